@@ -1,0 +1,131 @@
+# hato - top-level, non-recursive build.  Each folder's module.mk lists its
+# program; libutil becomes build/libutil.a; -MMD tracks headers.
+#   make            build everything into build/bin and build/libexec
+#   make check      every test (unit tests under ASan+UBSan, CLI, scenarios)
+#   make deps       install the Debian packages the build and tests need
+#   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
+#   make install    DESTDIR= PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD := build
+FUZZ_SECONDS ?= 60
+
+CFLAGS ?= -O2 -g
+WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibutil \
+	-DHATO_PREFIX='"$(PREFIX)"' -DHATO_VERSION='"$(VERSION)"'
+LDLIBS := -llmdb -lpcre2-8
+VERSION := 0.1
+
+ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+PROGRAMS :=
+TARGETS :=
+FUZZERS :=
+
+# program NAME DIR(bin|libexec) - build NAME/*.c (minus tests, fuzzers) into build/DIR/NAME
+define program
+$(1)_SRCS := $$(filter-out %_test.c $(1)/fuzz_%.c,$$(wildcard $(1)/*.c))
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$($(1)_SRCS))
+$(BUILD)/$(2)/$(1): $$($(1)_OBJS) $(BUILD)/libutil.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+TARGETS += $(BUILD)/$(2)/$(1)
+PROGRAMS += $(2)/$(1)
+endef
+
+# fuzzer FILE - a libFuzzer target built with clang from FILE and libutil
+define fuzzer
+FUZZERS += $(BUILD)/fuzz/$$(basename $$(notdir $(1)))
+endef
+
+include libutil/module.mk
+include $(wildcard */module.mk)
+
+all: $(TARGETS) $(EXTRA_TARGETS)
+
+# --- objects ------------------------------------------------------------
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libutil.a: $(LIBUTIL_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# --- unit tests under ASan + UBSan --------------------------------------
+UNIT_SRCS := $(wildcard libutil/*_test.c */*_test.c)
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LIBUTIL_SRCS) libutil/test.c)
+
+$(BUILD)/unit_tests.def: $(UNIT_SRCS) Makefile
+	@mkdir -p $(@D)
+	@for f in $(sort $(UNIT_SRCS)); do b=$${f##*/}; echo "T($${b%_test.c})"; done > $@.tmp
+	@cmp -s $@.tmp $@ || mv $@.tmp $@; rm -f $@.tmp
+
+$(BUILD)/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) -O1 -g $(SAN_FLAGS) $(CPPFLAGS) -I$(BUILD) -MMD -MP -c -o $@ $<
+
+$(BUILD)/asan/libutil/test.o: $(BUILD)/unit_tests.def
+
+$(BUILD)/asan/unit: $(UNIT_OBJS)
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+unit: $(BUILD)/asan/unit
+
+# --- fuzzing (clang, libFuzzer, ASan + UBSan) ---------------------------
+FUZZ_CC ?= clang
+FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(LIBUTIL_SRCS))
+
+$(BUILD)/fuzzobj/%.o: %.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(WARNINGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzzobj/libutil/%.o $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FUZZERS)
+
+fuzz: fuzz-build
+	@for f in $(FUZZERS); do \
+	  n=$${f##*/}; corpus=tests/fuzz/$$n; mkdir -p $(BUILD)/fuzz-corpus/$$n; \
+	  echo "== $$n ($(FUZZ_SECONDS)s)"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=0 \
+	      $$( [ -f $$corpus.dict ] && echo -dict=$$corpus.dict ) \
+	      -artifact_prefix=$(BUILD)/fuzz/$$n- $(BUILD)/fuzz-corpus/$$n $$corpus 2>&1 \
+	      | grep -E '^(#[0-9]+ +DONE|==[0-9]+==|SUMMARY|.*crash-)' ; \
+	  [ $${PIPESTATUS[0]} = 0 ] || { echo "FUZZ FAILURE in $$n"; exit 1; }; \
+	done
+
+# --- check, deps, install -----------------------------------------------
+DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev \
+	liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps swaks
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then echo "missing packages; as root run: apt-get install $$missing"; exit 1; fi; \
+	echo "installing: $$missing"; \
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing </dev/null
+
+check: deps
+	$(MAKE) all unit
+	@tests/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/libexec/hato
+	for p in $(filter $(BUILD)/bin/%,$(TARGETS)); do install -m 0755 $$p $(DESTDIR)$(PREFIX)/sbin/; done
+	for p in $(filter $(BUILD)/libexec/%,$(TARGETS)); do install -m 0755 $$p $(DESTDIR)$(PREFIX)/libexec/hato/; done
+	$(INSTALL_EXTRA)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all unit fuzz fuzz-build deps check install clean
+.SECONDARY:
+SHELL := /bin/bash
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

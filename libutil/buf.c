@@ -1,0 +1,149 @@
+/* buf - growable strings; see buf.h.  Growth is geometric and overflow-
+ * checked, so a length from the network cannot wrap the allocation. */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "mem.h"
+
+/* buf_new - an empty string with room for hint bytes */
+struct buf *buf_new(size_t hint)
+{
+	struct buf *b = xmalloc(sizeof(*b));
+
+	b->cap = hint < 16 ? 16 : mem_add_size(hint, 1);
+	b->data = xmalloc(b->cap);
+	return b;
+}
+
+/* buf_free - release a string and clear the caller's pointer */
+void buf_free(struct buf **bp)
+{
+	if (*bp == NULL)
+		return;
+	free((*bp)->data);
+	free(*bp);
+	*bp = NULL;
+}
+
+/* buf_steal - release the wrapper, return the malloc'ed text */
+char *buf_steal(struct buf **bp)
+{
+	char *s = (*bp)->data;
+
+	free(*bp);
+	*bp = NULL;
+	return s;
+}
+
+/* buf_reset - make the string empty, keeping its memory */
+void buf_reset(struct buf *b)
+{
+	b->len = 0;
+	b->data[0] = '\0';
+}
+
+/* buf_truncate - shorten to len bytes (no-op if already shorter) */
+void buf_truncate(struct buf *b, size_t len)
+{
+	if (len < b->len) {
+		b->len = len;
+		b->data[len] = '\0';
+	}
+}
+
+/* buf_reserve - make room for extra more bytes plus the terminator */
+void buf_reserve(struct buf *b, size_t extra)
+{
+	size_t need = mem_add_size(mem_add_size(b->len, extra), 1);
+	size_t cap = b->cap;
+
+	if (need <= cap)
+		return;
+	while (cap < need)
+		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
+	b->data = xrealloc(b->data, cap);
+	b->cap = cap;
+}
+
+/* buf_add - append len bytes */
+void buf_add(struct buf *b, const void *data, size_t len)
+{
+	buf_reserve(b, len);
+	if (len)
+		memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+/* buf_cat - append a C string */
+void buf_cat(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* buf_putc - append one byte */
+void buf_putc(struct buf *b, int ch)
+{
+	char c = (char)ch;
+
+	buf_add(b, &c, 1);
+}
+
+/* buf_set - replace the contents with a C string */
+void buf_set(struct buf *b, const char *s)
+{
+	buf_reset(b);
+	buf_cat(b, s);
+}
+
+/* buf_vprintf - append formatted text */
+void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return;
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, (size_t)n);
+		vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap);
+	}
+	b->len += (size_t)n;
+}
+
+/* buf_printf - append formatted text */
+void buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+/* buf_lower - fold ASCII letters to lower case in place */
+void buf_lower(struct buf *b)
+{
+	for (size_t i = 0; i < b->len; i++)
+		b->data[i] = (char)tolower((unsigned char)b->data[i]);
+}
+
+/* buf_trim - strip leading and trailing white space in place */
+void buf_trim(struct buf *b)
+{
+	size_t start = 0;
+
+	while (b->len > 0 && isspace((unsigned char)b->data[b->len - 1]))
+		b->len--;
+	while (start < b->len && isspace((unsigned char)b->data[start]))
+		start++;
+	memmove(b->data, b->data + start, b->len - start);
+	b->len -= start;
+	b->data[b->len] = '\0';
+}

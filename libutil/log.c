@@ -1,0 +1,224 @@
+/* log - diagnostics to stderr, maillog_file or syslog; see log.h.
+ * One write(2) per line so concurrent daemons appending to one file do not
+ * interleave.  errno is preserved across calls so "%m" reports the caller's
+ * error. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/time.h>
+
+#include "buf.h"
+#include "json.h"
+#include "log.h"
+
+static struct {
+	char progname[64];
+	char syslog_ident[128];
+	char host[256];
+	int dests;
+	int fd;
+	enum log_format format;
+	int verbose;
+	log_hook_fn *hook;
+	log_fatal_fn *fatal_hook;
+} st = { .progname = "hato", .dests = LOG_DEST_STDERR, .fd = -1 };
+
+static const char *const level_names[] = {
+	[LOG_LEVEL_INFO] = "info", [LOG_LEVEL_WARN] = "warning",
+	[LOG_LEVEL_ERROR] = "error", [LOG_LEVEL_FATAL] = "fatal",
+	[LOG_LEVEL_PANIC] = "panic",
+};
+
+/* log_init - name the program for every later message */
+void log_init(const char *progname)
+{
+	const char *slash = strrchr(progname, '/');
+
+	snprintf(st.progname, sizeof(st.progname), "%s", slash ? slash + 1 : progname);
+	snprintf(st.syslog_ident, sizeof(st.syslog_ident), "hato/%s", st.progname);
+	if (gethostname(st.host, sizeof(st.host) - 1) < 0)
+		snprintf(st.host, sizeof(st.host), "localhost");
+}
+
+/* log_progname - the name given to log_init */
+const char *log_progname(void)
+{
+	return st.progname;
+}
+
+/* log_open - choose destinations; file is maillog_file, "" for none */
+int log_open(int dests, const char *file, enum log_format format,
+	     const char *syslog_name, const char **error_r)
+{
+	if ((dests & LOG_DEST_FILE) && file && *file) {
+		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+
+		if (fd < 0) {
+			*error_r = strerror(errno);
+			return -1;
+		}
+		if (st.fd >= 0)
+			close(st.fd);
+		st.fd = fd;
+	}
+	if (syslog_name && *syslog_name)
+		snprintf(st.syslog_ident, sizeof(st.syslog_ident), "%s/%s",
+			 syslog_name, st.progname);
+	if (dests & LOG_DEST_SYSLOG)
+		openlog(st.syslog_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+	st.dests = dests;
+	st.format = format;
+	return 0;
+}
+
+/* log_set_hook - see every message (tests, the master's status) */
+void log_set_hook(log_hook_fn *fn)
+{
+	st.hook = fn;
+}
+
+/* log_set_fatal_hook - called instead of exit(1) after a fatal message */
+void log_set_fatal_hook(log_fatal_fn *fn)
+{
+	st.fatal_hook = fn;
+}
+
+/* log_set_verbose - enable log_debug output (-v) */
+void log_set_verbose(int level)
+{
+	st.verbose = level;
+}
+
+/* log_verbose_level - the -v count */
+int log_verbose_level(void)
+{
+	return st.verbose;
+}
+
+/* format_file_line - Postfix's maillog line or a JSON object */
+static void format_file_line(struct buf *out, enum log_level level, const char *text)
+{
+	struct timeval tv;
+	struct tm tm;
+	char stamp[64];
+
+	gettimeofday(&tv, NULL);
+	localtime_r(&tv.tv_sec, &tm);
+	if (st.format == LOG_FORMAT_JSON) {
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		buf_printf(out, "{\"time\":\"%s.%06ld\",\"host\":", stamp, (long)tv.tv_usec);
+		json_quote(out, st.host);
+		buf_cat(out, ",\"program\":");
+		json_quote(out, st.syslog_ident);
+		buf_printf(out, ",\"pid\":%ld,\"level\":\"%s\",\"message\":",
+			   (long)getpid(), level_names[level]);
+		json_quote(out, text);
+		buf_cat(out, "}\n");
+		return;
+	}
+	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
+	buf_printf(out, "%s %s %s[%ld]: ", stamp, st.host, st.syslog_ident, (long)getpid());
+	if (level != LOG_LEVEL_INFO)
+		buf_printf(out, "%s: ", level_names[level]);
+	buf_printf(out, "%s\n", text);
+}
+
+/* emit - send one finished message to every destination */
+static void emit(enum log_level level, const char *text)
+{
+	static const int prio[] = { LOG_INFO, LOG_WARNING, LOG_ERR, LOG_CRIT, LOG_CRIT };
+	struct buf *line = buf_new(256);
+
+	if (st.hook)
+		st.hook(level, text);
+	if (st.dests & LOG_DEST_STDERR) {
+		buf_printf(line, "%s: ", st.progname);
+		if (level != LOG_LEVEL_INFO)
+			buf_printf(line, "%s: ", level_names[level]);
+		buf_printf(line, "%s\n", text);
+		if (write(STDERR_FILENO, line->data, line->len) < 0) {
+			/* nowhere left to report it */
+		}
+	}
+	if ((st.dests & LOG_DEST_FILE) && st.fd >= 0) {
+		buf_reset(line);
+		format_file_line(line, level, text);
+		if (write(st.fd, line->data, line->len) < 0) {
+			/* nowhere left to report it */
+		}
+	}
+	if (st.dests & LOG_DEST_SYSLOG) {
+		if (level == LOG_LEVEL_INFO)
+			syslog(prio[level], "%s", text);
+		else
+			syslog(prio[level], "%s: %s", level_names[level], text);
+	}
+	buf_free(&line);
+}
+
+/* log_vmsg - format and emit one message; "%m" means strerror(errno) */
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+{
+	int saved = errno;
+	struct buf *text = buf_new(128);
+
+	errno = saved;
+	buf_vprintf(text, fmt, ap);
+	/* one line per message: a newline in the text would forge a log line */
+	for (size_t i = 0; i < text->len; i++)
+		if (text->data[i] == '\n' || text->data[i] == '\r')
+			text->data[i] = ' ';
+	emit(level, text->data);
+	buf_free(&text);
+	errno = saved;
+}
+
+#define LOG_BODY(level) do { \
+	va_list ap; va_start(ap, fmt); log_vmsg(level, fmt, ap); va_end(ap); \
+} while (0)
+
+/* log_debug - info-level message shown only with -v */
+void log_debug(const char *fmt, ...)
+{
+	if (st.verbose > 0)
+		LOG_BODY(LOG_LEVEL_INFO);
+}
+
+/* log_info - routine message */
+void log_info(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_INFO);
+}
+
+/* log_warn - bad input that we survived */
+void log_warn(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_WARN);
+}
+
+/* log_error - an operation failed; the program goes on */
+void log_error(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_ERROR);
+}
+
+/* log_fatal - the environment failed: log and exit 1 */
+void log_fatal(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_FATAL);
+	if (st.fatal_hook)
+		st.fatal_hook();
+	exit(1);
+}
+
+/* log_panic - our own bug: log and dump core */
+void log_panic(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_PANIC);
+	abort();
+}

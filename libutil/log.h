@@ -1,0 +1,54 @@
+/* log - diagnostics for every hato program.
+ *
+ * Levels: info; warn (bad input we survived); error; fatal (the environment
+ * failed: exit 1, master restarts us with backoff); panic (our own bug:
+ * abort and dump core).  Formats are printf's, "%m" included.
+ *
+ * Destinations (log_open): stderr in the command-line form
+ * "postconf: warning: text", a file (maillog_file) or syslog in Postfix's
+ * form "Mon DD HH:MM:SS host hato/prog[pid]: warning: text", or, with
+ * maillog_format = json, one JSON object per line.  Interactive commands
+ * keep stderr as well.  Callers must never pass a password.
+ *
+ * Tests: log_set_hook() sees every message; log_set_fatal_hook() lets a test
+ * turn fatal errors into a longjmp instead of exit.
+ */
+#ifndef HATO_LOG_H
+#define HATO_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+enum log_level { LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR,
+		 LOG_LEVEL_FATAL, LOG_LEVEL_PANIC };
+
+enum log_dest {
+	LOG_DEST_STDERR = 1,	/* "prog: warning: text" on stderr */
+	LOG_DEST_FILE = 2,	/* maillog_file */
+	LOG_DEST_SYSLOG = 4,	/* syslog(3), facility mail */
+};
+
+enum log_format { LOG_FORMAT_TEXT, LOG_FORMAT_JSON };
+
+typedef void log_hook_fn(enum log_level level, const char *text);
+typedef void log_fatal_fn(void);
+
+void log_init(const char *progname);
+const char *log_progname(void);
+int log_open(int dests, const char *file, enum log_format format,
+	     const char *syslog_name, const char **error_r);
+void log_set_hook(log_hook_fn *fn);
+void log_set_fatal_hook(log_fatal_fn *fn);
+void log_set_verbose(int level);
+int log_verbose_level(void);
+
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void log_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+void log_vmsg(enum log_level level, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
+
+#endif
