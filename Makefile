@@ -21,6 +21,8 @@ VERSION := 0.1
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 
+# V=1 shows full command lines
+Q := $(if $(V),,@)
 PROGRAMS :=
 TARGETS :=
 FUZZERS :=
@@ -49,7 +51,8 @@ all: $(TARGETS) $(EXTRA_TARGETS)
 # --- objects ------------------------------------------------------------
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(if $(Q),@echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/libutil.a: $(LIBUTIL_OBJS)
 	@rm -f $@
@@ -66,7 +69,8 @@ $(BUILD)/unit_tests.def: $(UNIT_SRCS) Makefile
 
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(WARNINGS) -O1 -g $(SAN_FLAGS) $(CPPFLAGS) -I$(BUILD) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CC-SAN  $<")
+	$(Q)$(CC) $(WARNINGS) -O1 -g $(SAN_FLAGS) $(CPPFLAGS) -I$(BUILD) -MMD -MP -c -o $@ $<
 
 $(BUILD)/asan/libutil/test.o: $(BUILD)/unit_tests.def
 
@@ -81,7 +85,8 @@ FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(LIBUTIL_SRCS))
 
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(WARNINGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) -MMD -MP -c -o $@ $<
+	$(if $(Q),@echo "  CC-FUZZ $<")
+	$(Q)$(FUZZ_CC) $(WARNINGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/fuzz/%: $(BUILD)/fuzzobj/libutil/%.o $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
