@@ -106,15 +106,8 @@ fuzz: fuzz-build
 	done
 
 # --- check, deps, install -----------------------------------------------
-DEB_PKGS := build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev \
-	liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps swaks
-
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
-	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" != 0 ]; then echo "missing packages; as root run: apt-get install $$missing"; exit 1; fi; \
-	echo "installing: $$missing"; \
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing </dev/null
+	@mk/deps.sh
 
 check: deps
 	$(MAKE) all unit
