@@ -6,6 +6,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make install    DESTDIR= PREFIX=/usr/local
 
+.DEFAULT_GOAL := all
 PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build

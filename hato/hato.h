@@ -1,0 +1,33 @@
+/* hato - private interface between the control command's files.
+ * main.c dispatches; hato_init.c creates an instance; hato_cert.c makes
+ * its self-signed certificate; hato_control.c starts, stops, reloads and
+ * reports on master; hato_check.c validates an instance. */
+#ifndef HATO_HATO_H
+#define HATO_HATO_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "config.h"
+
+struct hato_ctx {
+	const char *dir;	/* config directory */
+	bool dev;		/* init --dev */
+	char **args;		/* after the command word */
+};
+
+int hato_init(struct hato_ctx *ctx);
+int hato_cert_create(const char *cert_path, const char *key_path, const char *cn,
+		     struct buf *why);
+int hato_start(struct hato_ctx *ctx, bool foreground);
+int hato_stop(struct hato_ctx *ctx, bool abort_now);
+int hato_reload(struct hato_ctx *ctx);
+int hato_status(struct hato_ctx *ctx);
+int hato_flush(struct hato_ctx *ctx);
+int hato_check(struct hato_ctx *ctx);
+/* hato_check_quiet - hato_check without the "ok" line; used by start/reload */
+int hato_check_quiet(struct hato_ctx *ctx);
+/* hato_pid_path - queue_directory/pid/master.pid for the instance */
+char *hato_pid_path(const char *dir, struct buf *why);
+
+#endif

@@ -1,0 +1,87 @@
+/* hato_check - "hato check": is this instance fit to start?
+ *
+ * main.cf is read strictly (file, line and problem on error; unknown
+ * parameters are warnings); master.cf is checked by the master program
+ * itself ("master -t": the same code that will run it, so the two can
+ * never disagree); then mail_owner and setgid_group must exist and the
+ * queue tree must have its owners and modes.  Exit 0 when all is well.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+
+#include "hato.h"
+#include "log.h"
+#include "master_proto.h"
+#include "mem.h"
+#include "queue_dirs.h"
+
+/* check_master_cf - run "master -t" on the instance */
+static int check_master_cf(struct hato_ctx *ctx, struct config *c)
+{
+	struct buf *prog = buf_new(64);
+	pid_t pid;
+	int status = 1;
+
+	buf_printf(prog, "%s/master", config_get(c, "daemon_directory"));
+	if ((pid = fork()) == 0) {
+		setenv(MASTER_ENV_CONFIG, ctx->dir, 1);
+		execl(buf_str(prog), "master", "-t", (char *)NULL);
+		log_error("execute %s: %m (is daemon_directory right?)", buf_str(prog));
+		_exit(1);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		log_error("fork: %m");
+	buf_free(&prog);
+	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
+}
+
+/* check_queue - accounts exist, queue tree has its owners and modes */
+static int check_queue(struct config *c)
+{
+	struct buf *why = buf_new(0), *report = buf_new(0);
+	struct queue_owners o;
+	int problems = 0;
+
+	if (queue_dirs_owners(config_get(c, "mail_owner"), config_get(c, "setgid_group"), &o, why) < 0) {
+		log_error("%s", buf_str(why));
+		problems = 1;
+	} else if ((problems = queue_dirs_check(config_get(c, "queue_directory"), &o, report)) > 0) {
+		for (char *line = report->data, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			*nl = '\0';
+			log_error("%s", line);
+		}
+	}
+	buf_free(&why);
+	buf_free(&report);
+	return problems ? -1 : 0;
+}
+
+/* hato_check_quiet - every check, messages only for problems */
+int hato_check_quiet(struct hato_ctx *ctx)
+{
+	struct buf *why = buf_new(0);
+	struct config *c = config_read(ctx->dir, CONFIG_STRICT, why);
+	int rc = 1;
+
+	if (c == NULL)
+		log_error("%s", buf_str(why));
+	else if (check_master_cf(ctx, c) == 0 && check_queue(c) == 0)
+		rc = 0;
+	config_free(&c);
+	buf_free(&why);
+	return rc;
+}
+
+/* hato_check - hato_check_quiet, saying so when all is well */
+int hato_check(struct hato_ctx *ctx)
+{
+	int rc = hato_check_quiet(ctx);
+
+	if (rc == 0)
+		log_info("%s: configuration and queue are in order", ctx->dir);
+	return rc;
+}

@@ -1,0 +1,192 @@
+/* hato_control - start, stop, abort, reload, status and flush.
+ *
+ * The running master is found through its locked pid file
+ * (queue_directory/pid/master.pid, see pidfile.h): a file left by a master
+ * killed with -9 is stale and ignored.  start validates everything first
+ * and runs master, which opens every socket before it detaches and exits
+ * non-zero with the reason if anything fails, so there is never a half-
+ * started instance.  reload validates before it signals: a bad
+ * configuration is refused here and the running one is left alone.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hato.h"
+#include "log.h"
+#include "master_proto.h"
+#include "mem.h"
+#include "pidfile.h"
+
+/* load - the instance's main.cf, quietly (check reports the details) */
+static struct config *load(const char *dir)
+{
+	struct buf *why = buf_new(0);
+	struct config *c = config_read(dir, CONFIG_QUIET, why);
+
+	if (c == NULL)
+		log_error("%s", buf_str(why));
+	buf_free(&why);
+	return c;
+}
+
+/* hato_pid_path - queue_directory/pid/master.pid */
+char *hato_pid_path(const char *dir, struct buf *why)
+{
+	struct config *c = config_read(dir, CONFIG_QUIET, why);
+	struct buf *path;
+
+	if (c == NULL)
+		return NULL;
+	path = buf_new(64);
+	buf_printf(path, "%s/pid/master.pid", config_get(c, "queue_directory"));
+	config_free(&c);
+	return buf_steal(&path);
+}
+
+/* running - 1 and the pid if master runs, 0 if not, -1 on error */
+static int running(const char *dir, pid_t *pid_r)
+{
+	struct buf *why = buf_new(0);
+	char *path = hato_pid_path(dir, why);
+	int rc = -1;
+
+	if (path == NULL)
+		log_error("%s", buf_str(why));
+	else
+		rc = pidfile_check(path, pid_r);
+	free(path);
+	buf_free(&why);
+	return rc;
+}
+
+/* hato_start - validate, then run master (in the background unless fg) */
+int hato_start(struct hato_ctx *ctx, bool foreground)
+{
+	struct config *c;
+	struct buf *master = buf_new(64);
+	pid_t pid;
+	int rc;
+
+	if ((rc = running(ctx->dir, &pid)) != 0) {
+		if (rc > 0)
+			log_error("the mail system is already running (pid %ld)", (long)pid);
+		buf_free(&master);
+		return 1;
+	}
+	if (hato_check_quiet(ctx) != 0 || (c = load(ctx->dir)) == NULL) {
+		buf_free(&master);
+		return 1;
+	}
+	buf_printf(master, "%s/master", config_get(c, "daemon_directory"));
+	config_free(&c);
+	setenv(MASTER_ENV_CONFIG, ctx->dir, 1);
+	{
+		char *argv[] = { buf_str(master)[0] ? master->data : "master",
+				 foreground ? "-d" : NULL, NULL };
+
+		execv(argv[0], argv);
+	}
+	log_error("execute %s: %m", buf_str(master));
+	buf_free(&master);
+	return 1;
+}
+
+/* wait_gone - wait up to seconds for master to release its pid file */
+static int wait_gone(const char *dir, int seconds)
+{
+	pid_t pid;
+
+	for (int i = 0; i < seconds * 10; i++) {
+		if (running(dir, &pid) <= 0)
+			return 0;
+		nanosleep(&(struct timespec){ 0, 100000000 }, NULL);
+	}
+	return -1;
+}
+
+/* hato_stop - SIGTERM (graceful) or SIGQUIT (abort), then wait */
+int hato_stop(struct hato_ctx *ctx, bool abort_now)
+{
+	pid_t pid;
+
+	if (running(ctx->dir, &pid) <= 0) {
+		log_error("the mail system is not running");
+		return 1;
+	}
+	if (kill(pid, abort_now ? SIGQUIT : SIGTERM) < 0) {
+		log_error("signal master pid %ld: %m", (long)pid);
+		return 1;
+	}
+	if (wait_gone(ctx->dir, 60) < 0) {
+		log_error("master pid %ld did not stop within 60 seconds", (long)pid);
+		return 1;
+	}
+	log_info("the mail system has %s", abort_now ? "been aborted" : "stopped");
+	return 0;
+}
+
+/* hato_reload - validate, then SIGHUP */
+int hato_reload(struct hato_ctx *ctx)
+{
+	pid_t pid;
+
+	if (running(ctx->dir, &pid) <= 0) {
+		log_error("the mail system is not running");
+		return 1;
+	}
+	if (hato_check_quiet(ctx) != 0) {
+		log_error("configuration refused; the running mail system keeps its old configuration");
+		return 1;
+	}
+	if (kill(pid, SIGHUP) < 0) {
+		log_error("signal master pid %ld: %m", (long)pid);
+		return 1;
+	}
+	log_info("refreshing the mail system");
+	return 0;
+}
+
+/* hato_status - exit 0 when running */
+int hato_status(struct hato_ctx *ctx)
+{
+	pid_t pid;
+
+	if (running(ctx->dir, &pid) > 0) {
+		log_info("the mail system is running: PID: %ld", (long)pid);
+		return 0;
+	}
+	log_info("the mail system is not running");
+	return 1;
+}
+
+/* hato_flush - ask the queue manager to retry deferred mail now */
+int hato_flush(struct hato_ctx *ctx)
+{
+	struct config *c = load(ctx->dir);
+	struct buf *path = buf_new(64);
+	int fd, rc = 1;
+
+	if (c == NULL) {
+		buf_free(&path);
+		return 1;
+	}
+	buf_printf(path, "%s/public/qmgr", config_get(c, "queue_directory"));
+	fd = open(buf_str(path), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		log_error("cannot reach the queue manager (%s): %m; is the mail system running?", buf_str(path));
+	else if (write(fd, "FW", 2) != 2)
+		log_error("write %s: %m", buf_str(path));
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	config_free(&c);
+	buf_free(&path);
+	return rc;
+}

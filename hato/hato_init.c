@@ -1,0 +1,299 @@
+/* hato_init - "hato init [--dev] [DIR]": a new configuration and queue.
+ *
+ * Writes a commented main.cf and master.cf (refusing to overwrite either),
+ * creates the queue tree with its owners and modes, a self-signed
+ * certificate and an empty `users` passwd-file.  As root (not --dev) it also
+ * creates the mail_owner user and the setgid_group group when missing.
+ * --dev makes a self-contained instance that runs as the invoking user on
+ * loopback, with SMTP on 2525, submission 2587, submissions 2465, IMAP
+ * 2143, IMAPS 2993, POP3 2110 and POP3S 2995.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hato.h"
+#include "log.h"
+#include "mem.h"
+#include "queue_dirs.h"
+
+/* the services of a new master.cf: name, dev port, the rest of the line */
+static const struct service_line {
+	const char *name, *dev_name, *rest, *options;
+} services[] = {
+	{ "smtp", "2525", "inet  n       -       n       -       -       smtpd", NULL },
+	{ "submission", "2587", "inet  n       -       n       -       -       smtpd",
+	  "  -o smtpd_tls_security_level=encrypt\n  -o smtpd_sasl_auth_enable=yes\n"
+	  "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n" },
+	{ "smtps", "2465", "inet  n       -       n       -       -       smtpd",
+	  "  -o smtpd_tls_wrappermode=yes\n  -o smtpd_sasl_auth_enable=yes\n"
+	  "  -o smtpd_client_restrictions=permit_sasl_authenticated,reject\n" },
+	{ "pickup", NULL, "fifo  n       -       n       60      1       pickup", NULL },
+	{ "cleanup", NULL, "unix  n       -       n       -       0       cleanup", NULL },
+	{ "qmgr", NULL, "fifo  n       -       n       300     1       qmgr", NULL },
+	{ "bounce", NULL, "unix  -       -       n       -       0       bounce", NULL },
+	{ "smtp", NULL, "unix  -       -       n       -       -       smtp", NULL },
+	{ "relay", NULL, "unix  -       -       n       -       -       smtp", NULL },
+	{ "local", NULL, "unix  -       n       n       -       -       local", NULL },
+	{ "virtual", NULL, "unix  -       n       n       -       -       virtual", NULL },
+	{ "imap", "2143", "inet  n       -       n       -       -       imapd", NULL },
+	{ "imaps", "2993", "inet  n       -       n       -       -       imapd", "  -o imapd_tls_wrappermode=yes\n" },
+	{ "pop3", "2110", "inet  n       -       n       -       -       pop3d", NULL },
+	{ "pop3s", "2995", "inet  n       -       n       -       -       pop3d", "  -o pop3d_tls_wrappermode=yes\n" },
+	{ "auth", NULL, "unix  n       -       n       -       1       authd", NULL },
+};
+
+/* libexec_dir - where the daemons are, next to this hato binary */
+static void libexec_dir(struct buf *out)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+	struct stat st;
+
+	if (n <= 0) {
+		buf_cat(out, HATO_PREFIX "/libexec/hato");
+		return;
+	}
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	if ((slash = strrchr(exe, '/')) != NULL)
+		*slash = '\0';
+	buf_printf(out, "%s/libexec/hato", exe);
+	if (stat(buf_str(out), &st) == 0 && S_ISDIR(st.st_mode))
+		return;
+	buf_reset(out);
+	buf_printf(out, "%s/libexec", exe);
+}
+
+/* write_new - create path with text; refuses an existing file */
+static int write_new(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	size_t len = strlen(text);
+
+	if (fd < 0) {
+		log_error("create %s: %m%s", path, errno == EEXIST ? " (hato init does not overwrite)" : "");
+		return -1;
+	}
+	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 || close(fd) < 0) {
+		log_error("write %s: %m", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* main_cf_text - the commented main.cf of a new instance */
+static void main_cf_text(const struct hato_ctx *ctx, const char *user, const char *group,
+			 struct buf *out)
+{
+	struct buf *libexec = buf_new(64);
+
+	libexec_dir(libexec);
+	buf_printf(out,
+		"# main.cf - hato's main configuration, in Postfix's syntax.\n"
+		"# \"postconf -n\" shows what this file sets, \"postconf -d\" every default;\n"
+		"# \"postconf -e name=value\" changes a value and keeps these comments.\n"
+		"# Made by hato init%s.\n\n", ctx->dev ? " --dev" : "");
+	if (ctx->dev)
+		buf_printf(out,
+			"# A private instance: everything below this directory; daemons run as %s.\n"
+			"queue_directory = %s/queue\n"
+			"data_directory = %s/data\n"
+			"mail_owner = %s\n"
+			"setgid_group = %s\n"
+			"inet_interfaces = loopback-only\n"
+			"inet_protocols = ipv4\n"
+			"mynetworks = 127.0.0.0/8\n"
+			"service_throttle_time = 2s\n"
+			"maillog_file = %s/maillog\n\n",
+			user, ctx->dir, ctx->dir, user, group, ctx->dir);
+	else
+		buf_cat(out, "maillog_file = /var/log/hato.log\n\n");
+	if (strcmp(buf_str(libexec), HATO_PREFIX "/libexec/hato") != 0)
+		buf_printf(out, "# where the daemon programs are\ndaemon_directory = %s\n\n", buf_str(libexec));
+	buf_printf(out,
+		"# Mail for these domains is delivered here.\n"
+		"#myhostname = mail.example.com\n"
+		"#mydomain = example.com\n"
+		"mydestination = $myhostname, localhost.$mydomain, localhost\n"
+		"home_mailbox = Maildir/\n\n"
+		"# TLS (a self-signed certificate made by hato init: replace it)\n"
+		"smtpd_tls_cert_file = %s/cert.pem\n"
+		"smtpd_tls_key_file = %s/key.pem\n"
+		"smtpd_tls_security_level = may\n\n"
+		"# Logins for IMAP, POP3 and SMTP AUTH: system users, then the users file\n"
+		"# (hato pw makes a password hash for it)\n"
+		"passdb = system, passwd-file:%s/users\n"
+		"userdb = system, passwd-file:%s/users\n"
+		"mail_location = maildir:~/Maildir\n",
+		ctx->dir, ctx->dir, ctx->dir, ctx->dir);
+	buf_free(&libexec);
+}
+
+/* master_cf_text - the service table of a new instance */
+static void master_cf_text(const struct hato_ctx *ctx, struct buf *out)
+{
+	buf_cat(out,
+		"# master.cf - hato's service table, in Postfix's syntax.\n"
+		"# ==========================================================================\n"
+		"# service type  private unpriv  chroot  wakeup  maxproc command + args\n"
+		"#               (yes)   (yes)   (no)    (never) (100)\n"
+		"# ==========================================================================\n");
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
+		const struct service_line *s = &services[i];
+		const char *name = ctx->dev && s->dev_name ? s->dev_name : s->name;
+
+		buf_printf(out, "%-10s%s%s\n%s", name, strlen(name) < 10 ? "" : " ", s->rest,
+			   s->options ? s->options : "");
+	}
+}
+
+/* run - fork and exec argv, 0 if it exited 0 */
+static int run(char *const argv[])
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return -1;
+	return 0;
+}
+
+/* ensure_accounts - as root: mail_owner and setgid_group, made if missing */
+static int ensure_accounts(const char *user, const char *group)
+{
+	if (getgrnam(group) == NULL) {
+		char *argv[] = { "groupadd", "-r", (char *)group, NULL };
+
+		log_info("creating group %s", group);
+		if (run(argv) < 0) {
+			log_error("groupadd -r %s failed", group);
+			return -1;
+		}
+	}
+	if (getpwnam(user) == NULL) {
+		char *argv[] = { "useradd", "-r", "-U", "-M", "-d", "/nonexistent", "-s",
+				 "/usr/sbin/nologin", "-c", "hato mail system", (char *)user, NULL };
+
+		log_info("creating user %s", user);
+		if (run(argv) < 0) {
+			log_error("useradd %s failed", user);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* make_tree - queue tree, data directory, certificate, users file */
+static int make_tree(struct hato_ctx *ctx, struct config *c)
+{
+	struct buf *why = buf_new(0), *a = buf_new(64), *b = buf_new(64);
+	struct params *p = config_params(c, why);
+	struct queue_owners o;
+	int rc = -1;
+
+	if (p == NULL || queue_dirs_owners(p->mail_owner, p->setgid_group, &o, why) < 0 ||
+	    queue_dirs_create(p->queue_directory, &o, why) < 0)
+		goto out;
+	if (mkdir(p->data_directory, 0700) < 0 && errno != EEXIST) {
+		buf_printf(why, "mkdir %s: %m", p->data_directory);
+		goto out;
+	}
+	if (chown(p->data_directory, o.owner_uid, o.owner_gid) < 0) {
+		buf_printf(why, "chown %s: %m", p->data_directory);
+		goto out;
+	}
+	buf_printf(a, "%s/cert.pem", ctx->dir);
+	buf_printf(b, "%s/key.pem", ctx->dir);
+	if (hato_cert_create(buf_str(a), buf_str(b), p->myhostname, why) < 0)
+		goto out;
+	buf_reset(a);
+	buf_printf(a, "%s/users", ctx->dir);
+	if (write_new(buf_str(a), "# users - virtual mail users, Dovecot's passwd-file format:\n"
+		      "#   name:{SCHEME}hash:uid:gid::home::\n"
+		      "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0 && buf_len(why))
+		log_error("%s", buf_str(why));
+	params_free(&p);
+	buf_free(&why);
+	buf_free(&a);
+	buf_free(&b);
+	return rc;
+}
+
+/* hato_init - create the configuration directory and the instance */
+int hato_init(struct hato_ctx *ctx)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct group *gr = getgrgid(getegid());
+	struct buf *text = buf_new(4096), *path = buf_new(64), *why = buf_new(0);
+	char real[PATH_MAX];
+	struct config *c = NULL;
+	int rc = 1;
+
+	if (!ctx->dev && geteuid() != 0) {
+		log_error("hato init needs root (or --dev for a private instance run as %s)",
+			  pw ? pw->pw_name : "you");
+		goto out;
+	}
+	if (mkdir(ctx->dir, 0755) < 0 && errno != EEXIST) {
+		log_error("mkdir %s: %m", ctx->dir);
+		goto out;
+	}
+	if (realpath(ctx->dir, real) == NULL) {
+		log_error("%s: %m", ctx->dir);
+		goto out;
+	}
+	ctx->dir = real;
+	/* a --dev instance made by root still separates privileges: the
+	 * daemons run as the usual mail_owner, created below */
+	if (geteuid() == 0)
+		main_cf_text(ctx, "hato", "hatodrop", text);
+	else
+		main_cf_text(ctx, pw ? pw->pw_name : "nobody", gr ? gr->gr_name : "nogroup", text);
+	buf_printf(path, "%s/main.cf", ctx->dir);
+	if (write_new(buf_str(path), buf_str(text), 0644) < 0)
+		goto out;
+	buf_reset(text);
+	master_cf_text(ctx, text);
+	buf_reset(path);
+	buf_printf(path, "%s/master.cf", ctx->dir);
+	if (write_new(buf_str(path), buf_str(text), 0644) < 0)
+		goto out;
+	if ((c = config_read(ctx->dir, CONFIG_STRICT, why)) == NULL) {
+		log_error("%s", buf_str(why));
+		goto out;
+	}
+	if (geteuid() == 0 && ensure_accounts(config_get(c, "mail_owner"), config_get(c, "setgid_group")) < 0)
+		goto out;
+	if (make_tree(ctx, c) < 0)
+		goto out;
+	printf("hato: created %s (main.cf, master.cf, cert.pem, key.pem, users) and the queue in %s\n",
+	       ctx->dir, config_get(c, "queue_directory"));
+	rc = 0;
+out:
+	config_free(&c);
+	buf_free(&text);
+	buf_free(&path);
+	buf_free(&why);
+	return rc;
+}

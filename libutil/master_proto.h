@@ -1,0 +1,26 @@
+/* master_proto - how master and the daemons it spawns talk.
+ *
+ * A daemon is exec'ed as  COMMAND -n SERVICE -t TYPE [-u] [-c] [-o n=v]...
+ * [args], with HATO_CONFIG naming the config directory (-u: run as
+ * mail_owner; -c: chroot into queue_directory).  Its listening sockets are
+ * inherited at MASTER_LISTEN_FD, MASTER_LISTEN_FD + 1, ... (HATO_LISTEN_FDS
+ * says how many); MASTER_STATUS_FD is the write end of a pipe on which the
+ * daemon reports, one atomic line each, "B pid\n" when it takes a client and
+ * "I pid\n" when it is idle again.  The master starts another process only
+ * when no process of the service is idle.  A FIFO or UNIX trigger is one
+ * byte per wakeup ('W' from master's wakeup timer).
+ */
+#ifndef HATO_MASTER_PROTO_H
+#define HATO_MASTER_PROTO_H
+
+enum {
+	MASTER_STATUS_FD = 5,
+	MASTER_LISTEN_FD = 6,
+	MASTER_MAX_LISTEN_FDS = 32,
+	MASTER_TRIGGER_WAKEUP = 'W',
+};
+
+#define MASTER_ENV_LISTEN_FDS "HATO_LISTEN_FDS"
+#define MASTER_ENV_CONFIG "HATO_CONFIG"
+
+#endif

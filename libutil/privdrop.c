@@ -1,0 +1,83 @@
+/* privdrop - resolve, drop and verify; see privdrop.h. */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "privdrop.h"
+
+/* privdrop_resolve - look the user up while /etc is still reachable */
+int privdrop_resolve(struct privdrop *pd, const char *user, const char *chroot_dir,
+		     struct buf *why)
+{
+	struct passwd *pw;
+
+	memset(pd, 0, sizeof(*pd));
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		buf_printf(why, "user \"%s\" does not exist%s%s (create it: useradd -r -s /usr/sbin/nologin -d /nonexistent %s)",
+			   user, errno ? ": " : "", errno ? strerror(errno) : "", user);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		buf_printf(why, "user \"%s\" has uid 0: the daemons must not run as root", user);
+		return -1;
+	}
+	pd->uid = pw->pw_uid;
+	pd->gid = pw->pw_gid;
+	snprintf(pd->user, sizeof(pd->user), "%s", user);
+	snprintf(pd->chroot_dir, sizeof(pd->chroot_dir), "%s", chroot_dir ? chroot_dir : "");
+	tzset();		/* load the zone file before chroot hides it */
+	return 0;
+}
+
+/* verify - prove the drop: no way back to root, exactly the target ids */
+static int verify(const struct privdrop *pd, struct buf *why)
+{
+	uid_t r, e, s;
+	gid_t rg, eg, sg, groups[4];
+	int n = getgroups(4, groups);
+
+	if (setuid(0) == 0 || seteuid(0) == 0) {
+		buf_printf(why, "privilege drop failed: could regain root");
+		return -1;
+	}
+	if (getresuid(&r, &e, &s) < 0 || r != pd->uid || e != pd->uid || s != pd->uid ||
+	    getresgid(&rg, &eg, &sg) < 0 || rg != pd->gid || eg != pd->gid || sg != pd->gid) {
+		buf_printf(why, "privilege drop failed: ids are not %lu:%lu",
+			   (unsigned long)pd->uid, (unsigned long)pd->gid);
+		return -1;
+	}
+	if (n < 0 || n > 1 || (n == 1 && groups[0] != pd->gid)) {
+		buf_printf(why, "privilege drop failed: supplementary groups remain");
+		return -1;
+	}
+	return 0;
+}
+
+/* privdrop_apply - groups, gid, chroot, uid, then verify */
+int privdrop_apply(const struct privdrop *pd, struct buf *why)
+{
+	if (geteuid() != 0) {
+		if (geteuid() == pd->uid)
+			return 0;	/* a --dev instance already runs as the user */
+		buf_printf(why, "cannot switch to user %s: not running as root", pd->user);
+		return -1;
+	}
+	if (setgroups(1, &pd->gid) < 0 || setresgid(pd->gid, pd->gid, pd->gid) < 0) {
+		buf_printf(why, "set group %lu: %s", (unsigned long)pd->gid, strerror(errno));
+		return -1;
+	}
+	if (pd->chroot_dir[0] && (chroot(pd->chroot_dir) < 0 || chdir("/") < 0)) {
+		buf_printf(why, "chroot %s: %s", pd->chroot_dir, strerror(errno));
+		return -1;
+	}
+	if (setresuid(pd->uid, pd->uid, pd->uid) < 0) {
+		buf_printf(why, "set user %s: %s", pd->user, strerror(errno));
+		return -1;
+	}
+	return verify(pd, why);
+}

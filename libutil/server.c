@@ -1,0 +1,277 @@
+/* server - the daemon skeleton; see server.h.
+ * Trust: arguments and the environment come from master (root); clients
+ * come from the network and are handed to the daemon's service function. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "log.h"
+#include "master_proto.h"
+#include "mem.h"
+#include "privdrop.h"
+#include "server.h"
+#include "strv.h"
+
+static struct {
+	struct server_info info;
+	int listen_fds[MASTER_MAX_LISTEN_FDS];
+	int nlisten;
+	bool unpriv, chroot;
+	struct strv *overrides;
+	struct strv *args;
+} srv;
+
+/* status - one line to master; lost status (no master) is harmless */
+static void status(char what)
+{
+	char line[32];
+	int n = snprintf(line, sizeof(line), "%c %ld\n", what, (long)getpid());
+
+	if (write(MASTER_STATUS_FD, line, (size_t)n) < 0 && errno != EBADF) {
+		/* master is gone; the loops notice through the parent check */
+	}
+}
+
+/* server_status_busy - a client is being served */
+void server_status_busy(void)
+{
+	status('B');
+}
+
+/* server_status_idle - ready for another client */
+void server_status_idle(void)
+{
+	status('I');
+}
+
+/* usage - bad arguments from master are a bug in master.cf or in master */
+static void usage(const char *prog)
+{
+	log_fatal("usage: %s -n service -t type [-u] [-c] [-o name=value] [-v] [args...]", prog);
+}
+
+/* parse_args - master's options; the rest are the service's arguments */
+static void parse_args(int argc, char **argv)
+{
+	int ch;
+
+	srv.overrides = strv_new();
+	srv.args = strv_new();
+	srv.info.service = "";
+	srv.info.type = "";
+	while ((ch = getopt(argc, argv, "+n:t:uco:vD")) != -1) {
+		switch (ch) {
+		case 'n': srv.info.service = optarg; break;
+		case 't': srv.info.type = optarg; break;
+		case 'u': srv.unpriv = true; break;
+		case 'c': srv.chroot = true; break;
+		case 'o': strv_add(srv.overrides, optarg); break;
+		case 'v': log_set_verbose(log_verbose_level() + 1); break;
+		case 'D': break;
+		default: usage(argv[0]);
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		strv_add(srv.args, argv[i]);
+	srv.info.args = srv.args->items;
+}
+
+/* load_config - main.cf plus -o overrides into the const params */
+static void load_config(void)
+{
+	struct buf *why = buf_new(0);
+	struct config *c = config_read(config_dir(NULL), CONFIG_QUIET, why);
+
+	for (size_t i = 0; c && i < srv.overrides->len; i++)
+		if (config_override(c, srv.overrides->items[i], why) < 0)
+			log_fatal("service %s: bad -o %s: %s", srv.info.service,
+				  srv.overrides->items[i], buf_str(why));
+	if (c == NULL || config_validate(c, why) < 0 ||
+	    (srv.info.cf = config_params(c, why)) == NULL)
+		log_fatal("%s", buf_str(why));
+	srv.info.config = c;
+	buf_free(&why);
+}
+
+/* open_log - maillog_file or syslog, in maillog_format */
+static void open_log(void)
+{
+	const struct params *cf = srv.info.cf;
+	const char *err = NULL;
+	enum log_format fmt = strcmp(cf->maillog_format, "json") == 0 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT;
+	int dests = *cf->maillog_file ? LOG_DEST_FILE : LOG_DEST_SYSLOG;
+
+	if (isatty(STDERR_FILENO))
+		dests |= LOG_DEST_STDERR;
+	if (log_open(dests, cf->maillog_file, fmt, cf->syslog_name, &err) < 0)
+		log_fatal("open maillog_file %s: %s", cf->maillog_file, err);
+}
+
+/* inherit_listeners - the sockets master passed at MASTER_LISTEN_FD.. */
+static void inherit_listeners(void)
+{
+	const char *env = getenv(MASTER_ENV_LISTEN_FDS);
+	int n = env ? atoi(env) : 0;
+	struct stat st;
+
+	if (n < 0 || n > MASTER_MAX_LISTEN_FDS)
+		log_fatal("bad %s=%s", MASTER_ENV_LISTEN_FDS, env);
+	for (int i = 0; i < n; i++) {
+		if (fstat(MASTER_LISTEN_FD + i, &st) < 0)
+			log_fatal("listen fd %d: %m", MASTER_LISTEN_FD + i);
+		srv.listen_fds[srv.nlisten++] = MASTER_LISTEN_FD + i;
+	}
+	if (srv.nlisten == 0)
+		log_fatal("service %s: no listening socket from master", srv.info.service);
+}
+
+/* drop_privileges - per the unpriv and chroot columns (as root only:
+ * a --dev instance already runs as its user and cannot chroot) */
+static void drop_privileges(void)
+{
+	const struct params *cf = srv.info.cf;
+	struct privdrop pd;
+	struct buf *why = buf_new(0);
+	const char *chroot_dir = srv.chroot ? cf->queue_directory : "";
+
+	if (geteuid() != 0) {
+		/* nothing to drop */
+	} else if (srv.unpriv) {
+		if (privdrop_resolve(&pd, cf->mail_owner, chroot_dir, why) < 0 ||
+		    privdrop_apply(&pd, why) < 0)
+			log_fatal("%s", buf_str(why));
+	} else if (*chroot_dir && (chroot(chroot_dir) < 0 || chdir("/") < 0)) {
+		log_fatal("chroot %s: %m", chroot_dir);
+	}
+	/* a credential change clears the parent-death signal: set it now */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		log_fatal("master went away during start-up");
+	buf_free(&why);
+}
+
+/* wait_readable - index of a readable listener, -1 on idle timeout */
+static int wait_readable(int timeout_ms)
+{
+	struct pollfd pfd[MASTER_MAX_LISTEN_FDS];
+
+	for (int i = 0; i < srv.nlisten; i++)
+		pfd[i] = (struct pollfd){ .fd = srv.listen_fds[i], .events = POLLIN };
+	for (;;) {
+		int n = poll(pfd, (nfds_t)srv.nlisten, timeout_ms);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			log_fatal("poll: %m");
+		if (n == 0)
+			return -1;
+		for (int i = 0; i < srv.nlisten; i++)
+			if (pfd[i].revents)
+				return i;
+	}
+}
+
+/* idle_timeout_ms - how long to wait for a client before exiting */
+static int idle_timeout_ms(const struct server_opts *opts)
+{
+	return opts->unlimited ? -1 : (int)(srv.info.cf->max_idle * 1000);
+}
+
+/* single_loop - accept and serve one client at a time */
+static void single_loop(const struct server_opts *opts)
+{
+	long uses = 0;
+
+	while (opts->unlimited || uses < srv.info.cf->max_use) {
+		int i = wait_readable(idle_timeout_ms(opts)), fd;
+
+		if (i < 0)
+			break;
+		fd = accept4(srv.listen_fds[i], NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				log_warn("accept: %m");
+			continue;	/* another process took it */
+		}
+		server_status_busy();
+		opts->service(&srv.info, fd);
+		close(fd);
+		server_status_idle();
+		uses++;
+	}
+}
+
+/* read_trigger - the wakeup bytes on a FIFO, or from one UNIX client */
+static ssize_t read_trigger(int lfd, char *data, size_t size)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if (fstat(lfd, &st) == 0 && S_ISFIFO(st.st_mode))
+		return read(lfd, data, size);
+	if ((fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC)) < 0)
+		return -1;
+	n = read(fd, data, size);
+	close(fd);
+	return n;
+}
+
+/* trigger_loop - call the trigger function for every wakeup */
+static void trigger_loop(const struct server_opts *opts)
+{
+	long uses = 0;
+	char data[1024];
+
+	while (opts->unlimited || uses < srv.info.cf->max_use) {
+		int i = wait_readable(idle_timeout_ms(opts));
+		ssize_t n;
+
+		if (i < 0)
+			break;
+		n = read_trigger(srv.listen_fds[i], data, sizeof(data));
+		if (n <= 0)
+			continue;
+		server_status_busy();
+		opts->trigger(&srv.info, data, (size_t)n);
+		server_status_idle();
+		uses++;
+	}
+}
+
+/* server_main - run a daemon; returns its exit status */
+int server_main(int argc, char **argv, const struct server_opts *opts)
+{
+	log_init(argv[0]);
+	signal(SIGPIPE, SIG_IGN);
+	parse_args(argc, argv);
+	load_config();
+	open_log();
+	inherit_listeners();
+	if (opts->pre_init)
+		opts->pre_init(&srv.info);
+	drop_privileges();
+	if (opts->post_init)
+		opts->post_init(&srv.info);
+	switch (opts->kind) {
+	case SERVER_SINGLE:
+		single_loop(opts);
+		break;
+	case SERVER_TRIGGER:
+		trigger_loop(opts);
+		break;
+	case SERVER_MULTI:
+		log_panic("SERVER_MULTI: use the event loop skeleton (server_multi.c)");
+	}
+	return 0;
+}

@@ -1,0 +1,79 @@
+/* master - private interface between the supervisor's files.
+ *
+ * master_config.c turns main.cf + master.cf into a list of services;
+ * master_listen.c opens their sockets; master_spawn.c starts, counts and
+ * reaps daemons and reads their status pipe; master_wakeup.c runs wakeup
+ * timers; master_reload.c swaps configurations on SIGHUP; main.c owns the
+ * event loop, signals, the pid file and start-up.
+ */
+#ifndef HATO_MASTER_H
+#define HATO_MASTER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "ev.h"
+#include "master_proto.h"
+#include "strv.h"
+
+enum master_type { MT_INET, MT_UNIX, MT_FIFO };
+
+struct master_service {
+	char *name;		/* master.cf service field */
+	enum master_type type;
+	char *type_name;
+	int line;		/* in master.cf */
+	bool unpriv, chroot;
+	int wakeup;		/* seconds, 0 = never */
+	bool wakeup_if_used;
+	int maxproc;		/* 0 = no limit */
+	char *path;		/* the program */
+	struct strv *argv;	/* as exec'ed */
+	char *listen_key;	/* what the sockets are: equal keys may share sockets */
+	char *sock_path;	/* unix and fifo */
+	int listen_fds[MASTER_MAX_LISTEN_FDS];
+	int nlisten;
+	int total, avail;	/* processes of this generation, idle ones */
+	bool listening, throttled, used;
+	int throttle_timer, wakeup_timer;
+	struct master_service *next;
+};
+
+struct master_child {
+	pid_t pid;
+	struct master_service *svc;	/* NULL: left over from before a reload */
+	bool avail;
+	long uses;
+	struct master_child *next;
+};
+
+struct master_state {
+	struct ev *ev;
+	struct config *config;
+	const struct params *cf;
+	struct master_service *services;
+	struct master_child *children;
+	int status_pipe[2];
+	bool foreground, stopping;
+	char *dir;
+};
+
+extern struct master_state master;
+
+struct master_service *master_config_load(struct config **config_r, struct buf *why);
+void master_service_free_list(struct master_service **list);
+int master_listen_open(struct master_service *svc, const struct params *cf, struct buf *why);
+void master_listen_close(struct master_service *svc, bool remove_path);
+void master_spawn_init(void);
+void master_spawn_start(struct master_service *svc);
+void master_spawn_stop(struct master_service *svc);
+void master_spawn_update(struct master_service *svc);
+void master_spawn_signal_all(int sig);
+int master_spawn_count(void);
+void master_reap(void);
+void master_wakeup_start(struct master_service *svc);
+void master_wakeup_stop(struct master_service *svc);
+int master_reload(void);
+
+#endif

@@ -1,0 +1,218 @@
+/* master_listen - open and close the listening sockets of a service.
+ *
+ * inet: one socket per address: inet_interfaces (all, loopback-only, or a
+ * list of addresses and names) crossed with inet_protocols, unless the
+ * master.cf service names a host.  unix: a socket in queue_directory's
+ * private/ or public/.  fifo: a FIFO there, opened read-write so that the
+ * daemon never sees end-of-file.  Every listener is non-blocking: several
+ * processes may wait on one socket and only one wins each connection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include "log.h"
+#include "master.h"
+#include "mem.h"
+
+enum { LISTEN_BACKLOG = 100 };
+
+/* add_fd - remember a listener */
+static int add_fd(struct master_service *svc, int fd, struct buf *why)
+{
+	if (svc->nlisten >= MASTER_MAX_LISTEN_FDS) {
+		close(fd);
+		buf_printf(why, "service %s/%s: more than %d listening sockets", svc->name,
+			   svc->type_name, MASTER_MAX_LISTEN_FDS);
+		return -1;
+	}
+	svc->listen_fds[svc->nlisten++] = fd;
+	return 0;
+}
+
+/* bind_inet - one listening TCP socket for ai */
+static int bind_inet(struct master_service *svc, const struct addrinfo *ai, struct buf *why)
+{
+	char host[NI_MAXHOST], port[NI_MAXSERV];
+	int on = 1;
+	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	getnameinfo(ai->ai_addr, ai->ai_addrlen, host, sizeof(host), port, sizeof(port),
+		    NI_NUMERICHOST | NI_NUMERICSERV);
+	if (fd < 0) {
+		buf_printf(why, "service %s (master.cf, line %d): socket: %s", svc->name, svc->line, strerror(errno));
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ai->ai_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		buf_printf(why, "service %s (master.cf, line %d): bind %s%s%s port %s: %s", svc->name,
+			   svc->line, ai->ai_family == AF_INET6 ? "[" : "", host,
+			   ai->ai_family == AF_INET6 ? "]" : "", port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return add_fd(svc, fd, why);
+}
+
+/* split_service - "host:port", "[v6]:port" or "port" into host and port */
+static void split_service(const char *name, char *host, size_t hsize, char *port, size_t psize)
+{
+	const char *colon = strrchr(name, ':');
+
+	host[0] = '\0';
+	if (colon == NULL) {
+		snprintf(port, psize, "%s", name);
+		return;
+	}
+	snprintf(port, psize, "%s", colon + 1);
+	if (name[0] == '[' && colon > name + 1 && colon[-1] == ']')
+		snprintf(host, hsize, "%.*s", (int)(colon - name - 2), name + 1);
+	else
+		snprintf(host, hsize, "%.*s", (int)(colon - name), name);
+}
+
+/* open_host - every address of one host name or address literal */
+static int open_host(struct master_service *svc, const char *host, const char *port, int family,
+		     struct buf *why)
+{
+	struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_PASSIVE | AI_ADDRCONFIG };
+	struct addrinfo *res, *ai;
+	int rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+
+	if (rc != 0) {
+		buf_printf(why, "service %s (master.cf, line %d): %s%s%s: %s", svc->name, svc->line,
+			   host, *host ? " port " : "port ", port,
+			   rc == EAI_SERVICE ? "unknown service name (not in /etc/services)" : gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res, rc = 0; ai && rc == 0; ai = ai->ai_next)
+		rc = bind_inet(svc, ai, why);
+	freeaddrinfo(res);
+	return rc;
+}
+
+/* open_inet - sockets for every configured interface and protocol */
+static int open_inet(struct master_service *svc, const struct params *cf, struct buf *why)
+{
+	char host[256], port[64];
+	bool v4 = strstr(cf->inet_protocols, "ipv4") || strstr(cf->inet_protocols, "all");
+	bool v6 = strstr(cf->inet_protocols, "ipv6") || strstr(cf->inet_protocols, "all");
+	int family = v4 && v6 ? AF_UNSPEC : v6 ? AF_INET6 : AF_INET;
+	struct strv *ifaces;
+	int rc = 0;
+
+	split_service(svc->name, host, sizeof(host), port, sizeof(port));
+	if (*host)
+		return open_host(svc, host, port, family, why);
+	if (strcmp(cf->inet_interfaces, "loopback-only") == 0)
+		ifaces = strv_split(family == AF_INET ? "127.0.0.1" : family == AF_INET6 ? "::1"
+				    : "127.0.0.1 ::1", " ");
+	else if (strcmp(cf->inet_interfaces, "all") == 0)
+		ifaces = strv_split("", " ");
+	else
+		ifaces = strv_split(cf->inet_interfaces, ", \t\n");
+	if (ifaces->len == 0)
+		rc = open_host(svc, "", port, family, why);
+	for (size_t i = 0; i < ifaces->len && rc == 0; i++) {
+		const char *h = ifaces->items[i];
+		size_t n = strlen(h);
+
+		if (h[0] == '[' && n > 2 && h[n - 1] == ']')
+			snprintf(host, sizeof(host), "%.*s", (int)(n - 2), h + 1);
+		else
+			snprintf(host, sizeof(host), "%s", h);
+		rc = open_host(svc, host, port, family, why);
+	}
+	strv_free(&ifaces);
+	return rc;
+}
+
+/* open_unix - a UNIX stream socket at svc->sock_path */
+static int open_unix(struct master_service *svc, struct buf *why)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(svc->sock_path) >= sizeof(sun.sun_path)) {
+		buf_printf(why, "service %s: socket path too long: %s", svc->name, svc->sock_path);
+		return -1;
+	}
+	strcpy(sun.sun_path, svc->sock_path);
+	if (lstat(svc->sock_path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(svc->sock_path);	/* left by a master that was killed */
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    chmod(svc->sock_path, 0666) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+		buf_printf(why, "service %s (master.cf, line %d): bind %s: %s", svc->name, svc->line,
+			   svc->sock_path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return add_fd(svc, fd, why);
+}
+
+/* open_fifo - a FIFO at svc->sock_path, held open read-write */
+static int open_fifo(struct master_service *svc, struct buf *why)
+{
+	struct stat st;
+	int fd;
+
+	if (lstat(svc->sock_path, &st) == 0 && !S_ISFIFO(st.st_mode)) {
+		buf_printf(why, "service %s: %s exists and is not a FIFO", svc->name, svc->sock_path);
+		return -1;
+	}
+	if (mkfifo(svc->sock_path, 0622) < 0 && errno != EEXIST) {
+		buf_printf(why, "service %s (master.cf, line %d): mkfifo %s: %s", svc->name, svc->line,
+			   svc->sock_path, strerror(errno));
+		return -1;
+	}
+	chmod(svc->sock_path, 0622);
+	fd = open(svc->sock_path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0) {
+		buf_printf(why, "service %s: open %s: %s", svc->name, svc->sock_path, strerror(errno));
+		return -1;
+	}
+	return add_fd(svc, fd, why);
+}
+
+/* master_listen_open - all sockets of one service; -1 leaves none open */
+int master_listen_open(struct master_service *svc, const struct params *cf, struct buf *why)
+{
+	int rc;
+
+	switch (svc->type) {
+	case MT_INET: rc = open_inet(svc, cf, why); break;
+	case MT_UNIX: rc = open_unix(svc, why); break;
+	case MT_FIFO: rc = open_fifo(svc, why); break;
+	default: rc = -1;
+	}
+	if (rc < 0)
+		master_listen_close(svc, false);
+	return rc;
+}
+
+/* master_listen_close - close every socket; remove_path also unlinks it */
+void master_listen_close(struct master_service *svc, bool remove_path)
+{
+	for (int i = 0; i < svc->nlisten; i++) {
+		ev_off(master.ev, svc->listen_fds[i]);
+		close(svc->listen_fds[i]);
+	}
+	svc->nlisten = 0;
+	svc->listening = false;
+	if (remove_path && svc->sock_path)
+		unlink(svc->sock_path);
+}

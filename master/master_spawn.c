@@ -1,0 +1,246 @@
+/* master_spawn - daemons on demand: start, count, reap, throttle.
+ *
+ * A service's sockets are watched only while none of its processes is
+ * idle and it is below maxproc; a connection then starts one process,
+ * which counts as idle until it says "busy" on the status pipe.  So
+ * maxproc 2 lets two clients in and the third waits in the backlog until
+ * a process is free.  A process that dies abnormally before it served
+ * anyone throttles its service for service_throttle_time (no fork storm);
+ * one killed while serving is only logged.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+#include "log.h"
+#include "master.h"
+#include "mem.h"
+
+static void on_listen(struct ev *ev, int fd, void *ctx);
+
+/* find_child - the child record for pid, or NULL */
+static struct master_child *find_child(pid_t pid)
+{
+	for (struct master_child *c = master.children; c; c = c->next)
+		if (c->pid == pid)
+			return c;
+	return NULL;
+}
+
+/* master_spawn_update - watch the sockets exactly when a process is needed */
+void master_spawn_update(struct master_service *svc)
+{
+	bool want = !master.stopping && !svc->throttled && svc->avail == 0 &&
+		    (svc->maxproc == 0 || svc->total < svc->maxproc);
+
+	if (want == svc->listening)
+		return;
+	for (int i = 0; i < svc->nlisten; i++) {
+		if (want)
+			ev_read(master.ev, svc->listen_fds[i], on_listen, svc);
+		else
+			ev_off(master.ev, svc->listen_fds[i]);
+	}
+	svc->listening = want;
+}
+
+/* exec_child - in the child: arrange descriptors and run the program */
+static void exec_child(struct master_service *svc)
+{
+	char count[16];
+	int devnull = open("/dev/null", O_RDWR);
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGCHLD, SIG_DFL);
+	/* listeners first into a safe range, then down to their fixed numbers */
+	for (int i = 0; i < svc->nlisten; i++) {
+		int fd = fcntl(svc->listen_fds[i], F_DUPFD, 100);
+
+		if (fd < 0 || dup2(fd, MASTER_LISTEN_FD + i) < 0)
+			_exit(126);
+		close(fd);
+	}
+	if (dup2(master.status_pipe[1], MASTER_STATUS_FD) < 0)
+		_exit(126);
+	dup2(devnull, STDIN_FILENO);
+	if (!master.foreground) {
+		dup2(devnull, STDOUT_FILENO);
+		dup2(devnull, STDERR_FILENO);
+	}
+	for (int fd = MASTER_LISTEN_FD + svc->nlisten; fd < 1024; fd++)
+		close(fd);
+	snprintf(count, sizeof(count), "%d", svc->nlisten);
+	setenv(MASTER_ENV_LISTEN_FDS, count, 1);
+	setenv(MASTER_ENV_CONFIG, master.dir, 1);
+	execv(svc->path, svc->argv->items);
+	_exit(127);
+}
+
+/* master_spawn_start - start one process of svc */
+void master_spawn_start(struct master_service *svc)
+{
+	struct master_child *c;
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		log_warn("fork for service %s: %m", svc->name);
+		return;
+	}
+	if (pid == 0)
+		exec_child(svc);
+	c = xmalloc(sizeof(*c));
+	c->pid = pid;
+	c->svc = svc;
+	c->avail = true;
+	c->next = master.children;
+	master.children = c;
+	svc->total++;
+	svc->avail++;
+	svc->used = true;
+	master_spawn_update(svc);
+}
+
+/* on_listen - a client is waiting and no process is free */
+static void on_listen(struct ev *ev, int fd, void *ctx)
+{
+	(void)ev;
+	(void)fd;
+	master_spawn_start(ctx);
+}
+
+/* unthrottle - the throttle time is over */
+static void unthrottle(struct ev *ev, void *ctx)
+{
+	struct master_service *svc = ctx;
+
+	(void)ev;
+	svc->throttled = false;
+	svc->throttle_timer = 0;
+	master_spawn_update(svc);
+}
+
+/* throttle - stop starting processes of svc for a while */
+static void throttle(struct master_service *svc)
+{
+	if (svc->throttled)
+		return;
+	log_warn("service %s/%s: process failed at start-up -- throttling for %lds",
+		 svc->name, svc->type_name, master.cf->service_throttle_time);
+	svc->throttled = true;
+	svc->throttle_timer = ev_timer(master.ev, master.cf->service_throttle_time * 1000, unthrottle, svc);
+	master_spawn_update(svc);
+}
+
+/* child_gone - bookkeeping for a process that exited */
+static void child_gone(struct master_child *c, int status)
+{
+	struct master_service *svc = c->svc;
+	bool abnormal = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+
+	if (abnormal && svc)
+		log_warn("process %s pid %ld %s %d", svc->path, (long)c->pid,
+			 WIFSIGNALED(status) ? "killed by signal" : "exit status",
+			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	if (svc == NULL)
+		return;
+	svc->total--;
+	if (c->avail)
+		svc->avail--;
+	if (abnormal && c->uses == 0 && !master.stopping)
+		throttle(svc);
+	master_spawn_update(svc);
+}
+
+/* master_reap - collect every exited child */
+void master_reap(void)
+{
+	int status;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		struct master_child **pp = &master.children;
+
+		while (*pp && (*pp)->pid != pid)
+			pp = &(*pp)->next;
+		if (*pp == NULL)
+			continue;
+		struct master_child *c = *pp;
+		*pp = c->next;
+		child_gone(c, status);
+		free(c);
+	}
+}
+
+/* on_status - "B pid" / "I pid" lines from the daemons */
+static void on_status(struct ev *ev, int fd, void *ctx)
+{
+	char data[4096];
+	ssize_t n = read(fd, data, sizeof(data) - 1);
+
+	(void)ev;
+	(void)ctx;
+	if (n <= 0)
+		return;
+	data[n] = '\0';
+	for (char *line = strtok(data, "\n"); line; line = strtok(NULL, "\n")) {
+		struct master_child *c = find_child((pid_t)strtol(line + 1, NULL, 10));
+
+		if (c == NULL || c->svc == NULL || (line[0] != 'B' && line[0] != 'I'))
+			continue;
+		if (line[0] == 'B' && c->avail) {
+			c->avail = false;
+			c->uses++;
+			c->svc->avail--;
+		} else if (line[0] == 'I' && !c->avail) {
+			c->avail = true;
+			c->svc->avail++;
+		}
+		master_spawn_update(c->svc);
+	}
+}
+
+/* master_spawn_init - the status pipe shared by all daemons */
+void master_spawn_init(void)
+{
+	if (pipe2(master.status_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		log_fatal("pipe: %m");
+	ev_read(master.ev, master.status_pipe[0], on_status, NULL);
+}
+
+/* master_spawn_stop - detach svc's processes (they finish on their own) */
+void master_spawn_stop(struct master_service *svc)
+{
+	for (struct master_child *c = master.children; c; c = c->next)
+		if (c->svc == svc) {
+			c->svc = NULL;
+			kill(c->pid, SIGHUP);
+		}
+	if (svc->throttle_timer)
+		ev_cancel(master.ev, svc->throttle_timer);
+	svc->throttle_timer = 0;
+	svc->total = svc->avail = 0;
+}
+
+/* master_spawn_signal_all - send sig to every daemon */
+void master_spawn_signal_all(int sig)
+{
+	for (struct master_child *c = master.children; c; c = c->next)
+		kill(c->pid, sig);
+}
+
+/* master_spawn_count - how many daemons are alive */
+int master_spawn_count(void)
+{
+	int n = 0;
+
+	for (struct master_child *c = master.children; c; c = c->next)
+		n++;
+	return n;
+}

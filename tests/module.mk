@@ -1,0 +1,5 @@
+# tests - fixtures built for the tests only (never installed)
+$(BUILD)/tests/probe: $(BUILD)/obj/tests/probe/probe.o $(BUILD)/libutil.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+EXTRA_TARGETS += $(BUILD)/tests/probe
