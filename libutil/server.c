@@ -29,6 +29,16 @@ static struct {
 	struct strv *args;
 } srv;
 
+/* set by SIGHUP: master reloaded; finish the current client, then exit */
+static volatile sig_atomic_t retired;
+
+/* on_hup - master reloaded the configuration */
+static void on_hup(int sig)
+{
+	(void)sig;
+	retired = 1;
+}
+
 /* status - one line to master; lost status (no master) is harmless */
 static void status(char what)
 {
@@ -168,6 +178,8 @@ static int wait_readable(int timeout_ms)
 	for (;;) {
 		int n = poll(pfd, (nfds_t)srv.nlisten, timeout_ms);
 
+		if (retired)
+			return -1;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -191,7 +203,7 @@ static void single_loop(const struct server_opts *opts)
 {
 	long uses = 0;
 
-	while (opts->unlimited || uses < srv.info.cf->max_use) {
+	while (!retired && (opts->unlimited || uses < srv.info.cf->max_use)) {
 		int i = wait_readable(idle_timeout_ms(opts)), fd;
 
 		if (i < 0)
@@ -233,7 +245,7 @@ static void trigger_loop(const struct server_opts *opts)
 	long uses = 0;
 	char data[1024];
 
-	while (opts->unlimited || uses < srv.info.cf->max_use) {
+	while (!retired && (opts->unlimited || uses < srv.info.cf->max_use)) {
 		int i = wait_readable(idle_timeout_ms(opts));
 		ssize_t n;
 
@@ -252,8 +264,12 @@ static void trigger_loop(const struct server_opts *opts)
 /* server_main - run a daemon; returns its exit status */
 int server_main(int argc, char **argv, const struct server_opts *opts)
 {
+	struct sigaction sa = { .sa_handler = on_hup };
+
 	log_init(argv[0]);
 	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);	/* no SA_RESTART: an idle poll must wake */
 	parse_args(argc, argv);
 	load_config();
 	open_log();
