@@ -55,6 +55,12 @@ $(BUILD)/obj/%.o: %.c
 	$(if $(Q),@echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# objects that compile PREFIX in are rebuilt when it changes
+$(BUILD)/prefix.stamp: FORCE
+	@mkdir -p $(@D); echo '$(PREFIX) $(VERSION)' | cmp -s - $@ || echo '$(PREFIX) $(VERSION)' > $@
+$(BUILD)/obj/libutil/params.o $(BUILD)/obj/hato/hato_init.o: $(BUILD)/prefix.stamp
+FORCE:
+
 $(BUILD)/libutil.a: $(LIBUTIL_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -110,6 +116,10 @@ fuzz: fuzz-build
 deps:
 	@mk/deps.sh
 
+run: deps
+	$(MAKE) all
+	@mk/run.sh
+
 check: deps
 	$(MAKE) all unit
 	@tests/run
@@ -123,8 +133,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit fuzz fuzz-build deps check install clean
-.SECONDARY:
+.PHONY: all unit fuzz fuzz-build deps check install clean run
 SHELL := /bin/bash
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

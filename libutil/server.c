@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "ev.h"
 #include "log.h"
 #include "master_proto.h"
 #include "mem.h"
@@ -261,6 +262,94 @@ static void trigger_loop(const struct server_opts *opts)
 	}
 }
 
+static struct {
+	struct ev *ev;
+	const struct server_opts *opts;
+	long clients, uses;
+	int idle_timer;
+} multi;
+
+static void multi_idle(struct ev *ev, void *ctx);
+
+/* multi_arm_idle - exit after max_idle without clients */
+static void multi_arm_idle(void)
+{
+	if (multi.idle_timer)
+		ev_cancel(multi.ev, multi.idle_timer);
+	multi.idle_timer = 0;
+	if (multi.clients == 0 && !multi.opts->unlimited)
+		multi.idle_timer = ev_timer(multi.ev, srv.info.cf->max_idle * 1000, multi_idle, NULL);
+}
+
+/* multi_idle - nobody came: exit */
+static void multi_idle(struct ev *ev, void *ctx)
+{
+	(void)ctx;
+	multi.idle_timer = 0;
+	ev_stop(ev);
+}
+
+/* multi_accept - a new client for the daemon's service function */
+static void multi_accept(struct ev *ev, int lfd, void *ctx)
+{
+	int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+
+	(void)ev;
+	(void)ctx;
+	if (fd < 0)
+		return;
+	multi.clients++;
+	multi.uses++;
+	multi_arm_idle();
+	multi.opts->service(&srv.info, fd);
+	if (!multi.opts->unlimited && multi.uses >= srv.info.cf->max_use)
+		for (int i = 0; i < srv.nlisten; i++)
+			ev_off(multi.ev, srv.listen_fds[i]);	/* finish who is here, then exit */
+}
+
+/* server_ev - the event loop of a SERVER_MULTI daemon */
+struct ev *server_ev(void)
+{
+	return multi.ev;
+}
+
+/* server_multi_done - a client of a SERVER_MULTI daemon is finished */
+void server_multi_done(int fd)
+{
+	ev_off(multi.ev, fd);
+	close(fd);
+	multi.clients--;
+	if (multi.clients == 0 && !multi.opts->unlimited && multi.uses >= srv.info.cf->max_use)
+		ev_stop(multi.ev);
+	multi_arm_idle();
+}
+
+/* multi_retire - SIGHUP arrived: stop accepting, exit when the clients are gone */
+static void multi_retire(struct ev *ev, void *ctx)
+{
+	(void)ctx;
+	if (retired && multi.clients == 0) {
+		ev_stop(ev);
+		return;
+	}
+	if (retired)
+		for (int i = 0; i < srv.nlisten; i++)
+			ev_off(ev, srv.listen_fds[i]);
+	ev_timer(ev, 200, multi_retire, NULL);
+}
+
+/* multi_loop - many clients in one process */
+static void multi_loop(const struct server_opts *opts)
+{
+	multi.ev = ev_new();
+	multi.opts = opts;
+	for (int i = 0; i < srv.nlisten; i++)
+		ev_read(multi.ev, srv.listen_fds[i], multi_accept, NULL);
+	multi_arm_idle();
+	multi_retire(multi.ev, NULL);
+	ev_run(multi.ev);
+}
+
 /* server_main - run a daemon; returns its exit status */
 int server_main(int argc, char **argv, const struct server_opts *opts)
 {
@@ -287,7 +376,8 @@ int server_main(int argc, char **argv, const struct server_opts *opts)
 		trigger_loop(opts);
 		break;
 	case SERVER_MULTI:
-		log_panic("SERVER_MULTI: use the event loop skeleton (server_multi.c)");
+		multi_loop(opts);
+		break;
 	}
 	return 0;
 }

@@ -49,6 +49,13 @@ struct server_opts {
 };
 
 int server_main(int argc, char **argv, const struct server_opts *opts);
+
+/* For SERVER_MULTI daemons: the service function registers the new client
+ * with server_ev() and must not block; it calls server_multi_done(fd) when
+ * the client is finished (the skeleton closes fd).  The process stays
+ * "available" to master while it runs, so one process serves everyone. */
+struct ev *server_ev(void);
+void server_multi_done(int fd);
 /* server_status_busy / _idle - tell master (done by the loops; public for MULTI) */
 void server_status_busy(void);
 void server_status_idle(void);

@@ -121,7 +121,7 @@ static void load(bool test_only)
 	pid_t pid;
 
 	master.services = master_config_load(&master.config, why);
-	if (master.services == NULL && buf_len(why))
+	if (master.config == NULL)
 		log_fatal("%s", buf_str(why));
 	if ((master.cf = config_params(master.config, why)) == NULL)
 		log_fatal("%s", buf_str(why));

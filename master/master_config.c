@@ -134,7 +134,8 @@ static void set_listen_key(struct config *c, struct master_service *svc, bool pr
 	svc->listen_key = buf_steal(&k);
 }
 
-/* master_config_load - the services to run; NULL with why on error */
+/* master_config_load - the services to run (possibly none); on error NULL,
+ * *config_r NULL and why filled */
 struct master_service *master_config_load(struct config **config_r, struct buf *why)
 {
 	struct config *c = config_read(master.dir, CONFIG_STRICT, why);
@@ -162,7 +163,7 @@ struct master_service *master_config_load(struct config **config_r, struct buf *
 	buf_free(&path);
 	*config_r = c;
 	if (list == NULL)
-		buf_printf(why, "%s/master.cf: no service that hato can run", master.dir);
+		log_warn("%s/master.cf: no service that this hato build can run", master.dir);
 	return list;
 fail:
 	master_service_free_list(&list);

@@ -87,9 +87,9 @@ int master_reload(void)
 	struct buf *why = buf_new(0);
 	struct config *config = NULL;
 	struct master_service *list = master_config_load(&config, why);
-	struct params *cf = list ? config_params(config, why) : NULL;
+	struct params *cf = config ? config_params(config, why) : NULL;
 
-	if (list == NULL || cf == NULL || open_new(list, cf, why) < 0) {
+	if (config == NULL || cf == NULL || open_new(list, cf, why) < 0) {
 		log_error("reload refused, the old configuration keeps running: %s", buf_str(why));
 		if (list)
 			put_back(list);
