@@ -188,8 +188,11 @@ static int ensure_accounts(const char *user, const char *group)
 		}
 	}
 	if (getpwnam(user) == NULL) {
-		char *argv[] = { "useradd", "-r", "-U", "-M", "-d", "/nonexistent", "-s",
-				 "/usr/sbin/nologin", "-c", "hato mail system", (char *)user, NULL };
+		/* its own group: made with it (-U), or the one left by an old account */
+		bool have_group = getgrnam(user) != NULL;
+		char *argv[] = { "useradd", "-r", have_group ? "-g" : "-U", have_group ? (char *)user : "-M",
+				 "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin",
+				 "-c", "hato mail system", (char *)user, NULL };
 
 		log_info("creating user %s", user);
 		if (run(argv) < 0) {

@@ -49,7 +49,7 @@ static struct config *config_new(const char *path, int flags)
 	c->flags = flags;
 	c->set = htable_new(64);
 	c->dynamic = htable_new(8);
-	c->value = buf_new(256);
+	c->expanded = htable_new(64);
 	return c;
 }
 
@@ -62,7 +62,7 @@ void config_free(struct config **cp)
 		return;
 	htable_free(&c->set, entry_free);
 	htable_free(&c->dynamic, free);
-	buf_free(&c->value);
+	htable_free(&c->expanded, free);
 	free(c->dir);
 	free(c->path);
 	free(c);
@@ -258,8 +258,11 @@ int config_override(struct config *c, const char *name_eq_value, struct buf *why
 	struct buf *name = buf_new(32), *value = buf_new(64);
 	int rc = parse_assignment(name_eq_value, name, value, why);
 
-	if (rc == 0)
+	if (rc == 0) {
 		set_entry(c, buf_str(name), buf_str(value), 0, CONFIG_OVERRIDE);
+		htable_free(&c->expanded, free);	/* earlier results may be stale */
+		c->expanded = htable_new(64);
+	}
 	buf_free(&name);
 	buf_free(&value);
 	return rc;

@@ -49,7 +49,8 @@ int config_line(const struct config *c, const char *name);
 struct strv *config_set_names(const struct config *c);
 /* config_expand_text - expand $names in text; -1 and why on error */
 int config_expand_text(struct config *c, const char *text, struct buf *out, struct buf *why);
-/* config_get - the expanded value of name, valid until the next call */
+/* config_get - the expanded value of name; the pointer stays valid until
+ * config_override() or config_free() */
 const char *config_get(struct config *c, const char *name);
 struct params *config_params(struct config *c, struct buf *why);
 

@@ -217,19 +217,27 @@ static int expand_param(struct config *c, const char *name, struct buf *out, str
 	return expand_name(&st, name, out);
 }
 
-/* config_get - expanded value; on error logs a warning and returns the raw text */
+/* config_get - expanded value, stable until config_override or config_free;
+ * on error logs a warning and returns the raw text */
 const char *config_get(struct config *c, const char *name)
 {
-	struct buf *why = buf_new(0);
+	struct buf *why, *out;
+	char *v = htable_get(c->expanded, name);
 
-	if (expand_param(c, name, c->value, why) < 0) {
+	if (v)
+		return v;
+	why = buf_new(0);
+	out = buf_new(64);
+	if (expand_param(c, name, out, why) < 0) {
 		const char *raw = config_raw(c, name);
 
 		log_warn("%s: %s", c->path, buf_str(why));
-		buf_set(c->value, raw ? raw : "");
+		buf_set(out, raw ? raw : "");
 	}
 	buf_free(&why);
-	return buf_str(c->value);
+	v = buf_steal(&out);
+	htable_put(c->expanded, name, v);
+	return v;
 }
 
 /* note_references - add every name that text refers to with $ to refs */

@@ -17,7 +17,7 @@ struct config {
 	int flags;
 	struct htable *set;	/* name -> struct config_entry (main.cf and -o) */
 	struct htable *dynamic;	/* name -> char *: computed defaults, cached */
-	struct buf *value;	/* config_get result */
+	struct htable *expanded; /* name -> char *: config_get results, stable */
 };
 
 const char *config_dynamic_default(struct config *c, const char *name);

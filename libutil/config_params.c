@@ -15,8 +15,8 @@
 #include "mem.h"
 #include "mynetworks.h"
 
-/* expanded_copy - the expanded value of name, malloc'ed (never uses c->value,
- * which a caller up the stack may be filling) */
+/* expanded_copy - the expanded value of name, malloc'ed (computing a default
+ * must not populate the config_get cache while it is being expanded) */
 static char *expanded_copy(struct config *c, const char *name)
 {
 	struct buf *out = buf_new(64), *why = buf_new(0);

@@ -120,16 +120,17 @@ static void load(bool test_only)
 	struct buf *why = buf_new(0);
 	pid_t pid;
 
-	master.services = master_config_load(&master.config, why);
-	if (master.config == NULL)
+	if ((master.config = config_read(master.dir, CONFIG_STRICT, why)) == NULL ||
+	    (master.cf = config_params(master.config, why)) == NULL)
 		log_fatal("%s", buf_str(why));
-	if ((master.cf = config_params(master.config, why)) == NULL)
+	if (!test_only)
+		open_log();
+	if (master_config_load(master.config, &master.services, why) < 0)
 		log_fatal("%s", buf_str(why));
 	if (test_only) {
 		buf_free(&why);
 		return;
 	}
-	open_log();
 	snprintf(pid_path, sizeof(pid_path), "%s/pid/master.pid", master.cf->queue_directory);
 	if (pidfile_check(pid_path, &pid) > 0)
 		log_fatal("the mail system is already running (pid %ld)", (long)pid);

@@ -61,7 +61,7 @@ struct master_state {
 
 extern struct master_state master;
 
-struct master_service *master_config_load(struct config **config_r, struct buf *why);
+int master_config_load(struct config *c, struct master_service **list_r, struct buf *why);
 void master_service_free_list(struct master_service **list);
 int master_listen_open(struct master_service *svc, const struct params *cf, struct buf *why);
 void master_listen_close(struct master_service *svc, bool remove_path);

@@ -134,17 +134,14 @@ static void set_listen_key(struct config *c, struct master_service *svc, bool pr
 	svc->listen_key = buf_steal(&k);
 }
 
-/* master_config_load - the services to run (possibly none); on error NULL,
- * *config_r NULL and why filled */
-struct master_service *master_config_load(struct config **config_r, struct buf *why)
+/* master_config_load - the services of master.cf under main.cf c (possibly
+ * none); -1 with why filled on error */
+int master_config_load(struct config *c, struct master_service **list_r, struct buf *why)
 {
-	struct config *c = config_read(master.dir, CONFIG_STRICT, why);
 	struct master_service *list = NULL, **tail = &list;
 	struct buf *path = buf_new(64);
 	struct master_cf *mcf = NULL;
 
-	if (c == NULL)
-		goto fail;
 	buf_printf(path, "%s/master.cf", master.dir);
 	if ((mcf = master_cf_parse_file(buf_str(path), why)) == NULL)
 		goto fail;
@@ -161,17 +158,15 @@ struct master_service *master_config_load(struct config **config_r, struct buf *
 	}
 	master_cf_free(&mcf);
 	buf_free(&path);
-	*config_r = c;
 	if (list == NULL)
 		log_warn("%s/master.cf: no service that this hato build can run", master.dir);
-	return list;
+	*list_r = list;
+	return 0;
 fail:
 	master_service_free_list(&list);
 	master_cf_free(&mcf);
-	config_free(&c);
 	buf_free(&path);
-	*config_r = NULL;
-	return NULL;
+	return -1;
 }
 
 /* master_service_free_list - release services (sockets must be closed) */

@@ -85,11 +85,11 @@ static bool path_in_use(const struct master_service *list, const char *path)
 int master_reload(void)
 {
 	struct buf *why = buf_new(0);
-	struct config *config = NULL;
-	struct master_service *list = master_config_load(&config, why);
+	struct config *config = config_read(master.dir, CONFIG_STRICT, why);
 	struct params *cf = config ? config_params(config, why) : NULL;
+	struct master_service *list = NULL;
 
-	if (config == NULL || cf == NULL || open_new(list, cf, why) < 0) {
+	if (cf == NULL || master_config_load(config, &list, why) < 0 || open_new(list, cf, why) < 0) {
 		log_error("reload refused, the old configuration keeps running: %s", buf_str(why));
 		if (list)
 			put_back(list);

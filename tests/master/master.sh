@@ -19,7 +19,7 @@ cleanup_all() {
 	[ -d "$I" ] && "$HATO" -c "$I" abort >/dev/null 2>&1
 	[ -d "$T/u" ] && runuser -u hatotest -- "$HATO" -c "$T/u/inst" abort >/dev/null 2>&1
 	id hatotest >/dev/null 2>&1 && userdel -r hatotest >/dev/null 2>&1
-	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
+	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
 	rm -rf "$T"
 }
 trap cleanup_all EXIT
@@ -36,7 +36,7 @@ cat >"$I/master.cf" <<MCF
 127.0.0.1:$P1 inet n - n - 2 $PROBE
 127.0.0.1:$P2 inet n n y - - $PROBE
   -o max_idle=30s
-probe     unix  n       -       y       -       -       $PROBE
+probe     unix  -       -       y       -       -       $PROBE
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 anvil     unix  -       -       n       -       1       anvil
 MCF
@@ -51,21 +51,29 @@ t_expect "skipped Postfix services get one warning each" "2" \
 	bash -c "grep -c 'is not part of this hato build; service skipped' '$I/maillog'"
 
 hato_uid=$(id -u hato) hato_gid=$(id -g hato)
-line=$($CLIENT $P1)
-t_expect "unpriv column: daemon runs as mail_owner" "$hato_uid:$hato_gid:1:/" \
-	echo "$(field uid "$line"):$(field gid "$line"):$(field groups "$line"):$(field root "$line")"
-line=$($CLIENT $P2)
-t_expect "unpriv n + chroot y: root, chrooted into the queue" "0:$I/queue" \
-	echo "$(field uid "$line"):$(field root "$line")"
-line=$($CLIENT "$I/queue/private/probe")
-t_expect "unix service with chroot y: mail_owner, chrooted" "$hato_uid:$I/queue" \
-	echo "$(field uid "$line"):$(field root "$line")"
+# proc_view TARGET - hold a session, read the daemon's ids and root from /proc
+proc_view() {
+	$CLIENT "$1" --hold 1.5 >"$T/pv" &
+	local c=$! pid
+	sleep 0.7
+	pid=$(field pid "$(head -1 "$T/pv")")
+	if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
+		echo "$(awk '/^Uid:/{print $2}' /proc/$pid/status):$(awk '/^Gid:/{print $2}' /proc/$pid/status):$(awk '/^Groups:/{print NF-1}' /proc/$pid/status):$(readlink /proc/$pid/root)"
+	fi
+	wait $c
+}
+t_expect "unpriv column: mail_owner's uid and gid, no other groups, no chroot" \
+	"$hato_uid:$hato_gid:1:/" proc_view $P1
+t_expect "unpriv n, chroot y: root, chrooted into the queue directory" \
+	"0:0:$(awk '/^Groups:/{print NF-1}' /proc/self/status):$I/queue" proc_view $P2
+t_expect "unix service, chroot y: mail_owner, chrooted into the queue directory" \
+	"$hato_uid:$hato_gid:1:$I/queue" proc_view "$I/queue/private/probe"
 
 # maxproc 2: two sessions in, the third waits until one leaves
 $CLIENT $P1 --hold 3 >"$T/s1" & c1=$!
 $CLIENT $P1 --hold 3 >"$T/s2" & c2=$!
 sleep 1
-t_expect "maxproc 2: a third client waits" "TIMEOUT" $CLIENT $P1 --timeout 1
+t_expect "maxproc 2: a third client waits" "TIMEOUT" bash -c "$CLIENT $P1 --timeout 1 | head -1"
 t_expect "maxproc 2: ...and is served once a session ends" "service=127.0.0.1:$P1" \
 	bash -c "$CLIENT $P1 --timeout 8 | grep -o 'service=.*'"
 wait $c1 $c2
@@ -104,8 +112,8 @@ cp "$T/main.cf.good" "$I/main.cf"
 # stop leaves no process and no socket
 mpid=$(cat "$I/queue/pid/master.pid")
 t_check "hato stop" "$HATO" -c "$I" stop
-t_check "no master process after stop" bash -c "! kill -0 $mpid 2>/dev/null"
-t_expect "no daemon process after stop" "" bash -c "pgrep -f '$PROBE' || true"
+t_check "no master process after stop" bash -c "! ps -o stat= -p $mpid | grep -qv Z"
+t_expect "no daemon process after stop" "" bash -c "pgrep -x probe | xargs -r ps -o pid=,stat=,args= -p || true"
 t_check "no unix socket after stop" test ! -e "$I/queue/private/probe"
 t_check "no listening port after stop" bash -c "! ss -Hltn 'sport = :$P3' | grep -q ."
 t_expect_err "hato status fails when stopped" "not running" "$HATO" -c "$I" status
@@ -121,11 +129,11 @@ t_check "hato abort" "$HATO" -c "$I" abort
 # bad input: each a message naming file and line (or service), non-zero exit
 cp "$I/master.cf" "$T/master.cf.good"
 printf 'bad  inet n - n -\n' >>"$I/master.cf"
-t_expect_err "a 5-column line names file and line" "master.cf, line 9:" "$HATO" -c "$I" check
+t_expect_err "a 5-column line names file and line" "master.cf, line 8:" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unknown n - n - - %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "an unknown service type names file and line" "master.cf, line 9: unknown service type" "$HATO" -c "$I" start
+t_expect_err "an unknown service type names file and line" "master.cf, line 8: unknown service type" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - lots %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 9: bad maxproc" "$HATO" -c "$I" check
+t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 8: bad maxproc" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - - nosuchd\n' >>"$I/master.cf"
 t_expect_err "a missing daemon program names the service" "service x/unix: program" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"
