@@ -25,8 +25,9 @@ int hato_reload(struct hato_ctx *ctx);
 int hato_status(struct hato_ctx *ctx);
 int hato_flush(struct hato_ctx *ctx);
 int hato_check(struct hato_ctx *ctx);
-/* hato_check_quiet - hato_check without the "ok" line; used by start/reload */
-int hato_check_quiet(struct hato_ctx *ctx);
+/* hato_check_quiet - hato_check without the "ok" line; used by start (which
+ * leaves master.cf to master itself, so each warning shows once) and reload */
+int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf);
 /* hato_pid_path - queue_directory/pid/master.pid for the instance */
 char *hato_pid_path(const char *dir, struct buf *why);
 

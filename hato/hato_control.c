@@ -79,7 +79,7 @@ int hato_start(struct hato_ctx *ctx, bool foreground)
 		buf_free(&master);
 		return 1;
 	}
-	if (hato_check_quiet(ctx) != 0 || (c = load(ctx->dir)) == NULL) {
+	if (hato_check_quiet(ctx, true) != 0 || (c = load(ctx->dir)) == NULL) {
 		buf_free(&master);
 		return 1;
 	}
@@ -140,7 +140,7 @@ int hato_reload(struct hato_ctx *ctx)
 		log_error("the mail system is not running");
 		return 1;
 	}
-	if (hato_check_quiet(ctx) != 0) {
+	if (hato_check_quiet(ctx, false) != 0) {
 		log_error("configuration refused; the running mail system keeps its old configuration");
 		return 1;
 	}

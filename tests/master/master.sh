@@ -23,20 +23,25 @@ cleanup_all() {
 	rm -rf "$T"
 }
 trap cleanup_all EXIT
+[ -n "${KEEP:-}" ] && trap "" EXIT
 
 base=$((20000 + RANDOM % 20000))
-P1=$base P2=$((base + 1)) P3=$((base + 2)) P4=$((base + 3))
+P1=$base P2=$((base + 1)) P3=$((base + 2)) P4=$((base + 3)) P5=$((base + 4))
 listening() { ss -Hltn "sport = :$1" | grep -q .; }
 wait_for() { for _ in $(seq 50); do "$@" && return 0; sleep 0.1; done; return 1; }
 field() { sed -n "s/.*\<$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 
 t_check "hato init --dev as root" "$HATO" init --dev "$I"
+"$B/bin/postconf" -c "$I" -e inet_protocols=all
 cat >"$I/master.cf" <<MCF
 # test services: the probe reports uid, gid, groups and root directory
 127.0.0.1:$P1 inet n - n - 2 $PROBE
 127.0.0.1:$P2 inet n n y - - $PROBE
   -o max_idle=30s
 probe     unix  -       -       y       -       -       $PROBE
+tick      fifo  n       -       n       1       1       $PROBE trigger
+broken    unix  -       -       n       -       -       $PROBE fail
+[::1]:$P5 inet  n       -       n       -       -       $PROBE
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 anvil     unix  -       -       n       -       1       anvil
 MCF
@@ -49,6 +54,17 @@ t_check "inet port $P2 listens" listening $P2
 t_check "unix socket private/probe exists" test -S "$I/queue/private/probe"
 t_expect "skipped Postfix services get one warning each" "2" \
 	bash -c "grep -c 'is not part of this hato build; service skipped' '$I/maillog'"
+t_check "IPv6 service [::1]:$P5 answers" bash -c "python3 -c \"import socket; s=socket.create_connection(('::1', $P5)); print(s.recv(100))\" | grep -q uid="
+t_check "fifo wakeup every second reaches the trigger daemon" \
+	wait_for bash -c "[ \$(grep -c 'probe tick: wakeup \"W\"' '$I/maillog') -ge 2 ]"
+t0=$(date +%s)
+for _ in 1 2 3 4 5 6 7 8; do $CLIENT "$I/queue/private/broken" --timeout 0.2 >/dev/null 2>&1; done
+sleep 1
+fails=$(grep -c 'probe broken: failing at start-up' "$I/maillog")
+elapsed=$(( $(date +%s) - t0 + 1 ))
+t_check "a daemon failing at start-up throttles its service" grep -q 'service broken/unix: process failed at start-up -- throttling for 2s' "$I/maillog"
+t_check "...no fork storm: $fails failed starts in ${elapsed}s, at most one per 2s throttle period" \
+	test "$fails" -ge 1 -a "$fails" -le $((elapsed / 2 + 1))
 
 hato_uid=$(id -u hato) hato_gid=$(id -g hato)
 # proc_view TARGET - hold a session, read the daemon's ids and root from /proc
@@ -129,11 +145,11 @@ t_check "hato abort" "$HATO" -c "$I" abort
 # bad input: each a message naming file and line (or service), non-zero exit
 cp "$I/master.cf" "$T/master.cf.good"
 printf 'bad  inet n - n -\n' >>"$I/master.cf"
-t_expect_err "a 5-column line names file and line" "master.cf, line 8:" "$HATO" -c "$I" check
+t_expect_err "a 5-column line names file and line" "master.cf, line 11:" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unknown n - n - - %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "an unknown service type names file and line" "master.cf, line 8: unknown service type" "$HATO" -c "$I" start
+t_expect_err "an unknown service type names file and line" "master.cf, line 11: unknown service type" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - lots %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 8: bad maxproc" "$HATO" -c "$I" check
+t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 11: bad maxproc" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - - nosuchd\n' >>"$I/master.cf"
 t_expect_err "a missing daemon program names the service" "service x/unix: program" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"
@@ -145,6 +161,7 @@ t_check "...and leaves nothing running" bash -c "! '$HATO' -c '$I' status"
 kill $blocker 2>/dev/null
 
 # an unprivileged user runs a --dev instance
+userdel -r hatotest >/dev/null 2>&1
 useradd -m -d "$T/u" hatotest
 runuser -u hatotest -- "$HATO" init --dev "$T/u/inst" >/dev/null 2>&1
 t_check "unprivileged: hato init --dev" test -f "$T/u/inst/main.cf"
