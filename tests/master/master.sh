@@ -41,6 +41,7 @@ cat >"$I/master.cf" <<MCF
 probe     unix  -       -       y       -       -       $PROBE
 tick      fifo  n       -       n       1       1       $PROBE trigger
 broken    unix  -       -       n       -       -       $PROBE fail
+multi     unix  -       -       n       -       1       $PROBE multi
 [::1]:$P5 inet  n       -       n       -       -       $PROBE
 tlsmgr    unix  -       -       n       1000?   1       tlsmgr
 anvil     unix  -       -       n       -       1       anvil
@@ -57,6 +58,12 @@ t_expect "skipped Postfix services get one warning each" "2" \
 t_check "IPv6 service [::1]:$P5 answers" bash -c "python3 -c \"import socket; s=socket.create_connection(('::1', $P5)); print(s.recv(100))\" | grep -q uid="
 t_check "fifo wakeup every second reaches the trigger daemon" \
 	wait_for bash -c "[ \$(grep -c 'probe tick: wakeup \"W\"' '$I/maillog') -ge 2 ]"
+$CLIENT "$I/queue/private/multi" --hold 2 >"$T/m1" & cm1=$!
+$CLIENT "$I/queue/private/multi" --hold 2 >"$T/m2" & cm2=$!
+wait $cm1 $cm2
+t_expect "SERVER_MULTI: one process serves concurrent clients" "1" \
+	bash -c "cat '$T/m1' '$T/m2' | grep -o 'pid=[0-9]*' | sort -u | wc -l"
+t_expect "SERVER_MULTI: both sessions end cleanly" "CLOSED CLOSED" bash -c "tail -qn1 '$T/m1' '$T/m2' | tr '\n' ' ' | sed 's/ \$//'"
 t0=$(date +%s)
 for _ in 1 2 3 4 5 6 7 8; do $CLIENT "$I/queue/private/broken" --timeout 0.2 >/dev/null 2>&1; done
 sleep 1
@@ -145,11 +152,11 @@ t_check "hato abort" "$HATO" -c "$I" abort
 # bad input: each a message naming file and line (or service), non-zero exit
 cp "$I/master.cf" "$T/master.cf.good"
 printf 'bad  inet n - n -\n' >>"$I/master.cf"
-t_expect_err "a 5-column line names file and line" "master.cf, line 11:" "$HATO" -c "$I" check
+t_expect_err "a 5-column line names file and line" "master.cf, line 12:" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unknown n - n - - %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "an unknown service type names file and line" "master.cf, line 11: unknown service type" "$HATO" -c "$I" start
+t_expect_err "an unknown service type names file and line" "master.cf, line 12: unknown service type" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - lots %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 11: bad maxproc" "$HATO" -c "$I" check
+t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 12: bad maxproc" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - - nosuchd\n' >>"$I/master.cf"
 t_expect_err "a missing daemon program names the service" "service x/unix: program" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"

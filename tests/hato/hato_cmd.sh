@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# hato_cmd.sh - the control command apart from start/stop (see tests/master):
+# init (refuses to overwrite, certificate, users file, queue tree), check
+# (owners, modes, mail_owner), version, usage.
+. "$HATO_TOP/tests/lib.sh"
+HATO=$B/bin/hato
+[ "$(id -u)" = 0 ] || { t_ok "hato command tests skipped: they need root # SKIP"; exit 0; }
+created_user=""
+id hato >/dev/null 2>&1 || created_user=yes
+cleanup_all() {
+	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
+	rm -rf "$T"
+}
+trap cleanup_all EXIT
+I=$T/inst
+
+t_check "hato init --dev" "$HATO" init --dev "$I"
+t_expect_err "hato init refuses to overwrite" "does not overwrite" "$HATO" init --dev "$I"
+t_check "init made a self-signed certificate that OpenSSL reads" \
+	openssl x509 -in "$I/cert.pem" -noout -subject
+t_check "...with its key, mode 0600" test "$(stat -c %a "$I/key.pem")" = 600
+t_check "...and an empty users passwd-file, mode 0640" test "$(stat -c %a "$I/users")" = 640
+t_expect "init made the queue tree with Postfix's modes" \
+	"active:700 bounce:700 corrupt:700 defer:700 deferred:700 hold:700 incoming:700 maildrop:1730 pid:755 private:700 public:710 saved:700 trace:700" \
+	bash -c "cd '$I/queue' && for d in *; do printf '%s:%s ' \$d \$(stat -c %a \$d); done | sed 's/ \$//'"
+t_expect "maildrop belongs to mail_owner and setgid_group" "hato:hatodrop" stat -c %U:%G "$I/queue/maildrop"
+t_check "hato check passes on a new instance" "$HATO" -c "$I" check
+t_check "postconf reads the new main.cf without warnings" bash -c "'$B/bin/postconf' -c '$I' -n 2>&1 >/dev/null | grep -c . | grep -qx 0"
+
+chmod 0777 "$I/queue/maildrop"
+t_expect_err "hato check names a wrong mode" "queue/maildrop: mode 0777, should be 1730" "$HATO" -c "$I" check
+chmod 1730 "$I/queue/maildrop"
+chown root "$I/queue/incoming"
+t_expect_err "hato check names a wrong owner" "queue/incoming: owner 0:" "$HATO" -c "$I" check
+chown hato "$I/queue/incoming"
+"$B/bin/postconf" -c "$I" -e mail_owner=nosuchuser
+t_expect_err "hato check says how to create a missing mail_owner" "useradd -r -U -s /usr/sbin/nologin -d /nonexistent nosuchuser" "$HATO" -c "$I" check
+"$B/bin/postconf" -c "$I" -e mail_owner=hato
+echo 'smtpd_timeout = soon' >>"$I/main.cf"
+t_expect_err "hato check names a bad main.cf line" "main.cf, line" "$HATO" -c "$I" check
+
+t_expect "hato version" "hato 0.1" "$HATO" version
+t_expect_err "an unknown command prints the usage" "usage: hato" "$HATO" frobnicate
