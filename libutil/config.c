@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "config_int.h"
+#include "lline.h"
 #include "log.h"
 #include "mem.h"
 #include "strv.h"
@@ -122,68 +123,28 @@ static int parse_assignment(const char *text, struct buf *name, struct buf *valu
 	return 0;
 }
 
-/* add_logical_line - handle one complete logical line */
-static int add_logical_line(struct config *c, struct buf *line, int lineno,
-			    struct buf *name, struct buf *value, struct buf *why)
-{
-	struct buf *err = buf_new(64);
-	int rc = 0;
-
-	if (buf_len(line) > MAX_LOGICAL_LINE) {
-		buf_printf(why, "%s, line %d: logical line longer than %d bytes", c->path, lineno, MAX_LOGICAL_LINE);
-		rc = -1;
-	} else if (memchr(buf_str(line), '\0', buf_len(line))) {
-		buf_printf(why, "%s, line %d: NUL byte in line", c->path, lineno);
-		rc = -1;
-	} else if (parse_assignment(buf_str(line), name, value, err) < 0) {
-		buf_printf(why, "%s, line %d: %s", c->path, lineno, buf_str(err));
-		rc = -1;
-	} else {
-		set_entry(c, buf_str(name), buf_str(value), lineno, CONFIG_FILE);
-	}
-	buf_free(&err);
-	return rc;
-}
-
 /* parse_text - split text into logical lines and entries */
 static int parse_text(struct config *c, const char *text, size_t len, struct buf *why)
 {
-	struct buf *line = buf_new(256), *name = buf_new(32), *value = buf_new(256);
-	const char *p = text, *end = text + len;
-	int lineno = 0, start = 0, rc = 0;
+	struct buf *name = buf_new(32), *value = buf_new(256), *err = buf_new(64);
+	struct lline ll;
+	int rc;
 
-	while (p < end && rc == 0) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
-		size_t skip = 0;
-
-		lineno++;
-		while (skip < n && isspace((unsigned char)p[skip]))
-			skip++;
-		if (skip == n || p[skip] == '#') {
-			/* blank or comment: does not end a logical line */
-		} else if (skip > 0) {
-			if (start == 0) {
-				buf_printf(why, "%s, line %d: continuation line without a parameter before it", c->path, lineno);
-				rc = -1;
-			} else if (buf_len(line) + n <= MAX_LOGICAL_LINE + 1) {
-				buf_add(line, p, n);
-			}
-		} else {
-			if (start && add_logical_line(c, line, start, name, value, why) < 0)
-				rc = -1;
-			buf_reset(line);
-			buf_add(line, p, n > MAX_LOGICAL_LINE ? MAX_LOGICAL_LINE + 1 : n);
-			start = lineno;
+	lline_init(&ll, text, len, MAX_LOGICAL_LINE);
+	while ((rc = lline_next(&ll, err)) > 0) {
+		if (parse_assignment(buf_str(ll.line), name, value, err) < 0) {
+			buf_printf(why, "%s, line %d: %s", c->path, ll.start, buf_str(err));
+			break;
 		}
-		p = nl ? nl + 1 : end;
+		set_entry(c, buf_str(name), buf_str(value), ll.start, CONFIG_FILE);
 	}
-	if (rc == 0 && start && add_logical_line(c, line, start, name, value, why) < 0)
-		rc = -1;
-	buf_free(&line);
+	if (rc < 0)
+		buf_printf(why, "%s, %s", c->path, buf_str(err));
+	lline_done(&ll);
 	buf_free(&name);
 	buf_free(&value);
-	return rc;
+	buf_free(&err);
+	return rc == 0 ? 0 : -1;
 }
 
 /* config_read_text - parse main.cf text; path is for messages */

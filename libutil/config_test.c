@@ -22,7 +22,7 @@ static const struct bad_case {
 	{ "self reference", "# c\na = $a\n", "/etc/hato/main.cf, line 2: parameter \"a\" refers to itself" },
 	{ "indirect loop", "a = $b\nb = x ${a}\n", "refers to itself" },
 	{ "missing =", "\nfoo bar\n", "/etc/hato/main.cf, line 2: missing '=' after parameter name \"foo\"" },
-	{ "leading continuation", "  x = 1\n", "/etc/hato/main.cf, line 1: continuation line without a parameter" },
+	{ "leading continuation", "  x = 1\n", "/etc/hato/main.cf, line 1: continuation line" },
 	{ "bad number", "message_size_limit = 10k\n", "line 1: bad numerical value for message_size_limit: \"10k\"" },
 	{ "bad bool", "x = 1\ndisable_vrfy_command = maybe\n", "line 2: bad boolean value for disable_vrfy_command" },
 	{ "bad time", "smtpd_timeout = 5x\n", "line 1: bad time value for smtpd_timeout" },

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lline.h"
 #include "log.h"
 #include "master_cf.h"
 #include "mem.h"
@@ -264,47 +265,22 @@ struct master_cf *master_cf_parse_text(const char *path, const char *text, size_
 {
 	struct master_cf *m = xmalloc(sizeof(*m));
 	struct parse p = { .path = path, .why = why };
-	struct buf *logical = buf_new(256);
-	const char *s = text, *end = text + len;
-	int lineno = 0, rc = 0;
+	struct buf *err = buf_new(64);
+	struct lline ll;
+	int rc;
 
 	buf_reset(why);
-	while (s < end && rc == 0) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		size_t skip = 0;
-
-		lineno++;
-		while (skip < n && isspace((unsigned char)s[skip]))
-			skip++;
-		if (memchr(s, '\0', n)) {
-			p.line = lineno;
-			rc = fail(&p, "NUL byte in line");
-		} else if (skip == n || s[skip] == '#') {
-			/* blank or comment: does not end an entry */
-		} else if (skip > 0) {
-			if (p.line == 0) {
-				p.line = lineno;
-				rc = fail(&p, "continuation line without a service before it");
-			} else if (buf_len(logical) + n > MAX_LINE) {
-				rc = fail(&p, "entry longer than %d bytes", MAX_LINE);
-			} else {
-				buf_putc(logical, ' ');
-				buf_add(logical, s, n);
-			}
-		} else {
-			if (p.line && add_entry(&p, m, buf_str(logical)) < 0)
-				rc = -1;
-			buf_reset(logical);
-			buf_add(logical, s, n > MAX_LINE ? MAX_LINE : n);
-			p.line = lineno;
-		}
-		s = nl ? nl + 1 : end;
+	lline_init(&ll, text, len, MAX_LINE);
+	while ((rc = lline_next(&ll, err)) > 0) {
+		p.line = ll.start;
+		if (add_entry(&p, m, buf_str(ll.line)) < 0)
+			break;
 	}
-	if (rc == 0 && p.line && add_entry(&p, m, buf_str(logical)) < 0)
-		rc = -1;
-	buf_free(&logical);
 	if (rc < 0)
+		buf_printf(why, "%s, %s", path, buf_str(err));
+	lline_done(&ll);
+	buf_free(&err);
+	if (rc != 0)
 		master_cf_free(&m);
 	return m;
 }

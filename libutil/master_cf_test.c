@@ -36,7 +36,7 @@ static const struct bad_case {
 	{ "-o without =", "x unix n - n - - prog -o foo\n", "line 1: -o foo: expected name=value" },
 	{ "unbalanced brace", "x unix n - n - - prog -o { a = b\n", "line 1: missing '}'" },
 	{ "duplicate", "x unix n - n - - a\n\nx unix n - n - - b\n", "line 3: duplicate service x/unix (first defined at line 1)" },
-	{ "leading continuation", "  -o a=b\n", "line 1: continuation line without a service" },
+	{ "leading continuation", "  -o a=b\n", "/etc/hato/master.cf, line 1: continuation line" },
 	{ "slash in socket name", "../x unix n - n - - prog\n", "line 1: service name \"../x\"" },
 };
 
