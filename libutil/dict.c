@@ -59,7 +59,14 @@ void dict_list_types(void (*fn)(const char *type, void *ctx), void *ctx)
 /* dict_alloc - a table with no methods yet; backends fill them in */
 struct dict *dict_alloc(const char *type, const char *name, int flags)
 {
-	struct dict *d = xmalloc(sizeof(*d));
+	return dict_alloc_size(sizeof(struct dict), type, name, flags);
+}
+
+/* dict_alloc_size - a zeroed block of size bytes that starts with a struct
+ * dict, for backends that embed it in their own state (freed whole) */
+struct dict *dict_alloc_size(size_t size, const char *type, const char *name, int flags)
+{
+	struct dict *d = xcalloc(1, size < sizeof(*d) ? sizeof(*d) : size);
 
 	d->type = xstrdup(type);
 	d->name = xstrdup(name);

@@ -18,6 +18,8 @@
  * it (commands exit non-zero on that; daemons keep going).
  * dict_open_surrogate() returns a table that fails every lookup with the
  * reason: a daemon whose table will not open keeps running and defers.
+ * dict_update() replaces an existing entry; a caller that treats
+ * duplicates otherwise (postmap) looks the key up first.
  * Iterate with dict_seq(d, DICT_SEQ_FIRST/NEXT, &k, &v) where supported.
  * Keys come from the network: backends bound their work per lookup.
  */
@@ -33,8 +35,6 @@ enum dict_flags {
 	DICT_FLAG_FOLD_KEY = 1 << 0,	/* fold keys to lower case (indexed tables) */
 	DICT_FLAG_WRITE = 1 << 1,	/* open for update (postmap -d/-i) */
 	DICT_FLAG_CREATE = 1 << 2,	/* start empty (postmap build) */
-	DICT_FLAG_DUP_WARN = 1 << 3,	/* warn on duplicate keys, keep the first */
-	DICT_FLAG_DUP_REPLACE = 1 << 4,	/* a later duplicate replaces the first */
 };
 
 enum dict_seq_op { DICT_SEQ_FIRST, DICT_SEQ_NEXT };
@@ -85,6 +85,7 @@ const char *dict_error(const struct dict *d);
 
 /* for backends */
 struct dict *dict_alloc(const char *type, const char *name, int flags);
+struct dict *dict_alloc_size(size_t size, const char *type, const char *name, int flags);
 int dict_fail(struct dict *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void dict_line_error(struct dict *d, const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

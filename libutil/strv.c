@@ -17,6 +17,14 @@ struct strv *strv_new(void)
 }
 
 /* strv_free - release a vector, its strings, and clear the pointer */
+/* strv_clear - empty the vector, keep its storage */
+void strv_clear(struct strv *v)
+{
+	for (size_t i = 0; i < v->len; i++)
+		XFREE(v->items[i]);
+	v->len = 0;
+}
+
 void strv_free(struct strv **vp)
 {
 	struct strv *v = *vp;

@@ -20,6 +20,7 @@ struct strv {
 
 struct strv *strv_new(void);
 void strv_free(struct strv **vp);
+void strv_clear(struct strv *v);
 void strv_add(struct strv *v, const char *s);
 void strv_addn(struct strv *v, const char *s, size_t len);
 void strv_take(struct strv *v, char *s);
