@@ -71,6 +71,8 @@ struct dict *dict_alloc_size(size_t size, const char *type, const char *name, in
 	d->type = xstrdup(type);
 	d->name = xstrdup(name);
 	d->flags = flags;
+	d->create_uid = (uid_t)-1;
+	d->create_gid = (gid_t)-1;
 	d->error = buf_new(0);
 	d->key = buf_new(0);
 	return d;

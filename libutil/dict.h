@@ -28,6 +28,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "buf.h"
 
@@ -62,6 +63,11 @@ struct dict {
 	dict_seq_fn *seq;	/* NULL: cannot iterate */
 	dict_commit_fn *commit;	/* NULL: nothing to commit */
 	dict_close_fn *close;	/* frees backend state, not the struct */
+	/* for a table being built: the file's mode and owner, applied before
+	 * it is renamed into place (0 and -1: 0644 and the caller's ids) */
+	mode_t create_mode;
+	uid_t create_uid;
+	gid_t create_gid;
 };
 
 typedef struct dict *dict_open_fn(const char *name, int flags, struct buf *why);

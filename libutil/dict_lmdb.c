@@ -312,7 +312,9 @@ static int lmdb_commit(struct dict *d)
 	if (rc != 0)
 		return dict_fail(d, "%s: %s", x->tmp, mdb_strerror(rc));
 	fd = open(x->tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || fsync(fd) != 0 || rename(x->tmp, x->path) != 0) {
+	if (fd < 0 || (d->create_mode && fchmod(fd, d->create_mode) != 0)
+	    || fchown(fd, d->create_uid, d->create_gid) != 0
+	    || fsync(fd) != 0 || rename(x->tmp, x->path) != 0) {
 		dict_fail(d, "commit %s: %s", x->path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
