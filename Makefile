@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibutil \
 	-DHATO_PREFIX='"$(PREFIX)"' -DHATO_VERSION='"$(VERSION)"'
-LDLIBS := -llmdb -lpcre2-8
+LDLIBS := -llmdb -lpcre2-8 -lresolv
 VERSION := 0.1
 
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP
@@ -67,7 +67,10 @@ $(BUILD)/libutil.a: $(LIBUTIL_OBJS)
 
 # --- unit tests under ASan + UBSan --------------------------------------
 UNIT_SRCS := $(wildcard libutil/*_test.c */*_test.c)
-UNIT_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LIBUTIL_SRCS) libutil/test.c)
+# a program's own modules are unit-tested too: link them (not main.c) in
+UNIT_PROG_DIRS := $(sort $(dir $(filter-out libutil/%,$(UNIT_SRCS))))
+UNIT_PROG_SRCS := $(foreach d,$(UNIT_PROG_DIRS),$(filter-out $(d)main.c %_test.c $(d)fuzz_%.c,$(wildcard $(d)*.c)))
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LIBUTIL_SRCS) $(UNIT_PROG_SRCS) libutil/test.c)
 
 $(BUILD)/unit_tests.def: $(UNIT_SRCS) Makefile
 	@mkdir -p $(@D)

@@ -79,12 +79,15 @@ static int env_open(struct dict_lmdb *x, const char *path, unsigned flags, size_
 	return 0;
 }
 
-/* remember_inode - note which file the reader has open */
+/* remember_inode - note which file the reader has open: fstat its
+ * descriptor, because a stat of the path after the open could see a table
+ * renamed into place meanwhile, and the reader would never load that one */
 static void remember_inode(struct dict_lmdb *x)
 {
 	struct stat st;
+	mdb_filehandle_t fd;
 
-	if (stat(x->path, &st) == 0) {
+	if (x->env && mdb_env_get_fd(x->env, &fd) == 0 && fstat(fd, &st) == 0) {
 		x->dev = st.st_dev;
 		x->ino = st.st_ino;
 	}
@@ -201,6 +204,23 @@ static int grow(struct dict_lmdb *x)
 	return 0;
 }
 
+/* commit_txn - commit the write transaction; LMDB may need room for its
+ * own pages at commit time, so MDB_MAP_FULL there grows and replays too */
+static int commit_txn(struct dict_lmdb *x)
+{
+	int rc;
+
+	while ((rc = mdb_txn_commit(x->txn)) == MDB_MAP_FULL) {
+		x->txn = NULL;		/* the failed commit freed it */
+		while ((rc = grow(x)) == MDB_MAP_FULL)
+			;
+		if (rc != 0)
+			return rc;
+	}
+	x->txn = NULL;
+	return rc;
+}
+
 /* write_op - apply, growing the map as needed; batches are committed to
  * the temporary file, which no reader sees until dict_commit() */
 static int write_op(struct dict_lmdb *x, char op, const char *key, const char *value)
@@ -217,12 +237,8 @@ static int write_op(struct dict_lmdb *x, char op, const char *key, const char *v
 	strv_add(x->pending_op, op == 'p' ? "p" : "d");
 	if (x->pending_op->len < LMDB_BATCH)
 		return 0;
-	while ((rc = mdb_txn_commit(x->txn)) == MDB_MAP_FULL) {
-		x->txn = NULL;
-		if ((rc = mdb_txn_begin(x->env, NULL, 0, &x->txn)) != 0 || (rc = grow(x)) != 0)
-			return rc;
-	}
-	x->txn = NULL;
+	if ((rc = commit_txn(x)) != 0)
+		return rc;
 	strv_clear(x->pending);
 	strv_clear(x->pending_op);
 	return rc ? rc : mdb_txn_begin(x->env, NULL, 0, &x->txn);
@@ -303,7 +319,9 @@ static int lmdb_commit(struct dict *d)
 	if (x->txn == NULL)
 		return dict_fail(d, "%s: not open for update", x->path);
 	end_seq(x);
-	rc = mdb_txn_commit(x->txn);
+	rc = commit_txn(x);
+	if (x->txn)		/* a replay after growing failed */
+		mdb_txn_abort(x->txn);
 	x->txn = NULL;
 	if (rc == 0)
 		rc = mdb_env_sync(x->env, 1);
@@ -312,7 +330,8 @@ static int lmdb_commit(struct dict *d)
 	if (rc != 0)
 		return dict_fail(d, "%s: %s", x->tmp, mdb_strerror(rc));
 	fd = open(x->tmp, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 || (d->create_mode && fchmod(fd, d->create_mode) != 0)
+	/* 0644 unless told otherwise, whatever the umask: readers are daemons */
+	if (fd < 0 || fchmod(fd, d->create_mode ? d->create_mode : 0644) != 0
 	    || fchown(fd, d->create_uid, d->create_gid) != 0
 	    || fsync(fd) != 0 || rename(x->tmp, x->path) != 0) {
 		dict_fail(d, "commit %s: %s", x->path, strerror(errno));

@@ -141,7 +141,7 @@ static void guide(void)
 	struct dict *d;
 
 	test_begin("dict_regexp: the guide's header_checks");
-	buf_printf(spec, "regexp:%s/../shared/examples/vps-guide/header_checks", top);
+	buf_printf(spec, "regexp:%s/tests/examples/vps-guide/header_checks", top);
 	d = dict_open(buf_str(spec), 0, why);
 	test_assert(d != NULL && d->nerrors == 0);
 	expect(d, "From: Foo <#bar@example.org>", "REJECT");
@@ -157,7 +157,7 @@ static void guide(void)
 
 	test_begin("dict_regexp: the guide's body_checks");
 	buf_reset(spec);
-	buf_printf(spec, "regexp:%s/../shared/examples/vps-guide/body_checks", top);
+	buf_printf(spec, "regexp:%s/tests/examples/vps-guide/body_checks", top);
 	d = dict_open(buf_str(spec), 0, why);
 	test_assert(d != NULL && d->nerrors == 0);
 	expect(d, "see example.com here", "REJECT");

@@ -49,7 +49,7 @@ void test_master_cf(void)
 	char path[512];
 
 	test_begin("master_cf: the guide's master.cf");
-	snprintf(path, sizeof(path), "%s/../shared/examples/vps-guide/master.cf", getenv("HATO_TOP") ? getenv("HATO_TOP") : ".");
+	snprintf(path, sizeof(path), "%s/tests/examples/vps-guide/master.cf", getenv("HATO_TOP") ? getenv("HATO_TOP") : ".");
 	m = master_cf_parse_file(path, why);
 	test_assert(m != NULL);
 	test_assert(m && m->len == 28);

@@ -151,7 +151,7 @@ static void drop_privileges(void)
 	const struct params *cf = srv.info.cf;
 	struct privdrop pd;
 	struct buf *why = buf_new(0);
-	const char *chroot_dir = srv.chroot ? cf->queue_directory : "";
+	const char *chroot_dir = srv.chroot && geteuid() == 0 ? cf->queue_directory : "";
 
 	if (geteuid() != 0) {
 		/* nothing to drop */
@@ -162,6 +162,10 @@ static void drop_privileges(void)
 	} else if (*chroot_dir && (chroot(chroot_dir) < 0 || chdir("/") < 0)) {
 		log_fatal("chroot %s: %m", chroot_dir);
 	}
+	/* every daemon works relative to the queue directory, as in Postfix:
+	 * "incoming/ID", "public/cleanup" mean the same inside a chroot */
+	if (!*chroot_dir && chdir(cf->queue_directory) < 0)
+		log_fatal("chdir %s: %m", cf->queue_directory);
 	/* a credential change clears the parent-death signal: set it now */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() == 1)

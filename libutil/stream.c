@@ -1,0 +1,237 @@
+/* stream - buffered socket I/O with a time limit per wait; see stream.h.
+ * The peer is untrusted: input is never buffered beyond STREAM_BUFSIZE
+ * plus the caller's line limit, and every wait is bounded. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "stream.h"
+
+/* fd_read - the plain transport */
+static ssize_t fd_read(void *ctx, void *p, size_t n, bool *want_write)
+{
+	*want_write = false;
+	return read(*(int *)ctx, p, n);
+}
+
+/* fd_write - the plain transport */
+static ssize_t fd_write(void *ctx, const void *p, size_t n, bool *want_read)
+{
+	*want_read = false;
+	return write(*(int *)ctx, p, n);
+}
+
+/* stream_new - a stream on a connected socket; timeout_ms < 0: no limit */
+struct stream *stream_new(int fd, int timeout_ms)
+{
+	struct stream *s = xcalloc(1, sizeof(*s));
+	int fl = fcntl(fd, F_GETFL);
+
+	/* non-blocking, so that every wait goes through poll() and its limit */
+	if (fl >= 0)
+		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	s->fd = fd;
+	s->timeout_ms = timeout_ms;
+	s->out = buf_new(1024);
+	s->read = fd_read;
+	s->write = fd_write;
+	s->io_ctx = &s->fd;
+	return s;
+}
+
+/* stream_free - release the stream; the fd stays open */
+void stream_free(struct stream **sp)
+{
+	if (*sp == NULL)
+		return;
+	buf_free(&(*sp)->out);
+	free(*sp);
+	*sp = NULL;
+}
+
+/* stream_set_transport - replace read/write (STARTTLS) */
+void stream_set_transport(struct stream *s, stream_read_fn *r, stream_write_fn *w, void *ctx)
+{
+	s->read = r;
+	s->write = w;
+	s->io_ctx = ctx;
+}
+
+/* stream_set_timeout - change the limit per wait */
+void stream_set_timeout(struct stream *s, int timeout_ms)
+{
+	s->timeout_ms = timeout_ms;
+}
+
+/* wait_fd - wait until fd is readable or writable; false on timeout */
+static bool wait_fd(struct stream *s, short events)
+{
+	struct pollfd pfd = { .fd = s->fd, .events = events };
+	int n;
+
+	while ((n = poll(&pfd, 1, s->timeout_ms)) < 0 && errno == EINTR)
+		;
+	if (n == 0)
+		s->state = STREAM_TIMEOUT;
+	else if (n < 0)
+		s->state = STREAM_ERROR;
+	return n > 0;
+}
+
+/* fill - read more input into the buffer; false when the stream ended */
+static bool fill(struct stream *s)
+{
+	bool want_write = false;
+	ssize_t n;
+
+	if (s->state != STREAM_OK)
+		return false;
+	if (s->in_pos > 0 && s->in_pos == s->in_len)
+		s->in_pos = s->in_len = 0;
+	for (;;) {
+		n = s->read(s->io_ctx, s->in + s->in_len, sizeof(s->in) - s->in_len, &want_write);
+		if (n > 0) {
+			s->in_len += (size_t)n;
+			s->bytes_in += (unsigned long long)n;
+			return true;
+		}
+		if (n == 0) {
+			s->state = STREAM_EOF;
+			return false;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN && errno != EWOULDBLOCK) {
+			s->state = STREAM_ERROR;
+			return false;
+		}
+		if (!wait_fd(s, want_write ? POLLOUT : POLLIN))
+			return false;
+	}
+}
+
+/* compact - move unread input to the front of the buffer */
+static void compact(struct stream *s)
+{
+	if (s->in_pos == 0)
+		return;
+	memmove(s->in, s->in + s->in_pos, s->in_len - s->in_pos);
+	s->in_len -= s->in_pos;
+	s->in_pos = 0;
+}
+
+/* stream_getline - the next line including its "\n", at most max bytes:
+ * 1 a line (or a piece of a long one), 0 EOF with nothing read, -1 error */
+int stream_getline(struct stream *s, struct buf *line, size_t max)
+{
+	buf_reset(line);
+	s->long_line = false;
+	for (;;) {
+		const char *start = s->in + s->in_pos;
+		const char *nl = memchr(start, '\n', s->in_len - s->in_pos);
+		size_t take = nl ? (size_t)(nl - start) + 1 : s->in_len - s->in_pos;
+		bool complete = nl != NULL;
+
+		if (buf_len(line) + take > max) {
+			take = max - buf_len(line);
+			complete = false;
+			s->long_line = true;
+		}
+		buf_add(line, start, take);
+		s->in_pos += take;
+		if (complete || s->long_line)
+			return 1;
+		compact(s);
+		if (!fill(s))
+			return s->state != STREAM_EOF ? -1 : buf_len(line) > 0 ? 1 : 0;
+	}
+}
+
+/* stream_read - up to n bytes (at least one); 0 EOF, -1 error */
+ssize_t stream_read(struct stream *s, void *p, size_t n)
+{
+	size_t take;
+
+	if (s->in_pos == s->in_len && !fill(s))
+		return s->state == STREAM_EOF ? 0 : -1;
+	take = s->in_len - s->in_pos < n ? s->in_len - s->in_pos : n;
+	memcpy(p, s->in + s->in_pos, take);
+	s->in_pos += take;
+	return (ssize_t)take;
+}
+
+/* stream_pending - input already buffered (a pipelining client) */
+size_t stream_pending(const struct stream *s)
+{
+	return s->in_len - s->in_pos;
+}
+
+/* stream_discard_input - drop buffered input (after STARTTLS) */
+void stream_discard_input(struct stream *s)
+{
+	s->in_pos = s->in_len = 0;
+}
+
+/* stream_write - queue output */
+void stream_write(struct stream *s, const void *p, size_t n)
+{
+	buf_add(s->out, p, n);
+}
+
+/* stream_puts - queue a string */
+void stream_puts(struct stream *s, const char *str)
+{
+	buf_cat(s->out, str);
+}
+
+/* stream_printf - queue formatted output */
+void stream_printf(struct stream *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(s->out, fmt, ap);
+	va_end(ap);
+}
+
+/* stream_flush - write all queued output; -1 when the peer is gone */
+int stream_flush(struct stream *s)
+{
+	size_t done = 0;
+	bool want_read = false;
+
+	while (done < buf_len(s->out) && s->state == STREAM_OK) {
+		ssize_t n = s->write(s->io_ctx, buf_str(s->out) + done, buf_len(s->out) - done,
+				     &want_read);
+
+		if (n > 0) {
+			done += (size_t)n;
+			s->bytes_out += (unsigned long long)n;
+		} else if (n < 0 && errno == EINTR) {
+			continue;
+		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			wait_fd(s, want_read ? POLLIN : POLLOUT);
+		} else {
+			s->state = STREAM_ERROR;
+		}
+	}
+	buf_reset(s->out);
+	return s->state == STREAM_OK ? 0 : -1;
+}
+
+/* stream_error - why the stream ended */
+const char *stream_error(const struct stream *s)
+{
+	switch (s->state) {
+	case STREAM_OK: return "no error";
+	case STREAM_EOF: return "lost connection";
+	case STREAM_TIMEOUT: return "timeout";
+	default: return "I/O error";
+	}
+}

@@ -1,0 +1,68 @@
+/* stream - buffered, deadline-bound I/O on a socket for line protocols
+ * (smtpd, pop3d, imapd, the smtp client).
+ *
+ *   struct stream *s = stream_new(fd, 300 * 1000);
+ *   while ((rc = stream_getline(s, line, 2048)) > 0) {    // line incl. "\n"
+ *       if (stream_line_is_long(s)) ...                     // cut at the limit
+ *       stream_printf(s, "250 Ok\r\n");
+ *       if (stream_pending(s) == 0) stream_flush(s);        // pipelining
+ *   }
+ *
+ * Every read waits at most timeout_ms for data (the protocol's idle time
+ * limit); a timeout, an I/O error or EOF ends the stream for good
+ * (stream_error() says which).  Replies are buffered until stream_flush().
+ * Lines longer than the limit come back in pieces, each flagged long, so
+ * a client can never make us hold more than the limit.  The transport is
+ * replaceable (TLS plugs in its own read and write functions).
+ */
+#ifndef HATO_STREAM_H
+#define HATO_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+enum { STREAM_BUFSIZE = 16384 };
+
+enum stream_state { STREAM_OK, STREAM_EOF, STREAM_TIMEOUT, STREAM_ERROR };
+
+/* a transport: like read(2)/write(2), but may return -1 with errno EAGAIN
+ * and set *want_write (TLS renegotiation) */
+typedef ssize_t stream_read_fn(void *ctx, void *p, size_t n, bool *want_write);
+typedef ssize_t stream_write_fn(void *ctx, const void *p, size_t n, bool *want_read);
+
+struct stream {
+	int fd;
+	int timeout_ms;
+	enum stream_state state;
+	bool long_line;			/* the last line was cut at the limit */
+	char in[STREAM_BUFSIZE];
+	size_t in_pos, in_len;
+	struct buf *out;
+	stream_read_fn *read;
+	stream_write_fn *write;
+	void *io_ctx;
+	unsigned long long bytes_in, bytes_out;
+};
+
+struct stream *stream_new(int fd, int timeout_ms);
+void stream_free(struct stream **sp);
+void stream_set_transport(struct stream *s, stream_read_fn *r, stream_write_fn *w, void *ctx);
+void stream_set_timeout(struct stream *s, int timeout_ms);
+
+int stream_getline(struct stream *s, struct buf *line, size_t max);
+static inline bool stream_line_is_long(const struct stream *s) { return s->long_line; }
+ssize_t stream_read(struct stream *s, void *p, size_t n);
+size_t stream_pending(const struct stream *s);
+void stream_discard_input(struct stream *s);
+
+void stream_write(struct stream *s, const void *p, size_t n);
+void stream_puts(struct stream *s, const char *str);
+void stream_printf(struct stream *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int stream_flush(struct stream *s);
+
+const char *stream_error(const struct stream *s);
+
+#endif
