@@ -26,10 +26,10 @@
 #include "dict.h"
 
 enum {
-	TABLEFILE_MAX_SIZE = 64 << 20,	/* bytes in one table file */
+	TABLEFILE_MAX_SIZE = 256 << 20,	/* bytes in one table file */
 	TABLEFILE_MAX_LINE = 65536,	/* bytes in one logical line */
 	TABLEFILE_MAX_NEST = 100,	/* if/endif depth */
-	TABLEFILE_MAX_LINES = 200000,	/* logical lines (rules) in one table */
+	TABLEFILE_MAX_LINES = 5000000,	/* logical lines (rules) in one table */
 };
 
 /* called per logical line with its first physical line number */

@@ -20,6 +20,7 @@
 struct build {
 	const struct postmap_opts *o;
 	struct dict *d;
+	const char *source;	/* the source's name in messages ("-": stdin) */
 	int failed;		/* updates that did not go in */
 };
 
@@ -50,14 +51,14 @@ static void add(void *ctx, const char *key, const char *value, int lineno)
 	const char *old;
 	int found = b->o->dups == DUPS_REPLACE ? 0 : dict_lookup(b->d, key, &old);
 
-	(void)lineno;
 	if (found == 1) {
 		if (b->o->dups == DUPS_WARN)
 			log_warn("%s.lmdb: duplicate entry: \"%s\"", b->d->name, key);
 		return;
 	}
 	if (found < 0 || dict_update(b->d, key, value) < 0) {
-		log_error("%s.lmdb: cannot store \"%s\": %s", b->d->name, key, dict_error(b->d));
+		log_error("%s, line %d: cannot store \"%.100s\" in %s.lmdb: %s", b->source, lineno,
+			  key, b->d->name, dict_error(b->d));
 		b->failed++;
 	}
 }
@@ -121,6 +122,7 @@ int postmap_build(const struct postmap_opts *o, const char *arg)
 
 	if ((b.d = open_build(o, spec, DICT_FLAG_CREATE)) != NULL) {
 		take_mode(o, b.d, b.d->name);
+		b.source = b.d->name;
 		if (mapfile_parse(b.d, b.d->name, o->syntax, add, &b, why) < 0) {
 			log_error("%s", buf_str(why));
 			dict_close(&b.d);
@@ -144,6 +146,7 @@ int postmap_incremental(const struct postmap_opts *o, const char *arg)
 	if (postmap_read_stdin(text) == 0 && (b.d = open_build(o, spec, DICT_FLAG_WRITE)) != NULL) {
 		buf_printf(lmdb, "%s.lmdb", b.d->name);
 		take_mode(o, b.d, access(buf_str(lmdb), F_OK) == 0 ? buf_str(lmdb) : b.d->name);
+		b.source = "-";
 		mapfile_parse_text(b.d, "-", buf_str(text), buf_len(text), o->syntax, add, &b);
 		rc = finish(&b, "standard input");
 	}
@@ -170,6 +173,14 @@ int postmap_delete(const struct postmap_opts *o, const char *key, char **args, i
 		struct dict *d = open_build(o, spec, DICT_FLAG_WRITE);
 		int here = 0;
 
+		if (d) {	/* unlike -i, -d never creates a table */
+			buf_reset(lmdb);
+			buf_printf(lmdb, "%s.lmdb", d->name);
+			if (access(buf_str(lmdb), F_OK) != 0) {
+				log_error("open %s: %m", buf_str(lmdb));
+				dict_close(&d);
+			}
+		}
 		for (size_t k = 0; d && k < keys->len; k++) {
 			int rc = dict_delete(d, keys->items[k]);
 
