@@ -101,8 +101,15 @@ int mapfile_parse(struct dict *d, const char *path, enum mapfile_syntax syntax,
 		  mapfile_entry_fn *fn, void *ctx, struct buf *why)
 {
 	struct mapfile_ctx m = { d, path, syntax, fn, ctx };
+	struct buf *text = buf_new(4096);
 
-	return tablefile_parse(d, path, one_line, &m, why);
+	if (tablefile_read(path, text, why) < 0) {
+		buf_free(&text);
+		return -1;
+	}
+	tablefile_parse_text(d, path, buf_str(text), buf_len(text), TABLEFILE_MAX_ENTRIES, one_line, &m);
+	buf_free(&text);
+	return 0;
 }
 
 /* mapfile_parse_text - every entry of text (standard input for postmap -i) */
@@ -111,5 +118,5 @@ void mapfile_parse_text(struct dict *d, const char *path, const char *text, size
 {
 	struct mapfile_ctx m = { d, path, syntax, fn, ctx };
 
-	tablefile_parse_text(d, path, text, len, one_line, &m);
+	tablefile_parse_text(d, path, text, len, TABLEFILE_MAX_ENTRIES, one_line, &m);
 }

@@ -55,7 +55,7 @@ int tablefile_parse(struct dict *d, const char *path, tablefile_line_fn *fn,
 		buf_free(&text);
 		return -1;
 	}
-	tablefile_parse_text(d, path, buf_str(text), buf_len(text), fn, ctx);
+	tablefile_parse_text(d, path, buf_str(text), buf_len(text), TABLEFILE_MAX_LINES, fn, ctx);
 	buf_free(&text);
 	return 0;
 }
@@ -63,11 +63,12 @@ int tablefile_parse(struct dict *d, const char *path, tablefile_line_fn *fn,
 /* tablefile_parse_text - the same for text already in memory; path names
  * it in messages ("-" for standard input) */
 void tablefile_parse_text(struct dict *d, const char *path, const char *text, size_t len,
-			  tablefile_line_fn *fn, void *ctx)
+			  size_t max_lines, tablefile_line_fn *fn, void *ctx)
 {
 	struct buf *err = buf_new(64);
 	struct lline ll;
-	int rc, nlines = 0;
+	size_t nlines = 0;
+	int rc;
 
 	lline_init(&ll, text, len, TABLEFILE_MAX_LINE);
 	for (;;) {
@@ -75,9 +76,9 @@ void tablefile_parse_text(struct dict *d, const char *path, const char *text, si
 		rc = lline_next(&ll, err);
 		if (rc == 0)
 			break;
-		if (rc > 0 && ++nlines > TABLEFILE_MAX_LINES) {
+		if (rc > 0 && ++nlines > max_lines) {
 			dict_line_error(d, path, ll.start, "more than %d rules; ignoring the rest of the file",
-					TABLEFILE_MAX_LINES);
+					(int)max_lines);
 			break;
 		}
 		if (rc > 0) {

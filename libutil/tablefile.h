@@ -29,7 +29,8 @@ enum {
 	TABLEFILE_MAX_SIZE = 256 << 20,	/* bytes in one table file */
 	TABLEFILE_MAX_LINE = 65536,	/* bytes in one logical line */
 	TABLEFILE_MAX_NEST = 100,	/* if/endif depth */
-	TABLEFILE_MAX_LINES = 5000000,	/* logical lines (rules) in one table */
+	TABLEFILE_MAX_LINES = 200000,	/* logical lines (rules) in one rule table */
+	TABLEFILE_MAX_ENTRIES = 20000000,	/* lines of a postmap source */
 };
 
 /* called per logical line with its first physical line number */
@@ -45,7 +46,7 @@ int tablefile_read(const char *path, struct buf *text, struct buf *why);
 int tablefile_parse(struct dict *d, const char *path, tablefile_line_fn *fn,
 		    void *ctx, struct buf *why);
 void tablefile_parse_text(struct dict *d, const char *path, const char *text, size_t len,
-			  tablefile_line_fn *fn, void *ctx);
+			  size_t max_lines, tablefile_line_fn *fn, void *ctx);
 int tablefile_nest_if(struct tablefile_nest *n, size_t rule, int lineno);
 int tablefile_nest_endif(struct tablefile_nest *n, const char *rest, size_t *rule_r,
 			 struct buf *why);

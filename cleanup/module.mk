@@ -1,0 +1,3 @@
+# cleanup - the only writer of incoming/: header/body checks, address
+# rewriting, durable queue files
+$(eval $(call program,cleanup,libexec))

@@ -1,0 +1,2 @@
+# smtpd - the SMTP server
+$(eval $(call program,smtpd,libexec))

@@ -1,0 +1,116 @@
+/* smtpd - private interface of the SMTP server.
+ *
+ * One process serves one client at a time (SERVER_SINGLE).  The session
+ * reads commands through a deadline-bound stream, dispatches them from a
+ * table (smtpd_cmd.c), evaluates the restriction lists (smtpd_check*.c)
+ * and streams the message to cleanup (smtpd_data.c), answering 250 only
+ * after cleanup reports the queue file durable.
+ */
+#ifndef HATO_SMTPD_H
+#define HATO_SMTPD_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "cleanup_client.h"
+#include "config.h"
+#include "maps.h"
+#include "netmatch.h"
+#include "params.h"
+#include "server.h"
+#include "stream.h"
+#include "strv.h"
+
+/* process-wide state built once in post_init */
+struct smtpd_global {
+	const struct params *cf;
+	struct config *config;
+	struct netmatch *mynetworks;
+	struct strv *restrictions[6];	/* by enum smtpd_stage */
+	struct maps *local_recipients;	/* NULL: accept any local user */
+	struct maps *virtual_mailboxes, *virtual_aliases, *relay_recipients;
+	struct strv *mydestination, *relay_domains, *virtual_alias_domains,
+		*virtual_mailbox_domains;
+	struct strv *classes;		/* smtpd_restriction_classes */
+	char *banner;
+};
+
+enum smtpd_stage {
+	STAGE_CLIENT, STAGE_HELO, STAGE_SENDER, STAGE_RELAY, STAGE_RECIPIENT, STAGE_DATA,
+};
+
+struct smtpd_rcpt {
+	char *addr;		/* internal form */
+	char *orcpt;		/* DSN ORCPT or NULL */
+	char *notify;		/* DSN NOTIFY or NULL */
+};
+
+struct smtpd {
+	struct smtpd_global *g;
+	struct stream *s;
+	struct buf *line;		/* the current command line */
+	char addr[64];			/* client address */
+	char port[8];
+	char *name;			/* verified host name or "unknown" */
+	bool name_temp_fail;		/* "unknown" because DNS failed for now */
+	char *helo;			/* NULL before HELO/EHLO */
+	const char *protocol;		/* SMTP, ESMTP */
+	bool esmtp;
+	bool in_mynetworks;		/* cached permit_mynetworks result */
+	char *sender;			/* NULL before MAIL */
+	struct smtpd_rcpt *rcpts;
+	size_t nrcpt, rcpt_cap;
+	long long declared_size;
+	bool smtputf8;
+	char *dsn_ret, *dsn_envid;
+	char *queue_id;			/* of the message being received */
+	struct cleanup_client *cc;
+	int errors;			/* for soft/hard error limits */
+	bool quit;
+	struct buf *reply;		/* scratch for reply text */
+	struct strv *cleanup_attrs;	/* PREPEND/HOLD/etc. from restrictions */
+	int count[16], total;		/* per command, for the disconnect line */
+	struct buf *bdat;		/* CHUNKING: message being assembled */
+	bool bdat_active, bdat_failed;
+};
+
+/* smtpd_session.c */
+void smtpd_session(struct smtpd_global *g, int fd);
+void smtpd_reply(struct smtpd *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void smtpd_reset(struct smtpd *st);
+
+/* smtpd_cmd.c */
+void smtpd_dispatch(struct smtpd *st, char *cmdline);
+void smtpd_cmd_counts(const struct smtpd *st, struct buf *out);
+
+/* smtpd_mail.c */
+void smtpd_cmd_mail(struct smtpd *st, char *args);
+void smtpd_cmd_rcpt(struct smtpd *st, char *args);
+
+/* smtpd_data.c */
+void smtpd_cmd_data(struct smtpd *st, char *args);
+void smtpd_cmd_bdat(struct smtpd *st, char *args);
+
+void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, const char *rcpt);
+
+/* smtpd_check.c: NULL permit, else the reply text (code included) */
+const char *smtpd_check_client(struct smtpd *st);
+const char *smtpd_check_helo(struct smtpd *st);
+const char *smtpd_check_sender(struct smtpd *st);
+const char *smtpd_check_rcpt(struct smtpd *st, const char *rcpt);
+const char *smtpd_check_data(struct smtpd *st);
+void smtpd_check_init(struct smtpd_global *g);
+
+/* smtpd_dns.c: 1 yes, 0 no, -1 temporary failure */
+char *smtpd_peer_name(struct smtpd *st);
+int smtpd_dns_rbl(struct smtpd *st, const char *domain, const char *filter, struct buf *txt);
+int smtpd_dns_host_known(struct smtpd *st, const char *name);
+int smtpd_dns_domain_known(struct smtpd *st, const char *domain);
+
+/* smtpd_resolve.c */
+enum smtpd_domain { DOM_REMOTE, DOM_LOCAL, DOM_VIRTUAL_ALIAS, DOM_VIRTUAL_MAILBOX, DOM_RELAY };
+enum smtpd_domain smtpd_domain_class(struct smtpd_global *g, const char *domain);
+bool smtpd_is_auth_destination(struct smtpd_global *g, const char *addr);
+int smtpd_recipient_known(struct smtpd *st, const char *addr, const char **why_r);
+
+#endif

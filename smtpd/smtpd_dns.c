@@ -1,0 +1,129 @@
+/* smtpd_dns - the DNS questions smtpd asks: the client's verified name
+ * (forward-confirmed reverse DNS), DNSBL listings, and whether a HELO
+ * name or a domain exists.  Every lookup is bounded by smtpd_rbl_timeout
+ * (two tries).  A DNSBL that fails is "not listed" with a warning; the
+ * other questions report a temporary failure so the caller answers 4xx.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dns.h"
+#include "log.h"
+#include "mem.h"
+#include "smtpd.h"
+
+/* opts - time limits from main.cf */
+static struct dns_opts opts(struct smtpd *st)
+{
+	long t = st->g->cf->smtpd_rbl_timeout;
+
+	return (struct dns_opts){ .timeout_ms = (int)(t > 0 ? t : 5) * 1000 / 2, .retries = 1 };
+}
+
+/* hosts_name - the first name /etc/hosts gives addr, or NULL (the file
+ * is the administrator's; lines are bounded by the buffer) */
+static char *hosts_name(const char *addr)
+{
+	FILE *fp = fopen("/etc/hosts", "re");
+	char line[1024], *name = NULL;
+
+	while (fp && name == NULL && fgets(line, sizeof(line), fp)) {
+		char *save = NULL, *a = strtok_r(line, " \t\r\n", &save), *n;
+
+		if (a == NULL || *a == '#' || strcmp(a, addr) != 0)
+			continue;
+		if ((n = strtok_r(NULL, " \t\r\n", &save)) != NULL && *n != '#'
+		    && dns_name_valid(n))
+			name = xstrdup(n);
+	}
+	if (fp)
+		fclose(fp);
+	return name;
+}
+
+/* smtpd_peer_name - the verified client name, or "unknown": /etc/hosts
+ * first (as the system resolver would), then forward-confirmed DNS */
+char *smtpd_peer_name(struct smtpd *st)
+{
+	struct buf *name = buf_new(64), *why = buf_new(0);
+	struct dns_opts o = opts(st);
+	enum dns_status rc;
+	char *r;
+
+	if (!dns_addr_is_ip(st->addr)) {
+		r = xstrdup("unknown");
+	} else if ((r = hosts_name(st->addr)) != NULL) {
+		/* found */
+	} else if ((rc = dns_fcrdns(st->addr, &o, name, why)) == DNS_OK) {
+		r = buf_steal(&name);
+	} else {
+		st->name_temp_fail = rc == DNS_TEMPFAIL;
+		r = xstrdup("unknown");
+	}
+	buf_free(&name);
+	buf_free(&why);
+	return r;
+}
+
+/* filter_ok - a listing answer matches "domain=127.0.0.2" style filters */
+static bool filter_ok(const struct strv *addrs, const char *filter)
+{
+	if (filter == NULL)
+		return true;
+	for (size_t i = 0; i < addrs->len; i++)
+		if (strcmp(addrs->items[i], filter) == 0)
+			return true;
+	return false;
+}
+
+/* smtpd_dns_rbl - 1 when the client is listed at domain (txt: the reason) */
+int smtpd_dns_rbl(struct smtpd *st, const char *domain, const char *filter, struct buf *txt)
+{
+	struct buf *name = buf_new(128), *why = buf_new(0);
+	struct strv *addrs = strv_new(), *texts = strv_new();
+	struct dns_opts o = opts(st);
+	enum dns_status rc = dns_rbl_name(st->addr, domain, name);
+	int listed = 0;
+
+	if (rc == DNS_OK)
+		rc = dns_lookup_a(buf_str(name), &o, addrs, why);
+	if (rc == DNS_TEMPFAIL)
+		log_warn("%s: RBL lookup error: %s", buf_str(name), buf_str(why));
+	if (rc == DNS_OK && filter_ok(addrs, filter)) {
+		listed = 1;
+		if (dns_lookup_txt(buf_str(name), &o, texts, why) == DNS_OK && texts->len)
+			buf_set(txt, texts->items[0]);
+	}
+	strv_free(&addrs);
+	strv_free(&texts);
+	buf_free(&name);
+	buf_free(&why);
+	return listed;
+}
+
+/* smtpd_dns_host_known - the name has an A, AAAA or MX record */
+int smtpd_dns_host_known(struct smtpd *st, const char *name)
+{
+	struct strv *addrs = strv_new();
+	struct buf *why = buf_new(0);
+	struct dns_opts o = opts(st);
+	struct dns_mx *mx = NULL;
+	size_t n = 0;
+	enum dns_status rc = dns_lookup_a(name, &o, addrs, why);
+
+	if (rc == DNS_NOTFOUND)
+		rc = dns_lookup_aaaa(name, &o, addrs, why);
+	if (rc == DNS_NOTFOUND)
+		rc = dns_lookup_mx(name, &o, &mx, &n, why);
+	dns_mx_free(&mx, n);
+	strv_free(&addrs);
+	buf_free(&why);
+	return rc == DNS_OK ? 1 : rc == DNS_TEMPFAIL ? -1 : 0;
+}
+
+/* smtpd_dns_domain_known - a mail domain: MX, else A/AAAA */
+int smtpd_dns_domain_known(struct smtpd *st, const char *domain)
+{
+	return smtpd_dns_host_known(st, domain);
+}

@@ -1,0 +1,209 @@
+/* smtpd_session - one SMTP session: greeting, command loop, limits, the
+ * disconnect log line.
+ *
+ * Input is bounded: a command line longer than line_length_limit is
+ * refused (and read to its end, never stored), control characters in a
+ * command are refused, every read waits at most smtpd_timeout, and after
+ * smtpd_hard_error_limit errors the client is dropped.  Replies are
+ * flushed only when no pipelined input is waiting (PIPELINING).
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "smtpd.h"
+#include "smtpd_conn.h"
+
+/* peer_address - the client's address and port as text */
+static void peer_address(struct smtpd *st, int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	const char *mapped = "::ffff:";
+
+	strcpy(st->addr, "unknown");
+	strcpy(st->port, "0");
+	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
+		return;
+	if (ss.ss_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &sin->sin_addr, st->addr, sizeof(st->addr));
+		snprintf(st->port, sizeof(st->port), "%u", ntohs(sin->sin_port));
+	} else if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &sin6->sin6_addr, st->addr, sizeof(st->addr));
+		snprintf(st->port, sizeof(st->port), "%u", ntohs(sin6->sin6_port));
+		if (strncmp(st->addr, mapped, strlen(mapped)) == 0 && strchr(st->addr, '.'))
+			memmove(st->addr, st->addr + strlen(mapped), strlen(st->addr) - strlen(mapped) + 1);
+	} else if (ss.ss_family == AF_UNIX) {
+		strcpy(st->addr, "127.0.0.1");	/* local tests through a UNIX socket */
+	}
+}
+
+/* smtpd_reply - queue one reply line; 4xx/5xx count as errors */
+void smtpd_reply(struct smtpd *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_reset(st->reply);
+	va_start(ap, fmt);
+	buf_vprintf(st->reply, fmt, ap);
+	va_end(ap);
+	if (buf_str(st->reply)[0] == '4' || buf_str(st->reply)[0] == '5') {
+		st->errors++;
+		if (st->errors > st->g->cf->smtpd_soft_error_limit && st->g->cf->smtpd_error_sleep_time) {
+			stream_flush(st->s);
+			sleep((unsigned)st->g->cf->smtpd_error_sleep_time);
+		}
+	}
+	stream_printf(st->s, "%s\r\n", buf_str(st->reply));
+}
+
+/* smtpd_reset - forget the transaction (RSET, HELO, after DATA) */
+void smtpd_reset(struct smtpd *st)
+{
+	XFREE(st->sender);
+	for (size_t i = 0; i < st->nrcpt; i++) {
+		free(st->rcpts[i].addr);
+		free(st->rcpts[i].orcpt);
+		free(st->rcpts[i].notify);
+	}
+	st->nrcpt = 0;
+	st->declared_size = 0;
+	st->smtputf8 = false;
+	XFREE(st->dsn_ret);
+	XFREE(st->dsn_envid);
+	XFREE(st->queue_id);
+	strv_clear(st->cleanup_attrs);
+	cleanup_client_abort(&st->cc);
+	buf_reset(st->bdat);
+	st->bdat_active = st->bdat_failed = false;
+}
+
+enum read_result { READ_END, READ_LINE, READ_REFUSED };
+
+/* read_command - the next command line without its line end; READ_END
+ * when the session is over (EOF, timeout, error), READ_REFUSED when the
+ * line was too long (already answered) */
+static enum read_result read_command(struct smtpd *st)
+{
+	const struct params *cf = st->g->cf;
+	int rc;
+
+	if (stream_pending(st->s) == 0 && stream_flush(st->s) < 0)
+		return READ_END;
+	rc = stream_getline(st->s, st->line, (size_t)cf->line_length_limit);
+	if (rc > 0 && stream_line_is_long(st->s)) {
+		while (rc > 0 && stream_line_is_long(st->s))
+			rc = stream_getline(st->s, st->line, (size_t)cf->line_length_limit);
+		if (rc <= 0)
+			return READ_END;
+		smtpd_reply(st, "500 5.5.2 Error: command line too long");
+		return READ_REFUSED;
+	}
+	if (rc <= 0) {
+		if (st->s->state == STREAM_TIMEOUT) {
+			log_info("timeout after %s from %s[%s]", st->total ? "command" : "CONNECT",
+				 st->name, st->addr);
+			stream_printf(st->s, "421 4.4.2 %s Error: timeout exceeded\r\n", cf->myhostname);
+			stream_flush(st->s);
+		} else {
+			log_info("lost connection after %s from %s[%s]",
+				 st->total ? "command" : "CONNECT", st->name, st->addr);
+		}
+		return READ_END;
+	}
+	while (buf_len(st->line) && strchr("\r\n", buf_str(st->line)[buf_len(st->line) - 1]))
+		buf_truncate(st->line, buf_len(st->line) - 1);
+	return READ_LINE;
+}
+
+/* has_bad_chars - control characters (other than TAB) or NUL in a command */
+static bool has_bad_chars(const struct buf *line)
+{
+	for (size_t i = 0; i < buf_len(line); i++) {
+		unsigned char c = (unsigned char)buf_str(line)[i];
+
+		if ((c < 0x20 && c != '\t') || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
+/* command_loop - until QUIT, EOF, timeout or too many errors */
+static void command_loop(struct smtpd *st)
+{
+	const struct params *cf = st->g->cf;
+
+	enum read_result r;
+
+	while (!st->quit && (r = read_command(st)) != READ_END) {
+		if (r == READ_REFUSED)
+			;	/* answered already */
+		else if (has_bad_chars(st->line))
+			smtpd_reply(st, "500 5.5.2 Error: bad syntax");
+		else
+			smtpd_dispatch(st, (char *)buf_str(st->line));
+		if (st->errors >= cf->smtpd_hard_error_limit && !st->quit) {
+			log_info("too many errors after command from %s[%s]", st->name, st->addr);
+			stream_printf(st->s, "421 4.7.0 %s Error: too many errors\r\n", cf->myhostname);
+			break;
+		}
+	}
+	stream_flush(st->s);
+}
+
+/* log_disconnect - Postfix's closing line with per-command counts */
+static void log_disconnect(struct smtpd *st)
+{
+	struct buf *b = buf_new(128);
+
+	smtpd_cmd_counts(st, b);
+	log_info("disconnect from %s[%s]%s", st->name, st->addr, buf_str(b));
+	buf_free(&b);
+}
+
+/* smtpd_session - serve the client on fd */
+void smtpd_session(struct smtpd_global *g, int fd)
+{
+	struct smtpd st = { .g = g };
+	struct smtpd_conn conn;
+
+	st.s = stream_new(fd, (int)g->cf->smtpd_timeout * 1000);
+	st.line = buf_new(512);
+	st.reply = buf_new(256);
+	st.bdat = buf_new(0);
+	st.cleanup_attrs = strv_new();
+	peer_address(&st, fd);
+	st.name = smtpd_peer_name(&st);
+	log_info("connect from %s[%s]", st.name, st.addr);
+	if (smtpd_conn_enter(g, &st, &conn) != 0) {
+		log_warn("too many connections from %s[%s]", st.name, st.addr);
+		stream_printf(st.s, "421 4.7.0 %s Error: too many connections from %s\r\n",
+			      g->cf->myhostname, st.addr);
+	} else {
+		stream_printf(st.s, "220 %s\r\n", g->banner);
+		command_loop(&st);
+	}
+	stream_flush(st.s);
+	smtpd_conn_leave(&conn);
+	log_disconnect(&st);
+	smtpd_reset(&st);
+	free(st.rcpts);
+	free(st.helo);
+	free(st.name);
+	strv_free(&st.cleanup_attrs);
+	buf_free(&st.bdat);
+	buf_free(&st.line);
+	buf_free(&st.reply);
+	stream_free(&st.s);
+}
