@@ -66,6 +66,7 @@ struct smtpd {
 	char *queue_id;			/* of the message being received */
 	struct cleanup_client *cc;
 	int errors;			/* for soft/hard error limits */
+	const char *last;		/* last command, for "lost connection after X" */
 	bool quit;
 	struct buf *reply;		/* scratch for reply text */
 	struct strv *cleanup_attrs;	/* PREPEND/HOLD/etc. from restrictions */

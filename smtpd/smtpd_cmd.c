@@ -44,6 +44,7 @@ void smtpd_dispatch(struct smtpd *st, char *line)
 			break;
 	st->total++;
 	st->count[i]++;
+	st->last = i == UNKNOWN ? "UNKNOWN" : commands[i].name;
 	if (i == UNKNOWN) {
 		log_info("warning: %s[%s]: unknown command", st->name, st->addr);
 		smtpd_reply(st, "502 5.5.2 Error: command not recognized");

@@ -106,6 +106,7 @@ static void finish_message(struct smtpd *st, struct content *ct)
 	}
 	buf_free(&why);
 	smtpd_reset(st);
+	st->last = "END-OF-MESSAGE";
 }
 
 /* may_send - the common preconditions of DATA and BDAT */

@@ -112,13 +112,13 @@ static enum read_result read_command(struct smtpd *st)
 	}
 	if (rc <= 0) {
 		if (st->s->state == STREAM_TIMEOUT) {
-			log_info("timeout after %s from %s[%s]", st->total ? "command" : "CONNECT",
+			log_info("timeout after %s from %s[%s]", st->last ? st->last : "CONNECT",
 				 st->name, st->addr);
 			stream_printf(st->s, "421 4.4.2 %s Error: timeout exceeded\r\n", cf->myhostname);
 			stream_flush(st->s);
 		} else {
 			log_info("lost connection after %s from %s[%s]",
-				 st->total ? "command" : "CONNECT", st->name, st->addr);
+				 st->last ? st->last : "CONNECT", st->name, st->addr);
 		}
 		return READ_END;
 	}

@@ -1,0 +1,2 @@
+# postcat - show queue files
+$(eval $(call program,postcat,bin))
