@@ -84,5 +84,35 @@ t_check "...and the queue file incoming/$id exists" test -f "$I/queue/incoming/$
 t_check "...mode 0700 (complete)" test "$(stat -c %a "$I/queue/incoming/$id" 2>/dev/null)" = 700
 t_check "the log has the client line for $id" grep -q "$id: client=localhost\|$id: client=unknown" "$I/maillog"
 
+# check_sender_access / check_recipient_access with hash: tables
+printf 'spammer@bad.example REJECT no thanks\nbad.example REJECT\ngood@bad.example OK\n' >"$T/senders"
+printf 'closed@example.test 550 this mailbox is closed\nprivate@ DUNNO\n' >"$T/rcpts"
+"$B/bin/postmap" "hash:$T/senders" && "$B/bin/postmap" "hash:$T/rcpts"
+inst_set "smtpd_sender_restrictions = check_sender_access hash:$T/senders" \
+	"smtpd_recipient_restrictions = check_recipient_access hash:$T/rcpts, permit_mynetworks, reject_unauth_destination"
+"$HATO" -c "$I" reload >/dev/null 2>&1; sleep 1
+# mail_reply SENDER RCPT - the first refusal of MAIL/RCPT, or "250"
+mail_reply() {
+	python3 - "$SMTP_PORT" "$1" "$2" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), source_address=("127.0.0.2", 0), timeout=20)
+s.ehlo("client.example.org")
+code, msg = s.mail(sys.argv[2])
+if code == 250:
+    code, msg = s.rcpt(sys.argv[3])
+print(code, msg.decode())
+PY
+}
+t_expect "check_sender_access: a listed address is refused with its text" \
+	"554 5.7.1 <spammer@bad.example>: Sender address rejected: no thanks" mail_reply spammer@bad.example user@example.test
+t_expect "check_sender_access: the domain entry refuses other senders there" \
+	"554 5.7.1 <other@bad.example>: Sender address rejected: Access denied" mail_reply other@bad.example user@example.test
+t_expect "check_sender_access: an OK entry for the full address wins over its domain" \
+	"250 2.1.5 Ok" mail_reply good@bad.example user@example.test
+t_expect "check_recipient_access: a numeric code and text" \
+	"550 5.7.1 <closed@example.test>: Recipient address rejected: this mailbox is closed" mail_reply a@example.org closed@example.test
+t_expect "check_recipient_access: DUNNO goes on to the next restriction" \
+	"250 2.1.5 Ok" mail_reply a@example.org private@example.test
+
 inst_stop
 t_check "hato stop leaves no smtpd or cleanup process" wait_gone
