@@ -46,6 +46,7 @@ endef
 
 include libutil/module.mk
 include $(wildcard */module.mk)
+include $(wildcard tests/*/module.mk)
 
 all: $(TARGETS) $(EXTRA_TARGETS)
 

@@ -90,13 +90,28 @@ int check_non_fqdn_helo(struct check *c, const char *arg)
 			  "need fully-qualified hostname");
 }
 
+/* helo_name_valid - DNS syntax, but with '_' allowed as Postfix allows
+ * it (many Windows hosts send such names) */
+static bool helo_name_valid(const char *h)
+{
+	char *copy = xstrdup(h);
+	bool ok;
+
+	for (char *p = copy; *p; p++)
+		if (*p == '_')
+			*p = 'x';
+	ok = dns_name_valid(copy);
+	free(copy);
+	return ok;
+}
+
 /* check_invalid_helo - reject_invalid_helo_hostname (and old name) */
 int check_invalid_helo(struct check *c, const char *arg)
 {
 	const char *h = c->st->helo;
 
 	(void)arg;
-	if (h == NULL || (is_literal(h) ? dns_addr_is_ip_literal(h) : dns_name_valid(h)))
+	if (h == NULL || (is_literal(h) ? dns_addr_is_ip_literal(h) : helo_name_valid(h)))
 		return CHECK_DUNNO;
 	return helo_reply(c, c->st->g->cf->invalid_hostname_reject_code, "5.5.2", "Invalid name");
 }

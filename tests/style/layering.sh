@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # layering.sh - libutil's generic modules never include mail-aware ones
-# (STYLE R1: mail_*, queue_*, rec_*, addr*, access*), and every .c/.h file
+# (STYLE R1: mail_*, queue_*, rec_*, qrec*, qfile*, cleanup_*, addr*,
+# access*), and every .c/.h file
 # opens with a header comment.
 . "$HATO_TOP/tests/lib.sh"
 cd "$TOPDIR"
-mailaware='^libutil/(mail_|queue_|rec_|addr|access|fuzz_|.*_test\.c)'
+mailaware='^libutil/(mail_|queue_|rec_|qrec|qfile|cleanup_|addr|access|fuzz_|.*_test\.c)'
 bad=$(for f in libutil/*.[ch]; do
 	[[ $f =~ $mailaware ]] && continue
-	grep -HnE '#include "(mail_|queue_|rec_|addr|access)[a-z_]*\.h"' "$f"
+	grep -HnE '#include "(mail_|queue_|rec_|qrec|qfile|cleanup_|addr|access)[a-z_]*\.h"' "$f"
 done)
 if [ -z "$bad" ]; then t_ok "generic libutil modules include no mail-aware header"
 else t_fail "generic libutil modules include no mail-aware header" "$bad"; fi
