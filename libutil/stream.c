@@ -200,13 +200,16 @@ void stream_printf(struct stream *s, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* stream_flush - write all queued output; -1 when the peer is gone */
+/* stream_flush - write all queued output; -1 when the peer is gone.
+ * A read timeout or EOF does not stop writing: the peer still gets the
+ * "421 timeout" reply. */
 int stream_flush(struct stream *s)
 {
 	size_t done = 0;
 	bool want_read = false;
+	int rc = 0;
 
-	while (done < buf_len(s->out) && s->state == STREAM_OK) {
+	while (done < buf_len(s->out) && s->state != STREAM_ERROR) {
 		ssize_t n = s->write(s->io_ctx, buf_str(s->out) + done, buf_len(s->out) - done,
 				     &want_read);
 
@@ -216,13 +219,19 @@ int stream_flush(struct stream *s)
 		} else if (n < 0 && errno == EINTR) {
 			continue;
 		} else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			wait_fd(s, want_read ? POLLIN : POLLOUT);
+			enum stream_state was = s->state;
+
+			if (!wait_fd(s, want_read ? POLLIN : POLLOUT)) {
+				rc = -1;
+				break;
+			}
+			s->state = was;
 		} else {
 			s->state = STREAM_ERROR;
 		}
 	}
 	buf_reset(s->out);
-	return s->state == STREAM_OK ? 0 : -1;
+	return rc == 0 && s->state != STREAM_ERROR ? 0 : -1;
 }
 
 /* stream_error - why the stream ended */

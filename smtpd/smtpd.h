@@ -72,6 +72,7 @@ struct smtpd {
 	struct strv *cleanup_attrs;	/* PREPEND/HOLD/etc. from restrictions */
 	int count[16], total;		/* per command, for the disconnect line */
 	struct buf *bdat;		/* CHUNKING: message being assembled */
+	struct strv *rbl_cache;		/* "domain listed|clear txt", per session */
 	bool bdat_active, bdat_failed;
 };
 

@@ -77,8 +77,54 @@ static bool filter_ok(const struct strv *addrs, const char *filter)
 	return false;
 }
 
+static int rbl_lookup(struct smtpd *st, const char *domain, const char *filter,
+		      struct buf *txt);
+
+/* rbl_cached - a lookup made earlier in this session: 1 listed, 0 clear,
+ * -1 not asked yet (the client restrictions run again at every RCPT) */
+static int rbl_cached(struct smtpd *st, const char *key, struct buf *txt)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; st->rbl_cache && i < st->rbl_cache->len; i++) {
+		const char *e = st->rbl_cache->items[i];
+
+		if (strncmp(e, key, n) == 0 && e[n] == ' ') {
+			buf_set(txt, e + n + 2);
+			return e[n + 1] == '1';
+		}
+	}
+	return -1;
+}
+
+/* rbl_remember - note a lookup result for the rest of the session */
+static void rbl_remember(struct smtpd *st, const char *key, int listed, const struct buf *txt)
+{
+	struct buf *e = buf_new(64);
+
+	if (st->rbl_cache == NULL)
+		st->rbl_cache = strv_new();
+	buf_printf(e, "%s %d%s", key, listed, buf_str(txt));
+	strv_take(st->rbl_cache, buf_steal(&e));
+}
+
 /* smtpd_dns_rbl - 1 when the client is listed at domain (txt: the reason) */
 int smtpd_dns_rbl(struct smtpd *st, const char *domain, const char *filter, struct buf *txt)
+{
+	struct buf *key = buf_new(64);
+	int listed;
+
+	buf_printf(key, "%s=%s", domain, filter ? filter : "");
+	if ((listed = rbl_cached(st, buf_str(key), txt)) < 0) {
+		listed = rbl_lookup(st, domain, filter, txt);
+		rbl_remember(st, buf_str(key), listed, txt);
+	}
+	buf_free(&key);
+	return listed;
+}
+
+/* rbl_lookup - ask the DNSBL */
+static int rbl_lookup(struct smtpd *st, const char *domain, const char *filter, struct buf *txt)
 {
 	struct buf *name = buf_new(128), *why = buf_new(0);
 	struct strv *addrs = strv_new(), *texts = strv_new();

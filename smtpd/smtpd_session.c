@@ -202,6 +202,7 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	free(st.helo);
 	free(st.name);
 	strv_free(&st.cleanup_attrs);
+	strv_free(&st.rbl_cache);
 	buf_free(&st.bdat);
 	buf_free(&st.line);
 	buf_free(&st.reply);

@@ -22,6 +22,7 @@ spammer.example.org A 192.0.2.66
 66.2.0.192.zen.spamhaus.org A 127.0.0.2
 66.2.0.192.zen.spamhaus.org TXT "listed in the test zone"
 example.org MX 10 client1.example.org
+4.3.2.1.bl.spamcop.net TIMEOUT
 ZONE
 if netns_up $NS 192.0.2.1 1.2.3.4 1.2.3.5 192.0.2.66 192.0.2.77 && netns_dns $NS "$T/zone"; then
 	t_ok "namespace with clients 1.2.3.4 1.2.3.5 192.0.2.66 192.0.2.77 and fake DNS"
@@ -61,6 +62,8 @@ PY
 }
 
 t_expect "1.2.3.4 (access map OK) may send to root@acompass.net" "250 queued" send 1.2.3.4 root@acompass.net
+t_check "...although bl.spamcop.net never answered: 'not listed' plus a warning" \
+	grep -q 'warning: 4.3.2.1.bl.spamcop.net: RBL lookup error' "$I/maillog"
 t_expect "1.2.3.5 (the access map's 1.2.3 REJECT) is refused" \
 	"554 5.7.1 <client2.example.org[1.2.3.5]>: Client host rejected: Access denied" send 1.2.3.5 root@acompass.net
 t_expect "192.0.2.66 (listed on zen.spamhaus.org) is refused with the list's text" \
