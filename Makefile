@@ -103,6 +103,16 @@ $(BUILD)/fuzz/%: $(BUILD)/fuzzobj/libutil/%.o $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
+# a program's fuzz target (DIR/fuzz_NAME.c) links the program's modules too
+define prog_fuzzer
+FUZZERS += $(BUILD)/fuzz/$$(basename $$(notdir $(1)))
+$(BUILD)/fuzz/$$(basename $$(notdir $(1))): $(BUILD)/fuzzobj/$$(basename $(1)).o \
+		$$(patsubst %.c,$(BUILD)/fuzzobj/%.o,$$(filter-out $$(dir $(1))main.c %_test.c $$(dir $(1))fuzz_%.c,$$(wildcard $$(dir $(1))*.c))) $(FUZZ_LIB_OBJS)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach f,$(filter-out libutil/%,$(wildcard */fuzz_*.c)),$(eval $(call prog_fuzzer,$(f))))
+
 fuzz-build: $(FUZZERS)
 
 fuzz: fuzz-build

@@ -185,9 +185,9 @@ static void note_mime(struct msg *m, const char *h)
 {
 	const char *v;
 
-	if (!header_name_is(h, "Content-Type"))
+	if (!header_name_is(h, "Content-Type") || (v = strchr(h, ':')) == NULL)
 		return;
-	v = strchr(h, ':') + 1;
+	v++;
 	while (isspace((unsigned char)*v))
 		v++;
 	if (strncasecmp(v, "multipart/", 10) == 0) {

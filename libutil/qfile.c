@@ -190,7 +190,7 @@ struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct 
 		queue_id_new(qf->id);
 		if (qfile_make_path(path, queue_dir, queue, qf->id, why) < 0)
 			break;
-		fd = open(buf_str(path), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		fd = open(buf_str(path), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST) {
 			buf_printf(why, "create %s: %m", buf_str(path));
 			break;

@@ -73,7 +73,7 @@ int qrec_put(struct buf *out, int type, const void *p, size_t len)
 	unsigned char hdr[1 + QREC_VARINT_MAX];
 	size_t n;
 
-	if (type <= 0 || type > 255)
+	if (type < 0 || type > 255)
 		log_panic("qrec_put: bad record type %d", type);
 	if (len > QREC_MAX_LEN)
 		return -1;
@@ -358,7 +358,8 @@ int qrec_get(struct qrec_reader *r, int *type_r, struct buf *payload, size_t max
 		return -1;
 	}
 	buf_reset(payload);
-	buf_reserve(payload, len);
+	/* grow with the data: a record that claims 1 MiB and stops costs nothing */
+	buf_reserve(payload, len < READER_BUF ? len : READER_BUF);
 	for (left = len; left > 0;) {
 		size_t take = r->end - r->pos < left ? r->end - r->pos : left;
 
