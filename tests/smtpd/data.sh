@@ -109,6 +109,42 @@ done
 wait $pyc
 t_check "kill -9 of cleanup mid-message: the client is told 451, not 250" grep -q '^451 4.3.0' "$T/kill.out"
 
+# ...and under load: kill cleanup again and again while 4 clients send;
+# every message that got a 250 must be in the queue, complete and readable
+( for _ in $(seq 60); do
+	for p in $(pgrep -x cleanup); do
+		[ "$(readlink /proc/$p/exe)" = "$B/libexec/cleanup" ] && kill -9 "$p" 2>/dev/null
+	done
+	sleep 0.05
+done ) &
+killer=$!
+python3 - "$SMTP_PORT" >"$T/load.ids" <<'PY'
+import smtplib, sys, threading
+port = int(sys.argv[1]); ids = []; lock = threading.Lock()
+def client(n):
+    for i in range(25):
+        try:
+            s = smtplib.SMTP("127.0.0.1", port, timeout=30)
+            s.ehlo("c.example.org"); s.mail("a@example.org"); s.rcpt("u@example.test")
+            code, msg = s.data(("Subject: load %d %d\r\n\r\n" % (n, i) + "x" * 5000 + "\r\n").encode())
+            if code == 250:
+                with lock: ids.append(msg.decode().split()[-1])
+            s.quit()
+        except (smtplib.SMTPException, OSError):
+            pass
+ts = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+[t.start() for t in ts]; [t.join() for t in ts]
+print("\n".join(ids))
+PY
+wait $killer
+missing=0
+while read -r qid; do
+	[ -z "$qid" ] && continue
+	$POSTCAT -e -q "$qid" >/dev/null 2>&1 || missing=$((missing + 1))
+done <"$T/load.ids"
+t_check "cleanup killed repeatedly under load: some messages still got 250" test -s "$T/load.ids"
+t_expect "...and every one of the $(grep -c . "$T/load.ids") that got 250 is queued, complete and readable" "0" echo $missing
+
 # 8. smtp-source: 10 sessions, 1000 messages
 rm -f "$I/queue/incoming/"*
 if command -v smtp-source >/dev/null; then
