@@ -49,7 +49,7 @@ static bool start_message(struct smtpd *st)
 	struct buf *why = buf_new(0);
 	char t[32];
 
-	st->cc = cleanup_client_open(st->g->cf->queue_directory, CLEANUP_F_SMTP, why);
+	st->cc = cleanup_client_open(".", CLEANUP_F_SMTP, why);	/* we run in the queue directory */
 	if (st->cc == NULL) {
 		log_warn("%s", buf_str(why));
 		smtpd_reply(st, "451 4.3.0 Error: queue file write error");

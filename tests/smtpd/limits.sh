@@ -43,4 +43,35 @@ import socket; s = socket.create_connection(('127.0.0.1', $SMTP_PORT), source_ad
 
 out=$(printf 'EHLO c.example.org\r\nMAIL FROM:<a@example.org>\r\nRCPT TO:<a@example.test>\r\nRCPT TO:<b@example.test>\r\nRCPT TO:<c@example.test>\r\nRCPT TO:<d@example.test>\r\nQUIT\r\n' | smtp_dialog)
 t_check "smtpd_recipient_limit 3: the fourth RCPT gets 452 4.5.3" grep -q '^452 4.5.3 Error: too many recipients' <<<"$out"
+
+# privilege separation: smtpd and cleanup run as mail_owner with no
+# supplementary groups; with the chroot column y, smtpd's root is the queue
+cat >"$I/master.cf" <<MCF
+127.0.0.1:$SMTP_PORT inet n - y - - smtpd
+cleanup   unix  n       -       n       -       0       cleanup
+MCF
+inst_set "smtpd_timeout = 30s"
+t_check "restart with smtpd chrooted" bash -c "'$HATO' -c '$I' stop >/dev/null 2>&1; '$HATO' -c '$I' start >/dev/null"
+for _ in $(seq 50); do ss -Hltn "sport = :$SMTP_PORT" | grep -q . && break; sleep 0.1; done
+python3 - "$SMTP_PORT" >"$T/priv.out" <<'PY' &
+import smtplib, sys, time
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+s.ehlo("c.example.org"); s.mail("a@example.org"); s.rcpt("u@example.test")
+code, msg = s.data(b"Subject: chroot\r\n\r\nhello\r\n")
+print(code, msg.decode(), flush=True)
+s.noop(); time.sleep(3); s.quit()
+PY
+client=$!
+sleep 1.5
+hato_uid=$(id -u hato) hato_gid=$(id -g hato)
+# proc_of NAME - pid of a running daemon of this build by its executable
+proc_of() { for p in $(pgrep -x "$1"); do [ "$(readlink /proc/$p/exe)" = "$B/libexec/$1" ] && echo $p && return; done; }
+sp=$(proc_of smtpd) cp=$(proc_of cleanup)
+t_expect "smtpd runs as mail_owner (uid, gid, no groups)" "$hato_uid $hato_gid $hato_gid" \
+	bash -c "awk '/^Uid:/{u=\$2} /^Gid:/{g=\$2} /^Groups:/{gr=\$2} END{print u, g, (gr==\"\" ? \"$hato_gid\" : gr)}' /proc/$sp/status"
+t_expect "...chrooted into the queue directory" "$(readlink -f "$I/queue")" readlink /proc/$sp/root
+t_expect "cleanup runs as mail_owner, not chrooted" "$hato_uid /" \
+	bash -c "echo \$(awk '/^Uid:/{print \$2}' /proc/$cp/status) \$(readlink /proc/$cp/root)"
+wait $client
+t_check "a chrooted smtpd still queues mail through public/cleanup" grep -q '^250 2.0.0 Ok: queued as' "$T/priv.out"
 inst_stop
