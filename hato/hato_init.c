@@ -21,7 +21,9 @@
 #include <sys/wait.h>
 
 #include "hato.h"
+#include "dict.h"
 #include "log.h"
+#include "mapfile.h"
 #include "mem.h"
 #include "queue_dirs.h"
 
@@ -115,8 +117,10 @@ static void main_cf_text(const struct hato_ctx *ctx, const char *user, const cha
 			"inet_protocols = ipv4\n"
 			"mynetworks = 127.0.0.0/8\n"
 			"service_throttle_time = 2s\n"
-			"maillog_file = %s/maillog\n\n",
-			user, ctx->dir, ctx->dir, user, group, ctx->dir);
+			"maillog_file = %s/maillog\n"
+			"alias_maps = hash:%s/aliases\n"
+			"alias_database = hash:%s/aliases\n\n",
+			user, ctx->dir, ctx->dir, user, group, ctx->dir, ctx->dir, ctx->dir);
 	else
 		buf_cat(out, "maillog_file = /var/log/hato.log\n\n");
 	if (strcmp(buf_str(libexec), HATO_PREFIX "/libexec/hato") != 0)
@@ -203,6 +207,38 @@ static int ensure_accounts(const char *user, const char *group)
 	return 0;
 }
 
+/* alias_entry - mapfile callback: one alias into the new table */
+static void alias_entry(void *ctx, const char *key, const char *value, int lineno)
+{
+	(void)lineno;
+	dict_update(ctx, key, value);
+}
+
+/* make_aliases - a --dev instance's own aliases file and its table */
+static int make_aliases(const char *dir, struct buf *why)
+{
+	struct buf *path = buf_new(64);
+	struct dict *d;
+	int rc = -1;
+
+	buf_printf(path, "%s/aliases", dir);
+	if (write_new(buf_str(path), "# aliases - aliases(5); rebuild with: newaliases -c DIR\n"
+		      "postmaster: root\nabuse: root\nmailer-daemon: postmaster\n", 0644) < 0)
+		goto out;
+	buf_reset(path);
+	buf_printf(path, "lmdb:%s/aliases", dir);
+	if ((d = dict_open(buf_str(path), DICT_FLAG_CREATE | DICT_FLAG_FOLD_KEY, why)) == NULL)
+		goto out;
+	if (mapfile_parse(d, d->name, MAPFILE_ALIASES, alias_entry, d, why) == 0 && dict_commit(d) == 0)
+		rc = 0;
+	else if (buf_len(why) == 0)
+		buf_cat(why, dict_error(d));
+	dict_close(&d);
+out:
+	buf_free(&path);
+	return rc;
+}
+
 /* make_tree - queue tree, data directory, certificate, users file */
 static int make_tree(struct hato_ctx *ctx, struct config *c)
 {
@@ -231,6 +267,8 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 	if (write_new(buf_str(a), "# users - virtual mail users, Dovecot's passwd-file format:\n"
 		      "#   name:{SCHEME}hash:uid:gid::home::\n"
 		      "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640) < 0)
+		goto out;
+	if (ctx->dev && make_aliases(ctx->dir, why) < 0)
 		goto out;
 	rc = 0;
 out:
