@@ -512,7 +512,7 @@ static void guide_access(void)
 	const char *v = NULL;
 
 	test_begin("dict_lmdb: the guide's access file via mapfile: 1.2.3.4 OK, 1.2.3.5 REJECT");
-	buf_printf(src, "%s/../shared/examples/vps-guide/access", top);
+	buf_printf(src, "%s/tests/examples/vps-guide/access", top);
 	d = open_table(name, DICT_FLAG_CREATE | DICT_FLAG_FOLD_KEY);
 	test_assert(d != NULL);
 	if (d) {

@@ -10,8 +10,7 @@
 set -u
 B=${HATO_BUILD:?run through tests/run or make check}
 TOPDIR=${HATO_TOP:?}
-EXAMPLES=$TOPDIR/../shared/examples/vps-guide
-[ -d "$EXAMPLES" ] || EXAMPLES=$TOPDIR/tests/examples/vps-guide
+EXAMPLES=$TOPDIR/tests/examples/vps-guide
 T=$(mktemp -d /tmp/hato-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
