@@ -55,19 +55,30 @@ static const char *get_n(const struct attr_in *in, const char *name, size_t i)
 	return attr_get(in, key);
 }
 
+/* deliver_read_hello - the agent's greeting */
+int deliver_read_hello(int fd, int timeout_ms, struct buf *why)
+{
+	struct attr_in *in = attr_in_new(0, 0);
+	int rc = attr_hello_read(in, fd, "delivery", DELIVER_PROTO_VERSION, timeout_ms, why);
+
+	attr_in_free(&in);
+	return rc < 0 ? -1 : 0;
+}
+
 /* deliver_send - the request, after the agent's hello (read here) */
 int deliver_send(int fd, const struct deliver_request *rq, struct buf *why)
 {
-	struct attr_in *in = attr_in_new(0, 0);
-	struct attr_out *o;
+	if (deliver_read_hello(fd, DELIVER_TIMEOUT_MS, why) < 0)
+		return -1;
+	return deliver_send_request(fd, rq, why);
+}
+
+/* deliver_send_request - the request alone (the hello was read already) */
+int deliver_send_request(int fd, const struct deliver_request *rq, struct buf *why)
+{
+	struct attr_out *o = attr_out_new();
 	int rc;
 
-	if (attr_hello_read(in, fd, "delivery", DELIVER_PROTO_VERSION, DELIVER_TIMEOUT_MS, why) < 0) {
-		attr_in_free(&in);
-		return -1;
-	}
-	attr_in_free(&in);
-	o = attr_out_new();
 	attr_put_str(o, "queue_id", rq->queue_id);
 	attr_put_str(o, "queue_file", rq->queue_file);
 	attr_put_str(o, "nexthop", rq->nexthop);

@@ -61,6 +61,8 @@ struct deliver_request *deliver_request_new(const char *queue_id, const char *qu
 void deliver_request_add(struct deliver_request *rq, const char *address, const char *orcpt,
 			 const char *notify, off_t offset);
 int deliver_send(int fd, const struct deliver_request *rq, struct buf *why);
+int deliver_read_hello(int fd, int timeout_ms, struct buf *why);
+int deliver_send_request(int fd, const struct deliver_request *rq, struct buf *why);
 int deliver_read_reply(int fd, struct deliver_request *rq, struct buf *why);
 
 /* serving (agents) */

@@ -244,6 +244,13 @@ static ssize_t read_trigger(int lfd, char *data, size_t size)
 	return n;
 }
 
+/* server_trigger_fd - the FIFO a trigger server reads its wakeups from,
+ * for a daemon that polls it itself while busy (qmgr during a queue run) */
+int server_trigger_fd(void)
+{
+	return srv.nlisten > 0 ? srv.listen_fds[0] : -1;
+}
+
 /* trigger_loop - call the trigger function for every wakeup */
 static void trigger_loop(const struct server_opts *opts)
 {

@@ -56,6 +56,7 @@ int server_main(int argc, char **argv, const struct server_opts *opts);
  * "available" to master while it runs, so one process serves everyone. */
 struct ev *server_ev(void);
 void server_multi_done(int fd);
+int server_trigger_fd(void);
 /* server_status_busy / _idle - tell master (done by the loops; public for MULTI) */
 void server_status_busy(void);
 void server_status_idle(void);

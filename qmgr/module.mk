@@ -1,0 +1,2 @@
+# qmgr - the queue manager
+$(eval $(call program,qmgr,libexec))

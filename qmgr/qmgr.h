@@ -1,0 +1,90 @@
+/* qmgr - private interface of the queue manager.
+ *
+ * One long-running process (master.cf: qmgr fifo n - n 300 1 qmgr).  A
+ * queue run (qmgr_run.c) moves incoming/ and due deferred/ files into
+ * active/, resolves each pending recipient to a transport and next hop
+ * (qmgr_resolve.c), groups recipients into delivery jobs and runs the jobs
+ * concurrently against the agents' sockets in private/ (qmgr_job.c),
+ * within per-destination limits.  When a message has no job left it is
+ * finished (qmgr_message.c): removed when every recipient is done, with a
+ * DSN to the sender for bounced ones (qmgr_bounce.c), or moved to
+ * deferred/ with its next retry time as the file's mtime.  Whatever is in
+ * active/ when qmgr starts was interrupted and is delivered again
+ * (at least once, never lost).  Recipient results are written into the
+ * queue file (the done mark) as they arrive.
+ */
+#ifndef HATO_QMGR_H
+#define HATO_QMGR_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "buf.h"
+#include "config.h"
+#include "deliver.h"
+#include "htable.h"
+#include "maps.h"
+#include "params.h"
+#include "qfile.h"
+#include "strv.h"
+
+struct qmgr_global {
+	const struct params *cf;
+	struct config *config;
+	struct maps *transport_maps;
+	struct strv *mydestination, *virtual_mailbox_domains, *relay_domains;
+	struct htable *busy;		/* "transport:nexthop" -> jobs in flight (long *) */
+	struct qmgr_job *pending;	/* jobs not started */
+	struct qmgr_job *running;	/* jobs in flight */
+	int nrunning;
+	time_t last_deferred_scan;
+	bool flush;			/* retry all deferred mail now */
+};
+
+struct qmgr_msg {
+	char *id;
+	struct qfile *qf;
+	int jobs;			/* not finished yet */
+	struct strv *bounced;		/* "address\tdsn\ttext" */
+	struct strv *deferred;		/* "address\tdsn\ttext" */
+	time_t started;
+};
+
+enum job_state { JOB_CONNECTING, JOB_WAIT_REPLY };
+
+struct qmgr_job {
+	struct qmgr_job *next;
+	struct qmgr_msg *msg;
+	char *transport;		/* "local", "smtp", ... */
+	char *dest;			/* "transport:nexthop", the concurrency key */
+	struct deliver_request *rq;
+	size_t *index;			/* queue file recipient index per rq->rcpt */
+	int fd;
+	enum job_state state;
+	time_t deadline;
+};
+
+/* qmgr_run.c */
+void qmgr_run(struct qmgr_global *g);
+void qmgr_recover(struct qmgr_global *g);
+
+/* qmgr_message.c */
+void qmgr_msg_load(struct qmgr_global *g, const char *id);
+void qmgr_msg_job_done(struct qmgr_global *g, struct qmgr_job *job);
+
+/* qmgr_resolve.c: "transport" and "nexthop" for a recipient; -1 temporary */
+int qmgr_resolve(struct qmgr_global *g, const char *rcpt, struct buf *transport,
+		 struct buf *nexthop, struct buf *why);
+void qmgr_resolve_init(struct qmgr_global *g);
+
+/* qmgr_job.c */
+void qmgr_job_add(struct qmgr_global *g, struct qmgr_job *job);
+void qmgr_job_start_ready(struct qmgr_global *g);
+void qmgr_job_poll(struct qmgr_global *g, int trigger_fd, int timeout_ms, bool *triggered);
+int qmgr_job_limit(struct qmgr_global *g, const char *transport);
+int qmgr_job_rcpt_limit(struct qmgr_global *g, const char *transport);
+
+/* qmgr_bounce.c: send a DSN for the bounced recipients of a message */
+void qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *bounced);
+
+#endif

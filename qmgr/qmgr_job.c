@@ -1,0 +1,210 @@
+/* qmgr_job - delivery jobs: one request to one delivery agent.
+ *
+ * A job waits in the pending list until its destination ("transport:
+ * nexthop", or transport:recipient for agents that take one recipient at a
+ * time) has fewer jobs in flight than its concurrency limit and fewer than
+ * default_process_limit jobs run in all.  Then qmgr connects to
+ * private/TRANSPORT and the job advances as the socket becomes readable:
+ * the agent's hello, the request, the reply.  Nothing blocks for long: the
+ * only waits are poll() over every job and the wakeup FIFO.  An agent that
+ * cannot be reached, dies or times out leaves its recipients deferred.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "qmgr.h"
+
+enum { JOB_TIMEOUT = 3600, HELLO_TIMEOUT_MS = 10000 };
+
+/* qmgr_job_limit - concurrent jobs per destination */
+int qmgr_job_limit(struct qmgr_global *g, const char *transport)
+{
+	if (strcmp(transport, "local") == 0)
+		return (int)g->cf->local_destination_concurrency_limit;
+	if (strcmp(transport, "virtual") == 0)
+		return (int)g->cf->virtual_destination_concurrency_limit;
+	return (int)g->cf->default_destination_concurrency_limit;
+}
+
+/* qmgr_job_rcpt_limit - recipients per job */
+int qmgr_job_rcpt_limit(struct qmgr_global *g, const char *transport)
+{
+	if (strcmp(transport, "local") == 0)
+		return (int)g->cf->local_destination_recipient_limit;
+	return (int)g->cf->default_destination_recipient_limit;
+}
+
+/* busy_count - jobs in flight for dest (a counter in g->busy) */
+static long *busy_count(struct qmgr_global *g, const char *dest)
+{
+	long *n = htable_get(g->busy, dest);
+
+	if (n == NULL) {
+		n = xcalloc(1, sizeof(*n));
+		htable_put(g->busy, dest, n);
+	}
+	return n;
+}
+
+/* qmgr_job_add - queue a job (at the end: first come, first served) */
+void qmgr_job_add(struct qmgr_global *g, struct qmgr_job *job)
+{
+	struct qmgr_job **p = &g->pending;
+
+	while (*p)
+		p = &(*p)->next;
+	job->next = NULL;
+	*p = job;
+}
+
+/* job_free - release a finished job */
+static void job_free(struct qmgr_job *job)
+{
+	if (job->fd >= 0)
+		close(job->fd);
+	deliver_request_free(&job->rq);
+	free(job->index);
+	free(job->transport);
+	free(job->dest);
+	free(job);
+}
+
+/* fail_job - every recipient deferred with the reason, logged */
+static void fail_job(struct qmgr_job *job, const char *reason)
+{
+	for (size_t i = 0; i < job->rq->nrcpt; i++) {
+		deliver_status(job->rq, i, DELIVER_DEFERRED, "4.3.0", "none", "%s", reason);
+		log_info("%s: to=<%s>, relay=none, delay=%ld, dsn=4.3.0, status=deferred (%s)",
+			 job->rq->queue_id, job->rq->rcpt[i].address,
+			 (long)(time(NULL) - job->rq->arrival_time), reason);
+	}
+}
+
+/* finish_job - out of the running list; results to the message */
+static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
+{
+	struct qmgr_job **p = &g->running;
+
+	while (*p && *p != job)
+		p = &(*p)->next;
+	if (*p)
+		*p = job->next;
+	g->nrunning--;
+	(*busy_count(g, job->dest))--;
+	qmgr_msg_job_done(g, job);
+	job_free(job);
+}
+
+/* connect_agent - private/TRANSPORT; -1 with why */
+static int connect_agent(const char *transport, struct buf *why)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd;
+
+	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "private/%s", transport)
+	    >= sizeof(sun.sun_path) || strchr(transport, '/')) {
+		buf_printf(why, "bad transport name \"%s\"", transport);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		buf_printf(why, "mail transport unavailable: connect to %s: %s", sun.sun_path,
+			   strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* start - connect a pending job to its agent */
+static void start(struct qmgr_global *g, struct qmgr_job *job)
+{
+	struct buf *why = buf_new(0);
+
+	g->nrunning++;
+	(*busy_count(g, job->dest))++;
+	job->next = g->running;
+	g->running = job;
+	job->deadline = time(NULL) + JOB_TIMEOUT;
+	job->state = JOB_CONNECTING;
+	if ((job->fd = connect_agent(job->transport, why)) < 0) {
+		fail_job(job, buf_str(why));
+		finish_job(g, job);
+	}
+	buf_free(&why);
+}
+
+/* qmgr_job_start_ready - start what the limits allow */
+void qmgr_job_start_ready(struct qmgr_global *g)
+{
+	struct qmgr_job **p = &g->pending;
+
+	while (*p && g->nrunning < g->cf->default_process_limit) {
+		struct qmgr_job *job = *p;
+
+		if (*busy_count(g, job->dest) >= qmgr_job_limit(g, job->transport)) {
+			p = &job->next;
+			continue;
+		}
+		*p = job->next;
+		start(g, job);
+	}
+}
+
+/* advance - the job's socket is readable */
+static void advance(struct qmgr_global *g, struct qmgr_job *job)
+{
+	struct buf *why = buf_new(0);
+
+	if (job->state == JOB_CONNECTING) {
+		if (deliver_read_hello(job->fd, HELLO_TIMEOUT_MS, why) < 0
+		    || deliver_send_request(job->fd, job->rq, why) < 0) {
+			fail_job(job, buf_str(why));
+			finish_job(g, job);
+		} else {
+			job->state = JOB_WAIT_REPLY;
+		}
+	} else {
+		if (deliver_read_reply(job->fd, job->rq, why) < 0)
+			fail_job(job, buf_str(why));
+		finish_job(g, job);
+	}
+	buf_free(&why);
+}
+
+/* qmgr_job_poll - wait for agents and the FIFO; advance what is ready */
+void qmgr_job_poll(struct qmgr_global *g, int trigger_fd, int timeout_ms, bool *triggered)
+{
+	size_t n = 0, cap = (size_t)g->nrunning + 1;
+	struct pollfd *pfd = xcalloc(cap, sizeof(*pfd));
+	struct qmgr_job **jobs = xcalloc(cap, sizeof(*jobs));
+	time_t now = time(NULL);
+
+	pfd[n++] = (struct pollfd){ .fd = trigger_fd, .events = POLLIN };
+	for (struct qmgr_job *j = g->running; j && n < cap; j = j->next) {
+		jobs[n] = j;
+		pfd[n++] = (struct pollfd){ .fd = j->fd, .events = POLLIN };
+	}
+	if (poll(pfd, n, timeout_ms) < 0)
+		memset(pfd, 0, n * sizeof(*pfd));	/* EINTR: only the deadlines */
+	*triggered = trigger_fd >= 0 && (pfd[0].revents & POLLIN);
+	for (size_t i = 1; i < n; i++) {
+		if (pfd[i].revents) {
+			advance(g, jobs[i]);
+		} else if (jobs[i]->deadline < now) {
+			fail_job(jobs[i], "delivery agent timed out");
+			finish_job(g, jobs[i]);
+		}
+	}
+	free(pfd);
+	free(jobs);
+}

@@ -1,0 +1,120 @@
+/* qmgr_run - queue runs: what goes into active/ and when.
+ *
+ * incoming/ is scanned at every run and whenever a wakeup arrives during
+ * one (cleanup writes 'A' after each new message); deferred/ every
+ * queue_run_delay, taking the files whose retry time (their mtime) has
+ * come, or all of them after a flush ('F').  Only complete files (mode
+ * 0700) leave incoming/.  A run lasts while jobs are waiting or in flight.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "qmgr.h"
+#include "queue_id.h"
+#include "server.h"
+
+enum { POLL_MS = 1000, SCAN_MAX = 10000 };
+
+typedef bool ready_fn(struct qmgr_global *g, const char *path, const struct stat *st);
+
+/* complete - incoming files cleanup has finished (mode 0700) */
+static bool complete(struct qmgr_global *g, const char *path, const struct stat *st)
+{
+	(void)g, (void)path;
+	return S_ISREG(st->st_mode) && (st->st_mode & 07777) == 0700;
+}
+
+/* due - deferred files whose retry time has come (or any, on flush) */
+static bool due(struct qmgr_global *g, const char *path, const struct stat *st)
+{
+	(void)path;
+	return S_ISREG(st->st_mode) && (g->flush || st->st_mtime <= time(NULL));
+}
+
+/* any - active files left by a previous qmgr */
+static bool any(struct qmgr_global *g, const char *path, const struct stat *st)
+{
+	(void)g, (void)path;
+	return S_ISREG(st->st_mode);
+}
+
+/* scan - move the ready files of queue into active/ and load them */
+static void scan(struct qmgr_global *g, const char *queue, ready_fn *ready)
+{
+	DIR *dir = opendir(queue);
+	struct dirent *de;
+	struct buf *path = buf_new(64), *why = buf_new(0);
+	struct stat st;
+	int n = 0;
+
+	if (dir == NULL) {
+		log_warn("open %s: %m", queue);
+		goto out;
+	}
+	while ((de = readdir(dir)) != NULL && n < SCAN_MAX) {
+		if (!queue_id_valid(de->d_name))
+			continue;
+		buf_reset(path);
+		buf_printf(path, "%s/%s", queue, de->d_name);
+		if (lstat(buf_str(path), &st) < 0 || !ready(g, buf_str(path), &st))
+			continue;
+		buf_reset(why);
+		if (strcmp(queue, "active") != 0 && qfile_move(".", de->d_name, queue, "active", why) < 0) {
+			log_warn("%s: %s", de->d_name, buf_str(why));
+			continue;
+		}
+		qmgr_msg_load(g, de->d_name);
+		n++;
+	}
+	closedir(dir);
+out:
+	buf_free(&path);
+	buf_free(&why);
+}
+
+/* drain - read the wakeup bytes that came during the run */
+static void drain(struct qmgr_global *g, int fd)
+{
+	char data[256];
+	ssize_t n = read(fd, data, sizeof(data));
+
+	for (ssize_t i = 0; i < n; i++)
+		if (data[i] == 'F')
+			g->flush = true;
+}
+
+/* qmgr_recover - what the previous qmgr left in active/ */
+void qmgr_recover(struct qmgr_global *g)
+{
+	scan(g, "active", any);
+}
+
+/* qmgr_run - one queue run */
+void qmgr_run(struct qmgr_global *g)
+{
+	bool rescan = true, triggered;
+	int fd = server_trigger_fd();
+
+	for (;;) {
+		if (rescan)
+			scan(g, "incoming", complete);
+		if (g->flush || time(NULL) - g->last_deferred_scan >= g->cf->queue_run_delay) {
+			scan(g, "deferred", due);
+			g->last_deferred_scan = time(NULL);
+			g->flush = false;
+		}
+		qmgr_job_start_ready(g);
+		if (g->nrunning == 0 && g->pending == NULL)
+			break;
+		qmgr_job_poll(g, fd, POLL_MS, &triggered);
+		if ((rescan = triggered))
+			drain(g, fd);
+	}
+}
