@@ -68,10 +68,14 @@ const char *config_dynamic_default(struct config *c, const char *name)
 	char *v = htable_get(c->dynamic, name);
 
 	if (v == NULL) {
+		/* "" while it is computed: "myhostname = x.$mydomain" makes
+		 * mydomain's default refer back to myhostname; the cycle ends
+		 * here with an empty value instead of recursing forever */
+		htable_put(c->dynamic, name, xstrdup(""));
 		v = compute_default(c, name);
 		if (v == NULL)
 			v = xstrdup("");
-		htable_put(c->dynamic, name, v);
+		free(htable_put(c->dynamic, name, v));
 	}
 	return v;
 }

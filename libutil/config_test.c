@@ -122,6 +122,16 @@ static void test_params(void)
 	params_free(&p);
 	config_free(&c);
 	test_end();
+
+	/* found by fuzz_config: the computed default of mydomain refers back
+	 * to myhostname, which refers to mydomain: no endless recursion */
+	test_begin("params: myhostname = x.$mydomain ends the default cycle");
+	c = read_text("myhostname = mail.$mydomain\n", CONFIG_STRICT, why);
+	test_assert(c != NULL);
+	if (c)
+		test_assert_str(config_get(c, "myhostname"), "mail.localdomain");
+	config_free(&c);
+	test_end();
 	buf_free(&why);
 }
 
