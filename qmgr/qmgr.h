@@ -7,7 +7,8 @@
  * concurrently against the agents' sockets in private/ (qmgr_job.c),
  * within per-destination limits.  When a message has no job left it is
  * finished (qmgr_message.c): removed when every recipient is done, with a
- * DSN to the sender for bounced ones (qmgr_bounce.c), or moved to
+ * DSN to the sender for bounced ones (qmgr_bounce.c; the bounced
+ * recipients are kept in bounce/ID until the DSN is queued), or moved to
  * deferred/ with its next retry time as the file's mtime.  Whatever is in
  * active/ when qmgr starts was interrupted and is delivered again
  * (at least once, never lost).  Recipient results are written into the
@@ -85,6 +86,6 @@ int qmgr_job_limit(struct qmgr_global *g, const char *transport);
 int qmgr_job_rcpt_limit(struct qmgr_global *g, const char *transport);
 
 /* qmgr_bounce.c: send a DSN for the bounced recipients of a message */
-void qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *bounced);
+int qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *bounced);
 
 #endif

@@ -125,8 +125,9 @@ static struct strv *wanted(struct qmgr_msg *m, const struct strv *bounced)
 	return out;
 }
 
-/* qmgr_bounce - send the DSN */
-void qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *bounced)
+/* qmgr_bounce - send the DSN; -1 when it could not be queued (the caller
+ * keeps the message and tries again later) */
+int qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *bounced)
 {
 	const char *sender = qfile_sender(m->qf);
 	struct strv *list = wanted(m, bounced);
@@ -135,9 +136,12 @@ void qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *b
 	struct cleanup_result res;
 	char date[64];
 	time_t now = time(NULL);
+	int rc = -1;
 
-	if (*sender == '\0' || list->len == 0)
+	if (*sender == '\0' || list->len == 0) {
+		rc = 0;
 		goto out;
+	}
 	if ((cc = cleanup_client_open(".", CLEANUP_F_NO_CHECKS, why)) == NULL) {
 		log_warn("%s: cannot send the non-delivery notification: %s", m->id, buf_str(why));
 		goto out;
@@ -161,11 +165,14 @@ void qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *b
 	if (cleanup_client_finish(cc, &res, why) < 0 || res.code != 250)
 		log_warn("%s: non-delivery notification refused: %s", m->id,
 			 buf_len(why) ? buf_str(why) : res.text);
-	else
+	else {
 		log_info("%s: sender non-delivery notification: %s", m->id, cleanup_client_id(cc));
+		rc = 0;
+	}
 out:
 	cleanup_client_abort(&cc);
 	strv_free(&list);
 	buf_free(&why);
 	buf_free(&boundary);
+	return rc;
 }

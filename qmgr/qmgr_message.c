@@ -116,6 +116,44 @@ static bool expire(struct qmgr_global *g, struct qmgr_msg *m, time_t now)
 	return true;
 }
 
+/* save_bounced - bounce/ID: the bounced recipients until the DSN is queued
+ * (a crash or a failed DSN then repeats the DSN, never loses it) */
+static int save_bounced(struct qmgr_msg *m)
+{
+	char *path = path_of("bounce", m->id);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct buf *b = buf_new(256);
+	int rc = -1;
+
+	for (size_t i = 0; i < m->bounced->len; i++)
+		buf_printf(b, "%s\n", m->bounced->items[i]);
+	if (fd >= 0 && write(fd, buf_str(b), buf_len(b)) == (ssize_t)buf_len(b) && fsync(fd) == 0)
+		rc = 0;
+	if (rc < 0)
+		log_warn("%s: write %s: %m", m->id, path);
+	if (fd >= 0)
+		close(fd);
+	buf_free(&b);
+	free(path);
+	return rc;
+}
+
+/* load_bounced - what an earlier run bounced but could not report yet */
+static void load_bounced(struct qmgr_msg *m)
+{
+	char *path = path_of("bounce", m->id), line[8192];
+	FILE *fp = fopen(path, "re");
+
+	while (fp && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (strchr(line, '\t'))
+			strv_add(m->bounced, line);
+	}
+	if (fp)
+		fclose(fp);
+	free(path);
+}
+
 /* finish - no job left: remove, bounce, or defer */
 static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 {
@@ -123,12 +161,21 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	char *path;
 
 	if (m->deferred->len && !expire(g, m, now)) {
+		if (m->bounced->len)
+			save_bounced(m);
 		defer_message(g, m, now);
 		msg_free(&m);
 		return;
 	}
-	if (m->bounced->len)
-		qmgr_bounce(g, m, m->bounced);
+	if (m->bounced->len && (save_bounced(m) < 0 || qmgr_bounce(g, m, m->bounced) < 0)) {
+		result(m->deferred, "(sender)", "4.3.0", "non-delivery notification not queued yet");
+		defer_message(g, m, now);
+		msg_free(&m);
+		return;
+	}
+	path = path_of("bounce", m->id);
+	unlink(path);
+	free(path);
 	path = path_of("active", m->id);
 	if (unlink(path) < 0)
 		log_warn("%s: remove %s: %m", m->id, path);
@@ -258,6 +305,7 @@ void qmgr_msg_load(struct qmgr_global *g, const char *id)
 	m->bounced = strv_new();
 	m->deferred = strv_new();
 	m->started = time(NULL);
+	load_bounced(m);
 	r = qfile_rcpts(qf, &n);
 	log_info("%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)", id, qfile_sender(qf),
 		 qfile_sizes(qf)->content_size, n);
