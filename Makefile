@@ -45,7 +45,7 @@ FUZZERS += $(BUILD)/fuzz/$$(basename $$(notdir $(1)))
 endef
 
 include libutil/module.mk
-include $(wildcard */module.mk)
+include $(filter-out libutil/module.mk,$(wildcard */module.mk))
 include $(wildcard tests/*/module.mk)
 
 all: $(TARGETS) $(EXTRA_TARGETS)
