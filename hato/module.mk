@@ -1,3 +1,3 @@
 # hato - the control command (init, start, stop, reload, status, check, ...)
 $(eval $(call program,hato,bin))
-$(BUILD)/bin/hato: LDLIBS += -lcrypto
+

@@ -12,6 +12,7 @@ static void smtpd_init(const struct server_info *si)
 	global.config = si->config;
 	smtpd_check_init(&global);
 	smtpd_conn_init(&global);
+	smtpd_tls_init(&global);
 }
 
 /* smtpd_service - one client */

@@ -20,6 +20,7 @@
 #include "server.h"
 #include "stream.h"
 #include "strv.h"
+#include "tls.h"
 
 /* process-wide state built once in post_init */
 struct smtpd_global {
@@ -33,6 +34,8 @@ struct smtpd_global {
 		*virtual_mailbox_domains;
 	struct strv *classes;		/* smtpd_restriction_classes */
 	char *banner;
+	struct tls_server *tls;		/* NULL: no STARTTLS (no certificate) */
+	bool tls_required;		/* smtpd_tls_security_level = encrypt */
 };
 
 enum smtpd_stage {
@@ -73,6 +76,7 @@ struct smtpd {
 	int count[16], total;		/* per command, for the disconnect line */
 	struct buf *bdat;		/* CHUNKING: message being assembled */
 	struct strv *rbl_cache;		/* "domain listed|clear txt", per session */
+	struct tls_conn *tls;		/* after STARTTLS or with wrappermode */
 	bool bdat_active, bdat_failed;
 };
 
@@ -84,6 +88,12 @@ void smtpd_reset(struct smtpd *st);
 /* smtpd_cmd.c */
 void smtpd_dispatch(struct smtpd *st, char *cmdline);
 void smtpd_cmd_counts(const struct smtpd *st, struct buf *out);
+
+/* smtpd_tls.c */
+void smtpd_tls_init(struct smtpd_global *g);
+void smtpd_cmd_starttls(struct smtpd *st, char *args);
+bool smtpd_tls_wrapper(struct smtpd *st);
+bool smtpd_tls_refuse(struct smtpd *st, const char *cmd);
 
 /* smtpd_mail.c */
 void smtpd_cmd_mail(struct smtpd *st, char *args);

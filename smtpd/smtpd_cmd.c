@@ -27,6 +27,7 @@ static const struct smtpd_cmd {
 	{ "RSET", cmd_rset, true }, { "NOOP", cmd_noop, true },
 	{ "QUIT", cmd_quit, true }, { "VRFY", cmd_vrfy, false },
 	{ "ETRN", cmd_etrn, false }, { "HELP", cmd_help, true },
+	{ "STARTTLS", smtpd_cmd_starttls, false },
 };
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]), UNKNOWN = NCOMMANDS };
 
@@ -54,6 +55,8 @@ void smtpd_dispatch(struct smtpd *st, char *line)
 		smtpd_reply(st, "503 5.5.1 Error: %s not allowed during BDAT", commands[i].name);
 		return;
 	}
+	if (smtpd_tls_refuse(st, commands[i].name))
+		return;
 	commands[i].fn(st, args);
 }
 
@@ -92,7 +95,7 @@ static void cmd_helo(struct smtpd *st, char *args)
 	if (!set_helo(st, "HELO", args))
 		return;
 	st->esmtp = false;
-	st->protocol = "SMTP";
+	st->protocol = st->tls ? "SMTPS" : "SMTP";
 	if (!st->g->cf->smtpd_delay_reject && (reject = smtpd_check_helo(st)) != NULL) {
 		smtpd_reply(st, "%s", reject);
 		return;
@@ -116,20 +119,21 @@ static bool discarded(struct smtpd *st, const char *keyword)
 static void cmd_ehlo(struct smtpd *st, char *args)
 {
 	const struct params *cf = st->g->cf;
-	const char *reject, *ext[] = { "PIPELINING", "SIZE", "VRFY", "ENHANCEDSTATUSCODES",
-		"8BITMIME", "DSN", "SMTPUTF8", "CHUNKING" };
+	const char *reject, *ext[] = { "PIPELINING", "SIZE", "VRFY", "STARTTLS",
+		"ENHANCEDSTATUSCODES", "8BITMIME", "DSN", "SMTPUTF8", "CHUNKING" };
 	struct strv *lines = strv_new();
 
 	if (!set_helo(st, "EHLO", args))
 		goto out;
 	st->esmtp = true;
-	st->protocol = "ESMTP";
+	st->protocol = st->tls ? "ESMTPS" : "ESMTP";
 	if (!cf->smtpd_delay_reject && (reject = smtpd_check_helo(st)) != NULL) {
 		smtpd_reply(st, "%s", reject);
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
-		if (discarded(st, ext[i]) || (strcmp(ext[i], "VRFY") == 0 && cf->disable_vrfy_command))
+		if (discarded(st, ext[i]) || (strcmp(ext[i], "VRFY") == 0 && cf->disable_vrfy_command)
+		    || (strcmp(ext[i], "STARTTLS") == 0 && (st->g->tls == NULL || st->tls)))
 			continue;
 		if (strcmp(ext[i], "SIZE") == 0 && cf->message_size_limit) {
 			char size[40];

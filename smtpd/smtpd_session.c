@@ -190,11 +190,12 @@ void smtpd_session(struct smtpd_global *g, int fd)
 		log_warn("too many connections from %s[%s]", st.name, st.addr);
 		stream_printf(st.s, "421 4.7.0 %s Error: too many connections from %s\r\n",
 			      g->cf->myhostname, st.addr);
-	} else {
+	} else if (smtpd_tls_wrapper(&st)) {
 		stream_printf(st.s, "220 %s\r\n", g->banner);
 		command_loop(&st);
 	}
 	stream_flush(st.s);
+	tls_conn_free(&st.tls);
 	smtpd_conn_leave(&conn);
 	log_disconnect(&st);
 	smtpd_reset(&st);
