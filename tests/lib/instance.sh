@@ -64,3 +64,9 @@ inst_queue_files() { find "$I/queue/${1:-incoming}" -type f | wc -l; }
 smtp_dialog() {
 	python3 "$TOPDIR/tests/lib/smtp_dialog.py" 127.0.0.1 "$SMTP_PORT" "${1:-127.0.0.1}"
 }
+
+# inst_add_pickup [WAKEUP] - add local submission to the instance's
+# master.cf: "pickup fifo n - n WAKEUP 1 pickup" (WAKEUP 60 by default)
+inst_add_pickup() {
+	printf 'pickup    fifo  n       -       n       %s      1       pickup\n' "${1:-60}" >>"$I/master.cf"
+}

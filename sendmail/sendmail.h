@@ -1,0 +1,82 @@
+/* sendmail - private interface of the Sendmail-compatible submission
+ * command.
+ *   sendmail_args.c    the command line into struct sendmail_opts
+ *   sendmail_msg.c     the message text into content records: lines (CRLF
+ *                      or LF), the lone "." (unless -i), long lines in
+ *                      pieces, the header block held back to add From:
+ *                      and to find -t recipients, the size limit
+ *   sendmail_submit.c  the envelope, postdrop as a child, its exit status
+ *   sendmail_modes.c   -bp, -bi, -q: run the tool that does the job
+ * Trust: sendmail runs with the caller's rights only; everything it
+ * writes is checked again by postdrop (set-group-ID) and by pickup.
+ * Exit status (sysexits): 0 queued; EX_USAGE bad arguments or no
+ * recipients; EX_DATAERR message too large; postdrop's status when it
+ * failed with a sysexits code; EX_TEMPFAIL otherwise.
+ */
+#ifndef HATO_SENDMAIL_H
+#define HATO_SENDMAIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "params.h"
+#include "strv.h"
+
+enum sendmail_mode {
+	SENDMAIL_SEND,			/* -bm, the default */
+	SENDMAIL_NEWALIASES,		/* -bi, -I */
+	SENDMAIL_MAILQ,			/* -bp */
+	SENDMAIL_FLUSH,			/* -q */
+	SENDMAIL_SMTP,			/* -bs */
+	SENDMAIL_UNSUPPORTED,		/* -bd, -bv, ... */
+};
+
+struct sendmail_opts {
+	enum sendmail_mode mode;
+	const char *mode_name;		/* "-bd" for SENDMAIL_UNSUPPORTED */
+	const char *config_dir;		/* -C, NULL: $HATO_CONFIG or the default */
+	const char *sender;		/* -f / -r, NULL: the login name */
+	const char *full_name;		/* -F */
+	const char *notify;		/* -N, NULL: none */
+	const char *ret;		/* -R: "full" or "hdrs" */
+	const char *envid;		/* -V */
+	bool extract;			/* -t */
+	bool ignore_dots;		/* -i, -oi */
+	struct strv *rcpts;		/* the arguments after the options */
+};
+
+/* sendmail_args.c: 0, or -1 with a message in why */
+int sendmail_args_parse(int argc, char **argv, struct sendmail_opts *o, struct buf *why);
+void sendmail_args_free(struct sendmail_opts *o);
+
+/* sendmail_msg.c */
+typedef void sendmail_emit_fn(void *ctx, int type, const char *p, size_t len);
+
+struct sendmail_msg_opts {
+	bool ignore_dots;		/* -i: a lone "." is content */
+	const char *from_line;		/* added when the headers have no From:; NULL none */
+	long size_limit;		/* content bytes with "\n" line ends; 0 none */
+};
+
+enum sendmail_msg_status { SENDMAIL_MSG_MORE, SENDMAIL_MSG_DOT, SENDMAIL_MSG_TOO_BIG };
+
+struct sendmail_msg;
+struct sendmail_msg *sendmail_msg_new(const struct sendmail_msg_opts *o, sendmail_emit_fn *emit,
+				      void *ctx);
+enum sendmail_msg_status sendmail_msg_input(struct sendmail_msg *m, const char *p, size_t len);
+enum sendmail_msg_status sendmail_msg_end(struct sendmail_msg *m);
+/* addresses in To:, Cc:, Bcc: (for -t) */
+size_t sendmail_msg_header_rcpts(const struct sendmail_msg *m);
+void sendmail_msg_free(struct sendmail_msg **mp);
+
+/* sendmail_submit.c: the exit status */
+int sendmail_submit(const struct sendmail_opts *o, const struct params *cf);
+void sendmail_find_program(const struct params *cf, const char *name, struct buf *out);
+void sendmail_from_line(const char *full_name, const char *sender, const char *origin,
+			struct buf *out);
+
+/* sendmail_modes.c: the exit status */
+int sendmail_run_mode(const struct sendmail_opts *o, const struct params *cf);
+
+#endif
