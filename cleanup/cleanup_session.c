@@ -174,28 +174,33 @@ static void put_rcpt(struct session *s, const char *addr, const char *orcpt, con
 	qfile_out_put(s->qf, QREC_RCPT, addr, strlen(addr));
 }
 
-/* write_envelope - at 'M': rewrite addresses and write the envelope;
+/* put_envelope_head - time, flags, the (already rewritten) sender, attributes */
+static void put_envelope_head(struct session *s)
+{
+	struct buf *b = buf_new(64);
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	buf_printf(b, "%ld.%06ld", (long)tv.tv_sec, (long)tv.tv_usec);
+	qfile_out_put(s->qf, QREC_TIME, buf_str(b), buf_len(b));
+	buf_reset(b);
+	buf_printf(b, "%d", s->flags);
+	qfile_out_put(s->qf, QREC_FLAGS, buf_str(b), buf_len(b));
+	qfile_out_put(s->qf, QREC_SENDER, s->sender ? s->sender : "", s->sender ? strlen(s->sender) : 0);
+	for (size_t i = 0; i < s->attrs->len; i++)
+		qfile_out_put(s->qf, QREC_ATTR, s->attrs->items[i], strlen(s->attrs->items[i]));
+	buf_free(&b);
+}
+
+/* write_envelope - at 'M': expand the recipients and write the envelope;
  * -1 (answer set) on a table failure */
 static int write_envelope(struct session *s)
 {
-	struct buf *sender = buf_new(64), *orcpt = buf_new(64);
+	struct buf *orcpt = buf_new(64);
 	struct strv *list = strv_new();
-	struct timeval tv;
-	int rc;
+	int rc = 0;
 
-	gettimeofday(&tv, NULL);
-	buf_printf(orcpt, "%ld.%06ld", (long)tv.tv_sec, (long)tv.tv_usec);
-	qfile_out_put(s->qf, QREC_TIME, buf_str(orcpt), buf_len(orcpt));
-	rc = cleanup_rewrite_sender(s->g, s->sender ? s->sender : "", sender, s->why);
-	if (rc == 0) {
-		char f[16];
-
-		snprintf(f, sizeof(f), "%d", s->flags);
-		qfile_out_put(s->qf, QREC_FLAGS, f, strlen(f));
-		qfile_out_put(s->qf, QREC_SENDER, buf_str(sender), buf_len(sender));
-		for (size_t i = 0; i < s->attrs->len; i++)
-			qfile_out_put(s->qf, QREC_ATTR, s->attrs->items[i], strlen(s->attrs->items[i]));
-	}
+	put_envelope_head(s);
 	for (size_t i = 0; rc == 0 && i < s->nrcpt; i++) {
 		struct rcpt *r = &s->rcpts[i];
 
@@ -216,7 +221,6 @@ static int write_envelope(struct session *s)
 	} else {
 		qfile_out_put(s->qf, QREC_MESG, "", 0);
 	}
-	buf_free(&sender);
 	buf_free(&orcpt);
 	strv_free(&list);
 	return rc;
@@ -231,6 +235,14 @@ static int start_content(struct session *s)
 		answer(s, 554, "5.5.1", "Error: no recipients");
 		return -1;
 	}
+	if (cleanup_rewrite_sender(s->g, s->sender ? s->sender : "", s->text, s->why) < 0) {
+		log_warn("%s: %s", s->id, buf_str(s->why));
+		answer(s, 451, "4.3.0", "Error: temporary lookup failure");
+		return -1;
+	}
+	free(s->sender);
+	s->sender = xstrdup(buf_str(s->text));	/* qualified and canonical, for From: too */
+	buf_reset(s->text);
 	build_headers(s);
 	if (write_envelope(s) < 0)
 		return -1;
@@ -252,9 +264,11 @@ static int start_content(struct session *s)
 	return 0;
 }
 
-/* extract_rcpts - sendmail -t: recipients from To:, Cc:, Bcc: */
-static void extract_rcpts(struct session *s)
+/* extract_rcpts - sendmail -t: recipients from To:, Cc:, Bcc:; how many */
+static size_t extract_rcpts(struct session *s)
 {
+	size_t added = 0;
+
 	struct strv *list = strv_new();
 	struct buf *why = buf_new(0), *q = buf_new(64);
 
@@ -273,7 +287,7 @@ static void extract_rcpts(struct session *s)
 
 			buf_set(q, list->items[k]);
 			if (cleanup_expand_rcpt(s->g, buf_str(q), exp, why) == 0)
-				for (size_t e = 0; e < exp->len; e++)
+				for (size_t e = 0; e < exp->len; e++, added++)
 					put_rcpt(s, exp->items[e], NULL, NULL);
 			strv_free(&exp);
 		}
@@ -281,6 +295,7 @@ static void extract_rcpts(struct session *s)
 	strv_free(&list);
 	buf_free(&why);
 	buf_free(&q);
+	return added;
 }
 
 /* wake_qmgr - one byte into public/qmgr; nothing waits for it */
@@ -338,8 +353,10 @@ static void finish(struct session *s)
 		answer(s, 250, "2.0.0", "Ok");
 	} else {
 		qfile_out_put(s->qf, QREC_XTRA, "", 0);
-		if (s->flags & CLEANUP_F_EXTRACT)
-			extract_rcpts(s);
+		if ((s->flags & CLEANUP_F_EXTRACT) && extract_rcpts(s) == 0 && s->nrcpt == 0) {
+			answer(s, 554, "5.5.1", "Error: no recipient addresses found in message header");
+			return;
+		}
 		qfile_out_put(s->qf, QREC_END, "", 0);
 		if (qfile_commit(s->qf, s->why) < 0) {
 			log_warn("%s: %s", s->id, buf_str(s->why));

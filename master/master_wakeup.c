@@ -52,11 +52,13 @@ static void on_wakeup(struct ev *ev, void *ctx)
 	svc->wakeup_timer = ev_timer(ev, svc->wakeup * 1000L, on_wakeup, svc);
 }
 
-/* master_wakeup_start - begin periodic wakeups of svc */
+/* master_wakeup_start - begin periodic wakeups of svc; the first comes
+ * at once, as in Postfix, so mail dropped while the system was down is
+ * picked up at start, not one interval later */
 void master_wakeup_start(struct master_service *svc)
 {
 	if (svc->wakeup > 0 && svc->type != MT_INET && svc->wakeup_timer == 0)
-		svc->wakeup_timer = ev_timer(master.ev, svc->wakeup * 1000L, on_wakeup, svc);
+		svc->wakeup_timer = ev_timer(master.ev, 0, on_wakeup, svc);
 }
 
 /* master_wakeup_stop - no more wakeups of svc */
