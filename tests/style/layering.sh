@@ -5,7 +5,7 @@
 # opens with a header comment.
 . "$HATO_TOP/tests/lib.sh"
 cd "$TOPDIR"
-mailaware='^libutil/(mail_|queue_|rec_|qrec|qfile|cleanup_|addr|access|fuzz_|.*_test\.c)'
+mailaware='^libutil/(mail_|queue_|rec_|qrec|qfile|cleanup_|dsn_|deliver|maildir|mbox|addr|access|fuzz_|.*_test\.c)'
 bad=$(for f in libutil/*.[ch]; do
 	[[ $f =~ $mailaware ]] && continue
 	grep -HnE '#include "(mail_|queue_|rec_|qrec|qfile|cleanup_|addr|access)[a-z_]*\.h"' "$f"
