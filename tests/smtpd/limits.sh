@@ -64,8 +64,11 @@ PY
 client=$!
 sleep 1.5
 hato_uid=$(id -u hato) hato_gid=$(id -g hato)
-# proc_of NAME - pid of a running daemon of this build by its executable
-proc_of() { for p in $(pgrep -x "$1"); do [ "$(readlink /proc/$p/exe)" = "$B/libexec/$1" ] && echo $p && return; done; }
+# proc_of NAME - pid of a daemon of this instance (a child of its master)
+proc_of() {
+	local master; master=$(cat "$I/queue/pid/master.pid" 2>/dev/null | tr -dc 0-9)
+	for p in $(pgrep -x -P "$master" "$1"); do echo $p; return; done
+}
 sp=$(proc_of smtpd) cp=$(proc_of cleanup)
 t_expect "smtpd runs as mail_owner (uid, gid, no groups)" "$hato_uid $hato_gid $hato_gid" \
 	bash -c "awk '/^Uid:/{u=\$2} /^Gid:/{g=\$2} /^Groups:/{gr=\$2} END{print u, g, (gr==\"\" ? \"$hato_gid\" : gr)}' /proc/$sp/status"
