@@ -1,0 +1,294 @@
+/* maildir - one message into a Maildir; see maildir.h.
+ *
+ * Order of operations (what a crash at any point leaves behind): the file
+ * is written in tmp/ (a crash leaves a stray tmp/ file, never a partial
+ * message in new/), fsync'ed, hard-linked into new/ (renamed where the file
+ * system has no hard links), removed from tmp/, and new/ is fsync'ed so
+ * the link survives a crash before the caller reports "delivered".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maildir.h"
+#include "mem.h"
+
+enum { CREATE_ATTEMPTS = 100 };
+
+struct maildir {
+	int dir_fd, tmp_fd, new_fd;
+	char *path;			/* as given, for messages */
+	struct buf *last_name;		/* new/ name of the last commit */
+};
+
+struct maildir_file {
+	struct maildir *md;
+	int fd;
+	char *name;			/* in tmp/ */
+};
+
+/* fail - errno kept, reason in why; returns -1 */
+static int fail(struct buf *why, int err, const char *what, const char *path, const char *name)
+{
+	buf_printf(why, "%s %s%s%s: %s", what, path, *name ? "/" : "", name, strerror(err));
+	errno = err;
+	return -1;
+}
+
+/* open_component - one directory below fd, never through a symlink */
+static int open_component(int fd, const char *name, int flags, struct buf *why, const char *shown)
+{
+	int d = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (d < 0 && errno == ENOENT && (flags & MAILDIR_CREATE)) {
+		if (mkdirat(fd, name, 0700) < 0 && errno != EEXIST)
+			return fail(why, errno, "create directory", shown, "");
+		fsync(fd);	/* the new entry survives a crash */
+		d = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	}
+	if (d < 0 && (errno == ELOOP || errno == ENOTDIR)) {
+		int err = errno;
+		struct stat st;
+
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+			buf_printf(why, "open directory %s: is a symbolic link (not followed)", shown);
+		else
+			buf_printf(why, "open directory %s: not a directory", shown);
+		errno = err;
+		return -1;
+	}
+	if (d < 0)
+		return fail(why, errno, "open directory", shown, "");
+	return d;
+}
+
+/* maildir_open_path - walk path below at_fd without following symlinks */
+int maildir_open_path(int at_fd, const char *path, int flags, struct buf *why)
+{
+	char *copy = xstrdup(path), *save = NULL, *comp;
+	struct buf *shown = buf_new(64);
+	int fd = at_fd == AT_FDCWD ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+				   : fcntl(at_fd, F_DUPFD_CLOEXEC, 0);
+	int depth = 0;
+
+	if (fd < 0)
+		fail(why, errno, "open directory", path, "");
+	for (comp = strtok_r(copy, "/", &save); fd >= 0 && comp; comp = strtok_r(NULL, "/", &save)) {
+		int next, err;
+
+		if (strcmp(comp, ".") == 0)
+			continue;
+		if (buf_len(shown))
+			buf_putc(shown, '/');
+		buf_cat(shown, comp);
+		if (strcmp(comp, "..") == 0 || ++depth > MAILDIR_MAX_DEPTH) {
+			buf_printf(why, "open directory %s: \"..\" or too deep a path", path);
+			next = -1;
+			errno = EINVAL;
+		} else {
+			next = open_component(fd, comp, flags, why, buf_str(shown));
+		}
+		err = errno;
+		close(fd);
+		fd = next;
+		errno = err;
+	}
+	free(copy);
+	buf_free(&shown);
+	return fd;
+}
+
+/* open_sub - tmp, new or cur of the Maildir */
+static int open_sub(struct maildir *md, const char *name, int flags, struct buf *why)
+{
+	struct buf *shown = buf_new(64);
+	int fd;
+
+	buf_printf(shown, "%s/%s", md->path, name);
+	fd = open_component(md->dir_fd, name, flags, why, buf_str(shown));
+	buf_free(&shown);
+	return fd;
+}
+
+/* maildir_open - the Maildir at path below at_fd, with tmp/ new/ cur/ */
+struct maildir *maildir_open(int at_fd, const char *path, int flags, struct buf *why)
+{
+	struct maildir *md;
+	size_t len;
+	int dir_fd = maildir_open_path(at_fd, path, flags, why), cur_fd = -1, err;
+
+	if (dir_fd < 0)
+		return NULL;
+	md = xcalloc(1, sizeof(*md));
+	md->dir_fd = dir_fd;
+	md->tmp_fd = md->new_fd = -1;
+	md->path = xstrdup(path);
+	md->last_name = buf_new(64);
+	len = strlen(md->path);
+	if (len > 1 && md->path[len - 1] == '/')
+		md->path[len - 1] = '\0';
+	if ((md->tmp_fd = open_sub(md, "tmp", flags, why)) >= 0
+	    && (md->new_fd = open_sub(md, "new", flags, why)) >= 0
+	    && (cur_fd = open_sub(md, "cur", flags, why)) >= 0) {
+		close(cur_fd);
+		return md;
+	}
+	err = errno;
+	maildir_close(&md);
+	errno = err;
+	return NULL;
+}
+
+/* maildir_close - release the directory descriptors */
+void maildir_close(struct maildir **mdp)
+{
+	struct maildir *md = *mdp;
+
+	if (md == NULL)
+		return;
+	if (md->tmp_fd >= 0)
+		close(md->tmp_fd);
+	if (md->new_fd >= 0)
+		close(md->new_fd);
+	close(md->dir_fd);
+	free(md->path);
+	buf_free(&md->last_name);
+	free(md);
+	*mdp = NULL;
+}
+
+/* maildir_unique - the unique part of a Maildir file name */
+void maildir_unique(struct buf *out, const struct timeval *tv, pid_t pid,
+		    unsigned long counter, const char *host)
+{
+	buf_printf(out, "%lld.M%ldP%ldQ%lu.", (long long)tv->tv_sec, (long)tv->tv_usec,
+		   (long)pid, counter);
+	for (const char *p = host; *p; p++) {
+		if (*p == '/' || *p == ':' || *p == ',')
+			buf_printf(out, "\\%03o", (unsigned)(unsigned char)*p);
+		else if ((unsigned char)*p > ' ' && (unsigned char)*p < 0x7f)
+			buf_putc(out, *p);
+		else
+			buf_printf(out, "\\%03o", (unsigned)(unsigned char)*p);
+	}
+}
+
+/* hostname - this host's name, once */
+static const char *hostname(void)
+{
+	static char name[256];
+
+	if (name[0] == '\0' && (gethostname(name, sizeof(name) - 1) < 0 || name[0] == '\0'))
+		snprintf(name, sizeof(name), "localhost");
+	return name;
+}
+
+/* maildir_file_create - a new, empty, uniquely named file in tmp/ */
+struct maildir_file *maildir_file_create(struct maildir *md, struct buf *why)
+{
+	static unsigned long counter;
+	struct buf *name = buf_new(128);
+	struct timeval tv;
+	int fd = -1;
+
+	for (int i = 0; fd < 0 && i < CREATE_ATTEMPTS; i++) {
+		gettimeofday(&tv, NULL);
+		buf_reset(name);
+		maildir_unique(name, &tv, getpid(), ++counter, hostname());
+		fd = openat(md->tmp_fd, buf_str(name),
+			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		fail(why, errno, "create", md->path, "tmp/");
+		buf_free(&name);
+		return NULL;
+	}
+	struct maildir_file *f = xcalloc(1, sizeof(*f));
+	f->md = md;
+	f->fd = fd;
+	f->name = buf_steal(&name);
+	return f;
+}
+
+/* maildir_file_fd - where the caller writes the message */
+int maildir_file_fd(const struct maildir_file *f)
+{
+	return f->fd;
+}
+
+/* publish - tmp/NAME into new/NEWNAME: a hard link, or a rename where the
+ * file system has none; never replaces an existing file */
+static int publish(struct maildir *md, const char *name, const char *newname)
+{
+	if (linkat(md->tmp_fd, name, md->new_fd, newname, 0) == 0)
+		return unlinkat(md->tmp_fd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
+	if (errno != EPERM && errno != ENOSYS && errno != EOPNOTSUPP)
+		return -1;
+	return renameat2(md->tmp_fd, name, md->new_fd, newname, RENAME_NOREPLACE);
+}
+
+/* maildir_file_commit - fsync, into new/ with ",S=size", fsync new/ */
+int maildir_file_commit(struct maildir_file **fp, struct buf *why)
+{
+	struct maildir_file *f = *fp;
+	struct maildir *md = f->md;
+	struct buf *newname = buf_new(128);
+	struct stat st;
+	int rc = -1, err;
+
+	if (fstat(f->fd, &st) < 0) {
+		fail(why, errno, "fstat", md->path, f->name);
+	} else if (!S_ISREG(st.st_mode) || st.st_nlink != 1) {
+		buf_printf(why, "%s/tmp/%s: not a regular file with one link", md->path, f->name);
+		errno = EPERM;
+	} else if (fsync(f->fd) < 0) {
+		fail(why, errno, "fsync", md->path, f->name);
+	} else {
+		buf_printf(newname, "%s,S=%lld", f->name, (long long)st.st_size);
+		if (publish(md, f->name, buf_str(newname)) < 0)
+			fail(why, errno, "link into", md->path, "new/");
+		else if (fsync(md->new_fd) < 0)
+			fail(why, errno, "fsync", md->path, "new/");
+		else
+			rc = 0;
+	}
+	err = errno;
+	if (rc == 0) {
+		buf_set(md->last_name, buf_str(newname));
+		close(f->fd);
+		free(f->name);
+		free(f);
+		*fp = NULL;
+	}
+	buf_free(&newname);
+	errno = err;
+	return rc;
+}
+
+/* maildir_file_abort - remove an uncommitted file (no-op after commit) */
+void maildir_file_abort(struct maildir_file **fp)
+{
+	struct maildir_file *f = *fp;
+	int err = errno;
+
+	if (f == NULL)
+		return;
+	close(f->fd);
+	unlinkat(f->md->tmp_fd, f->name, 0);
+	free(f->name);
+	free(f);
+	*fp = NULL;
+	errno = err;
+}
+
+/* maildir_last_name - the name in new/ of the last committed file */
+const char *maildir_last_name(const struct maildir *md)
+{
+	return buf_str(md->last_name);
+}

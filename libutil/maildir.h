@@ -1,0 +1,59 @@
+/* maildir - writing one message into a Maildir (the Maildir spec, with the
+ * Maildir++ ",S=size" in the final name), shared by local and virtual.
+ *
+ *   struct maildir *md = maildir_open(home_fd, "Maildir/", MAILDIR_CREATE, why);
+ *   struct maildir_file *f = maildir_file_create(md, why);   // tmp/UNIQUE, 0600
+ *   write(maildir_file_fd(f), ...);
+ *   if (maildir_file_commit(&f, why) == 0) ...  // fsync, link into new/, fsync new/
+ *   maildir_file_abort(&f);   // always: removes tmp/UNIQUE unless committed
+ *   maildir_close(&md);
+ *
+ * Unique names: "SEC.M<usec>P<pid>Q<counter>.<host>" in tmp/, and in new/
+ * the same with ",S=<bytes>" appended; '/', ':' and ',' in the host name
+ * are written \057, \072 and \054.  A name that exists already is never
+ * reused (O_EXCL, then the next counter).
+ * Trust: the Maildir belongs to the user we run as, who may have planted
+ * symbolic links.  Every path component below at_fd is opened with
+ * O_NOFOLLOW | O_DIRECTORY, files with O_EXCL | O_NOFOLLOW, and the file
+ * is checked with fstat (regular, one link) before it is linked into new/.
+ * Errors: -1 (or NULL) with errno kept from the failing call and a reason
+ * in why ("create Maildir/tmp: Permission denied"); the caller decides
+ * whether errno means bounce (EDQUOT, EFBIG) or defer (anything else).
+ */
+#ifndef HATO_MAILDIR_H
+#define HATO_MAILDIR_H
+
+#include <stdbool.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+#include "buf.h"
+
+enum maildir_flags {
+	MAILDIR_CREATE = 1 << 0,	/* create missing directories, mode 0700 */
+};
+
+enum { MAILDIR_MAX_DEPTH = 32 };	/* path components below at_fd */
+
+struct maildir;
+struct maildir_file;
+
+struct maildir *maildir_open(int at_fd, const char *path, int flags, struct buf *why);
+void maildir_close(struct maildir **mdp);
+
+struct maildir_file *maildir_file_create(struct maildir *md, struct buf *why);
+int maildir_file_fd(const struct maildir_file *f);
+int maildir_file_commit(struct maildir_file **fp, struct buf *why);
+void maildir_file_abort(struct maildir_file **fp);
+/* maildir_last_name - the new/ name of the last file committed through md */
+const char *maildir_last_name(const struct maildir *md);
+
+/* maildir_unique - "SEC.M<usec>P<pid>Q<counter>.<host>" (host escaped) */
+void maildir_unique(struct buf *out, const struct timeval *tv, pid_t pid,
+		    unsigned long counter, const char *host);
+/* maildir_open_path - like openat(at_fd, path, O_DIRECTORY), but no
+ * component may be a symbolic link, ".." or empty; missing components are
+ * created (0700) with MAILDIR_CREATE.  -1 with errno and why. */
+int maildir_open_path(int at_fd, const char *path, int flags, struct buf *why);
+
+#endif

@@ -1,0 +1,386 @@
+/* maildir_test - the Maildir writer and the mbox code, on real files in
+ * the run's scratch directory: hostile layouts first (a symlinked new/,
+ * a symlinked Maildir, "..", a file with a second link before commit),
+ * then names (format, escaping, uniqueness within and across processes),
+ * tmp/ -> new/ with ",S=size" and mode 0600, abort; then mbox: the copy
+ * (headers, From_ line, ">From " quoting, partial lines), open checks,
+ * a stale dotlock, truncation after a failed write. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "htable.h"
+#include "maildir.h"
+#include "mbox.h"
+#include "mem.h"
+#include "test.h"
+
+/* scratch - a fresh directory below the run's scratch directory; its fd */
+static int scratch(const char *name, struct buf *path)
+{
+	buf_reset(path);
+	buf_printf(path, "%s/md-%s", test_datadir(), name);
+	mkdir(buf_str(path), 0700);
+	return open(buf_str(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* count_files - entries other than . and .. in dir; names into seen */
+static int count_files(const char *dir, struct htable *seen)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	while (d && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		n++;
+		if (seen && htable_get(seen, e->d_name) == NULL)
+			htable_put(seen, e->d_name, seen);
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* sub - "base/rest" */
+static char *sub(const struct buf *base, const char *rest)
+{
+	struct buf *b = buf_new(64);
+
+	buf_printf(b, "%s/%s", buf_str(base), rest);
+	return buf_steal(&b);
+}
+
+/* deliver_text - one message through the writer; 0 or -1 */
+static int deliver_text(struct maildir *md, const char *text, struct buf *why)
+{
+	struct maildir_file *f = maildir_file_create(md, why);
+	int rc = -1;
+
+	if (f && write(maildir_file_fd(f), text, strlen(text)) == (ssize_t)strlen(text))
+		rc = maildir_file_commit(&f, why);
+	maildir_file_abort(&f);
+	return rc;
+}
+
+/* test_hostile - layouts a user could plant */
+static void test_hostile(void)
+{
+	struct buf *path = buf_new(64), *why = buf_new(0);
+	int fd = scratch("hostile", path);
+	char *p, *q;
+
+	test_begin("maildir: a symlinked new/ is not followed, nothing lands in its target");
+	mkdir((p = sub(path, "Maildir")), 0700);
+	free(p);
+	mkdir((p = sub(path, "elsewhere")), 0700);
+	q = sub(path, "Maildir/new");
+	test_assert(symlink(p, q) == 0);
+	test_assert(maildir_open(fd, "Maildir/", MAILDIR_CREATE, why) == NULL);
+	test_assert(errno == ELOOP || errno == ENOTDIR);
+	test_assert(strstr(buf_str(why), "Maildir/new: is a symbolic link") != NULL);
+	test_assert(count_files(p, NULL) == 0);
+	free(p);
+	free(q);
+	test_end();
+
+	test_begin("maildir: a symlinked Maildir is not followed");
+	buf_reset(why);
+	p = sub(path, "elsewhere");
+	q = sub(path, "Linked");
+	test_assert(symlink(p, q) == 0);
+	test_assert(maildir_open(fd, "Linked/", MAILDIR_CREATE, why) == NULL);
+	test_assert(strstr(buf_str(why), "is a symbolic link") != NULL);
+	test_assert(count_files(p, NULL) == 0);
+	free(p);
+	free(q);
+	test_end();
+
+	test_begin("maildir: \"..\" in the path and a missing Maildir without MAILDIR_CREATE");
+	buf_reset(why);
+	test_assert(maildir_open(fd, "a/../Maildir/", MAILDIR_CREATE, why) == NULL && errno == EINVAL);
+	buf_reset(why);
+	test_assert(maildir_open(fd, "Missing/", 0, why) == NULL && errno == ENOENT);
+	test_end();
+
+	test_begin("maildir: a tmp/ file that gained a second link is not delivered");
+	struct maildir *md = maildir_open(fd, "Good/", MAILDIR_CREATE, why);
+	struct maildir_file *f = md ? maildir_file_create(md, why) : NULL;
+	test_assert(f != NULL);
+	if (f) {
+		DIR *d;
+		struct dirent *e;
+		char *tmp = sub(path, "Good/tmp"), *extra = sub(path, "extra-link");
+
+		d = opendir(tmp);
+		while ((e = readdir(d)) != NULL)
+			if (e->d_name[0] != '.') {
+				char *file = sub(path, "Good/tmp/");
+				struct buf *full = buf_new(64);
+
+				buf_printf(full, "%s%s", file, e->d_name);
+				test_assert(link(buf_str(full), extra) == 0);
+				buf_free(&full);
+				free(file);
+			}
+		closedir(d);
+		buf_reset(why);
+		test_assert(maildir_file_commit(&f, why) < 0);
+		test_assert(strstr(buf_str(why), "one link") != NULL);
+		maildir_file_abort(&f);
+		free(tmp);
+		tmp = sub(path, "Good/new");
+		test_assert(count_files(tmp, NULL) == 0);
+		free(tmp);
+		free(extra);
+	}
+	maildir_close(&md);
+	test_end();
+	close(fd);
+	buf_free(&path);
+	buf_free(&why);
+}
+
+/* test_names - format, escaping, uniqueness */
+static void test_names(void)
+{
+	struct buf *b = buf_new(64), *path = buf_new(64), *why = buf_new(0);
+	struct timeval tv = { .tv_sec = 1700000000, .tv_usec = 123 };
+	struct htable *seen = htable_new(512);
+	int fd = scratch("names", path);
+	struct maildir *md;
+	char *dir;
+	pid_t kids[2];
+
+	test_begin("maildir: unique names: SEC.M<usec>P<pid>Q<n>.<host>, '/' ':' ',' escaped");
+	maildir_unique(b, &tv, 4242, 7, "mx/1:2,3.example");
+	test_assert_str(buf_str(b), "1700000000.M123P4242Q7.mx\\0571\\0722\\0543.example");
+	test_end();
+
+	test_begin("maildir: 200 messages in a row from one process have 200 names");
+	md = maildir_open(fd, "Maildir/", MAILDIR_CREATE, why);
+	test_assert(md != NULL);
+	for (int i = 0; md && i < 200; i++)
+		test_assert(deliver_text(md, "x\n", why) == 0);
+	dir = sub(path, "Maildir/new");
+	test_assert(count_files(dir, seen) == 200);
+	test_end();
+
+	test_begin("maildir: two processes delivering at once: no name used twice");
+	for (int k = 0; k < 2; k++) {
+		if ((kids[k] = fork()) == 0) {
+			for (int i = 0; i < 100; i++)
+				if (deliver_text(md, "y\n", why) < 0)
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int st;
+
+		test_assert(waitpid(kids[k], &st, 0) == kids[k] && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	test_assert(count_files(dir, seen) == 400);
+	test_assert(seen->len == 400);
+	free(dir);
+	test_end();
+	maildir_close(&md);
+	htable_free(&seen, NULL);
+	close(fd);
+	buf_free(&b);
+	buf_free(&path);
+	buf_free(&why);
+}
+
+/* test_commit - tmp/ -> new/, size, mode, abort */
+static void test_commit(void)
+{
+	struct buf *path = buf_new(64), *why = buf_new(0), *file = buf_new(64);
+	int fd = scratch("commit", path);
+	struct maildir *md;
+	struct maildir_file *f;
+	struct stat st;
+	char *dir, got[64] = "";
+	const char *text = "Subject: hi\n\nbody\n";
+
+	test_begin("maildir: missing Maildir/{tmp,new,cur} are made, mode 0700");
+	md = maildir_open(fd, "Maildir/", MAILDIR_CREATE, why);
+	test_assert(md != NULL);
+	dir = sub(path, "Maildir/cur");
+	test_assert(stat(dir, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 07777) == 0700);
+	free(dir);
+	test_end();
+
+	test_begin("maildir: a committed file is in new/ as NAME,S=size, mode 0600, tmp/ empty");
+	test_assert(md && deliver_text(md, text, why) == 0);
+	if (md) {
+		const char *name = maildir_last_name(md);
+		char want[32];
+		int rfd;
+
+		snprintf(want, sizeof(want), ",S=%zu", strlen(text));
+		test_assert(strlen(name) > strlen(want) && strcmp(name + strlen(name) - strlen(want), want) == 0);
+		buf_printf(file, "%s/Maildir/new/%s", buf_str(path), name);
+		test_assert(stat(buf_str(file), &st) == 0 && (st.st_mode & 07777) == 0600);
+		rfd = open(buf_str(file), O_RDONLY);
+		test_assert(rfd >= 0 && read(rfd, got, sizeof(got) - 1) == (ssize_t)strlen(text));
+		test_assert_str(got, text);
+		if (rfd >= 0)
+			close(rfd);
+	}
+	dir = sub(path, "Maildir/tmp");
+	test_assert(count_files(dir, NULL) == 0);
+	test_end();
+
+	test_begin("maildir: abort removes the tmp/ file; new/ unchanged");
+	f = md ? maildir_file_create(md, why) : NULL;
+	test_assert(f != NULL && count_files(dir, NULL) == 1);
+	maildir_file_abort(&f);
+	test_assert(f == NULL && count_files(dir, NULL) == 0);
+	free(dir);
+	dir = sub(path, "Maildir/new");
+	test_assert(count_files(dir, NULL) == 1);
+	free(dir);
+	test_end();
+	maildir_close(&md);
+	close(fd);
+	buf_free(&path);
+	buf_free(&why);
+	buf_free(&file);
+}
+
+/* a line source over a NULL-terminated array; "+text" is a partial piece */
+struct lines {
+	const char *const *v;
+	size_t i;
+};
+
+/* lines_next - mbox_next_fn over struct lines */
+static int lines_next(void *ctx, const char **line_r, size_t *len_r, bool *partial_r, struct buf *why)
+{
+	struct lines *l = ctx;
+	const char *s = l->v[l->i];
+
+	(void)why;
+	if (s == NULL)
+		return 0;
+	l->i++;
+	*partial_r = s[0] == '+';
+	*line_r = s + (*partial_r ? 1 : 0);
+	*len_r = strlen(*line_r);
+	return 1;
+}
+
+/* read_all - a file's contents */
+static char *read_all(const char *path)
+{
+	struct buf *b = buf_new(256);
+	char chunk[512];
+	ssize_t n;
+	int fd = open(path, O_RDONLY);
+
+	while (fd >= 0 && (n = read(fd, chunk, sizeof(chunk))) > 0)
+		buf_add(b, chunk, (size_t)n);
+	if (fd >= 0)
+		close(fd);
+	return buf_steal(&b);
+}
+
+/* test_mbox - the copy, open checks, locks, restore */
+static void test_mbox(void)
+{
+	static const char *const text[] = { "Subject: x", "", "From here", ">From there",
+					    "+From a ", "From b", "end", NULL };
+	struct lines src = { .v = text };
+	struct mbox_copy c = { .next = lines_next, .ctx = &src, .sender = "", .delivered_to = "joe@example.com",
+			       .original_to = "alias@example.com", .flags = MBOX_COPY_MBOX };
+	struct buf *path = buf_new(64), *why = buf_new(0);
+	int fd = scratch("mbox", path);
+	struct mbox *mb;
+	struct stat st;
+	char *file = sub(path, "joe"), *data;
+
+	test_begin("mbox: bad lock names are refused; fcntl, dotlock parse");
+	test_assert(mbox_lock_flags("fcntl, dotlock") == (MBOX_LOCK_FCNTL | MBOX_LOCK_DOTLOCK));
+	test_assert(mbox_lock_flags("fcntl, nfs") == -1);
+	test_end();
+
+	test_begin("mbox: a symlink and a file of another owner are refused");
+	{
+		char *target = sub(path, "target"), *link_name = sub(path, "linked");
+
+		close(open(target, O_WRONLY | O_CREAT, 0600));
+		test_assert(symlink(target, link_name) == 0);
+		test_assert(mbox_open(fd, "linked", (uid_t)-1, 0, 0, why) == NULL && errno == ELOOP);
+		buf_reset(why);
+		test_assert(mbox_open(fd, "target", getuid() + 1, 0, 0, why) == NULL);
+		test_assert(strstr(buf_str(why), "wrong owner") != NULL);
+		free(target);
+		free(link_name);
+	}
+	test_end();
+
+	test_begin("mbox: created 0600; From_ line, headers, >From quoting, partial lines, blank line");
+	mb = mbox_open(fd, "joe", getuid(), getgid(), MBOX_LOCK_FCNTL | MBOX_LOCK_DOTLOCK, why);
+	test_assert(mb != NULL);
+	if (mb) {
+		char *lock = sub(path, "joe.lock");
+
+		test_assert(stat(lock, &st) == 0);
+		test_assert(mbox_write(mbox_fd(mb), &c, NULL, why) == 0);
+		mbox_close(&mb);
+		test_assert(stat(lock, &st) < 0 && errno == ENOENT);
+		free(lock);
+	}
+	test_assert(stat(file, &st) == 0 && (st.st_mode & 07777) == 0600);
+	data = read_all(file);
+	test_assert(strncmp(data, "From MAILER-DAEMON  ", 20) == 0);
+	test_assert(strstr(data, "\nReturn-Path: <>\nX-Original-To: alias@example.com\n"
+			   "Delivered-To: joe@example.com\nSubject: x\n\n>From here\n>From there\n"
+			   ">From a From b\nend\n\n") != NULL);
+	test_assert((size_t)st.st_size == strlen(data));
+	free(data);
+	test_end();
+
+	test_begin("mbox: a stale dotlock is removed; a failed write is cut back");
+	{
+		char *lock = sub(path, "joe.lock");
+		struct timespec old[2] = { { .tv_sec = 1000000 }, { .tv_sec = 1000000 } };
+		off_t before;
+
+		close(open(lock, O_WRONLY | O_CREAT, 0600));
+		utimensat(AT_FDCWD, lock, old, 0);
+		mb = mbox_open(fd, "joe", getuid(), getgid(), MBOX_LOCK_DOTLOCK, why);
+		test_assert(mb != NULL);
+		if (mb) {
+			before = mbox_size(mb);
+			test_assert(before == st.st_size);
+			test_assert(write(mbox_fd(mb), "partial", 7) == 7);
+			test_assert(mbox_restore(mb) == 0);
+			mbox_close(&mb);
+			test_assert(stat(file, &st) == 0 && st.st_size == before);
+		}
+		free(lock);
+	}
+	test_end();
+	free(file);
+	close(fd);
+	buf_free(&path);
+	buf_free(&why);
+}
+
+/* test_maildir - every case above */
+void test_maildir(void)
+{
+	test_hostile();
+	test_names();
+	test_commit();
+	test_mbox();
+}

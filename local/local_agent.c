@@ -1,0 +1,464 @@
+/* local_agent - the parts local and virtual share; see local_agent.h.
+ *
+ * The request loop opens the queue file named in the request (it must be
+ * QUEUE/ID below the queue directory, nothing else), collects the
+ * Delivered-To: headers for loop detection, hands every recipient to the
+ * agent, and replies with every status.  The child runner is the only
+ * place either agent changes identity.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "local_agent.h"
+#include "log.h"
+#include "maildir.h"
+#include "mem.h"
+#include "privdrop.h"
+#include "queue_id.h"
+
+/* local_agent_result_init - an empty result: deferred until a step says more */
+void local_agent_result_init(struct local_result *res)
+{
+	snprintf(res->dsn, sizeof(res->dsn), "4.3.0");
+	res->text = buf_new(128);
+	res->items = strv_new();
+}
+
+/* local_agent_result_free - release the text and items */
+void local_agent_result_free(struct local_result *res)
+{
+	buf_free(&res->text);
+	strv_free(&res->items);
+}
+
+/* local_agent_result_set - the DSN code and the text */
+void local_agent_result_set(struct local_result *res, const char *dsn, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(res->dsn, sizeof(res->dsn), "%s", dsn);
+	buf_reset(res->text);
+	va_start(ap, fmt);
+	buf_vprintf(res->text, fmt, ap);
+	va_end(ap);
+}
+
+/* local_agent_result_status - the class of the DSN code */
+enum deliver_status local_agent_result_status(const struct local_result *res)
+{
+	return res->dsn[0] == '2' ? DELIVER_SENT : res->dsn[0] == '5' ? DELIVER_BOUNCED
+								 : DELIVER_DEFERRED;
+}
+
+/* local_agent_errno_dsn - the DSN code for a failed mailbox write: a full quota
+ * or an oversized file is permanent, anything else is worth a retry */
+const char *local_agent_errno_dsn(int err)
+{
+	switch (err) {
+	case EDQUOT:
+	case EFBIG:
+		return "5.2.2";
+	case ENOSPC:
+		return "4.3.0";
+	default:
+		return "4.2.0";
+	}
+}
+
+/* local_agent_privs - fill in p */
+void local_agent_privs(struct local_privs *p, uid_t uid, gid_t gid, const char *name)
+{
+	p->uid = uid;
+	p->gid = gid;
+	snprintf(p->name, sizeof(p->name), "%s", name);
+}
+
+/* child_main - in the child: drop to p, run fn, report, exit */
+static void __attribute__((noreturn)) child_main(const struct local_privs *p, local_child_fn *fn,
+						 void *arg, int out)
+{
+	struct local_result res;
+	struct buf *b = buf_new(256), *why = buf_new(0);
+	struct privdrop pd = { .uid = p->uid, .gid = p->gid };
+
+	setpgid(0, 0);
+	signal(SIGHUP, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGXFSZ, SIG_IGN);	/* a file size limit gives EFBIG, not a kill */
+	umask(077);
+	local_agent_result_init(&res);
+	snprintf(pd.user, sizeof(pd.user), "%s", p->name);
+	if (p->uid != 0 && privdrop_apply(&pd, why) < 0)
+		local_agent_result_set(&res, "4.3.0", "cannot run as %s: %s", p->name, buf_str(why));
+	else if (p->uid == 0 && geteuid() == 0 && setgroups(1, &p->gid) < 0)
+		local_agent_result_set(&res, "4.3.0", "cannot set groups: %s", strerror(errno));
+	else
+		fn(arg, &res);
+	buf_add(b, res.dsn, strlen(res.dsn) + 1);
+	buf_add(b, buf_str(res.text), buf_len(res.text) + 1);
+	for (size_t i = 0; i < res.items->len; i++)
+		buf_add(b, res.items->items[i], strlen(res.items->items[i]) + 1);
+	for (size_t off = 0; off < buf_len(b);) {
+		ssize_t n = write(out, buf_str(b) + off, buf_len(b) - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	_exit(0);
+}
+
+/* read_result - everything the child wrote, until EOF or the deadline;
+ * 1 EOF, 0 deadline, -1 too much */
+static int read_result(int fd, long time_limit, struct buf *raw)
+{
+	time_t deadline = time(NULL) + time_limit;
+	char chunk[8192];
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left = (long)(deadline - time(NULL));
+		int n = left > 0 ? poll(&pfd, 1, (int)(left > 86400 ? 86400000 : left * 1000)) : 0;
+		ssize_t got;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		if ((got = read(fd, chunk, sizeof(chunk))) < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return 1;
+		if (buf_len(raw) + (size_t)got > LOCAL_RESULT_MAX)
+			return -1;
+		buf_add(raw, chunk, (size_t)got);
+	}
+}
+
+/* parse_result - "dsn\0text\0item\0..." into res */
+static void parse_result(const struct buf *raw, struct local_result *res)
+{
+	const char *p = buf_str(raw), *end = p + buf_len(raw);
+	size_t n = strnlen(p, (size_t)(end - p));
+
+	if (n == 0 || n >= sizeof(res->dsn) || p + n == end || strchr("245", p[0]) == NULL) {
+		local_agent_result_set(res, "4.3.0", "delivery process reported nothing");
+		return;
+	}
+	memcpy(res->dsn, p, n + 1);
+	p += n + 1;
+	n = strnlen(p, (size_t)(end - p));
+	buf_set(res->text, "");
+	buf_add(res->text, p, n);
+	for (p += n + 1; p < end; p += n + 1) {
+		n = strnlen(p, (size_t)(end - p));
+		strv_addn(res->items, p, n);
+	}
+}
+
+/* local_agent_run - fn(arg, res) in a child with the rights p */
+void local_agent_run(const struct local_privs *p, long time_limit, local_child_fn *fn, void *arg,
+		     struct local_result *res)
+{
+	int pfd[2], status = 0, rc;
+	struct buf *raw = buf_new(256);
+	pid_t pid;
+
+	strv_clear(res->items);
+	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
+		local_agent_result_set(res, "4.3.0", "cannot start a delivery process: %s", strerror(errno));
+		buf_free(&raw);
+		return;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		child_main(p, fn, arg, pfd[1]);
+	}
+	setpgid(pid, pid);
+	close(pfd[1]);
+	rc = read_result(pfd[0], time_limit, raw);
+	close(pfd[0]);
+	if (rc <= 0)
+		kill(-pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		continue;
+	if (rc == 0)
+		local_agent_result_set(res, "4.3.0", "delivery process timed out after %lds", time_limit);
+	else if (rc < 0)
+		local_agent_result_set(res, "4.3.0", "delivery process reported too much");
+	else if (WIFSIGNALED(status))
+		local_agent_result_set(res, "4.3.0", "delivery process killed by signal %d", WTERMSIG(status));
+	else
+		parse_result(raw, res);
+	buf_free(&raw);
+}
+
+/* src_begin - mbox_copy source: the first content line of the queue file */
+static int src_begin(void *ctx, struct buf *why)
+{
+	return qfile_content_begin(ctx, why) == 0 ? 0 : -1;
+}
+
+/* src_next - mbox_copy source: the next content line */
+static int src_next(void *ctx, const char **line_r, size_t *len_r, bool *partial_r, struct buf *why)
+{
+	int rc = qfile_content_next(ctx, line_r, len_r, partial_r, why);
+
+	return rc < 0 ? -1 : rc;
+}
+
+/* local_agent_copy - a copy description for m's content */
+void local_agent_copy(struct mbox_copy *c, struct local_msg *m, int flags, const char *delivered_to,
+		      const char *original_to)
+{
+	*c = (struct mbox_copy){ .begin = src_begin, .next = src_next, .ctx = m->qf,
+				 .sender = m->rq->sender, .delivered_to = delivered_to,
+				 .original_to = original_to, .flags = flags };
+}
+
+/* local_agent_limit - no file written from here on grows past limit
+ * (EFBIG, as Postfix's file size limit); 0: no limit */
+void local_agent_limit(long limit)
+{
+	struct rlimit rl = { .rlim_cur = (rlim_t)limit, .rlim_max = (rlim_t)limit };
+
+	if (limit > 0)
+		setrlimit(RLIMIT_FSIZE, &rl);
+}
+
+/* local_agent_maildir - c's message into the Maildir at path below dir_fd */
+void local_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
+			 struct local_result *res)
+{
+	struct buf *why = buf_new(0);
+	struct maildir *md = maildir_open(dir_fd, path, MAILDIR_CREATE, why);
+	struct maildir_file *f = md ? maildir_file_create(md, why) : NULL;
+	int rc = -1;
+
+	if (f && (rc = mbox_write(maildir_file_fd(f), c, NULL, why)) == 0
+	    && maildir_file_commit(&f, why) == 0)
+		local_agent_result_set(res, "2.0.0", "delivered to maildir");
+	else if (rc == -2)
+		local_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
+	else
+		local_agent_result_set(res, local_agent_errno_dsn(errno), "maildir delivery failed: %s",
+								  buf_str(why));
+	maildir_file_abort(&f);
+	maildir_close(&md);
+	buf_free(&why);
+}
+
+/* local_agent_mbox - append c's message to the mbox file at path below
+ * dir_fd (its directories must exist), locked; cut back on failure */
+void local_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, long content_size,
+		      const struct local_mbox_opts *o, struct local_result *res)
+{
+	struct buf *why = buf_new(0);
+	const char *slash = strrchr(path, '/');
+	char *sub = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	int fd = maildir_open_path(dir_fd, sub, 0, why), rc = -1, err = errno;
+	struct mbox *mb = fd < 0 ? NULL : mbox_open(fd, slash ? slash + 1 : path, o->owner, o->gid,
+						    o->locks, why);
+
+	if (mb == NULL) {
+		err = errno;
+	} else if (o->limit > 0 && mbox_size(mb) + content_size + (off_t)mbox_header_size(c) > o->limit) {
+		local_agent_result_set(res, "5.2.2", "cannot update %s. mailbox full (limit %ld bytes)",
+				       o->label, o->limit);
+		rc = 0;
+	} else if ((rc = mbox_write(mbox_fd(mb), c, NULL, why)) == 0 && fsync(mbox_fd(mb)) == 0) {
+		local_agent_result_set(res, "2.0.0", "delivered to mailbox");
+	} else {
+		err = errno;
+		if (rc == 0)
+			buf_printf(why, "fsync: %s", strerror(err));
+		rc = rc == -2 ? -2 : -1;
+		mbox_restore(mb);
+	}
+	if (rc == -2)
+		local_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
+	else if (rc == -1)
+		local_agent_result_set(res, local_agent_errno_dsn(err), "cannot update %s. %s", o->label,
+								  buf_str(why));
+	mbox_close(&mb);
+	if (fd >= 0)
+		close(fd);
+	free(sub);
+	buf_free(&why);
+}
+
+/* scan_headers - the Delivered-To: values of the message's header */
+static int scan_headers(struct local_msg *m, struct buf *why)
+{
+	const char *line;
+	size_t len;
+	bool partial, continued = false;
+	int rc, n = 0;
+
+	if (qfile_content_begin(m->qf, why) != 0)
+		return -1;
+	while ((rc = qfile_content_next(m->qf, &line, &len, &partial, why)) > 0) {
+		bool start = !continued;
+
+		continued = partial;
+		if (!start)
+			continue;
+		if (len == 0)
+			break;		/* end of the header */
+		if (++n > LOCAL_MAX_HEADERS)
+			break;
+		if (len > 13 && strncasecmp(line, "Delivered-To:", 13) == 0) {
+			struct buf *v = buf_new(len);
+
+			buf_add(v, line + 13, len - 13);
+			buf_trim(v);
+			buf_lower(v);
+			strv_take(m->delivered_to, buf_steal(&v));
+		}
+	}
+	return rc < 0 ? -1 : 0;
+}
+
+/* local_agent_seen - the message was delivered to address before (a
+ * Delivered-To: header names it): a forwarding loop */
+bool local_agent_seen(const struct local_msg *m, const char *address)
+{
+	for (size_t i = 0; i < m->delivered_to->len; i++)
+		if (strcasecmp(m->delivered_to->items[i], address) == 0)
+			return true;
+	return false;
+}
+
+/* local_agent_orig_to - the recipient's original address (DSN ORCPT
+ * "rfc822;addr"), or NULL when that is the recipient itself */
+const char *local_agent_orig_to(const struct local_msg *m, size_t i)
+{
+	const char *o = m->rq->rcpt[i].orcpt;
+
+	if (o == NULL || strncasecmp(o, "rfc822;", 7) != 0)
+		return NULL;
+	o += 7;
+	return strcasecmp(o, m->rq->rcpt[i].address) == 0 ? NULL : o;
+}
+
+/* fmt_delay - seconds as Postfix prints them: "0.12", "3.4", "57" */
+static void fmt_delay(struct buf *b, double secs)
+{
+	if (secs < 0.01)
+		buf_cat(b, "0");
+	else if (secs < 0.1)
+		buf_printf(b, "%.2f", secs);
+	else if (secs < 10)
+		buf_printf(b, "%.2g", secs);
+	else
+		buf_printf(b, "%.0f", secs);
+}
+
+/* seconds_since - from tv to now */
+static double seconds_since(const struct timeval *tv)
+{
+	struct timeval now;
+
+	gettimeofday(&now, NULL);
+	return (double)(now.tv_sec - tv->tv_sec) + (double)(now.tv_usec - tv->tv_usec) / 1e6;
+}
+
+/* local_agent_log - Postfix's line: "ID: to=<a>, orig_to=<b>, relay=local,
+ * delay=0.1, delays=0.05/0/0/0.05, dsn=2.0.0, status=sent (text)".  The
+ * queue time before the agent goes in the first field; qmgr's share is
+ * not known here and is 0. */
+void local_agent_log(const struct local_msg *m, const char *to, const char *orig_to,
+		     const char *relay, const char *dsn, const char *text)
+{
+	struct buf *b = buf_new(256);
+	struct timeval arrival = { .tv_sec = m->rq->arrival_time };
+	double total = seconds_since(&arrival), here = seconds_since(&m->started);
+	const char *status = dsn[0] == '2' ? "sent" : dsn[0] == '5' ? "bounced" : "deferred";
+
+	if (total < here)
+		total = here;
+	buf_printf(b, "%s: to=<%s>, ", m->rq->queue_id, to);
+	if (orig_to && strcasecmp(orig_to, to) != 0)
+		buf_printf(b, "orig_to=<%s>, ", orig_to);
+	buf_printf(b, "relay=%s, delay=", relay);
+	fmt_delay(b, total);
+	buf_cat(b, ", delays=");
+	fmt_delay(b, total - here);
+	buf_cat(b, "/0/0/");
+	fmt_delay(b, here);
+	buf_printf(b, ", dsn=%s, status=%s (%s)", dsn, status, text);
+	log_info("%s", buf_str(b));
+	buf_free(&b);
+}
+
+/* queue_file_ok - "QUEUE/ID" with a valid ID, nothing that climbs out */
+static bool queue_file_ok(const char *path)
+{
+	const char *slash = strchr(path, '/');
+
+	return slash && slash > path && strchr(slash + 1, '/') == NULL
+	       && strncmp(path, "..", 2) != 0 && queue_id_valid(slash + 1);
+}
+
+/* open_msg - the queue file and its headers; -1 with why */
+static int open_msg(struct local_msg *m, struct buf *why)
+{
+	int status;
+
+	if (!queue_file_ok(m->rq->queue_file)) {
+		buf_printf(why, "bad queue file name \"%s\"", m->rq->queue_file);
+		return -1;
+	}
+	if ((m->qf = qfile_open(m->rq->queue_file, QFILE_ANY_OWNER, &status, why)) == NULL)
+		return -1;
+	m->content_size = qfile_sizes(m->qf)->content_size;
+	return scan_headers(m, why);
+}
+
+/* local_agent_serve - one request from qmgr, start to reply */
+void local_agent_serve(int fd, local_rcpt_fn *fn, void *ctx, const char *relay)
+{
+	struct buf *why = buf_new(0);
+	struct local_msg m = { .delivered_to = strv_new() };
+
+	gettimeofday(&m.started, NULL);
+	if ((m.rq = deliver_request_read(fd, why)) == NULL) {
+		log_warn("delivery request: %s", buf_str(why));
+		goto out;
+	}
+	if (open_msg(&m, why) < 0) {
+		log_warn("%s: %s", m.rq->queue_id, buf_str(why));
+		for (size_t i = 0; i < m.rq->nrcpt; i++) {
+			deliver_status(m.rq, i, DELIVER_DEFERRED, "4.3.0", relay,
+				       "cannot read the queue file: %s", buf_str(why));
+			local_agent_log(&m, m.rq->rcpt[i].address, local_agent_orig_to(&m, i), relay,
+					"4.3.0", m.rq->rcpt[i].text);
+		}
+	} else {
+		for (size_t i = 0; i < m.rq->nrcpt; i++)
+			fn(ctx, &m, i);
+	}
+	buf_reset(why);
+	if (deliver_reply(fd, m.rq, why) < 0)
+		log_warn("%s: reply to qmgr: %s", m.rq->queue_id, buf_str(why));
+out:
+	qfile_close(&m.qf);
+	deliver_request_free(&m.rq);
+	strv_free(&m.delivered_to);
+	buf_free(&why);
+}

@@ -1,0 +1,103 @@
+/* local_agent - what the local and virtual delivery agents share (virtual
+ * links local_agent.o): the request loop, the message in the queue file,
+ * delivery steps run in a child process with the recipient's rights, the
+ * Maildir and mbox steps such a child performs, and Postfix's
+ * per-recipient log line.
+ *
+ *   local_agent_serve(fd, rcpt_fn, ctx, "local");  // one request: every
+ *       // recipient through rcpt_fn, which sets its status; then the reply
+ *   local_agent_run(&privs, limit, fn, arg, &res); // fn in a child as privs
+ *       // fn: local_agent_copy(&c, m, ...); local_agent_maildir(fd, "Maildir/", &c, res);
+ *   local_agent_log(m, to, orig_to, "local", "2.0.0", "delivered to maildir");
+ *
+ * Children: fork, then the one privilege drop (privdrop_apply with the
+ * recipient's uid and gid: no way back) and only then the work; the child
+ * reports one result {dsn, text, items} over a pipe and exits.  A child
+ * that dies, or runs past its time limit (killed with its process group),
+ * leaves the step deferred.  The parent stays root and never touches the
+ * user's files itself.
+ * Trust: the request comes from qmgr and the queue file was validated by
+ * qfile_open; the child's result is read with size limits.
+ */
+#ifndef HATO_LOCAL_AGENT_H
+#define HATO_LOCAL_AGENT_H
+
+#include <stdbool.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "deliver.h"
+#include "mbox.h"
+#include "qfile.h"
+#include "strv.h"
+
+enum {
+	LOCAL_RESULT_MAX = 1 << 20,	/* bytes a child may report */
+	LOCAL_MAX_HEADERS = 1000,	/* Delivered-To: headers looked at */
+};
+
+/* the rights a delivery step runs with */
+struct local_privs {
+	uid_t uid;
+	gid_t gid;
+	char name[64];			/* for messages: "joe", "uid 5000" */
+};
+
+/* what a child reports: a DSN code, a text, and (for list files) items */
+struct local_result {
+	char dsn[16];			/* "2.0.0", "4.2.0", "5.1.1" */
+	struct buf *text;
+	struct strv *items;
+};
+
+/* one request's message */
+struct local_msg {
+	struct deliver_request *rq;
+	struct qfile *qf;
+	struct timeval started;		/* when the agent got the request */
+	struct strv *delivered_to;	/* Delivered-To: values, lower case */
+	long content_size;		/* bytes with "\n" line ends */
+};
+
+typedef void local_rcpt_fn(void *ctx, struct local_msg *m, size_t i);
+typedef void local_child_fn(void *arg, struct local_result *res);
+
+void local_agent_serve(int fd, local_rcpt_fn *fn, void *ctx, const char *relay);
+void local_agent_run(const struct local_privs *p, long time_limit, local_child_fn *fn, void *arg,
+		     struct local_result *res);
+void local_agent_privs(struct local_privs *p, uid_t uid, gid_t gid, const char *name);
+
+/* results */
+void local_agent_result_init(struct local_result *res);
+void local_agent_result_free(struct local_result *res);
+void local_agent_result_set(struct local_result *res, const char *dsn, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+enum deliver_status local_agent_result_status(const struct local_result *res);
+const char *local_agent_errno_dsn(int err);
+
+/* mailbox writers, for children: the result says "delivered to maildir"
+ * or "delivered to mailbox", or why not (DSN from local_agent_errno_dsn) */
+struct local_mbox_opts {
+	uid_t owner;			/* the file must belong to it; (uid_t)-1: any */
+	gid_t gid;			/* for a file created as root */
+	int locks;			/* enum mbox_lock_flags */
+	long limit;			/* largest file size, 0: none (bounce 5.2.2) */
+	const char *label;		/* "mailbox /var/mail/joe for user joe" */
+};
+void local_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
+			 struct local_result *res);
+void local_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, long content_size,
+		      const struct local_mbox_opts *o, struct local_result *res);
+void local_agent_limit(long limit);
+
+/* the message */
+void local_agent_copy(struct mbox_copy *c, struct local_msg *m, int flags, const char *delivered_to,
+		      const char *original_to);
+bool local_agent_seen(const struct local_msg *m, const char *address);
+const char *local_agent_orig_to(const struct local_msg *m, size_t i);
+
+void local_agent_log(const struct local_msg *m, const char *to, const char *orig_to,
+		     const char *relay, const char *dsn, const char *text);
+
+#endif

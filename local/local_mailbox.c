@@ -1,0 +1,119 @@
+/* local_mailbox - the user's own mailbox: Maildir when home_mailbox (or
+ * mail_spool_directory) ends in "/", else an mbox file with locking.
+ *
+ * The child runs as the user for the home directory; for
+ * mail_spool_directory with Postfix's rule: a world-writable spool as the
+ * user, a group-writable one as the user with the spool's group, else as
+ * root, creating the file owned by the user.  Every path below the home
+ * or spool directory is opened without following symbolic links.
+ * Results: "delivered to maildir" / "delivered to mailbox" (2.0.0); a
+ * message over mailbox_size_limit (a Maildir file, or what the mbox file
+ * would grow to) bounces 5.2.2, as Postfix's file size limit does; a home
+ * directory that cannot be reached defers 4.2.0 with a warning; a full
+ * quota (EDQUOT) bounces 5.2.2; other errors (ENOSPC, EIO, a symlink
+ * planted in the Maildir) defer, never lose the message.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "local.h"
+#include "log.h"
+#include "mem.h"
+
+struct mailbox_arg {
+	struct local_msg *m;
+	const struct local_user *u;
+	const char *dir;		/* home or spool directory */
+	const char *name;		/* below dir: "Maildir/", "Mailbox", "joe" */
+	bool home, maildir;
+	int locks;
+	long limit;			/* mailbox_size_limit, 0: none */
+	const char *delivered_to, *original_to;
+};
+
+/* mailbox_child - as the user (or the spool's owner) */
+static void mailbox_child(void *arg, struct local_result *res)
+{
+	const struct mailbox_arg *a = arg;
+	int dir_fd = open(a->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct buf *label = buf_new(128);
+	struct local_mbox_opts o = { .owner = a->u->uid, .gid = a->u->gid, .locks = a->locks,
+				     .limit = a->limit };
+	struct mbox_copy c;
+
+	local_agent_limit(a->limit);
+	local_agent_copy(&c, a->m, a->maildir ? 0 : MBOX_COPY_MBOX, a->delivered_to, a->original_to);
+	buf_printf(label, "mailbox %s/%s for user %s", a->dir, a->name, a->u->name);
+	o.label = buf_str(label);
+	if (dir_fd < 0)
+		local_agent_result_set(res, "4.2.0", "cannot access %s %s: %s",
+				       a->home ? "home directory" : "mail spool directory", a->dir, strerror(errno));
+	else if (a->maildir)
+		local_agent_maildir(dir_fd, a->name, &c, res);
+	else
+		local_agent_mbox(dir_fd, a->name, &c, a->m->content_size, &o, res);
+	if (dir_fd >= 0)
+		close(dir_fd);
+	buf_free(&label);
+}
+
+/* spool_privs - Postfix's rights for mail_spool_directory */
+static void spool_privs(const char *spool, const struct local_user *u, struct local_privs *p)
+{
+	struct stat st;
+
+	local_agent_privs(p, u->uid, u->gid, u->name);
+	if (stat(spool, &st) < 0 || (st.st_mode & S_IWOTH))
+		return;
+	if (st.st_mode & S_IWGRP)
+		p->gid = st.st_gid;
+	else
+		local_agent_privs(p, 0, 0, "root");
+}
+
+/* local_mailbox - deliver to u's mailbox */
+void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char *to)
+{
+	const struct params *cf = r->g->cf;
+	const char *orig = local_agent_orig_to(r->m, r->index);
+	struct mailbox_arg a = { .m = r->m, .u = u, .locks = r->g->mbox_locks, .limit = cf->mailbox_size_limit,
+				 .delivered_to = to, .original_to = orig ? orig : r->address };
+	struct buf *name = buf_new(64);
+	struct local_privs privs;
+	struct local_result res;
+	struct mbox_copy c;
+	long size;
+
+	if (*cf->home_mailbox) {
+		a.home = true;
+		a.dir = u->home;
+		buf_set(name, cf->home_mailbox);
+		local_agent_privs(&privs, u->uid, u->gid, u->name);
+	} else {
+		a.dir = cf->mail_spool_directory;
+		buf_set(name, u->name);
+		if (*a.dir && a.dir[strlen(a.dir) - 1] == '/')
+			buf_putc(name, '/');	/* mail_spool_directory = /var/mail/: Maildirs */
+		spool_privs(a.dir, u, &privs);
+	}
+	a.name = buf_str(name);
+	a.maildir = buf_str(name)[buf_len(name) - 1] == '/';
+	local_agent_result_init(&res);
+	local_agent_copy(&c, r->m, a.maildir ? 0 : MBOX_COPY_MBOX, to, a.original_to);
+	size = r->m->content_size + (long)mbox_header_size(&c);
+	if (a.limit > 0 && size > a.limit)
+		local_agent_result_set(&res, "5.2.2", "message too large for the mailbox: %ld bytes, "
+				       "mailbox_size_limit is %ld", size, a.limit);
+	else
+		local_agent_run(&privs, LOCAL_STEP_TIME, mailbox_child, &a, &res);
+	if (res.dsn[0] == '4' && strstr(buf_str(res.text), "cannot access home directory"))
+		log_warn("%s: %s: %s", r->m->rq->queue_id, u->name, buf_str(res.text));
+	local_recipient_result(r, to, &res);
+	local_agent_result_free(&res);
+	buf_free(&name);
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""agent_request - be qmgr for one request: connect to a delivery agent's
+socket (private/local, private/virtual), read its hello {protocol=delivery,
+version=1}, send one request (libutil/deliver.h) and print the reply as
+one JSON object, e.g. {"status_0": "sent", "dsn_0": "2.0.0", ...}.
+
+usage: agent_request.py SOCKET QUEUE_FILE SENDER RCPT [RCPT...]
+QUEUE_FILE is relative to the queue directory ("active/ID"); the queue ID
+is its last component."""
+import json
+import socket
+import sys
+import time
+
+
+def encode(pairs):
+    out = b""
+    for k, v in pairs:
+        out += k.encode() + b"\0" + v.encode() + b"\0"
+    return out + b"\0"
+
+
+def read_msg(f):
+    attrs, name = {}, None
+    while True:
+        field = b""
+        while True:
+            c = f.read(1)
+            if not c:
+                return None
+            if c == b"\0":
+                break
+            field += c
+        if name is None:
+            if field == b"":
+                return attrs
+            name = field.decode()
+        else:
+            attrs[name] = field.decode("utf-8", "replace")
+            name = None
+
+
+def main():
+    path, qfile, sender, rcpts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(120)
+    s.connect(path)
+    f = s.makefile("rb")
+    hello = read_msg(f)
+    if hello != {"protocol": "delivery", "version": "1"}:
+        sys.exit("bad hello: %r" % hello)
+    req = [("queue_id", qfile.split("/")[-1]), ("queue_file", qfile), ("nexthop", "local"),
+           ("sender", sender), ("flags", "0"), ("arrival_time", str(int(time.time()))),
+           ("rcpt_count", str(len(rcpts)))]
+    for i, r in enumerate(rcpts):
+        req += [("rcpt_%d" % i, r), ("offset_%d" % i, "0")]
+    s.sendall(encode(req))
+    reply = read_msg(f)
+    if reply is None:
+        sys.exit("no reply")
+    print(json.dumps(reply, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
