@@ -28,7 +28,11 @@
 
 #include "buf.h"
 
-enum { DELIVER_PROTO_VERSION = 1, DELIVER_MAX_RCPT = 1000, DELIVER_TIMEOUT_MS = 3600 * 1000 };
+enum {
+	DELIVER_PROTO_VERSION = 1,
+	DELIVER_MAX_RCPT = 250,		/* x 4 attributes each stays under ATTR_MAX_COUNT */
+	DELIVER_TIMEOUT_MS = 3600 * 1000,
+};
 
 enum deliver_status { DELIVER_DEFERRED, DELIVER_SENT, DELIVER_BOUNCED };
 

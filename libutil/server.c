@@ -258,9 +258,13 @@ static void trigger_loop(const struct server_opts *opts)
 	char data[1024];
 
 	while (!retired && (opts->unlimited || uses < srv.info.cf->max_use)) {
-		int i = wait_readable(idle_timeout_ms(opts));
+		int i = wait_readable(opts->tick ? (int)opts->tick_ms : idle_timeout_ms(opts));
 		ssize_t n;
 
+		if (i < 0 && opts->tick && !retired) {
+			opts->tick(&srv.info);	/* a timer of its own (qmgr's retries) */
+			continue;
+		}
 		if (i < 0)
 			break;
 		n = read_trigger(srv.listen_fds[i], data, sizeof(data));

@@ -46,6 +46,8 @@ struct server_opts {
 	server_service_fn *service;	/* SINGLE and MULTI: a new client */
 	server_trigger_fn *trigger;	/* TRIGGER: wakeup bytes */
 	bool unlimited;			/* ignore max_use and max_idle */
+	server_init_fn *tick;		/* TRIGGER: called every tick_ms without a wakeup */
+	long tick_ms;
 };
 
 int server_main(int argc, char **argv, const struct server_opts *opts);

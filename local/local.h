@@ -1,7 +1,7 @@
 /* local - private interface of the local delivery agent.
  *
  * master.cf: local unix - n n - - local (root: it must become each
- * recipient).  One request from qmgr per connection (local_agent.c); each
+ * recipient).  One request from qmgr per connection (libutil/deliver_agent.c); each
  * recipient is the local part of an address in mydestination
  * (local_recipient.c): recipient_delimiter, a Delivered-To: loop check,
  * alias_maps (local_alias.c), the user's ~/.forward (local_dotforward.c),
@@ -27,7 +27,7 @@
 #include "buf.h"
 #include "config.h"
 #include "htable.h"
-#include "local_agent.h"
+#include "deliver_agent.h"
 #include "maps.h"
 #include "params.h"
 #include "strv.h"
@@ -52,7 +52,7 @@ struct local_global {
 	int allow_commands, allow_files;	/* enum local_class bits */
 	int mbox_locks;				/* mailbox_delivery_lock */
 	bool have_default_privs;
-	struct local_privs default_privs;
+	struct agent_privs default_privs;
 };
 
 /* a local user from the password database */
@@ -65,7 +65,7 @@ struct local_user {
 /* where an item came from: what it may do and with whose rights */
 struct local_source {
 	enum local_class cls;
-	struct local_privs privs;	/* files, commands, :include: */
+	struct agent_privs privs;	/* files, commands, :include: */
 	const char *name;		/* the alias or user expanded: self reference */
 	const char *to;			/* its address, for the log and Delivered-To */
 	const struct local_user *user;	/* .forward: its owner (command environment) */
@@ -74,7 +74,7 @@ struct local_source {
 /* one request recipient while it is expanded and delivered */
 struct local_rcpt {
 	struct local_global *g;
-	struct local_msg *m;
+	struct agent_msg *m;
 	size_t index;
 	const char *address;		/* as in the request */
 	char *domain;			/* its domain, "" when none */
@@ -94,9 +94,9 @@ enum local_deliver_flags {
 };
 
 /* local_recipient.c */
-void local_recipient(void *ctx, struct local_msg *m, size_t i);
+void local_recipient(void *ctx, struct agent_msg *m, size_t i);
 void local_recipient_local(struct local_rcpt *r, const char *local, int flags);
-void local_recipient_result(struct local_rcpt *r, const char *to, const struct local_result *res);
+void local_recipient_result(struct local_rcpt *r, const char *to, const struct agent_result *res);
 void local_recipient_status(struct local_rcpt *r, const char *to, const char *dsn, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 char *local_recipient_to(const struct local_rcpt *r, const char *local);

@@ -61,7 +61,7 @@ void local_alias_init(struct local_global *g)
 		return;
 	}
 	g->have_default_privs = true;
-	local_agent_privs(&g->default_privs, pw->pw_uid, pw->pw_gid, pw->pw_name);
+	deliver_agent_privs(&g->default_privs, pw->pw_uid, pw->pw_gid, pw->pw_name);
 }
 
 /* table_owner - uid and gid of the file behind a table; false if unknown */

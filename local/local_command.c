@@ -32,7 +32,7 @@
 enum { OUTPUT_KEEP = 512, EXEC_FAILED = 126 };
 
 struct command_arg {
-	struct local_msg *m;
+	struct agent_msg *m;
 	const char *command, *shell, *cwd;
 	long time_limit;
 	struct strv *env;
@@ -76,7 +76,7 @@ static void __attribute__((noreturn)) feed(const struct command_arg *a, int in)
 	struct mbox_copy c;
 	struct buf *why = buf_new(0);
 
-	local_agent_copy(&c, a->m, MBOX_COPY_FROM_LINE, a->delivered_to, a->original_to);
+	deliver_agent_copy(&c, a->m, MBOX_COPY_FROM_LINE, a->delivered_to, a->original_to);
 	_exit(mbox_write(in, &c, NULL, why) == -2 ? 1 : 0);
 }
 
@@ -117,18 +117,18 @@ static void first_line(struct buf *output)
 
 /* judge - the exit status into a result */
 static void judge(const struct command_arg *a, int status, bool timed_out, int feeder,
-		  struct buf *output, struct local_result *res)
+		  struct buf *output, struct agent_result *res)
 {
 	first_line(output);
 	if (timed_out) {
-		local_agent_result_set(res, "5.3.0", "Command time limit exceeded: \"%s\"", a->command);
+		deliver_agent_result_set(res, "5.3.0", "Command time limit exceeded: \"%s\"", a->command);
 	} else if (feeder != 0) {
-		local_agent_result_set(res, "4.3.0", "cannot read the queue file for command \"%s\"", a->command);
+		deliver_agent_result_set(res, "4.3.0", "cannot read the queue file for command \"%s\"", a->command);
 	} else if (WIFSIGNALED(status)) {
-		local_agent_result_set(res, "4.3.0", "Command died with signal %d: \"%s\"", WTERMSIG(status),
+		deliver_agent_result_set(res, "4.3.0", "Command died with signal %d: \"%s\"", WTERMSIG(status),
 				       a->command);
 	} else if (WEXITSTATUS(status) == 0) {
-		local_agent_result_set(res, "2.0.0", "delivered to command: %s", a->command);
+		deliver_agent_result_set(res, "2.0.0", "delivered to command: %s", a->command);
 	} else {
 		int code = WEXITSTATUS(status);
 		const char *dsn = "5.3.0", *text = NULL;
@@ -139,14 +139,14 @@ static void judge(const struct command_arg *a, int status, bool timed_out, int f
 				text = sysexits[i].text;
 			}
 		}
-		local_agent_result_set(res, dsn, "Command died with status %d%s%s: \"%s\"%s%s", code,
+		deliver_agent_result_set(res, dsn, "Command died with status %d%s%s: \"%s\"%s%s", code,
 				       text ? " " : "", text ? text : "", a->command,
 				       buf_len(output) ? ". Command output: " : "", buf_str(output));
 	}
 }
 
 /* command_child - with the item's rights: run the command, judge it */
-static void command_child(void *arg, struct local_result *res)
+static void command_child(void *arg, struct agent_result *res)
 {
 	const struct command_arg *a = arg;
 	int in[2], out[2], status = 0, fstatus = 0;
@@ -155,7 +155,7 @@ static void command_child(void *arg, struct local_result *res)
 	bool done;
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || (cmd = fork()) < 0) {
-		local_agent_result_set(res, "4.3.0", "cannot run command: %s", strerror(errno));
+		deliver_agent_result_set(res, "4.3.0", "cannot run command: %s", strerror(errno));
 		return;
 	}
 	if (cmd == 0)
@@ -169,7 +169,7 @@ static void command_child(void *arg, struct local_result *res)
 	}
 	close(in[1]);
 	if (feeder < 0) {
-		local_agent_result_set(res, "4.3.0", "cannot run command: %s", strerror(errno));
+		deliver_agent_result_set(res, "4.3.0", "cannot run command: %s", strerror(errno));
 		kill(-cmd, SIGKILL);
 		close(out[0]);
 		waitpid(cmd, &status, 0);
@@ -202,7 +202,7 @@ static void env_add(struct strv *env, const char *name, const char *value)
 /* local_command - deliver to a command item */
 void local_command(struct local_rcpt *r, const char *command, const struct local_source *src)
 {
-	const char *orig = local_agent_orig_to(r->m, r->index), *at = strrchr(r->address, '@');
+	const char *orig = deliver_agent_orig_to(r->m, r->index), *at = strrchr(r->address, '@');
 	const struct local_user *u = src->user;
 	struct command_arg a = { .m = r->m, .command = command, .time_limit = r->g->cf->command_time_limit,
 				 .shell = *r->g->cf->local_command_shell ? r->g->cf->local_command_shell
@@ -210,7 +210,7 @@ void local_command(struct local_rcpt *r, const char *command, const struct local
 				 .cwd = u ? u->home : "/", .env = strv_new(), .delivered_to = src->to,
 				 .original_to = orig ? orig : r->address };
 	char *local = at ? xstrndup(r->address, (size_t)(at - r->address)) : xstrdup(r->address);
-	struct local_result res;
+	struct agent_result res;
 
 	while (isspace((unsigned char)*a.command))
 		a.command++;
@@ -230,10 +230,10 @@ void local_command(struct local_rcpt *r, const char *command, const struct local
 	env_add(a.env, "DOMAIN", r->domain);
 	env_add(a.env, "ORIGINAL_RECIPIENT", a.original_to);
 	env_add(a.env, "PATH", "/usr/bin:/bin");
-	local_agent_result_init(&res);
-	local_agent_run(&src->privs, a.time_limit + 60, command_child, &a, &res);
+	deliver_agent_result_init(&res);
+	deliver_agent_run(&src->privs, a.time_limit + 60, command_child, &a, &res);
 	local_recipient_result(r, src->to, &res);
-	local_agent_result_free(&res);
+	deliver_agent_result_free(&res);
 out:
 	free(local);
 	strv_free(&a.env);

@@ -104,14 +104,14 @@ struct forward_arg {
 };
 
 /* ignored - a .forward we do not trust: warn, deliver to the mailbox */
-static void ignored(const struct forward_arg *a, struct local_result *res, const char *why)
+static void ignored(const struct forward_arg *a, struct agent_result *res, const char *why)
 {
 	log_warn("%s: %s: ignoring %s: %s", a->queue_id, a->user, a->path, why);
-	local_agent_result_set(res, "2.0.0", "ignored");
+	deliver_agent_result_set(res, "2.0.0", "ignored");
 }
 
 /* forward_child - as the user: open, check and parse the .forward */
-static void forward_child(void *arg, struct local_result *res)
+static void forward_child(void *arg, struct agent_result *res)
 {
 	const struct forward_arg *a = arg;
 	struct stat st;
@@ -121,15 +121,15 @@ static void forward_child(void *arg, struct local_result *res)
 
 	if (stat(a->home, &st) < 0 || !S_ISDIR(st.st_mode)) {
 		if (a->home_required)
-			local_agent_result_set(res, "4.2.0", "cannot access home directory %s: %s", a->home,
+			deliver_agent_result_set(res, "4.2.0", "cannot access home directory %s: %s", a->home,
 					       errno ? strerror(errno) : "not a directory");
 		else
-			local_agent_result_set(res, "2.0.0", "absent");
+			deliver_agent_result_set(res, "2.0.0", "absent");
 		return;
 	}
 	if ((fd = open(a->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
-			local_agent_result_set(res, "2.0.0", "absent");
+			deliver_agent_result_set(res, "2.0.0", "absent");
 		else
 			ignored(a, res, strerror(errno));
 		return;
@@ -146,10 +146,10 @@ static void forward_child(void *arg, struct local_result *res)
 		text = xmalloc((size_t)st.st_size + 1);
 		n = read(fd, text, (size_t)st.st_size);
 		if (n < 0) {
-			local_agent_result_set(res, "4.2.0", "read %s: %s", a->path, strerror(errno));
+			deliver_agent_result_set(res, "4.2.0", "read %s: %s", a->path, strerror(errno));
 		} else {
 			local_item_split(text, (size_t)n, res->items);
-			local_agent_result_set(res, "2.0.0", "found");
+			deliver_agent_result_set(res, "2.0.0", "found");
 		}
 		free(text);
 	}
@@ -203,19 +203,19 @@ static struct strv *expand_paths(struct local_rcpt *r, const struct local_user *
 int local_dotforward(struct local_rcpt *r, const struct local_user *u, const char *to)
 {
 	struct strv *paths = expand_paths(r, u);
-	struct local_result res;
-	struct local_privs privs;
+	struct agent_result res;
+	struct agent_privs privs;
 	int handled = 0;
 
-	local_agent_result_init(&res);
-	local_agent_privs(&privs, u->uid, u->gid, u->name);
+	deliver_agent_result_init(&res);
+	deliver_agent_privs(&privs, u->uid, u->gid, u->name);
 	for (size_t i = 0; i < paths->len && !handled; i++) {
 		struct forward_arg a = { .path = paths->items[i], .home = u->home, .uid = u->uid,
 					 .queue_id = r->m->rq->queue_id, .user = u->name,
 					 .home_required = *r->g->cf->home_mailbox != '\0' };
 
-		local_agent_run(&privs, LOCAL_STEP_TIME, forward_child, &a, &res);
-		if (local_agent_result_status(&res) != DELIVER_SENT) {
+		deliver_agent_run(&privs, LOCAL_STEP_TIME, forward_child, &a, &res);
+		if (deliver_agent_result_status(&res) != DELIVER_SENT) {
 			log_warn("%s: %s: %s", r->m->rq->queue_id, u->name, buf_str(res.text));
 			local_recipient_result(r, to, &res);
 			handled = 1;
@@ -230,7 +230,7 @@ int local_dotforward(struct local_rcpt *r, const struct local_user *u, const cha
 			break;		/* found but ignored or empty: the mailbox */
 		}
 	}
-	local_agent_result_free(&res);
+	deliver_agent_result_free(&res);
 	strv_free(&paths);
 	return handled;
 }

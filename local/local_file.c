@@ -19,7 +19,7 @@
 #include "mem.h"
 
 struct file_arg {
-	struct local_msg *m;
+	struct agent_msg *m;
 	const char *path;
 	gid_t gid;
 	int locks;
@@ -28,7 +28,7 @@ struct file_arg {
 };
 
 /* file_child - with the item's rights */
-static void file_child(void *arg, struct local_result *res)
+static void file_child(void *arg, struct agent_result *res)
 {
 	const struct file_arg *a = arg;
 	size_t len = strlen(a->path);
@@ -41,24 +41,24 @@ static void file_child(void *arg, struct local_result *res)
 	struct mbox_copy c;
 	int dir_fd;
 
-	local_agent_limit(a->limit);
-	local_agent_copy(&c, a->m, is_maildir ? 0 : MBOX_COPY_MBOX, a->delivered_to, a->original_to);
+	deliver_agent_limit(a->limit);
+	deliver_agent_copy(&c, a->m, is_maildir ? 0 : MBOX_COPY_MBOX, a->delivered_to, a->original_to);
 	buf_printf(label, "file %s", a->path);
 	o.label = buf_str(label);
 	*slash = '\0';
 	dir_fd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir_fd < 0)
-		local_agent_result_set(res, local_agent_errno_dsn(errno),
+		deliver_agent_result_set(res, deliver_agent_errno_dsn(errno),
 				       "cannot append message to file %s: directory: %s", a->path,
 				       strerror(errno));
 	else if (*name == '\0')
-		local_agent_result_set(res, "5.3.0", "bad file name %s", a->path);
+		deliver_agent_result_set(res, "5.3.0", "bad file name %s", a->path);
 	else if (is_maildir)
-		local_agent_maildir(dir_fd, name, &c, res);
+		deliver_agent_maildir(dir_fd, name, &c, res);
 	else
-		local_agent_mbox(dir_fd, name, &c, a->m->content_size, &o, res);
+		deliver_agent_mbox(dir_fd, name, &c, a->m->content_size, &o, res);
 	if (res->dsn[0] == '2')
-		local_agent_result_set(res, "2.0.0", "delivered to %s: %s", is_maildir ? "maildir" : "file",
+		deliver_agent_result_set(res, "2.0.0", "delivered to %s: %s", is_maildir ? "maildir" : "file",
 				       a->path);
 	if (dir_fd >= 0)
 		close(dir_fd);
@@ -69,11 +69,11 @@ static void file_child(void *arg, struct local_result *res)
 /* local_file - deliver to a file item */
 void local_file(struct local_rcpt *r, const char *path, const struct local_source *src)
 {
-	const char *orig = local_agent_orig_to(r->m, r->index);
+	const char *orig = deliver_agent_orig_to(r->m, r->index);
 	struct file_arg a = { .m = r->m, .path = path, .gid = src->privs.gid,
 			      .locks = r->g->mbox_locks, .limit = r->g->cf->mailbox_size_limit,
 			      .delivered_to = src->to, .original_to = orig ? orig : r->address };
-	struct local_result res;
+	struct agent_result res;
 
 	if (strcmp(path, "/dev/null") == 0) {
 		local_recipient_status(r, src->to, "2.0.0", "delivered to file: /dev/null");
@@ -84,8 +84,8 @@ void local_file(struct local_rcpt *r, const char *path, const struct local_sourc
 				       path);
 		return;
 	}
-	local_agent_result_init(&res);
-	local_agent_run(&src->privs, LOCAL_STEP_TIME, file_child, &a, &res);
+	deliver_agent_result_init(&res);
+	deliver_agent_run(&src->privs, LOCAL_STEP_TIME, file_child, &a, &res);
 	local_recipient_result(r, src->to, &res);
-	local_agent_result_free(&res);
+	deliver_agent_result_free(&res);
 }

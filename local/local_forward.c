@@ -2,7 +2,7 @@
  * leave as one new message through cleanup: the original sender, the
  * collected recipients (with the original NOTIFY and ORCPT), and the
  * content behind a "Delivered-To: <recipient>" header, which is what stops
- * a forwarding loop when the message comes back (local_agent_seen).
+ * a forwarding loop when the message comes back (deliver_agent_seen).
  * cleanup applies virtual_alias_maps but no header or body checks.  Each
  * address logs "status=sent (forwarded as ID)"; a cleanup that cannot be
  * reached or answers 4xx defers the recipient, a 5xx bounces it.

@@ -18,7 +18,7 @@
 #include "mem.h"
 
 /* include_child - open, check and parse the file; "uid gid" in the text */
-static void include_child(void *arg, struct local_result *res)
+static void include_child(void *arg, struct agent_result *res)
 {
 	const char *path = arg;
 	struct stat st;
@@ -27,19 +27,19 @@ static void include_child(void *arg, struct local_result *res)
 	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 
 	if (fd < 0) {
-		local_agent_result_set(res, "5.3.0", "cannot open include file %s: %s", path, strerror(errno));
+		deliver_agent_result_set(res, "5.3.0", "cannot open include file %s: %s", path, strerror(errno));
 		return;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > LOCAL_MAX_LIST_FILE) {
-		local_agent_result_set(res, "5.3.0", "include file %s: not a regular file of at most %d bytes",
+		deliver_agent_result_set(res, "5.3.0", "include file %s: not a regular file of at most %d bytes",
 				       path, LOCAL_MAX_LIST_FILE);
 	} else {
 		text = xmalloc((size_t)st.st_size + 1);
 		if ((n = read(fd, text, (size_t)st.st_size)) < 0) {
-			local_agent_result_set(res, "4.3.0", "read include file %s: %s", path, strerror(errno));
+			deliver_agent_result_set(res, "4.3.0", "read include file %s: %s", path, strerror(errno));
 		} else {
 			local_item_split(text, (size_t)n, res->items);
-			local_agent_result_set(res, "2.0.0", "%lu %lu", (unsigned long)st.st_uid,
+			deliver_agent_result_set(res, "2.0.0", "%lu %lu", (unsigned long)st.st_uid,
 					       (unsigned long)st.st_gid);
 		}
 		free(text);
@@ -50,7 +50,7 @@ static void include_child(void *arg, struct local_result *res)
 /* local_include - deliver to the items of an :include: file */
 void local_include(struct local_rcpt *r, const char *path, const struct local_source *src)
 {
-	struct local_result res;
+	struct agent_result res;
 	unsigned long uid, gid;
 
 	if (path[0] != '/') {
@@ -67,13 +67,13 @@ void local_include(struct local_rcpt *r, const char *path, const struct local_so
 				       LOCAL_MAX_DEPTH);
 		return;
 	}
-	local_agent_result_init(&res);
-	local_agent_run(&src->privs, LOCAL_STEP_TIME, include_child, (void *)path, &res);
-	if (local_agent_result_status(&res) != DELIVER_SENT
+	deliver_agent_result_init(&res);
+	deliver_agent_run(&src->privs, LOCAL_STEP_TIME, include_child, (void *)path, &res);
+	if (deliver_agent_result_status(&res) != DELIVER_SENT
 				      || sscanf(buf_str(res.text), "%lu %lu", &uid, &gid) != 2) {
 		log_warn("%s: %s", r->m->rq->queue_id, buf_str(res.text));
-		if (local_agent_result_status(&res) == DELIVER_SENT)
-			local_agent_result_set(&res, "4.3.0", "include file %s: bad report", path);
+		if (deliver_agent_result_status(&res) == DELIVER_SENT)
+			deliver_agent_result_set(&res, "4.3.0", "include file %s: bad report", path);
 		local_recipient_result(r, src->to, &res);
 	} else {
 		struct local_source inc = { .cls = LOCAL_CLASS_INCLUDE, .name = src->name,
@@ -84,5 +84,5 @@ void local_include(struct local_rcpt *r, const char *path, const struct local_so
 		local_item_list(r, res.items, &inc);
 		r->depth--;
 	}
-	local_agent_result_free(&res);
+	deliver_agent_result_free(&res);
 }

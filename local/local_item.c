@@ -129,14 +129,14 @@ void local_item_privs(struct local_global *g, struct local_source *src, uid_t ui
 		if (g->have_default_privs)
 			src->privs = g->default_privs;
 		else
-			local_agent_privs(&src->privs, 0, 0, "(no usable default_privs)");
+			deliver_agent_privs(&src->privs, 0, 0, "(no usable default_privs)");
 		return;
 	}
 	if ((pw = getpwuid(uid)) != NULL)
 		snprintf(label, sizeof(label), "%s", pw->pw_name);
 	else
 		snprintf(label, sizeof(label), "%s uid %lu", name, (unsigned long)uid);
-	local_agent_privs(&src->privs, uid, gid, label);
+	deliver_agent_privs(&src->privs, uid, gid, label);
 }
 
 /* first_time - the duplicate filter: true the first time kind+value shows */

@@ -26,7 +26,7 @@
 #include "mem.h"
 
 struct mailbox_arg {
-	struct local_msg *m;
+	struct agent_msg *m;
 	const struct local_user *u;
 	const char *dir;		/* home or spool directory */
 	const char *name;		/* below dir: "Maildir/", "Mailbox", "joe" */
@@ -37,7 +37,7 @@ struct mailbox_arg {
 };
 
 /* mailbox_child - as the user (or the spool's owner) */
-static void mailbox_child(void *arg, struct local_result *res)
+static void mailbox_child(void *arg, struct agent_result *res)
 {
 	const struct mailbox_arg *a = arg;
 	int dir_fd = open(a->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -46,46 +46,46 @@ static void mailbox_child(void *arg, struct local_result *res)
 				     .limit = a->limit };
 	struct mbox_copy c;
 
-	local_agent_limit(a->limit);
-	local_agent_copy(&c, a->m, a->maildir ? 0 : MBOX_COPY_MBOX, a->delivered_to, a->original_to);
+	deliver_agent_limit(a->limit);
+	deliver_agent_copy(&c, a->m, a->maildir ? 0 : MBOX_COPY_MBOX, a->delivered_to, a->original_to);
 	buf_printf(label, "mailbox %s/%s for user %s", a->dir, a->name, a->u->name);
 	o.label = buf_str(label);
 	if (dir_fd < 0)
-		local_agent_result_set(res, "4.2.0", "cannot access %s %s: %s",
+		deliver_agent_result_set(res, "4.2.0", "cannot access %s %s: %s",
 				       a->home ? "home directory" : "mail spool directory", a->dir, strerror(errno));
 	else if (a->maildir)
-		local_agent_maildir(dir_fd, a->name, &c, res);
+		deliver_agent_maildir(dir_fd, a->name, &c, res);
 	else
-		local_agent_mbox(dir_fd, a->name, &c, a->m->content_size, &o, res);
+		deliver_agent_mbox(dir_fd, a->name, &c, a->m->content_size, &o, res);
 	if (dir_fd >= 0)
 		close(dir_fd);
 	buf_free(&label);
 }
 
 /* spool_privs - Postfix's rights for mail_spool_directory */
-static void spool_privs(const char *spool, const struct local_user *u, struct local_privs *p)
+static void spool_privs(const char *spool, const struct local_user *u, struct agent_privs *p)
 {
 	struct stat st;
 
-	local_agent_privs(p, u->uid, u->gid, u->name);
+	deliver_agent_privs(p, u->uid, u->gid, u->name);
 	if (stat(spool, &st) < 0 || (st.st_mode & S_IWOTH))
 		return;
 	if (st.st_mode & S_IWGRP)
 		p->gid = st.st_gid;
 	else
-		local_agent_privs(p, 0, 0, "root");
+		deliver_agent_privs(p, 0, 0, "root");
 }
 
 /* local_mailbox - deliver to u's mailbox */
 void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char *to)
 {
 	const struct params *cf = r->g->cf;
-	const char *orig = local_agent_orig_to(r->m, r->index);
+	const char *orig = deliver_agent_orig_to(r->m, r->index);
 	struct mailbox_arg a = { .m = r->m, .u = u, .locks = r->g->mbox_locks, .limit = cf->mailbox_size_limit,
 				 .delivered_to = to, .original_to = orig ? orig : r->address };
 	struct buf *name = buf_new(64);
-	struct local_privs privs;
-	struct local_result res;
+	struct agent_privs privs;
+	struct agent_result res;
 	struct mbox_copy c;
 	long size;
 
@@ -93,7 +93,7 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 		a.home = true;
 		a.dir = u->home;
 		buf_set(name, cf->home_mailbox);
-		local_agent_privs(&privs, u->uid, u->gid, u->name);
+		deliver_agent_privs(&privs, u->uid, u->gid, u->name);
 	} else {
 		a.dir = cf->mail_spool_directory;
 		buf_set(name, u->name);
@@ -103,17 +103,17 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 	}
 	a.name = buf_str(name);
 	a.maildir = buf_str(name)[buf_len(name) - 1] == '/';
-	local_agent_result_init(&res);
-	local_agent_copy(&c, r->m, a.maildir ? 0 : MBOX_COPY_MBOX, to, a.original_to);
+	deliver_agent_result_init(&res);
+	deliver_agent_copy(&c, r->m, a.maildir ? 0 : MBOX_COPY_MBOX, to, a.original_to);
 	size = r->m->content_size + (long)mbox_header_size(&c);
 	if (a.limit > 0 && size > a.limit)
-		local_agent_result_set(&res, "5.2.2", "message too large for the mailbox: %ld bytes, "
+		deliver_agent_result_set(&res, "5.2.2", "message too large for the mailbox: %ld bytes, "
 				       "mailbox_size_limit is %ld", size, a.limit);
 	else
-		local_agent_run(&privs, LOCAL_STEP_TIME, mailbox_child, &a, &res);
+		deliver_agent_run(&privs, LOCAL_STEP_TIME, mailbox_child, &a, &res);
 	if (res.dsn[0] == '4' && strstr(buf_str(res.text), "cannot access home directory"))
 		log_warn("%s: %s: %s", r->m->rq->queue_id, u->name, buf_str(res.text));
 	local_recipient_result(r, to, &res);
-	local_agent_result_free(&res);
+	deliver_agent_result_free(&res);
 	buf_free(&name);
 }

@@ -30,13 +30,13 @@ static int severity(enum deliver_status st)
 }
 
 /* local_recipient_result - log one destination's result, fold it into r */
-void local_recipient_result(struct local_rcpt *r, const char *to, const struct local_result *res)
+void local_recipient_result(struct local_rcpt *r, const char *to, const struct agent_result *res)
 {
-	enum deliver_status st = local_agent_result_status(res);
-	const char *orig = strcasecmp(to, r->address) == 0 ? local_agent_orig_to(r->m, r->index)
+	enum deliver_status st = deliver_agent_result_status(res);
+	const char *orig = strcasecmp(to, r->address) == 0 ? deliver_agent_orig_to(r->m, r->index)
 							   : r->address;
 
-	local_agent_log(r->m, to, orig, "local", res->dsn, buf_str(res->text));
+	deliver_agent_log(r->m, to, orig, "local", res->dsn, buf_str(res->text));
 	if (r->have_result && severity(st) <= severity(r->status))
 		return;
 	r->have_result = true;
@@ -48,16 +48,16 @@ void local_recipient_result(struct local_rcpt *r, const char *to, const struct l
 /* local_recipient_status - a result made here rather than by a child */
 void local_recipient_status(struct local_rcpt *r, const char *to, const char *dsn, const char *fmt, ...)
 {
-	struct local_result res;
+	struct agent_result res;
 	va_list ap;
 
-	local_agent_result_init(&res);
+	deliver_agent_result_init(&res);
 	snprintf(res.dsn, sizeof(res.dsn), "%s", dsn);
 	va_start(ap, fmt);
 	buf_vprintf(res.text, fmt, ap);
 	va_end(ap);
 	local_recipient_result(r, to, &res);
-	local_agent_result_free(&res);
+	deliver_agent_result_free(&res);
 }
 
 /* local_recipient_to - "local@domain" of the recipient's domain */
@@ -156,8 +156,8 @@ static char *split_address(struct local_rcpt *r)
 	return local;
 }
 
-/* local_recipient - deliver request recipient i (local_agent_serve calls it) */
-void local_recipient(void *ctx, struct local_msg *m, size_t i)
+/* local_recipient - deliver request recipient i (deliver_agent_serve calls it) */
+void local_recipient(void *ctx, struct agent_msg *m, size_t i)
 {
 	struct local_rcpt r = { .g = ctx, .m = m, .index = i, .address = m->rq->rcpt[i].address,
 				.forward = strv_new(), .seen = htable_new(16), .text = buf_new(128) };
@@ -165,7 +165,7 @@ void local_recipient(void *ctx, struct local_msg *m, size_t i)
 
 	if (*local == '\0')
 		local_recipient_status(&r, r.address, "5.1.3", "bad address syntax: empty local part");
-	else if (local_agent_seen(m, r.address))
+	else if (deliver_agent_seen(m, r.address))
 		local_recipient_status(&r, r.address, "5.4.6", "mail forwarding loop for %s", r.address);
 	else
 		local_recipient_local(&r, local, 0);

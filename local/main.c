@@ -16,7 +16,7 @@ static void local_init(const struct server_info *si)
 static void local_service(const struct server_info *si, int fd)
 {
 	(void)si;
-	local_agent_serve(fd, local_recipient, &global, "local");
+	deliver_agent_serve(fd, local_recipient, &global, "local");
 }
 
 int main(int argc, char **argv)

@@ -30,9 +30,17 @@ static void qmgr_trigger(const struct server_info *si, const char *data, size_t 
 	qmgr_run(&global);
 }
 
+/* qmgr_tick - once a second without wakeups: deferred mail whose retry
+ * time has come (checked every queue_run_delay) */
+static void qmgr_tick(const struct server_info *si)
+{
+	(void)si;
+	qmgr_run(&global);
+}
+
 int main(int argc, char **argv)
 {
 	return server_main(argc, argv, &(struct server_opts){
 		.kind = SERVER_TRIGGER, .pre_init = qmgr_init, .post_init = qmgr_start,
-		.trigger = qmgr_trigger, .unlimited = true });
+		.trigger = qmgr_trigger, .unlimited = true, .tick = qmgr_tick, .tick_ms = 1000 });
 }

@@ -34,12 +34,13 @@ int qmgr_job_limit(struct qmgr_global *g, const char *transport)
 	return (int)g->cf->default_destination_concurrency_limit;
 }
 
-/* qmgr_job_rcpt_limit - recipients per job */
+/* qmgr_job_rcpt_limit - recipients per job (never more than a request holds) */
 int qmgr_job_rcpt_limit(struct qmgr_global *g, const char *transport)
 {
-	if (strcmp(transport, "local") == 0)
-		return (int)g->cf->local_destination_recipient_limit;
-	return (int)g->cf->default_destination_recipient_limit;
+	long n = strcmp(transport, "local") == 0 ? g->cf->local_destination_recipient_limit
+						 : g->cf->default_destination_recipient_limit;
+
+	return (int)(n < DELIVER_MAX_RCPT ? n : DELIVER_MAX_RCPT);
 }
 
 /* busy_count - jobs in flight for dest (a counter in g->busy) */

@@ -16,7 +16,7 @@ static void virtual_pre_init(const struct server_info *si)
 static void virtual_service(const struct server_info *si, int fd)
 {
 	(void)si;
-	local_agent_serve(fd, virtual_recipient, &global, "virtual");
+	deliver_agent_serve(fd, virtual_recipient, &global, "virtual");
 }
 
 int main(int argc, char **argv)

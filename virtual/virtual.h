@@ -9,7 +9,7 @@
  * delivery runs with (static:N works); a uid below virtual_minimum_uid
  * defers.  The delivery itself (virtual_mailbox.c) runs in a child with
  * those rights, through the Maildir writer and mbox code local uses, and
- * the request loop, child runner and log line are local's (local_agent.h).
+ * the request loop, child runner and log line are local's (deliver_agent.h).
  */
 #ifndef HATO_VIRTUAL_H
 #define HATO_VIRTUAL_H
@@ -17,7 +17,7 @@
 #include <sys/types.h>
 
 #include "config.h"
-#include "../local/local_agent.h"
+#include "deliver_agent.h"
 #include "maps.h"
 #include "params.h"
 
@@ -38,11 +38,11 @@ struct virtual_dest {
 };
 
 /* virtual_recipient.c */
-void virtual_recipient(void *ctx, struct local_msg *m, size_t i);
+void virtual_recipient(void *ctx, struct agent_msg *m, size_t i);
 void virtual_init(struct virtual_global *g);
 
 /* virtual_mailbox.c: deliver to d; the result in res */
-void virtual_mailbox(struct virtual_global *g, struct local_msg *m, size_t i,
-		     const struct virtual_dest *d, struct local_result *res);
+void virtual_mailbox(struct virtual_global *g, struct agent_msg *m, size_t i,
+		     const struct virtual_dest *d, struct agent_result *res);
 
 #endif

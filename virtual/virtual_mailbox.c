@@ -18,14 +18,14 @@
 
 struct mailbox_arg {
 	struct virtual_global *g;
-	struct local_msg *m;
+	struct agent_msg *m;
 	const struct virtual_dest *d;
 	const char *delivered_to, *original_to;
 	bool maildir;
 };
 
 /* mailbox_child - with the mailbox's rights */
-static void mailbox_child(void *arg, struct local_result *res)
+static void mailbox_child(void *arg, struct agent_result *res)
 {
 	const struct mailbox_arg *a = arg;
 	const struct params *cf = a->g->cf;
@@ -38,48 +38,48 @@ static void mailbox_child(void *arg, struct local_result *res)
 
 	while (*path == '/')
 		path++;
-	local_agent_limit(cf->virtual_mailbox_limit);
-	local_agent_copy(&c, a->m, a->maildir ? 0 : MBOX_COPY_MBOX, a->delivered_to, a->original_to);
+	deliver_agent_limit(cf->virtual_mailbox_limit);
+	deliver_agent_copy(&c, a->m, a->maildir ? 0 : MBOX_COPY_MBOX, a->delivered_to, a->original_to);
 	buf_printf(label, "mailbox %s/%s", base, path);
 	o.label = buf_str(label);
 	if (base_fd < 0)
-		local_agent_result_set(res, "4.3.0", "cannot access virtual_mailbox_base %s: %s", base,
+		deliver_agent_result_set(res, "4.3.0", "cannot access virtual_mailbox_base %s: %s", base,
 				       strerror(errno));
 	else if (a->maildir)
-		local_agent_maildir(base_fd, path, &c, res);
+		deliver_agent_maildir(base_fd, path, &c, res);
 	else
-		local_agent_mbox(base_fd, path, &c, a->m->content_size, &o, res);
+		deliver_agent_mbox(base_fd, path, &c, a->m->content_size, &o, res);
 	if (base_fd >= 0)
 		close(base_fd);
 	buf_free(&label);
 }
 
 /* virtual_mailbox - deliver recipient i of m to d */
-void virtual_mailbox(struct virtual_global *g, struct local_msg *m, size_t i,
-		     const struct virtual_dest *d, struct local_result *res)
+void virtual_mailbox(struct virtual_global *g, struct agent_msg *m, size_t i,
+		     const struct virtual_dest *d, struct agent_result *res)
 {
-	const char *orig = local_agent_orig_to(m, i);
+	const char *orig = deliver_agent_orig_to(m, i);
 	size_t len = strlen(d->path);
 	struct mailbox_arg a = { .g = g, .m = m, .d = d, .delivered_to = m->rq->rcpt[i].address,
 				 .original_to = orig ? orig : m->rq->rcpt[i].address,
 				 .maildir = len > 0 && d->path[len - 1] == '/' };
-	struct local_privs privs;
+	struct agent_privs privs;
 	struct mbox_copy c;
 	long size;
 	char name[32];
 
-	local_agent_copy(&c, m, a.maildir ? 0 : MBOX_COPY_MBOX, a.delivered_to, a.original_to);
+	deliver_agent_copy(&c, m, a.maildir ? 0 : MBOX_COPY_MBOX, a.delivered_to, a.original_to);
 	size = m->content_size + (long)mbox_header_size(&c);
 	if (len == 0 || strcmp(d->path, "/") == 0) {
-		local_agent_result_set(res, "4.3.5", "mail system configuration error: empty mailbox path");
+		deliver_agent_result_set(res, "4.3.5", "mail system configuration error: empty mailbox path");
 		return;
 	}
 	if (g->cf->virtual_mailbox_limit > 0 && size > g->cf->virtual_mailbox_limit) {
-		local_agent_result_set(res, "5.2.2", "message too large for the mailbox: %ld bytes, "
+		deliver_agent_result_set(res, "5.2.2", "message too large for the mailbox: %ld bytes, "
 				       "virtual_mailbox_limit is %ld", size, g->cf->virtual_mailbox_limit);
 		return;
 	}
 	snprintf(name, sizeof(name), "uid %lu", (unsigned long)d->uid);
-	local_agent_privs(&privs, d->uid, d->gid, name);
-	local_agent_run(&privs, VIRTUAL_STEP_TIME, mailbox_child, &a, res);
+	deliver_agent_privs(&privs, d->uid, d->gid, name);
+	deliver_agent_run(&privs, VIRTUAL_STEP_TIME, mailbox_child, &a, res);
 }

@@ -87,7 +87,7 @@ static long id_of(const char *value)
 
 /* rights - uid and gid of the mailbox into d; 0, or -1 with res set */
 static int rights(struct virtual_global *g, const char *id, const struct strv *k,
-		  struct virtual_dest *d, struct local_result *res)
+		  struct virtual_dest *d, struct agent_result *res)
 {
 	char *uid = NULL, *gid = NULL;
 	int urc = find(g->uid_maps, k, &uid), grc = urc < 0 ? 0 : find(g->gid_maps, k, &gid);
@@ -95,19 +95,19 @@ static int rights(struct virtual_global *g, const char *id, const struct strv *k
 	int rc = -1;
 
 	if (urc < 0) {
-		local_agent_result_set(res, "4.3.0", "virtual_uid_maps lookup failed: %s",
+		deliver_agent_result_set(res, "4.3.0", "virtual_uid_maps lookup failed: %s",
 				       maps_error(g->uid_maps));
 	} else if (grc < 0) {
-		local_agent_result_set(res, "4.3.0", "virtual_gid_maps lookup failed: %s",
+		deliver_agent_result_set(res, "4.3.0", "virtual_gid_maps lookup failed: %s",
 				       maps_error(g->gid_maps));
 	} else if (u < 0 || gr < 0) {
 		log_warn("%s: virtual_uid_maps/virtual_gid_maps: no valid uid or gid for %s "
 			 "(uid \"%s\", gid \"%s\")", id, k->items[0], uid ? uid : "", gid ? gid : "");
-		local_agent_result_set(res, "4.3.5", "mail system configuration error");
+		deliver_agent_result_set(res, "4.3.5", "mail system configuration error");
 	} else if (u < g->cf->virtual_minimum_uid) {
 		log_warn("%s: virtual_uid_maps: uid %ld for %s is below virtual_minimum_uid %ld",
 			 id, u, k->items[0], g->cf->virtual_minimum_uid);
-		local_agent_result_set(res, "4.3.5", "mail system configuration error");
+		deliver_agent_result_set(res, "4.3.5", "mail system configuration error");
 	} else {
 		d->uid = (uid_t)u;
 		d->gid = (gid_t)gr;
@@ -120,16 +120,16 @@ static int rights(struct virtual_global *g, const char *id, const struct strv *k
 
 /* lookup - d for address; 0, or -1 with res set */
 static int lookup(struct virtual_global *g, const char *id, const char *address,
-		  struct virtual_dest *d, struct local_result *res)
+		  struct virtual_dest *d, struct agent_result *res)
 {
 	struct strv *k = keys(g, address);
 	int rc = find(g->mailbox_maps, k, &d->path);
 
 	if (rc < 0)
-		local_agent_result_set(res, "4.3.0", "virtual_mailbox_maps lookup failed: %s",
+		deliver_agent_result_set(res, "4.3.0", "virtual_mailbox_maps lookup failed: %s",
 				       maps_error(g->mailbox_maps));
 	else if (rc == 0)
-		local_agent_result_set(res, "5.1.1", "User unknown: no virtual mailbox for \"%s\"", address);
+		deliver_agent_result_set(res, "5.1.1", "User unknown: no virtual mailbox for \"%s\"", address);
 	rc = rc > 0 ? rights(g, id, k, d, res) : -1;
 	strv_free(&k);
 	return rc;
@@ -145,21 +145,21 @@ static char *lower(const char *s)
 	return c;
 }
 
-/* virtual_recipient - deliver request recipient i (local_agent_serve calls it) */
-void virtual_recipient(void *ctx, struct local_msg *m, size_t i)
+/* virtual_recipient - deliver request recipient i (deliver_agent_serve calls it) */
+void virtual_recipient(void *ctx, struct agent_msg *m, size_t i)
 {
 	struct virtual_global *g = ctx;
 	const char *rcpt = m->rq->rcpt[i].address;
 	char *address = lower(rcpt);
 	struct virtual_dest d = { .path = NULL };
-	struct local_result res;
+	struct agent_result res;
 
-	local_agent_result_init(&res);
+	deliver_agent_result_init(&res);
 	if (lookup(g, m->rq->queue_id, address, &d, &res) == 0)
 		virtual_mailbox(g, m, i, &d, &res);
-	local_agent_log(m, rcpt, local_agent_orig_to(m, i), "virtual", res.dsn, buf_str(res.text));
-	deliver_status(m->rq, i, local_agent_result_status(&res), res.dsn, "virtual", "%s", buf_str(res.text));
-	local_agent_result_free(&res);
+	deliver_agent_log(m, rcpt, deliver_agent_orig_to(m, i), "virtual", res.dsn, buf_str(res.text));
+	deliver_status(m->rq, i, deliver_agent_result_status(&res), res.dsn, "virtual", "%s", buf_str(res.text));
+	deliver_agent_result_free(&res);
 	free(d.path);
 	free(address);
 }

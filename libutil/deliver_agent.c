@@ -1,4 +1,4 @@
-/* local_agent - the parts local and virtual share; see local_agent.h.
+/* deliver_agent - the parts local and virtual share; see deliver_agent.h.
  *
  * The request loop opens the queue file named in the request (it must be
  * QUEUE/ID below the queue directory, nothing else), collects the
@@ -22,30 +22,30 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "local_agent.h"
+#include "deliver_agent.h"
 #include "log.h"
 #include "maildir.h"
 #include "mem.h"
 #include "privdrop.h"
 #include "queue_id.h"
 
-/* local_agent_result_init - an empty result: deferred until a step says more */
-void local_agent_result_init(struct local_result *res)
+/* deliver_agent_result_init - an empty result: deferred until a step says more */
+void deliver_agent_result_init(struct agent_result *res)
 {
 	snprintf(res->dsn, sizeof(res->dsn), "4.3.0");
 	res->text = buf_new(128);
 	res->items = strv_new();
 }
 
-/* local_agent_result_free - release the text and items */
-void local_agent_result_free(struct local_result *res)
+/* deliver_agent_result_free - release the text and items */
+void deliver_agent_result_free(struct agent_result *res)
 {
 	buf_free(&res->text);
 	strv_free(&res->items);
 }
 
-/* local_agent_result_set - the DSN code and the text */
-void local_agent_result_set(struct local_result *res, const char *dsn, const char *fmt, ...)
+/* deliver_agent_result_set - the DSN code and the text */
+void deliver_agent_result_set(struct agent_result *res, const char *dsn, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -56,16 +56,16 @@ void local_agent_result_set(struct local_result *res, const char *dsn, const cha
 	va_end(ap);
 }
 
-/* local_agent_result_status - the class of the DSN code */
-enum deliver_status local_agent_result_status(const struct local_result *res)
+/* deliver_agent_result_status - the class of the DSN code */
+enum deliver_status deliver_agent_result_status(const struct agent_result *res)
 {
 	return res->dsn[0] == '2' ? DELIVER_SENT : res->dsn[0] == '5' ? DELIVER_BOUNCED
 								 : DELIVER_DEFERRED;
 }
 
-/* local_agent_errno_dsn - the DSN code for a failed mailbox write: a full quota
+/* deliver_agent_errno_dsn - the DSN code for a failed mailbox write: a full quota
  * or an oversized file is permanent, anything else is worth a retry */
-const char *local_agent_errno_dsn(int err)
+const char *deliver_agent_errno_dsn(int err)
 {
 	switch (err) {
 	case EDQUOT:
@@ -78,8 +78,8 @@ const char *local_agent_errno_dsn(int err)
 	}
 }
 
-/* local_agent_privs - fill in p */
-void local_agent_privs(struct local_privs *p, uid_t uid, gid_t gid, const char *name)
+/* deliver_agent_privs - fill in p */
+void deliver_agent_privs(struct agent_privs *p, uid_t uid, gid_t gid, const char *name)
 {
 	p->uid = uid;
 	p->gid = gid;
@@ -87,10 +87,10 @@ void local_agent_privs(struct local_privs *p, uid_t uid, gid_t gid, const char *
 }
 
 /* child_main - in the child: drop to p, run fn, report, exit */
-static void __attribute__((noreturn)) child_main(const struct local_privs *p, local_child_fn *fn,
+static void __attribute__((noreturn)) child_main(const struct agent_privs *p, agent_child_fn *fn,
 						 void *arg, int out)
 {
-	struct local_result res;
+	struct agent_result res;
 	struct buf *b = buf_new(256), *why = buf_new(0);
 	struct privdrop pd = { .uid = p->uid, .gid = p->gid };
 
@@ -99,12 +99,12 @@ static void __attribute__((noreturn)) child_main(const struct local_privs *p, lo
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGXFSZ, SIG_IGN);	/* a file size limit gives EFBIG, not a kill */
 	umask(077);
-	local_agent_result_init(&res);
+	deliver_agent_result_init(&res);
 	snprintf(pd.user, sizeof(pd.user), "%s", p->name);
 	if (p->uid != 0 && privdrop_apply(&pd, why) < 0)
-		local_agent_result_set(&res, "4.3.0", "cannot run as %s: %s", p->name, buf_str(why));
+		deliver_agent_result_set(&res, "4.3.0", "cannot run as %s: %s", p->name, buf_str(why));
 	else if (p->uid == 0 && geteuid() == 0 && setgroups(1, &p->gid) < 0)
-		local_agent_result_set(&res, "4.3.0", "cannot set groups: %s", strerror(errno));
+		deliver_agent_result_set(&res, "4.3.0", "cannot set groups: %s", strerror(errno));
 	else
 		fn(arg, &res);
 	buf_add(b, res.dsn, strlen(res.dsn) + 1);
@@ -151,13 +151,13 @@ static int read_result(int fd, long time_limit, struct buf *raw)
 }
 
 /* parse_result - "dsn\0text\0item\0..." into res */
-static void parse_result(const struct buf *raw, struct local_result *res)
+static void parse_result(const struct buf *raw, struct agent_result *res)
 {
 	const char *p = buf_str(raw), *end = p + buf_len(raw);
 	size_t n = strnlen(p, (size_t)(end - p));
 
 	if (n == 0 || n >= sizeof(res->dsn) || p + n == end || strchr("245", p[0]) == NULL) {
-		local_agent_result_set(res, "4.3.0", "delivery process reported nothing");
+		deliver_agent_result_set(res, "4.3.0", "delivery process reported nothing");
 		return;
 	}
 	memcpy(res->dsn, p, n + 1);
@@ -171,9 +171,9 @@ static void parse_result(const struct buf *raw, struct local_result *res)
 	}
 }
 
-/* local_agent_run - fn(arg, res) in a child with the rights p */
-void local_agent_run(const struct local_privs *p, long time_limit, local_child_fn *fn, void *arg,
-		     struct local_result *res)
+/* deliver_agent_run - fn(arg, res) in a child with the rights p */
+void deliver_agent_run(const struct agent_privs *p, long time_limit, agent_child_fn *fn, void *arg,
+		     struct agent_result *res)
 {
 	int pfd[2], status = 0, rc;
 	struct buf *raw = buf_new(256);
@@ -181,7 +181,7 @@ void local_agent_run(const struct local_privs *p, long time_limit, local_child_f
 
 	strv_clear(res->items);
 	if (pipe2(pfd, O_CLOEXEC) < 0 || (pid = fork()) < 0) {
-		local_agent_result_set(res, "4.3.0", "cannot start a delivery process: %s", strerror(errno));
+		deliver_agent_result_set(res, "4.3.0", "cannot start a delivery process: %s", strerror(errno));
 		buf_free(&raw);
 		return;
 	}
@@ -198,11 +198,11 @@ void local_agent_run(const struct local_privs *p, long time_limit, local_child_f
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		continue;
 	if (rc == 0)
-		local_agent_result_set(res, "4.3.0", "delivery process timed out after %lds", time_limit);
+		deliver_agent_result_set(res, "4.3.0", "delivery process timed out after %lds", time_limit);
 	else if (rc < 0)
-		local_agent_result_set(res, "4.3.0", "delivery process reported too much");
+		deliver_agent_result_set(res, "4.3.0", "delivery process reported too much");
 	else if (WIFSIGNALED(status))
-		local_agent_result_set(res, "4.3.0", "delivery process killed by signal %d", WTERMSIG(status));
+		deliver_agent_result_set(res, "4.3.0", "delivery process killed by signal %d", WTERMSIG(status));
 	else
 		parse_result(raw, res);
 	buf_free(&raw);
@@ -222,8 +222,8 @@ static int src_next(void *ctx, const char **line_r, size_t *len_r, bool *partial
 	return rc < 0 ? -1 : rc;
 }
 
-/* local_agent_copy - a copy description for m's content */
-void local_agent_copy(struct mbox_copy *c, struct local_msg *m, int flags, const char *delivered_to,
+/* deliver_agent_copy - a copy description for m's content */
+void deliver_agent_copy(struct mbox_copy *c, struct agent_msg *m, int flags, const char *delivered_to,
 		      const char *original_to)
 {
 	*c = (struct mbox_copy){ .begin = src_begin, .next = src_next, .ctx = m->qf,
@@ -231,9 +231,9 @@ void local_agent_copy(struct mbox_copy *c, struct local_msg *m, int flags, const
 				 .original_to = original_to, .flags = flags };
 }
 
-/* local_agent_limit - no file written from here on grows past limit
+/* deliver_agent_limit - no file written from here on grows past limit
  * (EFBIG, as Postfix's file size limit); 0: no limit */
-void local_agent_limit(long limit)
+void deliver_agent_limit(long limit)
 {
 	struct rlimit rl = { .rlim_cur = (rlim_t)limit, .rlim_max = (rlim_t)limit };
 
@@ -241,9 +241,9 @@ void local_agent_limit(long limit)
 		setrlimit(RLIMIT_FSIZE, &rl);
 }
 
-/* local_agent_maildir - c's message into the Maildir at path below dir_fd */
-void local_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
-			 struct local_result *res)
+/* deliver_agent_maildir - c's message into the Maildir at path below dir_fd */
+void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
+			 struct agent_result *res)
 {
 	struct buf *why = buf_new(0);
 	struct maildir *md = maildir_open(dir_fd, path, MAILDIR_CREATE, why);
@@ -252,21 +252,21 @@ void local_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c
 
 	if (f && (rc = mbox_write(maildir_file_fd(f), c, NULL, why)) == 0
 	    && maildir_file_commit(&f, why) == 0)
-		local_agent_result_set(res, "2.0.0", "delivered to maildir");
+		deliver_agent_result_set(res, "2.0.0", "delivered to maildir");
 	else if (rc == -2)
-		local_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
+		deliver_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
 	else
-		local_agent_result_set(res, local_agent_errno_dsn(errno), "maildir delivery failed: %s",
+		deliver_agent_result_set(res, deliver_agent_errno_dsn(errno), "maildir delivery failed: %s",
 								  buf_str(why));
 	maildir_file_abort(&f);
 	maildir_close(&md);
 	buf_free(&why);
 }
 
-/* local_agent_mbox - append c's message to the mbox file at path below
+/* deliver_agent_mbox - append c's message to the mbox file at path below
  * dir_fd (its directories must exist), locked; cut back on failure */
-void local_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, long content_size,
-		      const struct local_mbox_opts *o, struct local_result *res)
+void deliver_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, long content_size,
+		      const struct local_mbox_opts *o, struct agent_result *res)
 {
 	struct buf *why = buf_new(0);
 	const char *slash = strrchr(path, '/');
@@ -278,11 +278,11 @@ void local_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, l
 	if (mb == NULL) {
 		err = errno;
 	} else if (o->limit > 0 && mbox_size(mb) + content_size + (off_t)mbox_header_size(c) > o->limit) {
-		local_agent_result_set(res, "5.2.2", "cannot update %s. mailbox full (limit %ld bytes)",
+		deliver_agent_result_set(res, "5.2.2", "cannot update %s. mailbox full (limit %ld bytes)",
 				       o->label, o->limit);
 		rc = 0;
 	} else if ((rc = mbox_write(mbox_fd(mb), c, NULL, why)) == 0 && fsync(mbox_fd(mb)) == 0) {
-		local_agent_result_set(res, "2.0.0", "delivered to mailbox");
+		deliver_agent_result_set(res, "2.0.0", "delivered to mailbox");
 	} else {
 		err = errno;
 		if (rc == 0)
@@ -291,9 +291,9 @@ void local_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, l
 		mbox_restore(mb);
 	}
 	if (rc == -2)
-		local_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
+		deliver_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
 	else if (rc == -1)
-		local_agent_result_set(res, local_agent_errno_dsn(err), "cannot update %s. %s", o->label,
+		deliver_agent_result_set(res, deliver_agent_errno_dsn(err), "cannot update %s. %s", o->label,
 								  buf_str(why));
 	mbox_close(&mb);
 	if (fd >= 0)
@@ -303,7 +303,7 @@ void local_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, l
 }
 
 /* scan_headers - the Delivered-To: values of the message's header */
-static int scan_headers(struct local_msg *m, struct buf *why)
+static int scan_headers(struct agent_msg *m, struct buf *why)
 {
 	const char *line;
 	size_t len;
@@ -334,9 +334,9 @@ static int scan_headers(struct local_msg *m, struct buf *why)
 	return rc < 0 ? -1 : 0;
 }
 
-/* local_agent_seen - the message was delivered to address before (a
+/* deliver_agent_seen - the message was delivered to address before (a
  * Delivered-To: header names it): a forwarding loop */
-bool local_agent_seen(const struct local_msg *m, const char *address)
+bool deliver_agent_seen(const struct agent_msg *m, const char *address)
 {
 	for (size_t i = 0; i < m->delivered_to->len; i++)
 		if (strcasecmp(m->delivered_to->items[i], address) == 0)
@@ -344,9 +344,9 @@ bool local_agent_seen(const struct local_msg *m, const char *address)
 	return false;
 }
 
-/* local_agent_orig_to - the recipient's original address (DSN ORCPT
+/* deliver_agent_orig_to - the recipient's original address (DSN ORCPT
  * "rfc822;addr"), or NULL when that is the recipient itself */
-const char *local_agent_orig_to(const struct local_msg *m, size_t i)
+const char *deliver_agent_orig_to(const struct agent_msg *m, size_t i)
 {
 	const char *o = m->rq->rcpt[i].orcpt;
 
@@ -378,11 +378,11 @@ static double seconds_since(const struct timeval *tv)
 	return (double)(now.tv_sec - tv->tv_sec) + (double)(now.tv_usec - tv->tv_usec) / 1e6;
 }
 
-/* local_agent_log - Postfix's line: "ID: to=<a>, orig_to=<b>, relay=local,
+/* deliver_agent_log - Postfix's line: "ID: to=<a>, orig_to=<b>, relay=local,
  * delay=0.1, delays=0.05/0/0/0.05, dsn=2.0.0, status=sent (text)".  The
  * queue time before the agent goes in the first field; qmgr's share is
  * not known here and is 0. */
-void local_agent_log(const struct local_msg *m, const char *to, const char *orig_to,
+void deliver_agent_log(const struct agent_msg *m, const char *to, const char *orig_to,
 		     const char *relay, const char *dsn, const char *text)
 {
 	struct buf *b = buf_new(256);
@@ -416,7 +416,7 @@ static bool queue_file_ok(const char *path)
 }
 
 /* open_msg - the queue file and its headers; -1 with why */
-static int open_msg(struct local_msg *m, struct buf *why)
+static int open_msg(struct agent_msg *m, struct buf *why)
 {
 	int status;
 
@@ -430,11 +430,11 @@ static int open_msg(struct local_msg *m, struct buf *why)
 	return scan_headers(m, why);
 }
 
-/* local_agent_serve - one request from qmgr, start to reply */
-void local_agent_serve(int fd, local_rcpt_fn *fn, void *ctx, const char *relay)
+/* deliver_agent_serve - one request from qmgr, start to reply */
+void deliver_agent_serve(int fd, agent_rcpt_fn *fn, void *ctx, const char *relay)
 {
 	struct buf *why = buf_new(0);
-	struct local_msg m = { .delivered_to = strv_new() };
+	struct agent_msg m = { .delivered_to = strv_new() };
 
 	gettimeofday(&m.started, NULL);
 	if ((m.rq = deliver_request_read(fd, why)) == NULL) {
@@ -446,7 +446,7 @@ void local_agent_serve(int fd, local_rcpt_fn *fn, void *ctx, const char *relay)
 		for (size_t i = 0; i < m.rq->nrcpt; i++) {
 			deliver_status(m.rq, i, DELIVER_DEFERRED, "4.3.0", relay,
 				       "cannot read the queue file: %s", buf_str(why));
-			local_agent_log(&m, m.rq->rcpt[i].address, local_agent_orig_to(&m, i), relay,
+			deliver_agent_log(&m, m.rq->rcpt[i].address, deliver_agent_orig_to(&m, i), relay,
 					"4.3.0", m.rq->rcpt[i].text);
 		}
 	} else {

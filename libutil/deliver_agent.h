@@ -1,14 +1,14 @@
-/* local_agent - what the local and virtual delivery agents share (virtual
- * links local_agent.o): the request loop, the message in the queue file,
+/* deliver_agent - what the local and virtual delivery agents share (virtual
+ * and local use it alike): the request loop, the message in the queue file,
  * delivery steps run in a child process with the recipient's rights, the
  * Maildir and mbox steps such a child performs, and Postfix's
  * per-recipient log line.
  *
- *   local_agent_serve(fd, rcpt_fn, ctx, "local");  // one request: every
+ *   deliver_agent_serve(fd, rcpt_fn, ctx, "local");  // one request: every
  *       // recipient through rcpt_fn, which sets its status; then the reply
- *   local_agent_run(&privs, limit, fn, arg, &res); // fn in a child as privs
- *       // fn: local_agent_copy(&c, m, ...); local_agent_maildir(fd, "Maildir/", &c, res);
- *   local_agent_log(m, to, orig_to, "local", "2.0.0", "delivered to maildir");
+ *   deliver_agent_run(&privs, limit, fn, arg, &res); // fn in a child as privs
+ *       // fn: deliver_agent_copy(&c, m, ...); deliver_agent_maildir(fd, "Maildir/", &c, res);
+ *   deliver_agent_log(m, to, orig_to, "local", "2.0.0", "delivered to maildir");
  *
  * Children: fork, then the one privilege drop (privdrop_apply with the
  * recipient's uid and gid: no way back) and only then the work; the child
@@ -19,8 +19,8 @@
  * Trust: the request comes from qmgr and the queue file was validated by
  * qfile_open; the child's result is read with size limits.
  */
-#ifndef HATO_LOCAL_AGENT_H
-#define HATO_LOCAL_AGENT_H
+#ifndef HATO_DELIVER_AGENT_H
+#define HATO_DELIVER_AGENT_H
 
 #include <stdbool.h>
 #include <sys/time.h>
@@ -38,21 +38,21 @@ enum {
 };
 
 /* the rights a delivery step runs with */
-struct local_privs {
+struct agent_privs {
 	uid_t uid;
 	gid_t gid;
 	char name[64];			/* for messages: "joe", "uid 5000" */
 };
 
 /* what a child reports: a DSN code, a text, and (for list files) items */
-struct local_result {
+struct agent_result {
 	char dsn[16];			/* "2.0.0", "4.2.0", "5.1.1" */
 	struct buf *text;
 	struct strv *items;
 };
 
 /* one request's message */
-struct local_msg {
+struct agent_msg {
 	struct deliver_request *rq;
 	struct qfile *qf;
 	struct timeval started;		/* when the agent got the request */
@@ -60,24 +60,24 @@ struct local_msg {
 	long content_size;		/* bytes with "\n" line ends */
 };
 
-typedef void local_rcpt_fn(void *ctx, struct local_msg *m, size_t i);
-typedef void local_child_fn(void *arg, struct local_result *res);
+typedef void agent_rcpt_fn(void *ctx, struct agent_msg *m, size_t i);
+typedef void agent_child_fn(void *arg, struct agent_result *res);
 
-void local_agent_serve(int fd, local_rcpt_fn *fn, void *ctx, const char *relay);
-void local_agent_run(const struct local_privs *p, long time_limit, local_child_fn *fn, void *arg,
-		     struct local_result *res);
-void local_agent_privs(struct local_privs *p, uid_t uid, gid_t gid, const char *name);
+void deliver_agent_serve(int fd, agent_rcpt_fn *fn, void *ctx, const char *relay);
+void deliver_agent_run(const struct agent_privs *p, long time_limit, agent_child_fn *fn, void *arg,
+		     struct agent_result *res);
+void deliver_agent_privs(struct agent_privs *p, uid_t uid, gid_t gid, const char *name);
 
 /* results */
-void local_agent_result_init(struct local_result *res);
-void local_agent_result_free(struct local_result *res);
-void local_agent_result_set(struct local_result *res, const char *dsn, const char *fmt, ...)
+void deliver_agent_result_init(struct agent_result *res);
+void deliver_agent_result_free(struct agent_result *res);
+void deliver_agent_result_set(struct agent_result *res, const char *dsn, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-enum deliver_status local_agent_result_status(const struct local_result *res);
-const char *local_agent_errno_dsn(int err);
+enum deliver_status deliver_agent_result_status(const struct agent_result *res);
+const char *deliver_agent_errno_dsn(int err);
 
 /* mailbox writers, for children: the result says "delivered to maildir"
- * or "delivered to mailbox", or why not (DSN from local_agent_errno_dsn) */
+ * or "delivered to mailbox", or why not (DSN from deliver_agent_errno_dsn) */
 struct local_mbox_opts {
 	uid_t owner;			/* the file must belong to it; (uid_t)-1: any */
 	gid_t gid;			/* for a file created as root */
@@ -85,19 +85,19 @@ struct local_mbox_opts {
 	long limit;			/* largest file size, 0: none (bounce 5.2.2) */
 	const char *label;		/* "mailbox /var/mail/joe for user joe" */
 };
-void local_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
-			 struct local_result *res);
-void local_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, long content_size,
-		      const struct local_mbox_opts *o, struct local_result *res);
-void local_agent_limit(long limit);
+void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
+			 struct agent_result *res);
+void deliver_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, long content_size,
+		      const struct local_mbox_opts *o, struct agent_result *res);
+void deliver_agent_limit(long limit);
 
 /* the message */
-void local_agent_copy(struct mbox_copy *c, struct local_msg *m, int flags, const char *delivered_to,
+void deliver_agent_copy(struct mbox_copy *c, struct agent_msg *m, int flags, const char *delivered_to,
 		      const char *original_to);
-bool local_agent_seen(const struct local_msg *m, const char *address);
-const char *local_agent_orig_to(const struct local_msg *m, size_t i);
+bool deliver_agent_seen(const struct agent_msg *m, const char *address);
+const char *deliver_agent_orig_to(const struct agent_msg *m, size_t i);
 
-void local_agent_log(const struct local_msg *m, const char *to, const char *orig_to,
+void deliver_agent_log(const struct agent_msg *m, const char *to, const char *orig_to,
 		     const char *relay, const char *dsn, const char *text);
 
 #endif
