@@ -261,3 +261,17 @@ const char *deliver_status_name(enum deliver_status st)
 {
 	return st == DELIVER_SENT ? "sent" : st == DELIVER_BOUNCED ? "bounced" : "deferred";
 }
+
+/* deliver_fmt_delay - seconds as Postfix prints them in delay= and
+ * delays=: "0", "0.05", "1.2", "57" */
+void deliver_fmt_delay(struct buf *b, double secs)
+{
+	if (secs < 0.01)
+		buf_cat(b, "0");
+	else if (secs < 0.1)
+		buf_printf(b, "%.2f", secs);
+	else if (secs < 10)
+		buf_printf(b, "%.2g", secs);
+	else
+		buf_printf(b, "%.0f", secs);
+}

@@ -78,5 +78,6 @@ int deliver_reply(int fd, const struct deliver_request *rq, struct buf *why);
 
 void deliver_request_free(struct deliver_request **rqp);
 const char *deliver_status_name(enum deliver_status st);
+void deliver_fmt_delay(struct buf *b, double secs);
 
 #endif

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "deliver_agent.h"
+#include "fsutil.h"
 #include "log.h"
 #include "maildir.h"
 #include "mem.h"
@@ -123,32 +124,6 @@ static void __attribute__((noreturn)) child_main(const struct agent_privs *p, ag
 	_exit(0);
 }
 
-/* read_result - everything the child wrote, until EOF or the deadline;
- * 1 EOF, 0 deadline, -1 too much */
-static int read_result(int fd, long time_limit, struct buf *raw)
-{
-	time_t deadline = time(NULL) + time_limit;
-	char chunk[8192];
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long left = (long)(deadline - time(NULL));
-		int n = left > 0 ? poll(&pfd, 1, (int)(left > 86400 ? 86400000 : left * 1000)) : 0;
-		ssize_t got;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return 0;
-		if ((got = read(fd, chunk, sizeof(chunk))) < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return 1;
-		if (buf_len(raw) + (size_t)got > LOCAL_RESULT_MAX)
-			return -1;
-		buf_add(raw, chunk, (size_t)got);
-	}
-}
 
 /* parse_result - "dsn\0text\0item\0..." into res */
 static void parse_result(const struct buf *raw, struct agent_result *res)
@@ -191,7 +166,7 @@ void deliver_agent_run(const struct agent_privs *p, long time_limit, agent_child
 	}
 	setpgid(pid, pid);
 	close(pfd[1]);
-	rc = read_result(pfd[0], time_limit, raw);
+	rc = fsutil_read_until(pfd[0], time(NULL) + time_limit, raw, LOCAL_RESULT_MAX);
 	close(pfd[0]);
 	if (rc <= 0)
 		kill(-pid, SIGKILL);
@@ -356,18 +331,6 @@ const char *deliver_agent_orig_to(const struct agent_msg *m, size_t i)
 	return strcasecmp(o, m->rq->rcpt[i].address) == 0 ? NULL : o;
 }
 
-/* fmt_delay - seconds as Postfix prints them: "0.12", "3.4", "57" */
-static void fmt_delay(struct buf *b, double secs)
-{
-	if (secs < 0.01)
-		buf_cat(b, "0");
-	else if (secs < 0.1)
-		buf_printf(b, "%.2f", secs);
-	else if (secs < 10)
-		buf_printf(b, "%.2g", secs);
-	else
-		buf_printf(b, "%.0f", secs);
-}
 
 /* seconds_since - from tv to now */
 static double seconds_since(const struct timeval *tv)
@@ -396,11 +359,11 @@ void deliver_agent_log(const struct agent_msg *m, const char *to, const char *or
 	if (orig_to && strcasecmp(orig_to, to) != 0)
 		buf_printf(b, "orig_to=<%s>, ", orig_to);
 	buf_printf(b, "relay=%s, delay=", relay);
-	fmt_delay(b, total);
+	deliver_fmt_delay(b, total);
 	buf_cat(b, ", delays=");
-	fmt_delay(b, total - here);
+	deliver_fmt_delay(b, total - here);
 	buf_cat(b, "/0/0/");
-	fmt_delay(b, here);
+	deliver_fmt_delay(b, here);
 	buf_printf(b, ", dsn=%s, status=%s (%s)", dsn, status, text);
 	log_info("%s", buf_str(b));
 	buf_free(&b);

@@ -1,9 +1,12 @@
 /* fsutil - durable filesystem helpers; see fsutil.h. */
+#include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "fsutil.h"
 #include "mem.h"
 
@@ -21,4 +24,32 @@ int fsutil_fsync_dir_of(const char *path)
 	}
 	free(dir);
 	return rc;
+}
+
+/* fsutil_read_until - everything written to fd until EOF or the deadline */
+int fsutil_read_until(int fd, time_t deadline, struct buf *out, size_t keep)
+{
+	char chunk[8192];
+	bool overflow = false;
+
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long left = (long)(deadline - time(NULL));
+		int n = left > 0 ? poll(&pfd, 1, (int)(left > 86400 ? 86400000 : left * 1000)) : 0;
+		ssize_t got;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		if ((got = read(fd, chunk, sizeof(chunk))) < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return overflow ? -1 : 1;
+		if (buf_len(out) + (size_t)got > keep) {
+			overflow = true;
+			got = (ssize_t)(keep - buf_len(out));
+		}
+		buf_add(out, chunk, (size_t)got);
+	}
 }

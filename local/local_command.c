@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "local.h"
 #include "mem.h"
 
@@ -80,29 +81,6 @@ static void __attribute__((noreturn)) feed(const struct command_arg *a, int in)
 	_exit(mbox_write(in, &c, NULL, why) == -2 ? 1 : 0);
 }
 
-/* collect - the command's output until EOF or the deadline; false on timeout */
-static bool collect(int fd, time_t deadline, struct buf *output)
-{
-	char chunk[4096];
-
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long left = (long)(deadline - time(NULL));
-		int n = left > 0 ? poll(&pfd, 1, (int)(left > 86400 ? 86400000 : left * 1000)) : 0;
-		ssize_t got;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return false;
-		if ((got = read(fd, chunk, sizeof(chunk))) < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return true;
-		if (buf_len(output) < OUTPUT_KEEP)
-			buf_add(output, chunk, (size_t)got);
-	}
-}
 
 /* first_line - printable text of the first output line */
 static void first_line(struct buf *output)
@@ -176,7 +154,7 @@ static void command_child(void *arg, struct agent_result *res)
 		buf_free(&output);
 		return;
 	}
-	done = collect(out[0], time(NULL) + a->time_limit, output);
+	done = fsutil_read_until(out[0], time(NULL) + a->time_limit, output, OUTPUT_KEEP) != 0;
 	close(out[0]);
 	if (!done) {
 		kill(-cmd, SIGKILL);
