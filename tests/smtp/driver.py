@@ -13,31 +13,8 @@ import socket
 import sys
 
 
-def encode(pairs):
-    out = b""
-    for k, v in pairs:
-        out += k.encode() + b"\0" + v.encode() + b"\0"
-    return out + b"\0"
-
-
-def read_msg(f):
-    attrs, name = {}, None
-    while True:
-        field = b""
-        while True:
-            c = f.read(1)
-            if not c:
-                return None
-            if c == b"\0":
-                break
-            field += c
-        if name is None:
-            if field == b"":
-                return attrs
-            name = field.decode()
-        else:
-            attrs[name] = field.decode("utf-8", "replace")
-            name = None
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from attrcodec import encode, read_msg  # noqa: E402
 
 
 def main():
