@@ -46,6 +46,7 @@ static const struct service_line {
 	{ "relay", NULL, "unix  -       -       n       -       -       smtp", NULL },
 	{ "local", NULL, "unix  -       n       n       -       -       local", NULL },
 	{ "virtual", NULL, "unix  -       n       n       -       -       virtual", NULL },
+	{ "showq", NULL, "unix  n       -       n       -       -       showq", NULL },
 	{ "imap", "2143", "inet  n       -       n       -       -       imapd", NULL },
 	{ "imaps", "2993", "inet  n       -       n       -       -       imapd", "  -o imapd_tls_wrappermode=yes\n" },
 	{ "pop3", "2110", "inet  n       -       n       -       -       pop3d", NULL },

@@ -1,0 +1,155 @@
+/* postqueue_env - a clean start for a set-group-ID command, and which
+ * configuration directory a caller may choose (the rule postdrop uses).
+ *
+ * postqueue_sanitize: fds 0-2 open (on /dev/null when the caller closed
+ * them), every other fd closed, umask 022, the environment emptied after
+ * keeping $HATO_CONFIG, SIGPIPE ignored (a vanished showq or reader is an
+ * error we report, not a silent death).
+ * postqueue_config: the default directory is always fine.  With set-ID
+ * rights another one (-c DIR or HATO_CONFIG) is accepted only when the
+ * default main.cf lists it in alternate_config_directories (Postfix's
+ * rule) or when DIR, every directory above it and DIR/main.cf are owned
+ * by root and writable by nobody else (a sticky directory such as /tmp
+ * may be on the way): a main.cf written by the caller could otherwise
+ * name any socket or FIFO as queue_directory/public/...  Without set-ID
+ * rights any directory will do; postqueue then has the caller's rights.
+ * XXX the same rule as postdrop/postdrop_env.c: a shared libutil module
+ * would keep the two from drifting apart.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "postqueue.h"
+#include "strv.h"
+
+/* postqueue_die - a fatal message with a chosen exit status */
+void postqueue_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(LOG_LEVEL_FATAL, fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+/* postqueue_sanitize - a clean process; *config_env_r gets $HATO_CONFIG */
+void postqueue_sanitize(char **config_env_r)
+{
+	const char *env = getenv("HATO_CONFIG");
+
+	for (int fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+			_exit(EX_OSERR);
+	close_range(3, ~0U, 0);
+	umask(022);
+	*config_env_r = env && *env ? xstrdup(env) : NULL;
+	clearenv();
+	setenv("PATH", "/usr/bin:/bin", 1);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* is_setid - running with rights the caller does not have */
+static bool is_setid(void)
+{
+	return getuid() != 0 && (getuid() != geteuid() || getgid() != getegid());
+}
+
+/* is_alternate - dir is in the default main.cf's alternate_config_directories */
+static bool is_alternate(const char *dir, const char *real)
+{
+	struct buf *why = buf_new(0);
+	struct config *c = config_read(config_dir(NULL), CONFIG_QUIET, why);
+	struct strv *list = strv_split(c ? config_get(c, "alternate_config_directories") : "",
+				       ", \t\r\n");
+	bool hit = false;
+
+	for (size_t i = 0; i < list->len; i++)
+		hit |= strcmp(list->items[i], dir) == 0 || strcmp(list->items[i], real) == 0;
+	strv_free(&list);
+	config_free(&c);
+	buf_free(&why);
+	return hit;
+}
+
+/* root_only - path is root's and only root may change it (a sticky
+ * directory may be on the way: others cannot rename root's entries) */
+static bool root_only(const char *path, bool final, mode_t type, struct buf *why)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0) {
+		buf_printf(why, "%s: %s", path, strerror(errno));
+		return false;
+	}
+	if ((st.st_mode & S_IFMT) != type || st.st_uid != 0
+	    || ((st.st_mode & (S_IWGRP | S_IWOTH)) && (final || !(st.st_mode & S_ISVTX)))) {
+		buf_printf(why, "%s is not %s owned by root and writable only by root", path,
+			   type == S_IFDIR ? "a directory" : "a file");
+		return false;
+	}
+	return true;
+}
+
+/* is_root_controlled - real (symlinks resolved) and its main.cf */
+static bool is_root_controlled(const char *real, struct buf *why)
+{
+	struct buf *path = buf_new(PATH_MAX);
+	bool ok = root_only("/", false, S_IFDIR, why);
+	struct stat st;
+
+	for (const char *slash = real + 1; ok && (slash = strchr(slash, '/')) != NULL; slash++) {
+		buf_reset(path);
+		buf_add(path, real, (size_t)(slash - real));
+		ok = root_only(buf_str(path), false, S_IFDIR, why);
+	}
+	ok = ok && root_only(real, true, S_IFDIR, why);
+	buf_reset(path);
+	buf_printf(path, "%s/main.cf", real);
+	if (ok && !(lstat(buf_str(path), &st) < 0 && errno == ENOENT))
+		ok = root_only(buf_str(path), true, S_IFREG, why);
+	buf_free(&path);
+	return ok;
+}
+
+/* postqueue_config - read the configuration of dir (NULL: the default);
+ * *dir_r gets the directory used.  A directory the caller may not use,
+ * or a broken main.cf, is fatal. */
+struct config *postqueue_config(const char *dir, char **dir_r)
+{
+	struct buf *why = buf_new(0);
+	const char *dflt = config_dir(NULL);	/* the environment is empty now */
+	char *real = NULL;
+	struct config *c;
+
+	if (dir == NULL || strcmp(dir, dflt) == 0) {
+		dir = dflt;
+	} else if (is_setid()) {
+		if ((real = realpath(dir, NULL)) == NULL)
+			postqueue_die(EX_USAGE, "configuration directory %s: %m", dir);
+		if (!is_alternate(dir, real) && !is_root_controlled(real, why))
+			postqueue_die(EX_USAGE, "configuration directory %s is not trusted: %s (with "
+				      "set-group-ID rights postqueue accepts only %s, the directories "
+				      "listed in its alternate_config_directories, and directories "
+				      "only root can change)", dir, buf_str(why), dflt);
+		dir = real;
+	}
+	c = config_read(dir, CONFIG_QUIET, why);
+	if (c == NULL || config_validate(c, why) < 0)
+		postqueue_die(EX_CONFIG, "%s", buf_str(why));
+	*dir_r = xstrdup(dir);
+	free(real);
+	buf_free(&why);
+	return c;
+}
