@@ -70,3 +70,93 @@ smtp_dialog() {
 inst_add_pickup() {
 	printf 'pickup    fifo  n       -       n       %s      1       pickup\n' "${1:-60}" >>"$I/master.cf"
 }
+
+# inst_add_queue_tools - qmgr (wakeup 1 s) and the showq service behind
+# postqueue -p/-j/-i/-s (public/showq)
+inst_add_queue_tools() {
+	cat >>"$I/master.cf" <<MCF
+qmgr      fifo  n       -       n       1       1       qmgr
+showq     unix  n       -       n       -       -       showq
+MCF
+}
+
+# inst_agent LOG - a fake "local" delivery agent on private/local: the
+# local part decides: defer* deferred, bounce* bounced, anything else sent;
+# slow* first waits until the file $T/agent.release exists, then the rest
+# of the local part decides (slowdefer1 is deferred).  One JSON line per
+# request in LOG.  Sets AGENT_PID; inst_agent_stop ends it.
+inst_agent() {
+	cat >"$T/agent.py" <<'PY'
+import json, os, socket, sys, threading, time
+
+def encode(pairs):
+    return b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in pairs) + b"\0"
+
+def read_msg(f):
+    attrs, name = {}, None
+    while True:
+        field = b""
+        while True:
+            c = f.read(1)
+            if not c:
+                return None
+            if c == b"\0":
+                break
+            field += c
+        if name is None:
+            if field == b"":
+                return attrs
+            name = field.decode()
+        else:
+            attrs[name] = field.decode("utf-8", "replace")
+            name = None
+
+def serve(conn, log, release):
+    f = conn.makefile("rb")
+    conn.sendall(encode([("protocol", "delivery"), ("version", "1")]))
+    req = read_msg(f)
+    if req is None:
+        conn.close()
+        return
+    with open(log, "a") as fp:
+        fp.write(json.dumps(req) + "\n")
+    reply = []
+    for i in range(int(req["rcpt_count"])):
+        local = req["rcpt_%d" % i].split("@")[0]
+        if local.startswith("slow"):
+            while not os.path.exists(release):
+                time.sleep(0.1)
+            local = local[4:]
+        st, dsn = ("deferred", "4.2.0") if local.startswith("defer") else \
+                  ("bounced", "5.1.1") if local.startswith("bounce") else ("sent", "2.0.0")
+        reply += [("status_%d" % i, st), ("dsn_%d" % i, dsn), ("relay_%d" % i, "fake"),
+                  ("text_%d" % i, "fake agent says %s to %s" % (st, req["rcpt_%d" % i]))]
+    conn.sendall(encode(reply))
+    conn.close()
+
+path, log, release = sys.argv[1:4]
+if os.path.exists(path):
+    os.unlink(path)
+srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+srv.bind(path)
+os.chmod(path, 0o666)
+srv.listen(50)
+while True:
+    conn, _ = srv.accept()
+    threading.Thread(target=serve, args=(conn, log, release), daemon=True).start()
+PY
+	python3 "$T/agent.py" "$I/queue/private/local" "$1" "$T/agent.release" &
+	AGENT_PID=$!
+	for _ in $(seq 50); do [ -S "$I/queue/private/local" ] && return 0; sleep 0.1; done
+	return 1
+}
+inst_agent_stop() { [ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null; AGENT_PID=; }
+
+# inst_send FROM TO SUBJECT [BODY] - one message by SMTP; prints its queue ID
+inst_send() {
+	swaks --server 127.0.0.1:$SMTP_PORT --from "$1" --to "$2" --header "Subject: $3" \
+		${4:+--body "$4"} -n 2>&1 | sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p'
+}
+
+# inst_wait CMD... - true once CMD succeeds (10 s at most)
+inst_wait() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
