@@ -87,12 +87,12 @@ void tls_server_free(struct tls_server **tsp)
 	*tsp = NULL;
 }
 
-/* tls_read - stream transport: SSL_read */
-static ssize_t tls_read(void *ctx, void *p, size_t n, bool *want_write)
+/* tls_stream_read - stream transport over an SSL * (ctx): SSL_read */
+ssize_t tls_stream_read(void *ctx, void *p, size_t n, bool *want_write)
 {
-	struct tls_conn *tc = ctx;
-	int rc = SSL_read(tc->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(tc->ssl, rc);
+	SSL *ssl = ctx;
+	int rc = SSL_read(ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
 
 	*want_write = err == SSL_ERROR_WANT_WRITE;
 	if (rc > 0)
@@ -107,12 +107,12 @@ static ssize_t tls_read(void *ctx, void *p, size_t n, bool *want_write)
 	return err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? 0 : -1;
 }
 
-/* tls_write - stream transport: SSL_write */
-static ssize_t tls_write(void *ctx, const void *p, size_t n, bool *want_read)
+/* tls_stream_write - stream transport over an SSL * (ctx): SSL_write */
+ssize_t tls_stream_write(void *ctx, const void *p, size_t n, bool *want_read)
 {
-	struct tls_conn *tc = ctx;
-	int rc = SSL_write(tc->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(tc->ssl, rc);
+	SSL *ssl = ctx;
+	int rc = SSL_write(ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
+	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
 
 	*want_read = err == SSL_ERROR_WANT_READ;
 	if (rc > 0)
@@ -166,7 +166,7 @@ struct tls_conn *tls_accept(struct tls_server *ts, struct stream *s, struct buf 
 	snprintf(tc->info, sizeof(tc->info), "%s with cipher %s (%d/%d bits)",
 		 SSL_get_version(tc->ssl), SSL_get_cipher_name(tc->ssl),
 		 SSL_get_cipher_bits(tc->ssl, NULL), SSL_get_cipher_bits(tc->ssl, NULL));
-	stream_set_transport(s, tls_read, tls_write, tc);
+	stream_set_transport(s, tls_stream_read, tls_stream_write, tc->ssl);
 	return tc;
 }
 

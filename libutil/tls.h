@@ -26,5 +26,8 @@ void tls_server_free(struct tls_server **tsp);
 struct tls_conn *tls_accept(struct tls_server *ts, struct stream *s, struct buf *why);
 const char *tls_conn_info(const struct tls_conn *tc);
 void tls_conn_free(struct tls_conn **tcp);
+/* the stream transport over a connected SSL * (the smtp client's too) */
+stream_read_fn tls_stream_read;
+stream_write_fn tls_stream_write;
 
 #endif

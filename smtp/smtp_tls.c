@@ -27,6 +27,7 @@
 #include "log.h"
 #include "mem.h"
 #include "smtp.h"
+#include "tls.h"
 
 struct smtp_tls_ctx {
 	SSL_CTX *ctx;
@@ -69,40 +70,6 @@ struct smtp_tls_ctx *smtp_tls_ctx_new(const struct params *cf)
 	tc = xcalloc(1, sizeof(*tc));
 	tc->ctx = ctx;
 	return tc;
-}
-
-/* tls_read - stream transport: SSL_read */
-static ssize_t tls_read(void *ctx, void *p, size_t n, bool *want_write)
-{
-	struct smtp_tls *t = ctx;
-	int rc = SSL_read(t->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(t->ssl, rc);
-
-	*want_write = err == SSL_ERROR_WANT_WRITE;
-	if (rc > 0)
-		return rc;
-	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-		errno = EAGAIN;
-		return -1;
-	}
-	if (err == SSL_ERROR_ZERO_RETURN)
-		return 0;
-	errno = EIO;
-	return err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? 0 : -1;
-}
-
-/* tls_write - stream transport: SSL_write */
-static ssize_t tls_write(void *ctx, const void *p, size_t n, bool *want_read)
-{
-	struct smtp_tls *t = ctx;
-	int rc = SSL_write(t->ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(t->ssl, rc);
-
-	*want_read = err == SSL_ERROR_WANT_READ;
-	if (rc > 0)
-		return rc;
-	errno = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? EAGAIN : EIO;
-	return -1;
 }
 
 /* handshake - SSL_connect with poll() between the steps; 0 or -1 + why */
@@ -152,7 +119,7 @@ int smtp_tls_start(struct smtp_global *g, struct smtp_session *ss, struct smtp_w
 		 SSL_get_cipher_bits(t->ssl, NULL), SSL_get_cipher_bits(t->ssl, NULL));
 	log_info("Untrusted TLS connection established to %s: %s", ss->relay, t->info);
 	ss->tls = t;
-	stream_set_transport(ss->s, tls_read, tls_write, t);
+	stream_set_transport(ss->s, tls_stream_read, tls_stream_write, t->ssl);
 	buf_free(&err);
 	return 0;
 fail:
