@@ -27,6 +27,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "config_trust.h"
 #include "log.h"
 #include "mem.h"
 #include "postdrop.h"
@@ -113,65 +114,7 @@ void postdrop_sanitize(char **config_env_r)
 /* postdrop_is_setid - running with rights the caller does not have */
 bool postdrop_is_setid(void)
 {
-	return getuid() != 0 && (getuid() != geteuid() || getgid() != getegid());
-}
-
-/* is_alternate - dir is listed in the default main.cf's alternate_config_directories */
-static bool is_alternate(const char *dir, const char *real)
-{
-	struct buf *why = buf_new(0);
-	struct config *c = config_read(config_dir(NULL), CONFIG_QUIET, why);
-	struct strv *list = strv_split(c ? config_get(c, "alternate_config_directories") : "",
-				       ", \t\r\n");
-	bool hit = false;
-
-	for (size_t i = 0; i < list->len; i++)
-		hit |= strcmp(list->items[i], dir) == 0 || strcmp(list->items[i], real) == 0;
-	strv_free(&list);
-	config_free(&c);
-	buf_free(&why);
-	return hit;
-}
-
-/* root_only - path is owned by root and only root can change it; a sticky
- * directory is allowed on the way (others cannot rename root's entries) */
-static bool root_only(const char *path, bool final, mode_t type, struct buf *why)
-{
-	struct stat st;
-
-	if (lstat(path, &st) < 0) {
-		buf_printf(why, "%s: %s", path, strerror(errno));
-		return false;
-	}
-	if ((st.st_mode & S_IFMT) != type || st.st_uid != 0 ||
-	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && (final || !(st.st_mode & S_ISVTX)))) {
-		buf_printf(why, "%s is not %s owned by root and writable only by root", path,
-			   type == S_IFDIR ? "a directory" : "a file");
-		return false;
-	}
-	return true;
-}
-
-/* is_root_controlled - real (no symlinks) and its main.cf only root can change */
-static bool is_root_controlled(const char *real, struct buf *why)
-{
-	char *path = xstrdup(real), *main_cf;
-	bool ok = root_only("/", false, S_IFDIR, why);
-	struct stat st;
-
-	for (char *slash = path + 1; ok && (slash = strchr(slash, '/')) != NULL; slash++) {
-		*slash = '\0';
-		ok = root_only(path, false, S_IFDIR, why);
-		*slash = '/';
-	}
-	ok = ok && root_only(real, true, S_IFDIR, why);
-	main_cf = xmalloc(strlen(real) + sizeof("/main.cf"));
-	sprintf(main_cf, "%s/main.cf", real);
-	if (ok && !(lstat(main_cf, &st) < 0 && errno == ENOENT))
-		ok = root_only(main_cf, true, S_IFREG, why);
-	free(main_cf);
-	free(path);
-	return ok;
+	return config_trust_is_setid();
 }
 
 /* postdrop_config - read and check the configuration of dir (NULL: the
@@ -186,9 +129,7 @@ struct config *postdrop_config(const char *dir)
 	if (dir == NULL || strcmp(dir, dflt) == 0) {
 		dir = dflt;
 	} else if (postdrop_is_setid()) {
-		if ((real = realpath(dir, NULL)) == NULL)
-			log_fatal("configuration directory %s: %m", dir);
-		if (!is_alternate(dir, real) && !is_root_controlled(real, why))
+		if (config_trust_check(dir, &real, why) < 0)
 			log_fatal("configuration directory %s is not trusted: %s (with set-group-ID "
 				  "rights postdrop accepts only %s, the directories listed in its "
 				  "alternate_config_directories, and directories only root can change)",
