@@ -89,27 +89,8 @@ inst_agent() {
 	cat >"$T/agent.py" <<'PY'
 import json, os, socket, sys, threading, time
 
-def encode(pairs):
-    return b"".join(k.encode() + b"\0" + v.encode() + b"\0" for k, v in pairs) + b"\0"
-
-def read_msg(f):
-    attrs, name = {}, None
-    while True:
-        field = b""
-        while True:
-            c = f.read(1)
-            if not c:
-                return None
-            if c == b"\0":
-                break
-            field += c
-        if name is None:
-            if field == b"":
-                return attrs
-            name = field.decode()
-        else:
-            attrs[name] = field.decode("utf-8", "replace")
-            name = None
+sys.path.insert(0, os.environ["HATO_TOP"] + "/tests/lib")
+from attrcodec import encode, read_msg
 
 def serve(conn, log, release):
     f = conn.makefile("rb")
