@@ -38,18 +38,6 @@ static double seconds(const struct timeval *a, const struct timeval *b)
 	return (double)(b->tv_sec - a->tv_sec) + (double)(b->tv_usec - a->tv_usec) / 1e6;
 }
 
-/* fmt_delay - Postfix's delay numbers: "0", "0.05", "1.2", "12" */
-static void fmt_delay(struct buf *b, double secs)
-{
-	if (secs < 0.01)
-		buf_cat(b, "0");
-	else if (secs < 0.1)
-		buf_printf(b, "%.2f", secs);
-	else if (secs < 10)
-		buf_printf(b, "%.2g", secs);
-	else
-		buf_printf(b, "%.0f", secs);
-}
 
 /* orig_to - the ORCPT address when it differs from the recipient */
 static void orig_to(const struct deliver_rcpt *r, struct buf *out)
@@ -87,13 +75,13 @@ void smtp_log_rcpt(const struct smtp_deliv *d, size_t i, const char *relay, int 
 	if (conn_use > 1)
 		buf_printf(b, "conn_use=%d, ", conn_use);
 	buf_cat(b, "delay=");
-	fmt_delay(b, before + setup + xfer);
+	deliver_fmt_delay(b, before + setup + xfer);
 	buf_cat(b, ", delays=");
-	fmt_delay(b, before);
+	deliver_fmt_delay(b, before);
 	buf_cat(b, "/0/");
-	fmt_delay(b, setup);
+	deliver_fmt_delay(b, setup);
 	buf_putc(b, '/');
-	fmt_delay(b, xfer);
+	deliver_fmt_delay(b, xfer);
 	buf_printf(b, ", dsn=%s, status=%s (%s)", r->dsn, deliver_status_name(r->status), r->text);
 	log_info("%s", buf_str(b));
 	buf_free(&o);
