@@ -3,9 +3,9 @@
 # As root: apt-get update, then install what is missing.  Otherwise print
 # the command to run.  Debian's postfix package is installed for its test
 # tools (smtp-source, smtp-sink) and as a reference for differential tests;
-# mutt (driven in tmux) is the stock Maildir reader the delivery tests use;
 # its service is never started (policy-rc.d refuses it, and its debconf
-# answer is "No configuration").
+# answer is "No configuration").  mutt (driven in tmux) is the stock
+# Maildir reader the delivery tests use.
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
