@@ -128,14 +128,17 @@ static void build_headers(struct session *s)
 	char date[64];
 
 	rfc2822_date(date, sizeof(date));
-	if (s->flags & CLEANUP_F_SMTP)
-		buf_printf(h, "Received: from %s (%s [%s])\n\tby %s (%s) with %s id %s",
-			   attr_value_of(s, "helo_name"), attr_value_of(s, "client_name"),
-			   attr_value_of(s, "client_address"), cf->myhostname, cf->mail_name,
+	if (s->flags & CLEANUP_F_SMTP) {
+		buf_printf(h, "Received: from %s (%s [%s])", attr_value_of(s, "helo_name"),
+			   attr_value_of(s, "client_name"), attr_value_of(s, "client_address"));
+		if (*attr_value_of(s, "sasl_header"))
+			buf_printf(h, "\n\t(Authenticated sender: %s)", attr_value_of(s, "sasl_header"));
+		buf_printf(h, "\n\tby %s (%s) with %s id %s", cf->myhostname, cf->mail_name,
 			   attr_value_of(s, "protocol"), s->id);
-	else
+	} else {
 		buf_printf(h, "Received: by %s (%s, from userid %s)\n\tid %s", cf->myhostname,
 			   cf->mail_name, *attr_value_of(s, "uid") ? attr_value_of(s, "uid") : "0", s->id);
+	}
 	if (s->nrcpt == 1)
 		buf_printf(h, "\n\tfor <%s>", s->rcpts[0].addr);
 	buf_printf(h, "; %s", date);

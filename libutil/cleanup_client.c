@@ -16,6 +16,7 @@
 #include "cleanup_client.h"
 #include "mem.h"
 #include "qrec.h"
+#include "unix_connect.h"
 
 enum {
 	CLEANUP_TIMEOUT_MS = 300 * 1000,	/* cleanup itself never stalls this long */
@@ -35,21 +36,12 @@ struct cleanup_client {
 /* connect_to - the public/cleanup socket under queue_dir */
 static int connect_to(const char *queue_dir, struct buf *why)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct buf *path = buf_new(64);
 	int fd;
 
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/public/cleanup", queue_dir)
-	    >= sizeof(sun.sun_path)) {
-		buf_printf(why, "%s/public/cleanup: path too long", queue_dir);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		buf_printf(why, "connect to %s: %s", sun.sun_path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	buf_printf(path, "%s/public/cleanup", queue_dir);
+	fd = unix_connect(buf_str(path), why);
+	buf_free(&path);
 	return fd;
 }
 

@@ -93,7 +93,7 @@ static void __attribute__((noreturn)) child_main(const struct agent_privs *p, ag
 {
 	struct agent_result res;
 	struct buf *b = buf_new(256), *why = buf_new(0);
-	struct privdrop pd = { .uid = p->uid, .gid = p->gid };
+	struct privdrop pd = { .uid = p->uid, .gid = p->gid, .groups = { p->gid }, .ngroups = 1 };
 
 	setpgid(0, 0);
 	signal(SIGHUP, SIG_DFL);

@@ -28,18 +28,32 @@ int privdrop_resolve(struct privdrop *pd, const char *user, const char *chroot_d
 	}
 	pd->uid = pw->pw_uid;
 	pd->gid = pw->pw_gid;
+	pd->ngroups = PRIVDROP_MAX_GROUPS;
+	if (getgrouplist(user, pw->pw_gid, pd->groups, &pd->ngroups) < 0) {
+		buf_printf(why, "user \"%s\" is in more than %d groups", user, PRIVDROP_MAX_GROUPS);
+		return -1;
+	}
 	snprintf(pd->user, sizeof(pd->user), "%s", user);
 	snprintf(pd->chroot_dir, sizeof(pd->chroot_dir), "%s", chroot_dir ? chroot_dir : "");
 	tzset();		/* load the zone file before chroot hides it */
 	return 0;
 }
 
+/* member - gid is one of the user's groups */
+static bool member(const struct privdrop *pd, gid_t gid)
+{
+	for (int i = 0; i < pd->ngroups; i++)
+		if (pd->groups[i] == gid)
+			return true;
+	return false;
+}
+
 /* verify - prove the drop: no way back to root, exactly the target ids */
 static int verify(const struct privdrop *pd, struct buf *why)
 {
 	uid_t r, e, s;
-	gid_t rg, eg, sg, groups[4];
-	int n = getgroups(4, groups);
+	gid_t rg, eg, sg, groups[PRIVDROP_MAX_GROUPS + 1];
+	int n = getgroups(PRIVDROP_MAX_GROUPS + 1, groups);
 
 	if (setuid(0) == 0 || seteuid(0) == 0) {
 		buf_printf(why, "privilege drop failed: could regain root");
@@ -51,7 +65,10 @@ static int verify(const struct privdrop *pd, struct buf *why)
 			   (unsigned long)pd->uid, (unsigned long)pd->gid);
 		return -1;
 	}
-	if (n < 0 || n > 1 || (n == 1 && groups[0] != pd->gid)) {
+	for (int i = 0; i < n; i++)
+		if (!member(pd, groups[i]))
+			n = -1;
+	if (n < 0) {
 		buf_printf(why, "privilege drop failed: supplementary groups remain");
 		return -1;
 	}
@@ -67,7 +84,7 @@ int privdrop_apply(const struct privdrop *pd, struct buf *why)
 		buf_printf(why, "cannot switch to user %s: not running as root", pd->user);
 		return -1;
 	}
-	if (setgroups(1, &pd->gid) < 0 || setresgid(pd->gid, pd->gid, pd->gid) < 0) {
+	if (setgroups((size_t)pd->ngroups, pd->groups) < 0 || setresgid(pd->gid, pd->gid, pd->gid) < 0) {
 		buf_printf(why, "set group %lu: %s", (unsigned long)pd->gid, strerror(errno));
 		return -1;
 	}

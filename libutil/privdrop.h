@@ -5,10 +5,12 @@
  *   ... open what must be opened as root ...
  *   privdrop_apply(&pd, why);
  *
- * privdrop_apply: supplementary groups dropped (setgroups to the one
- * group), then setresgid, then chroot + chdir("/"), then setresuid last;
- * then it proves the drop worked (setuid(0) fails, real/effective/saved
- * ids are the target, no other groups).  Any failure is returned as -1 with
+ * privdrop_apply: supplementary groups set to the user's own from
+ * /etc/group (as Postfix's initgroups: `adduser hato sasl` lets smtpd reach
+ * saslauthd; a mail_owner in no other group has none), then setresgid,
+ * then chroot + chdir("/"), then setresuid last; then it proves the drop
+ * worked (setuid(0) fails, real/effective/saved ids are the target, no
+ * groups but those).  Any failure is returned as -1 with
  * the reason; callers treat that as fatal.  When the process is not root
  * (a --dev instance) and the target user is the current one, nothing
  * changes; chroot is skipped there because only root may chroot.
@@ -21,10 +23,14 @@
 
 #include "buf.h"
 
+enum { PRIVDROP_MAX_GROUPS = 32 };
+
 struct privdrop {
 	uid_t uid;
 	gid_t gid;
 	char user[64];
+	gid_t groups[PRIVDROP_MAX_GROUPS];	/* the user's groups, gid first */
+	int ngroups;
 	char chroot_dir[4096];	/* "" for no chroot */
 };
 

@@ -9,7 +9,7 @@
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
-mutt tmux curl"
+mutt tmux curl sasl2-bin libsasl2-modules"
 
 missing=""
 for p in $PKGS; do

@@ -28,6 +28,7 @@
 #include "attr.h"
 #include "log.h"
 #include "postqueue.h"
+#include "unix_connect.h"
 
 enum {
 	SHOWQ_VERSION = 1,
@@ -41,22 +42,15 @@ enum {
 /* connect_showq - public/showq; -1 with errno */
 static int connect_showq(const char *queue_dir)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct buf *path = buf_new(64);
 	int fd, err;
 
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/public/showq", queue_dir)
-	    >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
-		return fd;
+	buf_printf(path, "%s/public/showq", queue_dir);
+	fd = unix_connect(buf_str(path), NULL);
 	err = errno;
-	close(fd);
+	buf_free(&path);
 	errno = err;
-	return -1;
+	return fd;
 }
 
 /* may_read_queue - root, or the owner of the queue directories */

@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mem.h"
 #include "qmgr.h"
+#include "unix_connect.h"
 
 enum { JOB_TIMEOUT = 3600, HELLO_TIMEOUT_MS = 10000 };
 
@@ -107,22 +108,16 @@ static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
 /* connect_agent - private/TRANSPORT; -1 with why */
 static int connect_agent(const char *transport, struct buf *why)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd;
+	struct buf *path = buf_new(64);
+	int fd = -1;
 
-	if ((size_t)snprintf(sun.sun_path, sizeof(sun.sun_path), "private/%s", transport)
-	    >= sizeof(sun.sun_path) || strchr(transport, '/')) {
+	buf_printf(path, "private/%s", transport);
+	if (strchr(transport, '/'))
 		buf_printf(why, "bad transport name \"%s\"", transport);
-		return -1;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		buf_printf(why, "mail transport unavailable: connect to %s: %s", sun.sun_path,
+	else if ((fd = unix_connect(buf_str(path), NULL)) < 0)
+		buf_printf(why, "mail transport unavailable: connect to %s: %s", buf_str(path),
 			   strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
+	buf_free(&path);
 	return fd;
 }
 

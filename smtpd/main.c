@@ -13,6 +13,7 @@ static void smtpd_init(const struct server_info *si)
 	smtpd_check_init(&global);
 	smtpd_conn_init(&global);
 	smtpd_tls_init(&global);
+	smtpd_sasl_init(&global);
 }
 
 /* smtpd_service - one client */

@@ -10,6 +10,7 @@
 #define HATO_SMTPD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "buf.h"
 #include "cleanup_client.h"
@@ -21,6 +22,9 @@
 #include "stream.h"
 #include "strv.h"
 #include "tls.h"
+
+struct smtpd_sasl_backend;
+struct auth_client;
 
 /* process-wide state built once in post_init */
 struct smtpd_global {
@@ -36,6 +40,11 @@ struct smtpd_global {
 	char *banner;
 	struct tls_server *tls;		/* NULL: no STARTTLS (no certificate) */
 	bool tls_required;		/* smtpd_tls_security_level = encrypt */
+	const struct smtpd_sasl_backend *sasl;	/* NULL: no AUTH */
+	struct netmatch *sasl_exceptions;	/* smtpd_sasl_exceptions_networks */
+	char *sasl_path;			/* authd: its socket */
+	struct auth_client *auth;		/* authd: the process's connection */
+	struct maps *sender_logins;		/* smtpd_sender_login_maps */
 };
 
 enum smtpd_stage {
@@ -78,6 +87,8 @@ struct smtpd {
 	struct strv *rbl_cache;		/* "domain listed|clear txt", per session */
 	struct tls_conn *tls;		/* after STARTTLS or with wrappermode */
 	bool bdat_active, bdat_failed;
+	char *sasl_username, *sasl_method;	/* after a successful AUTH */
+	void *sasl_ctx;				/* the SASL back end's session state */
 };
 
 /* smtpd_session.c */
@@ -94,6 +105,13 @@ void smtpd_tls_init(struct smtpd_global *g);
 void smtpd_cmd_starttls(struct smtpd *st, char *args);
 bool smtpd_tls_wrapper(struct smtpd *st);
 bool smtpd_tls_refuse(struct smtpd *st, const char *cmd);
+
+/* smtpd_sasl.c */
+void smtpd_sasl_init(struct smtpd_global *g);
+void smtpd_sasl_ehlo(struct smtpd *st, struct strv *lines);
+void smtpd_cmd_auth(struct smtpd *st, char *args);
+void smtpd_sasl_end(struct smtpd *st);
+void smtpd_sasl_local_address(struct smtpd *st, char *out, size_t size);
 
 /* smtpd_mail.c */
 void smtpd_cmd_mail(struct smtpd *st, char *args);

@@ -280,6 +280,7 @@ void smtpd_check_init(struct smtpd_global *g)
 	if (g->mynetworks == NULL)
 		log_fatal("%s", buf_str(why));
 	check_resolve_init(g);
+	check_login_init(g);
 	for (size_t s = 0; s < sizeof(lists) / sizeof(lists[0]); s++)
 		for (size_t i = 0; i + 1 < g->restrictions[s]->len; i++)
 			if (strncasecmp(g->restrictions[s]->items[i], "check_", 6) == 0)

@@ -43,4 +43,11 @@ int check_unknown_client(struct check *c, const char *arg);
 int check_unknown_sender_domain(struct check *c, const char *arg);
 int check_unknown_recipient_domain(struct check *c, const char *arg);
 int check_rbl_client(struct check *c, const char *arg);
+
+/* smtpd_check_login.c: smtpd_sender_login_maps */
+void check_login_init(struct smtpd_global *g);
+int check_sender_login_mismatch(struct check *c, const char *arg);
+int check_authenticated_sender_login_mismatch(struct check *c, const char *arg);
+int check_unauthenticated_sender_login_mismatch(struct check *c, const char *arg);
+int check_known_sender_login_mismatch(struct check *c, const char *arg);
 #endif

@@ -142,11 +142,11 @@ static int r_mynetworks(struct check *c, const char *arg)
 	return rc == 1 ? CHECK_PERMIT : CHECK_DUNNO;
 }
 
-/* r_sasl - permit_sasl_authenticated (AUTH arrives with its issue) */
+/* r_sasl - permit_sasl_authenticated */
 static int r_sasl(struct check *c, const char *arg)
 {
-	(void)c, (void)arg;
-	return CHECK_DUNNO;
+	(void)arg;
+	return c->st->sasl_username ? CHECK_PERMIT : CHECK_DUNNO;
 }
 
 /* r_auth_destination - permit_auth_destination */
@@ -225,6 +225,10 @@ static const struct restriction {
 	{ "reject_unknown_sender_domain", check_unknown_sender_domain, false },
 	{ "reject_unknown_recipient_domain", check_unknown_recipient_domain, false },
 	{ "reject_rbl_client", check_rbl_client, true },
+	{ "reject_sender_login_mismatch", check_sender_login_mismatch, false },
+	{ "reject_authenticated_sender_login_mismatch", check_authenticated_sender_login_mismatch, false },
+	{ "reject_unauthenticated_sender_login_mismatch", check_unauthenticated_sender_login_mismatch, false },
+	{ "reject_known_sender_login_mismatch", check_known_sender_login_mismatch, false },
 };
 
 /* is_class - whether name is one of smtpd_restriction_classes */

@@ -1,6 +1,7 @@
 /* smtpd_cmd - the command table and the small commands (HELO, EHLO, RSET,
- * NOOP, QUIT, VRFY, ETRN, HELP).  MAIL/RCPT live in smtpd_mail.c and
- * DATA/BDAT in smtpd_data.c.  One function per command. */
+ * NOOP, QUIT, VRFY, ETRN, HELP).  MAIL/RCPT live in smtpd_mail.c,
+ * DATA/BDAT in smtpd_data.c, STARTTLS in smtpd_tls.c and AUTH in
+ * smtpd_sasl.c.  One function per command. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ static const struct smtpd_cmd {
 	{ "RSET", cmd_rset, true }, { "NOOP", cmd_noop, true },
 	{ "QUIT", cmd_quit, true }, { "VRFY", cmd_vrfy, false },
 	{ "ETRN", cmd_etrn, false }, { "HELP", cmd_help, true },
-	{ "STARTTLS", smtpd_cmd_starttls, false },
+	{ "STARTTLS", smtpd_cmd_starttls, false }, { "AUTH", smtpd_cmd_auth, false },
 };
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]), UNKNOWN = NCOMMANDS };
 
@@ -126,7 +127,8 @@ static void cmd_ehlo(struct smtpd *st, char *args)
 	if (!set_helo(st, "EHLO", args))
 		goto out;
 	st->esmtp = true;
-	st->protocol = st->tls ? "ESMTPS" : "ESMTP";
+	st->protocol = st->sasl_username ? (st->tls ? "ESMTPSA" : "ESMTPA")
+					 : (st->tls ? "ESMTPS" : "ESMTP");
 	if (!cf->smtpd_delay_reject && (reject = smtpd_check_helo(st)) != NULL) {
 		smtpd_reply(st, "%s", reject);
 		goto out;
@@ -135,6 +137,8 @@ static void cmd_ehlo(struct smtpd *st, char *args)
 		if (discarded(st, ext[i]) || (strcmp(ext[i], "VRFY") == 0 && cf->disable_vrfy_command)
 		    || (strcmp(ext[i], "STARTTLS") == 0 && (st->g->tls == NULL || st->tls)))
 			continue;
+		if (strcmp(ext[i], "ENHANCEDSTATUSCODES") == 0 && !discarded(st, "AUTH"))
+			smtpd_sasl_ehlo(st, lines);
 		if (strcmp(ext[i], "SIZE") == 0 && cf->message_size_limit) {
 			char size[40];
 

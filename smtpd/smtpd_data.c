@@ -59,7 +59,11 @@ static bool start_message(struct smtpd *st)
 	buf_free(&why);
 	free(st->queue_id);
 	st->queue_id = xstrdup(cleanup_client_id(st->cc));
-	log_info("%s: client=%s[%s]", st->queue_id, st->name, st->addr);
+	if (st->sasl_username)
+		log_info("%s: client=%s[%s], sasl_method=%s, sasl_username=%s", st->queue_id,
+			 st->name, st->addr, st->sasl_method, st->sasl_username);
+	else
+		log_info("%s: client=%s[%s]", st->queue_id, st->name, st->addr);
 	cleanup_client_attr(st->cc, "client_name", st->name);
 	cleanup_client_attr(st->cc, "client_address", st->addr);
 	cleanup_client_attr(st->cc, "client_port", st->port);
@@ -67,6 +71,12 @@ static bool start_message(struct smtpd *st)
 	cleanup_client_attr(st->cc, "protocol", st->protocol ? st->protocol : "SMTP");
 	snprintf(t, sizeof(t), "%ld", (long)time(NULL));
 	cleanup_client_attr(st->cc, "arrival_time", t);
+	if (st->sasl_username) {
+		cleanup_client_attr(st->cc, "sasl_method", st->sasl_method);
+		cleanup_client_attr(st->cc, "sasl_username", st->sasl_username);
+		if (st->g->cf->smtpd_sasl_authenticated_header)
+			cleanup_client_attr(st->cc, "sasl_header", st->sasl_username);
+	}
 	if (st->dsn_ret)
 		cleanup_client_attr(st->cc, "dsn_ret", st->dsn_ret);
 	if (st->dsn_envid)

@@ -198,6 +198,7 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	tls_conn_free(&st.tls);
 	smtpd_conn_leave(&conn);
 	log_disconnect(&st);
+	smtpd_sasl_end(&st);
 	smtpd_reset(&st);
 	free(st.rcpts);
 	free(st.helo);

@@ -86,6 +86,7 @@ void smtpd_cmd_starttls(struct smtpd *st, char *args)
 		return;
 	}
 	smtpd_reset(st);
+	smtpd_sasl_end(st);
 	XFREE(st->helo);
 	st->esmtp = false;
 	st->protocol = NULL;

@@ -1,0 +1,247 @@
+/* auth_client - the client side of the authd protocol.
+ *
+ * Replies are read as lines of at most AUTH_LINE_MAX bytes; anything that
+ * is not a well-formed reply for the outstanding request (a long line, a
+ * control character, an unknown reply, ERROR, a lost connection) ends the
+ * request as AUTH_TEMPFAIL and the connection as unusable, so a broken
+ * authd can delay a login but never grant one.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth_client.h"
+#include "mem.h"
+#include "stream.h"
+#include "unix_connect.h"
+
+enum { AUTH_LINE_MAX = 8192 };
+
+struct auth_client {
+	struct stream *s;
+	struct buf *line;
+	struct strv *mechs;
+	unsigned long id;		/* of the outstanding request, 0: none */
+	unsigned long next_id;
+	bool broken;			/* a protocol or I/O error: no more requests */
+};
+
+/* split_tabs - fields separated by single TABs, empty ones kept */
+static struct strv *split_tabs(const char *s)
+{
+	struct strv *f = strv_new();
+	const char *tab;
+
+	while ((tab = strchr(s, '\t')) != NULL) {
+		strv_addn(f, s, (size_t)(tab - s));
+		s = tab + 1;
+	}
+	strv_add(f, s);
+	return f;
+}
+
+/* read_line - the next line without LF into ac->line split on TAB; NULL on
+ * EOF, timeout, an overlong line or a control character */
+static struct strv *read_line(struct auth_client *ac)
+{
+	size_t len;
+
+	if (stream_getline(ac->s, ac->line, AUTH_LINE_MAX) <= 0 || stream_line_is_long(ac->s))
+		return NULL;
+	len = buf_len(ac->line);
+	if (len == 0 || buf_str(ac->line)[len - 1] != '\n')
+		return NULL;
+	buf_truncate(ac->line, len - 1);
+	for (const char *p = buf_str(ac->line); *p; p++)
+		if ((unsigned char)*p < 0x20 && *p != '\t')
+			return NULL;
+	if (strlen(buf_str(ac->line)) != buf_len(ac->line))
+		return NULL;		/* a NUL */
+	return split_tabs(buf_str(ac->line));
+}
+
+/* handshake - VERSION both ways, then MECH lines until DONE */
+static bool handshake(struct auth_client *ac, struct buf *why)
+{
+	struct strv *f;
+	bool done = false, version = false;
+
+	stream_puts(ac->s, "VERSION\t1\t0\n");
+	if (stream_flush(ac->s) < 0) {
+		buf_printf(why, "authd: %s", stream_error(ac->s));
+		return false;
+	}
+	while (!done && (f = read_line(ac)) != NULL) {
+		if (f->len == 3 && strcmp(f->items[0], "VERSION") == 0)
+			version = strcmp(f->items[1], "1") == 0;
+		else if (f->len >= 2 && strcmp(f->items[0], "MECH") == 0)
+			strv_add(ac->mechs, f->items[1]);
+		else if (f->len == 1 && strcmp(f->items[0], "DONE") == 0)
+			done = true;
+		strv_free(&f);
+		if (!version)
+			break;
+	}
+	if (!done || !version)
+		buf_printf(why, "authd: %s", !version ? "unsupported protocol version or bad greeting"
+			   : stream_error(ac->s));
+	return done && version;
+}
+
+struct auth_client *auth_client_open(const char *path, int timeout_ms, struct buf *why)
+{
+	struct auth_client *ac;
+	int fd = unix_connect(path, why);
+
+	if (fd < 0)
+		return NULL;
+	ac = xcalloc(1, sizeof(*ac));
+	ac->s = stream_new(fd, timeout_ms);
+	ac->line = buf_new(256);
+	ac->mechs = strv_new();
+	ac->next_id = 1;
+	if (!handshake(ac, why))
+		auth_client_free(&ac);
+	return ac;
+}
+
+void auth_client_free(struct auth_client **acp)
+{
+	struct auth_client *ac = *acp;
+
+	if (ac == NULL)
+		return;
+	close(ac->s->fd);
+	stream_free(&ac->s);
+	buf_free(&ac->line);
+	strv_free(&ac->mechs);
+	free(ac);
+	*acp = NULL;
+}
+
+bool auth_client_usable(const struct auth_client *ac)
+{
+	return !ac->broken;
+}
+
+const struct strv *auth_client_mechs(const struct auth_client *ac)
+{
+	return ac->mechs;
+}
+
+/* field - the value of "name=" among f's fields from index 2, or NULL */
+static const char *field(const struct strv *f, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 2; i < f->len; i++)
+		if (strncmp(f->items[i], name, n) == 0 && f->items[i][n] == '=')
+			return f->items[i] + n + 1;
+	return NULL;
+}
+
+/* has_flag - a bare flag among f's fields from index 2 */
+static bool has_flag(const struct strv *f, const char *name)
+{
+	for (size_t i = 2; i < f->len; i++)
+		if (strcmp(f->items[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* broken - give up on the connection; the request fails temporarily */
+static enum auth_status broken(struct auth_client *ac, struct buf *out, const char *what)
+{
+	ac->broken = true;
+	ac->id = 0;
+	buf_set(out, what);
+	return AUTH_TEMPFAIL;
+}
+
+/* reply - wait for the answer to the outstanding request */
+static enum auth_status reply(struct auth_client *ac, struct buf *out)
+{
+	char id[24];
+	struct strv *f;
+	enum auth_status rc;
+	const char *v;
+
+	if (stream_flush(ac->s) < 0)
+		return broken(ac, out, "authentication server unavailable");
+	snprintf(id, sizeof(id), "%lu", ac->id);
+	if ((f = read_line(ac)) == NULL)
+		return broken(ac, out, ac->s->state == STREAM_TIMEOUT
+			      ? "authentication server timed out" : "authentication server unavailable");
+	if (f->len < 2 || strcmp(f->items[1], id) != 0) {
+		strv_free(&f);
+		return broken(ac, out, "authentication server protocol error");
+	}
+	buf_reset(out);
+	if (strcmp(f->items[0], "CONT") == 0 && f->len == 3) {
+		buf_set(out, f->items[2]);
+		rc = AUTH_CONTINUE;
+	} else if (strcmp(f->items[0], "OK") == 0 && (v = field(f, "user")) != NULL && *v) {
+		buf_set(out, v);
+		rc = AUTH_OK;
+	} else if (strcmp(f->items[0], "FAIL") == 0) {
+		buf_set(out, (v = field(f, "reason")) != NULL && *v ? v : "authentication failure");
+		rc = has_flag(f, "temp") ? AUTH_TEMPFAIL : AUTH_FAIL;
+	} else {
+		strv_free(&f);
+		return broken(ac, out, "authentication server protocol error");
+	}
+	if (rc != AUTH_CONTINUE)
+		ac->id = 0;
+	strv_free(&f);
+	return rc;
+}
+
+/* clean - a value fit for one protocol field */
+static bool clean(const char *s)
+{
+	return s != NULL && strpbrk(s, "\t\r\n") == NULL;
+}
+
+enum auth_status auth_client_start(struct auth_client *ac, const char *mech,
+				   const struct auth_request *req, const char *initial,
+				   struct buf *out)
+{
+	if (ac->broken || ac->id != 0)
+		return broken(ac, out, "authentication server connection unusable");
+	if (!clean(mech) || !clean(req->service) || !clean(req->rip) || !clean(req->lip)
+	    || (initial && !clean(initial))) {
+		buf_set(out, "invalid request");
+		return AUTH_FAIL;
+	}
+	ac->id = ac->next_id++;
+	stream_printf(ac->s, "AUTH\t%lu\t%s\tservice=%s\trip=%s\tlip=%s%s", ac->id, mech,
+		      req->service, req->rip, req->lip, req->secured ? "\tsecured" : "");
+	if (initial)
+		stream_printf(ac->s, "\tresp=%s", initial);
+	stream_puts(ac->s, "\n");
+	return reply(ac, out);
+}
+
+enum auth_status auth_client_step(struct auth_client *ac, const char *response, struct buf *out)
+{
+	if (ac->broken || ac->id == 0)
+		return broken(ac, out, "authentication server connection unusable");
+	if (!clean(response)) {
+		auth_client_cancel(ac);
+		buf_set(out, "invalid response");
+		return AUTH_FAIL;
+	}
+	stream_printf(ac->s, "CONT\t%lu\t%s\n", ac->id, response);
+	return reply(ac, out);
+}
+
+void auth_client_cancel(struct auth_client *ac)
+{
+	if (ac->broken || ac->id == 0)
+		return;
+	stream_printf(ac->s, "CANCEL\t%lu\n", ac->id);
+	if (stream_flush(ac->s) < 0)
+		ac->broken = true;
+	ac->id = 0;
+}

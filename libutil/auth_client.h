@@ -1,0 +1,47 @@
+/* auth_client - the client side of the authd protocol (docs/auth-protocol.md)
+ * for smtpd, pop3d and imapd.  One request at a time, each bounded by the
+ * timeout given at open; the SASL exchange is passed through in base64.
+ *
+ *   struct auth_client *ac = auth_client_open("private/auth", 30000, why);
+ *   rc = auth_client_start(ac, "PLAIN", &req, initial_b64_or_NULL, out);
+ *   while (rc == AUTH_CONTINUE) {      // out: the challenge, base64
+ *       ... send it, read the client's answer ...
+ *       rc = auth_client_step(ac, answer_b64, out);
+ *   }
+ *   // AUTH_OK: out is the user name; AUTH_FAIL/AUTH_TEMPFAIL: the reason
+ *   auth_client_free(&ac);
+ */
+#ifndef HATO_AUTH_CLIENT_H
+#define HATO_AUTH_CLIENT_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "strv.h"
+
+enum auth_status { AUTH_OK, AUTH_CONTINUE, AUTH_FAIL, AUTH_TEMPFAIL };
+
+struct auth_request {
+	const char *service;	/* smtp, imap, pop3 */
+	const char *rip, *lip;	/* client and local address */
+	bool secured;		/* TLS is active */
+};
+
+struct auth_client;
+
+/* connect and do the handshake; NULL with why when authd is unreachable */
+struct auth_client *auth_client_open(const char *path, int timeout_ms, struct buf *why);
+void auth_client_free(struct auth_client **acp);
+/* false once an I/O or protocol error made the connection unusable */
+bool auth_client_usable(const struct auth_client *ac);
+/* the mechanisms authd offers, upper case */
+const struct strv *auth_client_mechs(const struct auth_client *ac);
+
+enum auth_status auth_client_start(struct auth_client *ac, const char *mech,
+				   const struct auth_request *req, const char *initial,
+				   struct buf *out);
+enum auth_status auth_client_step(struct auth_client *ac, const char *response, struct buf *out);
+/* the user gave up: tell authd and forget the request */
+void auth_client_cancel(struct auth_client *ac);
+
+#endif
