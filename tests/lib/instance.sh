@@ -141,3 +141,9 @@ inst_send() {
 
 # inst_wait CMD... - true once CMD succeeds (10 s at most)
 inst_wait() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
+
+# inst_pids NAME - pids of this instance's NAME daemons (children of its master)
+inst_pids() {
+	local master; master=$(tr -dc 0-9 <"$I/queue/pid/master.pid" 2>/dev/null)
+	[ -n "$master" ] && pgrep -x -P "$master" "$1"
+}
