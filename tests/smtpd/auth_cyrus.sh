@@ -38,6 +38,9 @@ id -nG hato | grep -qw sasl || { gpasswd -a hato sasl >/dev/null && added_group=
 cp "$EXAMPLES/smtpd.conf" "$T/sasl/smtpd.conf"
 [ -z "$own_mux" ] && echo "saslauthd_path: $MUX/mux" >>"$T/sasl/smtpd.conf"
 sub_new -o smtpd_sasl_type=cyrus -o cyrus_sasl_config_path=$T/sasl
+TLS_PORT=$((SMTP_PORT + 4))
+printf '%s\n' "127.0.0.1:$TLS_PORT inet n - n - - smtpd" "  -o smtpd_tls_auth_only=yes" \
+	"  -o smtpd_client_restrictions=permit_sasl_authenticated,reject" >>"$I/master.cf"
 inst_set "smtpd_sasl_type = cyrus" "cyrus_sasl_config_path = $T/sasl" "smtpd_sasl_local_domain = example.test"
 sink_start || t_fail "smtp-sink starts"
 t_check "instance starts" inst_start
@@ -70,3 +73,13 @@ t_check "no AUTH on submission: MAIL refused by smtpd_client_restrictions (554 5
 	bash -c "swaks --server 127.0.0.1:$SUB_PORT --from '$U@mx.example.test' --to friend@example.net -n 2>&1 | grep -qF '554 5.7.1 <localhost[127.0.0.1]>: Client host rejected: Access denied'"
 t_check "no AUTH on the smtp port: relaying refused with 554 5.7.1 Relay access denied" \
 	bash -c "swaks --server 127.0.0.1:$SMTP_PORT --from '$U@mx.example.test' --to friend@example.net -n 2>&1 | grep -qF '554 5.7.1 <friend@example.net>: Relay access denied'"
+
+out=$(auth_try $TLS_PORT PLAIN "$U" "$PW")
+t_expect "smtpd_tls_auth_only: no AUTH in EHLO before STARTTLS, and AUTH then gets 503" \
+	"$(printf 'EHLO -\nAUTH 503 5.5.1 Error: authentication not enabled')" sed -n 1,2p <<<"$out"
+t_check "...the AUTH command itself gets 503 5.5.1" bash -c "printf 'EHLO c\r\nAUTH PLAIN\r\nQUIT\r\n' | python3 $TOPDIR/tests/lib/smtp_dialog.py 127.0.0.1 $TLS_PORT 127.0.0.1 2>&1 | grep -q '^503 5.5.1 Error: authentication not enabled'"
+out=$(auth_try --starttls $TLS_PORT PLAIN "$U" "$PW" "$U@mx.example.test" tls@example.net)
+t_expect "...after STARTTLS: AUTH offered, PLAIN accepted, relaying allowed" \
+	"$(printf 'EHLO PLAIN LOGIN PLAIN LOGIN\nAUTH 235 2.7.0 Authentication successful\nMAIL 250\nRCPT 250 2.1.5 Ok\nDATA 250')" echo "$out"
+t_check "...and that message is received with ESMTPSA" \
+	inst_wait bash -c "grep -l 'tls@example.net' $T/dump/* 2>/dev/null | xargs -r grep -q 'with ESMTPSA id'"
