@@ -1,8 +1,9 @@
 /* fuzz_smtpd - libFuzzer target for the whole SMTP session: the input is
  * what a client sends (commands, DATA, BDAT chunks), run through the real
  * session code over a socketpair until EOF.  Restrictions include access
- * maps and the relay checks; there is no cleanup service, so DATA ends in
- * a 451, which exercises that path too. */
+ * maps, the relay checks and sender login maps; there is no cleanup
+ * service, so DATA ends in a 451, and no authd, so AUTH ends in a 454,
+ * which exercises those paths too. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +23,10 @@ static const char main_cf[] =
 	"mynetworks = 10.0.0.0/8\nsmtpd_error_sleep_time = 0\nsmtpd_timeout = 5s\n"
 	"local_recipient_maps =\nalias_maps =\nmessage_size_limit = 2000\n"
 	"smtpd_helo_restrictions = reject_invalid_helo_hostname, reject_non_fqdn_helo_hostname\n"
-	"smtpd_sender_restrictions = reject_non_fqdn_sender, check_sender_access inline:{bad@x.org=REJECT}\n"
+	"smtpd_sender_restrictions = reject_non_fqdn_sender, check_sender_access inline:{bad@x.org=REJECT},"
+	" reject_sender_login_mismatch\n"
+	"smtpd_sasl_auth_enable = yes\nsmtpd_sasl_path = fuzz/no-authd\nauth_mechanisms = plain login\n"
+	"smtpd_sender_login_maps = inline:{a@example.test=alice}\n"
 	"smtpd_recipient_restrictions = check_recipient_access inline:{a@example.test=550 no, "
 	"h@example.test=HOLD}, permit_auth_destination, reject\n";
 
@@ -39,6 +43,7 @@ static struct smtpd_global *setup(void)
 		abort();
 	g.config = c;
 	smtpd_check_init(&g);
+	smtpd_sasl_init(&g);
 	buf_free(&why);
 	return &g;
 }
