@@ -74,8 +74,7 @@ static void exec_child(struct master_service *svc)
 		dup2(devnull, STDOUT_FILENO);
 		dup2(devnull, STDERR_FILENO);
 	}
-	for (int fd = MASTER_LISTEN_FD + svc->nlisten; fd < 1024; fd++)
-		close(fd);
+	close_range((unsigned)(MASTER_LISTEN_FD + svc->nlisten), ~0U, 0);	/* every other fd, however high */
 	snprintf(count, sizeof(count), "%d", svc->nlisten);
 	setenv(MASTER_ENV_LISTEN_FDS, count, 1);
 	setenv(MASTER_ENV_CONFIG, master.dir, 1);
