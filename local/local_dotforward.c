@@ -8,7 +8,8 @@
  * name another directory.  A .forward that is not a regular file owned
  * by the user, or that is group or world writable, is ignored with a
  * warning (mail goes to the mailbox).  The file is opened and parsed in a
- * child running as the user; only the items come back.
+ * child running as the user; only the items come back.  When root can see
+ * that the file does not exist (lstat says ENOENT), no child is started.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -199,6 +200,19 @@ static struct strv *expand_paths(struct local_rcpt *r, const struct local_user *
 	return out;
 }
 
+/* surely_absent - no such .forward, as root can see without reading
+ * anything of the user's: saves the child for the common case.  Only a
+ * definite ENOENT/ENOTDIR under an existing home counts; anything else
+ * (a file, EACCES on a root-squashed NFS home) is left to the child. */
+static bool surely_absent(const struct forward_arg *a)
+{
+	struct stat st;
+
+	if (stat(a->home, &st) < 0 || !S_ISDIR(st.st_mode))
+		return false;
+	return lstat(a->path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
 /* local_dotforward - deliver to the first .forward's items, if any */
 int local_dotforward(struct local_rcpt *r, const struct local_user *u, const char *to)
 {
@@ -214,6 +228,8 @@ int local_dotforward(struct local_rcpt *r, const struct local_user *u, const cha
 					 .queue_id = r->m->rq->queue_id, .user = u->name,
 					 .home_required = *r->g->cf->home_mailbox != '\0' };
 
+		if (surely_absent(&a))
+			continue;
 		deliver_agent_run(&privs, LOCAL_STEP_TIME, forward_child, &a, &res);
 		if (deliver_agent_result_status(&res) != DELIVER_SENT) {
 			log_warn("%s: %s: %s", r->m->rq->queue_id, u->name, buf_str(res.text));
