@@ -368,7 +368,7 @@ static void finish(struct session *s)
 		}
 		if (s->msg->verdict == MSG_HOLD || s->hold) {
 			buf_reset(s->why);
-			if (qfile_move(".", s->id, "incoming", "hold", s->why) < 0)
+			if (qfile_move(".", s->id, "incoming", "hold", QFILE_MOVE_DURABLE, s->why) < 0)
 				log_warn("%s: %s", s->id, buf_str(s->why));
 			else
 				log_info("%s: hold: message placed on hold", s->id);

@@ -7,8 +7,10 @@
  * complete durable file: never a 0700 file with missing data.
  * The reader treats every byte as hostile: O_NOFOLLOW, a regular file
  * with one link and our owner, then every record through the qrec checker
- * before anything is handed out.  Moves use rename without replacing and
- * fsync both directories.
+ * before anything is handed out.  Moves use rename without replacing;
+ * those that carry an administrator's decision (hold, corrupt) also fsync
+ * both directories.  The queue manager's own moves do not: after a crash
+ * the file is under its old or its new name, both of which it scans.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -89,10 +91,11 @@ int qfile_make_path(struct buf *out, const char *queue_dir, const char *queue, c
 	return 0;
 }
 
-/* qfile_move - rename a queue file to another queue (never replacing one)
- * and make it durable; -1 with why (the file may have moved even then) */
+/* qfile_move - rename a queue file to another queue (never replacing one),
+ * with QFILE_MOVE_DURABLE also fsync both directories; -1 with why (the
+ * file may have moved even then) */
 int qfile_move(const char *queue_dir, const char *id, const char *from_queue,
-	       const char *to_queue, struct buf *why)
+	       const char *to_queue, int flags, struct buf *why)
 {
 	struct buf *from = buf_new(64), *to = buf_new(64);
 	int rc = -1;
@@ -105,7 +108,8 @@ int qfile_move(const char *queue_dir, const char *id, const char *from_queue,
 		buf_printf(why, "rename %s to %s: %m", buf_str(from), buf_str(to));
 		goto out;
 	}
-	if (fsutil_fsync_dir_of(buf_str(to)) < 0 || fsutil_fsync_dir_of(buf_str(from)) < 0) {
+	if ((flags & QFILE_MOVE_DURABLE)
+	    && (fsutil_fsync_dir_of(buf_str(to)) < 0 || fsutil_fsync_dir_of(buf_str(from)) < 0)) {
 		buf_printf(why, "fsync directories of %s and %s: %m", buf_str(to), buf_str(from));
 		goto out;
 	}
@@ -121,7 +125,7 @@ int qfile_corrupt(const char *queue_dir, const char *id, const char *from_queue,
 		  const char *reason)
 {
 	struct buf *why = buf_new(64);
-	int rc = qfile_move(queue_dir, id, from_queue, "corrupt", why);
+	int rc = qfile_move(queue_dir, id, from_queue, "corrupt", QFILE_MOVE_DURABLE, why);
 
 	if (rc == 0)
 		log_warn("%s: corrupt queue file moved to corrupt/: %s", id, reason);
@@ -689,8 +693,8 @@ int qfile_content_next(struct qfile *qf, const char **line_r, size_t *len_r, boo
 	return 1;
 }
 
-/* qfile_mark_done - rewrite recipient i's type byte to 'r' and fsync;
- * 0, or a qfile_status with why */
+/* qfile_mark_done - rewrite recipient i's type byte to 'r' (not synced:
+ * see qfile_sync); 0, or a qfile_status with why */
 int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
 {
 	struct qfile_rcpt *rc;
@@ -708,10 +712,20 @@ int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
 		return QFILE_CORRUPT;
 	}
 	type = QREC_DONE;
-	if (pwrite(qf->fd, &type, 1, rc->offset) != 1 || fsync(qf->fd) < 0) {
+	if (pwrite(qf->fd, &type, 1, rc->offset) != 1) {
 		buf_printf(why, "%s: mark recipient done: %m", qf->path);
 		return QFILE_TEMPFAIL;
 	}
 	rc->done = true;
+	return 0;
+}
+
+/* qfile_sync - make the done marks durable; 0, or QFILE_TEMPFAIL with why */
+int qfile_sync(struct qfile *qf, struct buf *why)
+{
+	if (fsync(qf->fd) < 0) {
+		buf_printf(why, "%s: fsync: %m", qf->path);
+		return QFILE_TEMPFAIL;
+	}
 	return 0;
 }

@@ -87,12 +87,14 @@ int qfile_content_begin(struct qfile *qf, struct buf *why);
 int qfile_content_next(struct qfile *qf, const char **line_r, size_t *len_r, bool *partial_r,
 		       struct buf *why);
 int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why);
+int qfile_sync(struct qfile *qf, struct buf *why);
 
 /* queue moves and paths */
 int qfile_make_path(struct buf *out, const char *queue_dir, const char *queue, const char *id,
 		    struct buf *why);
+enum { QFILE_MOVE_DURABLE = 1 << 0 };	/* fsync both directories */
 int qfile_move(const char *queue_dir, const char *id, const char *from_queue,
-	       const char *to_queue, struct buf *why);
+	       const char *to_queue, int flags, struct buf *why);
 int qfile_corrupt(const char *queue_dir, const char *id, const char *from_queue,
 		  const char *reason);
 

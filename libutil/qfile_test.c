@@ -594,21 +594,21 @@ static void test_moves(const char *qdir)
 	test_assert(qfile_make_path(p, qdir, "", "ABCDEFGHIJKL", why) == -1);
 	test_assert(qfile_make_path(p, "/q", "active", "ABCDEFGHIJKL", why) == 0);
 	test_assert_str(buf_str(p), "/q/active/ABCDEFGHIJKL");
-	test_assert(qfile_move(qdir, "../x/ABCDEFGHIJ", "incoming", "active", why) == -1);
+	test_assert(qfile_move(qdir, "../x/ABCDEFGHIJ", "incoming", "active", QFILE_MOVE_DURABLE, why) == -1);
 	test_end();
 
 	test_begin("qfile: move between queues; never over an existing file; corrupt/");
 	test_assert(write_message(qdir, id, why) == 0);
-	test_assert(qfile_move(qdir, id, "incoming", "active", why) == 0);
+	test_assert(qfile_move(qdir, id, "incoming", "active", QFILE_MOVE_DURABLE, why) == 0);
 	test_assert(count_files(qdir, "incoming") == 0 && count_files(qdir, "active") == 1);
 	qfile_make_path(p, qdir, "deferred", id, why);
 	write_file(buf_str(p), "x", 1, 0600);
 	buf_reset(why);
-	test_assert(qfile_move(qdir, id, "active", "deferred", why) == -1);
+	test_assert(qfile_move(qdir, id, "active", "deferred", QFILE_MOVE_DURABLE, why) == -1);
 	test_assert(strstr(buf_str(why), "File exists") != NULL);
 	test_assert(count_files(qdir, "active") == 1);
 	unlink(buf_str(p));
-	test_assert(qfile_move(qdir, id, "incoming", "active", why) == -1);	/* gone */
+	test_assert(qfile_move(qdir, id, "incoming", "active", QFILE_MOVE_DURABLE, why) == -1);	/* gone */
 	qfile_make_path(p, qdir, "active", id, why);
 	qf = qfile_open(buf_str(p), 0, &status, why);
 	test_assert(qf != NULL);

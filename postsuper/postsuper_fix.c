@@ -173,7 +173,7 @@ static void good_name(struct fix *f, const char *queue, const char *id, const st
 			problem(f, false, "%s: unreadable: %s", buf_str(path), buf_str(why));
 	} else if (status == QFILE_CORRUPT) {
 		struct buf *err = buf_new(0);
-		bool moved = qfile_move(".", id, queue, "corrupt", err) == 0;
+		bool moved = qfile_move(".", id, queue, "corrupt", QFILE_MOVE_DURABLE, err) == 0;
 
 		problem(f, moved, "%s: corrupt (%s): %s%s", buf_str(path), buf_str(why),
 			moved ? "moved to corrupt/" : "not moved: ", buf_str(err));

@@ -150,7 +150,7 @@ static int move(const char *queue, const char *id, const char *dest, const char 
 	struct buf *why = buf_new(0), *path = buf_new(64);
 	int rc = 1;
 
-	if (qfile_move(".", id, queue, dest, why) < 0) {
+	if (qfile_move(".", id, queue, dest, QFILE_MOVE_DURABLE, why) < 0) {
 		path_of(path, queue, id);
 		rc = access(buf_str(path), F_OK) < 0 && errno == ENOENT ? 0 : -1;
 		if (rc < 0)

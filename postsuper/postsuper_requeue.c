@@ -117,7 +117,7 @@ static void put_back(const char *queue, const char *id)
 	const char *to = strcmp(queue, "active") == 0 ? "deferred" : queue;
 	struct buf *why = buf_new(0);
 
-	if (strcmp(to, "hold") != 0 && qfile_move(".", id, "hold", to, why) < 0)
+	if (strcmp(to, "hold") != 0 && qfile_move(".", id, "hold", to, QFILE_MOVE_DURABLE, why) < 0)
 		log_error("%s: left in hold/: %s", id, buf_str(why));
 	buf_free(&why);
 }
@@ -149,7 +149,7 @@ int postsuper_requeue(struct postsuper *ps, const char *queue, const char *id)
 	if (has_bounce_log(id)) {
 		log_warn("%s: not requeued: a non-delivery notification is still to be sent "
 			 "(try again after the next delivery attempt)", id);
-	} else if (strcmp(queue, "hold") != 0 && qfile_move(".", id, queue, "hold", why) < 0) {
+	} else if (strcmp(queue, "hold") != 0 && qfile_move(".", id, queue, "hold", QFILE_MOVE_DURABLE, why) < 0) {
 		rc = postsuper_is_ready(queue, id) ? -1 : 0;	/* gone: qmgr moved it */
 		if (rc < 0)
 			log_error("%s: %s", id, buf_str(why));

@@ -84,8 +84,11 @@ static void defer_message(struct qmgr_global *g, struct qmgr_msg *m, time_t now)
 	times[0] = times[1] = (struct timeval){ .tv_sec = now + backoff };
 	if (utimes(path, times) < 0)
 		log_warn("%s: set retry time: %m", m->id);
+	if (qfile_sync(m->qf, why) < 0)		/* the done marks: fewer duplicates after a crash */
+		log_warn("%s: %s", m->id, buf_str(why));
+	buf_reset(why);
 	qfile_close(&m->qf);
-	if (qfile_move(".", m->id, "active", "deferred", why) < 0)
+	if (qfile_move(".", m->id, "active", "deferred", 0, why) < 0)
 		log_warn("%s: %s", m->id, buf_str(why));
 	buf_free(&why);
 	free(path);
@@ -177,10 +180,8 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	unlink(path);
 	free(path);
 	path = path_of("active", m->id);
-	if (unlink(path) < 0)
+	if (unlink(path) < 0)	/* not synced: a crash at worst delivers it again */
 		log_warn("%s: remove %s: %m", m->id, path);
-	else
-		fsutil_fsync_dir_of(path);
 	free(path);
 	path = path_of("defer", m->id);
 	unlink(path);
@@ -280,7 +281,7 @@ static struct qfile *open_active(const char *id)
 	} else if (qf == NULL) {
 		log_warn("%s: %s; retrying later", id, buf_str(why));
 		buf_reset(why);
-		if (status != QFILE_INCOMPLETE && qfile_move(".", id, "active", "deferred", why) < 0)
+		if (status != QFILE_INCOMPLETE && qfile_move(".", id, "active", "deferred", 0, why) < 0)
 			log_warn("%s: %s", id, buf_str(why));
 	}
 	buf_free(&why);

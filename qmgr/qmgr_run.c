@@ -66,7 +66,7 @@ static void scan(struct qmgr_global *g, const char *queue, ready_fn *ready)
 		if (lstat(buf_str(path), &st) < 0 || !ready(g, buf_str(path), &st))
 			continue;
 		buf_reset(why);
-		if (strcmp(queue, "active") != 0 && qfile_move(".", de->d_name, queue, "active", why) < 0) {
+		if (strcmp(queue, "active") != 0 && qfile_move(".", de->d_name, queue, "active", 0, why) < 0) {
 			log_warn("%s: %s", de->d_name, buf_str(why));
 			continue;
 		}

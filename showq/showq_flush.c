@@ -56,7 +56,7 @@ static int release(const char *id, struct buf *text)
 	struct buf *why = buf_new(0);
 	int rc = 0;
 
-	if (qfile_move(".", id, "deferred", "incoming", why) == 0) {
+	if (qfile_move(".", id, "deferred", "incoming", 0, why) == 0) {
 		log_info("%s: scheduled for delivery by postqueue", id);
 	} else if (!in_queue("deferred", id)) {
 		rc = 1;		/* gone (qmgr took it), or moved but not fsync'ed */
