@@ -85,6 +85,7 @@ int deliver_send_request(int fd, const struct deliver_request *rq, struct buf *w
 	attr_put_str(o, "sender", rq->sender);
 	attr_put_int(o, "flags", rq->flags);
 	attr_put_int(o, "arrival_time", rq->arrival_time);
+	attr_put_int(o, "arrival_usec", rq->arrival_usec);
 	if (rq->dsn_envid)
 		attr_put_str(o, "dsn_envid", rq->dsn_envid);
 	if (rq->dsn_ret)
@@ -132,6 +133,8 @@ static int parse_request(struct attr_in *in, struct deliver_request *rq, struct 
 		rq->flags = (int)v;
 	if (attr_get(in, "arrival_time") && attr_get_int(in, "arrival_time", 0, 1LL << 40, &v, why) == 0)
 		rq->arrival_time = (long)v;
+	if (attr_get(in, "arrival_usec") && attr_get_int(in, "arrival_usec", 0, 999999, &v, why) == 0)
+		rq->arrival_usec = (long)v;
 	for (size_t i = 0; i < (size_t)n; i++) {
 		const char *a = get_n(in, "rcpt", i), *off = get_n(in, "offset", i);
 

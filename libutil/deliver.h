@@ -54,6 +54,7 @@ struct deliver_request {
 	char *sender;			/* "" for <> */
 	int flags;
 	long arrival_time;
+	long arrival_usec;	/* microseconds of arrival_time, for delay= */
 	char *dsn_envid, *dsn_ret;
 	struct deliver_rcpt *rcpt;
 	size_t nrcpt;

@@ -349,7 +349,7 @@ void deliver_agent_log(const struct agent_msg *m, const char *to, const char *or
 		     const char *relay, const char *dsn, const char *text)
 {
 	struct buf *b = buf_new(256);
-	struct timeval arrival = { .tv_sec = m->rq->arrival_time };
+	struct timeval arrival = { .tv_sec = m->rq->arrival_time, .tv_usec = m->rq->arrival_usec };
 	double total = seconds_since(&arrival), here = seconds_since(&m->started);
 	const char *status = dsn[0] == '2' ? "sent" : dsn[0] == '5' ? "bounced" : "deferred";
 

@@ -227,6 +227,7 @@ static struct qmgr_job *new_job(struct qmgr_msg *m, const char *transport, const
 	j->dest = xstrdup(dest);
 	j->rq = deliver_request_new(m->id, file, nexthop, qfile_sender(m->qf));
 	j->rq->arrival_time = (long)qfile_arrival(m->qf).tv_sec;
+	j->rq->arrival_usec = (long)qfile_arrival(m->qf).tv_usec;
 	j->rq->flags = qfile_flags(m->qf);
 	if (qfile_attr(m->qf, "dsn_envid"))
 		j->rq->dsn_envid = xstrdup(qfile_attr(m->qf, "dsn_envid"));

@@ -55,7 +55,7 @@ static void orig_to(const struct deliver_rcpt *r, struct buf *out)
 void smtp_log_rcpt(const struct smtp_deliv *d, size_t i, const char *relay, int conn_use)
 {
 	const struct deliver_rcpt *r = &d->rq->rcpt[i];
-	struct timeval arrival = { .tv_sec = d->rq->arrival_time };
+	struct timeval arrival = { .tv_sec = d->rq->arrival_time, .tv_usec = d->rq->arrival_usec };
 	const struct timeval *ready = d->ready.tv_sec ? &d->ready : &d->done;
 	double before = seconds(&arrival, &d->started), setup = seconds(&d->started, ready);
 	double xfer = seconds(ready, &d->done);
