@@ -39,6 +39,7 @@ static int verify(const struct privdrop *pd, struct buf *why)
 {
 	uid_t r, e, s;
 	gid_t rg, eg, sg, groups[4];
+	gid_t want = pd->has_extra ? pd->extra_gid : pd->gid;
 	int n = getgroups(4, groups);
 
 	if (setuid(0) == 0 || seteuid(0) == 0) {
@@ -51,7 +52,7 @@ static int verify(const struct privdrop *pd, struct buf *why)
 			   (unsigned long)pd->uid, (unsigned long)pd->gid);
 		return -1;
 	}
-	if (n < 0 || n > 1 || (n == 1 && groups[0] != pd->gid)) {
+	if (n < 0 || n > 1 || (n == 1 && groups[0] != want) || (pd->has_extra && n != 1)) {
 		buf_printf(why, "privilege drop failed: supplementary groups remain");
 		return -1;
 	}
@@ -61,13 +62,15 @@ static int verify(const struct privdrop *pd, struct buf *why)
 /* privdrop_apply - groups, gid, chroot, uid, then verify */
 int privdrop_apply(const struct privdrop *pd, struct buf *why)
 {
+	gid_t groups = pd->has_extra ? pd->extra_gid : pd->gid;
+
 	if (geteuid() != 0) {
 		if (geteuid() == pd->uid)
 			return 0;	/* a --dev instance already runs as the user */
 		buf_printf(why, "cannot switch to user %s: not running as root", pd->user);
 		return -1;
 	}
-	if (setgroups(1, &pd->gid) < 0 || setresgid(pd->gid, pd->gid, pd->gid) < 0) {
+	if (setgroups(1, &groups) < 0 || setresgid(pd->gid, pd->gid, pd->gid) < 0) {
 		buf_printf(why, "set group %lu: %s", (unsigned long)pd->gid, strerror(errno));
 		return -1;
 	}

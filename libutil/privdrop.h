@@ -12,6 +12,9 @@
  * the reason; callers treat that as fatal.  When the process is not root
  * (a --dev instance) and the target user is the current one, nothing
  * changes; chroot is skipped there because only root may chroot.
+ * A caller that needs one more group (authd: "shadow") sets extra_gid and
+ * has_extra after privdrop_resolve: it becomes the only supplementary
+ * group instead of the user's own.
  */
 #ifndef HATO_PRIVDROP_H
 #define HATO_PRIVDROP_H
@@ -26,6 +29,8 @@ struct privdrop {
 	gid_t gid;
 	char user[64];
 	char chroot_dir[4096];	/* "" for no chroot */
+	gid_t extra_gid;	/* the supplementary group, when has_extra */
+	bool has_extra;
 };
 
 int privdrop_resolve(struct privdrop *pd, const char *user, const char *chroot_dir,
