@@ -307,11 +307,6 @@ void authd_cmd_auth(struct authd_conn *c, char **f, int n)
 			       "plaintext mechanism on an insecure connection", false);
 		return;
 	}
-	if (authd_abuse_blocked(r->rip)) {
-		authd_req_fail(r, "Too many authentication failures",
-			       "too many failures from this client: password not checked", false);
-		return;
-	}
 	resp = authd_field(f, n, 3, "resp");
 	data = buf_new(64);
 	if (resp == NULL)
