@@ -17,12 +17,12 @@ static void plain_step(struct authd_req *r, const struct buf *resp)
 	struct sasl_plain p;
 
 	if (sasl_plain_parse(buf_str(resp), buf_len(resp), &p) < 0) {
-		authd_req_fail(r, "Invalid PLAIN response", "malformed PLAIN response", true);
+		authd_req_fail(r, "Invalid PLAIN response", "malformed PLAIN response", false);
 		return;
 	}
 	if (*p.authzid && strcmp(p.authzid, p.authcid) != 0) {
 		authd_req_fail(r, "Authorization identity differs from authentication identity",
-			       "authzid differs from authcid", true);
+			       "authzid differs from authcid", false);
 		return;
 	}
 	authd_req_password(r, p.authcid, p.passwd);
@@ -41,7 +41,7 @@ static void plain_start(struct authd_req *r, const struct buf *resp)
 static void login_cont(struct authd_req *r, const struct buf *resp)
 {
 	if (memchr(buf_str(resp), '\0', buf_len(resp)) != NULL) {
-		authd_req_fail(r, "Invalid LOGIN response", "NUL in LOGIN response", true);
+		authd_req_fail(r, "Invalid LOGIN response", "NUL in LOGIN response", false);
 	} else if (authd_req_state(r) == NULL) {
 		authd_req_set_state(r, buf_str(resp));
 		authd_req_challenge(r, "Password:", 9);
@@ -66,7 +66,7 @@ static void cram_start(struct authd_req *r, const struct buf *resp)
 	char ch[300];
 
 	if (resp) {
-		authd_req_fail(r, "CRAM-MD5 takes no initial response", "initial response to CRAM-MD5", true);
+		authd_req_fail(r, "CRAM-MD5 takes no initial response", "initial response to CRAM-MD5", false);
 		return;
 	}
 	if (RAND_bytes((unsigned char *)&rnd, sizeof(rnd)) != 1)
@@ -83,7 +83,7 @@ static void cram_cont(struct authd_req *r, const struct buf *resp)
 	unsigned char digest[16];
 
 	if (sasl_cram_parse(buf_str(resp), buf_len(resp), user, digest) < 0)
-		authd_req_fail(r, "Invalid CRAM-MD5 response", "malformed CRAM-MD5 response", true);
+		authd_req_fail(r, "Invalid CRAM-MD5 response", "malformed CRAM-MD5 response", false);
 	else
 		authd_req_cram(r, buf_str(user), digest);
 	buf_free(&user);

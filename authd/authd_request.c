@@ -272,7 +272,7 @@ static bool decode(struct authd_req *r, const char *b64, struct buf *out)
 {
 	if (base64_decode(b64, strlen(b64), out, 0) == 0)
 		return true;
-	authd_req_fail(r, "Invalid base64 data", "invalid base64 data", true);
+	authd_req_fail(r, "Invalid base64 data", "invalid base64 data", false);
 	return false;
 }
 
