@@ -4,8 +4,9 @@
  * auth_client_failure_limit failures within auth_client_failure_window
  * (counted from its first failure in the window), its logins fail without
  * their password being checked until the window ends.  0 disables the
- * limit.  The table is bounded: when full, expired windows are dropped,
- * then the oldest address.  The addresses come from smtpd/imapd/pop3d.
+ * limit.  The table is bounded: when full, the address added first goes.
+ * Only credential failures count (wrong password, unknown user, locked
+ * account), not protocol errors.  The addresses come from smtpd/imapd/pop3d.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -23,7 +24,7 @@ struct client {
 
 static struct htable *clients;
 
-/* now - wall-clock seconds (monotonic: the window must not jump) */
+/* now - monotonic seconds: the window must not jump with the clock */
 static time_t now(void)
 {
 	struct timespec ts;
@@ -38,19 +39,11 @@ static bool expired(const struct client *c, time_t t)
 	return t - c->start >= authd.client_failure_window;
 }
 
-/* make_room - drop expired windows, then the oldest, when the table is full */
-static void make_room(time_t t)
+/* make_room - when the table is full, forget the address that was added
+ * first (its window is the oldest but for re-counted ones) */
+static void make_room(void)
 {
-	struct htable_entry *next;
-
-	if (clients->len < ABUSE_MAX_CLIENTS)
-		return;
-	for (struct htable_entry *e = clients->first; e; e = next) {
-		next = e->order;
-		if (expired(e->value, t))
-			free(htable_remove(clients, e->key));
-	}
-	if (clients->len >= ABUSE_MAX_CLIENTS)
+	while (clients->len >= ABUSE_MAX_CLIENTS)
 		free(htable_remove(clients, clients->first->key));
 }
 
@@ -76,7 +69,7 @@ void authd_abuse_failed(const char *rip)
 	if (clients == NULL)
 		clients = htable_new(64);
 	if ((c = htable_get(clients, rip)) == NULL) {
-		make_room(t);
+		make_room();
 		c = xcalloc(1, sizeof(*c));
 		c->start = t;
 		htable_put(clients, rip, c);

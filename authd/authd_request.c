@@ -18,6 +18,8 @@
 #include "mem.h"
 #include "server.h"
 
+struct authd_cfg authd;	/* filled by main.c at start */
+
 struct authd_req {
 	struct authd_conn *conn;
 	uint32_t id;

@@ -16,8 +16,6 @@
 #include "server.h"
 #include "strv.h"
 
-struct authd_cfg authd;
-
 /* drop - mail_owner + group shadow, not dumpable, no new privileges */
 static void drop(const struct params *cf)
 {

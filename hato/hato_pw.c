@@ -40,15 +40,15 @@ static int ask(const char *prompt, char *line)
 	struct termios old, quiet;
 	int rc;
 
-	fputs(prompt, stderr);
-	fflush(stderr);
 	if (tcgetattr(STDIN_FILENO, &old) < 0)
 		return -1;
 	quiet = old;
 	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	tcsetattr(STDIN_FILENO, TCSANOW, &quiet);	/* echo off before the prompt */
+	fputs(prompt, stderr);
+	fflush(stderr);
 	rc = read_line(stdin, line);
-	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	tcsetattr(STDIN_FILENO, TCSANOW, &old);
 	fputc('\n', stderr);
 	return rc;
 }

@@ -27,7 +27,7 @@ t_expect_err "unknown scheme: exit 1 and a clear message" 'unknown scheme "MD4"'
 t_expect_err "no password on stdin" "no password" bash -c "'$HATO' pw </dev/null"
 
 cat >"$T/pwdialog.py" <<'PY'
-import os, pty, sys, time
+import os, pty, select, sys, time
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(sys.argv[1], [sys.argv[1], "pw", "-s", "SHA512-CRYPT"])
@@ -36,16 +36,28 @@ def upto(what):
     global out
     end = time.time() + 10
     while what not in out and time.time() < end:
+        if not select.select([fd], [], [], 0.2)[0]:
+            continue
         try:
-            out += os.read(fd, 1024)
+            data = os.read(fd, 1024)
         except OSError:
             break
+        if not data:
+            break
+        out += data
 upto(b"Enter new password: ")
 os.write(fd, sys.argv[2].encode() + b"\n")
 upto(b"Retype new password: ")
 os.write(fd, sys.argv[3].encode() + b"\n")
 upto(b"\x00never")
-_, st = os.waitpid(pid, 0)
+for _ in range(50):
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        break
+    time.sleep(0.1)
+else:
+    os.kill(pid, 9)
+    _, st = os.waitpid(pid, 0)
 sys.stdout.write(out.decode(errors="replace").replace("\r", ""))
 sys.exit(os.waitstatus_to_exitcode(st))
 PY
