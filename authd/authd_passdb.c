@@ -252,6 +252,9 @@ static enum authd_result verify(const struct authd_name *n, const char *password
 			 password ? "password mismatch" : "no plaintext password for CRAM-MD5 or digest mismatch");
 		pwentry_clear(&e);
 	}
+	/* an unknown user costs a hash too, or timing would tell who exists */
+	if (password && !v.temp && (v.why == NULL || strcmp(v.why, "unknown user") == 0))
+		(void)pwhash_verify(password, "$6$hato.dummy.salt$", err);
 	buf_free(&err);
 	buf_cat(why, v.temp ? "a passdb could not be read" : v.why ? v.why : "no passdb");
 	return v.temp ? AUTHD_TEMP : AUTHD_FAIL;

@@ -117,8 +117,8 @@ def main():
     else:
         fn = {"plain": do_plain, "login": do_login, "cram": do_cram}[cmd]
         r = fn(c, sys.argv[3], sys.argv[4], sys.argv[5:])
-    print(" ".join(r) if r else "(no reply)")
-    print("elapsed=%.3f" % (time.time() - start))
+    elapsed = time.time() - start
+    sys.stdout.write("%s\nelapsed=%.3f\n" % (" ".join(r) if r else "(no reply)", elapsed))
     return 0 if r and r[0] in ("OK", "USER") else 1
 
 

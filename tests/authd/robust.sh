@@ -13,19 +13,22 @@ inst_new
 echo "auth      unix  -       n       n       -       1       authd" >>"$I/master.cf"
 echo "vc@example.test:{PLAIN}Robust-pass-1:5003:5003::/var/vmail/vc::" >>"$I/users"
 inst_set "auth_failure_delay = 300ms" "auth_mechanisms = plain login cram-md5" \
-	"passdb = passwd-file:$I/users" "userdb = passwd-file:$I/users"
+	"passdb = passwd-file:$I/users" "userdb = passwd-file:$I/users" "auth_default_realm = example.test"
+t_expect "hato init made users 0640 root:mail_owner's group" "640 root:hato" stat -c '%a %U:%G' "$I/users"
 t_check "instance with authd starts" inst_start
 t_check "hato check is quiet about the users file authd can read" \
 	bash -c "! '$HATO' -c '$I' check 2>&1 | grep -q 'authd'"
 S=$I/queue/private/auth
 ac() { python3 "$TOPDIR/tests/authd/authclient.py" "$S" "$@"; }
 t_expect "a first login works" "OK 1 user=vc@example.test" bash -c "python3 '$TOPDIR/tests/authd/authclient.py' '$S' plain vc@example.test Robust-pass-1 secured | head -1"
-pid=$(pgrep -f "authd -n auth .*" | head -1)
-[ -z "$pid" ] && pid=$(pgrep -x authd | head -1)
+t_expect "auth_default_realm is added to a login without @" "OK 1 user=vc@example.test" bash -c "python3 '$TOPDIR/tests/authd/authclient.py' '$S' plain VC Robust-pass-1 secured | head -1"
+# this instance's authd: a child of its master (other instances may run one)
+authd_pid() { pgrep -x -P "$(tr -dc 0-9 <"$I/queue/pid/master.pid")" authd; }
+pid=$(authd_pid)
 t_check "authd runs (pid ${pid:-none})" test -n "$pid"
 
 python3 "$TOPDIR/tests/authd/malformed.py" "$S" vc@example.test Robust-pass-1
-t_expect "the same authd served all of it" "$pid" bash -c "pgrep -x authd | head -1"
+t_expect "the same authd served all of it" "$pid" authd_pid
 t_check "nothing crashed: no panic or fatal in the log" bash -c "! grep -E 'authd.*(panic|fatal)' '$I/maillog'"
 
 st=/proc/$pid/status
@@ -44,7 +47,7 @@ t_check "authd can read /etc/shadow through the group" bash -c "awk '/^Groups:/'
 kill -9 "$pid"
 t_expect "after kill -9 a new connection gets a new authd that answers" "OK 1 user=vc@example.test" \
 	bash -c "python3 '$TOPDIR/tests/authd/authclient.py' '$S' plain vc@example.test Robust-pass-1 secured | head -1"
-npid=$(pgrep -x authd | head -1)
+npid=$(authd_pid)
 t_check "...a different process ($pid -> ${npid:-none})" test -n "$npid" -a "$npid" != "$pid"
 
 chmod 0600 "$I/users"
