@@ -23,6 +23,7 @@ printf '%s\n' "$U1:$P1" "$U2:$P2" "$U3:$P3" | chpasswd
 usermod -L "$U2"
 usermod -e 1 "$U3"	# expired on 1970-01-02
 
+t_check "chpasswd stored a yescrypt hash (Debian's default) for $U1" bash -c "getent shadow $U1 | cut -d: -f2 | grep -q '^\\\$y\\\$'"
 inst_new
 echo "auth      unix  -       n       n       -       1       authd" >>"$I/master.cf"
 hA=$(echo "$PA" | "$HATO" pw -s SHA512-CRYPT)

@@ -162,6 +162,17 @@ replies = [c.reply() for _ in range(65)]
 check("65 outstanding requests: the 65th gets ERROR", replies[-1] == ["ERROR", "164", "too many outstanding requests"], replies[-1])
 c.close()
 
+# a delayed FAIL does not hold up the requests behind it
+c = AuthClient(path)
+t0 = time.time()
+c.send(auth(1, "PLAIN", "resp=" + b64("\0%s\0%s" % (vuser, "not-" + vpass))))
+c.send(auth(2, "PLAIN", "resp=" + b64("\0%s\0%s" % (vuser, vpass))))
+r1, t1 = c.reply(), time.time() - t0
+r2, t2 = c.reply(), time.time() - t0
+check("a failing request and a good one: OK first (%.3fs), FAIL after the delay (%.3fs)" % (t1, t2),
+      r1 == ["OK", "2", "user=" + vuser] and t1 < 0.25 and r2 and r2[:2] == ["FAIL", "1"] and t2 >= 0.29, (r1, r2))
+c.close()
+
 # a client that half-closes still gets its delayed FAIL
 c = AuthClient(path)
 c.send(auth(1, "PLAIN", "resp=" + b64("\0%s\0%s" % (vuser, "not-" + vpass))))
