@@ -149,10 +149,15 @@ static void conclude(struct authd_req *r, enum authd_result res, struct buf *use
 {
 	struct buf *line = buf_new(64);
 
+	if (res == AUTHD_OK && (buf_len(user) > AUTHD_MAX_NAME || strchr(buf_str(user), '\t') ||
+				!authd_line_ok(buf_str(user), buf_len(user)))) {
+		buf_set(why, "the passdb gave a user name that cannot be sent");
+		res = AUTHD_TEMP;
+	}
 	if (res == AUTHD_OK) {
 		buf_printf(line, "passdb=%s", buf_str(why));
 		free(r->user);
-		r->user = printable(buf_str(user));
+		r->user = xstrdup(buf_str(user));	/* exact: the client uses it */
 		log_info("auth ok: user=<%s>, rip=%s, mech=%s, service=%s, %s", r->user, r->rip,
 			 r->mech->name, r->service, buf_str(line));
 		authd_conn_send(r->conn, "OK\t%u\tuser=%s\n", r->id, r->user);
