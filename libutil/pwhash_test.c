@@ -1,4 +1,4 @@
-/* pwhash_test - known vectors (openssl passwd -6/-5/-1, mkpasswd -m
+/* pwhash_test - known vectors (made once by hand with openssl passwd -6/-5/-1, mkpasswd -m
  * yescrypt/des/bcrypt, the argon2 CLI) for every scheme, refusals, and
  * round trips through pwhash_make; base64 edge cases too. */
 #include <string.h>
