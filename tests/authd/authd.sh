@@ -41,6 +41,9 @@ chgrp hato "$I/vusers"; chmod 0640 "$I/vusers"
 t_check "postmap passwd-file:FILE builds FILE.lmdb" "$B/bin/postmap" "passwd-file:$I/vusers"
 t_expect "...keyed by user, valued by the rest of the line" "$hD:5004:5004::/var/vmail/vd::" \
 	"$B/bin/postmap" -q vd@example.test "lmdb:$I/vusers"
+printf 'ok@example.test:{PLAIN}x:1:1::/h::\nno colon here\n' >"$T/badusers"
+t_expect_err "postmap passwd-file: refuses a bad line, naming file and line" \
+	"$T/badusers, line 2: expected format: user:password" "$B/bin/postmap" "passwd-file:$T/badusers"
 inst_set "auth_failure_delay = 300ms" "auth_mechanisms = plain login cram-md5" \
 	"passdb = system, passwd-file:$I/users, lmdb:$I/vusers" "userdb = system, passwd-file:$I/users" \
 	"auth_client_failure_limit = 10" "auth_client_failure_window = 10m" \
