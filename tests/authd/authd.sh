@@ -12,16 +12,17 @@
 [ "$(id -u)" = 0 ] || { t_ok "authd tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
 
-U1=hlauth1 U2=hlauth2 U3=hlauth3
-P1=Sys-pass-one P2=Locked-pass-2 P3=Expired-pass-3 WRONG=Wrong-guess-9
+U1=hlauth1 U2=hlauth2 U3=hlauth3 U4=hlauth4
+P1=Sys-pass-one P2=Locked-pass-2 P3=Expired-pass-3 P4=Inactive-pass-4 WRONG=Wrong-guess-9
 PA=Virt-sha512-A PB=Virt-argon-B PC=Virt-plain-C PD=Virt-lmdb-D PE=Virt-later-E
-drop_users() { for u in $U1 $U2 $U3; do userdel -r "$u" >/dev/null 2>&1; done; }
+drop_users() { for u in $U1 $U2 $U3 $U4; do userdel -r "$u" >/dev/null 2>&1; done; }
 drop_users
 trap 'drop_users; inst_cleanup' EXIT
-for u in $U1 $U2 $U3; do useradd -m -s /usr/sbin/nologin "$u" || t_fail "useradd $u"; done
-printf '%s\n' "$U1:$P1" "$U2:$P2" "$U3:$P3" | chpasswd
+for u in $U1 $U2 $U3 $U4; do useradd -m -s /usr/sbin/nologin "$u" || t_fail "useradd $u"; done
+printf '%s\n' "$U1:$P1" "$U2:$P2" "$U3:$P3" "$U4:$P4" | chpasswd
 usermod -L "$U2"
 usermod -e 1 "$U3"	# expired on 1970-01-02
+chage -d 2 -M 1 -I 0 "$U4"	# password changed 1970-01-03, max age 1 day, inactive after 0
 
 t_check "chpasswd stored a yescrypt hash (Debian's default) for $U1" bash -c "getent shadow $U1 | cut -d: -f2 | grep -q '^\\\$y\\\$'"
 inst_new
@@ -75,6 +76,8 @@ try "locked account (usermod -L) refused" "FAIL 1 user=$U2 reason=Authentication
 t_check "...logged as locked" inst_wait grep -q "user=<$U2>.*reason=account locked" "$I/maillog"
 try "expired account (usermod -e 1) refused" "FAIL 1 user=$U3 reason=Authentication failed" plain $U3 $P3 secured
 t_check "...logged as expired" inst_wait grep -q "user=<$U3>.*reason=account expired" "$I/maillog"
+try "inactive account (password expired, chage -I) refused" "FAIL 1 user=$U4 reason=Authentication failed" plain $U4 $P4 secured
+t_check "...logged as inactive" inst_wait grep -q "user=<$U4>.*reason=account inactive" "$I/maillog"
 try "unknown user refused" "FAIL 1 user=nosuchuser reason=Authentication failed" plain nosuchuser $P1 secured
 try "plaintext on an insecure non-loopback connection refused" \
 	"FAIL 1 reason=Plaintext authentication disallowed on non-secure (SSL/TLS) connections." plain $U1 $P1
@@ -132,7 +135,7 @@ try "...while another address logs in" "OK 1 user=$U1" plain $U1 $P1 secured rip
 t_check "the log names user, rip, mechanism, service and reason" \
 	grep -q "auth failed: user=<$U1>, rip=198.51.100.7, mech=PLAIN, service=smtp, reason=too many failures" "$I/maillog"
 t_check "...and successes too" grep -q "auth ok: user=<va@example.test>, rip=192.0.2.10, mech=PLAIN, service=smtp, passdb=passwd-file:" "$I/maillog"
-for p in $P1 $P2 $P3 $WRONG $PA $PB $PC $PD $PE; do
+for p in $P1 $P2 $P3 $P4 $WRONG $PA $PB $PC $PD $PE; do
 	if grep -qF -- "$p" "$I/maillog"; then t_fail "password $p appears in the log"; bad=1; fi
 done
 [ -z "${bad:-}" ] && t_ok "no password used here appears in the log ($(grep -c 'authd\[' "$I/maillog") authd lines)"
