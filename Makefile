@@ -16,7 +16,7 @@ CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibutil \
 	-DHATO_PREFIX='"$(PREFIX)"' -DHATO_VERSION='"$(VERSION)"'
-LDLIBS := -llmdb -lpcre2-8 -lresolv -lssl -lcrypto -lsasl2
+LDLIBS := -llmdb -lpcre2-8 -lresolv -lssl -lcrypto -lsasl2 -lcrypt -largon2
 VERSION := 0.1
 
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP

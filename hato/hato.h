@@ -1,7 +1,8 @@
 /* hato - private interface between the control command's files.
  * main.c dispatches; hato_init.c creates an instance; hato_cert.c makes
  * its self-signed certificate; hato_control.c starts, stops, reloads and
- * reports on master; hato_check.c validates an instance. */
+ * reports on master; hato_check.c validates an instance;
+ * hato_pw.c makes password hashes. */
 #ifndef HATO_HATO_H
 #define HATO_HATO_H
 
@@ -25,6 +26,7 @@ int hato_reload(struct hato_ctx *ctx);
 int hato_status(struct hato_ctx *ctx);
 int hato_flush(struct hato_ctx *ctx);
 int hato_check(struct hato_ctx *ctx);
+int hato_pw(struct hato_ctx *ctx);
 /* hato_check_quiet - hato_check without the "ok" line; used by start (which
  * leaves master.cf to master itself, so each warning shows once) and reload */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf);

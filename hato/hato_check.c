@@ -5,7 +5,14 @@
  * itself ("master -t": the same code that will run it, so the two can
  * never disagree); then mail_owner and setgid_group must exist and the
  * queue tree must have its owners and modes.  Exit 0 when all is well.
+ * A passwd-file or lmdb passdb/userdb that authd (mail_owner plus the
+ * group shadow) could not read is a warning: checked by opening it in a
+ * child process with authd's ids.
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +24,7 @@
 #include "master_proto.h"
 #include "mem.h"
 #include "queue_dirs.h"
+#include "strv.h"
 
 /* check_master_cf - run "master -t" on the instance */
 static int check_master_cf(struct hato_ctx *ctx, struct config *c)
@@ -60,6 +68,59 @@ static int check_queue(struct config *c)
 	return problems ? -1 : 0;
 }
 
+/* readable_as - can user (with the group shadow) open path?  errno or 0 */
+static int readable_as(const struct passwd *pw, const char *path)
+{
+	struct group *shadow = getgrnam("shadow");
+	gid_t groups[2] = { pw->pw_gid, shadow ? shadow->gr_gid : pw->pw_gid };
+	int status = 0, fd;
+	pid_t pid;
+
+	if ((pid = fork()) == 0) {
+		if (geteuid() == 0 && (setgroups(2, groups) < 0 || setgid(pw->pw_gid) < 0 ||
+				       setuid(pw->pw_uid) < 0))
+			_exit(EPERM);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+/* check_auth_files - warn about databases authd could not read */
+static void check_auth_files(struct config *c)
+{
+	const char *owner = config_get(c, "mail_owner");
+	struct passwd *pw = getpwnam(owner);
+	struct buf *list = buf_new(64), *path = buf_new(64);
+	struct strv *v;
+	int err;
+
+	if (pw == NULL)
+		return;		/* check_queue says so */
+	buf_printf(list, "%s,%s", config_get(c, "passdb"), config_get(c, "userdb"));
+	v = strv_split(buf_str(list), ", \t\r\n");
+	for (size_t i = 0; i < v->len; i++) {
+		const char *s = v->items[i];
+
+		buf_reset(path);
+		if (strncmp(s, "passwd-file:", 12) == 0)
+			buf_cat(path, s + 12);
+		else if (strncmp(s, "lmdb:", 5) == 0)
+			buf_printf(path, "%s.lmdb", s + 5);
+		else
+			continue;
+		if ((err = readable_as(pw, buf_str(path))) != 0)
+			log_warn("%s: authd (running as %s, group shadow) cannot read it: %s "
+				 "(chgrp %s %s; chmod 0640 %s)", buf_str(path), owner, strerror(err),
+				 owner, buf_str(path), buf_str(path));
+	}
+	strv_free(&v);
+	buf_free(&list);
+	buf_free(&path);
+}
+
 /* hato_check_quiet - every check (master.cf too unless skip_master_cf),
  * messages only for problems */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
@@ -72,6 +133,8 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 		log_error("%s", buf_str(why));
 	else if ((skip_master_cf || check_master_cf(ctx, c) == 0) && check_queue(c) == 0)
 		rc = 0;
+	if (c)
+		check_auth_files(c);
 	config_free(&c);
 	buf_free(&why);
 	return rc;

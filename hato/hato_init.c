@@ -2,7 +2,8 @@
  *
  * Writes a commented main.cf and master.cf (refusing to overwrite either),
  * creates the queue tree with its owners and modes, a self-signed
- * certificate and an empty `users` passwd-file.  As root (not --dev) it also
+ * certificate and an empty `users` passwd-file (0640, root and mail_owner's group:
+ * authd reads it as mail_owner).  As root (not --dev) it also
  * creates the mail_owner user and the setgid_group group when missing.
  * --dev makes a self-contained instance that runs as the invoking user on
  * loopback, with SMTP on 2525, submission 2587, submissions 2465, IMAP
@@ -51,7 +52,7 @@ static const struct service_line {
 	{ "imaps", "2993", "inet  n       -       n       -       -       imapd", "  -o imapd_tls_wrappermode=yes\n" },
 	{ "pop3", "2110", "inet  n       -       n       -       -       pop3d", NULL },
 	{ "pop3s", "2995", "inet  n       -       n       -       -       pop3d", "  -o pop3d_tls_wrappermode=yes\n" },
-	{ "auth", NULL, "unix  n       -       n       -       1       authd", NULL },
+	{ "auth", NULL, "unix  -       n       n       -       1       authd", NULL },
 };
 
 /* libexec_dir - where the daemons are, next to this hato binary */
@@ -269,6 +270,11 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 		      "#   name:{SCHEME}hash:uid:gid::home::\n"
 		      "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640) < 0)
 		goto out;
+	/* authd runs as mail_owner: it reads the file through the group */
+	if (geteuid() == 0 && chown(buf_str(a), 0, o.owner_gid) < 0) {
+		buf_printf(why, "chown %s: %m", buf_str(a));
+		goto out;
+	}
 	if (ctx->dev && make_aliases(ctx->dir, why) < 0)
 		goto out;
 	rc = 0;

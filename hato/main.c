@@ -1,7 +1,7 @@
 /* hato - the control command: hato [-c DIR] COMMAND.
  *
  * Commands: init [--dev], start, start-fg, stop, abort, reload, status,
- * check, flush, version.  The config directory is -c DIR, else
+ * check, flush, pw, version.  The config directory is -c DIR, else
  * $HATO_CONFIG, else /etc/hato.  Exit 0 on success; 1 with a message that
  * names the file, line or service on failure.
  */
@@ -43,6 +43,7 @@ static const struct command commands[] = {
 	{ "status", hato_status, "exit 0 when the mail system runs" },
 	{ "check", hato_check, "validate configuration, queue, owners and modes" },
 	{ "flush", hato_flush, "retry deferred mail now (postqueue -f)" },
+	{ "pw", hato_pw, "print a password hash: pw [-s SCHEME] (password on stdin)" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
 };

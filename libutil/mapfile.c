@@ -85,6 +85,21 @@ static void split_map(struct mapfile_ctx *m, const char *line, int lineno)
 	free(value);
 }
 
+/* split_passwd - "user:rest": the rest as it is (an empty hash is allowed) */
+static void split_passwd(struct mapfile_ctx *m, const char *line, int lineno)
+{
+	const char *colon = strchr(line, ':');
+	char *key;
+
+	if (colon == NULL || colon == line) {
+		dict_line_error(m->d, m->path, lineno, "expected format: user:password:uid:gid:gecos:home:shell:extra");
+		return;
+	}
+	key = xstrndup(line, (size_t)(colon - line));
+	m->fn(m->ctx, key, colon + 1, lineno);
+	free(key);
+}
+
 /* one_line - tablefile callback */
 static void one_line(void *ctx, const char *line, int lineno)
 {
@@ -92,6 +107,8 @@ static void one_line(void *ctx, const char *line, int lineno)
 
 	if (m->syntax == MAPFILE_ALIASES)
 		split_alias(m, line, lineno);
+	else if (m->syntax == MAPFILE_PASSWD)
+		split_passwd(m, line, lineno);
 	else
 		split_map(m, line, lineno);
 }

@@ -5,7 +5,9 @@
  *       -> cannot read the file (why says so)
  *
  * MAPFILE_MAP lines are "key whitespace value"; MAPFILE_ALIASES lines are
- * "name: value" (aliases(5); the name may be "quoted").  Both take
+ * "name: value" (aliases(5); the name may be "quoted"); MAPFILE_PASSWD lines
+ * are Dovecot passwd-file lines "user:rest" (key user, value the rest of
+ * the line after the first ':', for authd's lmdb passdb).  Both take
  * continuation lines, comments and blank lines as main.cf does.  A line
  * without a key or a value costs one warning "FILE, line N: problem" and
  * d->nerrors; the caller decides whether that is fatal (postmap refuses
@@ -19,7 +21,7 @@
 #include "buf.h"
 #include "dict.h"
 
-enum mapfile_syntax { MAPFILE_MAP, MAPFILE_ALIASES };
+enum mapfile_syntax { MAPFILE_MAP, MAPFILE_ALIASES, MAPFILE_PASSWD };
 
 typedef void mapfile_entry_fn(void *ctx, const char *key, const char *value, int lineno);
 

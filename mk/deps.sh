@@ -5,11 +5,13 @@
 # tools (smtp-source, smtp-sink) and as a reference for differential tests;
 # its service is never started (policy-rc.d refuses it, and its debconf
 # answer is "No configuration").  mutt (driven in tmux) is the stock
-# Maildir reader the delivery tests use.
+# Maildir reader the delivery tests use.  libcrypt-dev (crypt_r, crypt_gensalt)
+# and libargon2-dev (ARGON2I/ARGON2ID: OpenSSL 3.0 has no Argon2) are
+# authd's password hashing.
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
-mutt tmux curl sasl2-bin libsasl2-modules"
+mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev"
 
 missing=""
 for p in $PKGS; do

@@ -5,7 +5,9 @@
  *   newaliases                    postalias for each of $alias_database
  * Building FILE writes FILE.lmdb atomically (readers see the old table or
  * the new one); a source with a bad line is refused and names file and
- * line.  -N, -n and -v are accepted for Postfix compatibility.
+ * line.  "postmap passwd-file:FILE" builds FILE.lmdb from a Dovecot
+ * passwd-file for authd's lmdb:FILE passdb (key: the user, value: the
+ * rest of the line).  -N, -n and -v are accepted for Postfix compatibility.
  * Exit: 0 done/found, 1 not found or refused, 2 a table could not be read.
  */
 #include <errno.h>

@@ -27,6 +27,9 @@ struct postmap_opts {
 
 /* postmap_spec - "type:file" for arg, with the default type filled in */
 char *postmap_spec(const struct postmap_opts *o, const char *arg);
+/* postmap_syntax - MAPFILE_PASSWD for "passwd-file:FILE" (authd's lmdb
+ * passdb: key user, value the rest of the line), else o->syntax */
+enum mapfile_syntax postmap_syntax(const struct postmap_opts *o, const char *arg);
 int postmap_build(const struct postmap_opts *o, const char *arg);
 int postmap_incremental(const struct postmap_opts *o, const char *arg);
 int postmap_query(const struct postmap_opts *o, const char *key, char **args, int n);

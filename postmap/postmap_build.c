@@ -24,11 +24,17 @@ struct build {
 	int failed;		/* updates that did not go in */
 };
 
-/* postmap_spec - "type:file" for arg, with the default type filled in */
+/* postmap_spec - "type:file" for arg, with the default type filled in;
+ * "passwd-file:FILE" is "lmdb:FILE" (the syntax is chosen by the caller) */
 char *postmap_spec(const struct postmap_opts *o, const char *arg)
 {
 	const char *colon = strchr(arg, ':');
 	struct buf *b = buf_new(0);
+
+	if (strncmp(arg, "passwd-file:", 12) == 0) {
+		buf_printf(b, "lmdb:%s", arg + 12);
+		return buf_steal(&b);
+	}
 
 	if (colon) {
 		char *type = xstrndup(arg, (size_t)(colon - arg));
@@ -42,6 +48,12 @@ char *postmap_spec(const struct postmap_opts *o, const char *arg)
 	}
 	buf_printf(b, "%s:%s", o->default_type, arg);
 	return buf_steal(&b);
+}
+
+/* postmap_syntax - the source syntax for arg: passwd-file: names its own */
+enum mapfile_syntax postmap_syntax(const struct postmap_opts *o, const char *arg)
+{
+	return strncmp(arg, "passwd-file:", 12) == 0 ? MAPFILE_PASSWD : o->syntax;
 }
 
 /* add - mapfile callback: one entry into the new table */
@@ -123,7 +135,7 @@ int postmap_build(const struct postmap_opts *o, const char *arg)
 	if ((b.d = open_build(o, spec, DICT_FLAG_CREATE)) != NULL) {
 		take_mode(o, b.d, b.d->name);
 		b.source = b.d->name;
-		if (mapfile_parse(b.d, b.d->name, o->syntax, add, &b, why) < 0) {
+		if (mapfile_parse(b.d, b.d->name, postmap_syntax(o, arg), add, &b, why) < 0) {
 			log_error("%s", buf_str(why));
 			dict_close(&b.d);
 		} else {
@@ -147,7 +159,7 @@ int postmap_incremental(const struct postmap_opts *o, const char *arg)
 		buf_printf(lmdb, "%s.lmdb", b.d->name);
 		take_mode(o, b.d, access(buf_str(lmdb), F_OK) == 0 ? buf_str(lmdb) : b.d->name);
 		b.source = "-";
-		mapfile_parse_text(b.d, "-", buf_str(text), buf_len(text), o->syntax, add, &b);
+		mapfile_parse_text(b.d, "-", buf_str(text), buf_len(text), postmap_syntax(o, arg), add, &b);
 		rc = finish(&b, "standard input");
 	}
 	buf_free(&text);

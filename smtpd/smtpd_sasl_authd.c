@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "duration.h"
 #include "log.h"
 #include "mem.h"
 #include "smtpd_sasl.h"
@@ -31,10 +32,12 @@ static bool authd_init(struct smtpd_global *g)
 static struct auth_client *connection(struct smtpd_global *g, bool fresh)
 {
 	struct buf *why;
-	long ms = g->cf->auth_failure_delay * 1000L + HANDSHAKE_MS;
+	long ms = 60000;	/* the longest auth_failure_delay */
 
 	if (g->auth && !fresh)
 		return g->auth;
+	duration_ms(g->cf->auth_failure_delay, 60000, &ms);
+	ms += HANDSHAKE_MS;
 	auth_client_free(&g->auth);
 	why = buf_new(0);
 	if ((g->auth = auth_client_open(g->sasl_path, (int)ms, why)) == NULL)

@@ -1,0 +1,26 @@
+/* base64 - RFC 4648 base64, strict.
+ *
+ *   base64_encode(data, len, out);              // appends, with padding
+ *   if (base64_decode(text, len, out, 0) < 0)   // appends the bytes
+ *       -> not base64: a bad character, bad padding or a bad length
+ *
+ * The decoder accepts no white space and no characters outside the
+ * alphabet; BASE64_NOPAD accepts input without '=' padding (as in the
+ * Argon2 encoded form) and refuses padding.  Input comes from the network
+ * (SASL); the output is at most 3/4 of the input, nothing more is
+ * allocated.
+ */
+#ifndef HATO_BASE64_H
+#define HATO_BASE64_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+enum base64_flags { BASE64_NOPAD = 1 << 0 };
+
+void base64_encode(const void *data, size_t len, struct buf *out);
+void base64_encode_nopad(const void *data, size_t len, struct buf *out);
+int base64_decode(const char *text, size_t len, struct buf *out, int flags);
+
+#endif
