@@ -2,7 +2,7 @@
 """smtp_auth.py - one SMTP AUTH attempt (and optionally one message) with
 Python's smtplib, for the AUTH tests.
 
-  smtp_auth.py [--starttls] [--ssl] [--no-initial] HOST PORT MECH USER PASSWORD [FROM TO]
+  smtp_auth.py [--starttls] [--ssl] [--no-initial] [--source=ADDR] HOST PORT MECH USER PASSWORD [FROM TO]
 
 Prints one line per step: "EHLO <AUTH keyword line or ->", "AUTH <code>
 <text>", and with FROM/TO "MAIL <code>", "RCPT <code> <text>", "DATA <code>".
@@ -17,14 +17,16 @@ def main():
     starttls = "--starttls" in args
     use_ssl = "--ssl" in args
     initial = "--no-initial" not in args
+    source = [a.split("=", 1)[1] for a in args if a.startswith("--source=")]
+    source = (source[0], 0) if source else None
     args = [a for a in args if not a.startswith("--")]
     host, port, mech, user, password = args[:5]
     rest = args[5:]
     ctx = ssl.create_default_context()
     ctx.check_hostname = False
     ctx.verify_mode = ssl.CERT_NONE
-    s = smtplib.SMTP_SSL(host, int(port), context=ctx, timeout=60) if use_ssl \
-        else smtplib.SMTP(host, int(port), timeout=60)
+    s = smtplib.SMTP_SSL(host, int(port), context=ctx, timeout=60, source_address=source) if use_ssl \
+        else smtplib.SMTP(host, int(port), timeout=60, source_address=source)
     s.ehlo("client.example.org")
     if starttls:
         s.starttls(context=ctx)

@@ -69,6 +69,20 @@ out=$(auth_try $SUB_PORT PLAIN "$U" "$PW" "vuser@example.test" friend@example.ne
 t_expect "reject_sender_login_mismatch: $U may not send as vuser@example.test (553 5.7.1)" \
 	"RCPT 553 5.7.1 <vuser@example.test>: Sender address rejected: not owned by user $U" sed -n 4p <<<"$out"
 
+# brute force from 127.0.0.2: auth_client_failure_limit = 10, 12 wrong passwords at once
+bf=
+for i in $(seq 12); do auth_try --source=127.0.0.2 $SUB_PORT PLAIN "$U" "guess-$i" >"$T/bf.$i" & bf="$bf $!"; done
+wait $bf
+t_expect "12 wrong passwords at once from 127.0.0.2: every one refused with 535 5.7.8" "12" \
+	bash -c "cat $T/bf.* | grep -c '^AUTH 535 5.7.8'"
+t_check "...the later ones without their password being checked (authd logs the limit)" \
+	grep -q "Too many authentication failures" "$I/maillog"
+t_expect "...so now even the right password from 127.0.0.2 is refused" "AUTH 535" \
+	bash -c "python3 $TOPDIR/tests/lib/smtp_auth.py --source=127.0.0.2 127.0.0.1 $SUB_PORT PLAIN $U '$PW' | sed -n 2p | cut -d' ' -f1,2"
+t_expect "...while $U from 127.0.0.1 still logs in" "AUTH 235" \
+	bash -c "python3 $TOPDIR/tests/lib/smtp_auth.py 127.0.0.1 $SUB_PORT PLAIN $U '$PW' | sed -n 2p | cut -d' ' -f1,2"
+t_check "...and no guessed password is in the log" bash -c "! grep -q 'guess-' '$I/maillog'"
+
 t_expect "authd unreachable (smtpd_sasl_path=private/noauthd): 454 4.7.0" "AUTH 454 4.7.0" \
 	bash -c "python3 $TOPDIR/tests/lib/smtp_auth.py 127.0.0.1 $((SMTP_PORT + 4)) PLAIN $U '$PW' | sed -n 2p | cut -d' ' -f1-3"
 
