@@ -9,7 +9,10 @@
  *   }
  *
  * Every read waits at most timeout_ms for data (the protocol's idle time
- * limit); a timeout, an I/O error or EOF ends the stream for good
+ * limit).  With stream_set_per_record(s, true) timeout_ms is instead the
+ * time limit for a whole line (Postfix's smtpd_per_record_deadline): a
+ * client that trickles one byte at a time is cut when it runs out.  A
+ * timeout, an I/O error or EOF ends the stream for good
  * (stream_error() says which).  Replies are buffered until stream_flush().
  * Lines longer than the limit come back in pieces, each flagged long, so
  * a client can never make us hold more than the limit.  The transport is
@@ -38,6 +41,8 @@ struct stream {
 	int timeout_ms;
 	enum stream_state state;
 	bool long_line;			/* the last line was cut at the limit */
+	bool per_record;		/* timeout_ms bounds a whole line */
+	long long deadline_ms;		/* CLOCK_MONOTONIC; 0: none running */
 	char in[STREAM_BUFSIZE];
 	size_t in_pos, in_len;
 	struct buf *out;
@@ -51,6 +56,7 @@ struct stream *stream_new(int fd, int timeout_ms);
 void stream_free(struct stream **sp);
 void stream_set_transport(struct stream *s, stream_read_fn *r, stream_write_fn *w, void *ctx);
 void stream_set_timeout(struct stream *s, int timeout_ms);
+void stream_set_per_record(struct stream *s, bool on);
 
 int stream_getline(struct stream *s, struct buf *line, size_t max);
 static inline bool stream_line_is_long(const struct stream *s) { return s->long_line; }
