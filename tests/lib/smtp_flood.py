@@ -98,6 +98,7 @@ def worker(t):
         for _ in range(a.retry + 1):
             if one(n, rcpt):
                 break
+            time.sleep(0.2)
         if a.pace:
             time.sleep(a.pace)
 
