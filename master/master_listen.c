@@ -25,16 +25,24 @@
 
 enum { LISTEN_BACKLOG_MIN = 100, LISTEN_BACKLOG_UNLIMITED = 65535 };
 
-/* backlog - as long a listen queue as the service has processes (Postfix
- * does the same): a crowd of clients beyond the queue makes Linux answer
- * with SYN cookies, and a client of a server-speaks-first protocol then
- * waits forever for a greeting that never comes (seen with 1000 SMTP
- * clients and a backlog of 100).  The kernel caps it at somaxconn. */
+static long default_process_limit;	/* of the configuration being opened */
+
+/* backlog - as long a listen queue as the service has processes, and at
+ * least default_process_limit (Postfix does the same): a crowd of clients
+ * beyond the queue makes Linux answer with SYN cookies, and a client of a
+ * server-speaks-first protocol then waits forever for a greeting that
+ * never comes (seen with 1000 SMTP clients and a backlog of 100).  The
+ * kernel caps it at somaxconn. */
 static int backlog(const struct master_service *svc)
 {
+	long n = default_process_limit;
+
 	if (svc->maxproc <= 0)
 		return LISTEN_BACKLOG_UNLIMITED;
-	return svc->maxproc > LISTEN_BACKLOG_MIN ? svc->maxproc : LISTEN_BACKLOG_MIN;
+	if (svc->maxproc > n)
+		n = svc->maxproc;
+	return n > LISTEN_BACKLOG_UNLIMITED ? LISTEN_BACKLOG_UNLIMITED :
+	       n < LISTEN_BACKLOG_MIN ? LISTEN_BACKLOG_MIN : (int)n;
 }
 
 /* add_fd - remember a listener */
@@ -205,6 +213,7 @@ int master_listen_open(struct master_service *svc, const struct params *cf, stru
 {
 	int rc;
 
+	default_process_limit = cf->default_process_limit;
 	switch (svc->type) {
 	case MT_INET: rc = open_inet(svc, cf, why); break;
 	case MT_UNIX: rc = open_unix(svc, why); break;
