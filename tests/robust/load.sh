@@ -3,7 +3,7 @@
 # 1000, default_process_limit = 1000) hold their sessions open at the same
 # time, then each sends a message: all served.  (2) beyond the limits
 # (smtpd maxproc 20, smtpd_client_connection_count_limit 10; STRESS: 200
-# and 100) the same crowd waits in the backlog or gets 421 and retries:
+# and 20) the same crowd waits in the backlog or gets 421 and retries:
 # every message gets through, no daemon crashes, master lives, nothing lost.
 # (mynetworks is exempt from the per-client limit, as in Postfix: the second
 # service moves mynetworks away from 127.0.0.1.)
@@ -12,7 +12,7 @@
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/robust.sh"
 N=150 MAXPROC=20 PERCLIENT=10
-[ -n "$STRESS" ] && N=1000 MAXPROC=200 PERCLIENT=100
+[ -n "$STRESS" ] && N=1000 MAXPROC=200 PERCLIENT=20
 ulimit -n 8192
 
 user=hlrobl$$
