@@ -3,7 +3,8 @@
  *
  * Input is bounded: a command line longer than line_length_limit is
  * refused (and read to its end, never stored), control characters in a
- * command are refused, every read waits at most smtpd_timeout, and after
+ * command are refused, a whole command line must arrive within
+ * smtpd_timeout (each read, with smtpd_per_record_deadline = no), and after
  * smtpd_hard_error_limit errors the client is dropped.  Replies are
  * flushed only when no pipelined input is waiting (PIPELINING).
  */
