@@ -5,7 +5,7 @@ server closes the connection.  Prints one line:
   opened=N greeted=N cut=N timeout421=N min=S max=S
 where cut counts connections the server closed, timeout421 those that got
 "421 4.4.2 ... timeout" first, and min/max are the connection lifetimes
-(seconds from the end of the greeting to the close) of the cut ones.
+(seconds from the greeting to the close) of the cut ones.
 
 usage: slow_clients.py PORT N INTERVAL GIVEUP
 Clients still open after GIVEUP seconds are closed by us (not counted as cut).
@@ -29,9 +29,11 @@ def client():
         st["opened"] += 1
     s.settimeout(0.05)
     got = b""
+    t0 = time.monotonic()
     try:
         s.settimeout(60)
         got = s.recv(512)
+        t0 = time.monotonic()
         if got.startswith(b"220"):
             with lock:
                 st["greeted"] += 1
@@ -41,7 +43,6 @@ def client():
         ready.wait()
     except threading.BrokenBarrierError:
         pass
-    t0 = time.monotonic()
     line = b"EHLO slow.example.test\r\n"
     s.settimeout(interval)
     i = 0
