@@ -12,7 +12,11 @@
 #                         ROB_LOST and ROB_DUPS (unacknowledged: delivered
 #                         but the client never saw the 250, e.g. its smtpd
 #                         was killed after cleanup committed: allowed)
-#   rob_queue_empty       no file in incoming, active, deferred
+#   rob_queue_empty       no complete file (owner-execute bit set, R13) in
+#                         incoming, active, deferred; an incomplete one is
+#                         what a cleanup killed mid-message leaves behind,
+#                         for postsuper to remove after a day, as in Postfix
+#   rob_incomplete        how many incomplete files incoming/ holds
 #   rob_master_pid        the instance's master pid (empty if none)
 #   rob_crashes           maillog lines where a daemon died on its own
 #                         (a signal other than our 9, or a fatal/panic)
@@ -68,8 +72,10 @@ rob_tally() {
 }
 
 rob_queue_empty() {
-	[ -z "$(find "$I/queue/incoming" "$I/queue/active" "$I/queue/deferred" -type f 2>/dev/null)" ]
+	[ -z "$(find "$I/queue/incoming" "$I/queue/active" "$I/queue/deferred" -type f -perm -u+x 2>/dev/null)" ]
 }
+
+rob_incomplete() { find "$I/queue/incoming" -type f ! -perm -u+x | grep -c .; }
 
 rob_crashes() {
 	grep -E "killed by signal [^9]|killed by signal 9[0-9]|exit status [1-9]|fatal:|panic:" "$I/maillog" 2>/dev/null

@@ -3,7 +3,7 @@
 # slow clients, ...) and their counts; make check runs the short forms.
 stress: deps
 	$(MAKE) all unit
-	@set -o pipefail; STRESS=1 tests/run robust | tee $(BUILD)/stress.log
-	@echo "== stress counts"; grep -E '^# ' $(BUILD)/stress.log
+	@set -o pipefail; STRESS=1 tests/run robust | tee $(BUILD)/stress.log; rc=$$?; \
+	  echo "== stress counts"; grep -E '^# ' $(BUILD)/stress.log; exit $$rc
 
 .PHONY: stress
