@@ -2,7 +2,8 @@
 # robust/crash.sh - kill -9 of a random hato daemon (smtpd, cleanup, qmgr,
 # local, smtp, pickup; never master) every 200 ms while messages with
 # unique Message-IDs flow in by SMTP, half to a local user's Maildir, half
-# relayed to smtp-sink.  After the kills stop and the queue drains, every
+# relayed to smtp-sink, while others are submitted locally with sendmail
+# (postdrop, maildrop/, pickup).  After the kills stop and the queue drains, every
 # message that got a 250 is delivered (lost = 0); duplicates are counted.
 # Short: 300 messages; STRESS=1 (make stress): 2000.
 . "$HATO_TOP/tests/lib.sh"
@@ -10,8 +11,8 @@
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/robust.sh"
 command -v smtp-sink >/dev/null || { t_fail "smtp-sink is installed (make deps)"; exit 0; }
-COUNT=300 THREADS=4 PACE=0.2
-[ -n "$STRESS" ] && COUNT=2000 THREADS=8 PACE=0.1
+COUNT=300 THREADS=4 PACE=0.2 LOCAL=50
+[ -n "$STRESS" ] && COUNT=2000 THREADS=8 PACE=0.1 LOCAL=300
 
 SINK_PORT=$((SMTP_PORT + 1))
 user=hlrobc$$
@@ -36,15 +37,25 @@ master=$(rob_master_pid)
 
 rob_killer smtpd cleanup qmgr local smtp pickup
 start=$SECONDS
+# local submissions alongside: sendmail exits 0 once postdrop has the file
+( for n in $(seq "$LOCAL"); do
+	mid="<crash$$-sm-$n@flood.test>"
+	printf 'Subject: local %s\nMessage-ID: %s\n\nbody\n' "$n" "$mid" |
+		HATO_CONFIG=$I "$B/bin/sendmail" "$user@mx.example.test" && echo "$mid"
+	sleep "$PACE"
+done >"$T/accepted_sm" 2>"$T/sendmail.err" ) & local_pid=$!
 stats=$(python3 "$TOPDIR/tests/lib/smtp_flood.py" --port "$SMTP_PORT" --count "$COUNT" \
 	--threads "$THREADS" --tag "crash$$" --rcpt "$user@mx.example.test" \
 	--rcpt "far@example.net" --timeout 30 --pace "$PACE" --out "$T/accepted")
+wait "$local_pid"
 rob_killer_stop
 kills=$(grep -c "killed by signal 9" "$I/maillog")
 echo "# flood: $stats in $((SECONDS - start)) s, $kills daemons killed"
-acc=$(grep -c . "$T/accepted")
+acc=$(grep -c . "$T/accepted") acc_sm=$(grep -c . "$T/accepted_sm")
 t_check "most messages were accepted while daemons were being killed ($acc of $COUNT)" \
 	test "$acc" -gt $((COUNT / 2))
+t_check "sendmail queued local submissions meanwhile ($acc_sm of $LOCAL)" test "$acc_sm" -gt $((LOCAL / 2))
+cat "$T/accepted_sm" >>"$T/accepted"
 t_check "daemons were killed meanwhile ($kills)" test "$kills" -gt 10
 
 dirs=("$H/Maildir/new" "$H/Maildir/cur" "$T/dump")
