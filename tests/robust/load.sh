@@ -60,6 +60,7 @@ rob_tally "$T/accepted" Message-ID "$H/Maildir/new"
 echo "# load: $ROB_TALLY"
 t_expect "every accepted message is delivered: lost = 0 ($ROB_TALLY)" 0 echo "$ROB_LOST"
 t_check "master is alive (pid $master)" kill -0 "$master"
+t_check "...and so is qmgr" pgrep -x -P "$master" qmgr
 t_expect "no daemon crashed (maillog)" "" rob_crashes
 id=$(inst_send a@example.org "$user@example.test" "after the storm")
 t_check "a new client is still served afterwards" test -n "$id"
