@@ -95,6 +95,13 @@ t_check "...local defers them: the Maildir's file system is full" \
 	inst_wait grep -q "to=<$user@example.test>.*status=deferred.*No space left on device" "$I/maillog"
 t_check "...they wait in deferred/" inst_wait test "$(inst_queue_files deferred)" -gt 0
 
+# (4b) both full: the deferred mail is retried while the queue has no
+# room for defer logs either; nothing may crash or corrupt
+fill "$Q" 0
+sleep 4
+t_expect "with the queue file system full too, no daemon crashed" "" rob_crashes
+rm -f "$Q/filler"
+
 # nothing corrupt
 t_check "postsuper -s finds nothing to fix" "$B/bin/postsuper" -c "$I" -s
 bad=0
