@@ -70,10 +70,12 @@ void stream_set_timeout(struct stream *s, int timeout_ms)
 	s->timeout_ms = timeout_ms;
 }
 
-/* stream_set_per_record - timeout_ms limits each line, not each wait */
-void stream_set_per_record(struct stream *s, bool on)
+/* stream_set_per_record - timeout_ms limits each line, not each wait;
+ * min_rate > 0: bytes per second that extend a content deadline */
+void stream_set_per_record(struct stream *s, bool on, long min_rate)
 {
 	s->per_record = on;
+	s->min_rate = min_rate;
 }
 
 /* now_ms - the monotonic clock in milliseconds */
@@ -83,6 +85,23 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* stream_content_begin - one deadline for the content that follows
+ * (without per-record deadlines or a min_rate: nothing changes) */
+void stream_content_begin(struct stream *s)
+{
+	if (!s->per_record || s->min_rate <= 0)
+		return;
+	s->content = true;
+	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? now_ms() + s->timeout_ms : 0;
+}
+
+/* stream_content_end - back to a deadline per line */
+void stream_content_end(struct stream *s)
+{
+	s->content = false;
+	s->deadline_ms = 0;
 }
 
 /* wait_limit - how long the next poll may wait: the per-wait limit, or
@@ -127,6 +146,8 @@ static bool fill(struct stream *s)
 		if (n > 0) {
 			s->in_len += (size_t)n;
 			s->bytes_in += (unsigned long long)n;
+			if (s->content && s->deadline_ms && s->min_rate > 0)
+				s->deadline_ms += (long long)n * 1000 / s->min_rate;
 			return true;
 		}
 		if (n == 0) {
@@ -186,6 +207,8 @@ int stream_getline(struct stream *s, struct buf *line, size_t max)
 {
 	int rc;
 
+	if (s->content)
+		return get_line(s, line, max);	/* the content's deadline runs */
 	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? now_ms() + s->timeout_ms : 0;
 	rc = get_line(s, line, max);
 	s->deadline_ms = 0;

@@ -180,7 +180,7 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	struct smtpd_conn conn;
 
 	st.s = stream_new(fd, (int)g->cf->smtpd_timeout * 1000);
-	stream_set_per_record(st.s, g->cf->smtpd_per_record_deadline);
+	stream_set_per_record(st.s, g->cf->smtpd_per_record_deadline, g->cf->smtpd_min_data_rate);
 	st.line = buf_new(512);
 	st.reply = buf_new(256);
 	st.bdat = buf_new(0);

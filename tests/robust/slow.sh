@@ -8,7 +8,10 @@
 # client is served at once.  When the slow ones hold every process of a
 # service (maxproc 5), a new client waits in the listen queue until one is
 # cut, then is served (Postfix's master behaves the same: it only warns
-# that the process limit is reached).
+# that the process limit is reached).  Content has one deadline for all of
+# it, smtpd_timeout plus one second per smtpd_min_data_rate (500) bytes: a
+# DATA or BDAT trickle below that rate is cut near smtpd_timeout, a steady
+# client sending for longer than smtpd_timeout gets its 250.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "robustness tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
@@ -36,6 +39,9 @@ send() {
 	echo "$((SECONDS - t0)) $(grep -c '250 2.0.0 Ok: queued' <<<"$out")"
 }
 
+sd() { python3 "$TOPDIR/tests/lib/slow_data.py" "$SMTP_PORT" "$@"; }
+sd data 2 $((TMO * 3)) >"$T/sd_data" & sd bdat 2 $((TMO * 3)) >"$T/sd_bdat" &
+sd data 3000 $((TMO + 3)) >"$T/sd_steady" &
 slow "$SMTP_PORT" "$N" "$T/slow1"
 t0=$SECONDS
 read -r took ok < <(send "$SMTP_PORT")
@@ -55,5 +61,15 @@ for f in slow1 slow2; do
 	t_check "$f: ...at smtpd_timeout ${TMO}s, not per byte (${min}s to ${max}s)" \
 		awk -v a="$min" -v b="$max" -v t="$TMO" 'BEGIN { exit !(a >= t - 1 && b <= t + 3 + t / 5) }'
 done
+for v in data bdat; do
+	read -r how secs reply <"$T/sd_$v"
+	t_check "a ${v^^} trickle at 2 bytes/s is cut at smtpd_timeout ($how after ${secs}s: $reply)" \
+		awk -v h="$how" -v a="$secs" -v r="$reply" -v t="$TMO" \
+		'BEGIN { exit !(h == "cut" && r ~ /^421_4.4.2/ && a >= t - 1 && a <= t + 2) }'
+	t_check "...smtpd logs it" grep -q "timeout after ${v^^} " "$I/maillog"
+done
+read -r how secs reply <"$T/sd_steady"
+t_check "a steady 3000 bytes/s DATA for ${secs}s, longer than smtpd_timeout, is accepted ($reply)" \
+	test "$how" = answered -a "${reply:0:9}" = 250_2.0.0
 t_check "smtpd logged the timeouts" grep -q "timeout after CONNECT" "$I/maillog"
 t_expect "no daemon crashed" "" rob_crashes
