@@ -11,7 +11,7 @@ command -v "${FUZZ_CC:-clang}" >/dev/null ||
 	{ t_fail "clang is installed (make deps): the fuzz regressions need it"; exit 0; }
 
 start=$SECONDS
-if make -C "$TOPDIR" -j2 fuzz-build >"$T/build.log" 2>&1; then
+if env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$TOPDIR" -j2 fuzz-build >"$T/build.log" 2>&1; then
 	t_ok "make fuzz-build ($((SECONDS - start)) s)"
 else
 	t_fail "make fuzz-build" "$(grep -m3 -E 'error|Error' "$T/build.log")"; exit 0
