@@ -98,6 +98,11 @@ t_check "...they wait in deferred/" inst_wait test "$(inst_queue_files deferred)
 # (4b) both full: the deferred mail is retried while the queue has no
 # room for defer logs either; nothing may crash or corrupt
 fill "$Q" 0
+head -c 200000 /dev/zero | tr '\0' z | fold -w 70 | { echo "Subject: no room"; echo; cat; } |
+	HATO_CONFIG=$I "$B/bin/sendmail" "$user@example.test" 2>"$T/sm.err"
+t_expect "sendmail with a full queue file system: exit 75 (EX_TEMPFAIL)" 75 echo $?
+t_expect "...leaving nothing in maildrop/" "" ls -A "$Q/maildrop"
+echo "#   sendmail said: $(head -2 "$T/sm.err" | tr '\n' ' ')"
 sleep 4
 t_expect "with the queue file system full too, no daemon crashed" "" rob_crashes
 rm -f "$Q/filler"
