@@ -233,7 +233,7 @@ void master_listen_close(struct master_service *svc, bool remove_path)
 		close(svc->listen_fds[i]);
 	}
 	svc->nlisten = 0;
-	svc->listening = false;
+	svc->listening = svc->limit_watch = false;
 	if (remove_path && svc->sock_path)
 		unlink(svc->sock_path);
 }
