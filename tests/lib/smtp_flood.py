@@ -11,7 +11,8 @@ message again (same Message-ID) up to K times after a 4xx or a dropped
 connection.  --barrier: every thread opens its session and says EHLO, all
 wait until every session is open, then each sends one message: proves the
 server holds --threads sessions at once.  --pace S: each thread sleeps S
-seconds after each message (so that a flow lasts while daemons are killed).  Prints one summary line:
+seconds after each message (so that a flow lasts while daemons are killed).
+--hold S: each session waits S seconds after EHLO (so that sessions overlap).  Prints one summary line:
 accepted=N refused=N (421 greetings) tempfail=N (other 4xx) dropped=N
 permfail=N concurrent=N
 """
@@ -29,6 +30,7 @@ ap.add_argument("--barrier", action="store_true")
 ap.add_argument("--size", type=int, default=200)
 ap.add_argument("--timeout", type=float, default=120)
 ap.add_argument("--pace", type=float, default=0)
+ap.add_argument("--hold", type=float, default=0)
 ap.add_argument("--out", required=True)
 a = ap.parse_args()
 
@@ -63,6 +65,8 @@ def one(n, rcpt):
         return False
     try:
         s.ehlo("flood.test")
+        if a.hold:
+            time.sleep(a.hold)
         if barrier:
             try:
                 barrier.wait()

@@ -3,8 +3,11 @@
 # 1000, default_process_limit = 1000) hold their sessions open at the same
 # time, then each sends a message: all served.  (2) beyond the limits
 # (smtpd maxproc 20, smtpd_client_connection_count_limit 10; STRESS: 200
-# and 20) the same crowd waits in the backlog or gets 421 and retries:
-# every message gets through, no daemon crashes, master lives, nothing lost.
+# and 20; each session pauses 0.5 s after EHLO so that they overlap) the
+# same crowd gets 421 and retries; (3) with maxproc alone in the way they
+# wait in the listen queue and master warns that the process limit is
+# reached.  Every message gets through, no daemon crashes, master lives,
+# nothing lost.
 # (mynetworks is exempt from the per-client limit, as in Postfix: the second
 # service moves mynetworks away from 127.0.0.1.)
 . "$HATO_TOP/tests/lib.sh"
@@ -19,12 +22,13 @@ user=hlrobl$$
 useradd -m -s /bin/sh "$user" || t_fail "useradd $user"
 H=$(getent passwd "$user" | cut -d: -f6)
 trap 'userdel -r "$user" >/dev/null 2>&1; inst_cleanup' EXIT
-PORT2=$((SMTP_PORT + 1))
+PORT2=$((SMTP_PORT + 1)) PORT3=$((SMTP_PORT + 2))
 
 inst_new
 inst_set "default_process_limit = $N" "home_mailbox = Maildir/" "local_recipient_maps ="
 cat >>"$I/master.cf" <<MCF
 127.0.0.1:$PORT2 inet n - n - $MAXPROC smtpd -o smtpd_client_connection_count_limit=$PERCLIENT -o mynetworks=192.0.2.0/24
+127.0.0.1:$PORT3 inet n - n - $MAXPROC smtpd -o smtpd_client_connection_count_limit=0
 qmgr      fifo  n       -       n       1       1       qmgr
 local     unix  -       n       n       -       -       local
 MCF
@@ -44,7 +48,7 @@ t_expect "$N sessions open at the same time, each got its greeting and EHLO" \
 t_expect "...and every one's message was accepted" "$N" grep -c . "$T/acc1"
 
 start=$SECONDS
-stats=$(flood --port "$PORT2" --count "$N" --threads "$N" --retry 200 --tag "load2-$$" --out "$T/acc2")
+stats=$(flood --port "$PORT2" --count "$N" --threads "$N" --retry 200 --hold 0.5 --tag "load2-$$" --out "$T/acc2")
 echo "# $N clients against maxproc $MAXPROC, $PERCLIENT per client: $stats in $((SECONDS - start)) s"
 t_expect "beyond the limits every client got through in the end (waiting or after 421)" \
 	"$N" grep -c . "$T/acc2"
@@ -54,7 +58,17 @@ t_check "...and smtpd logged why" grep -q "too many connections from .*\[127.0.0
 t_expect "...and none saw anything but a 421 or a 250" "" \
 	grep -Eo "(tempfail|dropped|permfail)=[1-9][0-9]*" <<<"$stats"
 
-cat "$T/acc1" "$T/acc2" >"$T/accepted"
+start=$SECONDS
+stats=$(flood --port "$PORT3" --count "$N" --threads "$N" --hold 0.5 --tag "load3-$$" --out "$T/acc3")
+echo "# $N clients against maxproc $MAXPROC, no per-client limit: $stats in $((SECONDS - start)) s"
+t_expect "with maxproc alone in the way every client waits its turn and is served" \
+	"$N" grep -c . "$T/acc3"
+t_expect "...none is refused or dropped" "" \
+	grep -Eo "(refused|tempfail|dropped|permfail)=[1-9][0-9]*" <<<"$stats"
+t_check "...and master warned that the service reached its process limit" \
+	grep -q "service 127.0.0.1:$PORT3 (inet) has reached its process limit $MAXPROC" "$I/maillog"
+
+cat "$T/acc1" "$T/acc2" "$T/acc3" >"$T/accepted"
 rob_wait_ids "$T/accepted" 120 Message-ID "$H/Maildir/new"
 rob_tally "$T/accepted" Message-ID "$H/Maildir/new"
 echo "# load: $ROB_TALLY"

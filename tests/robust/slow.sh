@@ -52,6 +52,10 @@ slow "$PORT2" "$SMALL" "$T/slow2"
 read -r took ok < <(send "$PORT2")
 t_check "with all $SMALL processes of a service held by slow clients a new client waits (${took}s), then is served" \
 	test "$ok" = 1 -a "$took" -ge $((TMO / 2))
+t_check "...and master warns that the service reached its process limit" grep -q \
+	"warning: service 127.0.0.1:$PORT2 (inet) has reached its process limit $SMALL: new clients may experience noticeable delays" \
+	"$I/maillog"
+t_expect "...once (at most every 1000 s)" 1 grep -c "has reached its process limit" "$I/maillog"
 wait
 for f in slow1 slow2; do
 	r=$(tail -1 "$T/$f"); echo "# $f: $r"
