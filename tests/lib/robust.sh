@@ -20,9 +20,34 @@
 #   rob_master_pid        the instance's master pid (empty if none)
 #   rob_crashes           maillog lines where a daemon died on its own
 #                         (a signal other than our 9, or a fatal/panic)
+#   rob_pick_ports N      choose SMTP_PORT (before inst_new) so that it and
+#                         the N-1 ports above it are not in use
+#   rob_start             inst_start, one ok/not ok line; the test ends
+#                         here when the instance does not start
 #   STRESS                set (to anything) by make stress: long forms
 STRESS=${STRESS:-}
 KILLER_PID=
+
+rob_pick_ports() {
+	local p i busy
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 20000)) busy=
+		for i in $(seq 0 $(($1 - 1))); do
+			ss -Hltn "sport = :$((p + i))" | grep -q . && busy=yes
+		done
+		[ -z "$busy" ] && { SMTP_PORT=$p; return 0; }
+	done
+	return 1
+}
+
+rob_start() {
+	if inst_start; then
+		t_ok "instance starts"
+	else
+		t_fail "instance starts" "$(grep -m2 -E 'fatal|error' "$I/maillog" 2>/dev/null)"
+		exit 0
+	fi
+}
 
 rob_master_pid() { tr -dc 0-9 <"$I/queue/pid/master.pid" 2>/dev/null; }
 

@@ -10,6 +10,7 @@
 [ "$(id -u)" = 0 ] || { t_ok "robustness tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/robust.sh"
+rob_pick_ports 2
 command -v smtp-sink >/dev/null || { t_fail "smtp-sink is installed (make deps)"; exit 0; }
 COUNT=300 THREADS=4 PACE=0.2 LOCAL=50
 [ -n "$STRESS" ] && COUNT=2000 THREADS=8 PACE=0.1 LOCAL=300
@@ -32,7 +33,7 @@ pickup    fifo  n       -       n       1       1       pickup
 smtp      unix  -       -       n       -       -       smtp
 local     unix  -       n       n       -       -       local
 MCF
-t_check "instance starts" inst_start
+rob_start
 master=$(rob_master_pid)
 
 rob_killer smtpd cleanup qmgr local smtp pickup

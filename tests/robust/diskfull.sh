@@ -12,6 +12,7 @@
 [ "$(id -u)" = 0 ] || { t_ok "robustness tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/robust.sh"
+rob_pick_ports 2
 
 user=hlrobd$$
 useradd -m -s /bin/sh "$user" || t_fail "useradd $user"
@@ -52,7 +53,7 @@ mv "$Q" "$Q.orig" && mkdir "$Q" && mount -t tmpfs -o size=8m tmpfs "$Q" &&
 	cp -a "$Q.orig/." "$Q/" || t_fail "the queue is on a tmpfs"
 mkdir -p "$MD" && mount -t tmpfs -o size=1m tmpfs "$MD" && chown "$user:" "$MD" && chmod 700 "$MD" ||
 	t_fail "the Maildir is on a tmpfs"
-t_check "instance starts with its queue on tmpfs" inst_start
+rob_start
 
 flood() {
 	python3 "$TOPDIR/tests/lib/smtp_flood.py" --port "$SMTP_PORT" --rcpt "$user@example.test" "$@"

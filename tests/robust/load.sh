@@ -14,6 +14,7 @@
 [ "$(id -u)" = 0 ] || { t_ok "robustness tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/robust.sh"
+rob_pick_ports 3
 N=150 MAXPROC=20 PERCLIENT=10
 [ -n "$STRESS" ] && N=1000 MAXPROC=200 PERCLIENT=20
 ulimit -n 8192
@@ -34,7 +35,7 @@ local     unix  -       n       n       -       -       local
 MCF
 # the first service has no per-client limit: every session comes from 127.0.0.1
 sed -i "1s/smtpd\$/smtpd -o smtpd_client_connection_count_limit=0/" "$I/master.cf"
-t_check "instance starts" inst_start
+rob_start
 master=$(rob_master_pid)
 
 flood() {

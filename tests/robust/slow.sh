@@ -16,6 +16,7 @@
 [ "$(id -u)" = 0 ] || { t_ok "robustness tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/robust.sh"
+rob_pick_ports 2
 N=50 EVERY=2 TMO=5 SMALL=5
 [ -n "$STRESS" ] && N=500 EVERY=10 TMO=30 SMALL=20
 ulimit -n 8192
@@ -25,7 +26,7 @@ inst_new
 inst_set "smtpd_timeout = ${TMO}s" "default_process_limit = $((N + 50))" "local_recipient_maps =" \
 	"smtpd_client_connection_count_limit = 0"
 echo "127.0.0.1:$PORT2 inet n - n - $SMALL smtpd" >>"$I/master.cf"
-t_check "instance starts" inst_start
+rob_start
 
 slow() {	# slow PORT COUNT OUTFILE: start slow clients, wait until all are greeted
 	python3 "$TOPDIR/tests/lib/slow_clients.py" "$1" "$2" "$EVERY" $((TMO * 4)) >"$3" &
