@@ -21,7 +21,9 @@
 #   rob_crashes           maillog lines where a daemon died on its own
 #                         (a signal other than our 9, or a fatal/panic)
 #   rob_pick_ports N      choose SMTP_PORT (before inst_new) so that it and
-#                         the N-1 ports above it are not in use
+#                         the N-1 ports above it are not in use, below the
+#                         ephemeral range (the load test's thousands of
+#                         client connections live there)
 #   rob_start             inst_start, one ok/not ok line; the test ends
 #                         here when the instance does not start
 #   STRESS                set (to anything) by make stress: long forms
@@ -29,11 +31,12 @@ STRESS=${STRESS:-}
 KILLER_PID=
 
 rob_pick_ports() {
-	local p i busy
+	local p i busy lo
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
 	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % 20000)) busy=
+		p=$((20000 + RANDOM % (lo - 20010))) busy=
 		for i in $(seq 0 $(($1 - 1))); do
-			ss -Hltn "sport = :$((p + i))" | grep -q . && busy=yes
+			ss -Htan "sport = :$((p + i))" | grep -q . && busy=yes
 		done
 		[ -z "$busy" ] && { SMTP_PORT=$p; return 0; }
 	done

@@ -8,7 +8,7 @@ of the messages that got a 250 after DATA go to --out, one per line.
 
 Recipients alternate between the --rcpt addresses.  --retry K sends a
 message again (same Message-ID) up to K times after a 4xx or a dropped
-connection.  --barrier: every thread opens its session and says EHLO, all
+connection, --retry-delay seconds later (0.2).  --barrier: every thread opens its session and says EHLO, all
 wait until every session is open, then each sends one message: proves the
 server holds --threads sessions at once.  --pace S: each thread sleeps S
 seconds after each message (so that a flow lasts while daemons are killed).
@@ -31,6 +31,7 @@ ap.add_argument("--size", type=int, default=200)
 ap.add_argument("--timeout", type=float, default=120)
 ap.add_argument("--pace", type=float, default=0)
 ap.add_argument("--hold", type=float, default=0)
+ap.add_argument("--retry-delay", type=float, default=0.2)
 ap.add_argument("--out", required=True)
 a = ap.parse_args()
 
@@ -102,7 +103,7 @@ def worker(t):
         for _ in range(a.retry + 1):
             if one(n, rcpt):
                 break
-            time.sleep(0.2)
+            time.sleep(a.retry_delay)
         if a.pace:
             time.sleep(a.pace)
 
