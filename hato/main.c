@@ -78,7 +78,10 @@ int main(int argc, char **argv)
 		ctx.dev = true;
 		ctx.args++;
 	}
-	/* "hato init --dev DIR" also takes the directory as an argument */
+	/* "hato init --dev DIR" also takes the directory as an argument; an
+	 * option in its place ("hato init --help") is not a directory name */
+	if (strcmp(argv[optind], "init") == 0 && ctx.args[0] && ctx.args[0][0] == '-')
+		usage();
 	if (strcmp(argv[optind], "init") == 0 && ctx.args[0] && opt_c == NULL)
 		opt_c = ctx.args[0];
 	ctx.dir = config_dir(opt_c);

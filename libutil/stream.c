@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -69,13 +70,59 @@ void stream_set_timeout(struct stream *s, int timeout_ms)
 	s->timeout_ms = timeout_ms;
 }
 
+/* stream_set_per_record - timeout_ms limits each line, not each wait;
+ * min_rate > 0: bytes per second that extend a content deadline */
+void stream_set_per_record(struct stream *s, bool on, long min_rate)
+{
+	s->per_record = on;
+	s->min_rate = min_rate;
+}
+
+/* now_ms - the monotonic clock in milliseconds */
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* stream_content_begin - one deadline for the content that follows
+ * (without per-record deadlines or a min_rate: nothing changes) */
+void stream_content_begin(struct stream *s)
+{
+	if (!s->per_record || s->min_rate <= 0)
+		return;
+	s->content = true;
+	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? now_ms() + s->timeout_ms : 0;
+}
+
+/* stream_content_end - back to a deadline per line */
+void stream_content_end(struct stream *s)
+{
+	s->content = false;
+	s->deadline_ms = 0;
+}
+
+/* wait_limit - how long the next poll may wait: the per-wait limit, or
+ * what is left of the line's deadline */
+static int wait_limit(const struct stream *s)
+{
+	long long left;
+
+	if (s->deadline_ms == 0 || s->timeout_ms < 0)
+		return s->timeout_ms;
+	left = s->deadline_ms - now_ms();
+	return left <= 0 ? 0 : left < s->timeout_ms ? (int)left : s->timeout_ms;
+}
+
 /* wait_fd - wait until fd is readable or writable; false on timeout */
 static bool wait_fd(struct stream *s, short events)
 {
 	struct pollfd pfd = { .fd = s->fd, .events = events };
 	int n;
 
-	while ((n = poll(&pfd, 1, s->timeout_ms)) < 0 && errno == EINTR)
+	while ((n = poll(&pfd, 1, wait_limit(s))) < 0 && errno == EINTR)
 		;
 	if (n == 0)
 		s->state = STREAM_TIMEOUT;
@@ -99,6 +146,8 @@ static bool fill(struct stream *s)
 		if (n > 0) {
 			s->in_len += (size_t)n;
 			s->bytes_in += (unsigned long long)n;
+			if (s->content && s->deadline_ms && s->min_rate > 0)
+				s->deadline_ms += (long long)n * 1000 / s->min_rate;
 			return true;
 		}
 		if (n == 0) {
@@ -126,9 +175,8 @@ static void compact(struct stream *s)
 	s->in_pos = 0;
 }
 
-/* stream_getline - the next line including its "\n", at most max bytes:
- * 1 a line (or a piece of a long one), 0 EOF with nothing read, -1 error */
-int stream_getline(struct stream *s, struct buf *line, size_t max)
+/* get_line - stream_getline without the deadline bookkeeping */
+static int get_line(struct stream *s, struct buf *line, size_t max)
 {
 	buf_reset(line);
 	s->long_line = false;
@@ -151,6 +199,20 @@ int stream_getline(struct stream *s, struct buf *line, size_t max)
 		if (!fill(s))
 			return s->state != STREAM_EOF ? -1 : buf_len(line) > 0 ? 1 : 0;
 	}
+}
+
+/* stream_getline - the next line including its "\n", at most max bytes:
+ * 1 a line (or a piece of a long one), 0 EOF with nothing read, -1 error */
+int stream_getline(struct stream *s, struct buf *line, size_t max)
+{
+	int rc;
+
+	if (s->content)
+		return get_line(s, line, max);	/* the content's deadline runs */
+	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? now_ms() + s->timeout_ms : 0;
+	rc = get_line(s, line, max);
+	s->deadline_ms = 0;
+	return rc;
 }
 
 /* stream_read - up to n bytes (at least one); 0 EOF, -1 error */

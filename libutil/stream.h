@@ -9,7 +9,15 @@
  *   }
  *
  * Every read waits at most timeout_ms for data (the protocol's idle time
- * limit); a timeout, an I/O error or EOF ends the stream for good
+ * limit).  With stream_set_per_record(s, true) timeout_ms is instead the
+ * time limit for a whole line (Postfix's smtpd_per_record_deadline): a
+ * client that trickles one byte at a time is cut when it runs out.
+ * stream_content_begin/_end bracket a message's content (DATA, a BDAT
+ * chunk): one deadline covers it all, and each byte read extends it by
+ * 1/min_rate seconds (Postfix's smtpd_min_data_rate), so a slow but steady
+ * client gets through and a trickle below min_rate is cut (min_rate 0:
+ * content keeps a deadline per line).  A
+ * timeout, an I/O error or EOF ends the stream for good
  * (stream_error() says which).  Replies are buffered until stream_flush().
  * Lines longer than the limit come back in pieces, each flagged long, so
  * a client can never make us hold more than the limit.  The transport is
@@ -38,6 +46,10 @@ struct stream {
 	int timeout_ms;
 	enum stream_state state;
 	bool long_line;			/* the last line was cut at the limit */
+	bool per_record;		/* timeout_ms bounds a whole line */
+	bool content;			/* inside stream_content_begin/_end */
+	long min_rate;			/* bytes/s that extend a content deadline */
+	long long deadline_ms;		/* CLOCK_MONOTONIC; 0: none running */
 	char in[STREAM_BUFSIZE];
 	size_t in_pos, in_len;
 	struct buf *out;
@@ -51,6 +63,9 @@ struct stream *stream_new(int fd, int timeout_ms);
 void stream_free(struct stream **sp);
 void stream_set_transport(struct stream *s, stream_read_fn *r, stream_write_fn *w, void *ctx);
 void stream_set_timeout(struct stream *s, int timeout_ms);
+void stream_set_per_record(struct stream *s, bool on, long min_rate);
+void stream_content_begin(struct stream *s);
+void stream_content_end(struct stream *s);
 
 int stream_getline(struct stream *s, struct buf *line, size_t max);
 static inline bool stream_line_is_long(const struct stream *s) { return s->long_line; }

@@ -36,6 +36,8 @@ struct master_service {
 	int nlisten;
 	int total, avail;	/* processes of this generation, idle ones */
 	bool listening, throttled, used;
+	bool limit_watch;	/* listening only to warn about the process limit */
+	long limit_warned;	/* time of the last such warning */
 	int throttle_timer, wakeup_timer;
 	struct master_service *next;
 };

@@ -23,7 +23,27 @@
 #include "master.h"
 #include "mem.h"
 
-enum { LISTEN_BACKLOG = 100 };
+enum { LISTEN_BACKLOG_MIN = 100, LISTEN_BACKLOG_UNLIMITED = 65535 };
+
+static long default_process_limit;	/* of the configuration being opened */
+
+/* backlog - as long a listen queue as the service has processes, and at
+ * least default_process_limit (Postfix does the same): a crowd of clients
+ * beyond the queue makes Linux answer with SYN cookies, and a client of a
+ * server-speaks-first protocol then waits forever for a greeting that
+ * never comes (seen with 1000 SMTP clients and a backlog of 100).  The
+ * kernel caps it at somaxconn. */
+static int backlog(const struct master_service *svc)
+{
+	long n = default_process_limit;
+
+	if (svc->maxproc <= 0)
+		return LISTEN_BACKLOG_UNLIMITED;
+	if (svc->maxproc > n)
+		n = svc->maxproc;
+	return n > LISTEN_BACKLOG_UNLIMITED ? LISTEN_BACKLOG_UNLIMITED :
+	       n < LISTEN_BACKLOG_MIN ? LISTEN_BACKLOG_MIN : (int)n;
+}
 
 /* add_fd - remember a listener */
 static int add_fd(struct master_service *svc, int fd, struct buf *why)
@@ -54,7 +74,7 @@ static int bind_inet(struct master_service *svc, const struct addrinfo *ai, stru
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
-	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+	if (bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, backlog(svc)) < 0) {
 		buf_printf(why, "service %s (master.cf, line %d): bind %s%s%s port %s: %s", svc->name,
 			   svc->line, ai->ai_family == AF_INET6 ? "[" : "", host,
 			   ai->ai_family == AF_INET6 ? "]" : "", port, strerror(errno));
@@ -154,7 +174,7 @@ static int open_unix(struct master_service *svc, struct buf *why)
 		unlink(svc->sock_path);	/* left by a master that was killed */
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(svc->sock_path, 0666) < 0 || listen(fd, LISTEN_BACKLOG) < 0) {
+	    chmod(svc->sock_path, 0666) < 0 || listen(fd, backlog(svc)) < 0) {
 		buf_printf(why, "service %s (master.cf, line %d): bind %s: %s", svc->name, svc->line,
 			   svc->sock_path, strerror(errno));
 		if (fd >= 0)
@@ -193,6 +213,7 @@ int master_listen_open(struct master_service *svc, const struct params *cf, stru
 {
 	int rc;
 
+	default_process_limit = cf->default_process_limit;
 	switch (svc->type) {
 	case MT_INET: rc = open_inet(svc, cf, why); break;
 	case MT_UNIX: rc = open_unix(svc, why); break;
@@ -212,7 +233,7 @@ void master_listen_close(struct master_service *svc, bool remove_path)
 		close(svc->listen_fds[i]);
 	}
 	svc->nlisten = 0;
-	svc->listening = false;
+	svc->listening = svc->limit_watch = false;
 	if (remove_path && svc->sock_path)
 		unlink(svc->sock_path);
 }

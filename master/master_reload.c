@@ -34,7 +34,7 @@ static void adopt(struct master_service *svc, struct master_service *old)
 	}
 	svc->nlisten = old->nlisten;
 	old->nlisten = 0;
-	old->listening = false;
+	old->listening = old->limit_watch = false;
 }
 
 /* open_new - sockets for every new service, reusing unchanged ones */

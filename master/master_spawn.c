@@ -6,7 +6,9 @@
  * maxproc 2 lets two clients in and the third waits in the backlog until
  * a process is free.  A process that dies abnormally before it served
  * anyone throttles its service for service_throttle_time (no fork storm);
- * one killed while serving is only logged.
+ * one killed while serving is only logged.  When every process of a
+ * network service is busy, the sockets are watched once more, only to
+ * warn (at most every 1000 s) that a client waits, as Postfix does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -24,6 +27,8 @@
 
 static void on_listen(struct ev *ev, int fd, void *ctx);
 
+enum { LIMIT_WARN_EVERY = 1000 };	/* seconds between process-limit warnings */
+
 /* find_child - the child record for pid, or NULL */
 static struct master_child *find_child(pid_t pid)
 {
@@ -33,21 +38,52 @@ static struct master_child *find_child(pid_t pid)
 	return NULL;
 }
 
-/* master_spawn_update - watch the sockets exactly when a process is needed */
+/* at_limit - every process of a network service is busy and it may not
+ * start more: a new client would wait; worth a warning once in a while */
+static bool at_limit(const struct master_service *svc)
+{
+	long now = (long)time(NULL);
+
+	return svc->type == MT_INET && !master.stopping && !svc->throttled && svc->avail == 0 &&
+	       svc->maxproc > 0 && svc->total >= svc->maxproc &&
+	       (svc->limit_warned == 0 || now - svc->limit_warned >= LIMIT_WARN_EVERY);
+}
+
+/* on_limit - a client waits for a process: Postfix's warning, then stop
+ * watching (the socket stays readable until a process takes the client) */
+static void on_limit(struct ev *ev, int fd, void *ctx)
+{
+	struct master_service *svc = ctx;
+
+	(void)ev;
+	(void)fd;
+	svc->limit_warned = (long)time(NULL);
+	log_warn("service %s (%s) has reached its process limit %d: "
+		 "new clients may experience noticeable delays", svc->name, svc->type_name,
+		 svc->maxproc);
+	master_spawn_update(svc);
+}
+
+/* master_spawn_update - watch the sockets exactly when a process is needed
+ * (or, at the process limit, to warn that clients wait) */
 void master_spawn_update(struct master_service *svc)
 {
 	bool want = !master.stopping && !svc->throttled && svc->avail == 0 &&
 		    (svc->maxproc == 0 || svc->total < svc->maxproc);
+	bool watch_limit = !want && at_limit(svc);
 
-	if (want == svc->listening)
+	if (want == svc->listening && watch_limit == svc->limit_watch)
 		return;
 	for (int i = 0; i < svc->nlisten; i++) {
 		if (want)
 			ev_read(master.ev, svc->listen_fds[i], on_listen, svc);
+		else if (watch_limit)
+			ev_read(master.ev, svc->listen_fds[i], on_limit, svc);
 		else
 			ev_off(master.ev, svc->listen_fds[i]);
 	}
 	svc->listening = want;
+	svc->limit_watch = watch_limit;
 }
 
 /* exec_child - in the child: arrange descriptors and run the program */

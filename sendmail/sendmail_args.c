@@ -166,7 +166,8 @@ int sendmail_args_parse(int argc, char **argv, struct sendmail_opts *o, struct b
 
 	*o = (struct sendmail_opts){ .rcpts = strv_new() };
 	opterr = 0;		/* our own message, through the log */
-	optind = 1;
+	optind = 0;		/* glibc: a full restart; 1 would keep the position
+				 * inside a previous argv's "-abc" cluster */
 	while ((ch = getopt(argc, argv, "+:B:C:F:GIL:N:O:R:UV:X:b:ce:f:h:imno:p:q::r:tvx")) != -1) {
 		if (ch == '?' || ch == ':') {
 			buf_printf(why, "%s -%c; usage: sendmail [options] [--] recipient ...",

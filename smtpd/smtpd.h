@@ -117,6 +117,10 @@ void smtpd_sasl_local_address(struct smtpd *st, char *out, size_t size);
 void smtpd_cmd_mail(struct smtpd *st, char *args);
 void smtpd_cmd_rcpt(struct smtpd *st, char *args);
 
+/* smtpd_space.c: queue_minfree */
+unsigned long long smtpd_space_needed(long queue_minfree, long size_limit, long long declared);
+const char *smtpd_space_check(struct smtpd *st);
+
 /* smtpd_data.c */
 void smtpd_cmd_data(struct smtpd *st, char *args);
 void smtpd_cmd_bdat(struct smtpd *st, char *args);

@@ -140,12 +140,27 @@ static bool may_send(struct smtpd *st)
 	return true;
 }
 
+/* content_lost - the client stopped sending content: log it and, after a
+ * timeout, say so (Postfix: 421 4.4.2 also during DATA) */
+static void content_lost(struct smtpd *st, const char *cmd, long long bytes)
+{
+	bool timeout = st->s->state == STREAM_TIMEOUT;
+
+	log_info("%s after %s (%lld bytes) from %s[%s]", timeout ? "timeout" : "lost connection",
+		 cmd, bytes, st->name, st->addr);
+	if (timeout) {
+		stream_printf(st->s, "421 4.4.2 %s Error: timeout exceeded\r\n", st->g->cf->myhostname);
+		stream_flush(st->s);
+	}
+}
+
 /* read_data - DATA lines until <CR><LF>.<CR><LF>; false if the client left */
 static bool read_data(struct smtpd *st, struct content *ct)
 {
 	struct buf *line = buf_new(PIECE_MAX + 1);
 	bool after_crlf = true, line_start = true, ok = false;
 
+	stream_content_begin(st->s);	/* smtpd_timeout + bytes / smtpd_min_data_rate */
 	while (stream_getline(st->s, line, PIECE_MAX) > 0) {
 		const char *p = buf_str(line);
 		size_t len = buf_len(line), raw = len;
@@ -163,10 +178,9 @@ static bool read_data(struct smtpd *st, struct content *ct)
 		put(ct, p, len, raw, !ends);
 		line_start = ends;
 	}
+	stream_content_end(st->s);
 	if (!ok)
-		log_info("%s after DATA (%lld bytes) from %s[%s]",
-			 st->s->state == STREAM_TIMEOUT ? "timeout" : "lost connection",
-			 ct->size, st->name, st->addr);
+		content_lost(st, "DATA", ct->size);
 	buf_free(&line);
 	return ok;
 }
@@ -217,17 +231,22 @@ static void bdat_bytes(struct content *ct, const char *p, size_t n)
 static bool read_chunk(struct smtpd *st, struct content *ct, long long size)
 {
 	char chunk[8192];
+	bool ok = true;
 
-	while (size > 0) {
+	stream_content_begin(st->s);	/* smtpd_timeout + bytes / smtpd_min_data_rate */
+	while (ok && size > 0) {
 		ssize_t n = stream_read(st->s, chunk, size < (long long)sizeof(chunk) ?
 					(size_t)size : sizeof(chunk));
 
-		if (n <= 0)
-			return false;
-		bdat_bytes(ct, chunk, (size_t)n);
-		size -= n;
+		if ((ok = n > 0)) {
+			bdat_bytes(ct, chunk, (size_t)n);
+			size -= n;
+		}
 	}
-	return true;
+	stream_content_end(st->s);
+	if (!ok)
+		content_lost(st, "BDAT", ct->size);
+	return ok;
 }
 
 /* smtpd_cmd_bdat - BDAT size [LAST] (RFC 3030); every chunk is read and

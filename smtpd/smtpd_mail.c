@@ -215,6 +215,13 @@ void smtpd_cmd_mail(struct smtpd *st, char *args)
 		smtpd_reset(st);
 		return;
 	}
+	if ((reject = smtpd_space_check(st)) != NULL) {
+		smtpd_log_reject(st, "MAIL", reject, NULL);
+		smtpd_reply(st, "%s", reject);
+		free(sender);
+		smtpd_reset(st);
+		return;
+	}
 	st->sender = sender;
 	if (!st->g->cf->smtpd_delay_reject && (reject = smtpd_check_sender(st)) != NULL) {
 		smtpd_log_reject(st, "MAIL", reject, NULL);

@@ -3,7 +3,8 @@
  *
  * Input is bounded: a command line longer than line_length_limit is
  * refused (and read to its end, never stored), control characters in a
- * command are refused, every read waits at most smtpd_timeout, and after
+ * command are refused, a whole command line must arrive within
+ * smtpd_timeout (each read, with smtpd_per_record_deadline = no), and after
  * smtpd_hard_error_limit errors the client is dropped.  Replies are
  * flushed only when no pipelined input is waiting (PIPELINING).
  */
@@ -179,6 +180,7 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	struct smtpd_conn conn;
 
 	st.s = stream_new(fd, (int)g->cf->smtpd_timeout * 1000);
+	stream_set_per_record(st.s, g->cf->smtpd_per_record_deadline, g->cf->smtpd_min_data_rate);
 	st.line = buf_new(512);
 	st.reply = buf_new(256);
 	st.bdat = buf_new(0);

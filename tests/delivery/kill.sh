@@ -6,6 +6,7 @@
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "delivery tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
+. "$TOPDIR/tests/lib/robust.sh"
 command -v smtp-sink >/dev/null || { t_fail "smtp-sink is installed (make deps)"; exit 0; }
 
 SINK_PORT=$((SMTP_PORT + 1))
@@ -13,7 +14,7 @@ user=hatok$$
 useradd -m -s /bin/sh "$user" || t_fail "useradd $user"
 mkdir -p "$T/dump"; chmod 755 "$T"; chmod 777 "$T/dump"
 smtp-sink -u nobody -d "$T/dump/%Y%m%d%H%M%S." 127.0.0.1:$SINK_PORT 100 & sink=$!
-trap 'kill $sink 2>/dev/null; userdel -r "$user" >/dev/null 2>&1; inst_cleanup' EXIT
+trap 'rob_killer_stop; kill $sink 2>/dev/null; userdel -r "$user" >/dev/null 2>&1; inst_cleanup' EXIT
 
 inst_new
 inst_set "relayhost = [127.0.0.1]:$SINK_PORT" "local_recipient_maps = unix:passwd.byname" \
@@ -26,14 +27,7 @@ MCF
 inst_start || t_fail "instance starts"
 
 # killer: every 0.2 s one daemon of this build, at random, for as long as it runs
-( while :; do
-	name=$(shuf -n1 -e qmgr local smtp)
-	master=$(tr -dc 0-9 <"$I/queue/pid/master.pid" 2>/dev/null)
-	for p in $(pgrep -x -P "${master:-1}" "$name"); do	# this instance's only
-		kill -9 "$p" 2>/dev/null && break
-	done
-	sleep 0.2
-done ) & killer=$!
+rob_killer qmgr local smtp
 
 python3 - "$SMTP_PORT" "$user" >"$T/sent" <<'PY'
 import smtplib, sys, threading
@@ -55,16 +49,12 @@ ts = [threading.Thread(target=client, args=(n,)) for n in range(4)]
 print("\n".join(ok))
 PY
 sleep 3
-kill $killer; wait $killer 2>/dev/null
+rob_killer_stop
 sent=$(grep -c . "$T/sent")
 t_check "messages were accepted while daemons were being killed ($sent)" test "$sent" -gt 400
 # delivered - every X-Tag found in the sink's dumps and the Maildir
-delivered() { cat "$T"/dump/* /home/$user/Maildir/new/* /home/$user/Maildir/cur/* 2>/dev/null | sed -n 's/^X-Tag: //p' | tr -d '\r'; }
-for _ in $(seq 300); do
-	[ "$(delivered | sort -u | wc -l)" -ge "$sent" ] && break
-	sleep 0.5
-done
-lost=$(comm -23 <(sort -u "$T/sent") <(delivered | sort -u) | wc -l)
-dups=$(( $(delivered | wc -l) - $(delivered | sort -u | wc -l) ))
-t_expect "after restarts every one of the $sent accepted messages is delivered ($dups duplicates)" "0" echo "$lost"
+dirs=("$T/dump" "/home/$user/Maildir/new" "/home/$user/Maildir/cur")
+rob_wait_ids "$T/sent" 150 X-Tag "${dirs[@]}"
+rob_tally "$T/sent" X-Tag "${dirs[@]}"
+t_expect "after restarts every one of the $sent accepted messages is delivered ($ROB_DUPS duplicates)" "0" echo "$ROB_LOST"
 inst_stop

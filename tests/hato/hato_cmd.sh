@@ -16,6 +16,9 @@ I=$T/inst
 
 t_check "hato init --dev" "$HATO" init --dev "$I"
 t_expect_err "hato init refuses to overwrite" "does not overwrite" "$HATO" init --dev "$I"
+t_expect_err "hato init --help is a usage error, not a directory to create" "usage" \
+	bash -c "cd '$T' && '$HATO' init --help"
+t_check "...and made nothing" test ! -e "$T/--help"
 t_check "init made a self-signed certificate that OpenSSL reads" \
 	openssl x509 -in "$I/cert.pem" -noout -subject
 t_check "...with its key, mode 0600" test "$(stat -c %a "$I/key.pem")" = 600

@@ -1,0 +1,82 @@
+/* stream_test - stream's time limits: per wait, per line with
+ * stream_set_per_record (a client trickling one byte at a time), and for
+ * content, extended by min_rate. */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "stream.h"
+#include "test.h"
+
+/* trickle - a child that writes "HELO x\r\n" one byte every 60 ms */
+static pid_t trickle(int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		const char *msg = "HELO x\r\n";
+
+		for (const char *p = msg; *p; p++) {
+			if (write(fd, p, 1) != 1)
+				_exit(1);
+			usleep(60 * 1000);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+/* read_trickled - stream_getline over a trickling peer; the result */
+static int read_trickled(bool per_record, long min_rate, bool content, struct buf *line)
+{
+	int sv[2], rc;
+	pid_t pid;
+	struct stream *s;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -2;
+	pid = trickle(sv[1]);
+	close(sv[1]);
+	s = stream_new(sv[0], 200);
+	stream_set_per_record(s, per_record, min_rate);
+	if (content)
+		stream_content_begin(s);
+	rc = stream_getline(s, line, 512);
+	stream_content_end(s);
+	stream_free(&s);
+	close(sv[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	return rc;
+}
+
+/* test_stream - per-wait limit lets a trickle through; per-line cuts it */
+void test_stream(void)
+{
+	struct buf *line = buf_new(0);
+
+	test_begin("stream: 200 ms per wait, a byte every 60 ms: the line arrives");
+	test_assert(read_trickled(false, 0, false, line) == 1);
+	test_assert_str(buf_str(line), "HELO x\r\n");
+	test_end();
+
+	test_begin("stream: 200 ms per line, a byte every 60 ms: timeout");
+	test_assert(read_trickled(true, 0, false, line) == -1);
+	test_assert(buf_len(line) < 8);
+	test_end();
+
+	test_begin("stream: content, 200 ms + 100 ms per byte (min_rate 10): the line arrives");
+	test_assert(read_trickled(true, 10, true, line) == 1);
+	test_assert_str(buf_str(line), "HELO x\r\n");
+	test_end();
+
+	test_begin("stream: content, 200 ms + 1 ms per byte (min_rate 1000): timeout");
+	test_assert(read_trickled(true, 1000, true, line) == -1);
+	test_end();
+	buf_free(&line);
+}
