@@ -1,0 +1,12 @@
+# bench - make bench: hato against a private Postfix, side by side on
+# loopback (bench/bench.py; results in bench/results/latest.json).  Not
+# part of make check.  QUICK=1 runs a short version (500 messages).
+$(BUILD)/bench/fsyncops: bench/fsyncops.c
+	@mkdir -p $(@D)
+	$(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -o $@ $<
+
+bench: deps
+	$(MAKE) all $(BUILD)/bench/fsyncops
+	python3 bench/bench.py --build $(BUILD) $(if $(QUICK),--quick)
+
+.PHONY: bench
