@@ -36,6 +36,7 @@ struct qmgr_global {
 	struct strv *mydestination, *virtual_mailbox_domains, *relay_domains;
 	struct htable *busy;		/* "transport:nexthop" -> jobs in flight (long *) */
 	struct qmgr_job *pending;	/* jobs not started */
+	struct qmgr_job **pending_tail;	/* the last pending job's next (NULL: &pending) */
 	struct qmgr_job *running;	/* jobs in flight */
 	int nrunning;
 	time_t last_deferred_scan;
@@ -49,6 +50,8 @@ struct qmgr_msg {
 	struct strv *bounced;		/* "address\tdsn\ttext" */
 	struct strv *deferred;		/* "address\tdsn\ttext" */
 	time_t started;
+	struct qmgr_job **made;		/* the jobs made while loading (qmgr_msg_load only) */
+	size_t nmade;
 };
 
 enum job_state { JOB_CONNECTING, JOB_WAIT_REPLY };
@@ -58,6 +61,8 @@ struct qmgr_job {
 	struct qmgr_msg *msg;
 	char *transport;		/* "local", "smtp", ... */
 	char *dest;			/* "transport:nexthop", the concurrency key */
+	long *busy;			/* jobs in flight for dest (its counter in g->busy) */
+	int limit;			/* concurrency limit of dest */
 	struct deliver_request *rq;
 	size_t *index;			/* queue file recipient index per rq->rcpt */
 	int fd;

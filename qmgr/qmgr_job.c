@@ -55,15 +55,17 @@ static long *busy_count(struct qmgr_global *g, const char *dest)
 	return n;
 }
 
-/* qmgr_job_add - queue a job (at the end: first come, first served) */
+/* qmgr_job_add - queue a job (at the end: first come, first served); its
+ * destination's counter and limit are looked up once, here */
 void qmgr_job_add(struct qmgr_global *g, struct qmgr_job *job)
 {
-	struct qmgr_job **p = &g->pending;
-
-	while (*p)
-		p = &(*p)->next;
+	if (g->pending_tail == NULL)
+		g->pending_tail = &g->pending;
+	job->busy = busy_count(g, job->dest);
+	job->limit = qmgr_job_limit(g, job->transport);
 	job->next = NULL;
-	*p = job;
+	*g->pending_tail = job;
+	g->pending_tail = &job->next;
 }
 
 /* job_free - release a finished job */
@@ -99,7 +101,7 @@ static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
 	if (*p)
 		*p = job->next;
 	g->nrunning--;
-	(*busy_count(g, job->dest))--;
+	(*job->busy)--;
 	qmgr_msg_job_done(g, job);
 	job_free(job);
 }
@@ -132,7 +134,7 @@ static void start(struct qmgr_global *g, struct qmgr_job *job)
 	struct buf *why = buf_new(0);
 
 	g->nrunning++;
-	(*busy_count(g, job->dest))++;
+	(*job->busy)++;
 	job->next = g->running;
 	g->running = job;
 	job->deadline = time(NULL) + JOB_TIMEOUT;
@@ -144,7 +146,8 @@ static void start(struct qmgr_global *g, struct qmgr_job *job)
 	buf_free(&why);
 }
 
-/* qmgr_job_start_ready - start what the limits allow */
+/* qmgr_job_start_ready - start what the limits allow (a pass over the
+ * pending list: no lookups, the job holds its counter and limit) */
 void qmgr_job_start_ready(struct qmgr_global *g)
 {
 	struct qmgr_job **p = &g->pending;
@@ -152,11 +155,12 @@ void qmgr_job_start_ready(struct qmgr_global *g)
 	while (*p && g->nrunning < g->cf->default_process_limit) {
 		struct qmgr_job *job = *p;
 
-		if (*busy_count(g, job->dest) >= qmgr_job_limit(g, job->transport)) {
+		if (*job->busy >= job->limit) {
 			p = &job->next;
 			continue;
 		}
-		*p = job->next;
+		if ((*p = job->next) == NULL)
+			g->pending_tail = p;
 		start(g, job);
 	}
 }
