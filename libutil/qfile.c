@@ -689,9 +689,8 @@ int qfile_content_next(struct qfile *qf, const char **line_r, size_t *len_r, boo
 	return 1;
 }
 
-/* qfile_mark_done - rewrite recipient i's type byte to 'r' and fsync;
- * 0, or a qfile_status with why */
-int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
+/* mark_done - rewrite recipient i's type byte to 'r', fsync if sync */
+static int mark_done(struct qfile *qf, size_t i, bool sync, struct buf *why)
 {
 	struct qfile_rcpt *rc;
 	char type = 0;
@@ -708,10 +707,25 @@ int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
 		return QFILE_CORRUPT;
 	}
 	type = QREC_DONE;
-	if (pwrite(qf->fd, &type, 1, rc->offset) != 1 || fsync(qf->fd) < 0) {
+	if (pwrite(qf->fd, &type, 1, rc->offset) != 1 || (sync && fsync(qf->fd) < 0)) {
 		buf_printf(why, "%s: mark recipient done: %m", qf->path);
 		return QFILE_TEMPFAIL;
 	}
 	rc->done = true;
 	return 0;
+}
+
+/* qfile_mark_done - rewrite recipient i's type byte to 'r' and fsync;
+ * 0, or a qfile_status with why */
+int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
+{
+	return mark_done(qf, i, true, why);
+}
+
+/* qfile_mark_done_nosync - the same without the fsync, for a file that is
+ * removed (and its directory fsync'ed) right after: a crash in between
+ * can only repeat a delivery, as it can before any mark is written */
+int qfile_mark_done_nosync(struct qfile *qf, size_t i, struct buf *why)
+{
+	return mark_done(qf, i, false, why);
 }

@@ -189,11 +189,26 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	msg_free(&m);
 }
 
+/* all_sent - the message's last job delivered everything: the file is
+ * removed right after, so its done marks need no fsync of their own */
+static bool all_sent(const struct qmgr_job *job)
+{
+	const struct qmgr_msg *m = job->msg;
+
+	if (m->jobs != 1 || m->deferred->len || m->bounced->len)
+		return false;
+	for (size_t i = 0; i < job->rq->nrcpt; i++)
+		if (job->rq->rcpt[i].status != DELIVER_SENT)
+			return false;
+	return true;
+}
+
 /* qmgr_msg_job_done - apply a job's recipient results */
 void qmgr_msg_job_done(struct qmgr_global *g, struct qmgr_job *job)
 {
 	struct qmgr_msg *m = job->msg;
 	struct buf *why = buf_new(0);
+	bool removed_next = all_sent(job);
 
 	for (size_t i = 0; i < job->rq->nrcpt; i++) {
 		const struct deliver_rcpt *r = &job->rq->rcpt[i];
@@ -205,7 +220,7 @@ void qmgr_msg_job_done(struct qmgr_global *g, struct qmgr_job *job)
 		if (r->status == DELIVER_BOUNCED)
 			result(m->bounced, r->address, r->dsn, r->text ? r->text : "");
 		buf_reset(why);
-		if (qfile_mark_done(m->qf, job->index[i], why) < 0)
+		if ((removed_next ? qfile_mark_done_nosync : qfile_mark_done)(m->qf, job->index[i], why) < 0)
 			log_warn("%s: %s", m->id, buf_str(why));
 	}
 	buf_free(&why);
