@@ -197,6 +197,7 @@ class Bench:
         print("make bench: %d messages of 4 KB per run, %d run(s) per MTA and scenario "
               "(median)%s; work directory %s" % (self.n, self.args.reps,
                                                   " (QUICK)" if self.args.quick else "", self.top), flush=True)
+        self.load_start = os.getloadavg()
         self.setup()
         cg = "cgroup v2 cpu.stat" if self.hato.cg and self.pfx.cg else "sampled from /proc"
         print("  instances up: hato on 127.0.0.1:%d, Postfix on 127.0.0.1:%d; CPU %s" % (
@@ -225,6 +226,7 @@ class Bench:
         with open("/proc/meminfo") as f:
             mem = int(f.readline().split()[1]) // 1024
         return {"nproc": os.cpu_count(), "cpu_model": model, "kernel": platform.release(),
+                "loadavg_start": self.load_start, "loadavg_end": os.getloadavg(),
                 "memory_mb": mem, "filesystem": fs[1] if len(fs) > 1 else "?",
                 "filesystem_device": fs[0] if fs else "?"}
 
@@ -239,9 +241,11 @@ class Bench:
                             "hato_commit": git_commit()},
                "cpu_method": self.cpu_method, "rows": self.rows, "raw": self.raw}
         print()
-        print("machine: %d CPUs, %s, kernel %s, %s; hato %s (%s), Postfix %s" % (
-            mach["nproc"], mach["cpu_model"], mach["kernel"], mach["filesystem"],
-            res["versions"]["hato"], res["versions"]["hato_commit"], res["versions"]["postfix"]))
+        print("machine: %d CPUs, %s, kernel %s, %s, load average %.1f at start, %.1f at end; "
+              "hato %s (%s), Postfix %s" % (
+                  mach["nproc"], mach["cpu_model"], mach["kernel"], mach["filesystem"],
+                  mach["loadavg_start"][0], mach["loadavg_end"][0], res["versions"]["hato"],
+                  res["versions"]["hato_commit"], res["versions"]["postfix"]))
         print(table(self.rows))
         out = self.args.output
         os.makedirs(os.path.dirname(out), exist_ok=True)
