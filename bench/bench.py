@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402
 import mta  # noqa: E402
@@ -194,9 +195,9 @@ class Bench:
 
     # --- all ----------------------------------------------------------------
     def run(self):
-        print("make bench: %d messages of 4 KB per run, %d run(s) per MTA and scenario "
-              "(median)%s; work directory %s" % (self.n, self.args.reps,
-                                                  " (QUICK)" if self.args.quick else "", self.top), flush=True)
+        print("make bench: %d messages of 4 KB per run, %d run(s) per MTA and scenario (median)%s; "
+              "work directory %s" % (self.n, self.args.reps, " (QUICK)" if self.args.quick else "",
+                                     self.top), flush=True)
         self.load_start = os.getloadavg()
         self.setup()
         cg = "cgroup v2 cpu.stat" if self.hato.cg and self.pfx.cg else "sampled from /proc"

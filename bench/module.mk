@@ -7,6 +7,6 @@ $(BUILD)/bench/fsyncops: bench/fsyncops.c
 
 bench: deps
 	$(MAKE) all $(BUILD)/bench/fsyncops
-	python3 bench/bench.py --build $(BUILD) $(if $(QUICK),--quick)
+	python3 -B bench/bench.py --build $(BUILD) $(if $(QUICK),--quick)
 
 .PHONY: bench
