@@ -13,7 +13,6 @@ import json
 import os
 import platform
 import pwd
-import random
 import shutil
 import signal
 import subprocess
@@ -37,7 +36,7 @@ class Bench:
         self.raw = {}
         self.top = tempfile.mkdtemp(prefix="hlbench.", dir=args.dir)
         os.chmod(self.top, 0o755)
-        base = random.randint(20000, 39000)
+        base = load.free_ports(3)
         self.sink = load.Sink(self.top, base + 2)
         self.user = "hlbench%d" % os.getpid()
         self.home = None

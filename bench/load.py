@@ -4,6 +4,7 @@
 # client.  Every measurement waits for its condition with a deadline and
 # raises RuntimeError when it is not met.
 import os
+import random
 import re
 import signal
 import smtplib
@@ -31,13 +32,17 @@ class Sink:
                                      stdout=self.fp, stderr=subprocess.STDOUT,
                                      stdin=subprocess.DEVNULL)
         end = time.time() + 10
-        while time.time() < end:
+        while time.time() < end and self.proc.poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", self.port), 1).close()
                 return
             except OSError:
                 time.sleep(0.05)
-        raise RuntimeError("smtp-sink does not listen on %d" % self.port)
+        self.fp.flush()
+        with open(self.out, "rb") as f:
+            out = f.read(500).decode(errors="replace").strip()
+        raise RuntimeError("smtp-sink does not listen on %d (exit %s): %s" % (
+            self.port, self.proc.poll(), out))
 
     def count(self):
         try:
@@ -55,6 +60,20 @@ class Sink:
             self.proc.wait()
             self.proc = None
             self.fp.close()
+
+
+def free_ports(n):
+    """a base port where n consecutive loopback ports are free"""
+    for _ in range(100):
+        base = random.randint(20000, 39000)
+        try:
+            for p in range(base, base + n):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", p))
+            return base
+        except OSError:
+            continue
+    raise RuntimeError("no %d free consecutive ports on 127.0.0.1" % n)
 
 
 def source(port, n, sessions, to, background=False):
