@@ -111,7 +111,14 @@ static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
 	if (*p)
 		*p = job->next;
 	g->nrunning--;
-	job->d->busy--;
+	if (--job->d->busy == 0 && !job->d->listed) {
+		/* no job left for it (a waiting job keeps it listed, even during
+		 * qmgr_job_start_ready's pass): forget it, so that qmgr does not
+		 * grow with every destination it ever saw */
+		htable_remove(g->dests, job->dest);
+		free(job->d);
+	}
+	job->d = NULL;
 	qmgr_msg_job_done(g, job);
 	job_free(job);
 }
