@@ -34,8 +34,9 @@ struct qmgr_global {
 	struct config *config;
 	struct maps *transport_maps;
 	struct strv *mydestination, *virtual_mailbox_domains, *relay_domains;
-	struct htable *busy;		/* "transport:nexthop" -> jobs in flight (long *) */
-	struct qmgr_job *pending;	/* jobs not started */
+	struct htable *dests;		/* "transport:nexthop" -> struct qmgr_dest */
+	struct qmgr_dest *waiting;	/* destinations with jobs not started, oldest first */
+	struct qmgr_dest **waiting_tail;	/* the last one's next_waiting (NULL: &waiting) */
 	struct qmgr_job *running;	/* jobs in flight */
 	int nrunning;
 	time_t last_deferred_scan;
@@ -49,6 +50,17 @@ struct qmgr_msg {
 	struct strv *bounced;		/* "address\tdsn\ttext" */
 	struct strv *deferred;		/* "address\tdsn\ttext" */
 	time_t started;
+	struct qmgr_job **made;		/* the jobs made while loading (qmgr_msg_load only) */
+	size_t nmade;
+};
+
+/* a destination: its jobs in flight, its limit, its jobs not started */
+struct qmgr_dest {
+	long busy;
+	int limit;
+	struct qmgr_job *head, **tail;	/* first come, first served */
+	bool listed;			/* on g->waiting */
+	struct qmgr_dest *next_waiting;
 };
 
 enum job_state { JOB_CONNECTING, JOB_WAIT_REPLY };
@@ -58,6 +70,7 @@ struct qmgr_job {
 	struct qmgr_msg *msg;
 	char *transport;		/* "local", "smtp", ... */
 	char *dest;			/* "transport:nexthop", the concurrency key */
+	struct qmgr_dest *d;		/* dest's counters and queue */
 	struct deliver_request *rq;
 	size_t *index;			/* queue file recipient index per rq->rcpt */
 	int fd;

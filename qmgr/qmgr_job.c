@@ -1,9 +1,10 @@
 /* qmgr_job - delivery jobs: one request to one delivery agent.
  *
- * A job waits in the pending list until its destination ("transport:
- * nexthop", or transport:recipient for agents that take one recipient at a
- * time) has fewer jobs in flight than its concurrency limit and fewer than
- * default_process_limit jobs run in all.  Then qmgr connects to
+ * A job waits in its destination's queue ("transport:nexthop", or
+ * transport:recipient for agents that take one recipient at a time) until
+ * the destination has fewer jobs in flight than its concurrency limit and
+ * fewer than default_process_limit jobs run in all; destinations with
+ * waiting jobs are served in the order they got them.  Then qmgr connects to
  * private/TRANSPORT and the job advances as the socket becomes readable:
  * the agent's hello, the request, the reply.  Nothing blocks for long: the
  * only waits are poll() over every job and the wakeup FIFO.  An agent that
@@ -44,27 +45,38 @@ int qmgr_job_rcpt_limit(struct qmgr_global *g, const char *transport)
 	return (int)(n < DELIVER_MAX_RCPT ? n : DELIVER_MAX_RCPT);
 }
 
-/* busy_count - jobs in flight for dest (a counter in g->busy) */
-static long *busy_count(struct qmgr_global *g, const char *dest)
+/* dest_of - the destination of a job (made on first use) */
+static struct qmgr_dest *dest_of(struct qmgr_global *g, const struct qmgr_job *job)
 {
-	long *n = htable_get(g->busy, dest);
+	struct qmgr_dest *d = htable_get(g->dests, job->dest);
 
-	if (n == NULL) {
-		n = xcalloc(1, sizeof(*n));
-		htable_put(g->busy, dest, n);
+	if (d == NULL) {
+		d = xcalloc(1, sizeof(*d));
+		d->limit = qmgr_job_limit(g, job->transport);
+		d->tail = &d->head;
+		htable_put(g->dests, job->dest, d);
 	}
-	return n;
+	return d;
 }
 
-/* qmgr_job_add - queue a job (at the end: first come, first served) */
+/* qmgr_job_add - queue a job at the end of its destination's queue; the
+ * destination goes on the waiting list if it is not there yet */
 void qmgr_job_add(struct qmgr_global *g, struct qmgr_job *job)
 {
-	struct qmgr_job **p = &g->pending;
+	struct qmgr_dest *d = dest_of(g, job);
 
-	while (*p)
-		p = &(*p)->next;
+	job->d = d;
 	job->next = NULL;
-	*p = job;
+	*d->tail = job;
+	d->tail = &job->next;
+	if (!d->listed) {
+		if (g->waiting_tail == NULL)
+			g->waiting_tail = &g->waiting;
+		d->listed = true;
+		d->next_waiting = NULL;
+		*g->waiting_tail = d;
+		g->waiting_tail = &d->next_waiting;
+	}
 }
 
 /* job_free - release a finished job */
@@ -100,7 +112,14 @@ static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
 	if (*p)
 		*p = job->next;
 	g->nrunning--;
-	(*busy_count(g, job->dest))--;
+	if (--job->d->busy == 0 && !job->d->listed) {
+		/* no job left for it (a waiting job keeps it listed, even during
+		 * qmgr_job_start_ready's pass): forget it, so that qmgr does not
+		 * grow with every destination it ever saw */
+		htable_remove(g->dests, job->dest);
+		free(job->d);
+	}
+	job->d = NULL;
 	qmgr_msg_job_done(g, job);
 	job_free(job);
 }
@@ -127,7 +146,7 @@ static void start(struct qmgr_global *g, struct qmgr_job *job)
 	struct buf *why = buf_new(0);
 
 	g->nrunning++;
-	(*busy_count(g, job->dest))++;
+	job->d->busy++;
 	job->next = g->running;
 	g->running = job;
 	job->deadline = time(NULL) + JOB_TIMEOUT;
@@ -139,20 +158,29 @@ static void start(struct qmgr_global *g, struct qmgr_job *job)
 	buf_free(&why);
 }
 
-/* qmgr_job_start_ready - start what the limits allow */
+/* qmgr_job_start_ready - start what the limits allow: a pass over the
+ * destinations with waiting jobs (not over every waiting job) */
 void qmgr_job_start_ready(struct qmgr_global *g)
 {
-	struct qmgr_job **p = &g->pending;
+	struct qmgr_dest **dp = &g->waiting;
 
-	while (*p && g->nrunning < g->cf->default_process_limit) {
-		struct qmgr_job *job = *p;
+	while (*dp && g->nrunning < g->cf->default_process_limit) {
+		struct qmgr_dest *d = *dp;
 
-		if (*busy_count(g, job->dest) >= qmgr_job_limit(g, job->transport)) {
-			p = &job->next;
+		while (d->head && d->busy < d->limit && g->nrunning < g->cf->default_process_limit) {
+			struct qmgr_job *job = d->head;
+
+			if ((d->head = job->next) == NULL)
+				d->tail = &d->head;
+			start(g, job);
+		}
+		if (d->head) {
+			dp = &d->next_waiting;
 			continue;
 		}
-		*p = job->next;
-		start(g, job);
+		d->listed = false;
+		if ((*dp = d->next_waiting) == NULL)
+			g->waiting_tail = dp;
 	}
 }
 

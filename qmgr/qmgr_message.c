@@ -238,14 +238,17 @@ static struct qmgr_job *new_job(struct qmgr_msg *m, const char *transport, const
 	return j;
 }
 
-/* find_open_job - a job of this message for dest with room for a recipient */
+/* find_open_job - a job of this message for dest with room for a recipient
+ * (only the jobs made in this load: nothing starts while a message loads) */
 static struct qmgr_job *find_open_job(struct qmgr_global *g, struct qmgr_msg *m, const char *dest,
 				      const char *transport)
 {
-	for (struct qmgr_job *j = g->pending; j; j = j->next)
-		if (j->msg == m && strcmp(j->dest, dest) == 0
-		    && (int)j->rq->nrcpt < qmgr_job_rcpt_limit(g, transport))
+	for (size_t k = 0; k < m->nmade; k++) {
+		struct qmgr_job *j = m->made[k];
+
+		if (strcmp(j->dest, dest) == 0 && (int)j->rq->nrcpt < qmgr_job_rcpt_limit(g, transport))
 			return j;
+	}
 	return NULL;
 }
 
@@ -262,6 +265,8 @@ static void add_rcpt(struct qmgr_global *g, struct qmgr_msg *m, size_t i,
 	if ((j = find_open_job(g, m, buf_str(dest), transport)) == NULL) {
 		j = new_job(m, transport, nexthop, buf_str(dest));
 		qmgr_job_add(g, j);
+		m->made = xrealloc(m->made, (m->nmade + 1) * sizeof(*m->made));
+		m->made[m->nmade++] = j;
 	}
 	deliver_request_add(j->rq, r->address, r->orcpt, r->notify, r->offset);
 	j->index = xrealloc(j->index, j->rq->nrcpt * sizeof(*j->index));
@@ -323,6 +328,9 @@ void qmgr_msg_load(struct qmgr_global *g, const char *id)
 		else
 			add_rcpt(g, m, i, &r[i], buf_str(transport), buf_str(nexthop));
 	}
+	free(m->made);
+	m->made = NULL;
+	m->nmade = 0;
 	if (--m->jobs == 0)
 		finish(g, m);
 out:

@@ -134,5 +134,5 @@ void qmgr_resolve_init(struct qmgr_global *g)
 	g->virtual_mailbox_domains = strv_split(g->cf->virtual_mailbox_domains, sep);
 	g->relay_domains = strv_split(g->cf->relay_domains, sep);
 	g->transport_maps = tm && *tm ? maps_open("transport_maps", tm, DICT_FLAG_FOLD_KEY) : NULL;
-	g->busy = htable_new(64);
+	g->dests = htable_new(64);
 }

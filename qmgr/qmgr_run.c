@@ -111,7 +111,7 @@ void qmgr_run(struct qmgr_global *g)
 			g->flush = false;
 		}
 		qmgr_job_start_ready(g);
-		if (g->nrunning == 0 && g->pending == NULL)
+		if (g->nrunning == 0 && g->waiting == NULL)
 			break;
 		qmgr_job_poll(g, fd, POLL_MS, &triggered);
 		if ((rescan = triggered))

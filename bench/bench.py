@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+# bench/bench.py - make bench: hato against a private Postfix on loopback,
+# side by side in the same run, alternating which goes first.  Scenarios:
+# ceilings (smtp-source -> smtp-sink directly, durable file writes),
+# memory with 200 idle SMTP sessions, relay (smtp-source -> MTA ->
+# smtp-sink) at 1/10/50 sessions, local delivery into a Maildir, CPU per
+# 1000 messages, and transaction latency under load.  Prints one table and
+# writes bench/results/latest.json.  Needs root (useradd, cgroups, both
+# masters).  Everything it made (instances, cgroups, the hlbench user) is
+# removed at the end, also on failure or Ctrl-C.
+import argparse
+import json
+import os
+import platform
+import pwd
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import load  # noqa: E402
+import mta  # noqa: E402
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.n = 500 if args.quick else args.messages
+        self.rows = []
+        self.raw = {}
+        self.top = tempfile.mkdtemp(prefix="hlbench.", dir=args.dir)
+        os.chmod(self.top, 0o755)
+        base = load.free_ports(3)
+        self.sink = load.Sink(self.top, base + 2)
+        self.user = "hlbench%d" % os.getpid()
+        self.home = None
+        self.hato = mta.Hato(self.top, base, base + 2, args.build)
+        self.pfx = mta.Postfix(self.top, base + 1, base + 2, self.hato.cert())
+        self.mtas = []
+
+    # --- setup and teardown ---------------------------------------------
+    def setup(self):
+        mta.run("useradd", "-m", "-s", "/bin/sh", self.user)
+        self.home = pwd.getpwnam(self.user).pw_dir
+        self.hato.setup()
+        self.pfx.setup()
+        for m in (self.hato, self.pfx):
+            self.mtas.append(m)
+            m.start()
+            if not mta.wait_listening(m.port):
+                raise RuntimeError("%s does not listen on %d" % (m.name, m.port))
+        time.sleep(2)
+
+    def cleanup(self):
+        self.sink.stop()
+        for m in self.mtas:
+            m.stop()
+        subprocess.run(["userdel", "-r", self.user], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+        if not self.args.keep:
+            shutil.rmtree(self.top, ignore_errors=True)
+
+    def order(self, i):
+        """hato first in even scenarios, Postfix first in odd ones"""
+        return (self.hato, self.pfx) if i % 2 == 0 else (self.pfx, self.hato)
+
+    def row(self, name, unit, h, p, ceiling=None, better="higher"):
+        ratio = h / p if p else None
+        self.rows.append({"scenario": name, "unit": unit, "hato": h, "postfix": p,
+                          "hato_over_postfix": ratio, "ceiling": ceiling, "better": better})
+        print("  %-36s %s" % (name, fmt_row(h, p, ratio, ceiling)), flush=True)
+
+    def drain(self, m, timeout=300):
+        load.wait_for(lambda: m.queue_count() == 0, timeout, "%s's queue to drain" % m.name)
+
+    # --- ceilings ------------------------------------------------------
+    def ceilings(self):
+        c = {}
+        for s in (1, 10, 50):
+            self.sink.start()
+            t0 = time.monotonic()
+            load.source(self.sink.port, self.n, s, "rcpt@example.net")
+            t1 = load.wait_for(lambda: self.sink.count() >= self.n, 60, "the sink")
+            c["sink_%d" % s] = self.n / (t1 - t0)
+        fsdir = os.path.join(self.top, "fsync")
+        os.mkdir(fsdir)
+        for w in (1, 10):
+            out = mta.run(os.path.join(self.args.build, "bench", "fsyncops"), fsdir,
+                          str(max(self.n, 1000)), str(w)).split()
+            c["fsync_ops_%d" % w] = float(out[2])
+        self.ceil = c
+        self.raw["ceilings"] = c
+        print("  ceilings: smtp-source -> smtp-sink %s msgs/s (1/10/50 sessions); "
+              "durable 4 KB writes %.0f/s (1 writer), %.0f/s (10 writers)" % (
+                  "/".join("%.0f" % c["sink_%d" % s] for s in (1, 10, 50)),
+                  c["fsync_ops_1"], c["fsync_ops_10"]), flush=True)
+
+    # --- memory with idle sessions ---------------------------------------
+    def memory(self, i):
+        res = {}
+        nsess = self.args.sessions
+        for m in self.order(i):
+            idle = m.memory()
+            socks = load.idle_sessions(m.port, nsess)
+            time.sleep(1)
+            busy = m.memory()
+            load.close_sessions(socks)
+            res[m.name] = {"idle_pss_kb": idle[0], "idle_rss_kb": idle[1], "idle_procs": idle[2],
+                           "busy_pss_kb": busy[0], "busy_rss_kb": busy[1], "busy_procs": busy[2],
+                           "pss_kb_per_session": (busy[0] - idle[0]) / nsess,
+                           "rss_kb_per_session": (busy[1] - idle[1]) / nsess}
+            time.sleep(2)
+        self.raw["memory"] = res
+        h, p = res["hato"], res["Postfix"]
+        self.row("memory per idle session, PSS", "KB", h["pss_kb_per_session"],
+                 p["pss_kb_per_session"], better="lower")
+        self.row("memory per idle session, RSS", "KB", h["rss_kb_per_session"],
+                 p["rss_kb_per_session"], better="lower")
+
+    # --- relay and local delivery ----------------------------------------
+    def one_run(self, m, sessions, to, done):
+        """n messages through m; (msgs/s, CPU s per 1000 msgs)"""
+        cpu0 = m.cpu_seconds()
+        t0 = time.monotonic()
+        load.source(m.port, self.n, sessions, to)
+        t1 = load.wait_for(done, 600, "%d messages through %s" % (self.n, m.name))
+        self.drain(m)
+        cpu = m.cpu_seconds() - cpu0
+        return self.n / (t1 - t0), cpu * 1000.0 / self.n
+
+    def repeat(self, i, prepare, sessions, to, done):
+        """args.reps runs per MTA, alternating who goes first; medians"""
+        samples = {"hato": [], "Postfix": []}
+        for rep in range(self.args.reps):
+            for m in self.order(i + rep):
+                prepare()
+                samples[m.name].append(self.one_run(m, sessions, to, done))
+        res = {}
+        for name, xs in samples.items():
+            res[name] = {"msgs_per_s": median([x[0] for x in xs]),
+                         "cpu_s_per_1000": median([x[1] for x in xs]),
+                         "samples_msgs_per_s": [x[0] for x in xs],
+                         "samples_cpu_s_per_1000": [x[1] for x in xs]}
+        return res
+
+    def relay(self, i, sessions):
+        res = self.repeat(i, self.sink.start, sessions, "rcpt@example.net",
+                          lambda: self.sink.count() >= self.n)
+        self.raw["relay_%d" % sessions] = res
+        self.row("relay, %d session%s" % (sessions, "s" if sessions > 1 else ""), "msgs/s",
+                 res["hato"]["msgs_per_s"], res["Postfix"]["msgs_per_s"], self.ceil["sink_%d" % sessions])
+        return res
+
+    def local(self, i, sessions=10):
+        res = self.repeat(i, lambda: load.maildir_clear(self.home), sessions,
+                          "%s@mx.example.test" % self.user,
+                          lambda: load.maildir_count(self.home) >= self.n)
+        load.maildir_clear(self.home)
+        self.raw["local_%d" % sessions] = res
+        self.row("local delivery, %d sessions" % sessions, "msgs/s", res["hato"]["msgs_per_s"],
+                 res["Postfix"]["msgs_per_s"], self.ceil["fsync_ops_10"])
+        return res
+
+    # --- latency under load -----------------------------------------------
+    def latency_of(self, port, count_target=None):
+        bg = load.source(port, 10 ** 7, 10, "rcpt@example.net", background=True)
+        try:
+            time.sleep(1)
+            lat = load.latencies(port, self.args.latency, "rcpt@example.net")
+        finally:
+            load.stop_proc(bg)
+        return {"p50_ms": load.percentile(lat, 50) * 1000, "p99_ms": load.percentile(lat, 99) * 1000,
+                "n": len(lat)}
+
+    def latency(self, i):
+        res = {}
+        self.sink.start()
+        res["ceiling"] = self.latency_of(self.sink.port)
+        for m in self.order(i):
+            self.sink.start()
+            res[m.name] = self.latency_of(m.port)
+            self.drain(m, 600)
+        self.raw["latency"] = res
+        for q in ("p50", "p99"):
+            k = q + "_ms"
+            self.row("latency %s under load (10 sessions)" % q, "ms", res["hato"][k],
+                     res["Postfix"][k], res["ceiling"][k], better="lower")
+
+    # --- all ----------------------------------------------------------------
+    def run(self):
+        print("make bench: %d messages of 4 KB per run, %d run(s) per MTA and scenario (median)%s; "
+              "work directory %s" % (self.n, self.args.reps, " (QUICK)" if self.args.quick else "",
+                                     self.top), flush=True)
+        self.load_start = os.getloadavg()
+        self.setup()
+        cg = "cgroup v2 cpu.stat" if self.hato.cg and self.pfx.cg else "sampled from /proc"
+        print("  instances up: hato on 127.0.0.1:%d, Postfix on 127.0.0.1:%d; CPU %s" % (
+            self.hato.port, self.pfx.port, cg), flush=True)
+        self.ceilings()
+        self.memory(0)
+        relay = {s: self.relay(i, s) for i, s in enumerate((1, 10, 50), 1)}
+        loc = self.local(4)
+        self.row("CPU per 1000 msgs, relay 10 sessions", "s", relay[10]["hato"]["cpu_s_per_1000"],
+                 relay[10]["Postfix"]["cpu_s_per_1000"], better="lower")
+        self.row("CPU per 1000 msgs, local delivery", "s", loc["hato"]["cpu_s_per_1000"],
+                 loc["Postfix"]["cpu_s_per_1000"], better="lower")
+        self.latency(5)
+        self.cpu_method = cg if not (self.hato.sampled or self.pfx.sampled) else "sampled from /proc"
+        self.report()
+
+    def machine(self):
+        model = "?"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+        fs = mta.run("df", "-T", self.top, check=False).splitlines()[-1].split()
+        mem = 0
+        with open("/proc/meminfo") as f:
+            mem = int(f.readline().split()[1]) // 1024
+        return {"nproc": os.cpu_count(), "cpu_model": model, "kernel": platform.release(),
+                "loadavg_start": self.load_start, "loadavg_end": os.getloadavg(),
+                "memory_mb": mem, "filesystem": fs[1] if len(fs) > 1 else "?",
+                "filesystem_device": fs[0] if fs else "?"}
+
+    def report(self):
+        mach = self.machine()
+        res = {"date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+               "command": "make bench" + (" QUICK=1" if self.args.quick else ""),
+               "messages_per_run": self.n, "runs_per_scenario": self.args.reps,
+               "message_size": "4 KB body (smtp-source -l 4096)",
+               "machine": mach,
+               "versions": {"hato": self.hato.version(), "postfix": self.pfx.version(),
+                            "hato_commit": git_commit()},
+               "cpu_method": self.cpu_method, "rows": self.rows, "raw": self.raw}
+        print()
+        print("machine: %d CPUs, %s, kernel %s, %s, load average %.1f at start, %.1f at end; "
+              "hato %s (%s), Postfix %s" % (
+                  mach["nproc"], mach["cpu_model"], mach["kernel"], mach["filesystem"],
+                  mach["loadavg_start"][0], mach["loadavg_end"][0], res["versions"]["hato"],
+                  res["versions"]["hato_commit"], res["versions"]["postfix"]))
+        print(table(self.rows))
+        out = self.args.output
+        os.makedirs(os.path.dirname(out), exist_ok=True)
+        with open(out + ".tmp", "w") as f:
+            json.dump(res, f, indent=1)
+            f.write("\n")
+        os.rename(out + ".tmp", out)
+        print("results: %s" % os.path.relpath(out, TOP))
+
+
+def median(xs):
+    xs = sorted(xs)
+    return xs[len(xs) // 2] if len(xs) % 2 else (xs[len(xs) // 2 - 1] + xs[len(xs) // 2]) / 2
+
+
+def num(x):
+    if x is None:
+        return "-"
+    return "%.0f" % x if abs(x) >= 100 else "%.1f" % x if abs(x) >= 10 else "%.2f" % x
+
+
+def fmt_row(h, p, ratio, ceiling):
+    return "hato %s, Postfix %s, hato/Postfix %s, ceiling %s" % (
+        num(h), num(p), "-" if ratio is None else "%.2f" % ratio, num(ceiling))
+
+
+def table(rows):
+    head = ("scenario", "unit", "hato", "Postfix", "hato/Postfix", "ceiling")
+    lines = [head] + [(r["scenario"], r["unit"], num(r["hato"]), num(r["postfix"]),
+                       "-" if r["hato_over_postfix"] is None else "%.2f" % r["hato_over_postfix"],
+                       num(r["ceiling"])) for r in rows]
+    w = [max(len(x[i]) for x in lines) for i in range(len(head))]
+    out = []
+    for k, x in enumerate(lines):
+        out.append("| " + " | ".join(x[i].ljust(w[i]) if i < 2 else x[i].rjust(w[i])
+                                     for i in range(len(x))) + " |")
+        if k == 0:
+            out.append("|" + "|".join("-" * (w[i] + 2) if i < 2 else "-" * (w[i] + 1) + ":"
+                                      for i in range(len(x))) + "|")
+    return "\n".join(out)
+
+
+def git_commit():
+    p = subprocess.run(["git", "-C", TOP, "describe", "--always", "--dirty"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    return p.stdout.strip() or "?"
+
+
+def main():
+    ap = argparse.ArgumentParser(description="hato against Postfix")
+    ap.add_argument("--build", default=os.path.join(TOP, "build"))
+    ap.add_argument("--quick", action="store_true", help="500 messages per run, fewer samples")
+    ap.add_argument("--messages", type=int, default=5000)
+    ap.add_argument("--dir", default="/var/tmp", help="where the instances and queues go")
+    ap.add_argument("--keep", action="store_true", help="keep the work directory")
+    ap.add_argument("--output", help="default bench/results/latest.json, quick.json with --quick")
+    args = ap.parse_args()
+    args.build = os.path.abspath(args.build)
+    args.sessions = 200
+    args.latency = 100 if args.quick else 500
+    args.reps = 1 if args.quick else 3
+    if args.output is None:
+        name = "quick.json" if args.quick else "latest.json"
+        args.output = os.path.join(TOP, "bench", "results", name)
+    if os.geteuid() != 0:
+        sys.exit("make bench: run as root (useradd, cgroups, two mail systems)")
+
+    def on_signal(signum, _frame):
+        raise SystemExit("make bench: signal %d, cleaning up" % signum)
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    b = Bench(args)
+    try:
+        b.run()
+    except RuntimeError as e:
+        sys.exit("make bench: %s" % e)
+    finally:
+        b.cleanup()
+
+
+if __name__ == "__main__":
+    main()
