@@ -9,7 +9,21 @@
 HATO=$B/bin/hato
 POSTCONF=$B/bin/postconf
 I=$T/inst
-SMTP_PORT=$((20000 + RANDOM % 20000))
+# inst_pick_ports N - SMTP_PORT with N free ports from it, below the
+# ephemeral range (a random port there can collide with a client socket)
+inst_pick_ports() {
+	local p i busy lo
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % (lo - 20010))) busy=
+		for i in $(seq 0 $(($1 - 1))); do
+			ss -Htan "sport = :$((p + i))" | grep -q . && busy=yes
+		done
+		[ -z "$busy" ] && { SMTP_PORT=$p; return 0; }
+	done
+	return 1
+}
+inst_pick_ports 8 || SMTP_PORT=$((20000 + RANDOM % 10000))
 inst_created_user=""
 id hato >/dev/null 2>&1 || inst_created_user=yes
 

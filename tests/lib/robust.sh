@@ -30,18 +30,7 @@
 STRESS=${STRESS:-}
 KILLER_PID=
 
-rob_pick_ports() {
-	local p i busy lo
-	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % (lo - 20010))) busy=
-		for i in $(seq 0 $(($1 - 1))); do
-			ss -Htan "sport = :$((p + i))" | grep -q . && busy=yes
-		done
-		[ -z "$busy" ] && { SMTP_PORT=$p; return 0; }
-	done
-	return 1
-}
+rob_pick_ports() { inst_pick_ports "$@"; }
 
 rob_start() {
 	if inst_start; then
