@@ -1,10 +1,14 @@
 /* qfile - queue files: writer, validating reader, moves; see qfile.h.
  *
- * Durability (STYLE R13): the writer fsyncs the data, only then sets mode
- * 0700 (the "complete" mark), fsyncs again so the mark itself survives a
- * crash, closes, and fsyncs the directory.  A crash at any point leaves
- * either no file, a file that is not 0700 (ignored as incomplete), or a
- * complete durable file: never a 0700 file with missing data.
+ * Durability (STYLE R13): the writer holds an exclusive flock on the file
+ * from creation to close, fsyncs the data, only then sets mode 0700 (the
+ * "complete" mark), closes, and fsyncs the directory (which also commits
+ * the mark on journalling file systems).  A crash at any point leaves
+ * either no file, a file that is not 0700, or a complete durable file:
+ * never a 0700 file with missing data.  A 0600 file that nobody has
+ * locked and that validates as complete (its sizes record is written
+ * only at commit) lost its mark in a crash after the data was synced:
+ * qfile_recover() marks it again, so it is delivered, not lost.
  * The reader treats every byte as hostile: O_NOFOLLOW, a regular file
  * with one link and our owner, then every record through the qrec checker
  * before anything is handed out.  Moves use rename without replacing;
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,6 +125,32 @@ out:
 	return rc;
 }
 
+/* qfile_recover - path is 0600 (no complete mark): if no writer holds it
+ * and it validates as a complete queue file, mark it 0700 (durably) and
+ * return 1; else 0 (a writer is busy, or it is really incomplete) */
+int qfile_recover(const char *path)
+{
+	struct buf *why = buf_new(0);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), status, rc = 0;
+	struct qfile *qf;
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		goto out;
+	if ((qf = qfile_open(path, QFILE_ANY_MODE, &status, why)) != NULL) {
+		qfile_close(&qf);
+		if (fchmod(fd, 0700) == 0 && fsync(fd) == 0) {
+			log_warn("%s: complete but not marked so (a crash after the commit?): marked complete",
+				 path);
+			rc = 1;
+		}
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	buf_free(&why);
+	return rc;
+}
+
 /* qfile_corrupt - move a damaged file to corrupt/ and say so */
 int qfile_corrupt(const char *queue_dir, const char *id, const char *from_queue,
 		  const char *reason)
@@ -207,6 +238,8 @@ struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct 
 		free(qf);
 		return NULL;
 	}
+	if (flock(fd, LOCK_EX) < 0)	/* ours until close: see qfile_recover */
+		log_warn("flock %s: %m", buf_str(path));
 	qf->fd = fd;
 	qf->path = buf_steal(&path);
 	qf->out = buf_new(FLUSH_AT + 4096);
@@ -319,13 +352,13 @@ out:
 	return rc;
 }
 
-/* durable - fsync, mark complete, fsync the mark, close, fsync the dir */
+/* durable - fsync, mark complete, close, fsync the dir */
 static int durable(struct qfile_out *qf)
 {
 	int fd = qf->fd;
 
 	qf->fd = -1;
-	if (fsync(fd) < 0 || fchmod(fd, 0700) < 0 || fsync(fd) < 0) {
+	if (fsync(fd) < 0 || fchmod(fd, 0700) < 0) {
 		out_fail(qf, "fsync or fchmod", strerror(errno));
 		close(fd);
 		return -1;

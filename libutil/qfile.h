@@ -92,6 +92,7 @@ int qfile_sync(struct qfile *qf, struct buf *why);
 /* queue moves and paths */
 int qfile_make_path(struct buf *out, const char *queue_dir, const char *queue, const char *id,
 		    struct buf *why);
+int qfile_recover(const char *path);
 enum { QFILE_MOVE_DURABLE = 1 << 0 };	/* fsync both directories */
 int qfile_move(const char *queue_dir, const char *id, const char *from_queue,
 	       const char *to_queue, int flags, struct buf *why);

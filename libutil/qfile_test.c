@@ -296,6 +296,45 @@ static int write_message(const char *qdir, char *id, struct buf *why)
 	return rc;
 }
 
+/* test_recover - a complete file that lost its mark is marked again; one
+ * a writer still holds, or an uncommitted one, is left alone */
+static void test_recover(const char *qdir)
+{
+	struct buf *why = buf_new(0), *p = buf_new(0);
+	char id[QUEUE_ID_SIZE];
+	struct qfile_out *qf;
+	struct stat st;
+
+	test_begin("qfile: qfile_recover marks a complete unmarked file, never a busy or partial one");
+	test_assert(write_message(qdir, id, why) == 0);
+	qfile_make_path(p, qdir, "incoming", id, why);
+	chmod(buf_str(p), 0600);			/* the mark lost in a crash */
+	test_assert(qfile_recover(buf_str(p)) == 1);
+	test_expect_log("complete but not marked so");
+	test_assert(stat(buf_str(p), &st) == 0 && (st.st_mode & 07777) == 0700);
+	unlink(buf_str(p));
+	qf = qfile_create(qdir, "incoming", why);	/* a writer at work */
+	test_assert(qf != NULL);
+	qfile_out_put(qf, QREC_TIME, "1700000000.000001", 17);
+	buf_reset(p);
+	qfile_make_path(p, qdir, "incoming", qfile_out_id(qf), why);
+	test_assert(qfile_recover(buf_str(p)) == 0);
+	test_assert(stat(buf_str(p), &st) == 0 && (st.st_mode & 07777) == 0600);
+	qfile_abort(&qf);				/* and it is gone */
+	test_assert(qfile_recover(buf_str(p)) == 0);
+	test_assert(write_message(qdir, id, why) == 0);	/* cut short by a crash */
+	buf_reset(p);
+	qfile_make_path(p, qdir, "incoming", id, why);
+	test_assert(stat(buf_str(p), &st) == 0 && truncate(buf_str(p), st.st_size / 2) == 0);
+	chmod(buf_str(p), 0600);
+	test_assert(qfile_recover(buf_str(p)) == 0);
+	test_assert(stat(buf_str(p), &st) == 0 && (st.st_mode & 07777) == 0600);
+	unlink(buf_str(p));
+	buf_free(&why);
+	buf_free(&p);
+	test_end();
+}
+
 /* test_truncation - every prefix of a valid file is refused */
 static void test_truncation(const char *qdir, const char *path)
 {
@@ -638,6 +677,7 @@ void test_qfile(void)
 	test_round_trip(qdir);
 	test_writer_errors(qdir);
 	test_moves(qdir);
+	test_recover(qdir);
 	buf_free(&path);
 	free(qdir);
 }

@@ -160,7 +160,9 @@ static void good_name(struct fix *f, const char *queue, const char *id, const st
 			fixed ? "changed to 0700" : strerror(errno));
 	}
 	if (strcmp(queue, "corrupt") != 0 && !(st->st_mode & S_IXUSR)) {
-		if (is_old(st)) {
+		if (qfile_recover(buf_str(path)) == 1) {
+			problem(f, true, "%s: complete but unmarked: marked complete", buf_str(path));
+		} else if (is_old(st)) {
 			bool gone = unlink(buf_str(path)) == 0;
 
 			problem(f, gone, "%s: incomplete queue file older than a day: %s", buf_str(path),

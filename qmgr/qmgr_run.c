@@ -4,7 +4,8 @@
  * one (cleanup writes 'A' after each new message); deferred/ every
  * queue_run_delay, taking the files whose retry time (their mtime) has
  * come, or all of them after a flush ('F').  Only complete files (mode
- * 0700) leave incoming/.  A run lasts while jobs are waiting or in flight.
+ * 0700) leave incoming/, and unmarked ones older than a minute that
+ * qfile_recover finds complete (a crash took the mark, not the data).  A run lasts while jobs are waiting or in flight.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,15 +21,21 @@
 #include "queue_id.h"
 #include "server.h"
 
-enum { POLL_MS = 1000, SCAN_MAX = 10000 };
+enum { POLL_MS = 1000, SCAN_MAX = 10000, RECOVER_AGE = 60 };
 
 typedef bool ready_fn(struct qmgr_global *g, const char *path, const struct stat *st);
 
-/* complete - incoming files cleanup has finished (mode 0700) */
+/* complete - incoming files cleanup has finished (mode 0700), and old
+ * unmarked ones that turn out complete (qfile_recover) */
 static bool complete(struct qmgr_global *g, const char *path, const struct stat *st)
 {
-	(void)g, (void)path;
-	return S_ISREG(st->st_mode) && (st->st_mode & 07777) == 0700;
+	(void)g;
+	if (!S_ISREG(st->st_mode))
+		return false;
+	if ((st->st_mode & 07777) == 0700)
+		return true;
+	return !(st->st_mode & S_IXUSR) && time(NULL) - st->st_mtime > RECOVER_AGE
+	       && time(NULL) - st->st_mtime < 86400 && qfile_recover(path) == 1;
 }
 
 /* due - deferred files whose retry time has come (or any, on flush) */
