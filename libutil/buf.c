@@ -14,7 +14,8 @@ struct buf *buf_new(size_t hint)
 	struct buf *b = xmalloc(sizeof(*b));
 
 	b->cap = hint < 16 ? 16 : mem_add_size(hint, 1);
-	b->data = xmalloc(b->cap);
+	b->data = xmalloc_raw(b->cap);	/* only data[0..len] is ever read */
+	b->data[0] = '\0';
 	return b;
 }
 

@@ -12,6 +12,16 @@ void *xmalloc(size_t size)
 	return xcalloc(1, size ? size : 1);
 }
 
+/* xmalloc_raw - malloc that never returns NULL; the bytes are undefined */
+void *xmalloc_raw(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+
+	if (p == NULL)
+		log_fatal("out of memory allocating %zu bytes", size);
+	return p;
+}
+
 /* xcalloc - calloc that never returns NULL */
 void *xcalloc(size_t count, size_t size)
 {
@@ -42,7 +52,7 @@ char *xstrdup(const char *s)
 char *xstrndup(const char *s, size_t len)
 {
 	size_t n = strnlen(s, len);
-	char *p = xmalloc(n + 1);
+	char *p = xmalloc_raw(n + 1);
 
 	memcpy(p, s, n);
 	p[n] = '\0';
@@ -52,9 +62,10 @@ char *xstrndup(const char *s, size_t len)
 /* xmemdup - copy a block of memory */
 void *xmemdup(const void *src, size_t len)
 {
-	void *p = xmalloc(len);
+	void *p = xmalloc_raw(len);
 
-	memcpy(p, src, len);
+	if (len)
+		memcpy(p, src, len);
 	return p;
 }
 

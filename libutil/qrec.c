@@ -172,7 +172,7 @@ struct qrec_reader *qrec_reader_fd(int fd, int timeout_ms)
 
 	r->fd = fd;
 	r->timeout_ms = timeout_ms;
-	r->space = xmalloc(READER_BUF);
+	r->space = xmalloc_raw(READER_BUF);	/* read() fills what is used */
 	r->data = r->space;
 	r->base = here < 0 ? 0 : here;
 	return r;
