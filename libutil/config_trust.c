@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "config_trust.h"
+#include "mem.h"
 #include "strv.h"
 
 /* config_trust_is_setid - running with rights the caller does not have */
@@ -90,4 +91,38 @@ int config_trust_check(const char *dir, char **real_r, struct buf *why)
 	}
 	*real_r = real;
 	return 0;
+}
+
+struct config *config_trust_read(const char *dir, const char *prog, char **dir_r,
+				 bool *untrusted_r, struct buf *why)
+{
+	const char *dflt = config_dir(NULL);	/* the caller emptied the environment */
+	char *real = NULL;
+	struct config *c = NULL;
+
+	*untrusted_r = false;
+	if (dir == NULL || strcmp(dir, dflt) == 0) {
+		dir = dflt;
+	} else if (config_trust_is_setid()) {
+		struct buf *reason = buf_new(0);
+
+		if (config_trust_check(dir, &real, reason) < 0) {
+			buf_printf(why, "configuration directory %s is not trusted: %s (with "
+				   "set-group-ID rights %s accepts only %s, the directories listed "
+				   "in its alternate_config_directories, and directories only root "
+				   "can change)", dir, buf_str(reason), prog, dflt);
+			*untrusted_r = true;
+		}
+		buf_free(&reason);
+		if (real == NULL)
+			return NULL;
+		dir = real;
+	}
+	c = config_read(dir, CONFIG_QUIET, why);
+	if (c && config_validate(c, why) < 0)
+		config_free(&c);
+	if (c && dir_r)
+		*dir_r = xstrdup(dir);
+	free(real);
+	return c;
 }

@@ -22,4 +22,12 @@ bool config_trust_is_setid(void);
  * or -1 with why */
 int config_trust_check(const char *dir, char **real_r, struct buf *why);
 
+struct config;
+/* config_trust_read - the configuration of dir (NULL: the default) read
+ * and validated as set-group-ID prog may: NULL with why (and *untrusted_r
+ * true when the directory itself was refused); *dir_r, when not NULL,
+ * gets the directory used (free it) */
+struct config *config_trust_read(const char *dir, const char *prog, char **dir_r,
+				 bool *untrusted_r, struct buf *why);
+
 #endif

@@ -122,24 +122,11 @@ bool postdrop_is_setid(void)
 struct config *postdrop_config(const char *dir)
 {
 	struct buf *why = buf_new(0);
-	const char *dflt = config_dir(NULL);	/* the environment is empty now */
-	char *real = NULL;
-	struct config *c;
+	bool untrusted;
+	struct config *c = config_trust_read(dir, "postdrop", NULL, &untrusted, why);
 
-	if (dir == NULL || strcmp(dir, dflt) == 0) {
-		dir = dflt;
-	} else if (postdrop_is_setid()) {
-		if (config_trust_check(dir, &real, why) < 0)
-			log_fatal("configuration directory %s is not trusted: %s (with set-group-ID "
-				  "rights postdrop accepts only %s, the directories listed in its "
-				  "alternate_config_directories, and directories only root can change)",
-				  dir, buf_str(why), dflt);
-		dir = real;
-	}
-	c = config_read(dir, CONFIG_QUIET, why);
-	if (c == NULL || config_validate(c, why) < 0)
+	if (c == NULL)
 		log_fatal("%s", buf_str(why));
-	free(real);
 	buf_free(&why);
 	return c;
 }

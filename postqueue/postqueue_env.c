@@ -67,25 +67,11 @@ void postqueue_sanitize(char **config_env_r)
 struct config *postqueue_config(const char *dir, char **dir_r)
 {
 	struct buf *why = buf_new(0);
-	const char *dflt = config_dir(NULL);	/* the environment is empty now */
-	char *real = NULL;
-	struct config *c;
+	bool untrusted;
+	struct config *c = config_trust_read(dir, "postqueue", dir_r, &untrusted, why);
 
-	if (dir == NULL || strcmp(dir, dflt) == 0) {
-		dir = dflt;
-	} else if (config_trust_is_setid()) {
-		if (config_trust_check(dir, &real, why) < 0)
-			postqueue_die(EX_USAGE, "configuration directory %s is not trusted: %s (with "
-				      "set-group-ID rights postqueue accepts only %s, the directories "
-				      "listed in its alternate_config_directories, and directories "
-				      "only root can change)", dir, buf_str(why), dflt);
-		dir = real;
-	}
-	c = config_read(dir, CONFIG_QUIET, why);
-	if (c == NULL || config_validate(c, why) < 0)
-		postqueue_die(EX_CONFIG, "%s", buf_str(why));
-	*dir_r = xstrdup(dir);
-	free(real);
+	if (c == NULL)
+		postqueue_die(untrusted ? EX_USAGE : EX_CONFIG, "%s", buf_str(why));
 	buf_free(&why);
 	return c;
 }
