@@ -147,10 +147,20 @@ PY
 }
 inst_agent_stop() { [ -n "${AGENT_PID:-}" ] && kill "$AGENT_PID" 2>/dev/null; AGENT_PID=; }
 
-# inst_send FROM TO SUBJECT [BODY] - one message by SMTP; prints its queue ID
+# inst_send FROM TO SUBJECT [BODY] - one message by SMTP (swaks); prints
+# its queue ID.  Tried three times a second apart (a daemon being
+# restarted); a try without a queue ID is reported on stderr.
 inst_send() {
-	swaks --server 127.0.0.1:$SMTP_PORT --from "$1" --to "$2" --header "Subject: $3" \
-		${4:+--body "$4"} -n 2>&1 | sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p'
+	local try id
+	for try in 1 2 3; do
+		swaks --server 127.0.0.1:$SMTP_PORT --from "$1" --to "$2" --header "Subject: $3" \
+			${4:+--body "$4"} -n >"$T/swaks.out" 2>&1
+		id=$(sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p' "$T/swaks.out")
+		[ -n "$id" ] && break
+		printf '# send %s: no queue ID (try %s): %s\n' "$3" "$try" "$(grep -E '^ *<~?\*? ?[45][0-9][0-9]|\*\*\*' "$T/swaks.out" | head -2 | tr '\n' ' ')" >&2
+		sleep 1
+	done
+	echo "$id"
 }
 
 # inst_wait CMD... - true once CMD succeeds (10 s at most)

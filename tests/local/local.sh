@@ -53,18 +53,7 @@ MCF
 t_check "instance with qmgr and local starts" inst_start
 
 # send FROM TO SUBJECT [BODY] - the queue ID
-send() {
-	local try id
-	for try in 1 2 3; do
-		swaks --server 127.0.0.1:$SMTP_PORT --from "$1" --to "$2" --header "Subject: $3" \
-			--body "${4:-body of $3}" -n >"$T/swaks.out" 2>&1
-		id=$(sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p' "$T/swaks.out")
-		[ -n "$id" ] && break
-		printf '# send %s: no queue ID (try %s): %s\n' "$3" "$try" "$(grep -E '^ *<~?\*? ?[45][0-9][0-9]|\*\*\*' "$T/swaks.out" | head -2 | tr '\n' ' ')" >&2
-		sleep 1
-	done
-	echo "$id"
-}
+send() { inst_send "$1" "$2" "$3" "${4:-body of $3}"; }
 wait_for() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
 wait_long() { for _ in $(seq 600); do "$@" && return 0; sleep 0.1; done; return 1; }	# a qmgr retry
 logged() { grep -q -- "$1" "$I/maillog"; }

@@ -46,18 +46,8 @@ virtual   unix  -       n       n       -       -       virtual
 MCF
 t_check "instance with qmgr and virtual starts" inst_start
 
-send() {
-	local try id
-	for try in 1 2 3; do
-		swaks --server 127.0.0.1:$SMTP_PORT --from "$1" --to "$2" --header "Subject: $3" \
-			--body "${4:-body of $3}" -n >"$T/swaks.out" 2>&1
-		id=$(sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p' "$T/swaks.out")
-		[ -n "$id" ] && break
-		printf '# send %s: no queue ID (try %s): %s\n' "$3" "$try" "$(grep -E '^ *<~?\*? ?[45][0-9][0-9]|\*\*\*' "$T/swaks.out" | head -2 | tr '\n' ' ')" >&2
-		sleep 1
-	done
-	echo "$id"
-}
+# send FROM TO SUBJECT [BODY] - the queue ID
+send() { inst_send "$1" "$2" "$3" "${4:-body of $3}"; }
 wait_for() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 1; }
 logged() { grep -q -- "$1" "$I/maillog"; }
 json() { python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(0 if ($2) else 1)" "$1"; }
