@@ -41,6 +41,7 @@ struct qmgr_global {
 	int nrunning;
 	time_t last_deferred_scan;
 	bool flush;			/* retry all deferred mail now */
+	bool try_recover;		/* this scan may recover unmarked files */
 };
 
 struct qmgr_msg {

@@ -4,8 +4,9 @@
  * one (cleanup writes 'A' after each new message); deferred/ every
  * queue_run_delay, taking the files whose retry time (their mtime) has
  * come, or all of them after a flush ('F').  Only complete files (mode
- * 0700) leave incoming/, and unmarked ones older than a minute that
- * qfile_recover finds complete (a crash took the mark, not the data).  A run lasts while jobs are waiting or in flight.
+ * 0700) leave incoming/, and, at the queue_run_delay scans, unmarked ones
+ * older than a minute that qfile_recover finds complete (a crash took the
+ * mark, not the data).  A run lasts while jobs are waiting or in flight.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,12 +30,11 @@ typedef bool ready_fn(struct qmgr_global *g, const char *path, const struct stat
  * unmarked ones that turn out complete (qfile_recover) */
 static bool complete(struct qmgr_global *g, const char *path, const struct stat *st)
 {
-	(void)g;
 	if (!S_ISREG(st->st_mode))
 		return false;
 	if ((st->st_mode & 07777) == 0700)
 		return true;
-	return !(st->st_mode & S_IXUSR) && time(NULL) - st->st_mtime > RECOVER_AGE
+	return g->try_recover && !(st->st_mode & S_IXUSR) && time(NULL) - st->st_mtime > RECOVER_AGE
 	       && time(NULL) - st->st_mtime < 86400 && qfile_recover(path) == 1;
 }
 
@@ -110,9 +110,13 @@ void qmgr_run(struct qmgr_global *g)
 	int fd = server_trigger_fd();
 
 	for (;;) {
-		if (rescan)
+		bool periodic = g->flush || time(NULL) - g->last_deferred_scan >= g->cf->queue_run_delay;
+
+		g->try_recover = periodic;	/* not at every wakeup: it reads whole files */
+		if (rescan || periodic)
 			scan(g, "incoming", complete);
-		if (g->flush || time(NULL) - g->last_deferred_scan >= g->cf->queue_run_delay) {
+		g->try_recover = false;
+		if (periodic) {
 			scan(g, "deferred", due);
 			g->last_deferred_scan = time(NULL);
 			g->flush = false;
