@@ -2,7 +2,8 @@
 # qmgr/qmgr.sh - the queue manager against a fake delivery agent (the
 # local and smtp agents have their own tests): sent -> removed, deferred ->
 # deferred/ and retried after the backoff, bounced -> a DSN to the sender,
-# recovery of active/ at start, hato flush, a corrupt file, expiry.
+# recovery of active/ at start, an unmarked complete file in incoming/
+# recovered, hato flush, a corrupt file, expiry.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "qmgr tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
@@ -60,6 +61,25 @@ t_check "a file left in active/ while qmgr was down" test -n "$left"
 "$HATO" -c "$I" start >/dev/null
 t_check "...is delivered again when qmgr starts (at least once)" \
 	wait_for bash -c "[ \$(grep -c '\"queue_id\": \"$left\"' '$T/agent.log') -gt $before ] && [ ! -f '$I/queue/active/$left' ]"
+
+# a complete file in incoming/ whose 0700 mark a crash lost is recovered at
+# start; one cut short (its sizes do not add up) is left alone
+inst_stop 2>/dev/null
+lost=$(ls "$I/queue/deferred" | head -1)
+mv "$I/queue/deferred/$lost" "$I/queue/incoming/$lost" && chmod 0600 "$I/queue/incoming/$lost"
+touch -d '-5 minutes' "$I/queue/incoming/$lost"
+cut=1xXZZZZZZY00000000
+head -c 100 "$I/queue/incoming/$lost" >"$I/queue/incoming/$cut"
+chown hato "$I/queue/incoming/$cut"; chmod 0600 "$I/queue/incoming/$cut"; touch -d '-5 minutes' "$I/queue/incoming/$cut"
+before=$(grep -c "\"queue_id\": \"$lost\"" "$T/agent.log")
+t_check "a complete unmarked (0600) file in incoming/" test -n "$lost"
+"$HATO" -c "$I" start >/dev/null
+t_check "...is marked complete when qmgr starts, with a warning" \
+	wait_for grep -q "incoming/$lost: complete but not marked so" "$I/maillog"
+t_check "...and handed to the agent again" \
+	wait_for bash -c "[ \$(grep -c '\"queue_id\": \"$lost\"' '$T/agent.log') -gt $before ]"
+t_expect "...while a cut-short one stays in incoming/, 0600" "600" stat -c %a "$I/queue/incoming/$cut"
+rm -f "$I/queue/incoming/$cut"
 
 # hato flush: retry now, whatever the backoff says
 inst_set "minimal_backoff_time = 1h" "maximal_backoff_time = 1h" "queue_run_delay = 1h"
