@@ -29,6 +29,7 @@
 #include "log.h"
 #include "mem.h"
 #include "qfile.h"
+#include "qspare.h"
 #include "queue_id.h"
 #include "strv.h"
 
@@ -214,7 +215,8 @@ static int put_sizes(struct qfile_out *qf, bool rewrite)
 }
 
 /* qfile_create - a new, empty queue file queue_dir/queue/ID (mode 0600)
- * holding the version and a placeholder sizes record */
+ * holding the version and a placeholder sizes record; a spare inode from
+ * spare/ when there is one (qspare.h) */
 struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct buf *why)
 {
 	struct qfile_out *qf = xmalloc(sizeof(*qf));
@@ -224,6 +226,8 @@ struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct 
 	for (int i = 0; fd < 0 && i < CREATE_TRIES; i++) {
 		queue_id_new(qf->id);
 		if (qfile_make_path(path, queue_dir, queue, qf->id, why) < 0)
+			break;
+		if ((fd = qspare_take(queue_dir, queue, qf->id)) >= 0)
 			break;
 		fd = open(buf_str(path), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST) {

@@ -23,7 +23,7 @@ static const struct queue_dir {
 	{ "deferred", 0700, OWN_MAIL }, { "hold", 0700, OWN_MAIL },
 	{ "corrupt", 0700, OWN_MAIL }, { "bounce", 0700, OWN_MAIL },
 	{ "defer", 0700, OWN_MAIL }, { "trace", 0700, OWN_MAIL },
-	{ "saved", 0700, OWN_MAIL }, { "private", 0700, OWN_MAIL },
+	{ "saved", 0700, OWN_MAIL }, { "spare", 0700, OWN_MAIL }, { "private", 0700, OWN_MAIL },
 	{ "public", 0710, OWN_MAIL_SETGID }, { "maildrop", 01730, OWN_MAIL_SETGID },
 	{ "pid", 0755, OWN_ROOT },
 };

@@ -2,8 +2,9 @@
 # qmgr/qmgr.sh - the queue manager against a fake delivery agent (the
 # local and smtp agents have their own tests): sent -> removed, deferred ->
 # deferred/ and retried after the backoff, bounced -> a DSN to the sender,
-# recovery of active/ at start, an unmarked complete file in incoming/
-# recovered, hato flush, a corrupt file, expiry.
+# spare inodes kept and reused, recovery of active/ at start (an empty
+# file there removed), an unmarked complete file in incoming/ recovered,
+# hato flush, a corrupt file, expiry.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "qmgr tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
@@ -29,6 +30,11 @@ r = [q for q in reqs if q['queue_id'] == '$id'][0]
 sys.exit(not (r['queue_file'] == 'active/$id' and r['sender'] == 's@example.org' and r['rcpt_0'] == 'user@example.test'))"
 t_check "...and the log has Postfix's 'from=<s@example.org>, size=..., nrcpt=1 (queue active)'" \
 	grep -q "$id: from=<s@example.org>, size=[0-9]*, nrcpt=1 (queue active)" "$I/maillog"
+t_expect "...its inode kept emptied in spare/ for the next message (mode, size)" "600 0" \
+	stat -c "%a %s" "$I/queue/spare/$id"
+id2=$(send s@example.org user@example.test reuse)
+wait_for grep -q "$id2: removed" "$I/maillog"
+t_check "...which cleanup takes for the next message (spare/$id is gone)" test ! -e "$I/queue/spare/$id"
 
 id=$(send s@example.org defer1@example.test deferred)
 t_check "a deferred message goes to deferred/" wait_for test -f "$I/queue/deferred/$id"
@@ -58,7 +64,12 @@ mv "$(ls -t "$I/queue/deferred/"* | head -1)" "$I/queue/active/" 2>/dev/null
 left=$(ls "$I/queue/active" | head -1)
 before=$(grep -c "\"queue_id\": \"$left\"" "$T/agent.log")
 t_check "a file left in active/ while qmgr was down" test -n "$left"
+empty=1xXZZZZZZX00000000
+: >"$I/queue/active/$empty"; chown hato "$I/queue/active/$empty"; chmod 0600 "$I/queue/active/$empty"
 "$HATO" -c "$I" start >/dev/null
+t_check "an empty file in active/ (a crash while it was made spare) is removed at start" \
+	wait_for grep -q "active/$empty: empty file (a crash while it was made spare): removed" "$I/maillog"
+t_check "...and is gone" test ! -e "$I/queue/active/$empty"
 t_check "...is delivered again when qmgr starts (at least once)" \
 	wait_for bash -c "[ \$(grep -c '\"queue_id\": \"$left\"' '$T/agent.log') -gt $before ] && [ ! -f '$I/queue/active/$left' ]"
 

@@ -1,0 +1,180 @@
+/* qspare - spare queue files; see qspare.h for the protocol and why.
+ *
+ * The putting side (one queue manager) keeps an estimate of spare/'s size
+ * and counts the directory again every RECOUNT puts; the taking side (many
+ * cleanup processes) reads up to CACHE names at a time in a random order,
+ * so that they rarely race for the same one (a lost race is an ENOENT from
+ * rename, nothing worse).
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "qspare.h"
+#include "queue_id.h"
+
+enum { RECOUNT = 64, CACHE = 256 };
+
+static struct {
+	char names[CACHE][QUEUE_ID_SIZE];
+	int n;
+} cache;
+
+static int estimate = -1;	/* spare/ files, as the putting side believes */
+static unsigned put_count;
+
+/* path_of - queue_dir/queue/id into out (callers pass checked names) */
+static void path_of(char *out, size_t size, const char *queue_dir, const char *queue, const char *id)
+{
+	snprintf(out, size, "%s/%s/%s", queue_dir, queue, id);
+}
+
+/* qspare_count - the queue IDs in queue_dir/spare, -1 when it cannot be read */
+int qspare_count(const char *queue_dir)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/spare", queue_dir);
+	if ((dir = opendir(path)) == NULL)
+		return -1;
+	while ((de = readdir(dir)) != NULL)
+		n += queue_id_valid(de->d_name);
+	closedir(dir);
+	return n;
+}
+
+/* qspare_forget - drop what this process believes about spare/ (tests) */
+void qspare_forget(void)
+{
+	cache.n = 0;
+	estimate = -1;
+	put_count = 0;
+}
+
+/* room - may one more file go to spare/? */
+static int room(const char *queue_dir)
+{
+	if (estimate < 0 || put_count++ % RECOUNT == 0)
+		estimate = qspare_count(queue_dir);
+	return estimate >= 0 && estimate < QSPARE_MAX;
+}
+
+/* empty_own - truncate path to nothing and set it to 0600 if it is a plain
+ * file of ours; 0 when done */
+static int empty_own(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), rc = -1;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid()
+	    && ftruncate(fd, 0) == 0 && fchmod(fd, 0600) == 0)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+/* qspare_put - a finished queue/id: emptied into spare/, or else removed;
+ * -1 (errno) only when it could not even be removed */
+int qspare_put(const char *queue_dir, const char *queue, const char *id)
+{
+	char from[4096], to[4096];
+
+	path_of(from, sizeof(from), queue_dir, queue, id);
+	path_of(to, sizeof(to), queue_dir, "spare", id);
+	if (queue_id_valid(id) && room(queue_dir) && empty_own(from) == 0
+	    && renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) {
+		estimate++;
+		return 0;
+	}
+	return unlink(from) == 0 || errno == ENOENT ? 0 : -1;
+}
+
+/* shuffle - the cached names in a random order */
+static void shuffle(void)
+{
+	for (int i = cache.n - 1; i > 0; i--) {
+		unsigned r = 0;
+		char tmp[QUEUE_ID_SIZE];
+
+		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+			r = (unsigned)getpid() * 2654435761u + (unsigned)i;
+		r %= (unsigned)(i + 1);
+		memcpy(tmp, cache.names[i], QUEUE_ID_SIZE);
+		memcpy(cache.names[i], cache.names[r], QUEUE_ID_SIZE);
+		memcpy(cache.names[r], tmp, QUEUE_ID_SIZE);
+	}
+}
+
+/* refill - read spare/'s names into the cache; 0 when there are none */
+static int refill(const char *queue_dir)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/spare", queue_dir);
+	if ((dir = opendir(path)) != NULL) {
+		while (cache.n < CACHE && (de = readdir(dir)) != NULL)
+			if (queue_id_valid(de->d_name))
+				memcpy(cache.names[cache.n++], de->d_name, strlen(de->d_name) + 1);
+		closedir(dir);
+	}
+	shuffle();
+	return cache.n;
+}
+
+/* usable - is the file at fd a spare as qspare_put leaves one? */
+static int usable(int fd, const char *path)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return 0;
+	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid() && st.st_size == 0
+	    && (st.st_mode & 07777) == 0600)
+		return 1;
+	log_warn("%s: not an empty spare queue file (mode %04o, size %ld, links %lu): removed", path,
+		 (unsigned)(st.st_mode & 07777), (long)st.st_size, (unsigned long)st.st_nlink);
+	return 0;
+}
+
+/* qspare_take - a spare renamed to queue_dir/queue/id and opened for
+ * writing; -1 when there is none (or id is taken: try another) */
+int qspare_take(const char *queue_dir, const char *queue, const char *id)
+{
+	char from[4096], to[4096];
+
+	if (!queue_id_valid(id))
+		return -1;
+	path_of(to, sizeof(to), queue_dir, queue, id);
+	while (cache.n > 0 || refill(queue_dir)) {
+		int fd;
+
+		path_of(from, sizeof(from), queue_dir, "spare", cache.names[--cache.n]);
+		if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) < 0) {
+			if (errno == EEXIST || errno == EINVAL || errno == ENOTDIR)
+				return -1;
+			continue;	/* ENOENT: another process took it */
+		}
+		if ((fd = open(to, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0 && usable(fd, to)) {
+			fcntl(fd, F_SETFL, 0);
+			return fd;
+		}
+		if (fd >= 0)
+			close(fd);
+		unlink(to);
+	}
+	return -1;
+}

@@ -1,0 +1,30 @@
+/* qspare - spare queue files: the queue manager empties a finished queue
+ * file and keeps its inode in spare/ instead of unlinking it; cleanup
+ * renames a spare into incoming/ instead of creating a new inode.
+ *
+ *   qmgr:    qspare_put(".", "active", id);   // instead of unlink()
+ *   cleanup: fd = qspare_take(".", "incoming", new_id);  // -1: create one
+ *
+ * Why: creating and freeing an inode is the dearest file-system step of a
+ * queued message (on ext4 without a journal every create scans the freed
+ * inodes of the last 30 s; elsewhere it is still two bitmap and inode-table
+ * updates); a rename of an empty file is not.  Safety: a spare is emptied
+ * and set to mode 0600 while it is still in active/, so it can never look
+ * like a complete message, wherever a crash leaves it; a crash between the
+ * two steps leaves an empty file in active/, which the queue manager
+ * removes at start.  Only a regular, empty, 0600 file with one link and
+ * our owner is taken; anything else found in spare/ is removed with a
+ * warning.  spare/ holds at most QSPARE_MAX files.  Both sides fall back
+ * to unlink/create when spare/ is missing or anything fails.
+ */
+#ifndef HATO_QSPARE_H
+#define HATO_QSPARE_H
+
+enum { QSPARE_MAX = 1000 };
+
+int qspare_put(const char *queue_dir, const char *queue, const char *id);
+int qspare_take(const char *queue_dir, const char *queue, const char *id);
+int qspare_count(const char *queue_dir);
+void qspare_forget(void);
+
+#endif

@@ -1,0 +1,243 @@
+/* qspare_test - spare queue files: a finished file's inode comes back as
+ * the next new file, emptied; anything in spare/ that is not an empty
+ * 0600 file of ours (content, a symlink, a second link) is removed, never
+ * written to; spare/ stops growing at QSPARE_MAX; a missing spare/ means
+ * plain unlink and create. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "qfile.h"
+#include "qspare.h"
+#include "queue_id.h"
+#include "test.h"
+
+/* make_queue - a queue directory with incoming, active and (maybe) spare */
+static char *make_queue(const char *name, bool spare)
+{
+	struct buf *b = buf_new(64), *s = buf_new(64);
+
+	buf_printf(b, "%s/%s", test_datadir(), name);
+	mkdir(buf_str(b), 0755);
+	for (int i = 0; i < 3; i++) {
+		if (i == 2 && !spare)
+			break;
+		buf_reset(s);
+		buf_printf(s, "%s/%s", buf_str(b), (const char *[]){ "incoming", "active", "spare" }[i]);
+		mkdir(buf_str(s), 0700);
+	}
+	buf_free(&s);
+	return buf_steal(&b);
+}
+
+/* write_active - a complete one-recipient message moved to active/; its
+ * inode number, and its ID into id */
+static ino_t write_active(const char *qdir, const char *body, char *id)
+{
+	struct buf *why = buf_new(0), *path = buf_new(64);
+	struct qfile_out *qf = qfile_create(qdir, "incoming", why);
+	struct stat st = { 0 };
+
+	test_assert(qf != NULL);
+	if (qf == NULL)
+		goto out;
+	qfile_out_put(qf, QREC_TIME, "1700000001.250000", 17);
+	qfile_out_put(qf, QREC_FLAGS, "0", 1);
+	qfile_out_put(qf, QREC_SENDER, "s@example.org", 13);
+	qfile_out_put(qf, QREC_RCPT, "r@example.com", 13);
+	qfile_out_put(qf, QREC_MESG, "", 0);
+	qfile_out_line(qf, body, strlen(body), false);
+	qfile_out_put(qf, QREC_XTRA, "", 0);
+	qfile_out_put(qf, QREC_END, "", 0);
+	test_assert(qfile_commit(qf, why) == 0);
+	strcpy(id, qfile_out_id(qf));
+	qfile_abort(&qf);
+	test_assert(qfile_move(qdir, id, "incoming", "active", 0, why) == 0);
+	qfile_make_path(path, qdir, "active", id, why);
+	test_assert(stat(buf_str(path), &st) == 0 && (st.st_mode & 07777) == 0700);
+out:
+	buf_free(&why);
+	buf_free(&path);
+	return st.st_ino;
+}
+
+/* body_of - the one content line of active/id */
+static char *body_of(const char *qdir, const char *id)
+{
+	struct buf *why = buf_new(0), *path = buf_new(64);
+	const char *line;
+	size_t len;
+	bool partial;
+	char *out = NULL;
+	struct qfile *qf;
+	int status;
+
+	qfile_make_path(path, qdir, "active", id, why);
+	if ((qf = qfile_open(buf_str(path), 0, &status, why)) != NULL && qfile_content_begin(qf, why) == 0
+	    && qfile_content_next(qf, &line, &len, &partial, why) == 1)
+		out = xstrndup(line, len);
+	qfile_close(&qf);
+	buf_free(&why);
+	buf_free(&path);
+	return out;
+}
+
+/* entries - files in qdir/sub */
+static int entries(const char *qdir, const char *sub)
+{
+	struct buf *b = buf_new(64);
+	int n;
+
+	buf_printf(b, "%s/%s", qdir, sub);
+	if (strcmp(sub, "spare") == 0) {
+		n = qspare_count(qdir);
+	} else {
+		struct buf *cmd = buf_new(64);
+		FILE *fp;
+		char line[32] = "";
+
+		buf_printf(cmd, "ls -A '%s' | wc -l", buf_str(b));
+		if ((fp = popen(buf_str(cmd), "r")) != NULL) {
+			if (fgets(line, sizeof(line), fp) == NULL)
+				line[0] = '\0';
+			pclose(fp);
+		}
+		n = atoi(line);
+		buf_free(&cmd);
+	}
+	buf_free(&b);
+	return n;
+}
+
+/* plant - a file named by a fresh queue ID in qdir/spare: mode, content */
+static void plant(const char *qdir, mode_t mode, const char *content, char *path, size_t size)
+{
+	char id[QUEUE_ID_SIZE];
+	int fd;
+
+	queue_id_new(id);
+	snprintf(path, size, "%s/spare/%s", qdir, id);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL, mode);
+	test_assert(fd >= 0);
+	if (fd >= 0) {
+		test_assert(write(fd, content, strlen(content)) == (ssize_t)strlen(content));
+		fchmod(fd, mode);
+		close(fd);
+	}
+}
+
+/* test_reuse - the finished file's inode is the next new file */
+static void test_reuse(void)
+{
+	char *qdir = make_queue("qspare-reuse", true);
+	char id1[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
+	struct stat st;
+	struct buf *p = buf_new(64);
+	ino_t first, second;
+	char *body;
+
+	test_begin("qspare: a finished file's inode comes back empty as the next new file");
+	qspare_forget();
+	first = write_active(qdir, "first message, rather longer than the second one", id1);
+	test_assert(qspare_put(qdir, "active", id1) == 0);
+	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == 1);
+	buf_printf(p, "%s/spare/%s", qdir, id1);
+	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0600);
+	second = write_active(qdir, "second", id2);
+	test_assert(second == first && strcmp(id1, id2) != 0);
+	test_assert(entries(qdir, "spare") == 0 && entries(qdir, "incoming") == 0);
+	body = body_of(qdir, id2);
+	test_assert(body != NULL && strcmp(body, "second") == 0);
+	free(body);
+	test_assert(qspare_put(qdir, "active", "../../etc") == -1 || errno == ENOENT);
+	test_assert(qspare_put(qdir, "active", id2) == 0 && entries(qdir, "spare") == 1);
+	test_end();
+	buf_free(&p);
+	free(qdir);
+}
+
+/* test_hostile - what is not an empty 0600 file of ours is never used */
+static void test_hostile(void)
+{
+	char *qdir = make_queue("qspare-hostile", true);
+	char path[4096], target[4096], id[QUEUE_ID_SIZE];
+	struct stat st;
+	int fd;
+
+	test_begin("qspare: content, a symlink or a second link in spare/ is removed, not written");
+	qspare_forget();
+	plant(qdir, 0600, "an old message", path, sizeof(path));
+	write_active(qdir, "new", id);
+	test_expect_log("not an empty spare queue file (mode 0600, size 14, links 1)");
+	test_assert(entries(qdir, "spare") == 0);
+
+	snprintf(target, sizeof(target), "%s/target", qdir);
+	fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	test_assert(fd >= 0 && write(fd, "keep", 4) == 4);
+	close(fd);
+	queue_id_new(id);
+	snprintf(path, sizeof(path), "%s/spare/%s", qdir, id);
+	test_assert(symlink(target, path) == 0);
+	qspare_forget();
+	write_active(qdir, "new", id);
+	test_assert(stat(target, &st) == 0 && st.st_size == 4 && entries(qdir, "spare") == 0);
+
+	plant(qdir, 0600, "", path, sizeof(path));
+	snprintf(target, sizeof(target), "%s/hardlink", qdir);
+	test_assert(link(path, target) == 0);
+	qspare_forget();
+	write_active(qdir, "new", id);
+	test_expect_log("size 0, links 2");
+	test_assert(lstat(target, &st) == 0 && st.st_nlink == 1 && st.st_size == 0);
+
+	plant(qdir, 0700, "", path, sizeof(path));
+	qspare_forget();
+	write_active(qdir, "new", id);
+	test_expect_log("mode 0700");
+	test_assert(entries(qdir, "spare") == 0);
+	test_end();
+	free(qdir);
+}
+
+/* test_limits - spare/ stops at QSPARE_MAX; without spare/ plain unlink */
+static void test_limits(void)
+{
+	char *qdir = make_queue("qspare-limits", true), *bare = make_queue("qspare-bare", false);
+	char path[4096], id[QUEUE_ID_SIZE];
+
+	test_begin("qspare: at most QSPARE_MAX spares; no spare/ means unlink and create");
+	qspare_forget();
+	for (int i = 0; i < QSPARE_MAX; i++)
+		plant(qdir, 0600, "", path, sizeof(path));
+	write_active(qdir, "x", id);	/* takes one: QSPARE_MAX - 1 left */
+	test_assert(entries(qdir, "spare") == QSPARE_MAX - 1);
+	test_assert(qspare_put(qdir, "active", id) == 0 && entries(qdir, "spare") == QSPARE_MAX);
+	qspare_forget();
+	write_active(qdir, "y", id);
+	qspare_forget();
+	plant(qdir, 0600, "", path, sizeof(path));	/* now QSPARE_MAX again */
+	test_assert(qspare_put(qdir, "active", id) == 0);
+	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == QSPARE_MAX);
+
+	qspare_forget();
+	write_active(bare, "z", id);
+	test_assert(qspare_put(bare, "active", id) == 0 && entries(bare, "active") == 0);
+	test_assert(qspare_count(bare) == -1);
+	test_end();
+	free(qdir);
+	free(bare);
+}
+
+/* test_qspare - every case of this file */
+void test_qspare(void)
+{
+	test_reuse();
+	test_hostile();
+	test_limits();
+	qspare_forget();
+}
