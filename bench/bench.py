@@ -203,15 +203,20 @@ class Bench:
         cg = "cgroup v2 cpu.stat" if self.hato.cg and self.pfx.cg else "sampled from /proc"
         print("  instances up: hato on 127.0.0.1:%d, Postfix on 127.0.0.1:%d; CPU %s" % (
             self.hato.port, self.pfx.port, cg), flush=True)
+        only = self.args.only
         self.ceilings()
-        self.memory(0)
-        relay = {s: self.relay(i, s) for i, s in enumerate((1, 10, 50), 1)}
-        loc = self.local(4)
-        self.row("CPU per 1000 msgs, relay 10 sessions", "s", relay[10]["hato"]["cpu_s_per_1000"],
-                 relay[10]["Postfix"]["cpu_s_per_1000"], better="lower")
-        self.row("CPU per 1000 msgs, local delivery", "s", loc["hato"]["cpu_s_per_1000"],
-                 loc["Postfix"]["cpu_s_per_1000"], better="lower")
-        self.latency(5)
+        if only in (None, "memory"):
+            self.memory(0)
+        if only in (None, "relay"):
+            relay = {s: self.relay(i, s) for i, s in enumerate((1, 10, 50), 1)}
+            self.row("CPU per 1000 msgs, relay 10 sessions", "s", relay[10]["hato"]["cpu_s_per_1000"],
+                     relay[10]["Postfix"]["cpu_s_per_1000"], better="lower")
+        if only in (None, "local"):
+            loc = self.local(4)
+            self.row("CPU per 1000 msgs, local delivery", "s", loc["hato"]["cpu_s_per_1000"],
+                     loc["Postfix"]["cpu_s_per_1000"], better="lower")
+        if only in (None, "latency"):
+            self.latency(5)
         self.cpu_method = cg if not (self.hato.sampled or self.pfx.sampled) else "sampled from /proc"
         self.report()
 
@@ -303,13 +308,15 @@ def main():
     ap.add_argument("--dir", default="/var/tmp", help="where the instances and queues go")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--output", help="default bench/results/latest.json, quick.json with --quick")
+    ap.add_argument("--only", choices=("memory", "relay", "local", "latency"),
+                    help="one scenario (with the ceilings); written to bench/results/only.json")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.sessions = 200
     args.latency = 100 if args.quick else 500
     args.reps = 1 if args.quick else 3
     if args.output is None:
-        name = "quick.json" if args.quick else "latest.json"
+        name = "only.json" if args.only else "quick.json" if args.quick else "latest.json"
         args.output = os.path.join(TOP, "bench", "results", name)
     if os.geteuid() != 0:
         sys.exit("make bench: run as root (useradd, cgroups, two mail systems)")

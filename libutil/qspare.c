@@ -1,7 +1,7 @@
 /* qspare - spare queue files; see qspare.h for the protocol and why.
  *
  * The putting side (one queue manager) keeps an estimate of spare/'s size
- * and counts the directory again every RECOUNT puts; the taking side (many
+ * and counts the directory again when it looks full; the taking side (many
  * cleanup processes) reads up to CACHE names at a time in a random order,
  * so that they rarely race for the same one (a lost race is an ENOENT from
  * rename, nothing worse).
@@ -28,7 +28,7 @@ static struct {
 } cache;
 
 static int estimate = -1;	/* spare/ files, as the putting side believes */
-static unsigned put_count;
+static unsigned since_count;	/* puts since spare/ was counted */
 
 /* path_of - queue_dir/queue/id into out (callers pass checked names) */
 static void path_of(char *out, size_t size, const char *queue_dir, const char *queue, const char *id)
@@ -58,14 +58,18 @@ void qspare_forget(void)
 {
 	cache.n = 0;
 	estimate = -1;
-	put_count = 0;
+	since_count = 0;
 }
 
-/* room - may one more file go to spare/? */
+/* room - may one more file go to spare/?  The estimate only grows here
+ * (cleanup's takes are not seen), so a full-looking spare/ is counted
+ * again, at most every RECOUNT puts */
 static int room(const char *queue_dir)
 {
-	if (estimate < 0 || put_count++ % RECOUNT == 0)
+	if (estimate < 0 || (estimate >= QSPARE_MAX && ++since_count >= RECOUNT)) {
 		estimate = qspare_count(queue_dir);
+		since_count = 0;
+	}
 	return estimate >= 0 && estimate < QSPARE_MAX;
 }
 

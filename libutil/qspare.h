@@ -20,7 +20,7 @@
 #ifndef HATO_QSPARE_H
 #define HATO_QSPARE_H
 
-enum { QSPARE_MAX = 1000 };
+enum { QSPARE_MAX = 10000 };	/* about 2.5 MB of inode table at most */
 
 int qspare_put(const char *queue_dir, const char *queue, const char *id);
 int qspare_take(const char *queue_dir, const char *queue, const char *id);
