@@ -18,6 +18,9 @@ CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibutil \
 	-DHATO_PREFIX='"$(PREFIX)"' -DHATO_VERSION='"$(VERSION)"'
+# full RELRO: symbols bound at start, the GOT read-only (a delivery child
+# then neither resolves symbols again nor copies the GOT page)
+LDFLAGS ?= -Wl,-z,relro,-z,now
 LDLIBS := -llmdb -lpcre2-8 -lresolv -lssl -lcrypto -lsasl2 -lcrypt -largon2
 VERSION := 0.1
 
