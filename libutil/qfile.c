@@ -627,6 +627,12 @@ int qfile_flags(const struct qfile *qf)
 	return qf->qflags;
 }
 
+/* qfile_fd - the open file (qspare_put empties it when the message is done) */
+int qfile_fd(const struct qfile *qf)
+{
+	return qf->fd;
+}
+
 /* qfile_sizes - the sizes, checked against the file */
 const struct qrec_sizes *qfile_sizes(const struct qfile *qf)
 {

@@ -77,6 +77,7 @@ const char *qfile_id(const struct qfile *qf);
 const char *qfile_sender(const struct qfile *qf);
 struct timeval qfile_arrival(const struct qfile *qf);
 int qfile_flags(const struct qfile *qf);
+int qfile_fd(const struct qfile *qf);
 const struct qrec_sizes *qfile_sizes(const struct qfile *qf);
 const char *qfile_attr(const struct qfile *qf, const char *name);
 const struct qfile_attr *qfile_attrs(const struct qfile *qf, size_t *n_r);

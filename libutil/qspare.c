@@ -73,32 +73,41 @@ static int room(const char *queue_dir)
 	return estimate >= 0 && estimate < QSPARE_MAX;
 }
 
-/* empty_own - truncate path to nothing and set it to 0600 if it is a plain
- * file of ours; 0 when done */
-static int empty_own(const char *path)
+/* empty_own - truncate the file at fd to nothing and set it to 0600 if it
+ * is a plain file of ours; 0 when done */
+static int empty_own(int fd)
 {
-	int fd = open(path, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), rc = -1;
 	struct stat st;
 
-	if (fd < 0)
-		return -1;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid()
 	    && ftruncate(fd, 0) == 0 && fchmod(fd, 0600) == 0)
-		rc = 0;
-	close(fd);
-	return rc;
+		return 0;
+	return -1;
 }
 
-/* qspare_put - a finished queue/id: emptied into spare/, or else removed;
- * -1 (errno) only when it could not even be removed */
-int qspare_put(const char *queue_dir, const char *queue, const char *id)
+/* qspare_put - a finished queue/id (open at fd, or -1): emptied into
+ * spare/, or else removed; -1 (errno) only when it could not even be
+ * removed.  The caller still closes fd. */
+int qspare_put(const char *queue_dir, const char *queue, const char *id, int fd)
 {
 	char from[4096], to[4096];
+	int own = -1, ok = 0;
 
+	if (!queue_id_valid(id)) {
+		errno = EINVAL;
+		return -1;
+	}
 	path_of(from, sizeof(from), queue_dir, queue, id);
 	path_of(to, sizeof(to), queue_dir, "spare", id);
-	if (queue_id_valid(id) && room(queue_dir) && empty_own(from) == 0
-	    && renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0) {
+	if (room(queue_dir)) {
+		if (fd < 0)
+			fd = own = open(from, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		ok = fd >= 0 && empty_own(fd) == 0
+		     && renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0;
+		if (own >= 0)
+			close(own);
+	}
+	if (ok) {
 		estimate++;
 		return 0;
 	}

@@ -2,7 +2,7 @@
  * file and keeps its inode in spare/ instead of unlinking it; cleanup
  * renames a spare into incoming/ instead of creating a new inode.
  *
- *   qmgr:    qspare_put(".", "active", id);   // instead of unlink()
+ *   qmgr:    qspare_put(".", "active", id, fd);   // instead of unlink(); fd or -1
  *   cleanup: fd = qspare_take(".", "incoming", new_id);  // -1: create one
  *
  * Why: creating and freeing an inode is the dearest file-system step of a
@@ -22,7 +22,7 @@
 
 enum { QSPARE_MAX = 10000 };	/* about 2.5 MB of inode table at most */
 
-int qspare_put(const char *queue_dir, const char *queue, const char *id);
+int qspare_put(const char *queue_dir, const char *queue, const char *id, int fd);
 int qspare_take(const char *queue_dir, const char *queue, const char *id);
 int qspare_count(const char *queue_dir);
 void qspare_forget(void);

@@ -144,7 +144,7 @@ static void test_reuse(void)
 	test_begin("qspare: a finished file's inode comes back empty as the next new file");
 	qspare_forget();
 	first = write_active(qdir, "first message, rather longer than the second one", id1);
-	test_assert(qspare_put(qdir, "active", id1) == 0);
+	test_assert(qspare_put(qdir, "active", id1, -1) == 0);
 	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == 1);
 	buf_printf(p, "%s/spare/%s", qdir, id1);
 	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0600);
@@ -154,8 +154,8 @@ static void test_reuse(void)
 	body = body_of(qdir, id2);
 	test_assert(body != NULL && strcmp(body, "second") == 0);
 	free(body);
-	test_assert(qspare_put(qdir, "active", "../../etc") == -1 || errno == ENOENT);
-	test_assert(qspare_put(qdir, "active", id2) == 0 && entries(qdir, "spare") == 1);
+	test_assert(qspare_put(qdir, "active", "../../etc", -1) == -1 && errno == EINVAL);
+	test_assert(qspare_put(qdir, "active", id2, -1) == 0 && entries(qdir, "spare") == 1);
 	test_end();
 	buf_free(&p);
 	free(qdir);
@@ -216,17 +216,17 @@ static void test_limits(void)
 		plant(qdir, 0600, "", path, sizeof(path));
 	write_active(qdir, "x", id);	/* takes one: QSPARE_MAX - 1 left */
 	test_assert(entries(qdir, "spare") == QSPARE_MAX - 1);
-	test_assert(qspare_put(qdir, "active", id) == 0 && entries(qdir, "spare") == QSPARE_MAX);
+	test_assert(qspare_put(qdir, "active", id, -1) == 0 && entries(qdir, "spare") == QSPARE_MAX);
 	qspare_forget();
 	write_active(qdir, "y", id);
 	qspare_forget();
 	plant(qdir, 0600, "", path, sizeof(path));	/* now QSPARE_MAX again */
-	test_assert(qspare_put(qdir, "active", id) == 0);
+	test_assert(qspare_put(qdir, "active", id, -1) == 0);
 	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == QSPARE_MAX);
 
 	qspare_forget();
 	write_active(bare, "z", id);
-	test_assert(qspare_put(bare, "active", id) == 0 && entries(bare, "active") == 0);
+	test_assert(qspare_put(bare, "active", id, -1) == 0 && entries(bare, "active") == 0);
 	test_assert(qspare_count(bare) == -1);
 	test_end();
 	free(qdir);

@@ -181,7 +181,7 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	path = path_of("bounce", m->id);
 	unlink(path);
 	free(path);
-	if (qspare_put(".", "active", m->id) < 0)	/* not synced: a crash at worst delivers it again */
+	if (qspare_put(".", "active", m->id, qfile_fd(m->qf)) < 0)	/* not synced: a crash at worst delivers it again */
 		log_warn("%s: remove active/%s: %m", m->id, m->id);
 	path = path_of("defer", m->id);
 	unlink(path);
