@@ -23,6 +23,7 @@
 #include "cleanup.h"
 #include "cleanup_client.h"
 #include "cleanup_message.h"
+#include "flow.h"
 #include "log.h"
 #include "mem.h"
 #include "qfile.h"
@@ -469,6 +470,7 @@ void cleanup_session(struct cleanup_global *g, int fd)
 	struct session s = { .g = g, .fd = fd, .why = buf_new(0), .text = buf_new(64),
 			     .attrs = strv_new(), .prepend = strv_new(), .add = strv_new() };
 
+	flow_take((int)(g->cf->in_flow_delay * 1000));	/* delivery falling behind: slow down */
 	s.qf = qfile_create(".", "incoming", s.why);
 	s.id = s.qf ? qfile_out_id(s.qf) : NULL;
 	hello(&s);

@@ -8,12 +8,16 @@
  * daemon reports, one atomic line each, "B pid\n" when it takes a client and
  * "I pid\n" when it is idle again.  The master starts another process only
  * when no process of the service is idle.  A FIFO or UNIX trigger is one
- * byte per wakeup ('W' from master's wakeup timer).
+ * byte per wakeup ('W' from master's wakeup timer).  MASTER_FLOW_READ_FD
+ * and MASTER_FLOW_WRITE_FD are the two ends of the in-flow token pipe
+ * (libutil/flow.h), HATO_FLOW=1 says they are there.
  */
 #ifndef HATO_MASTER_PROTO_H
 #define HATO_MASTER_PROTO_H
 
 enum {
+	MASTER_FLOW_READ_FD = 3,
+	MASTER_FLOW_WRITE_FD = 4,
 	MASTER_STATUS_FD = 5,
 	MASTER_LISTEN_FD = 6,
 	MASTER_MAX_LISTEN_FDS = 32,
@@ -22,5 +26,6 @@ enum {
 
 #define MASTER_ENV_LISTEN_FDS "HATO_LISTEN_FDS"
 #define MASTER_ENV_CONFIG "HATO_CONFIG"
+#define MASTER_ENV_FLOW "HATO_FLOW"
 
 #endif

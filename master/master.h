@@ -57,6 +57,7 @@ struct master_state {
 	struct master_service *services;
 	struct master_child *children;
 	int status_pipe[2];
+	int flow_pipe[2];		/* in-flow tokens: qmgr writes, cleanup reads */
 	bool foreground, stopping;
 	char *dir;
 };

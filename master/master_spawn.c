@@ -105,6 +105,15 @@ static void exec_child(struct master_service *svc)
 	}
 	if (dup2(master.status_pipe[1], MASTER_STATUS_FD) < 0)
 		_exit(126);
+	if (master.flow_pipe[0] >= 0) {	/* via a safe range too: they may sit at 3 and 4 */
+		int r = fcntl(master.flow_pipe[0], F_DUPFD, 100), w = fcntl(master.flow_pipe[1], F_DUPFD, 100);
+
+		if (r < 0 || w < 0 || dup2(r, MASTER_FLOW_READ_FD) < 0 || dup2(w, MASTER_FLOW_WRITE_FD) < 0)
+			_exit(126);
+		close(r);
+		close(w);
+		setenv(MASTER_ENV_FLOW, "1", 1);
+	}
 	dup2(devnull, STDIN_FILENO);
 	if (!master.foreground) {
 		dup2(devnull, STDOUT_FILENO);
@@ -241,11 +250,15 @@ static void on_status(struct ev *ev, int fd, void *ctx)
 	}
 }
 
-/* master_spawn_init - the status pipe shared by all daemons */
+/* master_spawn_init - the status and in-flow pipes shared by all daemons */
 void master_spawn_init(void)
 {
 	if (pipe2(master.status_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		log_fatal("pipe: %m");
+	if (pipe2(master.flow_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_warn("in-flow pipe: %m; in_flow_delay is not enforced");
+		master.flow_pipe[0] = master.flow_pipe[1] = -1;
+	}
 	ev_read(master.ev, master.status_pipe[0], on_status, NULL);
 }
 

@@ -19,6 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "flow.h"
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
@@ -164,6 +165,8 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 {
 	time_t now = time(NULL);
 	char *path;
+
+	flow_put(1);		/* it leaves the active queue: room for one more (flow.h) */
 
 	if (m->deferred->len && !expire(g, m, now)) {
 		if (m->bounced->len)

@@ -6,7 +6,8 @@
  * come, or all of them after a flush ('F').  Only complete files (mode
  * 0700) leave incoming/, and, at the queue_run_delay scans, unmarked ones
  * older than a minute that qfile_recover finds complete (a crash took the
- * mark, not the data).  A run lasts while jobs are waiting or in flight.
+ * mark, not the data).  A run lasts while jobs are waiting or in flight;
+ * at its end the in-flow pipe is filled up again (flow.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "flow.h"
 #include "log.h"
 #include "mem.h"
 #include "qmgr.h"
@@ -128,8 +130,10 @@ void qmgr_run(struct qmgr_global *g)
 			g->flush = false;
 		}
 		qmgr_job_start_ready(g);
-		if (g->nrunning == 0 && g->waiting == NULL)
+		if (g->nrunning == 0 && g->waiting == NULL) {
+			flow_fill((int)g->cf->default_process_limit);	/* idle: intake at full speed */
 			break;
+		}
 		qmgr_job_poll(g, fd, POLL_MS, &triggered);
 		if ((rescan = triggered))
 			drain(g, fd);
