@@ -231,4 +231,5 @@ void qmgr_job_poll(struct qmgr_global *g, int trigger_fd, int timeout_ms, bool *
 	}
 	free(pfd);
 	free(jobs);
+	qmgr_job_start_ready(g);	/* a finished job's slot goes to the next one now, not after a scan */
 }
