@@ -29,7 +29,7 @@
 #include "log.h"
 #include "mem.h"
 #include "qfile.h"
-#include "qspare.h"
+#include "qfile_spare.h"
 #include "queue_id.h"
 #include "strv.h"
 
@@ -216,7 +216,7 @@ static int put_sizes(struct qfile_out *qf, bool rewrite)
 
 /* qfile_create - a new, empty queue file queue_dir/queue/ID (mode 0600)
  * holding the version and a placeholder sizes record; a spare inode from
- * spare/ when there is one (qspare.h) */
+ * spare/ when there is one (qfile_spare.h) */
 struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct buf *why)
 {
 	struct qfile_out *qf = xmalloc(sizeof(*qf));
@@ -227,7 +227,7 @@ struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct 
 		queue_id_new(qf->id);
 		if (qfile_make_path(path, queue_dir, queue, qf->id, why) < 0)
 			break;
-		if ((fd = qspare_take(queue_dir, queue, qf->id)) >= 0)
+		if ((fd = qfile_spare_take(queue_dir, queue, qf->id)) >= 0)
 			break;
 		fd = open(buf_str(path), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST) {
@@ -627,7 +627,7 @@ int qfile_flags(const struct qfile *qf)
 	return qf->qflags;
 }
 
-/* qfile_fd - the open file (qspare_put empties it when the message is done) */
+/* qfile_fd - the open file (qfile_spare_put empties it when the message is done) */
 int qfile_fd(const struct qfile *qf)
 {
 	return qf->fd;

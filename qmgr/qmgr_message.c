@@ -5,7 +5,7 @@
  * sent and bounced recipients), so a crash repeats only what was not
  * finished.  A message leaves active/ only when no job is left: removed
  * (every recipient done; a DSN goes to the sender for bounced ones; the
- * emptied inode is kept in spare/ for a new message, qspare.h), or
+ * emptied inode is kept in spare/ for a new message, qfile_spare.h), or
  * moved to deferred/ with mtime = the next retry, and the reasons in
  * defer/ID.  Past maximal_queue_lifetime (bounce_queue_lifetime for
  * bounces) deferred recipients are returned to the sender as expired.
@@ -24,7 +24,7 @@
 #include "log.h"
 #include "mem.h"
 #include "qmgr.h"
-#include "qspare.h"
+#include "qfile_spare.h"
 
 /* msg_free - release a finished message */
 static void msg_free(struct qmgr_msg **mp)
@@ -184,7 +184,8 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	path = path_of("bounce", m->id);
 	unlink(path);
 	free(path);
-	if (qspare_put(".", "active", m->id, qfile_fd(m->qf)) < 0)	/* not synced: a crash at worst delivers it again */
+	/* not synced: a crash at worst delivers it again */
+	if (qfile_spare_put(".", "active", m->id, qfile_fd(m->qf)) < 0)
 		log_warn("%s: remove active/%s: %m", m->id, m->id);
 	path = path_of("defer", m->id);
 	unlink(path);

@@ -48,7 +48,7 @@ static bool due(struct qmgr_global *g, const char *path, const struct stat *st)
 }
 
 /* any - active files left by a previous qmgr; an empty one is a finished
- * message a crash caught on its way to spare/ (qspare.h): removed */
+ * message a crash caught on its way to spare/ (qfile_spare.h): removed */
 static bool any(struct qmgr_global *g, const char *path, const struct stat *st)
 {
 	(void)g;

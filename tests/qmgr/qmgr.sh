@@ -32,6 +32,7 @@ t_check "...and the log has Postfix's 'from=<s@example.org>, size=..., nrcpt=1 (
 	grep -q "$id: from=<s@example.org>, size=[0-9]*, nrcpt=1 (queue active)" "$I/maillog"
 t_expect "...its inode kept emptied in spare/ for the next message (mode, size)" "600 0" \
 	stat -c "%a %s" "$I/queue/spare/$id"
+sleep 2		# a cleanup that found spare/ empty looks again only after a second
 id2=$(send s@example.org user@example.test reuse)
 wait_for grep -q "$id2: removed" "$I/maillog"
 t_check "...which cleanup takes for the next message (spare/$id is gone)" test ! -e "$I/queue/spare/$id"

@@ -1,10 +1,13 @@
-/* qspare - spare queue files; see qspare.h for the protocol and why.
+/* qfile_spare - spare queue files; see qfile_spare.h for the protocol and
+ * why.
  *
  * The putting side (one queue manager) keeps an estimate of spare/'s size
  * and counts the directory again when it looks full; the taking side (many
  * cleanup processes) reads up to CACHE names at a time in a random order,
  * so that they rarely race for the same one (a lost race is an ENOENT from
- * rename, nothing worse).
+ * rename, nothing worse).  When spare/ was found empty it is not read
+ * again for EMPTY_WAIT seconds: a directory that once held thousands of
+ * names costs a read of all its blocks even when empty.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -14,17 +17,19 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
-#include "qspare.h"
+#include "qfile_spare.h"
 #include "queue_id.h"
 
-enum { RECOUNT = 64, CACHE = 256 };
+enum { RECOUNT = 64, CACHE = 256, EMPTY_WAIT = 1 };
 
 static struct {
 	char names[CACHE][QUEUE_ID_SIZE];
 	int n;
+	time_t empty_at;	/* when spare/ was last found empty, or 0 */
 } cache;
 
 static int estimate = -1;	/* spare/ files, as the putting side believes */
@@ -36,8 +41,8 @@ static void path_of(char *out, size_t size, const char *queue_dir, const char *q
 	snprintf(out, size, "%s/%s/%s", queue_dir, queue, id);
 }
 
-/* qspare_count - the queue IDs in queue_dir/spare, -1 when it cannot be read */
-int qspare_count(const char *queue_dir)
+/* qfile_spare_count - the queue IDs in queue_dir/spare, -1 when it cannot be read */
+int qfile_spare_count(const char *queue_dir)
 {
 	char path[4096];
 	struct dirent *de;
@@ -53,10 +58,11 @@ int qspare_count(const char *queue_dir)
 	return n;
 }
 
-/* qspare_forget - drop what this process believes about spare/ (tests) */
-void qspare_forget(void)
+/* qfile_spare_forget - drop what this process believes about spare/ (tests) */
+void qfile_spare_forget(void)
 {
 	cache.n = 0;
+	cache.empty_at = 0;
 	estimate = -1;
 	since_count = 0;
 }
@@ -66,11 +72,11 @@ void qspare_forget(void)
  * again, at most every RECOUNT puts */
 static int room(const char *queue_dir)
 {
-	if (estimate < 0 || (estimate >= QSPARE_MAX && ++since_count >= RECOUNT)) {
-		estimate = qspare_count(queue_dir);
+	if (estimate < 0 || (estimate >= QFILE_SPARE_MAX && ++since_count >= RECOUNT)) {
+		estimate = qfile_spare_count(queue_dir);
 		since_count = 0;
 	}
-	return estimate >= 0 && estimate < QSPARE_MAX;
+	return estimate >= 0 && estimate < QFILE_SPARE_MAX;
 }
 
 /* empty_own - truncate the file at fd to nothing and set it to 0600 if it
@@ -85,10 +91,10 @@ static int empty_own(int fd)
 	return -1;
 }
 
-/* qspare_put - a finished queue/id (open at fd, or -1): emptied into
+/* qfile_spare_put - a finished queue/id (open at fd, or -1): emptied into
  * spare/, or else removed; -1 (errno) only when it could not even be
  * removed.  The caller still closes fd. */
-int qspare_put(const char *queue_dir, const char *queue, const char *id, int fd)
+int qfile_spare_put(const char *queue_dir, const char *queue, const char *id, int fd)
 {
 	char from[4096], to[4096];
 	int own = -1, ok = 0;
@@ -136,7 +142,10 @@ static int refill(const char *queue_dir)
 	char path[4096];
 	struct dirent *de;
 	DIR *dir;
+	time_t now = time(NULL);
 
+	if (cache.empty_at && now >= cache.empty_at && now - cache.empty_at < EMPTY_WAIT)
+		return 0;
 	snprintf(path, sizeof(path), "%s/spare", queue_dir);
 	if ((dir = opendir(path)) != NULL) {
 		while (cache.n < CACHE && (de = readdir(dir)) != NULL)
@@ -144,11 +153,12 @@ static int refill(const char *queue_dir)
 				memcpy(cache.names[cache.n++], de->d_name, strlen(de->d_name) + 1);
 		closedir(dir);
 	}
+	cache.empty_at = cache.n ? 0 : now;
 	shuffle();
 	return cache.n;
 }
 
-/* usable - is the file at fd a spare as qspare_put leaves one? */
+/* usable - is the file at fd a spare as qfile_spare_put leaves one? */
 static int usable(int fd, const char *path)
 {
 	struct stat st;
@@ -163,9 +173,9 @@ static int usable(int fd, const char *path)
 	return 0;
 }
 
-/* qspare_take - a spare renamed to queue_dir/queue/id and opened for
+/* qfile_spare_take - a spare renamed to queue_dir/queue/id and opened for
  * writing; -1 when there is none (or id is taken: try another) */
-int qspare_take(const char *queue_dir, const char *queue, const char *id)
+int qfile_spare_take(const char *queue_dir, const char *queue, const char *id)
 {
 	char from[4096], to[4096];
 

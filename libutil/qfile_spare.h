@@ -1,9 +1,9 @@
-/* qspare - spare queue files: the queue manager empties a finished queue
+/* qfile_spare - spare queue files: the queue manager empties a finished queue
  * file and keeps its inode in spare/ instead of unlinking it; cleanup
  * renames a spare into incoming/ instead of creating a new inode.
  *
- *   qmgr:    qspare_put(".", "active", id, fd);   // instead of unlink(); fd or -1
- *   cleanup: fd = qspare_take(".", "incoming", new_id);  // -1: create one
+ *   qmgr:    qfile_spare_put(".", "active", id, fd);   // instead of unlink(); fd or -1
+ *   cleanup: fd = qfile_spare_take(".", "incoming", new_id);  // -1: create one
  *
  * Why: creating and freeing an inode is the dearest file-system step of a
  * queued message (on ext4 without a journal every create scans the freed
@@ -14,17 +14,17 @@
  * two steps leaves an empty file in active/, which the queue manager
  * removes at start.  Only a regular, empty, 0600 file with one link and
  * our owner is taken; anything else found in spare/ is removed with a
- * warning.  spare/ holds at most QSPARE_MAX files.  Both sides fall back
+ * warning.  spare/ holds at most QFILE_SPARE_MAX files.  Both sides fall back
  * to unlink/create when spare/ is missing or anything fails.
  */
-#ifndef HATO_QSPARE_H
-#define HATO_QSPARE_H
+#ifndef HATO_QFILE_SPARE_H
+#define HATO_QFILE_SPARE_H
 
-enum { QSPARE_MAX = 10000 };	/* about 2.5 MB of inode table at most */
+enum { QFILE_SPARE_MAX = 10000 };	/* about 2.5 MB of inode table at most */
 
-int qspare_put(const char *queue_dir, const char *queue, const char *id, int fd);
-int qspare_take(const char *queue_dir, const char *queue, const char *id);
-int qspare_count(const char *queue_dir);
-void qspare_forget(void);
+int qfile_spare_put(const char *queue_dir, const char *queue, const char *id, int fd);
+int qfile_spare_take(const char *queue_dir, const char *queue, const char *id);
+int qfile_spare_count(const char *queue_dir);
+void qfile_spare_forget(void);
 
 #endif

@@ -1,7 +1,7 @@
-/* qspare_test - spare queue files: a finished file's inode comes back as
+/* qfile_spare_test - spare queue files: a finished file's inode comes back as
  * the next new file, emptied; anything in spare/ that is not an empty
  * 0600 file of ours (content, a symlink, a second link) is removed, never
- * written to; spare/ stops growing at QSPARE_MAX; a missing spare/ means
+ * written to; spare/ stops growing at QFILE_SPARE_MAX; a missing spare/ means
  * plain unlink and create. */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 
 #include "mem.h"
 #include "qfile.h"
-#include "qspare.h"
+#include "qfile_spare.h"
 #include "queue_id.h"
 #include "test.h"
 
@@ -95,7 +95,7 @@ static int entries(const char *qdir, const char *sub)
 
 	buf_printf(b, "%s/%s", qdir, sub);
 	if (strcmp(sub, "spare") == 0) {
-		n = qspare_count(qdir);
+		n = qfile_spare_count(qdir);
 	} else {
 		struct buf *cmd = buf_new(64);
 		FILE *fp;
@@ -134,28 +134,29 @@ static void plant(const char *qdir, mode_t mode, const char *content, char *path
 /* test_reuse - the finished file's inode is the next new file */
 static void test_reuse(void)
 {
-	char *qdir = make_queue("qspare-reuse", true);
+	char *qdir = make_queue("qfile_spare-reuse", true);
 	char id1[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
 	struct stat st;
 	struct buf *p = buf_new(64);
 	ino_t first, second;
 	char *body;
 
-	test_begin("qspare: a finished file's inode comes back empty as the next new file");
-	qspare_forget();
+	test_begin("qfile_spare: a finished file's inode comes back empty as the next new file");
+	qfile_spare_forget();
 	first = write_active(qdir, "first message, rather longer than the second one", id1);
-	test_assert(qspare_put(qdir, "active", id1, -1) == 0);
+	test_assert(qfile_spare_put(qdir, "active", id1, -1) == 0);
 	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == 1);
 	buf_printf(p, "%s/spare/%s", qdir, id1);
 	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0600);
+	qfile_spare_forget();	/* the first create found spare/ empty: not read again for a second */
 	second = write_active(qdir, "second", id2);
 	test_assert(second == first && strcmp(id1, id2) != 0);
 	test_assert(entries(qdir, "spare") == 0 && entries(qdir, "incoming") == 0);
 	body = body_of(qdir, id2);
 	test_assert(body != NULL && strcmp(body, "second") == 0);
 	free(body);
-	test_assert(qspare_put(qdir, "active", "../../etc", -1) == -1 && errno == EINVAL);
-	test_assert(qspare_put(qdir, "active", id2, -1) == 0 && entries(qdir, "spare") == 1);
+	test_assert(qfile_spare_put(qdir, "active", "../../etc", -1) == -1 && errno == EINVAL);
+	test_assert(qfile_spare_put(qdir, "active", id2, -1) == 0 && entries(qdir, "spare") == 1);
 	test_end();
 	buf_free(&p);
 	free(qdir);
@@ -164,13 +165,13 @@ static void test_reuse(void)
 /* test_hostile - what is not an empty 0600 file of ours is never used */
 static void test_hostile(void)
 {
-	char *qdir = make_queue("qspare-hostile", true);
+	char *qdir = make_queue("qfile_spare-hostile", true);
 	char path[4096], target[4096], id[QUEUE_ID_SIZE];
 	struct stat st;
 	int fd;
 
-	test_begin("qspare: content, a symlink or a second link in spare/ is removed, not written");
-	qspare_forget();
+	test_begin("qfile_spare: content, a symlink or a second link in spare/ is removed, not written");
+	qfile_spare_forget();
 	plant(qdir, 0600, "an old message", path, sizeof(path));
 	write_active(qdir, "new", id);
 	test_expect_log("not an empty spare queue file (mode 0600, size 14, links 1)");
@@ -183,20 +184,20 @@ static void test_hostile(void)
 	queue_id_new(id);
 	snprintf(path, sizeof(path), "%s/spare/%s", qdir, id);
 	test_assert(symlink(target, path) == 0);
-	qspare_forget();
+	qfile_spare_forget();
 	write_active(qdir, "new", id);
 	test_assert(stat(target, &st) == 0 && st.st_size == 4 && entries(qdir, "spare") == 0);
 
 	plant(qdir, 0600, "", path, sizeof(path));
 	snprintf(target, sizeof(target), "%s/hardlink", qdir);
 	test_assert(link(path, target) == 0);
-	qspare_forget();
+	qfile_spare_forget();
 	write_active(qdir, "new", id);
 	test_expect_log("size 0, links 2");
 	test_assert(lstat(target, &st) == 0 && st.st_nlink == 1 && st.st_size == 0);
 
 	plant(qdir, 0700, "", path, sizeof(path));
-	qspare_forget();
+	qfile_spare_forget();
 	write_active(qdir, "new", id);
 	test_expect_log("mode 0700");
 	test_assert(entries(qdir, "spare") == 0);
@@ -204,40 +205,41 @@ static void test_hostile(void)
 	free(qdir);
 }
 
-/* test_limits - spare/ stops at QSPARE_MAX; without spare/ plain unlink */
+/* test_limits - spare/ stops at QFILE_SPARE_MAX; without spare/ plain unlink */
 static void test_limits(void)
 {
-	char *qdir = make_queue("qspare-limits", true), *bare = make_queue("qspare-bare", false);
+	char *qdir = make_queue("qfile_spare-limits", true), *bare = make_queue("qfile_spare-bare", false);
 	char path[4096], id[QUEUE_ID_SIZE];
 
-	test_begin("qspare: at most QSPARE_MAX spares; no spare/ means unlink and create");
-	qspare_forget();
-	for (int i = 0; i < QSPARE_MAX; i++)
+	test_begin("qfile_spare: at most QFILE_SPARE_MAX spares; no spare/ means unlink and create");
+	qfile_spare_forget();
+	for (int i = 0; i < QFILE_SPARE_MAX; i++)
 		plant(qdir, 0600, "", path, sizeof(path));
-	write_active(qdir, "x", id);	/* takes one: QSPARE_MAX - 1 left */
-	test_assert(entries(qdir, "spare") == QSPARE_MAX - 1);
-	test_assert(qspare_put(qdir, "active", id, -1) == 0 && entries(qdir, "spare") == QSPARE_MAX);
-	qspare_forget();
+	write_active(qdir, "x", id);	/* takes one: QFILE_SPARE_MAX - 1 left */
+	test_assert(entries(qdir, "spare") == QFILE_SPARE_MAX - 1);
+	test_assert(qfile_spare_put(qdir, "active", id, -1) == 0);
+	test_assert(entries(qdir, "spare") == QFILE_SPARE_MAX);
+	qfile_spare_forget();
 	write_active(qdir, "y", id);
-	qspare_forget();
-	plant(qdir, 0600, "", path, sizeof(path));	/* now QSPARE_MAX again */
-	test_assert(qspare_put(qdir, "active", id, -1) == 0);
-	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == QSPARE_MAX);
+	qfile_spare_forget();
+	plant(qdir, 0600, "", path, sizeof(path));	/* now QFILE_SPARE_MAX again */
+	test_assert(qfile_spare_put(qdir, "active", id, -1) == 0);
+	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == QFILE_SPARE_MAX);
 
-	qspare_forget();
+	qfile_spare_forget();
 	write_active(bare, "z", id);
-	test_assert(qspare_put(bare, "active", id, -1) == 0 && entries(bare, "active") == 0);
-	test_assert(qspare_count(bare) == -1);
+	test_assert(qfile_spare_put(bare, "active", id, -1) == 0 && entries(bare, "active") == 0);
+	test_assert(qfile_spare_count(bare) == -1);
 	test_end();
 	free(qdir);
 	free(bare);
 }
 
-/* test_qspare - every case of this file */
-void test_qspare(void)
+/* test_qfile_spare - every case of this file */
+void test_qfile_spare(void)
 {
 	test_reuse();
 	test_hostile();
 	test_limits();
-	qspare_forget();
+	qfile_spare_forget();
 }
