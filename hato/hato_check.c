@@ -46,9 +46,26 @@ static int check_master_cf(struct hato_ctx *ctx, struct config *c)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* check_queue - accounts exist, queue tree has its owners and modes */
+/* log_lines - each line of report as an error or as information; empties it */
+static void log_lines(struct buf *report, bool error)
+{
+	for (char *line = report->data, *nl; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		*nl = '\0';
+		if (error)
+			log_error("%s", line);
+		else
+			log_info("%s", line);
+	}
+	buf_reset(report);
+}
+
+/* check_queue - accounts exist, queue tree has its owners and modes; who
+ * may create it (root, or the user of a --dev instance) first gets the
+ * directories a newer hato added, as Postfix's check does */
 static int check_queue(struct config *c)
 {
+	const char *queue_dir = config_get(c, "queue_directory");
 	struct buf *why = buf_new(0), *report = buf_new(0);
 	struct queue_owners o;
 	int problems = 0;
@@ -56,12 +73,11 @@ static int check_queue(struct config *c)
 	if (queue_dirs_owners(config_get(c, "mail_owner"), config_get(c, "setgid_group"), &o, why) < 0) {
 		log_error("%s", buf_str(why));
 		problems = 1;
-	} else if ((problems = queue_dirs_check(config_get(c, "queue_directory"), &o, report)) > 0) {
-		for (char *line = report->data, *nl; *line; line = nl + 1) {
-			nl = strchr(line, '\n');
-			*nl = '\0';
-			log_error("%s", line);
-		}
+	} else {
+		if (geteuid() == 0 || geteuid() == o.root_uid)
+			log_lines(report, queue_dirs_add_missing(queue_dir, &o, report) < 0);
+		if ((problems = queue_dirs_check(queue_dir, &o, report)) > 0)
+			log_lines(report, true);
 	}
 	buf_free(&why);
 	buf_free(&report);

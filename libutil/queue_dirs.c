@@ -98,6 +98,34 @@ int queue_dirs_create(const char *queue_dir, const struct queue_owners *o, struc
 	return 0;
 }
 
+/* queue_dirs_add_missing - make the directories that do not exist (a
+ * newer hato's, say) with their owner and mode, and name each in report;
+ * existing ones are left as they are.  -1 when one cannot be made. */
+int queue_dirs_add_missing(const char *queue_dir, const struct queue_owners *o, struct buf *report)
+{
+	char path[4096];
+	int rc = 0;
+
+	for (size_t i = 1; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		const struct queue_dir *d = &dirs[i];
+		struct stat st;
+		uid_t uid;
+		gid_t gid;
+
+		snprintf(path, sizeof(path), "%s/%s", queue_dir, d->name);
+		if (lstat(path, &st) == 0 || errno != ENOENT)
+			continue;
+		want(d, o, &uid, &gid);
+		if (mkdir(path, 0700) < 0 || lchown(path, uid, gid) < 0 || chmod(path, d->mode) < 0) {
+			buf_printf(report, "%s: cannot create: %s\n", path, strerror(errno));
+			rc = -1;
+		} else {
+			buf_printf(report, "%s: was missing, created (mode %04o)\n", path, (unsigned)d->mode);
+		}
+	}
+	return rc;
+}
+
 /* queue_dirs_check - report every missing or wrong directory */
 int queue_dirs_check(const char *queue_dir, const struct queue_owners *o, struct buf *report)
 {

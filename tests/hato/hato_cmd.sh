@@ -36,6 +36,10 @@ chmod 1730 "$I/queue/maildrop"
 chown root "$I/queue/incoming"
 t_expect_err "hato check names a wrong owner" "queue/incoming: owner 0:" "$HATO" -c "$I" check
 chown hato "$I/queue/incoming"
+rmdir "$I/queue/spare"
+t_check "hato check creates a queue directory an older tree lacks, and says so" \
+	bash -c "'$HATO' -c '$I' check 2>&1 | grep -qF 'queue/spare: was missing, created (mode 0700)'"
+t_expect "...with its owner and mode" "hato 700" stat -c "%U %a" "$I/queue/spare"
 "$B/bin/postconf" -c "$I" -e mail_owner=nosuchuser
 t_expect_err "hato check says how to create a missing mail_owner" "useradd -r -U -s /usr/sbin/nologin -d /nonexistent nosuchuser" "$HATO" -c "$I" check
 "$B/bin/postconf" -c "$I" -e mail_owner=hato
