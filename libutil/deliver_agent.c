@@ -87,26 +87,40 @@ void deliver_agent_privs(struct agent_privs *p, uid_t uid, gid_t gid, const char
 	snprintf(p->name, sizeof(p->name), "%s", name);
 }
 
-/* child_main - in the child: drop to p, run fn, report, exit */
-static void __attribute__((noreturn)) child_main(const struct agent_privs *p, agent_child_fn *fn,
-						 void *arg, int out)
+/* deliver_agent_become - in a fresh child: its own process group, default
+ * signals, umask 077, then the one privilege drop to p (no way back);
+ * -1 with the reason in res */
+int deliver_agent_become(const struct agent_privs *p, struct agent_result *res)
 {
-	struct agent_result res;
-	struct buf *b = buf_new(256), *why = buf_new(0);
+	struct buf *why = buf_new(0);
 	struct privdrop pd = { .uid = p->uid, .gid = p->gid, .groups = { p->gid }, .ngroups = 1 };
+	int rc = -1;
 
 	setpgid(0, 0);
 	signal(SIGHUP, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGXFSZ, SIG_IGN);	/* a file size limit gives EFBIG, not a kill */
 	umask(077);
-	deliver_agent_result_init(&res);
 	snprintf(pd.user, sizeof(pd.user), "%s", p->name);
 	if (p->uid != 0 && privdrop_apply(&pd, why) < 0)
-		deliver_agent_result_set(&res, "4.3.0", "cannot run as %s: %s", p->name, buf_str(why));
+		deliver_agent_result_set(res, "4.3.0", "cannot run as %s: %s", p->name, buf_str(why));
 	else if (p->uid == 0 && geteuid() == 0 && setgroups(1, &p->gid) < 0)
-		deliver_agent_result_set(&res, "4.3.0", "cannot set groups: %s", strerror(errno));
+		deliver_agent_result_set(res, "4.3.0", "cannot set groups: %s", strerror(errno));
 	else
+		rc = 0;
+	buf_free(&why);
+	return rc;
+}
+
+/* child_main - in the child: drop to p, run fn, report, exit */
+static void __attribute__((noreturn)) child_main(const struct agent_privs *p, agent_child_fn *fn,
+						 void *arg, int out)
+{
+	struct agent_result res;
+	struct buf *b = buf_new(256);
+
+	deliver_agent_result_init(&res);
+	if (deliver_agent_become(p, &res) == 0)
 		fn(arg, &res);
 	buf_add(b, res.dsn, strlen(res.dsn) + 1);
 	buf_add(b, buf_str(res.text), buf_len(res.text) + 1);
@@ -195,6 +209,16 @@ static int src_next(void *ctx, const char **line_r, size_t *len_r, bool *partial
 	int rc = qfile_content_next(ctx, line_r, len_r, partial_r, why);
 
 	return rc < 0 ? -1 : rc;
+}
+
+/* deliver_agent_copy_qf - a copy description for qf's content, with qf's
+ * own sender (a delivery helper has the file, not the request) */
+void deliver_agent_copy_qf(struct mbox_copy *c, struct qfile *qf, int flags, const char *delivered_to,
+			 const char *original_to)
+{
+	*c = (struct mbox_copy){ .begin = src_begin, .next = src_next, .ctx = qf,
+				 .sender = qfile_sender(qf), .delivered_to = delivered_to,
+				 .original_to = original_to, .flags = flags };
 }
 
 /* deliver_agent_copy - a copy description for m's content */

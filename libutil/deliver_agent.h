@@ -67,6 +67,7 @@ void deliver_agent_serve(int fd, agent_rcpt_fn *fn, void *ctx, const char *relay
 void deliver_agent_run(const struct agent_privs *p, long time_limit, agent_child_fn *fn, void *arg,
 		     struct agent_result *res);
 void deliver_agent_privs(struct agent_privs *p, uid_t uid, gid_t gid, const char *name);
+int deliver_agent_become(const struct agent_privs *p, struct agent_result *res);
 
 /* results */
 void deliver_agent_result_init(struct agent_result *res);
@@ -92,6 +93,8 @@ void deliver_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c,
 void deliver_agent_limit(long limit);
 
 /* the message */
+void deliver_agent_copy_qf(struct mbox_copy *c, struct qfile *qf, int flags, const char *delivered_to,
+			 const char *original_to);
 void deliver_agent_copy(struct mbox_copy *c, struct agent_msg *m, int flags, const char *delivered_to,
 		      const char *original_to);
 bool deliver_agent_seen(const struct agent_msg *m, const char *address);

@@ -413,20 +413,13 @@ void qfile_abort(struct qfile_out **qfp)
 
 /* ---- reader ------------------------------------------------------------ */
 
-/* open_checked - open path and check what it is; fd or -1 with *status_r */
-static int open_checked(const char *path, int flags, int *status_r, struct buf *why)
+/* check_opened - fd (open on path) is a regular file with one link, ours
+ * and complete unless flags say otherwise: fd, or -1 (closed) with *status_r */
+static int check_opened(int fd, const char *path, int flags, int *status_r, struct buf *why)
 {
-	int fd = open(path, ((flags & QFILE_RDWR) ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK
-		      | O_CLOEXEC);
 	struct stat st;
 
 	*status_r = QFILE_CORRUPT;
-	if (fd < 0) {
-		buf_printf(why, errno == ELOOP ? "%s: is a symbolic link" : "open %s: %m", path);
-		if (errno != ELOOP)
-			*status_r = QFILE_TEMPFAIL;
-		return -1;
-	}
 	if (fstat(fd, &st) < 0) {
 		buf_printf(why, "fstat %s: %m", path);
 		*status_r = QFILE_TEMPFAIL;
@@ -447,6 +440,20 @@ static int open_checked(const char *path, int flags, int *status_r, struct buf *
 	}
 	close(fd);
 	return -1;
+}
+
+/* open_checked - open path and check it as check_opened does */
+static int open_checked(const char *path, int flags, int *status_r, struct buf *why)
+{
+	int fd = open(path, ((flags & QFILE_RDWR) ? O_RDWR : O_RDONLY) | O_NOFOLLOW | O_NONBLOCK
+		      | O_CLOEXEC);
+
+	if (fd < 0) {
+		buf_printf(why, errno == ELOOP ? "%s: is a symbolic link" : "open %s: %m", path);
+		*status_r = errno != ELOOP ? QFILE_TEMPFAIL : QFILE_CORRUPT;
+		return -1;
+	}
+	return check_opened(fd, path, flags, status_r, why);
 }
 
 /* take_rcpt - append a recipient, with any pending ORCPT and NOTIFY */
@@ -548,15 +555,12 @@ static int scan(struct qfile *qf, struct buf *why)
 	return status;
 }
 
-/* qfile_open - open and validate a queue file; NULL with *status_r and why */
-struct qfile *qfile_open(const char *path, int flags, int *status_r, struct buf *why)
+/* reader - the validated reader on fd */
+static struct qfile *reader(int fd, const char *path, int flags, int *status_r, struct buf *why)
 {
 	struct qfile *qf;
 	const char *slash = strrchr(path, '/');
-	int fd = open_checked(path, flags, status_r, why);
 
-	if (fd < 0)
-		return NULL;
 	qf = xmalloc(sizeof(*qf));
 	qf->path = xstrdup(path);
 	qf->id = qf->path + (slash ? slash + 1 - path : 0);
@@ -569,6 +573,31 @@ struct qfile *qfile_open(const char *path, int flags, int *status_r, struct buf 
 		qfile_close(&qf);
 	return qf;
 }
+
+/* qfile_open - open and validate a queue file; NULL with *status_r and why */
+struct qfile *qfile_open(const char *path, int flags, int *status_r, struct buf *why)
+{
+	int fd = open_checked(path, flags, status_r, why);
+
+	return fd < 0 ? NULL : reader(fd, path, flags, status_r, why);
+}
+
+/* qfile_open_fd - as qfile_open, for a file someone else opened (a
+ * delivery helper gets it over a socket); path only names it in messages.
+ * Takes fd over: it is closed on failure and by qfile_close. */
+struct qfile *qfile_open_fd(int fd, const char *path, int flags, int *status_r, struct buf *why)
+{
+	if (check_opened(fd, path, flags, status_r, why) < 0)
+		return NULL;
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		buf_printf(why, "lseek %s: %m", path);
+		*status_r = QFILE_TEMPFAIL;
+		close(fd);
+		return NULL;
+	}
+	return reader(fd, path, flags, status_r, why);
+}
+
 
 /* qfile_close - release a reader and clear the caller's pointer */
 void qfile_close(struct qfile **qfp)

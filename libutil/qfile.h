@@ -71,6 +71,7 @@ void qfile_abort(struct qfile_out **qfp);
 /* reader */
 struct qfile;
 struct qfile *qfile_open(const char *path, int flags, int *status_r, struct buf *why);
+struct qfile *qfile_open_fd(int fd, const char *path, int flags, int *status_r, struct buf *why);
 void qfile_close(struct qfile **qfp);
 const char *qfile_path(const struct qfile *qf);
 const char *qfile_id(const struct qfile *qf);

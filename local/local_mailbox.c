@@ -1,10 +1,11 @@
 /* local_mailbox - the user's own mailbox: Maildir when home_mailbox (or
  * mail_spool_directory) ends in "/", else an mbox file with locking.
  *
- * The child runs as the user for the home directory; for
- * mail_spool_directory with Postfix's rule: a world-writable spool as the
- * user, a group-writable one as the user with the spool's group, else as
- * root, creating the file owned by the user.  Every path below the home
+ * The child runs as the user for the home directory (a Maildir there is
+ * written by a helper kept for the next message to the same user,
+ * deliver_helper.h); for mail_spool_directory with Postfix's rule: a
+ * world-writable spool as the user, a group-writable one as the user with
+ * the spool's group, else as root, creating the file owned by the user.  Every path below the home
  * or spool directory is opened without following symbolic links.
  * Results: "delivered to maildir" / "delivered to mailbox" (2.0.0); a
  * message over mailbox_size_limit (a Maildir file, or what the mbox file
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "deliver_helper.h"
 #include "local.h"
 #include "log.h"
 #include "mem.h"
@@ -109,6 +111,9 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 	if (a.limit > 0 && size > a.limit)
 		deliver_agent_result_set(&res, "5.2.2", "message too large for the mailbox: %ld bytes, "
 				       "mailbox_size_limit is %ld", size, a.limit);
+	else if (a.home && a.maildir && privs.uid != 0)	/* the common case: no fork per message */
+		deliver_helper_maildir(&privs, LOCAL_STEP_TIME, a.limit, a.dir, a.name, r->m, to,
+				       a.original_to, &res);
 	else
 		deliver_agent_run(&privs, LOCAL_STEP_TIME, mailbox_child, &a, &res);
 	if (res.dsn[0] == '4' && strstr(buf_str(res.text), "cannot access home directory"))

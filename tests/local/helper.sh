@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# local/helper.sh - the kept Maildir delivery helper (deliver_helper.h):
+# messages for one user in a row are written by one helper process (the
+# P<pid> in the Maildir file names) that runs as that user, uid and gid,
+# real and effective, and is a child of local; a message for another user
+# replaces it; a helper killed between messages is replaced and nothing is
+# deferred or lost.  local runs with maxproc 1 so that one process (and
+# so one helper) sees every message.
+. "$HATO_TOP/tests/lib.sh"
+[ "$(id -u)" = 0 ] || { t_ok "helper tests skipped: they need root # SKIP"; exit 0; }
+. "$TOPDIR/tests/lib/instance.sh"
+
+U1=hlhelp1 U2=hlhelp2
+drop_users() { for u in $U1 $U2; do userdel -r "$u" 2>/dev/null; done; }
+drop_users
+trap 'drop_users; inst_cleanup' EXIT
+for u in $U1 $U2; do useradd -m -s /bin/sh "$u"; done
+H1=$(getent passwd $U1 | cut -d: -f6) H2=$(getent passwd $U2 | cut -d: -f6)
+
+inst_new
+inst_set "home_mailbox = Maildir/" "local_recipient_maps =" "max_idle = 60s"
+cat >>"$I/master.cf" <<MCF
+qmgr      fifo  n       -       n       1       1       qmgr
+local     unix  -       n       n       -       1       local
+MCF
+t_check "instance with qmgr and local (maxproc 1) starts" inst_start
+
+files() { ls "$1/Maildir/new" 2>/dev/null | wc -l; }
+# writers HOME - the distinct P<pid> of the files in HOME/Maildir/new
+writers() { ls "$1/Maildir/new" | sed -n 's/^[0-9]*\.M[0-9]*P\([0-9]*\)Q.*/\1/p' | sort -u; }
+# deliver HOME N SUBJECT TO - send one, wait until HOME has N files
+deliver() { inst_send sender@example.org "$4" "$3" >/dev/null; inst_wait test "$(files "$1")" -ge "$2"; }
+
+for n in 1 2 3; do deliver "$H1" $n "row $n" $U1@example.test; done
+t_expect "3 messages for $U1 in a row are all in ~/Maildir/new" 3 files "$H1"
+t_expect "...written by one process (one P<pid> in the names)" 1 bash -c "ls '$H1/Maildir/new' | sed 's/.*P\([0-9]*\)Q.*/\1/' | sort -u | wc -l"
+p1=$(writers "$H1")
+t_expect "...which is still there, as $U1 (uid real, effective, saved, fs)" \
+	"$(id -u $U1) $(id -u $U1) $(id -u $U1) $(id -u $U1)" bash -c "awk '/^Uid:/ {print \$2, \$3, \$4, \$5}' /proc/$p1/status"
+t_expect "...with $U1's group, real and effective, as its only group" \
+	"$(id -g $U1) $(id -g $U1) groups: $(id -g $U1)" \
+	bash -c "awk '/^Gid:/ {g = \$2 \" \" \$3} /^Groups:/ {s = \$2; for (i = 3; i <= NF; i++) s = s \" \" \$i} END {print g, \"groups:\", s}' /proc/$p1/status"
+t_expect "...a child of local" local bash -c "ps -o comm= -p \$(ps -o ppid= -p $p1)"
+
+deliver "$H2" 1 "other user" $U2@example.test
+p2=$(writers "$H2")
+t_check "a message for $U2 is delivered by another process" test -n "$p2" -a "$p2" != "$p1"
+t_check "...and $U1's helper is gone" inst_wait test ! -e /proc/$p1
+t_expect "...the file is $U2's" "$U2" bash -c "stat -c %U '$H2'/Maildir/new/*"
+
+kill -9 "$p2"
+deliver "$H2" 2 "after kill" $U2@example.test
+t_expect "a helper killed between messages: the next one is delivered at once" 2 files "$H2"
+t_check "...by a new helper" bash -c "[ \$(ls '$H2/Maildir/new' | sed 's/.*P\([0-9]*\)Q.*/\1/' | sort -u | wc -l) = 2 ]"
+t_check "...nothing deferred" bash -c "! grep -q 'status=deferred' '$I/maillog'"
+t_expect "5 messages sent, 5 delivered" 5 bash -c "grep -c 'status=sent (delivered to maildir)' '$I/maillog'"
