@@ -15,7 +15,9 @@
  * reports one result {dsn, text, items} over a pipe and exits.  A child
  * that dies, or runs past its time limit (killed with its process group),
  * leaves the step deferred.  The parent stays root and never touches the
- * user's files itself.
+ * user's files itself.  A home Maildir is written by a child of the same
+ * kind that is kept for the next message to the same user
+ * (deliver_helper.h).
  * Trust: the request comes from qmgr and the queue file was validated by
  * qfile_open; the child's result is read with size limits.
  */
