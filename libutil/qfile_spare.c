@@ -120,16 +120,22 @@ int qfile_spare_put(const char *queue_dir, const char *queue, const char *id, in
 	return unlink(from) == 0 || errno == ENOENT ? 0 : -1;
 }
 
-/* shuffle - the cached names in a random order */
+/* shuffle - the cached names in a random order (one getrandom per
+ * refill, then xorshift: the order only has to differ between processes) */
 static void shuffle(void)
 {
-	for (int i = cache.n - 1; i > 0; i--) {
-		unsigned r = 0;
-		char tmp[QUEUE_ID_SIZE];
+	unsigned long long x = 0;
 
-		if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
-			r = (unsigned)getpid() * 2654435761u + (unsigned)i;
-		r %= (unsigned)(i + 1);
+	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != (ssize_t)sizeof(x) || x == 0)
+		x = (unsigned long long)getpid() * 2654435761u + 1;
+	for (int i = cache.n - 1; i > 0; i--) {
+		char tmp[QUEUE_ID_SIZE];
+		int r;
+
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		r = (int)(x % (unsigned long long)(i + 1));
 		memcpy(tmp, cache.names[i], QUEUE_ID_SIZE);
 		memcpy(cache.names[i], cache.names[r], QUEUE_ID_SIZE);
 		memcpy(cache.names[r], tmp, QUEUE_ID_SIZE);

@@ -65,18 +65,26 @@ static void want(const struct queue_dir *d, const struct queue_owners *o, uid_t 
 	}
 }
 
+enum { NDIRS = sizeof(dirs) / sizeof(dirs[0]) };
+
+/* dir_path - where d lives below queue_dir */
+static void dir_path(char *path, size_t size, const char *queue_dir, const struct queue_dir *d)
+{
+	snprintf(path, size, "%s%s%s", queue_dir, *d->name ? "/" : "", d->name);
+}
+
 /* queue_dirs_create - make the tree, fix owners and modes */
 int queue_dirs_create(const char *queue_dir, const struct queue_owners *o, struct buf *why)
 {
 	char path[4096];
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < NDIRS; i++) {
 		const struct queue_dir *d = &dirs[i];
 		struct stat st;
 		uid_t uid;
 		gid_t gid;
 
-		snprintf(path, sizeof(path), "%s%s%s", queue_dir, *d->name ? "/" : "", d->name);
+		dir_path(path, sizeof(path), queue_dir, d);
 		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
 			buf_printf(why, "mkdir %s: %s", path, strerror(errno));
 			return -1;
@@ -106,13 +114,13 @@ int queue_dirs_add_missing(const char *queue_dir, const struct queue_owners *o, 
 	char path[4096];
 	int rc = 0;
 
-	for (size_t i = 1; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 1; i < NDIRS; i++) {	/* not the root itself */
 		const struct queue_dir *d = &dirs[i];
 		struct stat st;
 		uid_t uid;
 		gid_t gid;
 
-		snprintf(path, sizeof(path), "%s/%s", queue_dir, d->name);
+		dir_path(path, sizeof(path), queue_dir, d);
 		if (lstat(path, &st) == 0 || errno != ENOENT)
 			continue;
 		want(d, o, &uid, &gid);
@@ -132,13 +140,13 @@ int queue_dirs_check(const char *queue_dir, const struct queue_owners *o, struct
 	char path[4096];
 	int problems = 0;
 
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < NDIRS; i++) {
 		const struct queue_dir *d = &dirs[i];
 		struct stat st;
 		uid_t uid;
 		gid_t gid;
 
-		snprintf(path, sizeof(path), "%s%s%s", queue_dir, *d->name ? "/" : "", d->name);
+		dir_path(path, sizeof(path), queue_dir, d);
 		want(d, o, &uid, &gid);
 		if (lstat(path, &st) < 0) {
 			buf_printf(report, "%s: missing\n", path);
