@@ -6,6 +6,8 @@
  * and only then detaches: if anything fails it exits 1 with the reason and
  * nothing keeps running.  Signals: HUP reloads, TERM (and INT in the
  * foreground) stops gracefully, QUIT aborts (kills the daemons at once).
+ * Before the first daemon starts, the environment is cut down to what
+ * import_environment names (env_import.h): daemons inherit only that.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "env_import.h"
 #include "log.h"
 #include "master.h"
 #include "mem.h"
@@ -211,6 +214,8 @@ int main(int argc, char **argv)
 	load(test_only);
 	if (test_only)
 		return 0;
+	env_import(master.cf->import_environment);	/* what every daemon inherits */
+	setenv(MASTER_ENV_CONFIG, master.dir, 1);
 	if (!master.foreground)
 		ready_fd = detach();
 	take_lock(ready_fd);
