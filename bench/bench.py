@@ -125,14 +125,17 @@ class Bench:
 
     # --- relay and local delivery ----------------------------------------
     def one_run(self, m, sessions, to, done):
-        """n messages through m; (msgs/s, CPU s per 1000 msgs)"""
+        """n messages through m; (msgs/s, CPU s per 1000 msgs, fsync-family
+        calls per message or None)"""
+        syncs = m.sync_counter()
         cpu0 = m.cpu_seconds()
         t0 = time.monotonic()
         load.source(m.port, self.n, sessions, to)
         t1 = load.wait_for(done, 600, "%d messages through %s" % (self.n, m.name))
         self.drain(m)
         cpu = m.cpu_seconds() - cpu0
-        return self.n / (t1 - t0), cpu * 1000.0 / self.n
+        nsync = syncs.stop()
+        return self.n / (t1 - t0), cpu * 1000.0 / self.n, None if nsync is None else nsync / self.n
 
     def repeat(self, i, prepare, sessions, to, done):
         """args.reps runs per MTA, alternating who goes first; medians"""
@@ -143,10 +146,13 @@ class Bench:
                 samples[m.name].append(self.one_run(m, sessions, to, done))
         res = {}
         for name, xs in samples.items():
+            syncs = [x[2] for x in xs if x[2] is not None]
             res[name] = {"msgs_per_s": median([x[0] for x in xs]),
                          "cpu_s_per_1000": median([x[1] for x in xs]),
+                         "fsyncs_per_msg": median(syncs) if syncs else None,
                          "samples_msgs_per_s": [x[0] for x in xs],
-                         "samples_cpu_s_per_1000": [x[1] for x in xs]}
+                         "samples_cpu_s_per_1000": [x[1] for x in xs],
+                         "samples_fsyncs_per_msg": [x[2] for x in xs]}
         return res
 
     def relay(self, i, sessions):
@@ -167,6 +173,12 @@ class Bench:
         self.row("local delivery, %d sessions" % sessions, "msgs/s", res["hato"]["msgs_per_s"],
                  res["Postfix"]["msgs_per_s"], self.ceil["fsync_ops_10"])
         return res
+
+    def sync_row(self, what, res):
+        """fsync-family calls per message (perf stat on the cgroup), if counted"""
+        h, p = res["hato"]["fsyncs_per_msg"], res["Postfix"]["fsyncs_per_msg"]
+        if h is not None and p is not None:
+            self.row("fsync calls per message, " + what, "calls", h, p, better="lower")
 
     # --- latency under load -----------------------------------------------
     def latency_of(self, port, count_target=None):
@@ -211,10 +223,12 @@ class Bench:
             relay = {s: self.relay(i, s) for i, s in enumerate((1, 10, 50), 1)}
             self.row("CPU per 1000 msgs, relay 10 sessions", "s", relay[10]["hato"]["cpu_s_per_1000"],
                      relay[10]["Postfix"]["cpu_s_per_1000"], better="lower")
+            self.sync_row("relay 10 sessions", relay[10])
         if only in (None, "local"):
             loc = self.local(4)
             self.row("CPU per 1000 msgs, local delivery", "s", loc["hato"]["cpu_s_per_1000"],
                      loc["Postfix"]["cpu_s_per_1000"], better="lower")
+            self.sync_row("local delivery", loc)
         if only in (None, "latency"):
             self.latency(5)
         self.cpu_method = cg if not (self.hato.sampled or self.pfx.sampled) else "sampled from /proc"

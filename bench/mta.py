@@ -137,6 +137,10 @@ class Instance:
                 total += st[2] + (st[3] if p == self.master_pid() else 0)
         return total / HZ
 
+    def sync_counter(self):
+        """a SyncCounter for this instance's cgroup (counts nothing without one)"""
+        return SyncCounter(self.cg)
+
     def memory(self):
         """(pss_kb, rss_kb, processes) summed over the instance"""
         pss = rss = n = 0
@@ -303,3 +307,50 @@ def wait_listening(port, timeout=10):
             return True
         time.sleep(0.1)
     return False
+
+
+class SyncCounter:
+    """fsync-family system calls made by every process of a cgroup while it
+    runs, counted by the kernel's syscall tracepoints through perf stat -G;
+    stop() returns the count, or None where perf or the cgroup is missing.
+    perf's workload is a cat on a pipe: closing the pipe ends the count
+    (a signal to perf is not safe: a background job may ignore SIGINT)"""
+    EVENTS = ("fsync", "fdatasync", "syncfs", "sync_file_range", "msync")
+
+    def __init__(self, cg):
+        self.proc, self.out = None, None
+        if not cg or not shutil.which("perf"):
+            return
+        name = os.path.relpath(cg, os.path.dirname(cg))
+        events = ",".join("syscalls:sys_enter_%s" % e for e in self.EVENTS)
+        self.out = cg.rstrip("/").replace("/", "_") + ".perf"
+        self.out = os.path.join("/tmp", os.path.basename(self.out))
+        self.proc = subprocess.Popen(
+            ["perf", "stat", "-x", ",", "-a", "-e", events,
+             "-G", ",".join([name] * len(self.EVENTS)), "-o", self.out, "--", "cat"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.PIPE)
+        time.sleep(0.3)             # perf has its counters open
+
+    def stop(self):
+        if not self.proc:
+            return None
+        self.proc.stdin.close()     # cat ends, perf prints its counts
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return None
+        total, seen = 0, 0
+        try:
+            with open(self.out) as f:
+                for line in f:
+                    fields = line.strip().split(",")
+                    if len(fields) > 2 and fields[2].startswith("syscalls:"):
+                        # "<not counted>": no process of the cgroup ran the event
+                        total += int(fields[0]) if fields[0].isdigit() else 0
+                        seen += 1
+            os.unlink(self.out)
+        except OSError:
+            return None
+        return total if seen == len(self.EVENTS) else None
+
