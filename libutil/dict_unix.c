@@ -1,6 +1,7 @@
 /* dict_unix - "unix:passwd.byname" and "unix:group.byname" tables.
  *
- * Lookups go through getpwnam(3)/getgrnam(3) and return the entry in
+ * Lookups go through getpwnam(3) (kept for a second: pwcache.h, as smtpd
+ * asks for every RCPT) and getgrnam(3), and return the entry in
  * passwd(5)/group(5) form: "name:passwd:uid:gid:gecos:dir:shell" and
  * "name:passwd:gid:member,member".  Any other map name is an open error.
  * Not found is 0; a failing name service (errno other than "no such
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "dict.h"
+#include "pwcache.h"
 #include "tablefile.h"
 
 struct dict_unix {
@@ -29,10 +31,10 @@ static bool is_not_found(int err)
 static int passwd_lookup(struct dict *d, const char *key, const char **value_r)
 {
 	struct dict_unix *x = (struct dict_unix *)d;
-	struct passwd *pw;
+	const struct passwd *pw;
 
 	errno = 0;
-	if (*key == '\0' || (pw = getpwnam(key)) == NULL) {
+	if (*key == '\0' || (pw = pwcache_getnam(key)) == NULL) {
 		if (*key == '\0' || is_not_found(errno))
 			return 0;
 		return dict_fail(d, "unix:passwd.byname lookup of \"%s\": %s", key, strerror(errno));

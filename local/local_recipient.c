@@ -22,6 +22,7 @@
 #include "local.h"
 #include "log.h"
 #include "mem.h"
+#include "pwcache.h"
 
 /* severity - deferred > bounced > sent */
 static int severity(enum deliver_status st)
@@ -71,14 +72,14 @@ char *local_recipient_to(const struct local_rcpt *r, const char *local)
 	return buf_steal(&b);
 }
 
-/* local_recipient_user - getpwnam into u: 1 found, 0 no such user, -1 error */
+/* local_recipient_user - the passwd entry (pwcache.h) into u: 1 found, 0 no
+ * such user, -1 error */
 int local_recipient_user(const char *name, struct local_user *u, struct buf *why)
 {
-	struct passwd *pw;
+	const struct passwd *pw;
 
 	memset(u, 0, sizeof(*u));
-	errno = 0;
-	if ((pw = getpwnam(name)) == NULL) {
+	if ((pw = pwcache_getnam(name)) == NULL) {
 		if (errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM)
 			return 0;
 		buf_printf(why, "user lookup of \"%s\": %s", name, strerror(errno));

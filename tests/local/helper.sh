@@ -4,7 +4,8 @@
 # P<pid> in the Maildir file names) that runs as that user, uid and gid,
 # real and effective, and is a child of local; a message for another user
 # replaces it; a helper killed between messages is replaced and nothing is
-# deferred or lost.  local runs with maxproc 1 so that one process (and
+# deferred or lost; a home changed with usermod -d is used a second later.
+# local runs with maxproc 1 so that one process (and
 # so one helper) sees every message.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "helper tests skipped: they need root # SKIP"; exit 0; }
@@ -54,3 +55,13 @@ t_expect "a helper killed between messages: the next one is delivered at once" 2
 t_check "...by a new helper" bash -c "[ \$(ls '$H2/Maildir/new' | sed 's/.*P\([0-9]*\)Q.*/\1/' | sort -u | wc -l) = 2 ]"
 t_check "...nothing deferred" bash -c "! grep -q 'status=deferred' '$I/maillog'"
 t_expect "5 messages sent, 5 delivered" 5 bash -c "grep -c 'status=sent (delivered to maildir)' '$I/maillog'"
+
+# the passwd entry is remembered for a second (pwcache.h), not longer:
+# a new home made with usermod -d is used by the next delivery after that
+H1b=$T/newhome1
+install -d -o $U1 -g $U1 -m 700 "$H1b"
+usermod -d "$H1b" $U1
+sleep 1.2
+deliver "$H1b" 1 "moved home" $U1@example.test
+t_expect "after usermod -d and 1.2 s, the next message goes to the new home" 1 files "$H1b"
+t_expect "...and not to the old one" 3 files "$H1"
