@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "json.h"
 #include "log.h"
+#include "selfpid.h"
 
 static struct {
 	char progname[64];
@@ -116,13 +117,13 @@ static void format_file_line(struct buf *out, enum log_level level, const char *
 		buf_cat(out, ",\"program\":");
 		json_quote(out, st.syslog_ident);
 		buf_printf(out, ",\"pid\":%ld,\"level\":\"%s\",\"message\":",
-			   (long)getpid(), level_names[level]);
+			   (long)self_pid(), level_names[level]);
 		json_quote(out, text);
 		buf_cat(out, "}\n");
 		return;
 	}
 	strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &tm);
-	buf_printf(out, "%s %s %s[%ld]: ", stamp, st.host, st.syslog_ident, (long)getpid());
+	buf_printf(out, "%s %s %s[%ld]: ", stamp, st.host, st.syslog_ident, (long)self_pid());
 	if (level != LOG_LEVEL_INFO)
 		buf_printf(out, "%s: ", level_names[level]);
 	buf_printf(out, "%s\n", text);

@@ -16,6 +16,7 @@
 
 #include "maildir.h"
 #include "mem.h"
+#include "selfpid.h"
 
 enum { CREATE_ATTEMPTS = 100 };
 
@@ -198,7 +199,7 @@ struct maildir_file *maildir_file_create(struct maildir *md, struct buf *why)
 	for (int i = 0; fd < 0 && i < CREATE_ATTEMPTS; i++) {
 		gettimeofday(&tv, NULL);
 		buf_reset(name);
-		maildir_unique(name, &tv, getpid(), ++counter, hostname());
+		maildir_unique(name, &tv, self_pid(), ++counter, hostname());
 		fd = openat(md->tmp_fd, buf_str(name),
 			    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST)

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "queue_id.h"
+#include "selfpid.h"
 
 static const char digits[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
@@ -77,7 +78,7 @@ void queue_id_new(char id[QUEUE_ID_SIZE])
 		rnd = 0;		/* the PID and clock still make it unique */
 	put62(id, (unsigned long long)last.sec, 6);
 	put62(id + 6, (unsigned long long)last.usec, 4);
-	put62(id + 10, (unsigned long long)getpid(), 4);
+	put62(id + 10, (unsigned long long)self_pid(), 4);
 	put62(id + 14, last.seq, 2);
 	put62(id + 16, rnd, 2);
 	id[QUEUE_ID_LEN] = '\0';

@@ -18,6 +18,7 @@
 #include "master_proto.h"
 #include "mem.h"
 #include "privdrop.h"
+#include "selfpid.h"
 #include "server.h"
 #include "strv.h"
 
@@ -44,7 +45,7 @@ static void on_hup(int sig)
 static void status(char what)
 {
 	char line[32];
-	int n = snprintf(line, sizeof(line), "%c %ld\n", what, (long)getpid());
+	int n = snprintf(line, sizeof(line), "%c %ld\n", what, (long)self_pid());
 
 	if (write(MASTER_STATUS_FD, line, (size_t)n) < 0 && errno != EBADF) {
 		/* master is gone; the loops notice through the parent check */
