@@ -136,8 +136,26 @@ static void test_params(void)
 }
 
 /* test_config - entry point */
+/* test_param_find - every parameter is found as itself; others are not */
+static void test_param_find(void)
+{
+	size_t n, found = 0;
+	const struct param_info *t = param_table(&n);
+
+	test_begin("params: param_find finds each of the table's names, and no other");
+	for (size_t i = 0; i < n; i++)
+		found += param_find(t[i].name) == &t[i];
+	test_assert(found == n && n > 200);
+	test_assert(param_find("no_such_parameter") == NULL);
+	test_assert(param_find("") == NULL);
+	test_assert(param_find("myhostnamex") == NULL);
+	test_assert(param_find("myhostname") != NULL);
+	test_end();
+}
+
 void test_config(void)
 {
+	test_param_find();
 	test_bad_input();
 	test_expansion();
 	test_params();

@@ -33,13 +33,30 @@ const struct param_info *param_table(size_t *count_r)
 	return table;
 }
 
-/* param_find - the description of name, or NULL */
+/* by_name - qsort/bsearch order of table entries */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp((*(const struct param_info *const *)a)->name,
+		      (*(const struct param_info *const *)b)->name);
+}
+
+/* param_find - the description of name, or NULL (a binary search: every
+ * expansion of every parameter at each daemon's start asks) */
 const struct param_info *param_find(const char *name)
 {
-	for (size_t i = 0; i < NPARAMS; i++)
-		if (strcmp(table[i].name, name) == 0)
-			return &table[i];
-	return NULL;
+	static const struct param_info *sorted[NPARAMS];
+	static bool ready;
+	struct param_info key = { .name = name };
+	const struct param_info *kp = &key, *const *hit;
+
+	if (!ready) {
+		for (size_t i = 0; i < NPARAMS; i++)
+			sorted[i] = &table[i];
+		qsort(sorted, NPARAMS, sizeof(sorted[0]), by_name);
+		ready = true;
+	}
+	hit = bsearch(&kp, sorted, NPARAMS, sizeof(sorted[0]), by_name);
+	return hit ? *hit : NULL;
 }
 
 /* parse_long - a whole decimal number, -1 if not */

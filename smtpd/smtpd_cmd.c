@@ -135,7 +135,7 @@ static void cmd_ehlo(struct smtpd *st, char *args)
 	}
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {
 		if (discarded(st, ext[i]) || (strcmp(ext[i], "VRFY") == 0 && cf->disable_vrfy_command)
-		    || (strcmp(ext[i], "STARTTLS") == 0 && (st->g->tls == NULL || st->tls)))
+		    || (strcmp(ext[i], "STARTTLS") == 0 && (!tls_server_usable(st->g->tls) || st->tls)))
 			continue;
 		if (strcmp(ext[i], "ENHANCEDSTATUSCODES") == 0 && !discarded(st, "AUTH"))
 			smtpd_sasl_ehlo(st, lines);

@@ -2,10 +2,12 @@
  * and smtpd_tls_security_level.
  *
  * "may" offers STARTTLS; "encrypt" also refuses mail commands until TLS is
- * up (530 5.7.0); "none" or an unset level (or no usable certificate,
- * with a warning) offers nothing.  After the handshake the session starts
- * over (RFC 3207 4.2: HELO and the transaction are forgotten) and input
- * sent before it is discarded (no command injection).
+ * up (530 5.7.0); "none" or an unset level (or no readable certificate,
+ * with a warning) offers nothing.  A certificate or key that is read but
+ * does not load at the first STARTTLS gets 454 4.7.0 and a warning, and
+ * is not offered again by that process.  After the handshake the session
+ * starts over (RFC 3207 4.2: HELO and the transaction are forgotten) and
+ * input sent before it is discarded (no command injection).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,8 @@
 #include "mem.h"
 #include "smtpd.h"
 
-/* smtpd_tls_init - load the certificate before the privilege drop */
+/* smtpd_tls_init - read the certificate and key before the privilege drop
+ * (the OpenSSL context is built at the first STARTTLS: tls.h) */
 void smtpd_tls_init(struct smtpd_global *g)
 {
 	const struct params *cf = g->cf;
@@ -32,9 +35,26 @@ void smtpd_tls_init(struct smtpd_global *g)
 		log_warn("TLS is wanted but smtpd_tls_cert_file is not set: no TLS");
 	else if ((g->tls = tls_server_new(cf->smtpd_tls_cert_file, cf->smtpd_tls_key_file,
 					  cf->smtpd_tls_protocols, why)) == NULL)
-		log_warn("cannot load the TLS certificate or key: %s: no TLS", buf_str(why));
+		log_warn("cannot read the TLS certificate or key: %s: no TLS", buf_str(why));
 out:
 	buf_free(&why);
+}
+
+/* context_ready - the TLS context, built at the process's first use
+ * (tls.h); a certificate or key that does not load is reported once */
+static bool context_ready(struct smtpd *st)
+{
+	struct buf *why;
+	bool ok;
+
+	if (!tls_server_usable(st->g->tls))
+		return false;
+	why = buf_new(0);
+	ok = tls_server_ready(st->g->tls, why) == 0;
+	if (!ok)
+		log_warn("cannot load the TLS certificate or key: %s: no TLS", buf_str(why));
+	buf_free(&why);
+	return ok;
 }
 
 /* start_tls - the handshake; false (session over) when it fails */
@@ -57,7 +77,7 @@ bool smtpd_tls_wrapper(struct smtpd *st)
 {
 	if (!st->g->cf->smtpd_tls_wrappermode)
 		return true;
-	if (st->g->tls == NULL) {
+	if (!context_ready(st)) {
 		log_warn("smtpd_tls_wrappermode without a usable certificate: dropping %s[%s]",
 			 st->name, st->addr);
 		return false;
@@ -76,7 +96,7 @@ void smtpd_cmd_starttls(struct smtpd *st, char *args)
 		smtpd_reply(st, "554 5.5.1 Error: TLS already active");
 		return;
 	}
-	if (st->g->tls == NULL) {
+	if (!context_ready(st)) {
 		smtpd_reply(st, "454 4.7.0 TLS not available due to local problem");
 		return;
 	}
