@@ -7,7 +7,9 @@
  * queue tree must have its owners and modes.  Exit 0 when all is well.
  * A passwd-file or lmdb passdb/userdb that authd (mail_owner plus the
  * group shadow) could not read is a warning: checked by opening it in a
- * child process with authd's ids.
+ * child process with authd's ids.  So is a smtpd_tls_cert_file or
+ * smtpd_tls_key_file that does not load (smtpd would find out only at
+ * its first STARTTLS).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +27,7 @@
 #include "mem.h"
 #include "queue_dirs.h"
 #include "strv.h"
+#include "tls.h"
 
 /* check_master_cf - run "master -t" on the instance */
 static int check_master_cf(struct hato_ctx *ctx, struct config *c)
@@ -137,6 +140,26 @@ static void check_auth_files(struct config *c)
 	buf_free(&path);
 }
 
+/* check_tls_files - warn when smtpd's certificate and key would not load
+ * (smtpd itself only finds out at its first STARTTLS: tls.h) */
+static void check_tls_files(struct config *c)
+{
+	const char *cert = config_get(c, "smtpd_tls_cert_file");
+	const char *key = config_get(c, "smtpd_tls_key_file");
+	struct buf *why = buf_new(0);
+	struct tls_server *ts;
+
+	if (*cert == '\0')
+		goto out;
+	if ((ts = tls_server_new(cert, key, ">=TLSv1.2", why)) == NULL
+	    || tls_server_ready(ts, why) < 0)
+		log_warn("smtpd_tls_cert_file or smtpd_tls_key_file: %s: smtpd will not offer TLS",
+			 buf_str(why));
+	tls_server_free(&ts);
+out:
+	buf_free(&why);
+}
+
 /* hato_check_quiet - every check (master.cf too unless skip_master_cf),
  * messages only for problems */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
@@ -149,8 +172,10 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 		log_error("%s", buf_str(why));
 	else if ((skip_master_cf || check_master_cf(ctx, c) == 0) && check_queue(c) == 0)
 		rc = 0;
-	if (c)
+	if (c) {
 		check_auth_files(c);
+		check_tls_files(c);
+	}
 	config_free(&c);
 	buf_free(&why);
 	return rc;

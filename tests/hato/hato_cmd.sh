@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # hato_cmd.sh - the control command apart from start/stop (see tests/master):
 # init (refuses to overwrite, certificate, users file, queue tree), check
-# (owners, modes, mail_owner), version, usage.
+# (owners, modes, mail_owner; a TLS key that does not load is a warning),
+# version, usage.
 . "$HATO_TOP/tests/lib.sh"
 HATO=$B/bin/hato
 [ "$(id -u)" = 0 ] || { t_ok "hato command tests skipped: they need root # SKIP"; exit 0; }
@@ -40,6 +41,13 @@ rmdir "$I/queue/spare"
 t_check "hato check creates a queue directory an older tree lacks, and says so" \
 	bash -c "'$HATO' -c '$I' check 2>&1 | grep -qF 'queue/spare: was missing, created (mode 0700)'"
 t_expect "...with its owner and mode" "hato 700" stat -c "%U %a" "$I/queue/spare"
+t_check "hato check says nothing about the certificate init made" \
+	bash -c "! '$HATO' -c '$I' check 2>&1 | grep -q smtpd_tls"
+printf -- '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' >"$T/bad.key"
+"$B/bin/postconf" -c "$I" -e "smtpd_tls_key_file = $T/bad.key"
+t_check "hato check warns about a key that does not load (smtpd would only find out at STARTTLS)" \
+	bash -c "'$HATO' -c '$I' check 2>&1 | grep -q 'smtpd_tls_cert_file or smtpd_tls_key_file: $T/bad.key: .*smtpd will not offer TLS'"
+"$B/bin/postconf" -c "$I" -e "smtpd_tls_key_file = $I/key.pem"
 "$B/bin/postconf" -c "$I" -e mail_owner=nosuchuser
 t_expect_err "hato check says how to create a missing mail_owner" "useradd -r -U -s /usr/sbin/nologin -d /nonexistent nosuchuser" "$HATO" -c "$I" check
 "$B/bin/postconf" -c "$I" -e mail_owner=hato
