@@ -14,17 +14,23 @@
  * two steps leaves an empty file in active/, which the queue manager
  * removes at start.  Only a regular, empty, 0600 file with one link and
  * our owner is taken; anything else found in spare/ is removed with a
- * warning.  spare/ holds at most QFILE_SPARE_MAX files.  Both sides fall back
+ * warning.  spare/ holds at most QFILE_SPARE_MAX files.  Concurrent
+ * takers prefer different names: each takes the names of its own slice
+ * (qfile_spare_slice(name) == its process ID % QFILE_SPARE_SLICES) first.  Both sides fall back
  * to unlink/create when spare/ is missing or anything fails.
  */
 #ifndef HATO_QFILE_SPARE_H
 #define HATO_QFILE_SPARE_H
 
-enum { QFILE_SPARE_MAX = 10000 };	/* about 2.5 MB of inode table at most */
+enum {
+	QFILE_SPARE_MAX = 10000,	/* about 2.5 MB of inode table at most */
+	QFILE_SPARE_SLICES = 8,		/* takers prefer their own slice of names */
+};
 
 int qfile_spare_put(const char *queue_dir, const char *queue, const char *id, int fd);
 int qfile_spare_take(const char *queue_dir, const char *queue, const char *id);
 int qfile_spare_count(const char *queue_dir);
+unsigned qfile_spare_slice(const char *name);
 void qfile_spare_forget(void);
 
 #endif

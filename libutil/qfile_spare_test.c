@@ -2,7 +2,7 @@
  * the next new file, emptied; anything in spare/ that is not an empty
  * 0600 file of ours (content, a symlink, a second link) is removed, never
  * written to; spare/ stops growing at QFILE_SPARE_MAX; a missing spare/ means
- * plain unlink and create. */
+ * plain unlink and create; a taker takes its own slice of names first. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -235,11 +235,52 @@ static void test_limits(void)
 	free(bare);
 }
 
+/* test_slices - this process takes the spares of its own slice first */
+static void test_slices(void)
+{
+	char *qdir = make_queue("qfile_spare-slices", true);
+	char names[160][QUEUE_ID_SIZE], path[4096], id[QUEUE_ID_SIZE];
+	unsigned mine = (unsigned)getpid() % QFILE_SPARE_SLICES;
+	int n = 0, own = 0, foreign_gone = 0, own_gone = 0;
+
+	test_begin("qfile_spare: a taker takes its own slice of spare names first");
+	qfile_spare_forget();
+	while (n < 160 && (n < 80 || own < 3)) {
+		plant(qdir, 0600, "", path, sizeof(path));
+		strcpy(names[n], strrchr(path, '/') + 1);
+		own += qfile_spare_slice(names[n++]) == mine;
+	}
+	test_assert(own >= 3);
+	for (int i = 0; i < own; i++) {
+		int fd;
+
+		queue_id_new(id);
+		fd = qfile_spare_take(qdir, "incoming", id);
+		test_assert(fd >= 0);
+		if (fd >= 0)
+			close(fd);
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/spare/%s", qdir, names[i]);
+		if (access(path, F_OK) != 0 && qfile_spare_slice(names[i]) == mine)
+			own_gone++;
+		else if (access(path, F_OK) != 0)
+			foreign_gone++;
+	}
+	test_assert(own_gone == own && foreign_gone == 0);
+	queue_id_new(id);
+	test_assert(qfile_spare_take(qdir, "incoming", id) >= 0);	/* then another slice's */
+	test_assert(entries(qdir, "spare") == n - own - 1);
+	test_end();
+	free(qdir);
+}
+
 /* test_qfile_spare - every case of this file */
 void test_qfile_spare(void)
 {
 	test_reuse();
 	test_hostile();
 	test_limits();
+	test_slices();
 	qfile_spare_forget();
 }
