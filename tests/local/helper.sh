@@ -12,10 +12,16 @@
 . "$TOPDIR/tests/lib/instance.sh"
 
 U1=hlhelp1 U2=hlhelp2
-drop_users() { for u in $U1 $U2; do userdel -r "$u" 2>/dev/null; done; }
+# the homes by name too: a test below moves $U1's home with usermod -d
+drop_users() {
+	for u in $U1 $U2; do
+		for _ in $(seq 30); do pgrep -u "$u" >/dev/null 2>&1 || break; sleep 0.1; done
+		userdel -r "$u" 2>/dev/null; rm -rf "/home/$u"
+	done
+}
 drop_users
-trap 'drop_users; inst_cleanup' EXIT
-for u in $U1 $U2; do useradd -m -s /bin/sh "$u"; done
+trap 'inst_cleanup; drop_users' EXIT
+for u in $U1 $U2; do useradd -m -d "/home/$u" -s /bin/sh "$u"; done
 H1=$(getent passwd $U1 | cut -d: -f6) H2=$(getent passwd $U2 | cut -d: -f6)
 
 inst_new
