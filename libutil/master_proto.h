@@ -10,7 +10,9 @@
  * when no process of the service is idle.  A FIFO or UNIX trigger is one
  * byte per wakeup ('W' from master's wakeup timer).  MASTER_FLOW_READ_FD
  * and MASTER_FLOW_WRITE_FD are the two ends of the in-flow token pipe
- * (libutil/flow.h), HATO_FLOW=1 says they are there.
+ * (libutil/flow.h), HATO_FLOW=1 says they are there.  MASTER_SYNC_FD is
+ * a shared page for group commit of incoming/'s fsync
+ * (libutil/group_sync.h), HATO_SYNC=1 says it is there.
  */
 #ifndef HATO_MASTER_PROTO_H
 #define HATO_MASTER_PROTO_H
@@ -21,11 +23,13 @@ enum {
 	MASTER_STATUS_FD = 5,
 	MASTER_LISTEN_FD = 6,
 	MASTER_MAX_LISTEN_FDS = 32,
+	MASTER_SYNC_FD = MASTER_LISTEN_FD + MASTER_MAX_LISTEN_FDS,
 	MASTER_TRIGGER_WAKEUP = 'W',
 };
 
 #define MASTER_ENV_LISTEN_FDS "HATO_LISTEN_FDS"
 #define MASTER_ENV_CONFIG "HATO_CONFIG"
 #define MASTER_ENV_FLOW "HATO_FLOW"
+#define MASTER_ENV_SYNC "HATO_SYNC"
 
 #endif

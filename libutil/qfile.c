@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "fsutil.h"
+#include "group_sync.h"
 #include "log.h"
 #include "mem.h"
 #include "qfile.h"
@@ -44,6 +45,7 @@ struct qfile_out {
 	struct qrec_check check;
 	struct buf *error;		/* first problem; reported by commit */
 	bool committed;
+	uint64_t sync_ticket;		/* group_sync.h: a change in incoming/, or 0 */
 };
 
 struct qfile {
@@ -244,6 +246,8 @@ struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct 
 	}
 	if (flock(fd, LOCK_EX) < 0)	/* ours until close: see qfile_recover */
 		log_warn("flock %s: %m", buf_str(path));
+	if (strcmp(queue, "incoming") == 0)
+		qf->sync_ticket = group_sync_note();	/* the new name is one change */
 	qf->fd = fd;
 	qf->path = buf_steal(&path);
 	qf->out = buf_new(FLUSH_AT + 4096);
@@ -356,6 +360,18 @@ out:
 	return rc;
 }
 
+/* sync_dir_shared - incoming/'s fsync, or none when another process's
+ * fsync that began after our rename has completed (group_sync.h) */
+static int sync_dir_shared(struct qfile_out *qf)
+{
+	char *dir = xstrndup(qf->path, (size_t)(strrchr(qf->path, '/') - qf->path));
+	bool skipped;
+	int rc = group_sync_dir(dir, qf->sync_ticket, &skipped);
+
+	free(dir);
+	return rc;
+}
+
 /* durable - fsync, mark complete, close, fsync the dir */
 static int durable(struct qfile_out *qf)
 {
@@ -369,7 +385,7 @@ static int durable(struct qfile_out *qf)
 	}
 	if (close(fd) < 0)
 		return out_fail(qf, "close", strerror(errno));
-	if (fsutil_fsync_dir_of(qf->path) < 0)
+	if (qf->sync_ticket ? sync_dir_shared(qf) < 0 : fsutil_fsync_dir_of(qf->path) < 0)
 		return out_fail(qf, "fsync directory", strerror(errno));
 	return 0;
 }

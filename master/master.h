@@ -58,6 +58,7 @@ struct master_state {
 	struct master_child *children;
 	int status_pipe[2];
 	int flow_pipe[2];		/* in-flow tokens: qmgr writes, cleanup reads */
+	int sync_page;			/* group commit counters (group_sync.h), or -1 */
 	bool foreground, stopping;
 	char *dir;
 };

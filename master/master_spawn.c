@@ -21,6 +21,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include "group_sync.h"
 #include "log.h"
 #include "master.h"
 #include "mem.h"
@@ -86,40 +87,64 @@ void master_spawn_update(struct master_service *svc)
 	svc->limit_watch = watch_limit;
 }
 
-/* exec_child - in the child: arrange descriptors and run the program */
+/* move_high - a copy of fd at 100 or above, where nothing is placed */
+static int move_high(int fd)
+{
+	int high = fd >= 0 ? fcntl(fd, F_DUPFD, 100) : -1;
+
+	if (high < 0)
+		_exit(126);
+	return high;
+}
+
+/* exec_child - in the child: arrange descriptors and run the program.
+ * Everything the child keeps is first copied to 100 and above, and only
+ * then put at its fixed number: a descriptor of master's may sit at any
+ * of those numbers, and must not be overwritten before it is copied. */
 static void exec_child(struct master_service *svc)
 {
 	char count[16];
-	int devnull = open("/dev/null", O_RDWR);
+	int listen[MASTER_MAX_LISTEN_FDS], devnull, status, flow_r = -1, flow_w = -1, sync_fd = -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGCHLD, SIG_DFL);
-	/* listeners first into a safe range, then down to their fixed numbers */
-	for (int i = 0; i < svc->nlisten; i++) {
-		int fd = fcntl(svc->listen_fds[i], F_DUPFD, 100);
-
-		if (fd < 0 || dup2(fd, MASTER_LISTEN_FD + i) < 0)
-			_exit(126);
-		close(fd);
+	devnull = move_high(open("/dev/null", O_RDWR));
+	status = move_high(master.status_pipe[1]);
+	for (int i = 0; i < svc->nlisten; i++)
+		listen[i] = move_high(svc->listen_fds[i]);
+	if (master.flow_pipe[0] >= 0) {
+		flow_r = move_high(master.flow_pipe[0]);
+		flow_w = move_high(master.flow_pipe[1]);
 	}
-	if (dup2(master.status_pipe[1], MASTER_STATUS_FD) < 0)
-		_exit(126);
-	if (master.flow_pipe[0] >= 0) {	/* via a safe range too: they may sit at 3 and 4 */
-		int r = fcntl(master.flow_pipe[0], F_DUPFD, 100), w = fcntl(master.flow_pipe[1], F_DUPFD, 100);
+	if (master.sync_page >= 0)
+		sync_fd = move_high(master.sync_page);
 
-		if (r < 0 || w < 0 || dup2(r, MASTER_FLOW_READ_FD) < 0 || dup2(w, MASTER_FLOW_WRITE_FD) < 0)
+	for (int i = 0; i < svc->nlisten; i++)
+		if (dup2(listen[i], MASTER_LISTEN_FD + i) < 0)
 			_exit(126);
-		close(r);
-		close(w);
+	if (dup2(status, MASTER_STATUS_FD) < 0)
+		_exit(126);
+	close(MASTER_FLOW_READ_FD);
+	close(MASTER_FLOW_WRITE_FD);
+	if (flow_r >= 0) {
+		if (dup2(flow_r, MASTER_FLOW_READ_FD) < 0 || dup2(flow_w, MASTER_FLOW_WRITE_FD) < 0)
+			_exit(126);
 		setenv(MASTER_ENV_FLOW, "1", 1);
+	}
+	if (sync_fd >= 0) {
+		if (dup2(sync_fd, MASTER_SYNC_FD) < 0)
+			_exit(126);
+		setenv(MASTER_ENV_SYNC, "1", 1);
 	}
 	dup2(devnull, STDIN_FILENO);
 	if (!master.foreground) {
 		dup2(devnull, STDOUT_FILENO);
 		dup2(devnull, STDERR_FILENO);
 	}
-	close_range((unsigned)(MASTER_LISTEN_FD + svc->nlisten), ~0U, 0);	/* every other fd, however high */
+	/* every other fd, however high (the copies at 100 and above too) */
+	close_range((unsigned)(MASTER_LISTEN_FD + svc->nlisten), MASTER_SYNC_FD - 1, 0);
+	close_range(sync_fd >= 0 ? MASTER_SYNC_FD + 1 : MASTER_SYNC_FD, ~0U, 0);
 	snprintf(count, sizeof(count), "%d", svc->nlisten);
 	setenv(MASTER_ENV_LISTEN_FDS, count, 1);
 	setenv(MASTER_ENV_CONFIG, master.dir, 1);
@@ -255,6 +280,8 @@ void master_spawn_init(void)
 {
 	if (pipe2(master.status_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		log_fatal("pipe: %m");
+	if ((master.sync_page = group_sync_page_new()) < 0)
+		log_warn("group commit page: %m; every cleanup fsyncs incoming/ itself");
 	if (pipe2(master.flow_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_warn("in-flow pipe: %m; in_flow_delay is not enforced");
 		master.flow_pipe[0] = master.flow_pipe[1] = -1;
