@@ -328,7 +328,7 @@ def main():
     args.build = os.path.abspath(args.build)
     args.sessions = 200
     args.latency = 100 if args.quick else 500
-    args.reps = 1 if args.quick else 3
+    args.reps = 1 if args.quick else 5     # runs here vary by 10-30 %: medians of 5
     if args.output is None:
         name = "only.json" if args.only else "quick.json" if args.quick else "latest.json"
         args.output = os.path.join(TOP, "bench", "results", name)
