@@ -104,7 +104,7 @@ static int move_high(int fd)
 static void exec_child(struct master_service *svc)
 {
 	char count[16];
-	int listen[MASTER_MAX_LISTEN_FDS], devnull, status, flow_r = -1, flow_w = -1, sync_fd = -1;
+	int listeners[MASTER_MAX_LISTEN_FDS], devnull, status, flow_r = -1, flow_w = -1, sync_fd = -1;
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGPIPE, SIG_DFL);
@@ -112,7 +112,7 @@ static void exec_child(struct master_service *svc)
 	devnull = move_high(open("/dev/null", O_RDWR));
 	status = move_high(master.status_pipe[1]);
 	for (int i = 0; i < svc->nlisten; i++)
-		listen[i] = move_high(svc->listen_fds[i]);
+		listeners[i] = move_high(svc->listen_fds[i]);
 	if (master.flow_pipe[0] >= 0) {
 		flow_r = move_high(master.flow_pipe[0]);
 		flow_w = move_high(master.flow_pipe[1]);
@@ -121,7 +121,7 @@ static void exec_child(struct master_service *svc)
 		sync_fd = move_high(master.sync_page);
 
 	for (int i = 0; i < svc->nlisten; i++)
-		if (dup2(listen[i], MASTER_LISTEN_FD + i) < 0)
+		if (dup2(listeners[i], MASTER_LISTEN_FD + i) < 0)
 			_exit(126);
 	if (dup2(status, MASTER_STATUS_FD) < 0)
 		_exit(126);
