@@ -323,8 +323,7 @@ class SyncCounter:
             return
         name = os.path.relpath(cg, os.path.dirname(cg))
         events = ",".join("syscalls:sys_enter_%s" % e for e in self.EVENTS)
-        self.out = cg.rstrip("/").replace("/", "_") + ".perf"
-        self.out = os.path.join("/tmp", os.path.basename(self.out))
+        self.out = "/tmp/%s.perf" % name
         self.proc = subprocess.Popen(
             ["perf", "stat", "-x", ",", "-a", "-e", events,
              "-G", ",".join([name] * len(self.EVENTS)), "-o", self.out, "--", "cat"],

@@ -21,12 +21,6 @@ struct dict_unix {
 	struct buf *value;
 };
 
-/* is_not_found - whether a NULL result with this errno means "no such entry" */
-static bool is_not_found(int err)
-{
-	return err == 0 || err == ENOENT || err == ESRCH || err == EBADF || err == EPERM;
-}
-
 /* passwd_lookup - the passwd(5) line for a user name */
 static int passwd_lookup(struct dict *d, const char *key, const char **value_r)
 {
@@ -35,7 +29,7 @@ static int passwd_lookup(struct dict *d, const char *key, const char **value_r)
 
 	errno = 0;
 	if (*key == '\0' || (pw = pwcache_getnam(key)) == NULL) {
-		if (*key == '\0' || is_not_found(errno))
+		if (*key == '\0' || errno == 0)
 			return 0;
 		return dict_fail(d, "unix:passwd.byname lookup of \"%s\": %s", key, strerror(errno));
 	}
@@ -54,7 +48,7 @@ static int group_lookup(struct dict *d, const char *key, const char **value_r)
 
 	errno = 0;
 	if (*key == '\0' || (gr = getgrnam(key)) == NULL) {
-		if (*key == '\0' || is_not_found(errno))
+		if (*key == '\0' || pwcache_not_found(errno))
 			return 0;
 		return dict_fail(d, "unix:group.byname lookup of \"%s\": %s", key, strerror(errno));
 	}

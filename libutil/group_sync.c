@@ -1,13 +1,12 @@
 /* group_sync - shared counters for group commit of incoming/'s fsync;
  * see group_sync.h. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "group_sync.h"
 #include "master_proto.h"
 
@@ -67,39 +66,17 @@ uint64_t group_sync_note(void)
 	return page ? atomic_fetch_add(&page->noted, 1) + 1 : 0;
 }
 
-/* fsync_dir - fsync of the directory dir */
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc;
-
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	if (rc < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
-int group_sync_dir(const char *dir, uint64_t ticket, bool *skipped)
+int group_sync_dir_of(const char *path, uint64_t ticket)
 {
 	uint64_t target, cur;
 
-	*skipped = false;
 	attach_from_env();
 	if (page == NULL || ticket == 0)
-		return fsync_dir(dir);
-	if (atomic_load(&page->synced) >= ticket) {
-		*skipped = true;
-		return 0;
-	}
+		return fsutil_fsync_dir_of(path);
+	if (atomic_load(&page->synced) >= ticket)
+		return 1;
 	target = atomic_load(&page->noted);	/* every change up to here has returned */
-	if (fsync_dir(dir) < 0)
+	if (fsutil_fsync_dir_of(path) < 0)
 		return -1;
 	cur = atomic_load(&page->synced);
 	while (cur < target && !atomic_compare_exchange_weak(&page->synced, &cur, target))

@@ -3,7 +3,7 @@
  *
  *   uint64_t t = group_sync_note();        // right after the rename or create in incoming/
  *   ... write and fsync the file ...
- *   group_sync_dir("./incoming", t, &skipped);   // instead of fsync(incoming/)
+ *   group_sync_dir_of("./incoming/ID", t);  // instead of fsync(incoming/): 1 skipped, 0 done, -1 error
  *
  * A new queue file's name must be durable before the 250 reply, so cleanup
  * fsyncs incoming/ after the file.  With many cleanup processes at work,
@@ -12,7 +12,7 @@
  * hands to every daemon (a memfd at MASTER_SYNC_FD, HATO_SYNC=1): "noted",
  * counted up after each change in incoming/ (a process's ticket), and
  * "synced", the highest count read just before an fsync of incoming/ that
- * has since completed.  group_sync_dir() skips its fsync when synced has
+ * has since completed.  group_sync_dir_of() skips its fsync when synced has
  * reached the ticket: that fsync began after the ticket's rename had
  * returned, so it made that rename durable.  Otherwise it reads noted,
  * fsyncs, and raises synced to what it read.  Without the page (a daemon
@@ -22,12 +22,11 @@
 #ifndef HATO_GROUP_SYNC_H
 #define HATO_GROUP_SYNC_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 int group_sync_attach(int fd);
 uint64_t group_sync_note(void);
-int group_sync_dir(const char *dir, uint64_t ticket, bool *skipped);
+int group_sync_dir_of(const char *path, uint64_t ticket);
 int group_sync_page_new(void);
 
 #endif

@@ -2,7 +2,6 @@
  * began after a change covers it, one that began before does not; the
  * counters are shared with a forked process; without the page every call
  * is an fsync. */
-#include <stdbool.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -13,41 +12,40 @@
 
 void test_group_sync(void)
 {
-	char dir[4096];
-	bool skipped = true;
+	char dir[4096], file[4200];
 	uint64_t t1, t2, t3;
 	int page = group_sync_page_new();
 	pid_t child;
 
 	snprintf(dir, sizeof(dir), "%s/group_sync", test_datadir());
 	mkdir(dir, 0700);
+	snprintf(file, sizeof(file), "%s/file", dir);	/* the directory that holds it */
 	test_begin("group_sync: ticket 0 (no page) is a plain fsync");
-	test_assert(group_sync_dir(dir, 0, &skipped) == 0 && !skipped);
+	test_assert(group_sync_dir_of(file, 0) == 0);
 	test_end();
 
 	test_begin("group_sync: an fsync that began after a change covers it, not an earlier one");
 	test_assert(page >= 0 && group_sync_attach(page) == 0);
 	t1 = group_sync_note();
 	test_assert(t1 == 1);
-	test_assert(group_sync_dir(dir, t1, &skipped) == 0 && !skipped);
+	test_assert(group_sync_dir_of(file, t1) == 0);
 	t2 = group_sync_note();
 	t3 = group_sync_note();
 	test_assert(t2 == 2 && t3 == 3);
-	test_assert(group_sync_dir(dir, t3, &skipped) == 0 && !skipped);	/* covers 2 and 3 */
-	test_assert(group_sync_dir(dir, t2, &skipped) == 0 && skipped);
-	test_assert(group_sync_dir(dir, t1, &skipped) == 0 && skipped);
+	test_assert(group_sync_dir_of(file, t3) == 0);	/* covers 2 and 3 */
+	test_assert(group_sync_dir_of(file, t2) == 1);
+	test_assert(group_sync_dir_of(file, t1) == 1);
 	t1 = group_sync_note();		/* after every fsync so far: needs its own */
-	test_assert(group_sync_dir(dir, t1, &skipped) == 0 && !skipped);
-	test_assert(group_sync_dir(dir, 99, &skipped) == 0 && !skipped);	/* a ticket nobody noted yet */
+	test_assert(group_sync_dir_of(file, t1) == 0);
+	test_assert(group_sync_dir_of(file, 99) == 0);	/* a ticket nobody noted yet */
 	test_end();
 
 	test_begin("group_sync: another process's fsync covers our earlier change");
 	t1 = group_sync_note();
 	if ((child = fork()) == 0) {
-		bool s = true;
 		uint64_t t = group_sync_note();
 
-		_exit(group_sync_dir(dir, t, &s) == 0 && !s ? 0 : 1);
+		_exit(group_sync_dir_of(file, t) == 0 ? 0 : 1);
 	}
 	test_assert(child > 0);
 	{
@@ -55,7 +53,7 @@ void test_group_sync(void)
 
 		test_assert(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
-	test_assert(group_sync_dir(dir, t1, &skipped) == 0 && skipped);
+	test_assert(group_sync_dir_of(file, t1) == 1);
 	test_end();
 	close(page);
 }

@@ -65,6 +65,13 @@ static struct slot *victim(void)
 	return v;
 }
 
+/* pwcache_not_found - whether a NULL from getpwnam/getgrnam with this
+ * errno means "no such entry" (NSS modules differ in what they set) */
+bool pwcache_not_found(int err)
+{
+	return err == 0 || err == ENOENT || err == ESRCH || err == EBADF || err == EPERM;
+}
+
 const struct passwd *pwcache_getnam(const char *name)
 {
 	long long now = now_ms();
@@ -75,8 +82,11 @@ const struct passwd *pwcache_getnam(const char *name)
 		if (slots[i].expires_ms > now && strcmp(slots[i].key, name) == 0)
 			return &slots[i].pw;
 	errno = 0;
-	if ((pw = getpwnam(name)) == NULL)
+	if ((pw = getpwnam(name)) == NULL) {
+		if (pwcache_not_found(errno))
+			errno = 0;
 		return NULL;
+	}
 	for (size_t i = 0; i < PWCACHE_SLOTS; i++)	/* a stale copy of the same name */
 		if (slots[i].expires_ms && strcmp(slots[i].key, name) == 0)
 			slot_clear(&slots[i]);

@@ -28,14 +28,15 @@ void test_pwcache(void)
 	size_t n = 0;
 
 	pwcache_flush();
-	test_begin("pwcache: an entry is the system's, and again from the cache");
+	test_begin("pwcache: an entry equals the system's, asked twice");
 	test_assert(same_as_system("root"));
 	test_assert(same_as_system("root"));
 	test_assert(pwcache_getnam("root")->pw_uid == 0);
 	test_end();
 
-	test_begin("pwcache: no such user is NULL and is not kept");
-	test_assert(pwcache_getnam("no-such-user-pwcache") == NULL);
+	test_begin("pwcache: no such user is NULL with errno 0, and is not kept");
+	errno = EIO;
+	test_assert(pwcache_getnam("no-such-user-pwcache") == NULL && errno == 0);
 	test_assert(pwcache_getnam("no-such-user-pwcache") == NULL);
 	test_end();
 

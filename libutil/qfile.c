@@ -360,18 +360,6 @@ out:
 	return rc;
 }
 
-/* sync_dir_shared - incoming/'s fsync, or none when another process's
- * fsync that began after our rename has completed (group_sync.h) */
-static int sync_dir_shared(struct qfile_out *qf)
-{
-	char *dir = xstrndup(qf->path, (size_t)(strrchr(qf->path, '/') - qf->path));
-	bool skipped;
-	int rc = group_sync_dir(dir, qf->sync_ticket, &skipped);
-
-	free(dir);
-	return rc;
-}
-
 /* durable - fsync, mark complete, close, fsync the dir */
 static int durable(struct qfile_out *qf)
 {
@@ -385,7 +373,7 @@ static int durable(struct qfile_out *qf)
 	}
 	if (close(fd) < 0)
 		return out_fail(qf, "close", strerror(errno));
-	if (qf->sync_ticket ? sync_dir_shared(qf) < 0 : fsutil_fsync_dir_of(qf->path) < 0)
+	if (group_sync_dir_of(qf->path, qf->sync_ticket) < 0)	/* or a group commit's */
 		return out_fail(qf, "fsync directory", strerror(errno));
 	return 0;
 }
@@ -613,7 +601,6 @@ struct qfile *qfile_open_fd(int fd, const char *path, int flags, int *status_r, 
 	}
 	return reader(fd, path, flags, status_r, why);
 }
-
 
 /* qfile_close - release a reader and clear the caller's pointer */
 void qfile_close(struct qfile **qfp)

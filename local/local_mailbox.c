@@ -5,8 +5,9 @@
  * written by a helper kept for the next message to the same user,
  * deliver_helper.h); for mail_spool_directory with Postfix's rule: a
  * world-writable spool as the user, a group-writable one as the user with
- * the spool's group, else as root, creating the file owned by the user.  Every path below the home
- * or spool directory is opened without following symbolic links.
+ * the spool's group, else as root, creating the file owned by the user.
+ * Every path below the home or spool directory is opened without
+ * following symbolic links.
  * Results: "delivered to maildir" / "delivered to mailbox" (2.0.0); a
  * message over mailbox_size_limit (a Maildir file, or what the mbox file
  * would grow to) bounces 5.2.2, as Postfix's file size limit does; a home

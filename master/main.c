@@ -215,7 +215,6 @@ int main(int argc, char **argv)
 	if (test_only)
 		return 0;
 	env_import(master.cf->import_environment);	/* what every daemon inherits */
-	setenv(MASTER_ENV_CONFIG, master.dir, 1);
 	if (!master.foreground)
 		ready_fd = detach();
 	take_lock(ready_fd);
