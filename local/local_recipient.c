@@ -80,7 +80,7 @@ int local_recipient_user(const char *name, struct local_user *u, struct buf *why
 
 	memset(u, 0, sizeof(*u));
 	if ((pw = pwcache_getnam(name)) == NULL) {
-		if (errno == 0 || errno == ENOENT || errno == ESRCH || errno == EBADF || errno == EPERM)
+		if (errno == 0)
 			return 0;
 		buf_printf(why, "user lookup of \"%s\": %s", name, strerror(errno));
 		return -1;
