@@ -11,7 +11,8 @@
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
-mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev"
+mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev
+libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl"
 
 missing=""
 for p in $PKGS; do

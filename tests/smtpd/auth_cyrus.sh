@@ -33,11 +33,13 @@ sasl_pid=$(cat "$MUX/saslauthd.pid" 2>/dev/null)
 t_check "saslauthd -a shadow runs with its socket in $MUX" test -S "$MUX/mux"
 t_check "testsaslauthd accepts $U's password (the reference)" testsaslauthd -f "$MUX/mux" -u "$U" -p "$PW"
 
-# as with Debian's Postfix: mail_owner joins the sasl group to reach the socket
-id -nG hato | grep -qw sasl || { gpasswd -a hato sasl >/dev/null && added_group=yes; }
 cp "$EXAMPLES/smtpd.conf" "$T/sasl/smtpd.conf"
 [ -z "$own_mux" ] && echo "saslauthd_path: $MUX/mux" >>"$T/sasl/smtpd.conf"
 sub_new -o smtpd_sasl_type=cyrus -o cyrus_sasl_config_path=$T/sasl
+# as with Debian's Postfix: mail_owner (made by hato init, in sub_new) joins
+# the sasl group to reach the socket
+id -nG hato | grep -qw sasl || { gpasswd -a hato sasl >/dev/null && added_group=yes; }
+t_check "mail_owner hato is in the sasl group" bash -c "id -nG hato | grep -qw sasl"
 TLS_PORT=$((SMTP_PORT + 4))
 printf '%s\n' "127.0.0.1:$TLS_PORT inet n - n - - smtpd" "  -o smtpd_tls_auth_only=yes" \
 	"  -o smtpd_client_restrictions=permit_sasl_authenticated,reject" >>"$I/master.cf"
