@@ -432,6 +432,12 @@ int attr_read(struct attr_in *in, int fd, int timeout_ms, struct buf *why)
 	return -1;
 }
 
+/* attr_in_buffered - bytes after the current message */
+size_t attr_in_buffered(const struct attr_in *in)
+{
+	return in->len - in->msg_len;
+}
+
 /* attr_parse_mem - parse exactly one message from memory; 0 or -1 */
 int attr_parse_mem(struct attr_in *in, const void *data, size_t len, struct buf *why)
 {

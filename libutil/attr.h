@@ -62,6 +62,9 @@ int attr_write(int fd, struct attr_out *o, int timeout_ms, struct buf *why);
 struct attr_in *attr_in_new(size_t max_value, size_t max_message);
 void attr_in_free(struct attr_in **inp);
 int attr_read(struct attr_in *in, int fd, int timeout_ms, struct buf *why);
+/* attr_in_buffered - bytes read past the current message (the start of the
+ * next one, pipelined by the peer): poll() will not see them */
+size_t attr_in_buffered(const struct attr_in *in);
 int attr_parse_mem(struct attr_in *in, const void *data, size_t len, struct buf *why);
 size_t attr_count(const struct attr_in *in);
 const char *attr_name(const struct attr_in *in, size_t i);

@@ -55,29 +55,17 @@ static const char *get_n(const struct attr_in *in, const char *name, size_t i)
 	return attr_get(in, key);
 }
 
-/* deliver_read_hello - the agent's greeting */
-int deliver_read_hello(int fd, int timeout_ms, struct buf *why)
+/* deliver_read_hello - the agent's greeting, read through in (which then
+ * holds whatever came after it) */
+int deliver_read_hello(struct attr_in *in, int fd, int timeout_ms, struct buf *why)
 {
-	struct attr_in *in = attr_in_new(0, 0);
-	int rc = attr_hello_read(in, fd, "delivery", DELIVER_PROTO_VERSION, timeout_ms, why);
-
-	attr_in_free(&in);
-	return rc < 0 ? -1 : 0;
+	return attr_hello_read(in, fd, "delivery", DELIVER_PROTO_VERSION, timeout_ms, why) < 0 ? -1 : 0;
 }
 
-/* deliver_send - the request, after the agent's hello (read here) */
-int deliver_send(int fd, const struct deliver_request *rq, struct buf *why)
-{
-	if (deliver_read_hello(fd, DELIVER_TIMEOUT_MS, why) < 0)
-		return -1;
-	return deliver_send_request(fd, rq, why);
-}
-
-/* deliver_send_request - the request alone (the hello was read already) */
-int deliver_send_request(int fd, const struct deliver_request *rq, struct buf *why)
+/* encode_request - the request as one attribute message */
+static struct attr_out *encode_request(const struct deliver_request *rq)
 {
 	struct attr_out *o = attr_out_new();
-	int rc;
 
 	attr_put_str(o, "queue_id", rq->queue_id);
 	attr_put_str(o, "queue_file", rq->queue_file);
@@ -103,7 +91,30 @@ int deliver_send_request(int fd, const struct deliver_request *rq, struct buf *w
 		put_n(o, "offset", i, off);
 	}
 	attr_end(o);
-	rc = attr_write(fd, o, DELIVER_TIMEOUT_MS, why);
+	return o;
+}
+
+/* deliver_send_request - the request (after the hello, or early) */
+int deliver_send_request(int fd, const struct deliver_request *rq, struct buf *why)
+{
+	struct attr_out *o = encode_request(rq);
+	int rc = attr_write(fd, o, DELIVER_TIMEOUT_MS, why);
+
+	attr_out_free(&o);
+	return rc;
+}
+
+/* deliver_send_early - the request right after connect, before the hello,
+ * when it is small enough to sit in the socket buffer until an agent takes
+ * the connection (so the write cannot wait for one): 1 sent, 0 too large
+ * (nothing sent: send it after the hello), -1 error */
+int deliver_send_early(int fd, const struct deliver_request *rq, struct buf *why)
+{
+	struct attr_out *o = encode_request(rq);
+	int rc = 0;
+
+	if (buf_len(attr_out_buf(o)) <= DELIVER_EARLY_MAX)
+		rc = attr_write(fd, o, DELIVER_TIMEOUT_MS, why) < 0 ? -1 : 1;
 	attr_out_free(&o);
 	return rc;
 }
@@ -208,9 +219,8 @@ int deliver_reply(int fd, const struct deliver_request *rq, struct buf *why)
 
 /* deliver_read_reply - the agent's statuses into rq (qmgr); a missing or
  * unreadable status is "deferred" */
-int deliver_read_reply(int fd, struct deliver_request *rq, struct buf *why)
+int deliver_read_reply(struct attr_in *in, int fd, struct deliver_request *rq, struct buf *why)
 {
-	struct attr_in *in = attr_in_new(0, 0);
 	int rc = attr_read(in, fd, DELIVER_TIMEOUT_MS, why);
 
 	if (rc == 0)
@@ -230,7 +240,6 @@ int deliver_read_reply(int fd, struct deliver_request *rq, struct buf *why)
 		r->text = xstrdup(rc > 0 && get_n(in, "text", i) ? get_n(in, "text", i) :
 				  buf_len(why) ? buf_str(why) : "no status from the delivery agent");
 	}
-	attr_in_free(&in);
 	return rc > 0 ? 0 : -1;
 }
 

@@ -6,10 +6,15 @@
  *   for each rq->rcpt[i]: deliver, then
  *       deliver_status(rq, i, DELIVER_SENT, "2.0.0", "relay", "delivered to maildir");
  *   deliver_reply(fd, rq, why);  deliver_request_free(&rq);
- * qmgr side:
- *   deliver_send(fd, rq, why); deliver_read_reply(fd, rq, why)  -> statuses in rq
+ * qmgr side (in: one attr_in for the whole connection):
+ *   deliver_send_early(fd, rq, why)  // right after connect, if small enough
+ *   deliver_read_hello(in, fd, ms, why) [deliver_send_request(fd, rq, why)]
+ *   deliver_read_reply(in, fd, rq, why)  -> statuses in rq
  *
- * The agent speaks first: {protocol=delivery, version=1}.  The request is
+ * The agent speaks first: {protocol=delivery, version=1}; qmgr may send a
+ * request of at most DELIVER_EARLY_MAX bytes before it has read that hello
+ * (one round trip less per delivery), so the agent must not depend on the
+ * order.  The request is
  * one attribute message: queue_id, queue_file (relative to the queue
  * directory, e.g. "active/ID"), nexthop, sender, flags, arrival_time,
  * dsn_envid, dsn_ret, and rcpt_count then rcpt_N, orcpt_N, notify_N,
@@ -26,12 +31,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "attr.h"
 #include "buf.h"
 
 enum {
 	DELIVER_PROTO_VERSION = 1,
 	DELIVER_MAX_RCPT = 250,		/* x 4 attributes each stays under ATTR_MAX_COUNT */
 	DELIVER_TIMEOUT_MS = 3600 * 1000,
+	DELIVER_EARLY_MAX = 32768,	/* well inside a UNIX socket's send buffer */
 };
 
 enum deliver_status { DELIVER_DEFERRED, DELIVER_SENT, DELIVER_BOUNCED };
@@ -65,10 +72,10 @@ struct deliver_request *deliver_request_new(const char *queue_id, const char *qu
 					    const char *nexthop, const char *sender);
 void deliver_request_add(struct deliver_request *rq, const char *address, const char *orcpt,
 			 const char *notify, off_t offset);
-int deliver_send(int fd, const struct deliver_request *rq, struct buf *why);
-int deliver_read_hello(int fd, int timeout_ms, struct buf *why);
+int deliver_send_early(int fd, const struct deliver_request *rq, struct buf *why);
+int deliver_read_hello(struct attr_in *in, int fd, int timeout_ms, struct buf *why);
 int deliver_send_request(int fd, const struct deliver_request *rq, struct buf *why);
-int deliver_read_reply(int fd, struct deliver_request *rq, struct buf *why);
+int deliver_read_reply(struct attr_in *in, int fd, struct deliver_request *rq, struct buf *why);
 
 /* serving (agents) */
 struct deliver_request *deliver_request_read(int fd, struct buf *why);

@@ -75,6 +75,8 @@ struct qmgr_job {
 	struct deliver_request *rq;
 	size_t *index;			/* queue file recipient index per rq->rcpt */
 	int fd;
+	struct attr_in *in;		/* the agent's replies, for the connection */
+	bool sent;			/* the request went out (early, before the hello) */
 	enum job_state state;
 	time_t deadline;
 };

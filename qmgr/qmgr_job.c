@@ -5,8 +5,12 @@
  * the destination has fewer jobs in flight than its concurrency limit and
  * fewer than default_process_limit jobs run in all; destinations with
  * waiting jobs are served in the order they got them.  Then qmgr connects to
- * private/TRANSPORT and the job advances as the socket becomes readable:
- * the agent's hello, the request, the reply.  Nothing blocks for long: the
+ * private/TRANSPORT, sends the request at once when it is small (the agent
+ * reads it after writing its hello: one round trip less), and the job
+ * advances as the socket becomes readable: the agent's hello (then the
+ * request, if it was not sent yet), the reply.  When a reply comes, the
+ * next waiting job takes the slot before qmgr updates the finished
+ * message's queue file, so that work is not on the delivery path.  Nothing blocks for long: the
  * only waits are poll() over every job and the wakeup FIFO.  An agent that
  * cannot be reached, dies or times out leaves its recipients deferred.
  */
@@ -84,6 +88,7 @@ static void job_free(struct qmgr_job *job)
 {
 	if (job->fd >= 0)
 		close(job->fd);
+	attr_in_free(&job->in);
 	deliver_request_free(&job->rq);
 	free(job->index);
 	free(job->transport);
@@ -102,8 +107,8 @@ static void fail_job(struct qmgr_job *job, const char *reason)
 	}
 }
 
-/* finish_job - out of the running list; results to the message */
-static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
+/* release_slot - out of the running list: the slot is free for the next job */
+static void release_slot(struct qmgr_global *g, struct qmgr_job *job)
 {
 	struct qmgr_job **p = &g->running;
 
@@ -120,6 +125,12 @@ static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
 		free(job->d);
 	}
 	job->d = NULL;
+}
+
+/* finish_job - out of the running list; results to the message */
+static void finish_job(struct qmgr_global *g, struct qmgr_job *job)
+{
+	release_slot(g, job);
 	qmgr_msg_job_done(g, job);
 	job_free(job);
 }
@@ -144,6 +155,7 @@ static int connect_agent(const char *transport, struct buf *why)
 static void start(struct qmgr_global *g, struct qmgr_job *job)
 {
 	struct buf *why = buf_new(0);
+	int rc = 0;
 
 	g->nrunning++;
 	job->d->busy++;
@@ -151,9 +163,13 @@ static void start(struct qmgr_global *g, struct qmgr_job *job)
 	g->running = job;
 	job->deadline = time(NULL) + JOB_TIMEOUT;
 	job->state = JOB_CONNECTING;
-	if ((job->fd = connect_agent(job->transport, why)) < 0) {
+	job->in = attr_in_new(0, 0);
+	if ((job->fd = connect_agent(job->transport, why)) < 0
+	    || (rc = deliver_send_early(job->fd, job->rq, why)) < 0) {
 		fail_job(job, buf_str(why));
 		finish_job(g, job);
+	} else {
+		job->sent = rc > 0;
 	}
 	buf_free(&why);
 }
@@ -184,24 +200,38 @@ void qmgr_job_start_ready(struct qmgr_global *g)
 	}
 }
 
+/* got_reply - the reply (or its failure) is in job->rq: the slot goes to
+ * the next waiting job first, then the results go to the message */
+static void got_reply(struct qmgr_global *g, struct qmgr_job *job)
+{
+	release_slot(g, job);
+	qmgr_job_start_ready(g);
+	qmgr_msg_job_done(g, job);
+	job_free(job);
+}
+
 /* advance - the job's socket is readable */
 static void advance(struct qmgr_global *g, struct qmgr_job *job)
 {
 	struct buf *why = buf_new(0);
 
 	if (job->state == JOB_CONNECTING) {
-		if (deliver_read_hello(job->fd, HELLO_TIMEOUT_MS, why) < 0
-		    || deliver_send_request(job->fd, job->rq, why) < 0) {
+		if (deliver_read_hello(job->in, job->fd, HELLO_TIMEOUT_MS, why) < 0
+		    || (!job->sent && deliver_send_request(job->fd, job->rq, why) < 0)) {
 			fail_job(job, buf_str(why));
 			finish_job(g, job);
-		} else {
-			job->state = JOB_WAIT_REPLY;
+			buf_free(&why);
+			return;
 		}
-	} else {
-		if (deliver_read_reply(job->fd, job->rq, why) < 0)
-			fail_job(job, buf_str(why));
-		finish_job(g, job);
+		job->state = JOB_WAIT_REPLY;
+		if (attr_in_buffered(job->in) == 0) {	/* else the reply came with the hello */
+			buf_free(&why);
+			return;
+		}
 	}
+	if (deliver_read_reply(job->in, job->fd, job->rq, why) < 0)
+		fail_job(job, buf_str(why));
+	got_reply(g, job);
 	buf_free(&why);
 }
 
