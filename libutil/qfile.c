@@ -42,6 +42,7 @@ struct qfile_out {
 	int fd;
 	struct buf *out;		/* bytes not yet written */
 	off_t flushed;			/* bytes written to fd */
+	off_t old_size;			/* a spare's old length, cut back at commit */
 	struct qrec_check check;
 	struct buf *error;		/* first problem; reported by commit */
 	bool committed;
@@ -225,11 +226,12 @@ struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct 
 	struct buf *path = buf_new(64);
 	int fd = -1;
 
+	qf->old_size = 0;
 	for (int i = 0; fd < 0 && i < CREATE_TRIES; i++) {
 		queue_id_new(qf->id);
 		if (qfile_make_path(path, queue_dir, queue, qf->id, why) < 0)
 			break;
-		if ((fd = qfile_spare_take(queue_dir, queue, qf->id)) >= 0)
+		if ((fd = qfile_spare_take(queue_dir, queue, qf->id, &qf->old_size)) >= 0)
 			break;
 		fd = open(buf_str(path), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 && errno != EEXIST) {
@@ -360,14 +362,15 @@ out:
 	return rc;
 }
 
-/* durable - fsync, mark complete, close, fsync the dir */
+/* durable - cut a spare's old tail, fsync, mark complete, close, fsync the dir */
 static int durable(struct qfile_out *qf)
 {
 	int fd = qf->fd;
 
 	qf->fd = -1;
-	if (fsync(fd) < 0 || fchmod(fd, 0700) < 0) {
-		out_fail(qf, "fsync or fchmod", strerror(errno));
+	if ((qf->old_size > qf->flushed && ftruncate(fd, qf->flushed) < 0) || fsync(fd) < 0
+	    || fchmod(fd, 0700) < 0) {
+		out_fail(qf, "truncate, fsync or fchmod", strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -16,11 +16,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,7 +32,7 @@
 #include "selfpid.h"
 
 enum {
-	RECOUNT = 64, CACHE = 256, EMPTY_WAIT = 1,
+	RECOUNT = 64, RECHECK = 16, CACHE = 256, EMPTY_WAIT = 1,
 	SLICES = QFILE_SPARE_SLICES, FOREIGN = CACHE / 8,	/* other slices' names kept, at most */
 	SCAN_MAX = 2 * QFILE_SPARE_MAX,		/* directory entries read per refill */
 };
@@ -43,6 +45,9 @@ static struct {
 
 static int estimate = -1;	/* spare/ files, as the putting side believes */
 static unsigned since_count;	/* puts since spare/ was counted */
+static int keeping = -1;	/* spares keep their blocks: enough free space */
+static unsigned since_statvfs;	/* puts since the free space was looked at */
+static unsigned long long keep_free = QFILE_SPARE_KEEP_FREE;
 
 /* path_of - queue_dir/queue/id into out (callers pass checked names) */
 static void path_of(char *out, size_t size, const char *queue_dir, const char *queue, const char *id)
@@ -74,6 +79,65 @@ void qfile_spare_forget(void)
 	cache.empty_at = 0;
 	estimate = -1;
 	since_count = 0;
+	keeping = -1;
+	since_statvfs = 0;
+}
+
+/* qfile_spare_set_keep_free - the free bytes below which spares are
+ * emptied (tests; QFILE_SPARE_KEEP_FREE otherwise) */
+void qfile_spare_set_keep_free(unsigned long long bytes)
+{
+	keep_free = bytes;
+	keeping = -1;
+}
+
+/* trim - empty every spare that kept its blocks (the file system runs
+ * short: they must not keep smtpd under queue_minfree) */
+static void trim(const char *queue_dir)
+{
+	char path[4096];
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s/spare", queue_dir);
+	if ((dir = opendir(path)) == NULL)
+		return;
+	while ((de = readdir(dir)) != NULL) {
+		int fd;
+
+		if (!queue_id_valid(de->d_name))
+			continue;
+		fd = openat(dirfd(dir), de->d_name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()
+		    && st.st_size > 0 && ftruncate(fd, 0) == 0)
+			n++;
+		if (fd >= 0)
+			close(fd);
+	}
+	closedir(dir);
+	if (n)
+		log_info("queue file system below %llu MB free: %d spare queue files emptied",
+			 keep_free >> 20, n);
+}
+
+/* keep_blocks - may a spare keep its blocks?  Only while the queue's file
+ * system has QFILE_SPARE_KEEP_FREE bytes free (looked at every RECHECK
+ * puts); when it falls below, the spares that kept theirs are emptied */
+static int keep_blocks(const char *queue_dir)
+{
+	if (keeping < 0 || ++since_statvfs >= RECHECK) {
+		struct statvfs sv;
+		int was = keeping;
+
+		keeping = statvfs(queue_dir, &sv) == 0
+			  && (unsigned long long)sv.f_bavail * sv.f_frsize >= keep_free;
+		since_statvfs = 0;
+		if (!keeping && was != 0)
+			trim(queue_dir);
+	}
+	return keeping;
 }
 
 /* room - may one more file go to spare/?  The estimate only grows here
@@ -88,19 +152,27 @@ static int room(const char *queue_dir)
 	return estimate >= 0 && estimate < QFILE_SPARE_MAX;
 }
 
-/* empty_own - truncate the file at fd to nothing and set it to 0600 if it
- * is a plain file of ours; 0 when done */
-static int empty_own(int fd)
+/* retire_own - make the file at fd a spare if it is a plain file of ours:
+ * its first byte overwritten (no queue file starts with NUL, so it can
+ * never validate again) and mode 0600; its blocks are kept for the next
+ * message when it is at most QFILE_SPARE_KEEP bytes and keep says so,
+ * else it is emptied.  0 when done */
+static int retire_own(int fd, int keep)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid()
-	    && ftruncate(fd, 0) == 0 && fchmod(fd, 0600) == 0)
-		return 0;
-	return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid())
+		return -1;
+	if (st.st_size > 0) {
+		bool keep_these = keep && st.st_size <= QFILE_SPARE_KEEP;
+
+		if (keep_these ? pwrite(fd, "", 1, 0) != 1 : ftruncate(fd, 0) < 0)
+			return -1;
+	}
+	return fchmod(fd, 0600);
 }
 
-/* qfile_spare_put - a finished queue/id (open at fd, or -1): emptied into
+/* qfile_spare_put - a finished queue/id (open at fd, or -1): retired into
  * spare/, or else removed; -1 (errno) only when it could not even be
  * removed.  The caller still closes fd. */
 int qfile_spare_put(const char *queue_dir, const char *queue, const char *id, int fd)
@@ -117,7 +189,7 @@ int qfile_spare_put(const char *queue_dir, const char *queue, const char *id, in
 	if (room(queue_dir)) {
 		if (fd < 0)
 			fd = own = open(from, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		ok = fd >= 0 && empty_own(fd) == 0
+		ok = fd >= 0 && retire_own(fd, keep_blocks(queue_dir)) == 0
 		     && renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0;
 		if (own >= 0)
 			close(own);
@@ -197,24 +269,28 @@ static int refill(const char *queue_dir)
 	return cache.n;
 }
 
-/* usable - is the file at fd a spare as qfile_spare_put leaves one? */
-static int usable(int fd, const char *path)
+/* usable - is the file at fd a spare as qfile_spare_put leaves one?  Its
+ * size into *size_r */
+static int usable(int fd, const char *path, off_t *size_r)
 {
 	struct stat st;
 
 	if (fstat(fd, &st) < 0)
 		return 0;
-	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid() && st.st_size == 0
-	    && (st.st_mode & 07777) == 0600)
+	*size_r = st.st_size;
+	if (S_ISREG(st.st_mode) && st.st_nlink == 1 && st.st_uid == geteuid()
+	    && st.st_size <= QFILE_SPARE_KEEP && (st.st_mode & 07777) == 0600)
 		return 1;
-	log_warn("%s: not an empty spare queue file (mode %04o, size %ld, links %lu): removed", path,
+	log_warn("%s: not a spare queue file (mode %04o, size %ld, links %lu): removed", path,
 		 (unsigned)(st.st_mode & 07777), (long)st.st_size, (unsigned long)st.st_nlink);
 	return 0;
 }
 
 /* qfile_spare_take - a spare renamed to queue_dir/queue/id and opened for
- * writing; -1 when there is none (or id is taken: try another) */
-int qfile_spare_take(const char *queue_dir, const char *queue, const char *id)
+ * writing, its old size into *size_r (the writer overwrites from the start
+ * and truncates to its own length at commit); -1 when there is none (or id
+ * is taken: try another) */
+int qfile_spare_take(const char *queue_dir, const char *queue, const char *id, off_t *size_r)
 {
 	char from[4096], to[4096];
 
@@ -230,7 +306,7 @@ int qfile_spare_take(const char *queue_dir, const char *queue, const char *id)
 				return -1;
 			continue;	/* ENOENT: another process took it */
 		}
-		if ((fd = open(to, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0 && usable(fd, to)) {
+		if ((fd = open(to, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) >= 0 && usable(fd, to, size_r)) {
 			fcntl(fd, F_SETFL, 0);
 			return fd;
 		}

@@ -1,8 +1,10 @@
-/* qfile_spare_test - spare queue files: a finished file's inode comes back as
- * the next new file, emptied; anything in spare/ that is not an empty
- * 0600 file of ours (content, a symlink, a second link) is removed, never
- * written to; spare/ stops growing at QFILE_SPARE_MAX; a missing spare/ means
- * plain unlink and create; a taker takes its own slice of names first. */
+/* qfile_spare_test - spare queue files: a finished file's inode (and, when
+ * it is small, its blocks) comes back as the next new file, cut to the new
+ * message's length, and a retired file never validates as a queue file;
+ * anything in spare/ that is not a small 0600 file of ours (too large, a
+ * symlink, a second link, another mode) is removed, never written to;
+ * spare/ stops growing at QFILE_SPARE_MAX; a missing spare/ means plain
+ * unlink and create; a taker takes its own slice of names first. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -131,6 +133,79 @@ static void plant(const char *qdir, mode_t mode, const char *content, char *path
 	}
 }
 
+/* first_byte - the first byte of the file at path, or -1 */
+static int first_byte(const char *path)
+{
+	unsigned char c;
+	int fd = open(path, O_RDONLY), rc = -1;
+
+	if (fd >= 0 && read(fd, &c, 1) == 1)
+		rc = c;
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+/* test_big - a large finished file is emptied, not kept with its blocks */
+static void test_big(void)
+{
+	char *qdir = make_queue("qfile_spare-big", true);
+	char id[QUEUE_ID_SIZE], *big = xmalloc(QFILE_SPARE_KEEP + 1);
+	struct buf *p = buf_new(64);
+	struct stat st;
+
+	test_begin("qfile_spare: a file over QFILE_SPARE_KEEP bytes goes to spare/ empty");
+	qfile_spare_forget();
+	memset(big, 'x', QFILE_SPARE_KEEP);
+	write_active(qdir, big, id);
+	test_assert(qfile_spare_put(qdir, "active", id, -1) == 0);
+	buf_printf(p, "%s/spare/%s", qdir, id);
+	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0600);
+	test_end();
+	buf_free(&p);
+	free(big);
+	free(qdir);
+}
+
+/* plant_big - a 0600 file of QFILE_SPARE_KEEP + 1 bytes in qdir/spare */
+static void plant_big(const char *qdir, char *path, size_t size)
+{
+	char *big = xmalloc(QFILE_SPARE_KEEP + 2);
+
+	memset(big, 'x', QFILE_SPARE_KEEP + 1);
+	plant(qdir, 0600, big, path, size);
+	free(big);
+}
+
+/* test_low_space - below the free-space mark spares are emptied, also
+ * those already in spare/ */
+static void test_low_space(void)
+{
+	char *qdir = make_queue("qfile_spare-low", true);
+	char id1[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
+	struct buf *p = buf_new(64);
+	struct stat st;
+
+	test_begin("qfile_spare: with little free space spares are emptied, the kept ones too");
+	qfile_spare_forget();
+	write_active(qdir, "kept while there is room", id1);
+	test_assert(qfile_spare_put(qdir, "active", id1, -1) == 0);
+	buf_printf(p, "%s/spare/%s", qdir, id1);
+	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size > 0);
+	qfile_spare_set_keep_free(~0ULL);	/* no file system has that much free */
+	write_active(qdir, "finished when space is short", id2);
+	test_assert(qfile_spare_put(qdir, "active", id2, -1) == 0);
+	test_expect_log("spare queue files emptied");
+	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0);
+	buf_reset(p);
+	buf_printf(p, "%s/spare/%s", qdir, id2);
+	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0600);
+	qfile_spare_set_keep_free(QFILE_SPARE_KEEP_FREE);
+	test_end();
+	buf_free(&p);
+	free(qdir);
+}
+
 /* test_reuse - the finished file's inode is the next new file */
 static void test_reuse(void)
 {
@@ -139,15 +214,21 @@ static void test_reuse(void)
 	struct stat st;
 	struct buf *p = buf_new(64);
 	ino_t first, second;
+	off_t old_size;
 	char *body;
 
-	test_begin("qfile_spare: a finished file's inode comes back empty as the next new file");
+	test_begin("qfile_spare: a finished file's inode and blocks come back as the next new file");
 	qfile_spare_forget();
 	first = write_active(qdir, "first message, rather longer than the second one", id1);
+	buf_printf(p, "%s/active/%s", qdir, id1);
+	test_assert(lstat(buf_str(p), &st) == 0);
+	old_size = st.st_size;
 	test_assert(qfile_spare_put(qdir, "active", id1, -1) == 0);
 	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == 1);
+	buf_reset(p);
 	buf_printf(p, "%s/spare/%s", qdir, id1);
-	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0600);
+	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == old_size && (st.st_mode & 07777) == 0600);
+	test_assert(first_byte(buf_str(p)) == 0);	/* no longer a queue file */
 	qfile_spare_forget();	/* the first create found spare/ empty: not read again for a second */
 	second = write_active(qdir, "second", id2);
 	test_assert(second == first && strcmp(id1, id2) != 0);
@@ -155,6 +236,10 @@ static void test_reuse(void)
 	body = body_of(qdir, id2);
 	test_assert(body != NULL && strcmp(body, "second") == 0);
 	free(body);
+	buf_reset(p);
+	buf_printf(p, "%s/active/%s", qdir, id2);
+	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == old_size - 42);	/* cut to its length */
+	test_assert(first_byte(buf_str(p)) == 'V');
 	test_assert(qfile_spare_put(qdir, "active", "../../etc", -1) == -1 && errno == EINVAL);
 	test_assert(qfile_spare_put(qdir, "active", id2, -1) == 0 && entries(qdir, "spare") == 1);
 	test_end();
@@ -162,7 +247,7 @@ static void test_reuse(void)
 	free(qdir);
 }
 
-/* test_hostile - what is not an empty 0600 file of ours is never used */
+/* test_hostile - what is not a small 0600 file of ours is never used */
 static void test_hostile(void)
 {
 	char *qdir = make_queue("qfile_spare-hostile", true);
@@ -170,11 +255,11 @@ static void test_hostile(void)
 	struct stat st;
 	int fd;
 
-	test_begin("qfile_spare: content, a symlink or a second link in spare/ is removed, not written");
+	test_begin("qfile_spare: a large file, a symlink or a second link in spare/ is removed, not written");
 	qfile_spare_forget();
-	plant(qdir, 0600, "an old message", path, sizeof(path));
+	plant_big(qdir, path, sizeof(path));
 	write_active(qdir, "new", id);
-	test_expect_log("not an empty spare queue file (mode 0600, size 14, links 1)");
+	test_expect_log("not a spare queue file (mode 0600, size 32769, links 1)");
 	test_assert(entries(qdir, "spare") == 0);
 
 	snprintf(target, sizeof(target), "%s/target", qdir);
@@ -242,6 +327,7 @@ static void test_slices(void)
 	char names[160][QUEUE_ID_SIZE], path[4096], id[QUEUE_ID_SIZE];
 	unsigned mine = (unsigned)getpid() % QFILE_SPARE_SLICES;
 	int n = 0, own = 0, foreign_gone = 0, own_gone = 0;
+	off_t old;
 
 	test_begin("qfile_spare: a taker takes its own slice of spare names first");
 	qfile_spare_forget();
@@ -255,7 +341,7 @@ static void test_slices(void)
 		int fd;
 
 		queue_id_new(id);
-		fd = qfile_spare_take(qdir, "incoming", id);
+		fd = qfile_spare_take(qdir, "incoming", id, &old);
 		test_assert(fd >= 0);
 		if (fd >= 0)
 			close(fd);
@@ -269,7 +355,7 @@ static void test_slices(void)
 	}
 	test_assert(own_gone == own && foreign_gone == 0);
 	queue_id_new(id);
-	test_assert(qfile_spare_take(qdir, "incoming", id) >= 0);	/* then another slice's */
+	test_assert(qfile_spare_take(qdir, "incoming", id, &old) >= 0);	/* then another slice's */
 	test_assert(entries(qdir, "spare") == n - own - 1);
 	test_end();
 	free(qdir);
@@ -280,6 +366,8 @@ void test_qfile_spare(void)
 {
 	test_reuse();
 	test_hostile();
+	test_big();
+	test_low_space();
 	test_limits();
 	test_slices();
 	qfile_spare_forget();

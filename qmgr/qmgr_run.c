@@ -47,14 +47,15 @@ static bool due(struct qmgr_global *g, const char *path, const struct stat *st)
 	return S_ISREG(st->st_mode) && (g->flush || st->st_mtime <= time(NULL));
 }
 
-/* any - active files left by a previous qmgr; an empty one is a finished
- * message a crash caught on its way to spare/ (qfile_spare.h): removed */
+/* any - active files left by a previous qmgr; one without the complete
+ * mark (only qfile_spare_put takes it away there) is a finished message a
+ * crash caught on its way to spare/ (qfile_spare.h): removed */
 static bool any(struct qmgr_global *g, const char *path, const struct stat *st)
 {
 	(void)g;
-	if (S_ISREG(st->st_mode) && st->st_size == 0) {
+	if (S_ISREG(st->st_mode) && !(st->st_mode & S_IXUSR)) {
 		if (unlink(path) == 0)
-			log_info("%s: empty file (a crash while it was made spare): removed", path);
+			log_info("%s: unmarked file (a crash while it was made spare): removed", path);
 		return false;
 	}
 	return S_ISREG(st->st_mode);

@@ -2,8 +2,8 @@
 # qmgr/qmgr.sh - the queue manager against a fake delivery agent (the
 # local and smtp agents have their own tests): sent -> removed, deferred ->
 # deferred/ and retried after the backoff, bounced -> a DSN to the sender,
-# spare inodes kept and reused, recovery of active/ at start (an empty
-# file there removed), an unmarked complete file in incoming/ recovered,
+# spare inodes kept (with their blocks, the first byte cleared) and reused,
+# recovery of active/ at start (an unmarked file there removed), an unmarked complete file in incoming/ recovered,
 # hato flush, a corrupt file, expiry.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "qmgr tests skipped: they need root # SKIP"; exit 0; }
@@ -30,8 +30,11 @@ r = [q for q in reqs if q['queue_id'] == '$id'][0]
 sys.exit(not (r['queue_file'] == 'active/$id' and r['sender'] == 's@example.org' and r['rcpt_0'] == 'user@example.test'))"
 t_check "...and the log has Postfix's 'from=<s@example.org>, size=..., nrcpt=1 (queue active)'" \
 	grep -q "$id: from=<s@example.org>, size=[0-9]*, nrcpt=1 (queue active)" "$I/maillog"
-t_expect "...its inode kept emptied in spare/ for the next message (mode, size)" "600 0" \
-	stat -c "%a %s" "$I/queue/spare/$id"
+t_expect "...its inode kept in spare/ for the next message, with its blocks (mode 0600, not empty)" "600 yes" \
+	bash -c "stat -c '%a %s' '$I/queue/spare/$id' | sed 's/ [1-9][0-9]*\$/ yes/'"
+t_expect "...its first byte cleared, so it is no queue file any more" "00" \
+	bash -c "od -An -tx1 -N1 '$I/queue/spare/$id' | tr -d ' '"
+t_check "...postcat refuses it" bash -c "! '$TOPDIR/build/bin/postcat' '$I/queue/spare/$id' >/dev/null 2>&1"
 sleep 2		# a cleanup that found spare/ empty looks again only after a second
 id2=$(send s@example.org user@example.test reuse)
 wait_for grep -q "$id2: removed" "$I/maillog"
@@ -66,10 +69,10 @@ left=$(ls "$I/queue/active" | head -1)
 before=$(grep -c "\"queue_id\": \"$left\"" "$T/agent.log")
 t_check "a file left in active/ while qmgr was down" test -n "$left"
 empty=1xXZZZZZZX00000000
-: >"$I/queue/active/$empty"; chown hato "$I/queue/active/$empty"; chmod 0600 "$I/queue/active/$empty"
+printf '\0old content' >"$I/queue/active/$empty"; chown hato "$I/queue/active/$empty"; chmod 0600 "$I/queue/active/$empty"
 "$HATO" -c "$I" start >/dev/null
-t_check "an empty file in active/ (a crash while it was made spare) is removed at start" \
-	wait_for grep -q "active/$empty: empty file (a crash while it was made spare): removed" "$I/maillog"
+t_check "an unmarked file in active/ (a crash while it was made spare) is removed at start" \
+	wait_for grep -q "active/$empty: unmarked file (a crash while it was made spare): removed" "$I/maillog"
 t_check "...and is gone" test ! -e "$I/queue/active/$empty"
 t_check "...is delivered again when qmgr starts (at least once)" \
 	wait_for bash -c "[ \$(grep -c '\"queue_id\": \"$left\"' '$T/agent.log') -gt $before ] && [ ! -f '$I/queue/active/$left' ]"
