@@ -7,8 +7,9 @@
  * record the file is committed (fsync, mode 0700, directory fsync) and
  * only then does the client hear 250.  A client that disappears, a bad
  * record, a rejected or discarded message: the file is removed.  After a
- * commit the queue manager is woken through public/qmgr (best effort:
- * nothing depends on it running).
+ * commit, and after the answer (so the client does not wait for it), the
+ * queue manager is woken through public/qmgr (best effort: nothing
+ * depends on it running).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@ struct session {
 	size_t nrcpt;
 	char *orcpt, *notify;		/* for the next recipient */
 	bool hold, discard;		/* asked for by smtpd's access maps */
+	bool wake;			/* committed to incoming/: wake qmgr */
 	struct strv *prepend;		/* header lines to put first */
 	struct strv *add;		/* headers to add when missing */
 	struct msg_opts mopts;
@@ -374,7 +376,7 @@ static void finish(struct session *s)
 			else
 				log_info("%s: hold: message placed on hold", s->id);
 		} else {
-			wake_qmgr();
+			s->wake = true;
 		}
 		answer(s, 250, "2.0.0", "Ok");
 	}
@@ -452,6 +454,8 @@ static void read_stream(struct session *s)
 		}
 		if (!on_record(s, type, p)) {
 			send_answer(s);
+			if (s->wake)
+				wake_qmgr();
 			break;
 		}
 	}

@@ -45,11 +45,12 @@ static int connect_to(const char *queue_dir, struct buf *why)
 	return fd;
 }
 
-/* cleanup_client_open - connect, read the queue ID, send the flags */
-struct cleanup_client *cleanup_client_open(const char *queue_dir, int flags, struct buf *why)
+/* cleanup_client_connect - connect and queue the first records; cleanup's
+ * hello is read later (cleanup_client_ready), so that cleanup can create
+ * the queue file while the caller does something else */
+struct cleanup_client *cleanup_client_connect(const char *queue_dir, int flags, struct buf *why)
 {
 	struct cleanup_client *cc;
-	const char *id;
 	char f[16];
 	int fd = connect_to(queue_dir, why);
 
@@ -60,18 +61,38 @@ struct cleanup_client *cleanup_client_open(const char *queue_dir, int flags, str
 	cc->out = buf_new(FLUSH_AT + 8192);
 	cc->in = attr_in_new(0, 0);
 	cc->why = buf_new(0);
-	if (attr_hello_read(cc->in, fd, "cleanup", CLEANUP_PROTO_VERSION, CLEANUP_TIMEOUT_MS, why) < 0
+	qrec_put_str(cc->out, QREC_VERSION, QREC_VERSION_TEXT);
+	snprintf(f, sizeof(f), "%d", flags);
+	qrec_put_str(cc->out, QREC_FLAGS, f);
+	return cc;
+}
+
+/* cleanup_client_ready - cleanup's hello with the queue ID (read once);
+ * 0, or -1 with why */
+int cleanup_client_ready(struct cleanup_client *cc, struct buf *why)
+{
+	const char *id;
+
+	if (cc->queue_id)
+		return 0;
+	if (attr_hello_read(cc->in, cc->fd, "cleanup", CLEANUP_PROTO_VERSION, CLEANUP_TIMEOUT_MS, why) < 0
 	    || (id = attr_get(cc->in, "queue_id")) == NULL) {
 		if (buf_len(why) == 0)
 			buf_printf(why, "cleanup: %s", attr_get(cc->in, "error") ?
 				   attr_get(cc->in, "error") : "no queue ID");
-		cleanup_client_abort(&cc);
-		return NULL;
+		return -1;
 	}
 	cc->queue_id = xstrdup(id);
-	qrec_put_str(cc->out, QREC_VERSION, QREC_VERSION_TEXT);
-	snprintf(f, sizeof(f), "%d", flags);
-	qrec_put_str(cc->out, QREC_FLAGS, f);
+	return 0;
+}
+
+/* cleanup_client_open - connect and read the queue ID */
+struct cleanup_client *cleanup_client_open(const char *queue_dir, int flags, struct buf *why)
+{
+	struct cleanup_client *cc = cleanup_client_connect(queue_dir, flags, why);
+
+	if (cc && cleanup_client_ready(cc, why) < 0)
+		cleanup_client_abort(&cc);
 	return cc;
 }
 
@@ -101,11 +122,12 @@ static void write_all(struct cleanup_client *cc)
 	buf_reset(cc->out);
 }
 
-/* put - one record; flush when the buffer is large */
+/* put - one record; flush when the buffer is large (only once cleanup
+ * has said hello: before that nothing is written) */
 static void put(struct cleanup_client *cc, int type, const char *p, size_t len)
 {
 	qrec_put(cc->out, type, p, len);
-	if (buf_len(cc->out) >= FLUSH_AT)
+	if (buf_len(cc->out) >= FLUSH_AT && cc->queue_id)
 		write_all(cc);
 }
 
@@ -170,6 +192,8 @@ int cleanup_client_finish(struct cleanup_client *cc, struct cleanup_result *res,
 		put(cc, QREC_MESG, "", 0);
 	put(cc, QREC_XTRA, "", 0);
 	put(cc, QREC_END, "", 0);
+	if (cleanup_client_ready(cc, why) < 0)
+		return -1;
 	write_all(cc);
 	if (cc->failed) {
 		buf_cat(why, buf_str(cc->why));

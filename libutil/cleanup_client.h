@@ -8,6 +8,11 @@
  *   if (cleanup_client_finish(cc, &res, why) == 0 && res.code == 250) ...
  *   cleanup_client_abort(&cc);                           // always, frees
  *
+ * Or cleanup_client_connect() early (smtpd: at the first accepted RCPT, so
+ * cleanup makes the queue file while the client sends DATA) and
+ * cleanup_client_ready() when the queue ID is needed; records put before
+ * that are held in memory.
+ *
  * The connection goes to public/cleanup under queue_dir (or under the
  * chroot).  cleanup speaks first with its protocol name, version and the
  * queue ID; the client then streams queue records (qrec.h): attributes,
@@ -43,7 +48,9 @@ struct cleanup_result {
 struct cleanup_client;
 
 struct cleanup_client *cleanup_client_open(const char *queue_dir, int flags, struct buf *why);
-const char *cleanup_client_id(const struct cleanup_client *cc);
+struct cleanup_client *cleanup_client_connect(const char *queue_dir, int flags, struct buf *why);
+int cleanup_client_ready(struct cleanup_client *cc, struct buf *why);
+const char *cleanup_client_id(const struct cleanup_client *cc);	/* NULL before ready */
 void cleanup_client_attr(struct cleanup_client *cc, const char *name, const char *value);
 void cleanup_client_sender(struct cleanup_client *cc, const char *sender);
 void cleanup_client_rcpt(struct cleanup_client *cc, const char *rcpt, const char *orcpt,

@@ -43,14 +43,17 @@ static void put(struct content *ct, const char *p, size_t len, size_t raw, bool 
 		cleanup_client_line(ct->st->cc, p, len, partial);
 }
 
-/* start_message - connect to cleanup and send the envelope */
+/* start_message - cleanup's queue ID (the connection usually exists since
+ * the first RCPT), then the envelope */
 static bool start_message(struct smtpd *st)
 {
 	struct buf *why = buf_new(0);
 	char t[32];
 
-	st->cc = cleanup_client_open(".", CLEANUP_F_SMTP, why);	/* we run in the queue directory */
-	if (st->cc == NULL) {
+	if (st->cc == NULL)
+		st->cc = cleanup_client_connect(".", CLEANUP_F_SMTP, why);	/* we run in the queue directory */
+	if (st->cc == NULL || cleanup_client_ready(st->cc, why) < 0) {
+		cleanup_client_abort(&st->cc);
 		log_warn("%s", buf_str(why));
 		smtpd_reply(st, "451 4.3.0 Error: queue file write error");
 		buf_free(&why);

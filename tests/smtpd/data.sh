@@ -145,6 +145,43 @@ done <"$T/load.ids"
 t_check "cleanup killed repeatedly under load: some messages still got 250" test -s "$T/load.ids"
 t_expect "...and every one of the $(grep -c . "$T/load.ids") that got 250 is queued, complete and readable" "0" echo $missing
 
+# 7b. cleanup is connected at the first accepted RCPT (as Postfix opens its
+# queue file there): an unfinished 0600 file exists before DATA; RSET ends it
+rm -f "$I/queue/incoming/"*
+out=$(python3 - "$SMTP_PORT" "$I/queue/incoming" <<'PY'
+import os, smtplib, stat, sys, time
+inc = sys.argv[2]
+def unfinished():
+    for _ in range(50):
+        n = [f for f in os.listdir(inc) if stat.S_IMODE(os.stat(os.path.join(inc, f)).st_mode) == 0o600]
+        if n:
+            return len(n)
+        time.sleep(0.1)
+    return 0
+def gone():
+    for _ in range(50):
+        if not os.listdir(inc):
+            return True
+        time.sleep(0.1)
+    return False
+s = smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30)
+s.ehlo("c.example.org")
+s.mail("a@example.org")
+print("after MAIL:", len(os.listdir(inc)))
+s.rcpt("u@example.test")
+print("after RCPT:", unfinished())
+s.rset()
+print("after RSET gone:", gone())
+s.mail("a@example.org"); s.rcpt("u@example.test")
+code, _ = s.data(b"Subject: early\r\n\r\nbody\r\n")
+print("DATA:", code)
+s.quit()
+PY
+)
+t_expect "no queue file after MAIL; one unfinished (0600) file right after the first RCPT; RSET removes it; DATA still queues" \
+	"$(printf 'after MAIL: 0\nafter RCPT: 1\nafter RSET gone: True\nDATA: 250')" echo "$out"
+t_expect "...as one complete file" "1" count_complete
+
 # 8. smtp-source: 10 sessions, 1000 messages
 rm -f "$I/queue/incoming/"*
 if command -v smtp-source >/dev/null; then
