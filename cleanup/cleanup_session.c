@@ -479,6 +479,7 @@ void cleanup_session(struct cleanup_global *g, int fd)
 	s.id = s.qf ? qfile_out_id(s.qf) : NULL;
 	hello(&s);
 	if (s.qf) {
+		qfile_out_sync_name(s.qf);	/* while the client sends; a failure shows at commit */
 		read_stream(&s);
 		qfile_abort(&s.qf);	/* removes the file unless it was committed */
 	} else {

@@ -66,6 +66,13 @@ uint64_t group_sync_note(void)
 	return page ? atomic_fetch_add(&page->noted, 1) + 1 : 0;
 }
 
+int group_sync_alone(uint64_t ticket)
+{
+	attach_from_env();
+	return page == NULL || ticket == 0
+	       || (atomic_load(&page->synced) + 1 >= ticket && atomic_load(&page->noted) == ticket);
+}
+
 int group_sync_dir_of(const char *path, uint64_t ticket)
 {
 	uint64_t target, cur;

@@ -18,6 +18,13 @@
  * fsyncs, and raises synced to what it read.  Without the page (a daemon
  * run by hand, tests) every call is a plain fsync and note returns 0.
  * Only incoming/ uses it: the counters are for one directory.
+ *
+ * group_sync_alone(t): every change noted before the ticket is synced and
+ * none came after it, so no other process waits for an fsync of incoming/
+ * now.  cleanup then
+ * syncs its new name at once, while the client is still sending (one
+ * fsync less when the message is committed); when others wait it leaves
+ * the fsync to the commit, where one covers several messages.
  */
 #ifndef HATO_GROUP_SYNC_H
 #define HATO_GROUP_SYNC_H
@@ -27,6 +34,7 @@
 int group_sync_attach(int fd);
 uint64_t group_sync_note(void);
 int group_sync_dir_of(const char *path, uint64_t ticket);
+int group_sync_alone(uint64_t ticket);
 int group_sync_page_new(void);
 
 #endif

@@ -1,7 +1,7 @@
 /* group_sync_test - the group commit rule: an fsync of the directory that
  * began after a change covers it, one that began before does not; the
  * counters are shared with a forked process; without the page every call
- * is an fsync. */
+ * is an fsync; "alone" means no other change waits for an fsync. */
 #include <stdio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -54,6 +54,18 @@ void test_group_sync(void)
 		test_assert(waitpid(child, &st, 0) == child && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	}
 	test_assert(group_sync_dir_of(file, t1) == 1);
+	test_end();
+
+	test_begin("group_sync: alone when every earlier change is synced, not while one waits");
+	t1 = group_sync_note();
+	test_assert(group_sync_alone(t1));
+	t2 = group_sync_note();
+	test_assert(!group_sync_alone(t2));	/* t1's change waits for an fsync */
+	test_assert(group_sync_dir_of(file, t2) == 0);
+	t3 = group_sync_note();
+	test_assert(group_sync_alone(t3));
+	test_assert(group_sync_note() == t3 + 1 && !group_sync_alone(t3));	/* one came after it */
+	test_assert(group_sync_alone(0));	/* no page: always */
 	test_end();
 	close(page);
 }

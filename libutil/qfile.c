@@ -47,6 +47,7 @@ struct qfile_out {
 	struct buf *error;		/* first problem; reported by commit */
 	bool committed;
 	uint64_t sync_ticket;		/* group_sync.h: a change in incoming/, or 0 */
+	bool name_durable;		/* the directory was synced after the create */
 };
 
 struct qfile {
@@ -376,8 +377,25 @@ static int durable(struct qfile_out *qf)
 	}
 	if (close(fd) < 0)
 		return out_fail(qf, "close", strerror(errno));
-	if (group_sync_dir_of(qf->path, qf->sync_ticket) < 0)	/* or a group commit's */
+	if (!qf->name_durable && group_sync_dir_of(qf->path, qf->sync_ticket) < 0)	/* or a group commit's */
 		return out_fail(qf, "fsync directory", strerror(errno));
+	return 0;
+}
+
+/* qfile_out_sync_name - make the new file's name durable now when no other
+ * cleanup waits for an fsync of the directory (group_sync_alone: cleanup
+ * does this while the client is still sending, so commit has one fsync
+ * less to wait for; with others at work the commit's fsync is shared
+ * instead); 0, or -1 with the reason kept for commit */
+int qfile_out_sync_name(struct qfile_out *qf)
+{
+	if (qf->name_durable || buf_len(qf->error))
+		return buf_len(qf->error) ? -1 : 0;
+	if (!group_sync_alone(qf->sync_ticket))
+		return 0;
+	if (group_sync_dir_of(qf->path, qf->sync_ticket) < 0)
+		return out_fail(qf, "fsync directory", strerror(errno));
+	qf->name_durable = true;
 	return 0;
 }
 

@@ -65,6 +65,7 @@ int qfile_out_put(struct qfile_out *qf, int type, const void *p, size_t len);
 int qfile_out_line(struct qfile_out *qf, const void *p, size_t len, bool partial);
 off_t qfile_out_offset(const struct qfile_out *qf);
 int qfile_out_rewrite(struct qfile_out *qf, off_t offset, int type, const void *p, size_t len);
+int qfile_out_sync_name(struct qfile_out *qf);	/* early: commit skips the dir fsync */
 int qfile_commit(struct qfile_out *qf, struct buf *why);
 void qfile_abort(struct qfile_out **qfp);
 
