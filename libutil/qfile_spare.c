@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -109,9 +110,13 @@ static void trim(const char *queue_dir)
 
 		if (!queue_id_valid(de->d_name))
 			continue;
+		/* the lock keeps a cleanup that has just taken this spare from
+		 * writing before the truncate (qfile_create locks before it
+		 * writes); one that holds it already is left alone */
 		fd = openat(dirfd(dir), de->d_name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid()
-		    && st.st_size > 0 && ftruncate(fd, 0) == 0)
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0
+		    && S_ISREG(st.st_mode) && st.st_uid == geteuid() && st.st_size > 0
+		    && ftruncate(fd, 0) == 0)
 			n++;
 		if (fd >= 0)
 			close(fd);

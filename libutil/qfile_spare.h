@@ -18,7 +18,8 @@
  * a larger file is emptied, and so is every spare while the file system
  * has less than QFILE_SPARE_KEEP_FREE bytes free (when it falls below,
  * the queue manager empties those in spare/ too, so kept blocks never
- * hold smtpd under queue_minfree).  Safety: a spare's first byte is overwritten
+ * hold smtpd under queue_minfree; it takes each file's lock first, so a
+ * spare that a cleanup has just taken is never cut under its writer).  Safety: a spare's first byte is overwritten
  * (no queue file starts with NUL, so it never validates again) and it is
  * set to mode 0600 while it is still in active/, so it can never look like
  * a complete message, wherever a crash leaves it; a crash between the two

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -182,9 +183,10 @@ static void plant_big(const char *qdir, char *path, size_t size)
 static void test_low_space(void)
 {
 	char *qdir = make_queue("qfile_spare-low", true);
-	char id1[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE];
+	char id1[QUEUE_ID_SIZE], id2[QUEUE_ID_SIZE], path[4096];
 	struct buf *p = buf_new(64);
 	struct stat st;
+	int fd;
 
 	test_begin("qfile_spare: with little free space spares are emptied, the kept ones too");
 	qfile_spare_forget();
@@ -201,6 +203,20 @@ static void test_low_space(void)
 	buf_printf(p, "%s/spare/%s", qdir, id2);
 	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == 0 && (st.st_mode & 07777) == 0600);
 	qfile_spare_set_keep_free(QFILE_SPARE_KEEP_FREE);
+	test_end();
+
+	test_begin("qfile_spare: emptying for space leaves a spare alone while a writer holds its lock");
+	qfile_spare_forget();
+	write_active(qdir, "another", id2);	/* before the locked spare: it must not take that one */
+	plant(qdir, 0600, "a spare a cleanup has just taken", path, sizeof(path));
+	fd = open(path, O_RDWR);
+	test_assert(fd >= 0 && flock(fd, LOCK_EX) == 0);
+	qfile_spare_set_keep_free(~0ULL);
+	test_assert(qfile_spare_put(qdir, "active", id2, -1) == 0);
+	test_assert(lstat(path, &st) == 0 && st.st_size == 32);	/* not cut under its writer */
+	qfile_spare_set_keep_free(QFILE_SPARE_KEEP_FREE);
+	if (fd >= 0)
+		close(fd);
 	test_end();
 	buf_free(&p);
 	free(qdir);

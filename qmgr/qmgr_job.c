@@ -10,9 +10,10 @@
  * advances as the socket becomes readable: the agent's hello (then the
  * request, if it was not sent yet), the reply.  When a reply comes, the
  * next waiting job takes the slot before qmgr updates the finished
- * message's queue file, so that work is not on the delivery path.  Nothing blocks for long: the
- * only waits are poll() over every job and the wakeup FIFO.  An agent that
- * cannot be reached, dies or times out leaves its recipients deferred.
+ * message's queue file, so that work is not on the delivery path.
+ * Nothing blocks for long: the only waits are poll() over every job and
+ * the wakeup FIFO.  An agent that cannot be reached, dies or times out
+ * leaves its recipients deferred.
  */
 #include <errno.h>
 #include <poll.h>
