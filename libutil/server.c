@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,28 +176,23 @@ static void drop_privileges(void)
 	buf_free(&why);
 }
 
-/* wait_readable - index of a readable listener, -1 on idle timeout */
-static int wait_readable(int timeout_ms)
+/* poll_once - one poll() over the listeners: the index of a readable one,
+ * -1 on timeout, -2 when a signal came */
+static int poll_once(int timeout_ms)
 {
 	struct pollfd pfd[MASTER_MAX_LISTEN_FDS];
+	int n;
 
 	for (int i = 0; i < srv.nlisten; i++)
 		pfd[i] = (struct pollfd){ .fd = srv.listen_fds[i], .events = POLLIN };
-	for (;;) {
-		int n = poll(pfd, (nfds_t)srv.nlisten, timeout_ms);
-
-		if (retired)
-			return -1;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			log_fatal("poll: %m");
-		if (n == 0)
-			return -1;
-		for (int i = 0; i < srv.nlisten; i++)
-			if (pfd[i].revents)
-				return i;
-	}
+	if ((n = poll(pfd, (nfds_t)srv.nlisten, timeout_ms)) < 0 && errno == EINTR)
+		return -2;
+	if (n < 0)
+		log_fatal("poll: %m");
+	for (int i = 0; n > 0 && i < srv.nlisten; i++)
+		if (pfd[i].revents)
+			return i;
+	return -1;
 }
 
 /* listen_epoll - an epoll set over the listeners, each added with
@@ -224,24 +220,33 @@ static int listen_epoll(void)
 	return epfd;
 }
 
-/* wait_acceptable - like wait_readable, through listen_epoll when it works */
-static int wait_acceptable(int timeout_ms)
+/* epoll_once - like poll_once, through the epoll set */
+static int epoll_once(int epfd, int timeout_ms)
 {
 	struct epoll_event ev;
-	int epfd = listen_epoll();
+	int n = epoll_wait(epfd, &ev, 1, timeout_ms);
 
-	if (epfd < 0)
-		return wait_readable(timeout_ms);
+	if (n < 0 && errno == EINTR)
+		return -2;
+	if (n < 0)
+		log_fatal("epoll_wait: %m");
+	return n == 0 ? -1 : (int)ev.data.u32;
+}
+
+/* wait_readable - index of a readable listener, -1 on idle timeout or
+ * when retired; exclusive: through listen_epoll (one idle process of the
+ * service wakes per connection) when the kernel allows */
+static int wait_readable(int timeout_ms, bool exclusive)
+{
+	int epfd = exclusive ? listen_epoll() : -1;
+
 	for (;;) {
-		int n = epoll_wait(epfd, &ev, 1, timeout_ms);
+		int i = epfd >= 0 ? epoll_once(epfd, timeout_ms) : poll_once(timeout_ms);
 
 		if (retired)
 			return -1;
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			log_fatal("epoll_wait: %m");
-		return n == 0 ? -1 : (int)ev.data.u32;
+		if (i != -2)
+			return i;
 	}
 }
 
@@ -257,7 +262,7 @@ static void single_loop(const struct server_opts *opts)
 	long uses = 0;
 
 	while (!retired && (opts->unlimited || uses < srv.info.cf->max_use)) {
-		int i = wait_acceptable(idle_timeout_ms(opts)), fd;
+		int i = wait_readable(idle_timeout_ms(opts), true), fd;
 
 		if (i < 0)
 			break;
@@ -306,7 +311,7 @@ static void trigger_loop(const struct server_opts *opts)
 	char data[1024];
 
 	while (!retired && (opts->unlimited || uses < srv.info.cf->max_use)) {
-		int i = wait_readable(opts->tick ? (int)opts->tick_ms : idle_timeout_ms(opts));
+		int i = wait_readable(opts->tick ? (int)opts->tick_ms : idle_timeout_ms(opts), false);
 		ssize_t n;
 
 		if (i < 0 && opts->tick && !retired) {
