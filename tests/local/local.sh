@@ -32,7 +32,7 @@ hlalias: $U1
 hlfile: $T/out/file.mbox
 hlcmd: "|id -un >$T/out/cmd.who; cat >$T/out/cmd.msg"
 hltemp: "|exit 75"
-hlslow: "|sleep 60"
+hlslow: "|sleep 61.5"
 hlnouser: "|exit 67"
 hlloopa: hlloopb
 hlloopb: hlloopa
@@ -114,8 +114,8 @@ t_check "a command exiting 67 (EX_NOUSER) bounces 5.1.1" wait_for logged "$id: t
 
 id=$(send sender@example.org hlslow@example.test slow)
 t_check "a command past command_time_limit is killed and bounces 5.3.0" \
-	wait_for logged "$id: to=<hlslow@example.test>, relay=local, .*dsn=5.3.0, status=bounced (Command time limit exceeded: \"sleep 60\")"
-t_check "...and no sleep is left running" bash -c "! pgrep -x -f 'sleep 60' >/dev/null"
+	wait_for logged "$id: to=<hlslow@example.test>, relay=local, .*dsn=5.3.0, status=bounced (Command time limit exceeded: \"sleep 61.5\")"
+t_check "...and no sleep is left running (61.5 s: no other process on the machine sleeps exactly that)" bash -c "! pgrep -x -f 'sleep 61.5' >/dev/null"
 
 id=$(send sender@example.org hlinc@example.test included)
 t_check ":include: file: its address is forwarded" wait_for logged "$id: to=<$U1@mx.example.test>, orig_to=<hlinc@example.test>, relay=local, .*status=sent (forwarded as"
