@@ -389,9 +389,9 @@ static int durable(struct qfile_out *qf)
  * instead); 0, or -1 with the reason kept for commit */
 int qfile_out_sync_name(struct qfile_out *qf)
 {
-	if (qf->name_durable || buf_len(qf->error))
-		return buf_len(qf->error) ? -1 : 0;
-	if (!group_sync_alone(qf->sync_ticket))
+	if (buf_len(qf->error))
+		return -1;
+	if (qf->name_durable || !group_sync_alone(qf->sync_ticket))
 		return 0;
 	if (group_sync_dir_of(qf->path, qf->sync_ticket) < 0)
 		return out_fail(qf, "fsync directory", strerror(errno));

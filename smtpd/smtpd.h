@@ -123,6 +123,7 @@ const char *smtpd_space_check(struct smtpd *st);
 
 /* smtpd_data.c */
 void smtpd_cmd_data(struct smtpd *st, char *args);
+void smtpd_cleanup_connect(struct smtpd *st, struct buf *why);
 void smtpd_cmd_bdat(struct smtpd *st, char *args);
 
 void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, const char *rcpt);

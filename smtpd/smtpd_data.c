@@ -43,6 +43,20 @@ static void put(struct content *ct, const char *p, size_t len, size_t raw, bool 
 		cleanup_client_line(ct->st->cc, p, len, partial);
 }
 
+/* smtpd_cleanup_connect - connect to cleanup unless connected: at the
+ * first accepted RCPT (as Postfix opens its queue file there), so cleanup
+ * makes the queue file while the client sends DATA.  The reply goes out
+ * first unless more pipelined commands wait.  A failure (reason in why) is
+ * retried, and reported, by start_message */
+void smtpd_cleanup_connect(struct smtpd *st, struct buf *why)
+{
+	if (st->cc == NULL) {
+		if (stream_pending(st->s) == 0)
+			stream_flush(st->s);
+		st->cc = cleanup_client_connect(".", CLEANUP_F_SMTP, why);	/* we run in the queue directory */
+	}
+}
+
 /* start_message - cleanup's queue ID (the connection usually exists since
  * the first RCPT), then the envelope */
 static bool start_message(struct smtpd *st)
@@ -50,8 +64,7 @@ static bool start_message(struct smtpd *st)
 	struct buf *why = buf_new(0);
 	char t[32];
 
-	if (st->cc == NULL)
-		st->cc = cleanup_client_connect(".", CLEANUP_F_SMTP, why);	/* we run in the queue directory */
+	smtpd_cleanup_connect(st, why);
 	if (st->cc == NULL || cleanup_client_ready(st->cc, why) < 0) {
 		cleanup_client_abort(&st->cc);
 		log_warn("%s", buf_str(why));

@@ -232,24 +232,11 @@ void smtpd_cmd_mail(struct smtpd *st, char *args)
 	smtpd_reply(st, "250 2.1.0 Ok");
 }
 
-/* open_cleanup - connect to cleanup after the first accepted recipient, as
- * Postfix does: cleanup makes the queue file while the client sends DATA
- * (the reply goes out first unless more pipelined commands wait).  A
- * failure here is retried, and reported, at DATA */
-static void open_cleanup(struct smtpd *st)
-{
-	struct buf *why = buf_new(0);
-
-	if (stream_pending(st->s) == 0)
-		stream_flush(st->s);
-	st->cc = cleanup_client_connect(".", CLEANUP_F_SMTP, why);	/* we run in the queue directory */
-	buf_free(&why);
-}
-
 /* smtpd_cmd_rcpt - RCPT TO:<recipient> [params] */
 void smtpd_cmd_rcpt(struct smtpd *st, char *args)
 {
 	struct smtpd_rcpt r = { 0 };
+	struct buf *why;
 	const char *reject;
 	char *params;
 
@@ -280,8 +267,9 @@ void smtpd_cmd_rcpt(struct smtpd *st, char *args)
 	}
 	st->rcpts[st->nrcpt++] = r;
 	smtpd_reply(st, "250 2.1.5 Ok");
-	if (st->cc == NULL)
-		open_cleanup(st);
+	why = buf_new(0);
+	smtpd_cleanup_connect(st, why);	/* cleanup makes the queue file while the client sends DATA */
+	buf_free(&why);
 	return;
 fail:
 	free(r.addr);
