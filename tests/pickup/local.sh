@@ -29,13 +29,13 @@ chmod 755 "$T/bin" "$T/bin/sendmail" "$T/bin/postdrop-plain"
 SM=$T/bin/sendmail
 as_user() { runuser -u "$U" -- env HATO_CONFIG="$I" "$@"; }
 
-# new_file BEFORE - wait (5 s) for a file in incoming/ that is not in the
-# list BEFORE; print its path
+# new_file BEFORE - wait (5 s) for a complete file (mode 0700: cleanup's
+# commit) in incoming/ that is not in the list BEFORE; print its path
 new_file() {
 	local f
 	for _ in $(seq 50); do
 		for f in "$I"/queue/incoming/*; do
-			[ -f "$f" ] && ! grep -qxF "$f" <<<"$1" && { echo "$f"; return 0; }
+			[ -f "$f" ] && [ -x "$f" ] && ! grep -qxF "$f" <<<"$1" && { echo "$f"; return 0; }
 		done
 		sleep 0.1
 	done
