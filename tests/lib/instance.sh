@@ -26,11 +26,16 @@ inst_pick_ports() {
 inst_pick_ports 8 || SMTP_PORT=$((20000 + RANDOM % 10000))
 inst_created_user=""
 id hato >/dev/null 2>&1 || inst_created_user=yes
+inst_created_authuser=""	# default_internal_user (authd), made by hato init
+id hatoauth >/dev/null 2>&1 || inst_created_authuser=yes
 
 inst_cleanup() {
 	[ -f "$I/main.cf" ] && "$HATO" -c "$I" abort >/dev/null 2>&1
 	if [ -n "$inst_created_user" ]; then
 		userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1
+	fi
+	if [ -n "$inst_created_authuser" ]; then
+		userdel hatoauth >/dev/null 2>&1; groupdel hatoauth >/dev/null 2>&1
 	fi
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
