@@ -8,7 +8,7 @@
 
 #include "log.h"
 #include "postdrop.h"
-#include "user_acl.h"
+#include "mail_acl.h"
 
 int main(int argc, char **argv)
 {
@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	c = postdrop_config(opt_c ? opt_c : env_dir);
 	if ((cf = config_params(c, why)) == NULL)
 		log_fatal("%s", buf_str(why));
-	if ((rc = user_acl_check("authorized_submit_users", cf->authorized_submit_users,
+	if ((rc = mail_acl_check("authorized_submit_users", cf->authorized_submit_users,
 				 "submit mail", getuid(), NULL, why)) != 0)
 		postdrop_die(rc, "%s", buf_str(why));
 	postdrop_copy(cf);

@@ -30,7 +30,7 @@
 #include "postdrop.h"
 #include "qrec.h"
 #include "queue_id.h"
-#include "user_acl.h"
+#include "mail_acl.h"
 
 enum { FLUSH_AT = 64 * 1024, RENAME_TRIES = 10 };
 
@@ -133,8 +133,8 @@ static void check_sender(const struct copy *cp, const char *sender)
 	struct buf *login = buf_new(32), *why = buf_new(0);
 	int rc;
 
-	user_acl_login(getuid(), login, "uid:%u");
-	rc = user_acl_sender_ok(&(struct user_acl_sender){
+	mail_acl_login(getuid(), login, "uid:%u");
+	rc = mail_acl_sender_ok(&(struct mail_acl_sender){
 		.maps = cp->cf->local_login_sender_maps, .login = buf_str(login), .sender = sender,
 		.null_key = cp->cf->empty_address_local_login_sender_maps_lookup_key,
 		.delimiters = cp->cf->recipient_delimiter }, why);

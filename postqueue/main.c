@@ -7,7 +7,7 @@
 
 #include "log.h"
 #include "postqueue.h"
-#include "user_acl.h"
+#include "mail_acl.h"
 
 #define USAGE "usage: postqueue [-v] [-c config_dir] -f | -i queue_id | -j | -p | -s site"
 
@@ -24,9 +24,9 @@ static void set_mode(enum postqueue_mode *mode, enum postqueue_mode want)
 static void check_user(const struct params *cf, enum postqueue_mode mode, struct buf *why)
 {
 	bool list = mode == PQ_LIST_TEXT || mode == PQ_LIST_JSON;
-	int rc = list ? user_acl_check("authorized_mailq_users", cf->authorized_mailq_users,
+	int rc = list ? mail_acl_check("authorized_mailq_users", cf->authorized_mailq_users,
 				       "view the mail queue", getuid(), cf->mail_owner, why)
-		      : user_acl_check("authorized_flush_users", cf->authorized_flush_users,
+		      : mail_acl_check("authorized_flush_users", cf->authorized_flush_users,
 				       "flush the mail queue", getuid(), cf->mail_owner, why);
 
 	if (rc != 0)

@@ -31,7 +31,7 @@
 #include "mem.h"
 #include "qrec.h"
 #include "sendmail.h"
-#include "user_acl.h"
+#include "mail_acl.h"
 
 enum { FLUSH_AT = 64 * 1024, NAME_MAX_LEN = 200 };
 
@@ -319,7 +319,7 @@ static void content(struct submit *s, const char *from_line)
 static void check_submit_users(const struct params *cf)
 {
 	struct buf *why = buf_new(0);
-	int rc = user_acl_check("authorized_submit_users", cf->authorized_submit_users,
+	int rc = mail_acl_check("authorized_submit_users", cf->authorized_submit_users,
 				"submit mail", getuid(), NULL, why);
 
 	if (rc != 0)

@@ -1,4 +1,4 @@
-/* user_acl_test - authorized_*_users lists and local_login_sender_maps:
+/* mail_acl_test - authorized_*_users lists and local_login_sender_maps:
  * table-driven, refusals and errors first. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 
 #include "mem.h"
 #include "test.h"
-#include "user_acl.h"
+#include "mail_acl.h"
 
 struct list_case {
 	const char *list;	/* "%s" is replaced by a file name */
@@ -68,20 +68,20 @@ static void expand(struct buf *out, const char *list, const char *file)
 	buf_printf(out, "%s%s", file, f + 2);
 }
 
-/* test_user_acl - the two matchers and the command wrapper */
-void test_user_acl(void)
+/* test_mail_acl - the two matchers and the command wrapper */
+void test_mail_acl(void)
 {
 	char *file = test_tmpfile("# users\ncarol\n!erin, erin\n");
 	char *senders = test_tmpfile("alice alice, alice@example.com\n");
 	struct buf *why = buf_new(0), *list = buf_new(64);
 
-	test_begin("user_acl_allows: names, !, /file, tables, errors");
+	test_begin("mail_acl_allows: names, !, /file, tables, errors");
 	for (size_t i = 0; i < sizeof(list_cases) / sizeof(list_cases[0]); i++) {
 		const struct list_case *c = &list_cases[i];
 
 		expand(list, c->list, file);
 		buf_reset(why);
-		if (user_acl_allows("authorized_submit_users", buf_str(list), c->name, why) != c->want) {
+		if (mail_acl_allows("authorized_submit_users", buf_str(list), c->name, why) != c->want) {
 			buf_reset(why);
 			buf_printf(why, "list case %zu: \"%s\" for %s: want %d", i, buf_str(list),
 				   c->name, c->want);
@@ -90,13 +90,13 @@ void test_user_acl(void)
 	}
 	test_end();
 
-	test_begin("user_acl_sender_ok: *, <>, @domain, addresses without extension");
+	test_begin("mail_acl_sender_ok: *, <>, @domain, addresses without extension");
 	for (size_t i = 0; i < sizeof(sender_cases) / sizeof(sender_cases[0]); i++) {
 		const struct sender_case *c = &sender_cases[i];
 		int got;
 
 		expand(list, c->maps, senders);
-		got = user_acl_sender_ok(&(struct user_acl_sender){ .maps = buf_str(list),
+		got = mail_acl_sender_ok(&(struct mail_acl_sender){ .maps = buf_str(list),
 			.login = c->login, .sender = c->sender, .null_key = "<>", .delimiters = "+" },
 			why);
 		if (got != c->want) {
@@ -108,15 +108,15 @@ void test_user_acl(void)
 	}
 	test_end();
 
-	test_begin("user_acl_check: Postfix's refusal, root exempt only where asked");
+	test_begin("mail_acl_check: Postfix's refusal, root exempt only where asked");
 	buf_reset(why);
-	test_assert(user_acl_check("authorized_mailq_users", "", "view the mail queue", 0, "nobody",
+	test_assert(mail_acl_check("authorized_mailq_users", "", "view the mail queue", 0, "nobody",
 				   why) == 0);
-	test_assert(user_acl_check("authorized_submit_users", "", "submit mail", 0, NULL,
+	test_assert(mail_acl_check("authorized_submit_users", "", "submit mail", 0, NULL,
 				   why) == EX_NOPERM);
 	test_assert_str(buf_str(why), "User root(0) is not allowed to submit mail");
 	buf_reset(why);
-	test_assert(user_acl_check("authorized_flush_users", "", "flush the mail queue",
+	test_assert(mail_acl_check("authorized_flush_users", "", "flush the mail queue",
 				   (uid_t)2147480001, NULL, why) == EX_NOPERM);
 	test_assert_str(buf_str(why), "User unknown(2147480001) is not allowed to flush the mail queue");
 	test_end();

@@ -1,5 +1,5 @@
-/* user_acl - authorized_*_users lists and local_login_sender_maps; see
- * user_acl.h.  Each program asks once per run, so a list is evaluated as
+/* mail_acl - authorized_*_users lists and local_login_sender_maps; see
+ * mail_acl.h.  Each program asks once per run, so a list is evaluated as
  * it is read, item by item, and never kept. */
 #include <pwd.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include "maps.h"
 #include "mem.h"
 #include "strv.h"
-#include "user_acl.h"
+#include "mail_acl.h"
 
 enum { MAX_FILE_DEPTH = 8 };
 enum verdict { NO_MATCH = 0, ALLOW = 1, DENY = 2 };	/* -1: error */
@@ -21,8 +21,8 @@ enum verdict { NO_MATCH = 0, ALLOW = 1, DENY = 2 };	/* -1: error */
 static int match_list(const char *title, const char *list, const char *name, int depth,
 		      struct buf *why);
 
-/* user_acl_login - the login name of uid, or unknown with %u as the uid */
-void user_acl_login(uid_t uid, struct buf *out, const char *unknown)
+/* mail_acl_login - the login name of uid, or unknown with %u as the uid */
+void mail_acl_login(uid_t uid, struct buf *out, const char *unknown)
 {
 	struct passwd *pw = getpwuid(uid);
 	const char *u = strstr(unknown, "%u");
@@ -125,8 +125,8 @@ static int match_list(const char *title, const char *list, const char *name, int
 	return rc;
 }
 
-/* user_acl_allows - may name do what the list controls? */
-int user_acl_allows(const char *title, const char *list, const char *name, struct buf *why)
+/* mail_acl_allows - may name do what the list controls? */
+int mail_acl_allows(const char *title, const char *list, const char *name, struct buf *why)
 {
 	int rc;
 
@@ -146,16 +146,16 @@ static bool is_exempt(uid_t uid, const char *exempt_user)
 	return uid == 0 || ((pw = getpwnam(exempt_user)) != NULL && pw->pw_uid == uid);
 }
 
-/* user_acl_check - 0 when uid may do action, else an exit status and why */
-int user_acl_check(const char *title, const char *list, const char *action, uid_t uid,
+/* mail_acl_check - 0 when uid may do action, else an exit status and why */
+int mail_acl_check(const char *title, const char *list, const char *action, uid_t uid,
 		   const char *exempt_user, struct buf *why)
 {
 	struct buf *name = buf_new(32);
 	int rc = 0;
 
 	if (!is_exempt(uid, exempt_user)) {
-		user_acl_login(uid, name, "unknown");
-		switch (user_acl_allows(title, list, buf_str(name), why)) {
+		mail_acl_login(uid, name, "unknown");
+		switch (mail_acl_allows(title, list, buf_str(name), why)) {
 		case 1:
 			break;
 		case 0:
@@ -190,7 +190,7 @@ static void strip_ext(const char *sender, const char *delims, struct buf *out)
 }
 
 /* pattern_ok - does one sender pattern allow the sender? */
-static bool pattern_ok(const struct user_acl_sender *s, const char *pattern, struct buf *bare)
+static bool pattern_ok(const struct mail_acl_sender *s, const char *pattern, struct buf *bare)
 {
 	const char *at = strrchr(s->sender, '@');
 
@@ -205,8 +205,8 @@ static bool pattern_ok(const struct user_acl_sender *s, const char *pattern, str
 	return *s->sender && strcasecmp(pattern, buf_str(bare)) == 0;
 }
 
-/* user_acl_sender_ok - may s->login submit mail with envelope sender s->sender? */
-int user_acl_sender_ok(const struct user_acl_sender *s, struct buf *why)
+/* mail_acl_sender_ok - may s->login submit mail with envelope sender s->sender? */
+int mail_acl_sender_ok(const struct mail_acl_sender *s, struct buf *why)
 {
 	struct maps *m = maps_open("local_login_sender_maps", s->maps, DICT_FLAG_FOLD_KEY);
 	struct buf *bare = buf_new(64);
