@@ -10,8 +10,9 @@
  * mail_acl_allows (authorized_submit_users, authorized_mailq_users,
  * authorized_flush_users): a list of user names, "!pattern" (a match ends
  * the search with "no"), "/file/name" (more items, '#' comments, nested at
- * most 8 deep) and "type:table" (found when the name is a key; the value
- * is ignored; "static:anyone" matches everybody), separated by commas and
+ * most 8 deep) and "type:table" (any item with ':'; found when the name
+ * is a key, the value is ignored; "static:anyone" matches everybody; a
+ * table that will not open is an error), separated by commas and
  * white space; first match wins, no match and the empty list mean "no".
  * Names compare case-insensitively, as Postfix's string lists do.
  * mail_acl_check wraps it for the commands: the real uid's login name

@@ -21,7 +21,7 @@ static const struct list_case list_cases[] = {
 	{ "bob", "alice", 0 },
 	{ "!alice, static:anyone", "alice", 0 },
 	{ "!!alice", "alice", 1 },
-	{ "nosuchtype:x alice", "alice", 1 },		/* not a table: a name */
+	{ "nosuchtype:x alice", "alice", -1 },		/* a table that fails */
 	{ "!/%s, static:anyone", "carol", 0 },		/* the file lists carol */
 	{ "/%s", "dave", 0 },
 	{ "lmdb:/nonexistent/table", "alice", -1 },	/* a table error is no "no" */

@@ -77,3 +77,14 @@ t_check "...logged as: cannot read /etc/shadow" \
 t_check "...never as a password mismatch" bash -c "! grep -q 'password mismatch' '$I/maillog'"
 t_expect "a virtual user still logs in" "OK 1 user=vpriv@example.test" \
 	bash -c "python3 '$TOPDIR/tests/authd/authclient.py' '$S' plain vpriv@example.test '$VPW' secured | head -1"
+
+# --- hato check: the users file's owner and mode -------------------------------
+chgrp hato "$I/users"
+t_expect_err "hato check: users readable by mail_owner's group is a warning" \
+	"$I/users: owner 0, group hato, mode 640: every hato daemon (mail_owner hato) can read the password hashes" \
+	bash -c "'$HATO' -c '$I' check && false"
+chgrp hatoauth "$I/users"; chmod 0644 "$I/users"
+t_expect_err "hato check: a world-readable users file is a warning" \
+	"$I/users: mode 644: every local user can read the password hashes" \
+	bash -c "'$HATO' -c '$I' check && false"
+chmod 0640 "$I/users"

@@ -11,21 +11,16 @@
 . "$TOPDIR/tests/lib/instance.sh"
 
 U=h15acl$$
-trap 'userdel "$U" >/dev/null 2>&1; inst_cleanup' EXIT
+inst_add_user "$U" || t_fail "useradd $U"
+UID_U=$(id -u "$U")
 inst_new
 inst_add_pickup
 inst_add_queue_tools
 export HATO_CONFIG=$I
 t_check "instance with pickup, qmgr and showq starts" inst_start
-useradd -M -N -s /bin/sh -d /nonexistent "$U" || t_fail "useradd $U"
-UID_U=$(id -u "$U")
 
-# the commands as an installation has them: postdrop and postqueue set-group-ID
-mkdir -p "$T/bin"
-cp "$B/bin/sendmail" "$B/bin/postdrop" "$B/bin/postqueue" "$T/bin/"
+inst_user_bin sendmail postdrop postqueue || t_fail "set-group-ID copies of the commands"
 ln -s postqueue "$T/bin/mailq"
-chgrp hatodrop "$T/bin/postdrop" "$T/bin/postqueue" && chmod 2755 "$T/bin/postdrop" "$T/bin/postqueue"
-chmod 755 "$T/bin" "$T/bin/sendmail"
 as_user() { runuser -u "$U" -- env HATO_CONFIG="$I" "$@"; }
 send() { printf 'Subject: acl\n\nbody\n' | "$@"; }
 # refused NAME WANT CMD... - CMD exits 77 (EX_NOPERM) and says WANT on stderr
