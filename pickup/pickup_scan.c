@@ -234,14 +234,17 @@ static void one_entry(struct run *run, const char *name)
 /* next_batch - up to PICKUP_BATCH more names of maildrop/; false at the end */
 static bool next_batch(DIR *d, struct strv *names, bool *failed_r)
 {
-	struct dirent *e;
+	struct dirent *e = NULL;
 
 	strv_clear(names);
-	errno = 0;
-	while (names->len < PICKUP_BATCH && (e = readdir(d)) != NULL)
+	while (names->len < PICKUP_BATCH) {
+		errno = 0;	/* readdir's NULL is the end or, with errno, a failure */
+		if ((e = readdir(d)) == NULL)
+			break;
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			strv_add(names, e->d_name);
-	if (names->len < PICKUP_BATCH && errno != 0) {
+	}
+	if (e == NULL && errno != 0) {
 		log_warn("read maildrop/: %m");
 		*failed_r = true;
 	}
