@@ -8,16 +8,21 @@
  * system: getpwnam + getspnam (authd keeps the group "shadow" for this),
  * crypt(3) hashes; "!"-prefixed (usermod -L), "*" and expired accounts
  * (shadow expire, or inactive days after the password's maximum age) are
- * refused, as are uids below first_valid_uid.  system looks up the name
+ * refused, as are uids below first_valid_uid.  A passwd entry that says
+ * "x" when /etc/shadow cannot be read is a temporary failure logged as
+ * such (glibc's getspnam then just finds nothing; it is never reported as
+ * a wrong password).  system looks up the name
  * without auth_default_realm, the others with it (authd_user.c).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pwd.h>
 #include <shadow.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -114,12 +119,25 @@ static const char *expired(const struct spwd *sp)
 	return NULL;
 }
 
+/* shadow_error - why /etc/shadow cannot be read, 0 when it can: glibc's
+ * getspnam says "not found" when the file cannot be opened */
+static int shadow_error(void)
+{
+	int fd = open("/etc/shadow", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0)
+		return errno ? errno : EACCES;
+	close(fd);
+	return 0;
+}
+
 /* system_lookup - passwd + shadow; 1 found, 0 not found, -1 temporary */
 static int system_lookup(const char *name, bool want_hash, struct pwentry *e, struct buf *why)
 {
 	struct passwd *pw;
 	struct spwd *sp = NULL;
 	char num[32];
+	int err;
 
 	errno = 0;
 	if ((pw = getpwnam(name)) == NULL) {
@@ -143,6 +161,14 @@ static int system_lookup(const char *name, bool want_hash, struct pwentry *e, st
 		pwentry_clear(e);
 		return -1;
 	}
+	if (sp == NULL && strcmp(pw->pw_passwd, "x") == 0 && (err = shadow_error()) != 0) {
+		buf_printf(why, "cannot read /etc/shadow: %s (authd needs the group shadow)",
+			   strerror(err));
+		pwentry_clear(e);
+		return -1;
+	}
+	if (sp == NULL && strcmp(pw->pw_passwd, "x") == 0 && !e->refused)
+		e->refused = "no entry in /etc/shadow";
 	e->hash = xstrdup(sp ? sp->sp_pwdp : strcmp(pw->pw_passwd, "x") ? pw->pw_passwd : "*");
 	if (!e->refused && e->hash[0] == '!')
 		e->refused = "account locked";

@@ -1,10 +1,13 @@
 /* authd - the authentication daemon: the skeleton call, its parameters
  * and its privileges.  master.cf: "auth unix - n n - 1 authd" (started as
  * root, no chroot, one process that stays).  After master opened its
- * socket, authd becomes mail_owner with the single supplementary group
- * "shadow" (to read /etc/shadow and nothing else of root's), makes itself
- * non-dumpable (smtpd, the same uid, cannot ptrace it) and sets
- * no_new_privs; privdrop proves setuid(0) fails.  See authd.h. */
+ * socket, authd becomes default_internal_user (hatoauth; Dovecot's auth
+ * process is not its login processes' user either) with its own group,
+ * which owns the users file, and the single supplementary group "shadow"
+ * (to read /etc/shadow and nothing else of root's).  So no other daemon
+ * (mail_owner) can read the password hashes or signal authd.  It makes
+ * itself non-dumpable and sets no_new_privs; privdrop proves setuid(0)
+ * fails.  See authd.h. */
 #include <grp.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,7 +20,7 @@
 #include "server.h"
 #include "strv.h"
 
-/* drop - mail_owner + group shadow, not dumpable, no new privileges */
+/* drop - default_internal_user + group shadow, not dumpable, no new privileges */
 static void drop(const struct params *cf)
 {
 	struct buf *why = buf_new(0);
@@ -25,8 +28,8 @@ static void drop(const struct params *cf)
 	struct group *gr;
 
 	if (geteuid() == 0) {
-		if (privdrop_resolve(&pd, cf->mail_owner, "", why) < 0)
-			log_fatal("%s", buf_str(why));
+		if (privdrop_resolve(&pd, cf->default_internal_user, "", why) < 0)
+			log_fatal("default_internal_user: %s", buf_str(why));
 		if ((gr = getgrnam("shadow")) != NULL) {
 			pd.groups[0] = gr->gr_gid;	/* the one supplementary group */
 			pd.ngroups = 1;

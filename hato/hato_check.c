@@ -5,9 +5,10 @@
  * itself ("master -t": the same code that will run it, so the two can
  * never disagree); then mail_owner and setgid_group must exist and the
  * queue tree must have its owners and modes.  Exit 0 when all is well.
- * A passwd-file or lmdb passdb/userdb that authd (mail_owner plus the
- * group shadow) could not read is a warning: checked by opening it in a
- * child process with authd's ids.  So is a smtpd_tls_cert_file or
+ * A passwd-file or lmdb passdb/userdb that authd (default_internal_user
+ * plus the group shadow) could not read is a warning: checked by opening
+ * it in a child process with authd's ids.  So is one that mail_owner (every
+ * other daemon) or everybody could read.  So is a smtpd_tls_cert_file or
  * smtpd_tls_key_file that does not load (smtpd would find out only at
  * its first STARTTLS).
  */
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "hato.h"
@@ -107,33 +109,66 @@ static int readable_as(const struct passwd *pw, const char *path)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
 }
 
-/* check_auth_files - warn about databases authd could not read */
+/* check_auth_exposed - warn when others than authd can read a password database */
+static void check_auth_exposed(const char *path, uid_t authd_uid, const char *authd_user,
+			       struct config *c)
+{
+	struct passwd *owner = getpwnam(config_get(c, "mail_owner"));
+	struct group *gr;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return;		/* readable_as says why */
+	gr = getgrgid(st.st_gid);
+	if (st.st_mode & 0004)
+		log_warn("%s: mode %03o: every local user can read the password hashes (chmod 0640 %s)",
+			 path, (unsigned)(st.st_mode & 0777), path);
+	else if (owner && owner->pw_uid != authd_uid &&
+		 ((st.st_uid == owner->pw_uid && (st.st_mode & 0400)) ||
+		  (st.st_gid == owner->pw_gid && (st.st_mode & 0040))))
+		log_warn("%s: owner %lu, group %s, mode %03o: every hato daemon (mail_owner %s) can "
+			 "read the password hashes (chown root:%s %s; chmod 0640 %s)", path,
+			 (unsigned long)st.st_uid, gr ? gr->gr_name : "?", (unsigned)(st.st_mode & 0777),
+			 owner->pw_name, authd_user, path, path);
+}
+
+/* check_auth_files - warn about databases authd could not read, or others could */
 static void check_auth_files(struct config *c)
 {
-	const char *owner = config_get(c, "mail_owner");
-	struct passwd *pw = getpwnam(owner);
+	const char *owner = config_get(c, "default_internal_user");
+	struct passwd *found = getpwnam(owner), pw;
 	struct buf *list = buf_new(64), *path = buf_new(64);
 	struct strv *v;
 	int err;
 
-	if (pw == NULL)
-		return;		/* check_queue says so */
+	if (found == NULL) {
+		log_warn("default_internal_user %s (the user authd runs as) does not exist "
+			 "(useradd -r -U -M -d /nonexistent -s /usr/sbin/nologin %s)", owner, owner);
+		buf_free(&list);
+		buf_free(&path);
+		return;
+	}
+	pw = *found;	/* its ids: check_auth_exposed calls getpwnam again */
 	buf_printf(list, "%s,%s", config_get(c, "passdb"), config_get(c, "userdb"));
 	v = strv_split(buf_str(list), ", \t\r\n");
 	for (size_t i = 0; i < v->len; i++) {
 		const char *s = v->items[i];
+		bool seen = false;
 
+		for (size_t j = 0; j < i; j++)
+			seen |= strcmp(v->items[j], s) == 0;	/* passdb and userdb alike */
 		buf_reset(path);
 		if (strncmp(s, "passwd-file:", 12) == 0)
 			buf_cat(path, s + 12);
 		else if (strncmp(s, "lmdb:", 5) == 0)
 			buf_printf(path, "%s.lmdb", s + 5);
-		else
+		if (seen || buf_len(path) == 0)
 			continue;
-		if ((err = readable_as(pw, buf_str(path))) != 0)
+		if ((err = readable_as(&pw, buf_str(path))) != 0)
 			log_warn("%s: authd (running as %s, group shadow) cannot read it: %s "
 				 "(chgrp %s %s; chmod 0640 %s)", buf_str(path), owner, strerror(err),
 				 owner, buf_str(path), buf_str(path));
+		check_auth_exposed(buf_str(path), pw.pw_uid, owner, c);
 	}
 	strv_free(&v);
 	buf_free(&list);

@@ -2,9 +2,10 @@
  *
  * Writes a commented main.cf and master.cf (refusing to overwrite either),
  * creates the queue tree with its owners and modes, a self-signed
- * certificate and an empty `users` passwd-file (0640, root and mail_owner's group:
- * authd reads it as mail_owner).  As root (not --dev) it also
- * creates the mail_owner user and the setgid_group group when missing.
+ * certificate and an empty `users` passwd-file (0640, root and the group
+ * of default_internal_user, the user authd runs as: no other daemon can
+ * read the password hashes).  As root it also creates the mail_owner and
+ * default_internal_user users and the setgid_group group when missing.
  * --dev makes a self-contained instance that runs as the invoking user on
  * loopback, with SMTP on 2525, submission 2587, submissions 2465, IMAP
  * 2143, IMAPS 2993, POP3 2110 and POP3S 2995.
@@ -125,6 +126,8 @@ static void main_cf_text(const struct hato_ctx *ctx, const char *user, const cha
 			user, ctx->dir, ctx->dir, user, group, ctx->dir, ctx->dir, ctx->dir);
 	else
 		buf_cat(out, "maillog_file = /var/log/hato.log\n\n");
+	if (ctx->dev && geteuid() != 0)
+		buf_printf(out, "# authd too runs as %s\ndefault_internal_user = %s\n\n", user, user);
 	if (strcmp(buf_str(libexec), HATO_PREFIX "/libexec/hato") != 0)
 		buf_printf(out, "# where the daemon programs are\ndaemon_directory = %s\n\n", buf_str(libexec));
 	buf_printf(out,
@@ -181,9 +184,31 @@ static int run(char *const argv[])
 	return 0;
 }
 
-/* ensure_accounts - as root: mail_owner and setgid_group, made if missing */
-static int ensure_accounts(const char *user, const char *group)
+/* ensure_user - as root: a system user with its own group, made if missing */
+static int ensure_user(const char *user, const char *comment)
 {
+	/* its own group: made with it (-U), or the one left by an old account */
+	bool have_group = getgrnam(user) != NULL;
+	char *argv[] = { "useradd", "-r", have_group ? "-g" : "-U", have_group ? (char *)user : "-M",
+			 "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin",
+			 "-c", (char *)comment, (char *)user, NULL };
+
+	if (getpwnam(user) != NULL)
+		return 0;
+	log_info("creating user %s", user);
+	if (run(argv) < 0) {
+		log_error("useradd %s failed", user);
+		return -1;
+	}
+	return 0;
+}
+
+/* ensure_accounts - as root: mail_owner, default_internal_user and
+ * setgid_group, made if missing */
+static int ensure_accounts(struct config *c)
+{
+	const char *group = config_get(c, "setgid_group");
+
 	if (getgrnam(group) == NULL) {
 		char *argv[] = { "groupadd", "-r", (char *)group, NULL };
 
@@ -193,20 +218,9 @@ static int ensure_accounts(const char *user, const char *group)
 			return -1;
 		}
 	}
-	if (getpwnam(user) == NULL) {
-		/* its own group: made with it (-U), or the one left by an old account */
-		bool have_group = getgrnam(user) != NULL;
-		char *argv[] = { "useradd", "-r", have_group ? "-g" : "-U", have_group ? (char *)user : "-M",
-				 "-M", "-d", "/nonexistent", "-s", "/usr/sbin/nologin",
-				 "-c", "hato mail system", (char *)user, NULL };
-
-		log_info("creating user %s", user);
-		if (run(argv) < 0) {
-			log_error("useradd %s failed", user);
-			return -1;
-		}
-	}
-	return 0;
+	if (ensure_user(config_get(c, "mail_owner"), "hato mail system") < 0)
+		return -1;
+	return ensure_user(config_get(c, "default_internal_user"), "hato authentication");
 }
 
 /* alias_entry - mapfile callback: one alias into the new table */
@@ -241,6 +255,22 @@ out:
 	return rc;
 }
 
+/* chown_users_file - root and the group of the user authd runs as */
+static int chown_users_file(const char *path, const char *user, struct buf *why)
+{
+	struct passwd *pw = getpwnam(user);
+
+	if (pw == NULL) {
+		buf_printf(why, "default_internal_user %s: no such user", user);
+		return -1;
+	}
+	if (chown(path, 0, pw->pw_gid) < 0) {
+		buf_printf(why, "chown %s: %m", path);
+		return -1;
+	}
+	return 0;
+}
+
 /* make_tree - queue tree, data directory, certificate, users file */
 static int make_tree(struct hato_ctx *ctx, struct config *c)
 {
@@ -270,11 +300,9 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 		      "#   name:{SCHEME}hash:uid:gid::home::\n"
 		      "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640) < 0)
 		goto out;
-	/* authd runs as mail_owner: it reads the file through the group */
-	if (geteuid() == 0 && chown(buf_str(a), 0, o.owner_gid) < 0) {
-		buf_printf(why, "chown %s: %m", buf_str(a));
+	/* authd reads it through the group of its own user, no other daemon */
+	if (geteuid() == 0 && chown_users_file(buf_str(a), p->default_internal_user, why) < 0)
 		goto out;
-	}
 	if (ctx->dev && make_aliases(ctx->dir, why) < 0)
 		goto out;
 	rc = 0;
@@ -331,7 +359,7 @@ int hato_init(struct hato_ctx *ctx)
 		log_error("%s", buf_str(why));
 		goto out;
 	}
-	if (geteuid() == 0 && ensure_accounts(config_get(c, "mail_owner"), config_get(c, "setgid_group")) < 0)
+	if (geteuid() == 0 && ensure_accounts(c) < 0)
 		goto out;
 	if (make_tree(ctx, c) < 0)
 		goto out;

@@ -1,5 +1,8 @@
 /* pickup - local submission: maildrop/ into cleanup; the skeleton call
- * only (see pickup.h).  master.cf: pickup fifo n - n 60 1 pickup */
+ * only (see pickup.h).  master.cf: pickup fifo n - n 60 1 pickup
+ * Unlimited (not ended by max_use/max_idle, like qmgr): the backoff table
+ * of deferred maildrop files lives in this process, and a pickup that
+ * exited every max_use wakeups would retry every deferred file each time. */
 #include "pickup.h"
 #include "server.h"
 
@@ -24,5 +27,6 @@ static void pickup_trigger(const struct server_info *si, const char *data, size_
 int main(int argc, char **argv)
 {
 	return server_main(argc, argv, &(struct server_opts){
-		.kind = SERVER_TRIGGER, .post_init = pickup_start, .trigger = pickup_trigger });
+		.kind = SERVER_TRIGGER, .unlimited = true, .post_init = pickup_start,
+		.trigger = pickup_trigger });
 }

@@ -1,5 +1,5 @@
-/* pickup_scan - one run over maildrop/ (at most PICKUP_MAX_PER_RUN
- * entries; when there are more, pickup wakes itself through public/pickup).
+/* pickup_scan - one walk over all of maildrop/, PICKUP_BATCH names at a
+ * time (Postfix's pickup too reads the whole directory on every run).
  *
  * Per entry, without following anything: "tmp.*" is postdrop still
  * writing (left alone; removed when older than PICKUP_TMP_MAX_AGE, a
@@ -11,10 +11,12 @@
  *   pickup: warning: maildrop/NAME: REASON; moved to corrupt/ID
  * so it is never retried and never blocks the files after it.  A good
  * file goes to cleanup; the maildrop file is removed only after cleanup's
- * 250 (then the directory is fsync'ed).  4xx: the file stays for the next
- * run, unless it is older than maximal_queue_lifetime.  5xx (or too old):
- * the sender gets a notice (pickup_bounce.c), then the file is removed.
- * When cleanup cannot be reached the run stops: the next wakeup retries.
+ * 250 (then the directory is fsync'ed).  4xx: the file stays, unless it
+ * is older than maximal_queue_lifetime, and is not tried again before its
+ * backoff time (pickup_backoff.c), so a pile of deferred files never
+ * stands in front of new ones.  5xx (or too old): the sender gets a notice
+ * (pickup_bounce.c), then the file is removed.  When cleanup cannot be
+ * reached the run stops: the next wakeup retries.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -39,7 +41,6 @@ struct run {
 	struct pickup_global *g;
 	int dirfd;			/* maildrop/ */
 	bool stop;			/* cleanup is not there: end this run */
-	size_t progress;		/* entries removed or moved */
 };
 
 /* safe_name - a directory entry's name fit for a log line */
@@ -85,7 +86,6 @@ static void move_corrupt(struct run *run, const char *name, const char *reason)
 			break;
 	}
 	if (rc == 0) {
-		run->progress++;
 		sync_fd(cfd, "corrupt/");
 		sync_fd(run->dirfd, "maildrop/");
 		log_warn("maildrop/%s: %s; moved to corrupt/%s", safe_name(name), reason, id);
@@ -104,8 +104,13 @@ static void remove_file(struct run *run, const char *name)
 {
 	if (unlinkat(run->dirfd, name, 0) < 0 && errno != ENOENT)
 		log_error("remove maildrop/%s: %m (the message may be queued twice)", name);
-	run->progress++;
 	sync_fd(run->dirfd, "maildrop/");
+}
+
+/* retry_later - the file stays in maildrop/: when to try it again */
+static long retry_later(struct run *run, const char *name)
+{
+	return pickup_backoff_failed(run->g, name, time(NULL));
 }
 
 /* answered - act on cleanup's answer for a file it has seen */
@@ -120,8 +125,8 @@ static void answered(struct run *run, const char *name, int fd, const struct sta
 		return;
 	}
 	if (res->code < 500 && !too_old) {
-		log_warn("maildrop/%s: %s: cleanup said %d %s %s; will try again", name, id, res->code,
-			 res->dsn, res->text);
+		log_warn("maildrop/%s: %s: cleanup said %d %s %s; will try again in %ld s", name, id,
+			 res->code, res->dsn, res->text, retry_later(run, name));
 		return;
 	}
 	log_warn("maildrop/%s: %s: %s %d %s %s", name, id,
@@ -142,13 +147,16 @@ static void take(struct run *run, const char *name, int fd, const struct stat *s
 	if (rc == -1) {
 		move_corrupt(run, name, buf_str(why));
 	} else if (rc == -2) {
-		log_warn("maildrop/%s: read: %s; will try again", name, buf_str(why));
-	} else if (pickup_file_send(fd, &info, &res, id, why) < 0) {
-		log_warn("maildrop/%s: %s%s%s; will try again", name, buf_str(id),
-			 buf_len(id) ? ": " : "", buf_str(why));
-		run->stop = buf_len(id) == 0;	/* no cleanup at all */
-	} else {
+		log_warn("maildrop/%s: read: %s; will try again in %ld s", name, buf_str(why),
+			 retry_later(run, name));
+	} else if (pickup_file_send(fd, &info, &res, id, why) == 0) {
 		answered(run, name, fd, st, &info, buf_str(id), &res);
+	} else if (buf_len(id) == 0) {
+		log_warn("maildrop/%s: %s; will try again", name, buf_str(why));
+		run->stop = true;	/* no cleanup at all: not this file's fault */
+	} else {
+		log_warn("maildrop/%s: %s: %s; will try again in %ld s", name, buf_str(id),
+			 buf_str(why), retry_later(run, name));
 	}
 	pickup_file_info_free(&info);
 	buf_free(&why);
@@ -197,6 +205,8 @@ static void one_entry(struct run *run, const char *name)
 	char text[128];
 	int fd;
 
+	if (!pickup_backoff_due(run->g, name, time(NULL)))
+		return;		/* deferred recently: not yet */
 	if (fstatat(run->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || is_tmp(run, name, &st))
 		return;		/* gone meanwhile, or being written */
 	if ((reason = reason_to_refuse(run, name, &st, text, sizeof(text))) != NULL) {
@@ -221,56 +231,63 @@ static void one_entry(struct run *run, const char *name)
 	close(fd);
 }
 
-/* list - up to max+1 names of maildrop/ (one more says "there is more") */
-static struct strv *list(int dirfd, size_t max)
+/* next_batch - up to PICKUP_BATCH more names of maildrop/; false at the end */
+static bool next_batch(DIR *d, struct strv *names, bool *failed_r)
+{
+	struct dirent *e = NULL;
+
+	strv_clear(names);
+	while (names->len < PICKUP_BATCH) {
+		errno = 0;	/* readdir's NULL is the end or, with errno, a failure */
+		if ((e = readdir(d)) == NULL)
+			break;
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			strv_add(names, e->d_name);
+	}
+	if (e == NULL && errno != 0) {
+		log_warn("read maildrop/: %m");
+		*failed_r = true;
+	}
+	return names->len > 0;
+}
+
+/* walk - every entry of maildrop/; true when the walk saw them all */
+static bool walk(struct run *run)
 {
 	struct strv *names = strv_new();
-	int fd = dup(dirfd);
+	int fd = dup(run->dirfd);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
-	struct dirent *e;
+	bool failed = false;
 
 	if (d == NULL) {
 		log_warn("read maildrop/: %m");
 		if (fd >= 0)
 			close(fd);
-		return names;
+		strv_free(&names);
+		return false;
 	}
-	while (names->len <= max && (e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-			strv_add(names, e->d_name);
+	/* names are read a batch at a time: a file removed meanwhile is
+	 * skipped by one_entry (ENOENT), one added may or may not be seen */
+	while (!run->stop && next_batch(d, names, &failed))
+		for (size_t i = 0; i < names->len && !run->stop; i++)
+			one_entry(run, names->items[i]);
 	closedir(d);
-	return names;
+	strv_free(&names);
+	return !run->stop && !failed;
 }
 
-/* wake_self - more files than one run takes: another run soon */
-static void wake_self(void)
-{
-	int fd = open("public/pickup", O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)!write(fd, "W", 1);
-		close(fd);
-	}
-}
-
-/* pickup_scan - one bounded run over maildrop/ */
+/* pickup_scan - one walk over maildrop/ */
 void pickup_scan(struct pickup_global *g)
 {
 	struct run run = { .g = g };
-	struct strv *names;
-	size_t n;
 
 	run.dirfd = open("maildrop", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (run.dirfd < 0) {
 		log_warn("open maildrop/: %m");
 		return;
 	}
-	names = list(run.dirfd, PICKUP_MAX_PER_RUN);
-	n = names->len < PICKUP_MAX_PER_RUN ? names->len : PICKUP_MAX_PER_RUN;
-	for (size_t i = 0; i < n && !run.stop; i++)
-		one_entry(&run, names->items[i]);
-	if (names->len > PICKUP_MAX_PER_RUN && run.progress > 0 && !run.stop)
-		wake_self();	/* only when this run got somewhere: no busy loop */
-	strv_free(&names);
+	g->walk++;
+	if (walk(&run))
+		pickup_backoff_sweep(g);
 	close(run.dirfd);
 }

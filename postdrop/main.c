@@ -1,5 +1,5 @@
 /* postdrop - the set-group-ID gate into maildrop/: arguments, the clean
- * start, then one copy (see postdrop.h).
+ * start, authorized_submit_users, then one copy (see postdrop.h).
  *   postdrop [-c config_dir] [-v] < record-stream
  * Normally run by sendmail, not by hand. */
 #include <stdlib.h>
@@ -8,6 +8,7 @@
 
 #include "log.h"
 #include "postdrop.h"
+#include "mail_acl.h"
 
 int main(int argc, char **argv)
 {
@@ -16,7 +17,7 @@ int main(int argc, char **argv)
 	struct config *c;
 	struct params *cf;
 	struct buf *why = buf_new(0);
-	int ch;
+	int ch, rc;
 
 	log_init("postdrop");		/* never argv[0]: the caller chose it */
 	postdrop_sanitize(&env_dir);
@@ -33,6 +34,9 @@ int main(int argc, char **argv)
 	c = postdrop_config(opt_c ? opt_c : env_dir);
 	if ((cf = config_params(c, why)) == NULL)
 		log_fatal("%s", buf_str(why));
+	if ((rc = mail_acl_check("authorized_submit_users", cf->authorized_submit_users,
+				 "submit mail", getuid(), NULL, why)) != 0)
+		postdrop_die(rc, "%s", buf_str(why));
 	postdrop_copy(cf);
 	params_free(&cf);
 	config_free(&c);

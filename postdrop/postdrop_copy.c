@@ -3,7 +3,8 @@
  * Every record goes through the stream checker (QREC_CHECK_STREAM) and
  * postdrop's own rules before it is written: only the record types and
  * attributes sendmail makes, flags limited to "take recipients from the
- * headers", at least one recipient unless that flag is set, content no
+ * headers", a sender that local_login_sender_maps allows the caller (by
+ * the real uid's login name), at least one recipient unless that flag is set, content no
  * larger than message_size_limit (counted with "\n" line ends, as cleanup
  * counts), envelope no larger than POSTDROP_ENVELOPE_MAX.  The file is
  * written as maildrop/tmp.ID with O_CREAT|O_EXCL|O_NOFOLLOW, mode 0444
@@ -29,6 +30,7 @@
 #include "postdrop.h"
 #include "qrec.h"
 #include "queue_id.h"
+#include "mail_acl.h"
 
 enum { FLUSH_AT = 64 * 1024, RENAME_TRIES = 10 };
 
@@ -125,13 +127,36 @@ static bool attr_allowed(const char *p, size_t len)
 	return false;
 }
 
+/* check_sender - local_login_sender_maps: may the caller use this sender? */
+static void check_sender(const struct copy *cp, const char *sender)
+{
+	struct buf *login = buf_new(32), *why = buf_new(0);
+	int rc;
+
+	mail_acl_login(getuid(), login, "uid:%u");
+	rc = mail_acl_sender_ok(&(struct mail_acl_sender){
+		.maps = cp->cf->local_login_sender_maps, .login = buf_str(login), .sender = sender,
+		.null_key = cp->cf->empty_address_local_login_sender_maps_lookup_key,
+		.delimiters = cp->cf->recipient_delimiter }, why);
+	if (rc < 0)
+		postdrop_die(EX_TEMPFAIL, "%s", buf_str(why));
+	if (rc == 0)
+		postdrop_die(EX_NOPERM, "%s(%lu): not authorized to use sender='%s'", buf_str(login),
+			     (unsigned long)getuid(), sender);
+	buf_free(&login);
+	buf_free(&why);
+}
+
 /* policy - postdrop's rules beyond the record syntax and order */
 static void policy(struct copy *cp, int type, const struct buf *p, const struct qrec_check *chk)
 {
 	long limit = cp->cf->message_size_limit;
 
 	switch (type) {
-	case QREC_VERSION: case QREC_SENDER: case QREC_ORCPT: case QREC_NOTIFY:
+	case QREC_SENDER:
+		check_sender(cp, buf_str(p));
+		break;
+	case QREC_VERSION: case QREC_ORCPT: case QREC_NOTIFY:
 	case QREC_MESG: case QREC_LINE: case QREC_PART: case QREC_XTRA: case QREC_END:
 		break;
 	case QREC_RCPT:

@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "postqueue.h"
+#include "mail_acl.h"
 
 #define USAGE "usage: postqueue [-v] [-c config_dir] -f | -i queue_id | -j | -p | -s site"
 
@@ -16,6 +17,20 @@ static void set_mode(enum postqueue_mode *mode, enum postqueue_mode want)
 	if (*mode != PQ_NONE && *mode != want)
 		postqueue_die(EX_USAGE, "specify only one of -f, -i, -j, -p or -s");
 	*mode = want;
+}
+
+/* check_user - authorized_mailq_users or authorized_flush_users (root and
+ * mail_owner always pass); a refusal is fatal with Postfix's message */
+static void check_user(const struct params *cf, enum postqueue_mode mode, struct buf *why)
+{
+	bool list = mode == PQ_LIST_TEXT || mode == PQ_LIST_JSON;
+	int rc = list ? mail_acl_check("authorized_mailq_users", cf->authorized_mailq_users,
+				       "view the mail queue", getuid(), cf->mail_owner, why)
+		      : mail_acl_check("authorized_flush_users", cf->authorized_flush_users,
+				       "flush the mail queue", getuid(), cf->mail_owner, why);
+
+	if (rc != 0)
+		postqueue_die(rc, "%s", buf_str(why));
 }
 
 int main(int argc, char **argv)
@@ -49,6 +64,7 @@ int main(int argc, char **argv)
 	c = postqueue_config(opt_c ? opt_c : env_dir, &dir);
 	if ((cf = config_params(c, why)) == NULL)
 		postqueue_die(EX_CONFIG, "%s", buf_str(why));
+	check_user(cf, mode, why);
 	if (mode == PQ_FLUSH)
 		postqueue_flush(cf);
 	else

@@ -31,6 +31,7 @@
 #include "mem.h"
 #include "qrec.h"
 #include "sendmail.h"
+#include "mail_acl.h"
 
 enum { FLUSH_AT = 64 * 1024, NAME_MAX_LEN = 200 };
 
@@ -313,6 +314,19 @@ static void content(struct submit *s, const char *from_line)
 	free(in);
 }
 
+/* check_submit_users - authorized_submit_users: postdrop enforces it, asking
+ * here first gives the caller the plain message (as Postfix's sendmail) */
+static void check_submit_users(const struct params *cf)
+{
+	struct buf *why = buf_new(0);
+	int rc = mail_acl_check("authorized_submit_users", cf->authorized_submit_users,
+				"submit mail", getuid(), NULL, why);
+
+	if (rc != 0)
+		die(rc, "%s", buf_str(why));
+	buf_free(&why);
+}
+
 /* sendmail_submit - queue the message on stdin; the exit status */
 int sendmail_submit(const struct sendmail_opts *o, const struct params *cf)
 {
@@ -323,6 +337,7 @@ int sendmail_submit(const struct sendmail_opts *o, const struct params *cf)
 
 	log_set_fatal_hook(on_fatal);
 	signal(SIGPIPE, SIG_IGN);	/* a dead postdrop shows in its exit status */
+	check_submit_users(cf);
 	if (o->sender == NULL && pw == NULL)
 		die(EX_TEMPFAIL, "no login name for user ID %lu; use -f sender", (unsigned long)getuid());
 	s.sender = xstrdup(o->sender ? o->sender : pw->pw_name);

@@ -38,7 +38,7 @@ vc@example.test:$hC:5003:5003::/var/vmail/vc::
 this line is bad
 USERS
 echo "vd@example.test:$hD:5004:5004::/var/vmail/vd::" >"$I/vusers"
-chgrp hato "$I/vusers"; chmod 0640 "$I/vusers"
+chgrp hatoauth "$I/vusers"; chmod 0640 "$I/vusers"
 t_check "postmap passwd-file:FILE builds FILE.lmdb" "$B/bin/postmap" "passwd-file:$I/vusers"
 t_expect "...keyed by user, valued by the rest of the line" "$hD:5004:5004::/var/vmail/vd::" \
 	"$B/bin/postmap" -q vd@example.test "lmdb:$I/vusers"

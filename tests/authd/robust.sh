@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # robust.sh - authd under bad input and failure: malformed requests get
 # clean answers and authd keeps serving (tests/authd/malformed.py);
-# authd's privileges in /proc (mail_owner, the one group shadow, no root
+# authd's privileges in /proc (default_internal_user, the one group shadow, no root
 # directory change, not dumpable, no_new_privs); kill -9 makes master
 # start a new authd that answers; an unreadable passwd-file is a temporary
 # failure and "hato check" warns about it.
@@ -14,7 +14,7 @@ echo "auth      unix  -       n       n       -       1       authd" >>"$I/maste
 echo "vc@example.test:{PLAIN}Robust-pass-1:5003:5003::/var/vmail/vc::" >>"$I/users"
 inst_set "auth_failure_delay = 300ms" "auth_mechanisms = plain login cram-md5" \
 	"passdb = passwd-file:$I/users" "userdb = passwd-file:$I/users" "auth_default_realm = example.test"
-t_expect "hato init made users 0640 root:mail_owner's group" "640 root:hato" stat -c '%a %U:%G' "$I/users"
+t_expect "hato init made users 0640 root:default_internal_user's group" "640 root:hatoauth" stat -c '%a %U:%G' "$I/users"
 t_check "instance with authd starts" inst_start
 t_check "hato check is quiet about the users file authd can read" \
 	bash -c "! '$HATO' -c '$I' check 2>&1 | grep -q 'authd'"
@@ -32,16 +32,16 @@ t_expect "the same authd served all of it" "$pid" authd_pid
 t_check "nothing crashed: no panic or fatal in the log" bash -c "! grep -E 'authd.*(panic|fatal)' '$I/maillog'"
 
 st=/proc/$pid/status
-uid=$(id -u hato) gid=$(id -g hato) sgid=$(getent group shadow | cut -d: -f3)
-t_expect "/proc: Uid is mail_owner's (real, effective, saved, fs)" "$uid $uid $uid $uid" \
+uid=$(id -u hatoauth) gid=$(id -g hatoauth) sgid=$(getent group shadow | cut -d: -f3)
+t_expect "/proc: Uid is default_internal_user's (real, effective, saved, fs)" "$uid $uid $uid $uid" \
 	bash -c "awk '/^Uid:/ {print \$2, \$3, \$4, \$5}' $st"
-t_expect "/proc: Gid is mail_owner's group" "$gid $gid $gid $gid" bash -c "awk '/^Gid:/ {print \$2, \$3, \$4, \$5}' $st"
+t_expect "/proc: Gid is default_internal_user's group" "$gid $gid $gid $gid" bash -c "awk '/^Gid:/ {print \$2, \$3, \$4, \$5}' $st"
 t_expect "/proc: the only supplementary group is shadow ($sgid)" "$sgid" bash -c "awk '/^Groups:/ {print \$2 \$3}' $st"
 t_expect "/proc: NoNewPrivs" "1" bash -c "awk '/^NoNewPrivs:/ {print \$2}' $st"
 t_expect "/proc: no capabilities left" "0000000000000000 0000000000000000" bash -c "awk '/^CapEff:|^CapPrm:/ {printf \"%s \", \$2}' $st | sed 's/ \$//'"
 t_expect "/proc: root directory is / (no chroot)" "/" readlink "/proc/$pid/root"
-t_expect "not dumpable: its /proc files belong to root, so mail_owner cannot ptrace it" "root" stat -c %U "/proc/$pid/environ"
-t_check_fail "...reading its memory as mail_owner fails" runuser -u hato -- cat "/proc/$pid/environ"
+t_expect "not dumpable: its /proc files belong to root, so its own uid cannot ptrace it" "root" stat -c %U "/proc/$pid/environ"
+t_check_fail "...reading its memory as its own user fails" runuser -u hatoauth -- cat "/proc/$pid/environ"
 t_check "authd can read /etc/shadow through the group" bash -c "awk '/^Groups:/' $st | grep -qw $sgid && test \$(stat -c %G /etc/shadow) = shadow"
 
 kill -9 "$pid"
@@ -55,7 +55,7 @@ t_expect "a passwd-file authd cannot read: temporary failure, at once" \
 	"FAIL 1 user=vc@example.test reason=Temporary authentication failure temp" \
 	bash -c "python3 '$TOPDIR/tests/authd/authclient.py' '$S' plain vc@example.test Robust-pass-1 secured | head -1"
 t_check "...logged with the reason" grep -q "passdb passwd-file:$I/users: $I/users: Permission denied" "$I/maillog"
-t_expect_err "...and hato check warns about it" "$I/users: authd (running as hato, group shadow) cannot read it: Permission denied" \
+t_expect_err "...and hato check warns about it" "$I/users: authd (running as hatoauth, group shadow) cannot read it: Permission denied" \
 	bash -c "'$HATO' -c '$I' check && false"
 chmod 0640 "$I/users"
 t_expect "readable again: the login works" "OK 1 user=vc@example.test" \

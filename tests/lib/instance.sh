@@ -26,11 +26,17 @@ inst_pick_ports() {
 inst_pick_ports 8 || SMTP_PORT=$((20000 + RANDOM % 10000))
 inst_created_user=""
 id hato >/dev/null 2>&1 || inst_created_user=yes
+inst_created_authuser=""	# default_internal_user (authd), made by hato init
+id hatoauth >/dev/null 2>&1 || inst_created_authuser=yes
 
 inst_cleanup() {
 	[ -f "$I/main.cf" ] && "$HATO" -c "$I" abort >/dev/null 2>&1
 	if [ -n "$inst_created_user" ]; then
 		userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1
+	fi
+	for u in ${inst_users:-}; do userdel "$u" >/dev/null 2>&1; done
+	if [ -n "$inst_created_authuser" ]; then
+		userdel hatoauth >/dev/null 2>&1; groupdel hatoauth >/dev/null 2>&1
 	fi
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
@@ -172,4 +178,22 @@ inst_wait() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 
 inst_pids() {
 	local master; master=$(tr -dc 0-9 <"$I/queue/pid/master.pid" 2>/dev/null)
 	[ -n "$master" ] && pgrep -x -P "$master" "$1"
+}
+
+# inst_user_bin PROG... - copies of the commands as an installation has
+# them, in $T/bin: postdrop and postqueue set-group-ID hatodrop
+inst_user_bin() {
+	local p
+	mkdir -p "$T/bin" && chmod 755 "$T/bin"
+	for p in "$@"; do
+		cp "$B/bin/$p" "$T/bin/" && chmod 755 "$T/bin/$p" || return 1
+		case $p in postdrop|postqueue) chgrp hatodrop "$T/bin/$p" && chmod 2755 "$T/bin/$p" ;; esac
+	done
+}
+
+# inst_add_user NAME - a throw-away login user (no home), removed at exit
+# by inst_cleanup (call it in the script's shell, not in $(...))
+inst_add_user() {
+	useradd -M -N -s /bin/sh -d /nonexistent "$1" || return 1
+	inst_users="${inst_users:-} $1"
 }

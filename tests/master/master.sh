@@ -13,6 +13,8 @@ CLIENT="python3 $TOPDIR/tests/master/probe_client.py"
 
 created_user=""
 id hato >/dev/null 2>&1 || created_user=yes
+created_authuser=""	# default_internal_user, made by hato init
+id hatoauth >/dev/null 2>&1 || created_authuser=yes
 I=$T/inst
 chmod 755 "$T"
 cleanup_all() {
@@ -20,6 +22,7 @@ cleanup_all() {
 	[ -d "$T/u" ] && runuser -u hatotest -- "$HATO" -c "$T/u/inst" abort >/dev/null 2>&1
 	id hatotest >/dev/null 2>&1 && userdel -r hatotest >/dev/null 2>&1
 	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
+	[ -n "$created_authuser" ] && { userdel hatoauth; groupdel hatoauth; } >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup_all EXIT
