@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# smtpd/chroot.sh - Debian's stock Postfix master.cf, verbatim but for the
+# smtp service's address, with chroot "y" on smtpd, cleanup, qmgr, pickup,
+# showq and smtp: a system user made with useradd gets mail over SMTP into
+# ~/Maildir (local users are looked up through the proxymap service, outside
+# the chroot), an unknown user gets 550 5.1.1, and the client's name comes
+# from a fake DNS server that is not on 127.0.0.1 (the resolver default a
+# chrooted process falls back to when it cannot read /etc/resolv.conf) and
+# shows in the log and the Received: header.  The clock inside the chroot
+# is the host's zone (TZ file read before the chroot).
+. "$HATO_TOP/tests/lib.sh"
+[ "$(id -u)" = 0 ] || { t_ok "chroot tests skipped: they need root # SKIP"; exit 0; }
+. "$TOPDIR/tests/lib/instance.sh"
+. "$TOPDIR/tests/lib/netns.sh"
+NS=hatocr$$
+U=h15cr$$
+STOCK=/usr/share/postfix/master.cf.dist
+[ -f "$STOCK" ] || STOCK=/etc/postfix/master.cf
+trap 'netns_down_all; userdel -r "$U" >/dev/null 2>&1; inst_cleanup' EXIT
+
+cat >"$T/zone" <<'ZONE'
+7.100.51.198.in-addr.arpa PTR client.chroot.test
+client.chroot.test A 198.51.100.7
+ZONE
+if netns_up $NS 192.0.2.1 192.0.2.53 198.51.100.7 && netns_dns $NS "$T/zone" 192.0.2.53 &&
+	printf 'nameserver 192.0.2.53\noptions timeout:1 attempts:1\n' >"/etc/netns/$NS/resolv.conf"; then
+	t_ok "namespace with a server, a client and fake DNS on 192.0.2.53"
+else
+	t_fail "namespace with a server, a client and fake DNS on 192.0.2.53"
+	exit 0
+fi
+t_check "useradd makes the system user $U with a home" useradd -m -s /usr/sbin/nologin "$U"
+
+inst_new
+sed 's/^smtp\( *\)inet /192.0.2.1:25 inet /' "$STOCK" >"$I/master.cf"
+inst_set "home_mailbox = Maildir/" "mydestination = \$myhostname, localhost, \$mydomain" \
+	"mynetworks = 127.0.0.0/8" "smtpd_client_restrictions = permit" \
+	"smtpd_recipient_restrictions = reject_unlisted_recipient, permit_auth_destination, reject"
+t_check "the stock master.cf has chroot y on smtp" \
+	grep -Eq '^192\.0\.2\.1:25 +inet +n +- +y ' "$I/master.cf"
+t_check "hato check accepts the stock master.cf" "$HATO" -c "$I" check
+t_check "the instance starts in the namespace" netns_run $NS "$HATO" -c "$I" start
+for _ in $(seq 50); do netns_run $NS ss -Hltn 'sport = :25' | grep -q . && break; sleep 0.1; done
+
+# rcpt ADDR - the reply to RCPT TO:<ADDR> from the client 198.51.100.7
+rcpt() {
+	netns_run $NS python3 - "$1" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("192.0.2.1", 25, source_address=("198.51.100.7", 0), timeout=30,
+                 local_hostname="client.chroot.test")
+s.mail("sender@example.org")
+code, text = s.rcpt(sys.argv[1])
+print(code, text.decode())
+if code == 250:
+    s.data(b"Subject: chroot test\r\n\r\nhello from outside\r\n")
+s.quit()
+PY
+}
+
+t_expect "RCPT to the system user $U is accepted (looked up outside the chroot)" \
+	"250 2.1.5 Ok" rcpt "$U@example.test"
+t_expect "RCPT to an unknown user gets 550 5.1.1" \
+	"550 5.1.1 <nosuch$U@example.test>: Recipient address rejected: User unknown in local recipient table" \
+	rcpt "nosuch$U@example.test"
+for _ in $(seq 100); do
+	ls "/home/$U/Maildir/new/" 2>/dev/null | grep -q . && break
+	sleep 0.1
+done
+msg=$(cat "/home/$U/Maildir/new/"* 2>/dev/null)
+t_check "the message is in ~$U/Maildir/new" test -n "$msg"
+t_check "its Received: header names the client found in DNS" \
+	grep -q 'from client.chroot.test (client.chroot.test \[198.51.100.7\])' <<<"$msg"
+t_check "the log names the client, not unknown" \
+	grep -q 'client=client.chroot.test\[198.51.100.7\]' "$I/maillog"
+t_check "no lookup failed in the chroot" \
+	bash -c "! grep -E 'warning|error|fatal' '$I/maillog' | grep -v 'service skipped' | grep -v 'not supported by hato'"
+# chrooted - a process running COMMAND has the queue directory as its root
+chrooted() {
+	local p
+	for p in $(pgrep -f -- "^$1 -n "); do
+		[ "$(readlink "/proc/$p/root")" = "$I/queue" ] && return 0
+	done
+	return 1
+}
+t_check "smtpd runs chrooted into the queue directory" chrooted smtpd
+t_check "cleanup runs chrooted into the queue directory" chrooted cleanup
+"$HATO" -c "$I" stop >/dev/null 2>&1
