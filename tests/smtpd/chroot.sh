@@ -48,6 +48,7 @@ rcpt() {
 import smtplib, sys
 s = smtplib.SMTP("192.0.2.1", 25, source_address=("198.51.100.7", 0), timeout=30,
                  local_hostname="client.chroot.test")
+s.ehlo()
 s.mail("sender@example.org")
 code, text = s.rcpt(sys.argv[1])
 print(code, text.decode())
@@ -67,6 +68,7 @@ for _ in $(seq 100); do
 	sleep 0.1
 done
 msg=$(cat "/home/$U/Maildir/new/"* 2>/dev/null)
+printf "%s\n" "$msg" >"$T/msg"
 t_check "the message is in ~$U/Maildir/new" test -n "$msg"
 t_check "its Received: header names the client found in DNS" \
 	grep -q 'from client.chroot.test (client.chroot.test \[198.51.100.7\])' <<<"$msg"
