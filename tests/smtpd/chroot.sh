@@ -35,6 +35,8 @@ inst_new
 sed 's/^smtp\( *\)inet /192.0.2.1:25 inet /' "$STOCK" >"$I/master.cf"
 inst_set "home_mailbox = Maildir/" "mydestination = \$myhostname, localhost, \$mydomain" \
 	"mynetworks = 127.0.0.0/8" "smtpd_client_restrictions = permit" \
+	"smtpd_tls_cert_file = $I/cert.pem" "smtpd_tls_key_file = $I/key.pem" \
+	"smtpd_tls_security_level = may" \
 	"smtpd_recipient_restrictions = reject_unlisted_recipient, permit_auth_destination, reject"
 t_check "the stock master.cf has chroot y on smtp" \
 	grep -Eq '^192\.0\.2\.1:25 +inet +n +- +y ' "$I/master.cf"
@@ -54,6 +56,22 @@ code, text = s.rcpt(sys.argv[1])
 print(code, text.decode())
 if code == 250:
     s.data(b"Subject: chroot test\r\n\r\nhello from outside\r\n")
+s.quit()
+PY
+}
+
+# tls - the STARTTLS reply code and the next EHLO's
+tls() {
+	netns_run $NS python3 - <<'PY'
+import smtplib, ssl
+s = smtplib.SMTP("192.0.2.1", 25, source_address=("198.51.100.7", 0), timeout=30,
+                 local_hostname="client.chroot.test")
+s.ehlo()
+ctx = ssl.create_default_context()
+ctx.check_hostname = False
+ctx.verify_mode = ssl.CERT_NONE
+code, _ = s.starttls(context=ctx)
+print(code, s.ehlo()[0])
 s.quit()
 PY
 }
@@ -86,4 +104,15 @@ chrooted() {
 }
 t_check "smtpd runs chrooted into the queue directory" chrooted smtpd
 t_check "cleanup runs chrooted into the queue directory" chrooted cleanup
+t_expect "STARTTLS works in the chroot (certificate read before it)" "220 250" tls
+
+# Without the proxymap service, unix:passwd.byname is read in the chroot,
+# where it cannot be: a temporary error naming the way out, never a 550
+sed -i '/^proxy\(map\|write\) /d' "$I/master.cf"
+t_check "reload without the proxymap service" netns_run $NS "$HATO" -c "$I" reload
+sleep 1
+t_expect "RCPT to $U without proxymap in a chroot: 451 4.3.0, not 550" \
+	"451 4.3.0 <$U@example.test>: Temporary lookup failure" rcpt "$U@example.test"
+t_check "...and the log says why and what to do" \
+	grep -q "/etc/passwd is out of reach (a chrooted daemon? use proxy:unix:passwd.byname" "$I/maillog"
 "$HATO" -c "$I" stop >/dev/null 2>&1
