@@ -36,12 +36,21 @@ struct dict_proxy {
 	struct dict *direct;	/* no proxymap service: the table itself */
 };
 
+/* new_reader - a reader for a new connection (one that failed refuses
+ * further reads, and bytes of the old one must not leak into the next) */
+static void new_reader(struct dict_proxy *p)
+{
+	attr_in_free(&p->in);
+	p->in = attr_in_new(DICT_PROXY_MAX_VALUE, DICT_PROXY_MAX_VALUE + DICT_PROXY_MAX_REQUEST);
+}
+
 /* disconnect - forget the connection (the next lookup reconnects) */
 static void disconnect(struct dict_proxy *p)
 {
 	if (p->fd >= 0)
 		close(p->fd);
 	p->fd = -1;
+	new_reader(p);
 }
 
 /* connect_proxymap - 0 connected, 1 no proxymap service, -1 error + why */
@@ -54,6 +63,7 @@ static int connect_proxymap(struct dict_proxy *p, struct buf *why)
 	if (attr_hello_read(p->in, fd, DICT_PROXY_PROTOCOL, DICT_PROXY_VERSION,
 			    DICT_PROXY_TIMEOUT_MS, why) < 0) {
 		close(fd);
+		new_reader(p);
 		return -1;
 	}
 	p->fd = fd;
@@ -181,7 +191,7 @@ struct dict *dict_proxy_open(const char *name, int flags, struct buf *why)
 	p = (struct dict_proxy *)dict_alloc_size(sizeof(*p), "proxy", name, flags & ~DICT_FLAG_FOLD_KEY);
 	p->inner_flags = flags & DICT_FLAG_FOLD_KEY;
 	p->fd = -1;
-	p->in = attr_in_new(DICT_PROXY_MAX_VALUE, DICT_PROXY_MAX_VALUE + DICT_PROXY_MAX_REQUEST);
+	new_reader(p);
 	p->value = buf_new(64);
 	p->dict.lookup = proxy_lookup;
 	p->dict.close = proxy_close;
