@@ -29,14 +29,18 @@ else
 	t_fail "namespace with a server, a client and fake DNS on 192.0.2.53"
 	exit 0
 fi
+PW="chroot-Pa55 $$"
 t_check "useradd makes the system user $U with a home" useradd -m -s /usr/sbin/nologin "$U"
+echo "$U:$PW" | chpasswd || t_fail "chpasswd $U"
 
 inst_new
 sed 's/^smtp\( *\)inet /192.0.2.1:25 inet /' "$STOCK" >"$I/master.cf"
+echo "auth      unix  -       n       n       -       1       authd" >>"$I/master.cf"	# as the guide adds
 inst_set "home_mailbox = Maildir/" "mydestination = \$myhostname, localhost, \$mydomain" \
 	"mynetworks = 127.0.0.0/8" "smtpd_client_restrictions = permit" \
 	"smtpd_tls_cert_file = $I/cert.pem" "smtpd_tls_key_file = $I/key.pem" \
-	"smtpd_tls_security_level = may" "ipc_idle = 1s" \
+	"smtpd_tls_security_level = may" "ipc_idle = 1s" "smtpd_sasl_auth_enable = yes" \
+	"passdb = system" "auth_mechanisms = plain login" "disable_plaintext_auth = no" \
 	"smtpd_recipient_restrictions = reject_unlisted_recipient, permit_auth_destination, reject"
 t_check "the stock master.cf has chroot y on smtp" \
 	grep -Eq '^192\.0\.2\.1:25 +inet +n +- +y ' "$I/master.cf"
@@ -76,6 +80,21 @@ s.quit()
 PY
 }
 
+# auth - the reply code to AUTH PLAIN as $U
+auth() {
+	netns_run $NS python3 - "$U" "$PW" <<'PY'
+import smtplib, sys
+s = smtplib.SMTP("192.0.2.1", 25, source_address=("198.51.100.7", 0), timeout=30,
+                 local_hostname="client.chroot.test")
+s.ehlo()
+try:
+    print(s.login(sys.argv[1], sys.argv[2])[0])
+except smtplib.SMTPException as e:
+    print(e)
+s.quit()
+PY
+}
+
 t_expect "RCPT to the system user $U is accepted (looked up outside the chroot)" \
 	"250 2.1.5 Ok" rcpt "$U@example.test"
 sleep 1.5	# past ipc_idle: proxymap has closed smtpd's connection; it reconnects
@@ -91,7 +110,9 @@ printf "%s\n" "$msg" >"$T/msg"
 t_check "the message is in ~$U/Maildir/new" test -n "$msg"
 t_check "its Received: header names the client found in DNS" \
 	grep -q 'from client.chroot.test (client.chroot.test \[198.51.100.7\])' <<<"$msg"
-t_check "the log names the client, not unknown" \
+t_check "the log names the client at connect, not unknown" \
+	grep -q 'connect from client.chroot.test\[198.51.100.7\]' "$I/maillog"
+t_check "...and in the message's client= line" \
 	grep -q 'client=client.chroot.test\[198.51.100.7\]' "$I/maillog"
 t_check "no lookup failed in the chroot" \
 	bash -c "! grep -E 'warning|error|fatal' '$I/maillog' | grep -v 'service skipped' | grep -v 'not supported by hato'"
@@ -106,6 +127,7 @@ chrooted() {
 t_check "smtpd runs chrooted into the queue directory" chrooted smtpd
 t_check "cleanup runs chrooted into the queue directory" chrooted cleanup
 t_expect "STARTTLS works in the chroot (certificate read before it)" "220 250" tls
+t_expect "AUTH PLAIN through authd's private/auth from inside the chroot" "235" auth
 
 # Without the proxymap service, unix:passwd.byname is read in the chroot,
 # where it cannot be: a temporary error naming the way out, never a 550
