@@ -129,6 +129,20 @@ t_check "cleanup runs chrooted into the queue directory" chrooted cleanup
 t_expect "STARTTLS works in the chroot (certificate read before it)" "220 250" tls
 t_expect "AUTH PLAIN through authd's private/auth from inside the chroot" "235" auth
 
+# Local submission as the user: sendmail -> postdrop (set-group-ID, as
+# installed) -> maildrop/, wakes "pickup unix" (Postfix 3's stock type) at
+# once, not at its 60 s wakeup; pickup and cleanup are chrooted
+mkdir -p "$T/bin" && cp "$B/bin/sendmail" "$B/bin/postdrop" "$T/bin/" &&
+	chgrp hatodrop "$T/bin/postdrop" && chmod 2755 "$T/bin/postdrop" && chmod 755 "$T/bin" "$T/bin/sendmail"
+printf 'Subject: local\n\nfrom sendmail\n' | runuser -u "$U" -- env HATO_CONFIG="$I" "$T/bin/sendmail" "$U"
+for _ in $(seq 100); do
+	[ "$(ls "/home/$U/Maildir/new/" 2>/dev/null | wc -l)" -ge 2 ] && break
+	sleep 0.1
+done
+t_check "sendmail as $U: delivered within 10 s through the chrooted pickup unix service" \
+	test "$(ls "/home/$U/Maildir/new/" 2>/dev/null | wc -l)" -ge 2
+t_check "pickup runs chrooted into the queue directory" chrooted pickup
+
 # Without the proxymap service, unix:passwd.byname is read in the chroot,
 # where it cannot be: a temporary error naming the way out, never a 550
 sed -i '/^proxy\(map\|write\) /d' "$I/master.cf"
