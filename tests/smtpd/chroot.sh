@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # smtpd/chroot.sh - Debian's stock Postfix master.cf, verbatim but for the
-# smtp service's address, with chroot "y" on smtpd, cleanup, qmgr, pickup,
-# showq and smtp: a system user made with useradd gets mail over SMTP into
-# ~/Maildir (local users are looked up through the proxymap service, outside
-# the chroot), an unknown user gets 550 5.1.1, and the client's name comes
-# from a fake DNS server that is not on 127.0.0.1 (the resolver default a
-# chrooted process falls back to when it cannot read /etc/resolv.conf) and
-# shows in the log and the Received: header.  The clock inside the chroot
-# is the host's zone (TZ file read before the chroot).
+# smtp service's address, with chroot "y" on smtpd, cleanup, pickup, showq
+# and smtp, plus the guide's authd line: a system user made with useradd
+# gets mail over SMTP into ~/Maildir (local users are looked up through the
+# proxymap service, outside the chroot), an unknown user gets 550 5.1.1,
+# and the client's name comes from a fake DNS server that is not on
+# 127.0.0.1 (the resolver default a chrooted process falls back to when it
+# cannot read /etc/resolv.conf) and shows in the log and the Received:
+# header, dated in the zone TZ names (the zone file is read before the
+# chroot).  STARTTLS, AUTH through private/auth and sendmail through the
+# chrooted "pickup unix" work too; without proxymap a local user is a 451
+# that names the fix, never a false 550.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "chroot tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
@@ -45,7 +48,7 @@ inst_set "home_mailbox = Maildir/" "mydestination = \$myhostname, localhost, \$m
 t_check "the stock master.cf has chroot y on smtp" \
 	grep -Eq '^192\.0\.2\.1:25 +inet +n +- +y ' "$I/master.cf"
 t_check "hato check accepts the stock master.cf" "$HATO" -c "$I" check
-t_check "the instance starts in the namespace" netns_run $NS "$HATO" -c "$I" start
+t_check "the instance starts in the namespace" netns_run $NS env TZ=Asia/Tokyo "$HATO" -c "$I" start
 for _ in $(seq 50); do netns_run $NS ss -Hltn 'sport = :25' | grep -q . && break; sleep 0.1; done
 
 # rcpt ADDR - the reply to RCPT TO:<ADDR> from the client 198.51.100.7
@@ -110,6 +113,8 @@ printf "%s\n" "$msg" >"$T/msg"
 t_check "the message is in ~$U/Maildir/new" test -n "$msg"
 t_check "its Received: header names the client found in DNS" \
 	grep -q 'from client.chroot.test (client.chroot.test \[198.51.100.7\])' <<<"$msg"
+t_check "...dated in the zone of TZ=Asia/Tokyo, read before the chroot" \
+	grep -Eq '^	for <.*>; .* \+0900 \(JST\)$' <<<"$msg"
 t_check "the log names the client at connect, not unknown" \
 	grep -q 'connect from client.chroot.test\[198.51.100.7\]' "$I/maillog"
 t_check "...and in the message's client= line" \
