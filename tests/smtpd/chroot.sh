@@ -24,8 +24,10 @@ trap 'netns_down_all; userdel -r "$U" >/dev/null 2>&1; inst_cleanup' EXIT
 cat >"$T/zone" <<'ZONE'
 7.100.51.198.in-addr.arpa PTR client.chroot.test
 client.chroot.test A 198.51.100.7
+remote.chroot.test MX 10 mx.remote.chroot.test
+mx.remote.chroot.test A 192.0.2.25
 ZONE
-if netns_up $NS 192.0.2.1 192.0.2.53 198.51.100.7 && netns_dns $NS "$T/zone" 192.0.2.53 &&
+if netns_up $NS 192.0.2.1 192.0.2.25 192.0.2.53 198.51.100.7 && netns_dns $NS "$T/zone" 192.0.2.53 &&
 	printf 'nameserver 192.0.2.53\noptions timeout:1 attempts:1\n' >"/etc/netns/$NS/resolv.conf"; then
 	t_ok "namespace with a server, a client and fake DNS on 192.0.2.53"
 else
@@ -40,11 +42,12 @@ inst_new
 sed 's/^smtp\( *\)inet /192.0.2.1:25 inet /' "$STOCK" >"$I/master.cf"
 echo "auth      unix  -       n       n       -       1       authd" >>"$I/master.cf"	# as the guide adds
 inst_set "home_mailbox = Maildir/" "mydestination = \$myhostname, localhost, \$mydomain" \
-	"mynetworks = 127.0.0.0/8" "smtpd_client_restrictions = permit" \
+	"smtpd_client_restrictions = permit" \
 	"smtpd_tls_cert_file = $I/cert.pem" "smtpd_tls_key_file = $I/key.pem" \
 	"smtpd_tls_security_level = may" "ipc_idle = 1s" "smtpd_sasl_auth_enable = yes" \
 	"passdb = system" "auth_mechanisms = plain login" "disable_plaintext_auth = no" \
-	"smtpd_recipient_restrictions = reject_unlisted_recipient, permit_auth_destination, reject"
+	"mynetworks = 198.51.100.7/32" "queue_run_delay = 1s" "minimal_backoff_time = 1s" \
+	"smtpd_recipient_restrictions = reject_unlisted_recipient, permit_auth_destination, permit_mynetworks, reject"
 t_check "the stock master.cf has chroot y on smtp" \
 	grep -Eq '^192\.0\.2\.1:25 +inet +n +- +y ' "$I/master.cf"
 t_check "hato check accepts the stock master.cf" "$HATO" -c "$I" check
@@ -147,6 +150,17 @@ done
 t_check "sendmail as $U: delivered within 10 s through the chrooted pickup unix service" \
 	test "$(ls "/home/$U/Maildir/new/" 2>/dev/null | wc -l)" -ge 2
 t_check "pickup runs chrooted into the queue directory" chrooted pickup
+
+# Outbound through the chrooted smtp client: the MX comes from the fake DNS
+mkdir -p "$T/dump" && chmod 777 "$T/dump"
+netns_run $NS smtp-sink -u nobody -d "$T/dump/%Y%m%d%H%M%S." 192.0.2.25:25 100 >/dev/null 2>&1 &
+for _ in $(seq 50); do netns_run $NS ss -Hltn 'sport = :25' | grep -q '192.0.2.25' && break; sleep 0.1; done
+t_expect "relaying from mynetworks to user@remote.chroot.test is accepted" "250 2.1.5 Ok" \
+	rcpt user@remote.chroot.test
+for _ in $(seq 100); do find "$T/dump" -type f | grep -q . && break; sleep 0.1; done
+t_check "the chrooted smtp client found the MX through the fake DNS and delivered" \
+	bash -c "find '$T/dump' -type f | grep -q ."
+t_check "smtp runs chrooted into the queue directory" chrooted smtp
 
 # Without the proxymap service, unix:passwd.byname is read in the chroot,
 # where it cannot be: a temporary error naming the way out, never a 550
