@@ -161,6 +161,8 @@ for _ in $(seq 100); do find "$T/dump" -type f | grep -q . && break; sleep 0.1; 
 t_check "the chrooted smtp client found the MX through the fake DNS and delivered" \
 	bash -c "find '$T/dump' -type f | grep -q ."
 t_check "smtp runs chrooted into the queue directory" chrooted smtp
+t_expect "postqueue -p through the chrooted showq" "Mail queue is empty" \
+	env HATO_CONFIG="$I" "$B/bin/postqueue" -p
 
 # Without the proxymap service, unix:passwd.byname is read in the chroot,
 # where it cannot be: a temporary error naming the way out, never a 550
