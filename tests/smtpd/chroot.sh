@@ -51,6 +51,7 @@ inst_set "home_mailbox = Maildir/" "mydestination = \$myhostname, localhost, \$m
 t_check "the stock master.cf has chroot y on smtp" \
 	grep -Eq '^192\.0\.2\.1:25 +inet +n +- +y ' "$I/master.cf"
 t_check "hato check accepts the stock master.cf" "$HATO" -c "$I" check
+t_check "...with no warning about the chroot" bash -c "! '$HATO' -c '$I' check 2>&1 | grep 'is chrooted'"
 t_check "the instance starts in the namespace" netns_run $NS env TZ=Asia/Tokyo "$HATO" -c "$I" start
 for _ in $(seq 50); do netns_run $NS ss -Hltn 'sport = :25' | grep -q . && break; sleep 0.1; done
 
@@ -167,10 +168,15 @@ t_expect "postqueue -p through the chrooted showq" "Mail queue is empty" \
 # Without the proxymap service, unix:passwd.byname is read in the chroot,
 # where it cannot be: a temporary error naming the way out, never a 550
 sed -i '/^proxy\(map\|write\) /d' "$I/master.cf"
+t_check "hato check warns: chrooted smtpd, proxy: tables, no proxymap service" \
+	bash -c "'$HATO' -c '$I' check 2>&1 | grep -q 'is chrooted and local_recipient_maps uses proxy: tables, but master.cf has no proxymap service'"
 t_check "reload without the proxymap service" netns_run $NS "$HATO" -c "$I" reload
 sleep 1
 t_expect "RCPT to $U without proxymap in a chroot: 451 4.3.0, not 550" \
 	"451 4.3.0 <$U@example.test>: Temporary lookup failure" rcpt "$U@example.test"
 t_check "...and the log says why and what to do" \
 	grep -q "/etc/passwd is out of reach (a chrooted daemon? use proxy:unix:passwd.byname" "$I/maillog"
+inst_set "local_recipient_maps = unix:passwd.byname"
+t_check "hato check warns: chrooted smtpd with local_recipient_maps = unix:passwd.byname" \
+	bash -c "'$HATO' -c '$I' check 2>&1 | grep -q 'local_recipient_maps = unix:passwd.byname cannot read /etc/passwd: use proxy:unix:passwd.byname'"
 "$HATO" -c "$I" stop >/dev/null 2>&1
