@@ -1,35 +1,12 @@
 /* trigger - a wakeup into a FIFO or a UNIX socket; see trigger.h. */
 #include <errno.h>
 #include <fcntl.h>
-#include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "trigger.h"
-
-/* socket_fd - a non-blocking connection to the UNIX socket at path */
-static int socket_fd(const char *path)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, err;
-
-	if (strlen(path) >= sizeof(sun.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 && errno != EINPROGRESS) {
-		err = errno;
-		close(fd);
-		errno = err;
-		return -1;
-	}
-	return fd;
-}
+#include "unix_connect.h"
 
 /* trigger_send - open as a FIFO; a socket (ENXIO) gets a connection.  A
  * FIFO without a reader is ENXIO too: then the connect fails as well */
@@ -40,7 +17,7 @@ int trigger_send(const char *path, const char *data, size_t len)
 	ssize_t n = -1;
 
 	if (fd < 0 && errno == ENXIO)
-		fd = socket_fd(path);
+		fd = unix_connect_nonblock(path, NULL);
 	if (fd < 0)
 		return -1;
 	if (fstat(fd, &st) < 0)
