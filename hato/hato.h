@@ -30,6 +30,8 @@ int hato_pw(struct hato_ctx *ctx);
 /* hato_check_quiet - hato_check without the "ok" line; used by start (which
  * leaves master.cf to master itself, so each warning shows once) and reload */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf);
+/* hato_check_chroot - warnings for tables a chrooted smtpd cannot use */
+void hato_check_chroot(struct hato_ctx *ctx, struct config *c);
 /* hato_pid_path - queue_directory/pid/master.pid for the instance */
 char *hato_pid_path(const char *dir, struct buf *why);
 

@@ -210,6 +210,7 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 	if (c) {
 		check_auth_files(c);
 		check_tls_files(c);
+		hato_check_chroot(ctx, c);
 	}
 	config_free(&c);
 	buf_free(&why);

@@ -24,6 +24,7 @@ static const struct dict_type {
 	{ "inline", dict_inline_open, false },
 	{ "static", dict_static_open, false },
 	{ "unix", dict_unix_open, false },
+	{ "proxy", dict_proxy_open, false },
 };
 
 /* find_type - the registry entry for a type name, or NULL */

@@ -13,7 +13,8 @@
  *
  * Types: lmdb (hash and btree are aliases; the file is NAME.lmdb),
  * texthash, regexp and pcre (PCRE2), cidr, inline:{k=v, ...}, static:v,
- * unix:passwd.byname / unix:group.byname.  A table file's bad line gives one
+ * unix:passwd.byname / unix:group.byname, proxy:TYPE:NAME (through the
+ * proxymap service: dict_proxy.h).  A table file's bad line gives one
  * warning "FILE, line N: problem", the line is skipped and d->nerrors counts
  * it (commands exit non-zero on that; daemons keep going).
  * dict_open_surrogate() returns a table that fails every lookup with the
@@ -98,6 +99,6 @@ void dict_line_error(struct dict *d, const char *file, int line, const char *fmt
 
 /* the backends (one file each) */
 dict_open_fn dict_lmdb_open, dict_texthash_open, dict_regexp_open, dict_pcre_open,
-	dict_cidr_open, dict_inline_open, dict_static_open, dict_unix_open;
+	dict_cidr_open, dict_inline_open, dict_static_open, dict_unix_open, dict_proxy_open;
 
 #endif

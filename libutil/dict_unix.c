@@ -5,12 +5,16 @@
  * passwd(5)/group(5) form: "name:passwd:uid:gid:gecos:dir:shell" and
  * "name:passwd:gid:member,member".  Any other map name is an open error.
  * Not found is 0; a failing name service (errno other than "no such
- * entry") is a temporary error.  Keys are used as given, never folded.
+ * entry") is a temporary error, and so is "not found" when /etc/passwd
+ * (/etc/group) is not there at all: a chrooted process, whose answers
+ * would all be "no such user" (use proxy:unix:... there).  Keys are used
+ * as given, never folded.
  */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dict.h"
 #include "pwcache.h"
@@ -21,6 +25,18 @@ struct dict_unix {
 	struct buf *value;
 };
 
+/* reachable - whether a "no such entry" can be believed: inside a chroot
+ * (no /etc there) every name is missing, and smtpd would answer "User
+ * unknown" for real users; then fail with the way out instead */
+static bool reachable(struct dict *d, const char *file)
+{
+	if (access(file, F_OK) == 0)
+		return true;
+	dict_fail(d, "unix:%s: %s is out of reach (a chrooted daemon? use proxy:unix:%s with the proxymap service)",
+		  d->name, file, d->name);
+	return false;
+}
+
 /* passwd_lookup - the passwd(5) line for a user name */
 static int passwd_lookup(struct dict *d, const char *key, const char **value_r)
 {
@@ -29,9 +45,13 @@ static int passwd_lookup(struct dict *d, const char *key, const char **value_r)
 
 	errno = 0;
 	if (*key == '\0' || (pw = pwcache_getnam(key)) == NULL) {
-		if (*key == '\0' || errno == 0)
+		int err = errno;
+
+		if (*key == '\0' || (err == 0 && reachable(d, "/etc/passwd")))
 			return 0;
-		return dict_fail(d, "unix:passwd.byname lookup of \"%s\": %s", key, strerror(errno));
+		if (err == 0)
+			return -1;
+		return dict_fail(d, "unix:passwd.byname lookup of \"%s\": %s", key, strerror(err));
 	}
 	buf_reset(x->value);
 	buf_printf(x->value, "%s:%s:%ld:%ld:%s:%s:%s", pw->pw_name, pw->pw_passwd,
@@ -48,9 +68,13 @@ static int group_lookup(struct dict *d, const char *key, const char **value_r)
 
 	errno = 0;
 	if (*key == '\0' || (gr = getgrnam(key)) == NULL) {
-		if (*key == '\0' || pwcache_not_found(errno))
+		int err = errno;
+
+		if (*key == '\0' || (pwcache_not_found(err) && reachable(d, "/etc/group")))
 			return 0;
-		return dict_fail(d, "unix:group.byname lookup of \"%s\": %s", key, strerror(errno));
+		if (pwcache_not_found(err))
+			return -1;
+		return dict_fail(d, "unix:group.byname lookup of \"%s\": %s", key, strerror(err));
 	}
 	buf_reset(x->value);
 	buf_printf(x->value, "%s:%s:%ld:", gr->gr_name, gr->gr_passwd, (long)gr->gr_gid);

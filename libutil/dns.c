@@ -11,6 +11,10 @@
  * Names given to a lookup must be printable ASCII without '\' (the
  * resolver would read it as an escape) in labels of 1-63 bytes, at most
  * 253 bytes plus an optional trailing dot; anything else is DNS_INVALID.
+ * A daemon about to chroot calls dns_preload(): from then on, when
+ * resolv.conf is out of reach, the state read before the chroot is used
+ * (its nameservers, search list and options), so chrooted daemons need no
+ * copy of /etc files in the queue directory.
  */
 #include <arpa/inet.h>
 #include <arpa/nameser.h>
@@ -502,30 +506,71 @@ static int tcp_fallback(res_state rs, const unsigned char *q, int qlen,
 	return n;
 }
 
+/* the resolver state read by dns_preload, before a chroot hid resolv.conf */
+static struct {
+	bool loaded;
+	struct __res_state rs;
+	int retrans, retry;
+	unsigned long options;
+} preloaded;
+
+/* dns_preload - read resolv.conf (and /etc/hosts: dns_hosts.c) now, for
+ * use once a chroot has hidden them */
+void dns_preload(void)
+{
+	if (!preloaded.loaded && res_ninit(&preloaded.rs) == 0) {
+		preloaded.loaded = true;
+		preloaded.retrans = preloaded.rs.retrans;
+		preloaded.retry = preloaded.rs.retry;
+		preloaded.options = preloaded.rs.options;
+	}
+	dns_hosts_preload();
+}
+
+/* resolver - a fresh state from resolv.conf, or the preloaded one when the
+ * file is out of reach (chroot: glibc would fall back to 127.0.0.1);
+ * NULL + why when neither works.  *fresh_r: the caller res_nclose()s it. */
+static res_state resolver(struct __res_state *fresh, bool *fresh_r, struct buf *why)
+{
+	*fresh_r = !preloaded.loaded || access(_PATH_RESCONF, F_OK) == 0;
+	if (!*fresh_r) {
+		preloaded.rs.retrans = preloaded.retrans;	/* undo the last apply_opts */
+		preloaded.rs.retry = preloaded.retry;
+		preloaded.rs.options = preloaded.options;
+		return &preloaded.rs;
+	}
+	/* not res_nclose() after a failed res_ninit: the state is not set up */
+	memset(fresh, 0, sizeof(*fresh));
+	if (res_ninit(fresh) < 0) {
+		fail(why, DNS_TEMPFAIL, "cannot initialise the resolver");
+		return NULL;
+	}
+	return fresh;
+}
+
 /* send_query - one query; the reply into ans, its length or -1 + why */
 static int send_query(const char *name, enum dns_type type, const struct dns_opts *opts,
 		      unsigned char *ans, int anslen, struct buf *why)
 {
-	struct __res_state rs;
+	struct __res_state fresh;
+	res_state rs;
 	unsigned char q[NS_PACKETSZ];
 	int qlen, n, err;
+	bool own;
 
-	/* not res_nclose() after a failed res_ninit: the state is not set up */
-	memset(&rs, 0, sizeof(rs));
-	if (res_ninit(&rs) < 0) {
-		fail(why, DNS_TEMPFAIL, "cannot initialise the resolver");
+	if ((rs = resolver(&fresh, &own, why)) == NULL)
 		return -1;
-	}
-	apply_opts(&rs, opts);
+	apply_opts(rs, opts);
 	/* UDP first, and a truncated reply comes back to us (tcp_fallback) */
-	rs.options = (rs.options | RES_IGNTC) & ~(unsigned long)RES_USEVC;
-	qlen = res_nmkquery(&rs, ns_o_query, name, ns_c_in, (int)type, NULL, 0, NULL, q, sizeof(q));
+	rs->options = (rs->options | RES_IGNTC) & ~(unsigned long)RES_USEVC;
+	qlen = res_nmkquery(rs, ns_o_query, name, ns_c_in, (int)type, NULL, 0, NULL, q, sizeof(q));
 	errno = 0;
-	n = qlen < 0 ? -1 : res_nsend(&rs, q, qlen, ans, anslen);
+	n = qlen < 0 ? -1 : res_nsend(rs, q, qlen, ans, anslen);
 	if (n >= NS_HFIXEDSZ && (ans[2] & 0x02))
-		n = tcp_fallback(&rs, q, qlen, ans, anslen);
+		n = tcp_fallback(rs, q, qlen, ans, anslen);
 	err = errno;
-	res_nclose(&rs);
+	if (own)
+		res_nclose(rs);
 	if (qlen < 0)
 		fail(why, DNS_TEMPFAIL, "cannot build the query");
 	else if (n < 0 && err == ECONNREFUSED)

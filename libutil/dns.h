@@ -6,7 +6,7 @@
  *   dns_mx_free(&mx, n);
  *
  * Lookups use glibc's resolver (res_nmkquery + res_nsend, /etc/resolv.conf
- * read on every call) and parse the reply with ns_initparse/ns_parserr.
+ * read on every call; in a chroot, the copy dns_preload read before it) and parse the reply with ns_initparse/ns_parserr.
  * Every lookup returns a dns_status; anything but DNS_OK sets why (which
  * may be NULL) to the reason, e.g. "example.org MX: server failure
  * (SERVFAIL)", printable ASCII only.  Results are appended to the
@@ -124,5 +124,14 @@ bool dns_addr_is_ip(const char *text);
 /* dns_addr_is_ip_literal - an SMTP address literal: [1.2.3.4] or [IPv6:...] */
 bool dns_addr_is_ip_literal(const char *text);
 const char *dns_status_str(enum dns_status st);
+
+/* dns_preload - read resolv.conf and /etc/hosts now (before a chroot):
+ * lookups made where they are out of reach use these copies */
+void dns_preload(void);
+/* dns_hosts_name - the first valid host name /etc/hosts gives an address
+ * (text form), or NULL; newly allocated.  The file is read at every call
+ * when reachable, else the copy dns_preload() kept (dns_hosts.c). */
+char *dns_hosts_name(const char *addr);
+void dns_hosts_preload(void);
 
 #endif

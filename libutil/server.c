@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -15,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "dns.h"
 #include "ev.h"
 #include "log.h"
 #include "master_proto.h"
@@ -156,6 +158,12 @@ static void drop_privileges(void)
 	struct buf *why = buf_new(0);
 	const char *chroot_dir = srv.chroot && geteuid() == 0 ? cf->queue_directory : "";
 
+	if (*chroot_dir) {
+		/* resolv.conf, /etc/hosts and the zone file are out of reach
+		 * inside: read them now (as Postfix's res_init before chroot) */
+		dns_preload();
+		tzset();
+	}
 	if (geteuid() != 0) {
 		/* nothing to drop */
 	} else if (srv.unpriv) {

@@ -31,6 +31,7 @@
 #include "qrec.h"
 #include "queue_id.h"
 #include "mail_acl.h"
+#include "trigger.h"
 
 enum { FLUSH_AT = 64 * 1024, RENAME_TRIES = 10 };
 
@@ -252,21 +253,15 @@ static void commit(struct copy *cp)
 	cp->fd = -1;
 }
 
-/* wake_pickup - one byte into public/pickup; losing it loses nothing */
+/* wake_pickup - one byte to public/pickup (a FIFO, or a UNIX socket as
+ * in Postfix 3's stock master.cf); losing it loses nothing */
 static void wake_pickup(const struct params *cf)
 {
 	struct buf *path = buf_new(64);
-	struct stat st;
-	int fd;
 
 	queue_path(cf, "public/pickup", path);
-	fd = open(buf_str(path), O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
+	if (trigger_send(buf_str(path), "W", 1) < 0)
 		log_debug("wakeup %s: %m (pickup's periodic scan will find the file)", buf_str(path));
-	else if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && write(fd, "W", 1) < 0)
-		log_debug("wakeup %s: %m", buf_str(path));
-	if (fd >= 0)
-		close(fd);
 	buf_free(&path);
 }
 

@@ -13,6 +13,7 @@
  * is no such message or it is on hold; EX_TEMPFAIL when a move failed.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,19 +25,17 @@
 #include "queue_id.h"
 #include "showq.h"
 #include "strv.h"
+#include "trigger.h"
 
 enum { SITE_MAX = 255 };
 
-/* wake_qmgr - one byte into public/qmgr; a stopped qmgr scans at start */
+/* wake_qmgr - one byte to public/qmgr (FIFO or UNIX socket); a stopped
+ * qmgr scans at start */
 static void wake_qmgr(void)
 {
-	int fd = open("public/qmgr", O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd >= 0) {
-		if (write(fd, "A", 1) != 1)
-			log_warn("wake the queue manager: %m");
-		close(fd);
-	}
+	if (trigger_send("public/qmgr", "A", 1) < 0 && errno != ENOENT && errno != ENXIO &&
+	    errno != ECONNREFUSED)
+		log_warn("wake the queue manager: %m");
 }
 
 /* in_queue - whether queue/id exists */

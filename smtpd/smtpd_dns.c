@@ -21,27 +21,6 @@ static struct dns_opts opts(struct smtpd *st)
 	return (struct dns_opts){ .timeout_ms = (int)(t > 0 ? t : 5) * 1000 / 2, .retries = 1 };
 }
 
-/* hosts_name - the first name /etc/hosts gives addr, or NULL (the file
- * is the administrator's; lines are bounded by the buffer) */
-static char *hosts_name(const char *addr)
-{
-	FILE *fp = fopen("/etc/hosts", "re");
-	char line[1024], *name = NULL;
-
-	while (fp && name == NULL && fgets(line, sizeof(line), fp)) {
-		char *save = NULL, *a = strtok_r(line, " \t\r\n", &save), *n;
-
-		if (a == NULL || *a == '#' || strcmp(a, addr) != 0)
-			continue;
-		if ((n = strtok_r(NULL, " \t\r\n", &save)) != NULL && *n != '#'
-		    && dns_name_valid(n))
-			name = xstrdup(n);
-	}
-	if (fp)
-		fclose(fp);
-	return name;
-}
-
 /* smtpd_peer_name - the verified client name, or "unknown": /etc/hosts
  * first (as the system resolver would), then forward-confirmed DNS */
 char *smtpd_peer_name(struct smtpd *st)
@@ -53,7 +32,7 @@ char *smtpd_peer_name(struct smtpd *st)
 
 	if (!dns_addr_is_ip(st->addr)) {
 		r = xstrdup("unknown");
-	} else if ((r = hosts_name(st->addr)) != NULL) {
+	} else if ((r = dns_hosts_name(st->addr)) != NULL) {
 		/* found */
 	} else if ((rc = dns_fcrdns(st->addr, &o, name, why)) == DNS_OK) {
 		r = buf_steal(&name);

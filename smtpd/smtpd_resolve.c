@@ -139,7 +139,7 @@ int check_unlisted(struct check *c, const char *rcpt)
 	char *at_domain = xmalloc(strlen(domain ? domain : "") + 2);
 	enum smtpd_domain dc = domain ? smtpd_domain_class(g, domain) : DOM_LOCAL;
 	int rc = CHECK_DUNNO, found;
-	struct maps *m = NULL;
+	struct maps *m = NULL, *asked;
 	const char *table = NULL, *key = local;
 	long code = 550;
 
@@ -148,6 +148,7 @@ int check_unlisted(struct check *c, const char *rcpt)
 	if (addr_local_has_routing(local) || dc == DOM_REMOTE)
 		goto out;
 	found = g->virtual_aliases ? find(g->virtual_aliases, rcpt, at_domain) : 0;
+	asked = g->virtual_aliases;
 	if (found == 0 && dc == DOM_LOCAL) {
 		m = g->local_recipients, table = "local recipient table", key = base;
 		code = g->cf->unknown_local_recipient_reject_code;
@@ -162,10 +163,10 @@ int check_unlisted(struct check *c, const char *rcpt)
 	}
 	if (found == 0 && table && dc == DOM_LOCAL && m == NULL)
 		found = 1;		/* local_recipient_maps is empty: anyone */
-	else if (found == 0 && table)
-		found = m ? find(m, key, dc == DOM_LOCAL ? NULL : at_domain) : 0;
-	if (found < 0)
-		rc = check_temp(c, rcpt, "recipient table lookup failed");
+	else if (found == 0 && table && m)
+		found = find(asked = m, key, dc == DOM_LOCAL ? NULL : at_domain);
+	if (found < 0)		/* the log says which table and why */
+		rc = check_temp(c, rcpt, maps_error(asked));
 	else if (found == 0 && table)
 		rc = unknown(c, (int)code, rcpt, table);
 out:

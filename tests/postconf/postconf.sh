@@ -18,7 +18,7 @@ t_expect "postconf -h -x expands \$myhostname and \$mydomain" \
 	"$PC" -c "$T/g" -h -x mydestination
 t_expect "postconf with -o override" "smtpd_timeout = 10s" "$PC" -c "$T/g" -o smtpd_timeout=10s smtpd_timeout
 t_expect "postconf -m lists every table type" \
-	"lmdb hash btree texthash regexp pcre cidr inline static unix" \
+	"lmdb hash btree texthash regexp pcre cidr inline static unix proxy" \
 	bash -c "'$PC' -m | tr '\n' ' ' | sed 's/ \$//'"
 
 if [ -x /usr/sbin/postconf ]; then
