@@ -116,17 +116,24 @@ int deliver_agent_become(const struct agent_privs *p, struct agent_result *res)
 }
 
 /* deliver_agent_close_fds - in a child that will run as a user: close
- * every descriptor above 2 but keep_a and keep_b (-1: none).  The log
- * goes to stderr only from here on, so that no closed log descriptor (a
- * number the child may reuse for a mailbox) is ever written to. */
+ * every descriptor above 2 but keep_a, keep_b (-1: none) and the
+ * maillog_file (the child logs; it is not dumpable, so the user cannot
+ * reach it, and a command gets only 0-2).  The syslog connection is made
+ * anew, so that syslog(3) never writes to a number the child reuses. */
 void deliver_agent_close_fds(int keep_a, int keep_b)
 {
-	int keep[2] = { keep_a < keep_b ? keep_a : keep_b, keep_a < keep_b ? keep_b : keep_a };
+	int keep[3] = { keep_a, keep_b, log_file_fd() };
 	unsigned from = 3;
-	const char *err;
 
+	for (int i = 1; i < 3; i++)	/* sort the three */
+		for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
 	closelog();
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		if (keep[i] < (int)from)
 			continue;
 		if ((unsigned)keep[i] > from)
@@ -134,7 +141,7 @@ void deliver_agent_close_fds(int keep_a, int keep_b)
 		from = (unsigned)keep[i] + 1;
 	}
 	close_range(from, ~0U, 0);
-	log_open(LOG_DEST_STDERR, NULL, LOG_FORMAT_TEXT, NULL, &err);
+	log_syslog_reopen();
 }
 
 /* child_main - in the child: only the result pipe and the queue file

@@ -2,9 +2,10 @@
 # local/privsep.sh - what a delivery child running as the recipient can
 # reach.  (1) A command alias runs as default_privs: while it sleeps, the
 # process that waits for it (running as that user) may hold only 0-2, its
-# result pipe, the command's output pipe and the queue file: none of
-# local's sockets (the listener, the qmgr connection), master's pipes,
-# the maillog or a memfd; nor the command itself.  (2) A Maildir in a
+# result pipe, the command's output pipe, the queue file and the maillog
+# (it logs warnings; not dumpable, so the user cannot reach it): none of
+# local's sockets (the listener, the qmgr connection), master's pipes, a
+# table or a memfd; the command itself not even the maillog.  (2) A Maildir in a
 # root-owned mail_spool_directory (mode 0755, "/" at the end, home_mailbox
 # empty) belongs to the recipient, who can read the message.
 . "$HATO_TOP/tests/lib.sh"
@@ -40,9 +41,9 @@ t_check "the command runs" wait_for test -s "$T/out/ppid"
 ppid=$(cat "$T/out/ppid")
 ls -l "/proc/$ppid/fd/" >"$T/parentfds" 2>&1
 t_expect "the command's parent runs as default_privs (nobody)" nobody ps -o user= -p "$ppid"
-t_check "...and holds no socket, memfd, maillog or queue directory FIFO" \
-	bash -c "! grep -E 'socket:|memfd:|maillog|/public/|/private/' '$T/parentfds'"
-t_expect "...only 0-2, its result pipe, the command's output pipe and the queue file" "6" \
+t_check "...and holds no socket, memfd, table or queue directory FIFO" \
+	bash -c "! grep -E 'socket:|memfd:|lmdb|/public/|/private/' '$T/parentfds'"
+t_expect "...only 0-2, its result pipe, the command's output pipe, the queue file and the maillog" "7" \
 	bash -c "grep -c ' -> ' '$T/parentfds'"
 t_expect "...and is not dumpable (its /proc files belong to root)" root stat -c %U "/proc/$ppid/fd"
 t_check "the command itself holds only pipes and its output file (none of local's)" \
