@@ -6,7 +6,9 @@
 # owner and mode are set.  strace holds hato 0.3 s after each mkdir (the
 # race window made wide, so that the test is deterministic) while such a
 # swapper waits for maildrop/ to appear.  The root file's mode must not
-# change.  (With chmod by path after mkdir it became 1730.)
+# change.  (With chmod by path after mkdir it became 1730.)  Also: hato
+# flush (root) writes its trigger only into a FIFO at public/qmgr, never
+# into a file mail_owner put there (it wrote "FW" into any file).
 . "$HATO_TOP/tests/lib.sh"
 HATO=$B/bin/hato
 [ "$(id -u)" = 0 ] || { t_ok "queue race tests skipped: they need root # SKIP"; exit 0; }
@@ -54,3 +56,9 @@ t_expect "the root file behind it stays 0600, root's" "600 root" stat -c '%a %U'
 t_check "hato check reports the queue root's wrong owner" grep -q "queue: owner" "$T/check.out"
 t_check "...and that maildrop could not be made" grep -q "queue/maildrop: cannot create" "$T/check.out"
 sed 's/^/#   /' "$T/check.out"
+
+chown root "$q"
+printf x >"$q/public/qmgr"
+chown "$owner" "$q/public/qmgr"
+t_expect_err "hato flush refuses a public/qmgr that is not a FIFO" "not a FIFO" "$HATO" -c "$I" flush
+t_expect "...and writes nothing into it" x cat "$q/public/qmgr"
