@@ -4,16 +4,8 @@
 # than root (master runs those programs as root): not owned by root, or
 # writable by group or others.  A root-owned 0755 copy draws no warning.
 . "$HATO_TOP/tests/lib.sh"
-HATO=$B/bin/hato
 [ "$(id -u)" = 0 ] || { t_ok "daemon_directory tests skipped: they need root # SKIP"; exit 0; }
-created_user=""
-id hato >/dev/null 2>&1 || created_user=yes
-cleanup_all() {
-	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
-	rm -rf "$T"
-}
-trap cleanup_all EXIT
-I=$T/inst
+. "$TOPDIR/tests/lib/instance.sh"	# $I, $HATO; the hato user removed at exit if made here
 D=$T/libexec
 
 "$HATO" init --dev "$I" >/dev/null

@@ -10,18 +10,10 @@
 # flush (root) writes its trigger only into a FIFO at public/qmgr, never
 # into a file mail_owner put there (it wrote "FW" into any file).
 . "$HATO_TOP/tests/lib.sh"
-HATO=$B/bin/hato
 [ "$(id -u)" = 0 ] || { t_ok "queue race tests skipped: they need root # SKIP"; exit 0; }
 command -v strace >/dev/null || { t_fail "queue race: strace is needed"; exit 1; }
-created_user=""
-id hato >/dev/null 2>&1 || created_user=yes
-cleanup_all() {
-	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
-	rm -rf "$T"
-}
-trap cleanup_all EXIT
+. "$TOPDIR/tests/lib/instance.sh"	# $I, $HATO; the hato user removed at exit if made here
 chmod 755 "$T"
-I=$T/inst
 "$HATO" init --dev "$I" >/dev/null
 owner=$("$B/bin/postconf" -c "$I" -h mail_owner)
 q=$I/queue
