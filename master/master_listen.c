@@ -223,8 +223,9 @@ static int open_unix(struct master_service *svc, struct buf *why)
 
 	if (dfd < 0)
 		return -1;
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(st.st_mode))
-		unlinkat(dfd, name, 0);	/* left by a master that was killed */
+	/* a socket left by a master that was killed, or a link put there */
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode)))
+		unlinkat(dfd, name, 0);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind_in(dfd, fd, name) < 0 || listen(fd, backlog(svc)) < 0) {
 		buf_printf(why, "service %s (master.cf, line %d): bind %s: %s", svc->name, svc->line,
