@@ -10,7 +10,8 @@
  * it in a child process with authd's ids.  So is one that mail_owner (every
  * other daemon) or everybody could read.  So is a smtpd_tls_cert_file or
  * smtpd_tls_key_file that does not load (smtpd would find out only at
- * its first STARTTLS).
+ * its first STARTTLS).  So is a daemon_directory, or a program in it,
+ * that someone but root could change (master runs them as root).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -195,6 +197,38 @@ out:
 	buf_free(&why);
 }
 
+/* unsafe_owner - why a daemon_directory entry could be changed by someone
+ * other than root (or the user of a --dev instance), else NULL */
+static const char *unsafe_owner(const struct stat *st)
+{
+	if (st->st_uid != 0 && st->st_uid != geteuid())
+		return "not owned by root";
+	return (st->st_mode & (S_IWGRP | S_IWOTH)) ? "writable by group or others" : NULL;
+}
+
+/* check_daemon_dir - warn, as postfix check does, when daemon_directory
+ * or a program in it could be replaced by someone other than root: master
+ * runs those programs as root */
+static void check_daemon_dir(struct config *c)
+{
+	const char *dir = config_get(c, "daemon_directory"), *why;
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct stat st;
+
+	if (d == NULL) {
+		log_warn("daemon_directory %s: %m", dir);
+		return;
+	}
+	if (fstat(dirfd(d), &st) == 0 && (why = unsafe_owner(&st)) != NULL)
+		log_warn("daemon_directory %s: %s", dir, why);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
+		    (why = unsafe_owner(&st)) != NULL)
+			log_warn("%s/%s: %s", dir, e->d_name, why);
+	closedir(d);
+}
+
 /* hato_check_quiet - every check (master.cf too unless skip_master_cf),
  * messages only for problems */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
@@ -211,6 +245,7 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 		check_auth_files(c);
 		check_tls_files(c);
 		hato_check_chroot(ctx, c);
+		check_daemon_dir(c);
 	}
 	config_free(&c);
 	buf_free(&why);

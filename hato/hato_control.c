@@ -16,6 +16,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "hato.h"
 #include "log.h"
@@ -170,6 +171,7 @@ int hato_flush(struct hato_ctx *ctx)
 {
 	struct config *c = load(ctx->dir);
 	struct buf *path = buf_new(64);
+	struct stat st;
 	int fd, rc = 1;
 
 	if (c == NULL) {
@@ -180,6 +182,8 @@ int hato_flush(struct hato_ctx *ctx)
 	fd = open(buf_str(path), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		log_error("cannot reach the queue manager (%s): %m; is the mail system running?", buf_str(path));
+	else if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode))	/* public/ is mail_owner's */
+		log_error("%s: not a FIFO", buf_str(path));
 	else if (write(fd, "FW", 2) != 2)
 		log_error("write %s: %m", buf_str(path));
 	else

@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -29,6 +30,8 @@
 #include "mem.h"
 #include "privdrop.h"
 #include "queue_id.h"
+
+static int msg_fd = -1;		/* the queue file being delivered, for children */
 
 /* deliver_agent_result_init - an empty result: deferred until a step says more */
 void deliver_agent_result_init(struct agent_result *res)
@@ -112,13 +115,45 @@ int deliver_agent_become(const struct agent_privs *p, struct agent_result *res)
 	return rc;
 }
 
-/* child_main - in the child: drop to p, run fn, report, exit */
+/* deliver_agent_close_fds - in a child that will run as a user: close
+ * every descriptor above 2 but keep_a, keep_b (-1: none) and the
+ * maillog_file (the child logs; it is not dumpable, so the user cannot
+ * reach it, and a command gets only 0-2).  The syslog connection is made
+ * anew, so that syslog(3) never writes to a number the child reuses. */
+void deliver_agent_close_fds(int keep_a, int keep_b)
+{
+	int keep[3] = { keep_a, keep_b, log_file_fd() };
+	unsigned from = 3;
+
+	for (int i = 1; i < 3; i++)	/* sort the three */
+		for (int j = i; j > 0 && keep[j] < keep[j - 1]; j--) {
+			int t = keep[j];
+
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	closelog();
+	for (int i = 0; i < 3; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned)keep[i] > from)
+			close_range(from, (unsigned)keep[i] - 1, 0);
+		from = (unsigned)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+	log_syslog_reopen();
+}
+
+/* child_main - in the child: only the result pipe and the queue file
+ * kept (none of the agent's sockets, master's pipes or the log), drop to
+ * p, run fn, report, exit */
 static void __attribute__((noreturn)) child_main(const struct agent_privs *p, agent_child_fn *fn,
 						 void *arg, int out)
 {
 	struct agent_result res;
 	struct buf *b = buf_new(256);
 
+	deliver_agent_close_fds(out, msg_fd);
 	deliver_agent_result_init(&res);
 	if (deliver_agent_become(p, &res) == 0)
 		fn(arg, &res);
@@ -413,6 +448,7 @@ static int open_msg(struct agent_msg *m, struct buf *why)
 	}
 	if ((m->qf = qfile_open(m->rq->queue_file, QFILE_ANY_OWNER, &status, why)) == NULL)
 		return -1;
+	msg_fd = qfile_fd(m->qf);
 	m->content_size = qfile_sizes(m->qf)->content_size;
 	return scan_headers(m, why);
 }
@@ -445,6 +481,7 @@ void deliver_agent_serve(int fd, agent_rcpt_fn *fn, void *ctx, const char *relay
 		log_warn("%s: reply to qmgr: %s", m.rq->queue_id, buf_str(why));
 out:
 	qfile_close(&m.qf);
+	msg_fd = -1;
 	deliver_request_free(&m.rq);
 	strv_free(&m.delivered_to);
 	buf_free(&why);

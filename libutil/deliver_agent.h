@@ -70,6 +70,7 @@ void deliver_agent_run(const struct agent_privs *p, long time_limit, agent_child
 		     struct agent_result *res);
 void deliver_agent_privs(struct agent_privs *p, uid_t uid, gid_t gid, const char *name);
 int deliver_agent_become(const struct agent_privs *p, struct agent_result *res);
+void deliver_agent_close_fds(int keep_a, int keep_b);
 
 /* results */
 void deliver_agent_result_init(struct agent_result *res);

@@ -121,10 +121,7 @@ static void __attribute__((noreturn)) helper_main(int sock, const struct agent_p
 	char *req = malloc(REQUEST_MAX);
 	bool ok;
 
-	if (sock > 3) {		/* nothing of the agent's but the socket */
-		close_range(3, (unsigned)sock - 1, 0);
-		close_range((unsigned)sock + 1, ~0U, 0);
-	}
+	deliver_agent_close_fds(sock, -1);	/* nothing of the agent's but the socket */
 	signal(SIGPIPE, SIG_IGN);
 	deliver_agent_result_init(&dropped);
 	ok = deliver_agent_become(p, &dropped) == 0;

@@ -77,6 +77,21 @@ int log_open(int dests, const char *file, enum log_format format,
 	return 0;
 }
 
+/* log_file_fd - the maillog_file descriptor, -1 when there is none (a
+ * child that closes every other descriptor keeps it) */
+int log_file_fd(void)
+{
+	return (st.dests & LOG_DEST_FILE) ? st.fd : -1;
+}
+
+/* log_syslog_reopen - after closelog() and a descriptor purge: connect
+ * to syslog again when it is a destination */
+void log_syslog_reopen(void)
+{
+	if (st.dests & LOG_DEST_SYSLOG)
+		openlog(st.syslog_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
 /* log_set_hook - see every message (tests, the master's status) */
 void log_set_hook(log_hook_fn *fn)
 {

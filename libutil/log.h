@@ -38,6 +38,8 @@ const char *log_progname(void);
 int log_open(int dests, const char *file, enum log_format format,
 	     const char *syslog_name, const char **error_r);
 void log_set_hook(log_hook_fn *fn);
+int log_file_fd(void);
+void log_syslog_reopen(void);
 void log_set_fatal_hook(log_fatal_fn *fn);
 void log_set_verbose(int level);
 int log_verbose_level(void);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 
 #include "privdrop.h"
 
@@ -94,6 +95,13 @@ int privdrop_apply(const struct privdrop *pd, struct buf *why)
 	}
 	if (setresuid(pd->uid, pd->uid, pd->uid) < 0) {
 		buf_printf(why, "set user %s: %s", pd->user, strerror(errno));
+		return -1;
+	}
+	/* no core dump and no ptrace or /proc/PID/fd for the new user: what
+	 * the process holds from its privileged past is not theirs (the
+	 * kernel's default, fs.suid_dumpable = 0, made explicit) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		buf_printf(why, "prctl PR_SET_DUMPABLE: %s", strerror(errno));
 		return -1;
 	}
 	return verify(pd, why);

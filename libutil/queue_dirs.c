@@ -1,7 +1,10 @@
 /* queue_dirs - create and check the queue tree; see queue_dirs.h.
- * Directories are created with mkdir and then checked with lstat: a
- * symlink where a queue directory should be is an error, never followed. */
+ * Directories are made with mkdirat below the open queue root, opened
+ * with O_NOFOLLOW and given their owner and mode through that descriptor:
+ * a symlink where a queue directory should be is an error, never
+ * followed, and no name is resolved twice. */
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -73,37 +76,84 @@ static void dir_path(char *path, size_t size, const char *queue_dir, const struc
 	snprintf(path, size, "%s%s%s", queue_dir, *d->name ? "/" : "", d->name);
 }
 
-/* queue_dirs_create - make the tree, fix owners and modes */
-int queue_dirs_create(const char *queue_dir, const struct queue_owners *o, struct buf *why)
+/* open_root - queue_dir itself, never through a symlink; -1 with why */
+static int open_root(const char *queue_dir, struct buf *why)
 {
-	char path[4096];
+	int fd = open(queue_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	for (size_t i = 0; i < NDIRS; i++) {
-		const struct queue_dir *d = &dirs[i];
-		struct stat st;
-		uid_t uid;
-		gid_t gid;
+	if (fd < 0)
+		buf_printf(why, "%s: %s", queue_dir, errno == ELOOP || errno == ENOTDIR
+			   ? "not a directory (a symlink is not accepted)" : strerror(errno));
+	return fd;
+}
 
-		dir_path(path, sizeof(path), queue_dir, d);
-		if (mkdir(path, 0700) < 0 && errno != EEXIST) {
-			buf_printf(why, "mkdir %s: %s", path, strerror(errno));
-			return -1;
-		}
-		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
-			buf_printf(why, "%s: not a directory (a symlink is not accepted)", path);
-			return -1;
-		}
-		want(d, o, &uid, &gid);
-		if ((st.st_uid != uid || st.st_gid != gid) && lchown(path, uid, gid) < 0) {
-			buf_printf(why, "chown %s: %s", path, strerror(errno));
-			return -1;
-		}
-		if (chmod(path, d->mode) < 0) {
-			buf_printf(why, "chmod %s: %s", path, strerror(errno));
-			return -1;
-		}
+/* open_dir - d below the open root (made first when missing, if make),
+ * never through a symlink: the owner and mode are then set on this
+ * descriptor, so that whoever can write the queue root cannot swap the
+ * name for a link to a file of root's between the steps */
+static int open_dir(int root, const struct queue_dir *d, bool make)
+{
+	if (*d->name == '\0')
+		return fcntl(root, F_DUPFD_CLOEXEC, 0);
+	if (make && mkdirat(root, d->name, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return openat(root, d->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* fix - the owner and mode d should have, on the open directory fd */
+static int fix(int fd, const struct queue_dir *d, const struct queue_owners *o, const char *path,
+	       struct buf *why)
+{
+	struct stat st;
+	uid_t uid;
+	gid_t gid;
+
+	want(d, o, &uid, &gid);
+	if (fstat(fd, &st) < 0 || ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)) {
+		buf_printf(why, "chown %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fchmod(fd, d->mode) < 0) {
+		buf_printf(why, "chmod %s: %s", path, strerror(errno));
+		return -1;
 	}
 	return 0;
+}
+
+/* make_fix - d made if missing and given its owner and mode; -1 with why */
+static int make_fix(int root, const char *queue_dir, const struct queue_dir *d,
+		    const struct queue_owners *o, struct buf *why)
+{
+	char path[4096];
+	int fd = open_dir(root, d, true), rc;
+
+	dir_path(path, sizeof(path), queue_dir, d);
+	if (fd < 0) {
+		buf_printf(why, "%s: %s", path, errno == ELOOP || errno == ENOTDIR
+			   ? "not a directory (a symlink is not accepted)" : strerror(errno));
+		return -1;
+	}
+	rc = fix(fd, d, o, path, why);
+	close(fd);
+	return rc;
+}
+
+/* queue_dirs_create - make the tree, fix owners and modes (the root
+ * first: once it is root's, nobody else can rename in it) */
+int queue_dirs_create(const char *queue_dir, const struct queue_owners *o, struct buf *why)
+{
+	int root, rc = 0;
+
+	if (mkdir(queue_dir, 0700) < 0 && errno != EEXIST) {
+		buf_printf(why, "mkdir %s: %s", queue_dir, strerror(errno));
+		return -1;
+	}
+	if ((root = open_root(queue_dir, why)) < 0)
+		return -1;
+	for (size_t i = 0; i < NDIRS && rc == 0; i++)
+		rc = make_fix(root, queue_dir, &dirs[i], o, why);
+	close(root);
+	return rc;
 }
 
 /* queue_dirs_add_missing - make the directories that do not exist (a
@@ -111,26 +161,32 @@ int queue_dirs_create(const char *queue_dir, const struct queue_owners *o, struc
  * existing ones are left as they are.  -1 when one cannot be made. */
 int queue_dirs_add_missing(const char *queue_dir, const struct queue_owners *o, struct buf *report)
 {
-	char path[4096];
-	int rc = 0;
+	struct stat st;
+	int root = open_root(queue_dir, report), rc = 0;
 
+	if (root < 0) {
+		buf_putc(report, '\n');
+		return -1;
+	}
 	for (size_t i = 1; i < NDIRS; i++) {	/* not the root itself */
 		const struct queue_dir *d = &dirs[i];
-		struct stat st;
-		uid_t uid;
-		gid_t gid;
+		struct buf *why = buf_new(0);
+		char path[4096];
 
 		dir_path(path, sizeof(path), queue_dir, d);
-		if (lstat(path, &st) == 0 || errno != ENOENT)
+		if (fstatat(root, d->name, &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT) {
+			buf_free(&why);
 			continue;
-		want(d, o, &uid, &gid);
-		if (mkdir(path, 0700) < 0 || lchown(path, uid, gid) < 0 || chmod(path, d->mode) < 0) {
-			buf_printf(report, "%s: cannot create: %s\n", path, strerror(errno));
+		}
+		if (make_fix(root, queue_dir, d, o, why) < 0) {
+			buf_printf(report, "%s: cannot create: %s\n", path, buf_str(why));
 			rc = -1;
 		} else {
 			buf_printf(report, "%s: was missing, created (mode %04o)\n", path, (unsigned)d->mode);
 		}
+		buf_free(&why);
 	}
+	close(root);
 	return rc;
 }
 

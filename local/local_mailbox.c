@@ -6,6 +6,8 @@
  * deliver_helper.h); for mail_spool_directory with Postfix's rule: a
  * world-writable spool as the user, a group-writable one as the user with
  * the spool's group, else as root, creating the file owned by the user.
+ * A Maildir is always written as the user: in a spool only root may
+ * write, root makes the user's directory and hands it over first.
  * Every path below the home or spool directory is opened without
  * following symbolic links.
  * Results: "delivered to maildir" / "delivered to mailbox" (2.0.0); a
@@ -79,6 +81,36 @@ static void spool_privs(const char *spool, const struct local_user *u, struct ag
 		deliver_agent_privs(p, 0, 0, "root");
 }
 
+/* spool_maildir - a Maildir in a spool that only root may write: root
+ * makes NAME/ there and gives it to the user, who then delivers into it
+ * with their own rights, as Postfix delivers to every Maildir; one that
+ * exists must be the user's own directory (not a link).  -1 with res set */
+static int spool_maildir(const char *spool, const char *name, const struct local_user *u,
+			 struct agent_result *res)
+{
+	char *base = xstrndup(name, strlen(name) - 1);
+	int dfd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC), fd = -1, rc = -1;
+	bool made = dfd >= 0 && mkdirat(dfd, base, 0700) == 0;
+	struct stat st;
+
+	if (dfd >= 0 && (made || errno == EEXIST))
+		fd = openat(dfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		deliver_agent_result_set(res, "4.2.0", "cannot access mailbox %s%s: %s", spool, base,
+				       strerror(errno));
+	else if (made ? st.st_uid != geteuid() || fchown(fd, u->uid, u->gid) < 0 : st.st_uid != u->uid)
+		deliver_agent_result_set(res, "4.2.0", "mailbox %s%s does not belong to %s", spool, base,
+				       u->name);
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
+	free(base);
+	return rc;
+}
+
 /* local_mailbox - deliver to u's mailbox */
 void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char *to)
 {
@@ -87,16 +119,17 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 	struct mailbox_arg a = { .m = r->m, .u = u, .locks = r->g->mbox_locks, .limit = cf->mailbox_size_limit,
 				 .delivered_to = to, .original_to = orig ? orig : r->address };
 	struct buf *name = buf_new(64);
-	struct agent_privs privs;
+	struct agent_privs privs, user_privs;
 	struct agent_result res;
 	struct mbox_copy c;
 	long size;
 
+	deliver_agent_privs(&user_privs, u->uid, u->gid, u->name);
 	if (*cf->home_mailbox) {
 		a.home = true;
 		a.dir = u->home;
 		buf_set(name, cf->home_mailbox);
-		deliver_agent_privs(&privs, u->uid, u->gid, u->name);
+		privs = user_privs;
 	} else {
 		a.dir = cf->mail_spool_directory;
 		buf_set(name, u->name);
@@ -115,6 +148,10 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 	else if (a.home && a.maildir && privs.uid != 0)	/* the common case: no fork per message */
 		deliver_helper_maildir(&privs, LOCAL_STEP_TIME, a.limit, a.dir, a.name, r->m, to,
 				       a.original_to, &res);
+	else if (a.maildir && privs.uid == 0 && u->uid != 0 && spool_maildir(a.dir, a.name, u, &res) < 0)
+		;	/* res says why */
+	else if (a.maildir && privs.uid == 0 && u->uid != 0)	/* a Maildir is never written as root */
+		deliver_agent_run(&user_privs, LOCAL_STEP_TIME, mailbox_child, &a, &res);
 	else
 		deliver_agent_run(&privs, LOCAL_STEP_TIME, mailbox_child, &a, &res);
 	if (res.dsn[0] == '4' && strstr(buf_str(res.text), "cannot access home directory"))

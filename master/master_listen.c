@@ -158,51 +158,134 @@ static int open_inet(struct master_service *svc, const struct params *cf, struct
 	return rc;
 }
 
-/* open_unix - a UNIX stream socket at svc->sock_path */
-static int open_unix(struct master_service *svc, struct buf *why)
+/* open_parent - the directory holding path (public/ or private/, which
+ * mail_owner owns), opened without following a symlink; *name_r is the
+ * last component.  Every later step works relative to this descriptor,
+ * so nothing a mail_owner process does to the names can redirect root. */
+static int open_parent(const struct master_service *svc, const char **name_r, struct buf *why)
+{
+	const char *slash = strrchr(svc->sock_path, '/');
+	char *dir = slash ? xstrndup(svc->sock_path, (size_t)(slash - svc->sock_path)) : xstrdup(".");
+	int dfd = open(*dir ? dir : "/", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	*name_r = slash ? slash + 1 : svc->sock_path;
+	if (dfd < 0 || fstat(dfd, &st) < 0 || (st.st_mode & S_IWOTH)) {
+		buf_printf(why, "service %s (master.cf, line %d): directory %s: %s", svc->name, svc->line,
+			   dir, dfd < 0 ? strerror(errno) : "writable by anyone");
+		if (dfd >= 0)
+			close(dfd);
+		dfd = -1;
+	}
+	free(dir);
+	return dfd;
+}
+
+/* bind_in - bind fd to name in directory dfd with mode 0666: master works
+ * from inside the directory for the call (it has one thread) and sets the
+ * mode through the umask, so no path is resolved or changed afterwards */
+static int bind_in(int dfd, int fd, const char *name)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
+	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int rc = -1, err;
+	mode_t old;
 
-	if (strlen(svc->sock_path) >= sizeof(sun.sun_path)) {
-		buf_printf(why, "service %s: socket path too long: %s", svc->name, svc->sock_path);
+	if (strlen(name) >= sizeof(sun.sun_path)) {
+		errno = ENAMETOOLONG;
 		return -1;
 	}
-	strcpy(sun.sun_path, svc->sock_path);
-	if (lstat(svc->sock_path, &st) == 0 && S_ISSOCK(st.st_mode))
-		unlink(svc->sock_path);	/* left by a master that was killed */
+	strcpy(sun.sun_path, name);
+	if (here < 0 || fchdir(dfd) < 0) {
+		err = errno;
+		if (here >= 0)
+			close(here);
+		errno = err;
+		return -1;
+	}
+	old = umask(0111);
+	rc = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	err = errno;
+	umask(old);
+	if (fchdir(here) < 0)
+		log_fatal("cannot return to the working directory: %m");
+	close(here);
+	errno = err;
+	return rc;
+}
+
+/* open_unix - a UNIX stream socket at svc->sock_path, mode 0666 */
+static int open_unix(struct master_service *svc, struct buf *why)
+{
+	const char *name;
+	struct stat st;
+	int dfd = open_parent(svc, &name, why), fd;
+
+	if (dfd < 0)
+		return -1;
+	/* a socket left by a master that was killed, or a link put there */
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (S_ISSOCK(st.st_mode) || S_ISLNK(st.st_mode)))
+		unlinkat(dfd, name, 0);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
-	    chmod(svc->sock_path, 0666) < 0 || listen(fd, backlog(svc)) < 0) {
+	if (fd < 0 || bind_in(dfd, fd, name) < 0 || listen(fd, backlog(svc)) < 0) {
 		buf_printf(why, "service %s (master.cf, line %d): bind %s: %s", svc->name, svc->line,
 			   svc->sock_path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
+		close(dfd);
 		return -1;
 	}
+	close(dfd);
 	return add_fd(svc, fd, why);
 }
 
-/* open_fifo - a FIFO at svc->sock_path, held open read-write */
-static int open_fifo(struct master_service *svc, struct buf *why)
+/* fifo_at - open name in dfd as master's own FIFO: -1 with errno, or with
+ * errno 0 when something else holds the name (a symlink, a FIFO that
+ * master did not make, another link to it) */
+static int fifo_at(int dfd, const char *name)
 {
 	struct stat st;
 	int fd;
 
-	if (lstat(svc->sock_path, &st) == 0 && !S_ISFIFO(st.st_mode)) {
-		buf_printf(why, "service %s: %s exists and is not a FIFO", svc->name, svc->sock_path);
+	if (mkfifoat(dfd, name, 0600) < 0 && errno != EEXIST)
 		return -1;
-	}
-	if (mkfifo(svc->sock_path, 0622) < 0 && errno != EEXIST) {
-		buf_printf(why, "service %s (master.cf, line %d): mkfifo %s: %s", svc->name, svc->line,
-			   svc->sock_path, strerror(errno));
+	/* O_NONBLOCK: opening a FIFO must not wait; O_NOFOLLOW: never a link */
+	fd = openat(dfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ELOOP ? (errno = 0, -1) : -1;
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_uid == geteuid() &&
+	    st.st_nlink == 1 && fchmod(fd, 0622) == 0)
+		return fd;
+	close(fd);
+	errno = 0;
+	return -1;
+}
+
+/* open_fifo - a FIFO at svc->sock_path, held open read-write; a name that
+ * is not master's FIFO is removed (in master's directory) and made anew */
+static int open_fifo(struct master_service *svc, struct buf *why)
+{
+	const char *name;
+	struct stat st;
+	int dfd = open_parent(svc, &name, why), fd = -1, err = 0;
+
+	if (dfd < 0)
 		return -1;
+	for (int tries = 0; tries < 5; tries++) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISFIFO(st.st_mode) &&
+		    !S_ISLNK(st.st_mode)) {
+			err = EEXIST;
+			break;
+		}
+		if ((fd = fifo_at(dfd, name)) >= 0 || (err = errno) != 0)
+			break;
+		unlinkat(dfd, name, 0);
 	}
-	chmod(svc->sock_path, 0622);
-	fd = open(svc->sock_path, O_RDWR | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+	close(dfd);
 	if (fd < 0) {
-		buf_printf(why, "service %s: open %s: %s", svc->name, svc->sock_path, strerror(errno));
+		buf_printf(why, "service %s (master.cf, line %d): FIFO %s: %s", svc->name, svc->line,
+			   svc->sock_path, err == EEXIST ? "exists and is not a FIFO" :
+			   err ? strerror(err) : "replaced while being made");
 		return -1;
 	}
 	return add_fd(svc, fd, why);
@@ -225,6 +308,22 @@ int master_listen_open(struct master_service *svc, const struct params *cf, stru
 	return rc;
 }
 
+/* remove_name - unlink the socket or FIFO inside its checked directory */
+static void remove_name(const struct master_service *svc)
+{
+	struct buf *why = buf_new(0);
+	const char *name;
+	int dfd = open_parent(svc, &name, why);
+
+	if (dfd < 0)
+		log_warn("%s", buf_str(why));
+	else if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		log_warn("unlink %s: %m", svc->sock_path);
+	if (dfd >= 0)
+		close(dfd);
+	buf_free(&why);
+}
+
 /* master_listen_close - close every socket; remove_path also unlinks it */
 void master_listen_close(struct master_service *svc, bool remove_path)
 {
@@ -235,5 +334,5 @@ void master_listen_close(struct master_service *svc, bool remove_path)
 	svc->nlisten = 0;
 	svc->listening = svc->limit_watch = false;
 	if (remove_path && svc->sock_path)
-		unlink(svc->sock_path);
+		remove_name(svc);
 }

@@ -1,7 +1,8 @@
 /* master_wakeup - the wakeup column: a trigger byte every N seconds.
- * For a fifo service the byte is written into the FIFO; for a unix service
- * master connects and writes it.  "N?" wakes the service only once it has
- * been used.  A wakeup that cannot be delivered is dropped: the next
+ * For a fifo service the byte is written into the FIFO through master's
+ * own descriptor (never by name: public/ belongs to mail_owner); for a
+ * unix service master connects and writes it.  "N?" wakes the service
+ * only once it has been used.  A wakeup that cannot be delivered is dropped: the next
  * one comes N seconds later anyway. */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +23,8 @@ static void send_trigger(struct master_service *svc)
 	int fd;
 
 	if (svc->type == MT_FIFO) {
-		fd = open(svc->sock_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOFOLLOW);
+		/* master holds the FIFO open read-write: no name to resolve */
+		fd = svc->nlisten > 0 ? fcntl(svc->listen_fds[0], F_DUPFD_CLOEXEC, 0) : -1;
 	} else {
 		struct sockaddr_un sun = { .sun_family = AF_UNIX };
 
