@@ -31,7 +31,7 @@ SH
 }
 
 inst_new
-inst_set "maillog_file ="
+inst_set "maillog_file =" "local_recipient_maps ="
 in_dev nosyslog "$HATO" -c "$I" check >"$T/check.out" 2>&1
 t_check "no maillog_file, no /dev/log: hato check warns and says what to set" \
 	grep -q "warning: .*no syslog socket /dev/log.*maillog_file" "$T/check.out"
@@ -57,8 +57,9 @@ t_check "hato reload" "$HATO" -c "$I" reload
 wait_log() { for _ in $(seq 50); do grep -q "$1" "$I/maillog" 2>/dev/null && return 0; sleep 0.1; done; return 1; }
 t_check "after reload the master logs to a new maillog_file" wait_log "hato/master\[[0-9]*\]: reload"
 t_check "...and not into the moved file" bash -c "! grep -q 'master.*reload' '$I/maillog.1'"
-printf 'QUIT\r\n' | smtp_dialog >/dev/null
+id=$(inst_send sender@example.org user@example.test "after rotation")
 t_check "a daemon started after the reload logs there too" wait_log "hato/smtpd\[[0-9]*\]: connect from"
+t_check "...and the queue manager, which ran before it ($id)" wait_log "hato/qmgr\[[0-9]*\]: $id: from=<sender@example.org>"
 sleep 1.5		# pickup and qmgr woke up; smtpd waits idle for the next client
 t_check "hato stop" "$HATO" -c "$I" stop
 t_check "the master's stop lines are in the new file" grep -q "hato/master\[[0-9]*\]: stopped" "$I/maillog"
