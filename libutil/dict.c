@@ -185,7 +185,7 @@ struct dict *dict_open_surrogate(const char *spec, int flags)
 		char *type = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup("");
 		struct surrogate *s;
 
-		log_warn("%s", buf_str(why));
+		log_warn("table %s is unavailable: %s", spec, buf_str(why));
 		d = dict_alloc_size(sizeof(*s), type, colon ? colon + 1 : spec, flags);
 		s = (struct surrogate *)d;
 		s->spec = xstrdup(spec);
