@@ -1,6 +1,7 @@
 /* dict - the table registry, generic entry points and the surrogate table
- * (a table that did not open, tried again at each use).  See dict.h.  Keys are folded here (not in each backend) when the table
- * was opened with DICT_FLAG_FOLD_KEY. */
+ * (a table that did not open, tried again at each use).  See dict.h.
+ * Keys are folded here (not in each backend) when the table was opened
+ * with DICT_FLAG_FOLD_KEY. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
