@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dict.h"
 #include "log.h"
@@ -108,23 +109,26 @@ struct dict *dict_open(const char *spec, int flags, struct buf *why)
 	return d;
 }
 
-/* A table that would not open: every call tries to open it again, so a
- * table that postmap creates later is used without a reload; until then
- * every lookup fails with the reason.  A failed open costs about one
- * syscall, and only a broken configuration pays it. */
+/* A table that would not open: a call tries to open it again (at most once
+ * a second, as lmdb readers look for a new file: an open may be costly),
+ * so a table that postmap creates later is used without a reload; until
+ * then every lookup fails with the reason. */
 struct surrogate {
 	struct dict d;
 	char *spec;		/* "type:name", for the next try */
 	struct dict *real;	/* the table once it opened */
+	time_t tried;		/* the last failed open */
 };
 
 /* surrogate_real - the real table, opened now if it can be */
 static struct dict *surrogate_real(struct surrogate *s)
 {
+	time_t now = time(NULL);
 	struct buf *why;
 
-	if (s->real)
+	if (s->real || now == s->tried)
 		return s->real;
+	s->tried = now;
 	why = buf_new(0);
 	s->real = dict_open(s->spec, s->d.flags, why);
 	if (s->real) {
@@ -190,6 +194,7 @@ struct dict *dict_open_surrogate(const char *spec, int flags)
 		d = dict_alloc_size(sizeof(*s), type, colon ? colon + 1 : spec, flags);
 		s = (struct surrogate *)d;
 		s->spec = xstrdup(spec);
+		s->tried = time(NULL);
 		buf_set(d->error, buf_str(why));
 		d->lookup = surrogate_lookup;
 		d->seq = surrogate_seq;

@@ -77,7 +77,7 @@ typedef struct dict *dict_open_fn(const char *name, int flags, struct buf *why);
 struct dict *dict_open(const char *spec, int flags, struct buf *why);
 /* dict_open_surrogate - like dict_open, but a table that will not open
  * becomes one whose lookups fail (-1) with the reason (logged once) until
- * a lookup finds that it opens now */
+ * a lookup finds that it opens now (tried at most once a second) */
 struct dict *dict_open_surrogate(const char *spec, int flags);
 bool dict_type_known(const char *type);
 bool dict_type_is_indexed(const char *type);
