@@ -136,7 +136,7 @@ cp "$T/main.cf.good" "$I/main.cf"
 mpid=$(cat "$I/queue/pid/master.pid")
 t_check "hato stop" "$HATO" -c "$I" stop
 t_check "no master process after stop" bash -c "! ps -o stat= -p $mpid | grep -qv Z"
-t_expect "no daemon process after stop" "" bash -c "pgrep -x probe | xargs -r ps -o pid=,stat=,args= -p || true"
+t_expect "no daemon process after stop" "" bash -c "pgrep -f -- '^$PROBE ' | xargs -r ps -o pid=,stat=,args= -p || true"
 t_check "no unix socket after stop" test ! -e "$I/queue/private/probe"
 t_check "no listening port after stop" bash -c "! ss -Hltn 'sport = :$P3' | grep -q ."
 t_expect_err "hato status fails when stopped" "not running" "$HATO" -c "$I" status
