@@ -2,7 +2,7 @@
  *
  * A Postfix master.cf copied verbatim names programs hato does not provide
  * (tlsmgr, trivial-rewrite, anvil, ...) or has not built yet: those
- * services are skipped with one warning each.  Any other command whose
+ * services are skipped (master names them in one line).  Any other command whose
  * program is missing from daemon_directory is an error (a typo, or a
  * custom program that is not installed).
  */
@@ -13,5 +13,7 @@
 
 /* daemon_is_skippable - a known Postfix or hato program name */
 bool daemon_is_skippable(const char *command);
+/* daemon_is_hato - one of hato's own programs (not built when missing) */
+bool daemon_is_hato(const char *command);
 
 #endif

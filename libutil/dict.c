@@ -1,9 +1,11 @@
-/* dict - the table registry, generic entry points and the surrogate table.
- * See dict.h.  Keys are folded here (not in each backend) when the table
- * was opened with DICT_FLAG_FOLD_KEY. */
+/* dict - the table registry, generic entry points and the surrogate table
+ * (a table that did not open, tried again at each use).  See dict.h.
+ * Keys are folded here (not in each backend) when the table was opened
+ * with DICT_FLAG_FOLD_KEY. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dict.h"
 #include "log.h"
@@ -108,16 +110,77 @@ struct dict *dict_open(const char *spec, int flags, struct buf *why)
 	return d;
 }
 
-/* surrogate_lookup - every lookup of a table that did not open fails */
-static int surrogate_lookup(struct dict *d, const char *key, const char **value_r)
+/* A table that would not open: a call tries to open it again (at most once
+ * a second, as lmdb readers look for a new file: an open may be costly),
+ * so a table that postmap creates later is used without a reload; until
+ * then every lookup fails with the reason. */
+struct surrogate {
+	struct dict d;
+	char *spec;		/* "type:name", for the next try */
+	struct dict *real;	/* the table once it opened */
+	time_t tried;		/* the last failed open */
+};
+
+/* surrogate_real - the real table, opened now if it can be */
+static struct dict *surrogate_real(struct surrogate *s)
 {
-	(void)d;
-	(void)key;
-	(void)value_r;
-	return -1;
+	time_t now = time(NULL);
+	struct buf *why;
+
+	if (s->real || now == s->tried)
+		return s->real;
+	s->tried = now;
+	why = buf_new(0);
+	s->real = dict_open(s->spec, s->d.flags, why);
+	if (s->real) {
+		log_info("table %s is available now", s->spec);
+		s->d.nerrors = s->real->nerrors;
+	} else {
+		buf_set(s->d.error, buf_str(why));
+	}
+	buf_free(&why);
+	return s->real;
 }
 
-/* dict_open_surrogate - dict_open, or a table that fails with the reason */
+/* surrogate_lookup - look up in the real table once it opens; the key is
+ * folded already */
+static int surrogate_lookup(struct dict *d, const char *key, const char **value_r)
+{
+	struct dict *real = surrogate_real((struct surrogate *)d);
+	int rc;
+
+	if (real == NULL)
+		return -1;
+	if ((rc = real->lookup(real, key, value_r)) < 0)
+		buf_set(d->error, dict_error(real));
+	return rc;
+}
+
+/* surrogate_seq - iterate the real table once it opens */
+static int surrogate_seq(struct dict *d, enum dict_seq_op op, const char **key_r,
+			 const char **value_r)
+{
+	struct dict *real = surrogate_real((struct surrogate *)d);
+	int rc;
+
+	if (real == NULL)
+		return -1;
+	if ((rc = dict_seq(real, op, key_r, value_r)) < 0)
+		buf_set(d->error, dict_error(real));
+	return rc;
+}
+
+/* surrogate_close - close the real table */
+static void surrogate_close(struct dict *d)
+{
+	struct surrogate *s = (struct surrogate *)d;
+
+	dict_close(&s->real);
+	free(s->spec);
+}
+
+/* dict_open_surrogate - dict_open, or a table that fails with the reason
+ * until the table can be opened */
 struct dict *dict_open_surrogate(const char *spec, int flags)
 {
 	struct buf *why = buf_new(0);
@@ -126,11 +189,17 @@ struct dict *dict_open_surrogate(const char *spec, int flags)
 	if (d == NULL) {
 		const char *colon = strchr(spec, ':');
 		char *type = colon ? xstrndup(spec, (size_t)(colon - spec)) : xstrdup("");
+		struct surrogate *s;
 
-		log_warn("%s", buf_str(why));
-		d = dict_alloc(type, colon ? colon + 1 : spec, flags);
+		log_warn("table %s is unavailable: %s", spec, buf_str(why));
+		d = dict_alloc_size(sizeof(*s), type, colon ? colon + 1 : spec, flags);
+		s = (struct surrogate *)d;
+		s->spec = xstrdup(spec);
+		s->tried = time(NULL);
 		buf_set(d->error, buf_str(why));
 		d->lookup = surrogate_lookup;
+		d->seq = surrogate_seq;
+		d->close = surrogate_close;
 		free(type);
 	}
 	buf_free(&why);

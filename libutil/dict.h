@@ -18,7 +18,8 @@
  * warning "FILE, line N: problem", the line is skipped and d->nerrors counts
  * it (commands exit non-zero on that; daemons keep going).
  * dict_open_surrogate() returns a table that fails every lookup with the
- * reason: a daemon whose table will not open keeps running and defers.
+ * reason: a daemon whose table will not open keeps running and defers, and
+ * uses the table as soon as it opens (postmap creates it; no reload).
  * dict_update() replaces an existing entry; a caller that treats
  * duplicates otherwise (postmap) looks the key up first.
  * Iterate with dict_seq(d, DICT_SEQ_FIRST/NEXT, &k, &v) where supported.
@@ -76,7 +77,8 @@ typedef struct dict *dict_open_fn(const char *name, int flags, struct buf *why);
 /* dict_open - open "type:name"; NULL and why filled on failure */
 struct dict *dict_open(const char *spec, int flags, struct buf *why);
 /* dict_open_surrogate - like dict_open, but a table that will not open
- * becomes one whose every lookup fails (-1) with the reason (logged once) */
+ * becomes one whose lookups fail (-1) with the reason (logged once) until
+ * a lookup finds that it opens now (tried at most once a second) */
 struct dict *dict_open_surrogate(const char *spec, int flags);
 bool dict_type_known(const char *type);
 bool dict_type_is_indexed(const char *type);

@@ -1,6 +1,7 @@
 /* dict_lmdb_test - "lmdb:"/"hash:" tables: open errors first, then build,
  * commit and reopen, key order, delete, a table that outgrows its first
  * map, over-long keys, readers following a rebuild, uncommitted builds,
+ * a table missing at open that postmap creates later,
  * and the guide's access file loaded through mapfile into access_client().
  * Every table lives in the run's scratch directory (test_datadir()). */
 #include <fcntl.h>
@@ -14,6 +15,7 @@
 #include "access.h"
 #include "dict.h"
 #include "mapfile.h"
+#include "maps.h"
 #include "mem.h"
 #include "test.h"
 
@@ -492,6 +494,36 @@ static void reopen(void)
 	free(name);
 }
 
+/* appears - a table missing when the daemon opened it (a surrogate) is
+ * used once postmap builds it, through maps_find as alias_maps and the
+ * access maps use it; a table that never opens keeps failing */
+static void appears(void)
+{
+	char *name = table_name("appears");
+	const struct timespec wait = { 1, 100 * 1000 * 1000 };	/* tried at most once a second */
+	struct buf *spec = buf_new(64);
+	struct maps *m;
+	const char *v;
+
+	test_begin("dict_lmdb: a table missing at open is used once it is built (no reload)");
+	buf_printf(spec, "hash:%s, hash:%s-never", name, name);
+	m = maps_open("alias_maps", buf_str(spec), DICT_FLAG_FOLD_KEY);
+	test_expect_log("is unavailable: open ");
+	test_assert(maps_find(m, "root", &v) == -1);
+	test_assert(strstr(maps_error(m), "alias_maps: table hash:") != NULL);
+	test_assert(build(name, (const char *const[]){ "root", "admin", NULL }) == 0);
+	nanosleep(&wait, NULL);
+	test_assert(maps_find(m, "ROOT", &v) == 1);
+	test_assert_str(v, "admin");
+	test_expect_log("is available now");
+	test_assert(maps_find(m, "other", &v) == -1);	/* the second table is still missing */
+	test_assert(strstr(maps_error(m), "-never.lmdb") != NULL);
+	test_end();
+	maps_free(&m);
+	buf_free(&spec);
+	free(name);
+}
+
 /* add_entry - mapfile callback: one entry into the table being built */
 static void add_entry(void *ctx, const char *key, const char *value, int lineno)
 {
@@ -556,5 +588,6 @@ void test_dict_lmdb(void)
 	map_edge();
 	uncommitted();
 	reopen();
+	appears();
 	guide_access();
 }

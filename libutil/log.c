@@ -4,13 +4,16 @@
  * error. */
 #include <errno.h>
 #include <fcntl.h>
+#include <paths.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/un.h>
 
 #include "buf.h"
 #include "json.h"
@@ -90,6 +93,36 @@ void log_syslog_reopen(void)
 {
 	if (st.dests & LOG_DEST_SYSLOG)
 		openlog(st.syslog_ident, LOG_PID | LOG_NDELAY, LOG_MAIL);
+}
+
+/* log_syslog_ready - whether syslog(3) would reach a syslog daemon: a
+ * socket at _PATH_LOG that accepts a connection (datagram, else stream,
+ * as the C library tries them) */
+bool log_syslog_ready(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	int saved = errno, rc = -1;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", _PATH_LOG);
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]) && rc < 0; i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			break;
+		rc = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+		close(fd);
+		if (rc < 0 && errno != EPROTOTYPE)
+			break;
+	}
+	errno = saved;
+	return rc == 0;
+}
+
+/* log_syslog_path - where log_syslog_ready looks */
+const char *log_syslog_path(void)
+{
+	return _PATH_LOG;
 }
 
 /* log_set_hook - see every message (tests, the master's status) */

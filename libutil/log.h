@@ -9,6 +9,8 @@
  * form "Mon DD HH:MM:SS host hato/prog[pid]: warning: text", or, with
  * maillog_format = json, one JSON object per line.  Interactive commands
  * keep stderr as well.  Callers must never pass a password.
+ * log_syslog_ready() tells whether syslog has a daemon to talk to, so a
+ * program can warn before its messages go nowhere.
  *
  * Tests: log_set_hook() sees every message; log_set_fatal_hook() lets a test
  * turn fatal errors into a longjmp instead of exit.
@@ -37,6 +39,10 @@ void log_init(const char *progname);
 const char *log_progname(void);
 int log_open(int dests, const char *file, enum log_format format,
 	     const char *syslog_name, const char **error_r);
+/* log_syslog_ready - whether a syslog daemon listens at log_syslog_path()
+ * (without one, LOG_DEST_SYSLOG loses every message) */
+bool log_syslog_ready(void);
+const char *log_syslog_path(void);
 void log_set_hook(log_hook_fn *fn);
 int log_file_fd(void);
 void log_syslog_reopen(void);

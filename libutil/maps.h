@@ -5,7 +5,7 @@
  * 1 found, 0 in none, -1 temporary error in a table searched before any
  * hit (the caller defers; it never treats that as "not found").  A table
  * that will not open becomes a surrogate (see dict.h): lookups fail with
- * the reason, the program keeps running.
+ * the reason, the program keeps running, and uses the table once it opens.
  */
 #ifndef HATO_MAPS_H
 #define HATO_MAPS_H

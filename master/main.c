@@ -49,8 +49,10 @@ static void check_stopped(struct ev *ev, void *ctx)
 		ev_stop(ev);
 		return;
 	}
-	if (++*ticks == 100)	/* 10 seconds: whoever is left is killed */
+	if (++*ticks == 100) {	/* 10 seconds: whoever is left is killed */
+		log_warn("%d processes did not stop within 10 seconds: killed", master_spawn_count());
 		master_spawn_signal_all(SIGKILL);
+	}
 	ev_timer(ev, 100, check_stopped, ticks);
 }
 
@@ -104,16 +106,28 @@ static void setup_signals(void)
 	ev_read(master.ev, signal_pipe[0], on_signal_pipe, NULL);
 }
 
-/* open_log - maillog_file (or syslog), and stderr until detached */
-static void open_log(void)
+/* master_log_open - maillog_file (or syslog) as cf says, and stderr too
+ * while someone reads it; -1 and error_r when the file will not open (the
+ * old destination stays) */
+int master_log_open(const struct params *cf, bool with_stderr, const char **error_r)
 {
-	const char *err = NULL;
-	int dests = (*master.cf->maillog_file ? LOG_DEST_FILE : LOG_DEST_SYSLOG) | LOG_DEST_STDERR;
-	enum log_format fmt = strcmp(master.cf->maillog_format, "json") == 0 ? LOG_FORMAT_JSON
-									     : LOG_FORMAT_TEXT;
+	int dests = (*cf->maillog_file ? LOG_DEST_FILE : LOG_DEST_SYSLOG)
+		    | (with_stderr ? LOG_DEST_STDERR : 0);
+	enum log_format fmt = strcmp(cf->maillog_format, "json") == 0 ? LOG_FORMAT_JSON
+								       : LOG_FORMAT_TEXT;
 
-	if (log_open(dests, master.cf->maillog_file, fmt, master.cf->syslog_name, &err) < 0)
-		log_fatal("open maillog_file %s: %s", master.cf->maillog_file, err);
+	return log_open(dests, cf->maillog_file, fmt, cf->syslog_name, error_r);
+}
+
+/* warn_no_log - say so when messages would go nowhere: no maillog_file and
+ * no syslog daemon (hato check runs "master -t", hato start runs master:
+ * both show this on the terminal) */
+static void warn_no_log(const struct params *cf)
+{
+	if (*cf->maillog_file == '\0' && !log_syslog_ready())
+		log_warn("maillog_file is not set and there is no syslog socket %s: log messages "
+			 "would be lost; set maillog_file (postconf -e maillog_file=/var/log/hato.log) "
+			 "or start a syslog daemon", log_syslog_path());
 }
 
 /* load - configuration, then (unless test_only) sockets; exits 1 with the
@@ -121,13 +135,15 @@ static void open_log(void)
 static void load(bool test_only)
 {
 	struct buf *why = buf_new(0);
+	const char *err = NULL;
 	pid_t pid;
 
 	if ((master.config = config_read(master.dir, CONFIG_STRICT, why)) == NULL ||
 	    (master.cf = config_params(master.config, why)) == NULL)
 		log_fatal("%s", buf_str(why));
-	if (!test_only)
-		open_log();
+	warn_no_log(master.cf);
+	if (!test_only && master_log_open(master.cf, true, &err) < 0)
+		log_fatal("open maillog_file %s: %s", master.cf->maillog_file, err);
 	if (master_config_load(master.config, &master.services, why) < 0)
 		log_fatal("%s", buf_str(why));
 	if (test_only) {
@@ -168,6 +184,7 @@ static int detach(void)
 static void take_lock(int ready_fd)
 {
 	struct buf *why = buf_new(0);
+	const char *err = NULL;
 	int devnull;
 
 	if (pidfile_lock(pid_path, why) < 0)
@@ -183,13 +200,8 @@ static void take_lock(int ready_fd)
 	dup2(devnull, STDOUT_FILENO);
 	dup2(devnull, STDERR_FILENO);
 	close(devnull);
-	{
-		const char *err;
-		int dests = *master.cf->maillog_file ? LOG_DEST_FILE : LOG_DEST_SYSLOG;
-
-		log_open(dests, master.cf->maillog_file, strcmp(master.cf->maillog_format, "json") == 0
-			 ? LOG_FORMAT_JSON : LOG_FORMAT_TEXT, master.cf->syslog_name, &err);
-	}
+	if (master_log_open(master.cf, false, &err) < 0)
+		log_error("open maillog_file %s: %s", master.cf->maillog_file, err);
 }
 
 int main(int argc, char **argv)

@@ -78,6 +78,7 @@ int master_spawn_count(void);
 void master_reap(void);
 void master_wakeup_start(struct master_service *svc);
 void master_wakeup_stop(struct master_service *svc);
+int master_log_open(const struct params *cf, bool with_stderr, const char **error_r);
 int master_reload(void);
 
 #endif

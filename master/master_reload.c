@@ -6,7 +6,8 @@
  * no connection is refused during a reload.  Processes started before the
  * reload get SIGHUP: idle ones exit at once, busy ones when their session
  * ends, so running sessions finish on the old configuration and new ones
- * get the new.
+ * get the new.  The master's own log is opened again (logrotate moves
+ * maillog_file away, then reloads); daemons open it when they start.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,17 @@ static bool path_in_use(const struct master_service *list, const char *path)
 	return false;
 }
 
+/* reopen_log - maillog_file again: logrotate may have moved it away, or
+ * the new main.cf names another; a file that will not open keeps the old */
+static void reopen_log(void)
+{
+	const char *err = NULL;
+
+	if (master_log_open(master.cf, master.foreground, &err) < 0)
+		log_error("reopen maillog_file %s: %s; still logging to the old file",
+			  master.cf->maillog_file, err);
+}
+
 /* master_reload - 0 when the new configuration runs, -1 when refused */
 int master_reload(void)
 {
@@ -110,6 +122,7 @@ int master_reload(void)
 	master.services = list;
 	master.config = config;
 	master.cf = cf;
+	reopen_log();
 	for (struct master_service *svc = list; svc; svc = svc->next) {
 		master_spawn_update(svc);
 		master_wakeup_start(svc);

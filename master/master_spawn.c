@@ -212,8 +212,10 @@ static void child_gone(struct master_child *c, int status)
 {
 	struct master_service *svc = c->svc;
 	bool abnormal = WIFSIGNALED(status) || (WIFEXITED(status) && WEXITSTATUS(status) != 0);
+	bool stopped = master.stopping && WIFSIGNALED(status)	/* by us: no news */
+		       && (WTERMSIG(status) == SIGTERM || WTERMSIG(status) == SIGKILL);
 
-	if (abnormal && svc)
+	if (abnormal && svc && !stopped)
 		log_warn("process %s pid %ld %s %d", svc->path, (long)c->pid,
 			 WIFSIGNALED(status) ? "killed by signal" : "exit status",
 			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));

@@ -32,12 +32,15 @@ static int lookup_result(struct check *c, struct dict *d, int rc, const char *va
 {
 	enum smtpd_stage saved = c->stage;
 
-	if (rc < 0)
-		return check_temp(c, what, dict_error(d));
 	if (rc == 0)
 		return CHECK_DUNNO;
 	c->stage = reply_stage;		/* "Sender address rejected" wherever it is listed */
-	rc = check_access_result(c, value, what);
+	if (rc < 0) {		/* a missing or broken table: Postfix's answer */
+		log_warn("%s: table %s:%s: %s", what, d->type, d->name, dict_error(d));
+		rc = check_reply(c, 451, "4.3.5", what, "Server configuration error");
+	} else {
+		rc = check_access_result(c, value, what);
+	}
 	c->stage = saved;
 	return rc;
 }
