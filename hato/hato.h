@@ -30,7 +30,11 @@ int hato_pw(struct hato_ctx *ctx);
 /* hato_check_quiet - hato_check without the "ok" line; used by start (which
  * leaves master.cf to master itself, so each warning shows once) and reload */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf);
-/* hato_pid_path - queue_directory/pid/master.pid for the instance */
-char *hato_pid_path(const char *dir, struct buf *why);
+/* hato_pid_path - queue_directory/pid/master.pid for the instance, also
+ * when main.cf no longer parses (broken says what is wrong with it) */
+char *hato_pid_path(const char *dir, struct buf *broken);
+/* hato_services_unavailable - log one line naming master.cf's services
+ * that this hato has no program for (hato_services.c) */
+void hato_services_unavailable(const char *dir);
 
 #endif

@@ -11,7 +11,18 @@
 
 #include <stdbool.h>
 
+#include "buf.h"
+#include "master_cf.h"
+
 /* daemon_is_skippable - a known Postfix or hato program name */
 bool daemon_is_skippable(const char *command);
+/* daemon_is_unavailable - master.cf entry e is one hato skips: a type it
+ * has no server for (pass, unix-dgram), or a known program that is not in
+ * daemon_dir.  master logs those in one line; hato status lists them. */
+bool daemon_is_unavailable(const struct master_cf_entry *e, const char *daemon_dir);
+/* daemon_unavailable_names - the names of mcf's unavailable services,
+ * space-separated, into names; their number */
+size_t daemon_unavailable_names(const struct master_cf *mcf, const char *daemon_dir,
+				struct buf *names);
 
 #endif

@@ -3,8 +3,9 @@
  * Every problem is reported with the file and line (or service): an
  * unknown service type, a bad maxproc, a bad -o override, a missing
  * program.  A program that Postfix has but hato does not provide (or has
- * not built) is skipped with one warning, so a Postfix master.cf copied
- * verbatim starts; any other missing program is an error.
+ * not built) is skipped, every such service named in one line, so a
+ * Postfix master.cf copied verbatim starts quietly; any other missing
+ * program is an error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,32 +71,27 @@ static struct strv *build_argv(const struct master_cf_entry *e, const char *type
 	return v;
 }
 
-/* make_service - one service from one entry; NULL when skipped or bad */
+/* make_service - one service from one entry; NULL when skipped (log_skipped
+ * names it) or bad */
 static struct master_service *make_service(struct config *c, const struct master_cf_entry *e,
 					   const char *path, struct buf *why)
 {
 	static const char *const type_names[] = { [MT_INET] = "inet", [MT_UNIX] = "unix", [MT_FIFO] = "fifo" };
 	struct master_service *svc;
-	enum master_type type;
+	enum master_type type = MT_UNIX;
 	char *prog;
 
+	if (daemon_is_unavailable(e, config_get(c, "daemon_directory")))
+		return NULL;
 	switch (e->type) {
 	case MASTER_CF_INET: type = MT_INET; break;
-	case MASTER_CF_UNIX: type = MT_UNIX; break;
 	case MASTER_CF_FIFO: type = MT_FIFO; break;
-	default:
-		log_warn("%s, line %d: service %s: type %s is not supported by hato; service skipped",
-			 path, e->line, e->service, e->type == MASTER_CF_PASS ? "pass" : "unix-dgram");
-		return NULL;
+	default: break;		/* unix; the others are unavailable */
 	}
 	prog = program_path(c, e->command);
 	if (access(prog, X_OK) < 0) {
-		if (e->command[0] != '/' && daemon_is_skippable(e->command))
-			log_warn("%s, line %d: service %s/%s: program %s is not part of this hato build; service skipped",
-				 path, e->line, e->service, type_names[type], e->command);
-		else
-			buf_printf(why, "%s, line %d: service %s/%s: program %s: %m", path, e->line,
-				   e->service, type_names[type], prog);
+		buf_printf(why, "%s, line %d: service %s/%s: program %s: %m", path, e->line,
+			   e->service, type_names[type], prog);
 		free(prog);
 		return NULL;
 	}
@@ -134,6 +130,19 @@ static void set_listen_key(struct config *c, struct master_service *svc, bool pr
 	svc->listen_key = buf_steal(&k);
 }
 
+/* log_skipped - one line for every service hato has no program for: a
+ * Postfix master.cf copied verbatim names a dozen (tlsmgr, anvil, ...) */
+static void log_skipped(struct config *c, const char *path, const struct master_cf *mcf)
+{
+	struct buf *names = buf_new(128);
+	size_t n = daemon_unavailable_names(mcf, config_get(c, "daemon_directory"), names);
+
+	if (n)
+		log_info("%s: skipped %zu Postfix service%s that hato does not provide or need: %s",
+			 path, n, n == 1 ? "" : "s", buf_str(names));
+	buf_free(&names);
+}
+
 /* master_config_load - the services of master.cf under main.cf c (possibly
  * none); -1 with why filled on error */
 int master_config_load(struct config *c, struct master_service **list_r, struct buf *why)
@@ -156,6 +165,7 @@ int master_config_load(struct config *c, struct master_service **list_r, struct 
 		*tail = svc;
 		tail = &svc->next;
 	}
+	log_skipped(c, buf_str(path), mcf);
 	master_cf_free(&mcf);
 	buf_free(&path);
 	if (list == NULL)
