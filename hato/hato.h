@@ -27,6 +27,7 @@ int hato_status(struct hato_ctx *ctx);
 int hato_flush(struct hato_ctx *ctx);
 int hato_check(struct hato_ctx *ctx);
 int hato_pw(struct hato_ctx *ctx);
+int hato_set_permissions(struct hato_ctx *ctx);
 /* hato_check_quiet - hato_check without the "ok" line; used by start (which
  * leaves master.cf to master itself, so each warning shows once) and reload */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf);
@@ -36,5 +37,14 @@ char *hato_pid_path(const char *dir, struct buf *broken);
 /* hato_services_unavailable - log one line naming master.cf's services
  * that this hato has no program for (hato_services.c) */
 void hato_services_unavailable(const char *dir);
+/* hato_check_reach - -1 with an error when mail_owner cannot search its way
+ * to queue_directory or data_directory (hato_reach.c) */
+int hato_check_reach(struct config *c);
+/* hato_check_tables - warn about missing or stale NAME.lmdb of every
+ * hash:/btree:/lmdb: table the configuration names (hato_check_tables.c) */
+void hato_check_tables(struct config *c, const char *dir);
+/* hato_check_more - warnings about tables, SASL, required TLS and logging
+ * (hato_check_services.c) */
+void hato_check_more(struct config *c, const char *dir);
 
 #endif
