@@ -259,8 +259,8 @@ out:
 /* make_alias_tables - newaliases for each indexed table of alias_database
  * whose source exists and whose NAME.lmdb does not (a fresh Debian machine
  * has /etc/aliases but no /etc/aliases.lmdb: every local delivery would
- * defer until someone ran newaliases) */
-static int make_alias_tables(struct config *c, struct buf *why)
+ * defer until someone ran newaliases); say: name each one built */
+static int make_alias_tables(struct config *c, bool say, struct buf *why)
 {
 	struct strv *v = strv_split(config_get(c, "alias_database"), ", \t\r\n");
 	struct buf *lmdb = buf_new(64);
@@ -277,7 +277,8 @@ static int make_alias_tables(struct config *c, struct buf *why)
 		if (!dict_type_is_indexed(v->items[i]) || access(name, F_OK) < 0 ||
 		    access(buf_str(lmdb), F_OK) == 0)
 			continue;
-		log_info("building %s from %s (newaliases)", buf_str(lmdb), name);
+		if (say)
+			log_info("building %s from %s (newaliases)", buf_str(lmdb), name);
 		rc = build_alias_table(name, why);
 	}
 	strv_free(&v);
@@ -333,7 +334,7 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 		buf_printf(why, "chown %s: %m", buf_str(a));
 		goto out;
 	}
-	if ((ctx->dev && make_aliases(ctx->dir) < 0) || make_alias_tables(c, why) < 0)
+	if ((ctx->dev && make_aliases(ctx->dir) < 0) || make_alias_tables(c, !ctx->dev, why) < 0)
 		goto out;
 	rc = 0;
 out:
