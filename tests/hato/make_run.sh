@@ -11,10 +11,10 @@ D=$(mktemp -d /tmp/h15run.XXXXXX)	# mode 0700, as mktemp makes it
 RUN_DIR=
 cleanup_run() {
 	[ -n "${RUN_PID:-}" ] && kill "$RUN_PID" 2>/dev/null
-	if [ -n "$RUN_DIR" ] && [ -f "$RUN_DIR/main.cf" ]; then
-		"$HATO" -c "$RUN_DIR" abort >/dev/null 2>&1
-		case $RUN_DIR in /run/hato-run/*) rm -rf "$RUN_DIR" ;; esac
-	fi
+	for r in "$RUN_DIR" "$D/hato/run"; do
+		[ -n "$r" ] && [ -f "$r/main.cf" ] && "$HATO" -c "$r" abort >/dev/null 2>&1
+	done
+	case $RUN_DIR in /run/hato-run/?*) rm -rf "$RUN_DIR" ;; esac
 	rm -rf "$D"
 	inst_cleanup
 }
