@@ -9,17 +9,10 @@
 # with a copy of /etc, so the machine's /etc is untouched).
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "check warning tests skipped: they need root # SKIP"; exit 0; }
-HATO=$B/bin/hato PC=$B/bin/postconf
-created_user=""
-id hato >/dev/null 2>&1 || created_user=yes
-cleanup_all() {
-	[ -n "${SASL_PID:-}" ] && kill "$SASL_PID" 2>/dev/null
-	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
-	rm -rf "$T"
-}
-trap cleanup_all EXIT
+. "$HATO_TOP/tests/lib/instance.sh"	# $I, and the hato user removed at exit if made here
+PC=$POSTCONF
+trap '[ -n "${SASL_PID:-}" ] && kill "$SASL_PID" 2>/dev/null; inst_cleanup' EXIT
 chmod 755 "$T"
-I=$T/inst
 # warns TEXT - hato check's output contains TEXT
 warns() { "$HATO" -c "$I" check >"$T/check.out" 2>&1; grep -qF -- "$1" "$T/check.out"; }
 

@@ -5,16 +5,8 @@
 # set-group-ID setgid_group (copies in command_directory, not the build's).
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "set-permissions tests skipped: they need root # SKIP"; exit 0; }
-HATO=$B/bin/hato
-created_user=""
-id hato >/dev/null 2>&1 || created_user=yes
-cleanup_all() {
-	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
-	rm -rf "$T"
-}
-trap cleanup_all EXIT
+. "$HATO_TOP/tests/lib/instance.sh"	# $I, and the hato user removed at exit if made here
 chmod 755 "$T"
-I=$T/inst
 "$HATO" init --dev "$I" >/dev/null 2>&1
 mkdir "$T/bin"
 cp "$B/bin/postdrop" "$B/bin/postqueue" "$T/bin/"
