@@ -94,10 +94,11 @@ int hato_check_reach(struct config *c)
 		buf_reset(where);
 		if (!blocked_at(dir, &w, where))
 			continue;
-		log_error("%s %s: mail_owner %s cannot enter %s, so every daemon would fail with "
-			  "\"chdir: Permission denied\": let %s search it (chmod o+x) or move the "
-			  "instance (make run puts it under /run/hato-run/ when run as root from such a "
-			  "directory)", names[i], dir, owner, buf_str(where), owner);
+		log_error("%s %s: mail_owner %s cannot enter %s%s: let %s search it (chmod o+x) "
+			  "or move the instance (make run puts it under /run/hato-run/ when run as "
+			  "root from such a directory)", names[i], dir, owner, buf_str(where),
+			  i == 0 ? ", so every daemon would die with \"chdir: Permission denied\"" : "",
+			  owner);
 		rc = -1;
 	}
 out:
