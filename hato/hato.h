@@ -1,8 +1,11 @@
 /* hato - private interface between the control command's files.
  * main.c dispatches; hato_init.c creates an instance; hato_cert.c makes
  * its self-signed certificate; hato_control.c starts, stops, reloads and
- * reports on master; hato_check.c validates an instance;
- * hato_pw.c makes password hashes. */
+ * reports on master; hato_check.c validates an instance, with
+ * hato_reach.c (can mail_owner reach the queue?), hato_check_tables.c
+ * (missing or stale .lmdb) and hato_check_services.c (SASL, required TLS,
+ * logging); hato_services.c names the master.cf services hato lacks;
+ * hato_perms.c is set-permissions; hato_pw.c makes password hashes. */
 #ifndef HATO_HATO_H
 #define HATO_HATO_H
 

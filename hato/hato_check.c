@@ -9,7 +9,9 @@
  * group shadow) could not read is a warning: checked by opening it in a
  * child process with authd's ids.  So is a smtpd_tls_cert_file or
  * smtpd_tls_key_file that does not load (smtpd would find out only at
- * its first STARTTLS).
+ * its first STARTTLS).  mail_owner must be able to reach the queue
+ * (hato_reach.c); tables, SASL paths, required TLS and logging are
+ * warnings (hato_check_tables.c, hato_check_services.c).
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -5,6 +5,9 @@
  * certificate and an empty `users` passwd-file (0640, root and mail_owner's group:
  * authd reads it as mail_owner).  As root (not --dev) it also
  * creates the mail_owner user and the setgid_group group when missing.
+ * master.cf gets only the services whose program this build has (the
+ * others are written commented out); every alias_database table whose
+ * source exists gets its .lmdb if it has none (newaliases).
  * --dev makes a self-contained instance that runs as the invoking user on
  * loopback, with SMTP on 2525, submission 2587, submissions 2465, IMAP
  * 2143, IMAPS 2993, POP3 2110 and POP3S 2995.
