@@ -1,8 +1,11 @@
 /* hato - private interface between the control command's files.
  * main.c dispatches; hato_init.c creates an instance; hato_cert.c makes
  * its self-signed certificate; hato_control.c starts, stops, reloads and
- * reports on master; hato_check.c validates an instance;
- * hato_pw.c makes password hashes. */
+ * reports on master; hato_check.c validates an instance, with
+ * hato_reach.c (can mail_owner reach the queue?), hato_check_tables.c
+ * (missing or stale .lmdb) and hato_check_services.c (SASL, required TLS,
+ * logging); hato_services.c names the master.cf services hato lacks;
+ * hato_perms.c is set-permissions; hato_pw.c makes password hashes. */
 #ifndef HATO_HATO_H
 #define HATO_HATO_H
 
@@ -27,12 +30,26 @@ int hato_status(struct hato_ctx *ctx);
 int hato_flush(struct hato_ctx *ctx);
 int hato_check(struct hato_ctx *ctx);
 int hato_pw(struct hato_ctx *ctx);
+int hato_set_permissions(struct hato_ctx *ctx);
 /* hato_check_quiet - hato_check without the "ok" line; used by start (which
  * leaves master.cf to master itself, so each warning shows once) and reload */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf);
 /* hato_check_chroot - warnings for tables a chrooted smtpd cannot use */
 void hato_check_chroot(struct hato_ctx *ctx, struct config *c);
-/* hato_pid_path - queue_directory/pid/master.pid for the instance */
-char *hato_pid_path(const char *dir, struct buf *why);
+/* hato_pid_path - queue_directory/pid/master.pid for the instance, also
+ * when main.cf no longer parses (broken says what is wrong with it) */
+char *hato_pid_path(const char *dir, struct buf *broken);
+/* hato_services_unavailable - log one line naming master.cf's services
+ * that this hato has no program for (hato_services.c) */
+void hato_services_unavailable(const char *dir);
+/* hato_check_reach - -1 with an error when mail_owner cannot search its way
+ * to queue_directory or data_directory (hato_reach.c) */
+int hato_check_reach(struct config *c);
+/* hato_check_tables - warn about missing or stale NAME.lmdb of every
+ * hash:/btree:/lmdb: table the configuration names (hato_check_tables.c) */
+void hato_check_tables(struct config *c, const char *dir);
+/* hato_check_more - warnings about tables, SASL, required TLS and logging
+ * (hato_check_services.c) */
+void hato_check_more(struct config *c, const char *dir);
 
 #endif

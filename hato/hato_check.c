@@ -12,6 +12,10 @@
  * smtpd_tls_key_file that does not load (smtpd would find out only at
  * its first STARTTLS).  So is a daemon_directory, or a program in it,
  * that someone but root could change (master runs them as root).
+ * mail_owner must be able to reach the queue (hato_reach.c); tables, SASL
+ * paths, required TLS and logging are warnings (hato_check_tables.c,
+ * hato_check_services.c); so are tables a chrooted smtpd cannot use
+ * (hato_check_chroot.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,8 +87,10 @@ static int check_queue(struct config *c)
 	} else {
 		if (geteuid() == 0 || geteuid() == o.root_uid)
 			log_lines(report, queue_dirs_add_missing(queue_dir, &o, report) < 0);
-		if ((problems = queue_dirs_check(queue_dir, &o, report)) > 0)
+		if ((problems = queue_dirs_check(queue_dir, &o, report)) > 0) {
 			log_lines(report, true);
+			log_error("hato set-permissions sets the owners and modes hato expects");
+		}
 	}
 	buf_free(&why);
 	buf_free(&report);
@@ -239,13 +245,15 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 
 	if (c == NULL)
 		log_error("%s", buf_str(why));
-	else if ((skip_master_cf || check_master_cf(ctx, c) == 0) && check_queue(c) == 0)
+	else if ((skip_master_cf || check_master_cf(ctx, c) == 0) && check_queue(c) == 0 &&
+		 hato_check_reach(c) == 0)
 		rc = 0;
 	if (c) {
 		check_auth_files(c);
 		check_tls_files(c);
 		hato_check_chroot(ctx, c);
 		check_daemon_dir(c);
+		hato_check_more(c, ctx->dir);
 	}
 	config_free(&c);
 	buf_free(&why);

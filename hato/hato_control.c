@@ -36,33 +36,67 @@ static struct config *load(const char *dir)
 	return c;
 }
 
-/* hato_pid_path - queue_directory/pid/master.pid */
-char *hato_pid_path(const char *dir, struct buf *why)
+/* hato_pid_path - queue_directory/pid/master.pid, found even when main.cf
+ * no longer parses (its readable lines are used); broken gets main.cf's
+ * first problem, if any; NULL only when main.cf cannot be read */
+char *hato_pid_path(const char *dir, struct buf *broken)
 {
-	struct config *c = config_read(dir, CONFIG_QUIET, why);
+	struct config *c = config_read(dir, CONFIG_QUIET | CONFIG_LENIENT, broken);
+	struct config *strict;
 	struct buf *path;
 
 	if (c == NULL)
 		return NULL;
+	if (buf_len(broken) == 0 && (strict = config_read(dir, CONFIG_QUIET | CONFIG_STRICT, broken)))
+		config_free(&strict);
 	path = buf_new(64);
 	buf_printf(path, "%s/pid/master.pid", config_get(c, "queue_directory"));
 	config_free(&c);
 	return buf_steal(&path);
 }
 
-/* running - 1 and the pid if master runs, 0 if not, -1 on error */
+/* find_master - 1 and the pid if master runs, 0 if not, -1 on error;
+ * broken gets what is wrong with main.cf (empty when it is fine) */
+static int find_master(const char *dir, pid_t *pid_r, struct buf *broken)
+{
+	char *path = hato_pid_path(dir, broken);
+	int rc = path ? pidfile_check(path, pid_r) : -1;
+
+	free(path);
+	return rc;
+}
+
+/* running - find_master for callers that need no word on main.cf */
 static int running(const char *dir, pid_t *pid_r)
 {
-	struct buf *why = buf_new(0);
-	char *path = hato_pid_path(dir, why);
-	int rc = -1;
+	struct buf *broken = buf_new(0);
+	int rc = find_master(dir, pid_r, broken);
 
-	if (path == NULL)
-		log_error("%s", buf_str(why));
-	else
-		rc = pidfile_check(path, pid_r);
-	free(path);
-	buf_free(&why);
+	if (rc < 0)
+		log_error("%s", buf_str(broken));
+	buf_free(&broken);
+	return rc;
+}
+
+/* say_state - "not running", or running with a main.cf that no longer
+ * loads: both things, for status, stop and reload; the find_master result */
+static int say_state(const char *dir, pid_t *pid_r, bool quiet_if_fine)
+{
+	struct buf *broken = buf_new(0);
+	int rc = find_master(dir, pid_r, broken);
+
+	if (rc < 0)
+		log_error("%s", buf_str(broken));
+	else if (rc == 0)
+		log_error("the mail system is not running%s%s", buf_len(broken) ? "; also, " : "",
+			  buf_str(broken));
+	else if (buf_len(broken))
+		log_warn("the mail system is running (master pid %ld), but its configuration is "
+			 "broken: %s (the master keeps the configuration it has loaded)",
+			 (long)*pid_r, buf_str(broken));
+	else if (!quiet_if_fine)
+		log_info("the mail system is running: PID: %ld", (long)*pid_r);
+	buf_free(&broken);
 	return rc;
 }
 
@@ -116,10 +150,8 @@ int hato_stop(struct hato_ctx *ctx, bool abort_now)
 {
 	pid_t pid;
 
-	if (running(ctx->dir, &pid) <= 0) {
-		log_error("the mail system is not running");
+	if (say_state(ctx->dir, &pid, true) <= 0)
 		return 1;
-	}
 	if (kill(pid, abort_now ? SIGQUIT : SIGTERM) < 0) {
 		log_error("signal master pid %ld: %m", (long)pid);
 		return 1;
@@ -137,12 +169,11 @@ int hato_reload(struct hato_ctx *ctx)
 {
 	pid_t pid;
 
-	if (running(ctx->dir, &pid) <= 0) {
-		log_error("the mail system is not running");
+	if (say_state(ctx->dir, &pid, true) <= 0)
 		return 1;
-	}
 	if (hato_check_quiet(ctx, false) != 0) {
-		log_error("configuration refused; the running mail system keeps its old configuration");
+		log_error("configuration refused; the running mail system (master pid %ld) keeps "
+			  "its old configuration", (long)pid);
 		return 1;
 	}
 	if (kill(pid, SIGHUP) < 0) {
@@ -153,17 +184,15 @@ int hato_reload(struct hato_ctx *ctx)
 	return 0;
 }
 
-/* hato_status - exit 0 when running */
+/* hato_status - exit 0 when running; names the services of master.cf that
+ * this hato does not provide */
 int hato_status(struct hato_ctx *ctx)
 {
 	pid_t pid;
+	int rc = say_state(ctx->dir, &pid, false);
 
-	if (running(ctx->dir, &pid) > 0) {
-		log_info("the mail system is running: PID: %ld", (long)pid);
-		return 0;
-	}
-	log_info("the mail system is not running");
-	return 1;
+	hato_services_unavailable(ctx->dir);
+	return rc > 0 ? 0 : 1;
 }
 
 /* hato_flush - ask the queue manager to retry deferred mail now */

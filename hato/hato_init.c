@@ -6,6 +6,9 @@
  * of default_internal_user, the user authd runs as: no other daemon can
  * read the password hashes).  As root it also creates the mail_owner and
  * default_internal_user users and the setgid_group group when missing.
+ * master.cf gets only the services whose program this build has (the
+ * others are written commented out); every alias_database table whose
+ * source exists gets its .lmdb if it has none (newaliases).
  * --dev makes a self-contained instance that runs as the invoking user on
  * loopback, with SMTP on 2525, submission 2587, submissions 2465, IMAP
  * 2143, IMAPS 2993, POP3 2110 and POP3S 2995.
@@ -28,6 +31,7 @@
 #include "mapfile.h"
 #include "mem.h"
 #include "queue_dirs.h"
+#include "strv.h"
 
 /* the services of a new master.cf: name, dev port, the rest of the line */
 static const struct service_line {
@@ -43,7 +47,6 @@ static const struct service_line {
 	{ "pickup", NULL, "fifo  n       -       n       60      1       pickup", NULL },
 	{ "cleanup", NULL, "unix  n       -       n       -       0       cleanup", NULL },
 	{ "qmgr", NULL, "fifo  n       -       n       300     1       qmgr", NULL },
-	{ "bounce", NULL, "unix  -       -       n       -       0       bounce", NULL },
 	{ "smtp", NULL, "unix  -       -       n       -       -       smtp", NULL },
 	{ "relay", NULL, "unix  -       -       n       -       -       smtp", NULL },
 	{ "local", NULL, "unix  -       n       n       -       -       local", NULL },
@@ -149,6 +152,22 @@ static void main_cf_text(const struct hato_ctx *ctx, const char *user, const cha
 	buf_free(&libexec);
 }
 
+/* is_built - whether the program ending line rest is in this build's
+ * libexec (a service whose program is not there is written commented out:
+ * master would only skip it) */
+static bool is_built(const char *rest)
+{
+	const char *prog = strrchr(rest, ' ') + 1;
+	struct buf *path = buf_new(64);
+	bool built;
+
+	libexec_dir(path);
+	buf_printf(path, "/%s", prog);
+	built = access(buf_str(path), X_OK) == 0;
+	buf_free(&path);
+	return built;
+}
+
 /* master_cf_text - the service table of a new instance */
 static void master_cf_text(const struct hato_ctx *ctx, struct buf *out)
 {
@@ -161,9 +180,13 @@ static void master_cf_text(const struct hato_ctx *ctx, struct buf *out)
 	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
 		const struct service_line *s = &services[i];
 		const char *name = ctx->dev && s->dev_name ? s->dev_name : s->name;
+		bool built = is_built(s->rest);
 
-		buf_printf(out, "%-10s%s%s\n%s", name, strlen(name) < 10 ? "" : " ", s->rest,
-			   s->options ? s->options : "");
+		if (!built)
+			buf_printf(out, "# (%s is not part of this build of hato)\n", strrchr(s->rest, ' ') + 1);
+		buf_printf(out, "%s%-10s%s%s\n", built ? "" : "#", name, strlen(name) < 10 ? "" : " ", s->rest);
+		for (const char *o = s->options; o && *o; o = strchr(o, '\n') + 1)
+			buf_printf(out, "%s%.*s\n", built ? "" : "#", (int)(strchr(o, '\n') - o), o);
 	}
 }
 
@@ -230,20 +253,15 @@ static void alias_entry(void *ctx, const char *key, const char *value, int linen
 	dict_update(ctx, key, value);
 }
 
-/* make_aliases - a --dev instance's own aliases file and its table */
-static int make_aliases(const char *dir, struct buf *why)
+/* build_alias_table - NAME.lmdb from the aliases(5) file NAME */
+static int build_alias_table(const char *name, struct buf *why)
 {
-	struct buf *path = buf_new(64);
+	struct buf *spec = buf_new(64);
 	struct dict *d;
 	int rc = -1;
 
-	buf_printf(path, "%s/aliases", dir);
-	if (write_new(buf_str(path), "# aliases - aliases(5); rebuild with: newaliases -c DIR\n"
-		      "postmaster: root\nabuse: root\nmailer-daemon: postmaster\n", 0644) < 0)
-		goto out;
-	buf_reset(path);
-	buf_printf(path, "lmdb:%s/aliases", dir);
-	if ((d = dict_open(buf_str(path), DICT_FLAG_CREATE | DICT_FLAG_FOLD_KEY, why)) == NULL)
+	buf_printf(spec, "lmdb:%s", name);
+	if ((d = dict_open(buf_str(spec), DICT_FLAG_CREATE | DICT_FLAG_FOLD_KEY, why)) == NULL)
 		goto out;
 	if (mapfile_parse(d, d->name, MAPFILE_ALIASES, alias_entry, d, why) == 0 && dict_commit(d) == 0)
 		rc = 0;
@@ -251,6 +269,50 @@ static int make_aliases(const char *dir, struct buf *why)
 		buf_cat(why, dict_error(d));
 	dict_close(&d);
 out:
+	buf_free(&spec);
+	return rc;
+}
+
+/* make_alias_tables - newaliases for each indexed table of alias_database
+ * whose source exists and whose NAME.lmdb does not (a fresh Debian machine
+ * has /etc/aliases but no /etc/aliases.lmdb: every local delivery would
+ * defer until someone ran newaliases); say: name each one built */
+static int make_alias_tables(struct config *c, bool say, struct buf *why)
+{
+	struct strv *v = strv_split(config_get(c, "alias_database"), ", \t\r\n");
+	struct buf *lmdb = buf_new(64);
+	int rc = 0;
+
+	for (size_t i = 0; i < v->len && rc == 0; i++) {
+		char *name = strchr(v->items[i], ':');
+
+		if (name == NULL || name[1] != '/')
+			continue;
+		*name++ = '\0';
+		buf_reset(lmdb);
+		buf_printf(lmdb, "%s.lmdb", name);
+		if (!dict_type_is_indexed(v->items[i]) || access(name, F_OK) < 0 ||
+		    access(buf_str(lmdb), F_OK) == 0)
+			continue;
+		if (say)
+			log_info("building %s from %s (newaliases)", buf_str(lmdb), name);
+		rc = build_alias_table(name, why);
+	}
+	strv_free(&v);
+	buf_free(&lmdb);
+	return rc;
+}
+
+/* make_aliases - a --dev instance's own aliases file (make_alias_tables
+ * indexes it) */
+static int make_aliases(const char *dir)
+{
+	struct buf *path = buf_new(64);
+	int rc;
+
+	buf_printf(path, "%s/aliases", dir);
+	rc = write_new(buf_str(path), "# aliases - aliases(5); rebuild with: newaliases -c DIR\n"
+		       "postmaster: root\nabuse: root\nmailer-daemon: postmaster\n", 0644);
 	buf_free(&path);
 	return rc;
 }
@@ -303,7 +365,7 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 	/* authd reads it through the group of its own user, no other daemon */
 	if (geteuid() == 0 && chown_users_file(buf_str(a), p->default_internal_user, why) < 0)
 		goto out;
-	if (ctx->dev && make_aliases(ctx->dir, why) < 0)
+	if ((ctx->dev && make_aliases(ctx->dir) < 0) || make_alias_tables(c, !ctx->dev, why) < 0)
 		goto out;
 	rc = 0;
 out:

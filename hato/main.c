@@ -1,7 +1,7 @@
 /* hato - the control command: hato [-c DIR] COMMAND.
  *
  * Commands: init [--dev], start, start-fg, stop, abort, reload, status,
- * check, flush, pw, version.  The config directory is -c DIR, else
+ * check, set-permissions, flush, pw, version.  The config directory is -c DIR, else
  * $HATO_CONFIG, else /etc/hato.  Exit 0 on success; 1 with a message that
  * names the file, line or service on failure.
  */
@@ -42,6 +42,7 @@ static const struct command commands[] = {
 	{ "reload", hato_reload, "re-read main.cf and master.cf" },
 	{ "status", hato_status, "exit 0 when the mail system runs" },
 	{ "check", hato_check, "validate configuration, queue, owners and modes" },
+	{ "set-permissions", hato_set_permissions, "set the owners and modes of the queue and of postdrop/postqueue" },
 	{ "flush", hato_flush, "retry deferred mail now (postqueue -f)" },
 	{ "pw", hato_pw, "print a password hash: pw [-s SCHEME] (password on stdin)" },
 	{ "version", cmd_version, "print the version" },
@@ -53,7 +54,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: hato [-c config_dir] command\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(stderr, "  %-9s %s\n", c->name, c->help);
+		fprintf(stderr, "  %-15s %s\n", c->name, c->help);
 	exit(1);
 }
 

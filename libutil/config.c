@@ -127,24 +127,30 @@ static int parse_assignment(const char *text, struct buf *name, struct buf *valu
 static int parse_text(struct config *c, const char *text, size_t len, struct buf *why)
 {
 	struct buf *name = buf_new(32), *value = buf_new(256), *err = buf_new(64);
+	bool bad = false;
 	struct lline ll;
 	int rc;
 
 	lline_init(&ll, text, len, MAX_LOGICAL_LINE);
 	while ((rc = lline_next(&ll, err)) > 0) {
 		if (parse_assignment(buf_str(ll.line), name, value, err) < 0) {
-			buf_printf(why, "%s, line %d: %s", c->path, ll.start, buf_str(err));
+			if (!bad)
+				buf_printf(why, "%s, line %d: %s", c->path, ll.start, buf_str(err));
+			bad = true;
+			buf_reset(err);
+			if (c->flags & CONFIG_LENIENT)
+				continue;
 			break;
 		}
 		set_entry(c, buf_str(name), buf_str(value), ll.start, CONFIG_FILE);
 	}
-	if (rc < 0)
+	if (rc < 0 && !bad)
 		buf_printf(why, "%s, %s", c->path, buf_str(err));
 	lline_done(&ll);
 	buf_free(&name);
 	buf_free(&value);
 	buf_free(&err);
-	return rc == 0 ? 0 : -1;
+	return (rc == 0 && !bad) || (c->flags & CONFIG_LENIENT) ? 0 : -1;
 }
 
 /* config_read_text - parse main.cf text; path is for messages */

@@ -25,6 +25,10 @@
 enum config_flags {
 	CONFIG_STRICT = 1 << 0,	/* validate expansion and types while reading */
 	CONFIG_QUIET = 1 << 1,	/* no warnings for unknown parameters */
+	CONFIG_LENIENT = 1 << 2, /* skip lines that do not parse (why gets the
+				  * first error, the read still succeeds):
+				  * hato status/stop find a master whose
+				  * main.cf has since been broken */
 };
 
 enum config_origin { CONFIG_DEFAULT, CONFIG_FILE, CONFIG_OVERRIDE };

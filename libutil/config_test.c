@@ -153,8 +153,29 @@ static void test_param_find(void)
 	test_end();
 }
 
+/* test_lenient - CONFIG_LENIENT keeps the lines that parse and reports the
+ * first that does not (hato status finds queue_directory in a broken main.cf) */
+static void test_lenient(void)
+{
+	struct buf *why = buf_new(0);
+	struct config *c;
+
+	test_begin("CONFIG_LENIENT: bad lines skipped, the first named, the rest kept");
+	c = read_text("a = 1\nnot an assignment\nqueue_directory = /q\n= x\nb = 2\n",
+		      CONFIG_QUIET | CONFIG_LENIENT, why);
+	test_assert(c != NULL);
+	test_assert(c && strcmp(config_get(c, "queue_directory"), "/q") == 0);
+	test_assert(c && strcmp(config_get(c, "b"), "2") == 0);
+	test_assert(strcmp(buf_str(why), "/etc/hato/main.cf, line 2: missing '=' after parameter name \"not\"") == 0);
+	config_free(&c);
+	test_assert(read_text("a = 1\nnot an assignment\n", CONFIG_QUIET, why) == NULL);
+	test_end();
+	buf_free(&why);
+}
+
 void test_config(void)
 {
+	test_lenient();
 	test_param_find();
 	test_bad_input();
 	test_expansion();

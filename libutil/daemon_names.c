@@ -1,5 +1,7 @@
 /* daemon_names - known program names; see daemon_names.h. */
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "daemon_names.h"
 
@@ -13,30 +15,36 @@ static const char *const known[] = {
 	"authd", "imapd", "pop3d",
 };
 
-/* in_list - whether command is one of the n names of list */
-static bool in_list(const char *const *list, size_t n, const char *command)
+/* daemon_is_skippable - whether a missing program is only a warning */
+bool daemon_is_skippable(const char *command)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(list[i], command) == 0)
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(known[i], command) == 0)
 			return true;
 	return false;
 }
 
-/* daemon_is_skippable - whether a missing program is only a warning */
-bool daemon_is_skippable(const char *command)
+/* daemon_is_unavailable - whether hato skips entry e (see daemon_names.h) */
+bool daemon_is_unavailable(const struct master_cf_entry *e, const char *daemon_dir)
 {
-	return in_list(known, sizeof(known) / sizeof(known[0]), command);
+	char path[4096];
+
+	if (e->type == MASTER_CF_PASS || e->type == MASTER_CF_UNIX_DGRAM)
+		return true;
+	if (e->command[0] == '/' || !daemon_is_skippable(e->command))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", daemon_dir, e->command);
+	return access(path, X_OK) < 0;
 }
 
-/* hato's own daemons: one of them missing means a partial build */
-static const char *const own[] = {
-	"cleanup", "local", "pickup", "qmgr", "showq", "smtp", "smtpd", "virtual",
-	"authd", "imapd", "pop3d",
-};
-
-/* daemon_is_hato - whether hato itself provides command (else a skippable
- * name is a Postfix program that hato does without) */
-bool daemon_is_hato(const char *command)
+/* daemon_unavailable_names - see daemon_names.h */
+size_t daemon_unavailable_names(const struct master_cf *mcf, const char *daemon_dir,
+				struct buf *names)
 {
-	return in_list(own, sizeof(own) / sizeof(own[0]), command);
+	size_t n = 0;
+
+	for (size_t i = 0; i < mcf->len; i++)
+		if (daemon_is_unavailable(&mcf->entries[i], daemon_dir))
+			buf_printf(names, "%s%s", n++ ? " " : "", mcf->entries[i].service);
+	return n;
 }

@@ -190,6 +190,22 @@ int queue_dirs_add_missing(const char *queue_dir, const struct queue_owners *o, 
 	return rc;
 }
 
+/* owner_names - "user:group" by name (the number where there is none) */
+static void owner_names(uid_t uid, gid_t gid, struct buf *out)
+{
+	struct passwd *pw = getpwuid(uid);
+	struct group *gr;
+
+	if (pw)
+		buf_cat(out, pw->pw_name);
+	else
+		buf_printf(out, "%lu", (unsigned long)uid);
+	if ((gr = getgrgid(gid)) != NULL)
+		buf_printf(out, ":%s", gr->gr_name);
+	else
+		buf_printf(out, ":%lu", (unsigned long)gid);
+}
+
 /* queue_dirs_check - report every missing or wrong directory */
 int queue_dirs_check(const char *queue_dir, const struct queue_owners *o, struct buf *report)
 {
@@ -212,9 +228,11 @@ int queue_dirs_check(const char *queue_dir, const struct queue_owners *o, struct
 			problems++;
 		} else {
 			if (st.st_uid != uid || st.st_gid != gid) {
-				buf_printf(report, "%s: owner %lu:%lu, should be %lu:%lu\n", path,
-					   (unsigned long)st.st_uid, (unsigned long)st.st_gid,
-					   (unsigned long)uid, (unsigned long)gid);
+				buf_printf(report, "%s: owner ", path);
+				owner_names(st.st_uid, st.st_gid, report);
+				buf_cat(report, ", should be ");
+				owner_names(uid, gid, report);
+				buf_cat(report, "\n");
 				problems++;
 			}
 			if ((st.st_mode & 07777) != d->mode) {
@@ -225,4 +243,14 @@ int queue_dirs_check(const char *queue_dir, const struct queue_owners *o, struct
 		}
 	}
 	return problems;
+}
+
+/* queue_dirs_mail_owned - see queue_dirs.h (maildrop's files are the
+ * submitting users', as in Postfix) */
+const char *queue_dirs_mail_owned(size_t i)
+{
+	for (size_t k = 0; k < NDIRS; k++)
+		if (dirs[k].owner != OWN_ROOT && strcmp(dirs[k].name, "maildrop") != 0 && i-- == 0)
+			return dirs[k].name;
+	return NULL;
 }

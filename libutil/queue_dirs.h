@@ -32,5 +32,8 @@ int queue_dirs_create(const char *queue_dir, const struct queue_owners *o, struc
 int queue_dirs_add_missing(const char *queue_dir, const struct queue_owners *o, struct buf *report);
 /* queue_dirs_check - number of problems; each is appended to report, one per line */
 int queue_dirs_check(const char *queue_dir, const struct queue_owners *o, struct buf *report);
+/* queue_dirs_mail_owned - the i-th directory whose contents belong to
+ * mail_owner (hato set-permissions), NULL after the last */
+const char *queue_dirs_mail_owned(size_t i);
 
 #endif

@@ -2,12 +2,11 @@
  *
  * Every problem is reported with the file and line (or service): an
  * unknown service type, a bad maxproc, a bad -o override, a missing
- * program.  A program that Postfix has but hato does without is skipped,
- * so a Postfix master.cf copied verbatim starts: one line names all such
- * services (and one warning those whose hato program is not built); any
- * other missing program is an error.
+ * program.  A program that Postfix has but hato does not provide (or has
+ * not built) is skipped, every such service named in one line, so a
+ * Postfix master.cf copied verbatim starts quietly; any other missing
+ * program is an error.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,76 +71,30 @@ static struct strv *build_argv(const struct master_cf_entry *e, const char *type
 	return v;
 }
 
-/* the services of a master.cf that cannot run here, named in one line
- * each (a Postfix master.cf copied verbatim names two dozen) */
-struct skipped {
-	struct strv *unneeded;	/* Postfix programs that hato does without */
-	struct strv *unbuilt;	/* hato's own programs missing from this build */
-};
-
-/* skip - whether entry e does not run: its program is a known one that is
- * not installed (noted in sk), its type is not supported (a warning), or
- * its program is missing (an error in why); else *prog_r is the program */
-static bool skip(struct config *c, const struct master_cf_entry *e, const char *path,
-		 struct skipped *sk, char **prog_r, struct buf *why)
-{
-	char *prog = program_path(c, e->command);
-	int err = access(prog, X_OK) < 0 ? errno : 0;
-	bool missing = err != 0;
-	struct buf *item = buf_new(64);
-
-	buf_printf(item, "%s/%s", e->service, master_cf_type_name(e->type));
-	if (missing && e->command[0] != '/' && daemon_is_skippable(e->command)) {
-		if (daemon_is_hato(e->command))
-			buf_printf(item, " (%s)", e->command);
-		strv_add(daemon_is_hato(e->command) ? sk->unbuilt : sk->unneeded, buf_str(item));
-	} else if (e->type == MASTER_CF_PASS || e->type == MASTER_CF_UNIX_DGRAM) {
-		log_warn("%s, line %d: service %s: type %s is not supported by hato; service skipped",
-			 path, e->line, e->service, master_cf_type_name(e->type));
-	} else if (missing) {
-		buf_printf(why, "%s, line %d: service %s: program %s: %s", path, e->line,
-			   buf_str(item), prog, strerror(err));
-	} else {
-		*prog_r = prog;
-		prog = NULL;
-	}
-	free(prog);
-	buf_free(&item);
-	return *prog_r == NULL;
-}
-
-/* log_skipped - one line for each kind of skipped service */
-static void log_skipped(const char *path, struct skipped *sk)
-{
-	char *list;
-
-	if (sk->unneeded->len) {
-		list = strv_join(sk->unneeded, ", ");
-		log_info("%s: %zu services skipped, hato does without their Postfix programs: %s",
-			 path, sk->unneeded->len, list);
-		free(list);
-	}
-	if (sk->unbuilt->len) {
-		list = strv_join(sk->unbuilt, ", ");
-		log_warn("%s: %zu services skipped, their programs are not part of this hato build: %s",
-			 path, sk->unbuilt->len, list);
-		free(list);
-	}
-}
-
-/* make_service - one service from one entry; NULL when skipped or bad */
+/* make_service - one service from one entry; NULL when skipped (log_skipped
+ * names it) or bad */
 static struct master_service *make_service(struct config *c, const struct master_cf_entry *e,
-					   const char *path, struct skipped *sk, struct buf *why)
+					   const char *path, struct buf *why)
 {
-	static const enum master_type types[] = {
-		[MASTER_CF_INET] = MT_INET, [MASTER_CF_UNIX] = MT_UNIX, [MASTER_CF_FIFO] = MT_FIFO,
-	};
+	static const char *const type_names[] = { [MT_INET] = "inet", [MT_UNIX] = "unix", [MT_FIFO] = "fifo" };
 	struct master_service *svc;
-	enum master_type type = types[e->type];
-	char *prog = NULL;
+	enum master_type type = MT_UNIX;
+	char *prog;
 
-	if (skip(c, e, path, sk, &prog, why))
+	if (daemon_is_unavailable(e, config_get(c, "daemon_directory")))
 		return NULL;
+	switch (e->type) {
+	case MASTER_CF_INET: type = MT_INET; break;
+	case MASTER_CF_FIFO: type = MT_FIFO; break;
+	default: break;		/* unix; the others are unavailable */
+	}
+	prog = program_path(c, e->command);
+	if (access(prog, X_OK) < 0) {
+		buf_printf(why, "%s, line %d: service %s/%s: program %s: %m", path, e->line,
+			   e->service, type_names[type], prog);
+		free(prog);
+		return NULL;
+	}
 	if (check_overrides(e, path, why) < 0) {
 		free(prog);
 		return NULL;
@@ -149,7 +102,7 @@ static struct master_service *make_service(struct config *c, const struct master
 	svc = xmalloc(sizeof(*svc));
 	svc->name = xstrdup(e->service);
 	svc->type = type;
-	svc->type_name = xstrdup(master_cf_type_name(e->type));
+	svc->type_name = xstrdup(type_names[type]);
 	svc->line = e->line;
 	svc->unpriv = e->unpriv;
 	svc->chroot = e->chroot;
@@ -157,7 +110,7 @@ static struct master_service *make_service(struct config *c, const struct master
 	svc->wakeup_if_used = e->wakeup_if_used;
 	svc->maxproc = e->maxproc < 0 ? (int)atol(config_get(c, "default_process_limit")) : e->maxproc;
 	svc->path = prog;
-	svc->argv = build_argv(e, svc->type_name);
+	svc->argv = build_argv(e, type_names[type]);
 	return svc;
 }
 
@@ -177,6 +130,19 @@ static void set_listen_key(struct config *c, struct master_service *svc, bool pr
 	svc->listen_key = buf_steal(&k);
 }
 
+/* log_skipped - one line for every service hato has no program for: a
+ * Postfix master.cf copied verbatim names a dozen (tlsmgr, anvil, ...) */
+static void log_skipped(struct config *c, const char *path, const struct master_cf *mcf)
+{
+	struct buf *names = buf_new(128);
+	size_t n = daemon_unavailable_names(mcf, config_get(c, "daemon_directory"), names);
+
+	if (n)
+		log_info("%s: skipped %zu Postfix service%s that hato does not provide or need: %s",
+			 path, n, n == 1 ? "" : "s", buf_str(names));
+	buf_free(&names);
+}
+
 /* master_config_load - the services of master.cf under main.cf c (possibly
  * none); -1 with why filled on error */
 int master_config_load(struct config *c, struct master_service **list_r, struct buf *why)
@@ -184,13 +150,12 @@ int master_config_load(struct config *c, struct master_service **list_r, struct 
 	struct master_service *list = NULL, **tail = &list;
 	struct buf *path = buf_new(64);
 	struct master_cf *mcf = NULL;
-	struct skipped sk = { strv_new(), strv_new() };
 
 	buf_printf(path, "%s/master.cf", master.dir);
 	if ((mcf = master_cf_parse_file(buf_str(path), why)) == NULL)
 		goto fail;
 	for (size_t i = 0; i < mcf->len; i++) {
-		struct master_service *svc = make_service(c, &mcf->entries[i], buf_str(path), &sk, why);
+		struct master_service *svc = make_service(c, &mcf->entries[i], buf_str(path), why);
 
 		if (buf_len(why))
 			goto fail;
@@ -200,9 +165,7 @@ int master_config_load(struct config *c, struct master_service **list_r, struct 
 		*tail = svc;
 		tail = &svc->next;
 	}
-	log_skipped(buf_str(path), &sk);
-	strv_free(&sk.unneeded);
-	strv_free(&sk.unbuilt);
+	log_skipped(c, buf_str(path), mcf);
 	master_cf_free(&mcf);
 	buf_free(&path);
 	if (list == NULL)
@@ -210,8 +173,6 @@ int master_config_load(struct config *c, struct master_service **list_r, struct 
 	*list_r = list;
 	return 0;
 fail:
-	strv_free(&sk.unneeded);
-	strv_free(&sk.unbuilt);
 	master_service_free_list(&list);
 	master_cf_free(&mcf);
 	buf_free(&path);

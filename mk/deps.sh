@@ -3,17 +3,43 @@
 # As root: apt-get update, then install what is missing.  Otherwise print
 # the command to run.  Debian's postfix package is installed for its test
 # tools (smtp-source, smtp-sink) and as a reference for differential tests;
-# its service is never started (policy-rc.d refuses it, and its debconf
-# answer is "No configuration").  mutt (driven in tmux) is the stock
-# Maildir reader the delivery tests use.  libcrypt-dev (crypt_r, crypt_gensalt)
-# and libargon2-dev (ARGON2I/ARGON2ID: OpenSSL 3.0 has no Argon2) are
-# authd's password hashing.
+# its service is not started: for the install only, a policy-rc.d refuses
+# to start postfix (and nothing else), and it is removed afterwards - only
+# if this script created it, so a policy-rc.d of the machine's (Docker's)
+# stays.  A file left by an older make deps ("installed by hato make deps",
+# which refused every service to every later apt install) is removed.  The
+# debconf answer for postfix is "No configuration".  mutt (driven in tmux)
+# is the stock Maildir reader the delivery tests use.  libcrypt-dev
+# (crypt_r, crypt_gensalt) and libargon2-dev (ARGON2I/ARGON2ID: OpenSSL 3.0
+# has no Argon2) are authd's password hashing.
+# HATO_POLICY_RC_D names another policy-rc.d path (tests).
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
 mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev
 libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl"
+policy=${HATO_POLICY_RC_D:-/usr/sbin/policy-rc.d}
+mark="installed by hato make deps"
 
+# is_ours - the policy-rc.d at $policy was written by a make deps
+is_ours() { [ -f "$policy" ] && [ ! -L "$policy" ] && grep -q "$mark" "$policy"; }
+
+# block_postfix - a policy-rc.d that refuses to start postfix, if there is none
+block_postfix() {
+	[ -e "$policy" ] && return 0
+	printf '#!/bin/sh\n# %s, for its apt-get install only: postfix is not started\n[ "$1" = postfix ] && exit 101\nexit 0\n' \
+		"$mark" >"$policy"
+	chmod 755 "$policy"
+	created_policy=yes
+}
+
+# unblock - remove the policy-rc.d block_postfix made
+unblock() { [ -n "${created_policy:-}" ] && is_ours && rm -f "$policy"; return 0; }
+
+if [ "$(id -u)" = 0 ] && is_ours && [ -z "${created_policy:-}" ]; then
+	rm -f "$policy"
+	echo "make deps: removed $policy left by an earlier make deps"
+fi
 missing=""
 for p in $PKGS; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"
@@ -25,10 +51,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 echo "make deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
-if [ ! -e /usr/sbin/policy-rc.d ]; then
-	printf '#!/bin/sh\n# installed by hato make deps: do not start services\nexit 101\n' > /usr/sbin/policy-rc.d
-	chmod 755 /usr/sbin/policy-rc.d
-fi
+trap unblock EXIT
+trap 'exit 1' INT TERM HUP
+block_postfix
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 apt-get update -qq </dev/null
 apt-get install -y -qq --no-install-recommends $missing </dev/null

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # hato_cmd.sh - the control command apart from start/stop (see tests/master):
-# init (refuses to overwrite, certificate, users file, queue tree), check
-# (owners, modes, mail_owner; a TLS key that does not load is a warning),
-# version, usage.
+# init (refuses to overwrite, certificate, users file, queue tree, only
+# services this build has), check (owners and modes named, mail_owner; a
+# TLS key that does not load is a warning), version, usage.
 . "$HATO_TOP/tests/lib.sh"
 HATO=$B/bin/hato
 [ "$(id -u)" = 0 ] || { t_ok "hato command tests skipped: they need root # SKIP"; exit 0; }
@@ -17,6 +17,7 @@ cleanup_all() {
 }
 trap cleanup_all EXIT
 I=$T/inst
+chmod 755 "$T"	# the hato user must reach the queue (hato check refuses otherwise)
 
 t_check "hato init --dev" "$HATO" init --dev "$I"
 t_expect_err "hato init refuses to overwrite" "does not overwrite" "$HATO" init --dev "$I"
@@ -32,13 +33,16 @@ t_expect "init made the queue tree with Postfix's modes" \
 	bash -c "cd '$I/queue' && for d in *; do printf '%s:%s ' \$d \$(stat -c %a \$d); done | sed 's/ \$//'"
 t_expect "maildrop belongs to mail_owner and setgid_group" "hato:hatodrop" stat -c %U:%G "$I/queue/maildrop"
 t_check "hato check passes on a new instance" "$HATO" -c "$I" check
+t_check "...and says nothing about services skipped: init writes no bounce service" \
+	bash -c "! '$HATO' -c '$I' check 2>&1 | grep -qi 'skipped' && ! grep -q '^bounce' '$I/master.cf'"
 t_check "postconf reads the new main.cf without warnings" bash -c "'$B/bin/postconf' -c '$I' -n 2>&1 >/dev/null | grep -c . | grep -qx 0"
 
 chmod 0777 "$I/queue/maildrop"
 t_expect_err "hato check names a wrong mode" "queue/maildrop: mode 0777, should be 1730" "$HATO" -c "$I" check
 chmod 1730 "$I/queue/maildrop"
 chown root "$I/queue/incoming"
-t_expect_err "hato check names a wrong owner" "queue/incoming: owner 0:" "$HATO" -c "$I" check
+t_expect_err "hato check names a wrong owner, by name" "queue/incoming: owner root:hato, should be hato:hato" "$HATO" -c "$I" check
+t_expect_err "...and says what fixes it" "hato set-permissions sets the owners and modes" "$HATO" -c "$I" check
 chown hato "$I/queue/incoming"
 rmdir "$I/queue/spare"
 t_check "hato check creates a queue directory an older tree lacks, and says so" \

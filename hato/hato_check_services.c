@@ -1,0 +1,229 @@
+/* hato_check_services - warnings about what smtpd will need at run time.
+ *
+ * Each smtpd service of master.cf is checked with its own -o overrides on
+ * top of main.cf, as smtpd will see them:
+ *  - SASL through authd: the socket smtpd connects to (smtpd_sasl_path,
+ *    default private/auth, relative to queue_directory) must be where an
+ *    authd service of master.cf listens ("auth unix n ..." puts it in
+ *    public/, not private/);
+ *  - SASL through Cyrus with "pwcheck_method: saslauthd": saslauthd's
+ *    socket must be reachable by mail_owner (Debian's /run/saslauthd is
+ *    0710 root:sasl), tried by connecting as mail_owner in a child;
+ *  - smtpd_tls_wrappermode or smtpd_tls_security_level = encrypt needs a
+ *    certificate that loads, or every session fails.
+ * Also: some log destination must work (maillog_file, or a syslog socket
+ * at /dev/log).  Each problem is one warning saying what fixes it.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "hato.h"
+#include "log.h"
+#include "master_cf.h"
+#include "strv.h"
+#include "tls.h"
+#include "unix_connect.h"
+
+enum { MAX_GROUPS = 256 };
+
+/* connect_as - connect to the UNIX socket path as user; 0 or an errno */
+static int connect_as(const char *user, const char *path)
+{
+	struct passwd *pw = getpwnam(user);
+	gid_t gids[MAX_GROUPS];
+	int ngids = MAX_GROUPS, status = 0, fd;
+	pid_t pid;
+
+	if (pw == NULL)
+		return 0;	/* check_queue names a missing user */
+	if (getgrouplist(user, pw->pw_gid, gids, &ngids) < 0)
+		ngids = MAX_GROUPS;
+	if ((pid = fork()) == 0) {
+		if (geteuid() == 0 && (setgroups((size_t)ngids, gids) < 0 || setgid(pw->pw_gid) < 0 ||
+				       setuid(pw->pw_uid) < 0))
+			_exit(EPERM);
+		fd = unix_connect(path, NULL);
+		_exit(fd < 0 ? errno : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) < 0)
+		return errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+}
+
+/* check_authd_path - smtpd's smtpd_sasl_path must be an authd socket */
+static void check_authd_path(struct config *sc, const struct master_cf *mcf,
+			     const struct master_cf_entry *smtpd)
+{
+	const char *p = config_get(sc, "smtpd_sasl_path");
+	const struct master_cf_entry *authd = NULL;
+	struct buf *want = buf_new(64), *have = buf_new(64);
+
+	if (!strchr(p, '/'))
+		p = "private/auth";	/* as smtpd_sasl_authd.c: a name is Cyrus's */
+	if (p[0] != '/')
+		buf_printf(want, "%s/", config_get(sc, "queue_directory"));
+	buf_cat(want, p);
+	for (size_t i = 0; i < mcf->len; i++) {
+		const struct master_cf_entry *e = &mcf->entries[i];
+
+		if (strcmp(e->command, "authd") != 0)
+			continue;
+		authd = e;
+		buf_reset(have);
+		buf_printf(have, "%s/%s/%s", config_get(sc, "queue_directory"),
+			   e->private_ ? "private" : "public", e->service);
+		if (strcmp(buf_str(have), buf_str(want)) == 0)
+			goto out;
+	}
+	if (authd)
+		log_warn("service %s (line %d): smtpd looks for the auth service at %s, but master.cf's "
+			 "authd (line %d) listens on %s: set smtpd_sasl_path = %s/%s (or that service's "
+			 "private column to -)", smtpd->service, smtpd->line, buf_str(want), authd->line,
+			 buf_str(have), authd->private_ ? "private" : "public", authd->service);
+	else if (p[0] != '/' || access(p, F_OK) < 0)
+		log_warn("service %s (line %d): SMTP AUTH is on, but no authd service listens on %s: "
+			 "add to master.cf: auth unix - n n - 1 authd", smtpd->service, smtpd->line,
+			 buf_str(want));
+out:
+	buf_free(&want);
+	buf_free(&have);
+}
+
+/* saslauthd_path - the saslauthd socket when smtpd.conf says
+ * "pwcheck_method: saslauthd" (into out), else false */
+static bool saslauthd_path(struct config *sc, struct buf *out)
+{
+	struct buf *dirs = buf_new(64), *conf = buf_new(64);
+	struct strv *v;
+	char line[1024];
+	bool saslauthd = false;
+	FILE *fp = NULL;
+
+	buf_printf(dirs, "%s:/etc/sasl2:/usr/lib/sasl2:/usr/lib/x86_64-linux-gnu/sasl2",
+		   config_get(sc, "cyrus_sasl_config_path"));
+	v = strv_split(buf_str(dirs), ":");
+	for (size_t i = 0; i < v->len && fp == NULL; i++) {
+		buf_reset(conf);
+		buf_printf(conf, "%s/%s.conf", v->items[i], config_get(sc, "smtpd_sasl_path"));
+		fp = fopen(buf_str(conf), "re");
+	}
+	buf_set(out, "/var/run/saslauthd/mux");
+	while (fp && fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (strncmp(line, "pwcheck_method:", 15) == 0)
+			saslauthd = strstr(line + 15, "saslauthd") != NULL;
+		else if (strncmp(line, "saslauthd_path:", 15) == 0)
+			buf_set(out, line + 15 + strspn(line + 15, " \t"));
+	}
+	if (fp)
+		fclose(fp);
+	strv_free(&v);
+	buf_free(&dirs);
+	buf_free(&conf);
+	return saslauthd;
+}
+
+/* check_saslauthd - saslauthd's socket reachable by mail_owner */
+static void check_saslauthd(struct config *sc, const struct master_cf_entry *smtpd)
+{
+	struct buf *sock = buf_new(64);
+	const char *owner = config_get(sc, "mail_owner");
+	int err;
+
+	if (saslauthd_path(sc, sock) && (err = connect_as(owner, buf_str(sock))) != 0)
+		log_warn("service %s (line %d): smtpd (as %s) cannot connect to saslauthd at %s: %s (%s)",
+			 smtpd->service, smtpd->line, owner, buf_str(sock), strerror(err),
+			 err == EACCES ? "add the user to saslauthd's group, e.g. adduser hato sasl" :
+			 err == ENOENT || err == ECONNREFUSED ? "is saslauthd running?" : "check saslauthd_path");
+	buf_free(&sock);
+}
+
+/* is_yes - whether boolean parameter name is on */
+static bool is_yes(struct config *c, const char *name)
+{
+	return strcmp(config_get(c, name), "yes") == 0;
+}
+
+/* check_tls_required - wrapper mode or encrypt without a certificate that
+ * loads (the same rule as smtpd_tls.c) */
+static void check_tls_required(struct config *sc, const struct master_cf_entry *smtpd)
+{
+	const char *cert = config_get(sc, "smtpd_tls_cert_file");
+	const char *level = config_get(sc, "smtpd_tls_security_level");
+	bool wrapper = is_yes(sc, "smtpd_tls_wrappermode");
+	struct buf *why = buf_new(0);
+	struct tls_server *ts = NULL;
+
+	if (!wrapper && strcmp(level, "encrypt") != 0 && !(*level == '\0' && is_yes(sc, "smtpd_enforce_tls")))
+		goto out;
+	if (*cert == '\0')
+		buf_cat(why, "smtpd_tls_cert_file is empty");
+	else if ((ts = tls_server_new(cert, config_get(sc, "smtpd_tls_key_file"), ">=TLSv1.2", why)) != NULL)
+		tls_server_ready(ts, why);
+	if (buf_len(why))
+		log_warn("service %s (line %d): %s but no certificate loads (%s): every session will "
+			 "fail", smtpd->service, smtpd->line, wrapper ? "smtpd_tls_wrappermode = yes" :
+			 "smtpd_tls_security_level = encrypt", buf_str(why));
+out:
+	tls_server_free(&ts);
+	buf_free(&why);
+}
+
+/* check_smtpd - the checks of one smtpd service under its overrides */
+static void check_smtpd(const char *dir, const struct master_cf *mcf, const struct master_cf_entry *e)
+{
+	struct buf *why = buf_new(0);
+	struct config *sc = config_read(dir, CONFIG_QUIET, why);
+
+	for (size_t i = 0; sc && i < e->overrides->len; i++)
+		if (config_override(sc, e->overrides->items[i], why) < 0)
+			goto out;	/* master -t names it */
+	if (sc == NULL)
+		goto out;
+	if (is_yes(sc, "smtpd_sasl_auth_enable")) {
+		if (strcmp(config_get(sc, "smtpd_sasl_type"), "cyrus") == 0)
+			check_saslauthd(sc, e);
+		else
+			check_authd_path(sc, mcf, e);
+	}
+	check_tls_required(sc, e);
+out:
+	config_free(&sc);
+	buf_free(&why);
+}
+
+/* check_log - some log destination must work */
+static void check_log(struct config *c)
+{
+	struct stat st;
+
+	if (*config_get(c, "maillog_file") == '\0' && (stat("/dev/log", &st) < 0 || !S_ISSOCK(st.st_mode)))
+		log_warn("no log destination: maillog_file is empty and /dev/log is not a socket "
+			 "(no syslog daemon runs): set maillog_file = /var/log/hato.log, or start rsyslog");
+}
+
+/* hato_check_more - the run-time checks above and hato_check_tables */
+void hato_check_more(struct config *c, const char *dir)
+{
+	struct buf *path = buf_new(64), *why = buf_new(0);
+	struct master_cf *mcf;
+
+	hato_check_tables(c, dir);
+	check_log(c);
+	buf_printf(path, "%s/master.cf", dir);
+	if ((mcf = master_cf_parse_file(buf_str(path), why)) != NULL)
+		for (size_t i = 0; i < mcf->len; i++)
+			if (strcmp(mcf->entries[i].command, "smtpd") == 0 && mcf->entries[i].type == MASTER_CF_INET)
+				check_smtpd(dir, mcf, &mcf->entries[i]);
+	master_cf_free(&mcf);
+	buf_free(&path);
+	buf_free(&why);
+}
