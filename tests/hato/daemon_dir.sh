@@ -8,6 +8,7 @@
 . "$TOPDIR/tests/lib/instance.sh"	# $I, $HATO; the hato user removed at exit if made here
 D=$T/libexec
 
+chmod 755 "$T"	# mail_owner must reach the queue (hato check refuses otherwise)
 "$HATO" init --dev "$I" >/dev/null
 cp -a "$("$B/bin/postconf" -c "$I" -h daemon_directory)" "$D"
 chown -R root:root "$D"
