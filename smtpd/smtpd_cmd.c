@@ -1,7 +1,10 @@
 /* smtpd_cmd - the command table and the small commands (HELO, EHLO, RSET,
  * NOOP, QUIT, VRFY, ETRN, HELP).  MAIL/RCPT live in smtpd_mail.c,
  * DATA/BDAT in smtpd_data.c, STARTTLS in smtpd_tls.c and AUTH in
- * smtpd_sasl.c.  One function per command. */
+ * smtpd_sasl.c.  One function per command.  The commands a client can
+ * repeat without end at no cost (Postfix's list: HELO EHLO RSET NOOP VRFY
+ * ETRN) are junk: past smtpd_junk_command_limit since the last message,
+ * each counts as an error, so smtpd_hard_error_limit ends the session. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,14 +24,15 @@ static const struct smtpd_cmd {
 	const char *name;
 	smtpd_cmd_fn *fn;
 	bool in_bdat;		/* allowed while a BDAT transfer is under way */
+	bool junk;		/* counts against smtpd_junk_command_limit */
 } commands[] = {
-	{ "HELO", cmd_helo, false }, { "EHLO", cmd_ehlo, false },
-	{ "MAIL", smtpd_cmd_mail, false }, { "RCPT", smtpd_cmd_rcpt, false },
-	{ "DATA", smtpd_cmd_data, false }, { "BDAT", smtpd_cmd_bdat, true },
-	{ "RSET", cmd_rset, true }, { "NOOP", cmd_noop, true },
-	{ "QUIT", cmd_quit, true }, { "VRFY", cmd_vrfy, false },
-	{ "ETRN", cmd_etrn, false }, { "HELP", cmd_help, true },
-	{ "STARTTLS", smtpd_cmd_starttls, false }, { "AUTH", smtpd_cmd_auth, false },
+	{ "HELO", cmd_helo, false, true }, { "EHLO", cmd_ehlo, false, true },
+	{ "MAIL", smtpd_cmd_mail, false, false }, { "RCPT", smtpd_cmd_rcpt, false, false },
+	{ "DATA", smtpd_cmd_data, false, false }, { "BDAT", smtpd_cmd_bdat, true, false },
+	{ "RSET", cmd_rset, true, true }, { "NOOP", cmd_noop, true, true },
+	{ "QUIT", cmd_quit, true, false }, { "VRFY", cmd_vrfy, false, true },
+	{ "ETRN", cmd_etrn, false, true }, { "HELP", cmd_help, true, false },
+	{ "STARTTLS", smtpd_cmd_starttls, false, false }, { "AUTH", smtpd_cmd_auth, false, false },
 };
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]), UNKNOWN = NCOMMANDS };
 
@@ -59,6 +63,9 @@ void smtpd_dispatch(struct smtpd *st, char *line)
 	if (smtpd_tls_refuse(st, commands[i].name))
 		return;
 	commands[i].fn(st, args);
+	/* Postfix's count: the limit is how many pass before one is an error */
+	if (commands[i].junk && st->junk++ > st->g->cf->smtpd_junk_command_limit)
+		st->errors++;
 }
 
 /* smtpd_cmd_counts - " ehlo=1 mail=1 ... commands=N" for the disconnect line */
