@@ -177,6 +177,13 @@ const struct params *server_stress_update(void)
 	return srv.info.cf;
 }
 
+/* server_stress_params - the parameters evaluated with stress=yes (for a
+ * daemon with .stress; else the only ones), NULL outside a daemon */
+const struct params *server_stress_params(void)
+{
+	return srv.cf_stress;
+}
+
 /* server_stress_fd - what turns readable when master declares stress, -1
  * when there is nothing left to watch */
 int server_stress_fd(void)

@@ -71,6 +71,7 @@ void server_status_idle(void);
  * when it takes a client and whenever server_stress_fd turns readable; from
  * master's stress on, the parameters are those evaluated with stress=yes. */
 const struct params *server_stress_update(void);
+const struct params *server_stress_params(void);
 int server_stress_fd(void);
 
 #endif

@@ -11,7 +11,10 @@
  * (server_stress_update), and its stream watches master's stress pipe: when
  * master declares stress mid-session, the stressed smtpd_timeout, error
  * and junk limits apply from then on, to the wait under way too, so idle
- * sessions cannot keep every process for the normal 300 s.
+ * sessions cannot keep every process for the normal 300 s.  A client
+ * outside mynetworks that finds only the mynetworks reserve free is sent
+ * away (421 4.3.2), or, where AUTH is offered, kept on probation: stressed
+ * limits, and nothing but greeting, STARTTLS and AUTH until it logs in.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -190,6 +193,22 @@ static void on_stress(struct stream *s, void *ctx)
 	stream_set_timeout(s, (int)cf->smtpd_timeout * 1000);
 }
 
+/* probation - a client outside mynetworks on a reserved process of a
+ * service that offers AUTH: it may stay to log in (authenticated
+ * submission is what the reserve is for too), under the stressed limits */
+static bool probation(struct smtpd *st)
+{
+	const struct params *cf = server_stress_params();
+
+	st->probation = true;
+	if (cf) {
+		st->g->cf = cf;
+		stream_set_timeout(st->s, (int)cf->smtpd_timeout * 1000);
+	}
+	log_info("all server ports are busy: %s[%s] must log in first", st->name, st->addr);
+	return true;
+}
+
 /* admit - the connection limits; false when the client was sent away */
 static bool admit(struct smtpd *st, struct smtpd_conn *conn)
 {
@@ -202,6 +221,8 @@ static bool admit(struct smtpd *st, struct smtpd_conn *conn)
 			      st->g->cf->myhostname, st->addr);
 		return false;
 	case ADMIT_RESERVED:
+		if (st->g->sasl)
+			return probation(st);
 		log_warn("all server ports are busy: the rest is reserved for mynetworks: "
 			 "refused %s[%s]", st->name, st->addr);
 		stream_printf(st->s, "421 4.3.2 All server ports are busy\r\n");
