@@ -12,28 +12,16 @@ inst_new
 inst_set "local_recipient_maps =" "smtpd_client_connection_count_limit = 2"
 t_check "instance starts" inst_start
 
-# hold SRC... - open one session from each source, print each greeting;
-# the sessions stay open until the "release" file appears
-cat >"$T/hold.py" <<'PY'
-import os, socket, sys, time
-port, release, srcs = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-socks = []
-for src in srcs:
-    s = socket.create_connection(("127.0.0.1", port), timeout=10, source_address=(src, 0))
-    socks.append(s)
-    print(src, s.makefile("rb").readline().decode().split(" ")[0], flush=True)
-while not os.path.exists(release):
-    time.sleep(0.1)
-PY
-python3 "$T/hold.py" "$SMTP_PORT" "$T/release" 127.0.224.132 127.0.224.132 >"$T/held.out" &
+hold="$TOPDIR/tests/lib/hold_sessions.py"
+python3 "$hold" "$SMTP_PORT" "$T/release" 127.0.224.132 127.0.224.132 >"$T/held.out" &
 holder=$!
 for _ in $(seq 50); do [ "$(wc -l <"$T/held.out")" = 2 ] && break; sleep 0.1; done
 t_expect "two sessions from 127.0.224.132 are in" "220 220" \
 	bash -c "cut -d' ' -f2 '$T/held.out' | tr '\n' ' ' | sed 's/ \$//'"
 t_expect "127.0.0.2 (same FNV-1a bucket, outside mynetworks) still gets 220" "220" \
-	bash -c "python3 '$T/hold.py' $SMTP_PORT /dev/null 127.0.0.2 | cut -d' ' -f2"
+	bash -c "python3 '$hold' $SMTP_PORT /dev/null 127.0.0.2 | cut -d' ' -f2"
 t_expect "...and 127.0.224.132 itself is at its limit: 421" "421" \
-	bash -c "python3 '$T/hold.py' $SMTP_PORT /dev/null 127.0.224.132 | cut -d' ' -f2"
+	bash -c "python3 '$hold' $SMTP_PORT /dev/null 127.0.224.132 | cut -d' ' -f2"
 t_check "...the refusal says too many connections" \
 	grep -q 'too many connections from unknown\[127.0.224.132\]' "$I/maillog"
 touch "$T/release"
@@ -42,5 +30,5 @@ sleep 0.5
 t_expect "once the sessions are gone no per-address file is left" "" \
 	bash -c "ls '$I/queue/pid/smtpd.sessions' | grep -v '^service_'"
 t_expect "...and 127.0.224.132 is welcome again" "220" \
-	bash -c "python3 '$T/hold.py' $SMTP_PORT /dev/null 127.0.224.132 | cut -d' ' -f2"
+	bash -c "python3 '$hold' $SMTP_PORT /dev/null 127.0.224.132 | cut -d' ' -f2"
 inst_stop

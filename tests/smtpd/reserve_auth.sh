@@ -26,18 +26,7 @@ t_check "instance starts" inst_start
 for _ in $(seq 50); do ss -Hltn "sport = :$SUB_PORT" | grep -q . && break; sleep 0.1; done
 
 # three idle sessions from 127.0.0.2 take three of the four processes
-cat >"$T/hold.py" <<'PY'
-import os, socket, sys, time
-port, release, srcs = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
-socks = []
-for src in srcs:
-    s = socket.create_connection(("127.0.0.1", port), timeout=30, source_address=(src, 0))
-    socks.append(s)
-    print(src, s.recv(1000).decode()[:3], flush=True)
-while not os.path.exists(release):
-    time.sleep(0.1)
-PY
-python3 "$T/hold.py" $SUB_PORT "$T/release" 127.0.0.2 127.0.0.2 127.0.0.2 >"$T/held.out" &
+python3 "$TOPDIR/tests/lib/hold_sessions.py" $SUB_PORT "$T/release" 127.0.0.2 127.0.0.2 127.0.0.2 >"$T/held.out" &
 holder=$!
 for _ in $(seq 50); do [ "$(wc -l <"$T/held.out")" = 3 ] && break; sleep 0.1; done
 t_expect "three idle sessions from outside mynetworks: 220 each" "220 220 220" \
