@@ -14,7 +14,7 @@
  * a shared page for group commit of incoming/'s fsync
  * (libutil/group_sync.h), HATO_SYNC=1 says it is there.  MASTER_STRESS_FD
  * (HATO_STRESS=1) turns readable when master declares its service under
- * stress; HATO_MAXPROC is the service's process limit (0: none).
+ * stress; HATO_MAXPROC is the process limit of such a service.
  */
 #ifndef HATO_MASTER_PROTO_H
 #define HATO_MASTER_PROTO_H

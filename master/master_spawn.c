@@ -163,8 +163,8 @@ static char **child_argv(struct master_service *svc)
 	return v->items;
 }
 
-/* place_stress - in the child: the stress pipe at MASTER_STRESS_FD, the
- * process limit in the environment */
+/* place_stress - in the child: the stress pipe at MASTER_STRESS_FD, and
+ * for a service that can be stressed, its process limit in the environment */
 static void place_stress(const struct master_service *svc, int stress_r)
 {
 	char limit[16];
@@ -174,8 +174,10 @@ static void place_stress(const struct master_service *svc, int stress_r)
 			_exit(126);
 		setenv(MASTER_ENV_STRESS, "1", 1);
 	}
-	snprintf(limit, sizeof(limit), "%d", svc->maxproc);
-	setenv(MASTER_ENV_MAXPROC, limit, 1);
+	if (stress_capable(svc)) {
+		snprintf(limit, sizeof(limit), "%d", svc->maxproc);
+		setenv(MASTER_ENV_MAXPROC, limit, 1);
+	}
 }
 
 /* move_high - a copy of fd at 100 or above, where nothing is placed */
