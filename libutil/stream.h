@@ -16,15 +16,12 @@
  * chunk): one deadline covers it all, and each byte read extends it by
  * 1/min_rate seconds (Postfix's smtpd_min_data_rate), so a slow but steady
  * client gets through and a trickle below min_rate is cut (min_rate 0:
- * content keeps a deadline per line).  A
- * timeout, an I/O error or EOF ends the stream for good
- * (stream_error() says which).  Replies are buffered until stream_flush().
- * Lines longer than the limit come back in pieces, each flagged long, so
- * a client can never make us hold more than the limit.  The transport is
- * replaceable (TLS plugs in its own read and write functions).
- * stream_set_wake(s, fd, fn, ctx) has every wait watch fd too and call fn
- * once when it turns readable (smtpd: master declared stress; fn shortens
- * the timeout, and the wait under way obeys it).
+ * content keeps a deadline per line).  A timeout, an I/O error or EOF ends
+ * the stream for good (stream_error() says which).  Replies are buffered
+ * until stream_flush().  Lines longer than the limit come back in pieces,
+ * each flagged long.  The transport is replaceable (TLS plugs in its own).
+ * stream_set_wake(s, fd, fn, ctx): waits watch fd too and call fn once it
+ * is readable (smtpd: master declared stress; fn shortens the timeout).
  */
 #ifndef HATO_STREAM_H
 #define HATO_STREAM_H

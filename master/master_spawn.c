@@ -9,6 +9,14 @@
  * one killed while serving is only logged.  When every process of a
  * network service is busy, the sockets are watched once more, only to
  * warn (at most every 1000 s) that a client waits, as Postfix does.
+ * Stress (Postfix's STRESS_README): a start that takes the last process of
+ * an inet service with maxproc > 1 puts it under stress for 1000 s (renewed
+ * each time): its new processes get "-o stress=yes", and its running ones
+ * learn it at once from the stress pipe, whose read end each got at
+ * MASTER_STRESS_FD: master writes a byte there that no one reads, so the
+ * pipe stays readable for every holder, then drops the pipe (a new one
+ * serves the processes started after the stress).  So smtpd's idle
+ * sessions get the short stressed smtpd_timeout too, not only new ones.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -8,6 +8,7 @@
  * count in two different files of one address. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -55,13 +56,24 @@ static int take_slot(int fd, int n)
 	return -1;
 }
 
-/* open_checked - a regular file in the sessions directory, created if need be */
-static int open_checked(const char *name, struct stat *sb)
+/* open_checked - a plain file of the sessions directory, created if need
+ * be and then given to the user smtpd runs as; an existing one must be
+ * that user's already (the directory is that user's: a file it placed
+ * there must not become its by our fchown) */
+static int open_checked(const char *name, uid_t uid, gid_t gid, struct stat *sb)
 {
-	int fd = openat(conn.dir_fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int flags = O_RDWR | O_NOFOLLOW | O_CLOEXEC;
+	int fd = openat(conn.dir_fd, name, flags | O_CREAT | O_EXCL, 0600);
+	bool created = fd >= 0;
 
-	if (fd >= 0 && (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_nlink != 1)) {
-		log_warn("pid/smtpd.sessions/%s: not a plain file", name);
+	if (fd < 0 && errno == EEXIST)
+		fd = openat(conn.dir_fd, name, flags);
+	if (fd < 0)
+		return -1;
+	if (created && geteuid() != uid && fchown(fd, uid, gid) < 0)
+		log_warn("fchown pid/smtpd.sessions/%s: %m", name);
+	if (fstat(fd, sb) < 0 || !S_ISREG(sb->st_mode) || sb->st_nlink != 1 || sb->st_uid != uid) {
+		log_warn("pid/smtpd.sessions/%s: not a plain file of uid %ld", name, (long)uid);
 		close(fd);
 		return -1;
 	}
@@ -104,10 +116,8 @@ static void open_service(const struct server_info *si)
 	for (size_t i = strlen("service_"); i < n && i < sizeof(name) - 1; i++)
 		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-", name[i]))
 			name[i] = '_';
-	if ((conn.service_fd = open_checked(name, &sb)) < 0)
+	if ((conn.service_fd = open_checked(name, si->run_uid, si->run_gid, &sb)) < 0)
 		return;
-	if (fchown(conn.service_fd, si->run_uid, si->run_gid) < 0 && geteuid() == 0)
-		log_warn("fchown pid/smtpd.sessions/%s: %m", name);
 	conn.service_slots = 2 * si->maxproc + SLOTS_SPARE;	/* a reload overlaps two generations */
 }
 
@@ -129,12 +139,13 @@ void smtpd_conn_init(struct smtpd_global *g, const struct server_info *si)
 		open_service(si);
 }
 
-/* busy_others - sessions of this service in other processes */
-static int busy_others(void)
+/* busy_others - sessions of this service in other processes, counted up
+ * to enough */
+static int busy_others(int enough)
 {
 	int n = 0;
 
-	for (int i = 0; i < conn.service_slots; i++)
+	for (int i = 0; i < conn.service_slots && n < enough; i++)
 		if (other_lock(conn.service_fd, i) >= 0)
 			n++;
 	return n;
@@ -156,7 +167,7 @@ static int addr_enter(struct smtpd_conn *c, const char *addr, int limit)
 
 	snprintf(c->addr, sizeof(c->addr), "%s", addr);
 	for (int tries = 0; tries < OPEN_TRIES; tries++) {
-		int fd = open_checked(c->addr, &sb), slot;
+		int fd = open_checked(c->addr, geteuid(), getegid(), &sb), slot;
 
 		if (fd < 0)
 			break;
@@ -185,7 +196,7 @@ enum smtpd_admit smtpd_conn_enter(struct smtpd_global *g, struct smtpd *st, stru
 
 	c->addr_fd = c->service_slot = -1;
 	if (conn.service_fd >= 0 && (c->service_slot = take_slot(conn.service_fd, conn.service_slots)) >= 0 &&
-	    !trusted && busy_others() + 1 > conn.maxproc - conn.reserve)
+	    !trusted && busy_others(conn.maxproc) + 1 > conn.maxproc - conn.reserve)
 		return ADMIT_RESERVED;
 	if (trusted || limit <= 0 || conn.dir_fd < 0)
 		return ADMIT_OK;
