@@ -7,7 +7,9 @@
  * master's stress pipe (MASTER_STRESS_FD) is readable.  A hang-up of that
  * pipe without its byte means master dropped it on reload: no stress. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,8 +20,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <fcntl.h>
-#include <pwd.h>
 
 #include "config.h"
 #include "ev.h"

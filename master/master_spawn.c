@@ -98,8 +98,9 @@ void master_spawn_update(struct master_service *svc)
 	svc->limit_watch = watch_limit;
 }
 
-/* stress_capable - Postfix's rule: a network service that may have
- * more than one process */
+/* stress_capable - Postfix's rule: a network service that may have more
+ * than one process (Postfix also leaves out services that listen on
+ * loopback only; hato does not: --dev instances listen there) */
 static bool stress_capable(const struct master_service *svc)
 {
 	return svc->type == MT_INET && svc->maxproc > 1;
@@ -138,11 +139,11 @@ static void stress_note(struct master_service *svc)
 	svc->stress_until = (long)time(NULL) + STRESS_HOLD;
 }
 
-/* stress_pipe_for - the read end a new process of svc is to watch for
- * stress, or -1 (stressed already, or not a service that stresses) */
+/* stress_pipe_for - the read end a new process of svc (not under stress)
+ * is to watch for stress, or -1 (not a service that stresses) */
 static int stress_pipe_for(struct master_service *svc)
 {
-	if (!stress_capable(svc) || is_stressed(svc))
+	if (!stress_capable(svc))
 		return -1;
 	if (!svc->has_stress_pipe) {
 		if (pipe2(svc->stress_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -156,11 +157,11 @@ static int stress_pipe_for(struct master_service *svc)
 
 /* child_argv - svc's argv, with "-o stress=yes" first under stress (in
  * the child: the copy is never freed, exec replaces it) */
-static char **child_argv(struct master_service *svc)
+static char **child_argv(struct master_service *svc, bool stressed)
 {
 	struct strv *v;
 
-	if (!is_stressed(svc))
+	if (!stressed)
 		return svc->argv->items;
 	v = strv_new();
 	strv_add(v, svc->argv->items[0]);
@@ -202,11 +203,11 @@ static int move_high(int fd)
  * Everything the child keeps is first copied to 100 and above, and only
  * then put at its fixed number: a descriptor of master's may sit at any
  * of those numbers, and must not be overwritten before it is copied. */
-static void exec_child(struct master_service *svc, int stress_r)
+static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 {
 	char count[16];
 	int listeners[MASTER_MAX_LISTEN_FDS], devnull, status, flow_r = -1, flow_w = -1, sync_fd = -1;
-	char **argv = child_argv(svc);
+	char **argv = child_argv(svc, stressed);
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGPIPE, SIG_DFL);
@@ -263,17 +264,19 @@ static void exec_child(struct master_service *svc, int stress_r)
 void master_spawn_start(struct master_service *svc)
 {
 	struct master_child *c;
+	bool stressed;
 	int stress_r;
 	pid_t pid;
 
 	stress_note(svc);
-	stress_r = stress_pipe_for(svc);
+	stressed = is_stressed(svc);
+	stress_r = stressed ? -1 : stress_pipe_for(svc);
 	if ((pid = fork()) < 0) {
 		log_warn("fork for service %s: %m", svc->name);
 		return;
 	}
 	if (pid == 0)
-		exec_child(svc, stress_r);
+		exec_child(svc, stressed, stress_r);
 	c = xmalloc(sizeof(*c));
 	c->pid = pid;
 	c->svc = svc;
