@@ -12,7 +12,9 @@
  * and MASTER_FLOW_WRITE_FD are the two ends of the in-flow token pipe
  * (libutil/flow.h), HATO_FLOW=1 says they are there.  MASTER_SYNC_FD is
  * a shared page for group commit of incoming/'s fsync
- * (libutil/group_sync.h), HATO_SYNC=1 says it is there.
+ * (libutil/group_sync.h), HATO_SYNC=1 says it is there.  MASTER_STRESS_FD
+ * (HATO_STRESS=1) turns readable when master declares its service under
+ * stress; HATO_MAXPROC is the process limit of such a service.
  */
 #ifndef HATO_MASTER_PROTO_H
 #define HATO_MASTER_PROTO_H
@@ -24,6 +26,7 @@ enum {
 	MASTER_LISTEN_FD = 6,
 	MASTER_MAX_LISTEN_FDS = 32,
 	MASTER_SYNC_FD = MASTER_LISTEN_FD + MASTER_MAX_LISTEN_FDS,
+	MASTER_STRESS_FD = MASTER_SYNC_FD + 1,
 	MASTER_TRIGGER_WAKEUP = 'W',
 };
 
@@ -31,5 +34,7 @@ enum {
 #define MASTER_ENV_CONFIG "HATO_CONFIG"
 #define MASTER_ENV_FLOW "HATO_FLOW"
 #define MASTER_ENV_SYNC "HATO_SYNC"
+#define MASTER_ENV_STRESS "HATO_STRESS"
+#define MASTER_ENV_MAXPROC "HATO_MAXPROC"
 
 #endif

@@ -1,8 +1,15 @@
 /* server - the daemon skeleton; see server.h.
  * Trust: arguments and the environment come from master (root); clients
- * come from the network and are handed to the daemon's service function. */
+ * come from the network and are handed to the daemon's service function.
+ * Stress: a daemon with .stress gets two parameter sets at start-up, as
+ * configured and evaluated with stress=yes (unless master started it with
+ * -o stress=yes already); server_stress_update switches to the second once
+ * master's stress pipe (MASTER_STRESS_FD) is readable.  A hang-up of that
+ * pipe without its byte means master dropped it on reload: no stress. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -33,7 +40,10 @@ static struct {
 	bool unpriv, chroot;
 	struct strv *overrides;
 	struct strv *args;
-} srv;
+	const struct params *cf_stress;	/* evaluated with stress=yes */
+	int stress_fd;			/* MASTER_STRESS_FD, or -1 */
+	bool stressed;			/* info.cf is cf_stress */
+} srv = { .stress_fd = -1 };
 
 /* set by SIGHUP: master reloaded; finish the current client, then exit */
 static volatile sig_atomic_t retired;
@@ -100,21 +110,100 @@ static void parse_args(int argc, char **argv)
 	srv.info.args = srv.args->items;
 }
 
-/* load_config - main.cf plus -o overrides into the const params */
-static void load_config(void)
+/* read_params - main.cf plus the -o overrides (plus extra, if not NULL)
+ * into const params; the config itself into *c_r */
+static const struct params *read_params(const char *extra, struct config **c_r)
 {
 	struct buf *why = buf_new(0);
 	struct config *c = config_read(config_dir(NULL), CONFIG_QUIET, why);
+	const struct params *cf = NULL;
 
 	for (size_t i = 0; c && i < srv.overrides->len; i++)
 		if (config_override(c, srv.overrides->items[i], why) < 0)
 			log_fatal("service %s: bad -o %s: %s", srv.info.service,
 				  srv.overrides->items[i], buf_str(why));
-	if (c == NULL || config_validate(c, why) < 0 ||
-	    (srv.info.cf = config_params(c, why)) == NULL)
+	if (c && extra && config_override(c, extra, why) < 0)
+		log_fatal("service %s: %s: %s", srv.info.service, extra, buf_str(why));
+	if (c == NULL || config_validate(c, why) < 0 || (cf = config_params(c, why)) == NULL)
 		log_fatal("%s", buf_str(why));
-	srv.info.config = c;
+	*c_r = c;
 	buf_free(&why);
+	return cf;
+}
+
+/* load_config - the parameters; for a stress-aware daemon, the stressed
+ * set too (read now: main.cf may be out of reach after the chroot) */
+static void load_config(const struct server_opts *opts)
+{
+	struct config *c;
+
+	srv.info.cf = read_params(NULL, &srv.info.config);
+	srv.stressed = *srv.info.cf->stress != '\0';
+	srv.cf_stress = srv.info.cf;
+	if (opts->stress && !srv.stressed)
+		srv.cf_stress = read_params("stress=yes", &c);	/* c: kept with it */
+}
+
+/* inherit_stress - the stress pipe and the process limit from master */
+static void inherit_stress(const struct server_opts *opts)
+{
+	const char *limit = getenv(MASTER_ENV_MAXPROC);
+
+	srv.info.maxproc = limit ? atoi(limit) : 0;
+	if (getenv(MASTER_ENV_STRESS) == NULL)
+		return;
+	if (opts->stress && !srv.stressed) {
+		srv.stress_fd = MASTER_STRESS_FD;
+		(void)fcntl(srv.stress_fd, F_SETFD, FD_CLOEXEC);
+	} else {
+		close(MASTER_STRESS_FD);
+	}
+}
+
+/* server_stress_update - the daemon's parameters now: once master has
+ * declared stress, those evaluated with stress=yes; NULL outside a daemon */
+const struct params *server_stress_update(void)
+{
+	struct pollfd pfd = { .fd = srv.stress_fd, .events = POLLIN };
+
+	if (srv.stress_fd < 0 || poll(&pfd, 1, 0) <= 0)
+		return srv.info.cf;
+	close(srv.stress_fd);
+	srv.stress_fd = -1;
+	if (pfd.revents & POLLIN) {
+		srv.stressed = true;
+		srv.info.cf = srv.cf_stress;
+		log_info("service %s: master reports every process busy: stress=yes settings apply",
+			 srv.info.service);
+	}
+	return srv.info.cf;
+}
+
+/* server_stress_params - the parameters evaluated with stress=yes (for a
+ * daemon with .stress; else the only ones), NULL outside a daemon */
+const struct params *server_stress_params(void)
+{
+	return srv.cf_stress;
+}
+
+/* server_stress_fd - what turns readable when master declares stress, -1
+ * when there is nothing left to watch */
+int server_stress_fd(void)
+{
+	return srv.stress_fd;
+}
+
+/* resolve_run_ids - the user and group the service will run as */
+static void resolve_run_ids(void)
+{
+	struct passwd *pw;
+
+	srv.info.run_uid = geteuid();
+	srv.info.run_gid = getegid();
+	if (geteuid() == 0 && srv.unpriv && (pw = getpwnam(srv.info.cf->mail_owner)) != NULL) {
+		srv.info.run_uid = pw->pw_uid;
+		srv.info.run_gid = pw->pw_gid;
+	}
 }
 
 /* open_log - maillog_file or syslog, in maillog_format */
@@ -436,9 +525,11 @@ int server_main(int argc, char **argv, const struct server_opts *opts)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGHUP, &sa, NULL);	/* no SA_RESTART: an idle poll must wake */
 	parse_args(argc, argv);
-	load_config();
+	load_config(opts);
 	open_log();
 	inherit_listeners();
+	inherit_stress(opts);
+	resolve_run_ids();
 	if (opts->pre_init)
 		opts->pre_init(&srv.info);
 	drop_privileges();

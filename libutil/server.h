@@ -22,6 +22,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "params.h"
 
@@ -33,6 +34,9 @@ struct server_info {
 	const struct params *cf;	/* read-only from here on */
 	struct config *config;		/* raw access for daemon-only parameters */
 	char **args;			/* master.cf arguments other than -o */
+	int maxproc;			/* the service's process limit (0: none) */
+	uid_t run_uid;			/* the ids it runs as after the drop */
+	gid_t run_gid;
 };
 
 typedef void server_init_fn(const struct server_info *si);
@@ -48,6 +52,7 @@ struct server_opts {
 	bool unlimited;			/* ignore max_use and max_idle */
 	server_init_fn *tick;		/* TRIGGER: called every tick_ms without a wakeup */
 	long tick_ms;
+	bool stress;			/* SINGLE: follows master's stress (below) */
 };
 
 int server_main(int argc, char **argv, const struct server_opts *opts);
@@ -62,5 +67,11 @@ int server_trigger_fd(void);
 /* server_status_busy / _idle - tell master (done by the loops; public for MULTI) */
 void server_status_busy(void);
 void server_status_idle(void);
+/* Stress (master_spawn.c): a daemon with .stress calls server_stress_update
+ * when it takes a client and whenever server_stress_fd turns readable; from
+ * master's stress on, the parameters are those evaluated with stress=yes. */
+const struct params *server_stress_update(void);
+const struct params *server_stress_params(void);
+int server_stress_fd(void);
 
 #endif

@@ -43,6 +43,7 @@ struct stream *stream_new(int fd, int timeout_ms)
 	s->read = fd_read;
 	s->write = fd_write;
 	s->io_ctx = &s->fd;
+	s->wake_fd = -1;
 	return s;
 }
 
@@ -116,14 +117,35 @@ static int wait_limit(const struct stream *s)
 	return left <= 0 ? 0 : left < s->timeout_ms ? (int)left : s->timeout_ms;
 }
 
+/* stream_set_wake - call fn once, from inside a wait, when fd becomes
+ * readable (or hangs up); fn may change the stream's timeout, which the
+ * wait under way then obeys */
+void stream_set_wake(struct stream *s, int fd, stream_wake_fn *fn, void *ctx)
+{
+	s->wake_fd = fn ? fd : -1;
+	s->wake = fn;
+	s->wake_ctx = ctx;
+}
+
 /* wait_fd - wait until fd is readable or writable; false on timeout */
 static bool wait_fd(struct stream *s, short events)
 {
-	struct pollfd pfd = { .fd = s->fd, .events = events };
+	struct pollfd pfd[2] = { { .fd = s->fd, .events = events },
+				 { .fd = s->wake_fd, .events = POLLIN } };
 	int n;
 
-	while ((n = poll(&pfd, 1, wait_limit(s))) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		n = poll(pfd, s->wake_fd >= 0 ? 2 : 1, wait_limit(s));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n > 0 && s->wake_fd >= 0 && pfd[1].revents) {
+			s->wake_fd = -1;	/* once: the fd stays readable */
+			s->wake(s, s->wake_ctx);
+			if (pfd[0].revents == 0)
+				continue;
+		}
+		break;
+	}
 	if (n == 0)
 		s->state = STREAM_TIMEOUT;
 	else if (n < 0)

@@ -16,12 +16,12 @@
  * chunk): one deadline covers it all, and each byte read extends it by
  * 1/min_rate seconds (Postfix's smtpd_min_data_rate), so a slow but steady
  * client gets through and a trickle below min_rate is cut (min_rate 0:
- * content keeps a deadline per line).  A
- * timeout, an I/O error or EOF ends the stream for good
- * (stream_error() says which).  Replies are buffered until stream_flush().
- * Lines longer than the limit come back in pieces, each flagged long, so
- * a client can never make us hold more than the limit.  The transport is
- * replaceable (TLS plugs in its own read and write functions).
+ * content keeps a deadline per line).  A timeout, an I/O error or EOF ends
+ * the stream for good (stream_error() says which).  Replies are buffered
+ * until stream_flush().  Lines longer than the limit come back in pieces,
+ * each flagged long.  The transport is replaceable (TLS plugs in its own).
+ * stream_set_wake(s, fd, fn, ctx): waits watch fd too and call fn once it
+ * is readable (smtpd: master declared stress; fn shortens the timeout).
  */
 #ifndef HATO_STREAM_H
 #define HATO_STREAM_H
@@ -40,6 +40,8 @@ enum stream_state { STREAM_OK, STREAM_EOF, STREAM_TIMEOUT, STREAM_ERROR };
  * and set *want_write (TLS renegotiation) */
 typedef ssize_t stream_read_fn(void *ctx, void *p, size_t n, bool *want_write);
 typedef ssize_t stream_write_fn(void *ctx, const void *p, size_t n, bool *want_read);
+struct stream;
+typedef void stream_wake_fn(struct stream *s, void *ctx);
 
 struct stream {
 	int fd;
@@ -57,12 +59,16 @@ struct stream {
 	stream_write_fn *write;
 	void *io_ctx;
 	unsigned long long bytes_in, bytes_out;
+	int wake_fd;			/* stream_set_wake, or -1 */
+	stream_wake_fn *wake;
+	void *wake_ctx;
 };
 
 struct stream *stream_new(int fd, int timeout_ms);
 void stream_free(struct stream **sp);
 void stream_set_transport(struct stream *s, stream_read_fn *r, stream_write_fn *w, void *ctx);
 void stream_set_timeout(struct stream *s, int timeout_ms);
+void stream_set_wake(struct stream *s, int fd, stream_wake_fn *fn, void *ctx);
 void stream_set_per_record(struct stream *s, bool on, long min_rate);
 void stream_content_begin(struct stream *s);
 void stream_content_end(struct stream *s);

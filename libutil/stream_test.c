@@ -1,6 +1,6 @@
 /* stream_test - stream's time limits: per wait, per line with
- * stream_set_per_record (a client trickling one byte at a time), and for
- * content, extended by min_rate. */
+ * stream_set_per_record (a client trickling one byte at a time), for
+ * content, extended by min_rate, and shortened mid-wait by stream_set_wake. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +55,43 @@ static int read_trickled(bool per_record, long min_rate, bool content, struct bu
 	return rc;
 }
 
+/* shorten - the wake function: 100 ms from now on */
+static void shorten(struct stream *s, void *ctx)
+{
+	(*(int *)ctx)++;
+	stream_set_timeout(s, 100);
+}
+
+/* wait_woken - ms until a 10 s wait of an idle peer ends, when the wake
+ * fd turns readable 100 ms into it; *calls_r: how often fn ran */
+static long wait_woken(struct buf *line, int *calls_r)
+{
+	int sv[2], wake[2];
+	struct timespec t0, t1;
+	struct stream *s;
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(wake) < 0)
+		return -1;
+	if ((pid = fork()) == 0) {
+		usleep(100 * 1000);
+		_exit(write(wake[1], "S", 1) == 1 ? 0 : 1);
+	}
+	s = stream_new(sv[0], 10000);
+	stream_set_wake(s, wake[0], shorten, calls_r);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (stream_getline(s, line, 512) != -1 || s->state != STREAM_TIMEOUT)
+		*calls_r = -100;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	waitpid(pid, NULL, 0);
+	stream_free(&s);
+	close(sv[0]);
+	close(sv[1]);
+	close(wake[0]);
+	close(wake[1]);
+	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+}
+
 /* test_stream - per-wait limit lets a trickle through; per-line cuts it */
 void test_stream(void)
 {
@@ -77,6 +114,13 @@ void test_stream(void)
 
 	test_begin("stream: content, 200 ms + 1 ms per byte (min_rate 1000): timeout");
 	test_assert(read_trickled(true, 1000, true, line) == -1);
+	test_end();
+
+	test_begin("stream: a 10 s wait shortened to 100 ms by the wake fd mid-wait: timeout");
+	int calls = 0;
+	long ms = wait_woken(line, &calls);
+	test_assert(calls == 1);
+	test_assert(ms >= 150 && ms < 2000);
 	test_end();
 	buf_free(&line);
 }

@@ -39,6 +39,9 @@ struct master_service {
 	bool limit_watch;	/* listening only to warn about the process limit */
 	long limit_warned;	/* time of the last such warning */
 	int throttle_timer, wakeup_timer;
+	long stress_until;	/* under stress until then (master_spawn.c) */
+	bool has_stress_pipe;	/* stress_pipe is open */
+	int stress_pipe[2];	/* its read end turns readable at stress */
 	struct master_service *next;
 };
 

@@ -9,6 +9,14 @@
  * one killed while serving is only logged.  When every process of a
  * network service is busy, the sockets are watched once more, only to
  * warn (at most every 1000 s) that a client waits, as Postfix does.
+ * Stress (Postfix's STRESS_README): a start that takes the last process of
+ * an inet service with maxproc > 1 puts it under stress for 1000 s (renewed
+ * each time): its new processes get "-o stress=yes", and its running ones
+ * learn it at once from the stress pipe, whose read end each got at
+ * MASTER_STRESS_FD: master writes a byte there that no one reads, so the
+ * pipe stays readable for every holder, then drops the pipe (a new one
+ * serves the processes started after the stress).  So smtpd's idle
+ * sessions get the short stressed smtpd_timeout too, not only new ones.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +36,10 @@
 
 static void on_listen(struct ev *ev, int fd, void *ctx);
 
-enum { LIMIT_WARN_EVERY = 1000 };	/* seconds between process-limit warnings */
+enum {
+	LIMIT_WARN_EVERY = 1000,	/* seconds between process-limit warnings */
+	STRESS_HOLD = 1000,		/* seconds of stress after the limit was reached */
+};
 
 /* find_child - the child record for pid, or NULL */
 static struct master_child *find_child(pid_t pid)
@@ -87,6 +98,97 @@ void master_spawn_update(struct master_service *svc)
 	svc->limit_watch = watch_limit;
 }
 
+/* stress_capable - Postfix's rule: a network service that may have more
+ * than one process (Postfix also leaves out services that listen on
+ * loopback only; hato does not: --dev instances listen there) */
+static bool stress_capable(const struct master_service *svc)
+{
+	return svc->type == MT_INET && svc->maxproc > 1;
+}
+
+/* is_stressed - svc is under stress now */
+static bool is_stressed(const struct master_service *svc)
+{
+	return stress_capable(svc) && svc->stress_until > (long)time(NULL);
+}
+
+/* stress_drop - close svc's stress pipe (holders of a read end without
+ * the byte see a hang-up only: no stress) */
+static void stress_drop(struct master_service *svc)
+{
+	if (!svc->has_stress_pipe)
+		return;
+	close(svc->stress_pipe[0]);
+	close(svc->stress_pipe[1]);
+	svc->has_stress_pipe = false;
+}
+
+/* stress_note - a start that takes the last process of svc begins or
+ * renews the stress; at its beginning, the running processes are told */
+static void stress_note(struct master_service *svc)
+{
+	if (!stress_capable(svc) || svc->total + 1 < svc->maxproc)
+		return;
+	if (!is_stressed(svc)) {
+		log_warn("service %s (%s): all %d processes are busy: stress mode for %d s "
+			 "(stress=yes)", svc->name, svc->type_name, svc->maxproc, STRESS_HOLD);
+		if (svc->has_stress_pipe && write(svc->stress_pipe[1], "S", 1) != 1)
+			log_warn("service %s: stress pipe: %m", svc->name);
+		stress_drop(svc);
+	}
+	svc->stress_until = (long)time(NULL) + STRESS_HOLD;
+}
+
+/* stress_pipe_for - the read end a new process of svc (not under stress)
+ * is to watch for stress, or -1 (not a service that stresses) */
+static int stress_pipe_for(struct master_service *svc)
+{
+	if (!stress_capable(svc))
+		return -1;
+	if (!svc->has_stress_pipe) {
+		if (pipe2(svc->stress_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+			log_warn("stress pipe for service %s: %m", svc->name);
+			return -1;
+		}
+		svc->has_stress_pipe = true;
+	}
+	return svc->stress_pipe[0];
+}
+
+/* child_argv - svc's argv, with "-o stress=yes" first under stress (in
+ * the child: the copy is never freed, exec replaces it) */
+static char **child_argv(struct master_service *svc, bool stressed)
+{
+	struct strv *v;
+
+	if (!stressed)
+		return svc->argv->items;
+	v = strv_new();
+	strv_add(v, svc->argv->items[0]);
+	strv_add(v, "-o");
+	strv_add(v, "stress=yes");
+	for (size_t i = 1; i < svc->argv->len; i++)
+		strv_add(v, svc->argv->items[i]);
+	return v->items;
+}
+
+/* place_stress - in the child: the stress pipe at MASTER_STRESS_FD, and
+ * for a service that can be stressed, its process limit in the environment */
+static void place_stress(const struct master_service *svc, int stress_r)
+{
+	char limit[16];
+
+	if (stress_r >= 0) {
+		if (dup2(stress_r, MASTER_STRESS_FD) < 0)
+			_exit(126);
+		setenv(MASTER_ENV_STRESS, "1", 1);
+	}
+	if (stress_capable(svc)) {
+		snprintf(limit, sizeof(limit), "%d", svc->maxproc);
+		setenv(MASTER_ENV_MAXPROC, limit, 1);
+	}
+}
+
 /* move_high - a copy of fd at 100 or above, where nothing is placed */
 static int move_high(int fd)
 {
@@ -101,10 +203,11 @@ static int move_high(int fd)
  * Everything the child keeps is first copied to 100 and above, and only
  * then put at its fixed number: a descriptor of master's may sit at any
  * of those numbers, and must not be overwritten before it is copied. */
-static void exec_child(struct master_service *svc)
+static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 {
 	char count[16];
 	int listeners[MASTER_MAX_LISTEN_FDS], devnull, status, flow_r = -1, flow_w = -1, sync_fd = -1;
+	char **argv = child_argv(svc, stressed);
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	signal(SIGPIPE, SIG_DFL);
@@ -119,6 +222,8 @@ static void exec_child(struct master_service *svc)
 	}
 	if (master.sync_page >= 0)
 		sync_fd = move_high(master.sync_page);
+	if (stress_r >= 0)
+		stress_r = move_high(stress_r);
 
 	for (int i = 0; i < svc->nlisten; i++)
 		if (dup2(listeners[i], MASTER_LISTEN_FD + i) < 0)
@@ -137,6 +242,7 @@ static void exec_child(struct master_service *svc)
 			_exit(126);
 		setenv(MASTER_ENV_SYNC, "1", 1);
 	}
+	place_stress(svc, stress_r);
 	dup2(devnull, STDIN_FILENO);
 	if (!master.foreground) {
 		dup2(devnull, STDOUT_FILENO);
@@ -144,11 +250,13 @@ static void exec_child(struct master_service *svc)
 	}
 	/* every other fd, however high (the copies at 100 and above too) */
 	close_range((unsigned)(MASTER_LISTEN_FD + svc->nlisten), MASTER_SYNC_FD - 1, 0);
-	close_range(sync_fd >= 0 ? MASTER_SYNC_FD + 1 : MASTER_SYNC_FD, ~0U, 0);
+	if (sync_fd < 0)
+		close(MASTER_SYNC_FD);
+	close_range(stress_r >= 0 ? MASTER_STRESS_FD + 1 : MASTER_STRESS_FD, ~0U, 0);
 	snprintf(count, sizeof(count), "%d", svc->nlisten);
 	setenv(MASTER_ENV_LISTEN_FDS, count, 1);
 	setenv(MASTER_ENV_CONFIG, master.dir, 1);
-	execv(svc->path, svc->argv->items);
+	execv(svc->path, argv);
 	_exit(127);
 }
 
@@ -156,14 +264,19 @@ static void exec_child(struct master_service *svc)
 void master_spawn_start(struct master_service *svc)
 {
 	struct master_child *c;
-	pid_t pid = fork();
+	bool stressed;
+	int stress_r;
+	pid_t pid;
 
-	if (pid < 0) {
+	stress_note(svc);
+	stressed = is_stressed(svc);
+	stress_r = stressed ? -1 : stress_pipe_for(svc);
+	if ((pid = fork()) < 0) {
 		log_warn("fork for service %s: %m", svc->name);
 		return;
 	}
 	if (pid == 0)
-		exec_child(svc);
+		exec_child(svc, stressed, stress_r);
 	c = xmalloc(sizeof(*c));
 	c->pid = pid;
 	c->svc = svc;
@@ -303,6 +416,7 @@ void master_spawn_stop(struct master_service *svc)
 		ev_cancel(master.ev, svc->throttle_timer);
 	svc->throttle_timer = 0;
 	svc->total = svc->avail = 0;
+	stress_drop(svc);
 }
 
 /* master_spawn_signal_all - send sig to every daemon */

@@ -11,7 +11,7 @@ static void smtpd_init(const struct server_info *si)
 	global.cf = si->cf;
 	global.config = si->config;
 	smtpd_check_init(&global);
-	smtpd_conn_init(&global);
+	smtpd_conn_init(&global, si);
 	smtpd_tls_init(&global);
 	smtpd_sasl_init(&global);
 }
@@ -26,5 +26,6 @@ static void smtpd_service(const struct server_info *si, int fd)
 int main(int argc, char **argv)
 {
 	return server_main(argc, argv, &(struct server_opts){
-		.kind = SERVER_SINGLE, .pre_init = smtpd_init, .service = smtpd_service });
+		.kind = SERVER_SINGLE, .pre_init = smtpd_init, .service = smtpd_service,
+		.stress = true });
 }

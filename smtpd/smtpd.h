@@ -78,6 +78,8 @@ struct smtpd {
 	char *queue_id;			/* of the message being received */
 	struct cleanup_client *cc;
 	int errors;			/* for soft/hard error limits */
+	int junk;			/* smtpd_junk_command_limit: since the last message */
+	bool probation;			/* on a reserved process: AUTH first */
 	const char *last;		/* last command, for "lost connection after X" */
 	bool quit;
 	struct buf *reply;		/* scratch for reply text */

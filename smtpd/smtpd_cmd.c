@@ -1,7 +1,12 @@
 /* smtpd_cmd - the command table and the small commands (HELO, EHLO, RSET,
  * NOOP, QUIT, VRFY, ETRN, HELP).  MAIL/RCPT live in smtpd_mail.c,
  * DATA/BDAT in smtpd_data.c, STARTTLS in smtpd_tls.c and AUTH in
- * smtpd_sasl.c.  One function per command. */
+ * smtpd_sasl.c.  One function per command.  The commands a client can
+ * repeat without end at no cost (Postfix's list: HELO EHLO RSET NOOP VRFY
+ * ETRN) are junk: past smtpd_junk_command_limit since the last message,
+ * each counts as an error, so smtpd_hard_error_limit ends the session.
+ * A client on probation (smtpd_session.c: outside mynetworks on a process
+ * of the reserve) may only greet, STARTTLS and AUTH until it has logged in. */
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +22,28 @@ typedef void smtpd_cmd_fn(struct smtpd *st, char *args);
 static smtpd_cmd_fn cmd_helo, cmd_ehlo, cmd_rset, cmd_noop, cmd_quit, cmd_vrfy, cmd_etrn,
 	cmd_help;
 
+enum {
+	CMD_F_BDAT = 1,		/* allowed while a BDAT transfer is under way */
+	CMD_F_JUNK = 2,		/* counts against smtpd_junk_command_limit */
+	CMD_F_PRE_AUTH = 4,	/* allowed on a reserved process before AUTH */
+};
+
 static const struct smtpd_cmd {
 	const char *name;
 	smtpd_cmd_fn *fn;
-	bool in_bdat;		/* allowed while a BDAT transfer is under way */
+	int flags;
 } commands[] = {
-	{ "HELO", cmd_helo, false }, { "EHLO", cmd_ehlo, false },
-	{ "MAIL", smtpd_cmd_mail, false }, { "RCPT", smtpd_cmd_rcpt, false },
-	{ "DATA", smtpd_cmd_data, false }, { "BDAT", smtpd_cmd_bdat, true },
-	{ "RSET", cmd_rset, true }, { "NOOP", cmd_noop, true },
-	{ "QUIT", cmd_quit, true }, { "VRFY", cmd_vrfy, false },
-	{ "ETRN", cmd_etrn, false }, { "HELP", cmd_help, true },
-	{ "STARTTLS", smtpd_cmd_starttls, false }, { "AUTH", smtpd_cmd_auth, false },
+	{ "HELO", cmd_helo, CMD_F_JUNK | CMD_F_PRE_AUTH },
+	{ "EHLO", cmd_ehlo, CMD_F_JUNK | CMD_F_PRE_AUTH },
+	{ "MAIL", smtpd_cmd_mail, 0 }, { "RCPT", smtpd_cmd_rcpt, 0 }, { "DATA", smtpd_cmd_data, 0 },
+	{ "BDAT", smtpd_cmd_bdat, CMD_F_BDAT },
+	{ "RSET", cmd_rset, CMD_F_BDAT | CMD_F_JUNK | CMD_F_PRE_AUTH },
+	{ "NOOP", cmd_noop, CMD_F_BDAT | CMD_F_JUNK | CMD_F_PRE_AUTH },
+	{ "QUIT", cmd_quit, CMD_F_BDAT | CMD_F_PRE_AUTH },
+	{ "VRFY", cmd_vrfy, CMD_F_JUNK }, { "ETRN", cmd_etrn, CMD_F_JUNK },
+	{ "HELP", cmd_help, CMD_F_BDAT | CMD_F_PRE_AUTH },
+	{ "STARTTLS", smtpd_cmd_starttls, CMD_F_PRE_AUTH },
+	{ "AUTH", smtpd_cmd_auth, CMD_F_PRE_AUTH },
 };
 enum { NCOMMANDS = sizeof(commands) / sizeof(commands[0]), UNKNOWN = NCOMMANDS };
 
@@ -52,13 +67,23 @@ void smtpd_dispatch(struct smtpd *st, char *line)
 		smtpd_reply(st, "502 5.5.2 Error: command not recognized");
 		return;
 	}
-	if (st->bdat_active && !commands[i].in_bdat) {
+	if (st->probation && st->sasl_username == NULL && !(commands[i].flags & CMD_F_PRE_AUTH)) {
+		log_info("%s before AUTH from %s[%s] on a process reserved for mynetworks",
+			 commands[i].name, st->name, st->addr);
+		smtpd_reply(st, "421 4.3.2 All server ports are busy");
+		st->quit = true;
+		return;
+	}
+	if (st->bdat_active && !(commands[i].flags & CMD_F_BDAT)) {
 		smtpd_reply(st, "503 5.5.1 Error: %s not allowed during BDAT", commands[i].name);
 		return;
 	}
 	if (smtpd_tls_refuse(st, commands[i].name))
 		return;
 	commands[i].fn(st, args);
+	/* Postfix's count: the limit is how many pass before one is an error */
+	if ((commands[i].flags & CMD_F_JUNK) && st->junk++ > st->g->cf->smtpd_junk_command_limit)
+		st->errors++;
 }
 
 /* smtpd_cmd_counts - " ehlo=1 mail=1 ... commands=N" for the disconnect line */

@@ -125,6 +125,7 @@ static void finish_message(struct smtpd *st, struct content *ct)
 		log_warn("%s: %s", st->queue_id, buf_str(why));
 		smtpd_reply(st, "451 4.3.0 Error: queue file write error");
 	} else if (res.code == 250) {
+		st->junk = 0;	/* as Postfix: a delivered message forgives junk */
 		smtpd_reply(st, "250 %s Ok: queued as %s", res.dsn, st->queue_id);
 	} else {
 		smtpd_log_reject(st, "END-OF-MESSAGE", res.text, NULL);

@@ -7,6 +7,14 @@
  * smtpd_timeout (each read, with smtpd_per_record_deadline = no), and after
  * smtpd_hard_error_limit errors the client is dropped.  Replies are
  * flushed only when no pipelined input is waiting (PIPELINING).
+ * Stress: each session starts with the parameters of the moment
+ * (server_stress_update), and its stream watches master's stress pipe: when
+ * master declares stress mid-session, the stressed smtpd_timeout, error
+ * and junk limits apply from then on, to the wait under way too, so idle
+ * sessions cannot keep every process for the normal 300 s.  A client
+ * outside mynetworks that finds only the mynetworks reserve free is sent
+ * away (421 4.3.2), or, where AUTH is offered, kept on probation: stressed
+ * limits, and nothing but greeting, STARTTLS and AUTH until it logs in.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -173,14 +181,68 @@ static void log_disconnect(struct smtpd *st)
 	buf_free(&b);
 }
 
+/* on_stress - master declared stress during the session */
+static void on_stress(struct stream *s, void *ctx)
+{
+	struct smtpd *st = ctx;
+	const struct params *cf = server_stress_update();
+
+	if (cf == NULL || cf == st->g->cf)
+		return;
+	st->g->cf = cf;
+	stream_set_timeout(s, (int)cf->smtpd_timeout * 1000);
+}
+
+/* probation - a client outside mynetworks on a reserved process of a
+ * service that offers AUTH: it may stay to log in (authenticated
+ * submission is what the reserve is for too), under the stressed limits */
+static bool probation(struct smtpd *st)
+{
+	const struct params *cf = server_stress_params();
+
+	st->probation = true;
+	if (cf) {
+		st->g->cf = cf;
+		stream_set_timeout(st->s, (int)cf->smtpd_timeout * 1000);
+	}
+	log_info("all server ports are busy: %s[%s] must log in first", st->name, st->addr);
+	return true;
+}
+
+/* admit - the connection limits; false when the client was sent away */
+static bool admit(struct smtpd *st, struct smtpd_conn *conn)
+{
+	switch (smtpd_conn_enter(st->g, st, conn)) {
+	case ADMIT_OK:
+		return true;
+	case ADMIT_TOO_MANY:
+		log_warn("too many connections from %s[%s]", st->name, st->addr);
+		stream_printf(st->s, "421 4.7.0 %s Error: too many connections from %s\r\n",
+			      st->g->cf->myhostname, st->addr);
+		return false;
+	case ADMIT_RESERVED:
+		if (st->g->sasl)
+			return probation(st);
+		log_warn("all server ports are busy: the rest is reserved for mynetworks: "
+			 "refused %s[%s]", st->name, st->addr);
+		stream_printf(st->s, "421 4.3.2 All server ports are busy\r\n");
+		return false;
+	}
+	return false;
+}
+
 /* smtpd_session - serve the client on fd */
 void smtpd_session(struct smtpd_global *g, int fd)
 {
 	struct smtpd st = { .g = g };
 	struct smtpd_conn conn;
+	const struct params *now = server_stress_update();
 
+	if (now)
+		g->cf = now;
 	st.s = stream_new(fd, (int)g->cf->smtpd_timeout * 1000);
 	stream_set_per_record(st.s, g->cf->smtpd_per_record_deadline, g->cf->smtpd_min_data_rate);
+	stream_set_wake(st.s, server_stress_fd(), on_stress, &st);
 	st.line = buf_new(512);
 	st.reply = buf_new(256);
 	st.bdat = buf_new(0);
@@ -188,10 +250,8 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	peer_address(&st, fd);
 	st.name = smtpd_peer_name(&st);
 	log_info("connect from %s[%s]", st.name, st.addr);
-	if (smtpd_conn_enter(g, &st, &conn) != 0) {
-		log_warn("too many connections from %s[%s]", st.name, st.addr);
-		stream_printf(st.s, "421 4.7.0 %s Error: too many connections from %s\r\n",
-			      g->cf->myhostname, st.addr);
+	if (!admit(&st, &conn)) {
+		/* answered */
 	} else if (smtpd_tls_wrapper(&st)) {
 		stream_printf(st.s, "220 %s\r\n", g->banner);
 		command_loop(&st);
