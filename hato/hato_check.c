@@ -26,6 +26,7 @@
 #include "master_proto.h"
 #include "mem.h"
 #include "queue_dirs.h"
+#include "restriction.h"
 #include "strv.h"
 #include "tls.h"
 
@@ -175,6 +176,7 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 	if (c) {
 		check_auth_files(c);
 		check_tls_files(c);
+		restriction_warn(c);
 	}
 	config_free(&c);
 	buf_free(&why);

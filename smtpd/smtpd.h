@@ -65,6 +65,9 @@ struct smtpd {
 	char port[8];
 	char *name;			/* verified host name or "unknown" */
 	bool name_temp_fail;		/* "unknown" because DNS failed for now */
+	char reverse_name[256];		/* PTR name, confirmed or not, or "unknown" */
+	bool reverse_temp_fail;		/* "unknown" because the PTR lookup failed */
+	char defer_if_permit[512];	/* armed at MAIL, given at RCPT (no delay_reject) */
 	char *helo;			/* NULL before HELO/EHLO */
 	const char *protocol;		/* SMTP, ESMTP */
 	bool esmtp;
@@ -136,9 +139,9 @@ const char *smtpd_check_rcpt(struct smtpd *st, const char *rcpt);
 const char *smtpd_check_data(struct smtpd *st);
 void smtpd_check_init(struct smtpd_global *g);
 
-/* smtpd_dns.c: 1 yes, 0 no, -1 temporary failure */
+/* smtpd_dns.c: 1 yes, 0 no, -1 temporary failure (domain_known: 2 null MX) */
 char *smtpd_peer_name(struct smtpd *st);
-int smtpd_dns_rbl(struct smtpd *st, const char *domain, const char *filter, struct buf *txt);
+int smtpd_dns_rbl(struct smtpd *st, const char *query, const char *filter, struct buf *txt);
 int smtpd_dns_host_known(struct smtpd *st, const char *name);
 int smtpd_dns_domain_known(struct smtpd *st, const char *domain);
 

@@ -2,7 +2,8 @@
  * ESMTP parameters, and the restriction stages that apply.
  *
  * Parameters: SIZE, BODY, SMTPUTF8, RET, ENVID (MAIL); NOTIFY, ORCPT
- * (RCPT).  Anything else is 555 5.5.4.  An address with 8-bit bytes needs
+ * (RCPT), after EHLO or HELO alike, as Postfix takes them.  Anything else
+ * is "555 5.5.4 Unsupported option: NAME=VALUE", as the client wrote it.  An address with 8-bit bytes needs
  * SMTPUTF8.  With smtpd_delay_reject = no the client, HELO and sender
  * restrictions run at MAIL, else all of them run at each RCPT.
  */
@@ -17,6 +18,10 @@
 #include "log.h"
 #include "mem.h"
 #include "smtpd.h"
+
+/* what mail_param and rcpt_param leave in st->reply, unsent, for an
+ * option they do not know: each_param names it as the client wrote it */
+#define UNSUPPORTED "555"
 
 /* has_8bit - any byte over 127 */
 static bool has_8bit(const char *s)
@@ -121,7 +126,7 @@ static bool mail_param(struct smtpd *st, const char *name, const char *value)
 	} else if (strcasecmp(name, "AUTH") == 0 && value) {
 		/* accepted and ignored, as without a trusted AUTH= source */
 	} else {
-		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", name);
+		buf_set(st->reply, UNSUPPORTED);	/* each_param answers */
 		return false;
 	}
 	return true;
@@ -153,7 +158,7 @@ static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name,
 		free(r->orcpt);
 		r->orcpt = xstrdup(value);
 	} else {
-		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", name);
+		buf_set(st->reply, UNSUPPORTED);	/* each_param answers */
 		return false;
 	}
 	return true;
@@ -163,20 +168,19 @@ static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name,
 static bool each_param(struct smtpd *st, char *params, struct smtpd_rcpt *r)
 {
 	char *save = NULL, *tok;
+	bool ok = true;
 
-	if (*params && !st->esmtp) {
-		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", params);
-		return false;
-	}
-	for (tok = strtok_r(params, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
+	for (tok = strtok_r(params, " ", &save); tok && ok; tok = strtok_r(NULL, " ", &save)) {
+		char *name = xstrdup(tok), *eq = strchr(name, '=');
 
 		if (eq)
 			*eq++ = '\0';
-		if (!(r ? rcpt_param(st, r, tok, eq) : mail_param(st, tok, eq)))
-			return false;
+		ok = r ? rcpt_param(st, r, name, eq) : mail_param(st, name, eq);
+		if (!ok && strcmp(buf_str(st->reply), UNSUPPORTED) == 0)
+			smtpd_reply(st, "555 5.5.4 Unsupported option: %s", tok);
+		free(name);
 	}
-	return true;
+	return ok;
 }
 
 /* smtpd_log_reject - Postfix's "NOQUEUE: reject:" line */

@@ -38,6 +38,8 @@ spammer.example.org A 192.0.2.66
 example.org MX 10 client1.example.org
 mxonly.example.org MX 10 client1.example.org
 fail.test SERVFAIL
+fail2.test SERVFAIL
+nullmx.example MX 0 .
 bad.example.org A 1.2.3.4
 bad.example.org.dbl.test A 127.0.1.2
 client1.example.org.dbl.test A 127.0.1.2
@@ -53,7 +55,8 @@ fi
 printf 'rej@example.org REJECT\nrejtext@example.org REJECT go away\ndefer@example.org DEFER\n%s\n%s\n%s\n%s\n' \
 	'defertext@example.org DEFER busy now' 'code4@example.org 451 4.7.9 try later' \
 	'code5@example.org 550 no thanks' 'dsn5@example.org 553 5.1.8 bad sender domain' >"$T/sender_access"
-printf 'okdomain.example OK\nbad.example.org REJECT\n' >>"$T/sender_access"
+printf 'okdomain.example OK\nbad.example.org REJECT\nfail2.test REJECT\n' >>"$T/sender_access"
+printf 'dip@example.org DEFER_IF_PERMIT maybe later\ndir@example.org DEFER_IF_REJECT\n' >>"$T/sender_access"
 printf 'rej@example.test REJECT\ncode5@example.test 550 5.1.1 gone\ndefer@example.test DEFER\n' >"$T/rcpt_access"
 printf 'root x\nuser x\nroot@example.test x\nuser@example.test x\n' >"$T/local_rcpt"
 COMMON=(
@@ -84,6 +87,8 @@ SERVICES=(
 	"17|smtpd_client_restrictions=reject_unknown_client_hostname smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
 	"18|smtpd_recipient_restrictions=reject_unlisted_recipient,reject_unauth_destination smtpd_reject_unlisted_recipient=no"
 	"19|smtpd_recipient_restrictions=reject_non_fqdn_helo_hostname,reject_invalid_helo_hostname,reject_unknown_helo_hostname"
+	"20|smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access,reject"
+	"21|smtpd_relay_restrictions= smtpd_recipient_restrictions=reject_rhsbl_recipient,dbl.test,reject_unauth_destination smtpd_data_restrictions=reject_multi_recipient_bounce"
 )
 # master_cf BASEPORT - the services as master.cf lines
 master_cf() {
@@ -180,7 +185,16 @@ rcpt_relay_default|0|1.2.3.4|$H;$M;RCPT TO:<u@example.org>
 dip_helo_tempfail_then_reject|7|1.2.3.4|HELO fail.test;MAIL FROM:<rej@example.org>;$R
 dip_helo_tempfail_then_ok|7|1.2.3.4|HELO fail.test;MAIL FROM:<s@example.org>;$R
 dip_helo_tempfail_then_permit|7|1.2.3.4|HELO fail.test;MAIL FROM:<x@okdomain.example>;$R
-dip_sender_tempfail_then_reject|16|1.2.3.4|$H;MAIL FROM:<u@fail.test>;$R
+dip_sender_tempfail_then_reject|16|1.2.3.4|$H;MAIL FROM:<u@fail2.test>;$R
+dip_sender_tempfail_alone|16|1.2.3.4|$H;MAIL FROM:<u@fail.test>;$R
+sender_nullmx|5|1.2.3.4|$H;MAIL FROM:<u@nullmx.example>;$R
+rcpt_nullmx|6|1.2.3.4|$H;$M;RCPT TO:<u@nullmx.example>
+access_defer_if_permit|5|1.2.3.4|$H;MAIL FROM:<dip@example.org>;$R
+access_defer_if_reject_then_reject|20|1.2.3.4|$H;MAIL FROM:<dir@example.org>;$R
+access_defer_if_reject_then_ok|5|1.2.3.4|$H;MAIL FROM:<dir@example.org>;$R
+multi_recipient_bounce|21|1.2.3.4|$H;MAIL FROM:<>;$R;RCPT TO:<user@example.test>;DATA
+rhsbl_recipient|21|1.2.3.4|$H;$M;RCPT TO:<u@bad.example.org>
+sender_nonfqdn_trailing_dot|5|1.2.3.4|$H;MAIL FROM:<u@nodot.>;$R
 rbl_client_listed|8|192.0.2.66|$H;$M;$R
 rhsbl_client|8|1.2.3.4|$H;$M;$R
 rbl_rhsbl_helo|8|192.0.2.77|HELO bad.example.org;$M;$R
