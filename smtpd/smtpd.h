@@ -68,6 +68,7 @@ struct smtpd {
 	char reverse_name[256];		/* PTR name, confirmed or not, or "unknown" */
 	bool reverse_temp_fail;		/* "unknown" because the PTR lookup failed */
 	char defer_if_permit[512];	/* armed at MAIL, given at RCPT (no delay_reject) */
+	bool ill_pipelining;		/* sent commands ahead without EHLO */
 	char *helo;			/* NULL before HELO/EHLO */
 	const char *protocol;		/* SMTP, ESMTP */
 	bool esmtp;

@@ -158,14 +158,14 @@ static int r_plaintext(struct check *c, const char *arg)
 			    "Session encryption is required");
 }
 
-/* r_unauth_pipelining - reject_unauth_pipelining: at DATA (and after
- * HELO) nothing may follow the command before our reply, and without
- * EHLO the client never learnt that it may pipeline at all */
+/* r_unauth_pipelining - reject_unauth_pipelining: nothing may follow DATA
+ * before our reply, and a client that did not say EHLO never learnt that
+ * it may pipeline at all (smtpd_mail.c notes that at MAIL and RCPT) */
 static int r_unauth_pipelining(struct check *c, const char *arg)
 {
 	(void)arg;
-	if (stream_pending(c->st->s) == 0
-	    || (c->st->esmtp && c->stage != STAGE_DATA && c->stage != STAGE_HELO))
+	if (!c->st->ill_pipelining && (stream_pending(c->st->s) == 0
+				       || (c->st->esmtp && c->stage != STAGE_DATA)))
 		return CHECK_DUNNO;
 	return check_reply(c, 503, "5.5.0", check_what(c), "Improper use of SMTP command pipelining");
 }

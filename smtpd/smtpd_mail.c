@@ -192,12 +192,23 @@ void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, co
 		 rcpt ? ">" : "", st->protocol ? st->protocol : "SMTP", st->helo ? st->helo : "");
 }
 
+/* note_pipelining - commands sent ahead of our reply by a client that was
+ * never told it may (no EHLO): reject_unauth_pipelining refuses it later */
+static void note_pipelining(struct smtpd *st, const char *cmd)
+{
+	if (st->esmtp || st->ill_pipelining || stream_pending(st->s) == 0)
+		return;
+	st->ill_pipelining = true;
+	log_info("improper command pipelining after %s from %s[%s]", cmd, st->name, st->addr);
+}
+
 /* smtpd_cmd_mail - MAIL FROM:<sender> [params] */
 void smtpd_cmd_mail(struct smtpd *st, char *args)
 {
 	const char *reject;
 	char *params, *sender;
 
+	note_pipelining(st, "MAIL");
 	if (st->helo == NULL && st->g->cf->smtpd_helo_required) {
 		smtpd_reply(st, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
@@ -244,6 +255,7 @@ void smtpd_cmd_rcpt(struct smtpd *st, char *args)
 	const char *reject;
 	char *params;
 
+	note_pipelining(st, "RCPT");
 	if (st->sender == NULL) {
 		smtpd_reply(st, "503 5.5.1 Error: need MAIL command");
 		return;

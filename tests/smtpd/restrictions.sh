@@ -89,6 +89,7 @@ SERVICES=(
 	"19|smtpd_recipient_restrictions=reject_non_fqdn_helo_hostname,reject_invalid_helo_hostname,reject_unknown_helo_hostname"
 	"20|smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access,reject"
 	"21|smtpd_relay_restrictions= smtpd_recipient_restrictions=reject_rhsbl_recipient,dbl.test,reject_unauth_destination smtpd_data_restrictions=reject_multi_recipient_bounce"
+	"22|smtpd_recipient_restrictions=reject_unauth_pipelining"
 )
 # master_cf BASEPORT - the services as master.cf lines
 master_cf() {
@@ -207,6 +208,8 @@ unlisted_sender|13|1.2.3.4|$H;MAIL FROM:<nouser@example.test>;$R
 listed_sender|13|1.2.3.4|$H;MAIL FROM:<user@example.test>;$R
 plaintext_session|14|1.2.3.4|$H;$M;$R
 unauth_pipelining|15|1.2.3.4|$H;$M;$R;DATA+QUIT
+pipelining_after_ehlo_is_fine|22|1.2.3.4|$H;$M+$R+RCPT TO:<user@example.test>
+pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M+$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
 unknown_client_tempfail_then_reject|17|192.0.2.88|$H;MAIL FROM:<rej@example.org>;$R
 unknown_client_then_reject|17|192.0.2.77|$H;MAIL FROM:<rej@example.org>;$R
