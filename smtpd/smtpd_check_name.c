@@ -185,16 +185,22 @@ int check_unknown_helo(struct check *c, const char *arg)
 	return rc;
 }
 
+/* unknown_name - the client has no (kind) name: 450 when that may change */
+static int unknown_name(struct check *c, const char *name, bool temp, const char *dsn,
+			const char *kind)
+{
+	if (strcmp(name, "unknown") != 0)
+		return CHECK_DUNNO;
+	return check_refuse(c, temp ? 450 : (int)c->st->g->cf->unknown_client_reject_code, dsn,
+			    "Client host rejected: cannot find your %shostname, [%s]", kind, c->st->addr);
+}
+
 /* check_unknown_client - reject_unknown_client_hostname (and old name):
  * no forward-confirmed name (RFC 7372 status 4.7.25) */
 int check_unknown_client(struct check *c, const char *arg)
 {
 	(void)arg;
-	if (strcmp(c->st->name, "unknown") != 0)
-		return CHECK_DUNNO;
-	return check_refuse(c, c->st->name_temp_fail ? 450 : (int)c->st->g->cf->unknown_client_reject_code,
-			    "4.7.25", "Client host rejected: cannot find your hostname, [%s]",
-			    c->st->addr);
+	return unknown_name(c, c->st->name, c->st->name_temp_fail, "4.7.25", "");
 }
 
 /* check_unknown_reverse_client - reject_unknown_reverse_client_hostname:
@@ -202,11 +208,7 @@ int check_unknown_client(struct check *c, const char *arg)
 int check_unknown_reverse_client(struct check *c, const char *arg)
 {
 	(void)arg;
-	if (strcmp(c->st->reverse_name, "unknown") != 0)
-		return CHECK_DUNNO;
-	return check_refuse(c, c->st->reverse_temp_fail ? 450 : (int)c->st->g->cf->unknown_client_reject_code,
-			    "4.7.1", "Client host rejected: cannot find your reverse hostname, [%s]",
-			    c->st->addr);
+	return unknown_name(c, c->st->reverse_name, c->st->reverse_temp_fail, "4.7.1", "reverse ");
 }
 
 /* unknown_domain - reject_unknown_sender/recipient_domain: a domain that

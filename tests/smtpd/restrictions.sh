@@ -58,6 +58,7 @@ printf 'rej@example.org REJECT\nrejtext@example.org REJECT go away\ndefer@exampl
 printf 'okdomain.example OK\nbad.example.org REJECT\nfail2.test REJECT\n' >>"$T/sender_access"
 printf 'dip@example.org DEFER_IF_PERMIT maybe later\ndir@example.org DEFER_IF_REJECT\n' >>"$T/sender_access"
 printf 'rej@example.test REJECT\ncode5@example.test 550 5.1.1 gone\ndefer@example.test DEFER\n' >"$T/rcpt_access"
+printf 'owned@example.org someone\n' >"$T/login_maps"
 printf 'root x\nuser x\nroot@example.test x\nuser@example.test x\n' >"$T/local_rcpt"
 COMMON=(
 	"myhostname = mx.example.test" "mydomain = example.test"
@@ -90,6 +91,7 @@ SERVICES=(
 	"20|smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access,reject"
 	"21|smtpd_relay_restrictions= smtpd_recipient_restrictions=reject_rhsbl_recipient,dbl.test,reject_unauth_destination smtpd_data_restrictions=reject_multi_recipient_bounce"
 	"22|smtpd_recipient_restrictions=reject_unauth_pipelining"
+	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
 master_cf() {
@@ -209,6 +211,7 @@ listed_sender|13|1.2.3.4|$H;MAIL FROM:<user@example.test>;$R
 plaintext_session|14|1.2.3.4|$H;$M;$R
 unauth_pipelining|15|1.2.3.4|$H;$M;$R;DATA+QUIT
 pipelining_after_ehlo_is_fine|22|1.2.3.4|$H;$M+$R+RCPT TO:<user@example.test>
+login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M+$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
 unknown_client_tempfail_then_reject|17|192.0.2.88|$H;MAIL FROM:<rej@example.org>;$R
