@@ -67,7 +67,8 @@ struct smtpd {
 	bool name_temp_fail;		/* "unknown" because DNS failed for now */
 	char reverse_name[256];		/* PTR name, confirmed or not, or "unknown" */
 	bool reverse_temp_fail;		/* "unknown" because the PTR lookup failed */
-	char defer_if_permit[512];	/* armed at MAIL, given at RCPT (no delay_reject) */
+	char defer_if_permit[3][512];	/* by stage up to sender: smtpd_delay_reject = no */
+	char access_denied[512];	/* client refused at connect: every command is 503 */
 	bool ill_pipelining;		/* sent commands ahead without EHLO */
 	char *helo;			/* NULL before HELO/EHLO */
 	const char *protocol;		/* SMTP, ESMTP */
@@ -132,8 +133,10 @@ void smtpd_cmd_bdat(struct smtpd *st, char *args);
 
 void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, const char *rcpt);
 
-/* smtpd_check.c: NULL permit, else the reply text (code included) */
-const char *smtpd_check_client(struct smtpd *st);
+/* smtpd_check.c: NULL permit, else the reply text (code included);
+ * smtpd_check_connect: the client stage at connect when smtpd_delay_reject
+ * = no (also kept in st->access_denied) */
+const char *smtpd_check_connect(struct smtpd *st);
 const char *smtpd_check_helo(struct smtpd *st);
 const char *smtpd_check_sender(struct smtpd *st);
 const char *smtpd_check_rcpt(struct smtpd *st, const char *rcpt);

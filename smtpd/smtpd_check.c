@@ -4,7 +4,8 @@
  * Stages: client, helo, sender, relay, recipient, data.  In a stage the
  * restrictions run in order until one permits (the stage ends, the next
  * stage runs), rejects or defers (the command is refused).  With
- * smtpd_delay_reject = yes every stage up to the recipient's runs at RCPT.
+ * smtpd_delay_reject = yes every stage up to the recipient's runs at RCPT;
+ * with "no" each runs at its own command (client: at connect).
  * A temporary DNS failure of reject_unknown_helo_hostname or
  * reject_unknown_{sender,recipient}_domain is Postfix's defer_if_permit:
  * its 450 is the answer only when no later restriction refuses, so a
@@ -339,39 +340,50 @@ static const char *sender_stage(struct check *c)
 	return r;
 }
 
-/* smtpd_check_client - the client stage alone (smtpd_delay_reject = no) */
-const char *smtpd_check_client(struct smtpd *st)
+/* stage_alone - one stage when smtpd_delay_reject = no: it starts from
+ * the defer_if_permit the stages before it armed and keeps its own for the
+ * next (Postfix's defer_if_permit_client/helo/sender) */
+static const char *stage_alone(struct smtpd *st, enum smtpd_stage stage)
 {
+	char (*dip)[sizeof(st->defer_if_permit[0])] = st->defer_if_permit;
 	struct check c;
+	const char *r;
 
 	check_new(&c, st, NULL);
-	return run_stage(&c, STAGE_CLIENT);
+	if (stage == STAGE_HELO)
+		buf_set(c.dip, dip[STAGE_CLIENT]);
+	else if (stage == STAGE_SENDER)
+		buf_set(c.dip, dip[STAGE_HELO][0] ? dip[STAGE_HELO] : dip[STAGE_CLIENT]);
+	r = stage == STAGE_SENDER ? sender_stage(&c) : run_stage(&c, stage);
+	snprintf(dip[stage], sizeof(dip[stage]), "%s", buf_str(c.dip));
+	return r;
 }
 
-/* smtpd_check_helo - client and HELO stages */
+/* smtpd_check_connect - the client stage at connect (smtpd_delay_reject =
+ * no): a refusal replaces the greeting and every later command but QUIT
+ * gets 503 (st->access_denied) */
+const char *smtpd_check_connect(struct smtpd *st)
+{
+	const char *r;
+
+	if (st->g->cf->smtpd_delay_reject || (r = stage_alone(st, STAGE_CLIENT)) == NULL)
+		return NULL;
+	snprintf(st->access_denied, sizeof(st->access_denied), "%s", r);
+	smtpd_log_reject(st, "CONNECT", r, NULL);
+	return st->access_denied;
+}
+
+/* smtpd_check_helo - the HELO stage (smtpd_delay_reject = no) */
 const char *smtpd_check_helo(struct smtpd *st)
 {
-	struct check c;
-	const char *r;
-
-	check_new(&c, st, NULL);
-	if ((r = run_stage(&c, STAGE_CLIENT)) == NULL)
-		r = run_stage(&c, STAGE_HELO);
-	return r;
+	return stage_alone(st, STAGE_HELO);
 }
 
-/* smtpd_check_sender - client, HELO and sender stages (smtpd_delay_reject
- * = no); a defer_if_permit they arm waits for RCPT, as in Postfix */
+/* smtpd_check_sender - the sender stage (smtpd_delay_reject = no); a
+ * defer_if_permit armed so far waits for RCPT, as in Postfix */
 const char *smtpd_check_sender(struct smtpd *st)
 {
-	struct check c;
-	const char *r;
-
-	check_new(&c, st, NULL);
-	if ((r = run_stage(&c, STAGE_CLIENT)) == NULL && (r = run_stage(&c, STAGE_HELO)) == NULL)
-		r = sender_stage(&c);
-	snprintf(st->defer_if_permit, sizeof(st->defer_if_permit), "%s", r ? "" : buf_str(c.dip));
-	return r;
+	return stage_alone(st, STAGE_SENDER);
 }
 
 /* smtpd_check_rcpt - every stage up to the recipient, the defer_if_permit
@@ -388,7 +400,7 @@ const char *smtpd_check_rcpt(struct smtpd *st, const char *rcpt)
 		if ((r = run_stage(&c, STAGE_CLIENT)) == NULL && (r = run_stage(&c, STAGE_HELO)) == NULL)
 			r = sender_stage(&c);
 	} else {
-		buf_set(c.dip, st->defer_if_permit);
+		buf_set(c.dip, st->defer_if_permit[STAGE_SENDER]);
 	}
 	if (r == NULL && (r = run_stage(&c, STAGE_RELAY)) == NULL)
 		r = run_stage(&c, STAGE_RECIPIENT);

@@ -193,7 +193,10 @@ void smtpd_session(struct smtpd_global *g, int fd)
 		stream_printf(st.s, "421 4.7.0 %s Error: too many connections from %s\r\n",
 			      g->cf->myhostname, st.addr);
 	} else if (smtpd_tls_wrapper(&st)) {
-		stream_printf(st.s, "220 %s\r\n", g->banner);
+		if (smtpd_check_connect(&st) == NULL)
+			stream_printf(st.s, "220 %s\r\n", g->banner);
+		else
+			stream_printf(st.s, "%s\r\n", st.access_denied);
 		command_loop(&st);
 	}
 	stream_flush(st.s);

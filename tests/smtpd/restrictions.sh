@@ -91,6 +91,8 @@ SERVICES=(
 	"20|smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access,reject"
 	"21|smtpd_relay_restrictions= smtpd_recipient_restrictions=reject_rhsbl_recipient,dbl.test,reject_unauth_destination smtpd_data_restrictions=reject_multi_recipient_bounce"
 	"22|smtpd_recipient_restrictions=reject_unauth_pipelining"
+	"24|smtpd_delay_reject=no smtpd_helo_restrictions=reject_unknown_helo_hostname smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
+	"25|smtpd_delay_reject=no smtpd_client_restrictions=reject_unknown_client_hostname"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -211,6 +213,10 @@ listed_sender|13|1.2.3.4|$H;MAIL FROM:<user@example.test>;$R
 plaintext_session|14|1.2.3.4|$H;$M;$R
 unauth_pipelining|15|1.2.3.4|$H;$M;$R;DATA+QUIT
 pipelining_after_ehlo_is_fine|22|1.2.3.4|$H;$M+$R+RCPT TO:<user@example.test>
+nodelay_helo_tempfail_then_reject|24|1.2.3.4|HELO fail.test;MAIL FROM:<rej@example.org>;$R
+nodelay_helo_tempfail_then_ok|24|1.2.3.4|HELO fail.test;$M;$R;RCPT TO:<user@example.test>
+nodelay_helo_nx|24|1.2.3.4|HELO nx.example.org;$M;$R
+nodelay_client_unknown|25|192.0.2.77|$H;$M;$R;QUIT
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M+$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R

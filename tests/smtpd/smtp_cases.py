@@ -6,7 +6,8 @@ usage: smtp_cases.py HOST PORTBASE CASEFILE
 CASEFILE lines: NAME|PORT_OFFSET|SOURCE_ADDRESS|CMD;CMD;...  ('#' comments).
 Each command is sent alone and its reply awaited (no pipelining), except
 that "CMD+CMD" sends both in one packet (a pipelining probe).  Output:
-"NAME: REPLY | REPLY ...": a 250 reply to HELO/EHLO is shortened to "250"
+"NAME: REPLY | REPLY ...", preceded by the greeting when it is not a
+220 (a server refusing the client at connect): a 250 reply to HELO/EHLO is shortened to "250"
 (capabilities differ between servers); a multi-line reply is its last line.
 """
 import socket
@@ -32,8 +33,9 @@ def run_case(host, port, src, cmds):
     sock = socket.create_connection((host, port), timeout=30, source_address=(src, 0))
     buf = [b""]
     out = []
-    if not read_reply(sock, buf).startswith("220"):
-        return ["(no greeting)"]
+    greeting = read_reply(sock, buf)
+    if not greeting.startswith("220"):
+        out.append("(greeting) " + greeting)
     for cmd in cmds:
         parts = cmd.split("+")
         sock.sendall(b"".join(p.encode() + b"\r\n" for p in parts))
