@@ -55,6 +55,8 @@ int check_unknown_client(struct check *c, const char *arg);
 int check_unknown_sender_domain(struct check *c, const char *arg);
 int check_unknown_recipient_domain(struct check *c, const char *arg);
 int check_rbl_client(struct check *c, const char *arg);
+int check_dnswl_client(struct check *c, const char *arg);
+int check_rhswl_client(struct check *c, const char *arg);
 int check_rhsbl_client(struct check *c, const char *arg);
 int check_rhsbl_reverse_client(struct check *c, const char *arg);
 int check_rhsbl_helo(struct check *c, const char *arg);

@@ -1,8 +1,9 @@
 /* smtpd_dns - the DNS questions smtpd asks: the client's verified name
  * (forward-confirmed reverse DNS) and its PTR name, DNSBL listings, and
  * whether a HELO name or a mail domain exists (a null MX is reported).  Every lookup is bounded by smtpd_rbl_timeout
- * (two tries).  A DNSBL that fails is "not listed" with a warning; the
- * other questions report a temporary failure so the caller answers 4xx.
+ * (two tries).  A DNSBL that fails is reported as such, with a warning
+ * (a block list then counts as "not listed", an allow list as a possible
+ * defer_if_reject); the other questions report a temporary failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +85,9 @@ static bool filter_ok(const struct strv *addrs, const char *filter)
 static int rbl_lookup(struct smtpd *st, const char *query, const char *filter,
 		      struct buf *txt);
 
-/* rbl_cached - a lookup made earlier in this session: 1 listed, 0 clear,
- * -1 not asked yet (the client restrictions run again at every RCPT) */
-static int rbl_cached(struct smtpd *st, const char *key, struct buf *txt)
+/* rbl_cached - a lookup made earlier in this session (the client
+ * restrictions run again at every RCPT): true with *listed_r set */
+static bool rbl_cached(struct smtpd *st, const char *key, int *listed_r, struct buf *txt)
 {
 	size_t n = strlen(key);
 
@@ -94,11 +95,12 @@ static int rbl_cached(struct smtpd *st, const char *key, struct buf *txt)
 		const char *e = st->rbl_cache->items[i];
 
 		if (strncmp(e, key, n) == 0 && e[n] == ' ') {
-			buf_set(txt, e + n + 2);
-			return e[n + 1] == '1';
+			*listed_r = atoi(e + n + 1);
+			buf_set(txt, strchr(e + n + 1, ' ') + 1);
+			return true;
 		}
 	}
-	return -1;
+	return false;
 }
 
 /* rbl_remember - note a lookup result for the rest of the session */
@@ -108,19 +110,20 @@ static void rbl_remember(struct smtpd *st, const char *key, int listed, const st
 
 	if (st->rbl_cache == NULL)
 		st->rbl_cache = strv_new();
-	buf_printf(e, "%s %d%s", key, listed, buf_str(txt));
+	buf_printf(e, "%s %d %s", key, listed, buf_str(txt));
 	strv_take(st->rbl_cache, buf_steal(&e));
 }
 
 /* smtpd_dns_rbl - 1 when query (a DNSBL name: reversed address or domain,
- * then the list) has an A record that matches filter (txt: the reason) */
+ * then the list) has an A record that matches filter (txt: the reason);
+ * -1 when the list could not be asked (a warning is logged) */
 int smtpd_dns_rbl(struct smtpd *st, const char *query, const char *filter, struct buf *txt)
 {
 	struct buf *key = buf_new(64);
 	int listed;
 
 	buf_printf(key, "%s=%s", query, filter ? filter : "");
-	if ((listed = rbl_cached(st, buf_str(key), txt)) < 0) {
+	if (!rbl_cached(st, buf_str(key), &listed, txt)) {
 		listed = rbl_lookup(st, query, filter, txt);
 		rbl_remember(st, buf_str(key), listed, txt);
 	}
@@ -137,8 +140,10 @@ static int rbl_lookup(struct smtpd *st, const char *query, const char *filter, s
 	enum dns_status rc = dns_lookup_a(query, &o, addrs, why);
 	int listed = 0;
 
-	if (rc == DNS_TEMPFAIL)
+	if (rc == DNS_TEMPFAIL) {
 		log_warn("%s: RBL lookup error: %s", query, buf_str(why));
+		listed = -1;
+	}
 	if (rc == DNS_OK && filter_ok(addrs, filter)) {
 		listed = 1;
 		if (dns_lookup_txt(query, &o, texts, why) == DNS_OK && texts->len)

@@ -40,6 +40,9 @@ mxonly.example.org MX 10 client1.example.org
 fail.test SERVFAIL
 fail2.test SERVFAIL
 nullmx.example MX 0 .
+4.3.2.1.wl.test A 127.0.0.2
+77.2.0.192.wl.test SERVFAIL
+client1.example.org.wl.test A 127.0.0.2
 bad.example.org A 1.2.3.4
 bad.example.org.dbl.test A 127.0.1.2
 client1.example.org.dbl.test A 127.0.1.2
@@ -93,6 +96,8 @@ SERVICES=(
 	"22|smtpd_recipient_restrictions=reject_unauth_pipelining"
 	"24|smtpd_delay_reject=no smtpd_helo_restrictions=reject_unknown_helo_hostname smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
 	"25|smtpd_delay_reject=no smtpd_client_restrictions=reject_unknown_client_hostname"
+	"26|smtpd_client_restrictions=permit_dnswl_client,wl.test,reject"
+	"27|smtpd_client_restrictions=permit_rhswl_client,wl.test,reject"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -217,6 +222,12 @@ nodelay_helo_tempfail_then_reject|24|1.2.3.4|HELO fail.test;MAIL FROM:<rej@examp
 nodelay_helo_tempfail_then_ok|24|1.2.3.4|HELO fail.test;$M;$R;RCPT TO:<user@example.test>
 nodelay_helo_nx|24|1.2.3.4|HELO nx.example.org;$M;$R
 nodelay_client_unknown|25|192.0.2.77|$H;$M;$R;QUIT
+dnswl_listed|26|1.2.3.4|$H;$M;$R
+dnswl_listed_relay|26|1.2.3.4|$H;$M;RCPT TO:<u@example.org>
+dnswl_tempfail_then_reject|26|192.0.2.77|$H;$M;$R
+dnswl_not_listed|26|192.0.2.99|$H;$M;$R
+rhswl_listed|27|1.2.3.4|$H;$M;$R
+rhswl_unknown_client|27|192.0.2.77|$H;$M;$R
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M+$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
