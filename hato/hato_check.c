@@ -176,7 +176,7 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 	if (c) {
 		check_auth_files(c);
 		check_tls_files(c);
-		restriction_warn(c);
+		restriction_warn(c, NULL);
 	}
 	config_free(&c);
 	buf_free(&why);

@@ -48,38 +48,45 @@ static bool is_class(const struct strv *classes, const char *name)
 	return false;
 }
 
-/* where - "FILE, line N: PARAM" (or "FILE: PARAM" for a default value) */
-static void where(struct config *c, const char *param, struct buf *report)
+/* where - "FILE, line N: PARAM" (or "FILE: PARAM" for a default value,
+ * "OVERRIDES: -o PARAM" for a master.cf override) */
+static void where(struct config *c, const char *param, const char *overrides,
+		  struct buf *report)
 {
 	int line = config_line(c, param);
 
-	if (line > 0)
+	if (overrides)
+		buf_printf(report, "%s: -o %s", overrides, param);
+	else if (config_origin(c, param) == CONFIG_OVERRIDE)
+		buf_printf(report, "master.cf: -o %s", param);
+	else if (line > 0)
 		buf_printf(report, "%s, line %d: %s", config_path(c), line, param);
 	else
 		buf_printf(report, "%s: %s", config_path(c), param);
 }
 
-/* check_list - the problems of one list parameter */
+/* check_list - the problems of one list parameter (only if it is a
+ * master.cf override, when overrides is set) */
 static int check_list(struct config *c, const char *param, const struct strv *classes,
-		      struct buf *report)
+		      const char *overrides, struct buf *report)
 {
 	const char *v = config_get(c, param);
 	struct strv *items = strv_split(v ? v : "", ", \t\r\n");
 	bool takes_arg;
 	int problems = 0;
 
-	for (size_t i = 0; i < items->len; i++) {
+	for (size_t i = 0; i < items->len && (!overrides || config_origin(c, param) == CONFIG_OVERRIDE); i++) {
 		const char *it = items->items[i];
 
 		if (strchr(it, ':') || strcasecmp(it, "warn_if_reject") == 0
 		    || is_class(classes, it))
 			continue;
 		if (!restriction_known(it, &takes_arg)) {
-			where(c, param, report);
+			where(c, param, overrides, report);
 			buf_printf(report, ": unknown restriction \"%s\"\n", it);
 			problems++;
 		} else if (takes_arg && i + 1 >= items->len) {
-			where(c, param, report);
+			where(c, param, overrides, report);
 			buf_printf(report, ": restriction \"%s\" needs an argument\n", it);
 			problems++;
 		} else if (takes_arg) {
@@ -91,25 +98,25 @@ static int check_list(struct config *c, const char *param, const struct strv *cl
 }
 
 /* restriction_check - every restriction list and class in c */
-int restriction_check(struct config *c, struct buf *report)
+int restriction_check(struct config *c, const char *overrides, struct buf *report)
 {
 	const char *cl = config_get(c, "smtpd_restriction_classes");
 	struct strv *classes = strv_split(cl ? cl : "", ", \t\r\n");
 	int problems = 0;
 
 	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
-		problems += check_list(c, lists[i], classes, report);
+		problems += check_list(c, lists[i], classes, overrides, report);
 	for (size_t i = 0; i < classes->len; i++)
-		problems += check_list(c, classes->items[i], classes, report);
+		problems += check_list(c, classes->items[i], classes, overrides, report);
 	strv_free(&classes);
 	return problems;
 }
 
 /* restriction_warn - restriction_check, each problem a warning */
-int restriction_warn(struct config *c)
+int restriction_warn(struct config *c, const char *overrides)
 {
 	struct buf *report = buf_new(0);
-	int problems = restriction_check(c, report);
+	int problems = restriction_check(c, overrides, report);
 
 	for (char *line = report->data, *nl; problems && *line; line = nl + 1) {
 		nl = strchr(line, '\n');

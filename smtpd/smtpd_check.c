@@ -451,7 +451,7 @@ void smtpd_check_init(struct smtpd_global *g)
 		log_fatal("%s", buf_str(why));
 	check_resolve_init(g);
 	check_login_init(g);
-	restriction_warn(g->config);
+	restriction_warn(g->config, NULL);
 	for (size_t s = 0; s < sizeof(lists) / sizeof(lists[0]); s++)
 		for (size_t i = 0; i + 1 < g->restrictions[s]->len; i++)
 			if (strncasecmp(g->restrictions[s]->items[i], "check_", 6) == 0)
