@@ -115,6 +115,12 @@ void test_access(void)
 	test_assert(a.kind == ACCESS_OK);
 	access_parse_action("permit_mynetworks, reject", &a);
 	test_assert(a.kind == ACCESS_RESTRICTIONS);
+	access_parse_action("RELAY", &a);	/* Postfix: the same as OK */
+	test_assert(a.kind == ACCESS_OK);
+	access_parse_action("450", &a);		/* all digits: OK, a code needs text */
+	test_assert(a.kind == ACCESS_OK);
+	access_parse_action("299 odd", &a);	/* not 4xx/5xx: a restriction name */
+	test_assert(a.kind == ACCESS_RESTRICTIONS);
 	test_end();
 
 	buf_free(&key);

@@ -78,7 +78,7 @@ static void format_reply(struct buf *out, int code, const char *dsn, const char 
 }
 
 /* check_refuse - refuse with "CODE X.Y.Z text" (Postfix's smtpd_check_reject);
- * a 5xx becomes the armed defer_if_reject reply */
+ * a 5xx becomes the armed defer_if_reject reply, or 4xx with soft_bounce */
 int check_refuse(struct check *c, int code, const char *dsn, const char *fmt, ...)
 {
 	va_list ap;
@@ -90,6 +90,8 @@ int check_refuse(struct check *c, int code, const char *dsn, const char *fmt, ..
 		buf_set(c->reply, buf_str(c->dir));
 		buf_reset(c->dir);
 	}
+	if (c->st->g->cf->soft_bounce && buf_str(c->reply)[0] == '5')
+		c->reply->data[0] = c->reply->data[4] = '4';
 	return buf_str(c->reply)[0] == '5' ? CHECK_REJECT : CHECK_DEFER;
 }
 

@@ -60,6 +60,12 @@ printf 'rej@example.org REJECT\nrejtext@example.org REJECT go away\ndefer@exampl
 	'code5@example.org 550 no thanks' 'dsn5@example.org 553 5.1.8 bad sender domain' >"$T/sender_access"
 printf 'okdomain.example OK\nbad.example.org REJECT\nfail2.test REJECT\n' >>"$T/sender_access"
 printf 'dip@example.org DEFER_IF_PERMIT maybe later\ndir@example.org DEFER_IF_REJECT\n' >>"$T/sender_access"
+printf 'relay@example.org RELAY\nnum@example.org 12345\nrej5@example.org REJECT 5.7.9 custom text\n' >>"$T/sender_access"
+printf 'cls@example.org myclass\nlist@example.org reject_unknown_client_hostname\n' >>"$T/sender_access"
+printf 'weird@example.org 299 odd\nuser@ REJECT by local part\n<> REJECT no bounces\n' >>"$T/sender_access"
+printf 'rej+ext@example.test REJECT extension\nrej2@example.test REJECT base\n' >>"$T/rcpt_access"
+printf 'client1.example.org REJECT by name\n192.0.2 REJECT by net\n' >"$T/client_access"
+printf 'client1.example.org REJECT helo by name\n' >"$T/helo_access"
 printf 'rej@example.test REJECT\ncode5@example.test 550 5.1.1 gone\ndefer@example.test DEFER\n' >"$T/rcpt_access"
 printf 'owned@example.org someone\n' >"$T/login_maps"
 printf 'root x\nuser x\nroot@example.test x\nuser@example.test x\n' >"$T/local_rcpt"
@@ -98,6 +104,12 @@ SERVICES=(
 	"25|smtpd_delay_reject=no smtpd_client_restrictions=reject_unknown_client_hostname"
 	"26|smtpd_client_restrictions=permit_dnswl_client,wl.test,reject"
 	"27|smtpd_client_restrictions=permit_rhswl_client,wl.test,reject"
+	"28|smtpd_data_restrictions=reject"
+	"29|smtpd_restriction_classes=myclass myclass=reject_unknown_sender_domain,reject smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
+	"30|smtpd_client_restrictions=check_client_access,texthash:$T/client_access smtpd_helo_restrictions=check_helo_access,texthash:$T/helo_access"
+	"31|soft_bounce=yes smtpd_client_restrictions=reject"
+	"32|recipient_delimiter=+ smtpd_recipient_restrictions=check_recipient_access,texthash:$T/rcpt_access"
+	"33|smtpd_client_restrictions=texthash:$T/client_access"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -216,8 +228,8 @@ defer_if_reject|12|1.2.3.4|$H;$M;$R
 unlisted_sender|13|1.2.3.4|$H;MAIL FROM:<nouser@example.test>;$R
 listed_sender|13|1.2.3.4|$H;MAIL FROM:<user@example.test>;$R
 plaintext_session|14|1.2.3.4|$H;$M;$R
-unauth_pipelining|15|1.2.3.4|$H;$M;$R;DATA+QUIT
-pipelining_after_ehlo_is_fine|22|1.2.3.4|$H;$M+$R+RCPT TO:<user@example.test>
+unauth_pipelining|15|1.2.3.4|$H;$M;$R;DATA<P>QUIT
+pipelining_after_ehlo_is_fine|22|1.2.3.4|$H;$M<P>$R<P>RCPT TO:<user@example.test>
 nodelay_helo_tempfail_then_reject|24|1.2.3.4|HELO fail.test;MAIL FROM:<rej@example.org>;$R
 nodelay_helo_tempfail_then_ok|24|1.2.3.4|HELO fail.test;$M;$R;RCPT TO:<user@example.test>
 nodelay_helo_nx|24|1.2.3.4|HELO nx.example.org;$M;$R
@@ -228,8 +240,25 @@ dnswl_tempfail_then_reject|26|192.0.2.77|$H;$M;$R
 dnswl_not_listed|26|192.0.2.99|$H;$M;$R
 rhswl_listed|27|1.2.3.4|$H;$M;$R
 rhswl_unknown_client|27|192.0.2.77|$H;$M;$R
+data_reject|28|1.2.3.4|$H;$M;$R;DATA
+access_class|29|1.2.3.4|$H;MAIL FROM:<cls@example.org>;$R
+access_restriction_list|29|192.0.2.77|$H;MAIL FROM:<list@example.org>;$R
+access_relay|29|1.2.3.4|$H;MAIL FROM:<relay@example.org>;$R
+access_numeric_ok|29|1.2.3.4|$H;MAIL FROM:<num@example.org>;$R
+access_reject_dsn|29|1.2.3.4|$H;MAIL FROM:<rej5@example.org>;$R
+access_weird_code|29|1.2.3.4|$H;MAIL FROM:<weird@example.org>;$R
+access_localpart|29|1.2.3.4|$H;MAIL FROM:<user@elsewhere.example>;$R
+access_null_sender|29|1.2.3.4|$H;MAIL FROM:<>;$R
+access_parent_domain|29|1.2.3.4|$H;MAIL FROM:<x@sub.bad.example.org>;$R
+client_access_name|30|1.2.3.4|HELO x.example.org;$M;$R
+client_access_net|30|192.0.2.77|HELO x.example.org;$M;$R
+helo_access|30|192.0.2.99|HELO client1.example.org;$M;$R
+soft_bounce|31|1.2.3.4|$H;$M;$R
+rcpt_access_extension|32|1.2.3.4|$H;$M;RCPT TO:<rej+ext@example.test>
+rcpt_access_base|32|1.2.3.4|$H;$M;RCPT TO:<rej2+foo@example.test>
+implicit_client_table|33|192.0.2.77|$H;$M;$R
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
-pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M+$R;RCPT TO:<user@example.test>
+pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M<P>$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
 unknown_client_tempfail_then_reject|17|192.0.2.88|$H;MAIL FROM:<rej@example.org>;$R
 unknown_client_then_reject|17|192.0.2.77|$H;MAIL FROM:<rej@example.org>;$R

@@ -5,7 +5,7 @@ one line per case, so two servers' answers can be compared line by line.
 usage: smtp_cases.py HOST PORTBASE CASEFILE
 CASEFILE lines: NAME|PORT_OFFSET|SOURCE_ADDRESS|CMD;CMD;...  ('#' comments).
 Each command is sent alone and its reply awaited (no pipelining), except
-that "CMD+CMD" sends both in one packet (a pipelining probe).  Output:
+that "CMD<P>CMD" sends both in one packet (a pipelining probe).  Output:
 "NAME: REPLY | REPLY ...", preceded by the greeting when it is not a
 220 (a server refusing the client at connect): a 250 reply to HELO/EHLO is shortened to "250"
 (capabilities differ between servers); a multi-line reply is its last line.
@@ -37,7 +37,7 @@ def run_case(host, port, src, cmds):
     if not greeting.startswith("220"):
         out.append("(greeting) " + greeting)
     for cmd in cmds:
-        parts = cmd.split("+")
+        parts = cmd.split("<P>")
         sock.sendall(b"".join(p.encode() + b"\r\n" for p in parts))
         for p in parts:
             r = read_reply(sock, buf)
