@@ -40,6 +40,7 @@ mxonly.example.org MX 10 client1.example.org
 fail.test SERVFAIL
 fail2.test SERVFAIL
 nullmx.example MX 0 .
+88.2.0.192.zen.test SERVFAIL
 4.3.2.1.wl.test A 127.0.0.2
 77.2.0.192.wl.test SERVFAIL
 client1.example.org.wl.test A 127.0.0.2
@@ -110,6 +111,7 @@ SERVICES=(
 	"31|soft_bounce=yes smtpd_client_restrictions=reject"
 	"32|recipient_delimiter=+ smtpd_recipient_restrictions=check_recipient_access,texthash:$T/rcpt_access"
 	"33|smtpd_client_restrictions=texthash:$T/client_access"
+	"34|smtpd_client_restrictions=reject_rbl_client,zen.test smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -257,6 +259,8 @@ soft_bounce|31|1.2.3.4|$H;$M;$R
 rcpt_access_extension|32|1.2.3.4|$H;$M;RCPT TO:<rej+ext@example.test>
 rcpt_access_base|32|1.2.3.4|$H;$M;RCPT TO:<rej2+foo@example.test>
 implicit_client_table|33|192.0.2.77|$H;$M;$R
+rbl_tempfail_then_reject|34|192.0.2.88|$H;MAIL FROM:<rej@example.org>;$R
+rbl_tempfail_alone|34|192.0.2.88|$H;$M;$R
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M<P>$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
