@@ -20,6 +20,19 @@ static const struct {
 #undef R
 };
 
+/* Postfix restrictions hato does not implement: named as such, not as typos */
+static const char *const postfix_only[] = {
+	"check_policy_service", "reject_unverified_sender", "reject_unverified_recipient",
+	"permit_tls_clientcerts", "permit_tls_all_clientcerts", "check_ccert_access",
+	"check_sasl_access", "check_client_mx_access", "check_client_ns_access",
+	"check_client_a_access", "check_reverse_client_access", "check_helo_mx_access",
+	"check_helo_ns_access", "check_helo_a_access", "check_sender_mx_access",
+	"check_sender_ns_access", "check_sender_a_access", "check_recipient_mx_access",
+	"check_recipient_ns_access", "check_recipient_a_access", "check_etrn_access",
+	"permit_mx_backup", "permit_inet_interfaces", "permit_naked_ip_address", "sleep",
+	"check_relay_domains", "reject_maps_rbl",
+};
+
 static const char *const lists[] = {
 	"smtpd_client_restrictions", "smtpd_helo_restrictions", "smtpd_sender_restrictions",
 	"smtpd_relay_restrictions", "smtpd_recipient_restrictions", "smtpd_data_restrictions",
@@ -36,6 +49,15 @@ bool restriction_known(const char *name, bool *takes_arg)
 			return true;
 		}
 	}
+	return false;
+}
+
+/* is_postfix_only - a Postfix restriction that hato lacks */
+static bool is_postfix_only(const char *name)
+{
+	for (size_t i = 0; i < sizeof(postfix_only) / sizeof(postfix_only[0]); i++)
+		if (strcasecmp(postfix_only[i], name) == 0)
+			return true;
 	return false;
 }
 
@@ -83,8 +105,10 @@ static int check_list(struct config *c, const char *param, const struct strv *cl
 			continue;
 		if (!restriction_known(it, &takes_arg)) {
 			where(c, param, overrides, report);
-			buf_printf(report, ": unknown restriction \"%s\"\n", it);
+			buf_printf(report, is_postfix_only(it) ? ": restriction \"%s\" is not implemented by hato\n"
+				   : ": unknown restriction \"%s\"\n", it);
 			problems++;
+			i += strcasecmp(it, "sleep") == 0;	/* and its number of seconds */
 		} else if (takes_arg && i + 1 >= items->len) {
 			where(c, param, overrides, report);
 			buf_printf(report, ": restriction \"%s\" needs an argument\n", it);

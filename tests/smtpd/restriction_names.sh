@@ -16,7 +16,8 @@ inst_new
 inst_set "smtpd_restriction_classes = myclass" \
 	"myclass = permit_mynetworks, reject_unknwon_client_hostname" \
 	"smtpd_helo_restrictions = myclass, reject_invalid_hostname, check_helo_access" \
-	"smtpd_recipient_restrictions = permit_mynetworks, reject_unknwon_sender_domain, reject_unauth_destination"
+	"smtpd_recipient_restrictions = permit_mynetworks, reject_unknwon_sender_domain, reject_unauth_destination" \
+	"smtpd_data_restrictions = reject_unverified_sender"
 printf '127.0.0.1:%s inet n - n - - smtpd\n  -o smtpd_client_restrictions=permit_mynetwroks,reject\n' \
 	$((SMTP_PORT + 1)) >>"$I/master.cf"
 mline=$(grep -n "^127.0.0.1:$((SMTP_PORT + 1))" "$I/master.cf" | cut -d: -f1)
@@ -32,7 +33,10 @@ t_check "...and a restriction at the end of a list without its table" \
 	grep -qF "$I/main.cf, line $hline: smtpd_helo_restrictions: restriction \"check_helo_access\" needs an argument" "$T/check.out"
 t_check "...and a typo in a master.cf -o override, naming master.cf, the line and the service" \
 	grep -qF "$I/master.cf, line $mline: service 127.0.0.1:$((SMTP_PORT + 1)): -o smtpd_client_restrictions: unknown restriction \"permit_mynetwroks\"" "$T/check.out"
-t_expect "...four problems, nothing about the valid names" "4" grep -c "restriction" "$T/check.out"
+dline=$(grep -n '^smtpd_data_restrictions' "$I/main.cf" | cut -d: -f1)
+t_check "...and a Postfix restriction that hato lacks is named as such" \
+	grep -qF "$I/main.cf, line $dline: smtpd_data_restrictions: restriction \"reject_unverified_sender\" is not implemented by hato" "$T/check.out"
+t_expect "...five problems, nothing about the valid names" "5" grep -c "restriction" "$T/check.out"
 "$HATO" -c "$I" start >"$T/start.out" 2>&1
 t_check "hato start reports the typo too" \
 	grep -qF "line $line: smtpd_recipient_restrictions: unknown restriction \"reject_unknwon_sender_domain\"" "$T/start.out"
@@ -44,7 +48,7 @@ t_check "smtpd warned in the log when it started" \
 	grep -qF "smtpd_recipient_restrictions: unknown restriction \"reject_unknwon_sender_domain\"" "$I/maillog"
 "$HATO" -c "$I" stop >/dev/null 2>&1
 
-inst_set "myclass = permit_mynetworks, reject_unknown_client" \
+inst_set "myclass = permit_mynetworks, reject_unknown_client" "smtpd_data_restrictions =" \
 	"smtpd_helo_restrictions = myclass, reject_invalid_hostname, check_helo_access texthash:$T/none, hash:$T/none2" \
 	"smtpd_recipient_restrictions = permit_mynetworks, warn_if_reject, reject_unknown_sender_domain, reject_rbl_client zen.example=127.0.0.2, reject_unauth_destination"
 : >"$T/none"
