@@ -132,6 +132,8 @@ void smtpd_cleanup_connect(struct smtpd *st, struct buf *why);
 void smtpd_cmd_bdat(struct smtpd *st, char *args);
 
 void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, const char *rcpt);
+void smtpd_log_whatsup(struct smtpd *st, const char *whatsup, const char *stage,
+		       const char *reply, const char *rcpt);
 
 /* smtpd_check.c: NULL permit, else the reply text (code included);
  * smtpd_check_connect: the client stage at connect when smtpd_delay_reject

@@ -289,9 +289,8 @@ int check_list(struct check *c, const struct strv *list)
 		c->warn_only = warn_next;
 		rc = check_one(c, list, &i);
 		if (c->warn_only && (rc == CHECK_REJECT || rc == CHECK_DEFER)) {
-			log_info("%s: reject_warning: %s from %s[%s]: %s",
-				 c->st->queue_id ? c->st->queue_id : "NOQUEUE", "RCPT", c->st->name,
-				 c->st->addr, buf_str(c->reply));
+			smtpd_log_whatsup(c->st, "reject_warning", c->st->last ? c->st->last : "CONNECT",
+					  buf_str(c->reply), c->rcpt);
 			rc = CHECK_DUNNO;
 		}
 		c->warn_only = warn_next = false;
@@ -358,6 +357,8 @@ static const char *stage_alone(struct smtpd *st, enum smtpd_stage stage)
 		buf_set(c.dip, dip[STAGE_HELO][0] ? dip[STAGE_HELO] : dip[STAGE_CLIENT]);
 	r = stage == STAGE_SENDER ? sender_stage(&c) : run_stage(&c, stage);
 	snprintf(dip[stage], sizeof(dip[stage]), "%s", buf_str(c.dip));
+	if (r && stage == STAGE_HELO)
+		smtpd_log_reject(st, "HELO", r, NULL);	/* MAIL and RCPT log their own */
 	return r;
 }
 

@@ -183,13 +183,31 @@ static bool each_param(struct smtpd *st, char *params, struct smtpd_rcpt *r)
 	return ok;
 }
 
-/* smtpd_log_reject - Postfix's "NOQUEUE: reject:" line */
+/* smtpd_log_whatsup - Postfix's "NOQUEUE: reject: RCPT from NAME[ADDR]:
+ * REPLY; from=<S> to=<R> proto=P helo=<H>" line (whatsup "reject" or
+ * "reject_warning"); from, to and helo only when known */
+void smtpd_log_whatsup(struct smtpd *st, const char *whatsup, const char *stage,
+		       const char *reply, const char *rcpt)
+{
+	struct buf *b = buf_new(256);
+
+	buf_printf(b, "%s: %s: %s from %s[%s]: %s;", st->queue_id ? st->queue_id : "NOQUEUE",
+		   whatsup, stage, st->name, st->addr, reply);
+	if (st->sender)
+		buf_printf(b, " from=<%s>", st->sender);
+	if (rcpt)
+		buf_printf(b, " to=<%s>", rcpt);
+	buf_printf(b, " proto=%s", st->protocol ? st->protocol : "SMTP");
+	if (st->helo)
+		buf_printf(b, " helo=<%s>", st->helo);
+	log_info("%s", buf_str(b));
+	buf_free(&b);
+}
+
+/* smtpd_log_reject - the "reject:" line */
 void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, const char *rcpt)
 {
-	log_info("%s: reject: %s from %s[%s]: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
-		 st->queue_id ? st->queue_id : "NOQUEUE", stage, st->name, st->addr, reply,
-		 st->sender ? st->sender : "", rcpt ? " to=<" : "", rcpt ? rcpt : "",
-		 rcpt ? ">" : "", st->protocol ? st->protocol : "SMTP", st->helo ? st->helo : "");
+	smtpd_log_whatsup(st, "reject", stage, reply, rcpt);
 }
 
 /* note_pipelining - commands sent ahead of our reply by a client that was

@@ -286,5 +286,13 @@ while IFS= read -r want; do
 	if [ "$got" = "$want" ]; then t_ok "$name: hato answers as Postfix (${want#*: })"
 	else t_fail "$name: hato answers as Postfix" "Postfix: ${want#*: }" "hato:    ${got#*: }"; fi
 done <"$T/postfix.out"
-[ -n "${KEEP:-}" ] && cp "$T/postfix.out" "$T/hato.out" /tmp/
+# the log lines: "NOQUEUE: reject: STAGE from CLIENT: REPLY; from=<> to=<> ..."
+# (NOQUEUE or the queue ID: hato names the queue file at DATA, Postfix at
+# RCPT; at DATA Postfix sometimes adds a to=<>: those lines end at the reply)
+rejects() {
+	sed -n 's/.*: [0-9A-Za-z]*: \(reject\(_warning\)\{0,1\}: .*\)/ID: \1/p' "$1" |
+		sed '/: reject: DATA from /s/; from=.*//' | sort
+}
+rejects "$PF/maillog" >"$T/pf.rej"; rejects "$I/maillog" >"$T/hato.rej"
+t_expect "the reject log lines are Postfix's, one for one" "" diff "$T/pf.rej" "$T/hato.rej"
 exit 0
