@@ -185,11 +185,15 @@ static bool each_param(struct smtpd *st, char *params, struct smtpd_rcpt *r)
 
 /* smtpd_log_whatsup - Postfix's "NOQUEUE: reject: RCPT from NAME[ADDR]:
  * REPLY; from=<S> to=<R> proto=P helo=<H>" line (whatsup "reject" or
- * "reject_warning"); from, to and helo only when known */
+ * "reject_warning"); from, to and helo only when known.  At DATA, to= is
+ * the recipient when there is only one */
 void smtpd_log_whatsup(struct smtpd *st, const char *whatsup, const char *stage,
 		       const char *reply, const char *rcpt)
 {
 	struct buf *b = buf_new(256);
+
+	if (rcpt == NULL && st->nrcpt == 1 && strcmp(stage, "DATA") == 0)
+		rcpt = st->rcpts[0].addr;
 
 	buf_printf(b, "%s: %s: %s from %s[%s]: %s;", st->queue_id ? st->queue_id : "NOQUEUE",
 		   whatsup, stage, st->name, st->addr, reply);
