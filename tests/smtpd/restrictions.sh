@@ -113,6 +113,8 @@ SERVICES=(
 	"33|smtpd_client_restrictions=texthash:$T/client_access"
 	"34|smtpd_client_restrictions=reject_rbl_client,zen.test smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
 	"35|smtpd_data_restrictions=defer_if_permit"
+	"36|unknown_helo_hostname_tempfail_action=defer smtpd_helo_restrictions=reject_unknown_helo_hostname smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
+	"37|reject_tempfail_action=defer smtpd_sender_restrictions=reject_unknown_sender_domain,check_sender_access,texthash:$T/sender_access"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -263,6 +265,8 @@ implicit_client_table|33|192.0.2.77|$H;$M;$R
 rbl_tempfail_then_reject|34|192.0.2.88|$H;MAIL FROM:<rej@example.org>;$R
 rbl_tempfail_alone|34|192.0.2.88|$H;$M;$R
 data_defer_if_permit|35|1.2.3.4|$H;$M;$R;DATA
+tempfail_action_defer_helo|36|1.2.3.4|HELO fail.test;MAIL FROM:<rej@example.org>;$R
+tempfail_action_defer_sender|37|1.2.3.4|$H;MAIL FROM:<u@fail2.test>;$R
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M<P>$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
