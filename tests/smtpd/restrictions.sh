@@ -69,12 +69,18 @@ printf 'client1.example.org REJECT by name\n192.0.2 REJECT by net\n' >"$T/client
 printf 'client1.example.org REJECT helo by name\n' >"$T/helo_access"
 printf 'rej@example.test REJECT\ncode5@example.test 550 5.1.1 gone\ndefer@example.test DEFER\n' >"$T/rcpt_access"
 printf 'owned@example.org someone\n' >"$T/login_maps"
+printf 'box@vmail.test x\n' >"$T/vmailbox"
+printf 'alias@valias.test root@example.test\n' >"$T/valias"
+printf 'known@relay.test x\n' >"$T/relayrcpt"
 printf 'root x\nuser x\nroot@example.test x\nuser@example.test x\n' >"$T/local_rcpt"
 COMMON=(
 	"myhostname = mx.example.test" "mydomain = example.test"
 	"mydestination = \$myhostname, localhost, \$mydomain" "mynetworks = 127.0.0.0/8"
 	"inet_protocols = ipv4" "alias_maps =" "local_recipient_maps = texthash:$T/local_rcpt"
 	"smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination"
+	"virtual_mailbox_domains = vmail.test" "virtual_mailbox_maps = texthash:$T/vmailbox"
+	"virtual_alias_domains = valias.test" "virtual_alias_maps = texthash:$T/valias"
+	"relay_domains = relay.test" "relay_recipient_maps = texthash:$T/relayrcpt"
 )
 # N|-o overrides (no spaces inside a value: commas separate list items)
 SERVICES=(
@@ -267,6 +273,10 @@ rbl_tempfail_alone|34|192.0.2.88|$H;$M;$R
 data_defer_if_permit|35|1.2.3.4|$H;$M;$R;DATA
 tempfail_action_defer_helo|36|1.2.3.4|HELO fail.test;MAIL FROM:<rej@example.org>;$R
 tempfail_action_defer_sender|37|1.2.3.4|$H;MAIL FROM:<u@fail2.test>;$R
+unlisted_virtual_mailbox|0|1.2.3.4|$H;$M;RCPT TO:<box@vmail.test>;RCPT TO:<nobox@vmail.test>
+unlisted_virtual_alias|0|1.2.3.4|$H;$M;RCPT TO:<alias@valias.test>;RCPT TO:<noalias@valias.test>
+unlisted_relay_recipient|0|1.2.3.4|$H;$M;RCPT TO:<known@relay.test>;RCPT TO:<unknown@relay.test>
+unlisted_routing|0|1.2.3.4|$H;$M;RCPT TO:<user%other.example@example.test>
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M<P>$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
