@@ -436,6 +436,15 @@ static struct strv *split_param(struct config *cfg, const char *name)
 	return strv_split(v ? v : "", ", \t\r\n");
 }
 
+/* open_tables - every "type:name" of a list (after check_*_access or
+ * alone), opened now: after chroot its path may be out of reach */
+static void open_tables(const struct strv *list)
+{
+	for (size_t i = 0; i < list->len; i++)
+		if (strchr(list->items[i], ':'))
+			check_table(list->items[i]);
+}
+
 /* smtpd_check_init - parse the lists and open the tables (before chroot) */
 void smtpd_check_init(struct smtpd_global *g)
 {
@@ -456,9 +465,13 @@ void smtpd_check_init(struct smtpd_global *g)
 	check_login_init(g);
 	restriction_warn(g->config, NULL);
 	for (size_t s = 0; s < sizeof(lists) / sizeof(lists[0]); s++)
-		for (size_t i = 0; i + 1 < g->restrictions[s]->len; i++)
-			if (strncasecmp(g->restrictions[s]->items[i], "check_", 6) == 0)
-				check_table(g->restrictions[s]->items[i + 1]);
+		open_tables(g->restrictions[s]);
+	for (size_t i = 0; i < g->classes->len; i++) {
+		struct strv *cl = split_param(g->config, g->classes->items[i]);
+
+		open_tables(cl);
+		strv_free(&cl);
+	}
 	g->banner = xstrdup(config_get(g->config, "smtpd_banner"));
 	buf_free(&why);
 }
