@@ -174,9 +174,9 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 	else if ((skip_master_cf || check_master_cf(ctx, c) == 0) && check_queue(c) == 0)
 		rc = 0;
 	if (c) {
+		restriction_warn(c, NULL);
 		check_auth_files(c);
 		check_tls_files(c);
-		restriction_warn(c, NULL);
 	}
 	config_free(&c);
 	buf_free(&why);

@@ -1,7 +1,7 @@
 /* smtpd_dns - the DNS questions smtpd asks: the client's verified name
  * (forward-confirmed reverse DNS) and its PTR name, DNSBL listings, and
- * whether a HELO name or a mail domain exists (a null MX is reported).  Every lookup is bounded by smtpd_rbl_timeout
- * (two tries).  A DNSBL that fails is reported as such, with a warning
+ * whether a HELO name or a mail domain exists (a null MX is reported).
+ * Every lookup is bounded by smtpd_rbl_timeout (two tries).  A DNSBL that fails is reported as such, with a warning
  * (a block list then counts as "not listed", an allow list as a possible
  * defer_if_reject); the other questions report a temporary failure.
  */
@@ -56,7 +56,7 @@ char *smtpd_peer_name(struct smtpd *st)
 	if (!dns_addr_is_ip(st->addr)) {
 		r = xstrdup("unknown");
 	} else if ((r = hosts_name(st->addr)) != NULL) {
-		buf_set(name, r);
+		/* found */
 	} else if ((rc = dns_fcrdns(st->addr, &o, name, why)) == DNS_OK) {
 		r = xstrdup(buf_str(name));
 	} else {
@@ -64,8 +64,7 @@ char *smtpd_peer_name(struct smtpd *st)
 		r = xstrdup("unknown");
 	}
 	st->reverse_temp_fail = rc == DNS_TEMPFAIL && buf_len(name) == 0;
-	snprintf(st->reverse_name, sizeof(st->reverse_name), "%s",
-		 buf_len(name) ? buf_str(name) : "unknown");
+	snprintf(st->reverse_name, sizeof(st->reverse_name), "%s", buf_len(name) ? buf_str(name) : r);
 	buf_free(&name);
 	buf_free(&why);
 	return r;
