@@ -1,9 +1,10 @@
 /* smtpd_dns - the DNS questions smtpd asks: the client's verified name
  * (forward-confirmed reverse DNS) and its PTR name, DNSBL listings, and
  * whether a HELO name or a mail domain exists (a null MX is reported).
- * Every lookup is bounded by smtpd_rbl_timeout (two tries).  A DNSBL that fails is reported as such, with a warning
- * (a block list then counts as "not listed", an allow list as a possible
- * defer_if_reject); the other questions report a temporary failure.
+ * Every lookup is bounded by smtpd_rbl_timeout (two tries).  A DNSBL that
+ * fails is reported as such, with a warning (a block list then counts as
+ * "not listed", an allow list as a possible defer_if_reject); the other
+ * questions report a temporary failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
