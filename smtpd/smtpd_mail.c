@@ -19,10 +19,6 @@
 #include "mem.h"
 #include "smtpd.h"
 
-/* what mail_param and rcpt_param leave in st->reply, unsent, for an
- * option they do not know: each_param names it as the client wrote it */
-#define UNSUPPORTED "555"
-
 /* has_8bit - any byte over 127 */
 static bool has_8bit(const char *s)
 {
@@ -91,8 +87,8 @@ static bool xtext_ok(const char *s)
 	return true;
 }
 
-/* mail_param - one MAIL parameter; false after an error reply */
-static bool mail_param(struct smtpd *st, const char *name, const char *value)
+/* mail_param - one MAIL parameter (as written: whole); false after an error reply */
+static bool mail_param(struct smtpd *st, const char *name, const char *value, const char *whole)
 {
 	const struct params *cf = st->g->cf;
 
@@ -126,14 +122,15 @@ static bool mail_param(struct smtpd *st, const char *name, const char *value)
 	} else if (strcasecmp(name, "AUTH") == 0 && value) {
 		/* accepted and ignored, as without a trusted AUTH= source */
 	} else {
-		buf_set(st->reply, UNSUPPORTED);	/* each_param answers */
+		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", whole);
 		return false;
 	}
 	return true;
 }
 
 /* rcpt_param - one RCPT parameter into r; false after an error reply */
-static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name, const char *value)
+static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name, const char *value,
+		       const char *whole)
 {
 	if (strcasecmp(name, "NOTIFY") == 0 && value) {
 		struct strv *v = strv_split(value, ",");
@@ -158,7 +155,7 @@ static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name,
 		free(r->orcpt);
 		r->orcpt = xstrdup(value);
 	} else {
-		buf_set(st->reply, UNSUPPORTED);	/* each_param answers */
+		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", whole);
 		return false;
 	}
 	return true;
@@ -175,9 +172,7 @@ static bool each_param(struct smtpd *st, char *params, struct smtpd_rcpt *r)
 
 		if (eq)
 			*eq++ = '\0';
-		ok = r ? rcpt_param(st, r, name, eq) : mail_param(st, name, eq);
-		if (!ok && strcmp(buf_str(st->reply), UNSUPPORTED) == 0)
-			smtpd_reply(st, "555 5.5.4 Unsupported option: %s", tok);
+		ok = r ? rcpt_param(st, r, name, eq, tok) : mail_param(st, name, eq, tok);
 		free(name);
 	}
 	return ok;
