@@ -47,6 +47,7 @@ client1.example.org.wl.test A 127.0.0.2
 bad.example.org A 1.2.3.4
 bad.example.org.dbl.test A 127.0.1.2
 client1.example.org.dbl.test A 127.0.1.2
+liar.example.org.dbl.test A 127.0.1.2
 ZONE
 if netns_up $NS $SRV 1.2.3.4 192.0.2.77 192.0.2.88 192.0.2.99 192.0.2.66 \
 	&& netns_dns $NS "$T/zone"; then
@@ -121,6 +122,7 @@ SERVICES=(
 	"35|smtpd_data_restrictions=defer_if_permit"
 	"36|unknown_helo_hostname_tempfail_action=defer smtpd_helo_restrictions=reject_unknown_helo_hostname smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
 	"37|reject_tempfail_action=defer smtpd_sender_restrictions=reject_unknown_sender_domain,check_sender_access,texthash:$T/sender_access"
+	"39|smtpd_client_restrictions=reject_rhsbl_reverse_client,dbl.test"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -277,6 +279,8 @@ unlisted_virtual_mailbox|0|1.2.3.4|$H;$M;RCPT TO:<box@vmail.test>;RCPT TO:<nobox
 unlisted_virtual_alias|0|1.2.3.4|$H;$M;RCPT TO:<alias@valias.test>;RCPT TO:<noalias@valias.test>
 unlisted_relay_recipient|0|1.2.3.4|$H;$M;RCPT TO:<known@relay.test>;RCPT TO:<unknown@relay.test>
 unlisted_routing|0|1.2.3.4|$H;$M;RCPT TO:<user%other.example@example.test>
+rhsbl_reverse_client|39|192.0.2.99|$H;$M;$R
+rhsbl_reverse_client_none|39|192.0.2.77|$H;$M;$R
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M<P>$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
