@@ -75,13 +75,14 @@ static int try_addr_prefixes(struct dict *d, const char *addr, const char **valu
 	return rc;
 }
 
-/* access_client - host name and parents, then address and prefixes */
+/* access_client - host name and parents, then address and prefixes; a
+ * client without a name is looked up as "unknown", as Postfix does */
 int access_client(struct dict *d, const struct access_opts *o, const char *hostname,
 		  const char *addr, const char **value_r, struct buf *key_r)
 {
 	int rc = 0;
 
-	if (hostname && *hostname && strcasecmp(hostname, "unknown") != 0)
+	if (hostname && *hostname)
 		rc = try_domain(d, o, hostname, value_r, key_r);
 	if (rc == 0 && addr && *addr)
 		rc = try_addr_prefixes(d, addr, value_r, key_r);

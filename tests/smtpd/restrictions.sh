@@ -66,7 +66,8 @@ printf 'relay@example.org RELAY\nnum@example.org 12345\nrej5@example.org REJECT 
 printf 'cls@example.org myclass\nlist@example.org reject_unknown_client_hostname\n' >>"$T/sender_access"
 printf 'weird@example.org 299 odd\nuser@ REJECT by local part\n<> REJECT no bounces\n' >>"$T/sender_access"
 printf 'rej+ext@example.test REJECT extension\nrej2@example.test REJECT base\n' >>"$T/rcpt_access"
-printf 'client1.example.org REJECT by name\n192.0.2 REJECT by net\n' >"$T/client_access"
+printf 'client1.example.org REJECT by name\n192.0.2 REJECT by net\nunknown REJECT no name\n' >"$T/client_access"
+printf 'org REJECT by top-level domain\n' >"$T/client_access2"
 printf 'client1.example.org REJECT helo by name\n' >"$T/helo_access"
 printf 'rej@example.test REJECT\ncode5@example.test 550 5.1.1 gone\ndefer@example.test DEFER\n' >"$T/rcpt_access"
 printf 'owned@example.org someone\n' >"$T/login_maps"
@@ -123,6 +124,7 @@ SERVICES=(
 	"36|unknown_helo_hostname_tempfail_action=defer smtpd_helo_restrictions=reject_unknown_helo_hostname smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
 	"37|reject_tempfail_action=defer smtpd_sender_restrictions=reject_unknown_sender_domain,check_sender_access,texthash:$T/sender_access"
 	"39|smtpd_client_restrictions=reject_rhsbl_reverse_client,dbl.test"
+	"40|smtpd_client_restrictions=check_client_access,texthash:$T/client_access2"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -281,6 +283,7 @@ unlisted_relay_recipient|0|1.2.3.4|$H;$M;RCPT TO:<known@relay.test>;RCPT TO:<unk
 unlisted_routing|0|1.2.3.4|$H;$M;RCPT TO:<user%other.example@example.test>
 rhsbl_reverse_client|39|192.0.2.99|$H;$M;$R
 rhsbl_reverse_client_none|39|192.0.2.77|$H;$M;$R
+client_access_parent|40|1.2.3.4|$H;$M;$R
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M<P>$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
