@@ -125,6 +125,8 @@ SERVICES=(
 	"37|reject_tempfail_action=defer smtpd_sender_restrictions=reject_unknown_sender_domain,check_sender_access,texthash:$T/sender_access"
 	"39|smtpd_client_restrictions=reject_rhsbl_reverse_client,dbl.test"
 	"40|smtpd_client_restrictions=check_client_access,texthash:$T/client_access2"
+	"41|recipient_delimiter=+ smtpd_sender_restrictions=check_sender_access,texthash:$T/sender_access"
+	"42|smtpd_helo_restrictions=check_helo_access,texthash:$T/helo_access"
 	"23|smtpd_sender_login_maps=texthash:$T/login_maps smtpd_sender_restrictions=reject_sender_login_mismatch"
 )
 # master_cf BASEPORT - the services as master.cf lines
@@ -284,6 +286,9 @@ unlisted_routing|0|1.2.3.4|$H;$M;RCPT TO:<user%other.example@example.test>
 rhsbl_reverse_client|39|192.0.2.99|$H;$M;$R
 rhsbl_reverse_client_none|39|192.0.2.77|$H;$M;$R
 client_access_parent|40|1.2.3.4|$H;$M;$R
+access_case_insensitive|29|1.2.3.4|$H;MAIL FROM:<REJ@Example.ORG>;$R
+access_sender_extension|41|1.2.3.4|$H;MAIL FROM:<rej+tag@example.org>;$R
+access_helo_parent|42|1.2.3.4|HELO mx.client1.example.org;$M;$R
 login_mismatch_without_sasl|23|1.2.3.4|$H;MAIL FROM:<owned@example.org>;$R
 pipelining_without_ehlo|22|1.2.3.4|HELO client1.example.org;$M<P>$R;RCPT TO:<user@example.test>
 warn_if_reject|16|1.2.3.4|$H;$M;$R
