@@ -187,6 +187,15 @@ invalid_helo_literal|2|1.2.3.4|HELO [1.2.3.5];$M;$R
 invalid_helo_bad_literal|2|1.2.3.4|HELO [999.1.1.1];$M;$R
 invalid_helo_underscore|2|1.2.3.4|HELO under_score.example.org;$M;$R
 invalid_helo_trailing_dot|2|1.2.3.4|HELO client1.example.org.;$M;$R
+invalid_helo_leading_hyphen|2|1.2.3.4|HELO -bad.example.org;$M;$R
+invalid_helo_numeric_tld|2|1.2.3.4|HELO example.123;$M;$R
+invalid_helo_all_numeric|2|1.2.3.4|HELO 123.456;$M;$R
+invalid_helo_ipv6_literal|2|1.2.3.4|HELO [IPv6:2001:db8::1];$M;$R
+invalid_helo_bare_ipv6|2|1.2.3.4|HELO 2001:db8::1;$M;$R
+invalid_helo_long_label|2|1.2.3.4|HELO aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example.org;$M;$R
+invalid_helo_double_trailing_dot|2|1.2.3.4|HELO client1.example.org..;$M;$R
+nonfqdn_helo_bare_ipv6|3|1.2.3.4|HELO 2001:db8::1;$M;$R
+nonfqdn_helo_numeric_tld|3|1.2.3.4|HELO example.123;$M;$R
 nonfqdn_helo_nodot|3|1.2.3.4|HELO nodot;$M;$R
 nonfqdn_helo_bare_ip|3|1.2.3.4|HELO 1.2.3.5;$M;$R
 nonfqdn_helo_literal|3|1.2.3.4|HELO [1.2.3.5];$M;$R
