@@ -58,8 +58,10 @@ static char *parse_path(struct smtpd *st, char *args, const char *word, bool all
 	while (*args == ' ')
 		args++;
 	if ((n = addr_parse_path(args, strlen(args), flags, &p, why)) < 0) {
-		smtpd_reply(st, "501 5.1.%d <%s>: %s address rejected: %s", allow_null ? 7 : 3,
-			    args, allow_null ? "Sender" : "Recipient", buf_str(why));
+		log_warn("Illegal address syntax from %s[%s] in %s command: %s (%s)", st->name,
+			 st->addr, allow_null ? "MAIL" : "RCPT", args, buf_str(why));
+		smtpd_reply(st, "501 5.1.%d Bad %s address syntax", allow_null ? 7 : 3,
+			    allow_null ? "sender" : "recipient");
 		goto out;
 	}
 	*params_r = args + n;

@@ -210,6 +210,12 @@ sender_nonfqdn|5|1.2.3.4|$H;MAIL FROM:<user>;$R
 sender_nonfqdn_domain|5|1.2.3.4|$H;MAIL FROM:<user@nodot>;$R
 sender_unknown_domain|5|1.2.3.4|$H;MAIL FROM:<u@nx.example.org>;$R
 sender_domain_tempfail|5|1.2.3.4|$H;MAIL FROM:<u@fail.test>;$R
+rcpt_bad_syntax|0|1.2.3.4|$H;$M;RCPT TO:<rej
+sender_trailing_dot|5|1.2.3.4|$H;MAIL FROM:<u@example.org.>;$R
+sender_bad_label|5|1.2.3.4|$H;MAIL FROM:<u@-bad.example>;$R
+sender_unknown_trailing_dot|5|1.2.3.4|$H;MAIL FROM:<u@nx.example.org.>;$R
+sender_mx_only|5|1.2.3.4|$H;MAIL FROM:<u@mxonly.example.org>;$R
+sender_ours|5|1.2.3.4|$H;MAIL FROM:<nobody@example.test>;$R
 sender_literal|5|1.2.3.4|$H;MAIL FROM:<u@[1.2.3.4]>;$R
 sender_null|5|1.2.3.4|$H;MAIL FROM:<>;$R
 sender_access_reject|5|1.2.3.4|$H;MAIL FROM:<rej@example.org>;$R
