@@ -34,6 +34,7 @@
 #include "master_proto.h"
 #include "mem.h"
 #include "queue_dirs.h"
+#include "restriction.h"
 #include "strv.h"
 #include "tls.h"
 
@@ -249,6 +250,7 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 		 hato_check_reach(c) == 0)
 		rc = 0;
 	if (c) {
+		restriction_warn(c, NULL);
 		check_auth_files(c);
 		check_tls_files(c);
 		hato_check_chroot(ctx, c);

@@ -75,13 +75,14 @@ static int try_addr_prefixes(struct dict *d, const char *addr, const char **valu
 	return rc;
 }
 
-/* access_client - host name and parents, then address and prefixes */
+/* access_client - host name and parents, then address and prefixes; a
+ * client without a name is looked up as "unknown", as Postfix does */
 int access_client(struct dict *d, const struct access_opts *o, const char *hostname,
 		  const char *addr, const char **value_r, struct buf *key_r)
 {
 	int rc = 0;
 
-	if (hostname && *hostname && strcasecmp(hostname, "unknown") != 0)
+	if (hostname && *hostname)
 		rc = try_domain(d, o, hostname, value_r, key_r);
 	if (rc == 0 && addr && *addr)
 		rc = try_addr_prefixes(d, addr, value_r, key_r);
@@ -152,7 +153,7 @@ out:
 }
 
 static const struct { const char *word; enum access_kind kind; } words[] = {
-	{ "OK", ACCESS_OK }, { "REJECT", ACCESS_REJECT }, { "DEFER", ACCESS_DEFER },
+	{ "OK", ACCESS_OK }, { "RELAY", ACCESS_OK }, { "REJECT", ACCESS_REJECT }, { "DEFER", ACCESS_DEFER },
 	{ "DEFER_IF_REJECT", ACCESS_DEFER_IF_REJECT }, { "DEFER_IF_PERMIT", ACCESS_DEFER_IF_PERMIT },
 	{ "DUNNO", ACCESS_DUNNO }, { "HOLD", ACCESS_HOLD }, { "DISCARD", ACCESS_DISCARD },
 	{ "FILTER", ACCESS_FILTER }, { "REDIRECT", ACCESS_REDIRECT }, { "PREPEND", ACCESS_PREPEND },
@@ -172,14 +173,15 @@ void access_parse_action(const char *value, struct access_action *a)
 			a->kind = words[i].kind;
 			return;
 		}
-	if (wlen > 0 && strspn(value, "0123456789") == wlen) {
-		if (wlen == 3 && (value[0] == '4' || value[0] == '5')) {
-			a->kind = ACCESS_CODE;
-			a->code = (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
-		} else {
-			a->kind = ACCESS_OK;	/* all-numeric: OK, as in Postfix */
-			a->text = "";
-		}
+	if (*value && strspn(value, "0123456789") == strlen(value)) {
+		a->kind = ACCESS_OK;	/* all digits: OK (a time stamp), as in Postfix */
+		a->text = "";
+		return;
+	}
+	if (wlen == 3 && (value[0] == '4' || value[0] == '5') && strspn(value, "0123456789") == 3
+	    && *rest) {		/* a code needs its text, else it is a restriction name */
+		a->kind = ACCESS_CODE;
+		a->code = (value[0] - '0') * 100 + (value[1] - '0') * 10 + (value[2] - '0');
 		return;
 	}
 	a->kind = ACCESS_RESTRICTIONS;

@@ -1,7 +1,8 @@
 /* access - access(5) tables: the lookup order for clients, HELO names and
  * addresses, and the meaning of a result.  smtpd only calls these.
  *
- * Client: the host name, then its parent domains; then the address, then
+ * Client: the host name ("unknown" when it has none, as in Postfix), then
+ * its parent domains; then the address, then
  * its prefixes ("1.2.3.4", "1.2.3", "1.2", "1"; IPv6 drops 16-bit groups).
  * HELO: the name and its parent domains.  Address (sender or recipient):
  * "user+ext@domain", "user@domain", the domain and its parents, then

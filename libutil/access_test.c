@@ -54,7 +54,8 @@ void test_access(void)
 	static const char *const more[] = {
 		"example.com", "REJECT domain", "joe@", "OK joe anywhere",
 		"ann@example.org", "DUNNO exact", "<>", "550 no bounces here",
-		"2001:db8:0:0", "REJECT v6 net", "good.example.net", "OK", NULL };
+		"2001:db8:0:0", "REJECT v6 net", "good.example.net", "OK", "unknown", "REJECT no name",
+		NULL };
 	char *path = xstrdup(test_datadir());
 	struct buf *key = buf_new(0), *p = buf_new(0);
 	struct dict *d;
@@ -73,7 +74,7 @@ void test_access(void)
 	dict_close(&d);
 	test_end();
 
-	test_begin("access: domains, parents, user@, extensions, <>, IPv6");
+	test_begin("access: domains, parents, user@, extensions, <>, IPv6, unknown");
 	buf_reset(p);
 	buf_printf(p, "%s/more", path);
 	d = build(buf_str(p), more);
@@ -88,6 +89,7 @@ void test_access(void)
 		test_assert_str(check(d, 'c', "", "2001:db8::1", key), "REJECT v6 net");
 		test_assert_str(check(d, 'a', "someone@example.net", NULL, key), "(none)");
 		test_assert_str(check(d, 'h', "bad.good.example.net", NULL, key), "OK");
+		test_assert_str(check(d, 'c', "unknown", "2001:db8::1", key), "REJECT no name");
 	}
 	dict_close(&d);
 	test_end();
@@ -114,6 +116,12 @@ void test_access(void)
 	access_parse_action("12345", &a);
 	test_assert(a.kind == ACCESS_OK);
 	access_parse_action("permit_mynetworks, reject", &a);
+	test_assert(a.kind == ACCESS_RESTRICTIONS);
+	access_parse_action("RELAY", &a);	/* Postfix: the same as OK */
+	test_assert(a.kind == ACCESS_OK);
+	access_parse_action("450", &a);		/* all digits: OK, a code needs text */
+	test_assert(a.kind == ACCESS_OK);
+	access_parse_action("299 odd", &a);	/* not 4xx/5xx: a restriction name */
 	test_assert(a.kind == ACCESS_RESTRICTIONS);
 	test_end();
 

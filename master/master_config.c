@@ -17,6 +17,7 @@
 #include "master.h"
 #include "master_cf.h"
 #include "mem.h"
+#include "restriction.h"
 
 /* check_overrides - the -o values must load on top of main.cf */
 static int check_overrides(const struct master_cf_entry *e, const char *path, struct buf *why)
@@ -29,8 +30,13 @@ static int check_overrides(const struct master_cf_entry *e, const char *path, st
 		rc = config_override(tmp, e->overrides->items[i], err);
 	if (rc == 0)
 		rc = config_validate(tmp, err);
-	if (rc < 0)
+	if (rc < 0) {
 		buf_printf(why, "%s, line %d: service %s: %s", path, e->line, e->service, buf_str(err));
+	} else {		/* a typo in -o smtpd_*_restrictions is a warning */
+		buf_reset(err);
+		buf_printf(err, "%s, line %d: service %s", path, e->line, e->service);
+		restriction_warn(tmp, buf_str(err));
+	}
 	config_free(&tmp);
 	buf_free(&err);
 	return rc;

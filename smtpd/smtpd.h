@@ -65,6 +65,11 @@ struct smtpd {
 	char port[8];
 	char *name;			/* verified host name or "unknown" */
 	bool name_temp_fail;		/* "unknown" because DNS failed for now */
+	char reverse_name[256];		/* PTR name, confirmed or not, or "unknown" */
+	bool reverse_temp_fail;		/* "unknown" because the PTR lookup failed */
+	char defer_if_permit[3][512];	/* by stage up to sender: smtpd_delay_reject = no */
+	char access_denied[512];	/* client refused at connect: every command is 503 */
+	bool ill_pipelining;		/* sent commands ahead without EHLO */
 	char *helo;			/* NULL before HELO/EHLO */
 	const char *protocol;		/* SMTP, ESMTP */
 	bool esmtp;
@@ -129,18 +134,22 @@ void smtpd_cleanup_connect(struct smtpd *st, struct buf *why);
 void smtpd_cmd_bdat(struct smtpd *st, char *args);
 
 void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, const char *rcpt);
+void smtpd_log_whatsup(struct smtpd *st, const char *whatsup, const char *stage,
+		       const char *reply, const char *rcpt);
 
-/* smtpd_check.c: NULL permit, else the reply text (code included) */
-const char *smtpd_check_client(struct smtpd *st);
+/* smtpd_check.c: NULL permit, else the reply text (code included);
+ * smtpd_check_connect: the client stage at connect when smtpd_delay_reject
+ * = no (also kept in st->access_denied) */
+const char *smtpd_check_connect(struct smtpd *st);
 const char *smtpd_check_helo(struct smtpd *st);
 const char *smtpd_check_sender(struct smtpd *st);
 const char *smtpd_check_rcpt(struct smtpd *st, const char *rcpt);
 const char *smtpd_check_data(struct smtpd *st);
 void smtpd_check_init(struct smtpd_global *g);
 
-/* smtpd_dns.c: 1 yes, 0 no, -1 temporary failure */
+/* smtpd_dns.c: 1 yes, 0 no, -1 temporary failure (domain_known: 2 null MX) */
 char *smtpd_peer_name(struct smtpd *st);
-int smtpd_dns_rbl(struct smtpd *st, const char *domain, const char *filter, struct buf *txt);
+int smtpd_dns_rbl(struct smtpd *st, const char *query, const char *filter, struct buf *txt);
 int smtpd_dns_host_known(struct smtpd *st, const char *name);
 int smtpd_dns_domain_known(struct smtpd *st, const char *domain);
 

@@ -65,6 +65,10 @@ static int mismatch(struct check *c, int which)
 	enum smtpd_stage saved = c->stage;
 	int rc;
 
+	if (!c->st->g->cf->smtpd_sasl_auth_enable) {
+		log_warn("restriction *_sender_login_mismatch ignored: no SASL support");
+		return CHECK_DUNNO;	/* as Postfix with smtpd_sasl_auth_enable = no */
+	}
 	if (c->st->g->sender_logins == NULL || sender == NULL || *sender == '\0')
 		return CHECK_DUNNO;
 	if ((rc = owners_of(c, sender, &owners)) < 0)

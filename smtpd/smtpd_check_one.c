@@ -1,6 +1,8 @@
-/* smtpd_check_one - each restriction by name, from a table (old Postfix
- * names included).  A restriction that needs a recipient or a HELO name
- * that the command does not have is skipped (DUNNO), as in Postfix. */
+/* smtpd_check_one - each restriction by name, from the table that
+ * libutil/restriction.def defines (old Postfix names included; "hato
+ * check" reads the same names).  A restriction that needs a recipient or
+ * a HELO name that the command does not have is skipped (DUNNO), as in
+ * Postfix.  A bare "type:table" item is the stage's check_*_access. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,8 +132,57 @@ static int r_reject(struct check *c, const char *arg)
 static int r_defer(struct check *c, const char *arg)
 {
 	(void)arg;
-	return check_reply(c, (int)c->st->g->cf->defer_code, "4.7.1", check_what(c),
-			   "Access denied");
+	return check_reply(c, (int)c->st->g->cf->defer_code, "4.3.2", check_what(c),
+			   "Try again later");
+}
+
+/* r_defer_if_permit, r_defer_if_reject - arm the conditional deferrals */
+static int r_defer_if_permit(struct check *c, const char *arg)
+{
+	(void)arg;
+	return check_defer_if(c, c->dip, 450, "4.7.0", "<%s>: %s rejected: defer_if_permit requested",
+			      check_what(c), check_class(c));
+}
+
+static int r_defer_if_reject(struct check *c, const char *arg)
+{
+	(void)arg;
+	return check_defer_if(c, c->dir, 450, "4.7.0", "<%s>: %s rejected: defer_if_reject requested",
+			      check_what(c), check_class(c));
+}
+
+/* r_plaintext - reject_plaintext_session */
+static int r_plaintext(struct check *c, const char *arg)
+{
+	(void)arg;
+	if (c->st->tls)
+		return CHECK_DUNNO;
+	return check_refuse(c, (int)c->st->g->cf->plaintext_reject_code, "4.7.1",
+			    "Session encryption is required");
+}
+
+/* r_unauth_pipelining - reject_unauth_pipelining: nothing may follow DATA
+ * before our reply, and a client that did not say EHLO never learnt that
+ * it may pipeline at all (smtpd_mail.c notes that at MAIL and RCPT) */
+static int r_unauth_pipelining(struct check *c, const char *arg)
+{
+	(void)arg;
+	if (!c->st->ill_pipelining && (stream_pending(c->st->s) == 0
+				       || (c->st->esmtp && c->stage != STAGE_DATA)))
+		return CHECK_DUNNO;
+	return check_reply(c, 503, "5.5.0", check_what(c), "Improper use of SMTP command pipelining");
+}
+
+/* r_multi_recipient_bounce - reject_multi_recipient_bounce */
+static int r_multi_recipient_bounce(struct check *c, const char *arg)
+{
+	const char *sender = c->st->sender;
+
+	(void)arg;
+	if (sender == NULL || *sender || c->st->nrcpt < (c->stage == STAGE_DATA ? 2u : 1u))
+		return CHECK_DUNNO;
+	return check_reply(c, (int)c->st->g->cf->multi_recipient_bounce_reject_code, "5.5.3",
+			   check_what(c), "Multi-recipient bounce");
 }
 
 /* r_mynetworks - permit_mynetworks */
@@ -185,7 +236,21 @@ static int r_defer_unauth(struct check *c, const char *arg)
 static int r_unlisted_recipient(struct check *c, const char *arg)
 {
 	(void)arg;
-	return c->rcpt ? check_unlisted(c, c->rcpt) : CHECK_DUNNO;
+	return c->rcpt && *c->rcpt ? check_unlisted(c, c->rcpt) : CHECK_DUNNO;
+}
+
+static int r_unlisted_sender(struct check *c, const char *arg)
+{
+	enum smtpd_stage saved = c->stage;
+	int rc;
+
+	(void)arg;
+	if (c->st->sender == NULL || !*c->st->sender)
+		return CHECK_DUNNO;
+	c->stage = STAGE_SENDER;
+	rc = check_unlisted(c, c->st->sender);
+	c->stage = saved;
+	return rc;
 }
 
 static int r_noop(struct check *c, const char *arg)
@@ -199,39 +264,9 @@ static const struct restriction {
 	restriction_fn *fn;
 	bool takes_arg;
 } restrictions[] = {
-	{ "permit", r_permit, false }, { "reject", r_reject, false }, { "defer", r_defer, false },
-	{ "dunno", r_noop, false },
-	{ "permit_mynetworks", r_mynetworks, false },
-	{ "permit_sasl_authenticated", r_sasl, false },
-	{ "permit_auth_destination", r_auth_destination, false },
-	{ "reject_unauth_destination", r_reject_unauth, false },
-	{ "defer_unauth_destination", r_defer_unauth, false },
-	{ "check_client_access", r_client_access, true },
-	{ "check_helo_access", r_helo_access, true },
-	{ "check_sender_access", r_sender_access, true },
-	{ "check_recipient_access", r_recipient_access, true },
-	{ "reject_unlisted_recipient", r_unlisted_recipient, false },
-	{ "reject_unknown_recipient", r_unlisted_recipient, false },
-	{ "reject_unlisted_sender", r_noop, false },
-	{ "reject_unauth_pipelining", r_noop, false },
-	{ "reject_non_fqdn_sender", check_non_fqdn_sender, false },
-	{ "reject_non_fqdn_recipient", check_non_fqdn_recipient, false },
-	{ "reject_non_fqdn_helo_hostname", check_non_fqdn_helo, false },
-	{ "reject_non_fqdn_hostname", check_non_fqdn_helo, false },
-	{ "reject_invalid_helo_hostname", check_invalid_helo, false },
-	{ "reject_invalid_hostname", check_invalid_helo, false },
-	{ "reject_unknown_helo_hostname", check_unknown_helo, false },
-	{ "reject_unknown_hostname", check_unknown_helo, false },
-	{ "reject_unknown_client_hostname", check_unknown_client, false },
-	{ "reject_unknown_client", check_unknown_client, false },
-	{ "reject_unknown_reverse_client_hostname", check_unknown_client, false },
-	{ "reject_unknown_sender_domain", check_unknown_sender_domain, false },
-	{ "reject_unknown_recipient_domain", check_unknown_recipient_domain, false },
-	{ "reject_rbl_client", check_rbl_client, true },
-	{ "reject_sender_login_mismatch", check_sender_login_mismatch, false },
-	{ "reject_authenticated_sender_login_mismatch", check_authenticated_sender_login_mismatch, false },
-	{ "reject_unauthenticated_sender_login_mismatch", check_unauthenticated_sender_login_mismatch, false },
-	{ "reject_known_sender_login_mismatch", check_known_sender_login_mismatch, false },
+#define R(name, fn, arg) { name, fn, arg },
+#include "restriction.def"
+#undef R
 };
 
 /* is_class - whether name is one of smtpd_restriction_classes */
@@ -241,6 +276,24 @@ static bool is_class(struct smtpd_global *g, const char *name)
 		if (strcmp(g->classes->items[i], name) == 0)
 			return true;
 	return false;
+}
+
+/* implicit - a bare "type:table" item: the stage's check_*_access */
+static int implicit(struct check *c, const char *table)
+{
+	switch (c->stage) {
+	case STAGE_CLIENT:
+		return r_client_access(c, table);
+	case STAGE_HELO:
+		return r_helo_access(c, table);
+	case STAGE_SENDER:
+		return r_sender_access(c, table);
+	case STAGE_RELAY: case STAGE_RECIPIENT:
+		return r_recipient_access(c, table);
+	default:
+		log_warn("specify a check_*_access restriction before \"%s\"", table);
+		return check_refuse(c, 451, "4.3.5", "Server configuration error");
+	}
 }
 
 /* check_one - the restriction at list->items[*i]; *i moves past its argument */
@@ -255,11 +308,12 @@ int check_one(struct check *c, const struct strv *list, size_t *i)
 			return restrictions[k].fn(c, NULL);
 		if (*i + 1 >= list->len) {
 			log_warn("restriction %s needs an argument", name);
-			buf_set(c->reply, "451 4.3.5 Server configuration error");
-			return CHECK_DEFER;
+			return check_refuse(c, 451, "4.3.5", "Server configuration error");
 		}
 		return restrictions[k].fn(c, list->items[++*i]);
 	}
+	if (strchr(name, ':'))
+		return implicit(c, name);
 	if (is_class(c->st->g, name)) {
 		struct strv *cl = strv_split(config_get(c->st->g->config, name), ", \t\r\n");
 		int rc = check_list(c, cl);
@@ -268,6 +322,5 @@ int check_one(struct check *c, const struct strv *list, size_t *i)
 		return rc;
 	}
 	log_warn("unknown smtpd restriction: \"%s\"", name);
-	buf_set(c->reply, "451 4.3.5 Server configuration error");
-	return CHECK_DEFER;
+	return check_refuse(c, 451, "4.3.5", "Server configuration error");
 }

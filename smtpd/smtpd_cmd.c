@@ -80,6 +80,10 @@ void smtpd_dispatch(struct smtpd *st, char *line)
 	}
 	if (smtpd_tls_refuse(st, commands[i].name))
 		return;
+	if (st->access_denied[0] && strcmp(commands[i].name, "QUIT") != 0) {
+		smtpd_reply(st, "503 5.7.0 Error: access denied for %s[%s]", st->name, st->addr);
+		return;
+	}
 	commands[i].fn(st, args);
 	/* Postfix's count: the limit is how many pass before one is an error */
 	if ((commands[i].flags & CMD_F_JUNK) && st->junk++ > st->g->cf->smtpd_junk_command_limit)
@@ -124,6 +128,8 @@ static void cmd_helo(struct smtpd *st, char *args)
 	st->protocol = st->tls ? "SMTPS" : "SMTP";
 	if (!st->g->cf->smtpd_delay_reject && (reject = smtpd_check_helo(st)) != NULL) {
 		smtpd_reply(st, "%s", reject);
+		free(st->helo);		/* a refused HELO did not happen */
+		st->helo = NULL;
 		return;
 	}
 	smtpd_reply(st, "250 %s", st->g->cf->myhostname);
@@ -156,6 +162,8 @@ static void cmd_ehlo(struct smtpd *st, char *args)
 					 : (st->tls ? "ESMTPS" : "ESMTP");
 	if (!cf->smtpd_delay_reject && (reject = smtpd_check_helo(st)) != NULL) {
 		smtpd_reply(st, "%s", reject);
+		free(st->helo);		/* a refused EHLO did not happen */
+		st->helo = NULL;
 		goto out;
 	}
 	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++) {

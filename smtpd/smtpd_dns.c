@@ -1,8 +1,10 @@
 /* smtpd_dns - the DNS questions smtpd asks: the client's verified name
- * (forward-confirmed reverse DNS), DNSBL listings, and whether a HELO
- * name or a domain exists.  Every lookup is bounded by smtpd_rbl_timeout
- * (two tries).  A DNSBL that fails is "not listed" with a warning; the
- * other questions report a temporary failure so the caller answers 4xx.
+ * (forward-confirmed reverse DNS) and its PTR name, DNSBL listings, and
+ * whether a HELO name or a mail domain exists (a null MX is reported).
+ * Every lookup is bounded by smtpd_rbl_timeout (two tries).  A DNSBL that
+ * fails is reported as such, with a warning (a block list then counts as
+ * "not listed", an allow list as a possible defer_if_reject); the other
+ * questions report a temporary failure.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,12 +24,13 @@ static struct dns_opts opts(struct smtpd *st)
 }
 
 /* smtpd_peer_name - the verified client name, or "unknown": /etc/hosts
- * first (as the system resolver would), then forward-confirmed DNS */
+ * first (as the system resolver would), then forward-confirmed DNS; also
+ * st->reverse_name, the PTR name whether it resolves back or not */
 char *smtpd_peer_name(struct smtpd *st)
 {
 	struct buf *name = buf_new(64), *why = buf_new(0);
 	struct dns_opts o = opts(st);
-	enum dns_status rc;
+	enum dns_status rc = DNS_INVALID;
 	char *r;
 
 	if (!dns_addr_is_ip(st->addr)) {
@@ -35,11 +38,13 @@ char *smtpd_peer_name(struct smtpd *st)
 	} else if ((r = dns_hosts_name(st->addr)) != NULL) {
 		/* found */
 	} else if ((rc = dns_fcrdns(st->addr, &o, name, why)) == DNS_OK) {
-		r = buf_steal(&name);
+		r = xstrdup(buf_str(name));
 	} else {
 		st->name_temp_fail = rc == DNS_TEMPFAIL;
 		r = xstrdup("unknown");
 	}
+	st->reverse_temp_fail = rc == DNS_TEMPFAIL && buf_len(name) == 0;
+	snprintf(st->reverse_name, sizeof(st->reverse_name), "%s", buf_len(name) ? buf_str(name) : r);
 	buf_free(&name);
 	buf_free(&why);
 	return r;
@@ -56,12 +61,12 @@ static bool filter_ok(const struct strv *addrs, const char *filter)
 	return false;
 }
 
-static int rbl_lookup(struct smtpd *st, const char *domain, const char *filter,
+static int rbl_lookup(struct smtpd *st, const char *query, const char *filter,
 		      struct buf *txt);
 
-/* rbl_cached - a lookup made earlier in this session: 1 listed, 0 clear,
- * -1 not asked yet (the client restrictions run again at every RCPT) */
-static int rbl_cached(struct smtpd *st, const char *key, struct buf *txt)
+/* rbl_cached - a lookup made earlier in this session (the client
+ * restrictions run again at every RCPT): true with *listed_r set */
+static bool rbl_cached(struct smtpd *st, const char *key, int *listed_r, struct buf *txt)
 {
 	size_t n = strlen(key);
 
@@ -69,11 +74,12 @@ static int rbl_cached(struct smtpd *st, const char *key, struct buf *txt)
 		const char *e = st->rbl_cache->items[i];
 
 		if (strncmp(e, key, n) == 0 && e[n] == ' ') {
-			buf_set(txt, e + n + 2);
-			return e[n + 1] == '1';
+			*listed_r = atoi(e + n + 1);
+			buf_set(txt, strchr(e + n + 1, ' ') + 1);
+			return true;
 		}
 	}
-	return -1;
+	return false;
 }
 
 /* rbl_remember - note a lookup result for the rest of the session */
@@ -83,19 +89,21 @@ static void rbl_remember(struct smtpd *st, const char *key, int listed, const st
 
 	if (st->rbl_cache == NULL)
 		st->rbl_cache = strv_new();
-	buf_printf(e, "%s %d%s", key, listed, buf_str(txt));
+	buf_printf(e, "%s %d %s", key, listed, buf_str(txt));
 	strv_take(st->rbl_cache, buf_steal(&e));
 }
 
-/* smtpd_dns_rbl - 1 when the client is listed at domain (txt: the reason) */
-int smtpd_dns_rbl(struct smtpd *st, const char *domain, const char *filter, struct buf *txt)
+/* smtpd_dns_rbl - 1 when query (a DNSBL name: reversed address or domain,
+ * then the list) has an A record that matches filter (txt: the reason);
+ * -1 when the list could not be asked (a warning is logged) */
+int smtpd_dns_rbl(struct smtpd *st, const char *query, const char *filter, struct buf *txt)
 {
 	struct buf *key = buf_new(64);
 	int listed;
 
-	buf_printf(key, "%s=%s", domain, filter ? filter : "");
-	if ((listed = rbl_cached(st, buf_str(key), txt)) < 0) {
-		listed = rbl_lookup(st, domain, filter, txt);
+	buf_printf(key, "%s=%s", query, filter ? filter : "");
+	if (!rbl_cached(st, buf_str(key), &listed, txt)) {
+		listed = rbl_lookup(st, query, filter, txt);
 		rbl_remember(st, buf_str(key), listed, txt);
 	}
 	buf_free(&key);
@@ -103,26 +111,25 @@ int smtpd_dns_rbl(struct smtpd *st, const char *domain, const char *filter, stru
 }
 
 /* rbl_lookup - ask the DNSBL */
-static int rbl_lookup(struct smtpd *st, const char *domain, const char *filter, struct buf *txt)
+static int rbl_lookup(struct smtpd *st, const char *query, const char *filter, struct buf *txt)
 {
-	struct buf *name = buf_new(128), *why = buf_new(0);
+	struct buf *why = buf_new(0);
 	struct strv *addrs = strv_new(), *texts = strv_new();
 	struct dns_opts o = opts(st);
-	enum dns_status rc = dns_rbl_name(st->addr, domain, name);
+	enum dns_status rc = dns_lookup_a(query, &o, addrs, why);
 	int listed = 0;
 
-	if (rc == DNS_OK)
-		rc = dns_lookup_a(buf_str(name), &o, addrs, why);
-	if (rc == DNS_TEMPFAIL)
-		log_warn("%s: RBL lookup error: %s", buf_str(name), buf_str(why));
+	if (rc == DNS_TEMPFAIL) {
+		log_warn("%s: RBL lookup error: %s", query, buf_str(why));
+		listed = -1;
+	}
 	if (rc == DNS_OK && filter_ok(addrs, filter)) {
 		listed = 1;
-		if (dns_lookup_txt(buf_str(name), &o, texts, why) == DNS_OK && texts->len)
+		if (dns_lookup_txt(query, &o, texts, why) == DNS_OK && texts->len)
 			buf_set(txt, texts->items[0]);
 	}
 	strv_free(&addrs);
 	strv_free(&texts);
-	buf_free(&name);
 	buf_free(&why);
 	return listed;
 }
@@ -147,8 +154,20 @@ int smtpd_dns_host_known(struct smtpd *st, const char *name)
 	return rc == DNS_OK ? 1 : rc == DNS_TEMPFAIL ? -1 : 0;
 }
 
-/* smtpd_dns_domain_known - a mail domain: MX, else A/AAAA */
+/* smtpd_dns_domain_known - a mail domain: MX, else A/AAAA; 2 for a null
+ * MX (RFC 7505: the domain takes no mail) */
 int smtpd_dns_domain_known(struct smtpd *st, const char *domain)
 {
-	return smtpd_dns_host_known(st, domain);
+	struct buf *why = buf_new(0);
+	struct dns_opts o = opts(st);
+	struct dns_mx *mx = NULL;
+	size_t n = 0;
+	enum dns_status rc = dns_lookup_mx(domain, &o, &mx, &n, why);
+	int known = rc == DNS_OK ? 1 : rc == DNS_TEMPFAIL ? -1 : 0;
+
+	if (rc == DNS_OK && n == 1 && strcmp(mx[0].host, ".") == 0)
+		known = 2;
+	dns_mx_free(&mx, n);
+	buf_free(&why);
+	return rc == DNS_NOTFOUND ? smtpd_dns_host_known(st, domain) : known;
 }

@@ -2,7 +2,8 @@
  * ESMTP parameters, and the restriction stages that apply.
  *
  * Parameters: SIZE, BODY, SMTPUTF8, RET, ENVID (MAIL); NOTIFY, ORCPT
- * (RCPT).  Anything else is 555 5.5.4.  An address with 8-bit bytes needs
+ * (RCPT), after EHLO or HELO alike, as Postfix takes them.  Anything else
+ * is "555 5.5.4 Unsupported option: NAME=VALUE", as the client wrote it.  An address with 8-bit bytes needs
  * SMTPUTF8.  With smtpd_delay_reject = no the client, HELO and sender
  * restrictions run at MAIL, else all of them run at each RCPT.
  */
@@ -57,8 +58,10 @@ static char *parse_path(struct smtpd *st, char *args, const char *word, bool all
 	while (*args == ' ')
 		args++;
 	if ((n = addr_parse_path(args, strlen(args), flags, &p, why)) < 0) {
-		smtpd_reply(st, "501 5.1.%d <%s>: %s address rejected: %s", allow_null ? 7 : 3,
-			    args, allow_null ? "Sender" : "Recipient", buf_str(why));
+		log_warn("Illegal address syntax from %s[%s] in %s command: %s (%s)", st->name,
+			 st->addr, allow_null ? "MAIL" : "RCPT", args, buf_str(why));
+		smtpd_reply(st, "501 5.1.%d Bad %s address syntax", allow_null ? 7 : 3,
+			    allow_null ? "sender" : "recipient");
 		goto out;
 	}
 	*params_r = args + n;
@@ -86,8 +89,8 @@ static bool xtext_ok(const char *s)
 	return true;
 }
 
-/* mail_param - one MAIL parameter; false after an error reply */
-static bool mail_param(struct smtpd *st, const char *name, const char *value)
+/* mail_param - one MAIL parameter (as written: whole); false after an error reply */
+static bool mail_param(struct smtpd *st, const char *name, const char *value, const char *whole)
 {
 	const struct params *cf = st->g->cf;
 
@@ -121,14 +124,15 @@ static bool mail_param(struct smtpd *st, const char *name, const char *value)
 	} else if (strcasecmp(name, "AUTH") == 0 && value) {
 		/* accepted and ignored, as without a trusted AUTH= source */
 	} else {
-		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", name);
+		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", whole);
 		return false;
 	}
 	return true;
 }
 
 /* rcpt_param - one RCPT parameter into r; false after an error reply */
-static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name, const char *value)
+static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name, const char *value,
+		       const char *whole)
 {
 	if (strcasecmp(name, "NOTIFY") == 0 && value) {
 		struct strv *v = strv_split(value, ",");
@@ -153,7 +157,7 @@ static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name,
 		free(r->orcpt);
 		r->orcpt = xstrdup(value);
 	} else {
-		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", name);
+		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", whole);
 		return false;
 	}
 	return true;
@@ -163,29 +167,58 @@ static bool rcpt_param(struct smtpd *st, struct smtpd_rcpt *r, const char *name,
 static bool each_param(struct smtpd *st, char *params, struct smtpd_rcpt *r)
 {
 	char *save = NULL, *tok;
+	bool ok = true;
 
-	if (*params && !st->esmtp) {
-		smtpd_reply(st, "555 5.5.4 Unsupported option: %s", params);
-		return false;
-	}
-	for (tok = strtok_r(params, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) {
-		char *eq = strchr(tok, '=');
+	for (tok = strtok_r(params, " ", &save); tok && ok; tok = strtok_r(NULL, " ", &save)) {
+		char *name = xstrdup(tok), *eq = strchr(name, '=');
 
 		if (eq)
 			*eq++ = '\0';
-		if (!(r ? rcpt_param(st, r, tok, eq) : mail_param(st, tok, eq)))
-			return false;
+		ok = r ? rcpt_param(st, r, name, eq, tok) : mail_param(st, name, eq, tok);
+		free(name);
 	}
-	return true;
+	return ok;
 }
 
-/* smtpd_log_reject - Postfix's "NOQUEUE: reject:" line */
+/* smtpd_log_whatsup - Postfix's "NOQUEUE: reject: RCPT from NAME[ADDR]:
+ * REPLY; from=<S> to=<R> proto=P helo=<H>" line (whatsup "reject" or
+ * "reject_warning"); from, to and helo only when known.  At DATA, to= is
+ * the recipient when there is only one */
+void smtpd_log_whatsup(struct smtpd *st, const char *whatsup, const char *stage,
+		       const char *reply, const char *rcpt)
+{
+	struct buf *b = buf_new(256);
+
+	if (rcpt == NULL && st->nrcpt == 1 && strcmp(stage, "DATA") == 0)
+		rcpt = st->rcpts[0].addr;
+
+	buf_printf(b, "%s: %s: %s from %s[%s]: %s;", st->queue_id ? st->queue_id : "NOQUEUE",
+		   whatsup, stage, st->name, st->addr, reply);
+	if (st->sender)
+		buf_printf(b, " from=<%s>", st->sender);
+	if (rcpt)
+		buf_printf(b, " to=<%s>", rcpt);
+	buf_printf(b, " proto=%s", st->protocol ? st->protocol : "SMTP");
+	if (st->helo)
+		buf_printf(b, " helo=<%s>", st->helo);
+	log_info("%s", buf_str(b));
+	buf_free(&b);
+}
+
+/* smtpd_log_reject - the "reject:" line */
 void smtpd_log_reject(struct smtpd *st, const char *stage, const char *reply, const char *rcpt)
 {
-	log_info("%s: reject: %s from %s[%s]: %s; from=<%s>%s%s%s proto=%s helo=<%s>",
-		 st->queue_id ? st->queue_id : "NOQUEUE", stage, st->name, st->addr, reply,
-		 st->sender ? st->sender : "", rcpt ? " to=<" : "", rcpt ? rcpt : "",
-		 rcpt ? ">" : "", st->protocol ? st->protocol : "SMTP", st->helo ? st->helo : "");
+	smtpd_log_whatsup(st, "reject", stage, reply, rcpt);
+}
+
+/* note_pipelining - commands sent ahead of our reply by a client that was
+ * never told it may (no EHLO): reject_unauth_pipelining refuses it later */
+static void note_pipelining(struct smtpd *st, const char *cmd)
+{
+	if (st->esmtp || st->ill_pipelining || stream_pending(st->s) == 0)
+		return;
+	st->ill_pipelining = true;
+	log_info("improper command pipelining after %s from %s[%s]", cmd, st->name, st->addr);
 }
 
 /* smtpd_cmd_mail - MAIL FROM:<sender> [params] */
@@ -194,6 +227,7 @@ void smtpd_cmd_mail(struct smtpd *st, char *args)
 	const char *reject;
 	char *params, *sender;
 
+	note_pipelining(st, "MAIL");
 	if (st->helo == NULL && st->g->cf->smtpd_helo_required) {
 		smtpd_reply(st, "503 5.5.1 Error: send HELO/EHLO first");
 		return;
@@ -240,6 +274,7 @@ void smtpd_cmd_rcpt(struct smtpd *st, char *args)
 	const char *reject;
 	char *params;
 
+	note_pipelining(st, "RCPT");
 	if (st->sender == NULL) {
 		smtpd_reply(st, "503 5.5.1 Error: need MAIL command");
 		return;

@@ -126,12 +126,12 @@ static int unknown(struct check *c, int code, const char *rcpt, const char *tabl
 	int rc;
 
 	buf_printf(t, "User unknown in %s", table);
-	rc = check_reply(c, code, "5.1.1", rcpt, buf_str(t));
+	rc = check_reply(c, code, c->stage == STAGE_SENDER ? "5.1.0" : "5.1.1", rcpt, buf_str(t));
 	buf_free(&t);
 	return rc;
 }
 
-/* check_unlisted - reject_unlisted_recipient */
+/* check_unlisted - reject_unlisted_recipient (and _sender, at STAGE_SENDER) */
 int check_unlisted(struct check *c, const char *rcpt)
 {
 	struct smtpd_global *g = c->st->g;

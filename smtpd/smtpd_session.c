@@ -253,7 +253,10 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	if (!admit(&st, &conn)) {
 		/* answered */
 	} else if (smtpd_tls_wrapper(&st)) {
-		stream_printf(st.s, "220 %s\r\n", g->banner);
+		if (smtpd_check_connect(&st) == NULL)
+			stream_printf(st.s, "220 %s\r\n", g->banner);
+		else
+			stream_printf(st.s, "%s\r\n", st.access_denied);
 		command_loop(&st);
 	}
 	stream_flush(st.s);

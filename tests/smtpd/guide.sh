@@ -70,7 +70,7 @@ t_expect "192.0.2.66 (listed on zen.spamhaus.org) is refused with the list's tex
 	"554 5.7.1 Service unavailable; Client host [192.0.2.66] blocked using zen.spamhaus.org; listed in the test zone" \
 	send 192.0.2.66 root@acompass.net
 t_expect "192.0.2.77 (no reverse DNS) gets reject_unknown_client's 450" \
-	"450 4.7.1 <unknown[192.0.2.77]>: Client host rejected: cannot find your hostname, [192.0.2.77]" \
+	"450 4.7.25 Client host rejected: cannot find your hostname, [192.0.2.77]" \
 	send 192.0.2.77 root@acompass.net
 t_expect "relaying from 1.2.3.4 to another domain is refused" \
 	"554 5.7.1 <user@other.example>: Relay access denied" send 1.2.3.4 user@other.example
