@@ -16,6 +16,9 @@
  * 8-bit content when the server offers 8BITMIME (without it, the content
  * goes as it is).  NOTIFY, ORCPT, RET and ENVID go only to a server that
  * offers DSN.
+ * A recipient sent by a request that qmgr marks DELIVER_INTERRUPTED (an
+ * earlier attempt's result never reached qmgr: the remote server may have
+ * taken the message then too) gets a "possible duplicate" warning.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +48,10 @@ void smtp_rcpt_final(struct smtp_deliv *d, size_t i, enum deliver_status st, con
 	d->pending--;
 	gettimeofday(&d->done, NULL);
 	smtp_log_rcpt(d, i, relay, conn_use);
+	if (st == DELIVER_SENT && d->rq->retry == DELIVER_INTERRUPTED)
+		log_warn("%s: to=<%s>, relay=%s: possible duplicate: an earlier attempt was interrupted "
+			 "before its result was recorded, and may have been accepted too",
+			 d->rq->queue_id, d->rq->rcpt[i].address, relay);
 }
 
 /* rcpt_why - recipient i gets why: settled, or left pending for the next

@@ -6,7 +6,8 @@ one JSON object, e.g. {"status_0": "sent", "dsn_0": "2.0.0", ...}.
 
 usage: agent_request.py SOCKET QUEUE_FILE SENDER RCPT [RCPT...]
 QUEUE_FILE is relative to the queue directory ("active/ID"); the queue ID
-is its last component."""
+is its last component.  AGENT_ARRIVAL=SEC sets arrival_time (default: now),
+AGENT_RETRY=N adds retry=N (enum deliver_retry)."""
 import json
 import os
 import socket
@@ -27,8 +28,11 @@ def main():
     if hello != {"protocol": "delivery", "version": "1"}:
         sys.exit("bad hello: %r" % hello)
     req = [("queue_id", qfile.split("/")[-1]), ("queue_file", qfile), ("nexthop", "local"),
-           ("sender", sender), ("flags", "0"), ("arrival_time", str(int(time.time()))),
+           ("sender", sender), ("flags", "0"),
+           ("arrival_time", os.environ.get("AGENT_ARRIVAL", str(int(time.time())))),
            ("rcpt_count", str(len(rcpts)))]
+    if os.environ.get("AGENT_RETRY"):
+        req.append(("retry", os.environ["AGENT_RETRY"]))
     for i, r in enumerate(rcpts):
         req += [("rcpt_%d" % i, r), ("offset_%d" % i, "0")]
     s.sendall(encode(req))
