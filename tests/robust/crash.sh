@@ -96,8 +96,8 @@ print("same=%d other=%d" % (same, other))
 PY
 }
 md_dups=$(dup_kinds "$H/Maildir/new" "$H/Maildir/cur") relay_dups=$(dup_kinds "$T/dump")
-possible=$(grep -c "possible duplicate" "$I/maillog")
-echo "# crash: $ROB_TALLY; Maildir duplicates: $md_dups; relayed duplicates: $relay_dups ($possible possible-duplicate warnings)"
+possible=$(grep -c "possible duplicate" "$I/maillog") found=$(grep -c "by an earlier attempt" "$I/maillog")
+echo "# crash: $ROB_TALLY; Maildir duplicates: $md_dups ($found found from an earlier attempt); relayed duplicates: $relay_dups ($possible possible-duplicate warnings)"
 md_same=${md_dups%% *}
 t_expect "no Maildir file written twice for one queue file ($md_dups)" 0 echo "${md_same#same=}"
 t_expect "every message that got a 250 is delivered: lost = 0 ($ROB_TALLY)" 0 echo "$ROB_LOST"
