@@ -447,10 +447,26 @@ static int open_msg(struct agent_msg *m, struct buf *why)
 		buf_printf(why, "bad queue file name \"%s\"", m->rq->queue_file);
 		return -1;
 	}
-	if ((m->qf = qfile_open(m->rq->queue_file, QFILE_ANY_OWNER, &status, why)) == NULL)
+	if ((m->qf = qfile_open(m->rq->queue_file, QFILE_ANY_OWNER | QFILE_RDWR, &status, why)) == NULL)
 		return -1;
 	m->content_size = qfile_sizes(m->qf)->content_size;
 	return scan_headers(m, why);
+}
+
+/* deliver_agent_mark_sent - a sent recipient i is marked done in the
+ * queue file at once, not only when qmgr has the reply: a crash between
+ * the two then repeats nothing (bounced ones are left to qmgr, which owes
+ * the sender a notification) */
+void deliver_agent_mark_sent(struct qfile *qf, const struct deliver_request *rq, size_t i)
+{
+	struct buf *why;
+
+	if (rq->rcpt[i].status != DELIVER_SENT)
+		return;
+	why = buf_new(0);
+	if (qfile_mark_done_at(qf, rq->rcpt[i].offset, why) < 0)
+		log_warn("%s: %s", rq->queue_id, buf_str(why));
+	buf_free(&why);
 }
 
 /* deliver_agent_serve - one request from qmgr, start to reply */
@@ -473,8 +489,10 @@ void deliver_agent_serve(int fd, agent_rcpt_fn *fn, void *ctx, const char *relay
 					"4.3.0", m.rq->rcpt[i].text);
 		}
 	} else {
-		for (size_t i = 0; i < m.rq->nrcpt; i++)
+		for (size_t i = 0; i < m.rq->nrcpt; i++) {
 			fn(ctx, &m, i);
+			deliver_agent_mark_sent(m.qf, m.rq, i);
+		}
 	}
 	buf_reset(why);
 	if (deliver_reply(fd, m.rq, why) < 0)

@@ -106,6 +106,7 @@ void deliver_agent_copy(struct mbox_copy *c, struct agent_msg *m, int flags, con
 bool deliver_agent_seen(const struct agent_msg *m, const char *address);
 const char *deliver_agent_orig_to(const struct agent_msg *m, size_t i);
 
+void deliver_agent_mark_sent(struct qfile *qf, const struct deliver_request *rq, size_t i);
 void deliver_agent_log(const struct agent_msg *m, const char *to, const char *orig_to,
 		     const char *relay, const char *dsn, const char *text);
 

@@ -257,13 +257,13 @@ static void new_name(struct buf *out, const struct maildir_file *f, off_t size)
 
 /* found_earlier - a keyed file whose name is in new/ already: an earlier
  * attempt delivered it; tmp/ is cleaned, new/ synced (that attempt may
- * not have got that far).  0, or -1 with why */
+ * not have got that far).  MAILDIR_FOUND, or -1 with why */
 static int found_earlier(struct maildir_file *f, struct buf *why)
 {
 	unlinkat(f->md->tmp_fd, f->name, 0);
 	if (fsync(f->md->new_fd) < 0)
 		return fail(why, errno, "fsync", f->md->path, "new/");
-	return 0;
+	return MAILDIR_FOUND;
 }
 
 /* maildir_file_commit - fsync, into new/ with ",S=size", fsync new/;
@@ -285,13 +285,12 @@ int maildir_file_commit(struct maildir_file **fp, struct buf *why)
 		fail(why, errno, "fsync", md->path, f->name);
 	} else {
 		new_name(newname, f, st.st_size);
-		if (publish(md, f->name, buf_str(newname)) < 0)
-			rc = errno == EEXIST && f->key && found_earlier(f, why) == 0 ? MAILDIR_FOUND
-				: fail(why, errno, "link into", md->path, "new/");
-		else if (fsync(md->new_fd) < 0)
-			fail(why, errno, "fsync", md->path, "new/");
+		if (publish(md, f->name, buf_str(newname)) == 0)
+			rc = fsync(md->new_fd) < 0 ? fail(why, errno, "fsync", md->path, "new/") : 0;
+		else if (errno == EEXIST && f->key)
+			rc = found_earlier(f, why);
 		else
-			rc = 0;
+			fail(why, errno, "link into", md->path, "new/");
 	}
 	err = errno;
 	if (rc >= 0) {

@@ -12,7 +12,8 @@
  * deferred/ with its next retry time as the file's mtime.  Whatever is in
  * active/ when qmgr starts was interrupted and is delivered again
  * (at least once, never lost).  Recipient results are written into the
- * queue file (the done mark) as they arrive.  The requests say what qmgr
+ * queue file (the done mark) as they arrive; the agents mark their sent
+ * recipients themselves the moment they are delivered.  The requests say what qmgr
  * knows of earlier attempts (enum deliver_retry): a retry from deferred/,
  * or an interrupted one (found in active/ at start, or its agent died or
  * timed out after the request went out), so that local and virtual look

@@ -213,9 +213,14 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	path = path_of("bounce", m->id);
 	unlink(path);
 	free(path);
-	/* not synced: a crash at worst delivers it again */
-	if (qfile_spare_put(".", "active", m->id, qfile_fd(m->qf)) < 0)
+	/* not synced: a crash at worst delivers it again.  Agents mark their
+	 * sent recipients in the file: one qmgr gave up on, or one of an
+	 * earlier qmgr, may still write there, so such a file is not reused */
+	path = path_of("active", m->id);
+	if (m->interrupted || m->retry == DELIVER_INTERRUPTED ? unlink(path) < 0 && errno != ENOENT
+	    : qfile_spare_put(".", "active", m->id, qfile_fd(m->qf)) < 0)
 		log_warn("%s: remove active/%s: %m", m->id, m->id);
+	free(path);
 	path = path_of("defer", m->id);
 	unlink(path);
 	free(path);

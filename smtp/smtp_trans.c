@@ -18,7 +18,9 @@
  * offers DSN.
  * A recipient sent by a request that qmgr marks DELIVER_INTERRUPTED (an
  * earlier attempt's result never reached qmgr: the remote server may have
- * taken the message then too) gets a "possible duplicate" warning.
+ * taken the message then too) gets a "possible duplicate" warning.  A
+ * sent recipient is marked done in the queue file at once (mark_sent), so
+ * that window is the one between the server's 250 and that mark.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +39,19 @@ struct trans {
 	struct smtp_why why;
 };
 
+/* mark_sent - recipient i is marked done in the queue file the moment the
+ * server took it, not only when qmgr has the reply: a crash between the
+ * two then sends nothing twice (bounces are left to qmgr, which owes the
+ * sender a notification) */
+static void mark_sent(struct smtp_deliv *d, size_t i)
+{
+	struct buf *why = buf_new(0);
+
+	if (qfile_mark_done_at(d->qf, d->rq->rcpt[i].offset, why) < 0)
+		log_warn("%s: %s", d->rq->queue_id, buf_str(why));
+	buf_free(&why);
+}
+
 /* smtp_rcpt_final - recipient i is settled: status, log line */
 void smtp_rcpt_final(struct smtp_deliv *d, size_t i, enum deliver_status st, const char *dsn,
 		     const char *relay, const char *text, int conn_use)
@@ -44,6 +59,8 @@ void smtp_rcpt_final(struct smtp_deliv *d, size_t i, enum deliver_status st, con
 	if (d->state[i] == SMTP_RCPT_FINAL)
 		log_panic("%s: recipient %zu settled twice", d->rq->queue_id, i);
 	deliver_status(d->rq, i, st, dsn, relay, "%s", text);
+	if (st == DELIVER_SENT && d->qf)
+		mark_sent(d, i);
 	d->state[i] = SMTP_RCPT_FINAL;
 	d->pending--;
 	gettimeofday(&d->done, NULL);

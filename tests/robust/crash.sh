@@ -77,7 +77,8 @@ else
 fi
 rob_tally "$T/accepted" Message-ID "${dirs[@]}"
 # dup_kinds DIR... - "same=N other=M": Message-IDs found more than once,
-# those with one queue ID (the first Received: header's "id") and the rest
+# those with one queue ID (hato's Received: header's "id") and the rest,
+# with the intake they came through (sendmail's are tagged "-sm-")
 dup_kinds() {
 	python3 - "$@" <<'PY'
 import collections, os, re, sys
@@ -87,12 +88,13 @@ for d in sys.argv[1:]:
         text = open(os.path.join(d, f), "rb").read().decode("latin-1")
         head = text.split("\n\n", 1)[0]
         mid = re.search(r"^Message-ID:\s*(\S+)", head, re.M | re.I)
-        qid = re.search(r"^Received:.*?\sid\s+([0-9A-Za-z]+)", head, re.M | re.S)
+        qid = re.search(r"\(hato[^)]*\)(?:\s+with\s+\S+)?\s+id\s+([0-9A-Za-z]+)", head)
         if mid:
             seen[mid.group(1)].append(qid.group(1) if qid else "")
 same = sum(len(q) - len(set(q)) for q in seen.values())
 other = sum(len(set(q)) - 1 for q in seen.values())
-print("same=%d other=%d" % (same, other))
+kinds = sorted({"pickup" if "-sm-" in m else "smtpd" for m, q in seen.items() if len(set(q)) > 1})
+print("same=%d other=%d%s" % (same, other, " (%s)" % "+".join(kinds) if kinds else ""))
 PY
 }
 md_dups=$(dup_kinds "$H/Maildir/new" "$H/Maildir/cur") relay_dups=$(dup_kinds "$T/dump")
