@@ -8,7 +8,9 @@
 # file instead of writing another, in new/ and, for a retry, in cur/ after
 # a reader moved it there (":2,S"); two recipients of one message that end
 # in the same Maildir still get a file each; the file name keeps the
-# Maildir form time.unique.host,S=size.  Without qmgr, so the message
+# Maildir form time.unique.host,S=size; local marks a delivered recipient
+# done in the queue file itself (offset_N of the request), before qmgr
+# hears of it.  Without qmgr, so the message
 # waits in incoming/ and its copy in hold/ is the queue file of the
 # requests.
 . "$HATO_TOP/tests/lib.sh"
@@ -75,3 +77,19 @@ cp -p "$I/queue/incoming/$id2" "$I/queue/hold/$id2"
 id=$id2 request 1 $U1@example.test >/dev/null
 t_expect "...is a file of its own" 3 files
 t_check "every delivery was logged as sent, none deferred" bash -c "! grep -q 'status=deferred' '$I/maillog'"
+
+# rcpt_offset FILE ADDRESS - where ADDRESS's recipient record starts
+rcpt_offset() {
+	python3 -c "import sys; a = sys.argv[2].encode(); print(open(sys.argv[1], 'rb').read().find(b'R' + bytes([len(a)]) + a))" "$1" "$2"
+}
+off=$(rcpt_offset "$I/queue/hold/$id2" $U1@example.test)
+t_check "the recipient's record is found in the queue file (offset $off)" test "$off" -gt 0
+t_expect "...and is pending" "recipient: $U1@example.test" \
+	bash -c "'$B/bin/postcat' -e '$I/queue/hold/$id2' | grep -E '^(done_)?recipient:'"
+(cd "$I/queue" && AGENT_ARRIVAL=$ARRIVAL AGENT_RETRY=1 AGENT_OFFSET=$off \
+	python3 "$TOPDIR/tests/local/agent_request.py" private/local "hold/$id2" sender@example.org $U1@example.test) >/dev/null
+t_expect "a request with the record's offset: local marks the recipient done in the queue file" \
+	"done_recipient: $U1@example.test" bash -c "'$B/bin/postcat' -e '$I/queue/hold/$id2' | grep -E '^(done_)?recipient:'"
+(cd "$I/queue" && AGENT_ARRIVAL=$ARRIVAL AGENT_RETRY=1 AGENT_OFFSET=$off \
+	python3 "$TOPDIR/tests/local/agent_request.py" private/local "hold/$id2" sender@example.org $U1@example.test) >/dev/null
+t_expect "...(the offset is part of the key: a fourth file) and that request again writes none" 4 files

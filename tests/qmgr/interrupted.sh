@@ -7,7 +7,9 @@
 # again as interrupted (retry=2 in the request): local finds the Maildir
 # file the first attempt wrote and reports it delivered without writing a
 # second one; smtp cannot know what the remote server kept, delivers
-# again and logs "possible duplicate".
+# again and logs "possible duplicate".  Last, smtp by hand (the request of
+# tests/local/agent_request.py) marks the recipient done in the queue
+# file itself at the server's 250.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "interrupted tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
@@ -55,3 +57,13 @@ t_check "smtp: sent again, with a possible-duplicate warning" \
 t_check "...(the sink has it twice: the remote side cannot be undone)" \
 	inst_wait test "$(grep -l 'relayed body' "$T"/dump/* 2>/dev/null | wc -l)" = 2
 t_expect "no possible-duplicate warning for the first, uninterrupted delivery" 1 grep -c "possible duplicate" "$I/maillog"
+
+# smtp marks a recipient done in the queue file at the server's 250 (before
+# qmgr hears of it): one request by hand for a copy in hold/
+cp -p "$T/saved/$far" "$I/queue/hold/"
+off=$(python3 -c "import sys; a = b'far@example.net'; print(open(sys.argv[1], 'rb').read().find(b'R' + bytes([len(a)]) + a))" "$I/queue/hold/$far")
+reply=$(cd "$I/queue" && AGENT_NEXTHOP="[127.0.0.1]:$SINK_PORT" AGENT_OFFSET=$off \
+	python3 "$TOPDIR/tests/local/agent_request.py" private/smtp "hold/$far" sender@example.org far@example.net)
+t_check "smtp by hand: sent" bash -c "echo '$reply' | grep -q '\"status_0\": \"sent\"'"
+t_expect "...and the recipient is marked done in the queue file" "done_recipient: far@example.net" \
+	bash -c "'$B/bin/postcat' -e '$I/queue/hold/$far' | grep -E '^(done_)?recipient:'"
