@@ -29,6 +29,7 @@ id hato >/dev/null 2>&1 || inst_created_user=yes
 
 inst_cleanup() {
 	[ -f "$I/main.cf" ] && "$HATO" -c "$I" abort >/dev/null 2>&1
+	for u in ${inst_users:-}; do userdel -r "$u" >/dev/null 2>&1; done
 	if [ -n "$inst_created_user" ]; then
 		userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1
 	fi
@@ -172,4 +173,21 @@ inst_wait() { for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done; return 
 inst_pids() {
 	local master; master=$(tr -dc 0-9 <"$I/queue/pid/master.pid" 2>/dev/null)
 	[ -n "$master" ] && pgrep -x -P "$master" "$1"
+}
+
+# inst_user NAME - a system user with a home (useradd -m), removed by
+# inst_cleanup; its home into INST_HOME.  NAME must be unique to the test.
+inst_user() {
+	userdel -r "$1" >/dev/null 2>&1
+	useradd -m -s /bin/sh "$1" && inst_users="${inst_users:-} $1"
+	INST_HOME=$(getent passwd "$1" | cut -d: -f6)
+}
+
+# inst_add_maildir [qmgr] - local delivery into ~/Maildir/ for any local
+# user (home_mailbox, local_recipient_maps =), with the local service and,
+# given "qmgr", the queue manager (wakeup 1 s)
+inst_add_maildir() {
+	inst_set "home_mailbox = Maildir/" "local_recipient_maps ="
+	[ "${1:-}" = qmgr ] && echo "qmgr      fifo  n       -       n       1       1       qmgr" >>"$I/master.cf"
+	echo "local     unix  -       n       n       -       -       local" >>"$I/master.cf"
 }

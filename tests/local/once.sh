@@ -18,15 +18,10 @@
 . "$TOPDIR/tests/lib/instance.sh"
 
 U1=h15once1
-drop_users() { userdel -r "$U1" >/dev/null 2>&1; }
-drop_users
-trap 'inst_cleanup; drop_users' EXIT
-useradd -m -s /bin/sh "$U1"
-H1=$(getent passwd $U1 | cut -d: -f6)
-
+inst_user $U1; H1=$INST_HOME
 inst_new
-inst_set "home_mailbox = Maildir/" "local_recipient_maps =" "recipient_delimiter = +"
-echo "local     unix  -       n       n       -       -       local" >>"$I/master.cf"
+inst_add_maildir
+inst_set "recipient_delimiter = +"
 t_check "instance with local (no qmgr) starts" inst_start
 
 id=$(inst_send sender@example.org $U1@example.test once "body once")

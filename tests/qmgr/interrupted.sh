@@ -17,20 +17,15 @@ command -v smtp-sink >/dev/null || { t_fail "smtp-sink is installed (make deps)"
 
 U1=h15intr1
 SINK_PORT=$((SMTP_PORT + 1))
-drop_users() { userdel -r "$U1" >/dev/null 2>&1; }
-drop_users
-useradd -m -s /bin/sh "$U1"
-H1=$(getent passwd $U1 | cut -d: -f6)
+inst_user $U1; H1=$INST_HOME
 mkdir -p "$T/dump" "$T/saved"; chmod 755 "$T"; chmod 777 "$T/dump"
 smtp-sink -u nobody -d "$T/dump/%Y%m%d%H%M%S." 127.0.0.1:$SINK_PORT 10 & sink=$!
-trap 'kill $sink 2>/dev/null; inst_cleanup; drop_users' EXIT
+trap 'kill $sink 2>/dev/null; inst_cleanup' EXIT
 
 inst_new
-inst_set "home_mailbox = Maildir/" "local_recipient_maps =" "relayhost = [127.0.0.1]:$SINK_PORT"
-cat >>"$I/master.cf" <<MCF
-local     unix  -       n       n       -       -       local
-smtp      unix  -       -       n       -       -       smtp
-MCF
+inst_add_maildir
+inst_set "relayhost = [127.0.0.1]:$SINK_PORT"
+echo "smtp      unix  -       -       n       -       -       smtp" >>"$I/master.cf"
 t_check "instance without qmgr starts" inst_start
 loc=$(inst_send sender@example.org $U1@example.test "to maildir" "local body")
 far=$(inst_send sender@example.org far@example.net "relayed" "relayed body")

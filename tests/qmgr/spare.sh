@@ -11,18 +11,9 @@
 . "$TOPDIR/tests/lib/instance.sh"
 
 U1=h15spare1
-drop_users() { userdel -r "$U1" >/dev/null 2>&1; }
-drop_users
-trap 'inst_cleanup; drop_users' EXIT
-useradd -m -s /bin/sh "$U1"
-H1=$(getent passwd $U1 | cut -d: -f6)
-
+inst_user $U1; H1=$INST_HOME
 inst_new
-inst_set "home_mailbox = Maildir/" "local_recipient_maps ="
-cat >>"$I/master.cf" <<MCF
-qmgr      fifo  n       -       n       1       1       qmgr
-local     unix  -       n       n       -       -       local
-MCF
+inst_add_maildir qmgr
 t_check "instance with qmgr and local starts" inst_start
 
 marker=h15m$$x$RANDOM
