@@ -13,12 +13,12 @@
  * active/ when qmgr starts was interrupted and is delivered again
  * (at least once, never lost).  Recipient results are written into the
  * queue file (the done mark) as they arrive; the agents mark their sent
- * recipients themselves the moment they are delivered.  The requests say what qmgr
- * knows of earlier attempts (enum deliver_retry): a retry from deferred/,
- * or an interrupted one (found in active/ at start, or its agent died or
- * timed out after the request went out), so that local and virtual look
- * for a Maildir file the earlier attempt wrote and smtp logs a possible
- * duplicate.
+ * recipients themselves the moment they are delivered.  The requests say
+ * what qmgr knows of earlier attempts (enum deliver_retry): a retry from
+ * deferred/, or an interrupted one (found in active/ at start, or its
+ * agent died or timed out after the request went out), so that local and
+ * virtual look for a Maildir file the earlier attempt wrote and smtp logs
+ * a possible duplicate.
  */
 #ifndef HATO_QMGR_H
 #define HATO_QMGR_H

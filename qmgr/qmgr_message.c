@@ -181,7 +181,8 @@ static int retry_of(struct qmgr_global *g, const char *id, const char *queue)
 static void remember_interrupted(struct qmgr_global *g, const struct qmgr_msg *m)
 {
 	if (g->interrupted == NULL || g->interrupted->len >= INTERRUPTED_MAX)
-		htable_free(&g->interrupted, NULL);	/* forgets, at worst a log line less */
+		htable_free(&g->interrupted, NULL);	/* forgets: at worst a warning less, and
+							 * a file reused that an agent long gone held */
 	if (g->interrupted == NULL)
 		g->interrupted = htable_new(64);
 	htable_put(g->interrupted, m->id, (void *)1);
