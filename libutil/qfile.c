@@ -825,12 +825,17 @@ int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
  * delivery request's offset_N) marked done, as a delivery agent does the
  * moment a recipient is delivered (the record of it then survives the
  * agent's or qmgr's death before qmgr hears of it); 0, or a qfile_status
- * with why (QFILE_CORRUPT: no recipient record there; QFILE_TEMPFAIL: the
- * file is no longer a complete queue file, so not written) */
+ * with why (QFILE_CORRUPT: no recipient record there; QFILE_TEMPFAIL: qf
+ * is read-only, or the file is no longer a complete queue file, so not
+ * written) */
 int qfile_mark_done_at(struct qfile *qf, off_t offset, struct buf *why)
 {
 	struct stat st;
 
+	if (!(qf->flags & QFILE_RDWR)) {
+		buf_printf(why, "%s: not marked: opened read-only", qf->path);
+		return QFILE_TEMPFAIL;
+	}
 	if (fstat(qf->fd, &st) < 0 || !(st.st_mode & S_IXUSR)) {
 		buf_printf(why, "%s: not marked: the file was retired", qf->path);
 		return QFILE_TEMPFAIL;	/* qmgr gave it up (qfile_spare.h): not ours */
