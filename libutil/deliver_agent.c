@@ -456,7 +456,9 @@ static int open_msg(struct agent_msg *m, struct buf *why)
 /* deliver_agent_mark_sent - a sent recipient i is marked done in the
  * queue file at once, not only when qmgr has the reply: a crash between
  * the two then repeats nothing (bounced ones are left to qmgr, which owes
- * the sender a notification) */
+ * the sender a notification).  Always before the reply: once qmgr has it,
+ * it may retire the file and cleanup reuse the inode for another message
+ * (qfile_spare.h), where a late mark could hit that message's recipient */
 void deliver_agent_mark_sent(struct qfile *qf, const struct deliver_request *rq, size_t i)
 {
 	struct buf *why;

@@ -42,7 +42,8 @@ struct trans {
 /* mark_sent - recipient i is marked done in the queue file the moment the
  * server took it, not only when qmgr has the reply: a crash between the
  * two then sends nothing twice (bounces are left to qmgr, which owes the
- * sender a notification) */
+ * sender a notification).  Never after the reply (deliver_agent_mark_sent
+ * says why) */
 static void mark_sent(struct smtp_deliv *d, size_t i)
 {
 	struct buf *why = buf_new(0);
