@@ -78,6 +78,8 @@ static struct attr_out *encode_request(const struct deliver_request *rq)
 		attr_put_str(o, "dsn_envid", rq->dsn_envid);
 	if (rq->dsn_ret)
 		attr_put_str(o, "dsn_ret", rq->dsn_ret);
+	if (rq->retry)
+		attr_put_int(o, "retry", rq->retry);
 	attr_put_int(o, "rcpt_count", (long long)rq->nrcpt);
 	for (size_t i = 0; i < rq->nrcpt; i++) {
 		char off[32];
@@ -146,6 +148,8 @@ static int parse_request(struct attr_in *in, struct deliver_request *rq, struct 
 		rq->arrival_time = (long)v;
 	if (attr_get(in, "arrival_usec") && attr_get_int(in, "arrival_usec", 0, 999999, &v, why) == 0)
 		rq->arrival_usec = (long)v;
+	if (attr_get(in, "retry") && attr_get_int(in, "retry", 0, DELIVER_INTERRUPTED, &v, why) == 0)
+		rq->retry = (int)v;
 	for (size_t i = 0; i < (size_t)n; i++) {
 		const char *a = get_n(in, "rcpt", i), *off = get_n(in, "offset", i);
 

@@ -18,7 +18,8 @@
  * one attribute message: queue_id, queue_file (relative to the queue
  * directory, e.g. "active/ID"), nexthop, sender, flags, arrival_time,
  * dsn_envid, dsn_ret, and rcpt_count then rcpt_N, orcpt_N, notify_N,
- * offset_N (of the recipient record, for qmgr's own use) per recipient.
+ * offset_N (of the recipient record, for qmgr's own use) per recipient,
+ * and retry (enum deliver_retry; absent: a first attempt).
  * The reply is one attribute message with status_N (sent, deferred,
  * bounced), dsn_N ("2.0.0"), relay_N and text_N per recipient.  Every
  * recipient gets exactly one status; a missing one counts as deferred.
@@ -43,6 +44,13 @@ enum {
 
 enum deliver_status { DELIVER_DEFERRED, DELIVER_SENT, DELIVER_BOUNCED };
 
+/* what qmgr knows of earlier attempts for the request's recipients */
+enum deliver_retry {
+	DELIVER_FIRST,			/* none (as far as qmgr knows) */
+	DELIVER_RETRY,			/* deferred before: one may have delivered */
+	DELIVER_INTERRUPTED,		/* one was cut off after the request went out */
+};
+
 struct deliver_rcpt {
 	char *address;
 	char *orcpt;			/* DSN ORCPT "rfc822;addr" or NULL */
@@ -63,6 +71,7 @@ struct deliver_request {
 	long arrival_time;
 	long arrival_usec;	/* microseconds of arrival_time, for delay= */
 	char *dsn_envid, *dsn_ret;
+	int retry;			/* enum deliver_retry */
 	struct deliver_rcpt *rcpt;
 	size_t nrcpt;
 };

@@ -275,24 +275,60 @@ void deliver_agent_limit(long limit)
 		setrlimit(RLIMIT_FSIZE, &rl);
 }
 
-/* deliver_agent_maildir - c's message into the Maildir at path below dir_fd */
+/* deliver_agent_key - recipient i (its record's offset and address) and
+ * where it ends up (delivered_to: one recipient may expand to several) */
+void deliver_agent_key(struct maildir_key *k, const struct agent_msg *m, size_t i, const char *delivered_to)
+{
+	const struct deliver_request *rq = m->rq;
+	struct timeval arrival = { .tv_sec = rq->arrival_time, .tv_usec = rq->arrival_usec };
+	struct buf *rcpt = buf_new(128);
+
+	buf_printf(rcpt, "%lld:%s\n%s", (long long)rq->rcpt[i].offset, rq->rcpt[i].address, delivered_to);
+	if (!maildir_key_make(k, &arrival, rq->queue_id, buf_str(rcpt), rq->retry != DELIVER_FIRST))
+		k->unique[0] = '\0';	/* not a queue ID of ours: an unkeyed name */
+	buf_free(&rcpt);
+}
+
+/* maildir_write - c's message into md (under key's name, when given):
+ * 0 written, MAILDIR_FOUND, -2 queue file unreadable, -1 (errno, why) */
+static int maildir_write(struct maildir *md, const struct mbox_copy *c, const struct maildir_key *key,
+			 struct buf *why)
+{
+	struct maildir_file *f;
+	int rc;
+
+	if (key && key->retry && (rc = maildir_find(md, key, why)) != 0)
+		return rc > 0 ? MAILDIR_FOUND : -1;
+	if ((f = maildir_file_create(md, why)) == NULL)
+		return -1;
+	if (key)
+		maildir_file_key(f, key);
+	if ((rc = mbox_write(maildir_file_fd(f), c, NULL, why)) == 0)
+		rc = maildir_file_commit(&f, why);
+	maildir_file_abort(&f);
+	return rc;
+}
+
+/* deliver_agent_maildir - c's message into the Maildir at path below
+ * dir_fd, once: with a key, a file an earlier attempt left there counts
+ * as this delivery */
 void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
-			 struct agent_result *res)
+			 const struct maildir_key *key, struct agent_result *res)
 {
 	struct buf *why = buf_new(0);
 	struct maildir *md = maildir_open(dir_fd, path, MAILDIR_CREATE, why);
-	struct maildir_file *f = md ? maildir_file_create(md, why) : NULL;
-	int rc = -1;
+	int rc = md ? maildir_write(md, c, key && key->unique[0] ? key : NULL, why) : -1;
 
-	if (f && (rc = mbox_write(maildir_file_fd(f), c, NULL, why)) == 0
-	    && maildir_file_commit(&f, why) == 0)
+	if (rc == 0)
 		deliver_agent_result_set(res, "2.0.0", "delivered to maildir");
+	else if (rc == MAILDIR_FOUND)
+		deliver_agent_result_set(res, "2.0.0", "delivered to maildir (by an earlier attempt: %s)",
+				       maildir_last_name(md));
 	else if (rc == -2)
 		deliver_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
 	else
 		deliver_agent_result_set(res, deliver_agent_errno_dsn(errno), "maildir delivery failed: %s",
 								  buf_str(why));
-	maildir_file_abort(&f);
 	maildir_close(&md);
 	buf_free(&why);
 }
@@ -446,11 +482,29 @@ static int open_msg(struct agent_msg *m, struct buf *why)
 		buf_printf(why, "bad queue file name \"%s\"", m->rq->queue_file);
 		return -1;
 	}
-	if ((m->qf = qfile_open(m->rq->queue_file, QFILE_ANY_OWNER, &status, why)) == NULL)
+	if ((m->qf = qfile_open(m->rq->queue_file, QFILE_ANY_OWNER | QFILE_RDWR, &status, why)) == NULL)
 		return -1;
 	msg_fd = qfile_fd(m->qf);
 	m->content_size = qfile_sizes(m->qf)->content_size;
 	return scan_headers(m, why);
+}
+
+/* deliver_agent_mark_sent - a sent recipient i is marked done in the
+ * queue file at once, not only when qmgr has the reply: a crash between
+ * the two then repeats nothing (bounced ones are left to qmgr, which owes
+ * the sender a notification).  Always before the reply: once qmgr has it,
+ * it may retire the file and cleanup reuse the inode for another message
+ * (qfile_spare.h), where a late mark could hit that message's recipient */
+void deliver_agent_mark_sent(struct qfile *qf, const struct deliver_request *rq, size_t i)
+{
+	struct buf *why;
+
+	if (rq->rcpt[i].status != DELIVER_SENT)
+		return;
+	why = buf_new(0);
+	if (qfile_mark_done_at(qf, rq->rcpt[i].offset, why) < 0)
+		log_warn("%s: %s", rq->queue_id, buf_str(why));
+	buf_free(&why);
 }
 
 /* deliver_agent_serve - one request from qmgr, start to reply */
@@ -473,8 +527,10 @@ void deliver_agent_serve(int fd, agent_rcpt_fn *fn, void *ctx, const char *relay
 					"4.3.0", m.rq->rcpt[i].text);
 		}
 	} else {
-		for (size_t i = 0; i < m.rq->nrcpt; i++)
+		for (size_t i = 0; i < m.rq->nrcpt; i++) {
 			fn(ctx, &m, i);
+			deliver_agent_mark_sent(m.qf, m.rq, i);
+		}
 	}
 	buf_reset(why);
 	if (deliver_reply(fd, m.rq, why) < 0)

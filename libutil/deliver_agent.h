@@ -7,7 +7,7 @@
  *   deliver_agent_serve(fd, rcpt_fn, ctx, "local");  // one request: every
  *       // recipient through rcpt_fn, which sets its status; then the reply
  *   deliver_agent_run(&privs, limit, fn, arg, &res); // fn in a child as privs
- *       // fn: deliver_agent_copy(&c, m, ...); deliver_agent_maildir(fd, "Maildir/", &c, res);
+ *       // fn: deliver_agent_copy(&c, m, ...); deliver_agent_maildir(fd, "Maildir/", &c, &key, res);
  *   deliver_agent_log(m, to, orig_to, "local", "2.0.0", "delivered to maildir");
  *
  * Children: fork, then the one privilege drop (privdrop_apply with the
@@ -30,6 +30,7 @@
 
 #include "buf.h"
 #include "deliver.h"
+#include "maildir.h"
 #include "mbox.h"
 #include "qfile.h"
 #include "strv.h"
@@ -90,7 +91,10 @@ struct local_mbox_opts {
 	const char *label;		/* "mailbox /var/mail/joe for user joe" */
 };
 void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
-			 struct agent_result *res);
+			 const struct maildir_key *key, struct agent_result *res);
+/* deliver_agent_key - the Maildir key of recipient i's delivery to
+ * delivered_to (maildir.h: a second attempt finds the first one's file) */
+void deliver_agent_key(struct maildir_key *k, const struct agent_msg *m, size_t i, const char *delivered_to);
 void deliver_agent_mbox(int dir_fd, const char *path, const struct mbox_copy *c, long content_size,
 		      const struct local_mbox_opts *o, struct agent_result *res);
 void deliver_agent_limit(long limit);
@@ -103,6 +107,7 @@ void deliver_agent_copy(struct mbox_copy *c, struct agent_msg *m, int flags, con
 bool deliver_agent_seen(const struct agent_msg *m, const char *address);
 const char *deliver_agent_orig_to(const struct agent_msg *m, size_t i);
 
+void deliver_agent_mark_sent(struct qfile *qf, const struct deliver_request *rq, size_t i);
 void deliver_agent_log(const struct agent_msg *m, const char *to, const char *orig_to,
 		     const char *relay, const char *dsn, const char *text);
 

@@ -21,7 +21,7 @@
 #include "deliver_helper.h"
 #include "log.h"
 
-enum { REQUEST_MAX = 16384, REPLY_MAX = 8192, FIELDS = 5 };
+enum { REQUEST_MAX = 16384, REPLY_MAX = 8192, FIELDS = 7 };
 
 static struct {
 	pid_t pid;
@@ -97,7 +97,11 @@ static void serve_one(const char *f[FIELDS], int fd, struct agent_result *res)
 	struct buf *why = buf_new(0);
 	struct qfile *qf;
 	struct mbox_copy c;
+	struct maildir_key key = { .retry = strcmp(f[6], "1") == 0 };
 	int status, dir_fd;
+
+	if (maildir_key_valid(f[5]))	/* else "": an unkeyed name */
+		snprintf(key.unique, sizeof(key.unique), "%s", f[5]);
 
 	if ((qf = qfile_open_fd(fd, "queue file", QFILE_ANY_OWNER, &status, why)) == NULL) {
 		deliver_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
@@ -107,7 +111,7 @@ static void serve_one(const char *f[FIELDS], int fd, struct agent_result *res)
 	} else {
 		deliver_agent_limit(strtol(f[0], NULL, 10));
 		deliver_agent_copy_qf(&c, qf, 0, f[3], f[4]);
-		deliver_agent_maildir(dir_fd, f[2], &c, res);
+		deliver_agent_maildir(dir_fd, f[2], &c, &key, res);
 		close(dir_fd);
 	}
 	qfile_close(&qf);
@@ -193,11 +197,13 @@ static int start(const struct agent_privs *p)
 
 /* request - the packed fields; -1 when they do not fit */
 static int request(struct buf *b, long limit, const char *dir, const char *path, const char *dt,
-		   const char *ot)
+		   const char *ot, const struct maildir_key *key)
 {
+	const char *retry = key->retry ? "1" : "0";
+
 	buf_printf(b, "%ld", limit);
 	buf_putc(b, '\0');
-	for (const char *const *s = (const char *const[]){ dir, path, dt, ot, NULL }; *s; s++)
+	for (const char *const *s = (const char *const[]){ dir, path, dt, ot, key->unique, retry, NULL }; *s; s++)
 		buf_add(b, *s, strlen(*s) + 1);
 	return buf_len(b) < REQUEST_MAX ? 0 : -1;
 }
@@ -237,12 +243,12 @@ static int await(long time_limit, struct agent_result *res)
  * the helper with the rights p (started or replaced as needed) */
 void deliver_helper_maildir(const struct agent_privs *p, long time_limit, long limit, const char *dir,
 			    const char *path, struct agent_msg *m, const char *delivered_to,
-			    const char *original_to, struct agent_result *res)
+			    const char *original_to, const struct maildir_key *key, struct agent_result *res)
 {
 	struct buf *req = buf_new(256);
 	int sent = -1;
 
-	if (request(req, limit, dir, path, delivered_to, original_to) < 0) {
+	if (request(req, limit, dir, path, delivered_to, original_to, key) < 0) {
 		deliver_agent_result_set(res, "4.3.0", "delivery request too long");
 		buf_free(&req);
 		return;

@@ -4,7 +4,8 @@
  * exactly as deliver_agent_run's child does (deliver_agent_become), then
  * serves requests over a SOCK_SEQPACKET socketpair: the queue file's
  * descriptor (SCM_RIGHTS) with the size limit, home directory, Maildir
- * path, Delivered-To and X-Original-To values; it validates the queue
+ * path, Delivered-To and X-Original-To values, the Maildir key
+ * (maildir.h: exactly once) and whether it is a retry; it validates the queue
  * file again, writes the Maildir file and answers "dsn\0text\0".  A
  * request for other rights replaces the helper; a helper that died while
  * idle is replaced once; one that dies or runs past the time limit while
@@ -12,7 +13,7 @@
  * agent closes its end (the agent exits, or the user changes).
  *
  *   deliver_helper_maildir(&privs, LOCAL_STEP_TIME, limit, home, "Maildir/",
- *                          m, delivered_to, original_to, &res);
+ *                          m, delivered_to, original_to, &key, &res);
  */
 #ifndef HATO_DELIVER_HELPER_H
 #define HATO_DELIVER_HELPER_H
@@ -21,7 +22,7 @@
 
 void deliver_helper_maildir(const struct agent_privs *p, long time_limit, long limit, const char *dir,
 			    const char *path, struct agent_msg *m, const char *delivered_to,
-			    const char *original_to, struct agent_result *res);
+			    const char *original_to, const struct maildir_key *key, struct agent_result *res);
 void deliver_helper_stop(void);
 
 #endif

@@ -6,6 +6,7 @@
  * system has no hard links), removed from tmp/, and new/ is fsync'ed so
  * the link survives a crash before the caller reports "delivered".
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -30,6 +31,7 @@ struct maildir_file {
 	struct maildir *md;
 	int fd;
 	char *name;			/* in tmp/ */
+	char *key;			/* the keyed name's unique part, or NULL */
 };
 
 /* fail - errno kept, reason in why; returns -1 */
@@ -162,12 +164,10 @@ void maildir_close(struct maildir **mdp)
 	*mdp = NULL;
 }
 
-/* maildir_unique - the unique part of a Maildir file name */
-void maildir_unique(struct buf *out, const struct timeval *tv, pid_t pid,
-		    unsigned long counter, const char *host)
+/* put_host - the host part of a name, '/', ':', ',' and the unprintable
+ * escaped as \ooo */
+static void put_host(struct buf *out, const char *host)
 {
-	buf_printf(out, "%lld.M%ldP%ldQ%lu.", (long long)tv->tv_sec, (long)tv->tv_usec,
-		   (long)pid, counter);
 	for (const char *p = host; *p; p++) {
 		if (*p == '/' || *p == ':' || *p == ',')
 			buf_printf(out, "\\%03o", (unsigned)(unsigned char)*p);
@@ -176,6 +176,15 @@ void maildir_unique(struct buf *out, const struct timeval *tv, pid_t pid,
 		else
 			buf_printf(out, "\\%03o", (unsigned)(unsigned char)*p);
 	}
+}
+
+/* maildir_unique - the unique part of a Maildir file name */
+void maildir_unique(struct buf *out, const struct timeval *tv, pid_t pid,
+		    unsigned long counter, const char *host)
+{
+	buf_printf(out, "%lld.M%ldP%ldQ%lu.", (long long)tv->tv_sec, (long)tv->tv_usec,
+		   (long)pid, counter);
+	put_host(out, host);
 }
 
 /* hostname - this host's name, once */
@@ -234,7 +243,31 @@ static int publish(struct maildir *md, const char *name, const char *newname)
 	return renameat2(md->tmp_fd, name, md->new_fd, newname, RENAME_NOREPLACE);
 }
 
-/* maildir_file_commit - fsync, into new/ with ",S=size", fsync new/ */
+/* new_name - f's name in new/: its own, or its key's, with ",S=size" */
+static void new_name(struct buf *out, const struct maildir_file *f, off_t size)
+{
+	if (f->key) {
+		buf_printf(out, "%s.", f->key);
+		put_host(out, hostname());
+	} else {
+		buf_cat(out, f->name);
+	}
+	buf_printf(out, ",S=%lld", (long long)size);
+}
+
+/* found_earlier - a keyed file whose name is in new/ already: an earlier
+ * attempt delivered it; tmp/ is cleaned, new/ synced (that attempt may
+ * not have got that far).  MAILDIR_FOUND, or -1 with why */
+static int found_earlier(struct maildir_file *f, struct buf *why)
+{
+	unlinkat(f->md->tmp_fd, f->name, 0);
+	if (fsync(f->md->new_fd) < 0)
+		return fail(why, errno, "fsync", f->md->path, "new/");
+	return MAILDIR_FOUND;
+}
+
+/* maildir_file_commit - fsync, into new/ with ",S=size", fsync new/;
+ * MAILDIR_FOUND when a keyed file finds its name taken in new/ */
 int maildir_file_commit(struct maildir_file **fp, struct buf *why)
 {
 	struct maildir_file *f = *fp;
@@ -251,19 +284,20 @@ int maildir_file_commit(struct maildir_file **fp, struct buf *why)
 	} else if (fsync(f->fd) < 0) {
 		fail(why, errno, "fsync", md->path, f->name);
 	} else {
-		buf_printf(newname, "%s,S=%lld", f->name, (long long)st.st_size);
-		if (publish(md, f->name, buf_str(newname)) < 0)
-			fail(why, errno, "link into", md->path, "new/");
-		else if (fsync(md->new_fd) < 0)
-			fail(why, errno, "fsync", md->path, "new/");
+		new_name(newname, f, st.st_size);
+		if (publish(md, f->name, buf_str(newname)) == 0)
+			rc = fsync(md->new_fd) < 0 ? fail(why, errno, "fsync", md->path, "new/") : 0;
+		else if (errno == EEXIST && f->key)
+			rc = found_earlier(f, why);
 		else
-			rc = 0;
+			fail(why, errno, "link into", md->path, "new/");
 	}
 	err = errno;
-	if (rc == 0) {
+	if (rc >= 0) {
 		buf_set(md->last_name, buf_str(newname));
 		close(f->fd);
 		free(f->name);
+		free(f->key);
 		free(f);
 		*fp = NULL;
 	}
@@ -283,6 +317,7 @@ void maildir_file_abort(struct maildir_file **fp)
 	close(f->fd);
 	unlinkat(f->md->tmp_fd, f->name, 0);
 	free(f->name);
+	free(f->key);
 	free(f);
 	*fp = NULL;
 	errno = err;
@@ -292,4 +327,94 @@ void maildir_file_abort(struct maildir_file **fp)
 const char *maildir_last_name(const struct maildir *md)
 {
 	return buf_str(md->last_name);
+}
+
+/* is_key_char - [0-9A-Za-z] */
+static bool is_key_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* maildir_key_make - "ASEC.M<ausec>Q<queue id>R<16 hex digits>": the
+ * arrival time keeps the names in arrival order for readers that sort by
+ * them, the hash (64-bit FNV-1a) tells the recipients apart */
+bool maildir_key_make(struct maildir_key *k, const struct timeval *arrival, const char *queue_id,
+		      const char *recipient, bool retry)
+{
+	unsigned long long h = 14695981039346656037ULL;
+	size_t len = strlen(queue_id);
+
+	memset(k, 0, sizeof(*k));
+	for (size_t i = 0; i < len; i++)
+		if (!is_key_char(queue_id[i]))
+			return false;
+	if (len == 0 || len > 40)
+		return false;
+	for (const char *p = recipient; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(k->unique, sizeof(k->unique), "%lld.M%ldQ%sR%016llx", (long long)arrival->tv_sec,
+		 (long)arrival->tv_usec, queue_id, h);
+	k->retry = retry;
+	return true;
+}
+
+/* maildir_key_valid - digits, '.', 'M', digits, 'Q', ID, 'R', 16 hex digits */
+bool maildir_key_valid(const char *s)
+{
+	size_t len = strlen(s);
+	const char *dot = strchr(s, '.');
+
+	if (len < 25 || len >= sizeof(((struct maildir_key *)0)->unique) || dot == NULL || dot[1] != 'M'
+	    || s[len - 17] != 'R')
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!is_key_char(*p) && p != dot)
+			return false;
+	return strchr(dot + 1, 'Q') != NULL;
+}
+
+/* maildir_file_key - f is committed under k's name */
+void maildir_file_key(struct maildir_file *f, const struct maildir_key *k)
+{
+	free(f->key);
+	f->key = xstrdup(k->unique);
+}
+
+/* find_in - 1 when the directory dup'ed from fd holds "unique.*" (the
+ * name into last), 0 when not, -1 */
+static int find_in(int fd, const char *unique, struct buf *last)
+{
+	size_t len = strlen(unique);
+	int d = fcntl(fd, F_DUPFD_CLOEXEC, 0), found = 0;
+	DIR *dir = d < 0 ? NULL : fdopendir(d);
+	struct dirent *de;
+
+	if (dir == NULL) {
+		if (d >= 0)
+			close(d);
+		return -1;
+	}
+	while (!found && (de = readdir(dir)) != NULL)
+		if (strncmp(de->d_name, unique, len) == 0 && de->d_name[len] == '.') {
+			buf_set(last, de->d_name);
+			found = 1;
+		}
+	closedir(dir);
+	return found;
+}
+
+/* maildir_find - k's file in new/, else in cur/ (a reader moved it) */
+int maildir_find(struct maildir *md, const struct maildir_key *k, struct buf *why)
+{
+	int rc = find_in(md->new_fd, k->unique, md->last_name), cur_fd;
+
+	if (rc != 0)
+		return rc < 0 ? fail(why, errno, "read", md->path, "new/") : rc;
+	if ((cur_fd = open_sub(md, "cur", 0, why)) < 0)
+		return -1;
+	rc = find_in(cur_fd, k->unique, md->last_name);
+	if (rc < 0)
+		fail(why, errno, "read", md->path, "cur/");
+	close(cur_fd);
+	return rc;
 }

@@ -4,7 +4,7 @@
  *   struct maildir *md = maildir_open(home_fd, "Maildir/", MAILDIR_CREATE, why);
  *   struct maildir_file *f = maildir_file_create(md, why);   // tmp/UNIQUE, 0600
  *   write(maildir_file_fd(f), ...);
- *   if (maildir_file_commit(&f, why) == 0) ...  // fsync, link into new/, fsync new/
+ *   if (maildir_file_commit(&f, why) >= 0) ...  // fsync, link into new/, fsync new/
  *   maildir_file_abort(&f);   // always: removes tmp/UNIQUE unless committed
  *   maildir_close(&md);
  *
@@ -12,6 +12,15 @@
  * the same with ",S=<bytes>" appended; '/', ':' and ',' in the host name
  * are written \057, \072 and \054.  A name that exists already is never
  * reused (O_EXCL, then the next counter).
+ * Exactly once: a file given a key (maildir_file_key) goes into new/ as
+ * "ASEC.M<ausec>Q<queue id>R<hash>.<host>,S=<bytes>" (the message's
+ * arrival time, its queue ID, a 64-bit hash of the recipient), the same
+ * name at every attempt: a second attempt finds the first one's file in
+ * new/ (the link fails with EEXIST) and commit answers MAILDIR_FOUND
+ * instead of writing it twice.  A reader may have moved that file into
+ * cur/ (":2,FLAGS" appended); a key marked retry (an earlier attempt may
+ * have been interrupted) is first looked up by prefix in new/ and cur/
+ * (maildir_find), the one directory read, done only for retries.
  * Trust: the Maildir belongs to the user we run as, who may have planted
  * symbolic links.  Every path component below at_fd is opened with
  * O_NOFOLLOW | O_DIRECTORY, files with O_EXCL | O_NOFOLLOW, and the file
@@ -34,6 +43,13 @@ enum maildir_flags {
 };
 
 enum { MAILDIR_MAX_DEPTH = 32 };	/* path components below at_fd */
+enum { MAILDIR_FOUND = 1 };		/* commit: an earlier attempt's file is there */
+
+/* what makes two deliveries the same one: a message's recipient */
+struct maildir_key {
+	char unique[96];		/* "ASEC.M<ausec>Q<queue id>R<hash>", no host */
+	bool retry;			/* an earlier attempt may have written it */
+};
 
 struct maildir;
 struct maildir_file;
@@ -43,10 +59,23 @@ void maildir_close(struct maildir **mdp);
 
 struct maildir_file *maildir_file_create(struct maildir *md, struct buf *why);
 int maildir_file_fd(const struct maildir_file *f);
-int maildir_file_commit(struct maildir_file **fp, struct buf *why);
+int maildir_file_commit(struct maildir_file **fp, struct buf *why);	/* 0, MAILDIR_FOUND, -1 */
 void maildir_file_abort(struct maildir_file **fp);
 /* maildir_last_name - the new/ name of the last file committed through md */
 const char *maildir_last_name(const struct maildir *md);
+
+/* maildir_key_make - the key of queue_id's delivery to recipient (any
+ * string that tells the message's recipients apart), arrival the
+ * message's; false when queue_id is not [0-9A-Za-z]{1,40} */
+bool maildir_key_make(struct maildir_key *k, const struct timeval *arrival, const char *queue_id,
+		      const char *recipient, bool retry);
+/* maildir_key_valid - is s a unique part maildir_key_make makes? */
+bool maildir_key_valid(const char *s);
+/* maildir_file_key - f goes into new/ under k's name (before commit) */
+void maildir_file_key(struct maildir_file *f, const struct maildir_key *k);
+/* maildir_find - 1 when new/ or cur/ holds k's file (its name is then
+ * maildir_last_name), 0 when not, -1 with why */
+int maildir_find(struct maildir *md, const struct maildir_key *k, struct buf *why);
 
 /* maildir_unique - "SEC.M<usec>P<pid>Q<counter>.<host>" (host escaped) */
 void maildir_unique(struct buf *out, const struct timeval *tv, pid_t pid,

@@ -2,7 +2,10 @@
  * the run's scratch directory: hostile layouts first (a symlinked new/,
  * a symlinked Maildir, "..", a file with a second link before commit),
  * then names (format, escaping, uniqueness within and across processes),
- * tmp/ -> new/ with ",S=size" and mode 0600, abort; then mbox: the copy
+ * tmp/ -> new/ with ",S=size" and mode 0600, abort; keyed names (a
+ * second attempt finds the first one's file in new/, or in cur/ with
+ * flags on a retry; other recipients and messages get their own; bad
+ * queue IDs and keys refused); then mbox: the copy
  * (headers, From_ line, ">From " quoting, partial lines), open checks,
  * a stale dotlock, truncation after a failed write. */
 #include <errno.h>
@@ -256,6 +259,70 @@ static void test_commit(void)
 	buf_free(&file);
 }
 
+/* deliver_keyed - text into md under k's name: 0, MAILDIR_FOUND or -1 */
+static int deliver_keyed(struct maildir *md, const struct maildir_key *k, const char *text, struct buf *why)
+{
+	struct maildir_file *f;
+	int rc = -1;
+
+	if (k->retry && (rc = maildir_find(md, k, why)) != 0)
+		return rc > 0 ? MAILDIR_FOUND : -1;
+	if ((f = maildir_file_create(md, why)) == NULL)
+		return -1;
+	maildir_file_key(f, k);
+	if (write(maildir_file_fd(f), text, strlen(text)) == (ssize_t)strlen(text))
+		rc = maildir_file_commit(&f, why);
+	maildir_file_abort(&f);
+	return rc;
+}
+
+/* test_keys - one file per message and recipient, found again */
+static void test_keys(void)
+{
+	struct buf *path = buf_new(64), *why = buf_new(0), *from = buf_new(64), *to = buf_new(64);
+	int fd = scratch("keys", path);
+	struct maildir *md = maildir_open(fd, "Maildir/", MAILDIR_CREATE, why);
+	struct timeval arrival = { .tv_sec = 1700000000, .tv_usec = 42 };
+	struct maildir_key k, other;
+	char *newdir = sub(path, "Maildir/new"), *curdir = sub(path, "Maildir/cur"), *tmpdir = sub(path, "Maildir/tmp");
+
+	test_begin("maildir: a keyed file is written once: the second attempt finds it in new/, then in cur/");
+	test_assert(maildir_key_make(&k, &arrival, "1nQd3A0fUq00Gx01Kp", "0:joe@example.com\njoe", false));
+	test_assert(strncmp(k.unique, "1700000000.M42Q1nQd3A0fUq00Gx01KpR", 34) == 0 && strlen(k.unique) == 50);
+	test_assert(maildir_key_valid(k.unique));
+	test_assert(md && deliver_keyed(md, &k, "one\n", why) == 0);
+	test_assert(md && deliver_keyed(md, &k, "one\n", why) == MAILDIR_FOUND);
+	test_assert(count_files(newdir, NULL) == 1 && count_files(tmpdir, NULL) == 0);
+	buf_printf(from, "%s/%s", newdir, md ? maildir_last_name(md) : "");
+	buf_printf(to, "%s/%s:2,S", curdir, md ? maildir_last_name(md) : "");
+	test_assert(rename(buf_str(from), buf_str(to)) == 0);
+	k.retry = true;
+	test_assert(md && deliver_keyed(md, &k, "one\n", why) == MAILDIR_FOUND);
+	test_assert(count_files(newdir, NULL) == 0 && count_files(curdir, NULL) == 1);
+	test_end();
+
+	test_begin("maildir: other recipients and messages get their own keyed files; bad IDs and keys refused");
+	test_assert(maildir_key_make(&other, &arrival, "1nQd3A0fUq00Gx01Kp", "120:ann@example.com\nann", true));
+	test_assert(strcmp(other.unique, k.unique) != 0);
+	test_assert(md && deliver_keyed(md, &other, "two\n", why) == 0);
+	test_assert(maildir_key_make(&other, &arrival, "1nQd3A0fUq00Gx01Kq", "0:joe@example.com\njoe", true));
+	test_assert(md && deliver_keyed(md, &other, "three\n", why) == 0);
+	test_assert(count_files(newdir, NULL) == 2 && count_files(curdir, NULL) == 1);
+	test_assert(!maildir_key_make(&other, &arrival, "../x", "joe", false) && other.unique[0] == '\0');
+	test_assert(!maildir_key_valid("") && !maildir_key_valid("1.M2Qabc/defR0123456789abcdef"));
+	test_assert(!maildir_key_valid("1700000000.M42Q1nQd3A0fUq00Gx01KpR0123456789abcdef:2,S"));
+	test_end();
+	maildir_close(&md);
+	close(fd);
+	free(newdir);
+	free(curdir);
+	free(tmpdir);
+	buf_free(&path);
+	buf_free(&why);
+	buf_free(&from);
+	buf_free(&to);
+}
+
 /* a line source over a NULL-terminated array; "+text" is a partial piece */
 struct lines {
 	const char *const *v;
@@ -382,5 +449,6 @@ void test_maildir(void)
 	test_hostile();
 	test_names();
 	test_commit();
+	test_keys();
 	test_mbox();
 }

@@ -790,7 +790,8 @@ int qfile_content_next(struct qfile *qf, const char **line_r, size_t *len_r, boo
 }
 
 /* qfile_mark_done - rewrite recipient i's type byte to 'r' (not synced:
- * see qfile_sync); 0, or a qfile_status with why */
+ * see qfile_sync); one already marked (by the delivery agent) is left
+ * alone; 0, or a qfile_status with why */
 int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
 {
 	struct qfile_rcpt *rc;
@@ -802,7 +803,11 @@ int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
 	rc = &qf->rcpts[i];
 	if (rc->done)
 		return 0;
-	if (pread(qf->fd, &type, 1, rc->offset) != 1 || type != QREC_RCPT) {
+	if (pread(qf->fd, &type, 1, rc->offset) == 1 && type == QREC_DONE) {
+		rc->done = true;
+		return 0;
+	}
+	if (type != QREC_RCPT) {
 		buf_printf(why, "%s, offset %lld: recipient record changed", qf->path,
 			   (long long)rc->offset);
 		return QFILE_CORRUPT;
@@ -814,6 +819,32 @@ int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why)
 	}
 	rc->done = true;
 	return 0;
+}
+
+/* qfile_mark_done_at - the recipient whose record is at offset (a
+ * delivery request's offset_N) marked done, as a delivery agent does the
+ * moment a recipient is delivered (the record of it then survives the
+ * agent's or qmgr's death before qmgr hears of it); 0, or a qfile_status
+ * with why (QFILE_CORRUPT: no recipient record there; QFILE_TEMPFAIL: qf
+ * is read-only, or the file is no longer a complete queue file, so not
+ * written) */
+int qfile_mark_done_at(struct qfile *qf, off_t offset, struct buf *why)
+{
+	struct stat st;
+
+	if (!(qf->flags & QFILE_RDWR)) {
+		buf_printf(why, "%s: not marked: opened read-only", qf->path);
+		return QFILE_TEMPFAIL;
+	}
+	if (fstat(qf->fd, &st) < 0 || !(st.st_mode & S_IXUSR)) {
+		buf_printf(why, "%s: not marked: the file was retired", qf->path);
+		return QFILE_TEMPFAIL;	/* qmgr gave it up (qfile_spare.h): not ours */
+	}
+	for (size_t i = 0; i < qf->nrcpts; i++)
+		if (qf->rcpts[i].offset == offset)
+			return qfile_mark_done(qf, i, why);
+	buf_printf(why, "%s: no recipient record at offset %lld", qf->path, (long long)offset);
+	return QFILE_CORRUPT;
 }
 
 /* qfile_sync - make the done marks durable; 0, or QFILE_TEMPFAIL with why */

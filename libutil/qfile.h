@@ -90,6 +90,7 @@ int qfile_content_begin(struct qfile *qf, struct buf *why);
 int qfile_content_next(struct qfile *qf, const char **line_r, size_t *len_r, bool *partial_r,
 		       struct buf *why);
 int qfile_mark_done(struct qfile *qf, size_t i, struct buf *why);
+int qfile_mark_done_at(struct qfile *qf, off_t offset, struct buf *why);
 int qfile_sync(struct qfile *qf, struct buf *why);
 
 /* queue moves and paths */

@@ -158,12 +158,14 @@ static int room(const char *queue_dir)
 }
 
 /* retire_own - make the file at fd a spare if it is a plain file of ours:
- * its first byte overwritten (no queue file starts with NUL, so it can
- * never validate again) and mode 0600; its blocks are kept for the next
- * message when it is at most QFILE_SPARE_KEEP bytes and keep says so,
- * else it is emptied.  0 when done */
+ * overwritten with zeros (the delivered message does not stay on disk,
+ * and no queue file starts with NUL, so it can never validate again) and
+ * mode 0600; its blocks are kept for the next message when it is at most
+ * QFILE_SPARE_KEEP bytes and keep says so, else it is emptied.  0 when
+ * done */
 static int retire_own(int fd, int keep)
 {
+	static const char zeros[QFILE_SPARE_KEEP];
 	struct stat st;
 
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid())
@@ -171,7 +173,7 @@ static int retire_own(int fd, int keep)
 	if (st.st_size > 0) {
 		bool keep_these = keep && st.st_size <= QFILE_SPARE_KEEP;
 
-		if (keep_these ? pwrite(fd, "", 1, 0) != 1 : ftruncate(fd, 0) < 0)
+		if (keep_these ? pwrite(fd, zeros, (size_t)st.st_size, 0) != st.st_size : ftruncate(fd, 0) < 0)
 			return -1;
 	}
 	return fchmod(fd, 0600);

@@ -19,8 +19,11 @@
  * has less than QFILE_SPARE_KEEP_FREE bytes free (when it falls below,
  * the queue manager empties those in spare/ too, so kept blocks never
  * hold smtpd under queue_minfree; it takes each file's lock first, so a
- * spare that a cleanup has just taken is never cut under its writer).  Safety: a spare's first byte is overwritten
- * (no queue file starts with NUL, so it never validates again) and it is
+ * spare that a cleanup has just taken is never cut under its writer).
+ * Privacy: a kept spare is overwritten with zeros (a page-cache write, no
+ * fsync: the delivered message's sender, client, headers and body do not
+ * stay in spare/), a larger one is emptied.  Safety: a spare starts with NUL
+ * (no queue file does, so it never validates again) and it is
  * set to mode 0600 while it is still in active/, so it can never look like
  * a complete message, wherever a crash leaves it; a crash between the two
  * steps leaves a 0600 file in active/, which the queue manager removes at

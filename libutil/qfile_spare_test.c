@@ -147,6 +147,22 @@ static int first_byte(const char *path)
 	return rc;
 }
 
+/* all_zero - is the file at path all NUL bytes (and readable)? */
+static bool all_zero(const char *path)
+{
+	char data[4096];
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+	bool zero = fd >= 0;
+
+	while (zero && (n = read(fd, data, sizeof(data))) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			zero = zero && data[i] == 0;
+	if (fd >= 0)
+		close(fd);
+	return zero;
+}
+
 /* test_big - a large finished file is emptied, not kept with its blocks */
 static void test_big(void)
 {
@@ -245,6 +261,7 @@ static void test_reuse(void)
 	buf_printf(p, "%s/spare/%s", qdir, id1);
 	test_assert(lstat(buf_str(p), &st) == 0 && st.st_size == old_size && (st.st_mode & 07777) == 0600);
 	test_assert(first_byte(buf_str(p)) == 0);	/* no longer a queue file */
+	test_assert(all_zero(buf_str(p)));	/* nor the message: zeros only */
 	qfile_spare_forget();	/* the first create found spare/ empty: not read again for a second */
 	second = write_active(qdir, "second", id2);
 	test_assert(second == first && strcmp(id1, id2) != 0);

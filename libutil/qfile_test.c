@@ -483,6 +483,35 @@ static void check_envelope(const struct qfile *qf)
 	test_assert_str(qfile_id(qf), qfile_path(qf) + strlen(qfile_path(qf)) - QUEUE_ID_LEN);
 }
 
+/* test_mark_done_at - recipient 0 of path (pending) marked by offset, as a
+ * delivery agent does, while another handle (qmgr's) still sees it pending */
+static void test_mark_done_at(const char *path, struct buf *why)
+{
+	int status;
+	struct qfile *agent = qfile_open(path, QFILE_RDWR, &status, why);
+	struct qfile *qmgr = qfile_open(path, QFILE_RDWR, &status, why);
+	struct qfile *ro = qfile_open(path, 0, &status, why);
+	const struct qfile_rcpt *r;
+	size_t n;
+
+	test_assert(agent && qmgr && ro);
+	if (!agent || !qmgr || !ro)
+		goto out;
+	r = qfile_rcpts(agent, &n);
+	test_assert(n == 3 && !r[0].done);
+	test_assert(qfile_mark_done_at(ro, r[0].offset, why) == QFILE_TEMPFAIL);
+	test_assert(qfile_mark_done_at(agent, r[0].offset + 1, why) == QFILE_CORRUPT);
+	test_assert(qfile_mark_done_at(agent, r[0].offset, why) == 0 && r[0].done);
+	test_assert(qfile_mark_done(qmgr, 0, why) == 0 && qfile_rcpts_pending(qmgr) == 0);
+	fchmod(qfile_fd(agent), 0600);		/* what qfile_spare_put does first */
+	test_assert(qfile_mark_done_at(agent, r[1].offset, why) == QFILE_TEMPFAIL);
+	fchmod(qfile_fd(agent), 0700);
+out:
+	qfile_close(&agent);
+	qfile_close(&qmgr);
+	qfile_close(&ro);
+}
+
 /* test_round_trip - write, commit, reopen, compare; then done marks */
 static void test_round_trip(const char *qdir)
 {
@@ -547,6 +576,10 @@ static void test_round_trip(const char *qdir)
 		test_assert(qfile_rcpts_pending(qf) == 1);
 	}
 	qfile_close(&qf);
+	test_end();
+
+	test_begin("qfile: an agent's mark by offset; qmgr's older view takes it as done; never in a read-only or retired file");
+	test_mark_done_at(buf_str(path), why);
 	test_end();
 	unlink(buf_str(path));
 	strv_free(&lines);

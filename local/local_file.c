@@ -25,6 +25,7 @@ struct file_arg {
 	int locks;
 	long limit;
 	const char *delivered_to, *original_to;
+	struct maildir_key key;		/* for a Maildir: written once */
 };
 
 /* file_child - with the item's rights */
@@ -54,7 +55,7 @@ static void file_child(void *arg, struct agent_result *res)
 	else if (*name == '\0')
 		deliver_agent_result_set(res, "5.3.0", "bad file name %s", a->path);
 	else if (is_maildir)
-		deliver_agent_maildir(dir_fd, name, &c, res);
+		deliver_agent_maildir(dir_fd, name, &c, &a->key, res);
 	else
 		deliver_agent_mbox(dir_fd, name, &c, a->m->content_size, &o, res);
 	if (res->dsn[0] == '2')
@@ -84,6 +85,7 @@ void local_file(struct local_rcpt *r, const char *path, const struct local_sourc
 				       path);
 		return;
 	}
+	deliver_agent_key(&a.key, r->m, r->index, path);
 	deliver_agent_result_init(&res);
 	deliver_agent_run(&src->privs, LOCAL_STEP_TIME, file_child, &a, &res);
 	local_recipient_result(r, src->to, &res);

@@ -10,6 +10,10 @@
  * write, root makes the user's directory and hands it over first.
  * Every path below the home or spool directory is opened without
  * following symbolic links.
+ * A Maildir file is written once per recipient (deliver_agent_key): an
+ * attempt repeated after a crash finds the first one's file.  An mbox
+ * append is not made idempotent (that would take a marker per message in
+ * the mailbox): a crash between the append and qmgr's record repeats it.
  * Results: "delivered to maildir" / "delivered to mailbox" (2.0.0); a
  * message over mailbox_size_limit (a Maildir file, or what the mbox file
  * would grow to) bounces 5.2.2, as Postfix's file size limit does; a home
@@ -39,6 +43,7 @@ struct mailbox_arg {
 	int locks;
 	long limit;			/* mailbox_size_limit, 0: none */
 	const char *delivered_to, *original_to;
+	struct maildir_key key;		/* for a Maildir: written once */
 };
 
 /* mailbox_child - as the user (or the spool's owner) */
@@ -59,7 +64,7 @@ static void mailbox_child(void *arg, struct agent_result *res)
 		deliver_agent_result_set(res, "4.2.0", "cannot access %s %s: %s",
 				       a->home ? "home directory" : "mail spool directory", a->dir, strerror(errno));
 	else if (a->maildir)
-		deliver_agent_maildir(dir_fd, a->name, &c, res);
+		deliver_agent_maildir(dir_fd, a->name, &c, &a->key, res);
 	else
 		deliver_agent_mbox(dir_fd, a->name, &c, a->m->content_size, &o, res);
 	if (dir_fd >= 0)
@@ -139,6 +144,7 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 	}
 	a.name = buf_str(name);
 	a.maildir = buf_str(name)[buf_len(name) - 1] == '/';
+	deliver_agent_key(&a.key, r->m, r->index, to);
 	deliver_agent_result_init(&res);
 	deliver_agent_copy(&c, r->m, a.maildir ? 0 : MBOX_COPY_MBOX, to, a.original_to);
 	size = r->m->content_size + (long)mbox_header_size(&c);
@@ -147,7 +153,7 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 				       "mailbox_size_limit is %ld", size, a.limit);
 	else if (a.home && a.maildir && privs.uid != 0)	/* the common case: no fork per message */
 		deliver_helper_maildir(&privs, LOCAL_STEP_TIME, a.limit, a.dir, a.name, r->m, to,
-				       a.original_to, &res);
+				       a.original_to, &a.key, &res);
 	else if (a.maildir && privs.uid == 0 && u->uid != 0 && spool_maildir(a.dir, a.name, u, &res) < 0)
 		;	/* res says why */
 	else if (a.maildir && privs.uid == 0 && u->uid != 0)	/* a Maildir is never written as root */

@@ -12,7 +12,13 @@
  * deferred/ with its next retry time as the file's mtime.  Whatever is in
  * active/ when qmgr starts was interrupted and is delivered again
  * (at least once, never lost).  Recipient results are written into the
- * queue file (the done mark) as they arrive.
+ * queue file (the done mark) as they arrive; the agents mark their sent
+ * recipients themselves the moment they are delivered.  The requests say
+ * what qmgr knows of earlier attempts (enum deliver_retry): a retry from
+ * deferred/, or an interrupted one (found in active/ at start, or its
+ * agent died or timed out after the request went out), so that local and
+ * virtual look for a Maildir file the earlier attempt wrote and smtp logs
+ * a possible duplicate.
  */
 #ifndef HATO_QMGR_H
 #define HATO_QMGR_H
@@ -42,6 +48,7 @@ struct qmgr_global {
 	time_t last_deferred_scan;
 	bool flush;			/* retry all deferred mail now */
 	bool try_recover;		/* this scan may recover unmarked files */
+	struct htable *interrupted;	/* IDs in deferred/ whose last attempt was cut off */
 };
 
 struct qmgr_msg {
@@ -53,6 +60,8 @@ struct qmgr_msg {
 	time_t started;
 	struct qmgr_job **made;		/* the jobs made while loading (qmgr_msg_load only) */
 	size_t nmade;
+	int retry;			/* enum deliver_retry, for its requests */
+	bool interrupted;		/* an agent died or timed out with its request */
 };
 
 /* a destination: its jobs in flight, its limit, its jobs not started */
@@ -86,7 +95,7 @@ void qmgr_run(struct qmgr_global *g);
 void qmgr_recover(struct qmgr_global *g);
 
 /* qmgr_message.c */
-void qmgr_msg_load(struct qmgr_global *g, const char *id);
+void qmgr_msg_load(struct qmgr_global *g, const char *id, const char *queue);
 void qmgr_msg_job_done(struct qmgr_global *g, struct qmgr_job *job);
 
 /* qmgr_resolve.c: "transport" and "nexthop" for a recipient; -1 temporary */

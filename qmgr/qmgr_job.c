@@ -230,8 +230,10 @@ static void advance(struct qmgr_global *g, struct qmgr_job *job)
 			return;
 		}
 	}
-	if (deliver_read_reply(job->in, job->fd, job->rq, why) < 0)
+	if (deliver_read_reply(job->in, job->fd, job->rq, why) < 0) {
+		job->msg->interrupted = true;	/* it may have delivered: qmgr_message.c */
 		fail_job(job, buf_str(why));
+	}
 	got_reply(g, job);
 	buf_free(&why);
 }
@@ -256,6 +258,7 @@ void qmgr_job_poll(struct qmgr_global *g, int trigger_fd, int timeout_ms, bool *
 		if (pfd[i].revents) {
 			advance(g, jobs[i]);
 		} else if (jobs[i]->deadline < now) {
+			jobs[i]->msg->interrupted |= jobs[i]->state == JOB_WAIT_REPLY;
 			fail_job(jobs[i], "delivery agent timed out");
 			finish_job(g, jobs[i]);
 		}

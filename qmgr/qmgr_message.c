@@ -26,6 +26,8 @@
 #include "qmgr.h"
 #include "qfile_spare.h"
 
+enum { INTERRUPTED_MAX = 10000 };	/* IDs remembered as interrupted */
+
 /* msg_free - release a finished message */
 static void msg_free(struct qmgr_msg **mp)
 {
@@ -160,6 +162,32 @@ static void load_bounced(struct qmgr_msg *m)
 	free(path);
 }
 
+/* retry_of - what is known of earlier attempts of a message loaded from
+ * queue: one in active/ at start was interrupted, so was one that went to
+ * deferred/ after an agent died with its request (remembered while qmgr
+ * runs) */
+static int retry_of(struct qmgr_global *g, const char *id, const char *queue)
+{
+	if (strcmp(queue, "active") == 0)
+		return DELIVER_INTERRUPTED;
+	if (strcmp(queue, "deferred") != 0)
+		return DELIVER_FIRST;
+	if (g->interrupted && htable_remove(g->interrupted, id))
+		return DELIVER_INTERRUPTED;
+	return DELIVER_RETRY;
+}
+
+/* remember_interrupted - m goes to deferred/ after an interrupted attempt */
+static void remember_interrupted(struct qmgr_global *g, const struct qmgr_msg *m)
+{
+	if (g->interrupted == NULL || g->interrupted->len >= INTERRUPTED_MAX)
+		htable_free(&g->interrupted, NULL);	/* forgets: at worst a warning less, and
+							 * a file reused that an agent long gone held */
+	if (g->interrupted == NULL)
+		g->interrupted = htable_new(64);
+	htable_put(g->interrupted, m->id, (void *)1);
+}
+
 /* finish - no job left: remove, bounce, or defer */
 static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 {
@@ -171,6 +199,8 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	if (m->deferred->len && !expire(g, m, now)) {
 		if (m->bounced->len)
 			save_bounced(m);
+		if (m->interrupted)
+			remember_interrupted(g, m);
 		defer_message(g, m, now);
 		msg_free(&m);
 		return;
@@ -184,9 +214,14 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	path = path_of("bounce", m->id);
 	unlink(path);
 	free(path);
-	/* not synced: a crash at worst delivers it again */
-	if (qfile_spare_put(".", "active", m->id, qfile_fd(m->qf)) < 0)
+	/* not synced: a crash at worst delivers it again.  Agents mark their
+	 * sent recipients in the file: one qmgr gave up on, or one of an
+	 * earlier qmgr, may still write there, so such a file is not reused */
+	path = path_of("active", m->id);
+	if (m->interrupted || m->retry == DELIVER_INTERRUPTED ? unlink(path) < 0 && errno != ENOENT
+	    : qfile_spare_put(".", "active", m->id, qfile_fd(m->qf)) < 0)
 		log_warn("%s: remove active/%s: %m", m->id, m->id);
+	free(path);
 	path = path_of("defer", m->id);
 	unlink(path);
 	free(path);
@@ -233,6 +268,7 @@ static struct qmgr_job *new_job(struct qmgr_msg *m, const char *transport, const
 	j->rq->arrival_time = (long)qfile_arrival(m->qf).tv_sec;
 	j->rq->arrival_usec = (long)qfile_arrival(m->qf).tv_usec;
 	j->rq->flags = qfile_flags(m->qf);
+	j->rq->retry = m->retry;
 	if (qfile_attr(m->qf, "dsn_envid"))
 		j->rq->dsn_envid = xstrdup(qfile_attr(m->qf, "dsn_envid"));
 	if (qfile_attr(m->qf, "dsn_ret"))
@@ -299,8 +335,9 @@ static struct qfile *open_active(const char *id)
 	return qf;
 }
 
-/* qmgr_msg_load - a message now in active/: make its delivery jobs */
-void qmgr_msg_load(struct qmgr_global *g, const char *id)
+/* qmgr_msg_load - a message now in active/ (moved there from queue): make
+ * its delivery jobs */
+void qmgr_msg_load(struct qmgr_global *g, const char *id, const char *queue)
 {
 	struct qmgr_msg *m;
 	struct buf *transport = buf_new(32), *nexthop = buf_new(64), *why = buf_new(0);
@@ -316,6 +353,7 @@ void qmgr_msg_load(struct qmgr_global *g, const char *id)
 	m->bounced = strv_new();
 	m->deferred = strv_new();
 	m->started = time(NULL);
+	m->retry = retry_of(g, id, queue);
 	load_bounced(m);
 	r = qfile_rcpts(qf, &n);
 	log_info("%s: from=<%s>, size=%ld, nrcpt=%zu (queue active)", id, qfile_sender(qf),

@@ -86,7 +86,7 @@ static void scan(struct qmgr_global *g, const char *queue, ready_fn *ready)
 			log_warn("%s: %s", de->d_name, buf_str(why));
 			continue;
 		}
-		qmgr_msg_load(g, de->d_name);
+		qmgr_msg_load(g, de->d_name, queue);
 		n++;
 	}
 	closedir(dir);

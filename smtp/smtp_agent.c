@@ -209,7 +209,7 @@ static int open_queue_file(struct smtp_deliv *d, struct buf *why)
 		buf_printf(why, "bad queue file name \"%s\"", rq->queue_file);
 		return -1;
 	}
-	if ((d->qf = qfile_open(rq->queue_file, QFILE_ANY_OWNER, &status, why)) == NULL)
+	if ((d->qf = qfile_open(rq->queue_file, QFILE_ANY_OWNER | QFILE_RDWR, &status, why)) == NULL)
 		return -1;
 	d->size = qfile_sizes(d->qf)->content_size;
 	d->smtputf8 = smtp_has_8bit(rq->sender, strlen(rq->sender));

@@ -16,6 +16,11 @@
  * 8-bit content when the server offers 8BITMIME (without it, the content
  * goes as it is).  NOTIFY, ORCPT, RET and ENVID go only to a server that
  * offers DSN.
+ * A recipient sent by a request that qmgr marks DELIVER_INTERRUPTED (an
+ * earlier attempt's result never reached qmgr: the remote server may have
+ * taken the message then too) gets a "possible duplicate" warning.  A
+ * sent recipient is marked done in the queue file at once (mark_sent), so
+ * that window is the one between the server's 250 and that mark.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +39,20 @@ struct trans {
 	struct smtp_why why;
 };
 
+/* mark_sent - recipient i is marked done in the queue file the moment the
+ * server took it, not only when qmgr has the reply: a crash between the
+ * two then sends nothing twice (bounces are left to qmgr, which owes the
+ * sender a notification).  Never after the reply (deliver_agent_mark_sent
+ * says why) */
+static void mark_sent(struct smtp_deliv *d, size_t i)
+{
+	struct buf *why = buf_new(0);
+
+	if (qfile_mark_done_at(d->qf, d->rq->rcpt[i].offset, why) < 0)
+		log_warn("%s: %s", d->rq->queue_id, buf_str(why));
+	buf_free(&why);
+}
+
 /* smtp_rcpt_final - recipient i is settled: status, log line */
 void smtp_rcpt_final(struct smtp_deliv *d, size_t i, enum deliver_status st, const char *dsn,
 		     const char *relay, const char *text, int conn_use)
@@ -41,10 +60,16 @@ void smtp_rcpt_final(struct smtp_deliv *d, size_t i, enum deliver_status st, con
 	if (d->state[i] == SMTP_RCPT_FINAL)
 		log_panic("%s: recipient %zu settled twice", d->rq->queue_id, i);
 	deliver_status(d->rq, i, st, dsn, relay, "%s", text);
+	if (st == DELIVER_SENT && d->qf)
+		mark_sent(d, i);
 	d->state[i] = SMTP_RCPT_FINAL;
 	d->pending--;
 	gettimeofday(&d->done, NULL);
 	smtp_log_rcpt(d, i, relay, conn_use);
+	if (st == DELIVER_SENT && d->rq->retry == DELIVER_INTERRUPTED)
+		log_warn("%s: to=<%s>, relay=%s: possible duplicate: an earlier attempt was interrupted "
+			 "before its result was recorded, and may have been accepted too",
+			 d->rq->queue_id, d->rq->rcpt[i].address, relay);
 }
 
 /* rcpt_why - recipient i gets why: settled, or left pending for the next

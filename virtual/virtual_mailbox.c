@@ -6,7 +6,9 @@
  * symbolic links and without "..".  A Maildir's missing directories are
  * created (0700, owned by the mailbox uid); an mbox file's directories
  * must exist.  virtual_mailbox_limit bounds a Maildir file or the whole
- * mbox file (5.2.2); the same Maildir writer and mbox code as local's.
+ * mbox file (5.2.2); the same Maildir writer and mbox code as local's:
+ * a Maildir file is written once per recipient, an attempt repeated after
+ * a crash finds the first one's (maildir.h); an mbox append is not.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +24,7 @@ struct mailbox_arg {
 	const struct virtual_dest *d;
 	const char *delivered_to, *original_to;
 	bool maildir;
+	struct maildir_key key;		/* the Maildir file is written once */
 };
 
 /* mailbox_child - with the mailbox's rights */
@@ -46,7 +49,7 @@ static void mailbox_child(void *arg, struct agent_result *res)
 		deliver_agent_result_set(res, "4.3.0", "cannot access virtual_mailbox_base %s: %s", base,
 				       strerror(errno));
 	else if (a->maildir)
-		deliver_agent_maildir(base_fd, path, &c, res);
+		deliver_agent_maildir(base_fd, path, &c, &a->key, res);
 	else
 		deliver_agent_mbox(base_fd, path, &c, a->m->content_size, &o, res);
 	if (base_fd >= 0)
@@ -79,6 +82,7 @@ void virtual_mailbox(struct virtual_global *g, struct agent_msg *m, size_t i,
 				       "virtual_mailbox_limit is %ld", size, g->cf->virtual_mailbox_limit);
 		return;
 	}
+	deliver_agent_key(&a.key, m, i, a.delivered_to);
 	snprintf(name, sizeof(name), "uid %lu", (unsigned long)d->uid);
 	deliver_agent_privs(&privs, d->uid, d->gid, name);
 	deliver_agent_run(&privs, VIRTUAL_STEP_TIME, mailbox_child, &a, res);

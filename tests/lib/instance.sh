@@ -31,10 +31,11 @@ id hatoauth >/dev/null 2>&1 || inst_created_authuser=yes
 
 inst_cleanup() {
 	[ -f "$I/main.cf" ] && "$HATO" -c "$I" abort >/dev/null 2>&1
+	# -r removes a home made by inst_user; a user without one goes too
+	for u in ${inst_users:-}; do userdel -r "$u" >/dev/null 2>&1 || userdel "$u" >/dev/null 2>&1; done
 	if [ -n "$inst_created_user" ]; then
 		userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1
 	fi
-	for u in ${inst_users:-}; do userdel "$u" >/dev/null 2>&1; done
 	if [ -n "$inst_created_authuser" ]; then
 		userdel hatoauth >/dev/null 2>&1; groupdel hatoauth >/dev/null 2>&1
 	fi
@@ -196,4 +197,21 @@ inst_user_bin() {
 inst_add_user() {
 	useradd -M -N -s /bin/sh -d /nonexistent "$1" || return 1
 	inst_users="${inst_users:-} $1"
+}
+
+# inst_user NAME - a system user with a home (useradd -m), removed by
+# inst_cleanup; its home into INST_HOME.  NAME must be unique to the test.
+inst_user() {
+	userdel -r "$1" >/dev/null 2>&1
+	useradd -m -s /bin/sh "$1" && inst_users="${inst_users:-} $1"
+	INST_HOME=$(getent passwd "$1" | cut -d: -f6)
+}
+
+# inst_add_maildir [qmgr] - local delivery into ~/Maildir/ for any local
+# user (home_mailbox, local_recipient_maps =), with the local service and,
+# given "qmgr", the queue manager (wakeup 1 s)
+inst_add_maildir() {
+	inst_set "home_mailbox = Maildir/" "local_recipient_maps ="
+	[ "${1:-}" = qmgr ] && echo "qmgr      fifo  n       -       n       1       1       qmgr" >>"$I/master.cf"
+	echo "local     unix  -       n       n       -       -       local" >>"$I/master.cf"
 }

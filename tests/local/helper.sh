@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # local/helper.sh - the kept Maildir delivery helper (deliver_helper.h):
 # messages for one user in a row are written by one helper process (the
-# P<pid> in the Maildir file names) that runs as that user, uid and gid,
+# one process the test user runs, the same after each message) that runs
+# as that user, uid and gid,
 # real and effective, and is a child of local; a message for another user
 # replaces it; a helper killed between messages is replaced and nothing is
 # deferred or lost; a home changed with usermod -d is used a second later.
@@ -33,15 +34,16 @@ MCF
 t_check "instance with qmgr and local (maxproc 1) starts" inst_start
 
 files() { ls "$1/Maildir/new" 2>/dev/null | wc -l; }
-# writers HOME - the distinct P<pid> of the files in HOME/Maildir/new
-writers() { ls "$1/Maildir/new" | sed -n 's/^[0-9]*\.M[0-9]*P\([0-9]*\)Q.*/\1/p' | sort -u; }
+# writer USER - the process USER runs: its helper (the users are the test's own)
+writer() { pgrep -u "$1"; }
 # deliver HOME N SUBJECT TO - send one, wait until HOME has N files
 deliver() { inst_send sender@example.org "$4" "$3" >/dev/null; inst_wait test "$(files "$1")" -ge "$2"; }
 
-for n in 1 2 3; do deliver "$H1" $n "row $n" $U1@example.test; done
+seen=
+for n in 1 2 3; do deliver "$H1" $n "row $n" $U1@example.test; seen="$seen $(writer $U1)"; done
 t_expect "3 messages for $U1 in a row are all in ~/Maildir/new" 3 files "$H1"
-t_expect "...written by one process (one P<pid> in the names)" 1 bash -c "ls '$H1/Maildir/new' | sed 's/.*P\([0-9]*\)Q.*/\1/' | sort -u | wc -l"
-p1=$(writers "$H1")
+t_expect "...written by one process (the same one after each)" 1 bash -c "echo $seen | tr ' ' '\n' | sort -u | wc -l"
+p1=$(writer $U1)
 t_expect "...which is still there, as $U1 (uid real, effective, saved, fs)" \
 	"$(id -u $U1) $(id -u $U1) $(id -u $U1) $(id -u $U1)" bash -c "awk '/^Uid:/ {print \$2, \$3, \$4, \$5}' /proc/$p1/status"
 t_expect "...with $U1's group, real and effective, as its only group" \
@@ -50,7 +52,7 @@ t_expect "...with $U1's group, real and effective, as its only group" \
 t_expect "...a child of local" local bash -c "ps -o comm= -p \$(ps -o ppid= -p $p1)"
 
 deliver "$H2" 1 "other user" $U2@example.test
-p2=$(writers "$H2")
+p2=$(writer $U2)
 t_check "a message for $U2 is delivered by another process" test -n "$p2" -a "$p2" != "$p1"
 t_check "...and $U1's helper is gone" inst_wait test ! -e /proc/$p1
 t_expect "...the file is $U2's" "$U2" bash -c "stat -c %U '$H2'/Maildir/new/*"
@@ -58,7 +60,8 @@ t_expect "...the file is $U2's" "$U2" bash -c "stat -c %U '$H2'/Maildir/new/*"
 kill -9 "$p2"
 deliver "$H2" 2 "after kill" $U2@example.test
 t_expect "a helper killed between messages: the next one is delivered at once" 2 files "$H2"
-t_check "...by a new helper" bash -c "[ \$(ls '$H2/Maildir/new' | sed 's/.*P\([0-9]*\)Q.*/\1/' | sort -u | wc -l) = 2 ]"
+p3=$(writer $U2)
+t_check "...by a new helper" test -n "$p3" -a "$p3" != "$p2"
 t_check "...nothing deferred" bash -c "! grep -q 'status=deferred' '$I/maillog'"
 t_expect "5 messages sent, 5 delivered" 5 bash -c "grep -c 'status=sent (delivered to maildir)' '$I/maillog'"
 
