@@ -144,6 +144,30 @@ void deliver_agent_close_fds(int keep_a, int keep_b)
 	log_syslog_reopen();
 }
 
+/* deliver_agent_read_only - a new read-only descriptor of the file open
+ * at fd (the queue file, opened read-write to mark recipients): what a
+ * process running as a user gets, so it can read the message but never
+ * change the queue file; -1 with errno */
+int deliver_agent_read_only(int fd)
+{
+	char proc[64];
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	return open(proc, O_RDONLY | O_CLOEXEC);	/* a magic link: followed on purpose */
+}
+
+/* read_only_in_place - fd's number now refers to a read-only open of the
+ * same file (the child reads the message through it by that number) */
+static void read_only_in_place(int fd)
+{
+	int ro = fd >= 0 ? deliver_agent_read_only(fd) : -1;
+
+	if (fd >= 0 && (ro < 0 || dup2(ro, fd) < 0))
+		_exit(1);	/* no result: the parent reports a failed child */
+	if (ro >= 0)
+		close(ro);
+}
+
 /* child_main - in the child: only the result pipe and the queue file
  * kept (none of the agent's sockets, master's pipes or the log), drop to
  * p, run fn, report, exit */
@@ -154,6 +178,7 @@ static void __attribute__((noreturn)) child_main(const struct agent_privs *p, ag
 	struct buf *b = buf_new(256);
 
 	deliver_agent_close_fds(out, msg_fd);
+	read_only_in_place(msg_fd);
 	deliver_agent_result_init(&res);
 	if (deliver_agent_become(p, &res) == 0)
 		fn(arg, &res);

@@ -72,6 +72,9 @@ void deliver_agent_run(const struct agent_privs *p, long time_limit, agent_child
 void deliver_agent_privs(struct agent_privs *p, uid_t uid, gid_t gid, const char *name);
 int deliver_agent_become(const struct agent_privs *p, struct agent_result *res);
 void deliver_agent_close_fds(int keep_a, int keep_b);
+/* deliver_agent_read_only - a read-only descriptor of the file at fd, for
+ * a process that runs as a user; -1 with errno */
+int deliver_agent_read_only(int fd);
 
 /* results */
 void deliver_agent_result_init(struct agent_result *res);

@@ -246,7 +246,7 @@ void deliver_helper_maildir(const struct agent_privs *p, long time_limit, long l
 			    const char *original_to, const struct maildir_key *key, struct agent_result *res)
 {
 	struct buf *req = buf_new(256);
-	int sent = -1;
+	int sent = -1, ro;
 
 	if (request(req, limit, dir, path, delivered_to, original_to, key) < 0) {
 		deliver_agent_result_set(res, "4.3.0", "delivery request too long");
@@ -255,12 +255,20 @@ void deliver_helper_maildir(const struct agent_privs *p, long time_limit, long l
 	}
 	if (kept.pid > 0 && (kept.uid != p->uid || kept.gid != p->gid))
 		deliver_helper_stop();
+	/* the helper runs as the user: a read-only descriptor of the file */
+	if ((ro = deliver_agent_read_only(qfile_fd(m->qf))) < 0) {
+		deliver_agent_result_set(res, "4.3.0", "queue file: %s", strerror(errno));
+		buf_free(&req);
+		return;
+	}
 	for (int attempt = 0; sent < 0 && attempt < 2; attempt++) {
 		if (kept.pid < 0 && start(p) < 0)
 			break;
-		if ((sent = send_with_fd(kept.sock, buf_str(req), buf_len(req), qfile_fd(m->qf))) < 0)
+		if ((sent = send_with_fd(kept.sock, buf_str(req), buf_len(req), ro)) < 0)
 			deliver_helper_stop();	/* it died while idle: one new one */
 	}
+	if (ro >= 0)
+		close(ro);
 	if (sent < 0)
 		deliver_agent_result_set(res, "4.3.0", "cannot start a delivery process: %s", strerror(errno));
 	else

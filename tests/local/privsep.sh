@@ -45,6 +45,11 @@ t_check "...and holds no socket, memfd, table or queue directory FIFO" \
 	bash -c "! grep -E 'socket:|memfd:|lmdb|/public/|/private/' '$T/parentfds'"
 t_expect "...only 0-2, its result pipe, the command's output pipe, the queue file and the maillog" "7" \
 	bash -c "grep -c ' -> ' '$T/parentfds'"
+# the queue file it reads the message from is open read-only (O_ACCMODE 0)
+qfds() { for f in /proc/$ppid/fd/*; do case $(readlink "$f") in "$I"/queue/active/*) echo "${f##*/}" ;; esac; done; }
+rw_qfds() { for n in $(qfds); do awk '/^flags:/ { if (substr($2, length($2)) != "0") print "rw" }' "/proc/$ppid/fdinfo/$n"; done; }
+t_check "...holds the queue file" test -n "$(qfds)"
+t_expect "...read-only: a user's process cannot change the queue file" "" rw_qfds
 t_expect "...and is not dumpable (its /proc files belong to root)" root stat -c %U "/proc/$ppid/fd"
 t_check "the command itself holds only pipes and its output file (none of local's)" \
 	bash -c "! grep -E 'socket:|memfd:|maillog|/queue/|lmdb' '$T/out/cmdfds'"
