@@ -195,13 +195,15 @@ enum smtpd_admit smtpd_conn_enter(struct smtpd_global *g, struct smtpd *st, stru
 	bool trusted = st->in_mynetworks || netmatch_match(g->mynetworks, st->addr, st->name) == 1;
 
 	c->addr_fd = c->service_slot = -1;
+	/* the per-address count first: a client kept on the reserve (to log
+	 * in) counts against its address like any other */
+	if (!trusted && limit > 0 && conn.dir_fd >= 0 &&
+	    addr_enter(c, st->addr, limit > 1000000 ? 1000000 : (int)limit) < 0)
+		return ADMIT_TOO_MANY;
 	if (conn.service_fd >= 0 && (c->service_slot = take_slot(conn.service_fd, conn.service_slots)) >= 0 &&
 	    !trusted && busy_others(conn.maxproc) + 1 > conn.maxproc - conn.reserve)
 		return ADMIT_RESERVED;
-	if (trusted || limit <= 0 || conn.dir_fd < 0)
-		return ADMIT_OK;
-	return addr_enter(c, st->addr, limit > 1000000 ? 1000000 : (int)limit) == 0 ? ADMIT_OK
-										: ADMIT_TOO_MANY;
+	return ADMIT_OK;
 }
 
 /* smtpd_conn_leave - give the bytes back; the last session of an address
