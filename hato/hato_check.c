@@ -110,7 +110,7 @@ static int readable_as(const struct passwd *pw, const char *path)
 		if (geteuid() == 0 && (setgroups(2, groups) < 0 || setgid(pw->pw_gid) < 0 ||
 				       setuid(pw->pw_uid) < 0))
 			_exit(EPERM);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		_exit(fd < 0 ? errno : 0);
 	}
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)

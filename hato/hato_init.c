@@ -83,8 +83,9 @@ static void libexec_dir(struct buf *out)
 	buf_printf(out, "%s/libexec", exe);
 }
 
-/* write_new - create path with text; refuses an existing file */
-static int write_new(const char *path, const char *text, mode_t mode)
+/* write_new_owned - create path with text, owned by root and group (-1:
+ * as created), changed through the descriptor; refuses an existing file */
+static int write_new_owned(const char *path, const char *text, mode_t mode, gid_t group)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	size_t len = strlen(text);
@@ -93,11 +94,22 @@ static int write_new(const char *path, const char *text, mode_t mode)
 		log_error("create %s: %m%s", path, errno == EEXIST ? " (hato init does not overwrite)" : "");
 		return -1;
 	}
+	if (group != (gid_t)-1 && fchown(fd, 0, group) < 0) {
+		log_error("chown %s: %m", path);
+		close(fd);
+		return -1;
+	}
 	if (write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 || close(fd) < 0) {
 		log_error("write %s: %m", path);
 		return -1;
 	}
 	return 0;
+}
+
+/* write_new - create path with text; refuses an existing file */
+static int write_new(const char *path, const char *text, mode_t mode)
+{
+	return write_new_owned(path, text, mode, (gid_t)-1);
 }
 
 /* main_cf_text - the commented main.cf of a new instance */
@@ -317,19 +329,36 @@ static int make_aliases(const char *dir)
 	return rc;
 }
 
-/* chown_users_file - root and the group of the user authd runs as */
-static int chown_users_file(const char *path, const char *user, struct buf *why)
+/* users_group - as root, the group of the user authd runs as (it reads
+ * the users file through it, no other daemon does); else -1 (as created) */
+static int users_group(const char *user, gid_t *gid_r, struct buf *why)
 {
-	struct passwd *pw = getpwnam(user);
+	struct passwd *pw;
 
-	if (pw == NULL) {
+	*gid_r = (gid_t)-1;
+	if (geteuid() != 0)
+		return 0;
+	if ((pw = getpwnam(user)) == NULL) {
 		buf_printf(why, "default_internal_user %s: no such user", user);
 		return -1;
 	}
-	if (chown(path, 0, pw->pw_gid) < 0) {
+	*gid_r = pw->pw_gid;
+	return 0;
+}
+
+/* chown_dir - a directory's owner, changed through a descriptor that did
+ * not follow a symlink */
+static int chown_dir(const char *path, uid_t uid, gid_t gid, struct buf *why)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || fchown(fd, uid, gid) < 0) {
 		buf_printf(why, "chown %s: %m", path);
+		if (fd >= 0)
+			close(fd);
 		return -1;
 	}
+	close(fd);
 	return 0;
 }
 
@@ -339,6 +368,7 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 	struct buf *why = buf_new(0), *a = buf_new(64), *b = buf_new(64);
 	struct params *p = config_params(c, why);
 	struct queue_owners o;
+	gid_t users_gid;
 	int rc = -1;
 
 	if (p == NULL || queue_dirs_owners(p->mail_owner, p->setgid_group, &o, why) < 0 ||
@@ -348,22 +378,18 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 		buf_printf(why, "mkdir %s: %m", p->data_directory);
 		goto out;
 	}
-	if (chown(p->data_directory, o.owner_uid, o.owner_gid) < 0) {
-		buf_printf(why, "chown %s: %m", p->data_directory);
+	if (chown_dir(p->data_directory, o.owner_uid, o.owner_gid, why) < 0)
 		goto out;
-	}
 	buf_printf(a, "%s/cert.pem", ctx->dir);
 	buf_printf(b, "%s/key.pem", ctx->dir);
 	if (hato_cert_create(buf_str(a), buf_str(b), p->myhostname, why) < 0)
 		goto out;
 	buf_reset(a);
 	buf_printf(a, "%s/users", ctx->dir);
-	if (write_new(buf_str(a), "# users - virtual mail users, Dovecot's passwd-file format:\n"
-		      "#   name:{SCHEME}hash:uid:gid::home::\n"
-		      "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640) < 0)
-		goto out;
-	/* authd reads it through the group of its own user, no other daemon */
-	if (geteuid() == 0 && chown_users_file(buf_str(a), p->default_internal_user, why) < 0)
+	if (users_group(p->default_internal_user, &users_gid, why) < 0 ||
+	    write_new_owned(buf_str(a), "# users - virtual mail users, Dovecot's passwd-file format:\n"
+			    "#   name:{SCHEME}hash:uid:gid::home::\n"
+			    "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640, users_gid) < 0)
 		goto out;
 	if ((ctx->dev && make_aliases(ctx->dir) < 0) || make_alias_tables(c, !ctx->dev, why) < 0)
 		goto out;

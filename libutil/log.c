@@ -60,7 +60,7 @@ int log_open(int dests, const char *file, enum log_format format,
 	     const char *syslog_name, const char **error_r)
 {
 	if ((dests & LOG_DEST_FILE) && file && *file) {
-		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0640);
+		int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NOFOLLOW, 0640);
 
 		if (fd < 0) {
 			*error_r = strerror(errno);

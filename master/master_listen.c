@@ -250,7 +250,7 @@ static int fifo_at(int dfd, const char *name)
 	if (mkfifoat(dfd, name, 0600) < 0 && errno != EEXIST)
 		return -1;
 	/* O_NONBLOCK: opening a FIFO must not wait; O_NOFOLLOW: never a link */
-	fd = openat(dfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	fd = openat(dfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ELOOP ? (errno = 0, -1) : -1;
 	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && st.st_uid == geteuid() &&
