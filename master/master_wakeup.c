@@ -1,20 +1,45 @@
 /* master_wakeup - the wakeup column: a trigger byte every N seconds.
  * For a fifo service the byte is written into the FIFO through master's
  * own descriptor (never by name: public/ belongs to mail_owner); for a
- * unix service master connects and writes it.  "N?" wakes the service
+ * unix service master connects and writes it with the file system rights
+ * of the directory's owner (setfsuid), so a name that mail_owner swapped
+ * for a symlink reaches nothing that mail_owner could not reach itself.  "N?" wakes the service
  * only once it has been used.  A wakeup that cannot be delivered is dropped: the next
  * one comes N seconds later anyway. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/fsuid.h>
+#include <sys/stat.h>
 
 #include "log.h"
 #include "master.h"
+#include "mem.h"
+#include "unix_connect.h"
 
 static void on_wakeup(struct ev *ev, void *ctx);
+
+/* connect_as_owner - a non-blocking connection to the socket at path,
+ * made with the file system ids of the owner of its directory; -1 */
+static int connect_as_owner(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup(".");
+	struct stat st;
+	int fd = -1;
+
+	if (stat(dir, &st) == 0) {
+		setfsgid(st.st_gid);
+		setfsuid(st.st_uid);
+		fd = unix_connect_nonblock(path, NULL);
+		setfsuid(0);
+		setfsgid(0);
+	}
+	free(dir);
+	return fd;
+}
 
 /* send_trigger - one wakeup byte to the service's socket or FIFO */
 static void send_trigger(struct master_service *svc)
@@ -26,15 +51,7 @@ static void send_trigger(struct master_service *svc)
 		/* master holds the FIFO open read-write: no name to resolve */
 		fd = svc->nlisten > 0 ? fcntl(svc->listen_fds[0], F_DUPFD_CLOEXEC, 0) : -1;
 	} else {
-		struct sockaddr_un sun = { .sun_family = AF_UNIX };
-
-		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		strncpy(sun.sun_path, svc->sock_path, sizeof(sun.sun_path) - 1);
-		if (fd >= 0 && connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 &&
-		    errno != EINPROGRESS) {
-			close(fd);
-			fd = -1;
-		}
+		fd = connect_as_owner(svc->sock_path);
 	}
 	if (fd < 0)
 		return;

@@ -40,6 +40,7 @@ cat >"$I/master.cf" <<MCF
   -o max_idle=30s
 probe     unix  -       -       y       -       -       $PROBE
 tick      fifo  n       -       n       1       1       $PROBE trigger
+utick     unix  n       -       n       1       1       $PROBE trigger
 broken    unix  -       -       n       -       -       $PROBE fail
 multi     unix  -       -       n       -       1       $PROBE multi
 [::1]:$P5 inet  n       -       n       -       -       $PROBE
@@ -58,6 +59,8 @@ t_expect "skipped Postfix services are named in one line" "1" \
 t_check "IPv6 service [::1]:$P5 answers" bash -c "python3 -c \"import socket; s=socket.create_connection(('::1', $P5)); print(s.recv(100))\" | grep -q uid="
 t_check "fifo wakeup every second reaches the trigger daemon" \
 	wait_for bash -c "[ \$(grep -c 'probe tick: wakeup \"W\"' '$I/maillog') -ge 2 ]"
+t_check "...and a unix trigger service (master connects as public/'s owner)" \
+	wait_for bash -c "[ \$(grep -c 'probe utick: wakeup \"W\"' '$I/maillog') -ge 2 ]"
 $CLIENT "$I/queue/private/multi" --hold 2 >"$T/m1" & cm1=$!
 $CLIENT "$I/queue/private/multi" --hold 2 >"$T/m2" & cm2=$!
 wait $cm1 $cm2
@@ -152,11 +155,11 @@ t_check "hato abort" "$HATO" -c "$I" abort
 # bad input: each a message naming file and line (or service), non-zero exit
 cp "$I/master.cf" "$T/master.cf.good"
 printf 'bad  inet n - n -\n' >>"$I/master.cf"
-t_expect_err "a 5-column line names file and line" "master.cf, line 12:" "$HATO" -c "$I" check
+t_expect_err "a 5-column line names file and line" "master.cf, line 13:" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unknown n - n - - %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "an unknown service type names file and line" "master.cf, line 12: unknown service type" "$HATO" -c "$I" start
+t_expect_err "an unknown service type names file and line" "master.cf, line 13: unknown service type" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - lots %s\n' "$PROBE" >>"$I/master.cf"
-t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 12: bad maxproc" "$HATO" -c "$I" check
+t_expect_err "a non-numeric maxproc names file and line" "master.cf, line 13: bad maxproc" "$HATO" -c "$I" check
 cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - - nosuchd\n' >>"$I/master.cf"
 t_expect_err "a missing daemon program names the service" "service x/unix: program" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"
