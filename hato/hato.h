@@ -10,6 +10,7 @@
 #define HATO_HATO_H
 
 #include <stdbool.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "config.h"
@@ -34,6 +35,9 @@ int hato_set_permissions(struct hato_ctx *ctx);
 /* hato_check_quiet - hato_check without the "ok" line; used by start (which
  * leaves master.cf to master itself, so each warning shows once) and reload */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf);
+/* hato_unsafe_owner - why st could be changed by someone other than root
+ * (or a --dev instance's user), else NULL */
+const char *hato_unsafe_owner(const struct stat *st);
 /* hato_check_chroot - warnings for tables a chrooted smtpd cannot use */
 void hato_check_chroot(struct hato_ctx *ctx, struct config *c);
 /* hato_pid_path - queue_directory/pid/master.pid for the instance, also

@@ -204,9 +204,9 @@ out:
 	buf_free(&why);
 }
 
-/* unsafe_owner - why a daemon_directory entry could be changed by someone
- * other than root (or the user of a --dev instance), else NULL */
-static const char *unsafe_owner(const struct stat *st)
+/* hato_unsafe_owner - why a file or directory could be changed by
+ * someone other than root (or the user of a --dev instance), else NULL */
+const char *hato_unsafe_owner(const struct stat *st)
 {
 	if (st->st_uid != 0 && st->st_uid != geteuid())
 		return "not owned by root";
@@ -227,11 +227,11 @@ static void check_daemon_dir(struct config *c)
 		log_warn("daemon_directory %s: %m", dir);
 		return;
 	}
-	if (fstat(dirfd(d), &st) == 0 && (why = unsafe_owner(&st)) != NULL)
+	if (fstat(dirfd(d), &st) == 0 && (why = hato_unsafe_owner(&st)) != NULL)
 		log_warn("daemon_directory %s: %s", dir, why);
 	while ((e = readdir(d)) != NULL)
 		if (e->d_name[0] != '.' && fstatat(dirfd(d), e->d_name, &st, 0) == 0 &&
-		    (why = unsafe_owner(&st)) != NULL)
+		    (why = hato_unsafe_owner(&st)) != NULL)
 			log_warn("%s/%s: %s", dir, e->d_name, why);
 	closedir(d);
 }

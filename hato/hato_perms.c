@@ -106,6 +106,8 @@ static int fix_one(const char *path, uid_t uid, gid_t gid, mode_t mode, bool wan
 		log_error("%s: %m", path);
 	else if (!want_dir && (!S_ISREG(st.st_mode) || st.st_nlink != 1))
 		log_error("%s: not a regular file with one link: left alone", path);
+	else if (!want_dir && st.st_uid != uid)	/* a program: only one of ours is made set-GID */
+		log_error("%s: owned by another user than the one it would get: left alone", path);
 	/* chown first: it clears the set-group-ID bit that fchmod then sets */
 	else if ((st.st_uid != uid || st.st_gid != gid) && fchown(fd, uid, gid) < 0)
 		log_error("chown %s: %m", path);
@@ -116,6 +118,23 @@ static int fix_one(const char *path, uid_t uid, gid_t gid, mode_t mode, bool wan
 	if (fd >= 0)
 		close(fd);
 	return rc;
+}
+
+/* safe_dir - whether the programs' directory is one only root (or the
+ * --dev user) can change: set-group-ID programs in any other could be
+ * swapped or rewritten by its owner */
+static bool safe_dir(const char *dir)
+{
+	struct stat st;
+	const char *why = NULL;
+
+	if (*dir == '\0' || stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		why = *dir ? "not a directory" : "cannot find it";
+	else
+		why = hato_unsafe_owner(&st);
+	if (why)
+		log_error("command directory %s: %s: postdrop and postqueue left alone", dir, why);
+	return why == NULL;
 }
 
 /* fix_programs - postdrop and postqueue: root (or the --dev user),
@@ -133,6 +152,11 @@ static int fix_programs(struct config *c, const struct queue_owners *o)
 	else if ((len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[len] = '\0';
 		buf_add(dir, exe, (size_t)(strrchr(exe, '/') - exe));
+	}
+	if (!safe_dir(buf_str(dir))) {
+		buf_free(&dir);
+		buf_free(&path);
+		return -1;
 	}
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		buf_reset(path);

@@ -31,3 +31,13 @@ t_expect "a symlink is left alone (and not followed)" "root root" \
 t_expect "postdrop is set-group-ID hatodrop, 2755" "root:hatodrop 2755" stat -c "%U:%G %a" "$T/bin/postdrop"
 t_expect "postqueue too" "root:hatodrop 2755" stat -c "%U:%G %a" "$T/bin/postqueue"
 t_check "hato's usage lists set-permissions" bash -c "'$HATO' 2>&1 | grep -q set-permissions"
+
+# a command directory its owner (not root) could change: set-group-ID
+# programs there could be rewritten by that user, so they are left alone
+mkdir "$T/ubin" && cp "$B/bin/postdrop" "$B/bin/postqueue" "$T/ubin/" && chmod 755 "$T/ubin"/*
+chown nobody "$T/ubin"
+"$POSTCONF" -c "$I" -e "command_directory = $T/ubin"
+t_expect_err "set-permissions refuses a command_directory root does not own" "not owned by root" \
+	"$HATO" -c "$I" set-permissions
+t_expect "...and makes nothing there set-group-ID" "755 755" \
+	bash -c "stat -c %a '$T/ubin/postdrop' '$T/ubin/postqueue' | tr '\n' ' ' | sed 's/ \$//'"
