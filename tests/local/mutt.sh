@@ -13,7 +13,7 @@ command -v mutt >/dev/null && command -v tmux >/dev/null ||
 U=hlmutt1 SOCK=hato-mutt-$$
 drop() { tmux -L "$SOCK" kill-server 2>/dev/null; userdel -r "$U" >/dev/null 2>&1; }
 drop
-trap 'drop; inst_cleanup' EXIT
+trap 'inst_cleanup; drop' EXIT	# the instance first: its Maildir helper runs as $U, and userdel refuses a user with processes
 useradd -m -s /bin/sh "$U" || t_fail "useradd $U"
 H=$(getent passwd "$U" | cut -d: -f6)
 
