@@ -34,6 +34,16 @@ int cleanup_expand_rcpt(struct cleanup_global *g, const char *rcpt, struct strv 
 			struct buf *why);
 void cleanup_envelope_init(struct cleanup_global *g);
 
+/* cleanup_maildrop.c: the queue file for pickup's maildrop/NAME */
+enum maildrop_claim {
+	MAILDROP_NEW,		/* *qf_r is incoming/NAME */
+	MAILDROP_QUEUED,	/* queued already: answer 250, make nothing */
+	MAILDROP_FAILED,	/* why says; answer 4xx */
+};
+struct qfile_out;
+enum maildrop_claim cleanup_maildrop_claim(const char *name, struct qfile_out **qf_r,
+					   int *lock_r, struct buf *why);
+
 /* cleanup_session.c */
 void cleanup_session(struct cleanup_global *g, int fd);
 

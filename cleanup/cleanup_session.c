@@ -41,6 +41,9 @@ struct session {
 	int fd;
 	struct qfile_out *qf;
 	const char *id;
+	char *maildrop;			/* pickup's maildrop file name, or NULL */
+	int maildrop_lock;		/* its flock (cleanup_maildrop.c), or -1 */
+	bool queued;			/* that file is queued already */
 	int flags;
 	char *sender;
 	struct strv *attrs;		/* "name=value" to queue */
@@ -95,6 +98,8 @@ static void on_attr(struct session *s, const char *p, size_t len)
 		s->discard = true;
 	else if (strcmp(a, "prepend") == 0 && eq[1])
 		strv_add(s->prepend, eq + 1);
+	else if (strcmp(a, "maildrop") == 0)
+		;			/* cleanup's own: from the request only */
 	else if (strcmp(a, "redirect") == 0 || strcmp(a, "filter") == 0 || strcmp(a, "bcc") == 0)
 		log_warn("%s: access map action %s is not supported yet", s->id, a);
 	else {
@@ -409,10 +414,12 @@ static void hello(struct session *s)
 
 	attr_put_str(o, "protocol", "cleanup");
 	attr_put_int(o, "version", CLEANUP_PROTO_VERSION);
-	if (s->qf)
+	if (s->qf || s->queued)
 		attr_put_str(o, "queue_id", s->id);
 	else
 		attr_put_str(o, "error", buf_str(s->why));
+	if (s->queued)
+		attr_put_str(o, "queued", "yes");
 	attr_end(o);
 	if (attr_write(s->fd, o, CLEANUP_TIMEOUT_MS, s->why) < 0)
 		log_warn("%s: %s", s->id ? s->id : "cleanup", buf_str(s->why));
@@ -468,23 +475,78 @@ static void read_stream(struct session *s)
 	buf_free(&p);
 }
 
+/* read_request - the client's first message: {maildrop=NAME} from pickup
+ * (cleanup_maildrop.c), empty from others; 0, or -1 (logged) */
+static int read_request(struct session *s)
+{
+	struct attr_in *in = attr_in_new(0, 0);
+	const char *name;
+	int rc = attr_read(in, s->fd, CLEANUP_TIMEOUT_MS, s->why);
+
+	if (rc == 0)
+		buf_cat(s->why, "the client left before its request");
+	else if (rc > 0 && (name = attr_get(in, "maildrop")) != NULL)
+		s->maildrop = xstrdup(name);
+	attr_in_free(&in);
+	if (rc <= 0)
+		log_info("cleanup: %s", buf_str(s->why));
+	return rc > 0 ? 0 : -1;
+}
+
+/* open_queue_file - a new queue file, or for a maildrop file the one named
+ * after it; false when there is none to write (s->why, or s->queued) */
+static bool open_queue_file(struct session *s)
+{
+	struct buf *attr;
+
+	if (s->maildrop == NULL) {
+		s->qf = qfile_create(".", "incoming", s->why);
+		s->id = s->qf ? qfile_out_id(s->qf) : NULL;
+		return s->qf != NULL;
+	}
+	switch (cleanup_maildrop_claim(s->maildrop, &s->qf, &s->maildrop_lock, s->why)) {
+	case MAILDROP_NEW:
+		s->id = qfile_out_id(s->qf);
+		attr = buf_new(64);
+		buf_printf(attr, "maildrop=%s", s->id);	/* for qfile_maildrop_release */
+		strv_take(s->attrs, buf_steal(&attr));
+		return true;
+	case MAILDROP_QUEUED:
+		s->id = s->maildrop;
+		s->queued = true;
+		log_info("%s: already queued from maildrop/%s: not queued again", s->id, s->id);
+		answer(s, 250, "2.0.0", "Ok: queued already");
+		return false;
+	default:
+		return false;
+	}
+}
+
 /* cleanup_session - serve one client */
 void cleanup_session(struct cleanup_global *g, int fd)
 {
 	struct session s = { .g = g, .fd = fd, .why = buf_new(0), .text = buf_new(64),
-			     .attrs = strv_new(), .prepend = strv_new(), .add = strv_new() };
+			     .attrs = strv_new(), .prepend = strv_new(), .add = strv_new(),
+			     .maildrop_lock = -1 };
 
 	flow_take((int)(g->cf->in_flow_delay * 1000));	/* delivery falling behind: slow down */
-	s.qf = qfile_create(".", "incoming", s.why);
-	s.id = s.qf ? qfile_out_id(s.qf) : NULL;
-	hello(&s);
-	if (s.qf) {
+	if (read_request(&s) < 0) {
+		/* nothing to answer */
+	} else if (open_queue_file(&s)) {
+		hello(&s);
 		qfile_out_sync_name(s.qf);	/* while the client sends; a failure shows at commit */
 		read_stream(&s);
 		qfile_abort(&s.qf);	/* removes the file unless it was committed */
 	} else {
-		log_warn("%s", buf_str(s.why));
+		hello(&s);
+		if (s.queued)
+			send_answer(&s);
+		else
+			log_warn("%s", buf_str(s.why));
 	}
+	if (s.maildrop_lock >= 0)
+		close(s.maildrop_lock);	/* after the commit or the removal */
+	free(s.maildrop);
 	msg_free(&s.msg);
 	for (size_t i = 0; i < s.nrcpt; i++) {
 		free(s.rcpts[i].addr);

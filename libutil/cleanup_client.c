@@ -30,6 +30,7 @@ struct cleanup_client {
 	struct attr_in *in;
 	bool failed;		/* a write failed: finish reports it */
 	bool content;		/* 'M' sent */
+	bool queued;		/* cleanup has the message already: nothing to send */
 	struct buf *why;
 };
 
@@ -45,15 +46,25 @@ static int connect_to(const char *queue_dir, struct buf *why)
 	return fd;
 }
 
-/* cleanup_client_connect - connect and queue the first records; cleanup's
- * hello is read later (cleanup_client_ready), so that cleanup can create
- * the queue file while the caller does something else */
-struct cleanup_client *cleanup_client_connect(const char *queue_dir, int flags, struct buf *why)
+/* connect_with - connect, send the request, queue the first records;
+ * cleanup's hello is read later (cleanup_client_ready), so that cleanup
+ * can create the queue file while the caller does something else */
+static struct cleanup_client *connect_with(const char *queue_dir, int flags, const char *maildrop,
+					   struct buf *why)
 {
 	struct cleanup_client *cc;
+	struct attr_out *req = attr_out_new();
 	char f[16];
 	int fd = connect_to(queue_dir, why);
 
+	if (fd >= 0 && maildrop)
+		attr_put_str(req, "maildrop", maildrop);
+	attr_end(req);
+	if (fd >= 0 && attr_write(fd, req, CLEANUP_TIMEOUT_MS, why) < 0) {
+		close(fd);
+		fd = -1;
+	}
+	attr_out_free(&req);
 	if (fd < 0)
 		return NULL;
 	cc = xcalloc(1, sizeof(*cc));
@@ -65,6 +76,12 @@ struct cleanup_client *cleanup_client_connect(const char *queue_dir, int flags, 
 	snprintf(f, sizeof(f), "%d", flags);
 	qrec_put_str(cc->out, QREC_FLAGS, f);
 	return cc;
+}
+
+/* cleanup_client_connect - a new message; see connect_with */
+struct cleanup_client *cleanup_client_connect(const char *queue_dir, int flags, struct buf *why)
+{
+	return connect_with(queue_dir, flags, NULL, why);
 }
 
 /* cleanup_client_ready - cleanup's hello with the queue ID (read once);
@@ -83,6 +100,9 @@ int cleanup_client_ready(struct cleanup_client *cc, struct buf *why)
 		return -1;
 	}
 	cc->queue_id = xstrdup(id);
+	cc->queued = attr_get(cc->in, "queued") != NULL;
+	if (cc->queued)
+		buf_reset(cc->out);
 	return 0;
 }
 
@@ -94,6 +114,26 @@ struct cleanup_client *cleanup_client_open(const char *queue_dir, int flags, str
 	if (cc && cleanup_client_ready(cc, why) < 0)
 		cleanup_client_abort(&cc);
 	return cc;
+}
+
+/* cleanup_client_open_maildrop - the same for pickup's maildrop/NAME: the
+ * queue ID is NAME; when cleanup_client_queued() says so, the message is
+ * queued already (pickup died before it removed the file) and finish
+ * returns cleanup's 250 without sending anything */
+struct cleanup_client *cleanup_client_open_maildrop(const char *queue_dir, int flags,
+						    const char *name, struct buf *why)
+{
+	struct cleanup_client *cc = connect_with(queue_dir, flags, name, why);
+
+	if (cc && cleanup_client_ready(cc, why) < 0)
+		cleanup_client_abort(&cc);
+	return cc;
+}
+
+/* cleanup_client_queued - cleanup has this message queued already */
+bool cleanup_client_queued(const struct cleanup_client *cc)
+{
+	return cc->queued;
 }
 
 /* cleanup_client_id - the queue ID cleanup assigned */
@@ -126,6 +166,8 @@ static void write_all(struct cleanup_client *cc)
  * has said hello: before that nothing is written) */
 static void put(struct cleanup_client *cc, int type, const char *p, size_t len)
 {
+	if (cc->queued)
+		return;
 	qrec_put(cc->out, type, p, len);
 	if (buf_len(cc->out) >= FLUSH_AT && cc->queue_id)
 		write_all(cc);
@@ -194,7 +236,8 @@ int cleanup_client_finish(struct cleanup_client *cc, struct cleanup_result *res,
 	put(cc, QREC_END, "", 0);
 	if (cleanup_client_ready(cc, why) < 0)
 		return -1;
-	write_all(cc);
+	if (!cc->queued)
+		write_all(cc);
 	if (cc->failed) {
 		buf_cat(why, buf_str(cc->why));
 		return -1;

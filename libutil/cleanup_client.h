@@ -14,7 +14,8 @@
  * that are held in memory.
  *
  * The connection goes to public/cleanup under queue_dir (or under the
- * chroot).  cleanup speaks first with its protocol name, version and the
+ * chroot).  The client's request comes first ({} or, from pickup,
+ * {maildrop=NAME}); then cleanup says its protocol name, version and the
  * queue ID; the client then streams queue records (qrec.h): attributes,
  * sender, recipients, 'M', content lines, 'X', 'Z'.  cleanup answers with
  * one attribute message {code, dsn, text}: 250 only once the queue file
@@ -37,7 +38,7 @@ enum cleanup_flags {
 	CLEANUP_F_NO_ALIASES = 1 << 4,	/* skip virtual_alias/canonical maps */
 };
 
-enum { CLEANUP_PROTO_VERSION = 1 };
+enum { CLEANUP_PROTO_VERSION = 2 };
 
 struct cleanup_result {
 	int code;			/* 250, 4xx or 5xx */
@@ -50,6 +51,9 @@ struct cleanup_client;
 struct cleanup_client *cleanup_client_open(const char *queue_dir, int flags, struct buf *why);
 struct cleanup_client *cleanup_client_connect(const char *queue_dir, int flags, struct buf *why);
 int cleanup_client_ready(struct cleanup_client *cc, struct buf *why);
+struct cleanup_client *cleanup_client_open_maildrop(const char *queue_dir, int flags,
+						    const char *name, struct buf *why);
+bool cleanup_client_queued(const struct cleanup_client *cc);
 const char *cleanup_client_id(const struct cleanup_client *cc);	/* NULL before ready */
 void cleanup_client_attr(struct cleanup_client *cc, const char *name, const char *value);
 void cleanup_client_sender(struct cleanup_client *cc, const char *sender);

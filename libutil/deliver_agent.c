@@ -557,6 +557,7 @@ void deliver_agent_serve(int fd, agent_rcpt_fn *fn, void *ctx, const char *relay
 			deliver_agent_mark_sent(m.qf, m.rq, i);
 		}
 	}
+	qfile_close(&m.qf);	/* before the reply: qmgr may reuse it then (qfile_spare.h) */
 	buf_reset(why);
 	if (deliver_reply(fd, m.rq, why) < 0)
 		log_warn("%s: reply to qmgr: %s", m.rq->queue_id, buf_str(why));

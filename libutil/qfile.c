@@ -130,17 +130,14 @@ out:
 	return rc;
 }
 
-/* qfile_recover - path is 0600 (no complete mark): if no writer holds it
- * and it validates as a complete queue file, mark it 0700 (durably) and
- * return 1; else 0 (a writer is busy, or it is really incomplete) */
-int qfile_recover(const char *path)
+/* mark_if_complete - fd, open on path and locked by us, validates as a
+ * complete queue file: mark it complete, durably; 1 marked, else 0 */
+static int mark_if_complete(int fd, const char *path)
 {
 	struct buf *why = buf_new(0);
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), status, rc = 0;
 	struct qfile *qf;
+	int status, rc = 0;
 
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-		goto out;
 	if ((qf = qfile_open(path, QFILE_ANY_MODE, &status, why)) != NULL) {
 		qfile_close(&qf);
 		if (fchmod(fd, 0700) == 0 && fsync(fd) == 0) {
@@ -149,10 +146,80 @@ int qfile_recover(const char *path)
 			rc = 1;
 		}
 	}
-out:
-	if (fd >= 0)
-		close(fd);
 	buf_free(&why);
+	return rc;
+}
+
+/* lock_left - path opened and locked when no writer holds it, else -1 */
+static int lock_left(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		fd = -1;
+	}
+	return fd;
+}
+
+/* qfile_recover - path is 0600 (no complete mark): if no writer holds it
+ * and it validates as a complete queue file, mark it 0700 (durably) and
+ * return 1; else 0 (a writer is busy, or it is really incomplete) */
+int qfile_recover(const char *path)
+{
+	int fd = lock_left(path), rc = 0;
+
+	if (fd >= 0) {
+		rc = mark_if_complete(fd, path);
+		close(fd);
+	}
+	return rc;
+}
+
+/* qfile_settle - path was left 0600 by a writer that is gone: 1 it is
+ * complete (now marked so), 0 it was not and is removed, -1 someone holds
+ * it (a writer, or qmgr's qfile_recover) or it cannot be removed */
+int qfile_settle(const char *path)
+{
+	int fd = lock_left(path), rc = -1;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (mark_if_complete(fd, path) == 1)
+		rc = 1;
+	else if (unlink(path) == 0 || errno == ENOENT)
+		rc = 0;
+	close(fd);
+	return rc;
+}
+
+/* qfile_maildrop_release - queue file id is going away (delivered,
+ * bounced, deleted, requeued): remove maildrop/id first, the file pickup
+ * queued it from, when pickup has not (it died between cleanup's 250 and
+ * its own unlink), so that a restarted pickup does not queue the message
+ * again (cleanup_maildrop.c).  0, or -1 with errno when it is there and
+ * cannot be removed. */
+int qfile_maildrop_release(const char *queue_dir, const char *id)
+{
+	struct buf *path = buf_new(64);
+	int dfd, rc = -1;
+
+	buf_printf(path, "%s/maildrop", queue_dir);
+	if (!queue_id_valid(id))
+		errno = EINVAL;
+	else if ((dfd = open(buf_str(path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		if (unlinkat(dfd, id, 0) == 0) {
+			log_info("%s: removed maildrop/%s before pickup did", id, id);
+			rc = fsync(dfd);	/* before the queue file's removal can be */
+		} else if (errno == ENOENT) {
+			rc = 0;
+		}
+		close(dfd);
+	}
+	buf_free(&path);
 	return rc;
 }
 
@@ -218,47 +285,90 @@ static int put_sizes(struct qfile_out *qf, bool rewrite)
 	return rc;
 }
 
-/* qfile_create - a new, empty queue file queue_dir/queue/ID (mode 0600)
- * holding the version and a placeholder sizes record; a spare inode from
- * spare/ when there is one (qfile_spare.h) */
-struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct buf *why)
+/* open_new - create queue_dir/queue/id (a spare inode when there is one):
+ * the descriptor, or -1 with errno (EEXIST: the name is taken) */
+static int open_new(const char *queue_dir, const char *queue, const char *id, struct buf *path,
+		    off_t *old_size_r, struct buf *why)
 {
-	struct qfile_out *qf = xmalloc(sizeof(*qf));
-	struct buf *path = buf_new(64);
-	int fd = -1;
+	int fd;
 
-	qf->old_size = 0;
-	for (int i = 0; fd < 0 && i < CREATE_TRIES; i++) {
-		queue_id_new(qf->id);
-		if (qfile_make_path(path, queue_dir, queue, qf->id, why) < 0)
-			break;
-		if ((fd = qfile_spare_take(queue_dir, queue, qf->id, &qf->old_size)) >= 0)
-			break;
-		fd = open(buf_str(path), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd < 0 && errno != EEXIST) {
-			buf_printf(why, "create %s: %m", buf_str(path));
-			break;
-		}
+	*old_size_r = 0;
+	if (qfile_make_path(path, queue_dir, queue, id, why) < 0) {
+		errno = EINVAL;
+		return -1;
 	}
-	if (fd < 0) {
-		if (buf_len(why) == 0)
-			buf_printf(why, "create in %s/%s: no unused queue ID", queue_dir, queue);
-		buf_free(&path);
-		free(qf);
-		return NULL;
-	}
+	if ((fd = qfile_spare_take(queue_dir, queue, id, old_size_r)) >= 0)
+		return fd;
+	if ((fd = open(buf_str(path), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0
+	    && errno != EEXIST)
+		buf_printf(why, "create %s: %m", buf_str(path));
+	return fd;
+}
+
+/* writer_new - the writer for a new file: locked, the version and a
+ * placeholder sizes record written */
+static struct qfile_out *writer_new(const char *queue, const char *id, int fd, struct buf **path,
+				    off_t old_size)
+{
+	struct qfile_out *qf = xcalloc(1, sizeof(*qf));
+
+	snprintf(qf->id, sizeof(qf->id), "%s", id);
+	qf->old_size = old_size;
 	if (flock(fd, LOCK_EX) < 0)	/* ours until close: see qfile_recover */
-		log_warn("flock %s: %m", buf_str(path));
+		log_warn("flock %s: %m", buf_str(*path));
 	if (strcmp(queue, "incoming") == 0)
 		qf->sync_ticket = group_sync_note();	/* the new name is one change */
 	qf->fd = fd;
-	qf->path = buf_steal(&path);
+	qf->path = buf_steal(path);
 	qf->out = buf_new(FLUSH_AT + 4096);
 	qf->error = buf_new(0);
 	qrec_check_init(&qf->check, QREC_CHECK_FILE);
 	qfile_out_put(qf, QREC_VERSION, QREC_VERSION_TEXT, strlen(QREC_VERSION_TEXT));
 	put_sizes(qf, false);		/* zeros: commit fills it in */
 	return qf;
+}
+
+/* qfile_create - a new, empty queue file queue_dir/queue/ID (mode 0600)
+ * under a new queue ID, holding the version and a placeholder sizes
+ * record; a spare inode from spare/ when there is one (qfile_spare.h) */
+struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct buf *why)
+{
+	struct buf *path = buf_new(64);
+	char id[QUEUE_ID_SIZE];
+	off_t old_size = 0;
+	int fd = -1;
+
+	for (int i = 0; fd < 0 && i < CREATE_TRIES; i++) {
+		queue_id_new(id);
+		if ((fd = open_new(queue_dir, queue, id, path, &old_size, why)) < 0 && errno != EEXIST)
+			break;
+	}
+	if (fd < 0) {
+		if (buf_len(why) == 0)
+			buf_printf(why, "create in %s/%s: no unused queue ID", queue_dir, queue);
+		buf_free(&path);
+		return NULL;
+	}
+	return writer_new(queue, id, fd, &path, old_size);
+}
+
+/* qfile_create_as - the same under the queue ID id (pickup's maildrop file
+ * name: cleanup_maildrop.c); NULL with errno EEXIST when the name is taken */
+struct qfile_out *qfile_create_as(const char *queue_dir, const char *queue, const char *id,
+				  struct buf *why)
+{
+	struct buf *path = buf_new(64);
+	off_t old_size = 0;
+	int fd = open_new(queue_dir, queue, id, path, &old_size, why);
+
+	if (fd < 0) {
+		int saved = errno;
+
+		buf_free(&path);
+		errno = saved;
+		return NULL;
+	}
+	return writer_new(queue, id, fd, &path, old_size);
 }
 
 /* qfile_out_id - the new file's queue ID */
@@ -478,7 +588,16 @@ static int open_checked(const char *path, int flags, int *status_r, struct buf *
 		*status_r = errno != ELOOP ? QFILE_TEMPFAIL : QFILE_CORRUPT;
 		return -1;
 	}
-	return check_opened(fd, path, flags, status_r, why);
+	if ((fd = check_opened(fd, path, flags, status_r, why)) >= 0 && (flags & QFILE_RDWR)
+	    && flock(fd, LOCK_SH | LOCK_NB) < 0) {
+		/* held for as long as we may mark recipients: qfile_spare_put
+		 * reuses no file that a writer of marks still has open */
+		buf_printf(why, "%s: being retired by the queue manager", path);
+		*status_r = QFILE_TEMPFAIL;
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* take_rcpt - append a recipient, with any pending ORCPT and NOTIFY */

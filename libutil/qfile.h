@@ -59,6 +59,8 @@ struct qfile_rcpt {
 /* writer */
 struct qfile_out;
 struct qfile_out *qfile_create(const char *queue_dir, const char *queue, struct buf *why);
+struct qfile_out *qfile_create_as(const char *queue_dir, const char *queue, const char *id,
+				  struct buf *why);
 const char *qfile_out_id(const struct qfile_out *qf);
 const char *qfile_out_path(const struct qfile_out *qf);
 int qfile_out_put(struct qfile_out *qf, int type, const void *p, size_t len);
@@ -97,6 +99,8 @@ int qfile_sync(struct qfile *qf, struct buf *why);
 int qfile_make_path(struct buf *out, const char *queue_dir, const char *queue, const char *id,
 		    struct buf *why);
 int qfile_recover(const char *path);
+int qfile_settle(const char *path);
+int qfile_maildrop_release(const char *queue_dir, const char *id);
 enum { QFILE_MOVE_DURABLE = 1 << 0 };	/* fsync both directories */
 int qfile_move(const char *queue_dir, const char *id, const char *from_queue,
 	       const char *to_queue, int flags, struct buf *why);

@@ -196,7 +196,11 @@ int qfile_spare_put(const char *queue_dir, const char *queue, const char *id, in
 	if (room(queue_dir)) {
 		if (fd < 0)
 			fd = own = open(from, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		ok = fd >= 0 && retire_own(fd, keep_blocks(queue_dir)) == 0
+		/* no reuse while another opener may still mark recipients
+		 * (qfile_open with QFILE_RDWR holds a shared lock): an agent of
+		 * an interrupted attempt would write into the next message */
+		ok = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0
+		     && retire_own(fd, keep_blocks(queue_dir)) == 0
 		     && renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0;
 		if (own >= 0)
 			close(own);

@@ -29,7 +29,11 @@
  * steps leaves a 0600 file in active/, which the queue manager removes at
  * start.  Only a regular 0600 file of at most QFILE_SPARE_KEEP bytes with
  * one link and our owner is taken; anything else found in spare/ is
- * removed with a warning.  spare/ holds at most QFILE_SPARE_MAX files.  Concurrent
+ * removed with a warning.  A file that another process has open to mark
+ * recipients done (a delivery agent, which holds a shared flock while it
+ * has the file: qfile_open with QFILE_RDWR) is removed, never reused, so
+ * an agent that outlived its attempt cannot write into the next message.
+ * spare/ holds at most QFILE_SPARE_MAX files.  Concurrent
  * takers prefer different names: each takes the names of its own slice
  * (qfile_spare_slice(name) == its process ID % QFILE_SPARE_SLICES) first.  Both sides fall back
  * to unlink/create when spare/ is missing or anything fails.

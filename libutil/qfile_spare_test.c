@@ -280,6 +280,50 @@ static void test_reuse(void)
 	free(qdir);
 }
 
+/* test_agent_open - a file a delivery agent still has open to mark its
+ * recipients (qfile_open with QFILE_RDWR: a shared lock) is removed, not
+ * reused: the agent of an interrupted attempt would write its marks into
+ * the next message; qmgr's own open (the fd it passes) does not count */
+static void test_agent_open(void)
+{
+	char *qdir = make_queue("qfile_spare-agent", true);
+	char id[QUEUE_ID_SIZE];
+	struct buf *why = buf_new(0), *p = buf_new(64);
+	struct qfile *agent, *mine, *late;
+	int status;
+
+	test_begin("qfile_spare: a file an agent still holds is removed, not made spare");
+	qfile_spare_forget();
+	write_active(qdir, "held by an agent", id);
+	buf_printf(p, "%s/active/%s", qdir, id);
+	agent = qfile_open(buf_str(p), QFILE_RDWR, &status, why);
+	mine = qfile_open(buf_str(p), QFILE_RDWR, &status, why);
+	test_assert(agent != NULL && mine != NULL);
+	test_assert(qfile_spare_put(qdir, "active", id, mine ? qfile_fd(mine) : -1) == 0);
+	test_assert(entries(qdir, "active") == 0 && entries(qdir, "spare") == 0);
+	qfile_close(&agent);
+	qfile_close(&mine);
+
+	write_active(qdir, "no agent left", id);
+	buf_reset(p);
+	buf_printf(p, "%s/active/%s", qdir, id);
+	mine = qfile_open(buf_str(p), QFILE_RDWR, &status, why);
+	test_assert(mine != NULL);
+	test_assert(qfile_spare_put(qdir, "active", id, mine ? qfile_fd(mine) : -1) == 0);
+	test_assert(entries(qdir, "spare") == 1);
+	/* an agent that comes after the retirement began gets no writable file */
+	buf_reset(p);
+	buf_printf(p, "%s/spare/%s", qdir, id);
+	late = qfile_open(buf_str(p), QFILE_RDWR | QFILE_ANY_MODE, &status, why);
+	test_assert(late == NULL && status == QFILE_TEMPFAIL);
+	qfile_close(&late);
+	qfile_close(&mine);
+	test_end();
+	buf_free(&why);
+	buf_free(&p);
+	free(qdir);
+}
+
 /* test_hostile - what is not a small 0600 file of ours is never used */
 static void test_hostile(void)
 {
@@ -398,6 +442,7 @@ static void test_slices(void)
 void test_qfile_spare(void)
 {
 	test_reuse();
+	test_agent_open();
 	test_hostile();
 	test_big();
 	test_low_space();

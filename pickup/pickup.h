@@ -52,8 +52,8 @@ struct pickup_info {
 /* pickup_file.c: 0 fine, -1 malformed (why), -2 I/O error (why) */
 int pickup_file_check(int fd, struct pickup_info *info_r, struct buf *why);
 /* 0 with cleanup's answer in res, -1 cleanup could not be reached or failed (why) */
-int pickup_file_send(int fd, const struct pickup_info *info, struct cleanup_result *res,
-		     struct buf *id_r, struct buf *why);
+int pickup_file_send(int fd, const char *name, const struct pickup_info *info,
+		     struct cleanup_result *res, struct buf *id_r, struct buf *why);
 void pickup_file_info_free(struct pickup_info *info);
 
 /* pickup_bounce.c: 0 sent (or nobody to tell), -1 try again later */

@@ -160,9 +160,12 @@ static int copy(struct cleanup_client *cc, struct qrec_reader *r, struct buf *wh
 	return ended ? 0 : -1;
 }
 
-/* pickup_file_send - the copy pass; cleanup's answer in res */
-int pickup_file_send(int fd, const struct pickup_info *info, struct cleanup_result *res,
-		     struct buf *id_r, struct buf *why)
+/* pickup_file_send - the copy pass of maildrop/name, whose name becomes
+ * the queue ID; cleanup's answer in res.  When cleanup has the message
+ * queued already (this pickup's predecessor died between cleanup's 250
+ * and its removal of the file), nothing is copied and res is that 250. */
+int pickup_file_send(int fd, const char *name, const struct pickup_info *info,
+		     struct cleanup_result *res, struct buf *id_r, struct buf *why)
 {
 	struct cleanup_client *cc;
 	struct qrec_reader *r = reader_at_start(fd, why);
@@ -171,15 +174,20 @@ int pickup_file_send(int fd, const struct pickup_info *info, struct cleanup_resu
 
 	if (r == NULL)
 		return -1;
-	if ((cc = cleanup_client_open(".", CLEANUP_F_LOCAL | info->flags, why)) == NULL) {
+	cc = cleanup_client_open_maildrop(".", CLEANUP_F_LOCAL | info->flags, name, why);
+	if (cc == NULL) {
 		qrec_reader_free(&r);
 		return -1;
 	}
 	buf_set(id_r, cleanup_client_id(cc));
-	log_info("%s: uid=%lu from=<%s>", buf_str(id_r), (unsigned long)info->uid, info->sender);
-	snprintf(uid, sizeof(uid), "%lu", (unsigned long)info->uid);
-	cleanup_client_attr(cc, "uid", uid);
-	if (copy(cc, r, why) == 0 && cleanup_client_finish(cc, res, why) == 0)
+	if (!cleanup_client_queued(cc)) {
+		log_info("%s: uid=%lu from=<%s>", buf_str(id_r), (unsigned long)info->uid,
+			 info->sender);
+		snprintf(uid, sizeof(uid), "%lu", (unsigned long)info->uid);
+		cleanup_client_attr(cc, "uid", uid);
+	}
+	if ((cleanup_client_queued(cc) || copy(cc, r, why) == 0)
+	    && cleanup_client_finish(cc, res, why) == 0)
 		rc = 0;
 	cleanup_client_abort(&cc);
 	qrec_reader_free(&r);

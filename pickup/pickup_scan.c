@@ -10,8 +10,10 @@
  * queue ID if its name is not one) and logged
  *   pickup: warning: maildrop/NAME: REASON; moved to corrupt/ID
  * so it is never retried and never blocks the files after it.  A good
- * file goes to cleanup; the maildrop file is removed only after cleanup's
- * 250 (then the directory is fsync'ed).  4xx: the file stays, unless it
+ * file goes to cleanup, under its own name as the queue ID (so that a file
+ * offered again after a pickup crash is queued once: cleanup_maildrop.c);
+ * the maildrop file is removed only after cleanup's 250 (then the
+ * directory is fsync'ed).  4xx: the file stays, unless it
  * is older than maximal_queue_lifetime, and is not tried again before its
  * backoff time (pickup_backoff.c), so a pile of deferred files never
  * stands in front of new ones.  5xx (or too old): the sender gets a notice
@@ -149,7 +151,7 @@ static void take(struct run *run, const char *name, int fd, const struct stat *s
 	} else if (rc == -2) {
 		log_warn("maildrop/%s: read: %s; will try again in %ld s", name, buf_str(why),
 			 retry_later(run, name));
-	} else if (pickup_file_send(fd, &info, &res, id, why) == 0) {
+	} else if (pickup_file_send(fd, name, &info, &res, id, why) == 0) {
 		answered(run, name, fd, st, &info, buf_str(id), &res);
 	} else if (buf_len(id) == 0) {
 		log_warn("maildrop/%s: %s; will try again", name, buf_str(why));

@@ -129,6 +129,8 @@ static int delete(const char *queue, const char *id)
 	int rc = 1;
 
 	path_of(path, queue, id);
+	if (strcmp(queue, "maildrop") != 0 && qfile_maildrop_release(".", id) < 0)
+		log_warn("%s: remove maildrop/%s: %m (pickup may queue it again)", id, id);
 	if (unlink(buf_str(path)) < 0) {
 		rc = errno == ENOENT ? 0 : -1;
 		if (rc < 0)

@@ -128,6 +128,8 @@ static void remove_old(const char *id)
 	struct buf *path = buf_new(64);
 
 	buf_printf(path, "hold/%s", id);
+	if (qfile_maildrop_release(".", id) < 0)
+		log_warn("%s: remove maildrop/%s: %m (pickup may queue it again)", id, id);
 	if (unlink(buf_str(path)) < 0)
 		log_error("%s: remove %s: %m (the message is queued twice now)", id, buf_str(path));
 	else if (fsutil_fsync_dir_of(buf_str(path)) < 0)

@@ -188,6 +188,16 @@ static void remember_interrupted(struct qmgr_global *g, const struct qmgr_msg *m
 	htable_put(g->interrupted, m->id, (void *)1);
 }
 
+/* release_maildrop - m came from maildrop/ (cleanup_maildrop.c): that file
+ * goes before the queue file does, in case pickup has not removed it */
+static void release_maildrop(const struct qmgr_msg *m)
+{
+	const char *from = qfile_attr(m->qf, "maildrop");
+
+	if (from && strcmp(from, m->id) == 0 && qfile_maildrop_release(".", m->id) < 0)
+		log_warn("%s: remove maildrop/%s: %m (pickup may queue it again)", m->id, m->id);
+}
+
 /* finish - no job left: remove, bounce, or defer */
 static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 {
@@ -214,6 +224,7 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	path = path_of("bounce", m->id);
 	unlink(path);
 	free(path);
+	release_maildrop(m);
 	/* not synced: a crash at worst delivers it again.  Agents mark their
 	 * sent recipients in the file: one qmgr gave up on, or one of an
 	 * earlier qmgr, may still write there, so such a file is not reused */

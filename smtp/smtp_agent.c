@@ -240,6 +240,7 @@ void smtp_agent_serve(struct smtp_global *g, int fd)
 	} else {
 		deliver(&d);
 	}
+	qfile_close(&d.qf);	/* before the reply: qmgr may reuse it then (qfile_spare.h) */
 	buf_reset(why);
 	if (deliver_reply(fd, d.rq, why) < 0)
 		log_warn("%s: reply to qmgr: %s", d.rq->queue_id, buf_str(why));
