@@ -16,7 +16,7 @@ FUZZ_SECONDS ?= 60
 
 CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
-CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE -Ilibutil \
+CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 	-DHATO_PREFIX='"$(PREFIX)"' -DHATO_VERSION='"$(VERSION)"'
 # full RELRO: symbols bound at start, the GOT read-only (a delivery child
 # then neither resolves symbols again nor copies the GOT page)
@@ -34,10 +34,34 @@ TARGETS :=
 FUZZERS :=
 
 # program NAME DIR(bin|libexec) - build NAME/*.c (minus tests, fuzzers) into build/DIR/NAME
+# The library layers, lowest first (docs/architecture.md): libutil/
+# (generic), global/ (mail-aware), store/ (the mail store).  Each is
+# compiled with the include paths of itself and the layers below it and
+# nothing else, so a libutil/ file that includes a global/ header does not
+# compile (tests/style/layering.sh shows it).  Programs see all three.
+LAYERS := libutil global store
+INC_libutil := -Ilibutil
+INC_global := -Iglobal $(INC_libutil)
+INC_store := -Istore $(INC_global)
+INC = $(INC_store)
+$(foreach l,$(LAYERS),$(eval $(BUILD)/obj/$(l)/%.o $(BUILD)/asan/$(l)/%.o $(BUILD)/fuzzobj/$(l)/%.o: INC = $$(INC_$(l))))
+LIBS := $(BUILD)/libstore.a $(BUILD)/libglobal.a $(BUILD)/libutil.a
+layer-inc-%: ; @echo $(INC_$*)
+
+define layer
+$(1)_LIB_SRCS := $$(filter-out %_test.c $(1)/test.c $(1)/fuzz_%.c,$$(wildcard $(1)/*.c))
+$(1)_LIB_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$($(1)_LIB_SRCS))
+LAYER_SRCS += $$($(1)_LIB_SRCS)
+$(BUILD)/lib$(1:lib%=%).a: $$($(1)_LIB_OBJS)
+	@rm -f $$@
+	$$(AR) rcs $$@ $$^
+$$(foreach f,$$(wildcard $(1)/fuzz_*.c),$$(eval $$(call fuzzer,$$(f))))
+endef
+
 define program
 $(1)_SRCS := $$(filter-out %_test.c $(1)/fuzz_%.c,$$(wildcard $(1)/*.c))
 $(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$($(1)_SRCS))
-$(BUILD)/$(2)/$(1): $$($(1)_OBJS) $(BUILD)/libutil.a
+$(BUILD)/$(2)/$(1): $$($(1)_OBJS) $(LIBS)
 	@mkdir -p $$(@D)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 TARGETS += $(BUILD)/$(2)/$(1)
@@ -49,8 +73,8 @@ define fuzzer
 FUZZERS += $(BUILD)/fuzz/$$(basename $$(notdir $(1)))
 endef
 
-include libutil/module.mk
-include $(filter-out libutil/module.mk,$(wildcard */module.mk))
+$(foreach l,$(LAYERS),$(eval $(call layer,$(l))))
+include $(filter-out $(LAYERS:%=%/module.mk),$(wildcard */module.mk))
 include $(wildcard tests/*/module.mk)
 
 all: $(TARGETS) $(EXTRA_TARGETS)
@@ -59,24 +83,20 @@ all: $(TARGETS) $(EXTRA_TARGETS)
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC      $<")
-	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(INC) -c -o $@ $<
 
 # objects that compile PREFIX in are rebuilt when it changes
 $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(@D); echo '$(PREFIX) $(VERSION)' | cmp -s - $@ || echo '$(PREFIX) $(VERSION)' > $@
-$(BUILD)/obj/libutil/params.o $(BUILD)/obj/hato/hato_init.o: $(BUILD)/prefix.stamp
+$(BUILD)/obj/global/params.o $(BUILD)/obj/hato/hato_init.o: $(BUILD)/prefix.stamp
 FORCE:
-
-$(BUILD)/libutil.a: $(LIBUTIL_OBJS)
-	@rm -f $@
-	$(AR) rcs $@ $^
 
 # --- unit tests under ASan + UBSan --------------------------------------
 UNIT_SRCS := $(wildcard libutil/*_test.c */*_test.c)
 # a program's own modules are unit-tested too: link them (not main.c) in
 UNIT_PROG_DIRS := $(sort $(dir $(filter-out libutil/%,$(UNIT_SRCS))))
 UNIT_PROG_SRCS := $(foreach d,$(UNIT_PROG_DIRS),$(filter-out $(d)main.c %_test.c $(d)fuzz_%.c,$(wildcard $(d)*.c)))
-UNIT_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LIBUTIL_SRCS) $(UNIT_PROG_SRCS) libutil/test.c)
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/asan/%.o,$(UNIT_SRCS) $(LAYER_SRCS) $(UNIT_PROG_SRCS) libutil/test.c)
 
 $(BUILD)/unit_tests.def: $(UNIT_SRCS) Makefile
 	@mkdir -p $(@D)
@@ -86,7 +106,7 @@ $(BUILD)/unit_tests.def: $(UNIT_SRCS) Makefile
 $(BUILD)/asan/%.o: %.c
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC-SAN  $<")
-	$(Q)$(CC) $(WARNINGS) -O1 -g $(SAN_FLAGS) $(CPPFLAGS) -I$(BUILD) -MMD -MP -c -o $@ $<
+	$(Q)$(CC) $(WARNINGS) -O1 -g $(SAN_FLAGS) $(CPPFLAGS) $(INC) -I$(BUILD) -MMD -MP -c -o $@ $<
 
 $(BUILD)/asan/libutil/test.o: $(BUILD)/unit_tests.def
 
@@ -97,14 +117,18 @@ unit: $(BUILD)/asan/unit
 
 # --- fuzzing (clang, libFuzzer, ASan + UBSan) ---------------------------
 FUZZ_CC ?= clang
-FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(LIBUTIL_SRCS))
+FUZZ_LIB_OBJS := $(patsubst %.c,$(BUILD)/fuzzobj/%.o,$(LAYER_SRCS))
 
 $(BUILD)/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  CC-FUZZ $<")
-	$(Q)$(FUZZ_CC) $(WARNINGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) -MMD -MP -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(WARNINGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) $(INC) -MMD -MP -c -o $@ $<
 
 $(BUILD)/fuzz/%: $(BUILD)/fuzzobj/libutil/%.o $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+
+$(BUILD)/fuzz/%: $(BUILD)/fuzzobj/global/%.o $(FUZZ_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
 
@@ -116,7 +140,7 @@ $(BUILD)/fuzz/$$(basename $$(notdir $(1))): $(BUILD)/fuzzobj/$$(basename $(1)).o
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$(LDLIBS)
 endef
-$(foreach f,$(filter-out libutil/%,$(wildcard */fuzz_*.c)),$(eval $(call prog_fuzzer,$(f))))
+$(foreach f,$(filter-out $(LAYERS:%=%/%),$(wildcard */fuzz_*.c)),$(eval $(call prog_fuzzer,$(f))))
 
 fuzz-build: $(FUZZERS)
 
@@ -152,7 +176,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit fuzz fuzz-build deps check install clean run
+.PHONY: all unit layer-inc-% fuzz fuzz-build deps check install clean run
 SHELL := /bin/bash
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

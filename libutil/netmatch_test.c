@@ -4,7 +4,6 @@
 #include <string.h>
 
 #include "mem.h"
-#include "mynetworks.h"
 #include "netmatch.h"
 #include "test.h"
 
@@ -64,17 +63,5 @@ void test_netmatch(void)
 	free(file);
 	test_end();
 
-	test_begin("mynetworks: computed from the interfaces");
-	struct buf *out = buf_new(0);
-	test_assert(mynetworks_compute("host", "all", out) == 0);
-	test_assert(strstr(buf_str(out), "127.0.0.1/32") != NULL);
-	buf_reset(out);
-	test_assert(mynetworks_compute("subnet", "ipv4", out) == 0);
-	test_assert(strstr(buf_str(out), "127.0.0.0/8") != NULL);
-	test_assert(strchr(buf_str(out), '[') == NULL);
-	buf_reset(out);
-	test_assert(mynetworks_compute("bogus", "ipv4", out) == -1);
-	buf_free(&out);
-	test_end();
 	buf_free(&why);
 }

@@ -1,7 +1,7 @@
 /* local - private interface of the local delivery agent.
  *
  * master.cf: local unix - n n - - local (root: it must become each
- * recipient).  One request from qmgr per connection (libutil/deliver_agent.c); each
+ * recipient).  One request from qmgr per connection (store/deliver_agent.c); each
  * recipient is the local part of an address in mydestination
  * (local_recipient.c): recipient_delimiter, a Delivered-To: loop check,
  * alias_maps (local_alias.c), the user's ~/.forward (local_dotforward.c),

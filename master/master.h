@@ -82,6 +82,13 @@ void master_reap(void);
 void master_wakeup_start(struct master_service *svc);
 void master_wakeup_stop(struct master_service *svc);
 int master_log_open(const struct params *cf, bool with_stderr, const char **error_r);
+
+/* master_start.c: main() calls these in order */
+void master_load(bool test_only);
+int master_detach(void);
+void master_take_lock(int ready_fd);
+void master_setup_signals(void);
+void master_remove_pid(void);
 int master_reload(void);
 
 #endif

@@ -9,7 +9,7 @@
  * take the notice for now (4xx, not reachable), -1: the maildrop file
  * stays and the next run tries again; a notice refused for good is logged
  * and the message dropped.
- * The report itself is libutil/dsn_report's, as qmgr's bounces are.
+ * The report itself is global/dsn_report's, as qmgr's bounces are.
  */
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,7 +1,7 @@
 /* postdrop - private interface of the set-group-ID gate into maildrop/.
  *
  * postdrop reads one submission from stdin (the record stream sendmail
- * writes: V F A S [O N] R ... M L/P ... X Z, libutil/qrec.h), checks it
+ * writes: V F A S [O N] R ... M L/P ... X Z, global/qrec.h), checks it
  * record by record, writes it to maildrop/tmp.ID (mode 0444, owned by the
  * invoking user: pickup takes the submitter's uid from the file owner),
  * fsyncs, renames it to maildrop/ID and wakes pickup through public/pickup.

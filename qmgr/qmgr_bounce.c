@@ -1,5 +1,5 @@
 /* qmgr_bounce - the non-delivery notification to the sender for a
- * message's bounced (or expired) recipients, built by libutil/dsn_report:
+ * message's bounced (or expired) recipients, built by global/dsn_report:
  * one report per message, from <>, queued through cleanup before the
  * original leaves the queue.  None for a message from <> (no bounce loops)
  * or for recipients with NOTIFY=NEVER.  The returned part is the original

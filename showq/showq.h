@@ -10,7 +10,7 @@
  *   site     postqueue -s SITE: the same for every deferred message with a
  *            pending recipient at SITE (showq_flush.c)
  * showq_scan.c reads the queue: every file through the validating reader
- * (libutil/qfile), the deferral reasons from defer/ID.  Nothing here
+ * (global/qfile), the deferral reasons from defer/ID.  Nothing here
  * writes a queue file; corrupt or incomplete files are skipped (qmgr deals
  * with them).  "showq -S" serves one request on stdin/stdout instead of a
  * socket: postqueue runs it when the mail system is down and the caller

@@ -1,5 +1,5 @@
 /* smtpd_check_one - each restriction by name, from the table that
- * libutil/restriction.def defines (old Postfix names included; "hato
+ * global/restriction.def defines (old Postfix names included; "hato
  * check" reads the same names).  A restriction that needs a recipient or
  * a HELO name that the command does not have is skipped (DUNNO), as in
  * Postfix.  A bare "type:table" item is the stage's check_*_access. */

@@ -1,4 +1,4 @@
-/* smtpd_mail - MAIL FROM and RCPT TO: address syntax (libutil addr), the
+/* smtpd_mail - MAIL FROM and RCPT TO: address syntax (global/addr), the
  * ESMTP parameters, and the restriction stages that apply.
  *
  * Parameters: SIZE, BODY, SMTPUTF8, RET, ENVID (MAIL); NOTIFY, ORCPT

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """agent_request - be qmgr for one request: connect to a delivery agent's
 socket (private/local, private/virtual), read its hello {protocol=delivery,
-version=1}, send one request (libutil/deliver.h) and print the reply as
+version=1}, send one request (global/deliver.h) and print the reply as
 one JSON object, e.g. {"status_0": "sent", "dsn_0": "2.0.0", ...}.
 
 usage: agent_request.py SOCKET QUEUE_FILE SENDER RCPT [RCPT...]

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """fake_agent - a delivery agent for qmgr tests: listens on a UNIX socket,
-speaks the delivery protocol (docs: libutil/deliver.h), and answers every
+speaks the delivery protocol (docs: global/deliver.h), and answers every
 recipient by a rule on its local part: "defer*" -> deferred, "bounce*" ->
 bounced, anything else -> sent.  Each request is appended to LOG as one
 JSON line.  usage: fake_agent.py SOCKET LOG"""

@@ -10,9 +10,9 @@
  * when no process of the service is idle.  A FIFO or UNIX trigger is one
  * byte per wakeup ('W' from master's wakeup timer).  MASTER_FLOW_READ_FD
  * and MASTER_FLOW_WRITE_FD are the two ends of the in-flow token pipe
- * (libutil/flow.h), HATO_FLOW=1 says they are there.  MASTER_SYNC_FD is
+ * (global/flow.h), HATO_FLOW=1 says they are there.  MASTER_SYNC_FD is
  * a shared page for group commit of incoming/'s fsync
- * (libutil/group_sync.h), HATO_SYNC=1 says it is there.  MASTER_STRESS_FD
+ * (global/group_sync.h), HATO_SYNC=1 says it is there.  MASTER_STRESS_FD
  * (HATO_STRESS=1) turns readable when master declares its service under
  * stress; HATO_MAXPROC is the process limit of such a service.
  */
