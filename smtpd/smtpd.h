@@ -57,6 +57,13 @@ struct smtpd_rcpt {
 	char *notify;		/* DSN NOTIFY or NULL */
 };
 
+/* smtpd_content - the message of the transaction, on its way to cleanup
+ * (smtpd_data.c): DATA, or every BDAT chunk of it */
+struct smtpd_content {
+	long long size;			/* bytes received, line ends included */
+	bool too_big;			/* past message_size_limit: not sent on */
+};
+
 struct smtpd {
 	struct smtpd_global *g;
 	struct stream *s;
@@ -90,7 +97,8 @@ struct smtpd {
 	struct buf *reply;		/* scratch for reply text */
 	struct strv *cleanup_attrs;	/* PREPEND/HOLD/etc. from restrictions */
 	int count[16], total;		/* per command, for the disconnect line */
-	struct buf *bdat;		/* CHUNKING: message being assembled */
+	struct smtpd_content content;	/* the message being received */
+	struct buf *bdat;		/* CHUNKING: an unfinished line of it */
 	struct strv *rbl_cache;		/* "domain listed|clear txt", per session */
 	struct tls_conn *tls;		/* after STARTTLS or with wrappermode */
 	bool bdat_active, bdat_failed;

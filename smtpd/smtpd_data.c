@@ -23,24 +23,16 @@
 
 enum { PIECE_MAX = 4096 };	/* content bytes per record */
 
-/* content - where message bytes go */
-struct content {
-	struct smtpd *st;
-	long long size;		/* bytes received, line ends included */
-	bool too_big;
-	struct buf *partial;	/* BDAT: bytes of an unfinished line */
-};
-
 /* put - one line or piece of a line to cleanup, counting the size */
-static void put(struct content *ct, const char *p, size_t len, size_t raw, bool partial)
+static void put(struct smtpd *st, const char *p, size_t len, size_t raw, bool partial)
 {
-	long long limit = ct->st->g->cf->message_size_limit;
+	long long limit = st->g->cf->message_size_limit;
 
-	ct->size += (long long)raw;
-	if (limit && ct->size > limit)
-		ct->too_big = true;
-	if (!ct->too_big && ct->st->cc)
-		cleanup_client_line(ct->st->cc, p, len, partial);
+	st->content.size += (long long)raw;
+	if (limit && st->content.size > limit)
+		st->content.too_big = true;
+	if (!st->content.too_big && st->cc)
+		cleanup_client_line(st->cc, p, len, partial);
 }
 
 /* smtpd_cleanup_connect - connect to cleanup unless connected: at the
@@ -113,12 +105,12 @@ static bool start_message(struct smtpd *st)
 }
 
 /* finish_message - cleanup's verdict becomes the reply */
-static void finish_message(struct smtpd *st, struct content *ct)
+static void finish_message(struct smtpd *st)
 {
 	struct cleanup_result res;
 	struct buf *why = buf_new(0);
 
-	if (ct->too_big) {
+	if (st->content.too_big) {
 		log_info("%s: reject: size limit exceeded from %s[%s]", st->queue_id, st->name, st->addr);
 		smtpd_reply(st, "552 5.3.4 Message size exceeds fixed limit");
 	} else if (cleanup_client_finish(st->cc, &res, why) < 0) {
@@ -172,7 +164,7 @@ static void content_lost(struct smtpd *st, const char *cmd, long long bytes)
 }
 
 /* read_data - DATA lines until <CR><LF>.<CR><LF>; false if the client left */
-static bool read_data(struct smtpd *st, struct content *ct)
+static bool read_data(struct smtpd *st)
 {
 	struct buf *line = buf_new(PIECE_MAX + 1);
 	bool after_crlf = true, line_start = true, ok = false;
@@ -192,12 +184,12 @@ static bool read_data(struct smtpd *st, struct content *ct)
 			len -= after_crlf ? 2 : 1;
 		if (line_start && len && p[0] == '.')
 			p++, len--;
-		put(ct, p, len, raw, !ends);
+		put(st, p, len, raw, !ends);
 		line_start = ends;
 	}
 	stream_content_end(st->s);
 	if (!ok)
-		content_lost(st, "DATA", ct->size);
+		content_lost(st, "DATA", st->content.size);
 	buf_free(&line);
 	return ok;
 }
@@ -205,8 +197,6 @@ static bool read_data(struct smtpd *st, struct content *ct)
 /* smtpd_cmd_data - DATA */
 void smtpd_cmd_data(struct smtpd *st, char *args)
 {
-	struct content ct = { .st = st };
-
 	if (*args) {
 		smtpd_reply(st, "501 5.5.4 Syntax: DATA");
 		return;
@@ -214,38 +204,41 @@ void smtpd_cmd_data(struct smtpd *st, char *args)
 	if (!may_send(st) || !start_message(st))
 		return;
 	smtpd_reply(st, "354 End data with <CR><LF>.<CR><LF>");
-	if (stream_flush(st->s) < 0 || !read_data(st, &ct)) {
+	st->content = (struct smtpd_content){ 0 };
+	if (stream_flush(st->s) < 0 || !read_data(st)) {
 		smtpd_reset(st);
 		st->quit = true;
 		return;
 	}
-	finish_message(st, &ct);
+	finish_message(st);
 }
 
 /* bdat_bytes - split chunk bytes into lines (no dot handling in BDAT) */
-static void bdat_bytes(struct content *ct, const char *p, size_t n)
+static void bdat_bytes(struct smtpd *st, const char *p, size_t n)
 {
+	struct buf *partial = st->bdat;
+
 	while (n > 0) {
 		const char *nl = memchr(p, '\n', n);
 		size_t take = nl ? (size_t)(nl - p) + 1 : n;
 
-		buf_add(ct->partial, p, take);
+		buf_add(partial, p, take);
 		p += take, n -= take;
 		if (nl) {
-			size_t len = buf_len(ct->partial), raw = len;
+			size_t len = buf_len(partial), raw = len;
 
-			len -= len >= 2 && buf_str(ct->partial)[len - 2] == '\r' ? 2 : 1;
-			put(ct, buf_str(ct->partial), len, raw, false);
-			buf_reset(ct->partial);
-		} else if (buf_len(ct->partial) >= PIECE_MAX) {
-			put(ct, buf_str(ct->partial), buf_len(ct->partial), buf_len(ct->partial), true);
-			buf_reset(ct->partial);
+			len -= len >= 2 && buf_str(partial)[len - 2] == '\r' ? 2 : 1;
+			put(st, buf_str(partial), len, raw, false);
+			buf_reset(partial);
+		} else if (buf_len(partial) >= PIECE_MAX) {
+			put(st, buf_str(partial), buf_len(partial), buf_len(partial), true);
+			buf_reset(partial);
 		}
 	}
 }
 
 /* read_chunk - exactly size bytes of a BDAT chunk; false if the client left */
-static bool read_chunk(struct smtpd *st, struct content *ct, long long size)
+static bool read_chunk(struct smtpd *st, long long size)
 {
 	char chunk[8192];
 	bool ok = true;
@@ -256,13 +249,13 @@ static bool read_chunk(struct smtpd *st, struct content *ct, long long size)
 					(size_t)size : sizeof(chunk));
 
 		if ((ok = n > 0)) {
-			bdat_bytes(ct, chunk, (size_t)n);
+			bdat_bytes(st, chunk, (size_t)n);
 			size -= n;
 		}
 	}
 	stream_content_end(st->s);
 	if (!ok)
-		content_lost(st, "BDAT", ct->size);
+		content_lost(st, "BDAT", st->content.size);
 	return ok;
 }
 
@@ -270,7 +263,6 @@ static bool read_chunk(struct smtpd *st, struct content *ct, long long size)
  * answered, also after the transaction failed */
 void smtpd_cmd_bdat(struct smtpd *st, char *args)
 {
-	static struct content ct;	/* one transaction per process at a time */
 	bool replied = false, last;
 	long long size;
 	char *end;
@@ -286,11 +278,11 @@ void smtpd_cmd_bdat(struct smtpd *st, char *args)
 		return;
 	}
 	if (!st->bdat_active) {
-		ct = (struct content){ .st = st, .partial = st->bdat };
+		st->content = (struct smtpd_content){ 0 };
 		st->bdat_active = true;
 		st->bdat_failed = replied = !may_send(st) || !start_message(st);
 	}
-	if (!read_chunk(st, &ct, size)) {
+	if (!read_chunk(st, size)) {
 		smtpd_reset(st);
 		st->quit = true;
 		return;
@@ -303,8 +295,8 @@ void smtpd_cmd_bdat(struct smtpd *st, char *args)
 	} else if (!last) {
 		smtpd_reply(st, "250 2.0.0 Ok: %lld bytes", size);
 	} else {
-		if (buf_len(ct.partial))
-			put(&ct, buf_str(ct.partial), buf_len(ct.partial), buf_len(ct.partial), false);
-		finish_message(st, &ct);
+		if (buf_len(st->bdat))
+			put(st, buf_str(st->bdat), buf_len(st->bdat), buf_len(st->bdat), false);
+		finish_message(st);
 	}
 }
