@@ -1,6 +1,8 @@
 /* ev - epoll event loop with one-shot timers; see ev.h.
  * Descriptor handlers live in a table indexed by fd; a handler removed
- * while its events are being dispatched is not called afterwards. */
+ * while its events are being dispatched is not called afterwards, and one
+ * added meanwhile (perhaps on the number of a descriptor just closed) is
+ * not called for the events of the round in which it was added. */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -17,6 +19,7 @@ struct ev_handler {
 	ev_fd_fn *fn;
 	void *ctx;
 	unsigned events;	/* EPOLLIN or EPOLLOUT; 0 = unused */
+	unsigned long round;	/* the round in which it was set */
 };
 
 struct ev_timer_entry {
@@ -34,6 +37,7 @@ struct ev {
 	struct ev_timer_entry *timers;
 	int next_id;
 	bool stop;
+	unsigned long round;	/* rounds of waiting and dispatching so far */
 };
 
 /* now_ms - monotonic milliseconds */
@@ -92,7 +96,7 @@ static void watch(struct ev *ev, int fd, unsigned events, ev_fd_fn *fn, void *ct
 	op = ev->handlers[fd].events ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
 	if (epoll_ctl(ev->epfd, op, fd, &ee) < 0)
 		log_panic("epoll_ctl fd %d: %m", fd);
-	ev->handlers[fd] = (struct ev_handler){ fn, ctx, events };
+	ev->handlers[fd] = (struct ev_handler){ fn, ctx, events, ev->round };
 }
 
 /* ev_read - call fn while fd is readable */
@@ -159,28 +163,47 @@ static void run_timers(struct ev *ev)
 	}
 }
 
+/* one_round - wait up to max_ms (-1: no limit) or the first timer, call
+ * the handlers of ready descriptors, then the due timers */
+static void one_round(struct ev *ev, long max_ms)
+{
+	struct epoll_event events[64];
+	long long wait = ev->timers ? ev->timers->due_ms - now_ms() : -1;
+	int n;
+
+	if (ev->timers && wait < 0)
+		wait = 0;
+	if (max_ms >= 0 && (wait < 0 || wait > max_ms))
+		wait = max_ms;
+	ev->round++;
+	n = epoll_wait(ev->epfd, events, 64, (int)(wait > 60000 ? 60000 : wait));
+	if (n < 0 && errno != EINTR)
+		log_fatal("epoll_wait: %m");
+	for (int i = 0; i < n; i++) {
+		int fd = events[i].data.fd;
+		struct ev_handler *h = &ev->handlers[fd];
+
+		/* removed by an earlier callback, or set anew during this round */
+		if (h->events && h->round != ev->round)
+			h->fn(ev, fd, h->ctx);
+	}
+	run_timers(ev);
+}
+
 /* ev_run - dispatch until ev_stop */
 void ev_run(struct ev *ev)
 {
-	struct epoll_event events[64];
-
 	ev->stop = false;
-	while (!ev->stop) {
-		long long wait = ev->timers ? ev->timers->due_ms - now_ms() : -1;
-		int n = epoll_wait(ev->epfd, events, 64, wait < 0 && ev->timers ? 0 :
-				   (int)(wait > 60000 ? 60000 : wait));
+	while (!ev->stop)
+		one_round(ev, -1);
+}
 
-		if (n < 0 && errno != EINTR)
-			log_fatal("epoll_wait: %m");
-		for (int i = 0; i < n; i++) {
-			int fd = events[i].data.fd;
-			struct ev_handler *h = &ev->handlers[fd];
-
-			if (h->events)	/* may have been removed by an earlier callback */
-				h->fn(ev, fd, h->ctx);
-		}
-		run_timers(ev);
-	}
+/* ev_once - one round: wait at most timeout_ms for a ready descriptor or
+ * a due timer, and dispatch what is ready (for a caller with a loop of
+ * its own, such as qmgr's queue run) */
+void ev_once(struct ev *ev, long timeout_ms)
+{
+	one_round(ev, timeout_ms < 0 ? 0 : timeout_ms);
 }
 
 /* ev_stop - make ev_run return after the current round */

@@ -1,4 +1,5 @@
 /* qmgr - the skeleton call only (see qmgr.h). */
+#include "ev.h"
 #include "qmgr.h"
 #include "server.h"
 
@@ -9,6 +10,8 @@ static void qmgr_init(const struct server_info *si)
 {
 	global.cf = si->cf;
 	global.config = si->config;
+	global.ev = ev_new();
+	global.trigger_fd = -1;
 	qmgr_resolve_init(&global);
 }
 

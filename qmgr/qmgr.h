@@ -49,6 +49,9 @@ struct qmgr_global {
 	bool flush;			/* retry all deferred mail now */
 	bool try_recover;		/* this scan may recover unmarked files */
 	struct htable *interrupted;	/* IDs in deferred/ whose last attempt was cut off */
+	struct ev *ev;			/* the agents' sockets and the wakeup FIFO */
+	int trigger_fd;			/* the FIFO, once watched; else -1 */
+	bool triggered;			/* it was readable in the last step */
 };
 
 struct qmgr_msg {
@@ -77,6 +80,7 @@ enum job_state { JOB_CONNECTING, JOB_WAIT_REPLY };
 
 struct qmgr_job {
 	struct qmgr_job *next;
+	struct qmgr_global *g;
 	struct qmgr_msg *msg;
 	char *transport;		/* "local", "smtp", ... */
 	char *dest;			/* "transport:nexthop", the concurrency key */
@@ -106,7 +110,7 @@ void qmgr_resolve_init(struct qmgr_global *g);
 /* qmgr_job.c */
 void qmgr_job_add(struct qmgr_global *g, struct qmgr_job *job);
 void qmgr_job_start_ready(struct qmgr_global *g);
-void qmgr_job_poll(struct qmgr_global *g, int trigger_fd, int timeout_ms, bool *triggered);
+void qmgr_job_step(struct qmgr_global *g, int trigger_fd, int timeout_ms);
 int qmgr_job_limit(struct qmgr_global *g, const char *transport);
 int qmgr_job_rcpt_limit(struct qmgr_global *g, const char *transport);
 

@@ -11,12 +11,11 @@
  * request, if it was not sent yet), the reply.  When a reply comes, the
  * next waiting job takes the slot before qmgr updates the finished
  * message's queue file, so that work is not on the delivery path.
- * Nothing blocks for long: the only waits are poll() over every job and
- * the wakeup FIFO.  An agent that cannot be reached, dies or times out
+ * Nothing blocks for long: the only wait is the event loop (ev.h) over
+ * the jobs' sockets and the wakeup FIFO, one round per step.  An agent that cannot be reached, dies or times out
  * leaves its recipients deferred.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +23,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ev.h"
 #include "log.h"
 #include "mem.h"
 #include "qmgr.h"
 #include "unix_connect.h"
 
 enum { JOB_TIMEOUT = 3600, HELLO_TIMEOUT_MS = 10000 };
+
+static void on_agent(struct ev *ev, int fd, void *ctx);
 
 /* qmgr_job_limit - concurrent jobs per destination */
 int qmgr_job_limit(struct qmgr_global *g, const char *transport)
@@ -87,8 +89,11 @@ void qmgr_job_add(struct qmgr_global *g, struct qmgr_job *job)
 /* job_free - release a finished job */
 static void job_free(struct qmgr_job *job)
 {
-	if (job->fd >= 0)
+	if (job->fd >= 0) {
+		if (job->g)
+			ev_off(job->g->ev, job->fd);
 		close(job->fd);
+	}
 	attr_in_free(&job->in);
 	deliver_request_free(&job->rq);
 	free(job->index);
@@ -158,6 +163,7 @@ static void start(struct qmgr_global *g, struct qmgr_job *job)
 	struct buf *why = buf_new(0);
 	int rc = 0;
 
+	job->g = g;
 	g->nrunning++;
 	job->d->busy++;
 	job->next = g->running;
@@ -171,6 +177,7 @@ static void start(struct qmgr_global *g, struct qmgr_job *job)
 		finish_job(g, job);
 	} else {
 		job->sent = rc > 0;
+		ev_read(g->ev, job->fd, on_agent, job);
 	}
 	buf_free(&why);
 }
@@ -238,32 +245,54 @@ static void advance(struct qmgr_global *g, struct qmgr_job *job)
 	buf_free(&why);
 }
 
-/* qmgr_job_poll - wait for agents and the FIFO; advance what is ready */
-void qmgr_job_poll(struct qmgr_global *g, int trigger_fd, int timeout_ms, bool *triggered)
+/* on_agent - a job's socket is readable (ev.h) */
+static void on_agent(struct ev *ev, int fd, void *ctx)
 {
-	size_t n = 0, cap = (size_t)g->nrunning + 1;
-	struct pollfd *pfd = xcalloc(cap, sizeof(*pfd));
-	struct qmgr_job **jobs = xcalloc(cap, sizeof(*jobs));
-	time_t now = time(NULL);
+	struct qmgr_job *job = ctx;
 
-	pfd[n++] = (struct pollfd){ .fd = trigger_fd, .events = POLLIN };
-	for (struct qmgr_job *j = g->running; j && n < cap; j = j->next) {
-		jobs[n] = j;
-		pfd[n++] = (struct pollfd){ .fd = j->fd, .events = POLLIN };
-	}
-	if (poll(pfd, n, timeout_ms) < 0)
-		memset(pfd, 0, n * sizeof(*pfd));	/* EINTR: only the deadlines */
-	*triggered = trigger_fd >= 0 && (pfd[0].revents & POLLIN);
-	for (size_t i = 1; i < n; i++) {
-		if (pfd[i].revents) {
-			advance(g, jobs[i]);
-		} else if (jobs[i]->deadline < now) {
-			jobs[i]->msg->interrupted |= jobs[i]->state == JOB_WAIT_REPLY;
-			fail_job(jobs[i], "delivery agent timed out");
-			finish_job(g, jobs[i]);
+	(void)ev;
+	(void)fd;
+	advance(job->g, job);
+}
+
+/* on_trigger - the wakeup FIFO is readable: the run drains it */
+static void on_trigger(struct ev *ev, int fd, void *ctx)
+{
+	struct qmgr_global *g = ctx;
+
+	(void)ev;
+	(void)fd;
+	g->triggered = true;
+}
+
+/* expire - jobs past their deadline: deferred (interrupted when the agent
+ * had the request) */
+static void expire(struct qmgr_global *g)
+{
+	time_t now = time(NULL);
+	struct qmgr_job *j, *next;
+
+	for (j = g->running; j; j = next) {
+		next = j->next;
+		if (j->deadline < now) {
+			j->msg->interrupted |= j->state == JOB_WAIT_REPLY;
+			fail_job(j, "delivery agent timed out");
+			finish_job(g, j);
 		}
 	}
-	free(pfd);
-	free(jobs);
+}
+
+/* qmgr_job_step - one round of the event loop over the agents and the
+ * FIFO (trigger_fd, watched from the first step on), at most timeout_ms;
+ * g->triggered says whether the FIFO was readable */
+void qmgr_job_step(struct qmgr_global *g, int trigger_fd, int timeout_ms)
+{
+	if (trigger_fd >= 0 && g->trigger_fd != trigger_fd) {
+		ev_read(g->ev, trigger_fd, on_trigger, g);
+		g->trigger_fd = trigger_fd;
+	}
+	g->triggered = false;
+	ev_once(g->ev, timeout_ms);
+	expire(g);
 	qmgr_job_start_ready(g);	/* a finished job's slot goes to the next one now, not after a scan */
 }

@@ -115,7 +115,7 @@ void qmgr_recover(struct qmgr_global *g)
 /* qmgr_run - one queue run */
 void qmgr_run(struct qmgr_global *g)
 {
-	bool rescan = true, triggered;
+	bool rescan = true;
 	int fd = server_trigger_fd();
 
 	for (;;) {
@@ -135,8 +135,8 @@ void qmgr_run(struct qmgr_global *g)
 			flow_fill((int)g->cf->default_process_limit);	/* idle: intake at full speed */
 			break;
 		}
-		qmgr_job_poll(g, fd, POLL_MS, &triggered);
-		if ((rescan = triggered))
+		qmgr_job_step(g, fd, POLL_MS);
+		if ((rescan = g->triggered))
 			drain(g, fd);
 	}
 }
