@@ -134,28 +134,44 @@ static int rbl_lookup(struct smtpd *st, const char *query, const char *filter, s
 	return listed;
 }
 
+/* lookup_addr - A, else AAAA; the DNS status */
+static enum dns_status lookup_addr(const struct dns_opts *o, const char *name)
+{
+	struct strv *addrs = strv_new();
+	struct buf *why = buf_new(0);
+	enum dns_status rc = dns_lookup_a(name, o, addrs, why);
+
+	if (rc == DNS_NOTFOUND)
+		rc = dns_lookup_aaaa(name, o, addrs, why);
+	strv_free(&addrs);
+	buf_free(&why);
+	return rc;
+}
+
+/* known - 1 found, -1 temporary failure, 0 not found */
+static int known(enum dns_status rc)
+{
+	return rc == DNS_OK ? 1 : rc == DNS_TEMPFAIL ? -1 : 0;
+}
+
 /* smtpd_dns_host_known - the name has an A, AAAA or MX record */
 int smtpd_dns_host_known(struct smtpd *st, const char *name)
 {
-	struct strv *addrs = strv_new();
 	struct buf *why = buf_new(0);
 	struct dns_opts o = opts(st);
 	struct dns_mx *mx = NULL;
 	size_t n = 0;
-	enum dns_status rc = dns_lookup_a(name, &o, addrs, why);
+	enum dns_status rc = lookup_addr(&o, name);
 
-	if (rc == DNS_NOTFOUND)
-		rc = dns_lookup_aaaa(name, &o, addrs, why);
 	if (rc == DNS_NOTFOUND)
 		rc = dns_lookup_mx(name, &o, &mx, &n, why);
 	dns_mx_free(&mx, n);
-	strv_free(&addrs);
 	buf_free(&why);
-	return rc == DNS_OK ? 1 : rc == DNS_TEMPFAIL ? -1 : 0;
+	return known(rc);
 }
 
-/* smtpd_dns_domain_known - a mail domain: MX, else A/AAAA; 2 for a null
- * MX (RFC 7505: the domain takes no mail) */
+/* smtpd_dns_domain_known - a mail domain: MX, else A/AAAA (the MX is
+ * asked once); 2 for a null MX (RFC 7505: the domain takes no mail) */
 int smtpd_dns_domain_known(struct smtpd *st, const char *domain)
 {
 	struct buf *why = buf_new(0);
@@ -163,11 +179,11 @@ int smtpd_dns_domain_known(struct smtpd *st, const char *domain)
 	struct dns_mx *mx = NULL;
 	size_t n = 0;
 	enum dns_status rc = dns_lookup_mx(domain, &o, &mx, &n, why);
-	int known = rc == DNS_OK ? 1 : rc == DNS_TEMPFAIL ? -1 : 0;
+	int found = known(rc);
 
 	if (rc == DNS_OK && n == 1 && strcmp(mx[0].host, ".") == 0)
-		known = 2;
+		found = 2;
 	dns_mx_free(&mx, n);
 	buf_free(&why);
-	return rc == DNS_NOTFOUND ? smtpd_dns_host_known(st, domain) : known;
+	return rc == DNS_NOTFOUND ? known(lookup_addr(&o, domain)) : found;
 }
