@@ -56,4 +56,8 @@ void hato_check_tables(struct config *c, const char *dir);
  * (hato_check_services.c) */
 void hato_check_more(struct config *c, const char *dir);
 
+/* hato_as.c */
+int hato_as_user(const char *user, gid_t extra_gid, int (*probe)(const char *arg),
+		 const char *arg);
+
 #endif

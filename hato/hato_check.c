@@ -98,24 +98,20 @@ static int check_queue(struct config *c)
 	return problems ? -1 : 0;
 }
 
+/* probe_open - open path for reading: 0 or errno */
+static int probe_open(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	return fd < 0 ? errno : 0;
+}
+
 /* readable_as - can user (with the group shadow) open path?  errno or 0 */
 static int readable_as(const struct passwd *pw, const char *path)
 {
 	struct group *shadow = getgrnam("shadow");
-	gid_t groups[2] = { pw->pw_gid, shadow ? shadow->gr_gid : pw->pw_gid };
-	int status = 0, fd;
-	pid_t pid;
 
-	if ((pid = fork()) == 0) {
-		if (geteuid() == 0 && (setgroups(2, groups) < 0 || setgid(pw->pw_gid) < 0 ||
-				       setuid(pw->pw_uid) < 0))
-			_exit(EPERM);
-		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-		_exit(fd < 0 ? errno : 0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	return hato_as_user(pw->pw_name, shadow ? shadow->gr_gid : (gid_t)-1, probe_open, path);
 }
 
 /* check_auth_exposed - warn when others than authd can read a password database */

@@ -32,30 +32,18 @@
 #include "tls.h"
 #include "unix_connect.h"
 
-enum { MAX_GROUPS = 256 };
+/* probe_connect - connect to the UNIX socket path: 0 or errno */
+static int probe_connect(const char *path)
+{
+	return unix_connect(path, NULL) < 0 ? errno : 0;
+}
 
 /* connect_as - connect to the UNIX socket path as user; 0 or an errno */
 static int connect_as(const char *user, const char *path)
 {
-	struct passwd *pw = getpwnam(user);
-	gid_t gids[MAX_GROUPS];
-	int ngids = MAX_GROUPS, status = 0, fd;
-	pid_t pid;
-
-	if (pw == NULL)
+	if (getpwnam(user) == NULL)
 		return 0;	/* check_queue names a missing user */
-	if (getgrouplist(user, pw->pw_gid, gids, &ngids) < 0)
-		ngids = MAX_GROUPS;
-	if ((pid = fork()) == 0) {
-		if (geteuid() == 0 && (setgroups((size_t)ngids, gids) < 0 || setgid(pw->pw_gid) < 0 ||
-				       setuid(pw->pw_uid) < 0))
-			_exit(EPERM);
-		fd = unix_connect(path, NULL);
-		_exit(fd < 0 ? errno : 0);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) < 0)
-		return errno;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EIO;
+	return hato_as_user(user, (gid_t)-1, probe_connect, path);
 }
 
 /* check_authd_path - smtpd's smtpd_sasl_path must be an authd socket */
