@@ -314,7 +314,7 @@ static struct qfile_out *writer_new(const char *queue, const char *id, int fd, s
 
 	snprintf(qf->id, sizeof(qf->id), "%s", id);
 	qf->old_size = old_size;
-	if (flock(fd, LOCK_EX) < 0)	/* ours until close: see qfile_recover */
+	if (flock(fd, LOCK_EX) < 0)	/* ours until the commit: see qfile_recover */
 		log_warn("flock %s: %m", buf_str(*path));
 	if (strcmp(queue, "incoming") == 0)
 		qf->sync_ticket = group_sync_note();	/* the new name is one change */
@@ -473,14 +473,18 @@ out:
 	return rc;
 }
 
-/* durable - cut a spare's old tail, fsync, mark complete, close, fsync the dir */
+/* durable - cut a spare's old tail, fsync, unlock, mark complete, close,
+ * fsync the dir */
 static int durable(struct qfile_out *qf)
 {
 	int fd = qf->fd;
 
 	qf->fd = -1;
+	/* the lock goes before the mark: a reader that sees the mark then
+	 * gets its shared lock (qfile_open with QFILE_RDWR), and a 0600 file
+	 * found unlocked in between is whole (qfile_recover marks it too) */
 	if ((qf->old_size > qf->flushed && ftruncate(fd, qf->flushed) < 0) || fsync(fd) < 0
-	    || fchmod(fd, 0700) < 0) {
+	    || flock(fd, LOCK_UN) < 0 || fchmod(fd, 0700) < 0) {
 		out_fail(qf, "truncate, fsync or fchmod", strerror(errno));
 		close(fd);
 		return -1;
