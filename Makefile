@@ -124,13 +124,13 @@ $(BUILD)/fuzzobj/%.o: %.c
 	$(if $(Q),@echo "  CC-FUZZ $<")
 	$(Q)$(FUZZ_CC) $(WARNINGS) -O1 -g -fsanitize=fuzzer-no-link,address,undefined $(CPPFLAGS) $(INC) -MMD -MP -c -o $@ $<
 
-$(BUILD)/fuzz/%: $(BUILD)/fuzzobj/libutil/%.o $(FUZZ_LIB_OBJS)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
-
-$(BUILD)/fuzz/%: $(BUILD)/fuzzobj/global/%.o $(FUZZ_LIB_OBJS)
-	@mkdir -p $(@D)
-	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(LDLIBS)
+# a library layer's fuzz target: its own object and the layers
+define layer_fuzzer
+$(BUILD)/fuzz/$$(basename $$(notdir $(1))): $(BUILD)/fuzzobj/$$(basename $(1)).o $(FUZZ_LIB_OBJS)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach f,$(wildcard $(LAYERS:%=%/fuzz_*.c)),$(eval $(call layer_fuzzer,$(f))))
 
 # a program's fuzz target (DIR/fuzz_NAME.c) links the program's modules too
 define prog_fuzzer
