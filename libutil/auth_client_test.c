@@ -1,6 +1,7 @@
 /* auth_client_test - the authd client against scripted servers: every
  * reply that is not exactly right fails the request temporarily, never
- * grants it. */
+ * grants it; USER answers fill struct auth_user, and a malformed one
+ * fills nothing. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -123,8 +124,138 @@ static void test_handshake(void)
 	test_end();
 }
 
+/* serve_user - a one-shot server: the greeting, then, once the client's
+ * input holds expect, reply (else an ERROR that no case wants) */
+static pid_t serve_user(const char *path, const char *expect, const char *reply)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), fd;
+	char in[1024];
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+
+	unlink(path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(lfd, 1) < 0)
+		return -1;
+	if ((pid = fork()) != 0) {
+		close(lfd);
+		return pid;
+	}
+	if ((fd = accept(lfd, NULL, NULL)) < 0 || write(fd, GREETING, strlen(GREETING)) < 0)
+		_exit(1);
+	in[0] = '\0';
+	while (strstr(in, expect) == NULL && got < sizeof(in) - 1 &&
+	       (n = read(fd, in + got, sizeof(in) - 1 - got)) > 0)
+		in[got += (size_t)n] = '\0';
+	if (strstr(in, expect) == NULL)
+		reply = "ERROR\t1\tunexpected request\n";
+	if (write(fd, reply, strlen(reply)) < 0)
+		_exit(1);
+	while (read(fd, in, sizeof(in)) > 0)
+		;
+	_exit(0);
+}
+
+/* user_case - auth_client_user("joe", "imap") against reply; then, when
+ * again is set, a second lookup on the same connection must get the
+ * NOTFOUND that reply holds for it */
+static enum auth_status user_case(const char *reply, struct auth_user *u, struct buf *out,
+				  bool again, bool *usable)
+{
+	char path[] = "/tmp/hato-auth-test.XXXXXX";
+	int tfd = mkstemp(path);
+	struct auth_client *ac;
+	struct auth_user u2;
+	enum auth_status rc = AUTH_TEMPFAIL;
+	pid_t pid;
+
+	close(tfd);
+	pid = serve_user(path, "USER\t1\tjoe\tservice=imap\n", reply);
+	if ((ac = auth_client_open(path, 300, out)) != NULL) {
+		rc = auth_client_user(ac, "joe", "imap", u, out);
+		*usable = auth_client_usable(ac);
+		if (again && auth_client_user(ac, "ann", "imap", &u2, out) != AUTH_FAIL)
+			*usable = false;
+		auth_client_free(&ac);
+	}
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	unlink(path);
+	return rc;
+}
+
+static void test_user_found(void)
+{
+	struct buf *out = buf_new(0);
+	struct auth_user u;
+	bool usable = false;
+	char *rules;
+
+	test_begin("auth_client: USER answers into struct auth_user");
+	test_assert(user_case("USER\t1\tjoe\tuid=1001\tgid=1002\thome=/home/joe\t"
+			      "mail=maildir:/home/joe/Maildir\tsystem_groups_user=joe\tquota_rule=*:storage=1G\t"
+			      "newfield=x\tflag\tquota_rule2=Trash:storage=+10%\tquota_rulex=no\n",
+			      &u, out, false, &usable) == AUTH_OK);
+	test_assert(usable && u.has_uid && u.uid == 1001 && u.has_gid && u.gid == 1002);
+	test_assert_str(u.name, "joe");
+	test_assert_str(buf_str(out), "joe");
+	test_assert_str(u.home, "/home/joe");
+	test_assert_str(u.mail, "maildir:/home/joe/Maildir");
+	test_assert_str(u.system_groups_user, "joe");
+	rules = u.quota_rules ? strv_join(u.quota_rules, "|") : NULL;
+	test_assert_str(rules, "*:storage=1G|Trash:storage=+10%");
+	free(rules);
+	auth_client_user_clear(&u);
+	test_assert(u.name == NULL && u.quota_rules == NULL);
+	test_assert(user_case("USER\t1\tva@example.org\tuid=4294967294\tmail=maildir:/v\n",
+			      &u, out, false, &usable) == AUTH_OK);
+	test_assert(u.has_uid && u.uid == 4294967294u && !u.has_gid && u.home == NULL);
+	test_assert(u.system_groups_user == NULL && u.quota_rules && u.quota_rules->len == 0);
+	test_assert_str(u.name, "va@example.org");
+	auth_client_user_clear(&u);
+	test_end();
+	buf_free(&out);
+}
+
+static void test_user_other(void)
+{
+	static const char *bad[] = {
+		"USER\t1\tjoe\tuid=abc\n", "USER\t1\tjoe\tuid=-1\n", "USER\t1\tjoe\tuid=4294967295\n",
+		"USER\t1\tjoe\tgid=99999999999\n", "USER\t1\tjoe\tuid=\n", "USER\t1\tjoe\tuid=1\tuid=1\n",
+		"USER\t1\tjoe\thome=relative\n", "USER\t1\tjoe\tmail=a\tmail=b\n", "USER\t1\t\tuid=1\n",
+		"USER\t1\n", "USER\t2\tjoe\n", "OK\t1\tuser=joe\n", "USER\t1\tjoe\tsystem_groups_user=\n",
+	};
+	struct buf *out = buf_new(0);
+	struct auth_user u;
+	bool usable;
+
+	test_begin("auth_client: USER not found, a temporary ERROR, and malformed answers");
+	test_assert(user_case("NOTFOUND\t1\nNOTFOUND\t2\n", &u, out, true, &usable) == AUTH_FAIL);
+	test_assert(usable && u.name == NULL);
+	test_assert(user_case("ERROR\t1\ttemporary failure: userdb unavailable\nNOTFOUND\t2\n",
+			      &u, out, true, &usable) == AUTH_TEMPFAIL);
+	test_assert(usable);	/* the second lookup was answered */
+	test_assert(user_case("ERROR\t1\ttemporary failure: userdb unavailable\n",
+			      &u, out, false, &usable) == AUTH_TEMPFAIL);
+	test_assert_str(buf_str(out), "temporary failure: userdb unavailable");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		usable = true;
+		buf_reset(out);
+		if (user_case(bad[i], &u, out, false, &usable) != AUTH_TEMPFAIL || usable)
+			printf("# bad case %zu: %s\n", i, buf_str(out));
+		test_assert(strcmp(buf_str(out), "authentication server protocol error") == 0 && !usable);
+		test_assert(u.name == NULL && u.home == NULL && u.mail == NULL && u.quota_rules == NULL);
+	}
+	test_end();
+	buf_free(&out);
+}
+
 void test_auth_client(void)
 {
 	test_replies();
 	test_handshake();
+	test_user_found();
+	test_user_other();
 }
