@@ -16,45 +16,76 @@
 
 #define GREETING "VERSION\t1\t0\nMECH\tPLAIN\tplaintext\nMECH\tLOGIN\tplaintext\nDONE\n"
 
-/* serve - a one-shot server at path that writes script and drains input */
-static pid_t serve(const char *path, const char *script)
+struct fake {
+	char path[32];
+	pid_t pid;
+};
+
+/* fake_serve - in the child: first, then, once the client's input holds
+ * expect (NULL: at once), then (else an ERROR no case wants); then drain */
+static void fake_serve(int fd, const char *first, const char *expect, const char *then)
+{
+	char in[1024];
+	size_t got = 0;
+	ssize_t n;
+
+	if (write(fd, first, strlen(first)) < 0)
+		_exit(1);
+	in[0] = '\0';
+	while (expect && strstr(in, expect) == NULL && got < sizeof(in) - 1 &&
+	       (n = read(fd, in + got, sizeof(in) - 1 - got)) > 0)
+		in[got += (size_t)n] = '\0';
+	if (expect && strstr(in, expect) == NULL)
+		then = "ERROR\t1\tunexpected request\n";
+	if (then && write(fd, then, strlen(then)) < 0)
+		_exit(1);
+	while (read(fd, in, sizeof(in)) > 0)
+		;
+	_exit(0);
+}
+
+/* fake_start - a one-shot server at a fresh path (see fake_serve) */
+static void fake_start(struct fake *f, const char *first, const char *expect, const char *then)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), fd;
-	pid_t pid;
-	char buf[512];
 
-	unlink(path);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	snprintf(f->path, sizeof(f->path), "/tmp/hato-auth-test.XXXXXX");
+	if ((fd = mkstemp(f->path)) >= 0)
+		close(fd);
+	unlink(f->path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", f->path);
+	f->pid = -1;
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(lfd, 1) < 0)
-		return -1;
-	if ((pid = fork()) != 0) {
-		close(lfd);
-		return pid;
+		return;
+	if ((f->pid = fork()) == 0 && (fd = accept(lfd, NULL, NULL)) >= 0)
+		fake_serve(fd, first, expect, then);
+	if (f->pid == 0)
+		_exit(0);
+	close(lfd);
+}
+
+/* fake_stop - end the server, remove its socket */
+static void fake_stop(struct fake *f)
+{
+	if (f->pid > 0) {
+		kill(f->pid, SIGTERM);
+		waitpid(f->pid, NULL, 0);
 	}
-	if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-		if (write(fd, script, strlen(script)) < 0)
-			_exit(1);
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-	}
-	_exit(0);
+	unlink(f->path);
 }
 
 /* run - open against script, one PLAIN request (no initial response),
  * answer each CONT with "eA==" (at most once); the status and out */
 static enum auth_status run(const char *script, struct buf *out, bool *opened)
 {
-	char path[] = "/tmp/hato-auth-test.XXXXXX";
-	int tfd = mkstemp(path);
 	struct auth_request req = { .service = "smtp", .rip = "192.0.2.1", .lip = "192.0.2.2" };
 	struct auth_client *ac;
 	enum auth_status rc = AUTH_TEMPFAIL;
-	pid_t pid;
+	struct fake f;
 
-	close(tfd);
-	pid = serve(path, script);
-	ac = auth_client_open(path, 300, out);
+	fake_start(&f, script, NULL, NULL);
+	ac = auth_client_open(f.path, 300, out);
 	*opened = ac != NULL;
 	if (ac) {
 		rc = auth_client_start(ac, "PLAIN", &req, NULL, out);
@@ -62,9 +93,7 @@ static enum auth_status run(const char *script, struct buf *out, bool *opened)
 			rc = auth_client_step(ac, "eA==", out);
 		auth_client_free(&ac);
 	}
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	unlink(path);
+	fake_stop(&f);
 	return rc;
 }
 
@@ -124,65 +153,26 @@ static void test_handshake(void)
 	test_end();
 }
 
-/* serve_user - a one-shot server: the greeting, then, once the client's
- * input holds expect, reply (else an ERROR that no case wants) */
-static pid_t serve_user(const char *path, const char *expect, const char *reply)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), fd;
-	char in[1024];
-	size_t got = 0;
-	ssize_t n;
-	pid_t pid;
-
-	unlink(path);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(lfd, 1) < 0)
-		return -1;
-	if ((pid = fork()) != 0) {
-		close(lfd);
-		return pid;
-	}
-	if ((fd = accept(lfd, NULL, NULL)) < 0 || write(fd, GREETING, strlen(GREETING)) < 0)
-		_exit(1);
-	in[0] = '\0';
-	while (strstr(in, expect) == NULL && got < sizeof(in) - 1 &&
-	       (n = read(fd, in + got, sizeof(in) - 1 - got)) > 0)
-		in[got += (size_t)n] = '\0';
-	if (strstr(in, expect) == NULL)
-		reply = "ERROR\t1\tunexpected request\n";
-	if (write(fd, reply, strlen(reply)) < 0)
-		_exit(1);
-	while (read(fd, in, sizeof(in)) > 0)
-		;
-	_exit(0);
-}
-
 /* user_case - auth_client_user("joe", "imap") against reply; then, when
  * again is set, a second lookup on the same connection must get the
  * NOTFOUND that reply holds for it */
 static enum auth_status user_case(const char *reply, struct auth_user *u, struct buf *out,
 				  bool again, bool *usable)
 {
-	char path[] = "/tmp/hato-auth-test.XXXXXX";
-	int tfd = mkstemp(path);
 	struct auth_client *ac;
 	struct auth_user u2;
 	enum auth_status rc = AUTH_TEMPFAIL;
-	pid_t pid;
+	struct fake f;
 
-	close(tfd);
-	pid = serve_user(path, "USER\t1\tjoe\tservice=imap\n", reply);
-	if ((ac = auth_client_open(path, 300, out)) != NULL) {
+	fake_start(&f, GREETING, "USER\t1\tjoe\tservice=imap\n", reply);
+	if ((ac = auth_client_open(f.path, 300, out)) != NULL) {
 		rc = auth_client_user(ac, "joe", "imap", u, out);
 		*usable = auth_client_usable(ac);
 		if (again && auth_client_user(ac, "ann", "imap", &u2, out) != AUTH_FAIL)
 			*usable = false;
 		auth_client_free(&ac);
 	}
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	unlink(path);
+	fake_stop(&f);
 	return rc;
 }
 
