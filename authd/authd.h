@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "params.h"
+#include "strv.h"
 
 enum {
 	AUTHD_MAX_LINE = 8192,		/* bytes per line including the LF */
@@ -72,10 +73,13 @@ int authd_name_normalize(const char *login, const char *format, const char *real
 int authd_expand(const char *fmt, const char *user, const char *home, struct buf *out);
 bool authd_format_ok(const char *fmt, const char *vars);
 int authd_mail_location(const char *loc, const char *user, const char *home, struct buf *out);
+int authd_userdb_fields(const char *extra, struct strv *out, const char **why_r);
 
 /* --- authd_passdb.c / authd_pwfile.c --- */
 struct pwentry {
 	char *user, *hash, *uid, *gid, *home;
+	char *extra;		/* passwd-file extra fields ("userdb_quota_rule=..."), or NULL */
+	char *groups_user;	/* system users: whose /etc/group groups apply, or NULL */
 	const char *refused;	/* locked or expired: why (static) */
 };
 void pwentry_clear(struct pwentry *e);

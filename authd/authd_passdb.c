@@ -8,7 +8,9 @@
  * system: getpwnam + getspnam (authd keeps the group "shadow" for this),
  * crypt(3) hashes; "!"-prefixed (usermod -L), "*" and expired accounts
  * (shadow expire, or inactive days after the password's maximum age) are
- * refused, as are uids below first_valid_uid.  A passwd entry that says
+ * refused, as are uids below first_valid_uid.  A system user's USER
+ * answer names it as system_groups_user (its /etc/group groups apply after
+ * a login, as with Dovecot's passwd userdb).  A passwd entry that says
  * "x" when /etc/shadow cannot be read is a temporary failure logged as
  * such (glibc's getspnam then just finds nothing; it is never reported as
  * a wrong password).  system looks up the name
@@ -146,7 +148,8 @@ static int system_lookup(const char *name, bool want_hash, struct pwentry *e, st
 		buf_printf(why, "getpwnam: %s", strerror(errno));
 		return -1;
 	}
-	*e = (struct pwentry){ .user = xstrdup(pw->pw_name), .home = xstrdup(pw->pw_dir) };
+	*e = (struct pwentry){ .user = xstrdup(pw->pw_name), .home = xstrdup(pw->pw_dir),
+			       .groups_user = xstrdup(pw->pw_name) };
 	snprintf(num, sizeof(num), "%lu", (unsigned long)pw->pw_uid);
 	e->uid = xstrdup(num);
 	snprintf(num, sizeof(num), "%lu", (unsigned long)pw->pw_gid);

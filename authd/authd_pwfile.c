@@ -1,7 +1,9 @@
 /* authd_pwfile - Dovecot passwd-files: "user:{SCHEME}hash:uid:gid:gecos:
  * home:shell:extra", one user per line; '#' lines and blank lines are
- * skipped.  The file is read whole into a table and read again when its
- * inode, size or mtime changes (checked on every lookup: one stat).  A bad
+ * skipped.  extra is Dovecot's space-separated extra fields, of which USER
+ * answers with the userdb_ ones authd_user.c names.  The file is read
+ * whole into a table and read again when its inode, size or mtime changes
+ * (checked on every lookup: one stat).  A bad
  * line is skipped with a warning "FILE, line N: problem" (never the hash).
  * An unreadable file makes lookups temporary failures; a table read
  * earlier is not used then (it may hold revoked passwords).
@@ -42,6 +44,8 @@ void pwentry_clear(struct pwentry *e)
 	free(e->uid);
 	free(e->gid);
 	free(e->home);
+	free(e->extra);
+	free(e->groups_user);
 	*e = (struct pwentry){ 0 };
 }
 
@@ -65,25 +69,28 @@ static char *field(const char **pp)
 	return colon ? xstrndup(p, (size_t)(colon - p)) : xstrdup(p);
 }
 
-/* pwentry_parse - "hash[:uid[:gid[:gecos[:home[:shell[:extra]]]]]]" */
+/* pwentry_parse - "hash[:uid[:gid[:gecos[:home[:shell[:extra]]]]]]";
+ * extra is the rest of the line, colons and all */
 int pwentry_parse(const char *user, const char *rest, struct pwentry *e, const char **why_r)
 {
 	const char *p = rest;
-	char *gecos;
 
 	*e = (struct pwentry){ .user = xstrdup(user) };
 	e->hash = field(&p);
 	e->uid = field(&p);
 	e->gid = field(&p);
-	gecos = field(&p);
+	free(field(&p));	/* gecos */
 	e->home = field(&p);
-	free(gecos);
+	free(field(&p));	/* shell */
+	e->extra = p && *p ? xstrdup(p) : NULL;
 	if (!authd_line_ok(rest, strlen(rest)) || strchr(rest, '\t')) {
 		*why_r = "control character or TAB in the entry";
 	} else if ((e->uid && !is_number(e->uid)) || (e->gid && !is_number(e->gid))) {
 		*why_r = "uid and gid must be numbers";
 	} else if (e->home && *e->home && *e->home != '/') {
 		*why_r = "home must be an absolute path";
+	} else if (e->extra && authd_userdb_fields(e->extra, NULL, why_r) < 0) {
+		/* why_r says which field */
 	} else {
 		return 0;
 	}
@@ -225,5 +232,6 @@ int pwfile_lookup(struct pwfile *pf, const char *user, struct pwentry *e, struct
 	e->uid = found->uid ? xstrdup(found->uid) : NULL;
 	e->gid = found->gid ? xstrdup(found->gid) : NULL;
 	e->home = found->home ? xstrdup(found->home) : NULL;
+	e->extra = found->extra ? xstrdup(found->extra) : NULL;
 	return 1;
 }

@@ -368,13 +368,39 @@ void authd_cmd_cancel(struct authd_conn *c, char **f, int n)
 	finish(r);
 }
 
-/* user_reply - USER id name uid= gid= home= mail= */
+/* user_extra - the entry's quota_rule fields expanded onto line, and its
+ * own mail_location (userdb_mail) or NULL; checked when the entry was read */
+static const char *user_extra(const struct pwentry *e, const char *home, struct strv *fields,
+			      struct buf *line)
+{
+	const char *mail = NULL, *why;
+
+	if (e->extra)
+		(void)authd_userdb_fields(e->extra, fields, &why);
+	for (size_t i = 0; i < fields->len; i++) {
+		char *eq = strchr(fields->items[i], '=');
+
+		*eq++ = '\0';
+		if (strcmp(fields->items[i], "mail") == 0) {
+			mail = eq;
+			continue;
+		}
+		buf_printf(line, "\t%s=", fields->items[i]);
+		(void)authd_expand(eq, e->user, home, line);
+	}
+	return mail;
+}
+
+/* user_reply - USER id name uid= gid= home= mail= [quota_rule=...]
+ * [system_groups_user=] */
 static void user_reply(struct authd_conn *c, const char *id, const struct pwentry *e)
 {
-	struct buf *line = buf_new(128), *mail = buf_new(64);
-	const char *home = e->home ? e->home : "";
+	struct buf *line = buf_new(128), *mail = buf_new(64), *extra = buf_new(0);
+	struct strv *fields = strv_new();
+	const char *home = e->home ? e->home : "", *loc;
 
-	authd_mail_location(authd.cf->mail_location, e->user, home, mail);
+	loc = user_extra(e, home, fields, extra);
+	authd_mail_location(loc ? loc : authd.cf->mail_location, e->user, home, mail);
 	buf_printf(line, "USER\t%s\t%s", id, e->user);
 	if (e->uid && *e->uid)
 		buf_printf(line, "\tuid=%s", e->uid);
@@ -382,7 +408,9 @@ static void user_reply(struct authd_conn *c, const char *id, const struct pwentr
 		buf_printf(line, "\tgid=%s", e->gid);
 	if (*home)
 		buf_printf(line, "\thome=%s", home);
-	buf_printf(line, "\tmail=%s", buf_str(mail));
+	buf_printf(line, "\tmail=%s%s", buf_str(mail), buf_str(extra));
+	if (e->groups_user)
+		buf_printf(line, "\tsystem_groups_user=%s", e->groups_user);
 	if (!authd_line_ok(buf_str(line), buf_len(line))) {
 		log_warn("user %s: userdb entry has control characters", e->user);
 		authd_conn_error(c, id, "temporary failure: bad userdb entry", false);
@@ -391,6 +419,8 @@ static void user_reply(struct authd_conn *c, const char *id, const struct pwentr
 	}
 	buf_free(&line);
 	buf_free(&mail);
+	buf_free(&extra);
+	strv_free(&fields);
 }
 
 /* authd_cmd_user - USER id name service=...: a userdb lookup */

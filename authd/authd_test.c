@@ -1,7 +1,8 @@
 /* authd_test - authd's pure parts: request fields and IDs, SASL PLAIN and
  * CRAM-MD5 responses, login names and auth_username_format, mail_location,
  * auth_failure_delay values, passwd-file entries and files (bad lines
- * named, re-read on change), and the per-client failure counter. */
+ * named, re-read on change) and their userdb extra fields, and the
+ * per-client failure counter. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,37 @@ static void test_pwfile(void)
 	buf_free(&why);
 }
 
+/* test_userdb_fields - the extra fields a USER answer carries */
+static void test_userdb_fields(void)
+{
+	struct pwentry e;
+	struct strv *v = strv_new();
+	const char *w = NULL;
+	char *joined;
+
+	test_begin("authd: passwd-file extra fields: userdb_mail and userdb_quota_rule*, nothing else");
+	test_assert(pwentry_parse("u", "{PLAIN}x:1:2::/h:/bin/sh:userdb_quota_rule=*:storage=1G nopassword "
+				  "userdb_mail=maildir:~/m/%n userdb_nice=5 quota_rule=x userdb_quota_rulex=y "
+				  "userdb_quota_rule2=Trash:storage=+10%%", &e, &w) == 0);
+	test_assert(e.extra && strncmp(e.extra, "userdb_quota_rule=*:storage=1G nopassword", 41) == 0);
+	test_assert(strcmp(e.home, "/h") == 0 && e.groups_user == NULL);
+	test_assert(authd_userdb_fields(e.extra, v, &w) == 0);
+	joined = strv_join(v, "|");
+	test_assert_str(joined, "quota_rule=*:storage=1G|mail=maildir:~/m/%n|quota_rule2=Trash:storage=+10%%");
+	free(joined);
+	pwentry_clear(&e);
+	test_assert(pwentry_parse("u", "{PLAIN}x:1:2::/h::", &e, &w) == 0 && e.extra == NULL);
+	pwentry_clear(&e);
+	test_assert(pwentry_parse("u", "{PLAIN}x:1:2::/h::userdb_quota_rule", &e, &w) < 0 &&
+		    strcmp(w, "userdb field without a value") == 0);
+	test_assert(pwentry_parse("u", "{PLAIN}x:1:2::/h::userdb_mail=a userdb_mail=b", &e, &w) < 0 &&
+		    strcmp(w, "duplicate userdb field") == 0);
+	test_assert(pwentry_parse("u", "{PLAIN}x:1:2::/h::userdb_mail=maildir:/m/%x", &e, &w) < 0 &&
+		    strcmp(w, "userdb field with an unknown %variable") == 0);
+	test_end();
+	strv_free(&v);
+}
+
 /* test_abuse - the per-client counter */
 static void test_abuse(void)
 {
@@ -174,5 +206,6 @@ void test_authd(void)
 	test_parse();
 	test_names();
 	test_pwfile();
+	test_userdb_fields();
 	test_abuse();
 }

@@ -9,11 +9,19 @@
  * directory (mail_location only), %% a percent sign; %Lx lower-cases and
  * %Ux upper-cases x.  "~/" at the start of a mail_location path (after
  * "maildir:" or "mbox:") is the home directory.
+ * authd_userdb_fields: of a passwd-file entry's extra fields (Dovecot's
+ * "key=value" list, space-separated), those a USER answer carries:
+ * userdb_mail (the user's own mail_location) and userdb_quota_rule,
+ * userdb_quota_rule2, ... (Dovecot's quota rules, passed on as they are
+ * after %-expansion, so "%%" is a percent sign).  Other fields are for the
+ * passdb or for settings hato does not have, and are ignored.
  */
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "authd.h"
+#include "mem.h"
 
 /* authd_name_init - empty names */
 void authd_name_init(struct authd_name *n)
@@ -122,5 +130,50 @@ int authd_mail_location(const char *loc, const char *user, const char *home, str
 	}
 	buf_cat(out, path);
 	buf_free(&t);
+	return rc;
+}
+
+/* is_userdb_name - a name of a userdb field USER answers with */
+static bool is_userdb_name(const char *name, size_t len)
+{
+	if (len == 4 && strncmp(name, "mail", 4) == 0)
+		return true;
+	if (len < 10 || strncmp(name, "quota_rule", 10) != 0)
+		return false;
+	for (size_t i = 10; i < len; i++)
+		if (!isdigit((unsigned char)name[i]))
+			return false;
+	return true;
+}
+
+/* authd_userdb_fields - see the header: "name=value" items into out (NULL:
+ * only check); -1 with why_r for a field without "=", a duplicate, or an
+ * unknown %variable */
+int authd_userdb_fields(const char *extra, struct strv *out, const char **why_r)
+{
+	struct strv *v = strv_split(extra, " "), *seen = strv_new();
+	int rc = 0;
+
+	for (size_t i = 0; i < v->len; i++) {
+		const char *f = v->items[i], *name = f + 7, *eq = strchr(f, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+
+		if (strncmp(f, "userdb_", 7) != 0 || !is_userdb_name(name, len))
+			continue;
+		*why_r = eq == NULL ? "userdb field without a value" :
+			 !authd_format_ok(eq + 1, "h") ? "userdb field with an unknown %variable" : NULL;
+		for (size_t j = 0; j < seen->len && *why_r == NULL; j++)
+			if (strlen(seen->items[j]) == len && strncmp(seen->items[j], name, len) == 0)
+				*why_r = "duplicate userdb field";
+		if (*why_r != NULL) {
+			rc = -1;
+			break;
+		}
+		strv_addn(seen, name, len);
+		if (out)
+			strv_add(out, name);
+	}
+	strv_free(&v);
+	strv_free(&seen);
 	return rc;
 }

@@ -6,6 +6,7 @@
  * request as AUTH_TEMPFAIL and the connection as unusable, so a broken
  * authd can delay a login but never grant one.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,24 +160,40 @@ static enum auth_status broken(struct auth_client *ac, struct buf *out, const ch
 	return AUTH_TEMPFAIL;
 }
 
-/* reply - wait for the answer to the outstanding request */
-static enum auth_status reply(struct auth_client *ac, struct buf *out)
+/* next_reply - send the request and read the answer to it, split; NULL
+ * (the connection broken, out saying why) for anything else */
+static struct strv *next_reply(struct auth_client *ac, struct buf *out)
 {
 	char id[24];
+	struct strv *f;
+
+	if (stream_flush(ac->s) < 0) {
+		broken(ac, out, "authentication server unavailable");
+		return NULL;
+	}
+	snprintf(id, sizeof(id), "%lu", ac->id);
+	if ((f = read_line(ac)) == NULL) {
+		broken(ac, out, ac->s->state == STREAM_TIMEOUT
+		       ? "authentication server timed out" : "authentication server unavailable");
+		return NULL;
+	}
+	if (f->len < 2 || strcmp(f->items[1], id) != 0) {
+		strv_free(&f);
+		broken(ac, out, "authentication server protocol error");
+		return NULL;
+	}
+	return f;
+}
+
+/* reply - wait for the answer to the outstanding AUTH or CONT */
+static enum auth_status reply(struct auth_client *ac, struct buf *out)
+{
 	struct strv *f;
 	enum auth_status rc;
 	const char *v;
 
-	if (stream_flush(ac->s) < 0)
-		return broken(ac, out, "authentication server unavailable");
-	snprintf(id, sizeof(id), "%lu", ac->id);
-	if ((f = read_line(ac)) == NULL)
-		return broken(ac, out, ac->s->state == STREAM_TIMEOUT
-			      ? "authentication server timed out" : "authentication server unavailable");
-	if (f->len < 2 || strcmp(f->items[1], id) != 0) {
-		strv_free(&f);
-		return broken(ac, out, "authentication server protocol error");
-	}
+	if ((f = next_reply(ac, out)) == NULL)
+		return AUTH_TEMPFAIL;
 	buf_reset(out);
 	if (strcmp(f->items[0], "CONT") == 0 && f->len == 3) {
 		buf_set(out, f->items[2]);
@@ -244,4 +261,126 @@ void auth_client_cancel(struct auth_client *ac)
 	if (stream_flush(ac->s) < 0)
 		ac->broken = true;
 	ac->id = 0;
+}
+
+/* parse_id - a decimal uid or gid below (uid_t)-1; -1 if it is not one */
+static int parse_id(const char *s, unsigned long *id_r)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9' || strlen(s) > 10)
+		return -1;
+	errno = 0;
+	*id_r = strtoul(s, &end, 10);
+	return *end == '\0' && errno == 0 && *id_r < 0xffffffffUL ? 0 : -1;
+}
+
+/* is_quota_rule - quota_rule, quota_rule2, quota_rule3, ... */
+static bool is_quota_rule(const char *name, size_t len)
+{
+	if (len < 10 || strncmp(name, "quota_rule", 10) != 0)
+		return false;
+	return strspn(name + 10, "0123456789") == len - 10;
+}
+
+/* set_once - *dst = a copy of v, -1 if it was set already */
+static int set_once(char **dst, const char *v)
+{
+	if (*dst != NULL)
+		return -1;
+	*dst = xstrdup(v);
+	return 0;
+}
+
+/* user_field - one field of a USER answer into u: 0, or -1 if malformed */
+static int user_field(struct auth_user *u, const char *item)
+{
+	const char *eq = strchr(item, '='), *v;
+	unsigned long id;
+	size_t len;
+
+	if (eq == NULL)
+		return 0;		/* a flag: none known */
+	len = (size_t)(eq - item);
+	v = eq + 1;
+	if (len == 3 && strncmp(item, "uid", 3) == 0) {
+		if (u->has_uid || parse_id(v, &id) < 0)
+			return -1;
+		u->uid = (uid_t)id;
+		u->has_uid = true;
+	} else if (len == 3 && strncmp(item, "gid", 3) == 0) {
+		if (u->has_gid || parse_id(v, &id) < 0)
+			return -1;
+		u->gid = (gid_t)id;
+		u->has_gid = true;
+	} else if (len == 4 && strncmp(item, "home", 4) == 0) {
+		return *v != '/' ? -1 : set_once(&u->home, v);
+	} else if (len == 4 && strncmp(item, "mail", 4) == 0) {
+		return set_once(&u->mail, v);
+	} else if (len == 18 && strncmp(item, "system_groups_user", 18) == 0) {
+		return *v == '\0' ? -1 : set_once(&u->system_groups_user, v);
+	} else if (is_quota_rule(item, len)) {
+		strv_add(u->quota_rules, v);
+	}
+	return 0;
+}
+
+/* user_answer - the answer f to USER: found, not found or a failure */
+static enum auth_status user_answer(struct auth_client *ac, const struct strv *f,
+				    struct auth_user *u, struct buf *out)
+{
+	ac->id = 0;
+	if (strcmp(f->items[0], "NOTFOUND") == 0) {
+		buf_set(out, "unknown user");
+		return AUTH_FAIL;
+	}
+	if (strcmp(f->items[0], "ERROR") == 0) {
+		buf_set(out, f->len > 2 && *f->items[2] ? f->items[2] : "authentication server error");
+		return AUTH_TEMPFAIL;
+	}
+	if (strcmp(f->items[0], "USER") != 0 || f->len < 3 || *f->items[2] == '\0')
+		return broken(ac, out, "authentication server protocol error");
+	u->name = xstrdup(f->items[2]);
+	u->quota_rules = strv_new();
+	for (size_t i = 3; i < f->len; i++)
+		if (user_field(u, f->items[i]) < 0) {
+			auth_client_user_clear(u);
+			return broken(ac, out, "authentication server protocol error");
+		}
+	buf_set(out, u->name);
+	return AUTH_OK;
+}
+
+/* auth_client_user - look name up in authd's userdb (USER) */
+enum auth_status auth_client_user(struct auth_client *ac, const char *name, const char *service,
+				  struct auth_user *u, struct buf *out)
+{
+	struct strv *f;
+	enum auth_status rc;
+
+	*u = (struct auth_user){ 0 };
+	if (ac->broken || ac->id != 0)
+		return broken(ac, out, "authentication server connection unusable");
+	if (!clean(name) || *name == '\0' || !clean(service)) {
+		buf_set(out, "invalid request");
+		return AUTH_FAIL;
+	}
+	ac->id = ac->next_id++;
+	stream_printf(ac->s, "USER\t%lu\t%s\tservice=%s\n", ac->id, name, service);
+	if ((f = next_reply(ac, out)) == NULL)
+		return AUTH_TEMPFAIL;
+	rc = user_answer(ac, f, u, out);
+	strv_free(&f);
+	return rc;
+}
+
+/* auth_client_user_clear - release what auth_client_user filled in */
+void auth_client_user_clear(struct auth_user *u)
+{
+	free(u->name);
+	free(u->home);
+	free(u->mail);
+	free(u->system_groups_user);
+	strv_free(&u->quota_rules);
+	*u = (struct auth_user){ 0 };
 }

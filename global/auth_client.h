@@ -9,12 +9,22 @@
  *       rc = auth_client_step(ac, answer_b64, out);
  *   }
  *   // AUTH_OK: out is the user name; AUTH_FAIL/AUTH_TEMPFAIL: the reason
+ *   rc = auth_client_user(ac, "joe", "imap", &u, out);   // the userdb
+ *   // AUTH_OK: u holds uid, gid, home, mail, quota rules (then
+ *   // auth_client_user_clear(&u)); AUTH_FAIL: unknown user; AUTH_TEMPFAIL: out
  *   auth_client_free(&ac);
+ *
+ * A USER answer with a malformed uid, gid or home, or a repeated field,
+ * is a protocol error like any other (AUTH_TEMPFAIL, connection unusable);
+ * an ERROR for the request is a temporary failure with authd's text, and
+ * the connection stays usable (authd answers so when a userdb cannot be
+ * read).
  */
 #ifndef HATO_AUTH_CLIENT_H
 #define HATO_AUTH_CLIENT_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "strv.h"
@@ -25,6 +35,18 @@ struct auth_request {
 	const char *service;	/* smtp, imap, pop3 */
 	const char *rip, *lip;	/* client and local address */
 	bool secured;		/* TLS is active */
+};
+
+/* a userdb entry as authd answers USER (docs/auth-protocol.md) */
+struct auth_user {
+	char *name;			/* as authd normalised it */
+	bool has_uid, has_gid;		/* false: the entry has none */
+	uid_t uid;
+	gid_t gid;
+	char *home;			/* NULL: none */
+	char *mail;			/* mail_location expanded for the user, or NULL */
+	char *system_groups_user;	/* whose /etc/group groups apply, or NULL */
+	struct strv *quota_rules;	/* quota_rule, quota_rule2, ... values, in answer order */
 };
 
 struct auth_client;
@@ -43,5 +65,9 @@ enum auth_status auth_client_start(struct auth_client *ac, const char *mech,
 enum auth_status auth_client_step(struct auth_client *ac, const char *response, struct buf *out);
 /* the user gave up: tell authd and forget the request */
 void auth_client_cancel(struct auth_client *ac);
+
+enum auth_status auth_client_user(struct auth_client *ac, const char *name, const char *service,
+				  struct auth_user *u, struct buf *out);
+void auth_client_user_clear(struct auth_user *u);
 
 #endif

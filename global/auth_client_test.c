@@ -1,6 +1,7 @@
 /* auth_client_test - the authd client against scripted servers: every
  * reply that is not exactly right fails the request temporarily, never
- * grants it. */
+ * grants it; USER answers fill struct auth_user, and a malformed one
+ * fills nothing. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,45 +16,76 @@
 
 #define GREETING "VERSION\t1\t0\nMECH\tPLAIN\tplaintext\nMECH\tLOGIN\tplaintext\nDONE\n"
 
-/* serve - a one-shot server at path that writes script and drains input */
-static pid_t serve(const char *path, const char *script)
+struct fake {
+	char path[32];
+	pid_t pid;
+};
+
+/* fake_serve - in the child: first, then, once the client's input holds
+ * expect (NULL: at once), then (else an ERROR no case wants); then drain */
+static void fake_serve(int fd, const char *first, const char *expect, const char *then)
+{
+	char in[1024];
+	size_t got = 0;
+	ssize_t n;
+
+	if (write(fd, first, strlen(first)) < 0)
+		_exit(1);
+	in[0] = '\0';
+	while (expect && strstr(in, expect) == NULL && got < sizeof(in) - 1 &&
+	       (n = read(fd, in + got, sizeof(in) - 1 - got)) > 0)
+		in[got += (size_t)n] = '\0';
+	if (expect && strstr(in, expect) == NULL)
+		then = "ERROR\t1\tunexpected request\n";
+	if (then && write(fd, then, strlen(then)) < 0)
+		_exit(1);
+	while (read(fd, in, sizeof(in)) > 0)
+		;
+	_exit(0);
+}
+
+/* fake_start - a one-shot server at a fresh path (see fake_serve) */
+static void fake_start(struct fake *f, const char *first, const char *expect, const char *then)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	int lfd = socket(AF_UNIX, SOCK_STREAM, 0), fd;
-	pid_t pid;
-	char buf[512];
 
-	unlink(path);
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	snprintf(f->path, sizeof(f->path), "/tmp/hato-auth-test.XXXXXX");
+	if ((fd = mkstemp(f->path)) >= 0)
+		close(fd);
+	unlink(f->path);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", f->path);
+	f->pid = -1;
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(lfd, 1) < 0)
-		return -1;
-	if ((pid = fork()) != 0) {
-		close(lfd);
-		return pid;
+		return;
+	if ((f->pid = fork()) == 0 && (fd = accept(lfd, NULL, NULL)) >= 0)
+		fake_serve(fd, first, expect, then);
+	if (f->pid == 0)
+		_exit(0);
+	close(lfd);
+}
+
+/* fake_stop - end the server, remove its socket */
+static void fake_stop(struct fake *f)
+{
+	if (f->pid > 0) {
+		kill(f->pid, SIGTERM);
+		waitpid(f->pid, NULL, 0);
 	}
-	if ((fd = accept(lfd, NULL, NULL)) >= 0) {
-		if (write(fd, script, strlen(script)) < 0)
-			_exit(1);
-		while (read(fd, buf, sizeof(buf)) > 0)
-			;
-	}
-	_exit(0);
+	unlink(f->path);
 }
 
 /* run - open against script, one PLAIN request (no initial response),
  * answer each CONT with "eA==" (at most once); the status and out */
 static enum auth_status run(const char *script, struct buf *out, bool *opened)
 {
-	char path[] = "/tmp/hato-auth-test.XXXXXX";
-	int tfd = mkstemp(path);
 	struct auth_request req = { .service = "smtp", .rip = "192.0.2.1", .lip = "192.0.2.2" };
 	struct auth_client *ac;
 	enum auth_status rc = AUTH_TEMPFAIL;
-	pid_t pid;
+	struct fake f;
 
-	close(tfd);
-	pid = serve(path, script);
-	ac = auth_client_open(path, 300, out);
+	fake_start(&f, script, NULL, NULL);
+	ac = auth_client_open(f.path, 300, out);
 	*opened = ac != NULL;
 	if (ac) {
 		rc = auth_client_start(ac, "PLAIN", &req, NULL, out);
@@ -61,9 +93,7 @@ static enum auth_status run(const char *script, struct buf *out, bool *opened)
 			rc = auth_client_step(ac, "eA==", out);
 		auth_client_free(&ac);
 	}
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
-	unlink(path);
+	fake_stop(&f);
 	return rc;
 }
 
@@ -123,8 +153,99 @@ static void test_handshake(void)
 	test_end();
 }
 
+/* user_case - auth_client_user("joe", "imap") against reply; then, when
+ * again is set, a second lookup on the same connection must get the
+ * NOTFOUND that reply holds for it */
+static enum auth_status user_case(const char *reply, struct auth_user *u, struct buf *out,
+				  bool again, bool *usable)
+{
+	struct auth_client *ac;
+	struct auth_user u2;
+	enum auth_status rc = AUTH_TEMPFAIL;
+	struct fake f;
+
+	fake_start(&f, GREETING, "USER\t1\tjoe\tservice=imap\n", reply);
+	if ((ac = auth_client_open(f.path, 300, out)) != NULL) {
+		rc = auth_client_user(ac, "joe", "imap", u, out);
+		*usable = auth_client_usable(ac);
+		if (again && auth_client_user(ac, "ann", "imap", &u2, out) != AUTH_FAIL)
+			*usable = false;
+		auth_client_free(&ac);
+	}
+	fake_stop(&f);
+	return rc;
+}
+
+static void test_user_found(void)
+{
+	struct buf *out = buf_new(0);
+	struct auth_user u;
+	bool usable = false;
+	char *rules;
+
+	test_begin("auth_client: USER answers into struct auth_user");
+	test_assert(user_case("USER\t1\tjoe\tuid=1001\tgid=1002\thome=/home/joe\t"
+			      "mail=maildir:/home/joe/Maildir\tsystem_groups_user=joe\tquota_rule=*:storage=1G\t"
+			      "newfield=x\tflag\tquota_rule2=Trash:storage=+10%\tquota_rulex=no\n",
+			      &u, out, false, &usable) == AUTH_OK);
+	test_assert(usable && u.has_uid && u.uid == 1001 && u.has_gid && u.gid == 1002);
+	test_assert_str(u.name, "joe");
+	test_assert_str(buf_str(out), "joe");
+	test_assert_str(u.home, "/home/joe");
+	test_assert_str(u.mail, "maildir:/home/joe/Maildir");
+	test_assert_str(u.system_groups_user, "joe");
+	rules = u.quota_rules ? strv_join(u.quota_rules, "|") : NULL;
+	test_assert_str(rules, "*:storage=1G|Trash:storage=+10%");
+	free(rules);
+	auth_client_user_clear(&u);
+	test_assert(u.name == NULL && u.quota_rules == NULL);
+	test_assert(user_case("USER\t1\tva@example.org\tuid=4294967294\tmail=maildir:/v\n",
+			      &u, out, false, &usable) == AUTH_OK);
+	test_assert(u.has_uid && u.uid == 4294967294u && !u.has_gid && u.home == NULL);
+	test_assert(u.system_groups_user == NULL && u.quota_rules && u.quota_rules->len == 0);
+	test_assert_str(u.name, "va@example.org");
+	auth_client_user_clear(&u);
+	test_end();
+	buf_free(&out);
+}
+
+static void test_user_other(void)
+{
+	static const char *bad[] = {
+		"USER\t1\tjoe\tuid=abc\n", "USER\t1\tjoe\tuid=-1\n", "USER\t1\tjoe\tuid=4294967295\n",
+		"USER\t1\tjoe\tgid=99999999999\n", "USER\t1\tjoe\tuid=\n", "USER\t1\tjoe\tuid=1\tuid=1\n",
+		"USER\t1\tjoe\thome=relative\n", "USER\t1\tjoe\tmail=a\tmail=b\n", "USER\t1\t\tuid=1\n",
+		"USER\t1\n", "USER\t2\tjoe\n", "OK\t1\tuser=joe\n", "USER\t1\tjoe\tsystem_groups_user=\n",
+	};
+	struct buf *out = buf_new(0);
+	struct auth_user u;
+	bool usable;
+
+	test_begin("auth_client: USER not found, a temporary ERROR, and malformed answers");
+	test_assert(user_case("NOTFOUND\t1\nNOTFOUND\t2\n", &u, out, true, &usable) == AUTH_FAIL);
+	test_assert(usable && u.name == NULL);
+	test_assert(user_case("ERROR\t1\ttemporary failure: userdb unavailable\nNOTFOUND\t2\n",
+			      &u, out, true, &usable) == AUTH_TEMPFAIL);
+	test_assert(usable);	/* the second lookup was answered */
+	test_assert(user_case("ERROR\t1\ttemporary failure: userdb unavailable\n",
+			      &u, out, false, &usable) == AUTH_TEMPFAIL);
+	test_assert_str(buf_str(out), "temporary failure: userdb unavailable");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		usable = true;
+		buf_reset(out);
+		if (user_case(bad[i], &u, out, false, &usable) != AUTH_TEMPFAIL || usable)
+			printf("# bad case %zu: %s\n", i, buf_str(out));
+		test_assert(strcmp(buf_str(out), "authentication server protocol error") == 0 && !usable);
+		test_assert(u.name == NULL && u.home == NULL && u.mail == NULL && u.quota_rules == NULL);
+	}
+	test_end();
+	buf_free(&out);
+}
+
 void test_auth_client(void)
 {
 	test_replies();
 	test_handshake();
+	test_user_found();
+	test_user_other();
 }

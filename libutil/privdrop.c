@@ -10,6 +10,17 @@
 
 #include "privdrop.h"
 
+/* user_groups - pd->gid and the groups of user in /etc/group */
+static int user_groups(struct privdrop *pd, const char *user, struct buf *why)
+{
+	pd->ngroups = PRIVDROP_MAX_GROUPS;
+	if (getgrouplist(user, pd->gid, pd->groups, &pd->ngroups) < 0) {
+		buf_printf(why, "user \"%s\" is in more than %d groups", user, PRIVDROP_MAX_GROUPS);
+		return -1;
+	}
+	return 0;
+}
+
 /* privdrop_resolve - look the user up while /etc is still reachable */
 int privdrop_resolve(struct privdrop *pd, const char *user, const char *chroot_dir,
 		     struct buf *why)
@@ -29,11 +40,8 @@ int privdrop_resolve(struct privdrop *pd, const char *user, const char *chroot_d
 	}
 	pd->uid = pw->pw_uid;
 	pd->gid = pw->pw_gid;
-	pd->ngroups = PRIVDROP_MAX_GROUPS;
-	if (getgrouplist(user, pw->pw_gid, pd->groups, &pd->ngroups) < 0) {
-		buf_printf(why, "user \"%s\" is in more than %d groups", user, PRIVDROP_MAX_GROUPS);
+	if (user_groups(pd, user, why) < 0)
 		return -1;
-	}
 	snprintf(pd->user, sizeof(pd->user), "%s", user);
 	snprintf(pd->chroot_dir, sizeof(pd->chroot_dir), "%s", chroot_dir ? chroot_dir : "");
 	tzset();		/* load the zone file before chroot hides it */
@@ -105,4 +113,34 @@ int privdrop_apply(const struct privdrop *pd, struct buf *why)
 		return -1;
 	}
 	return verify(pd, why);
+}
+
+/* privdrop_ids - pd for uid and gid; groups: gid alone, or with
+ * groups_user also that user's groups from /etc/group */
+int privdrop_ids(struct privdrop *pd, uid_t uid, gid_t gid, const char *name,
+		 const char *groups_user, struct buf *why)
+{
+	memset(pd, 0, sizeof(*pd));
+	pd->uid = uid;
+	pd->gid = gid;
+	pd->groups[0] = gid;
+	pd->ngroups = 1;
+	snprintf(pd->user, sizeof(pd->user), "%s", name);
+	return groups_user ? user_groups(pd, groups_user, why) : 0;
+}
+
+/* privdrop_login - refuse root and uids below first_valid_uid, then apply */
+int privdrop_login(const struct privdrop *pd, long first_valid_uid, struct buf *why)
+{
+	if (pd->uid == 0 || pd->gid == 0 || member(pd, 0)) {
+		buf_printf(why, "user %s: %s 0 (root) is not allowed for a login", pd->user,
+			   pd->uid == 0 ? "uid" : pd->gid == 0 ? "gid" : "group");
+		return -1;
+	}
+	if ((long long)pd->uid < first_valid_uid) {
+		buf_printf(why, "user %s: uid %lu is below first_valid_uid (%ld)", pd->user,
+			   (unsigned long)pd->uid, first_valid_uid);
+		return -1;
+	}
+	return privdrop_apply(pd, why);
 }

@@ -96,7 +96,7 @@ void deliver_agent_privs(struct agent_privs *p, uid_t uid, gid_t gid, const char
 int deliver_agent_become(const struct agent_privs *p, struct agent_result *res)
 {
 	struct buf *why = buf_new(0);
-	struct privdrop pd = { .uid = p->uid, .gid = p->gid, .groups = { p->gid }, .ngroups = 1 };
+	struct privdrop pd;
 	int rc = -1;
 
 	setpgid(0, 0);
@@ -104,7 +104,7 @@ int deliver_agent_become(const struct agent_privs *p, struct agent_result *res)
 	signal(SIGTERM, SIG_DFL);
 	signal(SIGXFSZ, SIG_IGN);	/* a file size limit gives EFBIG, not a kill */
 	umask(077);
-	snprintf(pd.user, sizeof(pd.user), "%s", p->name);
+	privdrop_ids(&pd, p->uid, p->gid, p->name, NULL, why);	/* no groups_user: cannot fail */
 	if (p->uid != 0 && privdrop_apply(&pd, why) < 0)
 		deliver_agent_result_set(res, "4.3.0", "cannot run as %s: %s", p->name, buf_str(why));
 	else if (p->uid == 0 && geteuid() == 0 && setgroups(1, &p->gid) < 0)

@@ -97,7 +97,7 @@ echo "ve@example.test:$(echo "$PE" | "$HATO" pw):5005:5005::/var/vmail/ve::" >>"
 try "a user added to the passwd-file logs in without a restart" "OK 1 user=ve@example.test" plain ve@example.test $PE secured
 
 H1=$(getent passwd $U1 | cut -d: -f6)
-try "USER: system user" "USER 7 $U1 uid=$(id -u $U1) gid=$(id -g $U1) home=$H1 mail=maildir:$H1/Maildir" user $U1
+try "USER: system user" "USER 7 $U1 uid=$(id -u $U1) gid=$(id -g $U1) home=$H1 mail=maildir:$H1/Maildir system_groups_user=$U1" user $U1
 try "USER: passwd-file user" "USER 7 va@example.test uid=5001 gid=5001 home=/var/vmail/va mail=maildir:/var/vmail/va/Maildir" user va@example.test
 try "USER: unknown" "NOTFOUND 7" user nobody-here
 try "USER: root is below first_valid_uid" "NOTFOUND 7" user root
