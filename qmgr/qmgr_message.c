@@ -106,10 +106,11 @@ static bool expire(struct qmgr_global *g, struct qmgr_msg *m, time_t now)
 	struct timeval arrival = qfile_arrival(m->qf);
 	size_t n;
 	const struct qfile_rcpt *r = qfile_rcpts(m->qf, &n);
-	struct buf *why = buf_new(0);
+	struct buf *why;
 
 	if (now - arrival.tv_sec < life)
 		return false;
+	why = buf_new(0);
 	for (size_t i = 0; i < n; i++) {
 		if (r[i].done)
 			continue;
