@@ -1,7 +1,7 @@
 /* qmgr_job_test - qmgr's scheduler without a master: real queue files in
  * a queue directory below the run's scratch directory (qmgr's working
  * directory while a case runs), qmgr_msg_load making the jobs,
- * qmgr_job_start_ready and qmgr_job_poll running them, and the test as
+ * qmgr_job_start_ready and qmgr_job_step running them, and the test as
  * the delivery agents, accepting qmgr's connections on private/smtp and
  * private/local and answering each request itself.  Checked: no more
  * jobs in flight per destination than its concurrency limit (per
@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "ev.h"
 #include "qmgr.h"
 #include "queue_id.h"
 #include "test.h"
@@ -85,6 +86,8 @@ static bool setup(struct fixture *fx, const char *name)
 		printf("#   main.cf: %s\n", buf_str(why));
 	fx->g.cf = fx->cf;
 	fx->g.config = c;
+	fx->g.ev = ev_new();
+	fx->g.trigger_fd = -1;
 	if (fx->cf)
 		qmgr_resolve_init(&fx->g);
 	fx->smtp = listen_at("smtp");
@@ -108,6 +111,7 @@ static void teardown(struct fixture *fx)
 	htable_free(&fx->g.dests, free);
 	htable_free(&fx->g.interrupted, NULL);
 	config_free(&fx->g.config);
+	ev_free(&fx->g.ev);
 	params_free(&fx->cf);
 }
 
@@ -192,14 +196,12 @@ static void reply(struct agent_conn *a, enum deliver_status st)
 	buf_free(&why);
 }
 
-/* drive - qmgr's poll loop until a new connection waits on lfd or no
+/* drive - qmgr's event loop until a new connection waits on lfd or no
  * more than stop_at jobs are in flight (at most IO_MS) */
 static void drive(struct fixture *fx, int lfd, int stop_at)
 {
-	bool triggered;
-
 	for (int i = 0; i < IO_MS / 20 && !pending(lfd, 0) && fx->g.nrunning > stop_at; i++)
-		qmgr_job_poll(&fx->g, -1, 20, &triggered);
+		qmgr_job_step(&fx->g, -1, 20);
 }
 
 /* rcpts_are - the request's recipients, comma-separated, are want */
