@@ -100,8 +100,8 @@ static void test_two(void)
 	long long t0;
 	pid_t pid;
 
-	test_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0 && pipe(b) == 0);
 	test_begin("deadline_wait2: both idle: 0 at the deadline");
+	test_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, a) == 0 && pipe(b) == 0);
 	t0 = deadline_now();
 	test_assert(deadline_wait2(a[0], POLLIN, b[0], t0 + 200) == 0);
 	test_assert(elapsed(t0) >= 200);
