@@ -1,14 +1,13 @@
 /* flow - the in-flow token pipe; see flow.h.  Tokens are single bytes;
  * both ends are non-blocking, so a full pipe drops tokens and an empty one
- * makes flow_take wait with poll(). */
-#include <errno.h>
+ * makes flow_take wait with deadline_wait(). */
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "flow.h"
 #include "master_proto.h"
 
@@ -33,31 +32,21 @@ static bool take_now(void)
 	return read(MASTER_FLOW_READ_FD, &c, 1) == 1;
 }
 
-/* now_ms - a monotonic clock in milliseconds */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* flow_take - one token, waiting at most wait_ms for it; false when none
  * came (the caller goes on all the same) */
 bool flow_take(int wait_ms)
 {
-	long long end = now_ms() + wait_ms;
+	long long end = deadline_in(wait_ms);
+	int n;
 
 	if (!enabled() || wait_ms <= 0 || take_now())
 		return true;
-	for (long long left = wait_ms; left > 0; left = end - now_ms()) {
-		struct pollfd pfd = { .fd = MASTER_FLOW_READ_FD, .events = POLLIN };
-
-		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
+	do {
+		if ((n = deadline_wait(MASTER_FLOW_READ_FD, POLLIN, end)) < 0)
 			return false;
 		if (take_now())
 			return true;	/* another process may have been quicker: wait on */
-	}
+	} while (n > 0);
 	return false;
 }
 

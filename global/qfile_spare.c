@@ -13,7 +13,6 @@
  * it is not read again for EMPTY_WAIT seconds: a directory that once held
  * thousands of names costs a read of all its blocks even when empty.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
@@ -30,6 +29,7 @@
 #include "log.h"
 #include "qfile_spare.h"
 #include "queue_id.h"
+#include "queue_scan.h"
 #include "selfpid.h"
 
 enum {
@@ -60,16 +60,15 @@ static void path_of(char *out, size_t size, const char *queue_dir, const char *q
 int qfile_spare_count(const char *queue_dir)
 {
 	char path[4096];
-	struct dirent *de;
-	DIR *dir;
+	struct queue_scan qs;
 	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/spare", queue_dir);
-	if ((dir = opendir(path)) == NULL)
+	if (queue_scan_open(&qs, path, QUEUE_SCAN_IDS, 0) < 0)
 		return -1;
-	while ((de = readdir(dir)) != NULL)
-		n += queue_id_valid(de->d_name);
-	closedir(dir);
+	while (queue_scan_next(&qs) != NULL)
+		n++;
+	queue_scan_close(&qs);
 	return n;
 }
 
@@ -97,23 +96,21 @@ void qfile_spare_set_keep_free(unsigned long long bytes)
 static void trim(const char *queue_dir)
 {
 	char path[4096];
-	struct dirent *de;
+	struct queue_scan qs;
 	struct stat st;
-	DIR *dir;
+	const char *id;
 	int n = 0;
 
 	snprintf(path, sizeof(path), "%s/spare", queue_dir);
-	if ((dir = opendir(path)) == NULL)
+	if (queue_scan_open(&qs, path, QUEUE_SCAN_IDS, 0) < 0)
 		return;
-	while ((de = readdir(dir)) != NULL) {
+	while ((id = queue_scan_next(&qs)) != NULL) {
 		int fd;
 
-		if (!queue_id_valid(de->d_name))
-			continue;
 		/* the lock keeps a cleanup that has just taken this spare from
 		 * writing before the truncate (qfile_create locks before it
 		 * writes); one that holds it already is left alone */
-		fd = openat(dirfd(dir), de->d_name, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		fd = openat(queue_scan_dirfd(&qs), id, O_WRONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && fstat(fd, &st) == 0
 		    && S_ISREG(st.st_mode) && st.st_uid == geteuid() && st.st_size > 0
 		    && ftruncate(fd, 0) == 0)
@@ -121,7 +118,7 @@ static void trim(const char *queue_dir)
 		if (fd >= 0)
 			close(fd);
 	}
-	closedir(dir);
+	queue_scan_close(&qs);
 	if (n)
 		log_info("queue file system below %llu MB free: %d spare queue files emptied",
 			 keep_free >> 20, n);
@@ -253,24 +250,22 @@ static int refill(const char *queue_dir)
 {
 	char path[4096], own[CACHE - FOREIGN][QUEUE_ID_SIZE];
 	unsigned mine = (unsigned)self_pid() % SLICES;
-	int nown = 0, scanned = 0;
-	struct dirent *de;
-	DIR *dir;
+	int nown = 0;
+	struct queue_scan qs;
+	const char *id;
 	time_t now = time(NULL);
 
 	if (cache.empty_at && now >= cache.empty_at && now - cache.empty_at < EMPTY_WAIT)
 		return 0;
 	snprintf(path, sizeof(path), "%s/spare", queue_dir);
-	if ((dir = opendir(path)) != NULL) {
-		while (nown < CACHE - FOREIGN && scanned++ < SCAN_MAX && (de = readdir(dir)) != NULL) {
-			if (!queue_id_valid(de->d_name))
-				continue;
-			if (qfile_spare_slice(de->d_name) == mine)
-				memcpy(own[nown++], de->d_name, strlen(de->d_name) + 1);
+	if (queue_scan_open(&qs, path, QUEUE_SCAN_IDS, SCAN_MAX) == 0) {
+		while (nown < CACHE - FOREIGN && (id = queue_scan_next(&qs)) != NULL) {
+			if (qfile_spare_slice(id) == mine)
+				memcpy(own[nown++], id, strlen(id) + 1);
 			else if (cache.n < FOREIGN)
-				memcpy(cache.names[cache.n++], de->d_name, strlen(de->d_name) + 1);
+				memcpy(cache.names[cache.n++], id, strlen(id) + 1);
 		}
-		closedir(dir);
+		queue_scan_close(&qs);
 	}
 	shuffle(0);
 	memcpy(cache.names[cache.n], own, sizeof(own[0]) * (size_t)nown);

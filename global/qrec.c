@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "mem.h"
 #include "qrec.h"
@@ -236,39 +236,20 @@ int qrec_reader_seek(struct qrec_reader *r, off_t offset, struct buf *why)
 	return 0;
 }
 
-/* now_ms - monotonic milliseconds */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* wait_readable - poll until fd is readable or the deadline passes */
+/* wait_readable - wait until fd is readable or the deadline passes */
 static int wait_readable(struct qrec_reader *r, long long deadline, struct buf *why)
 {
-	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
+	int n = deadline_wait(r->fd, POLLIN, deadline);
 
-	for (;;) {
-		long long left = deadline - now_ms();
-		int n;
-
-		if (left <= 0) {
-			buf_printf(why, "offset %lld: timeout after %d ms", (long long)qrec_reader_offset(r),
-				   r->timeout_ms);
-			r->io_error = true;
-			return -1;
-		}
-		n = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (n > 0)
-			return 0;
-		if (n < 0 && errno != EINTR) {
-			buf_printf(why, "poll: %m");
-			r->io_error = true;
-			return -1;
-		}
-	}
+	if (n > 0)
+		return 0;
+	if (n == 0)
+		buf_printf(why, "offset %lld: timeout after %d ms", (long long)qrec_reader_offset(r),
+			   r->timeout_ms);
+	else
+		buf_printf(why, "poll: %m");
+	r->io_error = true;
+	return -1;
 }
 
 /* fill - read more bytes; 1 got some, 0 end of input, -1 error */
@@ -336,7 +317,7 @@ static int get_header(struct qrec_reader *r, long long deadline, int *type_r, ui
 int qrec_get(struct qrec_reader *r, int *type_r, struct buf *payload, size_t max_len,
 	     struct buf *why)
 {
-	long long deadline = r->timeout_ms >= 0 ? now_ms() + r->timeout_ms : 0;
+	long long deadline = deadline_in(r->timeout_ms);
 	off_t start = qrec_reader_offset(r);
 	uint32_t len, left;
 	int rc;

@@ -7,7 +7,7 @@
  * the bytes as they arrive, so a peer that breaks a limit is refused
  * without waiting for the rest of its message.  Lookups binary-search a
  * copy of the pair list sorted by name, which also finds duplicates.
- * I/O uses poll() against one monotonic deadline per message; socket
+ * I/O waits with deadline_wait() for one deadline per message; socket
  * writes are non-blocking (MSG_DONTWAIT) so the deadline holds even when
  * the peer stops reading.
  */
@@ -15,15 +15,14 @@
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 
 #include "attr.h"
+#include "deadline.h"
 #include "log.h"
 #include "mem.h"
 
@@ -70,45 +69,18 @@ static bool valid_name(const char *name)
 	return n > 0;
 }
 
-/* now_ms - monotonic clock in milliseconds */
-static int64_t now_ms(void)
+/* wait_fd - deadline_wait with a reason; 0 ready, -1 timeout/error */
+static int wait_fd(int fd, short events, long long deadline, struct buf *why)
 {
-	struct timespec ts;
+	int rc = deadline_wait(fd, events, deadline);
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* deadline_of - absolute deadline for timeout_ms, -1 for none */
-static int64_t deadline_of(int timeout_ms)
-{
-	return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
-}
-
-/* wait_fd - poll fd for events until the deadline; 0 ready, -1 timeout/error */
-static int wait_fd(int fd, short events, int64_t deadline, struct buf *why)
-{
-	struct pollfd pfd = { .fd = fd, .events = events };
-
-	for (;;) {
-		int64_t left = deadline < 0 ? -1 : deadline - now_ms();
-		int rc;
-
-		if (deadline >= 0 && left < 0)
-			left = 0;
-		rc = poll(&pfd, 1, left > INT_MAX ? INT_MAX : (int)left);
-		if (rc > 0)
-			return 0;	/* ready, or POLLHUP/POLLERR for read/write to report */
-		if (rc == 0 && deadline >= 0 && now_ms() >= deadline) {
-			buf_printf(why, "timeout %s attributes",
-				   events == POLLIN ? "reading" : "writing");
-			return -1;
-		}
-		if (rc < 0 && errno != EINTR) {
-			buf_printf(why, "poll: %s", strerror(errno));
-			return -1;
-		}
-	}
+	if (rc > 0)
+		return 0;	/* ready, or POLLHUP/POLLERR for read/write to report */
+	if (rc == 0)
+		buf_printf(why, "timeout %s attributes", events == POLLIN ? "reading" : "writing");
+	else
+		buf_printf(why, "poll: %s", strerror(errno));
+	return -1;
 }
 
 /* attr_out_new - an empty writer */
@@ -211,7 +183,7 @@ static ssize_t send_some(int fd, const char *p, size_t n, bool *is_sock)
 /* attr_write - write all ended messages before the deadline; 0 or -1 */
 int attr_write(int fd, struct attr_out *o, int timeout_ms, struct buf *why)
 {
-	int64_t deadline = deadline_of(timeout_ms);
+	long long deadline = deadline_in(timeout_ms);
 	bool is_sock = true;
 	size_t done = 0;
 	int rc = 0;
@@ -378,7 +350,7 @@ static int index_message(struct attr_in *in, struct buf *why)
 }
 
 /* fill - read more bytes; >0 got some, 0 EOF, -1 error */
-static int fill(struct attr_in *in, int fd, int64_t deadline, struct buf *why)
+static int fill(struct attr_in *in, int fd, long long deadline, struct buf *why)
 {
 	for (;;) {
 		ssize_t n;
@@ -406,7 +378,7 @@ static int fill(struct attr_in *in, int fd, int64_t deadline, struct buf *why)
 /* attr_read - read one message; 1, 0 at a clean EOF, -1 error */
 int attr_read(struct attr_in *in, int fd, int timeout_ms, struct buf *why)
 {
-	int64_t deadline = deadline_of(timeout_ms);
+	long long deadline = deadline_in(timeout_ms);
 	int rc;
 
 	if (in->broken) {

@@ -27,9 +27,9 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "dns.h"
 #include "mem.h"
 
@@ -400,22 +400,12 @@ static void apply_opts(res_state rs, const struct dns_opts *opts)
 		rs->retry = opts->retries + 1 > RES_MAXRETRY ? RES_MAXRETRY : opts->retries + 1;
 }
 
-/* now_ms - a monotonic clock in milliseconds */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* io_all - send or receive exactly len bytes before the deadline */
 static int io_all(int fd, bool out, unsigned char *p, size_t len, long long deadline)
 {
 	while (len > 0) {
 		ssize_t n = out ? send(fd, p, len, MSG_NOSIGNAL) : recv(fd, p, len, 0);
-		struct pollfd pfd = { .fd = fd, .events = out ? POLLOUT : POLLIN };
-		long long left = deadline - now_ms();
+		int rc;
 
 		if (n > 0) {
 			p += n;
@@ -424,8 +414,9 @@ static int io_all(int fd, bool out, unsigned char *p, size_t len, long long dead
 		}
 		if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			return -1;
-		if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
-			errno = ETIMEDOUT;
+		if (errno == EAGAIN && (rc = deadline_wait(fd, out ? POLLOUT : POLLIN, deadline)) <= 0) {
+			if (rc == 0)
+				errno = ETIMEDOUT;
 			return -1;
 		}
 	}
@@ -448,12 +439,11 @@ static bool same_question(const unsigned char *q, int qlen, const unsigned char 
 static int tcp_query(const struct sockaddr *sa, socklen_t salen, const unsigned char *q,
 		     int qlen, unsigned char *ans, int anslen, int timeout_ms)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = deadline_in(timeout_ms);
 	unsigned char out[2 + NS_PACKETSZ], len2[2];
 	int fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	int n = -1, err = 0;
+	int n = -1, err = 0, ready;
 	socklen_t errlen = sizeof(err);
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
 
 	if (fd < 0)
 		return -1;
@@ -462,8 +452,9 @@ static int tcp_query(const struct sockaddr *sa, socklen_t salen, const unsigned 
 	memcpy(out + 2, q, (size_t)qlen);
 	if (connect(fd, sa, salen) < 0 && errno != EINPROGRESS)
 		goto done;
-	if (poll(&pfd, 1, timeout_ms) != 1) {
-		errno = ETIMEDOUT;
+	if ((ready = deadline_wait(fd, POLLOUT, deadline)) <= 0) {
+		if (ready == 0)
+			errno = ETIMEDOUT;
 		goto done;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &errlen) < 0 || err != 0) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "deadline.h"
 #include "fsutil.h"
 #include "mem.h"
 
@@ -27,20 +28,15 @@ int fsutil_fsync_dir_of(const char *path)
 }
 
 /* fsutil_read_until - everything written to fd until EOF or the deadline */
-int fsutil_read_until(int fd, time_t deadline, struct buf *out, size_t keep)
+int fsutil_read_until(int fd, long long deadline, struct buf *out, size_t keep)
 {
 	char chunk[8192];
 	bool overflow = false;
 
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long left = (long)(deadline - time(NULL));
-		int n = left > 0 ? poll(&pfd, 1, (int)(left > 86400 ? 86400000 : left * 1000)) : 0;
 		ssize_t got;
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
+		if (deadline_wait(fd, POLLIN, deadline) <= 0)
 			return 0;
 		if ((got = read(fd, chunk, sizeof(chunk))) < 0 && errno == EINTR)
 			continue;

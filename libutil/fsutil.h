@@ -4,18 +4,19 @@
  * a create, rename or unlink in it durable (neither Postfix nor OpenSMTPD
  * do this; hato does after every queue and table move).
  * fsutil_read_until() collects what a child process writes to a pipe,
- * bounded in time and size (delivery agents, commands).
+ * bounded in time and size (delivery agents, commands); the deadline is
+ * on the monotonic clock: deadline_in(ms) (deadline.h).
  */
 #ifndef HATO_FSUTIL_H
 #define HATO_FSUTIL_H
 
-#include <time.h>
+#include <stddef.h>
 
 int fsutil_fsync_dir_of(const char *path);
 
 struct buf;
 /* fsutil_read_until - read fd to EOF or the deadline, keeping at most keep
  * bytes in out: 1 EOF, 0 deadline, -1 EOF after more than keep bytes */
-int fsutil_read_until(int fd, time_t deadline, struct buf *out, size_t keep);
+int fsutil_read_until(int fd, long long deadline, struct buf *out, size_t keep);
 
 #endif

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "mem.h"
 #include "stream.h"
 
@@ -34,7 +34,7 @@ struct stream *stream_new(int fd, int timeout_ms)
 	struct stream *s = xcalloc(1, sizeof(*s));
 	int fl = fcntl(fd, F_GETFL);
 
-	/* non-blocking, so that every wait goes through poll() and its limit */
+	/* non-blocking, so that every wait goes through deadline_wait() */
 	if (fl >= 0)
 		(void)fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 	s->fd = fd;
@@ -79,15 +79,6 @@ void stream_set_per_record(struct stream *s, bool on, long min_rate)
 	s->min_rate = min_rate;
 }
 
-/* now_ms - the monotonic clock in milliseconds */
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* stream_content_begin - one deadline for the content that follows
  * (without per-record deadlines or a min_rate: nothing changes) */
 void stream_content_begin(struct stream *s)
@@ -95,7 +86,7 @@ void stream_content_begin(struct stream *s)
 	if (!s->per_record || s->min_rate <= 0)
 		return;
 	s->content = true;
-	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? now_ms() + s->timeout_ms : 0;
+	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? deadline_now() + s->timeout_ms : 0;
 }
 
 /* stream_content_end - back to a deadline per line */
@@ -105,16 +96,15 @@ void stream_content_end(struct stream *s)
 	s->deadline_ms = 0;
 }
 
-/* wait_limit - how long the next poll may wait: the per-wait limit, or
- * what is left of the line's deadline */
-static int wait_limit(const struct stream *s)
+/* wait_deadline - when the next wait ends: the per-wait limit from now,
+ * or the line's (the content's) deadline when that comes first */
+static long long wait_deadline(const struct stream *s)
 {
-	long long left;
+	long long end = deadline_in(s->timeout_ms);
 
 	if (s->deadline_ms == 0 || s->timeout_ms < 0)
-		return s->timeout_ms;
-	left = s->deadline_ms - now_ms();
-	return left <= 0 ? 0 : left < s->timeout_ms ? (int)left : s->timeout_ms;
+		return end;
+	return s->deadline_ms < end ? s->deadline_ms : end;
 }
 
 /* stream_set_wake - call fn once, from inside a wait, when fd becomes
@@ -130,21 +120,18 @@ void stream_set_wake(struct stream *s, int fd, stream_wake_fn *fn, void *ctx)
 /* wait_fd - wait until fd is readable or writable; false on timeout */
 static bool wait_fd(struct stream *s, short events)
 {
-	struct pollfd pfd[2] = { { .fd = s->fd, .events = events },
-				 { .fd = s->wake_fd, .events = POLLIN } };
+	long long end = wait_deadline(s);
 	int n;
 
 	for (;;) {
-		n = poll(pfd, s->wake_fd >= 0 ? 2 : 1, wait_limit(s));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n > 0 && s->wake_fd >= 0 && pfd[1].revents) {
-			s->wake_fd = -1;	/* once: the fd stays readable */
-			s->wake(s, s->wake_ctx);
-			if (pfd[0].revents == 0)
-				continue;
-		}
-		break;
+		n = deadline_wait2(s->fd, events, s->wake_fd, end);
+		if (n <= 0 || !(n & DEADLINE_FD2))
+			break;
+		s->wake_fd = -1;	/* once: the fd stays readable */
+		s->wake(s, s->wake_ctx);
+		if (n & DEADLINE_FD)
+			break;
+		end = wait_deadline(s);	/* fn may have changed the timeout */
 	}
 	if (n == 0)
 		s->state = STREAM_TIMEOUT;
@@ -153,38 +140,64 @@ static bool wait_fd(struct stream *s, short events)
 	return n > 0;
 }
 
+/* read_some - one read without waiting: 1 got input, 0 none yet (EAGAIN;
+ * *want_write: the transport needs output room first), -1 the stream
+ * ended (state set) */
+static int read_some(struct stream *s, bool *want_write)
+{
+	ssize_t n;
+
+	do
+		n = s->read(s->io_ctx, s->in + s->in_len, sizeof(s->in) - s->in_len, want_write);
+	while (n < 0 && errno == EINTR);
+	if (n > 0) {
+		s->in_len += (size_t)n;
+		s->bytes_in += (unsigned long long)n;
+		if (s->content && s->deadline_ms && s->min_rate > 0)
+			s->deadline_ms += (long long)n * 1000 / s->min_rate;
+		return 1;
+	}
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return 0;
+	s->state = n == 0 ? STREAM_EOF : STREAM_ERROR;
+	return -1;
+}
+
 /* fill - read more input into the buffer; false when the stream ended */
 static bool fill(struct stream *s)
 {
 	bool want_write = false;
-	ssize_t n;
+	int rc;
 
 	if (s->state != STREAM_OK)
 		return false;
 	if (s->in_pos > 0 && s->in_pos == s->in_len)
 		s->in_pos = s->in_len = 0;
-	for (;;) {
-		n = s->read(s->io_ctx, s->in + s->in_len, sizeof(s->in) - s->in_len, &want_write);
-		if (n > 0) {
-			s->in_len += (size_t)n;
-			s->bytes_in += (unsigned long long)n;
-			if (s->content && s->deadline_ms && s->min_rate > 0)
-				s->deadline_ms += (long long)n * 1000 / s->min_rate;
-			return true;
-		}
-		if (n == 0) {
-			s->state = STREAM_EOF;
-			return false;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK) {
-			s->state = STREAM_ERROR;
-			return false;
-		}
+	while ((rc = read_some(s, &want_write)) == 0)
 		if (!wait_fd(s, want_write ? POLLOUT : POLLIN))
 			return false;
-	}
+	return rc > 0;
+}
+
+/* stream_wait_input - wait, within the stream's time limit, until the
+ * stream has input (or an EOF or error for the next read to report) or
+ * fd2 is readable: DEADLINE_FD, DEADLINE_FD2 or both (input already
+ * buffered, in the stream or its transport, comes first); 0 when the
+ * limit passed (the stream goes on); -1 when poll() failed */
+int stream_wait_input(struct stream *s, int fd2)
+{
+	bool want_write = false;
+	int rc;
+
+	if (stream_pending(s) > 0 || s->state != STREAM_OK)
+		return DEADLINE_FD;
+	s->in_pos = s->in_len = 0;
+	if (read_some(s, &want_write) != 0)
+		return DEADLINE_FD;
+	rc = deadline_wait2(s->fd, want_write ? POLLOUT : POLLIN, fd2, wait_deadline(s));
+	if (rc < 0)
+		s->state = STREAM_ERROR;
+	return rc;
 }
 
 /* compact - move unread input to the front of the buffer */
@@ -231,7 +244,7 @@ int stream_getline(struct stream *s, struct buf *line, size_t max)
 
 	if (s->content)
 		return get_line(s, line, max);	/* the content's deadline runs */
-	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? now_ms() + s->timeout_ms : 0;
+	s->deadline_ms = s->per_record && s->timeout_ms >= 0 ? deadline_now() + s->timeout_ms : 0;
 	rc = get_line(s, line, max);
 	s->deadline_ms = 0;
 	return rc;

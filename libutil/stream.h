@@ -22,6 +22,11 @@
  * each flagged long.  The transport is replaceable (TLS plugs in its own).
  * stream_set_wake(s, fd, fn, ctx): waits watch fd too and call fn once it
  * is readable (smtpd: master declared stress; fn shortens the timeout).
+ * stream_wait_input(s, fd2): wait for the client or another descriptor
+ * (IMAP IDLE: the client's DONE or a change in the mailbox), within the
+ * stream's timeout; which is ready (DEADLINE_FD, DEADLINE_FD2), 0 when
+ * the time is up (the stream goes on).  Every wait goes through
+ * deadline_wait (deadline.h): a signal neither ends one nor restarts it.
  */
 #ifndef HATO_STREAM_H
 #define HATO_STREAM_H
@@ -31,6 +36,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "deadline.h"
 
 enum { STREAM_BUFSIZE = 16384 };
 
@@ -77,6 +83,7 @@ int stream_getline(struct stream *s, struct buf *line, size_t max);
 static inline bool stream_line_is_long(const struct stream *s) { return s->long_line; }
 ssize_t stream_read(struct stream *s, void *p, size_t n);
 size_t stream_pending(const struct stream *s);
+int stream_wait_input(struct stream *s, int fd2);
 void stream_discard_input(struct stream *s);
 
 void stream_write(struct stream *s, const void *p, size_t n);

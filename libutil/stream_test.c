@@ -1,6 +1,8 @@
 /* stream_test - stream's time limits: per wait, per line with
  * stream_set_per_record (a client trickling one byte at a time), for
- * content, extended by min_rate, and shortened mid-wait by stream_set_wake. */
+ * content, extended by min_rate, and shortened mid-wait by stream_set_wake;
+ * signals (EINTR) do not restart a wait's limit; stream_wait_input reports
+ * the client or a second descriptor. */
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +94,73 @@ static long wait_woken(struct buf *line, int *calls_r)
 	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 }
 
+/* wait_stormed - ms until a 600 ms wait on an idle peer times out while
+ * a signal arrives every 40 ms for 4 s; *hits_r: how many arrived */
+static long wait_stormed(struct buf *line, int *hits_r)
+{
+	struct timespec t0, t1;
+	struct stream *s;
+	int sv[2];
+	pid_t storm;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return -1;
+	s = stream_new(sv[0], 600);
+	storm = test_storm_begin(SIGUSR1, 40, 100);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (stream_getline(s, line, 512) != -1 || s->state != STREAM_TIMEOUT)
+		*hits_r = -100;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	*hits_r += test_storm_end(storm);
+	stream_free(&s);
+	close(sv[0]);
+	close(sv[1]);
+	return (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+}
+
+/* test_wait_input - stream_wait_input: the client, the other fd, neither */
+static void test_wait_input(struct buf *line)
+{
+	int sv[2], other[2];
+	struct stream *s;
+	struct timespec t0, t1;
+
+	test_begin("stream_wait_input: neither ready: 0 after the stream's limit, the stream goes on");
+	test_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && pipe(other) == 0);
+	s = stream_new(sv[0], 300);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	test_assert(stream_wait_input(s, other[0]) == 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	test_assert((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000 >= 290);
+	test_assert(s->state == STREAM_OK);
+	test_end();
+
+	test_begin("stream_wait_input: the other fd readable: DEADLINE_FD2");
+	test_assert(write(other[1], "x", 1) == 1);
+	test_assert(stream_wait_input(s, other[0]) == DEADLINE_FD2);
+	test_end();
+
+	test_begin("stream_wait_input: client input comes first, buffered input at once");
+	test_assert(write(sv[1], "DONE\r\nNOOP\r\n", 12) == 12);
+	test_assert(stream_wait_input(s, other[0]) == DEADLINE_FD);
+	test_assert(stream_getline(s, line, 512) == 1);
+	test_assert_str(buf_str(line), "DONE\r\n");
+	test_assert(stream_wait_input(s, -1) == DEADLINE_FD);
+	test_assert(stream_getline(s, line, 512) == 1);
+	test_assert_str(buf_str(line), "NOOP\r\n");
+	test_end();
+
+	test_begin("stream_wait_input: the client hung up: DEADLINE_FD, then EOF");
+	close(sv[1]);
+	test_assert(stream_wait_input(s, -1) == DEADLINE_FD);
+	test_assert(stream_getline(s, line, 512) == 0);
+	test_end();
+	stream_free(&s);
+	close(sv[0]);
+	close(other[0]);
+	close(other[1]);
+}
+
 /* test_stream - per-wait limit lets a trickle through; per-line cuts it */
 void test_stream(void)
 {
@@ -122,5 +191,13 @@ void test_stream(void)
 	test_assert(calls == 1);
 	test_assert(ms >= 150 && ms < 2000);
 	test_end();
+
+	test_begin("stream: signals every 40 ms for 4 s do not restart a 600 ms wait");
+	int hits = 0;
+	ms = wait_stormed(line, &hits);
+	test_assert(hits >= 1);
+	test_assert(ms >= 590 && ms < 3000);
+	test_end();
+	test_wait_input(line);
 	buf_free(&line);
 }

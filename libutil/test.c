@@ -1,9 +1,12 @@
 /* test - unit test framework and runner; see test.h.
  * The runner main() is here too: it calls every test_FOO() listed in the
  * generated unit_tests.def and exits non-zero if any case failed. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -112,6 +115,51 @@ char *test_tmpfile(const char *contents)
 const char *test_datadir(void)
 {
 	return ts.tmpdir;
+}
+
+static volatile sig_atomic_t storm_hits;
+static int storm_sig;
+static struct sigaction storm_old;
+
+/* storm_hit - the storm's handler: count */
+static void storm_hit(int sig)
+{
+	(void)sig;
+	storm_hits++;
+}
+
+/* test_storm_begin - a child that sends sig to this process count times,
+ * every_ms apart; the child's pid */
+pid_t test_storm_begin(int sig, int every_ms, int count)
+{
+	struct sigaction sa = { .sa_handler = storm_hit };	/* no SA_RESTART */
+	pid_t parent = getpid(), pid;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, &storm_old);
+	storm_sig = sig;
+	storm_hits = 0;
+	if ((pid = fork()) < 0)
+		log_panic("fork: %m");
+	if (pid == 0) {
+		for (int i = 0; i < count; i++) {
+			usleep((useconds_t)every_ms * 1000);
+			if (kill(parent, sig) < 0)
+				_exit(1);
+		}
+		_exit(0);
+	}
+	return pid;
+}
+
+/* test_storm_end - stop the storm; how many signals arrived */
+int test_storm_end(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	sigaction(storm_sig, &storm_old, NULL);	/* none is pending: the child is gone */
+	return storm_hits;
 }
 
 #define T(name) void test_##name(void);

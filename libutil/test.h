@@ -13,12 +13,17 @@
  * edit.  Output is one "ok - NAME" or "not ok - NAME" line per test case,
  * which tests/run counts.  Log messages are captured, not printed, during a
  * case; fatal errors longjmp back into TEST_FATAL() when armed.
+ * test_storm_begin(sig, every_ms, count) has a child send sig to the
+ * runner count times, every_ms apart, caught by a handler without
+ * SA_RESTART (every blocking call sees EINTR); test_storm_end() stops it
+ * and says how many arrived.
  */
 #ifndef HATO_TEST_H
 #define HATO_TEST_H
 
 #include <setjmp.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 void test_begin(const char *name);
 bool test_end(void);
@@ -27,6 +32,8 @@ bool test_logged(const char *substr);
 void test_expect_log_at(const char *file, int line, const char *substr);
 const char *test_datadir(void);
 char *test_tmpfile(const char *contents);
+pid_t test_storm_begin(int sig, int every_ms, int count);
+int test_storm_end(pid_t pid);
 
 extern jmp_buf *test_fatal_jmp;
 

@@ -1,7 +1,8 @@
 /* tls - server-side TLS with OpenSSL; see tls.h.  The handshake runs on
- * the non-blocking socket of the stream, waiting with poll() up to the
- * stream's time limit for each step, so a client that stalls in the
- * middle of a handshake costs one timeout, never a hung process. */
+ * the non-blocking socket of the stream, within one deadline of the
+ * stream's time limit for all its steps (deadline.h), so a client that
+ * stalls or trickles in the middle of a handshake costs one timeout,
+ * never a hung process. */
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 
+#include "deadline.h"
 #include "mem.h"
 #include "tls.h"
 
@@ -226,26 +228,29 @@ ssize_t tls_stream_write(void *ctx, const void *p, size_t n, bool *want_read)
 	return -1;
 }
 
-/* handshake - SSL_accept with poll() between the steps */
+/* handshake - SSL_accept, waiting between the steps, all of it within
+ * the stream's time limit */
 static int handshake(struct tls_conn *tc, struct buf *why)
 {
+	long long end = deadline_in(tc->s->timeout_ms);
+
 	for (;;) {
-		int rc = SSL_accept(tc->ssl), err;
-		struct pollfd pfd = { .fd = tc->s->fd };
+		int rc = SSL_accept(tc->ssl), err, n;
+		short events;
 
 		if (rc == 1)
 			return 0;
 		err = SSL_get_error(tc->ssl, rc);
 		if (err == SSL_ERROR_WANT_READ)
-			pfd.events = POLLIN;
+			events = POLLIN;
 		else if (err == SSL_ERROR_WANT_WRITE)
-			pfd.events = POLLOUT;
+			events = POLLOUT;
 		else {
 			ssl_error(why, "TLS handshake");
 			return -1;
 		}
-		if (poll(&pfd, 1, tc->s->timeout_ms) <= 0) {
-			buf_cat(why, "TLS handshake: timeout");
+		if ((n = deadline_wait(tc->s->fd, events, end)) <= 0) {
+			buf_printf(why, "TLS handshake: %s", n == 0 ? "timeout" : strerror(errno));
 			return -1;
 		}
 	}

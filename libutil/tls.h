@@ -3,7 +3,7 @@
  *
  *   struct tls_server *ts = tls_server_new(cert_file, key_file, ">=TLSv1.2", why);  // before chroot
  *   if (tls_server_ready(ts, why) < 0) ...               // say 454 rather than 220
- *   struct tls_conn *tc = tls_accept(ts, stream, why);   // handshake, bounded by the stream's timeout
+ *   struct tls_conn *tc = tls_accept(ts, stream, why);   // one deadline: the stream's timeout
  *   tls_conn_info(tc)  -> "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"
  *   tls_conn_free(&tc);
  *

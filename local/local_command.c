@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "fsutil.h"
 #include "local.h"
 #include "mem.h"
@@ -154,7 +155,7 @@ static void command_child(void *arg, struct agent_result *res)
 		buf_free(&output);
 		return;
 	}
-	done = fsutil_read_until(out[0], time(NULL) + a->time_limit, output, OUTPUT_KEEP) != 0;
+	done = fsutil_read_until(out[0], deadline_in(a->time_limit * 1000LL), output, OUTPUT_KEEP) != 0;
 	close(out[0]);
 	if (!done) {
 		kill(-cmd, SIGKILL);

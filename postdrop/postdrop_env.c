@@ -1,10 +1,10 @@
 /* postdrop_env - a clean start for a set-group-ID program, and the rule for
  * which configuration a caller may choose.
  *
- * postdrop_sanitize: fds 0-2 open (on /dev/null if the caller closed
- * them), every other fd closed, umask 077, the environment emptied (the
- * value of HATO_CONFIG is handed back first), signals that end the process
- * remove the unfinished maildrop file.
+ * postdrop_sanitize: setid_sanitize (fds 0-2 open, every other fd
+ * closed, the environment emptied, HATO_CONFIG's value handed back) with
+ * umask 077; signals that end the process remove the unfinished maildrop
+ * file.
  * postdrop_config: the default configuration directory is always usable.
  * With set-ID rights a caller may name another one (-c DIR or HATO_CONFIG)
  * only if root controls it: DIR is listed in alternate_config_directories
@@ -16,21 +16,19 @@
  * the caller's own rights only.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "config_trust.h"
 #include "log.h"
-#include "mem.h"
 #include "postdrop.h"
+#include "setid.h"
 #include "strv.h"
 
 /* the unfinished file, for the signal handler and fatal errors */
@@ -79,31 +77,14 @@ void postdrop_die(int status, const char *fmt, ...)
 	_exit(status);
 }
 
-/* fix_fds - 0, 1 and 2 open; nothing else inherited */
-static void fix_fds(void)
-{
-	for (int fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) >= 0)
-			continue;
-		if (open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
-			_exit(EX_OSERR);	/* cannot even report it */
-	}
-	close_range(3, ~0U, 0);
-}
-
 /* postdrop_sanitize - a clean process; *config_env_r gets $HATO_CONFIG */
 void postdrop_sanitize(char **config_env_r)
 {
-	const char *env = getenv("HATO_CONFIG");
 	struct sigaction sa = { .sa_handler = on_signal };
 	static const int fatal_signals[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
 
-	fix_fds();
-	umask(077);
-	*config_env_r = env && *env ? xstrdup(env) : NULL;
-	clearenv();
-	setenv("PATH", "/usr/bin:/bin", 1);
-	signal(SIGPIPE, SIG_IGN);	/* the wakeup FIFO may lose its reader */
+	/* SIGPIPE ignored there: the wakeup FIFO may lose its reader */
+	*config_env_r = setid_sanitize(077, "HATO_CONFIG");
 	signal(SIGXFSZ, SIG_IGN);	/* a small RLIMIT_FSIZE becomes EFBIG */
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(fatal_signals) / sizeof(fatal_signals[0]); i++)

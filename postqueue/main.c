@@ -7,6 +7,7 @@
 
 #include "log.h"
 #include "postqueue.h"
+#include "setid.h"
 #include "mail_acl.h"
 
 #define USAGE "usage: postqueue [-v] [-c config_dir] -f | -i queue_id | -j | -p | -s site"
@@ -44,7 +45,7 @@ int main(int argc, char **argv)
 	int ch;
 
 	log_init("postqueue");		/* never argv[0]: the caller chose it */
-	postqueue_sanitize(&env_dir);
+	env_dir = setid_sanitize(022, "HATO_CONFIG");
 	if (strcmp(slash ? slash + 1 : argv[0], "mailq") == 0)
 		mode = PQ_LIST_TEXT;
 	while ((ch = getopt(argc, argv, "c:fi:jps:v")) != -1) {

@@ -9,7 +9,8 @@
  * mail_owner:setgid_group mode 0710, so postqueue is installed set-group-ID
  * setgid_group (as Postfix's is setgid postdrop) and starts like postdrop:
  * clean fds, environment and umask, and a configuration directory other
- * than the default only when root controls it (postqueue_env.c).
+ * than the default only when root controls it (libutil/setid.c,
+ * postqueue_env.c).
  * When showq cannot be reached the listing fails with "Queue report
  * unavailable - mail system is down" (exit 69), except for a caller who
  * may read the queue itself (root, or mail_owner in a --dev instance):
@@ -29,7 +30,6 @@
 enum postqueue_mode { PQ_NONE, PQ_LIST_TEXT, PQ_LIST_JSON, PQ_FLUSH, PQ_DELIVER_ID, PQ_SITE };
 
 /* postqueue_env.c */
-void postqueue_sanitize(char **config_env_r);
 struct config *postqueue_config(const char *dir, char **dir_r);
 void postqueue_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3), noreturn));

@@ -20,7 +20,6 @@
  * Every problem is one warning line; a summary follows.  Safe while the
  * mail system runs, though Postfix's advice stands: run it before start.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -36,6 +35,7 @@
 #include "postsuper.h"
 #include "qfile.h"
 #include "queue_id.h"
+#include "queue_scan.h"
 
 static const char *const msg_queues[] = { "incoming", "active", "deferred", "hold", "corrupt", NULL };
 static const char *const log_dirs[] = { "defer", "bounce", NULL };
@@ -246,19 +246,18 @@ static void entry(struct fix *f, const char *queue, const char *dir, const char 
 /* check_dir - every entry of dir (the queue, or a directory below it) */
 static void check_dir(struct fix *f, const char *queue, const char *dir)
 {
-	DIR *d = opendir(dir);
-	struct strv *names = strv_new();
-	struct dirent *de;
+	struct queue_scan qs;
+	struct strv *names;
+	const char *name;
 
-	if (d == NULL) {
+	if (queue_scan_open(&qs, dir, 0, 0) < 0) {
 		problem(f, false, "%s: cannot open: %m", dir);
-		strv_free(&names);
 		return;
 	}
-	while ((de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			strv_add(names, de->d_name);
-	closedir(d);
+	names = strv_new();
+	while ((name = queue_scan_next(&qs)) != NULL)
+		strv_add(names, name);
+	queue_scan_close(&qs);
 	for (size_t i = 0; i < names->len; i++)
 		entry(f, queue, dir, names->items[i]);
 	strv_free(&names);
@@ -269,16 +268,14 @@ static void check_logs(struct fix *f, const char *dir)
 {
 	struct strv *names = strv_new();
 	struct buf *path = buf_new(64);
-	DIR *d = opendir(dir);
-	struct dirent *de;
+	struct queue_scan qs;
+	const char *entry_name;
 
-	while (d && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			strv_add(names, de->d_name);
-	if (d)
-		closedir(d);
-	else
+	if (queue_scan_open(&qs, dir, 0, 0) < 0)
 		problem(f, false, "%s: cannot open: %m", dir);
+	while ((entry_name = queue_scan_next(&qs)) != NULL)
+		strv_add(names, entry_name);
+	queue_scan_close(&qs);
 	for (size_t i = 0; i < names->len; i++) {
 		const char *name = names->items[i];
 		bool bad = !queue_id_valid(name);

@@ -13,7 +13,6 @@
  * Each message done is logged "ID: removed" ("placed on hold", "released
  * from hold"), on stderr and in the mail log, as Postfix does.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "qfile.h"
-#include "queue_id.h"
+#include "queue_scan.h"
 #include "postsuper.h"
 
 static const char *const known[] = { "incoming", "active", "deferred", "hold", "corrupt",
@@ -226,28 +225,15 @@ void postsuper_by_id(struct postsuper *ps, enum postsuper_op op, const char *con
 	buf_free(&where);
 }
 
-/* by_name - qsort order of queue IDs */
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* postsuper_list - the queue IDs in queue, sorted */
 struct strv *postsuper_list(const char *queue)
 {
-	struct strv *ids = strv_new();
-	DIR *dir = opendir(queue);
-	struct dirent *de;
+	struct strv *ids = queue_scan_ids(queue);
 
-	if (dir == NULL) {
+	if (ids == NULL) {
 		log_warn("open %s: %m", queue);
-		return ids;
+		return strv_new();
 	}
-	while ((de = readdir(dir)) != NULL)
-		if (queue_id_valid(de->d_name))
-			strv_add(ids, de->d_name);
-	closedir(dir);
-	qsort(ids->items, ids->len, sizeof(*ids->items), by_name);
 	return ids;
 }
 

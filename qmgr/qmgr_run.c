@@ -9,7 +9,6 @@
  * mark, not the data).  A run lasts while jobs are waiting or in flight;
  * at its end the in-flow pipe is filled up again (flow.h).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +20,7 @@
 #include "log.h"
 #include "mem.h"
 #include "qmgr.h"
-#include "queue_id.h"
+#include "queue_scan.h"
 #include "server.h"
 
 enum { POLL_MS = 1000, SCAN_MAX = 10000, RECOVER_AGE = 60 };
@@ -64,32 +63,30 @@ static bool any(struct qmgr_global *g, const char *path, const struct stat *st)
 /* scan - move the ready files of queue into active/ and load them */
 static void scan(struct qmgr_global *g, const char *queue, ready_fn *ready)
 {
-	DIR *dir = opendir(queue);
-	struct dirent *de;
+	struct queue_scan qs;
 	struct buf *path = buf_new(64), *why = buf_new(0);
 	struct stat st;
+	const char *id;
 	int n = 0;
 
-	if (dir == NULL) {
+	if (queue_scan_open(&qs, queue, QUEUE_SCAN_IDS, 0) < 0) {
 		log_warn("open %s: %m", queue);
 		goto out;
 	}
-	while ((de = readdir(dir)) != NULL && n < SCAN_MAX) {
-		if (!queue_id_valid(de->d_name))
-			continue;
+	while (n < SCAN_MAX && (id = queue_scan_next(&qs)) != NULL) {
 		buf_reset(path);
-		buf_printf(path, "%s/%s", queue, de->d_name);
+		buf_printf(path, "%s/%s", queue, id);
 		if (lstat(buf_str(path), &st) < 0 || !ready(g, buf_str(path), &st))
 			continue;
 		buf_reset(why);
-		if (strcmp(queue, "active") != 0 && qfile_move(".", de->d_name, queue, "active", 0, why) < 0) {
-			log_warn("%s: %s", de->d_name, buf_str(why));
+		if (strcmp(queue, "active") != 0 && qfile_move(".", id, queue, "active", 0, why) < 0) {
+			log_warn("%s: %s", id, buf_str(why));
 			continue;
 		}
-		qmgr_msg_load(g, de->d_name, queue);
+		qmgr_msg_load(g, id, queue);
 		n++;
 	}
-	closedir(dir);
+	queue_scan_close(&qs);
 out:
 	buf_free(&path);
 	buf_free(&why);

@@ -12,7 +12,6 @@
  * Answers: 0; EX_USAGE for a malformed ID or site; EX_NOINPUT when there
  * is no such message or it is on hold; EX_TEMPFAIL when a move failed.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,6 +22,7 @@
 #include "log.h"
 #include "qfile.h"
 #include "queue_id.h"
+#include "queue_scan.h"
 #include "showq.h"
 #include "strv.h"
 #include "trigger.h"
@@ -125,17 +125,17 @@ static bool wants_site(const char *id, const char *site)
 static struct strv *collect(const char *site)
 {
 	struct strv *ids = strv_new();
-	DIR *dir = opendir("deferred");
-	struct dirent *de;
+	struct queue_scan qs;
+	const char *id;
 
-	if (dir == NULL) {
+	if (queue_scan_open(&qs, "deferred", QUEUE_SCAN_IDS, 0) < 0) {
 		log_warn("open deferred: %m");
 		return ids;
 	}
-	while ((de = readdir(dir)) != NULL)
-		if (queue_id_valid(de->d_name) && wants_site(de->d_name, site))
-			strv_add(ids, de->d_name);
-	closedir(dir);
+	while ((id = queue_scan_next(&qs)) != NULL)
+		if (wants_site(id, site))
+			strv_add(ids, id);
+	queue_scan_close(&qs);
 	return ids;
 }
 

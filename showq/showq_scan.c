@@ -13,7 +13,6 @@
  * in the log's order, then the other pending ones in file order, each
  * address once (Postfix's order).  Done recipients are not shown.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "log.h"
 #include "mem.h"
 #include "qfile.h"
+#include "queue_scan.h"
 #include "showq.h"
 #include "strv.h"
 
@@ -34,29 +34,13 @@ enum { DEFER_LOG_MAX = 1024 * 1024 };
 
 const char *const showq_queues[] = { "incoming", "active", "deferred", "hold", NULL };
 
-/* by_name - qsort order of queue IDs */
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* list_ids - the queue IDs in queue, sorted; NULL if it cannot be read */
 static struct strv *list_ids(const char *queue)
 {
-	DIR *dir = opendir(queue);
-	struct dirent *de;
-	struct strv *ids;
+	struct strv *ids = queue_scan_ids(queue);
 
-	if (dir == NULL) {
+	if (ids == NULL)
 		log_warn("open %s: %m", queue);
-		return NULL;
-	}
-	ids = strv_new();
-	while ((de = readdir(dir)) != NULL)
-		if (queue_id_valid(de->d_name))
-			strv_add(ids, de->d_name);
-	closedir(dir);
-	qsort(ids->items, ids->len, sizeof(*ids->items), by_name);
 	return ids;
 }
 

@@ -32,6 +32,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "log.h"
 #include "mem.h"
 #include "smtp.h"
@@ -82,12 +83,9 @@ static int bind_source(const struct params *cf, int fd, int family)
 /* wait_connected - the non-blocking connect's outcome; 0, or -1 with errno */
 static int wait_connected(int fd, int timeout_s)
 {
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	int n, err = 0;
+	int n = deadline_wait(fd, POLLOUT, deadline_in(timeout_s * 1000LL)), err = 0;
 	socklen_t len = sizeof(err);
 
-	while ((n = poll(&pfd, 1, timeout_s * 1000)) < 0 && errno == EINTR)
-		;
 	if (n == 0) {
 		errno = ETIMEDOUT;
 		return -1;

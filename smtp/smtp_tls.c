@@ -10,7 +10,8 @@
  *                                // session's stream now runs over TLS
  *   smtp_tls_free(&ss->tls, quiet)  // quiet: the socket is gone, no close_notify
  *
- * The handshake waits with poll() up to smtp_helo_timeout per step.  Input
+ * The whole handshake has smtp_helo_timeout: one deadline for all its
+ * steps, which a signal neither ends nor restarts (deadline.h).  Input
  * received before the handshake is dropped (RFC 3207 4.2).
  */
 #include <errno.h>
@@ -23,6 +24,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "deadline.h"
 #include "dns.h"
 #include "log.h"
 #include "mem.h"
@@ -72,28 +74,29 @@ struct smtp_tls_ctx *smtp_tls_ctx_new(const struct params *cf)
 	return tc;
 }
 
-/* handshake - SSL_connect with poll() between the steps; 0 or -1 + why */
+/* handshake - SSL_connect, waiting between the steps, all of it within
+ * timeout_ms; 0 or -1 + why */
 static int handshake(SSL *ssl, int fd, int timeout_ms, struct buf *why)
 {
+	long long end = deadline_in(timeout_ms);
+
 	for (;;) {
 		int rc = SSL_connect(ssl), err, n;
-		struct pollfd pfd = { .fd = fd };
+		short events;
 
 		if (rc == 1)
 			return 0;
 		err = SSL_get_error(ssl, rc);
 		if (err == SSL_ERROR_WANT_READ)
-			pfd.events = POLLIN;
+			events = POLLIN;
 		else if (err == SSL_ERROR_WANT_WRITE)
-			pfd.events = POLLOUT;
+			events = POLLOUT;
 		else {
 			ssl_error_text(why);
 			return -1;
 		}
-		while ((n = poll(&pfd, 1, timeout_ms)) < 0 && errno == EINTR)
-			;
-		if (n <= 0) {
-			buf_cat(why, "timeout");
+		if ((n = deadline_wait(fd, events, end)) <= 0) {
+			buf_printf(why, "%s", n == 0 ? "timeout" : strerror(errno));
 			return -1;
 		}
 	}

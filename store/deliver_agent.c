@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "deliver_agent.h"
 #include "fsutil.h"
 #include "log.h"
@@ -240,7 +241,7 @@ void deliver_agent_run(const struct agent_privs *p, long time_limit, agent_child
 	}
 	setpgid(pid, pid);
 	close(pfd[1]);
-	rc = fsutil_read_until(pfd[0], time(NULL) + time_limit, raw, LOCAL_RESULT_MAX);
+	rc = fsutil_read_until(pfd[0], deadline_in(time_limit * 1000LL), raw, LOCAL_RESULT_MAX);
 	close(pfd[0]);
 	if (rc <= 0)
 		kill(-pid, SIGKILL);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "deadline.h"
 #include "deliver_helper.h"
 #include "log.h"
 
@@ -212,15 +213,13 @@ static int request(struct buf *b, long limit, const char *dir, const char *path,
  * or timed out (the helper is gone then) */
 static int await(long time_limit, struct agent_result *res)
 {
-	struct pollfd pfd = { .fd = kept.sock, .events = POLLIN };
+	long long end = deadline_in((time_limit > 86400 ? 86400 : time_limit) * 1000LL);
 	char reply[REPLY_MAX];
 	int fd = -1, rc;
 	ssize_t n;
 	size_t dsn_len;
 
-	while ((rc = poll(&pfd, 1, (int)(time_limit > 86400 ? 86400 : time_limit) * 1000)) < 0
-	       && errno == EINTR)
-		continue;	/* another child's SIGCHLD: wait on (the limit starts again) */
+	rc = deadline_wait(kept.sock, POLLIN, end);	/* another child's SIGCHLD: waits on */
 	n = rc > 0 ? recv_with_fd(kept.sock, reply, sizeof(reply), &fd) : -1;
 	dsn_len = n > 0 ? strnlen(reply, (size_t)n) : 0;
 
