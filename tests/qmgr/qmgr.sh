@@ -112,7 +112,7 @@ chmod 0700 "$I/queue/incoming/1xXZZZZZZZ00000000"
 chown hato "$I/queue/incoming/1xXZZZZZZZ00000000"
 id=$(send s@example.org user3@example.test after-corrupt)
 t_check "a corrupt file in incoming/ is moved to corrupt/" wait_for test -f "$I/queue/corrupt/1xXZZZZZZZ00000000"
-t_check "...logged" grep -q '1xXZZZZZZZ00000000: corrupt queue file moved to corrupt/' "$I/maillog"
+t_check "...logged" wait_for grep -q '1xXZZZZZZZ00000000: corrupt queue file moved to corrupt/' "$I/maillog"
 t_check "...and the next message is still delivered" wait_for grep -q "$id: removed" "$I/maillog"
 
 # expiry: a deferred recipient past maximal_queue_lifetime goes back to the sender
