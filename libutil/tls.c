@@ -1,10 +1,7 @@
-/* tls - server-side TLS with OpenSSL; see tls.h.  The handshake runs on
- * the non-blocking socket of the stream, within one deadline of the
- * stream's time limit for all its steps (deadline.h), so a client that
- * stalls or trickles in the middle of a handshake costs one timeout,
- * never a hung process. */
+/* tls - the server's TLS context (certificate chain and key) and
+ * tls_accept; see tls.h.  The connection itself, shared with the client
+ * side: tls_conn.c. */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +13,7 @@
 #include "deadline.h"
 #include "mem.h"
 #include "tls.h"
+#include "tls_int.h"
 
 enum { PEM_MAX = 1 << 20 };	/* a certificate chain or key file, at most */
 
@@ -27,22 +25,6 @@ struct tls_server {
 	int min_version;
 };
 
-struct tls_conn {
-	SSL *ssl;
-	struct stream *s;
-	char info[160];
-};
-
-/* ssl_error - the first OpenSSL error text, appended to why */
-static void ssl_error(struct buf *why, const char *what)
-{
-	unsigned long e = ERR_get_error();
-	char text[256];
-
-	ERR_error_string_n(e, text, sizeof(text));
-	buf_printf(why, "%s: %s", what, e ? text : "failed");
-	ERR_clear_error();
-}
 
 /* min_version - ">=TLSv1.2" (Postfix syntax) to an OpenSSL version */
 static int min_version(const char *protocols)
@@ -154,16 +136,16 @@ int tls_server_ready(struct tls_server *ts, struct buf *why)
 		return ts->ctx ? 0 : -1;
 	ts->failed = true;
 	if ((ctx = SSL_CTX_new(TLS_server_method())) == NULL) {
-		ssl_error(why, "SSL_CTX_new");
+		tls_ssl_error(why, "SSL_CTX_new");
 		forget_pem(ts);
 		return -1;
 	}
 	SSL_CTX_set_min_proto_version(ctx, ts->min_version);
 	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
 	if (use_chain(ctx, ts->cert_pem) < 0)
-		ssl_error(why, ts->cert_name);
+		tls_ssl_error(why, ts->cert_name);
 	else if (use_key(ctx, ts->key_pem) < 0)
-		ssl_error(why, ts->key_name);
+		tls_ssl_error(why, ts->key_name);
 	else
 		ts->failed = false;
 	forget_pem(ts);
@@ -194,115 +176,14 @@ void tls_server_free(struct tls_server **tsp)
 	*tsp = NULL;
 }
 
-/* tls_stream_read - stream transport over an SSL * (ctx): SSL_read */
-ssize_t tls_stream_read(void *ctx, void *p, size_t n, bool *want_write)
-{
-	SSL *ssl = ctx;
-	int rc = SSL_read(ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
-
-	*want_write = err == SSL_ERROR_WANT_WRITE;
-	if (rc > 0)
-		return rc;
-	if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
-		errno = EAGAIN;
-		return -1;
-	}
-	if (err == SSL_ERROR_ZERO_RETURN)
-		return 0;
-	errno = EIO;
-	return err == SSL_ERROR_SYSCALL && ERR_peek_error() == 0 ? 0 : -1;
-}
-
-/* tls_stream_write - stream transport over an SSL * (ctx): SSL_write */
-ssize_t tls_stream_write(void *ctx, const void *p, size_t n, bool *want_read)
-{
-	SSL *ssl = ctx;
-	int rc = SSL_write(ssl, p, n > INT32_MAX ? INT32_MAX : (int)n);
-	int err = rc > 0 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
-
-	*want_read = err == SSL_ERROR_WANT_READ;
-	if (rc > 0)
-		return rc;
-	errno = err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE ? EAGAIN : EIO;
-	return -1;
-}
-
-/* handshake - SSL_accept, waiting between the steps, all of it within
- * the stream's time limit */
-static int handshake(struct tls_conn *tc, struct buf *why)
-{
-	long long end = deadline_in(tc->s->timeout_ms);
-
-	for (;;) {
-		int rc = SSL_accept(tc->ssl), err, n;
-		short events;
-
-		if (rc == 1)
-			return 0;
-		err = SSL_get_error(tc->ssl, rc);
-		if (err == SSL_ERROR_WANT_READ)
-			events = POLLIN;
-		else if (err == SSL_ERROR_WANT_WRITE)
-			events = POLLOUT;
-		else {
-			ssl_error(why, "TLS handshake");
-			return -1;
-		}
-		if ((n = deadline_wait(tc->s->fd, events, end)) <= 0) {
-			buf_printf(why, "TLS handshake: %s", n == 0 ? "timeout" : strerror(errno));
-			return -1;
-		}
-	}
-}
-
-/* tls_accept - handshake on the stream's socket and switch it to TLS */
+/* tls_accept - handshake on the stream's socket, within the stream's
+ * time limit, and switch the stream to TLS */
 struct tls_conn *tls_accept(struct tls_server *ts, struct stream *s, struct buf *why)
 {
-	struct tls_conn *tc;
-
 	if (tls_server_ready(ts, why) < 0) {
 		if (buf_len(why) == 0)
 			buf_cat(why, "no usable certificate or key");
 		return NULL;
 	}
-	tc = xcalloc(1, sizeof(*tc));
-	tc->s = s;
-	stream_flush(s);
-	stream_discard_input(s);	/* nothing sent in the clear is kept */
-	if ((tc->ssl = SSL_new(ts->ctx)) == NULL || SSL_set_fd(tc->ssl, s->fd) != 1) {
-		ssl_error(why, "SSL_new");
-		tls_conn_free(&tc);
-		return NULL;
-	}
-	if (handshake(tc, why) < 0) {
-		tls_conn_free(&tc);
-		return NULL;
-	}
-	snprintf(tc->info, sizeof(tc->info), "%s with cipher %s (%d/%d bits)",
-		 SSL_get_version(tc->ssl), SSL_get_cipher_name(tc->ssl),
-		 SSL_get_cipher_bits(tc->ssl, NULL), SSL_get_cipher_bits(tc->ssl, NULL));
-	stream_set_transport(s, tls_stream_read, tls_stream_write, tc->ssl);
-	return tc;
-}
-
-/* tls_conn_info - protocol and cipher, for the log and Received: */
-const char *tls_conn_info(const struct tls_conn *tc)
-{
-	return tc->info;
-}
-
-/* tls_conn_free - close the TLS layer (the socket stays open) */
-void tls_conn_free(struct tls_conn **tcp)
-{
-	struct tls_conn *tc = *tcp;
-
-	if (tc == NULL)
-		return;
-	if (tc->ssl) {
-		SSL_shutdown(tc->ssl);
-		SSL_free(tc->ssl);
-	}
-	free(tc);
-	*tcp = NULL;
+	return tls_conn_start(ts->ctx, s, false, NULL, deadline_in(s->timeout_ms), why);
 }

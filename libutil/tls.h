@@ -1,11 +1,15 @@
 /* tls - OpenSSL behind the stream transport (stream.h), for STARTTLS and
- * implicit TLS in smtpd (and later pop3d, imapd and the smtp client).
+ * implicit TLS in smtpd (and later pop3d and imapd), and the smtp client.
  *
  *   struct tls_server *ts = tls_server_new(cert_file, key_file, ">=TLSv1.2", why);  // before chroot
  *   if (tls_server_ready(ts, why) < 0) ...               // say 454 rather than 220
  *   struct tls_conn *tc = tls_accept(ts, stream, why);   // one deadline: the stream's timeout
  *   tls_conn_info(tc)  -> "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)"
  *   tls_conn_free(&tc);
+ * The client (no certificate check: the smtp client's may and encrypt):
+ *   struct tls_client *cl = tls_client_new(why);
+ *   struct tls_conn *tc = tls_connect(cl, stream, "mx.example.com", 300000, why);
+ *   tls_conn_close(&tc, quiet);          // quiet: no close_notify
  *
  * After tls_accept() the stream reads and writes through TLS; input that
  * arrived before the handshake has been discarded (no command injection,
@@ -28,6 +32,7 @@
 #include "stream.h"
 
 struct tls_server;
+struct tls_client;
 struct tls_conn;
 
 struct tls_server *tls_server_new(const char *cert_file, const char *key_file,
@@ -38,7 +43,12 @@ void tls_server_free(struct tls_server **tsp);
 struct tls_conn *tls_accept(struct tls_server *ts, struct stream *s, struct buf *why);
 const char *tls_conn_info(const struct tls_conn *tc);
 void tls_conn_free(struct tls_conn **tcp);
-/* the stream transport over a connected SSL * (the smtp client's too) */
+void tls_conn_close(struct tls_conn **tcp, bool quiet);
+struct tls_client *tls_client_new(struct buf *why);
+void tls_client_free(struct tls_client **tclp);
+struct tls_conn *tls_connect(struct tls_client *tcl, struct stream *s, const char *sni,
+			     int timeout_ms, struct buf *why);
+/* the stream transport over a connected SSL * */
 stream_read_fn tls_stream_read;
 stream_write_fn tls_stream_write;
 

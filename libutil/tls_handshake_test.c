@@ -1,5 +1,7 @@
 /* tls_handshake_test - tls_accept's time limit: a real client gets
- * through; signals (EINTR) during the handshake neither end it as a
+ * through; tls_connect (the client side) reaches tls_accept and a line
+ * goes each way over the streams, and against a silent server it gives up
+ * at its one deadline, signals or not; signals (EINTR) during the handshake neither end it as a
  * timeout nor restart its limit; the stream's timeout bounds the whole
  * handshake, so a client that trickles its hello a byte at a time is cut
  * when the time is up, not after every byte's pause.  The certificate is
@@ -145,6 +147,74 @@ static long long accept_ms(struct tls_server *ts, int timeout_ms, int trickle, b
 	return ms;
 }
 
+/* serve_once - a child: tls_accept on fd, answer the first line with "pong" */
+static pid_t serve_once(struct tls_server *ts, int fd)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct buf *why = buf_new(0), *line = buf_new(0);
+		struct stream *s = stream_new(fd, 5000);
+		struct tls_conn *tc = tls_accept(ts, s, why);
+		bool ok = tc && stream_getline(s, line, 100) > 0 && strcmp(buf_str(line), "ping\r\n") == 0;
+
+		if (ok)
+			stream_printf(s, "pong\r\n");
+		ok = ok && stream_flush(s) == 0;
+		tls_conn_free(&tc);
+		_exit(ok ? 0 : 1);
+	}
+	return pid;
+}
+
+/* client_cases - tls_connect to tls_accept, then to a silent peer */
+static void client_cases(struct tls_server *ts, struct buf *why)
+{
+	struct tls_client *cl = tls_client_new(why);
+	struct buf *line = buf_new(0);
+	struct tls_conn *tc;
+	struct stream *s;
+	int sv[2], status = -1;
+	long long t0, ms;
+	pid_t pid, storm;
+
+	test_begin("tls_connect: the client's handshake with tls_accept; a line each way");
+	test_assert(cl != NULL && socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	pid = serve_once(ts, sv[1]);
+	s = stream_new(sv[0], 5000);
+	tc = cl ? tls_connect(cl, s, "mx.example.test", 5000, why) : NULL;
+	test_assert(tc != NULL && strstr(tls_conn_info(tc), "TLSv1.") == tls_conn_info(tc));
+	stream_printf(s, "ping\r\n");
+	test_assert(stream_flush(s) == 0 && stream_getline(s, line, 100) > 0);
+	test_assert(strcmp(buf_str(line), "pong\r\n") == 0);
+	waitpid(pid, &status, 0);
+	test_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	tls_conn_close(&tc, false);
+	stream_free(&s);
+	close(sv[0]);
+	close(sv[1]);
+	test_end();
+
+	test_begin("tls_connect: a silent server: one 600 ms deadline, signals or not");
+	test_assert(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+	s = stream_new(sv[0], 60000);	/* the stream's limit is not the handshake's */
+	storm = test_storm_begin(SIGUSR1, 40, 100);
+	buf_reset(why);
+	t0 = deadline_now();
+	tc = cl ? tls_connect(cl, s, NULL, 600, why) : NULL;
+	ms = deadline_now() - t0;
+	test_assert(test_storm_end(storm) >= 1);
+	test_assert(tc == NULL && strstr(buf_str(why), "timeout") != NULL);
+	test_assert(ms >= 590 && ms < 3000);
+	tls_conn_close(&tc, true);
+	stream_free(&s);
+	close(sv[0]);
+	close(sv[1]);
+	tls_client_free(&cl);
+	buf_free(&line);
+	test_end();
+}
+
 /* test_tls_handshake - every case of this file */
 void test_tls_handshake(void)
 {
@@ -177,6 +247,7 @@ void test_tls_handshake(void)
 	test_assert(strstr(buf_str(why), "timeout") != NULL);
 	test_assert(ms >= 490 && ms < 1500);
 	test_end();
+	client_cases(ts, why);
 	tls_server_free(&ts);
 	buf_free(&why);
 }

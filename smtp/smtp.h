@@ -28,6 +28,7 @@
 #include "qfile.h"
 #include "stream.h"
 #include "strv.h"
+#include "tls.h"
 
 enum {
 	SMTP_PORT = 25,
@@ -100,14 +101,14 @@ struct smtp_session {
 	bool broken;			/* I/O failed or 421: not reusable */
 	bool dirty;			/* MAIL sent, transaction not ended: RSET first */
 	struct timeval idle_since;	/* when it went into the cache */
-	struct smtp_tls *tls;		/* NULL: plain text */
+	struct tls_conn *tls;		/* NULL: plain text */
 	struct smtp_reply reply;	/* the last reply read */
 };
 
 struct smtp_global {
 	const struct params *cf;
 	enum smtp_tls_level tls_level;
-	struct smtp_tls_ctx *tls_ctx;	/* NULL without TLS */
+	struct tls_client *tls_ctx;	/* NULL without TLS */
 };
 
 /* how one recipient stands during a request */
@@ -182,9 +183,8 @@ int smtp_data_send(struct smtp_deliv *d, struct smtp_session *ss);
 bool smtp_has_8bit(const char *s, size_t len);
 
 /* smtp_tls.c */
-struct smtp_tls_ctx *smtp_tls_ctx_new(const struct params *cf);
+struct tls_client *smtp_tls_ctx_new(const struct params *cf);
 int smtp_tls_start(struct smtp_global *g, struct smtp_session *ss, struct smtp_why *why);
-void smtp_tls_free(struct smtp_tls **tp, bool quiet);
 
 /* smtp_agent.c */
 void smtp_agent_serve(struct smtp_global *g, int fd);

@@ -327,7 +327,7 @@ void smtp_session_close(struct smtp_session **ssp, bool quit)
 		if (smtp_cmd_flush(ss, (int)ss->cf->smtp_quit_timeout) == 0)
 			(void)smtp_reply_read(ss, (int)ss->cf->smtp_quit_timeout);
 	}
-	smtp_tls_free(&ss->tls, ss->fd < 0);
+	tls_conn_close(&ss->tls, ss->fd < 0);
 	if (ss->fd >= 0)
 		close(ss->fd);
 	stream_free(&ss->s);
