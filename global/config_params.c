@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config_int.h"
+#include "config.h"
 #include "log.h"
 #include "mem.h"
 #include "mynetworks.h"
@@ -21,8 +21,8 @@ static char *expanded_copy(struct config *c, const char *name)
 {
 	struct buf *out = buf_new(64), *why = buf_new(0);
 
-	if (config_expand_param(c, name, out, why) < 0)
-		log_warn("%s: %s", c->path, buf_str(why));
+	if (config_expand_name(c, name, out, why) < 0)
+		log_warn("%s: %s", config_path(c), buf_str(why));
 	buf_free(&why);
 	return buf_steal(&out);
 }
@@ -52,32 +52,20 @@ static char *compute_default(struct config *c, const char *name)
 		char *protocols = expanded_copy(c, "inet_protocols");
 
 		if (mynetworks_compute(style, protocols, out) < 0)
-			log_warn("%s: unknown mynetworks_style \"%s\": using host", c->path, style);
+			log_warn("%s: unknown mynetworks_style \"%s\": using host", config_path(c), style);
 		free(style);
 		free(protocols);
 		return buf_steal(&out);
 	}
 	if (strcmp(name, "config_directory") == 0)
-		return xstrdup(c->dir);
+		return xstrdup(config_directory(c));
 	return NULL;
 }
 
-/* config_dynamic_default - cached computed default, "" if none */
-const char *config_dynamic_default(struct config *c, const char *name)
+/* config_default_computed - name's computed default, once per config */
+const char *config_default_computed(struct config *c, const char *name)
 {
-	char *v = htable_get(c->dynamic, name);
-
-	if (v == NULL) {
-		/* "" while it is computed: "myhostname = x.$mydomain" makes
-		 * mydomain's default refer back to myhostname; the cycle ends
-		 * here with an empty value instead of recursing forever */
-		htable_put(c->dynamic, name, xstrdup(""));
-		v = compute_default(c, name);
-		if (v == NULL)
-			v = xstrdup("");
-		free(htable_put(c->dynamic, name, v));
-	}
-	return v;
+	return config_memo(c, name, compute_default);
 }
 
 /* config_params - every parameter expanded, converted and range-checked */
@@ -97,7 +85,7 @@ struct params *config_params(struct config *c, struct buf *why)
 			buf_set(value, config_raw(c, pi->name));
 			rc = 0;
 		} else {
-			rc = config_expand_param(c, pi->name, value, err);
+			rc = config_expand_name(c, pi->name, value, err);
 		}
 		if (rc == 0 && pi->type != PARAM_STR && pi->type != PARAM_RAW)
 			rc = param_convert(pi, buf_str(value), p, err);
@@ -105,9 +93,9 @@ struct params *config_params(struct config *c, struct buf *why)
 			int line = config_line(c, pi->name);
 
 			if (line)
-				buf_printf(why, "%s, line %d: %s", c->path, line, buf_str(err));
+				buf_printf(why, "%s, line %d: %s", config_path(c), line, buf_str(err));
 			else
-				buf_printf(why, "%s: %s", c->path, buf_str(err));
+				buf_printf(why, "%s: %s", config_path(c), buf_str(err));
 			break;
 		}
 		offsets[i] = buf_len(strings);

@@ -1,4 +1,5 @@
-/* config_expand - "$name" expansion of main.cf values and their validation.
+/* cfgfile_expand - "$name" expansion of main.cf-syntax values and their
+ * validation against the schema.
  *
  * Forms: $name ${name} $(name) ${name?text} ${name:text} ${name?{a}:{b}}
  * and $$.  Expansion is recursive; a name that refers back to itself
@@ -9,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config_int.h"
+#include "cfgfile_int.h"
 #include "log.h"
 #include "mem.h"
 #include "strv.h"
@@ -269,7 +270,7 @@ static void warn_unknown(struct config *c)
 	HTABLE_FOREACH(c->set, e) {
 		struct config_entry *ce = e->value;
 
-		if (param_find(e->key) == NULL && htable_find(refs, e->key) == NULL)
+		if (!c->schema->known(e->key) && htable_find(refs, e->key) == NULL)
 			log_warn("%s, line %d: unknown parameter \"%s\" is ignored",
 				 c->path, ce->line, e->key);
 	}
@@ -280,17 +281,15 @@ static void warn_unknown(struct config *c)
 static int check_entry(struct config *c, const char *name, const struct config_entry *ce,
 		       struct buf *out, struct buf *why)
 {
-	const struct param_info *p = param_find(name);
 	struct buf *err = buf_new(64);
-	struct params scratch;
 	int rc = 0;
 
-	if (p && p->type == PARAM_RAW)
+	if (c->schema->raw(name))
 		buf_set(out, ce->value);
 	else
 		rc = expand_param(c, name, out, err);
-	if (rc == 0 && p && p->type != PARAM_STR && p->type != PARAM_RAW)
-		rc = param_convert(p, buf_str(out), &scratch, err);
+	if (rc == 0)
+		rc = c->schema->check(name, buf_str(out), err);
 	if (rc < 0) {
 		if (ce->origin == CONFIG_FILE)
 			buf_printf(why, "%s, line %d: %s", c->path, ce->line, buf_str(err));
@@ -316,8 +315,8 @@ int config_validate(struct config *c, struct buf *why)
 	return rc;
 }
 
-/* config_expand_param - expanded value of name, for config_params */
-int config_expand_param(struct config *c, const char *name, struct buf *out, struct buf *why)
+/* config_expand_name - expanded value of name, not cached */
+int config_expand_name(struct config *c, const char *name, struct buf *out, struct buf *why)
 {
 	return expand_param(c, name, out, why);
 }
