@@ -99,6 +99,8 @@ static bool is_printable(const char *s, size_t len)
 /* header_v3 - "V<n> N<n> G<hex> ..." after "3 " */
 static int header_v3(struct parse *ps, const char *s)
 {
+	while (*s == ' ')
+		s++;
 	while (*s != '\0') {
 		const char *v = s + 1, *end = strchrnul(v, ' ');
 
