@@ -287,8 +287,10 @@ static int parse_lines(struct parse *ps)
 	struct buf *line = buf_new(128);
 	int rc = dovecot_lines_next(&ps->ln, line, ps->why);
 
-	if (rc == 0)
-		rc = bad(ps, "no header line");
+	if (rc == 0) {
+		buf_printf(ps->why, "%s: empty, no header line", ps->ln.path);
+		rc = -1;
+	}
 	else if (rc > 0)
 		rc = header(ps, buf_str(line));
 	while (rc >= 0 && (rc = dovecot_lines_next(&ps->ln, line, ps->why)) > 0)
@@ -357,4 +359,12 @@ void dovecot_uidlist_free(struct dovecot_uidlist **ulp)
 	free(ul->entries);
 	free(ul);
 	*ulp = NULL;
+}
+
+/* dovecot_uidlist_saved_uidl - 'P', where an empty value means the base */
+const char *dovecot_uidlist_saved_uidl(const struct dovecot_uidlist_entry *e)
+{
+	if (e->pop3_uidl == NULL)
+		return NULL;
+	return e->pop3_uidl[0] != '\0' ? e->pop3_uidl : e->base;
 }

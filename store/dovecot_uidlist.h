@@ -40,7 +40,7 @@ struct dovecot_uidlist_limits {
 struct dovecot_uidlist_entry {
 	uint32_t uid;
 	char *base;			/* file name before ":2,", never empty */
-	char *pop3_uidl;		/* 'P' extension, or NULL */
+	char *pop3_uidl;		/* 'P' extension, or NULL; see below */
 	char *guid;			/* 'G' extension, or NULL */
 	uint64_t size;			/* 'S' extension, 0 when absent */
 	uint64_t vsize;			/* 'W' extension, 0 when absent */
@@ -68,5 +68,10 @@ int dovecot_uidlist_parse(const char *text, size_t len, const char *path,
 int dovecot_uidlist_read(int dir_fd, const struct dovecot_uidlist_limits *lim,
 			 struct dovecot_uidlist **ulp, struct buf *why);
 void dovecot_uidlist_free(struct dovecot_uidlist **ulp);
+
+/* dovecot_uidlist_saved_uidl - the POP3 UIDL Dovecot saved for e, which
+ * it gives instead of pop3_uidl_format's: the 'P' value, the base for an
+ * empty 'P' value; NULL when e has none */
+const char *dovecot_uidlist_saved_uidl(const struct dovecot_uidlist_entry *e);
 
 #endif

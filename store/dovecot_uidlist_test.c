@@ -27,7 +27,7 @@ static const struct uidlist_case {
 	const char *want;	/* the list, when it parses */
 } cases[] = {
 	/* refused */
-	{ "empty file", "", 0, "dovecot-uidlist, line 0: no header line", NULL },
+	{ "empty file", "", 0, "dovecot-uidlist: empty, no header line", NULL },
 	{ "unknown version", "2 1 2\n", 0, "line 1: not a dovecot-uidlist header", NULL },
 	{ "garbage header", "hello\n1 :a\n", 0, "line 1: not a dovecot-uidlist header", NULL },
 	{ "v3 header without V", "3 N5 Gx\n", 0, "line 1: header field G: not a 128-bit", NULL },
@@ -119,18 +119,21 @@ static void run_case(const struct uidlist_case *c)
 /* extensions - the values kept from a version 3 line */
 static void extensions(void)
 {
-	const char *text = HDR "1 :a\n2 S2000 W2048 P0000beef GXYZ O7 :b\n";
+	const char *text = HDR "1 :a\n2 S2000 W2048 P0000beef GXYZ O7 :b\n3 P :c\n";
 	struct buf *why = buf_new(0);
 	struct dovecot_uidlist *ul;
 
-	test_begin("dovecot_uidlist: extensions S, W, P, G kept; header G and version");
+	test_begin("dovecot_uidlist: extensions S, W, P, G kept; saved UIDLs; header G and version");
 	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
-	test_assert(ul && ul->count == 2 && ul->version == 3);
+	test_assert(ul && ul->count == 3 && ul->version == 3);
 	test_assert_str(ul->guid, "0123456789abcdef0123456789ABCDEF");
 	test_assert(ul->entries[0].size == 0 && ul->entries[0].pop3_uidl == NULL);
 	test_assert(ul->entries[1].size == 2000 && ul->entries[1].vsize == 2048);
 	test_assert_str(ul->entries[1].pop3_uidl, "0000beef");
 	test_assert_str(ul->entries[1].guid, "XYZ");
+	test_assert(dovecot_uidlist_saved_uidl(&ul->entries[0]) == NULL);
+	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[1]), "0000beef");
+	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[2]), "c");	/* P empty: base */
 	dovecot_uidlist_free(&ul);
 	test_assert(ul == NULL);
 	test_end();

@@ -18,6 +18,8 @@
  * Errors (-1, why): an unknown variable or modifier, a variable without
  * a value, a template that ends in '%', a result that is empty, over 70
  * bytes (RFC 1939) or has a byte outside 0x21-0x7e.
+ * A message whose dovecot-uidlist line saved a UIDL ('P') keeps that
+ * one instead, as in Dovecot: dovecot_uidlist_saved_uidl().
  * pop3_uidl_check() refuses at configuration time what would be refused
  * for every message.
  */
