@@ -2,9 +2,11 @@
 # mk/deps.sh - install the Debian packages hato's build and tests need.
 # As root: apt-get update, then install what is missing.  Otherwise print
 # the command to run.  Debian's postfix package is installed for its test
-# tools (smtp-source, smtp-sink) and as a reference for differential tests;
-# its service is not started: for the install only, a policy-rc.d refuses
-# to start postfix (and nothing else), and it is removed afterwards - only
+# tools (smtp-source, smtp-sink) and as a reference for differential tests,
+# and dovecot-imapd and dovecot-pop3d as the reference for IMAP and POP3
+# (tests start private instances of both); their services are not
+# started: for the install only, a policy-rc.d refuses to start postfix
+# and dovecot (and nothing else), and it is removed afterwards - only
 # if this script created it, so a policy-rc.d of the machine's (Docker's)
 # stays.  A file left by an older make deps ("installed by hato make deps",
 # which refused every service to every later apt install) is removed.  The
@@ -17,23 +19,25 @@ set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
 mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev
-libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl strace"
+libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl strace
+dovecot-imapd dovecot-pop3d"
 policy=${HATO_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 mark="installed by hato make deps"
 
 # is_ours - the policy-rc.d at $policy was written by a make deps
 is_ours() { [ -f "$policy" ] && [ ! -L "$policy" ] && grep -q "$mark" "$policy"; }
 
-# block_postfix - a policy-rc.d that refuses to start postfix, if there is none
-block_postfix() {
+# block_references - a policy-rc.d that refuses to start postfix and
+# dovecot, if there is none
+block_references() {
 	[ -e "$policy" ] && return 0
-	printf '#!/bin/sh\n# %s, for its apt-get install only: postfix is not started\n[ "$1" = postfix ] && exit 101\nexit 0\n' \
+	printf '#!/bin/sh\n# %s, for its apt-get install only: postfix and dovecot are not started\ncase "$1" in postfix|dovecot) exit 101 ;; esac\nexit 0\n' \
 		"$mark" >"$policy"
 	chmod 755 "$policy"
 	created_policy=yes
 }
 
-# unblock - remove the policy-rc.d block_postfix made
+# unblock - remove the policy-rc.d block_references made
 unblock() { [ -n "${created_policy:-}" ] && is_ours && rm -f "$policy"; return 0; }
 
 if [ "$(id -u)" = 0 ] && is_ours && [ -z "${created_policy:-}" ]; then
@@ -53,7 +57,7 @@ echo "make deps: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 trap unblock EXIT
 trap 'exit 1' INT TERM HUP
-block_postfix
+block_references
 echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
 apt-get update -qq </dev/null
 apt-get install -y -qq --no-install-recommends $missing </dev/null
