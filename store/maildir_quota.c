@@ -51,11 +51,14 @@ static bool parse_def(const char *p, const char *end, struct maildir_quota *q)
 	return true;
 }
 
-/* parse_use - "BYTES COUNT" added to q; false when malformed */
+/* parse_use - "BYTES COUNT" (blanks around them allowed) added to q;
+ * false when malformed */
 static bool parse_use(const char *p, const char *end, struct maildir_quota *q)
 {
 	long long bytes, count;
 
+	while (p < end && *p == ' ')
+		p++;
 	if (!number(&p, end, true, &bytes) || p == end || *p != ' ')
 		return false;
 	while (p < end && *p == ' ')
