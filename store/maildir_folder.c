@@ -69,14 +69,24 @@ int maildir_folder_list(int root_fd, struct strv **names, struct buf *why)
 		return -1;
 	}
 	*names = strv_new();
-	while (err == 0 && (de = readdir(dir)) != NULL)
-		if (is_folder(d, de->d_name) && (*names)->len < MAILDIR_FOLDERS_MAX)
-			strv_add(*names, de->d_name + 1);
-		else if (is_folder(d, de->d_name))
+	errno = 0;
+	while (err == 0 && (de = readdir(dir)) != NULL) {
+		if (!is_folder(d, de->d_name))
+			;
+		else if ((*names)->len == MAILDIR_FOLDERS_MAX)
 			err = E2BIG;
+		else
+			strv_add(*names, de->d_name + 1);
+		errno = 0;
+	}
+	if (err == 0)
+		err = errno;	/* readdir's */
 	closedir(dir);
 	if (err) {
-		buf_printf(why, "more than %d folders", MAILDIR_FOLDERS_MAX);
+		if (err == E2BIG)
+			buf_printf(why, "more than %d folders", MAILDIR_FOLDERS_MAX);
+		else
+			buf_printf(why, "read Maildir: %s", strerror(err));
 		strv_free(names);
 		errno = err;
 		return -1;
