@@ -7,13 +7,15 @@
  * a symlinked maildirsize.  Then creation (cur/ new/ tmp/ and the
  * "maildirfolder" marker, twice), listing, the atomic rewrite of
  * subscriptions, and quota recalculation (S= sizes or file sizes, Trash
- * and symbolic links left out) followed by appends. */
+ * and symbolic links left out, a folder changing meanwhile) followed by
+ * appends. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maildir_folder.h"
@@ -265,6 +267,15 @@ static void test_quota_calc(void)
 	test_assert(q.bytes == 1307 && q.count == 4 && !q.recalc);
 	test_assert_str(slurp(path, "maildirsize"), "10000S,100C\n1307 4\n");
 	test_assert(maildir_quota_read(fd, &q, why) == 1 && q.bytes == 1307 && q.count == 4);
+	test_end();
+
+	test_begin("maildir_quota_recalc: a folder changed during the sum is summed again, then marked");
+	snprintf(p, sizeof(p), "%s/.Sent/new", buf_str(path));
+	test_assert(utimensat(AT_FDCWD, p, (struct timespec[]){ { 0, UTIME_OMIT },
+				{ time(NULL) + 3600, 0 } }, 0) == 0);
+	test_assert(maildir_quota_recalc(fd, &q, why) == 0 && q.recalc && q.bytes == 1307 && q.count == 4);
+	test_assert(utimensat(AT_FDCWD, p, (struct timespec[]){ { 0, UTIME_OMIT }, { 1000, 0 } }, 0) == 0);
+	test_assert(maildir_quota_recalc(fd, &q, why) == 0 && !q.recalc && q.bytes == 1307);
 	test_end();
 
 	test_begin("maildir_quota_add: appended lines sum up");

@@ -16,7 +16,8 @@
  * Recalculation adds up new/ and cur/ of the INBOX and of every folder but
  * Trash (the spec leaves Trash out), each message's size taken from the
  * ",S=" of its name or else from the file (maildir_scan), and replaces the
- * file through tmp/ and a rename.
+ * file through tmp/ and a rename; a Maildir that keeps changing during it
+ * (twice) gets the file written anyway and q.recalc set.
  * Trust: the user may write anything into maildirsize; the limits a
  * daemon enforces should come from its configuration, not from here.
  */

@@ -2,16 +2,21 @@
  * and the one-line appends after a delivery or an expunge; see
  * maildir_quota.h.
  *
- * XXX: the spec also asks a recalculation to notice a directory that
- * changed while it was being read (mtimes before and after) and to do it
- * again; not done yet: a change during the scan is caught at the next
- * recalculation only.
+ * A delivery or an expunge during the scan may be counted or not: as the
+ * spec asks, a new/ or cur/ modified after the recalculation started
+ * (mtime later than the start) makes it start over, once; a second such
+ * change leaves the result written but marked q.recalc (the next reader
+ * does it again).  The start is read from the fine clock: the kernel's
+ * file stamps never run ahead of it, so an earlier change is never taken
+ * for a later one; one within the same clock tick as the start can go
+ * unnoticed (the stamps are coarser), as with the spec's seconds.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "maildir.h"
@@ -30,8 +35,24 @@ static int gone(struct buf *why, size_t why_len)
 	return 0;
 }
 
-/* sum_folder - the messages of the folder at path below root into q */
-static int sum_folder(int root_fd, const char *path, struct maildir_quota *q, struct buf *why)
+/* is_changed - was new/ or cur/ below fd modified after since? */
+static bool is_changed(int fd, const struct timespec *since)
+{
+	static const char *const subs[] = { "new", "cur" };
+	struct stat st;
+
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++)
+		if (fstatat(fd, subs[i], &st, AT_SYMLINK_NOFOLLOW) == 0
+		    && (st.st_mtim.tv_sec > since->tv_sec
+			|| (st.st_mtim.tv_sec == since->tv_sec && st.st_mtim.tv_nsec > since->tv_nsec)))
+			return true;
+	return false;
+}
+
+/* sum_folder - the messages of the folder at path below root into q;
+ * *changed set when it was modified after since */
+static int sum_folder(int root_fd, const char *path, struct maildir_quota *q,
+		      const struct timespec *since, bool *changed, struct buf *why)
 {
 	size_t why_len = buf_len(why);
 	int fd = maildir_open_path(root_fd, path, 0, why), rc = 0;
@@ -41,6 +62,8 @@ static int sum_folder(int root_fd, const char *path, struct maildir_quota *q, st
 		return gone(why, why_len);
 	if (maildir_scan(fd, MAILDIR_QUOTA_SCAN_MAX, &s, why) < 0)
 		rc = gone(why, why_len);
+	if (is_changed(fd, since))
+		*changed = true;
 	close(fd);
 	for (size_t i = 0; s && i < s->len; i++)
 		if (__builtin_add_overflow(q->bytes, (long long)s->msgs[i].size, &q->bytes)
@@ -81,16 +104,18 @@ static int write_file(int root_fd, const struct maildir_quota *q, struct buf *wh
 	return rc;
 }
 
-/* maildir_quota_recalc - the INBOX and the folders but Trash, summed */
-int maildir_quota_recalc(int root_fd, struct maildir_quota *q, struct buf *why)
+/* sum_all - the INBOX and the folders but Trash, summed into q */
+static int sum_all(int root_fd, struct maildir_quota *q, bool *changed, struct buf *why)
 {
 	struct strv *folders = NULL;
 	struct buf *path = buf_new(64);
+	struct timespec since;
 	int rc;
 
+	clock_gettime(CLOCK_REALTIME, &since);
 	q->bytes = q->count = 0;
-	q->recalc = false;
-	rc = sum_folder(root_fd, ".", q, why);
+	*changed = false;
+	rc = sum_folder(root_fd, ".", q, &since, changed, why);
 	if (rc == 0)
 		rc = maildir_folder_list(root_fd, &folders, why);
 	for (size_t i = 0; rc == 0 && i < folders->len; i++) {
@@ -98,11 +123,24 @@ int maildir_quota_recalc(int root_fd, struct maildir_quota *q, struct buf *why)
 			continue;
 		buf_reset(path);
 		buf_printf(path, ".%s", folders->items[i]);
-		rc = sum_folder(root_fd, buf_str(path), q, why);
+		rc = sum_folder(root_fd, buf_str(path), q, &since, changed, why);
 	}
 	strv_free(&folders);
 	buf_free(&path);
-	return rc < 0 ? -1 : write_file(root_fd, q, why);
+	return rc;
+}
+
+/* maildir_quota_recalc - sum (again if the Maildir changed meanwhile),
+ * then replace maildirsize */
+int maildir_quota_recalc(int root_fd, struct maildir_quota *q, struct buf *why)
+{
+	bool changed = false;
+
+	for (int attempt = 0; attempt == 0 || (changed && attempt < 2); attempt++)
+		if (sum_all(root_fd, q, &changed, why) < 0)
+			return -1;
+	q->recalc = changed;
+	return write_file(root_fd, q, why);
 }
 
 /* maildir_quota_add - one "BYTES COUNT" line appended (no file: nothing) */
