@@ -1,0 +1,158 @@
+/* maildir_scan - list new/ and cur/ of a folder; see maildir_scan.h.
+ *
+ * The directories are read through descriptors opened without following
+ * symbolic links (maildir_open_path), and every entry is looked at with
+ * fstatat(AT_SYMLINK_NOFOLLOW) relative to them, so nothing outside the
+ * folder is ever stat'ed or read through a name the user planted.  A file
+ * that disappears between readdir and fstatat (another client moved it)
+ * is not an error: the next scan sees it under its new name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "maildir.h"
+#include "maildir_scan.h"
+#include "mem.h"
+
+/* maildir_name_size - digits after ",S=" up to ',' or the end of the base */
+bool maildir_name_size(const char *name, off_t *size_r)
+{
+	size_t base = maildir_base_len(name);
+	const char *p = name;
+	long long v = 0;
+	int digits = 0;
+
+	while ((p = strstr(p, ",S=")) != NULL && (size_t)(p - name) < base) {
+		const char *d = p + 3;
+
+		v = 0;
+		for (digits = 0; d < name + base && *d >= '0' && *d <= '9' && digits < 18; digits++)
+			v = v * 10 + (*d++ - '0');
+		if (digits > 0 && (d == name + base || *d == ',')) {
+			*size_r = (off_t)v;
+			return true;
+		}
+		p += 3;
+	}
+	return false;
+}
+
+/* add - one message to the scan */
+static void add(struct maildir_scan *s, const char *name, const struct stat *st, bool in_new)
+{
+	struct maildir_msg *m;
+
+	if (s->len == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 64;
+		s->msgs = xrealloc(s->msgs, s->cap * sizeof(*s->msgs));
+	}
+	m = &s->msgs[s->len++];
+	memset(m, 0, sizeof(*m));
+	m->name = xstrdup(name);
+	m->base_len = maildir_base_len(name);
+	maildir_flags_parse(name, m->flags);
+	if (!maildir_name_size(name, &m->size))
+		m->size = st->st_size;
+	m->mtime = st->st_mtime;
+	m->in_new = in_new;
+}
+
+/* entry - one directory entry: 1 added, 0 skipped, -1 error */
+static int entry(struct maildir_scan *s, int dir_fd, const char *name, bool in_new)
+{
+	struct stat st;
+
+	if (name[0] == '.')
+		return 0;
+	if (strlen(name) > MAILDIR_NAME_MAX) {
+		s->skipped++;
+		return 0;
+	}
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISREG(st.st_mode)) {
+		s->skipped++;
+		return 0;
+	}
+	add(s, name, &st, in_new);
+	return 1;
+}
+
+/* scan_dir - the entries of folder/sub into s */
+static int scan_dir(struct maildir_scan *s, int folder_fd, const char *sub, size_t max_msgs,
+		    struct buf *why)
+{
+	int fd = maildir_open_path(folder_fd, sub, 0, why), err = 0;
+	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+
+	if (dir == NULL) {
+		if (fd >= 0) {
+			buf_printf(why, "read %s/: %s", sub, strerror(errno));
+			close(fd);
+		}
+		return -1;
+	}
+	errno = 0;
+	while (err == 0 && (de = readdir(dir)) != NULL) {
+		if (entry(s, fd, de->d_name, strcmp(sub, "new") == 0) < 0)
+			err = errno;
+		else if (s->len > max_msgs)
+			err = E2BIG;
+		errno = 0;
+	}
+	if (err == 0 && errno != 0)
+		err = errno;
+	if (err == E2BIG)
+		buf_printf(why, "more than %zu messages", max_msgs);
+	else if (err)
+		buf_printf(why, "read %s/: %s", sub, strerror(err));
+	closedir(dir);
+	errno = err;
+	return err ? -1 : 0;
+}
+
+/* by_name - qsort order */
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct maildir_msg *)a)->name, ((const struct maildir_msg *)b)->name);
+}
+
+/* maildir_scan - new/ then cur/, sorted by name */
+int maildir_scan(int folder_fd, size_t max_msgs, struct maildir_scan **sp, struct buf *why)
+{
+	struct maildir_scan *s = xcalloc(1, sizeof(*s));
+	int err;
+
+	if (scan_dir(s, folder_fd, "new", max_msgs, why) < 0
+	    || scan_dir(s, folder_fd, "cur", max_msgs, why) < 0) {
+		err = errno;
+		maildir_scan_free(&s);
+		*sp = NULL;
+		errno = err;
+		return -1;
+	}
+	if (s->len > 1)
+		qsort(s->msgs, s->len, sizeof(*s->msgs), by_name);
+	*sp = s;
+	return 0;
+}
+
+/* maildir_scan_free - the list and its names */
+void maildir_scan_free(struct maildir_scan **sp)
+{
+	struct maildir_scan *s = *sp;
+
+	if (s == NULL)
+		return;
+	for (size_t i = 0; i < s->len; i++)
+		free(s->msgs[i].name);
+	free(s->msgs);
+	free(s);
+	*sp = NULL;
+}

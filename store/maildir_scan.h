@@ -1,0 +1,54 @@
+/* maildir_scan - the messages of one Maildir folder (new/ and cur/).
+ *
+ *   struct maildir_scan *s;
+ *   if (maildir_scan(folder_fd, 100000, &s, why) == 0)
+ *       for (size_t i = 0; i < s->len; i++) use(&s->msgs[i]);
+ *   maildir_scan_free(&s);
+ *
+ * For each regular file: its name, the length of its base (before
+ * ":2,"), its flags (maildir_flags.h), its size (the ",S=<size>" of the
+ * name when there is one, else the file's), its mtime (the internal
+ * date), and whether it is still in new/.  Sorted by name.
+ * Trust: the folder is the user's, who may plant anything.  Entries are
+ * examined with fstatat(AT_SYMLINK_NOFOLLOW) and never opened: a
+ * symbolic link (say to another user's file) or any other non-regular
+ * file is skipped and counted, as are names starting with '.' and names
+ * longer than MAILDIR_NAME_MAX; tmp/ is not read.  More than max_msgs
+ * messages is an error (E2BIG), not a silent cut.  Errors: -1 with errno
+ * and why ("read cur/: ..."), and *sp NULL.
+ */
+#ifndef HATO_MAILDIR_SCAN_H
+#define HATO_MAILDIR_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+#include "maildir_flags.h"
+
+enum { MAILDIR_NAME_MAX = 255 };
+
+struct maildir_msg {
+	char *name;			/* in new/ or cur/ */
+	size_t base_len;		/* name[0 .. base_len) is the base */
+	char flags[MAILDIR_FLAGS_MAX];	/* sorted, "" for none */
+	off_t size;			/* S= of the name, else st_size */
+	time_t mtime;			/* internal date */
+	bool in_new;
+};
+
+struct maildir_scan {
+	struct maildir_msg *msgs;
+	size_t len, cap;
+	size_t skipped;			/* links, odd files, long names */
+};
+
+int maildir_scan(int folder_fd, size_t max_msgs, struct maildir_scan **sp, struct buf *why);
+void maildir_scan_free(struct maildir_scan **sp);
+/* maildir_name_size - the ",S=<size>" of name's base: true and *size_r,
+ * false when there is none or it is not a plain decimal number */
+bool maildir_name_size(const char *name, off_t *size_r);
+
+#endif
