@@ -1,0 +1,236 @@
+/* mail_index - opening, rebuilding and reading the per-user index (the
+ * interface is in mail_index.h; the sync in mail_index_sync.c).
+ *
+ * The index directory is created 0700 and opened without following a
+ * symbolic link; it must be owned by the caller, and data.mdb and
+ * lock.mdb in it must be regular files or absent.  LMDB itself opens the
+ * files by path: a user who swaps them for links between that check and
+ * the open only fools their own process (no privilege is involved).
+ * Every process holds a shared flock() on the directory while it has the
+ * environment open; an index LMDB refuses (garbage, a truncated file, a
+ * wrong format version) is deleted and made anew only under an exclusive
+ * one, so no process is left writing to a file another has replaced.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mail_index_int.h"
+#include "mem.h"
+
+#define INDEX_DIR "hato-index.lmdb"
+
+enum {
+	INDEX_MAP_FIRST = 8 << 20,	/* map size of a new index; it doubles */
+	INDEX_CORRUPT = -2,
+};
+
+/* is_corrupt - LMDB errors that mean the file is not a usable index */
+static bool is_corrupt(int rc)
+{
+	return rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH || rc == MDB_CORRUPTED
+	    || rc == MDB_PAGE_NOTFOUND || rc == MDB_BAD_DBI;
+}
+
+/* files_ok - data.mdb and lock.mdb are absent or regular files */
+static int files_ok(struct mail_index *idx, struct buf *why)
+{
+	static const char *const names[] = { "data.mdb", "lock.mdb" };
+	struct stat st;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (fstatat(idx->dir_fd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			if (errno == ENOENT)
+				continue;
+			buf_printf(why, "%s/%s: %s", idx->path, names[i], strerror(errno));
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			buf_printf(why, "%s/%s: not a regular file", idx->path, names[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* open_dir - create and open the index directory, shared-locked */
+static int open_dir(struct mail_index *idx, struct buf *why)
+{
+	struct stat st;
+
+	if (mkdirat(idx->maildir_fd, INDEX_DIR, 0700) != 0 && errno != EEXIST) {
+		buf_printf(why, "create %s: %s", idx->path, strerror(errno));
+		return -1;
+	}
+	idx->dir_fd = openat(idx->maildir_fd, INDEX_DIR,
+			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (idx->dir_fd < 0 || fstat(idx->dir_fd, &st) != 0) {
+		buf_printf(why, "open %s: %s", idx->path,
+			   errno == ELOOP ? "a symbolic link" : strerror(errno));
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		buf_printf(why, "%s: owned by uid %ld, not by us", idx->path, (long)st.st_uid);
+		return -1;
+	}
+	if (flock(idx->dir_fd, LOCK_SH) != 0) {
+		buf_printf(why, "lock %s: %s", idx->path, strerror(errno));
+		return -1;
+	}
+	return files_ok(idx, why);
+}
+
+/* check_version - the version record: written into an empty index,
+ * anything else there is a format we do not read */
+static int check_version(struct mail_index *idx, MDB_txn *txn)
+{
+	MDB_val k = { 1, "V" }, v, want = { strlen(MAIL_INDEX_VERSION), MAIL_INDEX_VERSION };
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_get(txn, idx->dbi, &k, &v)) == 0)
+		return v.mv_size == want.mv_size && memcmp(v.mv_data, want.mv_data, v.mv_size) == 0
+		    ? 0 : MDB_INVALID;
+	if (rc != MDB_NOTFOUND || (rc = mdb_stat(txn, idx->dbi, &st)) != 0)
+		return rc;
+	return st.ms_entries ? MDB_INVALID : mdb_put(txn, idx->dbi, &k, &want, 0);
+}
+
+/* env_open - the LMDB environment: 0, -1, or INDEX_CORRUPT */
+static int env_open(struct mail_index *idx, struct buf *why)
+{
+	MDB_txn *txn = NULL;
+	int rc;
+
+	if ((rc = mdb_env_create(&idx->env)) == 0
+	    && (rc = mdb_env_set_mapsize(idx->env, idx->map_size)) == 0
+	    && (rc = mdb_env_open(idx->env, idx->path, MDB_NOTLS, 0600)) == 0
+	    && (rc = mail_index_txn_begin(idx, 0, &txn)) == 0
+	    && (rc = mdb_dbi_open(txn, NULL, 0, &idx->dbi)) == 0
+	    && (rc = check_version(idx, txn)) == 0) {
+		rc = mdb_txn_commit(txn);
+		txn = NULL;
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	if (rc == 0)
+		return 0;
+	buf_printf(why, "open %s: %s", idx->path, mdb_strerror(rc));
+	if (idx->env)
+		mdb_env_close(idx->env);
+	idx->env = NULL;
+	return is_corrupt(rc) ? INDEX_CORRUPT : -1;
+}
+
+/* rebuild - delete an index LMDB refused and make a new one, unless
+ * another process has it open */
+static int rebuild(struct mail_index *idx, struct buf *why)
+{
+	if (flock(idx->dir_fd, LOCK_EX | LOCK_NB) != 0) {
+		buf_printf(why, "; not rebuilt: %s", errno == EWOULDBLOCK ? "in use" : strerror(errno));
+		return -1;
+	}
+	if ((unlinkat(idx->dir_fd, "data.mdb", 0) != 0 && errno != ENOENT)
+	    || (unlinkat(idx->dir_fd, "lock.mdb", 0) != 0 && errno != ENOENT)) {
+		buf_printf(why, "; not rebuilt: %s", strerror(errno));
+		return -1;
+	}
+	buf_reset(why);
+	if (env_open(idx, why) != 0 || flock(idx->dir_fd, LOCK_SH) != 0)
+		return -1;
+	return 0;
+}
+
+/* mail_index_open - open, create or rebuild the Maildir's index */
+int mail_index_open(int maildir_fd, const char *maildir_path, struct mail_index **idxp,
+		    struct buf *why)
+{
+	struct mail_index *idx = xcalloc(1, sizeof(*idx));
+	int rc;
+
+	*idxp = NULL;
+	idx->maildir_fd = dup(maildir_fd);
+	idx->dir_fd = -1;
+	idx->map_size = INDEX_MAP_FIRST;
+	idx->path = xmalloc(strlen(maildir_path) + sizeof("/" INDEX_DIR));
+	sprintf(idx->path, "%s/%s", maildir_path, INDEX_DIR);
+	if (idx->maildir_fd < 0) {
+		buf_printf(why, "%s: %s", maildir_path, strerror(errno));
+		rc = -1;
+	} else if ((rc = open_dir(idx, why)) == 0 && (rc = env_open(idx, why)) == INDEX_CORRUPT)
+		rc = rebuild(idx, why);
+	if (rc != 0) {
+		mail_index_close(&idx);
+		return -1;
+	}
+	*idxp = idx;
+	return 0;
+}
+
+/* mail_index_close - the environment, the lock, the handle */
+void mail_index_close(struct mail_index **idxp)
+{
+	struct mail_index *idx = *idxp;
+
+	if (idx == NULL)
+		return;
+	if (idx->env)
+		mdb_env_close(idx->env);
+	if (idx->dir_fd >= 0)
+		close(idx->dir_fd);
+	if (idx->maildir_fd >= 0)
+		close(idx->maildir_fd);
+	free(idx->path);
+	free(idx);
+	*idxp = NULL;
+}
+
+/* mail_index_txn_begin - after another process grew the map, LMDB wants
+ * us to adopt its size first */
+int mail_index_txn_begin(struct mail_index *idx, unsigned flags, MDB_txn **txnp)
+{
+	int rc = mdb_txn_begin(idx->env, NULL, flags, txnp);
+
+	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(idx->env, 0)) == 0)
+		rc = mdb_txn_begin(idx->env, NULL, flags, txnp);
+	return rc;
+}
+
+/* mail_index_list - the folder's messages as last synced */
+int mail_index_list(struct mail_index *idx, const char *folder,
+		    struct mail_index_folder **fp, struct buf *why)
+{
+	struct mail_index_folder *f = xcalloc(1, sizeof(*f));
+	MDB_txn *txn;
+	int rc, found;
+
+	*fp = NULL;
+	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) != 0) {
+		buf_printf(why, "%s: %s", idx->path, mdb_strerror(rc));
+		free(f);
+		return -1;
+	}
+	found = mail_index_load(idx, txn, folder, f, why);
+	mdb_txn_abort(txn);
+	if (found != 1) {
+		mail_index_folder_free(&f);
+		return found < 0 ? -1 : 1;
+	}
+	*fp = f;
+	return 0;
+}
+
+/* mail_index_folder_free - a list from mail_index_list */
+void mail_index_folder_free(struct mail_index_folder **fp)
+{
+	if (*fp == NULL)
+		return;
+	mail_index_msgs_free(*fp);
+	free(*fp);
+	*fp = NULL;
+}

@@ -1,0 +1,95 @@
+/* mail_index - the per-user index of a Maildir, in LMDB: UIDs, MODSEQs,
+ * flags, sizes and dates, so that pop3d (and imapd) list a folder
+ * without re-reading it and clients keep their UIDs.
+ *
+ *   struct mail_index *idx;
+ *   struct mail_index_changes ch = { 0 };
+ *   struct mail_index_folder *f;
+ *   mail_index_open(maildir_fd, maildir_path, &idx, why);
+ *   mail_index_sync(idx, "INBOX", folder_fd, &ch, why);   // ch.expunged
+ *   mail_index_list(idx, "INBOX", &f, why);   // f->msgs in UID order
+ *   mail_index_folder_free(&f); mail_index_changes_free(&ch);
+ *   mail_index_close(&idx);
+ *
+ * Storage: the directory <Maildir>/hato-index.lmdb (LMDB's data.mdb and
+ * lock.mdb; a directory rather than MDB_NOSUBDIR so that the index is one
+ * name to delete).  The index is a cache of the Maildir: a sync brings it
+ * up to date with whatever changed behind its back.  A UID is never
+ * reused within a UIDVALIDITY.  A folder seen for the first time takes
+ * UIDVALIDITY, NEXTUID and UIDs from its dovecot-uidlist when it has a
+ * good one, else a new UIDVALIDITY (the time, and above the last one
+ * given in this Maildir, kept in <Maildir>/hato-uidvalidity).  An index
+ * LMDB refuses to open is rebuilt from the folders (mail_index_open).
+ * Concurrency: writers are serialised by LMDB; see mail_index_sync.c.
+ * Trust: the Maildir and the index are the user's, written by anyone
+ * with the user's rights: records are checked before use; symbolic links
+ * are not followed (a link where the index should be is an error).
+ * Errors: -1 with why.
+ */
+#ifndef HATO_MAIL_INDEX_H
+#define HATO_MAIL_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "buf.h"
+#include "maildir_flags.h"
+
+enum {
+	MAIL_INDEX_FOLDER_MAX = 240,	/* bytes in a folder name */
+	MAIL_INDEX_MSGS_MAX = 1000000,	/* messages in one folder */
+};
+
+struct mail_index;
+
+struct mail_index_msg {
+	uint32_t uid;
+	uint64_t modseq;
+	char *name;			/* file name in new/ or cur/ */
+	size_t base_len;		/* name[0 .. base_len) is the base */
+	char flags[MAILDIR_FLAGS_MAX];
+	off_t size;
+	time_t date;			/* internal date: the file's mtime */
+	bool in_new;
+};
+
+struct mail_index_folder {
+	uint32_t uidvalidity;
+	uint32_t uidnext;
+	uint64_t highestmodseq;
+	size_t len;
+	struct mail_index_msg *msgs;	/* in UID order */
+};
+
+/* what one sync did */
+struct mail_index_changes {
+	uint32_t *expunged;		/* UIDs of vanished files, increasing */
+	size_t n_expunged;
+	size_t n_new;			/* files that got a UID */
+	size_t n_changed;		/* files whose flags changed */
+	size_t n_duplicate;		/* a second file with a known base: skipped */
+};
+
+/* mail_index_open - the index of the Maildir at maildir_fd (path is the
+ * same directory, for LMDB); created when missing, rebuilt when LMDB
+ * refuses it.  0, or -1 with why */
+int mail_index_open(int maildir_fd, const char *maildir_path, struct mail_index **idxp,
+		    struct buf *why);
+void mail_index_close(struct mail_index **idxp);
+
+/* mail_index_sync - bring folder (name, and its directory folder_fd) up to
+ * date in one write transaction; ch (may be NULL) says what changed */
+int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
+		    struct mail_index_changes *ch, struct buf *why);
+void mail_index_changes_free(struct mail_index_changes *ch);
+
+/* mail_index_list - the messages of folder as last synced; 0, or 1 with
+ * *fp NULL when the folder was never synced, or -1 with why */
+int mail_index_list(struct mail_index *idx, const char *folder,
+		    struct mail_index_folder **fp, struct buf *why);
+void mail_index_folder_free(struct mail_index_folder **fp);
+
+#endif

@@ -1,0 +1,64 @@
+/* mail_index_int - what the mail_index_*.c files share: the handle and
+ * the record layout in the one LMDB database.
+ *
+ * Keys (the folder name has no NUL, at most MAIL_INDEX_FOLDER_MAX bytes):
+ *   "V"                      -> "hato-index 1" (format version)
+ *   "F" folder               -> uidvalidity u32, uidnext u32, highestmodseq u64
+ *   "U" folder NUL uid(u32)  -> modseq u64, size u64, date i64, in_new u8,
+ *                               base_len u8, flags_len u8, flags, name
+ *   "B" folder NUL base      -> uid u32
+ * Integers are big-endian, so "U" keys sort in UID order.  Records come
+ * from a file the user can write: the decoders check every length and
+ * return -1 on anything odd, which the callers treat as corruption.
+ */
+#ifndef HATO_MAIL_INDEX_INT_H
+#define HATO_MAIL_INDEX_INT_H
+
+#include <lmdb.h>
+
+#include "mail_index.h"
+
+#define MAIL_INDEX_VERSION "hato-index 1"
+
+struct mail_index {
+	char *path;			/* <Maildir>/hato-index.lmdb */
+	int maildir_fd;
+	int dir_fd;			/* the index directory, flock()ed shared */
+	MDB_env *env;
+	MDB_dbi dbi;
+	size_t map_size;
+};
+
+/* a folder's header record */
+struct mail_index_head {
+	uint32_t uidvalidity, uidnext;
+	uint64_t highestmodseq;
+};
+
+/* mail_index_key_* - the keys above, built in b */
+void mail_index_key_folder(struct buf *b, const char *folder);
+void mail_index_key_uid(struct buf *b, const char *folder, uint32_t uid);
+void mail_index_key_base(struct buf *b, const char *folder, const char *base, size_t len);
+/* mail_index_val - an MDB_val over b */
+MDB_val mail_index_val(const struct buf *b);
+
+void mail_index_enc_head(struct buf *b, const struct mail_index_head *h);
+int mail_index_dec_head(const MDB_val *v, struct mail_index_head *h);
+void mail_index_enc_msg(struct buf *b, const struct mail_index_msg *m);
+/* mail_index_dec_msg - into m (uid from the key); m->name is allocated */
+int mail_index_dec_msg(const MDB_val *k, const MDB_val *v, size_t prefix_len,
+		       struct mail_index_msg *m);
+uint32_t mail_index_get32(const unsigned char *p);
+
+/* mail_index_load - the head (1 found, 0 not) and messages of folder in
+ * txn; -1 with why on a bad record or an LMDB error */
+int mail_index_load(struct mail_index *idx, MDB_txn *txn, const char *folder,
+		    struct mail_index_folder *f, struct buf *why);
+void mail_index_msgs_free(struct mail_index_folder *f);
+/* mail_index_txn_begin - a transaction, following another process's
+ * map growth */
+int mail_index_txn_begin(struct mail_index *idx, unsigned flags, MDB_txn **txnp);
+/* mail_index_uidvalidity_next - a new UIDVALIDITY for this Maildir */
+uint32_t mail_index_uidvalidity_next(struct mail_index *idx);
+
+#endif

@@ -1,0 +1,416 @@
+/* mail_index_sync - bring one folder's records up to date with its files.
+ *
+ * A first scan is compared with the index in a read transaction; when
+ * nothing changed (the usual case) that is all.  Otherwise the write
+ * transaction is begun, which takes LMDB's writer lock for the whole
+ * environment, and the folder is scanned again under it: the changes
+ * applied always come from a scan newer than every other writer's
+ * commit, so two processes syncing at once can neither give one file two
+ * UIDs nor expunge a file the other has just indexed.
+ * Matching is by base (the name before ":2,"): a renamed file (new flags,
+ * new/ to cur/) keeps its UID; a changed flag set takes a new MODSEQ;
+ * new files get UIDNEXT in name order; vanished ones are deleted and
+ * their UIDs reported as expunged (UIDNEXT never goes down, so they are
+ * not reused).  A second file with a base already indexed is skipped and
+ * counted.  A folder not in the index yet takes its dovecot-uidlist's
+ * UIDVALIDITY, NEXTUID and UIDs when there is a good one.
+ * MDB_MAP_FULL doubles the map and runs the write transaction again.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dovecot_uidlist.h"
+#include "htable.h"
+#include "log.h"
+#include "mail_index_int.h"
+#include "maildir_scan.h"
+#include "mem.h"
+
+enum { SYNC_ERR = -1, MAP_MAX_SHIFT = 40 };
+
+struct sync {
+	struct mail_index *idx;
+	const char *folder;
+	MDB_txn *txn;			/* NULL: a dry run, which only counts */
+	struct mail_index_folder old;
+	int found;			/* the folder has a header record */
+	struct mail_index_head head;
+	const struct maildir_scan *scan;
+	struct htable *by_base;		/* base -> old message, or -> &seen */
+	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
+	bool *matched;			/* per old message */
+	struct mail_index_changes *ch;
+	size_t changes;
+	struct buf *key, *val, *why;
+};
+
+static char seen;			/* by_base value of a base new in this sync */
+
+/* put - one record */
+static int put(struct sync *s)
+{
+	MDB_val k = mail_index_val(s->key), v = mail_index_val(s->val);
+
+	return mdb_put(s->txn, s->idx->dbi, &k, &v, 0);
+}
+
+/* del - one record; one already gone is fine */
+static int del(struct sync *s)
+{
+	MDB_val k = mail_index_val(s->key);
+	int rc = mdb_del(s->txn, s->idx->dbi, &k, NULL);
+
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* put_msg - m's uid and base records */
+static int put_msg(struct sync *s, const struct mail_index_msg *m, bool base_too)
+{
+	int rc;
+
+	s->changes++;
+	if (s->txn == NULL)
+		return 0;
+	mail_index_key_uid(s->key, s->folder, m->uid);
+	mail_index_enc_msg(s->val, m);
+	if ((rc = put(s)) != 0 || !base_too)
+		return rc;
+	mail_index_key_base(s->key, s->folder, m->name, m->base_len);
+	buf_reset(s->val);
+	buf_add(s->val, (unsigned char[]){ m->uid >> 24, m->uid >> 16, m->uid >> 8, m->uid }, 4);
+	return put(s);
+}
+
+/* del_msg - m's records */
+static int del_msg(struct sync *s, const struct mail_index_msg *m)
+{
+	int rc;
+
+	s->changes++;
+	if (s->txn == NULL)
+		return 0;
+	mail_index_key_uid(s->key, s->folder, m->uid);
+	if ((rc = del(s)) != 0)
+		return rc;
+	mail_index_key_base(s->key, s->folder, m->name, m->base_len);
+	return del(s);
+}
+
+/* update - a file already indexed: new name, flags, size or date */
+static int update(struct sync *s, struct mail_index_msg *old, const struct maildir_msg *f)
+{
+	bool new_flags = strcmp(old->flags, f->flags) != 0;
+
+	if (!new_flags && strcmp(old->name, f->name) == 0 && old->in_new == f->in_new
+	    && old->size == f->size && old->date == f->mtime)
+		return 0;
+	if (new_flags) {
+		old->modseq = ++s->head.highestmodseq;
+		if (s->ch)
+			s->ch->n_changed++;
+	}
+	free(old->name);
+	old->name = xstrdup(f->name);
+	memcpy(old->flags, f->flags, sizeof(old->flags));
+	old->size = f->size;
+	old->date = f->mtime;
+	old->in_new = f->in_new;
+	return put_msg(s, old, false);
+}
+
+/* new_uid - the file's UID: the uidlist's when the folder is new to
+ * the index and Dovecot knew the file, else UIDNEXT */
+static int new_uid(struct sync *s, const char *base, uint32_t *uid_r)
+{
+	const struct dovecot_uidlist_entry *e = NULL;
+
+	if (s->ul_uid && !s->found)
+		e = htable_get(s->ul_uid, base);
+
+	if (e) {
+		*uid_r = e->uid;
+		return 0;
+	}
+	if (s->head.uidnext >= UINT32_MAX) {
+		buf_printf(s->why, "%s: folder %s: UIDs used up", s->idx->path, s->folder);
+		return SYNC_ERR;		/* XXX a new UIDVALIDITY and renumbering */
+	}
+	*uid_r = s->head.uidnext++;
+	return 0;
+}
+
+/* add - a file the index does not know */
+static int add(struct sync *s, const struct maildir_msg *f, const char *base)
+{
+	struct mail_index_msg m = { .name = f->name, .base_len = f->base_len, .size = f->size,
+				    .date = f->mtime, .in_new = f->in_new };
+
+	memcpy(m.flags, f->flags, sizeof(m.flags));
+	htable_put(s->by_base, base, &seen);
+	if (new_uid(s, base, &m.uid) != 0)
+		return SYNC_ERR;
+	m.modseq = ++s->head.highestmodseq;
+	if (s->ch)
+		s->ch->n_new++;
+	return put_msg(s, &m, true);
+}
+
+/* sync_file - one file of the scan */
+static int sync_file(struct sync *s, const struct maildir_msg *f)
+{
+	char *base = xmalloc(f->base_len + 1);
+	struct mail_index_msg *old;
+	int rc = 0;
+
+	memcpy(base, f->name, f->base_len);
+	base[f->base_len] = '\0';
+	old = htable_get(s->by_base, base);
+	if (old == NULL) {
+		rc = add(s, f, base);
+	} else if (old == (void *)&seen || s->matched[old - s->old.msgs]) {
+		if (s->ch)
+			s->ch->n_duplicate++;
+	} else {
+		s->matched[old - s->old.msgs] = true;
+		rc = update(s, old, f);
+	}
+	free(base);
+	return rc;
+}
+
+/* expunge - an indexed file that is gone */
+static int expunge(struct sync *s, const struct mail_index_msg *m)
+{
+	struct mail_index_changes *ch = s->ch;
+
+	s->head.highestmodseq++;
+	if (ch && s->found) {
+		ch->expunged = xrealloc(ch->expunged, (ch->n_expunged + 1) * sizeof(*ch->expunged));
+		ch->expunged[ch->n_expunged++] = m->uid;
+	}
+	return del_msg(s, m);
+}
+
+/* index_old - the old messages by base; a folder without a header has
+ * only leftovers, which are all deleted */
+static void index_old(struct sync *s)
+{
+	s->by_base = htable_new(s->old.len + s->scan->len);
+	s->matched = xcalloc(s->old.len + 1, sizeof(*s->matched));
+	for (size_t i = 0; s->found && i < s->old.len; i++) {
+		struct mail_index_msg *m = &s->old.msgs[i];
+		char *base = xmalloc(m->base_len + 1);
+
+		memcpy(base, m->name, m->base_len);
+		base[m->base_len] = '\0';
+		if (htable_get(s->by_base, base) == NULL)
+			htable_put(s->by_base, base, m);
+		free(base);
+	}
+}
+
+/* diff - compare (and with a txn, apply) scan and index; then the head */
+static int diff(struct sync *s)
+{
+	int rc = 0;
+
+	index_old(s);
+	if (!s->found)
+		s->changes++;
+	for (size_t i = 0; rc == 0 && i < s->scan->len; i++)
+		rc = sync_file(s, &s->scan->msgs[i]);
+	for (size_t i = 0; rc == 0 && i < s->old.len; i++)
+		if (!s->matched[i])
+			rc = expunge(s, &s->old.msgs[i]);
+	if (rc == 0 && s->txn && s->changes) {
+		mail_index_key_folder(s->key, s->folder);
+		mail_index_enc_head(s->val, &s->head);
+		rc = put(s);
+	}
+	htable_free(&s->by_base, NULL);
+	free(s->matched);
+	s->matched = NULL;
+	if (rc != 0 && rc != SYNC_ERR)
+		buf_printf(s->why, "%s: folder %s: %s", s->idx->path, s->folder, mdb_strerror(rc));
+	return rc;
+}
+
+/* start_head - the head of a folder new to the index */
+static void start_head(struct sync *s, const struct dovecot_uidlist *ul)
+{
+	s->head.highestmodseq = 1;
+	if (ul) {
+		s->head.uidvalidity = ul->uidvalidity;
+		s->head.uidnext = ul->nextuid;
+	} else {
+		s->head.uidvalidity = s->txn ? mail_index_uidvalidity_next(s->idx) : 1;
+		s->head.uidnext = 1;
+	}
+}
+
+/* load - the folder's records into s (in s->txn, or txn for a dry run) */
+static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
+{
+	s->found = mail_index_load(s->idx, txn, s->folder, &s->old, s->why);
+	if (s->found < 0)
+		return SYNC_ERR;
+	if (s->found) {
+		s->head = (struct mail_index_head){ s->old.uidvalidity, s->old.uidnext,
+						    s->old.highestmodseq };
+	} else {
+		start_head(s, ul);
+	}
+	return 0;
+}
+
+/* sync_reset - forget one pass's state */
+static void sync_reset(struct sync *s)
+{
+	mail_index_msgs_free(&s->old);
+	s->changes = 0;
+	if (s->ch) {
+		mail_index_changes_free(s->ch);
+		*s->ch = (struct mail_index_changes){ 0 };
+	}
+}
+
+/* dry_run - 1 when the index needs a write for this scan, 0 not, -1 */
+static int dry_run(struct sync *s)
+{
+	struct mail_index_changes *ch = s->ch;
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mail_index_txn_begin(s->idx, MDB_RDONLY, &txn)) != 0) {
+		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
+		return -1;
+	}
+	s->ch = NULL;
+	s->txn = NULL;
+	rc = load(s, txn, NULL) == 0 ? diff(s) : SYNC_ERR;
+	mdb_txn_abort(txn);
+	s->ch = ch;
+	if (rc != 0)
+		return -1;
+	rc = s->changes > 0;
+	sync_reset(s);
+	return rc;
+}
+
+/* grow - double the map after MDB_MAP_FULL (no transaction is open) */
+static int grow(struct mail_index *idx)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(idx->env, &info) != 0 || info.me_mapsize >= (size_t)1 << MAP_MAX_SHIFT)
+		return -1;
+	idx->map_size = info.me_mapsize * 2;
+	return mdb_env_set_mapsize(idx->env, idx->map_size) == 0 ? 0 : -1;
+}
+
+/* write_pass - scan under the writer lock, apply, commit: 0, an LMDB
+ * error (MDB_MAP_FULL: try again), or SYNC_ERR */
+static int write_pass(struct sync *s, int folder_fd, const struct dovecot_uidlist *ul)
+{
+	struct maildir_scan *scan;
+	int rc;
+
+	if ((rc = mail_index_txn_begin(s->idx, 0, &s->txn)) != 0) {
+		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
+		return rc;
+	}
+	if (maildir_scan(folder_fd, MAIL_INDEX_MSGS_MAX, &scan, s->why) != 0) {
+		mdb_txn_abort(s->txn);
+		return SYNC_ERR;
+	}
+	s->scan = scan;
+	if ((rc = load(s, s->txn, ul)) == 0 && (rc = diff(s)) == 0)
+		rc = mdb_txn_commit(s->txn);
+	else
+		mdb_txn_abort(s->txn);
+	if (rc != 0 && rc != SYNC_ERR && buf_len(s->why) == 0)
+		buf_printf(s->why, "%s: commit: %s", s->idx->path, mdb_strerror(rc));
+	s->txn = NULL;
+	s->scan = NULL;
+	maildir_scan_free(&scan);
+	return rc;
+}
+
+/* uidlist_map - base -> entry of the folder's dovecot-uidlist; a bad
+ * one is reported and otherwise ignored (fresh UIDs) */
+static struct dovecot_uidlist *uidlist_map(struct sync *s, int folder_fd)
+{
+	struct dovecot_uidlist *ul = NULL;
+	struct buf *why = buf_new(0);
+
+	if (dovecot_uidlist_read(folder_fd, NULL, &ul, why) < 0)
+		log_warn("%s: folder %s: dovecot-uidlist not used: %s", s->idx->path, s->folder,
+			 buf_str(why));
+	buf_free(&why);
+	if (ul == NULL)
+		return NULL;
+	s->ul_uid = htable_new(ul->count);
+	for (size_t i = 0; i < ul->count; i++)
+		htable_put(s->ul_uid, ul->entries[i].base, &ul->entries[i]);
+	return ul;
+}
+
+/* write_sync - the write passes, growing the map as needed */
+static int write_sync(struct sync *s, int folder_fd)
+{
+	struct dovecot_uidlist *ul = s->found ? NULL : uidlist_map(s, folder_fd);
+	int rc;
+
+	while ((rc = write_pass(s, folder_fd, ul)) == MDB_MAP_FULL) {
+		sync_reset(s);
+		buf_reset(s->why);
+		if (grow(s->idx) != 0) {
+			buf_printf(s->why, "%s: map full, cannot grow", s->idx->path);
+			break;
+		}
+	}
+	htable_free(&s->ul_uid, NULL);
+	dovecot_uidlist_free(&ul);
+	return rc == 0 ? 0 : -1;
+}
+
+/* mail_index_sync - see the top of the file */
+int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
+		    struct mail_index_changes *ch, struct buf *why)
+{
+	struct sync s = { .idx = idx, .folder = folder, .ch = ch, .why = why };
+	struct maildir_scan *scan;
+	int rc;
+
+	if (ch)
+		*ch = (struct mail_index_changes){ 0 };
+	if (*folder == '\0' || strlen(folder) > MAIL_INDEX_FOLDER_MAX) {
+		buf_printf(why, "folder name empty or longer than %d bytes", MAIL_INDEX_FOLDER_MAX);
+		return -1;
+	}
+	if (maildir_scan(folder_fd, MAIL_INDEX_MSGS_MAX, &scan, why) != 0)
+		return -1;
+	s.key = buf_new(64);
+	s.val = buf_new(64);
+	s.scan = scan;
+	rc = dry_run(&s);
+	maildir_scan_free(&scan);
+	s.scan = NULL;
+	if (rc > 0)
+		rc = write_sync(&s, folder_fd);
+	mail_index_msgs_free(&s.old);
+	if (rc != 0 && ch)
+		mail_index_changes_free(ch);
+	buf_free(&s.key);
+	buf_free(&s.val);
+	return rc < 0 ? -1 : 0;
+}
+
+/* mail_index_changes_free - the expunged list */
+void mail_index_changes_free(struct mail_index_changes *ch)
+{
+	free(ch->expunged);
+	ch->expunged = NULL;
+	ch->n_expunged = 0;
+}
