@@ -70,8 +70,13 @@ static int open_dir(struct mail_index *idx, struct buf *why)
 	idx->dir_fd = openat(idx->maildir_fd, INDEX_DIR,
 			     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (idx->dir_fd < 0 || fstat(idx->dir_fd, &st) != 0) {
-		buf_printf(why, "open %s: %s", idx->path,
-			   errno == ELOOP ? "a symbolic link" : strerror(errno));
+		int err = errno;	/* O_DIRECTORY|O_NOFOLLOW on a link: ENOTDIR */
+
+		if (fstatat(idx->maildir_fd, INDEX_DIR, &st, AT_SYMLINK_NOFOLLOW) == 0
+		    && S_ISLNK(st.st_mode))
+			buf_printf(why, "open %s: a symbolic link", idx->path);
+		else
+			buf_printf(why, "open %s: %s", idx->path, strerror(err));
 		return -1;
 	}
 	if (st.st_uid != geteuid()) {

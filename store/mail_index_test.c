@@ -1,0 +1,348 @@
+/* mail_index_test - the LMDB index of a Maildir, on Maildirs the test
+ * makes under the run's scratch directory: UIDs stable across opens; a
+ * file renamed by hand keeps its UID and takes a new MODSEQ when its
+ * flags change; a deleted file is expunged and its UID never given
+ * again; the index deleted (a new UIDVALIDITY, even in the same second)
+ * or rebuilt from dovecot-uidlist (the same UIDs); garbage in data.mdb
+ * (rebuilt); a symbolic link where the index belongs (refused); a forked
+ * writer racing the parent (every file exactly one UID, all unique).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "mail_index.h"
+#include "test.h"
+
+/* maildir - a fresh Maildir (its root is INBOX); its fd, path in path */
+static int maildir(const char *name, struct buf *path)
+{
+	char sub[4096];
+
+	buf_reset(path);
+	buf_printf(path, "%s/index-%s", test_datadir(), name);
+	mkdir(buf_str(path), 0700);
+	for (const char *const *s = (const char *const[]){ "cur", "new", "tmp", NULL }; *s; s++) {
+		snprintf(sub, sizeof(sub), "%s/%s", buf_str(path), *s);
+		mkdir(sub, 0700);
+	}
+	return open(buf_str(path), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* put - a file dir/rel holding text */
+static void put(const struct buf *dir, const char *rel, const char *text)
+{
+	char p[4096];
+	int fd;
+
+	snprintf(p, sizeof(p), "%s/%s", buf_str(dir), rel);
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	test_assert(fd >= 0);
+	if (fd >= 0) {
+		test_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+		close(fd);
+	}
+}
+
+/* move - rename dir/from to dir/to */
+static void move(const struct buf *dir, const char *from, const char *to)
+{
+	char a[4096], b[4096];
+
+	snprintf(a, sizeof(a), "%s/%s", buf_str(dir), from);
+	snprintf(b, sizeof(b), "%s/%s", buf_str(dir), to);
+	test_assert(rename(a, b) == 0);
+}
+
+/* drop_index - rm -r <Maildir>/hato-index.lmdb */
+static void drop_index(const struct buf *dir)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/hato-index.lmdb/data.mdb", buf_str(dir));
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/hato-index.lmdb/lock.mdb", buf_str(dir));
+	unlink(p);
+	snprintf(p, sizeof(p), "%s/hato-index.lmdb", buf_str(dir));
+	test_assert(rmdir(p) == 0);
+}
+
+/* synced - open, sync INBOX, list it, close; NULL on any failure */
+static struct mail_index_folder *synced(int fd, const struct buf *dir,
+					struct mail_index_changes *ch)
+{
+	struct buf *why = buf_new(0);
+	struct mail_index *idx;
+	struct mail_index_folder *f = NULL;
+
+	if (mail_index_open(fd, buf_str(dir), &idx, why) == 0) {
+		if (mail_index_sync(idx, "INBOX", fd, ch, why) == 0)
+			mail_index_list(idx, "INBOX", &f, why);
+		mail_index_close(&idx);
+	}
+	if (f == NULL)
+		fprintf(stderr, "mail_index_test: %s\n", buf_str(why));
+	buf_free(&why);
+	return f;
+}
+
+/* find - the message with this base, or NULL */
+static const struct mail_index_msg *find(const struct mail_index_folder *f, const char *base)
+{
+	for (size_t i = 0; f && i < f->len; i++)
+		if (f->msgs[i].base_len == strlen(base)
+		    && memcmp(f->msgs[i].name, base, f->msgs[i].base_len) == 0)
+			return &f->msgs[i];
+	return NULL;
+}
+
+/* uid_of - find's UID, 0 when absent */
+static uint32_t uid_of(const struct mail_index_folder *f, const char *base)
+{
+	const struct mail_index_msg *m = find(f, base);
+
+	return m ? m->uid : 0;
+}
+
+/* test_stable - name-order UIDs that survive a close and a reopen */
+static void test_stable(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("stable", dir);
+	struct mail_index_changes ch;
+	struct mail_index_folder *a, *b;
+
+	test_begin("mail_index: UIDs in name order, stable across opens");
+	put(dir, "new/1002.c.host", "c");
+	put(dir, "new/1000.a.host", "a");
+	put(dir, "cur/1001.b.host:2,S", "bb");
+	a = synced(fd, dir, &ch);
+	test_assert(a && a->len == 3 && ch.n_new == 3 && ch.n_expunged == 0);
+	test_assert(uid_of(a, "1000.a.host") == 1 && uid_of(a, "1001.b.host") == 2);
+	test_assert(uid_of(a, "1002.c.host") == 3 && a && a->uidnext == 4 && a->uidvalidity);
+	test_assert(find(a, "1001.b.host") && strcmp(find(a, "1001.b.host")->flags, "S") == 0);
+	test_assert(find(a, "1001.b.host") && find(a, "1001.b.host")->size == 2);
+	test_assert(find(a, "1000.a.host") && find(a, "1000.a.host")->in_new);
+	mail_index_changes_free(&ch);
+	b = synced(fd, dir, &ch);
+	test_assert(b && b->len == 3 && ch.n_new == 0 && ch.n_changed == 0);
+	test_assert(a && b && a->uidvalidity == b->uidvalidity && b->uidnext == 4);
+	for (size_t i = 0; a && b && i < 3; i++)
+		test_assert(a->msgs[i].uid == b->msgs[i].uid && a->msgs[i].modseq == b->msgs[i].modseq
+			    && strcmp(a->msgs[i].name, b->msgs[i].name) == 0);
+	mail_index_folder_free(&a);
+	mail_index_folder_free(&b);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
+/* test_rename - flags changed by hand: same UID, a new MODSEQ; new/ to
+ * cur/ without new flags: same UID and MODSEQ, the new name */
+static void test_rename(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("rename", dir);
+	struct mail_index_changes ch;
+	struct mail_index_folder *a, *b;
+	const struct mail_index_msg *m;
+
+	test_begin("mail_index: a file renamed by hand keeps its UID");
+	put(dir, "new/1.x.host", "x");
+	put(dir, "cur/2.y.host:2,", "y");
+	a = synced(fd, dir, &ch);
+	mail_index_changes_free(&ch);
+	move(dir, "new/1.x.host", "cur/1.x.host:2,");
+	move(dir, "cur/2.y.host:2,", "cur/2.y.host:2,FS");
+	b = synced(fd, dir, &ch);
+	test_assert(a && b && b->len == 2 && ch.n_changed == 1 && ch.n_new == 0);
+	test_assert(uid_of(b, "1.x.host") == 1 && uid_of(b, "2.y.host") == 2);
+	m = find(b, "1.x.host");
+	test_assert(m && !m->in_new && strcmp(m->name, "1.x.host:2,") == 0);
+	test_assert(m && a && m->modseq == find(a, "1.x.host")->modseq);
+	m = find(b, "2.y.host");
+	test_assert(m && strcmp(m->flags, "FS") == 0);
+	test_assert(m && a && m->modseq > find(a, "2.y.host")->modseq);
+	test_assert(m && b && b->highestmodseq == m->modseq && b->highestmodseq > a->highestmodseq);
+	mail_index_changes_free(&ch);
+	mail_index_folder_free(&a);
+	mail_index_folder_free(&b);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
+/* test_expunge - a deleted file is reported once; its UID is not reused */
+static void test_expunge(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("expunge", dir);
+	struct mail_index_changes ch;
+	struct mail_index_folder *f;
+	char p[4096];
+
+	test_begin("mail_index: expunged UIDs are not reused; delivery gets UIDNEXT");
+	put(dir, "new/1.a", "a");
+	put(dir, "new/2.b", "b");
+	put(dir, "new/3.c", "c");
+	f = synced(fd, dir, &ch);
+	mail_index_changes_free(&ch);
+	mail_index_folder_free(&f);
+	snprintf(p, sizeof(p), "%s/new/3.c", buf_str(dir));
+	unlink(p);
+	f = synced(fd, dir, &ch);
+	test_assert(f && f->len == 2 && ch.n_expunged == 1 && ch.expunged[0] == 3);
+	test_assert(f && f->uidnext == 4);
+	mail_index_changes_free(&ch);
+	mail_index_folder_free(&f);
+	put(dir, "new/0.z", "z");	/* sorts first, still gets UIDNEXT */
+	f = synced(fd, dir, &ch);
+	test_assert(f && f->len == 3 && ch.n_new == 1 && ch.n_expunged == 0);
+	test_assert(uid_of(f, "0.z") == 4 && f && f->uidnext == 5 && f->msgs[2].uid == 4);
+	mail_index_changes_free(&ch);
+	mail_index_folder_free(&f);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
+/* test_rebuild - index deleted: a new UIDVALIDITY without a
+ * dovecot-uidlist (even in the same second), Dovecot's UIDs with one */
+static void test_rebuild(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("rebuild", dir);
+	struct mail_index_folder *a, *b, *c;
+
+	test_begin("mail_index: a deleted index is rebuilt");
+	put(dir, "new/1.a", "a");
+	put(dir, "new/2.b", "b");
+	put(dir, "new/3.c", "c");
+	a = synced(fd, dir, NULL);
+	drop_index(dir);
+	b = synced(fd, dir, NULL);
+	test_assert(a && b && b->len == 3 && b->uidvalidity != a->uidvalidity);
+	put(dir, "dovecot-uidlist", "3 V1700000000 N10 G0123456789abcdef0123456789abcdef\n"
+	    "7 :2.b\n8 :3.c\n9 :gone\n");
+	drop_index(dir);
+	c = synced(fd, dir, NULL);
+	test_assert(c && c->len == 3 && c->uidvalidity == 1700000000 && c->uidnext == 11);
+	test_assert(uid_of(c, "2.b") == 7 && uid_of(c, "3.c") == 8 && uid_of(c, "1.a") == 10);
+	mail_index_folder_free(&a);
+	mail_index_folder_free(&b);
+	mail_index_folder_free(&c);
+	/* once indexed, the uidlist no longer counts */
+	put(dir, "dovecot-uidlist", "3 V42 N2\n1 :1.a\n");
+	c = synced(fd, dir, NULL);
+	test_assert(c && c->uidvalidity == 1700000000 && uid_of(c, "1.a") == 10);
+	mail_index_folder_free(&c);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
+/* test_hostile_files - garbage in data.mdb is rebuilt; a symbolic link
+ * where the index belongs is refused, not followed */
+static void test_hostile_files(void)
+{
+	struct buf *dir = buf_new(64), *why = buf_new(0);
+	int fd = maildir("hostile", dir);
+	struct mail_index_folder *f;
+	struct mail_index *idx;
+	char p[4200], target[4096];
+
+	test_begin("mail_index: garbage index rebuilt, symlinked index refused");
+	put(dir, "new/1.a", "a");
+	f = synced(fd, dir, NULL);
+	mail_index_folder_free(&f);
+	put(dir, "hato-index.lmdb/data.mdb", "this is not an LMDB file, just bytes the user wrote");
+	f = synced(fd, dir, NULL);
+	test_assert(f && f->len == 1 && uid_of(f, "1.a") == 1);
+	mail_index_folder_free(&f);
+	drop_index(dir);
+	snprintf(target, sizeof(target), "%s/elsewhere", test_datadir());
+	mkdir(target, 0700);
+	snprintf(p, sizeof(p), "%s/hato-index.lmdb", buf_str(dir));
+	test_assert(symlink(target, p) == 0);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == -1 && idx == NULL);
+	test_assert(strstr(buf_str(why), "symbolic link") != NULL);
+	snprintf(p, sizeof(p), "%s/data.mdb", target);
+	test_assert(access(p, F_OK) != 0);
+	close(fd);
+	buf_free(&why);
+	buf_free(&dir);
+	test_end();
+}
+
+enum { RACE_ROUNDS = 40 };
+
+/* racer - add a file named prefix+i and sync, RACE_ROUNDS times, on an
+ * index of our own; the number of failed syncs and wrong expunges */
+static int racer(int fd, const struct buf *dir, char prefix)
+{
+	struct buf *why = buf_new(0);
+	struct mail_index_changes ch;
+	struct mail_index *idx;
+	char rel[64];
+	int bad = 0;
+
+	if (mail_index_open(fd, buf_str(dir), &idx, why) != 0)
+		return RACE_ROUNDS;
+	for (int i = 0; i < RACE_ROUNDS; i++) {
+		snprintf(rel, sizeof(rel), "new/%c%03d.host", prefix, i);
+		put(dir, rel, rel);
+		if (mail_index_sync(idx, "INBOX", fd, &ch, why) != 0 || ch.n_expunged)
+			bad++;
+		mail_index_changes_free(&ch);
+	}
+	mail_index_close(&idx);
+	buf_free(&why);
+	return bad;
+}
+
+/* test_race - a forked writer and the parent on one Maildir */
+static void test_race(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("race", dir), status = -1, bad;
+	struct mail_index_folder *f;
+	char base[64];
+	pid_t pid;
+
+	test_begin("mail_index: two writers at once give every file one unique UID");
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		_exit(racer(fd, dir, 'c') ? 1 : 0);
+	bad = racer(fd, dir, 'p');
+	test_assert(pid > 0 && waitpid(pid, &status, 0) == pid);
+	test_assert(bad == 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	f = synced(fd, dir, NULL);
+	test_assert(f && f->len == 2 * RACE_ROUNDS && f->uidnext == 2 * RACE_ROUNDS + 1);
+	for (int i = 0; f && i < RACE_ROUNDS; i++) {
+		snprintf(base, sizeof(base), "c%03d.host", i);
+		test_assert(uid_of(f, base) != 0);
+		snprintf(base, sizeof(base), "p%03d.host", i);
+		test_assert(uid_of(f, base) != 0);
+	}
+	for (size_t i = 1; f && i < f->len; i++)
+		test_assert(f->msgs[i].uid > f->msgs[i - 1].uid);
+	mail_index_folder_free(&f);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
+/* test_mail_index - the cases above */
+void test_mail_index(void)
+{
+	test_stable();
+	test_rename();
+	test_expunge();
+	test_rebuild();
+	test_hostile_files();
+	test_race();
+}
