@@ -60,5 +60,8 @@ void mail_index_msgs_free(struct mail_index_folder *f);
 int mail_index_txn_begin(struct mail_index *idx, unsigned flags, MDB_txn **txnp);
 /* mail_index_uidvalidity_next - a new UIDVALIDITY for this Maildir */
 uint32_t mail_index_uidvalidity_next(struct mail_index *idx);
+/* mail_index_sync_pause - tests only: called between a sync's dry run
+ * and its write transaction, where another writer may get in */
+extern void (*mail_index_sync_pause)(void);
 
 #endif

@@ -45,6 +45,8 @@ struct sync {
 	struct buf *key, *val, *why;
 };
 
+void (*mail_index_sync_pause)(void);
+
 static char seen;			/* by_base value of a base new in this sync */
 
 /* put - one record */
@@ -362,6 +364,8 @@ static int write_sync(struct sync *s, int folder_fd)
 	struct dovecot_uidlist *ul = s->found ? NULL : uidlist_map(s, folder_fd);
 	int rc;
 
+	if (mail_index_sync_pause)
+		mail_index_sync_pause();
 	while ((rc = write_pass(s, folder_fd, ul)) == MDB_MAP_FULL) {
 		sync_reset(s);
 		buf_reset(s->why);

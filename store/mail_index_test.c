@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "mail_index.h"
+#include "mail_index_int.h"
 #include "test.h"
 
 /* maildir - a fresh Maildir (its root is INBOX); its fd, path in path */
@@ -280,6 +281,21 @@ static void test_hostile_files(void)
 
 enum { RACE_ROUNDS = 40 };
 
+/* racer_sync - one open, sync, close: 0, or -1 */
+static int racer_sync(int fd, const struct buf *dir)
+{
+	struct buf *why = buf_new(0);
+	struct mail_index *idx;
+	int rc = -1;
+
+	if (mail_index_open(fd, buf_str(dir), &idx, why) == 0) {
+		rc = mail_index_sync(idx, "INBOX", fd, NULL, why);
+		mail_index_close(&idx);
+	}
+	buf_free(&why);
+	return rc;
+}
+
 /* racer - add a file named prefix+i and sync, RACE_ROUNDS times, on an
  * index of our own; the number of failed syncs and wrong expunges */
 static int racer(int fd, const struct buf *dir, char prefix)
@@ -336,6 +352,59 @@ static void test_race(void)
 	test_end();
 }
 
+static int between_fd = -1;		/* the Maildir of test_between */
+static struct buf *between_dir;
+
+/* other_writer - the pause hook: a child adds b1 and syncs it in */
+static void other_writer(void)
+{
+	int status = -1;
+	pid_t pid;
+
+	mail_index_sync_pause = NULL;
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		put(between_dir, "new/b1", "b");
+		_exit(racer_sync(between_fd, between_dir) == 0 ? 0 : 1);
+	}
+	test_assert(pid > 0 && waitpid(pid, &status, 0) == pid);
+	test_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* test_between - another writer commits between our scan and our write
+ * transaction: its file is neither expunged nor given a second UID */
+static void test_between(void)
+{
+	struct buf *dir = buf_new(64), *why = buf_new(0);
+	int fd = maildir("between", dir);
+	struct mail_index_changes ch = { 0 };
+	struct mail_index_folder *f = NULL;
+	struct mail_index *idx;
+
+	test_begin("mail_index: a writer between our scan and our commit");
+	put(dir, "new/a1", "a");
+	f = synced(fd, dir, NULL);
+	mail_index_folder_free(&f);
+	put(dir, "new/a2", "a");
+	between_fd = fd;
+	between_dir = dir;
+	mail_index_sync_pause = other_writer;
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert(idx && mail_index_sync(idx, "INBOX", fd, &ch, why) == 0);
+	test_assert(mail_index_sync_pause == NULL && ch.n_expunged == 0 && ch.n_new == 0);
+	test_assert(idx && mail_index_list(idx, "INBOX", &f, why) == 0);
+	test_assert(f && f->len == 3 && f->uidnext == 4 && uid_of(f, "a1") == 1);
+	test_assert(uid_of(f, "a2") == 2 && uid_of(f, "b1") == 3);
+	mail_index_sync_pause = NULL;
+	mail_index_changes_free(&ch);
+	mail_index_folder_free(&f);
+	mail_index_close(&idx);
+	close(fd);
+	buf_free(&why);
+	buf_free(&dir);
+	test_end();
+}
+
 /* test_mail_index - the cases above */
 void test_mail_index(void)
 {
@@ -345,4 +414,5 @@ void test_mail_index(void)
 	test_rebuild();
 	test_hostile_files();
 	test_race();
+	test_between();
 }
