@@ -20,6 +20,8 @@
 
 #define MAIL_INDEX_VERSION "hato-index 1"
 
+enum { MAIL_INDEX_BAD_RECORD = -2 };	/* a record that does not decode */
+
 struct mail_index {
 	char *path;			/* <Maildir>/hato-index.lmdb */
 	int maildir_fd;
@@ -51,7 +53,8 @@ int mail_index_dec_msg(const MDB_val *k, const MDB_val *v, size_t prefix_len,
 uint32_t mail_index_get32(const unsigned char *p);
 
 /* mail_index_load - the head (1 found, 0 not) and messages of folder in
- * txn; -1 with why on a bad record or an LMDB error */
+ * txn; -1 with why on an LMDB error, MAIL_INDEX_BAD_RECORD on a record
+ * that does not decode */
 int mail_index_load(struct mail_index *idx, MDB_txn *txn, const char *folder,
 		    struct mail_index_folder *f, struct buf *why);
 void mail_index_msgs_free(struct mail_index_folder *f);

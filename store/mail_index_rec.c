@@ -172,7 +172,7 @@ static int load_head(struct mail_index *idx, MDB_txn *txn, const char *folder,
 	}
 	buf_printf(why, "%s: folder %s: %s", idx->path, folder,
 		   rc ? mdb_strerror(rc) : "corrupt header record");
-	return -1;
+	return rc ? -1 : MAIL_INDEX_BAD_RECORD;
 }
 
 /* add_msg - append a decoded record, UIDs strictly increasing */
@@ -222,21 +222,23 @@ static int load_msgs(struct mail_index *idx, MDB_txn *txn, const char *folder,
 		buf_printf(why, "%s: folder %s: %s", idx->path, folder, mdb_strerror(rc));
 	else if (bad)
 		buf_printf(why, "%s: folder %s: corrupt message record", idx->path, folder);
-	return (rc != 0 && rc != MDB_NOTFOUND) || bad ? -1 : 0;
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return -1;
+	return bad ? MAIL_INDEX_BAD_RECORD : 0;
 }
 
 /* mail_index_load - the folder's head and messages */
 int mail_index_load(struct mail_index *idx, MDB_txn *txn, const char *folder,
 		    struct mail_index_folder *f, struct buf *why)
 {
-	int found;
+	int found, rc;
 
 	memset(f, 0, sizeof(*f));
 	if ((found = load_head(idx, txn, folder, f, why)) < 0)
-		return -1;
-	if (load_msgs(idx, txn, folder, f, why) != 0) {
+		return found;
+	if ((rc = load_msgs(idx, txn, folder, f, why)) != 0) {
 		mail_index_msgs_free(f);
-		return -1;
+		return rc;
 	}
 	return found;
 }

@@ -251,10 +251,62 @@ static void start_head(struct sync *s, const struct dovecot_uidlist *ul)
 	}
 }
 
+/* del_prefix - every record whose key starts with s->key */
+static int del_prefix(struct sync *s)
+{
+	MDB_cursor *c;
+	MDB_val k;
+	int rc;
+
+	if ((rc = mdb_cursor_open(s->txn, s->idx->dbi, &c)) != 0)
+		return rc;
+	for (;;) {
+		k = mail_index_val(s->key);
+		if ((rc = mdb_cursor_get(c, &k, NULL, MDB_SET_RANGE)) != 0
+		    || k.mv_size < buf_len(s->key)
+		    || memcmp(k.mv_data, buf_str(s->key), buf_len(s->key)) != 0
+		    || (rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* drop_folder - a folder with a record that does not decode loses all
+ * of its records and starts again, as if new to the index */
+static int drop_folder(struct sync *s)
+{
+	int rc;
+
+	if (s->txn)
+		log_warn("%s; the folder's index is rebuilt", buf_str(s->why));
+	buf_reset(s->why);
+	if (s->txn == NULL)
+		return 0;
+	mail_index_key_uid(s->key, s->folder, 0);
+	if ((rc = del_prefix(s)) != 0)
+		return rc;
+	mail_index_key_base(s->key, s->folder, "", 0);
+	if ((rc = del_prefix(s)) != 0)
+		return rc;
+	mail_index_key_folder(s->key, s->folder);
+	return del(s);
+}
+
 /* load - the folder's records into s (in s->txn, or txn for a dry run) */
 static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 {
+	int rc;
+
 	s->found = mail_index_load(s->idx, txn, s->folder, &s->old, s->why);
+	if (s->found == MAIL_INDEX_BAD_RECORD) {
+		s->found = 0;
+		if ((rc = drop_folder(s)) != 0) {
+			buf_printf(s->why, "%s: folder %s: %s", s->idx->path, s->folder,
+				   mdb_strerror(rc));
+			return SYNC_ERR;
+		}
+	}
 	if (s->found < 0)
 		return SYNC_ERR;
 	if (s->found) {

@@ -405,6 +405,52 @@ static void test_between(void)
 	test_end();
 }
 
+/* plant - a record the index code never writes, put there directly */
+static void plant(const struct buf *dir, const void *key, size_t klen, const char *val)
+{
+	char p[4096];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { klen, (void *)key }, v = { strlen(val), (void *)val };
+
+	snprintf(p, sizeof(p), "%s/hato-index.lmdb", buf_str(dir));
+	test_assert(mdb_env_create(&env) == 0 && mdb_env_open(env, p, 0, 0600) == 0);
+	test_assert(mdb_txn_begin(env, NULL, 0, &txn) == 0 && mdb_dbi_open(txn, NULL, 0, &dbi) == 0);
+	test_assert(mdb_put(txn, dbi, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0);
+	mdb_env_close(env);
+}
+
+/* test_bad_record - a message record that does not decode: the folder's
+ * records are dropped and made again under a new UIDVALIDITY */
+static void test_bad_record(void)
+{
+	struct buf *dir = buf_new(64), *why = buf_new(0);
+	int fd = maildir("badrec", dir);
+	struct mail_index_folder *a, *b;
+	struct mail_index *idx;
+
+	test_begin("mail_index: a bad record rebuilds the folder");
+	put(dir, "new/1.a", "a");
+	put(dir, "new/2.b", "b");
+	a = synced(fd, dir, NULL);
+	plant(dir, "UINBOX\0\0\0\0\x07", 10, "junk");
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert(idx && mail_index_list(idx, "INBOX", &b, why) == -1);
+	test_assert(strstr(buf_str(why), "corrupt message record") != NULL);
+	mail_index_close(&idx);
+	b = synced(fd, dir, NULL);
+	test_expect_log("the folder's index is rebuilt");
+	test_assert(a && b && b->len == 2 && b->uidvalidity != a->uidvalidity);
+	test_assert(uid_of(b, "1.a") == 1 && uid_of(b, "2.b") == 2);
+	mail_index_folder_free(&a);
+	mail_index_folder_free(&b);
+	close(fd);
+	buf_free(&why);
+	buf_free(&dir);
+	test_end();
+}
+
 /* test_mail_index - the cases above */
 void test_mail_index(void)
 {
@@ -415,4 +461,5 @@ void test_mail_index(void)
 	test_hostile_files();
 	test_race();
 	test_between();
+	test_bad_record();
 }
