@@ -434,7 +434,7 @@ static void test_bad_record(void)
 	put(dir, "new/1.a", "a");
 	put(dir, "new/2.b", "b");
 	a = synced(fd, dir, NULL);
-	plant(dir, "UINBOX\0\0\0\0\x07", 10, "junk");
+	plant(dir, "UINBOX\0\0\0\0\x07", 11, "junk");
 	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
 	test_assert(idx && mail_index_list(idx, "INBOX", &b, why) == -1);
 	test_assert(strstr(buf_str(why), "corrupt message record") != NULL);
