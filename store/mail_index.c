@@ -239,3 +239,28 @@ void mail_index_folder_free(struct mail_index_folder **fp)
 	free(*fp);
 	*fp = NULL;
 }
+
+/* mail_index_uid_of - look the base up in the folder's base -> UID map */
+int mail_index_uid_of(struct mail_index *idx, const char *folder, const char *base,
+		      uint32_t *uid_r, struct buf *why)
+{
+	struct buf *key = buf_new(64);
+	MDB_txn *txn;
+	MDB_val k, v;
+	int rc;
+
+	mail_index_key_base(key, folder, base, strlen(base));
+	k = mail_index_val(key);
+	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) == 0) {
+		rc = k.mv_size > (size_t)mdb_env_get_maxkeysize(idx->env) ? MDB_NOTFOUND
+		    : mdb_get(txn, idx->dbi, &k, &v);
+		if (rc == 0 && (v.mv_size != 4 || (*uid_r = mail_index_get32(v.mv_data)) == 0))
+			rc = MDB_CORRUPTED;
+		mdb_txn_abort(txn);
+	}
+	buf_free(&key);
+	if (rc == 0 || rc == MDB_NOTFOUND)
+		return rc == 0;
+	buf_printf(why, "%s: folder %s: %s", idx->path, folder, mdb_strerror(rc));
+	return -1;
+}

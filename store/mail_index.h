@@ -8,6 +8,7 @@
  *   mail_index_open(maildir_fd, maildir_path, &idx, why);
  *   mail_index_sync(idx, "INBOX", folder_fd, &ch, why);   // ch.expunged
  *   mail_index_list(idx, "INBOX", &f, why);   // f->msgs in UID order
+ *   mail_index_uid_of(idx, "INBOX", base, &uid, why);
  *   mail_index_folder_free(&f); mail_index_changes_free(&ch);
  *   mail_index_close(&idx);
  *
@@ -91,5 +92,10 @@ void mail_index_changes_free(struct mail_index_changes *ch);
 int mail_index_list(struct mail_index *idx, const char *folder,
 		    struct mail_index_folder **fp, struct buf *why);
 void mail_index_folder_free(struct mail_index_folder **fp);
+
+/* mail_index_uid_of - the UID of the file with this base in folder: 1,
+ * 0 when the index has none, -1 with why */
+int mail_index_uid_of(struct mail_index *idx, const char *folder, const char *base,
+		      uint32_t *uid_r, struct buf *why);
 
 #endif

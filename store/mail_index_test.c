@@ -109,6 +109,22 @@ static uint32_t uid_of(const struct mail_index_folder *f, const char *base)
 	return m ? m->uid : 0;
 }
 
+/* base_uid - mail_index_uid_of in INBOX; 0 when none, -1 on error */
+static long base_uid(int fd, const struct buf *dir, const char *base)
+{
+	struct buf *why = buf_new(0);
+	struct mail_index *idx;
+	uint32_t uid = 0;
+	long rc = -1;
+
+	if (mail_index_open(fd, buf_str(dir), &idx, why) == 0) {
+		rc = mail_index_uid_of(idx, "INBOX", base, &uid, why);
+		mail_index_close(&idx);
+	}
+	buf_free(&why);
+	return rc == 1 ? (long)uid : rc;
+}
+
 /* test_stable - name-order UIDs that survive a close and a reopen */
 static void test_stable(void)
 {
@@ -128,6 +144,7 @@ static void test_stable(void)
 	test_assert(find(a, "1001.b.host") && strcmp(find(a, "1001.b.host")->flags, "S") == 0);
 	test_assert(find(a, "1001.b.host") && find(a, "1001.b.host")->size == 2);
 	test_assert(find(a, "1000.a.host") && find(a, "1000.a.host")->in_new);
+	test_assert(base_uid(fd, dir, "1001.b.host") == 2 && base_uid(fd, dir, "1001.b") == 0);
 	mail_index_changes_free(&ch);
 	b = synced(fd, dir, &ch);
 	test_assert(b && b->len == 3 && ch.n_new == 0 && ch.n_changed == 0);
@@ -197,7 +214,7 @@ static void test_expunge(void)
 	unlink(p);
 	f = synced(fd, dir, &ch);
 	test_assert(f && f->len == 2 && ch.n_expunged == 1 && ch.expunged[0] == 3);
-	test_assert(f && f->uidnext == 4);
+	test_assert(f && f->uidnext == 4 && base_uid(fd, dir, "3.c") == 0);
 	mail_index_changes_free(&ch);
 	mail_index_folder_free(&f);
 	put(dir, "new/0.z", "z");	/* sorts first, still gets UIDNEXT */
