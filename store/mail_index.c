@@ -25,10 +25,9 @@
 
 #define INDEX_DIR "hato-index.lmdb"
 
-enum {
-	INDEX_MAP_FIRST = 8 << 20,	/* map size of a new index; it doubles */
-	INDEX_CORRUPT = -2,
-};
+enum { INDEX_CORRUPT = -2 };
+
+size_t mail_index_map_first = 8 << 20;	/* it doubles when full */
 
 /* is_corrupt - LMDB errors that mean the file is not a usable index */
 static bool is_corrupt(int rc)
@@ -161,7 +160,7 @@ int mail_index_open(int maildir_fd, const char *maildir_path, struct mail_index 
 	*idxp = NULL;
 	idx->maildir_fd = dup(maildir_fd);
 	idx->dir_fd = -1;
-	idx->map_size = INDEX_MAP_FIRST;
+	idx->map_size = mail_index_map_first;
 	idx->path = xmalloc(strlen(maildir_path) + sizeof("/" INDEX_DIR));
 	sprintf(idx->path, "%s/%s", maildir_path, INDEX_DIR);
 	if (idx->maildir_fd < 0) {

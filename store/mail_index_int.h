@@ -66,5 +66,8 @@ uint32_t mail_index_uidvalidity_next(struct mail_index *idx);
 /* mail_index_sync_pause - tests only: called between a sync's dry run
  * and its write transaction, where another writer may get in */
 extern void (*mail_index_sync_pause)(void);
+/* mail_index_map_first - the map size a new environment starts with;
+ * tests make it small to see it grow */
+extern size_t mail_index_map_first;
 
 #endif

@@ -468,6 +468,36 @@ static void test_bad_record(void)
 	test_end();
 }
 
+enum { GROW_FILES = 1500 };
+
+/* test_grow - a first map far too small: MDB_MAP_FULL, the map doubles,
+ * the write transaction runs again, and nothing is counted twice */
+static void test_grow(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("grow", dir);
+	struct mail_index_changes ch = { 0 };
+	struct mail_index_folder *f;
+	size_t saved = mail_index_map_first;
+	char rel[64];
+
+	test_begin("mail_index: the map grows when full");
+	for (int i = 0; i < GROW_FILES; i++) {
+		snprintf(rel, sizeof(rel), "new/%05d.M%d.some.host.name,S=%d", i, i, i);
+		put(dir, rel, "x");
+	}
+	mail_index_map_first = 64 << 10;
+	f = synced(fd, dir, &ch);
+	mail_index_map_first = saved;
+	test_assert(f && f->len == GROW_FILES && ch.n_new == GROW_FILES && f->uidnext == GROW_FILES + 1);
+	test_assert(f && f->msgs[GROW_FILES - 1].size == GROW_FILES - 1);
+	mail_index_changes_free(&ch);
+	mail_index_folder_free(&f);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
 /* test_mail_index - the cases above */
 void test_mail_index(void)
 {
@@ -479,4 +509,5 @@ void test_mail_index(void)
 	test_race();
 	test_between();
 	test_bad_record();
+	test_grow();
 }
