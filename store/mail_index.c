@@ -158,7 +158,7 @@ int mail_index_open(int maildir_fd, const char *maildir_path, struct mail_index 
 	int rc;
 
 	*idxp = NULL;
-	idx->maildir_fd = dup(maildir_fd);
+	idx->maildir_fd = fcntl(maildir_fd, F_DUPFD_CLOEXEC, 0);
 	idx->dir_fd = -1;
 	idx->map_size = mail_index_map_first;
 	idx->path = xmalloc(strlen(maildir_path) + sizeof("/" INDEX_DIR));

@@ -84,9 +84,11 @@ static int put_msg(struct sync *s, const struct mail_index_msg *m, bool base_too
 	return put(s);
 }
 
-/* del_msg - m's records */
+/* del_msg - m's records; the base record only when it names m, since
+ * a planted second record with m's base must not take the first's */
 static int del_msg(struct sync *s, const struct mail_index_msg *m)
 {
+	MDB_val k, v;
 	int rc;
 
 	s->changes++;
@@ -96,7 +98,11 @@ static int del_msg(struct sync *s, const struct mail_index_msg *m)
 	if ((rc = del(s)) != 0)
 		return rc;
 	mail_index_key_base(s->key, s->folder, m->name, m->base_len);
-	return del(s);
+	k = mail_index_val(s->key);
+	rc = mdb_get(s->txn, s->idx->dbi, &k, &v);
+	if (rc == 0 && v.mv_size == 4 && mail_index_get32(v.mv_data) != m->uid)
+		return 0;
+	return rc == 0 ? del(s) : rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 /* update - a file already indexed: new name, flags, size or date */
