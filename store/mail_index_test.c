@@ -258,6 +258,14 @@ static void test_rebuild(void)
 	c = synced(fd, dir, NULL);
 	test_assert(c && c->uidvalidity == 1700000000 && uid_of(c, "1.a") == 10);
 	mail_index_folder_free(&c);
+	/* a uidlist the parser refuses: fresh UIDs in name order, a warning */
+	put(dir, "dovecot-uidlist", "3 V1700000000 N10\n9 :2.b\n8 :3.c\n");
+	drop_index(dir);
+	c = synced(fd, dir, NULL);
+	test_expect_log("dovecot-uidlist not used");
+	test_assert(c && c->uidvalidity != 1700000000 && c->uidnext == 4);
+	test_assert(uid_of(c, "1.a") == 1 && uid_of(c, "2.b") == 2 && uid_of(c, "3.c") == 3);
+	mail_index_folder_free(&c);
 	close(fd);
 	buf_free(&dir);
 	test_end();
