@@ -1,5 +1,5 @@
-/* cleanup_message - headers, MIME structure and content checks; see
- * cleanup_message.h.  The header and body checks follow header_checks(5):
+/* cleanup_message - headers and content checks; see cleanup_message.h.
+ * store/mime says what each line is (whose header, boundary, body).  The header and body checks follow header_checks(5):
  * REJECT, DISCARD, HOLD, WARN, INFO, IGNORE, PREPEND, REPLACE, DUNNO, OK
  * (FILTER, REDIRECT and BCC are logged and not acted on yet). */
 #include <ctype.h>
@@ -10,17 +10,6 @@
 #include "cleanup_message.h"
 #include "log.h"
 #include "mem.h"
-
-enum section { SEC_PRIMARY, SEC_MIME_PART, SEC_NESTED };
-
-struct msg_mime {
-	int depth;
-	char *boundary[MSG_MAX_MIME_DEPTH];
-	bool in_part_headers;		/* between a boundary and its empty line */
-	bool nested_next;		/* the part is message/rfc822 */
-	enum section section;		/* of the headers being read */
-	char *pending_boundary;		/* multipart seen in the current headers */
-};
 
 /* emit_text - one logical header (lines joined by "\n") as records */
 static void emit_text(struct msg *m, const char *text)
@@ -54,7 +43,8 @@ struct msg *msg_new(const struct msg_opts *o, msg_emit_fn *emit, void *ctx)
 	m->reply = buf_new(64);
 	m->hdr = buf_new(256);
 	m->in_headers = true;
-	m->mime = xcalloc(1, sizeof(*m->mime));
+	m->mime = mime_new(&(struct mime_opts){ .header_limit = (size_t)o->header_size_limit,
+						.eol_len = 1 });
 	m->header_rcpts = strv_new();
 	start(m);
 	return m;
@@ -67,10 +57,7 @@ void msg_free(struct msg **mp)
 
 	if (m == NULL)
 		return;
-	for (int i = 0; i < m->mime->depth; i++)
-		free(m->mime->boundary[i]);
-	free(m->mime->pending_boundary);
-	free(m->mime);
+	mime_free(&m->mime);
 	free(m->message_id);
 	strv_free(&m->header_rcpts);
 	buf_free(&m->reply);
@@ -163,41 +150,6 @@ static bool header_name_is(const char *h, const char *name)
 	return strncasecmp(h, name, n) == 0 && (h[n] == ':' || h[n] == ' ' || h[n] == '\t');
 }
 
-/* param_value - the boundary= parameter of a Content-Type value */
-static char *boundary_of(const char *h)
-{
-	const char *p = strcasestr(h, "boundary=");
-	size_t n;
-
-	if (p == NULL)
-		return NULL;
-	p += strlen("boundary=");
-	if (*p == '"') {
-		n = strcspn(++p, "\"");
-		return n ? xstrndup(p, n) : NULL;
-	}
-	n = strcspn(p, " \t\r\n;");
-	return n ? xstrndup(p, n) : NULL;
-}
-
-/* note_mime - remember multipart boundaries and message/rfc822 parts */
-static void note_mime(struct msg *m, const char *h)
-{
-	const char *v;
-
-	if (!header_name_is(h, "Content-Type") || (v = strchr(h, ':')) == NULL)
-		return;
-	v++;
-	while (isspace((unsigned char)*v))
-		v++;
-	if (strncasecmp(v, "multipart/", 10) == 0) {
-		free(m->mime->pending_boundary);
-		m->mime->pending_boundary = boundary_of(v);
-	} else if (strncasecmp(v, "message/rfc822", 14) == 0 && m->mime->section != SEC_PRIMARY) {
-		m->mime->nested_next = true;
-	}
-}
-
 /* note_primary - what the primary headers say: hops, ids, recipients */
 static void note_primary(struct msg *m, const char *h)
 {
@@ -227,19 +179,18 @@ static void note_primary(struct msg *m, const char *h)
 static void flush_header(struct msg *m)
 {
 	const char *h = buf_str(m->hdr);
-	enum section sec = m->mime->section;
+	enum mime_section sec = m->hdr_section;
 	bool is_mime = strncasecmp(h, "Content-", 8) == 0 || header_name_is(h, "MIME-Version");
 	struct maps *maps = is_mime ? m->o->mime_header_checks :
-		sec == SEC_PRIMARY ? m->o->header_checks : m->o->nested_header_checks;
+		sec == MIME_TOP ? m->o->header_checks : m->o->nested_header_checks;
 	char *r;
 
 	if (buf_len(m->hdr) == 0)
 		return;
-	if (sec == SEC_PRIMARY)
+	if (sec == MIME_TOP)
 		note_primary(m, h);
-	note_mime(m, h);
-	r = check(m, maps, h, is_mime ? "mime header" : sec == SEC_NESTED ? "nested header" : "header");
-	if (sec == SEC_PRIMARY && m->o->strip_bcc && header_name_is(h, "Bcc"))
+	r = check(m, maps, h, is_mime ? "mime header" : sec == MIME_NESTED ? "nested header" : "header");
+	if (sec == MIME_TOP && m->o->strip_bcc && header_name_is(h, "Bcc"))
 		r = r ? r : xstrdup("");
 	if (r == NULL)
 		emit_text(m, h);
@@ -289,54 +240,38 @@ static void end_primary_headers(struct msg *m)
 	m->in_headers = false;
 }
 
-/* boundary_line - 1 a part starts, 2 the multipart ends, 0 not a boundary */
-static int boundary_line(struct msg *m, const char *p, size_t len)
+/* header_line - a line (or piece) of a header of any header block */
+static void header_line(struct msg *m, const struct mime_line *l, const char *p, size_t len)
 {
-	struct msg_mime *mm = m->mime;
-
-	if (len < 3 || p[0] != '-' || p[1] != '-')
-		return 0;
-	for (int i = mm->depth - 1; i >= 0; i--) {
-		size_t bl = strlen(mm->boundary[i]);
-
-		if (len < 2 + bl || memcmp(p + 2, mm->boundary[i], bl) != 0)
-			continue;
-		while (mm->depth > i + 1)
-			free(mm->boundary[--mm->depth]);
-		if (len >= 4 + bl && p[2 + bl] == '-' && p[3 + bl] == '-') {
-			free(mm->boundary[--mm->depth]);
-			return 2;
-		}
-		return 1;
-	}
-	return 0;
+	if (!l->continued)
+		flush_header(m);
+	m->hdr_section = l->section;
+	add_header_line(m, p, len, l->continued && !l->piece);
 }
 
-/* end_section_headers - a header block ended: enter its body */
-static void end_section_headers(struct msg *m)
+/* header_end - the empty line after a header block */
+static void header_end(struct msg *m, const struct mime_line *l)
 {
-	struct msg_mime *mm = m->mime;
-
-	if (mm->pending_boundary && mm->depth < MSG_MAX_MIME_DEPTH)
-		mm->boundary[mm->depth++] = mm->pending_boundary;
+	if (l->section == MIME_TOP)
+		end_primary_headers(m);
 	else
-		free(mm->pending_boundary);
-	mm->pending_boundary = NULL;
+		flush_header(m);
+	m->emit(m->ctx, 'L', "", 0);
 	m->body_bytes = 0;
 }
 
-/* body_line - a line of the body (of any part) */
-static void body_line(struct msg *m, const char *p, size_t len, bool partial)
+/* body_line - a line of the body (of any part), boundaries included */
+static void body_line(struct msg *m, const struct mime_line *l, const char *p, size_t len,
+		      bool partial)
 {
-	struct msg_mime *mm = m->mime;
-	int b = m->last_partial ? 0 : boundary_line(m, p, len);
 	char *text, *r = NULL;
 
-	if (b == 1) {
-		mm->in_part_headers = true;
-		mm->section = SEC_MIME_PART;
-		mm->nested_next = false;
-	} else if (!mm->in_part_headers && b == 0 && m->body_bytes < m->o->body_checks_size_limit) {
+	if (l->headers_ended) {		/* not a header: the body starts */
+		end_primary_headers(m);
+		m->emit(m->ctx, 'L', "", 0);
+		m->body_bytes = 0;
+	}
+	if (l->kind == MIME_BODY && m->body_bytes < m->o->body_checks_size_limit) {
 		text = xstrndup(p, len);
 		r = check(m, m->o->body_checks, text, "body");
 		free(text);
@@ -349,63 +284,17 @@ static void body_line(struct msg *m, const char *p, size_t len, bool partial)
 	free(r);
 }
 
-/* part_header_line - a line of a MIME part's (or nested message's) headers */
-static void part_header_line(struct msg *m, const char *p, size_t len, bool partial)
-{
-	struct msg_mime *mm = m->mime;
-
-	if (m->last_partial || (len && (p[0] == ' ' || p[0] == '\t'))) {
-		add_header_line(m, p, len, !m->last_partial);
-		return;
-	}
-	flush_header(m);
-	if (len == 0 && !partial) {
-		m->emit(m->ctx, 'L', "", 0);
-		if (mm->nested_next) {		/* message/rfc822: its headers follow */
-			mm->nested_next = false;
-			mm->section = SEC_NESTED;
-			return;
-		}
-		mm->in_part_headers = false;
-		end_section_headers(m);
-		return;
-	}
-	add_header_line(m, p, len, false);
-}
-
 /* msg_line - one content line (partial: a piece, more of it follows) */
 void msg_line(struct msg *m, const char *p, size_t len, bool partial)
 {
-	if (m->in_headers) {
-		bool cont = m->last_partial || (len && (p[0] == ' ' || p[0] == '\t'));
+	const struct mime_line *l = mime_feed(m->mime, p, len, partial);
 
-		if (!cont && !(len == 0 && !partial) && !memchr(p, ':', len) && buf_len(m->hdr) == 0
-		    && !m->last_partial) {
-			end_primary_headers(m);		/* not a header: the body starts */
-			m->emit(m->ctx, 'L', "", 0);
-			end_section_headers(m);
-		} else if (cont) {
-			add_header_line(m, p, len, !m->last_partial);
-		} else if (len == 0 && !partial) {
-			end_primary_headers(m);
-			m->emit(m->ctx, 'L', "", 0);
-			end_section_headers(m);
-			m->last_partial = false;
-			return;
-		} else {
-			flush_header(m);
-			add_header_line(m, p, len, false);
-		}
-		if (m->in_headers) {
-			m->last_partial = partial;
-			return;
-		}
-	}
-	if (m->mime->in_part_headers)
-		part_header_line(m, p, len, partial);
+	if (l->kind == MIME_HEADER)
+		header_line(m, l, p, len);
+	else if (l->kind == MIME_HEADER_END)
+		header_end(m, l);
 	else
-		body_line(m, p, len, partial);
-	m->last_partial = partial;
+		body_line(m, l, p, len, partial);
 }
 
 /* msg_end - end of content: a message that had only headers gets them out */

@@ -10,8 +10,9 @@
  * Output goes to emit(ctx, type, p, len) as queue content records ('L'
  * a line, 'P' a piece of a longer line).  Input is hostile: header
  * lines are bounded by header_size_limit (the excess is dropped, not
- * kept), MIME nesting by MSG_MAX_MIME_DEPTH, and body_checks see at most
- * body_checks_size_limit bytes of each body part.
+ * kept), MIME nesting by MIME_MAX_DEPTH (the walker in store/mime.h says
+ * what each line is), and body_checks see at most body_checks_size_limit
+ * bytes of each body part.
  */
 #ifndef HATO_CLEANUP_MESSAGE_H
 #define HATO_CLEANUP_MESSAGE_H
@@ -21,9 +22,8 @@
 
 #include "buf.h"
 #include "maps.h"
+#include "mime.h"
 #include "strv.h"
-
-enum { MSG_MAX_MIME_DEPTH = 20 };
 
 enum msg_verdict { MSG_OK, MSG_REJECT, MSG_DISCARD, MSG_HOLD };
 
@@ -40,8 +40,6 @@ struct msg_opts {
 	bool strip_bcc;			/* local submission: Bcc: is not delivered */
 };
 
-struct msg_mime;
-
 struct msg {
 	const struct msg_opts *o;
 	msg_emit_fn *emit;
@@ -51,11 +49,11 @@ struct msg {
 	struct buf *hdr;		/* the header being assembled */
 	bool in_headers;		/* primary headers not finished */
 	bool hdr_truncated;
-	bool last_partial;		/* previous input line was a piece */
+	enum mime_section hdr_section;	/* of the header in hdr */
 	int hops;
 	bool seen_date, seen_msgid, seen_from, seen_to;
 	char *message_id;		/* for the log */
-	struct msg_mime *mime;
+	struct mime *mime;		/* the MIME structure walker */
 	struct strv *header_rcpts;	/* To/Cc/Bcc values (sendmail -t) */
 	long long body_bytes;		/* of the current part, for the checks limit */
 };
