@@ -1,5 +1,6 @@
 /* cleanup_message - headers and content checks; see cleanup_message.h.
- * store/mime says what each line is (whose header, boundary, body).  The header and body checks follow header_checks(5):
+ * store/mime says what each line is (whose header, boundary, body).
+ * The header and body checks follow header_checks(5):
  * REJECT, DISCARD, HOLD, WARN, INFO, IGNORE, PREPEND, REPLACE, DUNNO, OK
  * (FILTER, REDIRECT and BCC are logged and not acted on yet). */
 #include <ctype.h>
