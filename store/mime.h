@@ -58,8 +58,10 @@ struct mime_fields {
 
 struct mime_line {
 	enum mime_kind kind;
-	enum mime_section section;	/* of the header block, or of the body's owner */
-	int depth;			/* multiparts around the part: 0 at the top */
+	enum mime_section section;	/* of the line's header block; for a body
+					 * line, of the last header block */
+	int depth;			/* multiparts around the part: 0 at the top;
+					 * after a closing boundary, the outer one's */
 	bool continued;			/* MIME_HEADER: belongs to the header before */
 	bool piece;			/* the input line before was partial */
 	bool headers_ended;		/* MIME_BODY: the top-level headers ended at
