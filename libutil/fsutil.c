@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "deadline.h"
@@ -48,4 +50,62 @@ int fsutil_read_until(int fd, long long deadline, struct buf *out, size_t keep)
 		}
 		buf_add(out, chunk, (size_t)got);
 	}
+}
+
+/* read_all - fd into out, refusing more than max bytes; 0 or -1 */
+static int read_all(int fd, const char *name, size_t max, struct buf *out, struct buf *why)
+{
+	char chunk[65536];
+	ssize_t n;
+
+	buf_reset(out);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			buf_printf(why, "%s: read: %s", name, strerror(errno));
+			return -1;
+		}
+		if ((size_t)n > max - buf_len(out)) {
+			buf_printf(why, "%s: longer than %zu bytes", name, max);
+			errno = EFBIG;
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)n);
+	}
+	return 0;
+}
+
+/* fsutil_load_at - name below dir_fd, not following links, a regular
+ * file of at most max bytes, into out: 1, 0 absent, -1 with why (errno
+ * EFBIG when too long) */
+int fsutil_load_at(int dir_fd, const char *name, size_t max, struct buf *out,
+		      struct buf *why)
+{
+	int fd = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+	int rc = -1, err;
+
+	if (fd < 0 && errno == ENOENT)
+		return 0;
+	if (fd < 0) {
+		buf_printf(why, "%s: open: %s", name, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0)
+		buf_printf(why, "%s: fstat: %s", name, strerror(errno));
+	else if (!S_ISREG(st.st_mode)) {
+		buf_printf(why, "%s: not a regular file", name);
+		errno = EINVAL;
+	}
+	else if ((unsigned long long)st.st_size > max) {
+		buf_printf(why, "%s: longer than %zu bytes", name, max);
+		errno = EFBIG;
+	}
+	else if (read_all(fd, name, max, out, why) == 0)
+		rc = 1;
+	err = errno;
+	close(fd);
+	errno = err;
+	return rc;
 }

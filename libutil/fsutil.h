@@ -6,6 +6,9 @@
  * fsutil_read_until() collects what a child process writes to a pipe,
  * bounded in time and size (delivery agents, commands); the deadline is
  * on the monotonic clock: deadline_in(ms) (deadline.h).
+ * fsutil_load_at() reads a small file of a directory someone else may
+ * write (a user's Maildir): no symbolic link followed, a regular file,
+ * bounded in size.
  */
 #ifndef HATO_FSUTIL_H
 #define HATO_FSUTIL_H
@@ -18,5 +21,6 @@ struct buf;
 /* fsutil_read_until - read fd to EOF or the deadline, keeping at most keep
  * bytes in out: 1 EOF, 0 deadline, -1 EOF after more than keep bytes */
 int fsutil_read_until(int fd, long long deadline, struct buf *out, size_t keep);
+int fsutil_load_at(int dir_fd, const char *name, size_t max, struct buf *out, struct buf *why);
 
 #endif

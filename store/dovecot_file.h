@@ -2,12 +2,12 @@
  * folder (dovecot-uidlist, dovecot-keywords) and cutting them into lines,
  * for dovecot_uidlist and dovecot_keywords.
  *
- *   rc = dovecot_file_load(dir_fd, "dovecot-uidlist", max, text, why);
+ *   rc = fsutil_load_at(dir_fd, "dovecot-uidlist", max, text, why);
  *   struct dovecot_lines ln = { .p = text, .end = text + len, .max = 4096 };
  *   while ((rc = dovecot_lines_next(&ln, line, why)) > 0) use(line, ln.lineno);
  *
- * Trust: the folder is the user's.  The file is opened with O_NOFOLLOW
- * and must be a regular file of at most max bytes.  A line longer than
+ * Trust: the folder is the user's.  fsutil_load_at opens the file with
+ * O_NOFOLLOW; it must be a regular file of at most max bytes.  A line longer than
  * max or holding a NUL byte is an error; an unterminated last line is
  * not returned (a writer may be appending it).  Errors read
  * "NAME, line N: problem" / "NAME: problem".
@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "fsutil.h"
 
 struct dovecot_lines {
 	const char *p, *end;	/* what is left */
@@ -26,9 +27,6 @@ struct dovecot_lines {
 	int lineno;		/* of the line last returned */
 };
 
-/* dovecot_file_load - name below dir_fd into out: 1, 0 absent, -1 why */
-int dovecot_file_load(int dir_fd, const char *name, size_t max, struct buf *out,
-		      struct buf *why);
 /* dovecot_lines_next - the next line into line: 1, 0 at the end, -1 why */
 int dovecot_lines_next(struct dovecot_lines *ln, struct buf *line, struct buf *why);
 

@@ -76,7 +76,7 @@ int dovecot_keywords_parse(const char *text, size_t len, const char *path,
 int dovecot_keywords_read(int dir_fd, struct dovecot_keywords *kw, struct buf *why)
 {
 	struct buf *text = buf_new(256);
-	int rc = dovecot_file_load(dir_fd, "dovecot-keywords", KEYWORDS_FILE_MAX, text, why);
+	int rc = fsutil_load_at(dir_fd, "dovecot-keywords", KEYWORDS_FILE_MAX, text, why);
 
 	if (rc > 0 && dovecot_keywords_parse(buf_str(text), buf_len(text), "dovecot-keywords",
 					     kw, why) < 0)

@@ -339,7 +339,7 @@ int dovecot_uidlist_read(int dir_fd, const struct dovecot_uidlist_limits *lim,
 	*ulp = NULL;
 	if (lim == NULL)
 		lim = &default_limits;
-	rc = dovecot_file_load(dir_fd, "dovecot-uidlist", lim->max_size, text, why);
+	rc = fsutil_load_at(dir_fd, "dovecot-uidlist", lim->max_size, text, why);
 	if (rc > 0 && dovecot_uidlist_parse(buf_str(text), buf_len(text), "dovecot-uidlist",
 					    lim, ulp, why) < 0)
 		rc = -1;

@@ -15,34 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "maildir_folder.h"
 #include "mem.h"
 #include "selfpid.h"
-
-/* slurp - the whole regular file fd, at most MAILDIR_SUBS_MAX bytes */
-static int slurp(int fd, struct buf *out, struct buf *why)
-{
-	struct stat st;
-	char chunk[4096];
-	ssize_t n;
-
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		buf_printf(why, "subscriptions: not a regular file");
-		errno = EINVAL;
-		return -1;
-	}
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0) {
-		if (buf_len(out) + (size_t)n > MAILDIR_SUBS_MAX) {
-			buf_printf(why, "subscriptions: more than %d bytes", MAILDIR_SUBS_MAX);
-			errno = EFBIG;
-			return -1;
-		}
-		buf_add(out, chunk, (size_t)n);
-	}
-	if (n < 0)
-		buf_printf(why, "read subscriptions: %s", strerror(errno));
-	return n < 0 ? -1 : 0;
-}
 
 /* split - the names of text into v; *skipped counts bad lines */
 static void split(char *text, struct strv *v, size_t *skipped)
@@ -68,26 +44,18 @@ static void split(char *text, struct strv *v, size_t *skipped)
 /* maildir_subs_read - the subscribed folder names */
 int maildir_subs_read(int root_fd, struct strv **names, size_t *skipped_r, struct buf *why)
 {
-	int fd = openat(root_fd, "subscriptions", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct buf *text = buf_new(256);
-	int rc = 0, err;
+	int rc = fsutil_load_at(root_fd, "subscriptions", MAILDIR_SUBS_MAX, text, why), err = errno;
 
 	*skipped_r = 0;
 	*names = strv_new();
-	if (fd < 0 && errno != ENOENT) {
-		buf_printf(why, "open subscriptions: %s", strerror(errno));
-		rc = -1;
-	} else if (fd >= 0 && (rc = slurp(fd, text, why)) == 0) {
+	if (rc > 0)
 		split(text->data, *names, skipped_r);
-	}
-	err = errno;
-	if (fd >= 0)
-		close(fd);
 	buf_free(&text);
 	if (rc < 0)
 		strv_free(names);
 	errno = err;
-	return rc;
+	return rc < 0 ? -1 : 0;
 }
 
 /* write_all - every byte of b to fd */
