@@ -12,7 +12,7 @@ static const char *const known[] = {
 	"qmgr", "qmqpd", "scache", "showq", "smtp", "smtpd", "spawn", "tlsmgr",
 	"tlsproxy", "trivial-rewrite", "verify", "virtual",
 	/* hato's mail access side */
-	"authd", "imapd", "pop3d",
+	"authd", "imapd", "pop3d", "pop3mail",
 };
 
 /* daemon_is_skippable - whether a missing program is only a warning */

@@ -179,6 +179,15 @@ static int parse_args(struct parse *p, const char **s, struct master_cf_entry *e
 	return buf_len(p->why) ? -1 : 0;
 }
 
+/* socket_name_ok - a unix or fifo service name: one path component not
+ * starting with '.', optionally under "login/" */
+static bool socket_name_ok(const char *name)
+{
+	if (strncmp(name, "login/", 6) == 0)
+		name += 6;
+	return name[0] != '\0' && name[0] != '.' && strchr(name, '/') == NULL;
+}
+
 /* parse_type - the type column */
 static int parse_type(struct parse *p, const char *text, enum master_cf_type *out)
 {
@@ -216,14 +225,31 @@ static int parse_entry(struct parse *p, const char *text, struct master_cf_entry
 	    parse_number(p, col[5], "wakeup", 0, true, &e->wakeup, &e->wakeup_if_used) < 0 ||
 	    parse_number(p, col[6], "maxproc", -1, false, &e->maxproc, &e->wakeup_if_used) < 0)
 		rc = -1;
-	else if (e->type != MASTER_CF_INET && (strchr(e->service, '/') || e->service[0] == '.'))
-		rc = fail(p, "service name \"%s\": a socket name may not contain '/' or start with '.'", e->service);
+	else if (e->type != MASTER_CF_INET && !socket_name_ok(e->service))
+		rc = fail(p, "service name \"%s\": a socket name may not contain '/' (but for a leading "
+			  "\"login/\") or start with '.'", e->service);
 	else
 		rc = parse_args(p, &s, e);
 out:
 	for (int i = 0; i < n; i++)
 		free(col[i]);
 	return rc;
+}
+
+/* master_cf_socket_dir - the queue_directory subdirectory of a unix or
+ * fifo service's socket: "login" for "login/NAME" (sockets pre-login
+ * processes reach, docs/mail-access.md), else private/ or public/ */
+const char *master_cf_socket_dir(const struct master_cf_entry *e)
+{
+	if (strncmp(e->service, "login/", 6) == 0)
+		return "login";
+	return e->private_ ? "private" : "public";
+}
+
+/* master_cf_socket_name - the socket's name in that directory */
+const char *master_cf_socket_name(const struct master_cf_entry *e)
+{
+	return strncmp(e->service, "login/", 6) == 0 ? e->service + 6 : e->service;
 }
 
 /* entry_free - release one entry's strings */

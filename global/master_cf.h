@@ -51,5 +51,7 @@ void master_cf_free(struct master_cf **mp);
 /* master_cf_format - one entry as "postconf -M" prints it */
 void master_cf_format(const struct master_cf_entry *e, struct buf *out);
 const char *master_cf_type_name(enum master_cf_type type);
+const char *master_cf_socket_dir(const struct master_cf_entry *e);
+const char *master_cf_socket_name(const struct master_cf_entry *e);
 
 #endif

@@ -238,15 +238,42 @@ static void inherit_listeners(void)
 		log_fatal("service %s: no listening socket from master", srv.info.service);
 }
 
+/* drop_to_login_user - a login process: default_login_user in the
+ * directory of the sockets it connects to, which holds nothing else */
+static void drop_to_login_user(const struct params *cf)
+{
+	struct privdrop pd;
+	struct buf *why = buf_new(0), *dir = buf_new(64);
+
+	buf_printf(dir, "%s/login", cf->queue_directory);
+	if (geteuid() != 0) {
+		if (chdir(buf_str(dir)) < 0)
+			log_fatal("chdir %s: %m", buf_str(dir));
+	} else if (privdrop_resolve(&pd, cf->default_login_user, buf_str(dir), why) < 0 ||
+		   privdrop_apply(&pd, why) < 0) {
+		log_fatal("%s", buf_str(why));
+	}
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() == 1)
+		log_fatal("master went away during start-up");
+	buf_free(&dir);
+	buf_free(&why);
+}
+
 /* drop_privileges - per the unpriv and chroot columns (as root only:
  * a --dev instance already runs as its user and cannot chroot) */
-static void drop_privileges(void)
+static void drop_privileges(const struct server_opts *opts)
 {
 	const struct params *cf = srv.info.cf;
 	struct privdrop pd;
 	struct buf *why = buf_new(0);
 	const char *chroot_dir = srv.chroot && geteuid() == 0 ? cf->queue_directory : "";
 
+	if (opts->login) {
+		buf_free(&why);
+		drop_to_login_user(cf);
+		return;
+	}
 	if (*chroot_dir) {
 		/* resolv.conf, /etc/hosts and the zone file are out of reach
 		 * inside: read them now (as Postfix's res_init before chroot) */
@@ -353,6 +380,15 @@ static int idle_timeout_ms(const struct server_opts *opts)
 	return opts->unlimited ? -1 : (int)(srv.info.cf->max_idle * 1000);
 }
 
+/* close_listeners - a process that serves one client gives up the rest */
+static void close_listeners(void)
+{
+	for (int i = 0; i < srv.nlisten; i++)
+		close(srv.listen_fds[i]);
+	srv.nlisten = 0;
+	retired = true;
+}
+
 /* single_loop - accept and serve one client at a time */
 static void single_loop(const struct server_opts *opts)
 {
@@ -371,6 +407,8 @@ static void single_loop(const struct server_opts *opts)
 			continue;	/* another process took it */
 		}
 		server_status_busy();
+		if (opts->once)
+			close_listeners();
 		opts->service(&srv.info, fd);
 		close(fd);
 		server_status_idle();
@@ -532,7 +570,7 @@ int server_main(int argc, char **argv, const struct server_opts *opts)
 	resolve_run_ids();
 	if (opts->pre_init)
 		opts->pre_init(&srv.info);
-	drop_privileges();
+	drop_privileges(opts);
 	if (opts->post_init)
 		opts->post_init(&srv.info);
 	switch (opts->kind) {

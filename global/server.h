@@ -53,6 +53,12 @@ struct server_opts {
 	server_init_fn *tick;		/* TRIGGER: called every tick_ms without a wakeup */
 	long tick_ms;
 	bool stress;			/* SINGLE: follows master's stress (below) */
+	bool login;			/* run as default_login_user, chrooted into
+					 * queue_directory/login, whatever the columns
+					 * say (pop3d, imapd: docs/mail-access.md) */
+	bool once;			/* SINGLE: one client, then exit; the listening
+					 * sockets are closed before the service runs
+					 * (a mail process that becomes the user) */
 };
 
 int server_main(int argc, char **argv, const struct server_opts *opts);

@@ -67,7 +67,7 @@ static void check_authd_path(struct config *sc, const struct master_cf *mcf,
 		authd = e;
 		buf_reset(have);
 		buf_printf(have, "%s/%s/%s", config_get(sc, "queue_directory"),
-			   e->private_ ? "private" : "public", e->service);
+			   master_cf_socket_dir(e), master_cf_socket_name(e));
 		if (strcmp(buf_str(have), buf_str(want)) == 0)
 			goto out;
 	}

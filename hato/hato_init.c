@@ -4,8 +4,9 @@
  * creates the queue tree with its owners and modes, a self-signed
  * certificate and an empty `users` passwd-file (0640, root and the group
  * of default_internal_user, the user authd runs as: no other daemon can
- * read the password hashes).  As root it also creates the mail_owner and
- * default_internal_user users and the setgid_group group when missing.
+ * read the password hashes).  As root it also creates the mail_owner,
+ * default_login_user and default_internal_user users and the setgid_group
+ * group when missing.
  * master.cf gets only the services whose program this build has (the
  * others are written commented out); every alias_database table whose
  * source exists gets its .lmdb if it has none (newaliases).
@@ -57,6 +58,9 @@ static const struct service_line {
 	{ "pop3", "2110", "inet  n       -       n       -       -       pop3d", NULL },
 	{ "pop3s", "2995", "inet  n       -       n       -       -       pop3d", "  -o pop3d_tls_wrappermode=yes\n" },
 	{ "auth", NULL, "unix  -       n       n       -       1       authd", NULL },
+	/* what the POP3 and IMAP login processes connect to, in login/ */
+	{ "login/auth", NULL, "unix  -       n       n       -       1       authd", NULL },
+	{ "login/pop3", NULL, "unix  -       n       n       -       -       pop3mail", NULL },
 };
 
 /* libexec_dir - where the daemons are, next to this hato binary */
@@ -142,7 +146,8 @@ static void main_cf_text(const struct hato_ctx *ctx, const char *user, const cha
 	else
 		buf_cat(out, "maillog_file = /var/log/hato.log\n\n");
 	if (ctx->dev && geteuid() != 0)
-		buf_printf(out, "# authd too runs as %s\ndefault_internal_user = %s\n\n", user, user);
+		buf_printf(out, "# authd and the login processes too run as %s\ndefault_internal_user = %s\n"
+			   "default_login_user = %s\n\n", user, user, user);
 	if (strcmp(buf_str(libexec), HATO_PREFIX "/libexec/hato") != 0)
 		buf_printf(out, "# where the daemon programs are\ndaemon_directory = %s\n\n", buf_str(libexec));
 	buf_printf(out,
@@ -253,7 +258,8 @@ static int ensure_accounts(struct config *c)
 			return -1;
 		}
 	}
-	if (ensure_user(config_get(c, "mail_owner"), "hato mail system") < 0)
+	if (ensure_user(config_get(c, "mail_owner"), "hato mail system") < 0 ||
+	    ensure_user(config_get(c, "default_login_user"), "hato POP3 and IMAP logins") < 0)
 		return -1;
 	return ensure_user(config_get(c, "default_internal_user"), "hato authentication");
 }

@@ -28,7 +28,7 @@ static const struct queue_dir {
 	{ "defer", 0700, OWN_MAIL }, { "trace", 0700, OWN_MAIL },
 	{ "saved", 0700, OWN_MAIL }, { "spare", 0700, OWN_MAIL }, { "private", 0700, OWN_MAIL },
 	{ "public", 0710, OWN_MAIL_SETGID }, { "maildrop", 01730, OWN_MAIL_SETGID },
-	{ "pid", 0755, OWN_ROOT },
+	{ "pid", 0755, OWN_ROOT }, { "login", 0755, OWN_ROOT },
 };
 
 /* queue_dirs_owners - resolve the users and groups; dev instances use ours */

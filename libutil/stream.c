@@ -275,6 +275,19 @@ void stream_discard_input(struct stream *s)
 	s->in_pos = s->in_len = 0;
 }
 
+/* stream_preload - bytes read by someone else (a login process) go
+ * first; at most what the input buffer holds, the rest is dropped */
+size_t stream_preload(struct stream *s, const void *p, size_t n)
+{
+	compact(s);
+	if (n > sizeof(s->in) - s->in_len)
+		n = sizeof(s->in) - s->in_len;
+	memmove(s->in + s->in_pos + n, s->in + s->in_pos, s->in_len - s->in_pos);
+	memcpy(s->in + s->in_pos, p, n);
+	s->in_len += n;
+	return n;
+}
+
 /* stream_write - queue output */
 void stream_write(struct stream *s, const void *p, size_t n)
 {

@@ -25,7 +25,9 @@
  * stream_wait_input(s, fd2): wait for the client or another descriptor
  * (IMAP IDLE: the client's DONE or a change in the mailbox), within the
  * stream's timeout; which is ready (DEADLINE_FD, DEADLINE_FD2), 0 when
- * the time is up (the stream goes on).  Every wait goes through
+ * the time is up (the stream goes on).  stream_preload(s, p, n): input
+ * someone else read (a login process's pipelined bytes), read before
+ * anything from the descriptor.  Every wait goes through
  * deadline_wait (deadline.h): a signal neither ends one nor restarts it.
  */
 #ifndef HATO_STREAM_H
@@ -85,6 +87,7 @@ ssize_t stream_read(struct stream *s, void *p, size_t n);
 size_t stream_pending(const struct stream *s);
 int stream_wait_input(struct stream *s, int fd2);
 void stream_discard_input(struct stream *s);
+size_t stream_preload(struct stream *s, const void *p, size_t n);
 
 void stream_write(struct stream *s, const void *p, size_t n);
 void stream_puts(struct stream *s, const char *str);

@@ -121,7 +121,7 @@ static struct master_service *make_service(struct config *c, const struct master
 }
 
 /* set_listen_key - what identifies the sockets of svc across reloads */
-static void set_listen_key(struct config *c, struct master_service *svc, bool private_)
+static void set_listen_key(struct config *c, struct master_service *svc, const char *dir)
 {
 	struct buf *k = buf_new(64);
 
@@ -129,8 +129,8 @@ static void set_listen_key(struct config *c, struct master_service *svc, bool pr
 		buf_printf(k, "inet %s|%s|", svc->name, config_get(c, "inet_interfaces"));
 		buf_cat(k, config_get(c, "inet_protocols"));
 	} else {
-		buf_printf(k, "%s/%s/%s", config_get(c, "queue_directory"), private_ ? "private" : "public",
-			   svc->name);
+		buf_printf(k, "%s/%s/%s", config_get(c, "queue_directory"), dir,
+			   strchr(svc->name, '/') ? strchr(svc->name, '/') + 1 : svc->name);
 		svc->sock_path = xstrdup(buf_str(k));
 	}
 	svc->listen_key = buf_steal(&k);
@@ -167,7 +167,7 @@ int master_config_load(struct config *c, struct master_service **list_r, struct 
 			goto fail;
 		if (svc == NULL)
 			continue;
-		set_listen_key(c, svc, mcf->entries[i].private_);
+		set_listen_key(c, svc, master_cf_socket_dir(&mcf->entries[i]));
 		*tail = svc;
 		tail = &svc->next;
 	}

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "mem.h"
 #include "smtpd_sasl.h"
+#include "sock_addr.h"
 
 enum { AUTH_LINE_LIMIT = 12288 };	/* RFC 4954 section 4 */
 
@@ -82,16 +83,10 @@ void smtpd_sasl_ehlo(struct smtpd *st, struct strv *lines)
 /* smtpd_sasl_local_address - the server side of the connection, as text */
 void smtpd_sasl_local_address(struct smtpd *st, char *out, size_t size)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	unsigned port;
 
-	snprintf(out, size, "127.0.0.1");
-	if (getsockname(st->s->fd, (struct sockaddr *)&ss, &len) != 0)
-		return;
-	if (ss.ss_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, out, (socklen_t)size);
-	else if (ss.ss_family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, out, (socklen_t)size);
+	if (sock_addr_local(st->s->fd, out, size, &port) < 0)
+		snprintf(out, size, "127.0.0.1");
 }
 
 /* refused - the preconditions of AUTH; true after a reply */

@@ -29,33 +29,15 @@
 #include "mem.h"
 #include "smtpd.h"
 #include "smtpd_conn.h"
+#include "sock_addr.h"
 
 /* peer_address - the client's address and port as text */
 static void peer_address(struct smtpd *st, int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	const char *mapped = "::ffff:";
+	unsigned port;
 
-	strcpy(st->addr, "unknown");
-	strcpy(st->port, "0");
-	if (getpeername(fd, (struct sockaddr *)&ss, &len) != 0)
-		return;
-	if (ss.ss_family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-
-		inet_ntop(AF_INET, &sin->sin_addr, st->addr, sizeof(st->addr));
-		snprintf(st->port, sizeof(st->port), "%u", ntohs(sin->sin_port));
-	} else if (ss.ss_family == AF_INET6) {
-		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-
-		inet_ntop(AF_INET6, &sin6->sin6_addr, st->addr, sizeof(st->addr));
-		snprintf(st->port, sizeof(st->port), "%u", ntohs(sin6->sin6_port));
-		if (strncmp(st->addr, mapped, strlen(mapped)) == 0 && strchr(st->addr, '.'))
-			memmove(st->addr, st->addr + strlen(mapped), strlen(st->addr) - strlen(mapped) + 1);
-	} else if (ss.ss_family == AF_UNIX) {
-		strcpy(st->addr, "127.0.0.1");	/* local tests through a UNIX socket */
-	}
+	sock_addr_peer(fd, st->addr, sizeof(st->addr), &port);
+	snprintf(st->port, sizeof(st->port), "%u", port);
 }
 
 /* smtpd_reply - queue one reply line; 4xx/5xx count as errors */

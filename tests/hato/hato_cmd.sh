@@ -10,9 +10,12 @@ created_user=""
 id hato >/dev/null 2>&1 || created_user=yes
 created_authuser=""	# default_internal_user, made by hato init
 id hatoauth >/dev/null 2>&1 || created_authuser=yes
+created_loginuser=""	# default_login_user, made by hato init
+id hatonull >/dev/null 2>&1 || created_loginuser=yes
 cleanup_all() {
 	if [ -n "$created_user" ]; then userdel hato >/dev/null 2>&1; groupdel hato >/dev/null 2>&1; groupdel hatodrop >/dev/null 2>&1; fi
 	[ -n "$created_authuser" ] && { userdel hatoauth; groupdel hatoauth; } >/dev/null 2>&1
+	[ -n "$created_loginuser" ] && { userdel hatonull; groupdel hatonull; } >/dev/null 2>&1
 	rm -rf "$T"
 }
 trap cleanup_all EXIT

@@ -28,6 +28,8 @@ inst_created_user=""
 id hato >/dev/null 2>&1 || inst_created_user=yes
 inst_created_authuser=""	# default_internal_user (authd), made by hato init
 id hatoauth >/dev/null 2>&1 || inst_created_authuser=yes
+inst_created_loginuser=""	# default_login_user (pop3d, imapd), made by hato init
+id hatonull >/dev/null 2>&1 || inst_created_loginuser=yes
 
 inst_cleanup() {
 	[ -f "$I/main.cf" ] && "$HATO" -c "$I" abort >/dev/null 2>&1
@@ -38,6 +40,9 @@ inst_cleanup() {
 	fi
 	if [ -n "$inst_created_authuser" ]; then
 		userdel hatoauth >/dev/null 2>&1; groupdel hatoauth >/dev/null 2>&1
+	fi
+	if [ -n "$inst_created_loginuser" ]; then
+		userdel hatonull >/dev/null 2>&1; groupdel hatonull >/dev/null 2>&1
 	fi
 	[ -n "${KEEP:-}" ] || rm -rf "$T"
 }
