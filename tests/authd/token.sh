@@ -7,15 +7,22 @@
 # same token again, a forged one, one presented for another client
 # address or service gives NOTFOUND (and the mismatched one is gone); a
 # client of another uid (mail_owner, the uid of smtpd and of the coming
-# login processes) gets ERROR and burns nothing; the log names service
-# and rip of refused tokens and holds no token.
+# login processes) gets ERROR and burns nothing; malformed TOKEN lines get
+# ERROR; the log names service and rip of refused tokens and holds no
+# token.  Then an unprivileged --dev instance, where authd runs as the
+# user who started it: that user may redeem.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "authd token tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
 
-U=hltoken1 PW=Sys-token-pass-1 VPW=Virt-token-pass-2
-trap 'userdel -r "$U" >/dev/null 2>&1; inst_cleanup' EXIT
-userdel -r "$U" >/dev/null 2>&1
+U=hltoken1 PW=Sys-token-pass-1 VPW=Virt-token-pass-2 DU=hltokdev DPW=Dev-token-pass-3
+drop_users() {
+	[ -d "$T/u/inst" ] && runuser -u $DU -- "$HATO" -c "$T/u/inst" abort >/dev/null 2>&1
+	userdel -r "$U" >/dev/null 2>&1
+	userdel -r $DU >/dev/null 2>&1
+}
+trap 'drop_users; inst_cleanup' EXIT
+drop_users
 useradd -m -s /usr/sbin/nologin "$U" && echo "$U:$PW" | chpasswd || t_fail "useradd + chpasswd $U"
 home=$(getent passwd $U | cut -d: -f6)
 
@@ -80,6 +87,20 @@ t_expect "TOKEN from the mail_owner user (hato, not root, not authd's uid): ERRO
 t_expect "...and it burnt nothing: root redeems that token" "USER 5 vt@example.test" \
 	bash -c "python3 '$T/tok.py' '$S' token '$T5' pop3 192.0.2.7 | cut -d' ' -f1-3"
 
+cat >"$T/bad.py" <<'PY'
+import os, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from authclient import AuthClient
+c = AuthClient(sys.argv[1])
+for line in ["TOKEN\t5", "TOKEN\t6\t" + "0" * 64, "TOKEN\t7\t" + "0" * 64 + "\tservice=pop3\trip=a b",
+             "TOKEN\t0\t" + "0" * 64 + "\tservice=pop3", "TOKEN\t8\t" + "A" * 64 + "\tservice=pop3"]:
+    c.send(line)
+    print(" ".join(c.reply() or ["(no reply)"]))
+PY
+t_expect "malformed TOKEN lines: ERROR, the connection stays; an upper-case token: NOTFOUND" \
+	"ERROR 5 TOKEN needs an ID, a token and service=|ERROR 6 TOKEN needs an ID, a token and service=|ERROR 7 bad rip=|ERROR - bad or missing ID|NOTFOUND 8" \
+	bash -c "python3 '$T/bad.py' '$S' | paste -sd'|'"
+
 t_check "the refused peer is logged with its uid" \
 	inst_wait grep -q "warning: TOKEN refused: client uid $(id -u hato) is neither root nor authd's" "$I/maillog"
 t_check "a mismatched token is logged with service and rip" \
@@ -93,3 +114,20 @@ done
 if [ -n "$bad" ]; then :
 elif grep -q 'authd\[' "$I/maillog"; then t_ok "no token appears in the log ($(grep -c 'authd\[' "$I/maillog") authd lines)"
 else t_fail "no token appears in the log" "the log has no authd lines to search"; fi
+
+# an unprivileged --dev instance: authd runs as the user who started it,
+# and that user's own processes may redeem (the mail process is not root)
+inst_stop
+useradd -m -d "$T/u" $DU || t_fail "useradd $DU"
+runuser -u $DU -- "$HATO" init --dev "$T/u/inst" >/dev/null
+echo "auth      unix  -       n       n       -       1       authd" >"$T/u/inst/master.cf"
+echo "vd@example.test:$(echo "$DPW" | "$HATO" pw -s PLAIN):$(id -u $DU):$(id -g $DU)::$T/u::" >>"$T/u/inst/users"
+t_check "unprivileged --dev instance with authd starts" runuser -u $DU -- "$HATO" -c "$T/u/inst" start
+DS=$T/u/inst/queue/private/auth
+dtok() { runuser -u $DU -- /usr/bin/python3 "$T/tok.py" "$DS" "$@"; }
+D1=$(dtok auth vd@example.test "$DPW" imap 127.0.0.1 token | sed -n 's/^OK 1 user=vd@example.test token=\([0-9a-f]\{64\}\)$/\1/p')
+t_check "--dev: AUTH ... token gives a token" test ${#D1} = 64
+t_expect "--dev: authd's own uid may redeem it" "USER 5 vd@example.test uid=$(id -u $DU) gid=$(id -g $DU)" \
+	bash -c "runuser -u $DU -- /usr/bin/python3 '$T/tok.py' '$DS' token '$D1' imap 127.0.0.1 | cut -d' ' -f1-5"
+t_expect "--dev: ...once" "NOTFOUND 5" dtok token "$D1" imap 127.0.0.1
+runuser -u $DU -- "$HATO" -c "$T/u/inst" stop >/dev/null 2>&1
