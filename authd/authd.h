@@ -3,7 +3,7 @@
  * main.c: parameters, the skeleton call, the privilege drop (mail_owner
  * plus the one supplementary group "shadow").  authd_conn.c: one client
  * connection (lines, limits, output, the command table).  authd_request.c:
- * AUTH/CONT/CANCEL/USER, replies, the failure delay and log lines.
+ * AUTH/CONT/CANCEL/USER/TOKEN, replies, the failure delay and log lines.
  * authd_parse.c: pure parsers (fields, IDs, SASL responses; fuzzed).
  * authd_mech.c: PLAIN, LOGIN, CRAM-MD5.  authd_passdb.c: the passdb and
  * userdb lists, system accounts.  authd_pwfile.c: passwd-file and lmdb

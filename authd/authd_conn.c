@@ -81,6 +81,7 @@ static void flush(struct authd_conn *c)
 		}
 		memmove(c->out->data, c->out->data + n, buf_len(c->out) - (size_t)n);
 		buf_truncate(c->out, buf_len(c->out) - (size_t)n);
+		explicit_bzero(c->out->data + buf_len(c->out), (size_t)n);	/* sent tokens */
 	}
 	if (!c->eof && !c->dead)
 		ev_read(server_ev(), c->fd, on_read, c);
