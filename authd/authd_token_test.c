@@ -31,6 +31,7 @@ static enum authd_token_result redeem(const char *tok, const char *svc, const ch
 	return authd_token_redeem(tok, svc, rip, user);
 }
 
+/* test_once - issue, redeem once, replay, forgeries */
 static void test_once(void)
 {
 	char a[AUTHD_TOKEN_HEX + 1], b[AUTHD_TOKEN_HEX + 1], forged[AUTHD_TOKEN_HEX + 1];
@@ -56,6 +57,7 @@ static void test_once(void)
 	buf_free(&user);
 }
 
+/* test_mismatch_expiry - another service or rip, the 60 s lifetime, pruning */
 static void test_mismatch_expiry(void)
 {
 	char a[AUTHD_TOKEN_HEX + 1], b[AUTHD_TOKEN_HEX + 1];
@@ -86,6 +88,7 @@ static void test_mismatch_expiry(void)
 	buf_free(&user);
 }
 
+/* test_limit - AUTHD_TOKEN_MAX and the oldest dropped */
 static void test_limit(void)
 {
 	char first[AUTHD_TOKEN_HEX + 1], second[AUTHD_TOKEN_HEX + 1], t[AUTHD_TOKEN_HEX + 1];
@@ -112,6 +115,7 @@ static void test_limit(void)
 	buf_free(&user);
 }
 
+/* test_peer - who may redeem */
 static void test_peer(void)
 {
 	test_begin("authd token: only root or authd's own uid may redeem");
@@ -124,6 +128,7 @@ static void test_peer(void)
 	test_end();
 }
 
+/* test_authd_token - every group, on the fake clock */
 void test_authd_token(void)
 {
 	authd_token_set_clock(fake_clock);

@@ -274,6 +274,7 @@ static enum auth_status token_case(const char *script, bool again, char *tok, st
 	return rc;
 }
 
+/* test_login_token - asked for, kept, checked, forgotten */
 static void test_login_token(void)
 {
 	static const char *bad[] = {
@@ -319,6 +320,7 @@ static enum auth_status redeem_case(const char *reply, struct auth_user *u, stru
 	return rc;
 }
 
+/* test_redeem - TOKEN answers into struct auth_user */
 static void test_redeem(void)
 {
 	struct buf *out = buf_new(0);
