@@ -3,15 +3,17 @@
  * main.c: parameters, the skeleton call, the privilege drop (mail_owner
  * plus the one supplementary group "shadow").  authd_conn.c: one client
  * connection (lines, limits, output, the command table).  authd_request.c:
- * AUTH/CONT/CANCEL/USER, replies, the failure delay and log lines.
+ * AUTH/CONT/CANCEL/USER/TOKEN, replies, the failure delay and log lines.
  * authd_parse.c: pure parsers (fields, IDs, SASL responses; fuzzed).
  * authd_mech.c: PLAIN, LOGIN, CRAM-MD5.  authd_passdb.c: the passdb and
  * userdb lists, system accounts.  authd_pwfile.c: passwd-file and lmdb
  * tables.  authd_user.c: auth_username_format, auth_default_realm,
  * mail_location.  authd_abuse.c: the per-client-IP failure counter.
+ * authd_token.c: one-time login tokens (AUTH ... token, TOKEN).
  * The protocol is docs/auth-protocol.md.  Trust: requests come from
  * smtpd/imapd/pop3d (mail_owner, same uid) and carry what the network
- * sent; passwords are never logged and every copy of one is wiped.
+ * sent; passwords and tokens are never logged and every copy of one is
+ * wiped.  Only root (or authd's own uid) may redeem a token.
  */
 #ifndef HATO_AUTHD_H
 #define HATO_AUTHD_H
@@ -105,6 +107,27 @@ bool authd_abuse_blocked(const char *rip);
 void authd_abuse_failed(const char *rip);
 void authd_abuse_reset(void);
 
+/* --- authd_token.c --- */
+enum {
+	AUTHD_TOKEN_BYTES = 32,		/* from getrandom() */
+	AUTHD_TOKEN_HEX = 64,		/* as sent: lowercase hex */
+	AUTHD_TOKEN_MAX = 4096,		/* outstanding in the process */
+	AUTHD_TOKEN_TTL_MS = 60000,	/* a token lives this long */
+};
+enum authd_token_result {
+	AUTHD_TOKEN_OK, AUTHD_TOKEN_UNKNOWN, AUTHD_TOKEN_EXPIRED, AUTHD_TOKEN_MISMATCH
+};
+typedef long long authd_clock_fn(void);
+void authd_token_set_clock(authd_clock_fn *fn);	/* ms; NULL: monotonic (tests) */
+int authd_token_issue(const char *user, const char *service, const char *rip,
+		      char hex[AUTHD_TOKEN_HEX + 1]);
+enum authd_token_result authd_token_redeem(const char *hex, const char *service, const char *rip,
+					   struct buf *user_r);
+const char *authd_token_result_str(enum authd_token_result res);
+bool authd_token_peer_ok(uid_t peer, uid_t self);
+size_t authd_token_count(void);
+void authd_token_reset(void);
+
 /* --- authd_conn.c / authd_request.c / authd_mech.c --- */
 struct authd_conn;
 struct authd_req;
@@ -112,6 +135,7 @@ void authd_conn_new(int fd);
 void authd_conn_send(struct authd_conn *c, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void authd_conn_error(struct authd_conn *c, const char *id, const char *text, bool close_it);
+uid_t authd_conn_peer_uid(const struct authd_conn *c);	/* (uid_t)-1: unknown */
 struct authd_req *authd_conn_find(struct authd_conn *c, uint32_t id);
 bool authd_conn_full(const struct authd_conn *c);
 void authd_conn_add(struct authd_conn *c, struct authd_req *r, uint32_t id);
@@ -122,6 +146,7 @@ void authd_cmd_auth(struct authd_conn *c, char **f, int n);
 void authd_cmd_cont(struct authd_conn *c, char **f, int n);
 void authd_cmd_cancel(struct authd_conn *c, char **f, int n);
 void authd_cmd_user(struct authd_conn *c, char **f, int n);
+void authd_cmd_token(struct authd_conn *c, char **f, int n);
 void authd_req_free(struct authd_req *r);
 bool authd_req_pending(const struct authd_req *r);	/* a delayed FAIL */
 

@@ -6,13 +6,15 @@
  * before the client's VERSION, or a VERSION with another major number.
  * Output the client does not read is bounded (AUTHD_MAX_OUTPUT), then the
  * connection is dropped.  At end of input, requests whose delayed FAIL is
- * pending are still answered before the connection is closed.
+ * pending are still answered before the connection is closed.  The
+ * peer's uid (SO_PEERCRED) is read once at accept: TOKEN needs it.
  */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "authd.h"
 #include "ev.h"
@@ -22,6 +24,7 @@
 
 struct authd_conn {
 	int fd;
+	uid_t peer_uid;		/* (uid_t)-1: unknown */
 	struct buf *in, *out;
 	bool versioned;		/* the client's VERSION arrived */
 	bool closing;		/* ERROR sent: close after this */
@@ -78,6 +81,7 @@ static void flush(struct authd_conn *c)
 		}
 		memmove(c->out->data, c->out->data + n, buf_len(c->out) - (size_t)n);
 		buf_truncate(c->out, buf_len(c->out) - (size_t)n);
+		explicit_bzero(c->out->data + buf_len(c->out), (size_t)n);	/* sent tokens */
 	}
 	if (!c->eof && !c->dead)
 		ev_read(server_ev(), c->fd, on_read, c);
@@ -109,6 +113,23 @@ void authd_conn_error(struct authd_conn *c, const char *id, const char *text, bo
 	authd_conn_send(c, "ERROR\t%s\t%s\n", id, text);
 	if (close_it)
 		c->closing = true;
+}
+
+/* authd_conn_peer_uid - the client's uid at accept, (uid_t)-1 if unknown */
+uid_t authd_conn_peer_uid(const struct authd_conn *c)
+{
+	return c->peer_uid;
+}
+
+/* peer_uid - SO_PEERCRED of a UNIX socket, (uid_t)-1 if it has none */
+static uid_t peer_uid(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 || len != sizeof(cred))
+		return (uid_t)-1;
+	return cred.uid;
 }
 
 /* authd_conn_find - the outstanding request with this ID */
@@ -170,6 +191,7 @@ static const struct command {
 	{ "CONT", authd_cmd_cont },
 	{ "CANCEL", authd_cmd_cancel },
 	{ "USER", authd_cmd_user },
+	{ "TOKEN", authd_cmd_token },
 };
 
 /* one_line - check, split and dispatch one line (without its LF) */
@@ -265,6 +287,7 @@ void authd_conn_new(int fd)
 	const struct mech *m = authd_mech_table(&nmech);
 
 	c->fd = fd;
+	c->peer_uid = peer_uid(fd);
 	c->in = buf_new(AUTHD_MAX_LINE);
 	c->out = buf_new(256);
 	buf_cat(c->out, "VERSION\t1\t0\n");

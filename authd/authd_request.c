@@ -1,15 +1,18 @@
 /* authd_request - the requests of one connection: AUTH, CONT, CANCEL,
- * USER (docs/auth-protocol.md), their replies and log lines.
+ * USER, TOKEN (docs/auth-protocol.md), their replies and log lines.
  *
  * Every FAIL that is not temporary is logged at once and sent after
  * auth_failure_delay by an event-loop timer, so other requests go on
  * meanwhile; the request's ID stays taken until then.  Log lines carry
  * user, rip, mechanism, service and the reason, never a password.
- * Decoded responses are wiped before their memory is freed.
+ * Decoded responses are wiped before their memory is freed.  An AUTH
+ * with the flag "token" gets a login token with its OK (authd_token.c);
+ * TOKEN redeems one for a USER answer, only for root or authd's own uid.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "authd.h"
 #include "base64.h"
@@ -28,6 +31,7 @@ struct authd_req {
 	char rip[64];
 	bool secured;
 	bool waiting;		/* a CONT may come */
+	bool want_token;	/* AUTH ... token: a login token with the OK */
 	char *state;		/* LOGIN user name, CRAM-MD5 challenge */
 	char *user;		/* for log lines and FAIL (printable) */
 	int timer;		/* a delayed FAIL is pending */
@@ -144,6 +148,25 @@ void authd_req_challenge(struct authd_req *r, const void *data, size_t len)
 	buf_free(&b);
 }
 
+/* succeed - OK, with a login token when the request asked for one */
+static void succeed(struct authd_req *r, const char *logwhy)
+{
+	char token[AUTHD_TOKEN_HEX + 1];
+
+	if (r->want_token && authd_token_issue(r->user, r->service, r->rip, token) < 0) {
+		temp_fail(r, "reason=no login token: no random bytes");
+		return;
+	}
+	log_info("auth ok: user=<%s>, rip=%s, mech=%s, service=%s, %s%s", r->user, r->rip,
+		 r->mech->name, r->service, logwhy, r->want_token ? ", token issued" : "");
+	if (r->want_token)
+		authd_conn_send(r->conn, "OK\t%u\tuser=%s\ttoken=%s\n", r->id, r->user, token);
+	else
+		authd_conn_send(r->conn, "OK\t%u\tuser=%s\n", r->id, r->user);
+	explicit_bzero(token, sizeof(token));
+	finish(r);
+}
+
 /* conclude - OK, FAIL or temporary FAIL after a passdb answered */
 static void conclude(struct authd_req *r, enum authd_result res, struct buf *user, struct buf *why)
 {
@@ -155,13 +178,10 @@ static void conclude(struct authd_req *r, enum authd_result res, struct buf *use
 		res = AUTHD_TEMP;
 	}
 	if (res == AUTHD_OK) {
-		buf_printf(line, "passdb=%s", buf_str(why));
 		free(r->user);
 		r->user = xstrdup(buf_str(user));	/* exact: the client uses it */
-		log_info("auth ok: user=<%s>, rip=%s, mech=%s, service=%s, %s", r->user, r->rip,
-			 r->mech->name, r->service, buf_str(line));
-		authd_conn_send(r->conn, "OK\t%u\tuser=%s\n", r->id, r->user);
-		finish(r);
+		buf_printf(line, "passdb=%s", buf_str(why));
+		succeed(r, buf_str(line));
 	} else if (res == AUTHD_TEMP) {
 		buf_printf(line, "reason=%s", buf_str(why));
 		temp_fail(r, buf_str(line));
@@ -303,6 +323,7 @@ void authd_cmd_auth(struct authd_conn *c, char **f, int n)
 		return;
 	}
 	r->secured = authd_flag(f, n, 3, "secured") || is_loopback(r->rip);
+	r->want_token = authd_flag(f, n, 3, "token");
 	r->mech = authd_mech_find(f[2]);
 	if (r->mech == NULL || !(authd.mechs & r->mech->bit)) {
 		r->mech = NULL;
@@ -423,35 +444,85 @@ static void user_reply(struct authd_conn *c, const char *id, const struct pwentr
 	strv_free(&fields);
 }
 
-/* authd_cmd_user - USER id name service=...: a userdb lookup */
-void authd_cmd_user(struct authd_conn *c, char **f, int n)
+/* user_lookup - answer request id with the userdb entry of login: USER,
+ * NOTFOUND or a temporary ERROR */
+static void user_lookup(struct authd_conn *c, const char *id, const char *login)
 {
-	struct authd_req *r;
 	struct authd_name nm;
 	struct pwentry e = { 0 };
 	struct buf *why = buf_new(0);
 	int rc = 0;
 
-	if (n < 4 || (r = new_request(c, f, n, 3)) == NULL) {
-		if (n < 4)
-			authd_conn_error(c, n > 1 ? f[1] : "-", "USER needs an ID, a name and service=", false);
-		buf_free(&why);
-		return;
-	}
 	authd_name_init(&nm);
-	if (authd_name_normalize(f[2], authd.cf->auth_username_format,
+	if (authd_name_normalize(login, authd.cf->auth_username_format,
 				 authd.cf->auth_default_realm, &nm) == 0)
 		rc = authd_userdb_lookup(&nm, &e, why);
 	if (rc > 0)
-		user_reply(c, f[1], &e);
+		user_reply(c, id, &e);
 	else if (rc == 0)
-		authd_conn_send(c, "NOTFOUND\t%s\n", f[1]);
+		authd_conn_send(c, "NOTFOUND\t%s\n", id);
 	else {
 		log_warn("userdb lookup of %s: %s", buf_str(nm.full), buf_str(why));
-		authd_conn_error(c, f[1], "temporary failure: userdb unavailable", false);
+		authd_conn_error(c, id, "temporary failure: userdb unavailable", false);
 	}
-	finish(r);
 	pwentry_clear(&e);
 	authd_name_free(&nm);
 	buf_free(&why);
+}
+
+/* authd_cmd_user - USER id name service=...: a userdb lookup */
+void authd_cmd_user(struct authd_conn *c, char **f, int n)
+{
+	struct authd_req *r;
+
+	if (n < 4 || (r = new_request(c, f, n, 3)) == NULL) {
+		if (n < 4)
+			authd_conn_error(c, n > 1 ? f[1] : "-", "USER needs an ID, a name and service=", false);
+		return;
+	}
+	user_lookup(c, f[1], f[2]);
+	finish(r);
+}
+
+/* redeem - the USER answer for request r's token, or NOTFOUND */
+static void redeem(struct authd_conn *c, struct authd_req *r, const char *id, const char *token)
+{
+	struct buf *user = buf_new(64);
+	enum authd_token_result res = authd_token_redeem(token, r->service, r->rip, user);
+
+	if (res == AUTHD_TOKEN_OK) {
+		log_info("login token redeemed: user=<%s>, service=%s, rip=%s", buf_str(user),
+			 r->service, r->rip);
+		user_lookup(c, id, buf_str(user));
+	} else {
+		log_warn("login token refused: service=%s, rip=%s, %s", r->service, r->rip,
+			 authd_token_result_str(res));
+		authd_conn_send(c, "NOTFOUND\t%s\n", id);
+	}
+	buf_free(&user);
+}
+
+/* authd_cmd_token - TOKEN id token service= rip=: the USER answer for the
+ * user a login token was issued for, once; NOTFOUND for a token that is
+ * unknown, expired or issued for another service or client address.
+ * Only root (the mail process) or authd's own uid may ask. */
+void authd_cmd_token(struct authd_conn *c, char **f, int n)
+{
+	uid_t peer = authd_conn_peer_uid(c);
+	struct authd_req *r;
+
+	if (n < 4 || (r = new_request(c, f, n, 3)) == NULL) {
+		if (n < 4)
+			authd_conn_error(c, n > 1 ? f[1] : "-", "TOKEN needs an ID, a token and service=", false);
+		return;
+	}
+	if (authd_token_peer_ok(peer, getuid())) {
+		redeem(c, r, f[1], f[2]);
+	} else {
+		log_warn("TOKEN refused: client uid %ld is neither root nor authd's, service=%s, rip=%s",
+			 peer == (uid_t)-1 ? -1L : (long)peer, r->service, r->rip);
+		authd_conn_error(c, f[1], "TOKEN not allowed for this client", false);
+	}
+	explicit_bzero(f[2], strlen(f[2]));
+	finish(r);
 }

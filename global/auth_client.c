@@ -17,7 +17,7 @@
 #include "stream.h"
 #include "unix_connect.h"
 
-enum { AUTH_LINE_MAX = 8192 };
+enum { AUTH_LINE_MAX = 8192, AUTH_TOKEN_HEX = 64 };
 
 struct auth_client {
 	struct stream *s;
@@ -26,6 +26,8 @@ struct auth_client {
 	unsigned long id;		/* of the outstanding request, 0: none */
 	unsigned long next_id;
 	bool broken;			/* a protocol or I/O error: no more requests */
+	bool has_token;			/* the last OK carried token */
+	char token[AUTH_TOKEN_HEX + 1];
 };
 
 /* split_tabs - fields separated by single TABs, empty ones kept */
@@ -113,6 +115,8 @@ void auth_client_free(struct auth_client **acp)
 
 	if (ac == NULL)
 		return;
+	explicit_bzero(ac->token, sizeof(ac->token));
+	explicit_bzero(ac->line->data, ac->line->cap);	/* it held tokens */
 	close(ac->s->fd);
 	stream_free(&ac->s);
 	buf_free(&ac->line);
@@ -149,6 +153,27 @@ static bool has_flag(const struct strv *f, const char *name)
 		if (strcmp(f->items[i], name) == 0)
 			return true;
 	return false;
+}
+
+/* forget_token - wipe the token of an earlier OK */
+static void forget_token(struct auth_client *ac)
+{
+	explicit_bzero(ac->token, sizeof(ac->token));
+	ac->has_token = false;
+}
+
+/* keep_token - remember an OK's token= (none: fine); -1 if malformed */
+static int keep_token(struct auth_client *ac, const struct strv *f)
+{
+	const char *v = field(f, "token");
+
+	if (v == NULL)
+		return 0;
+	if (strlen(v) != AUTH_TOKEN_HEX || strspn(v, "0123456789abcdef") != AUTH_TOKEN_HEX)
+		return -1;
+	memcpy(ac->token, v, sizeof(ac->token));
+	ac->has_token = true;
+	return 0;
 }
 
 /* broken - give up on the connection; the request fails temporarily */
@@ -198,7 +223,8 @@ static enum auth_status reply(struct auth_client *ac, struct buf *out)
 	if (strcmp(f->items[0], "CONT") == 0 && f->len == 3) {
 		buf_set(out, f->items[2]);
 		rc = AUTH_CONTINUE;
-	} else if (strcmp(f->items[0], "OK") == 0 && (v = field(f, "user")) != NULL && *v) {
+	} else if (strcmp(f->items[0], "OK") == 0 && (v = field(f, "user")) != NULL && *v &&
+		   keep_token(ac, f) == 0) {
 		buf_set(out, v);
 		rc = AUTH_OK;
 	} else if (strcmp(f->items[0], "FAIL") == 0) {
@@ -231,9 +257,11 @@ enum auth_status auth_client_start(struct auth_client *ac, const char *mech,
 		buf_set(out, "invalid request");
 		return AUTH_FAIL;
 	}
+	forget_token(ac);
 	ac->id = ac->next_id++;
-	stream_printf(ac->s, "AUTH\t%lu\t%s\tservice=%s\trip=%s\tlip=%s%s", ac->id, mech,
-		      req->service, req->rip, req->lip, req->secured ? "\tsecured" : "");
+	stream_printf(ac->s, "AUTH\t%lu\t%s\tservice=%s\trip=%s\tlip=%s%s%s", ac->id, mech,
+		      req->service, req->rip, req->lip, req->secured ? "\tsecured" : "",
+		      req->want_token ? "\ttoken" : "");
 	if (initial)
 		stream_printf(ac->s, "\tresp=%s", initial);
 	stream_puts(ac->s, "\n");
@@ -351,27 +379,64 @@ static enum auth_status user_answer(struct auth_client *ac, const struct strv *f
 	return AUTH_OK;
 }
 
-/* auth_client_user - look name up in authd's userdb (USER) */
-enum auth_status auth_client_user(struct auth_client *ac, const char *name, const char *service,
-				  struct auth_user *u, struct buf *out)
+/* user_ready - the connection can take a USER or TOKEN request whose
+ * values are in v (NULL-terminated): AUTH_OK, else the failure */
+static enum auth_status user_ready(struct auth_client *ac, const char *const *v, struct buf *out)
+{
+	if (ac->broken || ac->id != 0)
+		return broken(ac, out, "authentication server connection unusable");
+	for (; *v; v++)
+		if (!clean(*v) || **v == '\0') {
+			buf_set(out, "invalid request");
+			return AUTH_FAIL;
+		}
+	ac->id = ac->next_id++;
+	return AUTH_OK;
+}
+
+/* user_wait - send the USER or TOKEN request and read its answer into u */
+static enum auth_status user_wait(struct auth_client *ac, struct auth_user *u, struct buf *out)
 {
 	struct strv *f;
 	enum auth_status rc;
 
-	*u = (struct auth_user){ 0 };
-	if (ac->broken || ac->id != 0)
-		return broken(ac, out, "authentication server connection unusable");
-	if (!clean(name) || *name == '\0' || !clean(service)) {
-		buf_set(out, "invalid request");
-		return AUTH_FAIL;
-	}
-	ac->id = ac->next_id++;
-	stream_printf(ac->s, "USER\t%lu\t%s\tservice=%s\n", ac->id, name, service);
 	if ((f = next_reply(ac, out)) == NULL)
 		return AUTH_TEMPFAIL;
 	rc = user_answer(ac, f, u, out);
 	strv_free(&f);
 	return rc;
+}
+
+/* auth_client_user - look name up in authd's userdb (USER) */
+enum auth_status auth_client_user(struct auth_client *ac, const char *name, const char *service,
+				  struct auth_user *u, struct buf *out)
+{
+	enum auth_status rc;
+
+	*u = (struct auth_user){ 0 };
+	if ((rc = user_ready(ac, (const char *[]){ name, service, NULL }, out)) != AUTH_OK)
+		return rc;
+	stream_printf(ac->s, "USER\t%lu\t%s\tservice=%s\n", ac->id, name, service);
+	return user_wait(ac, u, out);
+}
+
+/* auth_client_login_token - see the header */
+const char *auth_client_login_token(const struct auth_client *ac)
+{
+	return ac->has_token ? ac->token : NULL;
+}
+
+/* auth_client_redeem - the user a login token was issued for (TOKEN) */
+enum auth_status auth_client_redeem(struct auth_client *ac, const char *token, const char *service,
+				    const char *rip, struct auth_user *u, struct buf *out)
+{
+	enum auth_status rc;
+
+	*u = (struct auth_user){ 0 };
+	if ((rc = user_ready(ac, (const char *[]){ token, service, rip, NULL }, out)) != AUTH_OK)
+		return rc;
+	stream_printf(ac->s, "TOKEN\t%lu\t%s\tservice=%s\trip=%s\n", ac->id, token, service, rip);
+	return user_wait(ac, u, out);
 }
 
 /* auth_client_user_clear - release what auth_client_user filled in */

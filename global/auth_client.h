@@ -9,16 +9,20 @@
  *       rc = auth_client_step(ac, answer_b64, out);
  *   }
  *   // AUTH_OK: out is the user name; AUTH_FAIL/AUTH_TEMPFAIL: the reason
+ *   // with req.want_token: auth_client_login_token(ac) after AUTH_OK
  *   rc = auth_client_user(ac, "joe", "imap", &u, out);   // the userdb
  *   // AUTH_OK: u holds uid, gid, home, mail, quota rules (then
  *   // auth_client_user_clear(&u)); AUTH_FAIL: unknown user; AUTH_TEMPFAIL: out
+ *   rc = auth_client_redeem(ac, token, "pop3", rip, &u, out);  // the mail process
+ *   // as auth_client_user: AUTH_OK, AUTH_FAIL (no such token), AUTH_TEMPFAIL
  *   auth_client_free(&ac);
  *
  * A USER answer with a malformed uid, gid or home, or a repeated field,
  * is a protocol error like any other (AUTH_TEMPFAIL, connection unusable);
  * an ERROR for the request is a temporary failure with authd's text, and
  * the connection stays usable (authd answers so when a userdb cannot be
- * read).
+ * read).  An OK whose token= is not 64 lowercase hex digits is a
+ * protocol error too.  Tokens are wiped when replaced or freed.
  */
 #ifndef HATO_AUTH_CLIENT_H
 #define HATO_AUTH_CLIENT_H
@@ -35,6 +39,7 @@ struct auth_request {
 	const char *service;	/* smtp, imap, pop3 */
 	const char *rip, *lip;	/* client and local address */
 	bool secured;		/* TLS is active */
+	bool want_token;	/* ask for a one-time login token with the OK */
 };
 
 /* a userdb entry as authd answers USER (docs/auth-protocol.md) */
@@ -65,6 +70,12 @@ enum auth_status auth_client_start(struct auth_client *ac, const char *mech,
 enum auth_status auth_client_step(struct auth_client *ac, const char *response, struct buf *out);
 /* the user gave up: tell authd and forget the request */
 void auth_client_cancel(struct auth_client *ac);
+
+/* the login token of the last AUTH_OK, NULL if it carried none */
+const char *auth_client_login_token(const struct auth_client *ac);
+/* the user a login token was issued for (TOKEN); results as auth_client_user */
+enum auth_status auth_client_redeem(struct auth_client *ac, const char *token, const char *service,
+				    const char *rip, struct auth_user *u, struct buf *out);
 
 enum auth_status auth_client_user(struct auth_client *ac, const char *name, const char *service,
 				  struct auth_user *u, struct buf *out);

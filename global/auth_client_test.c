@@ -1,7 +1,9 @@
 /* auth_client_test - the authd client against scripted servers: every
  * reply that is not exactly right fails the request temporarily, never
  * grants it; USER answers fill struct auth_user, and a malformed one
- * fills nothing. */
+ * fills nothing; login tokens: asked for with "token", kept from the OK
+ * (a malformed one is a protocol error), forgotten at the next AUTH, and
+ * redeemed with TOKEN into struct auth_user as USER answers are. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,10 +244,115 @@ static void test_user_other(void)
 	buf_free(&out);
 }
 
+#define TOK "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+/* token_case - AUTH PLAIN with want_token against script (the request
+ * must carry the flag); a second AUTH without it when again; the status
+ * of the first, its token (copied into tok, "" for none) */
+static enum auth_status token_case(const char *script, bool again, char *tok, struct buf *out)
+{
+	struct auth_request req = { .service = "pop3", .rip = "192.0.2.1", .lip = "192.0.2.2",
+				    .want_token = true };
+	struct auth_client *ac;
+	enum auth_status rc = AUTH_TEMPFAIL;
+	const char *t;
+	struct fake f;
+
+	fake_start(&f, GREETING, "\tlip=192.0.2.2\ttoken\tresp=AGpvZQBwdw==\n", script);
+	*tok = '\0';
+	if ((ac = auth_client_open(f.path, 300, out)) != NULL) {
+		rc = auth_client_start(ac, "PLAIN", &req, "AGpvZQBwdw==", out);
+		if ((t = auth_client_login_token(ac)) != NULL)
+			strcpy(tok, t);
+		req.want_token = false;
+		if (again && (auth_client_start(ac, "PLAIN", &req, "AGpvZQBwdw==", out) != AUTH_FAIL ||
+			      auth_client_login_token(ac) != NULL))
+			strcpy(tok, "second AUTH kept the token");
+		auth_client_free(&ac);
+	}
+	fake_stop(&f);
+	return rc;
+}
+
+/* test_login_token - asked for, kept, checked, forgotten */
+static void test_login_token(void)
+{
+	static const char *bad[] = {
+		"OK\t1\tuser=joe\ttoken=" "0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef\n",
+		"OK\t1\tuser=joe\ttoken=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde\n",
+		"OK\t1\tuser=joe\ttoken=" TOK "0\n",
+		"OK\t1\tuser=joe\ttoken=\n",
+		"OK\t1\tuser=joe\ttoken=" "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdeg\n",
+	};
+	struct buf *out = buf_new(0);
+	char tok[80];
+
+	test_begin("auth_client: a login token comes with the OK and goes with the next AUTH");
+	test_assert(token_case("OK\t1\tuser=joe\ttoken=" TOK "\n", false, tok, out) == AUTH_OK);
+	test_assert_str(buf_str(out), "joe");
+	test_assert_str(tok, TOK);
+	test_assert(token_case("OK\t1\tuser=joe\ttoken=" TOK "\nFAIL\t2\treason=no\n", true, tok, out) == AUTH_OK);
+	test_assert_str(tok, TOK);
+	test_assert(token_case("OK\t1\tuser=joe\n", false, tok, out) == AUTH_OK && *tok == '\0');
+	test_assert(token_case("FAIL\t1\treason=no\ttoken=" TOK "\n", false, tok, out) == AUTH_FAIL && *tok == '\0');
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		test_assert(token_case(bad[i], false, tok, out) == AUTH_TEMPFAIL && *tok == '\0');
+		test_assert_str(buf_str(out), "authentication server protocol error");
+	}
+	test_end();
+	buf_free(&out);
+}
+
+/* redeem_case - auth_client_redeem(TOK, "pop3", "192.0.2.1") against reply */
+static enum auth_status redeem_case(const char *reply, struct auth_user *u, struct buf *out, bool *usable)
+{
+	struct auth_client *ac;
+	enum auth_status rc = AUTH_TEMPFAIL;
+	struct fake f;
+
+	fake_start(&f, GREETING, "TOKEN\t1\t" TOK "\tservice=pop3\trip=192.0.2.1\n", reply);
+	if ((ac = auth_client_open(f.path, 300, out)) != NULL) {
+		rc = auth_client_redeem(ac, TOK, "pop3", "192.0.2.1", u, out);
+		*usable = auth_client_usable(ac);
+		auth_client_free(&ac);
+	}
+	fake_stop(&f);
+	return rc;
+}
+
+/* test_redeem - TOKEN answers into struct auth_user */
+static void test_redeem(void)
+{
+	struct buf *out = buf_new(0);
+	struct auth_user u;
+	bool usable = false;
+
+	test_begin("auth_client: TOKEN answers as USER does");
+	test_assert(redeem_case("USER\t1\tjoe\tuid=1001\tgid=1002\thome=/home/joe\tmail=maildir:/home/joe/Maildir\t"
+				"quota_rule=*:storage=1G\n", &u, out, &usable) == AUTH_OK && usable);
+	test_assert_str(u.name, "joe");
+	test_assert(u.has_uid && u.uid == 1001 && u.has_gid && u.gid == 1002 && u.quota_rules->len == 1);
+	test_assert_str(u.home, "/home/joe");
+	test_assert_str(u.mail, "maildir:/home/joe/Maildir");
+	auth_client_user_clear(&u);
+	test_assert(redeem_case("NOTFOUND\t1\n", &u, out, &usable) == AUTH_FAIL && usable && u.name == NULL);
+	test_assert(redeem_case("ERROR\t1\tTOKEN not allowed for this client\n", &u, out, &usable) == AUTH_TEMPFAIL);
+	test_assert(usable && u.name == NULL);
+	test_assert_str(buf_str(out), "TOKEN not allowed for this client");
+	test_assert(redeem_case("USER\t1\tjoe\tuid=x\n", &u, out, &usable) == AUTH_TEMPFAIL && !usable);
+	test_assert(u.name == NULL && u.quota_rules == NULL);
+	test_assert(redeem_case("OK\t1\tuser=joe\n", &u, out, &usable) == AUTH_TEMPFAIL && !usable);
+	test_assert_str(buf_str(out), "authentication server protocol error");
+	test_end();
+	buf_free(&out);
+}
+
 void test_auth_client(void)
 {
 	test_replies();
 	test_handshake();
 	test_user_found();
 	test_user_other();
+	test_login_token();
+	test_redeem();
 }
