@@ -28,6 +28,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "maildir.h"
+#include "maildir_quota.h"
 #include "mem.h"
 #include "privdrop.h"
 #include "queue_id.h"
@@ -315,13 +316,40 @@ void deliver_agent_key(struct maildir_key *k, const struct agent_msg *m, size_t 
 	buf_free(&rcpt);
 }
 
-/* maildir_write - c's message into md (under key's name, when given):
- * 0 written, MAILDIR_FOUND, -2 queue file unreadable, -1 (errno, why) */
+/* quota_check - a Maildir with a maildirsize takes the message of bytes
+ * only within its limits: 0 (*verdict_r says whether there is a quota),
+ * or -1 with why and errno (EDQUOT: over the limit) */
+static int quota_check(struct maildir *md, off_t bytes, int *verdict_r, struct buf *why)
+{
+	struct maildir_quota q;
+	int rc = maildir_quota_check(maildir_dir_fd(md), (long long)bytes, &q, why);
+
+	*verdict_r = rc;
+	if (rc < 0) {
+		if (errno == 0)
+			errno = EIO;	/* deferred: the reason is in why */
+		return -1;
+	}
+	if (rc != MAILDIR_QUOTA_OVER)
+		return 0;
+	buf_reset(why);
+	buf_printf(why, "Quota exceeded (mailbox for user is full): maildirsize limit %lld bytes, "
+		   "%lld messages; in use %lld bytes, %lld messages; this message %lld bytes",
+		   q.bytes_limit, q.count_limit, q.bytes, q.count, (long long)bytes);
+	errno = EDQUOT;
+	return -1;
+}
+
+/* maildir_write - c's message into md (under key's name, when given),
+ * counted (",W=vsize") and within the Maildir++ quota, which then gets
+ * the message's line: 0 written (why may hold a note), MAILDIR_FOUND,
+ * -2 queue file unreadable, -1 (errno, why) */
 static int maildir_write(struct maildir *md, const struct mbox_copy *c, const struct maildir_key *key,
 			 struct buf *why)
 {
 	struct maildir_file *f;
-	int rc;
+	struct mail_vsize count;
+	int rc, verdict = MAILDIR_QUOTA_NONE;
 
 	if (key && key->retry && (rc = maildir_find(md, key, why)) != 0)
 		return rc > 0 ? MAILDIR_FOUND : -1;
@@ -329,9 +357,14 @@ static int maildir_write(struct maildir *md, const struct mbox_copy *c, const st
 		return -1;
 	if (key)
 		maildir_file_key(f, key);
-	if ((rc = mbox_write(maildir_file_fd(f), c, NULL, why)) == 0)
-		rc = maildir_file_commit(&f, why);
+	if ((rc = mbox_write(maildir_file_fd(f), c, &count, why)) == 0) {
+		maildir_file_counted(f, &count);
+		if ((rc = quota_check(md, count.size, &verdict, why)) == 0)
+			rc = maildir_file_commit(&f, why);
+	}
 	maildir_file_abort(&f);
+	if (rc == 0 && verdict == MAILDIR_QUOTA_FITS)
+		maildir_quota_add(maildir_dir_fd(md), (long long)count.size, 1, why);	/* a note */
 	return rc;
 }
 
@@ -345,7 +378,9 @@ void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy 
 	struct maildir *md = maildir_open(dir_fd, path, MAILDIR_CREATE, why);
 	int rc = md ? maildir_write(md, c, key && key->unique[0] ? key : NULL, why) : -1;
 
-	if (rc == 0)
+	if (rc == 0 && buf_len(why))
+		deliver_agent_result_set(res, "2.0.0", "delivered to maildir (%s)", buf_str(why));
+	else if (rc == 0)
 		deliver_agent_result_set(res, "2.0.0", "delivered to maildir");
 	else if (rc == MAILDIR_FOUND)
 		deliver_agent_result_set(res, "2.0.0", "delivered to maildir (by an earlier attempt: %s)",

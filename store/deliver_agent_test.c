@@ -8,7 +8,12 @@
  * marked done in the queue file before the reply, every status in the
  * reply; a retried request (qmgr never got the reply) finds the earlier
  * delivery instead of writing it again, in new/ and, after a reader moved
- * it, in cur/. */
+ * it, in cur/; the names carry ",S=size,W=vsize".  Then the Maildir++
+ * quota through deliver_agent_maildir: no maildirsize (none made), a
+ * byte limit (the first message fits and its line is appended, the next
+ * would go over: 5.2.2, not in new/ nor tmp/, maildirsize unchanged), a
+ * count limit, a file due for recalculation, a bad definition line
+ * (deferred). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,6 +25,8 @@
 
 #include "deliver_agent.h"
 #include "log.h"
+#include "mail_vsize.h"
+#include "maildir_scan.h"
 #include "mem.h"
 #include "queue_id.h"
 #include "test.h"
@@ -216,6 +223,29 @@ static bool has_text(const struct fixture *fx, const char *sub, const char *name
 	return n > 0 && strstr(data, text) != NULL;
 }
 
+/* has_vsize - the first name of names (in new/) ends in ",S=size,W=vsize",
+ * both right for the file */
+static bool has_vsize(const struct fixture *fx, const char *names)
+{
+	char name[256], path[512];
+	off_t size = -1, vsize = -1, real = -1;
+	struct stat st;
+	int fd;
+
+	snprintf(name, sizeof(name), "%.*s", (int)strcspn(names, "\n"), names);
+	snprintf(path, sizeof(path), "%s/Maildir/new/%s", fx->home, name);
+	if ((fd = open(path, O_RDONLY)) >= 0) {
+		if (fstat(fd, &st) < 0 || mail_vsize_fd(fd, 0, &real) < 0)
+			real = -1;
+		close(fd);
+	}
+	const char *s_at = strstr(name, ",S="), *w_at = strstr(name, ",W=");
+
+	return maildir_name_size(name, &size) && maildir_name_vsize(name, &vsize) && fd >= 0
+	       && size == st.st_size && vsize == real && vsize == size + 5	/* five lines */
+	       && s_at && w_at > s_at;
+}
+
 /* all_done - every recipient of the queue file is marked done */
 static bool all_done(const struct fixture *fx)
 {
@@ -274,6 +304,7 @@ static void test_first(struct fixture *fx, struct buf *names)
 	}
 	test_assert(files_in(fx, "new", names) == 2);
 	test_assert(has_text(fx, "new", buf_str(names), "only once, please"));
+	test_assert(has_vsize(fx, buf_str(names)));
 	test_assert(all_done(fx));
 	snprintf(line, sizeof(line), "%s: to=<b@example.com>, relay=local, delay=", fx->id);
 	test_expect_log(line);
@@ -328,6 +359,152 @@ static void test_retry_cur(struct fixture *fx, struct buf *names)
 	test_end();
 }
 
+/* a line source for deliver_agent_maildir: body lines */
+struct body {
+	const char *const *lines;
+	size_t i;
+};
+
+/* body_next - mbox_next_fn over struct body */
+static int body_next(void *ctx, const char **line_r, size_t *len_r, bool *partial_r, struct buf *why)
+{
+	struct body *b = ctx;
+
+	(void)why;
+	if (b->lines[b->i] == NULL)
+		return 0;
+	*line_r = b->lines[b->i++];
+	*len_r = strlen(*line_r);
+	*partial_r = false;
+	return 1;
+}
+
+/* quota_home - a fresh home/Maildir with maildirsize text (NULL: none);
+ * the home's fd */
+static int quota_home(const char *name, const char *text, char *home, size_t size)
+{
+	char path[256];
+	int fd;
+
+	snprintf(home, size, "%s/q-%s", test_datadir(), name);
+	snprintf(path, sizeof(path), "%s/Maildir", home);
+	mkdir(home, 0700);
+	mkdir(path, 0700);
+	snprintf(path, sizeof(path), "%s/Maildir/maildirsize", home);
+	if (text && (fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) >= 0) {
+		if (write(fd, text, strlen(text)) < 0)
+			printf("#   quota_home: write failed\n");
+		close(fd);
+	}
+	return open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* put_body - one message of lines into home_fd's Maildir/: its DSN into
+ * dsn, its text into text (may be NULL) */
+static void put_body(int home_fd, const char *const *lines, char *dsn, struct buf *text)
+{
+	struct body b = { .lines = lines };
+	struct mbox_copy c = { .next = body_next, .ctx = &b, .sender = "s@example.org" };
+	struct agent_result res;
+
+	deliver_agent_result_init(&res);
+	deliver_agent_maildir(home_fd, "Maildir/", &c, NULL, &res);
+	snprintf(dsn, 16, "%s", res.dsn);
+	if (text)
+		buf_set(text, buf_str(res.text));
+	deliver_agent_result_free(&res);
+}
+
+/* file_text - the contents of home/rel, "" when unreadable */
+static void file_text(const char *home, const char *rel, char *out, size_t size)
+{
+	char path[256];
+	int fd;
+	ssize_t n = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", home, rel);
+	if ((fd = open(path, O_RDONLY)) >= 0) {
+		n = read(fd, out, size - 1);
+		close(fd);
+	}
+	out[n > 0 ? n : 0] = '\0';
+}
+
+/* count_in - entries in home/Maildir/sub */
+static int count_in(const char *home, const char *sub)
+{
+	struct fixture fx;
+	struct buf *names = buf_new(0);
+	int n;
+
+	snprintf(fx.home, sizeof(fx.home), "%s", home);
+	n = files_in(&fx, sub, names);
+	buf_free(&names);
+	return n;
+}
+
+/* test_quota - Maildir++ quota on delivery */
+static void test_quota(void)
+{
+	static const char *const small[] = { "Subject: s", "", "hi", NULL };	/* 44 bytes in all */
+	static const char *const big[] = { "Subject: b", "", "0123456789012345678901234567890123456789", NULL };
+	struct buf *text = buf_new(0);
+	char home[128], got[512], dsn[16];
+	int fd;
+
+	test_begin("deliver_agent: no maildirsize: delivered, none made");
+	fd = quota_home("none", NULL, home, sizeof(home));
+	put_body(fd, small, dsn, NULL);
+	test_assert_str(dsn, "2.0.0");
+	file_text(home, "Maildir/maildirsize", got, sizeof(got));
+	test_assert_str(got, "");
+	close(fd);
+	test_end();
+
+	test_begin("deliver_agent: maildirsize with a byte limit: the line appended, then 5.2.2 and nothing in the Maildir");
+	fd = quota_home("bytes", "100S\n0 0\n", home, sizeof(home));
+	put_body(fd, small, dsn, NULL);
+	test_assert_str(dsn, "2.0.0");
+	file_text(home, "Maildir/maildirsize", got, sizeof(got));
+	test_assert_str(got, "100S\n0 0\n44 1\n");
+	put_body(fd, big, dsn, text);
+	test_assert_str(dsn, "5.2.2");
+	test_assert(strstr(buf_str(text), "Quota exceeded") != NULL);
+	test_assert(count_in(home, "new") == 1 && count_in(home, "tmp") == 0);
+	file_text(home, "Maildir/maildirsize", got, sizeof(got));
+	test_assert_str(got, "100S\n0 0\n44 1\n");
+	put_body(fd, small, dsn, NULL);	/* 88 of 100: still fits */
+	test_assert_str(dsn, "2.0.0");
+	test_assert(count_in(home, "new") == 2);
+	close(fd);
+	test_end();
+
+	test_begin("deliver_agent: maildirsize with a count limit; one due for recalculation is recalculated");
+	fd = quota_home("count", "0S,1C\n", home, sizeof(home));
+	put_body(fd, small, dsn, NULL);
+	test_assert_str(dsn, "2.0.0");
+	put_body(fd, small, dsn, NULL);
+	test_assert_str(dsn, "5.2.2");
+	test_assert(count_in(home, "new") == 1);
+	close(fd);
+	fd = quota_home("recalc", "1000S\n-5000 -3\n", home, sizeof(home));	/* a negative sum */
+	put_body(fd, small, dsn, NULL);
+	test_assert_str(dsn, "2.0.0");
+	file_text(home, "Maildir/maildirsize", got, sizeof(got));
+	test_assert_str(got, "1000S,0C\n0 0\n44 1\n");
+	close(fd);
+	test_end();
+
+	test_begin("deliver_agent: a maildirsize with a bad definition line defers");
+	fd = quota_home("bad", "lots\n", home, sizeof(home));
+	put_body(fd, small, dsn, text);
+	test_assert(dsn[0] == '4' && strstr(buf_str(text), "maildirsize") != NULL);
+	test_assert(count_in(home, "new") == 0 && count_in(home, "tmp") == 0);
+	close(fd);
+	test_end();
+	buf_free(&text);
+}
+
 /* test_deliver_agent - every case of this file, in order */
 void test_deliver_agent(void)
 {
@@ -343,5 +520,6 @@ void test_deliver_agent(void)
 	test_first(&fx, names);
 	test_retry(&fx, names);
 	test_retry_cur(&fx, names);
+	test_quota();
 	buf_free(&names);
 }

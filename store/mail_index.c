@@ -263,3 +263,56 @@ int mail_index_uid_of(struct mail_index *idx, const char *folder, const char *ba
 	buf_printf(why, "%s: folder %s: %s", idx->path, folder, mdb_strerror(rc));
 	return -1;
 }
+
+/* store_vsize - in txn: the record of uid gets vsize (*found_r: it is
+ * there); 0 or an LMDB error (MDB_CORRUPTED: the record does not decode) */
+static int store_vsize(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		       off_t vsize, bool *found_r)
+{
+	struct buf *key = buf_new(64), *val = buf_new(128);
+	struct mail_index_msg m = { 0 };
+	size_t prefix_len = strlen(folder) + 2;	/* 'U' folder NUL */
+	MDB_val k, v;
+	int rc;
+
+	mail_index_key_uid(key, folder, uid);
+	k = mail_index_val(key);
+	rc = mdb_get(txn, idx->dbi, &k, &v);
+	*found_r = rc == 0;
+	if (rc == 0 && mail_index_dec_msg(&k, &v, prefix_len, &m) != 0)
+		rc = MDB_CORRUPTED;
+	if (rc == 0 && m.vsize != vsize) {
+		m.vsize = vsize;
+		mail_index_enc_msg(val, &m);
+		v = mail_index_val(val);
+		rc = mdb_put(txn, idx->dbi, &k, &v, 0);
+	}
+	free(m.name);
+	buf_free(&key);
+	buf_free(&val);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* mail_index_set_vsize - one record's vsize, in its own write transaction */
+int mail_index_set_vsize(struct mail_index *idx, const char *folder, uint32_t uid, off_t vsize,
+			 struct buf *why)
+{
+	MDB_txn *txn;
+	bool found = false;
+	int rc;
+
+	if (*folder == '\0' || strlen(folder) > MAIL_INDEX_FOLDER_MAX || uid == 0 || vsize < 0) {
+		buf_printf(why, "mail_index_set_vsize: bad folder, UID or size");
+		return -1;
+	}
+	if ((rc = mail_index_txn_begin(idx, 0, &txn)) == 0) {
+		if ((rc = store_vsize(idx, txn, folder, uid, vsize, &found)) == 0 && found)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	if (rc == 0)
+		return found ? 1 : 0;
+	buf_printf(why, "%s: folder %s: UID %u: %s", idx->path, folder, uid, mdb_strerror(rc));
+	return -1;
+}

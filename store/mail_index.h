@@ -9,6 +9,7 @@
  *   mail_index_sync(idx, "INBOX", folder_fd, &ch, why);   // ch.expunged
  *   mail_index_list(idx, "INBOX", &f, why);   // f->msgs in UID order
  *   mail_index_uid_of(idx, "INBOX", base, &uid, why);
+ *   mail_index_set_vsize(idx, "INBOX", uid, vsize, why);  // one a reader computed
  *   mail_index_folder_free(&f); mail_index_changes_free(&ch);
  *   mail_index_close(&idx);
  *
@@ -53,6 +54,7 @@ struct mail_index_msg {
 	size_t base_len;		/* name[0 .. base_len) is the base */
 	char flags[MAILDIR_FLAGS_MAX];
 	off_t size;
+	off_t vsize;			/* size with CRLF line ends, -1: unknown */
 	time_t date;			/* internal date: the file's mtime */
 	bool in_new;
 };
@@ -97,5 +99,15 @@ void mail_index_folder_free(struct mail_index_folder **fp);
  * 0 when the index has none, -1 with why */
 int mail_index_uid_of(struct mail_index *idx, const char *folder, const char *base,
 		      uint32_t *uid_r, struct buf *why);
+
+/* mail_index_set_vsize - keep a virtual size a reader computed from the
+ * file (its name had no ",W="; mail_vsize_fd), so that the next session
+ * need not read the file again.  A sync fills vsize from ",W=" names,
+ * keeps a stored one while the file's size stays the same, and forgets
+ * it (-1) when the size changes.  No new MODSEQ: it is a cache, not a
+ * change of the message.  1 stored, 0 when folder has no such UID, -1
+ * with why */
+int mail_index_set_vsize(struct mail_index *idx, const char *folder, uint32_t uid, off_t vsize,
+			 struct buf *why);
 
 #endif

@@ -5,9 +5,14 @@
  *   "V"                      -> "hato-index 1" (format version)
  *   "F" folder               -> uidvalidity u32, uidnext u32, highestmodseq u64
  *   "U" folder NUL uid(u32)  -> modseq u64, size u64, date i64, in_new u8,
- *                               base_len u8, flags_len u8, flags, name
+ *                               base_len u8, flags_len u8, flags, name,
+ *                               NUL, vsize i64 (-1: unknown)
  *   "B" folder NUL base      -> uid u32
- * Integers are big-endian, so "U" keys sort in UID order.  Records come
+ * Integers are big-endian, so "U" keys sort in UID order.  The NUL and
+ * vsize came later without a new version string: a "U" record that ends
+ * with the name (no NUL: names have none) is one of the first layout and
+ * reads with vsize -1, so an index written before keeps its UIDs; the
+ * next write of the record adds the vsize.  Records come
  * from a file the user can write: the decoders check every length and
  * return -1 on anything odd, which the callers treat as corruption.
  */

@@ -109,6 +109,8 @@ void mail_index_enc_msg(struct buf *b, const struct mail_index_msg *m)
 	buf_putc(b, (int)flen);
 	buf_add(b, m->flags, flen);
 	buf_cat(b, m->name);
+	buf_putc(b, '\0');
+	put64(b, (uint64_t)(int64_t)(m->vsize < 0 ? -1 : m->vsize));
 }
 
 /* name_ok - a file name as maildir_scan gives them */
@@ -117,6 +119,27 @@ static bool name_ok(const unsigned char *s, size_t len)
 	if (len == 0 || len > MAILDIR_NAME_MAX || s[0] == '.')
 		return false;
 	return memchr(s, '/', len) == NULL && memchr(s, '\0', len) == NULL;
+}
+
+/* dec_tail - after the flags: the name, then (records written since
+ * the virtual size was added) NUL and the vsize; *nlen_r the name's
+ * length.  0, or -1 when it cannot be either layout */
+static int dec_tail(const unsigned char *p, size_t len, size_t *nlen_r, off_t *vsize_r)
+{
+	const unsigned char *nul = memchr(p, '\0', len);
+	int64_t v;
+
+	*vsize_r = -1;
+	*nlen_r = nul ? (size_t)(nul - p) : len;
+	if (nul == NULL)
+		return 0;			/* the first layout: no vsize */
+	if (len - *nlen_r != 1 + 8)
+		return -1;
+	v = (int64_t)get64(nul + 1);
+	if (v < -1)
+		return -1;
+	*vsize_r = (off_t)v;
+	return 0;
 }
 
 /* mail_index_dec_msg - a message record, checked; m->name allocated */
@@ -137,7 +160,8 @@ int mail_index_dec_msg(const MDB_val *k, const MDB_val *v, size_t prefix_len,
 	flen = p[26];
 	if (m->uid == 0 || flen >= MAILDIR_FLAGS_MAX || v->mv_size < MSG_FIXED + flen)
 		return -1;
-	nlen = v->mv_size - MSG_FIXED - flen;
+	if (dec_tail(p + MSG_FIXED + flen, v->mv_size - MSG_FIXED - flen, &nlen, &m->vsize) < 0)
+		return -1;
 	if (!name_ok(p + MSG_FIXED + flen, nlen) || m->base_len == 0 || m->base_len > nlen
 	    || memchr(p + MSG_FIXED, '\0', flen))
 		return -1;

@@ -9,9 +9,10 @@
  * UIDs nor expunge a file the other has just indexed.
  * Matching is by base (the name before ":2,"): a renamed file (new flags,
  * new/ to cur/) keeps its UID; a changed flag set takes a new MODSEQ;
- * new files get UIDNEXT in name order; vanished ones are deleted and
- * their UIDs reported as expunged (UIDNEXT never goes down, so they are
- * not reused).  A second file with a base already indexed is skipped and
+ * new files get UIDNEXT in name order (a ",W=" in the name is the
+ * record's vsize; see mail_index_set_vsize for a computed one); vanished
+ * ones are deleted and their UIDs reported as expunged (UIDNEXT never
+ * goes down, so they are not reused).  A second file with a base already indexed is skipped and
  * counted.  A folder not in the index yet takes its dovecot-uidlist's
  * UIDVALIDITY, NEXTUID and UIDs when there is a good one.
  * MDB_MAP_FULL doubles the map and runs the write transaction again.
@@ -105,13 +106,15 @@ static int del_msg(struct sync *s, const struct mail_index_msg *m)
 	return rc == 0 ? del(s) : rc == MDB_NOTFOUND ? 0 : rc;
 }
 
-/* update - a file already indexed: new name, flags, size or date */
+/* update - a file already indexed: new name, flags, size, vsize or date;
+ * a vsize from the name wins, a stored one stays while the size does */
 static int update(struct sync *s, struct mail_index_msg *old, const struct maildir_msg *f)
 {
 	bool new_flags = strcmp(old->flags, f->flags) != 0;
+	off_t vsize = f->vsize >= 0 ? f->vsize : old->size == f->size ? old->vsize : -1;
 
 	if (!new_flags && strcmp(old->name, f->name) == 0 && old->in_new == f->in_new
-	    && old->size == f->size && old->date == f->mtime)
+	    && old->size == f->size && old->date == f->mtime && old->vsize == vsize)
 		return 0;
 	if (new_flags) {
 		old->modseq = ++s->head.highestmodseq;
@@ -122,6 +125,7 @@ static int update(struct sync *s, struct mail_index_msg *old, const struct maild
 	old->name = xstrdup(f->name);
 	memcpy(old->flags, f->flags, sizeof(old->flags));
 	old->size = f->size;
+	old->vsize = vsize;
 	old->date = f->mtime;
 	old->in_new = f->in_new;
 	return put_msg(s, old, false);
@@ -152,7 +156,7 @@ static int new_uid(struct sync *s, const char *base, uint32_t *uid_r)
 static int add(struct sync *s, const struct maildir_msg *f, const char *base)
 {
 	struct mail_index_msg m = { .name = f->name, .base_len = f->base_len, .size = f->size,
-				    .date = f->mtime, .in_new = f->in_new };
+				    .vsize = f->vsize, .date = f->mtime, .in_new = f->in_new };
 
 	memcpy(m.flags, f->flags, sizeof(m.flags));
 	htable_put(s->by_base, base, &seen);

@@ -5,7 +5,10 @@
  * again; the index deleted (a new UIDVALIDITY, even in the same second)
  * or rebuilt from dovecot-uidlist (the same UIDs); garbage in data.mdb
  * (rebuilt); a symbolic link where the index belongs (refused); a forked
- * writer racing the parent (every file exactly one UID, all unique).
+ * writer racing the parent (every file exactly one UID, all unique);
+ * the vsize (from ",W=", stored by mail_index_set_vsize without a new
+ * MODSEQ, kept over a rename, forgotten when the size changes) and
+ * records of the layout before it (read, UIDs kept; a bad tail refused).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -431,13 +434,13 @@ static void test_between(void)
 }
 
 /* plant - a record the index code never writes, put there directly */
-static void plant(const struct buf *dir, const void *key, size_t klen, const char *val)
+static void plant(const struct buf *dir, const void *key, size_t klen, const void *val, size_t vlen)
 {
 	char p[4096];
 	MDB_env *env;
 	MDB_txn *txn;
 	MDB_dbi dbi;
-	MDB_val k = { klen, (void *)key }, v = { strlen(val), (void *)val };
+	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
 
 	snprintf(p, sizeof(p), "%s/hato-index.lmdb", buf_str(dir));
 	test_assert(mdb_env_create(&env) == 0 && mdb_env_open(env, p, 0, 0600) == 0);
@@ -459,7 +462,7 @@ static void test_bad_record(void)
 	put(dir, "new/1.a", "a");
 	put(dir, "new/2.b", "b");
 	a = synced(fd, dir, NULL);
-	plant(dir, "UINBOX\0\0\0\0\x07", 11, "junk");
+	plant(dir, "UINBOX\0\0\0\0\x07", 11, "junk", 4);
 	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
 	test_assert(idx && mail_index_list(idx, "INBOX", &b, why) == -1);
 	test_assert(strstr(buf_str(why), "corrupt message record") != NULL);
@@ -470,6 +473,127 @@ static void test_bad_record(void)
 	test_assert(uid_of(b, "1.a") == 1 && uid_of(b, "2.b") == 2);
 	mail_index_folder_free(&a);
 	mail_index_folder_free(&b);
+	close(fd);
+	buf_free(&why);
+	buf_free(&dir);
+	test_end();
+}
+
+/* set_vsize - mail_index_set_vsize in INBOX; its result */
+static int set_vsize(int fd, const struct buf *dir, uint32_t uid, off_t vsize)
+{
+	struct buf *why = buf_new(0);
+	struct mail_index *idx;
+	int rc = -2;
+
+	if (mail_index_open(fd, buf_str(dir), &idx, why) == 0) {
+		rc = mail_index_set_vsize(idx, "INBOX", uid, vsize, why);
+		mail_index_close(&idx);
+	}
+	buf_free(&why);
+	return rc;
+}
+
+/* vsize_of - the vsize of the message with this base, -2 when absent */
+static off_t vsize_of(const struct mail_index_folder *f, const char *base)
+{
+	const struct mail_index_msg *m = find(f, base);
+
+	return m ? m->vsize : -2;
+}
+
+/* test_vsize - from ",W=" names, stored by a reader, kept, forgotten */
+static void test_vsize(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("vsize", dir);
+	struct mail_index_folder *a, *b;
+
+	test_begin("mail_index: vsize from W= (else -1), stored by set_vsize, kept across renames, forgotten on a new size");
+	put(dir, "new/1.a,S=4,W=6", "a\nb\n");
+	put(dir, "new/2.b", "x\ny\n");
+	a = synced(fd, dir, NULL);
+	test_assert(a && vsize_of(a, "1.a,S=4,W=6") == 6 && vsize_of(a, "2.b") == -1);
+	test_assert(set_vsize(fd, dir, 2, 6) == 1);
+	test_assert(set_vsize(fd, dir, 2, 6) == 1);	/* the same again: no change */
+	test_assert(set_vsize(fd, dir, 99, 6) == 0);
+	test_assert(set_vsize(fd, dir, 0, 6) == -1 && set_vsize(fd, dir, 2, -1) == -1);
+	b = synced(fd, dir, NULL);
+	test_assert(b && vsize_of(b, "2.b") == 6 && uid_of(b, "2.b") == 2);
+	test_assert(a && b && b->highestmodseq == a->highestmodseq);	/* a cache, not a change */
+	mail_index_folder_free(&b);
+	move(dir, "new/2.b", "cur/2.b:2,S");
+	b = synced(fd, dir, NULL);
+	test_assert(b && vsize_of(b, "2.b") == 6 && b->highestmodseq > a->highestmodseq);
+	mail_index_folder_free(&b);
+	put(dir, "cur/2.b:2,S", "longer\n");
+	b = synced(fd, dir, NULL);
+	test_assert(b && vsize_of(b, "2.b") == -1 && uid_of(b, "2.b") == 2);
+	mail_index_folder_free(&a);
+	mail_index_folder_free(&b);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
+/* old_record - a "U" value of the first layout (no NUL and vsize) */
+static size_t old_record(unsigned char *out, const char *name, size_t base_len)
+{
+	size_t n = 0, len = strlen(name);
+
+	memset(out, 0, 27);
+	out[7] = 1;			/* modseq 1 */
+	out[15] = 1;			/* size 1 */
+	out[24] = 1;			/* in new/ */
+	out[25] = (unsigned char)base_len;
+	out[26] = 0;			/* no flags */
+	n = 27;
+	memcpy(out + n, name, len);
+	return n + len;
+}
+
+/* test_old_layout - records written before the vsize still read: UIDs
+ * kept, vsize -1, filled in by the next sync; a bad tail is corruption */
+static void test_old_layout(void)
+{
+	struct buf *dir = buf_new(64), *why = buf_new(0);
+	int fd = maildir("oldrec", dir);
+	struct mail_index_folder *a, *b;
+	struct mail_index *idx;
+	unsigned char val[128];
+	size_t n;
+
+	test_begin("mail_index: a record of the first layout reads (vsize -1, same UID), the next sync adds W=");
+	put(dir, "new/1.a,S=1,W=1", "a");
+	put(dir, "new/2.b", "b");
+	a = synced(fd, dir, NULL);
+	n = old_record(val, "1.a,S=1,W=1", 11);
+	plant(dir, "UINBOX\0\0\0\0\x01", 11, val, n);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert(idx && mail_index_list(idx, "INBOX", &b, why) == 0);
+	test_assert(b && vsize_of(b, "1.a,S=1,W=1") == -1 && uid_of(b, "1.a,S=1,W=1") == 1);
+	mail_index_folder_free(&b);
+	mail_index_close(&idx);
+	b = synced(fd, dir, NULL);
+	test_assert(a && b && b->uidvalidity == a->uidvalidity && uid_of(b, "1.a,S=1,W=1") == 1
+		    && uid_of(b, "2.b") == 2 && vsize_of(b, "1.a,S=1,W=1") == 1);
+	mail_index_folder_free(&b);
+	test_end();
+
+	test_begin("mail_index: a record with a NUL but no 8-byte vsize after it is corrupt");
+	n = old_record(val, "2.b", 3);
+	memcpy(val + n, "\0\0\0\0", 4);
+	plant(dir, "UINBOX\0\0\0\0\x02", 11, val, n + 4);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert(idx && mail_index_list(idx, "INBOX", &b, why) == -1);
+	mail_index_close(&idx);
+	n = old_record(val, "2.b", 3);
+	memcpy(val + n, "\0\xff\xff\xff\xff\xff\xff\xff\xfe", 9);	/* vsize -2 */
+	plant(dir, "UINBOX\0\0\0\0\x02", 11, val, n + 9);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert(idx && mail_index_list(idx, "INBOX", &b, why) == -1);
+	mail_index_close(&idx);
+	mail_index_folder_free(&a);
 	close(fd);
 	buf_free(&why);
 	buf_free(&dir);
@@ -517,5 +641,7 @@ void test_mail_index(void)
 	test_race();
 	test_between();
 	test_bad_record();
+	test_vsize();
+	test_old_layout();
 	test_grow();
 }

@@ -32,6 +32,8 @@ struct maildir_file {
 	int fd;
 	char *name;			/* in tmp/ */
 	char *key;			/* the keyed name's unique part, or NULL */
+	off_t counted_size;		/* maildir_file_counted's, or -1 */
+	off_t vsize;
 };
 
 /* fail - errno kept, reason in why; returns -1 */
@@ -223,6 +225,7 @@ struct maildir_file *maildir_file_create(struct maildir *md, struct buf *why)
 	f->md = md;
 	f->fd = fd;
 	f->name = buf_steal(&name);
+	f->counted_size = f->vsize = -1;
 	return f;
 }
 
@@ -243,7 +246,21 @@ static int publish(struct maildir *md, const char *name, const char *newname)
 	return renameat2(md->tmp_fd, name, md->new_fd, newname, RENAME_NOREPLACE);
 }
 
-/* new_name - f's name in new/: its own, or its key's, with ",S=size" */
+/* maildir_file_counted - the caller's count of what it wrote */
+void maildir_file_counted(struct maildir_file *f, const struct mail_vsize *v)
+{
+	f->counted_size = v->size;
+	f->vsize = v->vsize;
+}
+
+/* maildir_dir_fd - the Maildir's own directory */
+int maildir_dir_fd(const struct maildir *md)
+{
+	return md->dir_fd;
+}
+
+/* new_name - f's name in new/: its own, or its key's, with ",S=size",
+ * and ",W=vsize" when the caller's count covers the whole file */
 static void new_name(struct buf *out, const struct maildir_file *f, off_t size)
 {
 	if (f->key) {
@@ -253,6 +270,8 @@ static void new_name(struct buf *out, const struct maildir_file *f, off_t size)
 		buf_cat(out, f->name);
 	}
 	buf_printf(out, ",S=%lld", (long long)size);
+	if (f->vsize >= 0 && f->counted_size == size)
+		buf_printf(out, ",W=%lld", (long long)f->vsize);
 }
 
 /* found_earlier - a keyed file whose name is in new/ already: an earlier
@@ -266,7 +285,7 @@ static int found_earlier(struct maildir_file *f, struct buf *why)
 	return MAILDIR_FOUND;
 }
 
-/* maildir_file_commit - fsync, into new/ with ",S=size", fsync new/;
+/* maildir_file_commit - fsync, into new/ with ",S=size,W=vsize", fsync new/;
  * MAILDIR_FOUND when a keyed file finds its name taken in new/ */
 int maildir_file_commit(struct maildir_file **fp, struct buf *why)
 {

@@ -1,19 +1,23 @@
 /* maildir - writing one message into a Maildir (the Maildir spec, with the
- * Maildir++ ",S=size" in the final name), shared by local and virtual.
+ * Maildir++ ",S=size" and Dovecot's ",W=vsize" in the final name), shared
+ * by local and virtual.
  *
  *   struct maildir *md = maildir_open(home_fd, "Maildir/", MAILDIR_CREATE, why);
  *   struct maildir_file *f = maildir_file_create(md, why);   // tmp/UNIQUE, 0600
- *   write(maildir_file_fd(f), ...);
+ *   write(maildir_file_fd(f), ...);   // counting into struct mail_vsize v
+ *   maildir_file_counted(f, &v);      // the name gets ",W=<v.vsize>"
  *   if (maildir_file_commit(&f, why) >= 0) ...  // fsync, link into new/, fsync new/
  *   maildir_file_abort(&f);   // always: removes tmp/UNIQUE unless committed
  *   maildir_close(&md);
  *
  * Unique names: "SEC.M<usec>P<pid>Q<counter>.<host>" in tmp/, and in new/
- * the same with ",S=<bytes>" appended; '/', ':' and ',' in the host name
+ * the same with ",S=<bytes>,W=<vsize>" appended (W, the size with CRLF
+ * line ends, only when the caller counted it and its count of bytes is
+ * the file's size at commit); '/', ':' and ',' in the host name
  * are written \057, \072 and \054.  A name that exists already is never
  * reused (O_EXCL, then the next counter).
  * Exactly once: a file given a key (maildir_file_key) goes into new/ as
- * "ASEC.M<ausec>Q<queue id>R<hash>.<host>,S=<bytes>" (the message's
+ * "ASEC.M<ausec>Q<queue id>R<hash>.<host>,S=<bytes>,W=<vsize>" (the message's
  * arrival time, its queue ID, a 64-bit hash of the recipient), the same
  * name at every attempt: a second attempt finds the first one's file in
  * new/ (the link fails with EEXIST) and commit answers MAILDIR_FOUND
@@ -37,6 +41,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "mail_vsize.h"
 
 enum maildir_flags {
 	MAILDIR_CREATE = 1 << 0,	/* create missing directories, mode 0700 */
@@ -56,9 +61,13 @@ struct maildir_file;
 
 struct maildir *maildir_open(int at_fd, const char *path, int flags, struct buf *why);
 void maildir_close(struct maildir **mdp);
+/* maildir_dir_fd - the Maildir's directory (where maildirsize lives) */
+int maildir_dir_fd(const struct maildir *md);
 
 struct maildir_file *maildir_file_create(struct maildir *md, struct buf *why);
 int maildir_file_fd(const struct maildir_file *f);
+/* maildir_file_counted - what the caller wrote to the fd, counted */
+void maildir_file_counted(struct maildir_file *f, const struct mail_vsize *v);
 int maildir_file_commit(struct maildir_file **fp, struct buf *why);	/* 0, MAILDIR_FOUND, -1 */
 void maildir_file_abort(struct maildir_file **fp);
 /* maildir_last_name - the new/ name of the last file committed through md */

@@ -124,3 +124,28 @@ int maildir_quota_read(int root_fd, struct maildir_quota *q, struct buf *why)
 		q->recalc = true;
 	return 1;
 }
+
+/* is_over - would one more message of bytes go past q's limits? */
+static bool is_over(const struct maildir_quota *q, long long bytes)
+{
+	long long sum;
+
+	if (q->bytes_limit > 0 && (__builtin_add_overflow(q->bytes, bytes, &sum) || sum > q->bytes_limit))
+		return true;
+	return q->count_limit > 0 && q->count >= q->count_limit;
+}
+
+/* maildir_quota_check - read (recalculate when due), then compare */
+int maildir_quota_check(int root_fd, long long bytes, struct maildir_quota *q, struct buf *why)
+{
+	int rc = maildir_quota_read(root_fd, q, why);
+
+	if (rc <= 0)
+		return rc;
+	if (q->recalc) {
+		buf_reset(why);
+		if (maildir_quota_recalc(root_fd, q, why) < 0)
+			return -1;
+	}
+	return is_over(q, bytes) ? MAILDIR_QUOTA_OVER : MAILDIR_QUOTA_FITS;
+}

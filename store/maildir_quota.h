@@ -5,6 +5,7 @@
  *   if (rc == 0 || q.recalc)
  *       maildir_quota_recalc(root_fd, &q, why);      // q's limits kept
  *   maildir_quota_add(root_fd, +size, +1, why);      // after a delivery
+ *   maildir_quota_check(root_fd, size, &q, why);     // before one
  *
  * The file: a first line defining the quota, comma-separated numbers
  * each followed by a letter ("10000000S,1000C": bytes and messages;
@@ -18,6 +19,10 @@
  * ",S=" of its name or else from the file (maildir_scan), and replaces the
  * file through tmp/ and a rename; a Maildir that keeps changing during it
  * (twice) gets the file written anyway and q.recalc set.
+ * A delivery checks first (maildir_quota_check): no maildirsize means
+ * no quota (MAILDIR_QUOTA_NONE, and no file is made); a message goes
+ * over when the bytes in use plus its own exceed the byte limit, or the
+ * messages in use already reach the count limit (MAILDIR_QUOTA_OVER).
  * Trust: the user may write anything into maildirsize; the limits a
  * daemon enforces should come from its configuration, not from here.
  */
@@ -43,5 +48,15 @@ int maildir_quota_parse(const char *text, size_t len, struct maildir_quota *q, s
 int maildir_quota_read(int root_fd, struct maildir_quota *q, struct buf *why);
 int maildir_quota_recalc(int root_fd, struct maildir_quota *q, struct buf *why);
 int maildir_quota_add(int root_fd, long long bytes, long long count, struct buf *why);
+
+enum maildir_quota_verdict {
+	MAILDIR_QUOTA_NONE = 0,		/* no maildirsize: no quota */
+	MAILDIR_QUOTA_FITS = 1,
+	MAILDIR_QUOTA_OVER = 2,		/* q says how full it is */
+};
+/* maildir_quota_check - may a message of bytes join the Maildir at
+ * root_fd?  A verdict, or -1 with why (maildirsize unreadable, a bad
+ * definition line, a recalculation that failed) */
+int maildir_quota_check(int root_fd, long long bytes, struct maildir_quota *q, struct buf *why);
 
 #endif

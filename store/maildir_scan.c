@@ -19,27 +19,40 @@
 #include "maildir_scan.h"
 #include "mem.h"
 
-/* maildir_name_size - digits after ",S=" up to ',' or the end of the base */
-bool maildir_name_size(const char *name, off_t *size_r)
+/* name_field - digits after ",<letter>=" up to ',' or the end of the base */
+static bool name_field(const char *name, char letter, off_t *v_r)
 {
 	size_t base = maildir_base_len(name);
+	const char tag[4] = { ',', letter, '=', '\0' };
 	const char *p = name;
 	long long v = 0;
 	int digits = 0;
 
-	while ((p = strstr(p, ",S=")) != NULL && (size_t)(p - name) < base) {
+	while ((p = strstr(p, tag)) != NULL && (size_t)(p - name) < base) {
 		const char *d = p + 3;
 
 		v = 0;
 		for (digits = 0; d < name + base && *d >= '0' && *d <= '9' && digits < 18; digits++)
 			v = v * 10 + (*d++ - '0');
 		if (digits > 0 && (d == name + base || *d == ',')) {
-			*size_r = (off_t)v;
+			*v_r = (off_t)v;
 			return true;
 		}
 		p += 3;
 	}
 	return false;
+}
+
+/* maildir_name_size - the ",S=<size>" of the base */
+bool maildir_name_size(const char *name, off_t *size_r)
+{
+	return name_field(name, 'S', size_r);
+}
+
+/* maildir_name_vsize - the ",W=<vsize>" of the base */
+bool maildir_name_vsize(const char *name, off_t *vsize_r)
+{
+	return name_field(name, 'W', vsize_r);
 }
 
 /* add - one message to the scan */
@@ -58,6 +71,8 @@ static void add(struct maildir_scan *s, const char *name, const struct stat *st,
 	maildir_flags_parse(name, m->flags);
 	if (!maildir_name_size(name, &m->size))
 		m->size = st->st_size;
+	if (!maildir_name_vsize(name, &m->vsize))
+		m->vsize = -1;
 	m->mtime = st->st_mtime;
 	m->in_new = in_new;
 }

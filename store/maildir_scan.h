@@ -7,7 +7,8 @@
  *
  * For each regular file: its name, the length of its base (before
  * ":2,"), its flags (maildir_flags.h), its size (the ",S=<size>" of the
- * name when there is one, else the file's), its mtime (the internal
+ * name when there is one, else the file's), its virtual size (the
+ * ",W=<vsize>" of the name, else -1: unknown, see mail_vsize.h), its mtime (the internal
  * date), and whether it is still in new/.  Sorted by name.
  * Trust: the folder is the user's, who may plant anything.  Entries are
  * examined with fstatat(AT_SYMLINK_NOFOLLOW) and never opened: a
@@ -35,6 +36,7 @@ struct maildir_msg {
 	size_t base_len;		/* name[0 .. base_len) is the base */
 	char flags[MAILDIR_FLAGS_MAX];	/* sorted, "" for none */
 	off_t size;			/* S= of the name, else st_size */
+	off_t vsize;			/* W= of the name, else -1 */
 	time_t mtime;			/* internal date */
 	bool in_new;
 };
@@ -50,5 +52,8 @@ void maildir_scan_free(struct maildir_scan **sp);
 /* maildir_name_size - the ",S=<size>" of name's base: true and *size_r,
  * false when there is none or it is not a plain decimal number */
 bool maildir_name_size(const char *name, off_t *size_r);
+/* maildir_name_vsize - the ",W=<vsize>" of name's base (Dovecot's
+ * virtual size: CRLF line ends), as maildir_name_size */
+bool maildir_name_vsize(const char *name, off_t *vsize_r);
 
 #endif

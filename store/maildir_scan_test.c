@@ -6,7 +6,9 @@
  * in cur/, too many messages; then sizes, mtimes, flags.  Flag changes:
  * new/ to cur/, new flags in cur/, a file renamed by another client
  * meanwhile (ENOENT, found again by base), a file gone, a base that is
- * only a prefix of another, names with '/' or a leading '.'. */
+ * only a prefix of another, names with '/' or a leading '.'.  Sizes
+ * from names: ",S=" and ",W=" in either order, after the base
+ * (ignored), too many digits, junk after them; a scan's vsize. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -239,11 +241,47 @@ static void test_set(void)
 	buf_free(&got);
 }
 
+/* test_name_sizes - ",S=" and ",W=" read from names */
+static void test_name_sizes(void)
+{
+	static const struct { const char *name; long long s, w; } cases[] = {
+		{ "1.M2.h,S=10,W=12:2,S", 10, 12 }, { "1.M2.h,W=12,S=10", 10, 12 },
+		{ "1.M2.h,S=10", 10, -1 }, { "1.M2.h", -1, -1 }, { "1.M2.h:2,,W=5", -1, -1 },
+		{ "1.M2.h,W=", -1, -1 }, { "1.M2.h,W=1x", -1, -1 }, { "1.M2.h,W=-1", -1, -1 },
+		{ "1.M2.h,W=1234567890123456789", -1, -1 }, { "1.M2.h,W=x,W=7", -1, 7 },
+		{ "1.M2.h,S=3,W=4,X=5", 3, 4 }, { ",W=0", -1, 0 },
+	};
+	struct buf *path = buf_new(64), *why = buf_new(0);
+	int fd = folder("vsize", path);
+	struct maildir_scan *s = NULL;
+	const struct maildir_msg *m;
+
+	test_begin("maildir_scan: ,S= and ,W= from names; vsize -1 without W=");
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		off_t v = -1;
+
+		test_assert((maildir_name_size(cases[i].name, &v) ? v : -1) == cases[i].s);
+		v = -1;
+		test_assert((maildir_name_vsize(cases[i].name, &v) ? v : -1) == cases[i].w);
+	}
+	put(path, "new", "1.M1P1.h,S=4,W=6", "a\nb\n");
+	put(path, "cur", "2.M1P1.h,S=4:2,S", "a\nb\n");
+	test_assert(maildir_scan(fd, 10, &s, why) == 0);
+	test_assert((m = find(s, "1.M1P1.h,S=4,W=6")) && m->vsize == 6 && m->size == 4);
+	test_assert((m = find(s, "2.M1P1.h,S=4:2,S")) && m->vsize == -1 && m->size == 4);
+	maildir_scan_free(&s);
+	test_end();
+	close(fd);
+	buf_free(&path);
+	buf_free(&why);
+}
+
 /* test_maildir_scan - the cases above */
 void test_maildir_scan(void)
 {
 	test_hostile();
 	test_fields();
+	test_name_sizes();
 	test_parse();
 	test_set();
 }

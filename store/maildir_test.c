@@ -5,7 +5,10 @@
  * tmp/ -> new/ with ",S=size" and mode 0600, abort; keyed names (a
  * second attempt finds the first one's file in new/, or in cur/ with
  * flags on a retry; other recipients and messages get their own; bad
- * queue IDs and keys refused); then mbox: the copy
+ * queue IDs and keys refused); ",W=vsize" after ",S=" when the writer
+ * counted the whole file (not when its count falls short), on keyed names
+ * too (found again in new/ and cur/), mbox_write's count matching the
+ * file read again; then mbox: the copy
  * (headers, From_ line, ">From " quoting, partial lines), open checks,
  * a stale dotlock, truncation after a failed write. */
 #include <errno.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "htable.h"
+#include "mail_vsize.h"
 #include "maildir.h"
 #include "mbox.h"
 #include "mem.h"
@@ -323,6 +327,74 @@ static void test_keys(void)
 	buf_free(&to);
 }
 
+/* deliver_counted - text into md (keyed when k), the first counted bytes
+ * of it reported to the writer: 0, MAILDIR_FOUND or -1 */
+static int deliver_counted(struct maildir *md, const struct maildir_key *k, const char *text,
+			   size_t counted, struct buf *why)
+{
+	struct maildir_file *f;
+	struct mail_vsize v = { 0 };
+	int rc = -1;
+
+	if (k && k->retry && (rc = maildir_find(md, k, why)) != 0)
+		return rc > 0 ? MAILDIR_FOUND : -1;
+	if ((f = maildir_file_create(md, why)) == NULL)
+		return -1;
+	if (k)
+		maildir_file_key(f, k);
+	mail_vsize_add(&v, text, counted);
+	maildir_file_counted(f, &v);
+	if (write(maildir_file_fd(f), text, strlen(text)) == (ssize_t)strlen(text))
+		rc = maildir_file_commit(&f, why);
+	maildir_file_abort(&f);
+	return rc;
+}
+
+/* ends_with - s ends in tail */
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+/* test_vsize - ",S=size,W=vsize" in new names */
+static void test_vsize(void)
+{
+	struct buf *path = buf_new(64), *why = buf_new(0), *from = buf_new(64), *to = buf_new(64);
+	int fd = scratch("vsize", path);
+	struct maildir *md = maildir_open(fd, "Maildir/", MAILDIR_CREATE, why);
+	struct timeval arrival = { .tv_sec = 1700000000, .tv_usec = 7 };
+	const char *text = "a\nb\r\n\nc";
+	struct maildir_key k;
+
+	test_begin("maildir: a counted file is NAME,S=size,W=vsize; a short count gives no W=");
+	test_assert(md && deliver_counted(md, NULL, text, strlen(text), why) == 0);
+	test_assert(md && ends_with(maildir_last_name(md), ",S=7,W=9"));
+	test_assert(md && deliver_counted(md, NULL, text, 3, why) == 0);
+	test_assert(md && ends_with(maildir_last_name(md), ",S=7"));
+	test_end();
+
+	test_begin("maildir: a keyed counted file has W= and is found again, in new/ and in cur/");
+	test_assert(maildir_key_make(&k, &arrival, "1nQd3A0fUq00Gx01Kv", "0:joe@example.com\njoe", false));
+	test_assert(md && deliver_counted(md, &k, text, strlen(text), why) == 0);
+	test_assert(md && ends_with(maildir_last_name(md), ",S=7,W=9"));
+	test_assert(md && deliver_counted(md, &k, text, strlen(text), why) == MAILDIR_FOUND);
+	buf_printf(from, "%s/Maildir/new/%s", buf_str(path), md ? maildir_last_name(md) : "");
+	buf_printf(to, "%s/Maildir/cur/%s:2,S", buf_str(path), md ? maildir_last_name(md) : "");
+	test_assert(rename(buf_str(from), buf_str(to)) == 0);
+	k.retry = true;
+	test_assert(md && deliver_counted(md, &k, text, strlen(text), why) == MAILDIR_FOUND);
+	test_assert(md && ends_with(maildir_last_name(md), ",S=7,W=9:2,S"));
+	test_end();
+	maildir_close(&md);
+	close(fd);
+	buf_free(&path);
+	buf_free(&why);
+	buf_free(&from);
+	buf_free(&to);
+}
+
 /* a line source over a NULL-terminated array; "+text" is a partial piece */
 struct lines {
 	const char *const *v;
@@ -358,6 +430,32 @@ static char *read_all(const char *path)
 	if (fd >= 0)
 		close(fd);
 	return buf_steal(&b);
+}
+
+/* test_mbox_count - mbox_write's count is what the file holds */
+static void test_mbox_count(void)
+{
+	static const char *const text[] = { "Subject: x\r", "", "+long ", "+line\r", "\r", "end", NULL };
+	struct lines l = { .v = text };
+	struct mbox_copy c = { .next = lines_next, .ctx = &l, .sender = "s@example.org",
+			       .delivered_to = "joe@example.com" };
+	struct buf *path = buf_new(64), *why = buf_new(0);
+	struct mail_vsize v = { 0 };
+	struct stat st;
+	off_t vsize = -1;
+	int fd;
+
+	test_begin("mbox: mbox_write counts bytes and vsize of what it wrote");
+	buf_printf(path, "%s/mbox-count", test_datadir());
+	fd = open(buf_str(path), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	test_assert(fd >= 0 && mbox_write(fd, &c, &v, why) == 0);
+	test_assert(fstat(fd, &st) == 0 && v.size == st.st_size);
+	test_assert(mail_vsize_fd(fd, 0, &vsize) == 0 && v.vsize == vsize && vsize > v.size);
+	if (fd >= 0)
+		close(fd);
+	buf_free(&path);
+	buf_free(&why);
+	test_end();
 }
 
 /* test_mbox - the copy, open checks, locks, restore */
@@ -450,5 +548,7 @@ void test_maildir(void)
 	test_names();
 	test_commit();
 	test_keys();
+	test_vsize();
+	test_mbox_count();
 	test_mbox();
 }

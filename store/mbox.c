@@ -28,8 +28,8 @@ struct mbox {
 	off_t size;
 };
 
-/* flush - write out b completely; -1 with errno */
-static int flush(int fd, struct buf *b, off_t *written)
+/* flush - write out b completely, counting what was written; -1 with errno */
+static int flush(int fd, struct buf *b, struct mail_vsize *written)
 {
 	const char *p = buf_str(b);
 	size_t left = buf_len(b);
@@ -44,9 +44,9 @@ static int flush(int fd, struct buf *b, off_t *written)
 				errno = EIO;
 			return -1;
 		}
+		mail_vsize_add(written, p, (size_t)n);
 		p += n;
 		left -= (size_t)n;
-		*written += n;
 	}
 	buf_reset(b);
 	return 0;
@@ -83,10 +83,10 @@ size_t mbox_header_size(const struct mbox_copy *c)
 }
 
 /* mbox_write - headers, content and the trailing blank line to fd */
-int mbox_write(int fd, const struct mbox_copy *c, off_t *written_r, struct buf *why)
+int mbox_write(int fd, const struct mbox_copy *c, struct mail_vsize *written_r, struct buf *why)
 {
 	struct buf *b = buf_new(FLUSH_AT + 4096);
-	off_t written = 0;
+	struct mail_vsize written = { 0 };
 	bool at_start = true, partial;
 	const char *line;
 	size_t len;

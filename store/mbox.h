@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "mail_vsize.h"
 
 /* mbox_next_fn - the next content line: 1 (line_r valid until the next
  * call), 0 at the end, -1 with why */
@@ -64,7 +65,10 @@ enum {
 	MBOX_STALE_LOCK = 500,		/* seconds: an older NAME.lock is removed */
 };
 
-int mbox_write(int fd, const struct mbox_copy *c, off_t *written_r, struct buf *why);
+/* mbox_write - the copy to fd: 0, -1 (the write failed), -2 (the
+ * source did); written_r (may be NULL) gets the bytes and the virtual
+ * size (mail_vsize.h) of what reached fd, also after a failure */
+int mbox_write(int fd, const struct mbox_copy *c, struct mail_vsize *written_r, struct buf *why);
 /* mbox_header_size - the bytes mbox_write adds before the content */
 size_t mbox_header_size(const struct mbox_copy *c);
 
