@@ -11,7 +11,7 @@
 #include "mem.h"
 #include "pop3d.h"
 
-enum { BAD_COMMANDS_MAX = 10 };
+enum { BAD_COMMANDS_MAX = 3 };	/* Dovecot's login processes allow as many */
 
 /* pop3d_reply - one response line, flushed with the next read */
 void pop3d_reply(struct pop3d *p, const char *fmt, ...)
@@ -129,15 +129,15 @@ static const struct command {
 	{ "USER", pop3d_cmd_user }, { "PASS", pop3d_cmd_pass }, { "AUTH", pop3d_cmd_auth },
 };
 
-/* bad_command - count it; the tenth ends the session */
+/* bad_command - answer and count it; the third ends the session, with
+ * Dovecot's words */
 static void bad_command(struct pop3d *p, const char *text)
 {
-	if (++p->bad_commands >= BAD_COMMANDS_MAX) {
-		pop3d_reply(p, "-ERR Too many invalid commands.");
-		p->done = true;
-		return;
-	}
 	pop3d_reply(p, "-ERR %s", text);
+	if (++p->bad_commands >= BAD_COMMANDS_MAX) {
+		pop3d_reply(p, "-ERR Too many invalid bad commands.");
+		p->done = true;
+	}
 }
 
 /* dispatch - one command line */

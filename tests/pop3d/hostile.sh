@@ -20,7 +20,7 @@ chown $U "$INST_HOME"/Maildir/cur/3.odd*
 # dialog LINES... - one session, each line sent after the previous answer
 dialog() { python3 "$TOPDIR/tests/pop3d/dialog.py" 127.0.0.1 $POP3_PORT "$@"; }
 
-dialog CAPA "LIST" "RETR 1" "NOOP" >"$T/pre.out"
+dialog CAPA "LIST" "RETR 1" "NOOP" QUIT >"$T/pre.out"
 t_check "before login: LIST is an unknown command" grep -q '^-ERR Unknown command' "$T/pre.out"
 t_check "...three bad commands end the session (as Dovecot)" grep -q '^-ERR Too many invalid bad commands' "$T/pre.out"
 dialog "AUTH PLAIN" "%%%not-base64%%%" QUIT >"$T/b64.out"

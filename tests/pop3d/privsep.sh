@@ -37,8 +37,10 @@ t_expect "...its gids too" "$nullgid $nullgid $nullgid $nullgid" status Gid "$lo
 t_expect "...and it has no other group" "$nullgid" status Groups "$login_pid"
 t_expect "...chrooted into queue_directory/login" "$I/queue/login" readlink "/proc/$login_pid/root"
 printf 'USER %s\r\nPASS %s\r\n' $U "$PW" >&3
+read -r ok <&3	# USER's +OK
 read -r ok <&3
-t_check "logged in" bash -c "[[ '$ok' == '+OK Logged in.'* ]]"
+starts() { [[ "$1" == "$2"* ]]; }
+t_check "logged in" starts "$ok" "+OK Logged in."
 mail_pid=$(inst_pids pop3mail | head -1)
 uid=$(id -u $U) gid=$(id -g $U)
 t_expect "post-login: pop3mail's uids are the user's" "$uid $uid $uid $uid" status Uid "$mail_pid"
@@ -48,10 +50,10 @@ t_expect "...its groups are the user's (its own and hlpopgrp)" "$(id -G $U | tr 
 t_expect "...and its capabilities are none" "0000000000000000" status CapEff "$mail_pid"
 printf 'STAT\r\n' >&3
 read -r stat <&3
-t_check "STAT counts the delivered message, not the link to another user's (got: $stat)" bash -c "[[ '$stat' == '+OK 1 '* ]]"
+t_check "STAT counts the delivered message, not the link to another user's (got: $stat)" starts "$stat" "+OK 1 "
 printf 'RETR 2\r\nQUIT\r\n' >&3
 read -r retr2 <&3
-t_check "RETR 2 does not exist (the link was never listed)" bash -c "[[ '$retr2' == '-ERR '* ]]"
+t_check "RETR 2 does not exist (the link was never listed)" starts "$retr2" "-ERR "
 exec 3<&-
 t_check "the other user's file is untouched" test -f "$OTHER_FILE"
 
@@ -62,6 +64,7 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
 a, b = socket.socketpair()
 s.sendmsg([b"F"], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [a.fileno()]))])
 s.sendall(b"protocol\0pop3\0token\0" + b"ab" * 32 + b"\0rip\x00127.0.0.1\0lip\x00127.0.0.1\0lport\x000\0secured\x000\0tag\0\0input\0\0\0")
+a.close()
 b.settimeout(5)
 print("got", b.recv(100))
 PY
