@@ -159,6 +159,7 @@ void pop3mail_login(int fd)
 	struct auth_user u = { 0 };
 	struct conn_count_slot slot = { .fd = -1 };
 	struct buf *why = buf_new(0), *path = buf_new(64), *key = buf_new(64);
+	int rc;
 
 	if (!from_login_process(fd) || login_handoff_recv(fd, &h, HANDOFF_MS, why) < 0) {
 		if (buf_len(why))
@@ -170,8 +171,10 @@ void pop3mail_login(int fd)
 		goto out;
 	}
 	buf_printf(key, "%s/%s", u.name, h.rip);
-	if (g.cc && conn_count_enter(g.cc, buf_str(key), (int)g.cf->mail_max_userip_connections,
-				     &slot, why) == 0) {
+	if (g.cc && (rc = conn_count_enter(g.cc, buf_str(key), (int)g.cf->mail_max_userip_connections,
+					   &slot, why)) < 0) {
+		log_warn("mail_max_userip_connections not checked: %s", buf_str(why));
+	} else if (g.cc && rc == 0) {
 		struct buf *text = buf_new(64);
 
 		buf_printf(text, "-ERR [IN-USE] Maximum number of connections from user+IP exceeded "

@@ -76,8 +76,10 @@ int maildir_open_path(int at_fd, const char *path, int flags, struct buf *why)
 {
 	char *copy = xstrdup(path), *save = NULL, *comp;
 	struct buf *shown = buf_new(64);
-	int fd = at_fd == AT_FDCWD ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-				   : fcntl(at_fd, F_DUPFD_CLOEXEC, 0);
+	/* an absolute path starts at "/", as with openat(2) */
+	int fd = path[0] == '/' ? open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		 : at_fd == AT_FDCWD ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+				     : fcntl(at_fd, F_DUPFD_CLOEXEC, 0);
 	int depth = 0;
 
 	if (fd < 0)

@@ -1,6 +1,6 @@
 # tests/lib/pop3.sh - a hato instance that delivers to Maildir and serves
 # POP3, for the tests in tests/pop3d/ (after tests/lib/instance.sh).
-#   pop3_instance USER PASS   inst_new, local delivery, authd, pop3d on
+#   pop3_instance USER PASS [NAME=VALUE...]   inst_new, local delivery, authd, pop3d on
 #                             POP3_PORT, pop3s on POP3S_PORT; a system user
 #                             USER with PASS (home INST_HOME); started
 #   pop3_send N               N messages by SMTP to USER, waits for them
@@ -9,6 +9,7 @@ POP3_PORT=$((SMTP_PORT + 1)) POP3S_PORT=$((SMTP_PORT + 2))
 
 pop3_instance() {
 	POP3_USER=$1 POP3_PASS=$2
+	shift 2
 	inst_user "$POP3_USER" || return 1
 	printf '%s:%s\n' "$POP3_USER" "$POP3_PASS" | chpasswd || return 1
 	inst_new || return 1
