@@ -62,7 +62,8 @@ static void check_authd_path(struct config *sc, const struct master_cf *mcf,
 	for (size_t i = 0; i < mcf->len; i++) {
 		const struct master_cf_entry *e = &mcf->entries[i];
 
-		if (strcmp(e->command, "authd") != 0)
+		/* login/auth serves pop3d and imapd, out of smtpd's reach */
+		if (strcmp(e->command, "authd") != 0 || strcmp(master_cf_socket_dir(e), "login") == 0)
 			continue;
 		authd = e;
 		buf_reset(have);

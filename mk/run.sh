@@ -41,6 +41,7 @@ if [ ! -f "$dir/main.cf" ]; then
 fi
 port() { "$top/build/bin/postconf" -c "$dir" -M | sed -n "s/^\([^ ]*:\)\{0,1\}\([0-9]*\) .* $1\$/\2/p" | head -1; }
 smtp=$(port smtpd)
+pop3=$(port pop3d)
 echo
 echo "hato instance in $dir (configuration: $dir/main.cf, $dir/master.cf; log: $dir/maillog)"
 echo "services (postconf -M):"
@@ -48,6 +49,7 @@ echo "services (postconf -M):"
 echo
 echo "Send a message:      swaks --server 127.0.0.1:$smtp --to $(id -un)@localhost"
 echo "Read it:             mutt -f ~$(id -un)/Maildir   (the log: tail $dir/maillog)"
+[ -n "$pop3" ] && echo "Or over POP3:        curl pop3://USER:PASSWORD@127.0.0.1:$pop3/1   (a system user, uid >= first_valid_uid)"
 echo "Look at the queue:   $top/build/bin/postqueue -c $dir -p"
 echo "Status from another shell:  $hato -c $dir status"
 echo

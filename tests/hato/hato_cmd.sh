@@ -32,7 +32,7 @@ t_check "init made a self-signed certificate that OpenSSL reads" \
 t_check "...with its key, mode 0600" test "$(stat -c %a "$I/key.pem")" = 600
 t_check "...and an empty users passwd-file, mode 0640" test "$(stat -c %a "$I/users")" = 640
 t_expect "init made the queue tree with Postfix's modes" \
-	"active:700 bounce:700 corrupt:700 defer:700 deferred:700 hold:700 incoming:700 maildrop:1730 pid:755 private:700 public:710 saved:700 spare:700 trace:700" \
+	"active:700 bounce:700 corrupt:700 defer:700 deferred:700 hold:700 incoming:700 login:755 maildrop:1730 pid:755 private:700 public:710 saved:700 spare:700 trace:700" \
 	bash -c "cd '$I/queue' && for d in *; do printf '%s:%s ' \$d \$(stat -c %a \$d); done | sed 's/ \$//'"
 t_expect "maildrop belongs to mail_owner and setgid_group" "hato:hatodrop" stat -c %U:%G "$I/queue/maildrop"
 t_check "hato check passes on a new instance" "$HATO" -c "$I" check

@@ -46,6 +46,15 @@ t_check "a message sent by SMTP is queued (smtpd and cleanup run)" test -n "$id"
 t_check "...and no daemon failed to enter the queue" \
 	bash -c "test -f '$RUN_DIR/maillog' && ! grep -q 'Permission denied' '$RUN_DIR/maillog'"
 t_check "make run no longer says delivery is not built" bash -c "! grep -qi 'not built yet' '$T/run.out'"
+POP3_RUN=$((SMTP_PORT + 5))
+t_check "make run serves POP3 (pop3d is no longer skipped)" bash -c "ss -Hltn 'sport = :$POP3_RUN' | grep -q ."
+t_check "...and says how to read mail with curl pop3://" grep -q "curl pop3://" "$T/run.out"
+inst_user hlrunpop
+echo "hlrunpop:Run-pop-pass" | chpasswd
+id=$(inst_send h15run@example.invalid hlrunpop@localhost "make run pop3 test")
+inst_wait bash -c "ls '$INST_HOME'/Maildir/new/* >/dev/null 2>&1"
+t_check "...and a system user reads the message delivered to it with curl pop3://" \
+	bash -c "curl -s 'pop3://hlrunpop:Run-pop-pass@127.0.0.1:$POP3_RUN/1' | grep -q '^Subject: make run pop3 test'"
 t_check "hato stop stops it" "$HATO" -c "$RUN_DIR" stop
 wait $RUN_PID 2>/dev/null
 RUN_PID=
