@@ -1,5 +1,6 @@
 # tests/lib/pop3.sh - a hato instance that delivers to Maildir and serves
 # POP3, for the tests in tests/pop3d/ (after tests/lib/instance.sh).
+#   pop3_configure USER PASS [NAME=VALUE...]   pop3_instance, not started
 #   pop3_instance USER PASS [NAME=VALUE...]   inst_new, local delivery, authd, pop3d on
 #                             POP3_PORT, pop3s on POP3S_PORT; a system user
 #                             USER with PASS (home INST_HOME); started
@@ -7,7 +8,7 @@
 #   pop3_files [DIR]          message files in ~/Maildir/{new,cur}
 POP3_PORT=$((SMTP_PORT + 1)) POP3S_PORT=$((SMTP_PORT + 2))
 
-pop3_instance() {
+pop3_configure() {
 	POP3_USER=$1 POP3_PASS=$2
 	shift 2
 	inst_user "$POP3_USER" || return 1
@@ -25,8 +26,10 @@ MCF
 	inst_set "passdb = system" "userdb = system" "mail_location = maildir:~/Maildir" \
 		"first_valid_uid = 1000" "auth_failure_delay = 100ms" \
 		"ssl_cert = $I/cert.pem" "ssl_key = $I/key.pem" "$@"
-	inst_start || return 1
-	inst_wait pop3_listening
+}
+
+pop3_instance() {
+	pop3_configure "$@" && inst_start && inst_wait pop3_listening
 }
 
 pop3_listening() { ss -Hltn "sport = :$POP3_PORT" | grep -q . && ss -Hltn "sport = :$POP3S_PORT" | grep -q .; }
