@@ -18,7 +18,8 @@
  * message over mailbox_size_limit (a Maildir file, or what the mbox file
  * would grow to) bounces 5.2.2, as Postfix's file size limit does; a home
  * directory that cannot be reached defers 4.2.0 with a warning; a full
- * quota (EDQUOT) bounces 5.2.2; other errors (ENOSPC, EIO, a symlink
+ * quota (EDQUOT, or the Maildir++ limits of a maildirsize in the Maildir:
+ * deliver_agent.h) bounces 5.2.2; other errors (ENOSPC, EIO, a symlink
  * planted in the Maildir) defer, never lose the message.
  */
 #include <errno.h>

@@ -340,6 +340,21 @@ static int quota_check(struct maildir *md, off_t bytes, int *verdict_r, struct b
 	return -1;
 }
 
+/* found_over_quota - over the quota, but an earlier attempt of a keyed
+ * delivery (which took the room) is there: MAILDIR_FOUND, else -1 as
+ * before, errno EDQUOT */
+static int found_over_quota(struct maildir *md, const struct maildir_key *key)
+{
+	struct buf *ignored = buf_new(0);
+	int rc = key ? maildir_find(md, key, ignored) : 0;
+
+	buf_free(&ignored);
+	if (rc > 0)
+		return MAILDIR_FOUND;
+	errno = EDQUOT;
+	return -1;
+}
+
 /* maildir_write - c's message into md (under key's name, when given),
  * counted (",W=vsize") and within the Maildir++ quota, which then gets
  * the message's line: 0 written (why may hold a note), MAILDIR_FOUND,
@@ -361,6 +376,8 @@ static int maildir_write(struct maildir *md, const struct mbox_copy *c, const st
 		maildir_file_counted(f, &count);
 		if ((rc = quota_check(md, count.size, &verdict, why)) == 0)
 			rc = maildir_file_commit(&f, why);
+		else if (errno == EDQUOT && verdict == MAILDIR_QUOTA_OVER)
+			rc = found_over_quota(md, key);
 	}
 	maildir_file_abort(&f);
 	if (rc == 0 && verdict == MAILDIR_QUOTA_FITS)

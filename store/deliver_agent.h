@@ -93,6 +93,11 @@ struct local_mbox_opts {
 	long limit;			/* largest file size, 0: none (bounce 5.2.2) */
 	const char *label;		/* "mailbox /var/mail/joe for user joe" */
 };
+/* deliver_agent_maildir - the file is named ",S=size,W=vsize"; a Maildir
+ * with a maildirsize file (Maildir++ quota) takes the message only within
+ * its limits ("Quota exceeded ...", 5.2.2, nothing left in the Maildir;
+ * an unreadable or broken maildirsize defers) and then gets its
+ * "<bytes> 1" line; without one, no quota and no file is made */
 void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
 			 const struct maildir_key *key, struct agent_result *res);
 /* deliver_agent_key - the Maildir key of recipient i's delivery to

@@ -12,8 +12,9 @@
  * quota through deliver_agent_maildir: no maildirsize (none made), a
  * byte limit (the first message fits and its line is appended, the next
  * would go over: 5.2.2, not in new/ nor tmp/, maildirsize unchanged), a
- * count limit, a file due for recalculation, a bad definition line
- * (deferred). */
+ * count limit, a file due for recalculation, a keyed delivery found
+ * again though over the quota (an earlier attempt took the room), a bad
+ * definition line (deferred). */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -399,20 +400,27 @@ static int quota_home(const char *name, const char *text, char *home, size_t siz
 	return open(home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 }
 
-/* put_body - one message of lines into home_fd's Maildir/: its DSN into
- * dsn, its text into text (may be NULL) */
-static void put_body(int home_fd, const char *const *lines, char *dsn, struct buf *text)
+/* put_keyed - one message of lines into home_fd's Maildir/ (under key's
+ * name when not NULL): its DSN into dsn, its text into text (may be NULL) */
+static void put_keyed(int home_fd, const char *const *lines, const struct maildir_key *key, char *dsn,
+		      struct buf *text)
 {
 	struct body b = { .lines = lines };
 	struct mbox_copy c = { .next = body_next, .ctx = &b, .sender = "s@example.org" };
 	struct agent_result res;
 
 	deliver_agent_result_init(&res);
-	deliver_agent_maildir(home_fd, "Maildir/", &c, NULL, &res);
+	deliver_agent_maildir(home_fd, "Maildir/", &c, key, &res);
 	snprintf(dsn, 16, "%s", res.dsn);
 	if (text)
 		buf_set(text, buf_str(res.text));
 	deliver_agent_result_free(&res);
+}
+
+/* put_body - put_keyed without a key */
+static void put_body(int home_fd, const char *const *lines, char *dsn, struct buf *text)
+{
+	put_keyed(home_fd, lines, NULL, dsn, text);
 }
 
 /* file_text - the contents of home/rel, "" when unreadable */
@@ -495,6 +503,39 @@ static void test_quota(void)
 	close(fd);
 	test_end();
 
+	buf_free(&text);
+}
+
+/* test_quota_more - keyed deliveries over the quota, a broken maildirsize */
+static void test_quota_more(void)
+{
+	static const char *const small[] = { "Subject: s", "", "hi", NULL };	/* 44 bytes in all */
+	struct buf *text = buf_new(0);
+	char home[128], got[512], dsn[16];
+	int fd;
+
+	test_begin("deliver_agent: over the quota, but an earlier attempt of the same keyed delivery is there: delivered");
+	fd = quota_home("keyed", "0S,1C\n", home, sizeof(home));
+	{
+		struct timeval arrival = { .tv_sec = 1700000002 };
+		struct maildir_key k;
+
+		test_assert(maildir_key_make(&k, &arrival, "1nQd3A0fUq00Gx01Kz", "0:q@example.com\nq", false));
+		put_keyed(fd, small, &k, dsn, NULL);
+		test_assert_str(dsn, "2.0.0");
+		put_keyed(fd, small, &k, dsn, text);
+		test_assert_str(dsn, "2.0.0");
+		test_assert(strstr(buf_str(text), "by an earlier attempt") != NULL);
+		k.unique[0]++;	/* another delivery: over */
+		put_keyed(fd, small, &k, dsn, NULL);
+		test_assert_str(dsn, "5.2.2");
+	}
+	test_assert(count_in(home, "new") == 1 && count_in(home, "tmp") == 0);
+	file_text(home, "Maildir/maildirsize", got, sizeof(got));
+	test_assert_str(got, "0S,1C\n44 1\n");
+	close(fd);
+	test_end();
+
 	test_begin("deliver_agent: a maildirsize with a bad definition line defers");
 	fd = quota_home("bad", "lots\n", home, sizeof(home));
 	put_body(fd, small, dsn, text);
@@ -521,5 +562,6 @@ void test_deliver_agent(void)
 	test_retry(&fx, names);
 	test_retry_cur(&fx, names);
 	test_quota();
+	test_quota_more();
 	buf_free(&names);
 }

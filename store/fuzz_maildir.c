@@ -1,7 +1,7 @@
 /* fuzz_maildir - libFuzzer target for what the Maildir reader parses out
  * of the user's files and names: a maildirsize text (maildir_quota_parse),
- * and the input as a file name (flags, base, ",S=" size) and as a folder
- * name.  Besides ASan/UBSan, traps on what callers rely on: trusted sums
+ * and the input as a file name (flags, base, ",S=" size, ",W=" vsize) and
+ * as a folder name.  Besides ASan/UBSan, traps on what callers rely on: trusted sums
  * are never negative, flags are sorted letters without repeats, the base
  * is a prefix of the name, sizes are not negative, a valid folder name
  * has no '/', no "..", no control byte. */
@@ -31,6 +31,8 @@ static void check_name(const char *name)
 	if (maildir_base_len(name) > strlen(name))
 		__builtin_trap();
 	if (maildir_name_size(name, &sz) && sz < 0)
+		__builtin_trap();
+	if (maildir_name_vsize(name, &sz) && sz < 0)
 		__builtin_trap();
 }
 

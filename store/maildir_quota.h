@@ -23,8 +23,11 @@
  * no quota (MAILDIR_QUOTA_NONE, and no file is made); a message goes
  * over when the bytes in use plus its own exceed the byte limit, or the
  * messages in use already reach the count limit (MAILDIR_QUOTA_OVER).
- * Trust: the user may write anything into maildirsize; the limits a
- * daemon enforces should come from its configuration, not from here.
+ * Trust: the user may write anything into maildirsize.  Delivery
+ * enforces the limits written there (as Courier's deliverers do): the
+ * user can only raise or lower the quota of their own Maildir.  A quota
+ * the administrator sets (mailbox_size_limit, userdb) should come from
+ * the daemon's configuration, not from here (XXX not done).
  */
 #ifndef HATO_MAILDIR_QUOTA_H
 #define HATO_MAILDIR_QUOTA_H

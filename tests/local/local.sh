@@ -71,8 +71,8 @@ t_check "Python's mailbox.Maildir finds it" test -n "$got"
 file=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['file'])" "$got" 2>/dev/null)
 t_expect "...in Maildir/new/, owned by $U1, mode 0600" "$U1 600 new" \
 	bash -c "stat -c '%U %a' '$file' | tr '\n' ' '; basename \$(dirname '$file')"
-t_check "...named SEC.M<usec>Q<queue id>R<hash>.<host>,S=<size> with the real size (once per recipient: tests/local/once.sh)" \
-	bash -c "n=\$(basename '$file'); [[ \$n =~ ^[0-9]+\.M[0-9]+Q${id}R[0-9a-f]{16}\.[^,]+,S=([0-9]+)\$ ]] && [ \${BASH_REMATCH[1]} = \$(stat -c %s '$file') ]"
+t_check "...named SEC.M<usec>Q<queue id>R<hash>.<host>,S=<size>,W=<vsize> with the real size (once per recipient: tests/local/once.sh; W=: tests/local/quota.sh)" \
+	bash -c "n=\$(basename '$file'); [[ \$n =~ ^[0-9]+\.M[0-9]+Q${id}R[0-9a-f]{16}\.[^,]+,S=([0-9]+),W=[0-9]+\$ ]] && [ \${BASH_REMATCH[1]} = \$(stat -c %s '$file') ]"
 t_check "...the body is the one sent" json "$got" "j['body'].strip() == 'hello $U1'"
 t_check "...Return-Path: <sender@example.org> and Delivered-To: $U1@example.test on top" \
 	json "$got" "j['return_path'] == '<sender@example.org>' and j['delivered_to'] == ['$U1@example.test']"

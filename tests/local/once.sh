@@ -8,7 +8,7 @@
 # file instead of writing another, in new/ and, for a retry, in cur/ after
 # a reader moved it there (":2,S"); two recipients of one message that end
 # in the same Maildir still get a file each; the file name keeps the
-# Maildir form time.unique.host,S=size; local marks a delivered recipient
+# Maildir form time.unique.host,S=size,W=vsize; local marks a delivered recipient
 # done in the queue file itself (offset_N of the request), before qmgr
 # hears of it.  Without qmgr, so the message
 # waits in incoming/ and its copy in hold/ is the queue file of the
@@ -43,8 +43,8 @@ reply=$(request 0 $U1@example.test)
 t_check "first attempt: sent, delivered to maildir" json "$reply" "j['status_0'] == 'sent' and j['text_0'] == 'delivered to maildir'"
 t_expect "...one file in new/" 1 files
 name=$(ls "$H1/Maildir/new")
-t_check "...named ARRIVAL.M<usec>Q<queue id>R<16 hex>.<host>,S=<size> ($name)" \
-	bash -c "[[ '$name' =~ ^$ARRIVAL\.M0Q${id}R[0-9a-f]{16}\.[^.,:/]+,S=([0-9]+)\$ ]] && [ \${BASH_REMATCH[1]} = \$(stat -c %s '$H1/Maildir/new/$name') ]"
+t_check "...named ARRIVAL.M<usec>Q<queue id>R<16 hex>.<host>,S=<size>,W=<vsize> ($name)" \
+	bash -c "[[ '$name' =~ ^$ARRIVAL\.M0Q${id}R[0-9a-f]{16}\.[^.,:/]+,S=([0-9]+),W=[0-9]+\$ ]] && [ \${BASH_REMATCH[1]} = \$(stat -c %s '$H1/Maildir/new/$name') ]"
 
 reply=$(request 0 $U1@example.test)
 t_check "the same request again (local died before it replied): sent, by the earlier attempt" \
