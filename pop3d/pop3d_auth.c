@@ -94,7 +94,7 @@ static bool client_answer(struct pop3d *p, struct buf *b64)
 	}
 	buf_trim(b64);
 	if (stream_line_is_long(p->s) || strcmp(buf_str(b64), "*") == 0) {
-		pop3d_reply(p, "-ERR [AUTH] Authentication aborted by client.");
+		pop3d_reply(p, "-ERR Authentication aborted by client.");
 		return false;
 	}
 	return true;
