@@ -10,7 +10,8 @@
  *
  * main.c: the skeleton call.  pop3mail_login.c: the handoff, the token,
  * the switch.  pop3mail_box.c: the mailbox (lock, index, sizes, UIDLs,
- * the update at QUIT).  pop3mail_cmd.c: the commands.
+ * the update at QUIT).  pop3mail_cmd.c: the commands.  pop3mail_copy.c:
+ * a message with CRLF line ends and dot-stuffing, whole or TOP's part.
  */
 #ifndef HATO_POP3MAIL_H
 #define HATO_POP3MAIL_H
@@ -50,6 +51,17 @@ int pop3_box_uidl(struct pop3_box *b, size_t i, const char *format, struct buf *
 		  struct buf *why);
 int pop3_box_update(struct pop3_box *b, size_t *deleted_r, struct buf *why);
 void pop3_box_close(struct pop3_box **bp);
+
+/* --- pop3mail_copy.c: a message file as RETR and TOP send it --- */
+struct pop3_copy {
+	bool line_start, cr, in_header;
+	long body_lines;		/* TOP's lines still to send; -1: all */
+	bool stop;			/* TOP has sent its lines */
+};
+
+void pop3_copy_init(struct pop3_copy *cp, long body_lines);
+void pop3_copy_bytes(struct pop3_copy *cp, const char *p, size_t n, struct buf *out);
+void pop3_copy_end(struct pop3_copy *cp, struct buf *out);
 
 /* --- pop3mail_cmd.c --- */
 struct pop3mail {

@@ -2,7 +2,7 @@
  * UPDATE: STAT, LIST, RETR, DELE, NOOP, RSET, TOP, UIDL, CAPA, QUIT.
  * Replies are worded as Dovecot's, so a client that parses them (or a
  * person comparing the two) sees no difference.  Messages are streamed
- * with CRLF line ends and dot-stuffing, never read whole into memory. */
+ * through pop3_copy (pop3mail_copy.c), never read whole into memory. */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -125,53 +125,30 @@ out:
 static void cmd_list(struct pop3mail *m, struct pop3_cmd *c) { listing(m, c, false); }
 static void cmd_uidl(struct pop3mail *m, struct pop3_cmd *c) { listing(m, c, true); }
 
-/* copy state of one message being sent */
-struct copy {
-	bool line_start, cr, in_header;
-	long body_lines;	/* lines still to send after the header; -1: all */
-	bool stop;
-};
-
-/* put_bytes - p[0..n) with CRLF line ends and dot-stuffing */
-static void put_bytes(struct pop3mail *m, struct copy *cp, const char *p, size_t n)
-{
-	for (size_t i = 0; i < n && !cp->stop; i++) {
-		char ch = p[i];
-
-		if (cp->line_start && ch == '.')
-			stream_write(m->s, ".", 1);
-		if (ch == '\n' && !cp->cr)
-			stream_write(m->s, "\r", 1);
-		stream_write(m->s, &ch, 1);
-		if (ch == '\n' && cp->in_header && cp->line_start) {
-			cp->in_header = false;	/* the empty line */
-			cp->stop = cp->body_lines == 0;
-		} else if (ch == '\n' && !cp->in_header && cp->body_lines > 0) {
-			cp->stop = --cp->body_lines == 0;
-		}
-		cp->line_start = ch == '\n' || (cp->line_start && ch == '\r');
-		cp->cr = ch == '\r';
-	}
-}
-
 /* send_message - message i, whole (body_lines -1) or TOP's part; false
  * when the client went away */
 static bool send_message(struct pop3mail *m, size_t i, long body_lines, int fd)
 {
-	struct copy cp = { .line_start = true, .in_header = true, .body_lines = body_lines };
-	char buf[16384];
+	struct pop3_copy cp;
+	struct buf *out = buf_new(OUT_FLUSH + 1024);
+	char in[16384];
 	ssize_t n;
+	bool ok = true;
 
-	while (!cp.stop && (n = read(fd, buf, sizeof(buf))) > 0) {
-		put_bytes(m, &cp, buf, (size_t)n);
-		if (buf_len(m->s->out) >= OUT_FLUSH && stream_flush(m->s) < 0)
-			return false;
+	pop3_copy_init(&cp, body_lines);
+	while (ok && !cp.stop && (n = read(fd, in, sizeof(in))) > 0) {
+		pop3_copy_bytes(&cp, in, (size_t)n, out);
+		if (buf_len(out) >= OUT_FLUSH) {
+			stream_write(m->s, buf_str(out), buf_len(out));
+			buf_reset(out);
+			ok = stream_flush(m->s) == 0;
+		}
 	}
-	if (!cp.line_start)
-		stream_write(m->s, "\r\n", 2);
-	reply(m, ".");
+	pop3_copy_end(&cp, out);
+	stream_write(m->s, buf_str(out), buf_len(out));
+	buf_free(&out);
 	(void)i;
-	return true;
+	return ok;
 }
 
 /* retrieve - RETR (body_lines -1) and TOP */
