@@ -11,6 +11,7 @@
  *    0710 root:sasl), tried by connecting as mail_owner in a child;
  *  - smtpd_tls_wrappermode or smtpd_tls_security_level = encrypt needs a
  *    certificate that loads, or every session fails.
+ * A pop3d service needs login/auth (authd) and login/pop3 (pop3mail).
  * Also: some log destination must work (maillog_file, or a syslog socket
  * at /dev/log).  Each problem is one warning saying what fixes it.
  */
@@ -189,6 +190,29 @@ out:
 	buf_free(&why);
 }
 
+/* has_service - master.cf has name running command */
+static bool has_service(const struct master_cf *mcf, const char *name, const char *command)
+{
+	for (size_t i = 0; i < mcf->len; i++)
+		if (strcmp(mcf->entries[i].service, name) == 0 && strcmp(mcf->entries[i].command, command) == 0)
+			return true;
+	return false;
+}
+
+/* check_login - a login process (pop3d) needs login/auth and its mail
+ * service in master.cf, or every login fails after the password */
+static void check_login(const struct master_cf *mcf, const struct master_cf_entry *e,
+			const char *mail_service, const char *mail_program)
+{
+	if (!has_service(mcf, "login/auth", "authd"))
+		log_warn("service %s (line %d): %s logs users in through authd on login/auth, which "
+			 "master.cf lacks: add login/auth unix - n n - 1 authd", e->service, e->line, e->command);
+	if (!has_service(mcf, mail_service, mail_program))
+		log_warn("service %s (line %d): %s hands logins to %s on %s, which master.cf lacks: "
+			 "add %s unix - n n - - %s", e->service, e->line, e->command, mail_program,
+			 mail_service, mail_service, mail_program);
+}
+
 /* check_log - some log destination must work */
 static void check_log(struct config *c)
 {
@@ -204,14 +228,26 @@ void hato_check_more(struct config *c, const char *dir)
 {
 	struct buf *path = buf_new(64), *why = buf_new(0);
 	struct master_cf *mcf;
+	bool logins = false;
 
 	hato_check_tables(c, dir);
 	check_log(c);
 	buf_printf(path, "%s/master.cf", dir);
-	if ((mcf = master_cf_parse_file(buf_str(path), why)) != NULL)
-		for (size_t i = 0; i < mcf->len; i++)
-			if (strcmp(mcf->entries[i].command, "smtpd") == 0 && mcf->entries[i].type == MASTER_CF_INET)
-				check_smtpd(dir, mcf, &mcf->entries[i]);
+	mcf = master_cf_parse_file(buf_str(path), why);
+	for (size_t i = 0; mcf && i < mcf->len; i++) {
+		const struct master_cf_entry *e = &mcf->entries[i];
+
+		if (e->type == MASTER_CF_INET && strcmp(e->command, "smtpd") == 0)
+			check_smtpd(dir, mcf, e);
+		if (e->type == MASTER_CF_INET && strcmp(e->command, "pop3d") == 0) {
+			check_login(mcf, e, "login/pop3", "pop3mail");
+			logins = true;
+		}
+	}
+	if (logins && getpwnam(config_get(c, "default_login_user")) == NULL)
+		log_warn("default_login_user %s (the user pop3d runs as) does not exist "
+			 "(useradd -r -U -M -d /nonexistent -s /usr/sbin/nologin %s)",
+			 config_get(c, "default_login_user"), config_get(c, "default_login_user"));
 	master_cf_free(&mcf);
 	buf_free(&path);
 	buf_free(&why);

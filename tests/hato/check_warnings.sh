@@ -4,7 +4,8 @@
 # table (main.cf and master.cf -o), alias_maps without its table, an
 # smtpd_sasl_path where no authd listens ("auth unix n ..." is public/),
 # saslauthd's socket out of mail_owner's reach, wrapper mode or encrypt
-# without a certificate, no log destination.  And hato init builds
+# without a certificate, no log destination, a pop3d service without
+# login/auth or login/pop3.  And hato init builds
 # /etc/aliases.lmdb when /etc/aliases exists (in a private mount namespace
 # with a copy of /etc, so the machine's /etc is untouched).
 . "$HATO_TOP/tests/lib.sh"
@@ -52,6 +53,14 @@ sed -i '/authd$/d' "$I/master.cf"
 t_check "no authd service at all: a warning" warns "SMTP AUTH is on, but no authd service listens on $I/queue/public/auth"
 "$PC" -c "$I" -e "smtpd_sasl_path = private/auth"
 echo "auth      unix  -       n       n       -       1       authd" >>"$I/master.cf"
+t_check "pop3d without login/auth: a warning with the line to add" \
+	warns "pop3d logs users in through authd on login/auth, which master.cf lacks: add login/auth unix - n n - 1 authd"
+echo "login/auth unix -       n       n       -       1       authd" >>"$I/master.cf"
+t_check "...none once it is there" bash -c "! '$HATO' -c '$I' check 2>&1 | grep -q login/auth"
+sed -i '/pop3mail$/d' "$I/master.cf"
+t_check "pop3d without login/pop3: a warning with the line to add" \
+	warns "pop3d hands logins to pop3mail on login/pop3, which master.cf lacks: add login/pop3 unix - n n - - pop3mail"
+echo "login/pop3 unix -       n       n       -       -       pop3mail" >>"$I/master.cf"
 
 "$PC" -c "$I" -e "smtpd_tls_cert_file = $I/nonexistent.pem"
 t_check "wrapper mode without a certificate that loads: a warning" \
