@@ -29,6 +29,7 @@
 #include "hato.h"
 #include "log.h"
 #include "master_cf.h"
+#include "pop3_uidl.h"
 #include "strv.h"
 #include "tls.h"
 #include "unix_connect.h"
@@ -213,6 +214,17 @@ static void check_login(const struct master_cf *mcf, const struct master_cf_entr
 			 mail_service, mail_service, mail_program);
 }
 
+/* check_uidl_format - pop3_uidl_format must expand for every message */
+static void check_uidl_format(struct config *c)
+{
+	struct buf *why = buf_new(0);
+
+	if (pop3_uidl_check(config_get(c, "pop3_uidl_format"), why) < 0)
+		log_warn("pop3_uidl_format = %s: %s: every UIDL command would fail",
+			 config_get(c, "pop3_uidl_format"), buf_str(why));
+	buf_free(&why);
+}
+
 /* check_log - some log destination must work */
 static void check_log(struct config *c)
 {
@@ -244,6 +256,8 @@ void hato_check_more(struct config *c, const char *dir)
 			logins = true;
 		}
 	}
+	if (logins)
+		check_uidl_format(c);
 	if (logins && getpwnam(config_get(c, "default_login_user")) == NULL)
 		log_warn("default_login_user %s (the user pop3d runs as) does not exist "
 			 "(useradd -r -U -M -d /nonexistent -s /usr/sbin/nologin %s)",

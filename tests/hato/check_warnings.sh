@@ -61,6 +61,9 @@ sed -i '/pop3mail$/d' "$I/master.cf"
 t_check "pop3d without login/pop3: a warning with the line to add" \
 	warns "pop3d hands logins to pop3mail on login/pop3, which master.cf lacks: add login/pop3 unix - n n - - pop3mail"
 echo "login/pop3 unix -       n       n       -       -       pop3mail" >>"$I/master.cf"
+"$PC" -c "$I" -e "pop3_uidl_format = %08Xu%m"
+t_check "a pop3_uidl_format Dovecot's Maildir cannot expand (%m): a warning" warns "pop3_uidl_format = %08Xu%m:"
+"$PC" -c "$I" -e "pop3_uidl_format = %08Xu%08Xv"
 
 "$PC" -c "$I" -e "smtpd_tls_cert_file = $I/nonexistent.pem"
 t_check "wrapper mode without a certificate that loads: a warning" \
