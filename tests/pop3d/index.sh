@@ -19,7 +19,14 @@ uidls >"$T/u1"
 t_expect "three UIDLs" 3 bash -c "wc -l <'$T/u1'"
 uidls >"$T/u2"
 t_check "the same UIDLs in a second session" cmp -s "$T/u1" "$T/u2"
+exec 3<>/dev/tcp/127.0.0.1/$POP3_PORT
+read -r _ <&3
+printf 'USER %s\r\nPASS %s\r\n' $U $PW >&3
+read -r _ <&3; read -r _ <&3
+t_check "a session is open (a pop3mail process runs as the user)" pgrep -u $U -x pop3mail
 t_check "hato stop" inst_stop
+t_check "...ends the open session too (its mailbox lock with it)" inst_wait bash -c "! pgrep -u $U -x pop3mail"
+exec 3<&-
 t_check "hato start" inst_start
 inst_wait pop3_listening
 uidls >"$T/u3"
