@@ -84,9 +84,24 @@ static int verify(const struct privdrop *pd, struct buf *why)
 	return 0;
 }
 
+/* keep_death_signal - the kernel clears the parent-death signal when
+ * the credentials change: set it again, so that a daemon that dropped
+ * root still ends with its master */
+static int keep_death_signal(int sig, struct buf *why)
+{
+	if (sig != 0 && prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) {
+		buf_printf(why, "prctl PR_SET_PDEATHSIG: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /* privdrop_apply - groups, gid, chroot, uid, then verify */
 int privdrop_apply(const struct privdrop *pd, struct buf *why)
 {
+	int death_sig = 0;
+
+	(void)prctl(PR_GET_PDEATHSIG, &death_sig, 0, 0, 0);
 	if (geteuid() != 0) {
 		if (geteuid() == pd->uid)
 			return 0;	/* a --dev instance already runs as the user */
@@ -112,7 +127,7 @@ int privdrop_apply(const struct privdrop *pd, struct buf *why)
 		buf_printf(why, "prctl PR_SET_DUMPABLE: %s", strerror(errno));
 		return -1;
 	}
-	return verify(pd, why);
+	return keep_death_signal(death_sig, why) < 0 ? -1 : verify(pd, why);
 }
 
 /* privdrop_ids - pd for uid and gid; groups: gid alone, or with

@@ -10,7 +10,8 @@
  * saslauthd; a mail_owner in no other group has none), then setresgid,
  * then chroot + chdir("/"), then setresuid last; then it proves the drop
  * worked (setuid(0) fails, real/effective/saved ids are the target, no
- * groups but those).  Any failure is returned as -1 with
+ * groups but those).  The parent-death signal, which the kernel clears
+ * on a credential change, is set again (a daemon ends with its master).  Any failure is returned as -1 with
  * the reason; callers treat that as fatal.  When the process is not root
  * (a --dev instance) and the target user is the current one, nothing
  * changes; chroot is skipped there because only root may chroot.

@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 
 #include "auth_client.h"
@@ -122,9 +120,9 @@ static bool become_user(const struct auth_user *u)
 	if (!ok)
 		log_warn("user %s: cannot switch to the user: %s", u->name,
 			 buf_len(why) ? buf_str(why) : "userdb gave no uid or gid");
-	/* the switch cleared the parent-death signal: hato stop must still
-	 * end the session (and free its mailbox lock) */
-	if (ok && (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() == 1))
+	/* privdrop kept the parent-death signal; a master that died during
+	 * the switch is not noticed by it */
+	if (ok && getppid() == 1)
 		ok = false;
 	buf_free(&why);
 	return ok;

@@ -24,9 +24,15 @@ read -r _ <&3
 printf 'USER %s\r\nPASS %s\r\n' $U $PW >&3
 read -r _ <&3; read -r _ <&3
 t_check "a session is open (a pop3mail process runs as the user)" pgrep -u $U -x pop3mail
-t_check "hato stop" inst_stop
-t_check "...ends the open session too (its mailbox lock with it)" inst_wait bash -c "! pgrep -u $U -x pop3mail"
+kill -KILL "$(tr -dc 0-9 <"$I/queue/pid/master.pid")"
+t_check "master killed with SIGKILL: the session ends too (parent-death signal, its lock with it)" \
+	inst_wait bash -c "! pgrep -u $U -x pop3mail"
+# inst_procs - processes of this instance: their working directory is in its queue
+inst_procs() { for p in /proc/[0-9]*; do case $(readlink "$p/cwd" 2>/dev/null) in "$I"/queue*) echo "${p#/proc/}" ;; esac; done; }
+t_check "...and so does every daemon of the instance (authd dropped root too)" inst_wait bash -c "I='$I'; $(declare -f inst_procs); [ -z \"\$(inst_procs)\" ]"
 exec 3<&-
+inst_wait wait_gone
+inst_stop	# master is gone: nothing to stop, the pid file is cleared
 t_check "hato start" inst_start
 inst_wait pop3_listening
 uidls >"$T/u3"
