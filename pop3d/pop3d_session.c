@@ -111,6 +111,8 @@ static void cmd_stls(struct pop3d *p, struct pop3_cmd *c)
 	pop3d_reply(p, "+OK Begin TLS negotiation now.");
 	if (stream_flush(p->s) < 0 || !start_tls(p))
 		p->done = true;
+	free(p->user);		/* nothing said in the clear carries over */
+	p->user = NULL;
 }
 
 /* cmd_quit - before login: nothing to update */

@@ -66,4 +66,16 @@ PY
 t_check "STLS answered in the clear" grep -q "^stls: +OK Begin TLS" "$T/stls.out"
 t_check "...the pipelined USER is never answered inside TLS" grep -qx "inside: nothing" "$T/stls.out"
 t_check "...and the next command inside TLS is" grep -q "^noop: b'-ERR" "$T/stls.out"
+python3 - 127.0.0.1 $POP3_PORT $U $PW <<'PY' >"$T/stls-user.out" 2>&1
+import socket, ssl, sys
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
+f = s.makefile("rb"); f.readline()
+s.sendall(b"USER " + sys.argv[3].encode() + b"\r\n"); f.readline()
+s.sendall(b"STLS\r\n"); f.readline()
+ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
+t = ctx.wrap_socket(s, server_hostname="x"); g = t.makefile("rb")
+t.sendall(b"PASS " + sys.argv[4].encode() + b"\r\n")
+print("pass:", g.readline().decode().strip())
+PY
+t_check "a USER given before STLS does not count after it (RFC 2595 section 4)" grep -qx "pass: -ERR No username given." "$T/stls-user.out"
 t_check "pop3d and pop3mail logged no crash" bash -c "! grep -Eq 'panic|fatal|signal 11|SIGSEGV' '$I/maillog'"
