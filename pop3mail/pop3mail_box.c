@@ -3,6 +3,7 @@
  * UIDLs made from them), new/ moved to cur/ at login as Dovecot does,
  * deletions and \Seen applied only at QUIT.  Runs as the user; a message
  * file is opened without following a link (maildir_scan never lists one). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -130,15 +131,48 @@ int pop3_box_open(const char *path, struct pop3_box **bp, struct buf *why)
 	return 0;
 }
 
+/* renamed - message i's file under another name in cur/ (another client
+ * changed its flags during the session): true with m->name updated */
+static bool renamed(struct pop3_box *b, size_t i)
+{
+	struct pop3_msg *m = &b->msgs[i];
+	int fd = openat(b->dir_fd, "cur", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL && fd >= 0)
+		close(fd);
+	while (d && !found && (e = readdir(d)) != NULL) {
+		if (maildir_base_len(e->d_name) != m->base_len ||
+		    strncmp(e->d_name, m->name, m->base_len) != 0 || strcmp(e->d_name, m->name) == 0)
+			continue;
+		free(m->name);
+		m->name = xstrdup(e->d_name);
+		found = true;
+	}
+	if (d)
+		closedir(d);
+	return found;
+}
+
+/* open_cur - cur/NAME, not following a link: a descriptor or -1 */
+static int open_cur(struct pop3_box *b, const char *name, struct buf *path)
+{
+	buf_reset(path);
+	buf_printf(path, "cur/%s", name);
+	return openat(b->dir_fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+}
+
 /* pop3_box_open_msg - message i for reading: a descriptor, or -1 */
 int pop3_box_open_msg(struct pop3_box *b, size_t i, struct buf *why)
 {
 	struct buf *path = buf_new(64);
 	struct stat st;
-	int fd;
+	int fd = open_cur(b, b->msgs[i].name, path);
 
-	buf_printf(path, "cur/%s", b->msgs[i].name);
-	fd = openat(b->dir_fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && renamed(b, i))
+		fd = open_cur(b, b->msgs[i].name, path);
 	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
 		close(fd);
 		fd = -1;
@@ -189,6 +223,29 @@ int pop3_box_uidl(struct pop3_box *b, size_t i, const char *format, struct buf *
 	return rc;
 }
 
+/* unlink_name - remove cur/NAME */
+static int unlink_name(struct pop3_box *b, const char *name, struct buf *path)
+{
+	buf_reset(path);
+	buf_printf(path, "cur/%s", name);
+	return unlinkat(b->dir_fd, buf_str(path), 0);
+}
+
+/* unlink_cur - remove message i's file, found again if it was renamed;
+ * -1 with errno ENOENT when it is gone */
+static int unlink_cur(struct pop3_box *b, size_t i, struct buf *path)
+{
+	if (unlink_name(b, b->msgs[i].name, path) == 0)
+		return 0;
+	if (errno != ENOENT)
+		return -1;
+	if (!renamed(b, i)) {
+		errno = ENOENT;
+		return -1;
+	}
+	return unlink_name(b, b->msgs[i].name, path);
+}
+
 /* set_seen - add S to m's flags (a RETR, as Dovecot) */
 static int set_seen(struct pop3_box *b, const struct pop3_msg *m, struct buf *newname,
 		    struct buf *why)
@@ -214,9 +271,7 @@ int pop3_box_update(struct pop3_box *b, size_t *deleted_r, struct buf *why)
 	for (size_t i = 0; i < b->len; i++) {
 		struct pop3_msg *m = &b->msgs[i];
 
-		buf_reset(path);
-		buf_printf(path, "cur/%s", m->name);
-		if (m->deleted && unlinkat(b->dir_fd, buf_str(path), 0) < 0 && errno != ENOENT) {
+		if (m->deleted && unlink_cur(b, i, path) < 0 && errno != ENOENT) {
 			if (rc == 0)	/* the first error is the one reported */
 				buf_printf(why, "unlink %s: %s", buf_str(path), strerror(errno));
 			rc = -1;
