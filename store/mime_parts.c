@@ -49,8 +49,10 @@ struct walk {
 	uint64_t prev_eol, prev_veol;	/* the line end of the line before */
 };
 
-/* push - a new part at the current line's end; false past a limit */
-static bool push(struct walk *k, enum mime_part_kind kind, unsigned depth, uint64_t eol)
+/* push - a new part after the current line (len bytes, eol more);
+ * false past a limit */
+static bool push(struct walk *k, enum mime_part_kind kind, unsigned depth, size_t len,
+		 uint64_t eol)
 {
 	struct mime_part *n;
 
@@ -64,7 +66,8 @@ static bool push(struct walk *k, enum mime_part_kind kind, unsigned depth, uint6
 	}
 	n = &k->p->parts[k->p->len];
 	*n = (struct mime_part){ .kind = kind, .depth = depth, .fields = buf_new(0),
-				 .hdr_offset = k->off + eol, .hdr_voffset = k->voff + (eol ? 2 : 0) };
+				 .hdr_offset = k->off + len + eol,
+				 .hdr_voffset = k->voff + len + (eol ? 2 : 0) };
 	k->hdr_part = (int)k->p->len;
 	k->dest = NULL;
 	k->stack[k->top++] = (int)k->p->len++;
@@ -124,10 +127,11 @@ static bool is_named(const char *p, size_t len, const char *const *names)
 static void keep(struct walk *k, const char *p, size_t len)
 {
 	size_t *used = k->dest_env ? NULL : &k->parts_fields;
-	size_t have = k->dest_env ? buf_len(k->dest) : *used;
+	size_t have;
 
 	if (k->dest == NULL)
 		return;
+	have = used ? *used : buf_len(k->dest);
 	if (len > MIME_PARTS_FIELDS_MAX - have) {
 		*(k->dest_env ? &k->p->envelope_over : &k->p->parts_over) = true;
 		k->dest = NULL;
@@ -191,7 +195,7 @@ static void body_starts(struct walk *k, const struct mime_line *l, uint64_t eol)
 	strcpy(n->encoding, l->fields->encoding);
 	k->hdr_part = NONE;
 	if (l->nested_follows)
-		push(k, MIME_PART_NESTED, n->depth + 1, eol);
+		push(k, MIME_PART_NESTED, n->depth + 1, 0, eol);
 	else if (l->fields->has_boundary && k->levels < MIME_MAX_DEPTH)
 		k->mp[++k->levels] = (int)(n - k->p->parts);
 }
@@ -207,7 +211,7 @@ static bool is_open(const struct walk *k, int m)
 
 /* boundary - a part of the multipart at level depth starts, or (close)
  * the multipart's last part ends */
-static void boundary(struct walk *k, int depth, uint64_t eol, bool close)
+static void boundary(struct walk *k, int depth, size_t len, uint64_t eol, bool close)
 {
 	int m = depth >= 1 && depth <= MIME_MAX_DEPTH ? k->mp[depth] : NONE;
 
@@ -217,7 +221,7 @@ static void boundary(struct walk *k, int depth, uint64_t eol, bool close)
 	end_above(k, m);
 	k->hdr_part = NONE;
 	if (!close)
-		push(k, MIME_PART_PART, k->p->parts[m].depth + 1, eol);
+		push(k, MIME_PART_PART, k->p->parts[m].depth + 1, len, eol);
 }
 
 /* event - what the walker said about a line: false once the structure
@@ -238,10 +242,10 @@ static bool event(struct walk *k, const struct mime_line *l, const char *p, size
 			body_starts(k, l, eol);
 		break;
 	case MIME_BOUNDARY:
-		boundary(k, l->depth, eol, false);
+		boundary(k, l->depth, len, eol, false);
 		break;
 	case MIME_CLOSE:
-		boundary(k, l->depth + 1, eol, true);
+		boundary(k, l->depth + 1, len, eol, true);
 		break;
 	case MIME_BODY:
 		break;
@@ -334,7 +338,7 @@ int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why)
 	k.w = mime_new(&(struct mime_opts){ .header_limit = HEADER_LIMIT, .eol_len = 1 });
 	for (int i = 0; i <= MIME_MAX_DEPTH; i++)
 		k.mp[i] = NONE;
-	push(&k, MIME_PART_MESSAGE, 0, 0);
+	push(&k, MIME_PART_MESSAGE, 0, 0, 0);
 	rc = read_lines(&k, fd, why);
 	header_done(&k);
 	end_above(&k, NONE);
