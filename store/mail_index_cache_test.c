@@ -6,8 +6,9 @@
  * mime.c); entries dropped by an expunge and ignored after a size
  * change (then filled again); a deleted index with an empty cache that
  * fills again; the size limit (a field over it, a message with a huge
- * header: uncacheable, not cut); a symbolic link where the file was;
- * and the decoder refusing every cut of a good serialisation.
+ * header: uncacheable, not cut); the map growing under puts; a symbolic
+ * link where the file was; the decoder refusing every cut of a good
+ * serialisation.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -403,6 +404,38 @@ static void test_limits(void)
 	buf_free(&why);
 }
 
+/* test_grow - puts that fill the map make it grow */
+static void test_grow(void)
+{
+	struct buf *dir = buf_new(64), *out = buf_new(64), *why = buf_new(0);
+	int fd = maildir("grow", dir);
+	struct mail_index *idx = NULL;
+	size_t saved = mail_index_map_first;
+	char *big = xcalloc(1, 60000), field[16];
+	uint32_t uid;
+	bool all = true;
+
+	test_begin("mail_index_cache: the map grows when the cache fills it");
+	put_file(dir, "cur/7.g.host:2,", "Subject: x\n\n", 13);
+	mail_index_map_first = 128 << 10;
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	mail_index_map_first = saved;
+	test_assert((uid = sync_uid(idx, fd, "7.g.host", NULL)) != 0);
+	for (int i = 0; i < 20; i++) {
+		snprintf(field, sizeof(field), "x-%d", i);
+		all = all && mail_index_cache_put(idx, "INBOX", uid, field, big, 60000, why) == 1;
+	}
+	test_assert(all);
+	test_assert(get(idx, uid, "x-19", out) == 1 && buf_len(out) == 60000);
+	mail_index_close(&idx);
+	test_end();
+	free(big);
+	close(fd);
+	buf_free(&dir);
+	buf_free(&out);
+	buf_free(&why);
+}
+
 /* test_symlink - the file replaced by a link after the sync */
 static void test_symlink(void)
 {
@@ -466,6 +499,7 @@ void test_mail_index_cache(void)
 	test_fill();
 	test_invalidate();
 	test_limits();
+	test_grow();
 	test_symlink();
 	test_decode();
 }
