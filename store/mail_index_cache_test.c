@@ -5,7 +5,8 @@
  * lines and fields, the part order compared with a direct walk of
  * mime.c); entries dropped by an expunge and ignored after a size
  * change (then filled again); a deleted index with an empty cache that
- * fills again; the size limit (a field over it, a message with a huge
+ * fills again; a folder rebuilt after a bad record with its cache gone;
+ * the size limit (a field over it, a message with a huge
  * header: uncacheable, not cut); the map growing under puts; a symbolic
  * link where the file was; the decoder refusing every cut of a good
  * serialisation.
@@ -366,6 +367,36 @@ static void test_invalidate(void)
 	buf_free(&p);
 }
 
+/* test_dropped_folder - a folder rebuilt after a bad record loses its
+ * cache (new UIDVALIDITY, the same UIDs) */
+static void test_dropped_folder(void)
+{
+	struct buf *dir = buf_new(64), *out = buf_new(64), *why = buf_new(0);
+	int fd = maildir("dropped", dir);
+	struct mail_index *idx = NULL;
+	MDB_val k = { 11, "UINBOX\0\0\0\0\x07" }, v = { 4, "junk" };
+	MDB_txn *txn;
+	uint32_t uid;
+
+	test_begin("mail_index_cache: a folder rebuilt after a bad record loses its cache");
+	put_file(dir, "cur/8.h.host:2,", "Subject: x\n\n", 13);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert((uid = sync_uid(idx, fd, "8.h.host", NULL)) != 0);
+	test_assert(fill(idx, fd, uid) == 1 && entries(idx, uid) == 3);
+	test_assert(mdb_txn_begin(idx->env, NULL, 0, &txn) == 0);
+	test_assert(mdb_put(txn, idx->dbi, &k, &v, 0) == 0 && mdb_txn_commit(txn) == 0);
+	test_assert(sync_uid(idx, fd, "8.h.host", NULL) == uid);
+	test_expect_log("the folder's index is rebuilt");
+	test_assert(entries(idx, uid) == 0);
+	test_assert(get(idx, uid, MAIL_INDEX_CACHE_ENVELOPE, out) == 0);
+	mail_index_close(&idx);
+	test_end();
+	close(fd);
+	buf_free(&dir);
+	buf_free(&out);
+	buf_free(&why);
+}
+
 /* test_limits - over the size limit: uncacheable, never cut */
 static void test_limits(void)
 {
@@ -498,6 +529,7 @@ void test_mail_index_cache(void)
 	test_put_get();
 	test_fill();
 	test_invalidate();
+	test_dropped_folder();
 	test_limits();
 	test_grow();
 	test_symlink();
