@@ -1,10 +1,12 @@
 /* mail_index_int - what the mail_index_*.c files share: the handle and
- * the record layout in the one LMDB database.
+ * the record layout in the main LMDB database.
  *
  * Two named databases beside the main one hold the keyword tables
  * (mail_index_keywords.c) and the cache (mail_index_cache.c); their
- * layouts are in those files.  Main-database keys (the folder name has
- * no NUL, at most MAIL_INDEX_FOLDER_MAX bytes):
+ * layouts are in those files.  LMDB keeps their names, "keywords" and
+ * "cache", as keys of the main database: lowercase, so none of the keys
+ * below can be one.  Main-database keys (the folder name has no NUL, at
+ * most MAIL_INDEX_FOLDER_MAX bytes):
  *   "V"                      -> "hato-index 1" (format version)
  *   "F" folder               -> uidvalidity u32, uidnext u32, highestmodseq u64
  *   "U" folder NUL uid(u32)  -> modseq u64, size u64, date i64, in_new u8,
