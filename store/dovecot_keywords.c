@@ -1,5 +1,5 @@
-/* dovecot_keywords - parse dovecot-keywords (see dovecot_keywords.h):
- * keyword index to name, all lines or nothing. */
+/* dovecot_keywords - parse and format dovecot-keywords (see
+ * dovecot_keywords.h): keyword index to name, all lines or nothing. */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,8 @@
 
 enum { KEYWORDS_FILE_MAX = 65536, KEYWORD_NAME_MAX = 128 };
 
-/* is_atom - an IMAP atom that can be a keyword */
-static bool is_atom(const char *s)
+/* dovecot_keywords_name_ok - an IMAP atom that can be a keyword */
+bool dovecot_keywords_name_ok(const char *s)
 {
 	size_t len = strlen(s);
 
@@ -36,7 +36,7 @@ static const char *keyword_line(const char *s, struct dovecot_keywords *kw)
 			return "index above 25";
 	if (*s++ != ' ')
 		return "not \"INDEX NAME\"";
-	if (!is_atom(s))
+	if (!dovecot_keywords_name_ok(s))
 		return "keyword name is not an IMAP atom of at most 128 bytes";
 	if (kw->name[idx] != NULL)
 		return "index given twice";
@@ -83,6 +83,16 @@ int dovecot_keywords_read(int dir_fd, struct dovecot_keywords *kw, struct buf *w
 		rc = -1;
 	buf_free(&text);
 	return rc;
+}
+
+/* dovecot_keywords_format - the table as Dovecot writes the file: a
+ * "<index> <name>" line per keyword, in index order */
+void dovecot_keywords_format(const struct dovecot_keywords *kw, struct buf *out)
+{
+	buf_reset(out);
+	for (int i = 0; i < DOVECOT_KEYWORDS_MAX; i++)
+		if (kw->name[i] != NULL)
+			buf_printf(out, "%d %s\n", i, kw->name[i]);
 }
 
 /* dovecot_keywords_clear - free every name */

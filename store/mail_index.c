@@ -25,7 +25,7 @@
 
 #define INDEX_DIR "hato-index.lmdb"
 
-enum { INDEX_CORRUPT = -2 };
+enum { INDEX_CORRUPT = -2, INDEX_DBS_MAX = 4, MAP_MAX_SHIFT = 40 };
 
 size_t mail_index_map_first = 8 << 20;	/* it doubles when full */
 
@@ -113,10 +113,13 @@ static int env_open(struct mail_index *idx, struct buf *why)
 
 	if ((rc = mdb_env_create(&idx->env)) == 0
 	    && (rc = mdb_env_set_mapsize(idx->env, idx->map_size)) == 0
+	    && (rc = mdb_env_set_maxdbs(idx->env, INDEX_DBS_MAX)) == 0
 	    && (rc = mdb_env_open(idx->env, idx->path, MDB_NOTLS, 0600)) == 0
 	    && (rc = mail_index_txn_begin(idx, 0, &txn)) == 0
 	    && (rc = mdb_dbi_open(txn, NULL, 0, &idx->dbi)) == 0
-	    && (rc = check_version(idx, txn)) == 0) {
+	    && (rc = check_version(idx, txn)) == 0
+	    && (rc = mdb_dbi_open(txn, "keywords", MDB_CREATE, &idx->kw_dbi)) == 0
+	    && (rc = mdb_dbi_open(txn, "cache", MDB_CREATE, &idx->cache_dbi)) == 0) {
 		rc = mdb_txn_commit(txn);
 		txn = NULL;
 	}
@@ -203,6 +206,36 @@ int mail_index_txn_begin(struct mail_index *idx, unsigned flags, MDB_txn **txnp)
 	if (rc == MDB_MAP_RESIZED && (rc = mdb_env_set_mapsize(idx->env, 0)) == 0)
 		rc = mdb_txn_begin(idx->env, NULL, flags, txnp);
 	return rc;
+}
+
+/* mail_index_map_grow - double the map (the sync's own grow() does the
+ * same for its passes) */
+int mail_index_map_grow(struct mail_index *idx)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(idx->env, &info) != 0 || info.me_mapsize >= (size_t)1 << MAP_MAX_SHIFT)
+		return -1;
+	idx->map_size = info.me_mapsize * 2;
+	return mdb_env_set_mapsize(idx->env, idx->map_size) == 0 ? 0 : -1;
+}
+
+/* mail_index_write - fn in a write transaction, again after a growth */
+int mail_index_write(struct mail_index *idx, mail_index_write_fn *fn, void *ctx)
+{
+	MDB_txn *txn;
+	int rc;
+
+	for (;;) {
+		if ((rc = mail_index_txn_begin(idx, 0, &txn)) != 0)
+			return rc;
+		if ((rc = fn(txn, ctx)) == 0)
+			rc = mdb_txn_commit(txn);
+		else
+			mdb_txn_abort(txn);
+		if (rc != MDB_MAP_FULL || mail_index_map_grow(idx) != 0)
+			return rc;
+	}
 }
 
 /* mail_index_list - the folder's messages as last synced */

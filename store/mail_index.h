@@ -13,6 +13,15 @@
  *   mail_index_folder_free(&f); mail_index_changes_free(&ch);
  *   mail_index_close(&idx);
  *
+ * Beside it (their own headers, their own LMDB databases in the same
+ * environment): mail_index_keywords.h, a folder's keyword names by
+ * Maildir letter (mail_index_keywords, mail_index_keyword_letter, taken
+ * from and written back to dovecot-keywords); mail_index_cache.h, named
+ * fields per message (mail_index_cache_get/put, and
+ * mail_index_cache_fill for the ENVELOPE fields and the MIME structure
+ * of mime_parts.h), dropped when the message is expunged and ignored
+ * once its size changes.
+ *
  * Storage: the directory <Maildir>/hato-index.lmdb (LMDB's data.mdb and
  * lock.mdb; a directory rather than MDB_NOSUBDIR so that the index is one
  * name to delete).  The index is a cache of the Maildir: a sync brings it

@@ -1,7 +1,12 @@
 /* mail_index_int - what the mail_index_*.c files share: the handle and
- * the record layout in the one LMDB database.
+ * the record layout in the main LMDB database.
  *
- * Keys (the folder name has no NUL, at most MAIL_INDEX_FOLDER_MAX bytes):
+ * Two named databases beside the main one hold the keyword tables
+ * (mail_index_keywords.c) and the cache (mail_index_cache.c); their
+ * layouts are in those files.  LMDB keeps their names, "keywords" and
+ * "cache", as keys of the main database: lowercase, so none of the keys
+ * below can be one.  Main-database keys (the folder name has no NUL, at
+ * most MAIL_INDEX_FOLDER_MAX bytes):
  *   "V"                      -> "hato-index 1" (format version)
  *   "F" folder               -> uidvalidity u32, uidnext u32, highestmodseq u64
  *   "U" folder NUL uid(u32)  -> modseq u64, size u64, date i64, in_new u8,
@@ -33,6 +38,8 @@ struct mail_index {
 	int dir_fd;			/* the index directory, flock()ed shared */
 	MDB_env *env;
 	MDB_dbi dbi;
+	MDB_dbi kw_dbi;			/* "keywords": mail_index_keywords.c */
+	MDB_dbi cache_dbi;		/* "cache": mail_index_cache.c */
 	size_t map_size;
 };
 
@@ -71,6 +78,21 @@ uint32_t mail_index_uidvalidity_next(struct mail_index *idx);
 /* mail_index_sync_pause - tests only: called between a sync's dry run
  * and its write transaction, where another writer may get in */
 extern void (*mail_index_sync_pause)(void);
+/* mail_index_map_grow - double the map after MDB_MAP_FULL, with no
+ * transaction open: 0, or -1 at the limit */
+int mail_index_map_grow(struct mail_index *idx);
+/* mail_index_write_fn - the work of one write transaction: 0 to commit,
+ * else an LMDB error or -1 (the caller's own, with why) to abort */
+typedef int mail_index_write_fn(MDB_txn *txn, void *ctx);
+/* mail_index_write - run fn in a write transaction and commit, growing
+ * the map and running fn again after MDB_MAP_FULL: 0, an LMDB error, or
+ * fn's -1 */
+int mail_index_write(struct mail_index *idx, mail_index_write_fn *fn, void *ctx);
+/* mail_index_cache_drop - in the write transaction txn: the cache
+ * entries of uid in folder, or of every UID when uid is 0 (an expunge, a
+ * folder dropped); 0 or an LMDB error */
+int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *folder,
+			  uint32_t uid);
 /* mail_index_map_first - the map size a new environment starts with;
  * tests make it small to see it grow */
 extern size_t mail_index_map_first;

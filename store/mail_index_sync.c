@@ -96,7 +96,7 @@ static int del_msg(struct sync *s, const struct mail_index_msg *m)
 	if (s->txn == NULL)
 		return 0;
 	mail_index_key_uid(s->key, s->folder, m->uid);
-	if ((rc = del(s)) != 0)
+	if ((rc = del(s)) != 0 || (rc = mail_index_cache_drop(s->idx, s->txn, s->folder, m->uid)) != 0)
 		return rc;
 	mail_index_key_base(s->key, s->folder, m->name, m->base_len);
 	k = mail_index_val(s->key);
@@ -294,7 +294,7 @@ static int drop_folder(struct sync *s)
 	if (s->txn == NULL)
 		return 0;
 	mail_index_key_uid(s->key, s->folder, 0);
-	if ((rc = del_prefix(s)) != 0)
+	if ((rc = del_prefix(s)) != 0 || (rc = mail_index_cache_drop(s->idx, s->txn, s->folder, 0)) != 0)
 		return rc;
 	mail_index_key_base(s->key, s->folder, "", 0);
 	if ((rc = del_prefix(s)) != 0)

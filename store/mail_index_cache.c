@@ -1,0 +1,367 @@
+/* mail_index_cache - the cache of header fields and MIME structure in
+ * the index's "cache" database (the interface is in mail_index_cache.h).
+ *
+ * Keys are the message's key in the main database ("U" folder NUL uid,
+ * mail_index_key_uid) with the field name after it:
+ *   "U" folder NUL uid        -> "v1", UIDVALIDITY u32, size u64, base
+ *   "U" folder NUL uid field  -> '=' then the bytes, or '!' (uncacheable)
+ * (integers big-endian).  The first, the validator, says which message
+ * the fields belong to; a read compares it with the folder's header and
+ * the message's record in the same transaction, so an entry of another
+ * message (a renumbered folder) or of other bytes (a changed size) is
+ * never returned.  A write whose validator differs drops the UID's old
+ * fields first.  A sync's expunge (and a folder dropped as corrupt)
+ * drops the entries with mail_index_cache_drop.  A value that is
+ * neither form, or too long, reads as not cached.
+ * fill opens new/NAME or cur/NAME below the folder without following a
+ * symbolic link, and caches only when the file is a regular file of the
+ * size in the record it was opened by.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mail_index_cache.h"
+#include "mail_index_int.h"
+#include "maildir_scan.h"
+#include "mime_parts.h"
+
+enum { FIELDS_PER_PUT = 2 };
+
+struct put_work {
+	const char *folder;
+	uint32_t uid;
+	const struct buf *want;		/* fill: the validator it read under */
+	size_t n;
+	const char *name[FIELDS_PER_PUT];
+	const void *data[FIELDS_PER_PUT];	/* NULL: uncacheable */
+	size_t len[FIELDS_PER_PUT];
+	struct mail_index *idx;
+	int result;
+	struct buf *why;
+};
+
+/* put64 - a big-endian u64 */
+static void put64(struct buf *b, uint64_t v)
+{
+	unsigned char p[8];
+
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (unsigned char)v;
+	buf_add(b, p, 8);
+}
+
+/* key - the entry of field (the validator with "") of uid in folder */
+static void key(struct buf *b, const char *folder, uint32_t uid, const char *field)
+{
+	mail_index_key_uid(b, folder, uid);
+	buf_cat(b, field);
+}
+
+/* current - the validator of uid as the index has it now, into b:
+ * 1, 0 no such message, -1 with why (an error, a corrupt record) */
+static int current(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		   struct mail_index_msg *m, struct buf *b, struct buf *why)
+{
+	struct mail_index_head h;
+	MDB_val k, v;
+	int rc;
+
+	mail_index_key_folder(b, folder);
+	k = mail_index_val(b);
+	if ((rc = mdb_get(txn, idx->dbi, &k, &v)) == 0 && (rc = mail_index_dec_head(&v, &h)) == 0) {
+		mail_index_key_uid(b, folder, uid);
+		k = mail_index_val(b);
+		if ((rc = mdb_get(txn, idx->dbi, &k, &v)) == 0
+		    && mail_index_dec_msg(&k, &v, strlen(folder) + 2, m) != 0)
+			rc = MDB_CORRUPTED;
+	} else if (rc == -1) {
+		rc = MDB_CORRUPTED;
+	}
+	buf_reset(b);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0) {
+		buf_printf(why, "%s: folder %s: UID %u: %s", idx->path, folder, uid, mdb_strerror(rc));
+		return -1;
+	}
+	buf_cat(b, "v1");
+	buf_add(b, (unsigned char[]){ h.uidvalidity >> 24, h.uidvalidity >> 16,
+				      h.uidvalidity >> 8, h.uidvalidity }, 4);
+	put64(b, (uint64_t)m->size);
+	buf_add(b, m->name, m->base_len);
+	return 1;
+}
+
+/* is_valid - the stored validator of uid is b */
+static bool is_valid(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		     const struct buf *b)
+{
+	struct buf *kb = buf_new(64);
+	MDB_val k, v;
+	bool ok;
+
+	key(kb, folder, uid, "");
+	k = mail_index_val(kb);
+	ok = mdb_get(txn, idx->cache_dbi, &k, &v) == 0 && v.mv_size == buf_len(b)
+	    && memcmp(v.mv_data, buf_str(b), v.mv_size) == 0;
+	buf_free(&kb);
+	return ok;
+}
+
+/* mail_index_cache_drop - every entry whose key starts with uid's (or
+ * with the folder's, uid 0) */
+int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid)
+{
+	struct buf *prefix = buf_new(64);
+	MDB_cursor *c;
+	MDB_val k;
+	int rc;
+
+	key(prefix, folder, uid, "");
+	if ((rc = mdb_cursor_open(txn, idx->cache_dbi, &c)) == 0) {
+		for (;;) {
+			k = mail_index_val(prefix);
+			if ((rc = mdb_cursor_get(c, &k, NULL, MDB_SET_RANGE)) != 0
+			    || k.mv_size < buf_len(prefix)
+			    || memcmp(k.mv_data, buf_str(prefix), buf_len(prefix)) != 0
+			    || (rc = mdb_cursor_del(c, 0)) != 0)
+				break;
+		}
+		mdb_cursor_close(c);
+	}
+	buf_free(&prefix);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* put_field - one field's entry */
+static int put_field(struct put_work *w, MDB_txn *txn, size_t i, struct buf *kb, struct buf *vb)
+{
+	MDB_val k, v;
+
+	key(kb, w->folder, w->uid, w->name[i]);
+	buf_reset(vb);
+	if (w->data[i] == NULL || w->len[i] > MAIL_INDEX_CACHE_FIELD_MAX) {
+		buf_putc(vb, '!');
+	} else {
+		buf_putc(vb, '=');
+		buf_add(vb, w->data[i], w->len[i]);
+	}
+	k = mail_index_val(kb);
+	v = mail_index_val(vb);
+	return mdb_put(txn, w->idx->cache_dbi, &k, &v, 0);
+}
+
+/* put_fields - the validator when it changed, then the fields */
+static int put_fields(struct put_work *w, MDB_txn *txn, const struct buf *valid)
+{
+	struct buf *kb = buf_new(64), *vb = buf_new(256);
+	MDB_val k, v;
+	int rc = 0;
+
+	if (!is_valid(w->idx, txn, w->folder, w->uid, valid)
+	    && (rc = mail_index_cache_drop(w->idx, txn, w->folder, w->uid)) == 0) {
+		key(kb, w->folder, w->uid, "");
+		k = mail_index_val(kb);
+		v = mail_index_val(valid);
+		rc = mdb_put(txn, w->idx->cache_dbi, &k, &v, 0);
+	}
+	for (size_t i = 0; rc == 0 && i < w->n; i++)
+		rc = put_field(w, txn, i, kb, vb);
+	buf_free(&kb);
+	buf_free(&vb);
+	return rc;
+}
+
+/* put_txn - the write transaction of a put or a fill */
+static int put_txn(MDB_txn *txn, void *ctx)
+{
+	struct put_work *w = ctx;
+	struct mail_index_msg m = { 0 };
+	struct buf *valid = buf_new(64);
+	int rc = current(w->idx, txn, w->folder, w->uid, &m, valid, w->why);
+
+	w->result = 0;
+	if (rc == 1 && (w->want == NULL || (buf_len(w->want) == buf_len(valid)
+					    && memcmp(buf_str(w->want), buf_str(valid),
+						      buf_len(valid)) == 0))) {
+		if ((rc = put_fields(w, txn, valid)) == 0)
+			w->result = 1;
+	}
+	free(m.name);
+	buf_free(&valid);
+	return rc == 1 ? 0 : rc;
+}
+
+/* args_ok - a folder and field name the cache takes */
+static bool args_ok(const char *folder, uint32_t uid, const char *field, struct buf *why)
+{
+	size_t n = strlen(field);
+
+	if (*folder == '\0' || strlen(folder) > MAIL_INDEX_FOLDER_MAX || uid == 0 || n == 0
+	    || n > MAIL_INDEX_CACHE_NAME_MAX || strspn(field, "abcdefghijklmnopqrstuvwxyz0123456789-") != n) {
+		buf_printf(why, "mail_index_cache: bad folder, UID or field name");
+		return false;
+	}
+	return true;
+}
+
+/* run_put - put_txn in a write transaction: its result, or -1 */
+static int run_put(struct put_work *w)
+{
+	int rc = mail_index_write(w->idx, put_txn, w);
+
+	if (rc == 0)
+		return w->result;
+	if (rc != -1)
+		buf_printf(w->why, "%s: folder %s: UID %u: %s", w->idx->path, w->folder, w->uid,
+			   mdb_strerror(rc));
+	return -1;
+}
+
+/* mail_index_cache_put - one field, in its own write transaction */
+int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t uid,
+			 const char *field, const void *data, size_t len, struct buf *why)
+{
+	struct put_work w = { .idx = idx, .folder = folder, .uid = uid, .n = 1, .why = why,
+			      .name = { field }, .data = { data }, .len = { len } };
+
+	return args_ok(folder, uid, field, why) ? run_put(&w) : -1;
+}
+
+/* read_field - the entry of field in txn, if the validator holds */
+static int read_field(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		      const char *field, struct buf *out, struct buf *why)
+{
+	struct mail_index_msg m = { 0 };
+	struct buf *valid = buf_new(64);
+	MDB_val k, v;
+	int rc = current(idx, txn, folder, uid, &m, valid, why);
+
+	free(m.name);
+	if (rc == 1 && !is_valid(idx, txn, folder, uid, valid))
+		rc = 0;
+	if (rc == 1) {
+		key(valid, folder, uid, field);
+		k = mail_index_val(valid);
+		rc = mdb_get(txn, idx->cache_dbi, &k, &v) != 0 || v.mv_size < 1
+		    || v.mv_size > MAIL_INDEX_CACHE_FIELD_MAX + 1 ? 0
+		    : *(char *)v.mv_data == '!' ? MAIL_INDEX_CACHE_UNCACHEABLE
+		    : *(char *)v.mv_data == '=' ? 1 : 0;
+	}
+	if (rc == 1)
+		buf_add(out, (char *)v.mv_data + 1, v.mv_size - 1);
+	buf_free(&valid);
+	return rc;
+}
+
+/* mail_index_cache_get - one field, in a read transaction */
+int mail_index_cache_get(struct mail_index *idx, const char *folder, uint32_t uid,
+			 const char *field, struct buf *out, struct buf *why)
+{
+	MDB_txn *txn;
+	int rc;
+
+	buf_reset(out);
+	if (!args_ok(folder, uid, field, why))
+		return -1;
+	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) != 0) {
+		buf_printf(why, "%s: %s", idx->path, mdb_strerror(rc));
+		return -1;
+	}
+	rc = read_field(idx, txn, folder, uid, field, out, why);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* record_of - uid's record and validator, in a read transaction */
+static int record_of(struct mail_index *idx, const char *folder, uint32_t uid,
+		     struct mail_index_msg *m, struct buf *valid, struct buf *why)
+{
+	MDB_txn *txn;
+	int rc;
+
+	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) != 0) {
+		buf_printf(why, "%s: %s", idx->path, mdb_strerror(rc));
+		return -1;
+	}
+	rc = current(idx, txn, folder, uid, m, valid, why);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* open_msg - the message file as the record names it: the fd, -2 when
+ * it is not there or not as recorded, -1 with why */
+static int open_msg(int folder_fd, const struct mail_index_msg *m, struct buf *why)
+{
+	char path[8 + MAILDIR_NAME_MAX + 1];
+	struct stat st;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", m->in_new ? "new" : "cur", m->name);
+	fd = openat(folder_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return -2;
+	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		buf_printf(why, "%s: %s", path, fd < 0 && errno != ELOOP ? strerror(errno)
+			   : "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (st.st_size != m->size) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
+/* fill_put - both fields of p, under the validator valid */
+static int fill_put(struct put_work *w, const struct mime_parts *p, const struct buf *valid)
+{
+	struct buf *bs = buf_new(1024);
+	int rc;
+
+	mime_parts_encode(p, bs);
+	w->want = valid;
+	w->n = 2;
+	w->name[0] = MAIL_INDEX_CACHE_ENVELOPE;
+	w->data[0] = p->envelope_over ? NULL : buf_str(p->envelope);
+	w->len[0] = buf_len(p->envelope);
+	w->name[1] = MAIL_INDEX_CACHE_BODYSTRUCTURE;
+	w->data[1] = p->parts_over ? NULL : buf_str(bs);
+	w->len[1] = buf_len(bs);
+	rc = run_put(w);
+	buf_free(&bs);
+	return rc;
+}
+
+/* mail_index_cache_fill - parse the file once, keep both fields */
+int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
+			  uint32_t uid, struct buf *why)
+{
+	struct put_work w = { .idx = idx, .folder = folder, .uid = uid, .why = why };
+	struct mail_index_msg m = { 0 };
+	struct buf *valid = buf_new(64);
+	struct mime_parts *p = NULL;
+	int rc = args_ok(folder, uid, MAIL_INDEX_CACHE_ENVELOPE, why) ? record_of(idx, folder, uid,
+										&m, valid, why) : -1;
+	int fd = rc == 1 ? open_msg(folder_fd, &m, why) : -2;
+
+	if (fd == -1)
+		rc = -1;
+	else if (fd == -2)
+		rc = rc < 0 ? -1 : 0;
+	else if ((rc = mime_parts_read(fd, &p, why)) == 0)
+		rc = fill_put(&w, p, valid);
+	if (fd >= 0)
+		close(fd);
+	mime_parts_free(&p);
+	free(m.name);
+	buf_free(&valid);
+	return rc;
+}

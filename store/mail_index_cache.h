@@ -1,0 +1,53 @@
+/* mail_index_cache - per message, named fields of bytes kept in the
+ * index so that IMAP lists a large folder without reading every file:
+ * the header fields of the ENVELOPE and the MIME structure of
+ * BODYSTRUCTURE (both as mime_parts.h describes them).
+ *
+ *   rc = mail_index_cache_get(idx, "INBOX", uid, MAIL_INDEX_CACHE_ENVELOPE, out, why);
+ *   if (rc == 0) rc = mail_index_cache_fill(idx, "INBOX", folder_fd, uid, why);
+ *   // then get again; MAIL_INDEX_CACHE_UNCACHEABLE: read the file
+ *   mail_index_cache_put(idx, "INBOX", uid, "my-field", data, len, why);
+ *
+ * An entry belongs to the message as the index knows it: its folder's
+ * UIDVALIDITY, its UID, its base name and its size.  One that no longer
+ * matches (the size changed, the folder was renumbered) reads as not
+ * cached; an expunge drops the message's entries.  A field is at most
+ * MAIL_INDEX_CACHE_FIELD_MAX bytes: a longer one, or a message past a
+ * limit of mime_parts (a huge header, too many parts), is kept as
+ * "uncacheable", never cut, so that no one parses it again and again.
+ * Field names: 1 to 32 bytes of a-z, 0-9 and '-'.
+ * Errors: -1 with why.
+ */
+#ifndef HATO_MAIL_INDEX_CACHE_H
+#define HATO_MAIL_INDEX_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "mail_index.h"
+
+#define MAIL_INDEX_CACHE_ENVELOPE "envelope-headers"
+#define MAIL_INDEX_CACHE_BODYSTRUCTURE "bodystructure"
+
+enum {
+	MAIL_INDEX_CACHE_FIELD_MAX = 65536,
+	MAIL_INDEX_CACHE_NAME_MAX = 32,
+	MAIL_INDEX_CACHE_UNCACHEABLE = 2,	/* get: over a limit, read the file */
+};
+
+/* mail_index_cache_get - the field of uid into out: 1, 0 not cached,
+ * MAIL_INDEX_CACHE_UNCACHEABLE, or -1 */
+int mail_index_cache_get(struct mail_index *idx, const char *folder, uint32_t uid,
+			 const char *field, struct buf *out, struct buf *why);
+/* mail_index_cache_put - keep len bytes (data NULL, or len over the
+ * limit: uncacheable) as the field of uid: 1, 0 no such message, -1 */
+int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t uid,
+			 const char *field, const void *data, size_t len, struct buf *why);
+/* mail_index_cache_fill - read uid's file below folder_fd once and keep
+ * both fields: 1, 0 when the index has no such UID or the file is not as
+ * the index says (renamed or rewritten since the sync: sync again), -1 */
+int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
+			  uint32_t uid, struct buf *why);
+
+#endif
