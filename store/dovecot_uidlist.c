@@ -163,17 +163,30 @@ static int extension(struct parse *ps, const char *s, size_t len,
 	return rc;
 }
 
+/* keep_ext - the fields s[0..len) as written, for a rewrite */
+static void keep_ext(struct dovecot_uidlist_entry *e, const char *s, size_t len)
+{
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (len > 0)
+		e->ext = xstrndup(s, len);
+}
+
 /* extensions - the fields between the uid and ":name"; the name's start */
 static const char *extensions(struct parse *ps, const char *s,
 			      struct dovecot_uidlist_entry *e)
 {
-	for (;;) {
+	while (*s == ' ')
+		s++;
+	for (const char *start = s;;) {
 		const char *end;
 
 		while (*s == ' ')
 			s++;
-		if (*s == ':')
+		if (*s == ':') {
+			keep_ext(e, start, (size_t)(s - start));
 			return s + 1;
+		}
 		if (*s == '\0') {
 			bad(ps, "no \":\" before the file name");
 			return NULL;
@@ -226,6 +239,7 @@ static void entry_clear(struct dovecot_uidlist_entry *e)
 	XFREE(e->base);
 	XFREE(e->pop3_uidl);
 	XFREE(e->guid);
+	XFREE(e->ext);
 }
 
 /* add - keep e; a name seen before loses its earlier uid, as in Dovecot */

@@ -44,6 +44,9 @@ struct dovecot_uidlist_entry {
 	char *guid;			/* 'G' extension, or NULL */
 	uint64_t size;			/* 'S' extension, 0 when absent */
 	uint64_t vsize;			/* 'W' extension, 0 when absent */
+	char *ext;			/* every extension field as written
+					 * ("K<value>[ K<value>...]"), or NULL:
+					 * what a rewrite keeps (version 3 only) */
 };
 
 struct dovecot_uidlist {

@@ -33,6 +33,7 @@ enum { SYNC_ERR = -1, MAP_MAX_SHIFT = 40 };
 struct sync {
 	struct mail_index *idx;
 	const char *folder;
+	int folder_fd;
 	MDB_txn *txn;			/* NULL: a dry run, which only counts */
 	struct mail_index_folder old;
 	int found;			/* the folder has a header record */
@@ -40,6 +41,9 @@ struct sync {
 	const struct maildir_scan *scan;
 	struct htable *by_base;		/* base -> old message, or -> &seen */
 	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
+	uint32_t adopt_from;		/* an entry's UID from here up is taken */
+	struct mail_index_uidlist *u;	/* the file, in a write pass */
+	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
 	size_t changes;
@@ -131,16 +135,17 @@ static int update(struct sync *s, struct mail_index_msg *old, const struct maild
 	return put_msg(s, old, false);
 }
 
-/* new_uid - the file's UID: the uidlist's when the folder is new to
- * the index and Dovecot knew the file, else UIDNEXT */
+/* new_uid - the file's UID: the uidlist's when it has the file at or
+ * above adopt_from (every UID for a folder new to the index), else
+ * UIDNEXT */
 static int new_uid(struct sync *s, const char *base, uint32_t *uid_r)
 {
 	const struct dovecot_uidlist_entry *e = NULL;
 
-	if (s->ul_uid && !s->found)
+	if (s->ul_uid)
 		e = htable_get(s->ul_uid, base);
 
-	if (e) {
+	if (e && e->uid >= s->adopt_from) {
 		*uid_r = e->uid;
 		return 0;
 	}
@@ -303,6 +308,43 @@ static int drop_folder(struct sync *s)
 	return del(s);
 }
 
+/* load_ulstat - the "L" record into s->l_rec; one that does not decode
+ * counts as none (the file is then written again) */
+static int load_ulstat(struct sync *s, MDB_txn *txn)
+{
+	MDB_val k, v;
+	int rc;
+
+	s->l_rec = (struct mail_index_ulstat){ 0 };
+	mail_index_key_ulstat(s->key, s->folder);
+	k = mail_index_val(s->key);
+	if ((rc = mdb_get(txn, s->idx->dbi, &k, &v)) == 0
+	    && mail_index_dec_ulstat(&v, &s->l_rec) != 0)
+		s->l_rec = (struct mail_index_ulstat){ 0 };
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		buf_printf(s->why, "%s: folder %s: %s", s->idx->path, s->folder, mdb_strerror(rc));
+		return SYNC_ERR;
+	}
+	return 0;
+}
+
+/* adopt_setup - which of ul's UIDs new files take: all of them for a
+ * folder new to the index (start_head took ul's UIDVALIDITY and N);
+ * for a known one with the same UIDVALIDITY, those at or above UIDNEXT
+ * (lines written before a crash, or by a Dovecot running alongside),
+ * and UIDNEXT rises to ul's N: no UID either gave is given again */
+static void adopt_setup(struct sync *s, const struct dovecot_uidlist *ul)
+{
+	s->adopt_from = UINT32_MAX;
+	if (ul == NULL || (s->found && ul->uidvalidity != s->head.uidvalidity))
+		return;
+	s->adopt_from = s->found ? s->head.uidnext : 0;
+	if (ul->nextuid > s->head.uidnext) {
+		s->head.uidnext = ul->nextuid;
+		s->changes++;
+	}
+}
+
 /* load - the folder's records into s (in s->txn, or txn for a dry run) */
 static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 {
@@ -317,7 +359,7 @@ static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 			return SYNC_ERR;
 		}
 	}
-	if (s->found < 0)
+	if (s->found < 0 || load_ulstat(s, txn) != 0)
 		return SYNC_ERR;
 	if (s->found) {
 		s->head = (struct mail_index_head){ s->old.uidvalidity, s->old.uidnext,
@@ -325,6 +367,7 @@ static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 	} else {
 		start_head(s, ul);
 	}
+	adopt_setup(s, ul);
 	return 0;
 }
 
@@ -339,7 +382,17 @@ static void sync_reset(struct sync *s)
 	}
 }
 
-/* dry_run - 1 when the index needs a write for this scan, 0 not, -1 */
+/* uidlist_behind - the folder's dovecot-uidlist is missing or not as
+ * the last sync left it */
+static bool uidlist_behind(struct sync *s)
+{
+	struct mail_index_ulstat now;
+
+	mail_index_uidlist_stat(s->folder_fd, &now);
+	return now.ino == 0 || !mail_index_uidlist_same(&now, &s->l_rec);
+}
+
+/* dry_run - 1 when the index or the uidlist needs a write, 0 not, -1 */
 static int dry_run(struct sync *s)
 {
 	struct mail_index_changes *ch = s->ch;
@@ -357,7 +410,7 @@ static int dry_run(struct sync *s)
 	s->ch = ch;
 	if (rc != 0)
 		return -1;
-	rc = s->changes > 0;
+	rc = s->changes > 0 || uidlist_behind(s);
 	sync_reset(s);
 	return rc;
 }
@@ -373,23 +426,72 @@ static int grow(struct mail_index *idx)
 	return mdb_env_set_mapsize(idx->env, idx->map_size) == 0 ? 0 : -1;
 }
 
-/* write_pass - scan under the writer lock, apply, commit: 0, an LMDB
- * error (MDB_MAP_FULL: try again), or SYNC_ERR */
-static int write_pass(struct sync *s, int folder_fd, const struct dovecot_uidlist *ul)
+/* put_ulstat - the "L" record: the file as this sync leaves it (none:
+ * not written, the next sync tries again) */
+static int put_ulstat(struct sync *s, const struct mail_index_ulstat *st)
+{
+	mail_index_key_ulstat(s->key, s->folder);
+	if (st->ino == 0)
+		return del(s);
+	mail_index_enc_ulstat(s->val, st);
+	return put(s);
+}
+
+/* update_uidlist - the file brought up to the folder as this write
+ * transaction has it, before the commit (see mail_index_uidlist.c) */
+static int update_uidlist(struct sync *s)
+{
+	struct mail_index_folder f;
+	struct mail_index_ulstat st;
+	int rc = mail_index_load(s->idx, s->txn, s->folder, &f, s->why);
+
+	if (rc != 1) {
+		if (rc == 0)
+			buf_printf(s->why, "%s: folder %s: header not written", s->idx->path,
+				   s->folder);
+		return SYNC_ERR;
+	}
+	mail_index_uidlist_write(s->idx, s->folder, s->folder_fd, s->u, &f, &st);
+	mail_index_msgs_free(&f);
+	if ((rc = put_ulstat(s, &st)) != 0)
+		buf_printf(s->why, "%s: folder %s: %s", s->idx->path, s->folder, mdb_strerror(rc));
+	return rc;
+}
+
+/* map_uidlist - base -> entry of the file as read */
+static void map_uidlist(struct sync *s)
+{
+	const struct dovecot_uidlist *ul = s->u->ul;
+
+	htable_free(&s->ul_uid, NULL);
+	if (ul == NULL)
+		return;
+	s->ul_uid = htable_new(ul->count);
+	for (size_t i = 0; i < ul->count; i++)
+		htable_put(s->ul_uid, ul->entries[i].base, &ul->entries[i]);
+}
+
+/* write_pass - read the uidlist, scan under the writer lock, apply,
+ * write the uidlist, commit: 0, an LMDB error (MDB_MAP_FULL: try
+ * again), or SYNC_ERR */
+static int write_pass(struct sync *s)
 {
 	struct maildir_scan *scan;
 	int rc;
 
+	mail_index_uidlist_read(s->idx, s->folder, s->folder_fd, s->u);
+	map_uidlist(s);
 	if ((rc = mail_index_txn_begin(s->idx, 0, &s->txn)) != 0) {
 		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
 		return rc;
 	}
-	if (maildir_scan(folder_fd, MAIL_INDEX_MSGS_MAX, &scan, s->why) != 0) {
+	if (maildir_scan(s->folder_fd, MAIL_INDEX_MSGS_MAX, &scan, s->why) != 0) {
 		mdb_txn_abort(s->txn);
 		return SYNC_ERR;
 	}
 	s->scan = scan;
-	if ((rc = load(s, s->txn, ul)) == 0 && (rc = diff(s)) == 0)
+	if ((rc = load(s, s->txn, s->u->ul)) == 0 && (rc = diff(s)) == 0
+	    && (rc = update_uidlist(s)) == 0)
 		rc = mdb_txn_commit(s->txn);
 	else
 		mdb_txn_abort(s->txn);
@@ -401,34 +503,18 @@ static int write_pass(struct sync *s, int folder_fd, const struct dovecot_uidlis
 	return rc;
 }
 
-/* uidlist_map - base -> entry of the folder's dovecot-uidlist; a bad
- * one is reported and otherwise ignored (fresh UIDs) */
-static struct dovecot_uidlist *uidlist_map(struct sync *s, int folder_fd)
+/* write_sync - under dovecot-uidlist.lock (taken first, by every hato
+ * process), the write passes, growing the map as needed */
+static int write_sync(struct sync *s)
 {
-	struct dovecot_uidlist *ul = NULL;
-	struct buf *why = buf_new(0);
-
-	if (dovecot_uidlist_read(folder_fd, NULL, &ul, why) < 0)
-		log_warn("%s: folder %s: dovecot-uidlist not used: %s", s->idx->path, s->folder,
-			 buf_str(why));
-	buf_free(&why);
-	if (ul == NULL)
-		return NULL;
-	s->ul_uid = htable_new(ul->count);
-	for (size_t i = 0; i < ul->count; i++)
-		htable_put(s->ul_uid, ul->entries[i].base, &ul->entries[i]);
-	return ul;
-}
-
-/* write_sync - the write passes, growing the map as needed */
-static int write_sync(struct sync *s, int folder_fd)
-{
-	struct dovecot_uidlist *ul = s->found ? NULL : uidlist_map(s, folder_fd);
+	struct mail_index_uidlist u = { 0 };
 	int rc;
 
 	if (mail_index_sync_pause)
 		mail_index_sync_pause();
-	while ((rc = write_pass(s, folder_fd, ul)) == MDB_MAP_FULL) {
+	s->u = &u;
+	mail_index_uidlist_lock(s->idx, s->folder, s->folder_fd, &u);
+	while ((rc = write_pass(s)) == MDB_MAP_FULL) {
 		sync_reset(s);
 		buf_reset(s->why);
 		if (grow(s->idx) != 0) {
@@ -437,7 +523,8 @@ static int write_sync(struct sync *s, int folder_fd)
 		}
 	}
 	htable_free(&s->ul_uid, NULL);
-	dovecot_uidlist_free(&ul);
+	mail_index_uidlist_done(&u);
+	s->u = NULL;
 	return rc == 0 ? 0 : -1;
 }
 
@@ -445,7 +532,8 @@ static int write_sync(struct sync *s, int folder_fd)
 int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 		    struct mail_index_changes *ch, struct buf *why)
 {
-	struct sync s = { .idx = idx, .folder = folder, .ch = ch, .why = why };
+	struct sync s = { .idx = idx, .folder = folder, .folder_fd = folder_fd, .ch = ch,
+			  .why = why };
 	struct maildir_scan *scan;
 	int rc;
 
@@ -464,7 +552,7 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 	maildir_scan_free(&scan);
 	s.scan = NULL;
 	if (rc > 0)
-		rc = write_sync(&s, folder_fd);
+		rc = write_sync(&s);
 	mail_index_msgs_free(&s.old);
 	if (rc != 0 && ch)
 		mail_index_changes_free(ch);
