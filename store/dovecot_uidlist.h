@@ -18,6 +18,8 @@
  * or below the last UID: NEXTUID is then raised past it, as Dovecot does;
  * in version 1 that is an error.  An unterminated last line is a write
  * in progress and is ignored, as Dovecot ignores it.
+ * Each entry keeps its extension fields as written (ext), so that a
+ * rewrite (mail_index_uidlist.c) passes them on.
  * (dovecot-keywords is read by dovecot_keywords.h.)
  * Trust: the files are in the user's Maildir, written by anyone.  A file
  * that breaks a rule or a limit is refused as a whole (-1) with

@@ -123,7 +123,7 @@ static void extensions(void)
 	struct buf *why = buf_new(0);
 	struct dovecot_uidlist *ul;
 
-	test_begin("dovecot_uidlist: extensions S, W, P, G kept; saved UIDLs; header G and version");
+	test_begin("dovecot_uidlist: extensions S, W, P, G kept, and all as written; saved UIDLs; header G and version");
 	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
 	test_assert(ul && ul->count == 3 && ul->version == 3);
 	test_assert_str(ul->guid, "0123456789abcdef0123456789ABCDEF");
@@ -134,6 +134,9 @@ static void extensions(void)
 	test_assert(dovecot_uidlist_saved_uidl(&ul->entries[0]) == NULL);
 	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[1]), "0000beef");
 	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[2]), "c");	/* P empty: base */
+	test_assert(ul->entries[0].ext == NULL);		/* the fields as written */
+	test_assert_str(ul->entries[1].ext, "S2000 W2048 P0000beef GXYZ O7");
+	test_assert_str(ul->entries[2].ext, "P");
 	dovecot_uidlist_free(&ul);
 	test_assert(ul == NULL);
 	test_end();

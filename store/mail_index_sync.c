@@ -14,7 +14,11 @@
  * ones are deleted and their UIDs reported as expunged (UIDNEXT never
  * goes down, so they are not reused).  A second file with a base already indexed is skipped and
  * counted.  A folder not in the index yet takes its dovecot-uidlist's
- * UIDVALIDITY, NEXTUID and UIDs when there is a good one.
+ * UIDVALIDITY, NEXTUID and UIDs when there is a good one; a known folder
+ * takes the file's UIDs at or above its UIDNEXT, and its N.  The file is
+ * written before the commit, under dovecot-uidlist.lock, taken before
+ * the write transaction; the dry run also looks whether the file is as
+ * the last sync left it (mail_index_uidlist.c says why and how).
  * MDB_MAP_FULL doubles the map and runs the write transaction again.
  */
 #include <errno.h>
