@@ -32,7 +32,11 @@
 #include "maildir_scan.h"
 #include "mem.h"
 
-enum { SYNC_ERR = -1, MAP_MAX_SHIFT = 40 };
+enum {
+	SYNC_ERR = -1,
+	NEED_UIDLIST = -3,		/* a pass without the uidlist gave or took UIDs */
+	MAP_MAX_SHIFT = 40,
+};
 
 struct sync {
 	struct mail_index *idx;
@@ -47,6 +51,9 @@ struct sync {
 	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
 	uint32_t adopt_from;		/* an entry's UID from here up is taken */
 	struct mail_index_uidlist *u;	/* the file, in a write pass */
+	bool ul_mode;			/* this pass reads and writes the file */
+	bool ul_change;			/* a UID given or expunged: the file changes */
+	bool want_ul;			/* the dry run's answer: ul_mode */
 	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
@@ -169,6 +176,7 @@ static int add(struct sync *s, const struct maildir_msg *f, const char *base)
 
 	memcpy(m.flags, f->flags, sizeof(m.flags));
 	htable_put(s->by_base, base, &seen);
+	s->ul_change = true;
 	if (new_uid(s, base, &m.uid) != 0)
 		return SYNC_ERR;
 	m.modseq = ++s->head.highestmodseq;
@@ -205,6 +213,7 @@ static int expunge(struct sync *s, const struct mail_index_msg *m)
 {
 	struct mail_index_changes *ch = s->ch;
 
+	s->ul_change = true;
 	s->head.highestmodseq++;
 	if (ch && s->found) {
 		ch->expunged = xrealloc(ch->expunged, (ch->n_expunged + 1) * sizeof(*ch->expunged));
@@ -380,6 +389,7 @@ static void sync_reset(struct sync *s)
 {
 	mail_index_msgs_free(&s->old);
 	s->changes = 0;
+	s->ul_change = false;
 	if (s->ch) {
 		mail_index_changes_free(s->ch);
 		*s->ch = (struct mail_index_changes){ 0 };
@@ -414,7 +424,8 @@ static int dry_run(struct sync *s)
 	s->ch = ch;
 	if (rc != 0)
 		return -1;
-	rc = s->changes > 0 || uidlist_behind(s);
+	s->want_ul = s->ul_change || !s->found || uidlist_behind(s);
+	rc = s->changes > 0 || s->want_ul;
 	sync_reset(s);
 	return rc;
 }
@@ -483,8 +494,10 @@ static int write_pass(struct sync *s)
 	struct maildir_scan *scan;
 	int rc;
 
-	mail_index_uidlist_read(s->idx, s->folder, s->folder_fd, s->u);
-	map_uidlist(s);
+	if (s->ul_mode) {
+		mail_index_uidlist_read(s->idx, s->folder, s->folder_fd, s->u);
+		map_uidlist(s);
+	}
 	if ((rc = mail_index_txn_begin(s->idx, 0, &s->txn)) != 0) {
 		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
 		return rc;
@@ -494,12 +507,13 @@ static int write_pass(struct sync *s)
 		return SYNC_ERR;
 	}
 	s->scan = scan;
-	if ((rc = load(s, s->txn, s->u->ul)) == 0 && (rc = diff(s)) == 0
-	    && (rc = update_uidlist(s)) == 0)
+	if ((rc = load(s, s->txn, s->u->ul)) == 0 && (rc = diff(s)) == 0)
+		rc = !s->ul_mode ? (s->ul_change || !s->found ? NEED_UIDLIST : 0) : update_uidlist(s);
+	if (rc == 0)
 		rc = mdb_txn_commit(s->txn);
 	else
 		mdb_txn_abort(s->txn);
-	if (rc != 0 && rc != SYNC_ERR && buf_len(s->why) == 0)
+	if (rc != 0 && rc != SYNC_ERR && rc != NEED_UIDLIST && buf_len(s->why) == 0)
 		buf_printf(s->why, "%s: commit: %s", s->idx->path, mdb_strerror(rc));
 	s->txn = NULL;
 	s->scan = NULL;
@@ -507,21 +521,33 @@ static int write_pass(struct sync *s)
 	return rc;
 }
 
-/* write_sync - under dovecot-uidlist.lock (taken first, by every hato
- * process), the write passes, growing the map as needed */
+/* write_sync - the write passes, growing the map as needed; a pass
+ * that gives or takes UIDs runs under dovecot-uidlist.lock, taken before
+ * its write transaction (by every hato process: no two wait for each
+ * other); one that only renames (new/ to cur/, flags) needs neither the
+ * lock nor the file, unless a pass finds otherwise and is run again */
 static int write_sync(struct sync *s)
 {
 	struct mail_index_uidlist u = { 0 };
+	bool tried = false;
 	int rc;
 
 	if (mail_index_sync_pause)
 		mail_index_sync_pause();
 	s->u = &u;
-	mail_index_uidlist_lock(s->idx, s->folder, s->folder_fd, &u);
-	while ((rc = write_pass(s)) == MDB_MAP_FULL) {
+	s->ul_mode = s->want_ul;
+	for (;;) {
+		if (s->ul_mode && !tried) {
+			mail_index_uidlist_lock(s->idx, s->folder, s->folder_fd, &u);
+			tried = true;
+		}
+		if ((rc = write_pass(s)) != MDB_MAP_FULL && rc != NEED_UIDLIST)
+			break;
 		sync_reset(s);
 		buf_reset(s->why);
-		if (grow(s->idx) != 0) {
+		if (rc == NEED_UIDLIST) {
+			s->ul_mode = true;
+		} else if (grow(s->idx) != 0) {
 			buf_printf(s->why, "%s: map full, cannot grow", s->idx->path);
 			break;
 		}

@@ -34,7 +34,10 @@
  * Locking: dovecot-uidlist.lock (dovecot_dotlock.h) is taken before the
  * index's write transaction (one order for every hato process, so two
  * cannot wait for each other) and held until it commits; the file is
- * read under it.  Trust: the folder is the user's: O_NOFOLLOW and openat
+ * read under it.  A sync whose dry run gives and takes no UIDs (a file
+ * renamed: new/ to cur/, flags) and finds the file as it left it takes
+ * neither the lock nor the file; if its write pass finds a UID to give
+ * after all, the pass is run again with both.  Trust: the folder is the user's: O_NOFOLLOW and openat
  * on the folder's fd everywhere; a link planted as the file is replaced
  * by the rename, never written through.
  */

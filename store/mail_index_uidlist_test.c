@@ -1,10 +1,12 @@
 /* mail_index_uidlist_test - the dovecot-uidlist the index keeps, on
  * Maildirs under the run's scratch directory: the file after the first
  * sync, after new mail (appended: same inode), after an expunge
- * (rewritten, N kept); a sync that changed nothing writes nothing; the
+ * (rewritten, N kept); a sync that changed nothing writes nothing (one
+ * that only renamed neither writes nor locks); the
  * index deleted (same UIDVALIDITY and UIDs); the reuse case (Dovecot left
  * N10, hato gave 10 and 11, 10 expunged, index deleted: the next file
- * gets 12); lines a Dovecot alongside appended are adopted; Dovecot's
+ * gets 12); lines a Dovecot alongside appended are adopted; a file that
+ * arrives between the dry run and the write still gets its line; Dovecot's
  * extension fields survive a rewrite; a held dovecot-uidlist.lock delays
  * then skips the write (a warning) and the next sync catches up; a stale
  * one is broken; symbolic links planted as dovecot-uidlist, its .lock or
@@ -92,6 +94,14 @@ static struct stat stat_of(const struct buf *dir, const char *rel)
 	if (lstat(path_of(p, dir, rel), &st) != 0)
 		memset(&st, 0, sizeof(st));
 	return st;
+}
+
+/* move - rename dir/from to dir/to */
+static void move(const struct buf *dir, const char *from, const char *to)
+{
+	char a[4096], b[4096];
+
+	test_assert(rename(path_of(a, dir, from), path_of(b, dir, to)) == 0);
 }
 
 /* drop_index - rm -r <Maildir>/hato-index.lmdb */
@@ -299,8 +309,15 @@ static pid_t dead_pid(void)
 	return pid;
 }
 
-/* test_lock - held: the write waits, then is skipped with a warning,
- * and the next sync catches up; stale: broken and taken */
+/* elapsed_ms - b - a */
+static long elapsed_ms(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+/* test_lock - held: a sync that only renames does not wait; one that
+ * gives a UID waits, then skips the write with a warning, and the next
+ * sync catches up; stale: broken and taken */
 static void test_lock(void)
 {
 	struct buf *dir = buf_new(64);
@@ -309,7 +326,6 @@ static void test_lock(void)
 	unsigned saved = mail_index_uidlist_wait_ms;
 	struct timespec t0, t1, old[2];
 	char host[256] = "", text[320], p[4096];
-	long ms;
 
 	test_begin("mail_index_uidlist: a held dovecot-uidlist.lock delays, then skips the write");
 	mail_index_uidlist_wait_ms = 300;
@@ -319,13 +335,19 @@ static void test_lock(void)
 	gethostname(host, sizeof(host) - 1);
 	snprintf(text, sizeof(text), "%ld:%s", (long)getpid(), host);
 	put(dir, "dovecot-uidlist.lock", text);
+	move(dir, "new/1.a", "cur/1.a:2,S");		/* no UID changes: no lock needed */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	f = synced(fd, dir);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	test_assert(elapsed_ms(&t0, &t1) < 300 && !test_logged("dovecot-uidlist not updated"));
+	test_assert(f && f->len == 1 && !f->msgs[0].in_new);
+	mail_index_folder_free(&f);
 	put(dir, "new/2.b", "b");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f = synced(fd, dir);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 	test_expect_log("dovecot-uidlist not updated");
-	test_assert(ms >= 300 && uid_of(f, "2.b") == 2);
+	test_assert(elapsed_ms(&t0, &t1) >= 300 && uid_of(f, "2.b") == 2);
 	want_file(dir, f, 2, "1 :1.a\n", NULL);
 	test_assert_str(text_of(dir, "dovecot-uidlist.lock"), text);	/* not ours to remove */
 	mail_index_folder_free(&f);
@@ -394,12 +416,47 @@ static void test_links(void)
 	test_end();
 }
 
+static const struct buf *late_dir;	/* the Maildir of test_late */
+
+/* late_file - the pause hook: a file arrives after the dry run */
+static void late_file(void)
+{
+	mail_index_sync_pause = NULL;
+	put(late_dir, "new/2.late", "l");
+}
+
+/* test_late - the dry run saw only a rename, the write pass finds a new
+ * file: it is run again with the uidlist, which gets the line */
+static void test_late(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("late", dir);
+	struct mail_index_folder *f;
+
+	test_begin("mail_index_uidlist: a file that arrives after the dry run reaches the file");
+	put(dir, "new/1.a", "a");
+	f = synced(fd, dir);
+	mail_index_folder_free(&f);
+	move(dir, "new/1.a", "cur/1.a:2,S");
+	late_dir = dir;
+	mail_index_sync_pause = late_file;
+	f = synced(fd, dir);
+	test_assert(mail_index_sync_pause == NULL && uid_of(f, "2.late") == 2);
+	want_file(dir, f, 2, "1 :1.a\n2 :2.late\n", NULL);
+	mail_index_sync_pause = NULL;
+	mail_index_folder_free(&f);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
 /* test_mail_index_uidlist - the cases above */
 void test_mail_index_uidlist(void)
 {
 	test_lifecycle();
 	test_no_reuse();
 	test_alongside();
+	test_late();
 	test_lock();
 	test_links();
 }
