@@ -6,7 +6,10 @@
  * "<uid>[ <extensions>] :<base>" per message in UID order; the extension
  * fields of a line Dovecot wrote (P, O, G, S, W) are kept as they were,
  * hato adds none.  Dovecot appends lines for new messages without
- * rewriting the header, and reads N as above the last line.
+ * rewriting the header, and reads N as above the last line.  A file
+ * whose base has a control byte or ':' gets no line (a newline would
+ * break the file; readers end the base at ':'): after a rebuild it gets
+ * a new UID, above N.
  *
  * When (mail_index_sync.c): a sync writes the file only when the index
  * changed or the file is not as the last sync left it (the "L" record:
@@ -130,28 +133,52 @@ static bool same_base(const struct dovecot_uidlist_entry *e, const struct mail_i
 	return strlen(e->base) == m->base_len && memcmp(e->base, m->name, m->base_len) == 0;
 }
 
+/* has_line - m's base can stand in a line: no control byte (a newline
+ * would break the file) and no ':' (readers end the base there); a
+ * file without a line gets a new UID after a rebuild, never an old one */
+static bool has_line(const struct mail_index_msg *m)
+{
+	for (size_t i = 0; i < m->base_len; i++) {
+		unsigned char c = (unsigned char)m->name[i];
+
+		if (c < 0x20 || c == 0x7f || c == ':')
+			return false;
+	}
+	return true;
+}
+
 /* plan - what brings the file from ul to f; *from_r the first message
  * to append */
 static enum plan plan(const struct mail_index_uidlist *u, const struct mail_index_folder *f,
 		      size_t *from_r)
 {
 	const struct dovecot_uidlist *ul = u->ul;
-	size_t i = 0, j = 0;
 	uint32_t next;
+	size_t i, j = 0;
+	bool more = false;
 
 	if (ul == NULL || ul->version != 3 || ul->uidvalidity != f->uidvalidity
 	    || ul->guid[0] == '\0' || !u->ends_in_newline)
 		return PLAN_REWRITE;
-	for (; i < f->len && j < ul->count; i++, j++)
+	for (i = 0; i < f->len && j < ul->count; i++) {
+		if (!has_line(&f->msgs[i]))
+			continue;
 		if (ul->entries[j].uid != f->msgs[i].uid || !same_base(&ul->entries[j], &f->msgs[i]))
 			return PLAN_REWRITE;	/* a line to remove, or to insert */
+		j++;
+	}
 	if (j < ul->count)
 		return PLAN_REWRITE;
 	*from_r = i;
-	next = i < f->len ? f->msgs[f->len - 1].uid + 1 : ul->nextuid;
+	next = ul->nextuid;
+	for (; i < f->len; i++)
+		if (has_line(&f->msgs[i])) {
+			next = f->msgs[i].uid + 1;
+			more = true;
+		}
 	if (next < f->uidnext)
 		return PLAN_REWRITE;		/* only the header can say N */
-	return i < f->len ? PLAN_APPEND : PLAN_NONE;
+	return more ? PLAN_APPEND : PLAN_NONE;
 }
 
 /* ext_of - the extension fields the file has for m, or NULL */
@@ -205,7 +232,8 @@ static void render(struct buf *b, const struct dovecot_uidlist *ul, const struct
 		new_guid(guid);
 	buf_printf(b, "3 V%u N%u G%s\n", f->uidvalidity, f->uidnext, guid);
 	for (size_t i = 0; i < f->len; i++)
-		add_line(b, &f->msgs[i], ext_of(ul, &j, &f->msgs[i]));
+		if (has_line(&f->msgs[i]))
+			add_line(b, &f->msgs[i], ext_of(ul, &j, &f->msgs[i]));
 }
 
 /* write_all - b to fd, then fdatasync; its identity in st_r */
@@ -245,7 +273,8 @@ static int append(int folder_fd, const struct mail_index_uidlist *u,
 		to_ulstat(&st, &now);
 		if (mail_index_uidlist_same(&now, &u->st)) {
 			for (size_t i = from; i < f->len; i++)
-				add_line(b, &f->msgs[i], NULL);
+				if (has_line(&f->msgs[i]))
+					add_line(b, &f->msgs[i], NULL);
 			rc = write_all(fd, b, st_r);
 		} else {
 			errno = ESTALE;		/* changed since it was read */

@@ -10,7 +10,7 @@
  * extension fields survive a rewrite; a held dovecot-uidlist.lock delays
  * then skips the write (a warning) and the next sync catches up; a stale
  * one is broken; symbolic links planted as dovecot-uidlist, its .lock or
- * its .tmp are not followed; dovecot_uidlist_read reads hato's file back
+ * its .tmp are not followed; names with a newline or ':' get no line; dovecot_uidlist_read reads hato's file back
  * as the index has it.
  */
 #include <fcntl.h>
@@ -416,6 +416,39 @@ static void test_links(void)
 	test_end();
 }
 
+/* test_odd_names - a base with a newline or a ':' gets no line (it
+ * would break the file, or be cut short); the others append as usual */
+static void test_odd_names(void)
+{
+	struct buf *dir = buf_new(64), *why = buf_new(0);
+	int fd = maildir("odd", dir);
+	struct mail_index_folder *f;
+	struct dovecot_uidlist *ul = NULL;
+	struct stat a, b;
+
+	test_begin("mail_index_uidlist: names with a newline or ':' get no line");
+	put(dir, "new/1.a", "a");
+	put(dir, "new/2.x\n1 :2.evil", "x");
+	put(dir, "new/3.y:z", "y");
+	f = synced(fd, dir);
+	test_assert(f && f->len == 3 && uid_of(f, "3.y:z") == 3);
+	want_file(dir, f, 4, "1 :1.a\n", NULL);
+	mail_index_folder_free(&f);
+	a = stat_of(dir, "dovecot-uidlist");
+	put(dir, "new/4.d", "d");
+	f = synced(fd, dir);
+	b = stat_of(dir, "dovecot-uidlist");
+	test_assert(a.st_ino == b.st_ino);			/* appended */
+	want_file(dir, f, 4, "1 :1.a\n4 :4.d\n", NULL);
+	test_assert(dovecot_uidlist_read(fd, NULL, &ul, why) == 1 && ul && ul->count == 2);
+	dovecot_uidlist_free(&ul);
+	mail_index_folder_free(&f);
+	close(fd);
+	buf_free(&why);
+	buf_free(&dir);
+	test_end();
+}
+
 static const struct buf *late_dir;	/* the Maildir of test_late */
 
 /* late_file - the pause hook: a file arrives after the dry run */
@@ -459,4 +492,5 @@ void test_mail_index_uidlist(void)
 	test_late();
 	test_lock();
 	test_links();
+	test_odd_names();
 }
