@@ -96,6 +96,18 @@ static bool is_printable(const char *s, size_t len)
 	return true;
 }
 
+/* keep_hdr_ext - one more header field s[0..len), for a rewrite */
+static void keep_hdr_ext(struct dovecot_uidlist *ul, const char *s, size_t len)
+{
+	size_t old = ul->hdr_ext ? strlen(ul->hdr_ext) : 0;
+
+	ul->hdr_ext = xrealloc(ul->hdr_ext, old + len + 2);
+	if (old)
+		ul->hdr_ext[old++] = ' ';
+	memcpy(ul->hdr_ext + old, s, len);
+	ul->hdr_ext[old + len] = '\0';
+}
+
 /* header_v3 - "V<n> N<n> G<hex> ..." after "3 " */
 static int header_v3(struct parse *ps, const char *s)
 {
@@ -113,6 +125,8 @@ static int header_v3(struct parse *ps, const char *s)
 			return bad(ps, "header field G: not a 128-bit hex GUID");
 		if (*s == 'G')
 			memcpy(ps->ul->guid, v, 32);
+		else if (*s != 'V' && *s != 'N')
+			keep_hdr_ext(ps->ul, s, (size_t)(end - s));
 		for (s = end; *s == ' '; s++)
 			;
 	}
@@ -371,6 +385,7 @@ void dovecot_uidlist_free(struct dovecot_uidlist **ulp)
 	for (size_t i = 0; i < ul->count; i++)
 		entry_clear(&ul->entries[i]);
 	free(ul->entries);
+	free(ul->hdr_ext);
 	free(ul);
 	*ulp = NULL;
 }

@@ -56,6 +56,8 @@ struct dovecot_uidlist {
 	uint32_t uidvalidity;		/* never 0 */
 	uint32_t nextuid;		/* above every entry's uid */
 	char guid[33];			/* mailbox GUID in hex, "" when absent */
+	char *hdr_ext;			/* version 3 header fields other than
+					 * V, N, G, as written, or NULL */
 	size_t count;
 	struct dovecot_uidlist_entry *entries;	/* in increasing uid order */
 };

@@ -134,9 +134,13 @@ static void extensions(void)
 	test_assert(dovecot_uidlist_saved_uidl(&ul->entries[0]) == NULL);
 	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[1]), "0000beef");
 	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[2]), "c");	/* P empty: base */
-	test_assert(ul->entries[0].ext == NULL);		/* the fields as written */
+	test_assert(ul->entries[0].ext == NULL && ul->hdr_ext == NULL);	/* as written */
 	test_assert_str(ul->entries[1].ext, "S2000 W2048 P0000beef GXYZ O7");
 	test_assert_str(ul->entries[2].ext, "P");
+	dovecot_uidlist_free(&ul);
+	text = "3 V9 Pformat N2 Xsome G0123456789abcdef0123456789abcdef\n1 :a\n";
+	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
+	test_assert_str(ul ? ul->hdr_ext : NULL, "Pformat Xsome");
 	dovecot_uidlist_free(&ul);
 	test_assert(ul == NULL);
 	test_end();

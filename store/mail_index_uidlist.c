@@ -3,9 +3,9 @@
  * index is rebuilt with the same UIDVALIDITY and UIDs, and a user can go
  * back to Dovecot (or run it side by side) without clients downloading
  * again.  Written: "3 V<uidvalidity> N<nextuid> G<mailbox guid>", then
- * "<uid>[ <extensions>] :<base>" per message in UID order; the extension
- * fields of a line Dovecot wrote (P, O, G, S, W) are kept as they were,
- * hato adds none.  Dovecot appends lines for new messages without
+ * "<uid>[ <extensions>] :<base>" per message in UID order; the other
+ * header fields and the extension fields of a line Dovecot wrote (P, O,
+ * G, S, W) are kept as they were, hato adds none.  Dovecot appends lines for new messages without
  * rewriting the header, and reads N as above the last line.  A file
  * whose base has a control byte or ':' gets no line (a newline would
  * break the file; readers end the base at ':'): after a rebuild it gets
@@ -40,9 +40,13 @@
  * read under it.  A sync whose dry run gives and takes no UIDs (a file
  * renamed: new/ to cur/, flags) and finds the file as it left it takes
  * neither the lock nor the file; if its write pass finds a UID to give
- * after all, the pass is run again with both.  Trust: the folder is the user's: O_NOFOLLOW and openat
- * on the folder's fd everywhere; a link planted as the file is replaced
- * by the rename, never written through.
+ * after all, the pass is run again with both.
+ *
+ * Conflicts: a known folder whose file has another UIDVALIDITY keeps the
+ * index's, and the file is written over.  Trust: the folder is the
+ * user's: O_NOFOLLOW and openat on the folder's fd everywhere; a link
+ * planted as the file is replaced by the rename, never written through;
+ * the file is read by the checked parser (dovecot_uidlist.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -182,7 +186,8 @@ static enum plan plan(const struct mail_index_uidlist *u, const struct mail_inde
 }
 
 /* ext_of - the extension fields the file has for m, or NULL */
-static const char *ext_of(const struct dovecot_uidlist *ul, size_t *j, const struct mail_index_msg *m)
+static const char *ext_of(const struct dovecot_uidlist *ul, size_t *j,
+			  const struct mail_index_msg *m)
 {
 	if (ul == NULL)
 		return NULL;
@@ -221,7 +226,8 @@ static void new_guid(char out[33])
 }
 
 /* render - the whole file for f; the extensions of matching lines kept */
-static void render(struct buf *b, const struct dovecot_uidlist *ul, const struct mail_index_folder *f)
+static void render(struct buf *b, const struct dovecot_uidlist *ul,
+		   const struct mail_index_folder *f)
 {
 	char guid[33];
 	size_t j = 0;
@@ -230,7 +236,10 @@ static void render(struct buf *b, const struct dovecot_uidlist *ul, const struct
 		memcpy(guid, ul->guid, sizeof(guid));
 	else
 		new_guid(guid);
-	buf_printf(b, "3 V%u N%u G%s\n", f->uidvalidity, f->uidnext, guid);
+	buf_printf(b, "3 V%u N%u G%s", f->uidvalidity, f->uidnext, guid);
+	if (ul && ul->version == 3 && ul->hdr_ext)
+		buf_printf(b, " %s", ul->hdr_ext);
+	buf_putc(b, '\n');
 	for (size_t i = 0; i < f->len; i++)
 		if (has_line(&f->msgs[i]))
 			add_line(b, &f->msgs[i], ext_of(ul, &j, &f->msgs[i]));

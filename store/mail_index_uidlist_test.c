@@ -1,17 +1,17 @@
 /* mail_index_uidlist_test - the dovecot-uidlist the index keeps, on
  * Maildirs under the run's scratch directory: the file after the first
  * sync, after new mail (appended: same inode), after an expunge
- * (rewritten, N kept); a sync that changed nothing writes nothing (one
- * that only renamed neither writes nor locks); the
- * index deleted (same UIDVALIDITY and UIDs); the reuse case (Dovecot left
- * N10, hato gave 10 and 11, 10 expunged, index deleted: the next file
- * gets 12); lines a Dovecot alongside appended are adopted; a file that
- * arrives between the dry run and the write still gets its line; Dovecot's
- * extension fields survive a rewrite; a held dovecot-uidlist.lock delays
- * then skips the write (a warning) and the next sync catches up; a stale
- * one is broken; symbolic links planted as dovecot-uidlist, its .lock or
- * its .tmp are not followed; names with a newline or ':' get no line; dovecot_uidlist_read reads hato's file back
- * as the index has it.
+ * (rewritten, N kept); a sync that changed nothing writes nothing, one
+ * that only renamed neither writes nor locks; the index deleted (same
+ * UIDVALIDITY and UIDs); the reuse case (Dovecot left N10, hato gave 10
+ * and 11, 10 expunged, index deleted: the next file gets 12); lines a
+ * Dovecot alongside appended are adopted, its header and line extension
+ * fields survive a rewrite; a file that arrives between the dry run and
+ * the write still gets its line; a held dovecot-uidlist.lock delays then
+ * skips the write (a warning) and the next sync catches up; a stale one
+ * is broken; symbolic links planted as dovecot-uidlist, its .lock or its
+ * .tmp are not followed; names with a newline or ':' get no line;
+ * dovecot_uidlist_read reads hato's file back as the index has it.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -266,7 +266,7 @@ static void test_alongside(void)
 	test_begin("mail_index_uidlist: another writer's lines adopted, extension fields kept");
 	put(dir, "new/1.a", "a");
 	put(dir, "new/2.b", "b");
-	put(dir, "dovecot-uidlist", "3 V1700000000 N5 G0123456789abcdef0123456789abcdef\n"
+	put(dir, "dovecot-uidlist", "3 V1700000000 N5 G0123456789abcdef0123456789abcdef Pfmt\n"
 	    "3 P3abc W17 :1.a\n4 :2.b\n");
 	f = synced(fd, dir);
 	mail_index_folder_free(&f);
@@ -279,7 +279,8 @@ static void test_alongside(void)
 	mail_index_folder_free(&f);
 	gone(dir, "new/2.b");
 	f = synced(fd, dir);
-	want_file(dir, f, 11, "3 P3abc W17 :1.a\n9 :4.d\n10 :3.c\n", NULL);
+	test_assert_str(text_of(dir, "dovecot-uidlist"), "3 V1700000000 N11 G0123456789abcdef"
+			"0123456789abcdef Pfmt\n3 P3abc W17 :1.a\n9 :4.d\n10 :3.c\n");
 	test_assert(dovecot_uidlist_read(fd, NULL, &ul, why) == 1);
 	test_assert(ul && f && ul->version == 3 && ul->uidvalidity == f->uidvalidity
 		    && ul->nextuid == f->uidnext && ul->count == f->len);
