@@ -177,13 +177,21 @@ static int extension(struct parse *ps, const char *s, size_t len,
 	return rc;
 }
 
-/* keep_ext - the fields s[0..len) as written, for a rewrite */
+/* keep_ext - the fields s[0..len) as written, one space apart, for a
+ * rewrite */
 static void keep_ext(struct dovecot_uidlist_entry *e, const char *s, size_t len)
 {
+	size_t n = 0;
+
 	while (len > 0 && s[len - 1] == ' ')
 		len--;
-	if (len > 0)
-		e->ext = xstrndup(s, len);
+	if (len == 0)
+		return;
+	e->ext = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' || s[i + 1] != ' ')
+			e->ext[n++] = s[i];
+	e->ext[n] = '\0';
 }
 
 /* extensions - the fields between the uid and ":name"; the name's start */

@@ -142,6 +142,11 @@ static void extensions(void)
 	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
 	test_assert_str(ul ? ul->hdr_ext : NULL, "Pformat Xsome");
 	dovecot_uidlist_free(&ul);
+	text = "3  V9   N4  Xa   Yb\n1   W5    X6  :a\n";
+	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
+	test_assert_str(ul ? ul->hdr_ext : NULL, "Xa Yb");
+	test_assert_str(ul && ul->count ? ul->entries[0].ext : NULL, "W5 X6");	/* one space apart */
+	dovecot_uidlist_free(&ul);
 	test_assert(ul == NULL);
 	test_end();
 	buf_free(&why);
