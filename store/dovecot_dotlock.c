@@ -56,7 +56,9 @@ static int create(struct dovecot_dotlock *lk)
 	return 1;
 }
 
-/* owner_gone - the lock names a process of this host that is dead */
+/* owner_gone - the lock names a process of this host that is dead, or
+ * this process, which holds no lock while it waits for one (a lock left
+ * by an earlier process with the same ID), as Dovecot judges */
 static bool owner_gone(int dir_fd, const char *name)
 {
 	char text[320], host[256] = "", *colon, *end;
@@ -77,9 +79,9 @@ static bool owner_gone(int dir_fd, const char *name)
 		return false;
 	*colon = '\0';
 	pid = strtol(text, &end, 10);
-	if (*end != '\0' || pid <= 0 || pid == (long)getpid() || (pid_t)pid != pid)
+	if (*end != '\0' || pid <= 0 || (pid_t)pid != pid)
 		return false;
-	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+	return pid == (long)getpid() || (kill((pid_t)pid, 0) != 0 && errno == ESRCH);
 }
 
 /* newest - the latest change of st */

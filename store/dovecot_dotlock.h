@@ -9,8 +9,9 @@
  *   }
  *
  * As Dovecot's: the lock file is created with O_EXCL and holds
- * "PID:HOSTNAME"; a lock is stale when its process (on this host) is gone,
- * or when neither it nor the file it guards changed for
+ * "PID:HOSTNAME"; a lock older than 2 seconds is stale when its process
+ * (on this host) is gone or is the caller, and any lock is stale when
+ * neither it nor the file it guards changed for
  * DOVECOT_DOTLOCK_STALE seconds (Dovecot's 2 minutes for dovecot-uidlist);
  * a stale lock is removed and taken.  Unlike Dovecot, the wait is short
  * and bounded: the caller skips its change instead.

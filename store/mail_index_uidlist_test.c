@@ -299,6 +299,18 @@ static void test_alongside(void)
 	test_end();
 }
 
+/* live_pid - a child that waits to be killed */
+static pid_t live_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		pause();
+		_exit(0);
+	}
+	return pid;
+}
+
 /* dead_pid - a process ID that no longer runs */
 static pid_t dead_pid(void)
 {
@@ -316,9 +328,10 @@ static long elapsed_ms(const struct timespec *a, const struct timespec *b)
 	return (b->tv_sec - a->tv_sec) * 1000 + (b->tv_nsec - a->tv_nsec) / 1000000;
 }
 
-/* test_lock - held: a sync that only renames does not wait; one that
- * gives a UID waits, then skips the write with a warning, and the next
- * sync catches up; stale: broken and taken */
+/* test_lock - held by a live process: a sync that only renames does not
+ * wait; one that gives a UID waits, then skips the write with a warning,
+ * and the next sync catches up; stale (its process is gone): broken and
+ * taken */
 static void test_lock(void)
 {
 	struct buf *dir = buf_new(64);
@@ -327,6 +340,7 @@ static void test_lock(void)
 	unsigned saved = mail_index_uidlist_wait_ms;
 	struct timespec t0, t1, old[2];
 	char host[256] = "", text[320], p[4096];
+	pid_t holder;
 
 	test_begin("mail_index_uidlist: a held dovecot-uidlist.lock delays, then skips the write");
 	mail_index_uidlist_wait_ms = 300;
@@ -334,8 +348,13 @@ static void test_lock(void)
 	f = synced(fd, dir);
 	mail_index_folder_free(&f);
 	gethostname(host, sizeof(host) - 1);
-	snprintf(text, sizeof(text), "%ld:%s", (long)getpid(), host);
+	holder = live_pid();
+	snprintf(text, sizeof(text), "%ld:%s", (long)holder, host);
 	put(dir, "dovecot-uidlist.lock", text);
+	clock_gettime(CLOCK_REALTIME, &old[0]);
+	old[0].tv_sec -= 10;			/* old enough that its process is looked at */
+	old[1] = old[0];
+	test_assert(utimensat(AT_FDCWD, path_of(p, dir, "dovecot-uidlist.lock"), old, 0) == 0);
 	move(dir, "new/1.a", "cur/1.a:2,S");		/* no UID changes: no lock needed */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	f = synced(fd, dir);
@@ -352,6 +371,8 @@ static void test_lock(void)
 	want_file(dir, f, 2, "1 :1.a\n", NULL);
 	test_assert_str(text_of(dir, "dovecot-uidlist.lock"), text);	/* not ours to remove */
 	mail_index_folder_free(&f);
+	kill(holder, SIGKILL);
+	waitpid(holder, NULL, 0);
 	gone(dir, "dovecot-uidlist.lock");
 	f = synced(fd, dir);					/* nothing new: catches up */
 	want_file(dir, f, 2, "1 :1.a\n2 :2.b\n", NULL);
