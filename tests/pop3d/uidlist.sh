@@ -4,9 +4,10 @@
 # makes a UIDVALIDITY, gives UIDs, a POP3 DELE expunges one, new mail
 # is appended); then Dovecot's IMAP on the same Maildir must see hato's
 # UIDVALIDITY, UIDs and UIDNEXT (UID FETCH 1:* (UID)).  Dovecot then
-# APPENDs a message (its UID goes into the file); back on hato, POP3
-# shows that UID, the next delivery gets the one after, and with the
-# index deleted every UIDL stays the same.  Finally Dovecot again agrees.
+# APPENDs a message (its UID goes into the file); while it runs, hato's
+# POP3 shows that UID, the next delivery gets the one after, and the
+# running Dovecot sees it with the same UID.  With the index deleted
+# every UIDL stays the same; finally Dovecot, started again, agrees.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "uidlist scenario skipped: needs root # SKIP"; exit 0; }
 command -v dovecot >/dev/null || { t_fail "dovecot is not installed (make deps installs dovecot-imapd)"; exit 0; }
@@ -70,14 +71,17 @@ t_expect "...and the uidlist has the same lines, owned by the user" "2 3 4 5 $U"
 t_check "a private Dovecot starts on the Maildir hato served" dovecot_start $((SMTP_PORT + 3)) $IMAP_PORT
 t_expect "Dovecot's IMAP sees hato's UIDVALIDITY, UIDNEXT and UIDs" "$uv 6 2 3 4 5" imap_view
 t_expect "Dovecot APPENDs: UID 6" "$uv 7 2 3 4 5 6" imap_view append
-dovecot_stop
-t_check_fail "Dovecot found nothing wrong with hato's uidlist" grep -Ei "uidlist|broken|corrupt" "$DOVECOT_DIR/log"
 
+# side by side: hato gives the next UID while Dovecot runs
 uidls >"$T/h3"
 t_expect "hato adopts the UID Dovecot gave" "2 3 4 5 6" bash -c "cut -d' ' -f1 '$T/h3' | tr '\n' ' ' | sed 's/ \$//'"
 t_check "one more message delivered" pop3_send 1
 uidls >"$T/h4"
 t_expect "hato's next UID is above Dovecot's" "2 3 4 5 6 7" bash -c "cut -d' ' -f1 '$T/h4' | tr '\n' ' ' | sed 's/ \$//'"
+t_expect "...and the running Dovecot sees it with that UID" "$uv 8 2 3 4 5 6 7" imap_view
+dovecot_stop
+t_check_fail "Dovecot found nothing wrong with hato's uidlist" grep -Ei "uidlist|broken|corrupt" "$DOVECOT_DIR/log"
+
 rm -rf "$INST_HOME/Maildir/hato-index.lmdb"
 uidls >"$T/h5"
 t_check "the index deleted: the same UIDLs (UIDs and UIDVALIDITY)" diff "$T/h4" "$T/h5"
