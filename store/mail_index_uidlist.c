@@ -47,6 +47,9 @@
  * user's: O_NOFOLLOW and openat on the folder's fd everywhere; a link
  * planted as the file is replaced by the rename, never written through;
  * the file is read by the checked parser (dovecot_uidlist.h).
+ * XXX a folder near MAIL_INDEX_MSGS_MAX with long names can outgrow the
+ * parser's 64 MB: the file is then rewritten at every sync that gives a
+ * UID, and a rebuild cannot use it (a new UIDVALIDITY, no reuse).
  */
 #include <errno.h>
 #include <fcntl.h>
