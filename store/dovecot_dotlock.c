@@ -1,7 +1,8 @@
 /* dovecot_dotlock - take and release Dovecot's dot-lock of a folder file
  * (the rules are in dovecot_dotlock.h).  The lock is ours while the name
- * still points at the inode we created: release checks that, so a lock
- * another process broke as stale is not removed from under its new owner.
+ * still points at the inode we created, with its mtime (an inode number
+ * is soon reused): release checks that, so a lock another process broke
+ * as stale is not removed from under its new owner.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@ struct dovecot_dotlock {
 	char name[LOCK_NAME_MAX];
 	dev_t dev;
 	ino_t ino;
+	struct timespec mtime;		/* with dev and ino: still our file */
 };
 
 /* create - the lock file with our "PID:HOST": 1, 0 exists, -1 */
@@ -52,6 +54,7 @@ static int create(struct dovecot_dotlock *lk)
 	}
 	lk->dev = st.st_dev;
 	lk->ino = st.st_ino;
+	lk->mtime = st.st_mtim;
 	close(fd);
 	return 1;
 }
@@ -164,7 +167,8 @@ void dovecot_dotlock_release(struct dovecot_dotlock **lkp)
 	if (lk == NULL)
 		return;
 	if (fstatat(lk->dir_fd, lk->name, &st, AT_SYMLINK_NOFOLLOW) == 0 && st.st_ino == lk->ino
-	    && st.st_dev == lk->dev)
+	    && st.st_dev == lk->dev && st.st_mtim.tv_sec == lk->mtime.tv_sec
+	    && st.st_mtim.tv_nsec == lk->mtime.tv_nsec)
 		unlinkat(lk->dir_fd, lk->name, 0);
 	free(lk);
 	*lkp = NULL;
