@@ -96,6 +96,18 @@ static bool is_printable(const char *s, size_t len)
 	return true;
 }
 
+/* keep_hdr_ext - one more header field s[0..len), for a rewrite */
+static void keep_hdr_ext(struct dovecot_uidlist *ul, const char *s, size_t len)
+{
+	size_t old = ul->hdr_ext ? strlen(ul->hdr_ext) : 0;
+
+	ul->hdr_ext = xrealloc(ul->hdr_ext, old + len + 2);
+	if (old)
+		ul->hdr_ext[old++] = ' ';
+	memcpy(ul->hdr_ext + old, s, len);
+	ul->hdr_ext[old + len] = '\0';
+}
+
 /* header_v3 - "V<n> N<n> G<hex> ..." after "3 " */
 static int header_v3(struct parse *ps, const char *s)
 {
@@ -113,6 +125,8 @@ static int header_v3(struct parse *ps, const char *s)
 			return bad(ps, "header field G: not a 128-bit hex GUID");
 		if (*s == 'G')
 			memcpy(ps->ul->guid, v, 32);
+		else if (*s != 'V' && *s != 'N')
+			keep_hdr_ext(ps->ul, s, (size_t)(end - s));
 		for (s = end; *s == ' '; s++)
 			;
 	}
@@ -163,17 +177,38 @@ static int extension(struct parse *ps, const char *s, size_t len,
 	return rc;
 }
 
+/* keep_ext - the fields s[0..len) as written, one space apart, for a
+ * rewrite */
+static void keep_ext(struct dovecot_uidlist_entry *e, const char *s, size_t len)
+{
+	size_t n = 0;
+
+	while (len > 0 && s[len - 1] == ' ')
+		len--;
+	if (len == 0)
+		return;
+	e->ext = xmalloc(len + 1);
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' || s[i + 1] != ' ')
+			e->ext[n++] = s[i];
+	e->ext[n] = '\0';
+}
+
 /* extensions - the fields between the uid and ":name"; the name's start */
 static const char *extensions(struct parse *ps, const char *s,
 			      struct dovecot_uidlist_entry *e)
 {
-	for (;;) {
+	while (*s == ' ')
+		s++;
+	for (const char *start = s;;) {
 		const char *end;
 
 		while (*s == ' ')
 			s++;
-		if (*s == ':')
+		if (*s == ':') {
+			keep_ext(e, start, (size_t)(s - start));
 			return s + 1;
+		}
 		if (*s == '\0') {
 			bad(ps, "no \":\" before the file name");
 			return NULL;
@@ -226,6 +261,7 @@ static void entry_clear(struct dovecot_uidlist_entry *e)
 	XFREE(e->base);
 	XFREE(e->pop3_uidl);
 	XFREE(e->guid);
+	XFREE(e->ext);
 }
 
 /* add - keep e; a name seen before loses its earlier uid, as in Dovecot */
@@ -357,6 +393,7 @@ void dovecot_uidlist_free(struct dovecot_uidlist **ulp)
 	for (size_t i = 0; i < ul->count; i++)
 		entry_clear(&ul->entries[i]);
 	free(ul->entries);
+	free(ul->hdr_ext);
 	free(ul);
 	*ulp = NULL;
 }

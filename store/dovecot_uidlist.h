@@ -18,6 +18,8 @@
  * or below the last UID: NEXTUID is then raised past it, as Dovecot does;
  * in version 1 that is an error.  An unterminated last line is a write
  * in progress and is ignored, as Dovecot ignores it.
+ * Each entry keeps its extension fields as written (ext), so that a
+ * rewrite (mail_index_uidlist.c) passes them on.
  * (dovecot-keywords is read by dovecot_keywords.h.)
  * Trust: the files are in the user's Maildir, written by anyone.  A file
  * that breaks a rule or a limit is refused as a whole (-1) with
@@ -44,6 +46,9 @@ struct dovecot_uidlist_entry {
 	char *guid;			/* 'G' extension, or NULL */
 	uint64_t size;			/* 'S' extension, 0 when absent */
 	uint64_t vsize;			/* 'W' extension, 0 when absent */
+	char *ext;			/* every extension field as written
+					 * ("K<value>[ K<value>...]"), or NULL:
+					 * what a rewrite keeps (version 3 only) */
 };
 
 struct dovecot_uidlist {
@@ -51,6 +56,8 @@ struct dovecot_uidlist {
 	uint32_t uidvalidity;		/* never 0 */
 	uint32_t nextuid;		/* above every entry's uid */
 	char guid[33];			/* mailbox GUID in hex, "" when absent */
+	char *hdr_ext;			/* version 3 header fields other than
+					 * V, N, G, as written, or NULL */
 	size_t count;
 	struct dovecot_uidlist_entry *entries;	/* in increasing uid order */
 };

@@ -123,7 +123,7 @@ static void extensions(void)
 	struct buf *why = buf_new(0);
 	struct dovecot_uidlist *ul;
 
-	test_begin("dovecot_uidlist: extensions S, W, P, G kept; saved UIDLs; header G and version");
+	test_begin("dovecot_uidlist: extensions S, W, P, G kept, and all as written; saved UIDLs; header G and version");
 	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
 	test_assert(ul && ul->count == 3 && ul->version == 3);
 	test_assert_str(ul->guid, "0123456789abcdef0123456789ABCDEF");
@@ -134,6 +134,18 @@ static void extensions(void)
 	test_assert(dovecot_uidlist_saved_uidl(&ul->entries[0]) == NULL);
 	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[1]), "0000beef");
 	test_assert_str(dovecot_uidlist_saved_uidl(&ul->entries[2]), "c");	/* P empty: base */
+	test_assert(ul->entries[0].ext == NULL && ul->hdr_ext == NULL);	/* as written */
+	test_assert_str(ul->entries[1].ext, "S2000 W2048 P0000beef GXYZ O7");
+	test_assert_str(ul->entries[2].ext, "P");
+	dovecot_uidlist_free(&ul);
+	text = "3 V9 Pformat N2 Xsome G0123456789abcdef0123456789abcdef\n1 :a\n";
+	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
+	test_assert_str(ul ? ul->hdr_ext : NULL, "Pformat Xsome");
+	dovecot_uidlist_free(&ul);
+	text = "3  V9   N4  Xa   Yb\n1   W5    X6  :a\n";
+	test_assert(dovecot_uidlist_parse(text, strlen(text), "u", NULL, &ul, why) == 0);
+	test_assert_str(ul ? ul->hdr_ext : NULL, "Xa Yb");
+	test_assert_str(ul && ul->count ? ul->entries[0].ext : NULL, "W5 X6");	/* one space apart */
 	dovecot_uidlist_free(&ul);
 	test_assert(ul == NULL);
 	test_end();

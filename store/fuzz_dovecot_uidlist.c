@@ -3,8 +3,9 @@
  * and with small ones (so every limit is reached).  A list that parses
  * must keep the promises of dovecot_uidlist.h: UIDVALIDITY and NEXTUID
  * not 0, uids strictly increasing from 1 and below NEXTUID, every base a
- * non-empty name without '/', ':' or control bytes; and every entry gets
- * a default-format UIDL. */
+ * non-empty name without '/', ':' or control bytes; the fields kept as
+ * written printable, one space apart; and every entry gets a
+ * default-format UIDL. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -17,12 +18,27 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* fields_ok - NULL, or printable fields one space apart: what a rewrite
+ * puts back on one line */
+static int fields_ok(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	if (*s == '\0' || *s == ' ' || s[strlen(s) - 1] == ' ' || strstr(s, "  ") != NULL)
+		return 0;
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
 /* check_list - abort unless ul is what the header promises */
 static void check_list(const struct dovecot_uidlist *ul, struct buf *out, struct buf *why)
 {
 	uint32_t prev = 0;
 
-	if (ul->uidvalidity == 0 || ul->nextuid == 0 || (ul->version != 1 && ul->version != 3))
+	if (ul->uidvalidity == 0 || ul->nextuid == 0 || (ul->version != 1 && ul->version != 3)
+	    || !fields_ok(ul->hdr_ext))
 		abort();
 	for (size_t i = 0; i < ul->count; i++) {
 		const struct dovecot_uidlist_entry *e = &ul->entries[i];
@@ -30,7 +46,7 @@ static void check_list(const struct dovecot_uidlist *ul, struct buf *out, struct
 					    .filename = e->base, .guid = e->guid };
 
 		if (e->uid <= prev || e->uid >= ul->nextuid || e->base == NULL || e->base[0] == '\0'
-		    || strpbrk(e->base, "/:") != NULL)
+		    || strpbrk(e->base, "/:") != NULL || !fields_ok(e->ext))
 			abort();
 		for (const char *p = e->base; *p != '\0'; p++)
 			if ((unsigned char)*p < 0x20 || *p == 0x7f)

@@ -26,11 +26,15 @@
  * lock.mdb; a directory rather than MDB_NOSUBDIR so that the index is one
  * name to delete).  The index is a cache of the Maildir: a sync brings it
  * up to date with whatever changed behind its back.  A UID is never
- * reused within a UIDVALIDITY.  A folder seen for the first time takes
- * UIDVALIDITY, NEXTUID and UIDs from its dovecot-uidlist when it has a
- * good one, else a new UIDVALIDITY (the time, and above the last one
- * given in this Maildir, kept in <Maildir>/hato-uidvalidity).  An index
- * LMDB refuses to open is rebuilt from the folders (mail_index_open).
+ * reused within a UIDVALIDITY.  Each sync keeps the folder's
+ * dovecot-uidlist current, in Dovecot's format and under its lock
+ * (mail_index_uidlist.c), so that Dovecot can take the Maildir back, or
+ * run alongside, with the same UIDs.  A folder seen for the first time
+ * (or again, the index deleted or corrupt) takes UIDVALIDITY, NEXTUID and
+ * UIDs from its dovecot-uidlist when it has a good one, else a new
+ * UIDVALIDITY (the time, and above the last one given in this Maildir,
+ * kept in <Maildir>/hato-uidvalidity).  An index LMDB refuses to open is
+ * rebuilt from the folders (mail_index_open).
  * Concurrency: writers are serialised by LMDB; see mail_index_sync.c.
  * Trust: the Maildir and the index are the user's, written by anyone
  * with the user's rights: records are checked before use; symbolic links

@@ -13,6 +13,10 @@
  *                               base_len u8, flags_len u8, flags, name,
  *                               NUL, vsize i64 (-1: unknown)
  *   "B" folder NUL base      -> uid u32
+ *   "L" folder               -> dev u64, ino u64, size u64, mtime s64,
+ *                               mtime nsec u32: the folder's
+ *                               dovecot-uidlist as the last sync left it
+ *                               (absent: write it at the next sync)
  * Integers are big-endian, so "U" keys sort in UID order.  The NUL and
  * vsize came later without a new version string: a "U" record that ends
  * with the name (no NUL: names have none) is one of the first layout and
@@ -26,6 +30,8 @@
 
 #include <lmdb.h>
 
+#include "dovecot_dotlock.h"
+#include "dovecot_uidlist.h"
 #include "mail_index.h"
 
 #define MAIL_INDEX_VERSION "hato-index 1"
@@ -49,8 +55,16 @@ struct mail_index_head {
 	uint64_t highestmodseq;
 };
 
+/* the identity of a dovecot-uidlist file ("L" record) */
+struct mail_index_ulstat {
+	uint64_t dev, ino, size;
+	int64_t mtime;
+	uint32_t mtime_nsec;
+};
+
 /* mail_index_key_* - the keys above, built in b */
 void mail_index_key_folder(struct buf *b, const char *folder);
+void mail_index_key_ulstat(struct buf *b, const char *folder);
 void mail_index_key_uid(struct buf *b, const char *folder, uint32_t uid);
 void mail_index_key_base(struct buf *b, const char *folder, const char *base, size_t len);
 /* mail_index_val - an MDB_val over b */
@@ -75,6 +89,44 @@ void mail_index_msgs_free(struct mail_index_folder *f);
 int mail_index_txn_begin(struct mail_index *idx, unsigned flags, MDB_txn **txnp);
 /* mail_index_uidvalidity_next - a new UIDVALIDITY for this Maildir */
 uint32_t mail_index_uidvalidity_next(struct mail_index *idx);
+/* mail_index_ulstat_* - the "L" record: encoded; decoded (0, or -1) */
+void mail_index_enc_ulstat(struct buf *b, const struct mail_index_ulstat *u);
+int mail_index_dec_ulstat(const MDB_val *v, struct mail_index_ulstat *u);
+
+/* the folder's dovecot-uidlist during a sync (mail_index_uidlist.c) */
+struct mail_index_uidlist {
+	struct dovecot_uidlist *ul;	/* as read; NULL: none or refused */
+	struct mail_index_ulstat st;	/* of the file read; zero: none */
+	bool ends_in_newline;		/* nothing half-written at its end */
+	struct dovecot_dotlock *lock;	/* NULL: not ours, the file is not written */
+};
+
+/* mail_index_uidlist_stat - the identity of the folder's dovecot-uidlist;
+ * all zero when there is none (or it is no regular file) */
+void mail_index_uidlist_stat(int folder_fd, struct mail_index_ulstat *st);
+/* mail_index_uidlist_same - the same file, unchanged */
+bool mail_index_uidlist_same(const struct mail_index_ulstat *a, const struct mail_index_ulstat *b);
+/* mail_index_uidlist_lock - take dovecot-uidlist.lock for a sync; not
+ * getting it is a warning, and the sync goes on without a write */
+void mail_index_uidlist_lock(struct mail_index *idx, const char *folder, int folder_fd,
+			     struct mail_index_uidlist *u);
+/* mail_index_uidlist_read - (re)read the file into u->ul; a file that is
+ * refused is a warning, and u->ul NULL */
+void mail_index_uidlist_read(struct mail_index *idx, const char *folder, int folder_fd,
+			     struct mail_index_uidlist *u);
+/* mail_index_uidlist_write - bring the file up to f (the folder as the
+ * sync's transaction has it): nothing, new lines appended, or the whole
+ * file rewritten; *st_r its identity after, zero when it could not be
+ * written (a warning).  Needs the lock. */
+void mail_index_uidlist_write(struct mail_index *idx, const char *folder, int folder_fd,
+			      struct mail_index_uidlist *u, const struct mail_index_folder *f,
+			      struct mail_index_ulstat *st_r);
+/* mail_index_uidlist_done - release the lock, free u's list */
+void mail_index_uidlist_done(struct mail_index_uidlist *u);
+/* mail_index_uidlist_wait_ms - how long a sync waits for another
+ * process's dovecot-uidlist.lock before it skips the write */
+extern unsigned mail_index_uidlist_wait_ms;
+
 /* mail_index_sync_pause - tests only: called between a sync's dry run
  * and its write transaction, where another writer may get in */
 extern void (*mail_index_sync_pause)(void);

@@ -47,6 +47,40 @@ void mail_index_key_folder(struct buf *b, const char *folder)
 	buf_cat(b, folder);
 }
 
+/* mail_index_key_ulstat - "L" folder */
+void mail_index_key_ulstat(struct buf *b, const char *folder)
+{
+	buf_reset(b);
+	buf_putc(b, 'L');
+	buf_cat(b, folder);
+}
+
+/* mail_index_enc_ulstat - the "L" record */
+void mail_index_enc_ulstat(struct buf *b, const struct mail_index_ulstat *u)
+{
+	buf_reset(b);
+	put64(b, u->dev);
+	put64(b, u->ino);
+	put64(b, u->size);
+	put64(b, (uint64_t)u->mtime);
+	put32(b, u->mtime_nsec);
+}
+
+/* mail_index_dec_ulstat - 0, or -1 for a record that cannot be one */
+int mail_index_dec_ulstat(const MDB_val *v, struct mail_index_ulstat *u)
+{
+	const unsigned char *p = v->mv_data;
+
+	if (v->mv_size != 36)
+		return -1;
+	u->dev = get64(p);
+	u->ino = get64(p + 8);
+	u->size = get64(p + 16);
+	u->mtime = (int64_t)get64(p + 24);
+	u->mtime_nsec = mail_index_get32(p + 32);
+	return 0;
+}
+
 /* mail_index_key_uid - "U" folder NUL uid; uid 0 gives the prefix
  * without the uid, where a cursor starts */
 void mail_index_key_uid(struct buf *b, const char *folder, uint32_t uid)

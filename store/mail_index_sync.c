@@ -14,7 +14,11 @@
  * ones are deleted and their UIDs reported as expunged (UIDNEXT never
  * goes down, so they are not reused).  A second file with a base already indexed is skipped and
  * counted.  A folder not in the index yet takes its dovecot-uidlist's
- * UIDVALIDITY, NEXTUID and UIDs when there is a good one.
+ * UIDVALIDITY, NEXTUID and UIDs when there is a good one; a known folder
+ * takes the file's UIDs at or above its UIDNEXT, and its N.  The file is
+ * written before the commit, under dovecot-uidlist.lock, taken before
+ * the write transaction; the dry run also looks whether the file is as
+ * the last sync left it (mail_index_uidlist.c says why and how).
  * MDB_MAP_FULL doubles the map and runs the write transaction again.
  */
 #include <errno.h>
@@ -28,11 +32,16 @@
 #include "maildir_scan.h"
 #include "mem.h"
 
-enum { SYNC_ERR = -1, MAP_MAX_SHIFT = 40 };
+enum {
+	SYNC_ERR = -1,
+	NEED_UIDLIST = -3,		/* a pass without the uidlist gave or took UIDs */
+	MAP_MAX_SHIFT = 40,
+};
 
 struct sync {
 	struct mail_index *idx;
 	const char *folder;
+	int folder_fd;
 	MDB_txn *txn;			/* NULL: a dry run, which only counts */
 	struct mail_index_folder old;
 	int found;			/* the folder has a header record */
@@ -40,6 +49,12 @@ struct sync {
 	const struct maildir_scan *scan;
 	struct htable *by_base;		/* base -> old message, or -> &seen */
 	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
+	uint32_t adopt_from;		/* an entry's UID from here up is taken */
+	struct mail_index_uidlist *u;	/* the file, in a write pass */
+	bool ul_mode;			/* this pass reads and writes the file */
+	bool ul_change;			/* a UID given or expunged: the file changes */
+	bool want_ul;			/* the dry run's answer: ul_mode */
+	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
 	size_t changes;
@@ -131,16 +146,17 @@ static int update(struct sync *s, struct mail_index_msg *old, const struct maild
 	return put_msg(s, old, false);
 }
 
-/* new_uid - the file's UID: the uidlist's when the folder is new to
- * the index and Dovecot knew the file, else UIDNEXT */
+/* new_uid - the file's UID: the uidlist's when it has the file at or
+ * above adopt_from (every UID for a folder new to the index), else
+ * UIDNEXT */
 static int new_uid(struct sync *s, const char *base, uint32_t *uid_r)
 {
 	const struct dovecot_uidlist_entry *e = NULL;
 
-	if (s->ul_uid && !s->found)
+	if (s->ul_uid)
 		e = htable_get(s->ul_uid, base);
 
-	if (e) {
+	if (e && e->uid >= s->adopt_from) {
 		*uid_r = e->uid;
 		return 0;
 	}
@@ -160,6 +176,7 @@ static int add(struct sync *s, const struct maildir_msg *f, const char *base)
 
 	memcpy(m.flags, f->flags, sizeof(m.flags));
 	htable_put(s->by_base, base, &seen);
+	s->ul_change = true;
 	if (new_uid(s, base, &m.uid) != 0)
 		return SYNC_ERR;
 	m.modseq = ++s->head.highestmodseq;
@@ -196,6 +213,7 @@ static int expunge(struct sync *s, const struct mail_index_msg *m)
 {
 	struct mail_index_changes *ch = s->ch;
 
+	s->ul_change = true;
 	s->head.highestmodseq++;
 	if (ch && s->found) {
 		ch->expunged = xrealloc(ch->expunged, (ch->n_expunged + 1) * sizeof(*ch->expunged));
@@ -303,6 +321,43 @@ static int drop_folder(struct sync *s)
 	return del(s);
 }
 
+/* load_ulstat - the "L" record into s->l_rec; one that does not decode
+ * counts as none (the file is then written again) */
+static int load_ulstat(struct sync *s, MDB_txn *txn)
+{
+	MDB_val k, v;
+	int rc;
+
+	s->l_rec = (struct mail_index_ulstat){ 0 };
+	mail_index_key_ulstat(s->key, s->folder);
+	k = mail_index_val(s->key);
+	if ((rc = mdb_get(txn, s->idx->dbi, &k, &v)) == 0
+	    && mail_index_dec_ulstat(&v, &s->l_rec) != 0)
+		s->l_rec = (struct mail_index_ulstat){ 0 };
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		buf_printf(s->why, "%s: folder %s: %s", s->idx->path, s->folder, mdb_strerror(rc));
+		return SYNC_ERR;
+	}
+	return 0;
+}
+
+/* adopt_setup - which of ul's UIDs new files take: all of them for a
+ * folder new to the index (start_head took ul's UIDVALIDITY and N);
+ * for a known one with the same UIDVALIDITY, those at or above UIDNEXT
+ * (lines written before a crash, or by a Dovecot running alongside),
+ * and UIDNEXT rises to ul's N: no UID either gave is given again */
+static void adopt_setup(struct sync *s, const struct dovecot_uidlist *ul)
+{
+	s->adopt_from = UINT32_MAX;
+	if (ul == NULL || (s->found && ul->uidvalidity != s->head.uidvalidity))
+		return;
+	s->adopt_from = s->found ? s->head.uidnext : 0;
+	if (ul->nextuid > s->head.uidnext) {
+		s->head.uidnext = ul->nextuid;
+		s->changes++;
+	}
+}
+
 /* load - the folder's records into s (in s->txn, or txn for a dry run) */
 static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 {
@@ -317,7 +372,7 @@ static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 			return SYNC_ERR;
 		}
 	}
-	if (s->found < 0)
+	if (s->found < 0 || load_ulstat(s, txn) != 0)
 		return SYNC_ERR;
 	if (s->found) {
 		s->head = (struct mail_index_head){ s->old.uidvalidity, s->old.uidnext,
@@ -325,6 +380,7 @@ static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 	} else {
 		start_head(s, ul);
 	}
+	adopt_setup(s, ul);
 	return 0;
 }
 
@@ -333,13 +389,24 @@ static void sync_reset(struct sync *s)
 {
 	mail_index_msgs_free(&s->old);
 	s->changes = 0;
+	s->ul_change = false;
 	if (s->ch) {
 		mail_index_changes_free(s->ch);
 		*s->ch = (struct mail_index_changes){ 0 };
 	}
 }
 
-/* dry_run - 1 when the index needs a write for this scan, 0 not, -1 */
+/* uidlist_behind - the folder's dovecot-uidlist is missing or not as
+ * the last sync left it */
+static bool uidlist_behind(struct sync *s)
+{
+	struct mail_index_ulstat now;
+
+	mail_index_uidlist_stat(s->folder_fd, &now);
+	return now.ino == 0 || !mail_index_uidlist_same(&now, &s->l_rec);
+}
+
+/* dry_run - 1 when the index or the uidlist needs a write, 0 not, -1 */
 static int dry_run(struct sync *s)
 {
 	struct mail_index_changes *ch = s->ch;
@@ -357,7 +424,8 @@ static int dry_run(struct sync *s)
 	s->ch = ch;
 	if (rc != 0)
 		return -1;
-	rc = s->changes > 0;
+	s->want_ul = s->ul_change || !s->found || uidlist_behind(s);
+	rc = s->changes > 0 || s->want_ul;
 	sync_reset(s);
 	return rc;
 }
@@ -373,27 +441,79 @@ static int grow(struct mail_index *idx)
 	return mdb_env_set_mapsize(idx->env, idx->map_size) == 0 ? 0 : -1;
 }
 
-/* write_pass - scan under the writer lock, apply, commit: 0, an LMDB
- * error (MDB_MAP_FULL: try again), or SYNC_ERR */
-static int write_pass(struct sync *s, int folder_fd, const struct dovecot_uidlist *ul)
+/* put_ulstat - the "L" record: the file as this sync leaves it (none:
+ * not written, the next sync tries again) */
+static int put_ulstat(struct sync *s, const struct mail_index_ulstat *st)
+{
+	mail_index_key_ulstat(s->key, s->folder);
+	if (st->ino == 0)
+		return del(s);
+	mail_index_enc_ulstat(s->val, st);
+	return put(s);
+}
+
+/* update_uidlist - the file brought up to the folder as this write
+ * transaction has it, before the commit (see mail_index_uidlist.c) */
+static int update_uidlist(struct sync *s)
+{
+	struct mail_index_folder f;
+	struct mail_index_ulstat st;
+	int rc = mail_index_load(s->idx, s->txn, s->folder, &f, s->why);
+
+	if (rc != 1) {
+		if (rc == 0)
+			buf_printf(s->why, "%s: folder %s: header not written", s->idx->path,
+				   s->folder);
+		return SYNC_ERR;
+	}
+	mail_index_uidlist_write(s->idx, s->folder, s->folder_fd, s->u, &f, &st);
+	mail_index_msgs_free(&f);
+	if ((rc = put_ulstat(s, &st)) != 0)
+		buf_printf(s->why, "%s: folder %s: %s", s->idx->path, s->folder, mdb_strerror(rc));
+	return rc;
+}
+
+/* map_uidlist - base -> entry of the file as read */
+static void map_uidlist(struct sync *s)
+{
+	const struct dovecot_uidlist *ul = s->u->ul;
+
+	htable_free(&s->ul_uid, NULL);
+	if (ul == NULL)
+		return;
+	s->ul_uid = htable_new(ul->count);
+	for (size_t i = 0; i < ul->count; i++)
+		htable_put(s->ul_uid, ul->entries[i].base, &ul->entries[i]);
+}
+
+/* write_pass - read the uidlist, scan under the writer lock, apply,
+ * write the uidlist, commit: 0, an LMDB error (MDB_MAP_FULL: try
+ * again), or SYNC_ERR */
+static int write_pass(struct sync *s)
 {
 	struct maildir_scan *scan;
 	int rc;
 
+	if (s->ul_mode) {
+		mail_index_uidlist_read(s->idx, s->folder, s->folder_fd, s->u);
+		map_uidlist(s);
+	}
 	if ((rc = mail_index_txn_begin(s->idx, 0, &s->txn)) != 0) {
 		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
 		return rc;
 	}
-	if (maildir_scan(folder_fd, MAIL_INDEX_MSGS_MAX, &scan, s->why) != 0) {
+	if (maildir_scan(s->folder_fd, MAIL_INDEX_MSGS_MAX, &scan, s->why) != 0) {
 		mdb_txn_abort(s->txn);
 		return SYNC_ERR;
 	}
 	s->scan = scan;
-	if ((rc = load(s, s->txn, ul)) == 0 && (rc = diff(s)) == 0)
+	if ((rc = load(s, s->txn, s->u->ul)) == 0 && (rc = diff(s)) == 0)
+		rc = !s->ul_mode ? (s->ul_change || !s->found ? NEED_UIDLIST : 0) : update_uidlist(s);
+	if (rc == 0)
 		rc = mdb_txn_commit(s->txn);
 	else
 		mdb_txn_abort(s->txn);
-	if (rc != 0 && rc != SYNC_ERR && buf_len(s->why) == 0)
+	if (rc != 0 && rc != SYNC_ERR && rc != NEED_UIDLIST && buf_len(s->why) == 0)
 		buf_printf(s->why, "%s: commit: %s", s->idx->path, mdb_strerror(rc));
 	s->txn = NULL;
 	s->scan = NULL;
@@ -401,43 +521,40 @@ static int write_pass(struct sync *s, int folder_fd, const struct dovecot_uidlis
 	return rc;
 }
 
-/* uidlist_map - base -> entry of the folder's dovecot-uidlist; a bad
- * one is reported and otherwise ignored (fresh UIDs) */
-static struct dovecot_uidlist *uidlist_map(struct sync *s, int folder_fd)
+/* write_sync - the write passes, growing the map as needed; a pass
+ * that gives or takes UIDs runs under dovecot-uidlist.lock, taken before
+ * its write transaction (by every hato process: no two wait for each
+ * other); one that only renames (new/ to cur/, flags) needs neither the
+ * lock nor the file, unless a pass finds otherwise and is run again */
+static int write_sync(struct sync *s)
 {
-	struct dovecot_uidlist *ul = NULL;
-	struct buf *why = buf_new(0);
-
-	if (dovecot_uidlist_read(folder_fd, NULL, &ul, why) < 0)
-		log_warn("%s: folder %s: dovecot-uidlist not used: %s", s->idx->path, s->folder,
-			 buf_str(why));
-	buf_free(&why);
-	if (ul == NULL)
-		return NULL;
-	s->ul_uid = htable_new(ul->count);
-	for (size_t i = 0; i < ul->count; i++)
-		htable_put(s->ul_uid, ul->entries[i].base, &ul->entries[i]);
-	return ul;
-}
-
-/* write_sync - the write passes, growing the map as needed */
-static int write_sync(struct sync *s, int folder_fd)
-{
-	struct dovecot_uidlist *ul = s->found ? NULL : uidlist_map(s, folder_fd);
+	struct mail_index_uidlist u = { 0 };
+	bool tried = false;
 	int rc;
 
 	if (mail_index_sync_pause)
 		mail_index_sync_pause();
-	while ((rc = write_pass(s, folder_fd, ul)) == MDB_MAP_FULL) {
+	s->u = &u;
+	s->ul_mode = s->want_ul;
+	for (;;) {
+		if (s->ul_mode && !tried) {
+			mail_index_uidlist_lock(s->idx, s->folder, s->folder_fd, &u);
+			tried = true;
+		}
+		if ((rc = write_pass(s)) != MDB_MAP_FULL && rc != NEED_UIDLIST)
+			break;
 		sync_reset(s);
 		buf_reset(s->why);
-		if (grow(s->idx) != 0) {
+		if (rc == NEED_UIDLIST) {
+			s->ul_mode = true;
+		} else if (grow(s->idx) != 0) {
 			buf_printf(s->why, "%s: map full, cannot grow", s->idx->path);
 			break;
 		}
 	}
 	htable_free(&s->ul_uid, NULL);
-	dovecot_uidlist_free(&ul);
+	mail_index_uidlist_done(&u);
+	s->u = NULL;
 	return rc == 0 ? 0 : -1;
 }
 
@@ -445,7 +562,8 @@ static int write_sync(struct sync *s, int folder_fd)
 int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 		    struct mail_index_changes *ch, struct buf *why)
 {
-	struct sync s = { .idx = idx, .folder = folder, .ch = ch, .why = why };
+	struct sync s = { .idx = idx, .folder = folder, .folder_fd = folder_fd, .ch = ch,
+			  .why = why };
 	struct maildir_scan *scan;
 	int rc;
 
@@ -464,7 +582,7 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 	maildir_scan_free(&scan);
 	s.scan = NULL;
 	if (rc > 0)
-		rc = write_sync(&s, folder_fd);
+		rc = write_sync(&s);
 	mail_index_msgs_free(&s.old);
 	if (rc != 0 && ch)
 		mail_index_changes_free(ch);

@@ -2,8 +2,9 @@
  * makes under the run's scratch directory: UIDs stable across opens; a
  * file renamed by hand keeps its UID and takes a new MODSEQ when its
  * flags change; a deleted file is expunged and its UID never given
- * again; the index deleted (a new UIDVALIDITY, even in the same second)
- * or rebuilt from dovecot-uidlist (the same UIDs); garbage in data.mdb
+ * again; the index deleted (rebuilt from the dovecot-uidlist it keeps:
+ * the same UIDs; without one a new UIDVALIDITY, even in the same second;
+ * from one Dovecot left: Dovecot's UIDs); garbage in data.mdb
  * (rebuilt); a symbolic link where the index belongs (refused); a forked
  * writer racing the parent (every file exactly one UID, all unique);
  * the vsize (from ",W=", stored by mail_index_set_vsize without a new
@@ -231,8 +232,18 @@ static void test_expunge(void)
 	test_end();
 }
 
-/* test_rebuild - index deleted: a new UIDVALIDITY without a
- * dovecot-uidlist (even in the same second), Dovecot's UIDs with one */
+/* drop_uidlist - rm <Maildir>/dovecot-uidlist */
+static void drop_uidlist(const struct buf *dir)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/dovecot-uidlist", buf_str(dir));
+	test_assert(unlink(p) == 0);
+}
+
+/* test_rebuild - index deleted: the same UIDVALIDITY and UIDs from the
+ * dovecot-uidlist the index kept; a new UIDVALIDITY without one (even
+ * in the same second); Dovecot's UIDs from one Dovecot left */
 static void test_rebuild(void)
 {
 	struct buf *dir = buf_new(64);
@@ -246,6 +257,12 @@ static void test_rebuild(void)
 	a = synced(fd, dir, NULL);
 	drop_index(dir);
 	b = synced(fd, dir, NULL);
+	test_assert(a && b && b->len == 3 && b->uidvalidity == a->uidvalidity && b->uidnext == 4);
+	test_assert(uid_of(b, "1.a") == 1 && uid_of(b, "2.b") == 2 && uid_of(b, "3.c") == 3);
+	mail_index_folder_free(&b);
+	drop_index(dir);
+	drop_uidlist(dir);
+	b = synced(fd, dir, NULL);
 	test_assert(a && b && b->len == 3 && b->uidvalidity != a->uidvalidity);
 	put(dir, "dovecot-uidlist", "3 V1700000000 N10 G0123456789abcdef0123456789abcdef\n"
 	    "7 :2.b\n8 :3.c\n9 :gone\n");
@@ -256,8 +273,13 @@ static void test_rebuild(void)
 	mail_index_folder_free(&a);
 	mail_index_folder_free(&b);
 	mail_index_folder_free(&c);
-	/* once indexed, the uidlist no longer counts */
+	/* once indexed, a uidlist of another UIDVALIDITY gives nothing and
+	 * is written over with the index's */
 	put(dir, "dovecot-uidlist", "3 V42 N2\n1 :1.a\n");
+	c = synced(fd, dir, NULL);
+	test_assert(c && c->uidvalidity == 1700000000 && uid_of(c, "1.a") == 10);
+	mail_index_folder_free(&c);
+	drop_index(dir);
 	c = synced(fd, dir, NULL);
 	test_assert(c && c->uidvalidity == 1700000000 && uid_of(c, "1.a") == 10);
 	mail_index_folder_free(&c);
@@ -450,7 +472,8 @@ static void plant(const struct buf *dir, const void *key, size_t klen, const voi
 }
 
 /* test_bad_record - a message record that does not decode: the folder's
- * records are dropped and made again under a new UIDVALIDITY */
+ * records are dropped and made again from its dovecot-uidlist (the same
+ * UIDVALIDITY and UIDs) */
 static void test_bad_record(void)
 {
 	struct buf *dir = buf_new(64), *why = buf_new(0);
@@ -469,7 +492,7 @@ static void test_bad_record(void)
 	mail_index_close(&idx);
 	b = synced(fd, dir, NULL);
 	test_expect_log("the folder's index is rebuilt");
-	test_assert(a && b && b->len == 2 && b->uidvalidity != a->uidvalidity);
+	test_assert(a && b && b->len == 2 && b->uidvalidity == a->uidvalidity);
 	test_assert(uid_of(b, "1.a") == 1 && uid_of(b, "2.b") == 2);
 	mail_index_folder_free(&a);
 	mail_index_folder_free(&b);
