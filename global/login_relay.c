@@ -6,11 +6,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 
 #include "login_relay.h"
 
-enum { RELAY_BUF = 16384 };
+enum { RELAY_BUF = 16384, RELAY_OUT = 65536 };
 
 struct relay {
 	struct stream *client;
@@ -48,19 +50,22 @@ static bool to_mail(struct relay *r)
 	return true;
 }
 
-/* from_mail - the mail process's answer, to the client at once; false
- * when either is gone */
+/* from_mail - what the mail process wrote, up to RELAY_OUT at once, to
+ * the client in one flush (a RETR leaves as full TLS records, not one
+ * record per read); false when either is gone */
 static bool from_mail(struct relay *r)
 {
 	char buf[RELAY_BUF];
-	ssize_t n = read(r->mail_fd, buf, sizeof(buf));
+	size_t total = 0;
+	ssize_t n;
 
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-	if (n == 0)
+	while (total < RELAY_OUT && (n = read(r->mail_fd, buf, sizeof(buf))) > 0) {
+		stream_write(r->client, buf, (size_t)n);
+		total += (size_t)n;
+	}
+	if (total == 0 && (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)))
 		return false;
-	stream_write(r->client, buf, (size_t)n);
-	return stream_flush(r->client) == 0;
+	return total == 0 || stream_flush(r->client) == 0;
 }
 
 /* step - one wait and what it allows; false when the session is over */
@@ -92,10 +97,14 @@ static bool step(struct relay *r)
 void login_relay(struct stream *client, int mail_fd)
 {
 	struct relay r = { .client = client, .mail_fd = mail_fd };
-	int fl = fcntl(mail_fd, F_GETFL);
+	int fl = fcntl(mail_fd, F_GETFL), one = 1;
 
 	if (fl >= 0)
 		(void)fcntl(mail_fd, F_SETFL, fl | O_NONBLOCK);
+	/* every flush is a whole answer: without this, the last small TLS
+	 * record of each RETR waited for the client's delayed ACK (Nagle),
+	 * about 40 ms per message */
+	(void)setsockopt(client->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	while (step(&r))
 		continue;
 }

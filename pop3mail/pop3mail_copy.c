@@ -5,6 +5,8 @@
  * first body_lines lines of the body.  The state carries across pieces,
  * so a CR at the end of one read and its LF at the start of the next
  * are one line end, whatever the read size. */
+#include <string.h>
+
 #include "pop3mail.h"
 
 /* pop3_copy_init - before the first byte */
@@ -13,25 +15,51 @@ void pop3_copy_init(struct pop3_copy *cp, long body_lines)
 	*cp = (struct pop3_copy){ .line_start = true, .in_header = true, .body_lines = body_lines };
 }
 
-/* pop3_copy_bytes - p[0..n) into out, until TOP's lines are sent */
+/* line_end - a LF: CRLF out, then what it ends (the header, TOP's lines) */
+static void line_end(struct pop3_copy *cp, struct buf *out)
+{
+	bool empty = cp->line_start;
+
+	buf_cat(out, cp->cr ? "\n" : "\r\n");
+	if (cp->in_header && empty) {
+		cp->in_header = false;	/* the empty line */
+		cp->stop = cp->body_lines == 0;
+	} else if (!cp->in_header && cp->body_lines > 0) {
+		cp->stop = --cp->body_lines == 0;
+	}
+	cp->line_start = true;
+	cp->cr = false;
+}
+
+/* pop3_copy_bytes - p[0..n) into out, until TOP's lines are sent; the
+ * text between line ends is copied in runs (memchr), not byte by byte */
 void pop3_copy_bytes(struct pop3_copy *cp, const char *p, size_t n, struct buf *out)
 {
-	for (size_t i = 0; i < n && !cp->stop; i++) {
-		char ch = p[i];
+	size_t i = 0;
 
-		if (cp->line_start && ch == '.')
-			buf_putc(out, '.');
-		if (ch == '\n' && !cp->cr)
-			buf_putc(out, '\r');
-		buf_putc(out, ch);
-		if (ch == '\n' && cp->in_header && cp->line_start) {
-			cp->in_header = false;	/* the empty line */
-			cp->stop = cp->body_lines == 0;
-		} else if (ch == '\n' && !cp->in_header && cp->body_lines > 0) {
-			cp->stop = --cp->body_lines == 0;
+	while (i < n && !cp->stop) {
+		const char *nl;
+		size_t end;
+
+		if (p[i] == '\n') {
+			line_end(cp, out);
+			i++;
+			continue;
 		}
-		cp->line_start = ch == '\n' || (cp->line_start && ch == '\r');
-		cp->cr = ch == '\r';
+		if (cp->line_start && p[i] == '\r') {	/* still empty so far */
+			buf_putc(out, '\r');
+			cp->cr = true;
+			i++;
+			continue;
+		}
+		if (cp->line_start && p[i] == '.')
+			buf_putc(out, '.');
+		cp->line_start = false;
+		nl = memchr(p + i, '\n', n - i);
+		end = nl ? (size_t)(nl - p) : n;
+		buf_add(out, p + i, end - i);
+		cp->cr = p[end - 1] == '\r';
+		i = end;
 	}
 }
 

@@ -39,6 +39,8 @@ static void test_retr(void)
 	test_assert(same_at_every_split("A: b\r\n\r\n.\r\nz\r\n", -1, "A: b\r\n\r\n..\r\nz\r\n.\r\n"));
 	test_assert(same_at_every_split("", -1, ".\r\n"));
 	test_assert(same_at_every_split("a\rb\n", -1, "a\rb\r\n.\r\n"));	/* a lone CR stays */
+	test_assert(same_at_every_split("\r.x\na\r\r\n", -1, "\r..x\r\na\r\r\n.\r\n"));
+	test_assert(same_at_every_split("..\n.\n", -1, "...\r\n..\r\n.\r\n"));
 	test_end();
 }
 
