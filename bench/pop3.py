@@ -5,9 +5,11 @@
 # ~/Maildir-hato and ~/Maildir-dovecot, so neither server's index sees the
 # other's.  An untimed warm-up session per mailbox and server first (new/
 # to cur/, the indexes, the page cache), then timed runs alternating which
-# server goes first: log in, LIST, RETR of every message, QUIT.  CPU is
+# server goes first: log in, LIST, RETR of every message, QUIT; the
+# one-client run again over TLS on connect; and the 50 users logging in
+# and out only, the part of the 50-client row that is not RETR.  CPU is
 # the server's cgroup (every process of the instance), divided by the
-# messages retrieved; the client runs outside it.
+# messages retrieved (or the logins); the client runs outside it.
 import os
 import pwd
 import secrets
@@ -26,7 +28,7 @@ class Pop3Rows:
         self.bench, args = bench, bench.args
         self.n = 200 if args.quick else 1000
         self.clients, self.per_client = 50, 20 if args.quick else 40
-        self.reps = 3 if args.quick else 5
+        self.reps = 5
         self.data = os.path.join(bench.top, "pop3-data")
         base = load.free_ports(4)
         self.hato = HatoPop3(bench.top, base, base + 1, args.build)
@@ -78,31 +80,39 @@ class Pop3Rows:
         users = self.users[1:] if many else self.users[:1]
         return [(u, self.password) for u in users]
 
-    def once(self, s, many, tls=None):
-        """one timed run on server s: {secs, msgs, bytes, cpu_s, client_cpu_s}"""
+    def once(self, s, many, tls=None, login_only=False):
+        """one timed run on server s: {secs, msgs, bytes, sessions, cpu_s,
+        client_cpu_s}"""
         os.sync()
         time.sleep(1)
         cpu0, me0 = s.cpu_seconds(), os.times()
+        logins = self.logins(many)
         secs, msgs, nbytes = pop3load.retrieve_all(s.tls_port if tls else s.port,
-                                                   self.logins(many), tls)
+                                                   logins, tls, login_only)
         me1 = os.times()
         time.sleep(0.5)             # the session processes end and are counted
         cpu = s.cpu_seconds() - cpu0
-        want = self.clients * self.per_client if many else self.n
+        want = 0 if login_only else self.clients * self.per_client if many else self.n
         if msgs != want:
             raise RuntimeError("%s: %d messages retrieved, %d expected" % (s.name, msgs, want))
-        return {"secs": secs, "msgs": msgs, "bytes": nbytes, "cpu_s": cpu,
+        return {"secs": secs, "msgs": msgs, "bytes": nbytes, "sessions": len(logins), "cpu_s": cpu,
                 "client_cpu_s": (me1.user + me1.system) - (me0.user + me0.system)}
 
-    def repeat(self, i, many, tls=None):
+    def repeat(self, i, many, tls=None, login_only=False):
         """self.reps runs per server, alternating who goes first; medians"""
         samples = {"hato": [], "Dovecot": []}
         for rep in range(self.reps):
             order = (self.hato, self.dove) if (i + rep) % 2 == 0 else (self.dove, self.hato)
             for s in order:
-                samples[s.name].append(self.once(s, many, tls))
+                samples[s.name].append(self.once(s, many, tls, login_only))
         res = {}
         for name, xs in samples.items():
+            if login_only:
+                res[name] = {"logins_per_s": median([x["sessions"] / x["secs"] for x in xs]),
+                             "cpu_ms_per_login": median([x["cpu_s"] * 1000 / x["sessions"]
+                                                         for x in xs]),
+                             "samples": xs}
+                continue
             res[name] = {"msgs_per_s": median([x["msgs"] / x["secs"] for x in xs]),
                          "mb_per_s": median([x["bytes"] / x["secs"] / 1e6 for x in xs]),
                          "cpu_ms_per_msg": median([x["cpu_s"] * 1000 / x["msgs"] for x in xs]),
@@ -127,7 +137,9 @@ class Pop3Rows:
         self.once(self.hato, False, ctx)
         self.once(self.dove, False, ctx)
         tls = self.repeat(i, False, ctx)
+        logins = self.repeat(i + 1, True, login_only=True)
         self.raw = {"one_client": one, "clients_%d" % self.clients: many, "one_client_tls": tls,
+                    "logins_%d" % self.clients: logins,
                     "messages_one_client": self.n, "bytes_one_client_crlf": self.big_bytes,
                     "messages_per_client": self.per_client, "runs": self.reps,
                     "versions": {"hato": self.hato.version(), "dovecot": self.dove.version()}}
@@ -138,6 +150,10 @@ class Pop3Rows:
         row("POP3 CPU per message, 1 client", "ms", one, "cpu_ms_per_msg", "lower")
         row("POP3 CPU per message, %d clients" % self.clients, "ms", many, "cpu_ms_per_msg", "lower")
         row("POP3 CPU per message, 1 client TLS", "ms", tls, "cpu_ms_per_msg", "lower")
+        row("POP3 %d clients log in + QUIT, logins/s" % self.clients, "logins/s", logins,
+            "logins_per_s")
+        row("POP3 CPU per login, %d clients" % self.clients, "ms", logins, "cpu_ms_per_login",
+            "lower")
 
 
 def median(xs):

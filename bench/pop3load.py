@@ -79,10 +79,11 @@ def make_maildir(path, n, seed, min_kb=4, max_kb=100):
 
 class Session:
     """one POP3 session driven by the event loop: the greeting, USER, PASS,
-    LIST, RETR 1..n, QUIT; step() is called with every chunk the server sent"""
+    LIST, RETR 1..n, QUIT (with login_only, QUIT right after PASS); step()
+    is called with every chunk the server sent"""
     NEXT = {"greet": "user", "user": "pass", "pass": "list"}
 
-    def __init__(self, port, user, password, tls=None):
+    def __init__(self, port, user, password, tls=None, login_only=False):
         self.sock = socket.create_connection(("127.0.0.1", port), 30)
         if tls:
             self.sock = tls.wrap_socket(self.sock)
@@ -91,7 +92,7 @@ class Session:
         self.buf, self.scan = bytearray(), 0
         self.state, self.multi = "greet", False
         self.sizes, self.msgs, self.bytes, self.n = [], 0, 0, 0
-        self.done = False
+        self.done, self.login_only = False, login_only
 
     def answer(self):
         """the next complete answer in buf, or None"""
@@ -135,7 +136,9 @@ class Session:
         elif self.state == "quit":
             self.done = True
             return
-        if self.state in self.NEXT:
+        if self.state == "pass" and self.login_only:
+            self.state, cmd = "quit", "QUIT"
+        elif self.state in self.NEXT:
             self.state = self.NEXT[self.state]
             cmd = {"user": "USER " + self.user, "pass": "PASS " + self.password,
                    "list": "LIST"}[self.state]
@@ -160,13 +163,13 @@ def receive(s):
     return data
 
 
-def retrieve_all(port, logins, tls=None, timeout=600):
+def retrieve_all(port, logins, tls=None, login_only=False, timeout=600):
     """one session per (user, password) in logins, all at once, with TLS
     on connect if tls (an SSLContext); (seconds from the first connect to
     the last QUIT answer, messages, bytes)"""
     sel = selectors.DefaultSelector()
     t0 = time.monotonic()
-    sessions = [Session(port, u, p, tls) for u, p in logins]
+    sessions = [Session(port, u, p, tls, login_only) for u, p in logins]
     for s in sessions:
         sel.register(s.sock, selectors.EVENT_READ, s)
     left, end = len(sessions), t0 + timeout
