@@ -150,7 +150,7 @@ class Pop3Rows:
         row("POP3 CPU per message, 1 client", "ms", one, "cpu_ms_per_msg", "lower")
         row("POP3 CPU per message, %d clients" % self.clients, "ms", many, "cpu_ms_per_msg", "lower")
         row("POP3 CPU per message, 1 client TLS", "ms", tls, "cpu_ms_per_msg", "lower")
-        row("POP3 %d clients log in + QUIT, logins/s" % self.clients, "logins/s", logins,
+        row("POP3 %d logins + QUIT, logins/s" % self.clients, "logins/s", logins,
             "logins_per_s")
         row("POP3 CPU per login, %d clients" % self.clients, "ms", logins, "cpu_ms_per_login",
             "lower")
