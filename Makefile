@@ -5,7 +5,7 @@
 #   make deps       install the Debian packages the build and tests need
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make stress     the long robustness tests (tests/robust) with counts
-#   make bench      hato against a private Postfix (bench/), QUICK=1 short
+#   make bench      hato against a private Postfix and Dovecot (bench/), QUICK=1 short
 #   make install    DESTDIR= PREFIX=/usr/local
 
 .DEFAULT_GOAL := all

@@ -4,10 +4,12 @@
 # ceilings (smtp-source -> smtp-sink directly, durable file writes),
 # memory with 200 idle SMTP sessions, relay (smtp-source -> MTA ->
 # smtp-sink) at 1/10/50 sessions, local delivery into a Maildir, CPU per
-# 1000 messages, and transaction latency under load.  Prints one table and
-# writes bench/results/latest.json.  Needs root (useradd, cgroups, both
-# masters).  Everything it made (instances, cgroups, the hlbench user) is
-# removed at the end, also on failure or Ctrl-C.
+# 1000 messages, and transaction latency under load; then POP3 against a
+# private Dovecot (bench/pop3.py).  Prints the tables and writes
+# bench/results/latest.json.  Needs root (useradd, cgroups, the masters).
+# Everything it made (instances, cgroups, the hlbench and hlpb users, the
+# hato system users when this run created them) is removed at the end,
+# also on failure or Ctrl-C.
 import argparse
 import json
 import os
@@ -24,8 +26,11 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402
 import mta  # noqa: E402
+import pop3  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SYSTEM_USERS = ("hato", "hatoauth", "hatonull")     # made by hato init if missing
+SYSTEM_GROUPS = ("hatodrop",)
 
 
 class Bench:
@@ -43,6 +48,10 @@ class Bench:
         self.hato = mta.Hato(self.top, base, base + 2, args.build)
         self.pfx = mta.Postfix(self.top, base + 1, base + 2, self.hato.cert())
         self.mtas = []
+        self.pop3 = pop3.Pop3Rows(self)
+        self.pop3_rows = []
+        self.had_users = {u for u in SYSTEM_USERS if exists("passwd", u)}
+        self.had_groups = {g for g in SYSTEM_GROUPS if exists("group", g)}
 
     # --- setup and teardown ---------------------------------------------
     def setup(self):
@@ -61,8 +70,16 @@ class Bench:
         self.sink.stop()
         for m in self.mtas:
             m.stop()
-        subprocess.run(["userdel", "-r", self.user], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        self.pop3.cleanup()
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run(["userdel", "-r", self.user], **quiet)
+        for u in SYSTEM_USERS:
+            if u not in self.had_users and exists("passwd", u):
+                subprocess.run(["userdel", u], **quiet)
+                subprocess.run(["groupdel", u], **quiet)
+        for g in SYSTEM_GROUPS:
+            if g not in self.had_groups and exists("group", g):
+                subprocess.run(["groupdel", g], **quiet)
         if not self.args.keep:
             shutil.rmtree(self.top, ignore_errors=True)
 
@@ -75,6 +92,15 @@ class Bench:
         self.rows.append({"scenario": name, "unit": unit, "hato": h, "postfix": p,
                           "hato_over_postfix": ratio, "ceiling": ceiling, "better": better})
         print("  %-36s %s" % (name, fmt_row(h, p, ratio, ceiling)), flush=True)
+
+    def pop3_row(self, name, unit, res, key, better="higher"):
+        """a POP3 row: hato against Dovecot, the medians res[server][key]"""
+        h, d = res["hato"][key], res["Dovecot"][key]
+        ratio = h / d if d else None
+        self.pop3_rows.append({"scenario": name, "unit": unit, "hato": h, "dovecot": d,
+                               "hato_over_dovecot": ratio, "better": better})
+        print("  %-36s hato %s, Dovecot %s, hato/Dovecot %s" % (
+            name, num(h), num(d), "-" if ratio is None else "%.2f" % ratio), flush=True)
 
     def drain(self, m, timeout=300):
         load.wait_for(lambda: m.queue_count() == 0, timeout, "%s's queue to drain" % m.name)
@@ -221,11 +247,14 @@ class Bench:
               "work directory %s" % (self.n, self.args.reps, " (QUICK)" if self.args.quick else "",
                                      self.top), flush=True)
         self.load_start = os.getloadavg()
+        only = self.args.only
+        if only == "pop3":
+            self.pop3_only()
+            return
         self.setup()
         cg = "cgroup v2 cpu.stat" if self.hato.cg and self.pfx.cg else "sampled from /proc"
         print("  instances up: hato on 127.0.0.1:%d, Postfix on 127.0.0.1:%d; CPU %s" % (
             self.hato.port, self.pfx.port, cg), flush=True)
-        only = self.args.only
         self.ceilings()
         if only in (None, "memory"):
             self.memory(0)
@@ -242,6 +271,26 @@ class Bench:
         if only in (None, "latency"):
             self.latency(5)
         self.cpu_method = cg if not (self.hato.sampled or self.pfx.sampled) else "sampled from /proc"
+        if only is None:
+            for m in self.mtas:     # idle, but out of the way of the POP3 rows
+                m.stop()
+            self.mtas = []
+            self.pop3_scenario(6)
+        self.report()
+
+    def pop3_scenario(self, i):
+        p = self.pop3
+        print("  POP3: %d messages of 4-100 KB for 1 client, %d clients with %d each, "
+              "%d runs per server (median); hato on 127.0.0.1:%d, Dovecot on 127.0.0.1:%d" % (
+                  p.n, p.clients, p.per_client, p.reps, p.hato.port, p.dove.port), flush=True)
+        p.rows(i, self.pop3_row)
+        self.raw["pop3"] = p.raw
+        self.pop3_cpu_method = "cgroup v2 cpu.stat" if p.hato.cg and p.dove.cg and not (
+            p.hato.sampled or p.dove.sampled) else "sampled from /proc"
+
+    def pop3_only(self):
+        self.pop3_scenario(0)
+        self.cpu_method = None
         self.report()
 
     def machine(self):
@@ -267,16 +316,25 @@ class Bench:
                "messages_per_run": self.n, "runs_per_scenario": self.args.reps,
                "message_size": "4 KB body (smtp-source -l 4096)",
                "machine": mach,
-               "versions": {"hato": self.hato.version(), "postfix": self.pfx.version(),
-                            "hato_commit": git_commit()},
+               "versions": {"hato": (self.hato if self.rows else self.pop3.hato).version(),
+                            "postfix": self.pfx.version() if self.rows else None,
+                            "dovecot": self.pop3.dove.version(), "hato_commit": git_commit()},
                "cpu_method": self.cpu_method, "rows": self.rows, "raw": self.raw}
+        if self.pop3_rows:
+            res["pop3_rows"] = self.pop3_rows
+            res["pop3_cpu_method"] = self.pop3_cpu_method
+            res["pop3_message_sizes"] = "4-100 KB, uniform, seed 17; LF line ends in the files"
         print()
         print("machine: %d CPUs, %s, kernel %s, %s, load average %.1f at start, %.1f at end; "
               "hato %s (%s), Postfix %s" % (
                   mach["nproc"], mach["cpu_model"], mach["kernel"], mach["filesystem"],
                   mach["loadavg_start"][0], mach["loadavg_end"][0], res["versions"]["hato"],
                   res["versions"]["hato_commit"], res["versions"]["postfix"]))
-        print(table(self.rows))
+        if self.rows:
+            print(table(self.rows))
+        if self.pop3_rows:
+            print("\nPOP3 against Dovecot %s:" % res["versions"]["dovecot"])
+            print(table(self.pop3_rows, "Dovecot"))
         out = self.args.output
         os.makedirs(os.path.dirname(out), exist_ok=True)
         with open(out + ".tmp", "w") as f:
@@ -302,11 +360,12 @@ def fmt_row(h, p, ratio, ceiling):
         num(h), num(p), "-" if ratio is None else "%.2f" % ratio, num(ceiling))
 
 
-def table(rows):
-    head = ("scenario", "unit", "hato", "Postfix", "hato/Postfix", "ceiling")
-    lines = [head] + [(r["scenario"], r["unit"], num(r["hato"]), num(r["postfix"]),
-                       "-" if r["hato_over_postfix"] is None else "%.2f" % r["hato_over_postfix"],
-                       num(r["ceiling"])) for r in rows]
+def table(rows, other="Postfix"):
+    key = other.lower()
+    head = ("scenario", "unit", "hato", other, "hato/" + other, "ceiling")
+    lines = [head] + [(r["scenario"], r["unit"], num(r["hato"]), num(r[key]),
+                       "-" if r["hato_over_" + key] is None else "%.2f" % r["hato_over_" + key],
+                       num(r.get("ceiling"))) for r in rows]
     w = [max(len(x[i]) for x in lines) for i in range(len(head))]
     out = []
     for k, x in enumerate(lines):
@@ -316,6 +375,10 @@ def table(rows):
             out.append("|" + "|".join("-" * (w[i] + 2) if i < 2 else "-" * (w[i] + 1) + ":"
                                       for i in range(len(x))) + "|")
     return "\n".join(out)
+
+
+def exists(db, name):
+    return subprocess.run(["getent", db, name], stdout=subprocess.DEVNULL).returncode == 0
 
 
 def git_commit():
@@ -332,8 +395,9 @@ def main():
     ap.add_argument("--dir", default="/var/tmp", help="where the instances and queues go")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--output", help="default bench/results/latest.json, quick.json with --quick")
-    ap.add_argument("--only", choices=("memory", "relay", "local", "latency"),
-                    help="one scenario (with the ceilings); written to bench/results/only.json")
+    ap.add_argument("--only", choices=("memory", "relay", "local", "latency", "pop3"),
+                    help="one scenario (with the ceilings, but for pop3); "
+                    "written to bench/results/only.json")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
     args.sessions = 200

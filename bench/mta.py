@@ -10,6 +10,7 @@ import re
 import shutil
 import signal
 import subprocess
+import tempfile
 import time
 
 CG_ROOTS = ("/sys/fs/cgroup/unified", "/sys/fs/cgroup")
@@ -87,17 +88,23 @@ class Instance:
         self.sampled = False
 
     def start_in_cgroup(self, *cmd):
-        self.cg = cgroup_new("hlbench_%s_%d" % (self.name.lower(), os.getpid()))
+        tag = getattr(self, "cg_tag", self.name.lower())
+        self.cg = cgroup_new("hlbench_%s_%d" % (tag, os.getpid()))
         cg = self.cg
 
         def enter():
             if cg:
                 with open(os.path.join(cg, "cgroup.procs"), "w") as f:
                     f.write(str(os.getpid()))
-        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL, text=True, preexec_fn=enter)
+        # output to a file: a daemon that keeps its stdout (Dovecot's) would
+        # hold a pipe open for good
+        with tempfile.TemporaryFile() as out:
+            p = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL, preexec_fn=enter)
+            out.seek(0)
+            text = out.read().decode(errors="replace").strip()
         if p.returncode != 0:
-            raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), p.returncode, p.stdout.strip()))
+            raise RuntimeError("%s: exit %d: %s" % (" ".join(cmd), p.returncode, text))
 
     def master_pid(self):
         try:
