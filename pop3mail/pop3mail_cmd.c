@@ -14,7 +14,7 @@
 #include "pop3_cmd.h"
 #include "pop3mail.h"
 
-enum { BAD_COMMANDS_MAX = 20, OUT_FLUSH = 65536 };
+enum { BAD_COMMANDS_MAX = 20, OUT_FLUSH = 131072, READ_SIZE = 65536 };
 
 /* reply - one response line */
 static void reply(struct pop3mail *m, const char *text)
@@ -125,29 +125,24 @@ out:
 static void cmd_list(struct pop3mail *m, struct pop3_cmd *c) { listing(m, c, false); }
 static void cmd_uidl(struct pop3mail *m, struct pop3_cmd *c) { listing(m, c, true); }
 
-/* send_message - message i, whole (body_lines -1) or TOP's part; false
- * when the client went away */
-static bool send_message(struct pop3mail *m, size_t i, long body_lines, int fd)
+/* send_message - the message file fd, whole (body_lines -1) or TOP's
+ * part; false when the client went away */
+static bool send_message(struct pop3mail *m, long body_lines, int fd)
 {
 	struct pop3_copy cp;
-	struct buf *out = buf_new(OUT_FLUSH + 1024);
-	char in[16384];
+	char *in = xmalloc(READ_SIZE);
 	ssize_t n;
 	bool ok = true;
 
+	/* straight into the stream's output buffer: one copy fewer */
 	pop3_copy_init(&cp, body_lines);
-	while (ok && !cp.stop && (n = read(fd, in, sizeof(in))) > 0) {
-		pop3_copy_bytes(&cp, in, (size_t)n, out);
-		if (buf_len(out) >= OUT_FLUSH) {
-			stream_write(m->s, buf_str(out), buf_len(out));
-			buf_reset(out);
+	while (ok && !cp.stop && (n = read(fd, in, READ_SIZE)) > 0) {
+		pop3_copy_bytes(&cp, in, (size_t)n, m->s->out);
+		if (buf_len(m->s->out) >= OUT_FLUSH)
 			ok = stream_flush(m->s) == 0;
-		}
 	}
-	pop3_copy_end(&cp, out);
-	stream_write(m->s, buf_str(out), buf_len(out));
-	buf_free(&out);
-	(void)i;
+	pop3_copy_end(&cp, m->s->out);
+	free(in);
 	return ok;
 }
 
@@ -169,7 +164,7 @@ static void retrieve(struct pop3mail *m, size_t i, long body_lines)
 		stream_printf(m->s, "+OK %lld octets\r\n", (long long)v);
 	else
 		reply(m, "+OK");
-	if (!send_message(m, i, body_lines, fd))
+	if (!send_message(m, body_lines, fd))
 		m->done = true;
 	close(fd);
 	if (body_lines < 0) {
