@@ -198,6 +198,15 @@ static void conclude(struct authd_req *r, enum authd_result res, struct buf *use
 	buf_free(&line);
 }
 
+/* refuse_blocked - the client address has too many failures.  A password
+ * check that ends after the checks before it reached the limit is refused
+ * the same way (its result unused), as when each was checked in turn. */
+static void refuse_blocked(struct authd_req *r)
+{
+	authd_req_fail(r, "Too many authentication failures",
+		       "too many failures from this client: password not checked", false);
+}
+
 /* prepare - name checks common to passwords and CRAM-MD5; false: failed */
 static bool prepare(struct authd_req *r, const char *login, struct authd_name *n)
 {
@@ -205,8 +214,7 @@ static bool prepare(struct authd_req *r, const char *login, struct authd_name *n
 	r->user = printable(login);
 	r->waiting = false;
 	if (authd_abuse_blocked(r->rip)) {
-		authd_req_fail(r, "Too many authentication failures",
-			       "too many failures from this client: password not checked", false);
+		refuse_blocked(r);
 		return false;
 	}
 	if (authd_name_normalize(login, authd.cf->auth_username_format,
@@ -226,7 +234,10 @@ static void checked(struct authd_check *chk, void *ctx, bool async)
 	struct buf *user = buf_new(64), *why = buf_new(64);
 
 	r->job = NULL;
-	conclude(r, authd_passdb_verdict(chk, user, why), user, why);
+	if (authd_abuse_blocked(r->rip))	/* by the failures of the checks before */
+		refuse_blocked(r);
+	else
+		conclude(r, authd_passdb_verdict(chk, user, why), user, why);
 	buf_free(&user);
 	buf_free(&why);
 	if (async)

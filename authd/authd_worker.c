@@ -5,9 +5,13 @@
  *   authd_worker_submit(job);              // later: done(chk, ctx, true)
  *   authd_worker_forget(job);              // done is never called
  *
- * A worker thread runs only authd_passdb_check (pure, no logging); the job
- * then goes on a done list and an eventfd wakes the event loop, which calls
- * done on its own thread.  Every function here is for the loop thread.
+ * A worker thread runs only authd_passdb_check (pure, no logging), then
+ * an eventfd wakes the event loop, which calls done on its own thread.
+ * Jobs end in the order they were submitted (a job done early waits for
+ * the ones before it, at most a hash's time): the verdicts, their log
+ * lines and the failure counter then see what they saw when every hash
+ * was checked in turn on the loop.  Every function here is for the loop
+ * thread.
  * The job owns chk (with its copy of the password) and frees it, wiped,
  * when it ends, done or forgotten.  A forgotten job still queued is freed
  * at once; one being checked is dropped when it comes back.  Before
@@ -29,6 +33,7 @@
 #include "mem.h"
 
 enum job_state { JOB_QUEUED, JOB_RUNNING, JOB_DONE };
+enum job_link { LINK_QUEUE, LINK_ORDER };	/* the two lists a job is on */
 
 struct authd_job {
 	struct authd_check *chk;
@@ -36,42 +41,34 @@ struct authd_job {
 	void *ctx;
 	enum job_state state;	/* under pool.lock */
 	bool forgotten;		/* loop thread only */
-	struct authd_job *next;
+	struct authd_job *next[2];	/* by enum job_link */
 };
 
 struct job_list {
 	struct authd_job *head, **tail;
+	enum job_link link;
 };
 
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t work;
-	struct job_list queue, done;
+	struct job_list queue;	/* waiting for a worker */
+	struct job_list order;	/* every job not ended, as submitted */
 	bool stopping;
 	pthread_t threads[AUTHD_WORKER_MAX];
 	int nthreads;
 	int efd;
 	struct ev *ev;
-} pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER, .efd = -1 };
+} pool = { .lock = PTHREAD_MUTEX_INITIALIZER, .work = PTHREAD_COND_INITIALIZER, .efd = -1,
+	    .queue = { .tail = &pool.queue.head, .link = LINK_QUEUE },
+	    .order = { .tail = &pool.order.head, .link = LINK_ORDER } };
 
 /* list_push - append job */
 static void list_push(struct job_list *l, struct authd_job *job)
 {
-	if (l->tail == NULL)
-		l->tail = &l->head;
-	job->next = NULL;
+	job->next[l->link] = NULL;
 	*l->tail = job;
-	l->tail = &job->next;
-}
-
-/* list_take - the whole list; l is empty afterwards */
-static struct authd_job *list_take(struct job_list *l)
-{
-	struct authd_job *head = l->head;
-
-	l->head = NULL;
-	l->tail = &l->head;
-	return head;
+	l->tail = &job->next[l->link];
 }
 
 /* list_unlink - remove job from l; false if it is not there */
@@ -79,12 +76,12 @@ static bool list_unlink(struct job_list *l, struct authd_job *job)
 {
 	struct authd_job **pp;
 
-	for (pp = &l->head; *pp && *pp != job; pp = &(*pp)->next)
+	for (pp = &l->head; *pp && *pp != job; pp = &(*pp)->next[l->link])
 		;
 	if (*pp == NULL)
 		return false;
-	*pp = job->next;
-	if (l->tail == &job->next)
+	*pp = job->next[l->link];
+	if (l->tail == &job->next[l->link])
 		l->tail = pp;
 	return true;
 }
@@ -125,7 +122,6 @@ static void *worker_main(void *arg)
 		authd_passdb_check(job->chk);
 		pthread_mutex_lock(&pool.lock);
 		job->state = JOB_DONE;
-		list_push(&pool.done, job);
 		n = write(pool.efd, &one, sizeof(one));	/* fails only when the counter is full */
 		(void)n;
 	}
@@ -133,25 +129,35 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* on_done - the eventfd: end every job the workers handed back */
+/* next_done - the oldest job if the workers are done with it, unlinked */
+static struct authd_job *next_done(void)
+{
+	struct authd_job *job;
+
+	pthread_mutex_lock(&pool.lock);
+	if ((job = pool.order.head) != NULL && job->state == JOB_DONE)
+		(void)list_unlink(&pool.order, job);
+	else
+		job = NULL;
+	pthread_mutex_unlock(&pool.lock);
+	return job;
+}
+
+/* on_done - the eventfd: end the finished jobs, oldest first, up to the
+ * first one still queued or running */
 static void on_done(struct ev *ev, int fd, void *ctx)
 {
-	struct authd_job *list, *job;
+	struct authd_job *job;
 	uint64_t count;
 
 	(void)ev;
 	(void)ctx;
 	if (read(fd, &count, sizeof(count)) < 0 && errno != EAGAIN && errno != EINTR)
 		log_fatal("read eventfd: %m");
-	pthread_mutex_lock(&pool.lock);
-	list = list_take(&pool.done);
-	pthread_mutex_unlock(&pool.lock);
-	/* a done function may forget jobs that are still on list: they see
-	 * the flag when their turn comes */
-	while ((job = list) != NULL) {
-		list = job->next;
+	/* a done function may forget other jobs: unlinked when queued, else
+	 * flagged, and they see the flag when their turn comes */
+	while ((job = next_done()) != NULL)
 		job_end(job, true);
-	}
 }
 
 /* online_cpus - the number of online CPUs, at least 1 */
@@ -178,8 +184,6 @@ int authd_worker_start(struct ev *ev, int nthreads)
 	if ((pool.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		log_fatal("eventfd: %m");
 	pool.ev = ev;
-	pool.queue.tail = &pool.queue.head;
-	pool.done.tail = &pool.done.head;
 	ev_read(ev, pool.efd, on_done, NULL);
 	sigfillset(&all);	/* signals go to the loop thread */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -196,7 +200,7 @@ int authd_worker_start(struct ev *ev, int nthreads)
  * their done call; later jobs run inline */
 void authd_worker_stop(void)
 {
-	struct authd_job *list, *job;
+	struct authd_job *job;
 
 	if (pool.nthreads == 0)
 		return;
@@ -206,11 +210,12 @@ void authd_worker_stop(void)
 	pthread_mutex_unlock(&pool.lock);
 	for (int i = 0; i < pool.nthreads; i++)
 		pthread_join(pool.threads[i], NULL);
-	for (int i = 0; i < 2; i++)
-		for (list = list_take(i ? &pool.done : &pool.queue); (job = list) != NULL;) {
-			list = job->next;
-			job_free(job);
-		}
+	while ((job = pool.order.head) != NULL) {
+		(void)list_unlink(&pool.order, job);
+		job_free(job);
+	}
+	pool.queue.head = NULL;
+	pool.queue.tail = &pool.queue.head;
 	ev_off(pool.ev, pool.efd);
 	close(pool.efd);
 	pool.efd = -1;
@@ -247,6 +252,7 @@ void authd_worker_submit(struct authd_job *job)
 	pthread_mutex_lock(&pool.lock);
 	job->state = JOB_QUEUED;
 	list_push(&pool.queue, job);
+	list_push(&pool.order, job);
 	pthread_cond_signal(&pool.work);
 	pthread_mutex_unlock(&pool.lock);
 }
@@ -258,6 +264,8 @@ void authd_worker_forget(struct authd_job *job)
 
 	pthread_mutex_lock(&pool.lock);
 	queued = job->state == JOB_QUEUED && list_unlink(&pool.queue, job);
+	if (queued)
+		(void)list_unlink(&pool.order, job);
 	job->forgotten = true;
 	pthread_mutex_unlock(&pool.lock);
 	if (queued)

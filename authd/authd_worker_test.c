@@ -1,5 +1,6 @@
 /* authd_worker_test - password checks on the worker threads: jobs end on
- * the loop thread with the right verdicts, many at once; a forgotten
+ * the loop thread with the right verdicts, many at once, in the order
+ * they were submitted; a forgotten
  * job's done is never called; without workers a job runs inline; and the
  * synchronous authd_passdb_verify still answers. */
 #include <pthread.h>
@@ -19,6 +20,7 @@ enum { NJOBS = 48 };
 
 struct outcome {
 	int calls;
+	int seq;		/* the how-manieth job to end */
 	bool async;
 	bool on_loop;		/* called on the test's own thread */
 	enum authd_result res;
@@ -35,6 +37,7 @@ static void done(struct authd_check *chk, void *ctx, bool async)
 	struct buf *user = buf_new(0), *why = buf_new(0);
 
 	o->calls++;
+	o->seq = finished;
 	o->async = async;
 	o->on_loop = pthread_equal(pthread_self(), loop_thread);
 	o->res = authd_passdb_verdict(chk, user, why);
@@ -130,7 +133,7 @@ static void test_pool(struct ev *ev)
 	static const char *const pass[4] = { "secret", "wrong", "secret", "bobpw" };
 	struct outcome *o = xcalloc(NJOBS, sizeof(*o));
 	struct authd_job *jobs[NJOBS];
-	int ok = 0, good = 0, forgotten_calls = 0;
+	int ok = 0, good = 0, in_order = 0, forgotten_calls = 0;
 
 	test_begin("authd worker: many jobs end on the loop thread with their verdicts");
 	test_assert(authd_worker_start(ev, 3) == 3 && authd_worker_threads() == 3);
@@ -141,7 +144,10 @@ static void test_pool(struct ev *ev)
 	run_until(ev, NJOBS);
 	for (int i = 0; i < NJOBS; i++)
 		ok += o[i].calls == 1 && o[i].async && o[i].on_loop && want(i, &o[i]);
+	for (int i = 0; i < NJOBS; i++)
+		in_order += o[i].seq == i;
 	test_assert(finished == NJOBS && ok == NJOBS);
+	test_assert(in_order == NJOBS);		/* they end as they were submitted */
 	test_end();
 
 	test_begin("authd worker: a forgotten job's done is never called");
