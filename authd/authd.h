@@ -20,8 +20,10 @@
  * AUTHD_WORKER_MAX), and gets the result back through an eventfd; then it
  * logs, counts a failure, delays a FAIL and issues a token as before.  The
  * tokens, the failure counter, the passwd-file cache and the log stay with
- * the loop thread; workers only run pwhash_verify and never log.  Replies
- * on one connection may therefore come in another order than the requests.
+ * the loop thread; workers only run pwhash_verify and never log.  Checks
+ * end in the order they were submitted, and one that ends after earlier
+ * ones reached auth_client_failure_limit is refused unchecked, so the
+ * counter and the log see what checking one by one gave.
  * The protocol is docs/auth-protocol.md.  Trust: requests come from
  * smtpd/imapd/pop3d (mail_owner, same uid) and carry what the network
  * sent; passwords and tokens are never logged and every copy of one is
