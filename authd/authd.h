@@ -10,6 +10,20 @@
  * tables.  authd_user.c: auth_username_format, auth_default_realm,
  * mail_location.  authd_abuse.c: the per-client-IP failure counter.
  * authd_token.c: one-time login tokens (AUTH ... token, TOKEN).
+ * authd_worker.c: the threads that check password hashes.
+ *
+ * authd is one process with one event loop thread, which does everything
+ * but the password hash checks: a hash costs milliseconds of CPU, so on
+ * the loop thread every login of the machine would wait for one core.  The
+ * loop looks the user up in the passdbs, hands the entries and a copy of
+ * the password to a pool of worker threads (as many as CPUs, at most
+ * AUTHD_WORKER_MAX), and gets the result back through an eventfd; then it
+ * logs, counts a failure, delays a FAIL and issues a token as before.  The
+ * tokens, the failure counter, the passwd-file cache and the log stay with
+ * the loop thread; workers only run pwhash_verify and never log.  Checks
+ * end in the order they were submitted, and one that ends after earlier
+ * ones reached auth_client_failure_limit is refused unchecked, so the
+ * counter and the log see what checking one by one gave.
  * The protocol is docs/auth-protocol.md.  Trust: requests come from
  * smtpd/imapd/pop3d (mail_owner, same uid) and carry what the network
  * sent; passwords and tokens are never logged and every copy of one is
@@ -90,6 +104,13 @@ struct authd_db *authd_db_list(const char *spec, struct buf *why);
 void authd_db_list_free(struct authd_db **list);
 /* authd_db_paths - the file of every passwd-file and lmdb db, for hato check */
 void authd_db_files(const struct authd_db *list, void (*fn)(const char *path, void *ctx), void *ctx);
+/* a password login in three steps (authd_passdb.c, authd_worker.c) */
+struct authd_check;
+struct authd_check *authd_passdb_lookup(const struct authd_name *n, const char *password);
+void authd_passdb_check(struct authd_check *chk);	/* thread-safe, no logging */
+enum authd_result authd_passdb_verdict(const struct authd_check *chk, struct buf *user_r,
+				       struct buf *why);
+void authd_passdb_check_free(struct authd_check **chkp);
 enum authd_result authd_passdb_verify(const struct authd_name *n, const char *password,
 				      struct buf *user_r, struct buf *why);
 enum authd_result authd_passdb_cram(const struct authd_name *n, const char *challenge,
@@ -127,6 +148,20 @@ const char *authd_token_result_str(enum authd_token_result res);
 bool authd_token_peer_ok(uid_t peer, uid_t self);
 size_t authd_token_count(void);
 void authd_token_reset(void);
+
+/* --- authd_worker.c --- */
+enum { AUTHD_WORKER_MAX = 8 };	/* threads at most */
+struct ev;
+struct authd_job;
+/* authd_job_done_fn - a check is done (loop thread); async: it came back
+ * from a worker, false: it ran inline within authd_worker_submit */
+typedef void authd_job_done_fn(struct authd_check *chk, void *ctx, bool async);
+int authd_worker_start(struct ev *ev, int nthreads);	/* 0: as many as CPUs */
+void authd_worker_stop(void);
+int authd_worker_threads(void);
+struct authd_job *authd_worker_job(struct authd_check *chk, authd_job_done_fn *done, void *ctx);
+void authd_worker_submit(struct authd_job *job);
+void authd_worker_forget(struct authd_job *job);
 
 /* --- authd_conn.c / authd_request.c / authd_mech.c --- */
 struct authd_conn;

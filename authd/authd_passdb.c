@@ -15,6 +15,14 @@
  * such (glibc's getspnam then just finds nothing; it is never reported as
  * a wrong password).  system looks up the name
  * without auth_default_realm, the others with it (authd_user.c).
+ * A password login goes in three steps so that the hashes can be checked
+ * off the event loop (authd_worker.c): authd_passdb_lookup (every passdb's
+ * entry, on the loop thread: getpwnam, getspnam, the passwd-file cache and
+ * lmdb are not thread-safe), authd_passdb_check (the hashes, pure, any
+ * thread, no logging) and authd_passdb_verdict (the log lines and the
+ * answer, on the loop thread).  Every passdb is looked up, but only the
+ * lines of those up to the one that matched are logged, as when they were
+ * tried one by one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -210,6 +218,26 @@ static int db_lookup(struct authd_db *db, const struct authd_name *n, bool want_
 	return -1;
 }
 
+/* one passdb's answer for a login, in passdb order */
+struct cand {
+	char *spec;		/* the passdb, for logs */
+	int found;		/* db_lookup: 1, 0 or -1 */
+	struct pwentry e;
+	struct buf *err;	/* the lookup's or the hash check's error text */
+	int rc;			/* the check: 1 match, 0 no, -1 unusable hash */
+};
+
+/* a login between its lookups (loop thread), its hash checks (any
+ * thread) and its verdict (loop thread again) */
+struct authd_check {
+	char *password;		/* NULL for CRAM-MD5; a copy, wiped */
+	char *challenge;
+	unsigned char digest[16];
+	struct cand *cands;
+	size_t n;
+	const struct cand *match;
+};
+
 struct verdict {
 	bool temp;
 	const char *why;	/* the most telling failure so far */
@@ -222,78 +250,171 @@ static void note(struct verdict *v, const char *why)
 		v->why = why;
 }
 
-/* check_entry - does e accept the password (or CRAM digest)? */
-static int check_entry(const struct authd_db *db, const struct pwentry *e, const char *password,
-		       const char *challenge, const unsigned char *digest, struct buf *why)
+/* collect - look the name up in every passdb, in order (loop thread) */
+static struct authd_check *collect(const struct authd_name *n, const char *password,
+				   const char *challenge, const unsigned char *digest)
+{
+	struct authd_check *chk = xcalloc(1, sizeof(*chk));
+	size_t max = 0;
+
+	for (struct authd_db *db = authd.passdbs; db; db = db->next)
+		max++;
+	chk->cands = xcalloc(max, sizeof(*chk->cands));
+	chk->password = password ? xstrdup(password) : NULL;
+	chk->challenge = challenge ? xstrdup(challenge) : NULL;
+	if (digest)
+		memcpy(chk->digest, digest, sizeof(chk->digest));
+	for (struct authd_db *db = authd.passdbs; db; db = db->next) {
+		struct cand *c = &chk->cands[chk->n++];
+
+		c->spec = xstrdup(db->spec);
+		c->err = buf_new(0);
+		c->found = db_lookup(db, n, true, &c->e, c->err);
+	}
+	return chk;
+}
+
+/* authd_passdb_lookup - step 1 of a password login: every passdb's entry */
+struct authd_check *authd_passdb_lookup(const struct authd_name *n, const char *password)
+{
+	return collect(n, password, NULL, NULL);
+}
+
+/* authd_passdb_check_free - forget a check, wiping the password and hashes */
+void authd_passdb_check_free(struct authd_check **chkp)
+{
+	struct authd_check *chk = *chkp;
+
+	if (chk == NULL)
+		return;
+	for (size_t i = 0; i < chk->n; i++) {
+		pwentry_clear(&chk->cands[i].e);
+		buf_free(&chk->cands[i].err);
+		free(chk->cands[i].spec);
+	}
+	if (chk->password)
+		explicit_bzero(chk->password, strlen(chk->password));
+	free(chk->password);
+	free(chk->challenge);
+	explicit_bzero(chk->digest, sizeof(chk->digest));
+	free(chk->cands);
+	free(chk);
+	*chkp = NULL;
+}
+
+/* check_entry - does e accept the password (or CRAM digest)? No logging:
+ * this may run on a worker thread */
+static int check_entry(const struct authd_check *chk, const struct pwentry *e, struct buf *why)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	const char *plain;
 	int rc;
 
-	if (password) {
-		if ((rc = pwhash_verify(password, e->hash, why)) < 0)
-			log_warn("%s: user %s: %s", db->spec, e->user, buf_str(why));
-		return rc;
-	}
+	if (chk->password)
+		return pwhash_verify(chk->password, e->hash, why);
 	if ((plain = pwhash_plaintext(e->hash)) == NULL || *plain == '\0')
 		return 0;
-	if (HMAC(EVP_md5(), plain, (int)strlen(plain), (const unsigned char *)challenge,
-		 strlen(challenge), md, &mdlen) == NULL)
+	if (HMAC(EVP_md5(), plain, (int)strlen(plain), (const unsigned char *)chk->challenge,
+		 strlen(chk->challenge), md, &mdlen) == NULL)
 		return -1;
-	rc = mdlen == 16 && CRYPTO_memcmp(md, digest, 16) == 0;
+	rc = mdlen == 16 && CRYPTO_memcmp(md, chk->digest, 16) == 0;
 	explicit_bzero(md, sizeof(md));
 	return rc;
 }
 
-/* verify - try every passdb with a password or a CRAM-MD5 digest */
-static enum authd_result verify(const struct authd_name *n, const char *password,
-				const char *challenge, const unsigned char *digest,
-				struct buf *user_r, struct buf *why)
+/* fold - why no passdb let the user in (every entry was checked) */
+static struct verdict fold(const struct authd_check *chk)
 {
 	struct verdict v = { 0 };
-	struct buf *err = buf_new(0);
 
-	for (struct authd_db *db = authd.passdbs; db; db = db->next) {
-		struct pwentry e;
-		int rc;
+	for (size_t i = 0; i < chk->n; i++) {
+		const struct cand *c = &chk->cands[i];
 
-		buf_reset(err);
-		if ((rc = db_lookup(db, n, true, &e, err)) < 0) {
-			log_warn("passdb %s: %s", db->spec, buf_str(err));
+		if (c->found < 0) {
 			v.temp = true;
-			continue;
-		}
-		if (rc == 0) {
+		} else if (c->found == 0) {
 			note(&v, "unknown user");
+		} else {
+			v.temp |= c->rc < 0;
+			note(&v, c->e.refused ? c->e.refused : c->rc < 0 ? "unusable password hash" :
+				 chk->password ? "password mismatch" :
+				 "no plaintext password for CRAM-MD5 or digest mismatch");
+		}
+	}
+	return v;
+}
+
+/* authd_passdb_check - step 2: the hash checks, in passdb order until one
+ * matches.  Pure and thread-safe (no lookups, no logging): results and
+ * error texts stay in chk for step 3. */
+void authd_passdb_check(struct authd_check *chk)
+{
+	struct verdict v;
+	struct buf *scratch;
+
+	for (size_t i = 0; i < chk->n; i++) {
+		struct cand *c = &chk->cands[i];
+
+		if (c->found != 1)
 			continue;
+		c->rc = c->e.refused ? 0 : check_entry(chk, &c->e, c->err);
+		if (c->rc == 1) {
+			chk->match = c;
+			return;
 		}
-		rc = e.refused ? 0 : check_entry(db, &e, password, challenge, digest, err);
-		if (rc == 1) {
-			buf_set(user_r, e.user);
-			buf_printf(why, "%s", db->spec);
-			pwentry_clear(&e);
-			buf_free(&err);
-			return AUTHD_OK;
-		}
-		v.temp |= rc < 0;
-		note(&v, e.refused ? e.refused : rc < 0 ? "unusable password hash" :
-			 password ? "password mismatch" : "no plaintext password for CRAM-MD5 or digest mismatch");
-		pwentry_clear(&e);
 	}
 	/* an unknown user costs a hash too, or timing would tell who exists */
-	if (password && !v.temp && (v.why == NULL || strcmp(v.why, "unknown user") == 0))
-		(void)pwhash_verify(password, "$6$hato.dummy.salt$", err);
-	buf_free(&err);
+	v = fold(chk);
+	if (chk->password && !v.temp && (v.why == NULL || strcmp(v.why, "unknown user") == 0)) {
+		scratch = buf_new(0);
+		(void)pwhash_verify(chk->password, "$6$hato.dummy.salt$", scratch);
+		buf_free(&scratch);
+	}
+}
+
+/* authd_passdb_verdict - step 3 (loop thread): the log lines of the
+ * lookups and checks up to the match, then OK (user_r, why: the passdb),
+ * FAIL or TEMP (why: the reason) */
+enum authd_result authd_passdb_verdict(const struct authd_check *chk, struct buf *user_r,
+				       struct buf *why)
+{
+	struct verdict v;
+
+	for (size_t i = 0; i < chk->n; i++) {
+		const struct cand *c = &chk->cands[i];
+
+		if (c->found < 0)
+			log_warn("passdb %s: %s", c->spec, buf_str(c->err));
+		else if (c->found == 1 && c->rc < 0 && chk->password)
+			log_warn("%s: user %s: %s", c->spec, c->e.user, buf_str(c->err));
+		if (c == chk->match) {
+			buf_set(user_r, c->e.user);
+			buf_printf(why, "%s", c->spec);
+			return AUTHD_OK;
+		}
+	}
+	v = fold(chk);
 	buf_cat(why, v.temp ? "a passdb could not be read" : v.why ? v.why : "no passdb");
 	return v.temp ? AUTHD_TEMP : AUTHD_FAIL;
 }
 
-/* authd_passdb_verify - a login with a password */
+/* verify - the three steps at once */
+static enum authd_result verify(struct authd_check *chk, struct buf *user_r, struct buf *why)
+{
+	enum authd_result res;
+
+	authd_passdb_check(chk);
+	res = authd_passdb_verdict(chk, user_r, why);
+	authd_passdb_check_free(&chk);
+	return res;
+}
+
+/* authd_passdb_verify - a login with a password, synchronously */
 enum authd_result authd_passdb_verify(const struct authd_name *n, const char *password,
 				      struct buf *user_r, struct buf *why)
 {
-	return verify(n, password, NULL, NULL, user_r, why);
+	return verify(collect(n, password, NULL, NULL), user_r, why);
 }
 
 /* authd_passdb_cram - a CRAM-MD5 login: HMAC-MD5(password, challenge) */
@@ -301,7 +422,7 @@ enum authd_result authd_passdb_cram(const struct authd_name *n, const char *chal
 				    const unsigned char digest[16], struct buf *user_r,
 				    struct buf *why)
 {
-	return verify(n, NULL, challenge, digest, user_r, why);
+	return verify(collect(n, NULL, challenge, digest), user_r, why);
 }
 
 /* authd_userdb_lookup - the first userdb that knows the name */

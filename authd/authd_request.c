@@ -8,6 +8,9 @@
  * Decoded responses are wiped before their memory is freed.  An AUTH
  * with the flag "token" gets a login token with its OK (authd_token.c);
  * TOKEN redeems one for a USER answer, only for root or authd's own uid.
+ * A password is checked on a worker thread (authd_worker.c): meanwhile
+ * the request stays outstanding; a CANCEL or a closed connection forgets
+ * the check, whose result is then dropped.
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -35,15 +38,18 @@ struct authd_req {
 	char *state;		/* LOGIN user name, CRAM-MD5 challenge */
 	char *user;		/* for log lines and FAIL (printable) */
 	int timer;		/* a delayed FAIL is pending */
+	struct authd_job *job;	/* a password check is pending */
 	struct buf *reply;
 	struct authd_req *next;
 };
 
-/* authd_req_free - forget a request (its timer too) */
+/* authd_req_free - forget a request (its timer and its check too) */
 void authd_req_free(struct authd_req *r)
 {
 	if (r->timer)
 		ev_cancel(server_ev(), r->timer);
+	if (r->job)
+		authd_worker_forget(r->job);
 	free(r->state);
 	free(r->user);
 	buf_free(&r->reply);
@@ -56,10 +62,11 @@ char *authd_req_state(struct authd_req *r)
 	return r->state;
 }
 
-/* authd_req_pending - a delayed FAIL waits for its timer */
+/* authd_req_pending - a delayed FAIL waits for its timer, or a password
+ * check for a worker: either is answered before the connection closes */
 bool authd_req_pending(const struct authd_req *r)
 {
-	return r->timer != 0;
+	return r->timer != 0 || r->job != NULL;
 }
 
 /* authd_req_set_state - what the mechanism must remember between steps */
@@ -191,6 +198,15 @@ static void conclude(struct authd_req *r, enum authd_result res, struct buf *use
 	buf_free(&line);
 }
 
+/* refuse_blocked - the client address has too many failures.  A password
+ * check that ends after the checks before it reached the limit is refused
+ * the same way (its result unused), as when each was checked in turn. */
+static void refuse_blocked(struct authd_req *r)
+{
+	authd_req_fail(r, "Too many authentication failures",
+		       "too many failures from this client: password not checked", false);
+}
+
 /* prepare - name checks common to passwords and CRAM-MD5; false: failed */
 static bool prepare(struct authd_req *r, const char *login, struct authd_name *n)
 {
@@ -198,8 +214,7 @@ static bool prepare(struct authd_req *r, const char *login, struct authd_name *n
 	r->user = printable(login);
 	r->waiting = false;
 	if (authd_abuse_blocked(r->rip)) {
-		authd_req_fail(r, "Too many authentication failures",
-			       "too many failures from this client: password not checked", false);
+		refuse_blocked(r);
 		return false;
 	}
 	if (authd_name_normalize(login, authd.cf->auth_username_format,
@@ -210,18 +225,37 @@ static bool prepare(struct authd_req *r, const char *login, struct authd_name *n
 	return true;
 }
 
-/* authd_req_password - check login/password against the passdbs */
+/* checked - a worker checked the password: the verdict, then the reply
+ * (async: from the event loop, which then expects us to settle) */
+static void checked(struct authd_check *chk, void *ctx, bool async)
+{
+	struct authd_req *r = ctx;
+	struct authd_conn *c = r->conn;
+	struct buf *user = buf_new(64), *why = buf_new(64);
+
+	r->job = NULL;
+	if (authd_abuse_blocked(r->rip))	/* by the failures of the checks before */
+		refuse_blocked(r);
+	else
+		conclude(r, authd_passdb_verdict(chk, user, why), user, why);
+	buf_free(&user);
+	buf_free(&why);
+	if (async)
+		authd_conn_settle(c);
+}
+
+/* authd_req_password - check login/password against the passdbs: the
+ * lookups now, the hashes on a worker thread; the ID stays taken */
 void authd_req_password(struct authd_req *r, const char *login, const char *password)
 {
-	struct buf *user = buf_new(64), *why = buf_new(64);
 	struct authd_name n;
 
 	authd_name_init(&n);
-	if (prepare(r, login, &n))
-		conclude(r, authd_passdb_verify(&n, password, user, why), user, why);
+	if (prepare(r, login, &n)) {
+		r->job = authd_worker_job(authd_passdb_lookup(&n, password), checked, r);
+		authd_worker_submit(r->job);	/* r may be gone when it returns */
+	}
 	authd_name_free(&n);
-	buf_free(&user);
-	buf_free(&why);
 }
 
 /* authd_req_cram - check a CRAM-MD5 digest against the passdbs */

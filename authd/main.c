@@ -87,10 +87,13 @@ static void authd_post_init(const struct server_info *si)
 	buf_free(&why);
 }
 
-/* authd_service - a new client connection (smtpd, imapd, pop3d) */
+/* authd_service - a new client connection (smtpd, imapd, pop3d); the
+ * first starts the password workers (the event loop exists by then) */
 static void authd_service(const struct server_info *si, int fd)
 {
 	(void)si;
+	if (authd_worker_threads() == 0)
+		authd_worker_start(server_ev(), 0);
 	authd_conn_new(fd);
 }
 
