@@ -42,7 +42,7 @@ new_file() {
 	return 1
 }
 listing() { ls -d "$I"/queue/incoming/* 2>/dev/null; }
-maildrop_count() { find "$I/queue/maildrop" -mindepth 1 | wc -l; }
+maildrop_count() { find "$I/queue/maildrop" -mindepth 1 >"$T/maildrop.ls"; wc -l <"$T/maildrop.ls"; }
 # show FILE - postcat's view of a queue file
 show() { "$B/bin/postcat" "$1" 2>&1; }
 # has LINE / lacks REGEX - in $out (postcat's view of the last file)
