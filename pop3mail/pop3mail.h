@@ -32,6 +32,8 @@ struct pop3_msg {
 	char *name;			/* in cur/ */
 	size_t base_len;
 	off_t vsize;			/* with CRLF line ends; -1 until known */
+	char *saved_uidl;		/* Dovecot's saved UIDL ('P'), or NULL */
+	char *guid;			/* Dovecot's message GUID ('G'), or NULL */
 	bool deleted, retrieved;
 };
 

@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include "dovecot_uidlist.h"
 #include "log.h"
 #include "mail_index.h"
 #include "mail_vsize.h"
@@ -79,6 +80,50 @@ static bool move_new(struct pop3_box *b, const struct mail_index_folder *f)
 	return moved;
 }
 
+/* uidl_ok - RFC 1939: 1 to 70 characters in 0x21..0x7e (the file is the
+ * user's: nothing from it may break a reply line) */
+static bool uidl_ok(const char *s)
+{
+	size_t len = strlen(s);
+
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return len > 0 && len <= POP3_UIDL_MAX;
+}
+
+/* take_saved_uidls - the UIDLs and GUIDs Dovecot kept in dovecot-uidlist
+ * (a user moved to Dovecot from another server keeps the old UIDLs
+ * there): Dovecot gives a saved UIDL instead of pop3_uidl_format's, and
+ * so does hato.  The index keeps the file current, so its UIDs are the
+ * index's; a file that cannot be read only means no saved UIDLs. */
+static void take_saved_uidls(struct pop3_box *b)
+{
+	struct dovecot_uidlist *ul = NULL;
+	struct buf *why = buf_new(0);
+	size_t j = 0;
+
+	if (dovecot_uidlist_read(b->dir_fd, NULL, &ul, why) <= 0 || ul->uidvalidity != b->uidvalidity) {
+		dovecot_uidlist_free(&ul);
+		buf_free(&why);
+		return;
+	}
+	for (size_t i = 0; i < b->len; i++) {
+		const char *saved;
+
+		while (j < ul->count && ul->entries[j].uid < b->msgs[i].uid)
+			j++;
+		if (j == ul->count || ul->entries[j].uid != b->msgs[i].uid)
+			continue;
+		if ((saved = dovecot_uidlist_saved_uidl(&ul->entries[j])) != NULL && uidl_ok(saved))
+			b->msgs[i].saved_uidl = xstrdup(saved);
+		if (ul->entries[j].guid)
+			b->msgs[i].guid = xstrdup(ul->entries[j].guid);
+	}
+	dovecot_uidlist_free(&ul);
+	buf_free(&why);
+}
+
 /* load - the synced folder into b->msgs */
 static int load(struct pop3_box *b, struct buf *why)
 {
@@ -107,6 +152,7 @@ static int load(struct pop3_box *b, struct buf *why)
 		b->len++;
 	}
 	mail_index_folder_free(&f);
+	take_saved_uidls(b);
 	return 0;
 }
 
@@ -216,8 +262,13 @@ int pop3_box_uidl(struct pop3_box *b, size_t i, const char *format, struct buf *
 	struct pop3_msg *m = &b->msgs[i];
 	char *base = xstrndup(m->name, m->base_len);
 	struct pop3_uidl_vars v = { .uid = m->uid, .uidvalidity = b->uidvalidity,
-				    .filename = base, .guid = base };
-	int rc = pop3_uidl_format(out, format, &v, why);
+				    .filename = base, .guid = m->guid ? m->guid : base };
+	int rc = 0;
+
+	if (m->saved_uidl)
+		buf_set(out, m->saved_uidl);
+	else
+		rc = pop3_uidl_format(out, format, &v, why);
 
 	free(base);
 	return rc;
@@ -295,8 +346,11 @@ void pop3_box_close(struct pop3_box **bp)
 
 	if (b == NULL)
 		return;
-	for (size_t i = 0; i < b->len; i++)
+	for (size_t i = 0; i < b->len; i++) {
 		free(b->msgs[i].name);
+		free(b->msgs[i].saved_uidl);
+		free(b->msgs[i].guid);
+	}
 	free(b->msgs);
 	mail_index_close(&b->idx);
 	if (b->lock_fd >= 0)

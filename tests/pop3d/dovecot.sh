@@ -60,3 +60,14 @@ t_expect "...and its UIDs" "$uids" bash -c "$(declare -f uidl_field); T='$T'; ui
 t_check "Dovecot restarted on the Maildir hato served" dovecot_start $((SMTP_PORT + 3)) $((SMTP_PORT + 4))
 python3 "$TOPDIR/tests/pop3d/pop3dump.py" 127.0.0.1 $((SMTP_PORT + 3)) $U "$DOVECOT_PASS" >"$T/dovecot2.dump"
 t_check "...and gives the same answers as hato" diff "$T/hato.dump" "$T/dovecot2.dump"
+
+# a UIDL Dovecot saved in dovecot-uidlist ('P': a user who came to Dovecot
+# from another server keeps the old UIDLs there) is the one both give
+dovecot_stop
+sed -i 's/^2 /2 Plegacy-uidl-of-2 /' "$INST_HOME/Maildir/dovecot-uidlist"
+python3 "$TOPDIR/tests/pop3d/pop3dump.py" 127.0.0.1 $POP3_PORT $U $PW >"$T/hato3.dump"
+t_check "hato gives the saved UIDL of UID 2" grep -q "^2 legacy-uidl-of-2 " "$T/hato3.dump"
+t_check "...and keeps it in dovecot-uidlist" grep -q "^2 Plegacy-uidl-of-2 " "$INST_HOME/Maildir/dovecot-uidlist"
+t_check "Dovecot started again" dovecot_start $((SMTP_PORT + 3)) $((SMTP_PORT + 4))
+python3 "$TOPDIR/tests/pop3d/pop3dump.py" 127.0.0.1 $((SMTP_PORT + 3)) $U "$DOVECOT_PASS" >"$T/dovecot3.dump"
+t_check "...gives the same UIDLs as hato, the saved one included" diff "$T/hato3.dump" "$T/dovecot3.dump"
