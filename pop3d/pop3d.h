@@ -54,6 +54,7 @@ bool pop3d_plaintext_ok(const struct pop3d *p);
 void pop3d_cmd_user(struct pop3d *p, struct pop3_cmd *c);
 void pop3d_cmd_pass(struct pop3d *p, struct pop3_cmd *c);
 void pop3d_cmd_auth(struct pop3d *p, struct pop3_cmd *c);
+void pop3d_cmd_apop(struct pop3d *p, struct pop3_cmd *c);
 void pop3d_auth_mechs(struct pop3d *p, struct buf *out);
 
 /* pop3d_handoff.c */

@@ -79,6 +79,10 @@ static void finish(struct pop3d *p, struct auth_client *ac, enum auth_status rc,
 		pop3d_reply(p, "-ERR [SYS/TEMP] Temporary authentication failure.");
 	} else if (strncmp(buf_str(out), "Plaintext authentication disallowed", 35) == 0) {
 		pop3d_reply(p, "%s", plaintext_refused);
+	} else if (strcmp(buf_str(out), "Unsupported authentication mechanism") == 0) {
+		pop3d_reply(p, "-ERR [AUTH] Unsupported authentication mechanism.");
+	} else if (strcmp(buf_str(out), "Invalid base64 data") == 0) {
+		pop3d_reply(p, "-ERR [AUTH] Invalid base64 in response");
 	} else {
 		pop3d_reply(p, "-ERR [AUTH] Authentication failed.");
 	}
@@ -133,13 +137,21 @@ void pop3d_cmd_user(struct pop3d *p, struct pop3_cmd *c)
 		pop3d_reply(p, "%s", plaintext_refused);
 		return;
 	}
-	if (c->argc != 1 || strlen(c->argv[0]) > USER_MAX) {
+	/* the rest of the line, as Dovecot takes it (authd judges the name) */
+	if (*c->rest == '\0' || strlen(c->rest) > USER_MAX) {
 		pop3d_reply(p, "-ERR Invalid user name.");
 		return;
 	}
 	free(p->user);
-	p->user = xstrdup(c->argv[0]);
+	p->user = xstrdup(c->rest);
 	pop3d_reply(p, "+OK");
+}
+
+/* pop3d_cmd_apop - RFC 1939's APOP is off, as in Dovecot by default */
+void pop3d_cmd_apop(struct pop3d *p, struct pop3_cmd *c)
+{
+	(void)c;
+	pop3d_reply(p, "-ERR APOP not enabled.");
 }
 
 /* pop3d_cmd_pass - USER and PASS as one PLAIN exchange */

@@ -129,6 +129,7 @@ static const struct command {
 } commands[] = {
 	{ "CAPA", cmd_capa }, { "STLS", cmd_stls }, { "QUIT", cmd_quit },
 	{ "USER", pop3d_cmd_user }, { "PASS", pop3d_cmd_pass }, { "AUTH", pop3d_cmd_auth },
+	{ "APOP", pop3d_cmd_apop },
 };
 
 /* bad_command - answer and count it; the third ends the session, with

@@ -4,7 +4,8 @@
 # continuation, "=" as an empty initial response, LOGIN's two
 # challenges, CRAM-MD5 for a virtual user of the users file (uid 5000,
 # its own home: the mail process becomes that uid and makes the
-# Maildir), "*" cancels, a wrong password is [AUTH]; login_greeting;
+# Maildir), "*" cancels, a wrong password is [AUTH], an unknown mechanism,
+# APOP and bad base64 get Dovecot 2.3's words; login_greeting;
 # login_timeout closes a silent client before login.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "pop3 tests skipped: they need root # SKIP"; exit 0; }
@@ -39,6 +40,10 @@ t_check "AUTH LOGIN: challenge Username:" grep -qx "+ $(b64 Username:)" "$T/logi
 t_check "...then Password:, then logged in" bash -c "grep -qx '+ $(b64 Password:)' '$T/login.out' && grep -qx '+OK Logged in.' '$T/login.out'"
 dialog "AUTH PLAIN" "*" QUIT >"$T/cancel.out"
 t_check "* cancels (no [AUTH]: not a credentials failure; as Dovecot)" grep -qxF -- "-ERR Authentication aborted by client." "$T/cancel.out"
+dialog "AUTH FOO" "APOP $U 0123456789abcdef0123456789abcdef" "AUTH PLAIN" "%%%" QUIT >"$T/dovecot-words.out"
+t_check "an unknown mechanism: Dovecot's answer" grep -qxF -- "-ERR [AUTH] Unsupported authentication mechanism." "$T/dovecot-words.out"
+t_check "APOP: Dovecot's answer (off)" grep -qxF -- "-ERR APOP not enabled." "$T/dovecot-words.out"
+t_check "a response that is not base64: Dovecot's answer" grep -qxF -- "-ERR [AUTH] Invalid base64 in response" "$T/dovecot-words.out"
 dialog "USER $U" "PASS wrong-$PW" QUIT >"$T/wrong.out"
 t_check "a wrong password: -ERR [AUTH] (RFC 3206)" grep -qxF -- "-ERR [AUTH] Authentication failed." "$T/wrong.out"
 
