@@ -12,47 +12,20 @@
 #include "attr.h"
 #include "base64.h"
 #include "deadline.h"
+#include "fd_pass.h"
 #include "login_handoff.h"
 
 enum { MESSAGE_MAX = 2 * LOGIN_HANDOFF_INPUT_MAX + 4096 };
 
-/* send_fd - one byte with fd attached */
-static int send_fd(int sock, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	char byte = 'F';
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == 1 ? 0 : -1;
-}
-
 /* recv_fd - the byte and its descriptor: the fd, or -1 */
 static int recv_fd(int sock, int timeout_ms)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
+	char byte[2];
 	int fd = -1;
-	ssize_t n;
 
 	if (deadline_wait(sock, POLLIN, deadline_in(timeout_ms)) <= 0)
 		return -1;
-	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		continue;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n == 1 && cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-		    cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-	if (n != 1 || (msg.msg_flags & MSG_CTRUNC) || byte != 'F') {
+	if (fd_pass_recv(sock, byte, sizeof(byte), &fd) != 1 || byte[0] != 'F') {
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -78,7 +51,7 @@ int login_handoff_send(int sock, const struct login_handoff *h, int timeout_ms, 
 	attr_put_str(o, "tag", h->tag);
 	attr_put_str(o, "input", buf_str(b64));
 	attr_end(o);
-	if (send_fd(sock, h->client_fd) < 0) {
+	if (fd_pass_send(sock, "F", 1, h->client_fd) < 0) {
 		buf_printf(why, "send the client's descriptor: %s", strerror(errno));
 		rc = -1;
 	} else {

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "deadline.h"
+#include "fd_pass.h"
 #include "deliver_helper.h"
 #include "log.h"
 
@@ -30,51 +31,6 @@ static struct {
 	uid_t uid;
 	gid_t gid;
 } kept = { .pid = -1, .sock = -1 };
-
-/* send_with_fd - one message, with fd attached when fd >= 0 */
-static int send_with_fd(int sock, const void *data, size_t len, int fd)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
-	struct iovec iov = { .iov_base = (void *)data, .iov_len = len };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-	if (fd >= 0) {
-		struct cmsghdr *cm;
-
-		msg.msg_control = cbuf;
-		msg.msg_controllen = sizeof(cbuf);
-		cm = CMSG_FIRSTHDR(&msg);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_RIGHTS;
-		cm->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	}
-	return sendmsg(sock, &msg, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -1;
-}
-
-/* recv_with_fd - one message into buf (NUL-terminated); the attached
- * descriptor, if any, into *fd_r (else -1).  Bytes read, 0 at EOF, -1. */
-static ssize_t recv_with_fd(int sock, char *buf, size_t cap, int *fd_r)
-{
-	char cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { .iov_base = buf, .iov_len = cap - 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-			      .msg_controllen = sizeof(cbuf) };
-	ssize_t n;
-
-	*fd_r = -1;
-	while ((n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
-		continue;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); n >= 0 && cm; cm = CMSG_NXTHDR(&msg, cm))
-		if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS
-		    && cm->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(fd_r, CMSG_DATA(cm), sizeof(int));
-	if (n >= 0)
-		buf[n] = '\0';
-	if (n >= 0 && (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
-		n = -1;		/* too long: refused, not cut */
-	return n;
-}
 
 /* split - exactly FIELDS NUL-terminated fields of buf[0..n) into f */
 static int split(const char *buf, size_t n, const char *f[FIELDS])
@@ -135,7 +91,7 @@ static void __attribute__((noreturn)) helper_main(int sock, const struct agent_p
 		const char *f[FIELDS];
 		struct buf *out = buf_new(256);
 		int fd;
-		ssize_t n = req ? recv_with_fd(sock, req, REQUEST_MAX, &fd) : -1;
+		ssize_t n = req ? fd_pass_recv(sock, req, REQUEST_MAX, &fd) : -1;
 
 		if (n <= 0)
 			_exit(0);
@@ -153,7 +109,7 @@ static void __attribute__((noreturn)) helper_main(int sock, const struct agent_p
 		buf_add(out, buf_str(res.text), buf_len(res.text) < REPLY_MAX - 32 ? buf_len(res.text)
 										 : REPLY_MAX - 32);
 		buf_putc(out, '\0');
-		if (send_with_fd(sock, buf_str(out), buf_len(out), -1) < 0)
+		if (fd_pass_send(sock, buf_str(out), buf_len(out), -1) < 0)
 			_exit(0);
 		buf_free(&out);
 	}
@@ -220,7 +176,7 @@ static int await(long time_limit, struct agent_result *res)
 	size_t dsn_len;
 
 	rc = deadline_wait(kept.sock, POLLIN, end);	/* another child's SIGCHLD: waits on */
-	n = rc > 0 ? recv_with_fd(kept.sock, reply, sizeof(reply), &fd) : -1;
+	n = rc > 0 ? fd_pass_recv(kept.sock, reply, sizeof(reply), &fd) : -1;
 	dsn_len = n > 0 ? strnlen(reply, (size_t)n) : 0;
 
 	if (fd >= 0)
@@ -263,7 +219,7 @@ void deliver_helper_maildir(const struct agent_privs *p, long time_limit, long l
 	for (int attempt = 0; sent < 0 && attempt < 2; attempt++) {
 		if (kept.pid < 0 && start(p) < 0)
 			break;
-		if ((sent = send_with_fd(kept.sock, buf_str(req), buf_len(req), ro)) < 0)
+		if ((sent = fd_pass_send(kept.sock, buf_str(req), buf_len(req), ro)) < 0)
 			deliver_helper_stop();	/* it died while idle: one new one */
 	}
 	if (ro >= 0)
