@@ -1,15 +1,18 @@
 # bench/pop3.py - make bench's POP3 rows: hato's pop3d against a private
 # Dovecot on the same data.  One user with a Maildir of 1000 messages of
-# 4-100 KB (200 with QUICK) for the one-client rows, 50 more users with
-# 40 messages each (20) for the 50-client row; every user has two copies,
-# ~/Maildir-hato and ~/Maildir-dovecot, so neither server's index sees the
-# other's.  An untimed warm-up session per mailbox and server first (new/
-# to cur/, the indexes, the page cache), then timed runs alternating which
-# server goes first: log in, LIST, RETR of every message, QUIT; the
-# one-client run again over TLS on connect; and the 50 users logging in
-# and out only, the part of the 50-client row that is not RETR.  CPU is
-# the server's cgroup (every process of the instance), divided by the
-# messages retrieved (or the logins); the client runs outside it.
+# 4-100 KB (200 with QUICK) for the one-client rows, and 50 more users
+# with as many each for the 50-client row (the issue's "1000 messages,
+# 50 concurrent clients"; a few messages per client would measure the
+# password hash of the logins, which has its own row).  Every user has
+# two copies, ~/Maildir-hato and ~/Maildir-dovecot, so neither server's
+# index sees the other's.  An untimed warm-up session per mailbox and
+# server first (new/ to cur/, the indexes, the page cache), then timed
+# runs alternating which server goes first: log in, LIST, RETR of every
+# message, QUIT; the one-client run again over TLS on connect; and the 50
+# users logging in and out only.  CPU is the server's cgroup (every
+# process of the instance), divided by the messages retrieved (or the
+# logins); the client (pop3load) runs outside it and is built to cost
+# little next to either server.
 import os
 import pwd
 import secrets
@@ -27,7 +30,7 @@ class Pop3Rows:
     def __init__(self, bench):
         self.bench, args = bench, bench.args
         self.n = 200 if args.quick else 1000
-        self.clients, self.per_client = 50, 20 if args.quick else 40
+        self.clients, self.per_client = 50, self.n
         self.reps = 5
         self.data = os.path.join(bench.top, "pop3-data")
         base = load.free_ports(4)
