@@ -1,0 +1,67 @@
+/* imap_quote - IMAP strings for the client: quoted or literal (see the
+ * header).  The choice depends only on the bytes, so equal input gives
+ * equal output. */
+#include <string.h>
+#include <strings.h>
+
+#include "imap_quote.h"
+
+/* quotable - may s[0..len) go between double quotes */
+static bool quotable(const char *s, size_t len)
+{
+	if (len > IMAP_QUOTE_MAX)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\0' || c == '\r' || c == '\n' || c >= 0x80)
+			return false;
+	}
+	return true;
+}
+
+void imap_quote_string(struct buf *out, const char *s, size_t len)
+{
+	if (!quotable(s, len)) {
+		buf_printf(out, "{%zu}\r\n", len);
+		buf_add(out, s, len);
+		return;
+	}
+	buf_putc(out, '"');
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '"' || s[i] == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, s[i]);
+	}
+	buf_putc(out, '"');
+}
+
+void imap_quote_nstring(struct buf *out, const char *s, size_t len)
+{
+	if (s == NULL)
+		buf_cat(out, "NIL");
+	else
+		imap_quote_string(out, s, len);
+}
+
+/* imap_quote_is_atom - ASTRING-CHAR: ATOM-CHAR or ']'; not "NIL" */
+bool imap_quote_is_atom(const char *s, size_t len)
+{
+	if (len == 0 || len > IMAP_QUOTE_MAX || (len == 3 && strncasecmp(s, "NIL", 3) == 0))
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("(){%*\"\\", c) != NULL)
+			return false;
+	}
+	return true;
+}
+
+void imap_quote_astring(struct buf *out, const char *s, size_t len)
+{
+	if (imap_quote_is_atom(s, len))
+		buf_add(out, s, len);
+	else
+		imap_quote_string(out, s, len);
+}
