@@ -19,6 +19,7 @@
 #include "mail_vsize.h"
 #include "maildir.h"
 #include "maildir_flags.h"
+#include "maildir_new.h"
 #include "mem.h"
 #include "pop3_uidl.h"
 #include "pop3mail.h"
@@ -63,19 +64,11 @@ static int take_lock(struct pop3_box *b, struct buf *why)
  * true when anything moved (the index must see it) */
 static bool move_new(struct pop3_box *b, const struct mail_index_folder *f)
 {
-	struct buf *newname = buf_new(64), *why = buf_new(0);
-	bool moved = false;
+	struct buf *why = buf_new(0);
+	bool moved = maildir_new_move(b->dir_fd, f, why) > 0;
 
-	for (size_t i = 0; i < f->len; i++) {
-		if (!f->msgs[i].in_new)
-			continue;
-		if (maildir_flags_set(b->dir_fd, f->msgs[i].name, true, f->msgs[i].flags, newname, why) < 0) {
-			log_warn("%s", buf_str(why));
-			buf_reset(why);
-		}
-		moved = true;
-	}
-	buf_free(&newname);
+	if (buf_len(why))
+		log_warn("%s", buf_str(why));
 	buf_free(&why);
 	return moved;
 }

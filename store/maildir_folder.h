@@ -2,6 +2,8 @@
  *
  *   maildir_folder_list(root_fd, &names, why);   // "Sent", "a.b", sorted
  *   maildir_folder_create(root_fd, "a.b", why);  // .a.b/{cur,new,tmp}
+ *   maildir_folder_delete(root_fd, "a.b", why);  // .a.b/ and its mail
+ *   maildir_folder_rename(root_fd, "a", "c", why); // .a and .a.* to .c, .c.*
  *   maildir_subs_read(root_fd, &names, why);
  *   maildir_subs_write(root_fd, names, why);
  *
@@ -33,6 +35,7 @@ enum {
 	MAILDIR_SUBS_MAX = 1 << 20,	/* bytes of "subscriptions" */
 };
 enum { MAILDIR_FOLDER_EXISTS = 1 };
+#define MAILDIR_FOLDER_TRASH "..hato-trashed"
 
 /* maildir_folder_valid - may name be a folder?  why says why not */
 bool maildir_folder_valid(const char *name, struct buf *why);
@@ -40,6 +43,12 @@ bool maildir_folder_valid(const char *name, struct buf *why);
 int maildir_folder_list(int root_fd, struct strv **names, struct buf *why);
 /* maildir_folder_create - 0 made, MAILDIR_FOLDER_EXISTS, -1 */
 int maildir_folder_create(int root_fd, const char *name, struct buf *why);
+/* maildir_folder_delete - ".NAME" and its messages removed (not its
+ * subfolders); 0 or -1 (errno ENOENT: no such folder) */
+int maildir_folder_delete(int root_fd, const char *name, struct buf *why);
+/* maildir_folder_rename - "from" and its subfolders renamed to "to": 0,
+ * or -1 (errno EEXIST: a target exists; ENOENT: no such folder) */
+int maildir_folder_rename(int root_fd, const char *from, const char *to, struct buf *why);
 /* maildir_subs_read - the subscribed names (none without the file);
  * *skipped_r counts the lines that are not valid names */
 int maildir_subs_read(int root_fd, struct strv **names, size_t *skipped_r, struct buf *why);

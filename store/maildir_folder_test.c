@@ -300,6 +300,39 @@ static void test_quota_calc(void)
 	buf_free(&why);
 }
 
+/* test_delete_rename - DELETE and RENAME of folders, with subfolders */
+static void test_delete_rename(void)
+{
+	struct buf *path = buf_new(64), *why = buf_new(0);
+	struct strv *names = NULL;
+	int fd = root("ops", path);
+
+	test_begin("maildir_folder: delete removes the folder and its mail, not its subfolders");
+	test_assert(maildir_folder_create(fd, "a", why) == 0 && maildir_folder_create(fd, "a.b", why) == 0);
+	put(path, ".a/cur/1.M1P1.h:2,S", "x\n", 2);
+	test_assert(maildir_folder_delete(fd, "a", why) == 0);
+	test_assert(!is_type(path, ".a", S_IFDIR) && is_type(path, ".a.b", S_IFDIR));
+	test_assert(!is_type(path, MAILDIR_FOLDER_TRASH, S_IFDIR));
+	test_assert(maildir_folder_delete(fd, "a", why) < 0 && errno == ENOENT);
+	test_assert(maildir_folder_delete(fd, "../x", why) < 0 && errno == EINVAL);
+	test_end();
+
+	test_begin("maildir_folder: rename moves the subfolders; an existing target is refused");
+	test_assert(maildir_folder_create(fd, "c", why) == 0 && maildir_folder_create(fd, "c.d", why) == 0);
+	put(path, ".c.d/cur/2.M2P2.h:2,", "y\n", 2);
+	test_assert(maildir_folder_rename(fd, "c", "e", why) == 0);
+	test_assert(is_type(path, ".e", S_IFDIR) && is_type(path, ".e.d/cur/2.M2P2.h:2,", S_IFREG));
+	test_assert(!is_type(path, ".c", S_IFDIR) && !is_type(path, ".c.d", S_IFDIR));
+	test_assert(maildir_folder_rename(fd, "e", "a.b", why) < 0 && errno == EEXIST);
+	test_assert(maildir_folder_rename(fd, "nope", "z", why) < 0 && errno == ENOENT);
+	test_assert(maildir_folder_list(fd, &names, why) == 0 && names->len == 3);
+	test_end();
+	strv_free(&names);
+	close(fd);
+	buf_free(&path);
+	buf_free(&why);
+}
+
 /* test_maildir_folder - the cases above */
 void test_maildir_folder(void)
 {
@@ -308,4 +341,5 @@ void test_maildir_folder(void)
 	test_subs();
 	test_quota_parse();
 	test_quota_calc();
+	test_delete_rename();
 }

@@ -1,0 +1,133 @@
+/* imapmail - the IMAP mail process: one logged-in session, as the user
+ * (docs/mail-access.md).
+ *
+ * master starts it as root for each connection on login/imap.  It takes
+ * the client from imapd (global/mail_login.c: handoff, token, switch),
+ * and only then reads the client: the authenticated and selected states
+ * of RFC 9051 and RFC 3501 over the user's Maildir++ folders and the
+ * store's index.
+ *
+ * main.c: the skeleton call.  imapmail_login.c: the login's answer and
+ * the session's setup.  imapmail_session.c: the command loop, states and
+ * capabilities.  imapmail_box.c: the selected folder, its view (message
+ * sequence numbers) and the untagged updates when the folder changes.
+ * imapmail_folder.c: IMAP names to Maildir++ folders.  imapmail_cmd_*.c:
+ * the commands, a file per group.
+ */
+#ifndef HATO_IMAPMAIL_H
+#define HATO_IMAPMAIL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "imap_parse.h"
+#include "mail_index.h"
+#include "params.h"
+#include "stream.h"
+#include "strv.h"
+
+/* the selected folder: the client's view of it */
+struct imapmail_box {
+	char *name;			/* the IMAP name: "INBOX", "Sent", "a.b" */
+	int fd;				/* the folder's directory */
+	bool readonly;			/* EXAMINE */
+	uint32_t uidvalidity, uidnext;
+	uint64_t highestmodseq;
+	struct mail_index_folder *f;	/* f->msgs[seq - 1] */
+	size_t recent;			/* in new/ when selected */
+	uint32_t recent_min_uid;	/* UIDs from here on that were in new/ */
+	struct strv *keywords;		/* by letter: 'a' + i */
+};
+
+struct imapmail {
+	const struct params *cf;
+	struct stream *s;
+	const char *user;
+	int root_fd;			/* the Maildir (INBOX) */
+	struct mail_index *idx;
+	struct imapmail_box *box;	/* NULL: authenticated state */
+	struct imap_cmd *cmd;
+	struct imap_limits limits;
+	bool uid;			/* the command came as UID ... */
+	bool done;			/* LOGOUT, or the client is gone */
+	bool rev2;			/* ENABLE IMAP4rev2 */
+	int sync;			/* before this command's tagged answer:
+					 * IMAPMAIL_SYNC_* */
+	unsigned long n_fetch, n_store, n_expunge, n_append;
+};
+
+enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };
+
+struct server_info;
+
+/* --- imapmail_login.c --- */
+void imapmail_login_init(const struct server_info *si);
+void imapmail_login(int fd);
+
+typedef void imapmail_cmd_fn(struct imapmail *m, struct imap_cmd *c);
+
+/* --- imapmail_session.c --- */
+void imapmail_serve(struct imapmail *m);
+void imapmail_capabilities(struct buf *out);
+void imapmail_tagged(struct imapmail *m, const char *status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void imapmail_untagged(struct imapmail *m, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* --- imapmail_folder.c --- */
+/* imapmail_folder_check - may name (as the client sent it) be a folder?
+ * into out the folder ("INBOX" or the Maildir++ name); false with why */
+bool imapmail_folder_check(const char *name, struct buf *out, struct buf *why);
+/* imapmail_folder_special - imap_special_use as pairs: name, "\\Use" */
+struct strv *imapmail_folder_special(const struct params *cf);
+/* imapmail_folder_open - the folder's directory: fd, or -1 (errno) */
+int imapmail_folder_open(struct imapmail *m, const char *folder);
+
+/* --- imapmail_box.c --- */
+int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, struct buf *why);
+void imapmail_box_close(struct imapmail *m);
+/* imapmail_box_sync - the folder again from the Maildir; the changes as
+ * untagged answers (EXPUNGE only when expunge_ok) */
+int imapmail_box_sync(struct imapmail *m, bool expunge_ok);
+/* imapmail_box_flags - FLAGS (...) of message i into out */
+void imapmail_box_flags(struct imapmail *m, size_t i, struct buf *out);
+/* imapmail_box_seqset - the messages (0-based) a set names, as UIDs when
+ * m->uid, into *idx_r (allocated), in order */
+int imapmail_box_seqset(struct imapmail *m, const char *set, size_t **idx_r, size_t *n_r);
+
+/* --- imapmail_cmd_store.c --- */
+struct imap_seqset;
+/* imapmail_expunge_deleted - remove the \Deleted messages (only those
+ * whose UID is in uids, unless NULL); the next sync tells the client */
+int imapmail_expunge_deleted(struct imapmail *m, const struct imap_seqset *uids);
+/* imapmail_flags_set - message i gets exactly flags (Maildir letters):
+ * 1 changed (the view too), 0 gone or the same, -1 error (logged) */
+int imapmail_flags_set(struct imapmail *m, size_t i, const char *flags);
+
+/* --- commands --- */
+void imapmail_cmd_capability(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_noop(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_logout(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_enable(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_id(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_namespace(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_close(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_unselect(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_create(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_delete(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_rename(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_subscribe(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_list(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_status(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_store(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_expunge(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c);
+
+#endif

@@ -1,0 +1,334 @@
+/* imapmail_cmd_copy - COPY, MOVE (RFC 6851) and APPEND, with UIDPLUS's
+ * COPYUID and APPENDUID (RFC 4315).
+ * COPY makes a hard link of each file in the target's cur/ under a new
+ * unique base with the same sizes and flags (as Dovecot's Maildir does);
+ * MOVE renames the file into the target (never over an existing name),
+ * then the source's view loses it at the sync before the tagged answer.
+ * APPEND writes the literal through the store's Maildir writer (tmp/,
+ * fsync, new/), with LF line ends as delivery stores them, dated with
+ * the given internal date, then gives it its flags in cur/.  The new
+ * UIDs come from a sync of the target folder's index. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+
+#include "imap_seqset.h"
+#include "imapmail.h"
+#include "log.h"
+#include "mail_index.h"
+#include "maildir.h"
+#include "maildir_flags.h"
+#include "mem.h"
+
+/* target - the target folder's name (checked) and directory: fd or -1
+ * after the answer was sent */
+static int target(struct imapmail *m, const struct imap_arg *a, struct buf *folder)
+{
+	struct buf *why = buf_new(0);
+	const char *name;
+	int fd = -1;
+
+	if (!imap_arg_astring(a, &name))
+		imapmail_tagged(m, "BAD", "Invalid arguments.");
+	else if (!imapmail_folder_check(name, folder, why))
+		imapmail_tagged(m, "NO", "%s", buf_str(why));
+	else if ((fd = imapmail_folder_open(m, buf_str(folder))) < 0)
+		imapmail_tagged(m, "NO", "[TRYCREATE] Mailbox doesn't exist: %s", name);
+	buf_free(&why);
+	return fd;
+}
+
+/* new_name - a fresh unique base with the sizes of name's base, and
+ * name's flags: "SEC.M<us>P<pid>Q<n>.<host>,S=..,W=..:2,FLAGS" */
+static void new_name(const char *name, unsigned long counter, struct buf *out, struct buf *base)
+{
+	size_t blen = maildir_base_len(name);
+	const char *sizes = memchr(name, ',', blen);
+	char host[256] = "localhost", flags[MAILDIR_FLAGS_MAX];
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	(void)gethostname(host, sizeof(host) - 1);
+	buf_reset(base);
+	maildir_unique(base, &tv, getpid(), counter, host);
+	if (sizes)
+		buf_add(base, sizes, (size_t)(name + blen - sizes));
+	maildir_flags_parse(name, flags);
+	buf_reset(out);
+	maildir_flags_name(out, buf_str(base), flags);
+}
+
+/* place - message msg of the selected folder into dst (link, or rename
+ * for a move); its new base into base: 0, -1 (logged) */
+static int place(struct imapmail *m, int dst, const struct mail_index_msg *msg, bool move,
+		 struct buf *base)
+{
+	static unsigned long counter;
+	struct buf *from = buf_new(64), *to = buf_new(64), *name = buf_new(64);
+	int rc = -1;
+
+	buf_printf(from, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
+	for (int tries = 0; rc < 0 && tries < 100; tries++) {
+		new_name(msg->name, counter++, name, base);
+		buf_reset(to);
+		buf_printf(to, "cur/%s", buf_str(name));
+		if (move)
+			rc = renameat2(m->box->fd, buf_str(from), dst, buf_str(to), RENAME_NOREPLACE);
+		else
+			rc = linkat(m->box->fd, buf_str(from), dst, buf_str(to), 0);
+		if (rc < 0 && errno != EEXIST) {
+			log_warn("user %s: %s %s: %m", m->user, move ? "move" : "copy", buf_str(from));
+			break;
+		}
+	}
+	buf_free(&from);
+	buf_free(&to);
+	buf_free(&name);
+	return rc;
+}
+
+/* uids_of - after a sync of folder, the UIDs of the bases into out as a
+ * set ("5,6,9"); false when any is missing */
+static bool uids_of(struct imapmail *m, const char *folder, int fd, const struct strv *bases,
+		    struct buf *out)
+{
+	struct buf *why = buf_new(0);
+	bool ok = mail_index_sync(m->idx, folder, fd, NULL, why) == 0;
+
+	for (size_t i = 0; ok && i < bases->len; i++) {
+		uint32_t uid;
+
+		ok = mail_index_uid_of(m->idx, folder, bases->items[i], &uid, why) == 1;
+		buf_printf(out, "%s%u", i ? "," : "", uid);
+	}
+	if (buf_len(why))
+		log_warn("user %s: %s: %s", m->user, folder, buf_str(why));
+	buf_free(&why);
+	return ok;
+}
+
+/* uidvalidity - the folder's, from the index */
+static uint32_t uidvalidity(struct imapmail *m, const char *folder)
+{
+	struct mail_index_folder *f = NULL;
+	struct buf *why = buf_new(0);
+	uint32_t v = 0;
+
+	if (mail_index_list(m->idx, folder, &f, why) == 0 && f)
+		v = f->uidvalidity;
+	mail_index_folder_free(&f);
+	buf_free(&why);
+	return v;
+}
+
+/* imapmail_cmd_copy - COPY and MOVE set mailbox */
+void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c)
+{
+	bool move = strcmp(c->name, "MOVE") == 0;
+	struct buf *folder = buf_new(64), *base = buf_new(64), *src = buf_new(64), *dst = buf_new(64);
+	struct strv *bases = strv_new();
+	size_t *idx = NULL, n = 0, done = 0;
+	int fd = -1;
+
+	if (c->args_len != 2 || c->args[0].type != IMAP_ARG_ATOM ||
+	    imapmail_box_seqset(m, c->args[0].str, &idx, &n) < 0) {
+		imapmail_tagged(m, "BAD", "Invalid arguments.");
+		goto out;
+	}
+	if ((fd = target(m, &c->args[1], folder)) < 0)
+		goto out;
+	if (move && m->box->readonly) {
+		imapmail_tagged(m, "NO", "Mailbox is read-only.");
+		goto out;
+	}
+	for (size_t k = 0; k < n; k++) {
+		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];
+
+		if (place(m, fd, msg, move, base) < 0)
+			continue;
+		strv_add(bases, buf_str(base));
+		buf_printf(src, "%s%u", done++ ? "," : "", msg->uid);
+	}
+	if (n > 0 && done == 0) {
+		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
+		goto out;
+	}
+	if (done == 0 || !uids_of(m, buf_str(folder), fd, bases, dst)) {
+		imapmail_tagged(m, "OK", "%s completed.", move ? "Move" : "Copy");
+	} else if (move) {
+		imapmail_untagged(m, "OK [COPYUID %u %s %s] Moved UIDs.",
+				  uidvalidity(m, buf_str(folder)), buf_str(src), buf_str(dst));
+		imapmail_tagged(m, "OK", "Move completed.");
+	} else {
+		imapmail_tagged(m, "OK", "[COPYUID %u %s %s] Copy completed.",
+				uidvalidity(m, buf_str(folder)), buf_str(src), buf_str(dst));
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(idx);
+	strv_free(&bases);
+	buf_free(&folder);
+	buf_free(&base);
+	buf_free(&src);
+	buf_free(&dst);
+}
+
+/* append_flags - APPEND's flag list as Maildir letters: false when bad */
+static bool append_flags(struct imapmail *m, const struct imap_arg *a, char *out)
+{
+	static const struct { char letter; const char *name; } sys[] = {
+		{ 'D', "\\Draft" }, { 'F', "\\Flagged" }, { 'R', "\\Answered" },
+		{ 'S', "\\Seen" }, { 'T', "\\Deleted" } };
+	size_t len = 0;
+
+	(void)m;
+	for (size_t i = 0; i < a->list_len; i++) {
+		bool known = false;
+
+		if (a->list[i].type != IMAP_ARG_ATOM)
+			return false;
+		for (size_t k = 0; k < sizeof(sys) / sizeof(sys[0]); k++) {
+			if (strcasecmp(a->list[i].str, sys[k].name) == 0 && len + 1 < MAILDIR_FLAGS_MAX) {
+				out[len++] = sys[k].letter;
+				known = true;
+			}
+		}
+		/* XXX keywords on APPEND: the target's keyword table is not
+		 * loaded here; they are dropped */
+		if (!known && a->list[i].str[0] == '\\')
+			return false;
+	}
+	out[len] = '\0';
+	return true;
+}
+
+/* append_date - APPEND's date-time: "17-Jul-1996 02:44:25 -0700" */
+static bool append_date(const char *s, time_t *t_r)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm = { 0 };
+	char mon[4];
+	int zone, n = 0;
+	const char *p;
+
+	if (sscanf(s, " %2d-%3s-%4d %2d:%2d:%2d %5d%n", &tm.tm_mday, mon, &tm.tm_year, &tm.tm_hour,
+		   &tm.tm_min, &tm.tm_sec, &zone, &n) != 7 || s[n] != '\0' ||
+	    (p = strstr(months, mon)) == NULL || (p - months) % 3 != 0)
+		return false;
+	tm.tm_mon = (int)(p - months) / 3;
+	tm.tm_year -= 1900;
+	*t_r = timegm(&tm) - ((zone / 100) * 3600 + (zone % 100) * 60);
+	return tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 &&
+	       tm.tm_sec < 61;
+}
+
+/* write_lf - the literal with CRLF made LF (as delivery stores mail),
+ * counted for ",W=" */
+static int write_lf(struct maildir_file *f, const char *p, size_t len)
+{
+	struct buf *b = buf_new(len + 1);
+	struct mail_vsize v = { 0 };
+	ssize_t w;
+	size_t off = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (!(p[i] == '\r' && i + 1 < len && p[i + 1] == '\n'))
+			buf_putc(b, p[i]);
+	mail_vsize_add(&v, buf_str(b), buf_len(b));
+	while (off < buf_len(b) && (w = write(maildir_file_fd(f), buf_str(b) + off,
+					      buf_len(b) - off)) > 0)
+		off += (size_t)w;
+	maildir_file_counted(f, &v);
+	buf_free(&b);
+	return (off_t)off == v.size ? 0 : -1;
+}
+
+/* store_message - the literal into folder (fd): its new/ name into name */
+static int store_message(struct imapmail *m, const char *folder, const struct imap_arg *lit,
+			 time_t date, struct buf *name, struct buf *why)
+{
+	struct buf *path = buf_new(64);
+	struct maildir *md;
+	struct maildir_file *f = NULL;
+	int rc = -1;
+
+	buf_printf(path, "%s", strcmp(folder, "INBOX") == 0 ? "." : "");
+	if (strcmp(folder, "INBOX") != 0)
+		buf_printf(path, ".%s", folder);
+	if ((md = maildir_open(m->root_fd, buf_str(path), 0, why)) == NULL)
+		goto out;
+	if ((f = maildir_file_create(md, why)) == NULL)
+		goto out;
+	if (write_lf(f, lit->str, lit->len) < 0) {
+		buf_printf(why, "write: %m");
+		goto out;
+	}
+	if (date != (time_t)-1)
+		(void)futimens(maildir_file_fd(f), (struct timespec[2]){ { date, 0 }, { date, 0 } });
+	if (maildir_file_commit(&f, why) < 0)
+		goto out;
+	buf_set(name, maildir_last_name(md));
+	rc = 0;
+out:
+	maildir_file_abort(&f);
+	maildir_close(&md);
+	buf_free(&path);
+	return rc;
+}
+
+/* imapmail_cmd_append - APPEND mailbox [(flags)] [date-time] literal */
+void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
+{
+	struct buf *folder = buf_new(64), *name = buf_new(64), *why = buf_new(0), *uid = buf_new(16);
+	struct buf *newname = buf_new(64);
+	struct strv *bases = strv_new();
+	char flags[MAILDIR_FLAGS_MAX] = "";
+	time_t date = (time_t)-1;
+	size_t i = 1;
+	int fd = -1;
+
+	if (c->args_len < 2 || (fd = target(m, &c->args[0], folder)) < 0) {
+		if (c->args_len < 2)
+			imapmail_tagged(m, "BAD", "Invalid arguments.");
+		goto out;
+	}
+	if (i < c->args_len && c->args[i].type == IMAP_ARG_LIST && !append_flags(m, &c->args[i++], flags))
+		goto bad;
+	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING && !append_date(c->args[i++].str, &date))
+		goto bad;
+	if (i + 1 != c->args_len || c->args[i].type != IMAP_ARG_LITERAL)
+		goto bad;
+	if (store_message(m, buf_str(folder), &c->args[i], date, name, why) < 0) {
+		log_warn("user %s: append to %s: %s", m->user, buf_str(folder), buf_str(why));
+		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
+		goto out;
+	}
+	if (maildir_flags_set(fd, buf_str(name), true, flags, newname, why) < 0)
+		log_warn("user %s: %s", m->user, buf_str(why));
+	strv_addn(bases, buf_str(name), maildir_base_len(buf_str(name)));
+	m->n_append++;
+	if (uids_of(m, buf_str(folder), fd, bases, uid))
+		imapmail_tagged(m, "OK", "[APPENDUID %u %s] Append completed.",
+				uidvalidity(m, buf_str(folder)), buf_str(uid));
+	else
+		imapmail_tagged(m, "OK", "Append completed.");
+	goto out;
+bad:
+	imapmail_tagged(m, "BAD", "Invalid arguments.");
+out:
+	if (fd >= 0)
+		close(fd);
+	strv_free(&bases);
+	buf_free(&folder);
+	buf_free(&name);
+	buf_free(&newname);
+	buf_free(&why);
+	buf_free(&uid);
+}

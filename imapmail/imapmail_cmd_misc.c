@@ -1,0 +1,161 @@
+/* imapmail_cmd_misc - the small commands of any state after login:
+ * CAPABILITY, NOOP and CHECK, LOGOUT, ENABLE (RFC 5161), ID (RFC 2971),
+ * NAMESPACE (RFC 2342), IDLE (RFC 2177). */
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+#include <sys/inotify.h>
+
+#include "imapmail.h"
+
+enum { IDLE_NOTIFY_S = 120 };
+
+void imapmail_cmd_capability(struct imapmail *m, struct imap_cmd *c)
+{
+	struct buf *caps = buf_new(256);
+
+	(void)c;
+	imapmail_capabilities(caps);
+	imapmail_untagged(m, "CAPABILITY %s", buf_str(caps));
+	imapmail_tagged(m, "OK", "Capability completed.");
+	buf_free(&caps);
+}
+
+void imapmail_cmd_noop(struct imapmail *m, struct imap_cmd *c)
+{
+	imapmail_tagged(m, "OK", "%s completed.", strcmp(c->name, "CHECK") == 0 ? "Check" : "NOOP");
+}
+
+void imapmail_cmd_logout(struct imapmail *m, struct imap_cmd *c)
+{
+	(void)c;
+	imapmail_untagged(m, "BYE Logging out");
+	imapmail_tagged(m, "OK", "Logout completed.");
+	m->done = true;
+}
+
+/* imapmail_cmd_enable - nothing here changes behaviour yet: known
+ * extensions that need no enabling are not reported (RFC 5161 3.1) */
+void imapmail_cmd_enable(struct imapmail *m, struct imap_cmd *c)
+{
+	if (c->args_len == 0) {
+		imapmail_tagged(m, "BAD", "Missing argument.");
+		return;
+	}
+	for (size_t i = 0; i < c->args_len; i++) {
+		if (c->args[i].type != IMAP_ARG_ATOM) {
+			imapmail_tagged(m, "BAD", "Invalid arguments.");
+			return;
+		}
+	}
+	imapmail_untagged(m, "ENABLED");
+	imapmail_tagged(m, "OK", "Enabled.");
+}
+
+void imapmail_cmd_id(struct imapmail *m, struct imap_cmd *c)
+{
+	if (c->args_len != 1 || (c->args[0].type != IMAP_ARG_NIL && c->args[0].type != IMAP_ARG_LIST)) {
+		imapmail_tagged(m, "BAD", "Invalid ID parameters.");
+		return;
+	}
+	imapmail_untagged(m, "ID (\"name\" \"hato\")");
+	imapmail_tagged(m, "OK", "ID completed.");
+}
+
+void imapmail_cmd_namespace(struct imapmail *m, struct imap_cmd *c)
+{
+	(void)c;
+	imapmail_untagged(m, "NAMESPACE ((\"\" \".\")) NIL NIL");
+	imapmail_tagged(m, "OK", "Namespace completed.");
+}
+
+/* watch - an inotify descriptor that wakes on any change in the
+ * selected folder's new/ and cur/ (delivery, another session, mutt), or
+ * -1: then only the "Still here" rounds look again */
+static int watch(struct imapmail *m)
+{
+	static const char *const subdirs[] = { "new", "cur" };
+	struct buf *path = buf_new(64);
+	int fd = m->box ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
+
+	for (size_t i = 0; fd >= 0 && i < 2; i++) {
+		buf_reset(path);
+		buf_printf(path, "/proc/self/fd/%d/%s", m->box->fd, subdirs[i]);
+		if (inotify_add_watch(fd, buf_str(path), IN_CREATE | IN_DELETE | IN_MOVED_FROM |
+				      IN_MOVED_TO | IN_ONLYDIR) < 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	buf_free(&path);
+	return fd;
+}
+
+/* drain - read the inotify events away (their content is not needed:
+ * the sync looks at the folder) */
+static void drain(int fd)
+{
+	char ev[4096];
+
+	while (read(fd, ev, sizeof(ev)) > 0)
+		;
+}
+
+/* idle_done - the client's line during IDLE: DONE ends it */
+static void idle_done(struct imapmail *m, struct buf *line)
+{
+	if (stream_getline(m->s, line, 64) <= 0) {
+		m->done = true;
+		return;
+	}
+	while (buf_len(line) && strchr("\r\n", buf_str(line)[buf_len(line) - 1]))
+		buf_truncate(line, buf_len(line) - 1);
+	if (strcasecmp(buf_str(line), "DONE") == 0)
+		imapmail_tagged(m, "OK", "Idle completed.");
+	else
+		imapmail_tagged(m, "BAD", "Expected DONE.");
+}
+
+/* imapmail_cmd_idle - "+ idling", then the folder's news as they come
+ * (inotify on the Maildir: within moments of a delivery), "* OK Still
+ * here" every IDLE_NOTIFY_S (NAT boxes forget silent connections), until
+ * DONE or imapd_timeout */
+void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
+{
+	struct buf *line = buf_new(16);
+	int ino = watch(m), timeout = m->s->timeout_ms;
+	long long waited = 0;
+
+	(void)c;
+	stream_puts(m->s, "+ idling\r\n");
+	stream_set_timeout(m->s, IDLE_NOTIFY_S * 1000);
+	while (!m->done) {
+		int rc;
+
+		if (stream_flush(m->s) < 0) {
+			m->done = true;
+			break;
+		}
+		rc = stream_wait_input(m->s, ino);
+		if (rc & DEADLINE_FD) {
+			idle_done(m, line);
+			break;
+		}
+		if (rc < 0) {
+			m->done = true;
+		} else if (rc == 0 && (waited += IDLE_NOTIFY_S * 1000) >= timeout) {
+			stream_puts(m->s, "* BYE Disconnected for inactivity.\r\n");
+			m->done = true;
+		} else if (rc == 0) {
+			stream_puts(m->s, "* OK Still here\r\n");
+		}
+		if (ino >= 0 && (rc & DEADLINE_FD2))
+			drain(ino);
+		if (!m->done && m->box)
+			(void)imapmail_box_sync(m, true);
+	}
+	stream_set_timeout(m->s, timeout);
+	if (ino >= 0)
+		close(ino);
+	buf_free(&line);
+}

@@ -1,0 +1,2 @@
+# imapmail - the IMAP mail process (after login, as the user)
+$(eval $(call program,imapmail,libexec))
