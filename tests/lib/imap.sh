@@ -1,9 +1,11 @@
 # tests/lib/imap.sh - a hato instance that delivers to Maildir and serves
-# IMAP, for the tests in tests/imapd/ (after tests/lib/instance.sh and
-# tests/lib/pop3.sh, whose instance it extends).
-#   imap_configure USER PASS [NAME=VALUE...]  pop3_configure plus imapd on
-#                             IMAP_PORT, imaps on IMAPS_PORT; not started
-#   imap_instance USER PASS [NAME=VALUE...]   the same, started, listening
+# IMAP (and POP3, tests/lib/pop3.sh), for the tests in tests/imapd/ (after
+# tests/lib/instance.sh).
+#   imap_instance USER PASS [NAME=VALUE...]   pop3_configure plus imapd on
+#                             IMAP_PORT, imaps on IMAPS_PORT, imapmail on
+#                             login/imap; started
+#   imap_py                   python3 with tests/lib on the path
+. "$TOPDIR/tests/lib/pop3.sh"
 IMAP_PORT=$((SMTP_PORT + 3)) IMAPS_PORT=$((SMTP_PORT + 4))
 
 imap_configure() {
