@@ -5,7 +5,7 @@
 # smtpd_sasl_path where no authd listens ("auth unix n ..." is public/),
 # saslauthd's socket out of mail_owner's reach, wrapper mode or encrypt
 # without a certificate, no log destination, a pop3d service without
-# login/auth or login/pop3.  And hato init builds
+# login/auth or login/pop3, an imapd one without login/imap.  And hato init builds
 # /etc/aliases.lmdb when /etc/aliases exists (in a private mount namespace
 # with a copy of /etc, so the machine's /etc is untouched).
 . "$HATO_TOP/tests/lib.sh"
@@ -61,6 +61,11 @@ sed -i '/pop3mail$/d' "$I/master.cf"
 t_check "pop3d without login/pop3: a warning with the line to add" \
 	warns "pop3d hands logins to pop3mail on login/pop3, which master.cf lacks: add login/pop3 unix - n n - - pop3mail"
 echo "login/pop3 unix -       n       n       -       -       pop3mail" >>"$I/master.cf"
+sed -i '/imapmail$/d' "$I/master.cf"
+t_check "imapd without login/imap: a warning with the line to add" \
+	warns "imapd hands logins to imapmail on login/imap, which master.cf lacks: add login/imap unix - n n - - imapmail"
+echo "login/imap unix -       n       n       -       -       imapmail" >>"$I/master.cf"
+t_check "...none once it is there" bash -c "! '$HATO' -c '$I' check 2>&1 | grep -q login/imap"
 "$PC" -c "$I" -e "pop3_uidl_format = %08Xu%m"
 t_check "a pop3_uidl_format Dovecot's Maildir cannot expand (%m): a warning" warns "pop3_uidl_format = %08Xu%m:"
 "$PC" -c "$I" -e "pop3_uidl_format = %08Xu%08Xv"
