@@ -55,6 +55,11 @@ id=$(inst_send h15run@example.invalid hlrunpop@localhost "make run pop3 test")
 inst_wait bash -c "ls '$INST_HOME'/Maildir/new/* >/dev/null 2>&1"
 t_check "...and a system user reads the message delivered to it with curl pop3://" \
 	bash -c "curl -s 'pop3://hlrunpop:Run-pop-pass@127.0.0.1:$POP3_RUN/1' | grep -q '^Subject: make run pop3 test'"
+IMAP_RUN=$((SMTP_PORT + 3))
+t_check "make run serves IMAP" bash -c "ss -Hltn 'sport = :$IMAP_RUN' | grep -q ."
+t_check "...and says how to read mail with curl imap://" grep -q "curl imap://" "$T/run.out"
+t_check "...and the same user reads the message with curl imap://" \
+	bash -c "curl -s 'imap://hlrunpop:Run-pop-pass@127.0.0.1:$IMAP_RUN/INBOX;UID=1' | grep -q '^Subject: make run pop3 test'"
 t_check "hato stop stops it" "$HATO" -c "$RUN_DIR" stop
 wait $RUN_PID 2>/dev/null
 RUN_PID=
