@@ -11,7 +11,10 @@
  * and relays (global/login_session.c, shared with pop3d).
  * Input is hostile: commands go through imap_parse with small limits
  * (IMAPD_LINE_MAX), SASL lines are bounded the same, and the third bad
- * command ends the session, as in Dovecot's imap-login.
+ * command ends the session, as in Dovecot's imap-login.  A whole command
+ * (its lines, its literals, a long line read to its end) has one
+ * deadline, login_timeout, extended by each byte at IMAPD_MIN_RATE: a
+ * client trickling a literal is cut as one trickling a line is.
  *
  * main.c: the skeleton call, the certificate read as root.
  * imapd_session.c: the command loop and the commands that need no authd.
@@ -32,6 +35,7 @@ enum {
 	IMAPD_ARGS_MAX = 100,		/* ID's 30 pairs fit */
 	IMAPD_DEPTH_MAX = 4,
 	IMAPD_BAD_COMMANDS_MAX = 3,	/* as Dovecot's imap-login */
+	IMAPD_MIN_RATE = 1024,		/* bytes/s that extend a command's deadline */
 };
 
 struct imapd_global {

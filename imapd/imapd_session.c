@@ -150,10 +150,16 @@ static void dispatch(struct imapd *d, struct imap_cmd *c)
 	imapd_bad(d, c->tag, generic_bad);
 }
 
-/* one_command - read and answer one command */
+/* one_command - read and answer one command (one deadline for all of
+ * it: see imapd.h) */
 static void one_command(struct imapd *d, struct imap_cmd *c)
 {
-	switch (imap_cmd_read(d->ls.s, &limits, c)) {
+	enum imap_cmd_rc rc;
+
+	stream_content_begin(d->ls.s);
+	rc = imap_cmd_read(d->ls.s, &limits, c);
+	stream_content_end(d->ls.s);
+	switch (rc) {
 	case IMAP_CMD_OK:
 		dispatch(d, c);
 		break;
@@ -212,6 +218,7 @@ void imapd_session(struct imapd_global *g, int fd)
 	struct buf *caps;
 
 	login_session_open(&d.ls, g->cf, g->tls, fd);
+	stream_set_per_record(d.ls.s, true, IMAPD_MIN_RATE);
 	if (!g->cf->imapd_tls_wrappermode ||
 	    (login_session_tls_offered(&d.ls) && login_session_tls_start(&d.ls))) {
 		caps = buf_new(128);

@@ -3,7 +3,8 @@
 # bounded memory, and Dovecot 2.3's words where it has them (a private
 # Dovecot answers the same input): a 100 KB line, a 10 MB line, a literal
 # of 2^32 bytes announced (BAD and no "+": Dovecot says BYE), "{5}" then
-# silence (login_timeout), lists nested 1000 deep, NUL in a quoted
+# silence (login_timeout), a literal trickled byte by byte (cut as a
+# whole command), lists nested 1000 deep, NUL in a quoted
 # string and in a command name, an unterminated string, a bad tag,
 # commands of later states (the third bad command ends the session),
 # "a STARTTLS\r\nb CAPABILITY\r\n" in one packet (b never answered inside
@@ -60,6 +61,26 @@ python3 "$TOPDIR/tests/imapd/session.py" --quiet 10 127.0.0.1 $IMAP_PORT 'a LOGI
 t_check "{5} then silence: + OK, then login_timeout (3s) ends it" \
 	bash -c "grep -qx '+ OK' '$T/silent.out' && grep -qx '\* BYE Disconnected for inactivity.' '$T/silent.out' && grep -qx '\[closed\]' '$T/silent.out'"
 t_check "...within the time limit" test $(($(date +%s) - start)) -le 8
+
+# a literal trickled one byte a second: the command's one deadline
+python3 - 127.0.0.1 $IMAP_PORT <<'PY' >"$T/trickle.out" 2>&1
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+s.recv(1000)
+s.sendall(b"a LOGIN {100}\r\n")
+s.recv(100)
+start = time.time()
+try:
+    for _ in range(30):
+        s.sendall(b"x")
+        time.sleep(1)
+except OSError:
+    pass
+print("cut after", int(time.time() - start))
+PY
+cut=$(sed -n 's/^cut after //p' "$T/trickle.out")
+t_check "a literal trickled a byte a second is cut near login_timeout (${cut:-?}s, not 100s)" \
+	test "${cut:-99}" -le 8
 
 # STARTTLS with a command pipelined in the same packet
 python3 - 127.0.0.1 $IMAP_PORT <<'PY' >"$T/stls.out" 2>&1
