@@ -44,7 +44,7 @@ static void finish(struct imapd *d, const char *tag, struct auth_client *ac,
 	} else if (strcmp(buf_str(out), "Unsupported authentication mechanism") == 0) {
 		imapd_reply(d, "%s NO [ALERT] Unsupported authentication mechanism.", tag);
 	} else if (strcmp(buf_str(out), "Invalid base64 data") == 0) {
-		imapd_reply(d, "%s BAD Invalid base64 data in AUTHENTICATE response", tag);
+		imapd_reply(d, "%s NO [ALERT] Invalid base64 in response", tag);
 	} else {
 		imapd_reply(d, "%s NO [AUTHENTICATIONFAILED] Authentication failed.", tag);
 	}

@@ -87,6 +87,7 @@ same "a wrong password through AUTHENTICATE: Dovecot's NO" a \
 same "an unknown mechanism: Dovecot's NO" a 'a AUTHENTICATE X-NOSUCH\r\n'
 same "an initial response that is not base64: Dovecot's BAD" a 'a AUTHENTICATE PLAIN !!!\r\n'
 same "AUTHENTICATE without a mechanism: Dovecot's BAD" a 'a AUTHENTICATE\r\n'
+same "a response that is not base64: Dovecot's NO" a 'a AUTHENTICATE PLAIN\r\n' '%%%not-base64\r\n'
 hs 'a AUTHENTICATE LOGIN\r\n' "$(printf %s $U | base64 -w0)\\r\\n" "$(printf %s "$PW" | base64 -w0)\\r\\n" >"$T/alogin.out"
 t_check "AUTHENTICATE LOGIN: two challenges, then logged in" \
 	bash -c "[ \$(grep -c '^+ ' '$T/alogin.out') = 2 ] && grep -q '^a OK \[CAPABILITY' '$T/alogin.out'"
