@@ -6,6 +6,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "imap_quote.h"
 #include "imapmail.h"
 #include "log.h"
 #include "maildir_folder.h"
@@ -62,6 +63,8 @@ void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c)
 		imapmail_tagged(m, "BAD", "Unsupported SELECT parameters.");
 		goto out;
 	}
+	if (m->box && m->rev2)		/* RFC 9051 7.1: the old one is closed */
+		imapmail_untagged(m, "OK [CLOSED] Previous mailbox closed.");
 	if (imapmail_box_select(m, buf_str(folder), ro, why) < 0) {
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 		goto out;
@@ -72,6 +75,11 @@ void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c)
 	imapmail_untagged(m, "OK [PERMANENTFLAGS (%s%s)] %s", ro ? "" : buf_str(flags),
 			  ro ? "" : " \\*", ro ? "Read-only mailbox." : "Flags permitted.");
 	imapmail_untagged(m, "%zu EXISTS", b->f->len);
+	if (m->rev2) {			/* RFC 9051 6.3.2: the name as listed */
+		buf_reset(flags);
+		imap_quote_astring(flags, b->name, strlen(b->name));
+		imapmail_untagged(m, "LIST () \".\" %s", buf_str(flags));
+	}
 	if (!m->rev2)
 		imapmail_untagged(m, "%zu RECENT", b->recent);
 	if (!m->rev2 && (unseen = first_unseen(b)) > 0)

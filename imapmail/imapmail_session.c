@@ -56,7 +56,7 @@ static const struct command commands[] = {
 /* imapmail_capabilities - what a logged-in client is told */
 void imapmail_capabilities(struct buf *out)
 {
-	buf_cat(out, "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
+	buf_cat(out, "IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
 		"UIDPLUS MOVE CHILDREN UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS "
 		"STATUS=SIZE ESEARCH");
 }
