@@ -55,6 +55,8 @@ struct imapmail {
 	bool rev2;			/* ENABLE IMAP4rev2 */
 	int sync;			/* before this command's tagged answer:
 					 * IMAPMAIL_SYNC_* */
+	uint32_t *saved;		/* RETURN (SAVE)'s UIDs, for '$' */
+	size_t n_saved;
 	unsigned long n_fetch, n_store, n_expunge, n_append;
 };
 

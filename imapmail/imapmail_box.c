@@ -77,6 +77,9 @@ void imapmail_box_close(struct imapmail *m)
 {
 	struct imapmail_box *b = m->box;
 
+	free(m->saved);			/* RFC 5182: '$' ends with the folder */
+	m->saved = NULL;
+	m->n_saved = 0;
 	if (b == NULL)
 		return;
 	if (b->fd >= 0)
