@@ -162,6 +162,12 @@ void imapmail_search_set_saved(struct imapmail_search *s, const uint32_t *uids, 
 	s->n_saved = n;
 }
 
+/* imapmail_search_uses_modseq - a MODSEQ key is there */
+bool imapmail_search_uses_modseq(const struct imapmail_search *s)
+{
+	return s->uses_modseq;
+}
+
 /* imapmail_search_return - the RETURN options */
 unsigned imapmail_search_return(const struct imapmail_search *s)
 {
@@ -185,7 +191,7 @@ static void put_set(const uint32_t *hits, size_t n, struct buf *out)
 
 /* put_esearch - "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]" */
 static void put_esearch(unsigned ret, const char *tag, bool uid, const uint32_t *hits, size_t n,
-			struct buf *out)
+			uint64_t modseq, struct buf *out)
 {
 	buf_cat(out, "* ESEARCH (TAG \"");
 	for (const char *p = tag; *p; p++) {
@@ -206,24 +212,30 @@ static void put_esearch(unsigned ret, const char *tag, bool uid, const uint32_t 
 	}
 	if (ret & IMAPMAIL_SEARCH_RET_COUNT)
 		buf_printf(out, " COUNT %zu", n);
+	if (modseq > 0)
+		buf_printf(out, " MODSEQ %llu", (unsigned long long)modseq);
 	buf_cat(out, "\r\n");
 }
 
 /* imapmail_search_result - SEARCH or ESEARCH */
 void imapmail_search_result(const struct imapmail_search *s, const char *tag, bool uid,
-			    bool esearch, const uint32_t *hits, size_t n, struct buf *out)
+			    bool esearch, const uint32_t *hits, size_t n, uint64_t highest_modseq,
+			    struct buf *out)
 {
 	unsigned ret = s->ret_given ? s->ret : IMAPMAIL_SEARCH_RET_ALL;
+	uint64_t modseq = s->uses_modseq && n > 0 ? highest_modseq : 0;
 
 	if (s->ret_given && ret == IMAPMAIL_SEARCH_RET_SAVE)
 		return;		/* RFC 5182: SAVE alone answers nothing */
 	if (s->ret_given || esearch) {
-		put_esearch(ret, tag, uid, hits, n, out);
+		put_esearch(ret, tag, uid, hits, n, modseq, out);
 		return;
 	}
 	buf_cat(out, "* SEARCH");
 	for (size_t i = 0; i < n; i++)
 		buf_printf(out, " %u", hits[i]);
+	if (modseq > 0)
+		buf_printf(out, " (MODSEQ %llu)", (unsigned long long)modseq);
 	buf_cat(out, "\r\n");
 }
 

@@ -87,12 +87,19 @@ int imapmail_search_match(struct imapmail_search *s, const struct imapmail_searc
 			  uint32_t last_seq, uint32_t last_uid);
 /* imapmail_search_return - the RETURN options (0: none given) */
 unsigned imapmail_search_return(const struct imapmail_search *s);
+/* imapmail_search_uses_modseq - the program has a MODSEQ key: the
+ * caller enables CONDSTORE (RFC 7162 3.1) and gives the hits' highest
+ * modseq to imapmail_search_result */
+bool imapmail_search_uses_modseq(const struct imapmail_search *s);
 /* imapmail_search_result - the untagged answer for hits (ascending):
  * "* SEARCH ..." unless RETURN was given or esearch (IMAP4rev2 enabled)
  * asks for "* ESEARCH (TAG "t") [UID] ..."; nothing for RETURN (SAVE)
- * alone.  Appended to out with CRLF. */
+ * alone.  With a MODSEQ key and hits, " (MODSEQ m)" ends SEARCH and
+ * " MODSEQ m" ESEARCH (RFC 7162 3.1.5), m being highest_modseq.
+ * Appended to out with CRLF. */
 void imapmail_search_result(const struct imapmail_search *s, const char *tag, bool uid,
-			    bool esearch, const uint32_t *hits, size_t n, struct buf *out);
+			    bool esearch, const uint32_t *hits, size_t n, uint64_t highest_modseq,
+			    struct buf *out);
 void imapmail_search_free(struct imapmail_search **sp);
 
 #endif

@@ -45,6 +45,7 @@ struct imapmail_search {
 	size_t n_text;
 	bool needs_date;		/* a SENT* key */
 	bool uses_saved;
+	bool uses_modseq;
 	uint32_t *saved;
 	size_t n_saved;
 };

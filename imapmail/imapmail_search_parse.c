@@ -114,11 +114,11 @@ static bool number64(const char *s, uint64_t *n_r)
 	return true;
 }
 
-/* is_seqset - the atom looks like a sequence set (digits, '*', ':', ',', '$') */
+/* is_seqset - the atom is meant as a sequence set: it starts with a
+ * digit, '*' or '$' (as Dovecot decides) */
 static bool is_seqset(const struct imap_arg *a)
 {
-	return a->type == IMAP_ARG_ATOM && a->str[0] != '\0' &&
-	       strspn(a->str, "0123456789*:,$") == a->len;
+	return a->type == IMAP_ARG_ATOM && a->str[0] != '\0' && strchr("0123456789*$", a->str[0]);
 }
 
 /* set_key - a sequence set or '$' into k */
@@ -132,7 +132,7 @@ static int set_key(struct pctx *p, const char *str, bool uid, struct search_key 
 	}
 	k->type = uid ? SK_UIDSET : SK_SEQSET;
 	if (imap_seqset_parse(str, &k->set) < 0)
-		return fail(p, "Invalid messageset: %s", str);
+		return fail(p, uid ? "Invalid UID messageset" : "Invalid messageset");
 	return 0;
 }
 
@@ -179,11 +179,17 @@ static int modseq_args(struct pctx *p, const struct imap_arg *a, size_t n, size_
 		v = *i < n ? string_of(&a[*i]) : NULL;
 	}
 	if (v == NULL)
-		return fail(p, "Missing parameter for argument");
+		return fail(p, "Missing parameter for search key (for search key: MODSEQ)");
 	if (!number64(v, &k->num))
 		return fail(p, "Invalid MODSEQ value");
 	(*i)++;
 	return 0;
+}
+
+/* missing - Dovecot's words for a key without its argument */
+static int missing(struct pctx *p, const struct keydef *d)
+{
+	return fail(p, "Missing parameter for search key (for search key: %s)", d->name);
 }
 
 /* key_args - the arguments a table key takes, from a[*i] on */
@@ -211,7 +217,7 @@ static int key_args(struct pctx *p, const struct keydef *d, const struct imap_ar
 		return modseq_args(p, a, n, i, k);
 	case A_HEADER:
 		if (v == NULL || v2 == NULL)
-			return fail(p, "Missing parameter for argument");
+			return missing(p, d);
 		k->name = xstrdup(v);
 		text_value(k, v2);
 		*i += 2;
@@ -220,7 +226,7 @@ static int key_args(struct pctx *p, const struct keydef *d, const struct imap_ar
 		break;
 	}
 	if (v == NULL)
-		return fail(p, "Missing parameter for argument");
+		return missing(p, d);
 	(*i)++;
 	switch (d->arg) {
 	case A_STRING:
@@ -229,10 +235,10 @@ static int key_args(struct pctx *p, const struct keydef *d, const struct imap_ar
 		text_value(k, v);
 		return 0;
 	case A_NUMBER:
-		return number64(v, &k->num) ? 0 : fail(p, "Invalid search number parameter: %s", v);
+		return number64(v, &k->num) ? 0 : fail(p, "Invalid search size parameter");
 	case A_DATE:
 		return imap_date_parse(v, &k->day) == 0 ? 0 :
-		       fail(p, "Invalid search date parameter: %s", v);
+		       fail(p, "Invalid search date parameter");
 	case A_SET:
 		return set_key(p, v, true, k);
 	case A_KEYWORD:
@@ -251,7 +257,7 @@ static int parse_list(struct pctx *p, const struct imap_arg *a, size_t n, struct
 
 	k->type = SK_AND;
 	if (n == 0)
-		return fail(p, "Missing argument");
+		return fail(p, depth > 0 ? "No search parameters inside list" : "Missing argument");
 	while (i < n)
 		if (parse_key(p, a, n, &i, add_kid(k), depth) < 0)
 			return -1;
@@ -293,8 +299,6 @@ static int return_opts(struct pctx *p, const struct imap_arg *a)
 		{ "SAVE", IMAPMAIL_SEARCH_RET_SAVE },
 	};
 
-	if (a->type != IMAP_ARG_LIST)
-		return fail(p, "Invalid RETURN parameter");
 	p->s->ret_given = true;
 	for (size_t i = 0; i < a->list_len; i++) {
 		size_t j = 0;
@@ -302,8 +306,7 @@ static int return_opts(struct pctx *p, const struct imap_arg *a)
 		while (j < sizeof(opts) / sizeof(opts[0]) && !atom_is(&a->list[i], opts[j].name))
 			j++;
 		if (j == sizeof(opts) / sizeof(opts[0]))
-			return fail(p, "Unknown SEARCH return option %s",
-				    string_of(&a->list[i]) ? a->list[i].str : "");
+			return fail(p, "Unknown SEARCH return option");
 		p->s->ret |= opts[j].bit;
 	}
 	if (p->s->ret == 0)
@@ -327,6 +330,9 @@ static void collect(struct imapmail_search *s, struct search_key *k)
 	case SK_SENTSINCE:
 		s->needs_date = true;
 		break;
+	case SK_MODSEQ:
+		s->uses_modseq = true;
+		break;
 	default:
 		break;
 	}
@@ -341,13 +347,16 @@ static int prefix(struct pctx *p, const struct imap_arg *args, size_t n, size_t 
 	const char *cs;
 
 	if (*i < n && atom_is(&args[*i], "RETURN")) {
-		if (*i + 1 >= n || return_opts(p, &args[*i + 1]) < 0)
-			return p->why->len ? -1 : fail(p, "Missing parameter for argument");
+		/* RETURN without its list is taken as a key, and unknown */
+		if (*i + 1 >= n || args[*i + 1].type != IMAP_ARG_LIST)
+			return fail(p, "Unknown argument RETURN");
+		if (return_opts(p, &args[*i + 1]) < 0)
+			return -1;
 		*i += 2;
 	}
 	if (*i < n && atom_is(&args[*i], "CHARSET")) {
 		if (*i + 1 >= n || (cs = string_of(&args[*i + 1])) == NULL)
-			return fail(p, "Missing parameter for argument");
+			return fail(p, "Invalid charset argument");
 		if (strcasecmp(cs, "UTF-8") != 0 && strcasecmp(cs, "US-ASCII") != 0) {
 			fail(p, "[BADCHARSET (UTF-8 US-ASCII)] Unknown charset");
 			return -2;

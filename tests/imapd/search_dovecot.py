@@ -56,7 +56,10 @@ Q = [
     ("RETURN (MIN) BODY delta", None),
     ("HEADER Date \"\" SENTBEFORE 1-Jan-1970", None), ("SENTON 1-Jan-1970", None),
     ("TEXT \"x-mailer: corpus\"", None), ("TEXT \"subject: alpha\"", None),
-    ("FOO", None), ("SUBJECT", None), ("BEFORE 32-Jan-2020", None), ("(SEEN", None),
+    ("FOO", None), ("BEFORE x", None), ("MODSEQ x", None), ("NOT", None), ("()", None),
+    ("OR SEEN", None), ("HEADER X-Mailer", None), ("KEYWORD", None), ("1:x", None),
+    ("SMALLER", None), ("CHARSET", None), ("RETURN", None), ("RETURN ALL", None),
+    ("MODSEQ 5", None), ("MODSEQ \"/flags/\\\\seen\" all 1", None), ("MODSEQ \"/flags/x\" bogus 1", None), ("SUBJECT", None), ("BEFORE 32-Jan-2020", None), ("(SEEN", None),
     ("LARGER x", None), ("CHARSET KOI8-X BODY", "x"), ("UID 0:5", None), ("RETURN (FOO) ALL", None),
 ]
 
@@ -64,6 +67,11 @@ Q = [
 KNOWN = {
     "BEFORE 32-Jan-2020": "RFC 9051 section 9: date-day is the day of the month; "
                           "Dovecot takes 32 and answers every message, hato answers BAD",
+    "(SEEN": "the missing ')' is found by the command reader (global/imap_parse), "
+             "not by SEARCH; the tool's own reader only says BAD",
+    "MODSEQ 5": "modseqs are Dovecot's own counters; the tool gives none (0) until "
+                "imapmail's index has them (RFC 7162, the next issue)",
+    'MODSEQ "/flags/\\\\seen" all 1': "the same: no modseqs in the tool",
 }
 
 
@@ -110,6 +118,17 @@ def hato(tool, maildir, queries):
     return res
 
 
+def err_words(r):
+    """the words of an error answer without Dovecot's frame (command name,
+    timing): "BAD Unknown argument FOO", "NO [BADCHARSET]" """
+    m = re.search(r"Error in IMAP command UID SEARCH: (.*?) \(\d", r)
+    if m:
+        return "BAD " + m.group(1)
+    if "BADCHARSET" in r:
+        return "NO [BADCHARSET]"
+    return r[4:] if r.startswith("ERR ") else r
+
+
 def main():
     port, user, pw, maildir, tool = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
     # a first session takes \Recent, so the second sees none, as hato's tool
@@ -122,7 +141,8 @@ def main():
     diff = 0
     for (text, lit), dv, hv in zip(Q, d, h):
         q = text + (" " + lit if lit else "")
-        same = dv == hv or (dv.startswith("ERR") and hv.startswith("ERR"))
+        same = dv == hv or (dv.startswith("ERR") and hv.startswith("ERR") and
+                            err_words(dv) == err_words(hv))
         if same:
             print("ok - UID SEARCH %s" % q)
             if dv.startswith("ERR"):

@@ -226,7 +226,7 @@ static void run(const struct msg *v, size_t n, const char *q)
 		if (m.fd >= 0)
 			close(m.fd);
 	}
-	imapmail_search_result(s, "x", true, false, hits, k, out);
+	imapmail_search_result(s, "x", true, false, hits, k, 0, out);
 	fputs(buf_str(out), stdout);
 	imapmail_search_free(&s);
 	free(hits);
