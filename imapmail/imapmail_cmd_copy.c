@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include "imap_date.h"
 #include "imap_seqset.h"
 #include "imapmail.h"
 #include "log.h"
@@ -209,26 +210,6 @@ static bool append_flags(struct imapmail *m, const struct imap_arg *a, char *out
 	return true;
 }
 
-/* append_date - APPEND's date-time: "17-Jul-1996 02:44:25 -0700" */
-static bool append_date(const char *s, time_t *t_r)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm = { 0 };
-	char mon[4];
-	int zone, n = 0;
-	const char *p;
-
-	if (sscanf(s, " %2d-%3s-%4d %2d:%2d:%2d %5d%n", &tm.tm_mday, mon, &tm.tm_year, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec, &zone, &n) != 7 || s[n] != '\0' ||
-	    (p = strstr(months, mon)) == NULL || (p - months) % 3 != 0)
-		return false;
-	tm.tm_mon = (int)(p - months) / 3;
-	tm.tm_year -= 1900;
-	*t_r = timegm(&tm) - ((zone / 100) * 3600 + (zone % 100) * 60);
-	return tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 &&
-	       tm.tm_sec < 61;
-}
-
 /* write_lf - the literal with CRLF made LF (as delivery stores mail),
  * counted for ",W=" */
 static int write_lf(struct maildir_file *f, const char *p, size_t len)
@@ -292,6 +273,7 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 	char flags[MAILDIR_FLAGS_MAX] = "";
 	time_t date = (time_t)-1;
 	size_t i = 1;
+	int zone;
 	int fd = -1;
 
 	if (c->args_len < 2 || (fd = target(m, &c->args[0], folder)) < 0) {
@@ -301,7 +283,8 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (i < c->args_len && c->args[i].type == IMAP_ARG_LIST && !append_flags(m, &c->args[i++], flags))
 		goto bad;
-	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING && !append_date(c->args[i++].str, &date))
+	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING &&
+	    imap_date_time_parse(c->args[i++].str, &date, &zone) < 0)
 		goto bad;
 	if (i + 1 != c->args_len || c->args[i].type != IMAP_ARG_LITERAL)
 		goto bad;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "imap_date.h"
 #include "imapmail.h"
 #include "imapmail_render.h"
 #include "log.h"
@@ -107,15 +108,12 @@ static bool parse(struct imapmail *m, const struct imap_cmd *c, struct fetch *f)
 	return n > 0;
 }
 
-/* internaldate - "06-Dec-2026 20:30:01 +0000" */
+/* internaldate - "06-Dec-2026 20:30:01 +0000", the server's zone */
 static void internaldate(time_t t, struct buf *out)
 {
-	char s[64];
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(s, sizeof(s), "\"%d-%b-%Y %H:%M:%S %z\"", &tm);
-	buf_cat(out, s);
+	buf_putc(out, '"');
+	imap_date_time_format_local(t, out);
+	buf_putc(out, '"');
 }
 
 /* open_msg - the message file, not through a link: fd or -1 */
