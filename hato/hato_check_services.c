@@ -11,7 +11,8 @@
  *    0710 root:sasl), tried by connecting as mail_owner in a child;
  *  - smtpd_tls_wrappermode or smtpd_tls_security_level = encrypt needs a
  *    certificate that loads, or every session fails.
- * A pop3d service needs login/auth (authd) and login/pop3 (pop3mail).
+ * A pop3d service needs login/auth (authd) and login/pop3 (pop3mail); an
+ * imapd service login/auth and login/imap (imapmail).
  * Also: some log destination must work (maillog_file, or a syslog socket
  * at /dev/log).  Each problem is one warning saying what fixes it.
  */
@@ -200,7 +201,7 @@ static bool has_service(const struct master_cf *mcf, const char *name, const cha
 	return false;
 }
 
-/* check_login - a login process (pop3d) needs login/auth and its mail
+/* check_login - a login process (pop3d, imapd) needs login/auth and its mail
  * service in master.cf, or every login fails after the password */
 static void check_login(const struct master_cf *mcf, const struct master_cf_entry *e,
 			const char *mail_service, const char *mail_program)
@@ -255,11 +256,15 @@ void hato_check_more(struct config *c, const char *dir)
 			check_login(mcf, e, "login/pop3", "pop3mail");
 			logins = true;
 		}
+		if (e->type == MASTER_CF_INET && strcmp(e->command, "imapd") == 0) {
+			check_login(mcf, e, "login/imap", "imapmail");
+			logins = true;
+		}
 	}
 	if (logins)
 		check_uidl_format(c);
 	if (logins && getpwnam(config_get(c, "default_login_user")) == NULL)
-		log_warn("default_login_user %s (the user pop3d runs as) does not exist "
+		log_warn("default_login_user %s (the user pop3d and imapd run as) does not exist "
 			 "(useradd -r -U -M -d /nonexistent -s /usr/sbin/nologin %s)",
 			 config_get(c, "default_login_user"), config_get(c, "default_login_user"));
 	master_cf_free(&mcf);

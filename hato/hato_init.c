@@ -61,6 +61,7 @@ static const struct service_line {
 	/* what the POP3 and IMAP login processes connect to, in login/ */
 	{ "login/auth", NULL, "unix  -       n       n       -       1       authd", NULL },
 	{ "login/pop3", NULL, "unix  -       n       n       -       -       pop3mail", NULL },
+	{ "login/imap", NULL, "unix  -       n       n       -       -       imapmail", NULL },
 };
 
 /* libexec_dir - where the daemons are, next to this hato binary */

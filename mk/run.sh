@@ -42,6 +42,7 @@ fi
 port() { "$top/build/bin/postconf" -c "$dir" -M | sed -n "s/^\([^ ]*:\)\{0,1\}\([0-9]*\) .* $1\$/\2/p" | head -1; }
 smtp=$(port smtpd)
 pop3=$(port pop3d)
+imap=$(port imapd)
 echo
 echo "hato instance in $dir (configuration: $dir/main.cf, $dir/master.cf; log: $dir/maillog)"
 echo "services (postconf -M):"
@@ -49,6 +50,8 @@ echo "services (postconf -M):"
 echo
 echo "Send a message:      swaks --server 127.0.0.1:$smtp --to $(id -un)@localhost"
 echo "Read it:             mutt -f ~$(id -un)/Maildir   (the log: tail $dir/maillog)"
+[ -n "$imap" ] && echo "Or over IMAP:        curl imap://USER:PASSWORD@127.0.0.1:$imap/INBOX   (the list; INBOX;UID=1 a message)"
+[ -n "$imap" ] && echo "  or with mutt:      mutt -f imap://USER@127.0.0.1:$imap/INBOX"
 [ -n "$pop3" ] && echo "Or over POP3:        curl pop3://USER:PASSWORD@127.0.0.1:$pop3/1   (a system user, uid >= first_valid_uid)"
 echo "Look at the queue:   $top/build/bin/postqueue -c $dir -p"
 echo "Status from another shell:  $hato -c $dir status"

@@ -11,20 +11,17 @@
  * pop3d_session.c: the command loop and the commands that need no authd.
  * pop3d_auth.c: USER/PASS and AUTH (RFC 5034) through authd.
  * pop3d_handoff.c: the handoff to pop3mail and the TLS relay.
+ * What imapd does the same way is in global/login_session.c.
  */
 #ifndef HATO_POP3D_H
 #define HATO_POP3D_H
 
 #include <stdbool.h>
 
-#include "auth_client.h"
 #include "buf.h"
-#include "login_handoff.h"
+#include "login_session.h"
 #include "params.h"
 #include "pop3_cmd.h"
-#include "sock_addr.h"
-#include "stream.h"
-#include "tls.h"
 
 struct pop3d_global {
 	const struct params *cf;
@@ -33,22 +30,15 @@ struct pop3d_global {
 
 struct pop3d {
 	struct pop3d_global *g;
-	struct stream *s;
-	int fd;
-	struct tls_conn *tls;		/* after STLS or on pop3s */
-	char rip[SOCK_ADDR_MAX], lip[SOCK_ADDR_MAX];
-	unsigned rport, lport;
+	struct login_session ls;	/* stream, TLS, addresses, token */
 	char *user;			/* from USER, for PASS */
 	int bad_commands;
 	bool done;			/* QUIT, a handoff, or a fatal error */
-	char token[LOGIN_HANDOFF_TOKEN_MAX + 1];	/* authd's, after a login */
 };
 
 /* pop3d_session.c */
 void pop3d_session(struct pop3d_global *g, int fd);
 void pop3d_reply(struct pop3d *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-bool pop3d_secured(const struct pop3d *p);
-bool pop3d_plaintext_ok(const struct pop3d *p);
 
 /* pop3d_auth.c */
 void pop3d_cmd_user(struct pop3d *p, struct pop3_cmd *c);

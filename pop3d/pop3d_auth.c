@@ -3,63 +3,24 @@
  * success, hands out the one-time token the mail process redeems; this
  * process never learns more than that the login worked.  Passwords are
  * passed on in base64 and wiped; they are never logged. */
-#include <ctype.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "base64.h"
-#include "duration.h"
 #include "log.h"
 #include "mem.h"
 #include "pop3d.h"
 
-enum { HANDSHAKE_MS = 15000, USER_MAX = 255 };
+enum { USER_MAX = 255 };
 
 static const char plaintext_refused[] =
 	"-ERR [AUTH] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.";
 
-/* connection - the session's authd connection, opened on first use */
-static struct auth_client *connection(struct pop3d *p)
-{
-	static struct auth_client *ac;
-	struct buf *why;
-	long ms = 60000;
-
-	if (ac && auth_client_usable(ac))
-		return ac;
-	auth_client_free(&ac);
-	duration_ms(p->g->cf->auth_failure_delay, 60000, &ms);
-	why = buf_new(0);
-	if ((ac = auth_client_open("auth", (int)ms + HANDSHAKE_MS, why)) == NULL)
-		log_warn("cannot reach the authentication server: %s", buf_str(why));
-	buf_free(&why);
-	return ac;
-}
-
-/* plaintext_mech - PLAIN and LOGIN send the password as it is */
-static bool plaintext_mech(const char *mech)
-{
-	return strcasecmp(mech, "PLAIN") == 0 || strcasecmp(mech, "LOGIN") == 0;
-}
-
 /* pop3d_auth_mechs - the SASL mechanisms this connection may use */
 void pop3d_auth_mechs(struct pop3d *p, struct buf *out)
 {
-	struct auth_client *ac = connection(p);
-	struct strv *from = ac ? NULL : strv_split(p->g->cf->auth_mechanisms, ", \t");
-	const struct strv *v = ac ? auth_client_mechs(ac) : from;
-
-	buf_reset(out);
-	for (size_t i = 0; i < v->len; i++) {
-		if (plaintext_mech(v->items[i]) && !pop3d_plaintext_ok(p))
-			continue;
-		buf_printf(out, "%s%s", buf_len(out) ? " " : "", v->items[i]);
-	}
-	for (char *c = (char *)buf_str(out); *c; c++)
-		*c = (char)toupper((unsigned char)*c);
-	strv_free(&from);
+	login_session_mechs(&p->ls, out);
 }
 
 /* finish - the answer to a finished exchange; on success the session
@@ -67,13 +28,9 @@ void pop3d_auth_mechs(struct pop3d *p, struct buf *out)
 static void finish(struct pop3d *p, struct auth_client *ac, enum auth_status rc,
 		   const struct buf *out)
 {
-	const char *token = rc == AUTH_OK ? auth_client_login_token(ac) : NULL;
-
-	if (rc == AUTH_OK && token && strlen(token) < sizeof(p->token)) {
-		snprintf(p->token, sizeof(p->token), "%s", token);
+	if (rc == AUTH_OK && login_session_take_token(&p->ls, ac) == 0) {
 		p->done = true;		/* the mail process answers +OK */
 	} else if (rc == AUTH_OK) {
-		log_warn("authd accepted a login but gave no login token (an older authd?)");
 		pop3d_reply(p, "-ERR [SYS/TEMP] Internal login failure.");
 	} else if (rc == AUTH_TEMPFAIL) {
 		pop3d_reply(p, "-ERR [SYS/TEMP] Temporary authentication failure.");
@@ -92,12 +49,12 @@ static void finish(struct pop3d *p, struct auth_client *ac, enum auth_status rc,
  * when it cancelled ("*") or went away */
 static bool client_answer(struct pop3d *p, struct buf *b64)
 {
-	if (stream_flush(p->s) < 0 || stream_getline(p->s, b64, POP3_CMD_LINE_MAX) <= 0) {
+	if (stream_flush(p->ls.s) < 0 || stream_getline(p->ls.s, b64, POP3_CMD_LINE_MAX) <= 0) {
 		p->done = true;
 		return false;
 	}
 	buf_trim(b64);
-	if (stream_line_is_long(p->s) || strcmp(buf_str(b64), "*") == 0) {
+	if (stream_line_is_long(p->ls.s) || strcmp(buf_str(b64), "*") == 0) {
 		pop3d_reply(p, "-ERR Authentication aborted by client.");
 		return false;
 	}
@@ -107,9 +64,9 @@ static bool client_answer(struct pop3d *p, struct buf *b64)
 /* exchange - one SASL exchange with authd, the challenges relayed */
 static void exchange(struct pop3d *p, const char *mech, const char *initial)
 {
-	struct auth_client *ac = connection(p);
-	struct auth_request req = { .service = "pop3", .rip = p->rip, .lip = p->lip,
-				    .secured = p->tls != NULL, .want_token = true };
+	struct auth_client *ac = login_session_auth(&p->ls);
+	struct auth_request req = { .service = "pop3", .rip = p->ls.rip, .lip = p->ls.lip,
+				    .secured = p->ls.tls != NULL, .want_token = true };
 	struct buf *out = buf_new(64), *answer = buf_new(64);
 	enum auth_status rc = AUTH_TEMPFAIL;
 
@@ -133,7 +90,7 @@ static void exchange(struct pop3d *p, const char *mech, const char *initial)
 /* pop3d_cmd_user - remember the name for PASS */
 void pop3d_cmd_user(struct pop3d *p, struct pop3_cmd *c)
 {
-	if (!pop3d_plaintext_ok(p)) {
+	if (!login_session_plaintext_ok(&p->ls)) {
 		pop3d_reply(p, "%s", plaintext_refused);
 		return;
 	}
@@ -159,7 +116,7 @@ void pop3d_cmd_pass(struct pop3d *p, struct pop3_cmd *c)
 {
 	struct buf *plain, *b64;
 
-	if (!pop3d_plaintext_ok(p)) {
+	if (!login_session_plaintext_ok(&p->ls)) {
 		pop3d_reply(p, "%s", plaintext_refused);
 		return;
 	}
@@ -205,7 +162,7 @@ void pop3d_cmd_auth(struct pop3d *p, struct pop3_cmd *c)
 		pop3d_reply(p, "-ERR Invalid arguments.");
 		return;
 	}
-	if (plaintext_mech(c->argv[0]) && !pop3d_plaintext_ok(p)) {
+	if (login_session_plaintext_mech(c->argv[0]) && !login_session_plaintext_ok(&p->ls)) {
 		pop3d_reply(p, "%s", plaintext_refused);
 		return;
 	}

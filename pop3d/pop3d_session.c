@@ -13,63 +13,14 @@
 
 enum { BAD_COMMANDS_MAX = 3 };	/* Dovecot's login processes allow as many */
 
-/* pop3d_reply - one response line, flushed with the next read */
+/* pop3d_reply - one response line, flushed before the next read */
 void pop3d_reply(struct pop3d *p, const char *fmt, ...)
 {
 	va_list ap;
-	struct buf *b = buf_new(128);
 
 	va_start(ap, fmt);
-	buf_vprintf(b, fmt, ap);
+	login_session_vreply(&p->ls, fmt, ap);
 	va_end(ap);
-	buf_cat(b, "\r\n");
-	stream_write(p->s, buf_str(b), buf_len(b));
-	buf_free(&b);
-}
-
-/* loopback - the client is on this host */
-static bool loopback(const char *addr)
-{
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
-}
-
-/* pop3d_secured - TLS, or a client on this host (as Dovecot) */
-bool pop3d_secured(const struct pop3d *p)
-{
-	return p->tls != NULL || loopback(p->rip);
-}
-
-/* pop3d_plaintext_ok - may a password cross this connection? */
-bool pop3d_plaintext_ok(const struct pop3d *p)
-{
-	return !p->g->cf->disable_plaintext_auth || pop3d_secured(p);
-}
-
-/* tls_offered - STLS can be offered (a certificate that loads) */
-static bool tls_offered(struct pop3d *p)
-{
-	struct buf *why;
-	bool ok;
-
-	if (p->tls || !tls_server_usable(p->g->tls))
-		return false;
-	why = buf_new(0);
-	if (!(ok = tls_server_ready(p->g->tls, why) == 0))
-		log_warn("cannot load the TLS certificate or key: %s: no TLS", buf_str(why));
-	buf_free(&why);
-	return ok;
-}
-
-/* start_tls - the handshake; false when it failed (session over) */
-static bool start_tls(struct pop3d *p)
-{
-	struct buf *why = buf_new(0);
-
-	p->tls = tls_accept(p->g->tls, p->s, why);
-	if (p->tls == NULL)
-		log_info("TLS handshake failed: rip=%s, lip=%s: %s", p->rip, p->lip, buf_str(why));
-	buf_free(&why);
-	return p->tls != NULL;
 }
 
 /* cmd_capa - RFC 2449; USER and the plaintext mechanisms only where a
@@ -87,9 +38,9 @@ static void cmd_capa(struct pop3d *p, struct pop3_cmd *c)
 	pop3d_reply(p, "RESP-CODES");
 	pop3d_reply(p, "PIPELINING");
 	pop3d_reply(p, "AUTH-RESP-CODE");
-	if (tls_offered(p))
+	if (login_session_tls_offered(&p->ls))
 		pop3d_reply(p, "STLS");
-	if (pop3d_plaintext_ok(p))
+	if (login_session_plaintext_ok(&p->ls))
 		pop3d_reply(p, "USER");
 	pop3d_reply(p, "SASL%s%s", buf_len(mechs) ? " " : "", buf_str(mechs));
 	pop3d_reply(p, ".");
@@ -100,16 +51,16 @@ static void cmd_capa(struct pop3d *p, struct pop3_cmd *c)
 static void cmd_stls(struct pop3d *p, struct pop3_cmd *c)
 {
 	(void)c;
-	if (p->tls) {
+	if (p->ls.tls) {
 		pop3d_reply(p, "-ERR TLS is already active.");
 		return;
 	}
-	if (!tls_offered(p)) {
+	if (!login_session_tls_offered(&p->ls)) {
 		pop3d_reply(p, "-ERR TLS support isn't enabled.");
 		return;
 	}
 	pop3d_reply(p, "+OK Begin TLS negotiation now.");
-	if (stream_flush(p->s) < 0 || !start_tls(p))
+	if (stream_flush(p->ls.s) < 0 || !login_session_tls_start(&p->ls))
 		p->done = true;
 	free(p->user);		/* nothing said in the clear carries over */
 	p->user = NULL;
@@ -165,18 +116,18 @@ static void command_loop(struct pop3d *p)
 	struct pop3_cmd *c = xmalloc(sizeof(*c));
 
 	while (!p->done) {
-		if (stream_pending(p->s) == 0 && stream_flush(p->s) < 0)
+		if (stream_pending(p->ls.s) == 0 && stream_flush(p->ls.s) < 0)
 			break;
-		if (stream_getline(p->s, line, POP3_CMD_LINE_MAX) <= 0)
+		if (stream_getline(p->ls.s, line, POP3_CMD_LINE_MAX) <= 0)
 			break;
-		if (stream_line_is_long(p->s)) {
+		if (stream_line_is_long(p->ls.s)) {
 			pop3d_reply(p, "-ERR Input line too long.");
 			p->done = true;
 			break;
 		}
 		dispatch(p, line, c);
 	}
-	stream_flush(p->s);
+	stream_flush(p->ls.s);
 	explicit_bzero(c, sizeof(*c));	/* a PASS line */
 	free(c);
 	buf_free(&line);
@@ -185,20 +136,16 @@ static void command_loop(struct pop3d *p)
 /* pop3d_session - one client, from accept to close or handoff */
 void pop3d_session(struct pop3d_global *g, int fd)
 {
-	struct pop3d p = { .g = g, .fd = fd };
+	struct pop3d p = { .g = g };
 
-	sock_addr_peer(fd, p.rip, sizeof(p.rip), &p.rport);
-	sock_addr_local(fd, p.lip, sizeof(p.lip), &p.lport);
-	p.s = stream_new(fd, (int)g->cf->login_timeout * 1000);
-	stream_set_per_record(p.s, true, 0);
-	if (!g->cf->pop3d_tls_wrappermode || (tls_offered(&p) && start_tls(&p))) {
+	login_session_open(&p.ls, g->cf, g->tls, fd);
+	if (!g->cf->pop3d_tls_wrappermode ||
+	    (login_session_tls_offered(&p.ls) && login_session_tls_start(&p.ls))) {
 		pop3d_reply(&p, "+OK %s", g->cf->login_greeting);
 		command_loop(&p);
 	}
-	if (p.token[0])
+	if (p.ls.token[0])
 		pop3d_handoff(&p);
-	if (p.tls)
-		tls_conn_close(&p.tls, false);
 	free(p.user);
-	stream_free(&p.s);
+	login_session_close(&p.ls);
 }
