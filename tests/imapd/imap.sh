@@ -76,7 +76,7 @@ t_expect "Projects has the copy and the appended message, in cur/" 2 bash -c "ls
 url=imap://$U:$PW@127.0.0.1:$IMAP_PORT
 t_check "curl imap:// lists INBOX" bash -c "curl -s '$url/' | grep -q 'INBOX'"
 t_check "curl imap:///INBOX;UID=N fetches a message" bash -c \
-	"uid=\$(curl -s '$url/INBOX' -X 'UID SEARCH ALL' | awk '{print \$3}'); curl -s \"$url/INBOX;UID=\$uid\" | grep -q '^Subject: pop3 test'"
+	"uid=\$(curl -s '$url/INBOX' -X 'UID SEARCH ALL' | tr -d '\r' | awk '{print \$3}'); curl -s \"$url/INBOX;UID=\$uid\" | grep -q '^Subject: pop3 test'"
 t_check "curl --ssl-reqd (STARTTLS) lists INBOX" bash -c "curl -s -k --ssl-reqd '$url/' | grep -q INBOX"
 t_check "curl imaps:// lists INBOX" bash -c "curl -s -k 'imaps://$U:$PW@127.0.0.1:$IMAPS_PORT/' | grep -q INBOX"
 printf 'a LOGIN %s %s\r\nb SELECT INBOX\r\nc LOGOUT\r\n' $U $PW >"$T/stls.in"
