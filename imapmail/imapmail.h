@@ -72,7 +72,7 @@ typedef void imapmail_cmd_fn(struct imapmail *m, struct imap_cmd *c);
 
 /* --- imapmail_session.c --- */
 void imapmail_serve(struct imapmail *m);
-void imapmail_capabilities(struct buf *out);
+void imapmail_capabilities(const struct params *cf, struct buf *out);
 void imapmail_tagged(struct imapmail *m, const char *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void imapmail_untagged(struct imapmail *m, const char *fmt, ...)

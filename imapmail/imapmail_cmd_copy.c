@@ -23,6 +23,7 @@
 #include "imapmail.h"
 #include "log.h"
 #include "mail_index.h"
+#include "mail_index_keywords.h"
 #include "maildir.h"
 #include "maildir_flags.h"
 #include "mem.h"
@@ -181,33 +182,40 @@ out:
 	buf_free(&dst);
 }
 
-/* append_flags - APPEND's flag list as Maildir letters: false when bad */
-static bool append_flags(struct imapmail *m, const struct imap_arg *a, char *out)
+/* append_flags - APPEND's flag list as Maildir letters (a keyword gets
+ * a letter in the target folder): false when bad */
+static bool append_flags(struct imapmail *m, const char *folder, int fd, const struct imap_arg *a,
+			 char *out)
 {
 	static const struct { char letter; const char *name; } sys[] = {
 		{ 'D', "\\Draft" }, { 'F', "\\Flagged" }, { 'R', "\\Answered" },
 		{ 'S', "\\Seen" }, { 'T', "\\Deleted" } };
+	struct buf *why = buf_new(0);
 	size_t len = 0;
+	bool ok = true;
 
-	(void)m;
-	for (size_t i = 0; i < a->list_len; i++) {
-		bool known = false;
+	for (size_t i = 0; ok && i < a->list_len; i++) {
+		const char *name = a->list[i].str;
+		char letter = 0;
 
-		if (a->list[i].type != IMAP_ARG_ATOM)
-			return false;
-		for (size_t k = 0; k < sizeof(sys) / sizeof(sys[0]); k++) {
-			if (strcasecmp(a->list[i].str, sys[k].name) == 0 && len + 1 < MAILDIR_FLAGS_MAX) {
-				out[len++] = sys[k].letter;
-				known = true;
-			}
+		if (a->list[i].type != IMAP_ARG_ATOM) {
+			ok = false;
+			break;
 		}
-		/* XXX keywords on APPEND: the target's keyword table is not
-		 * loaded here; they are dropped */
-		if (!known && a->list[i].str[0] == '\\')
-			return false;
+		for (size_t k = 0; k < sizeof(sys) / sizeof(sys[0]); k++)
+			if (strcasecmp(name, sys[k].name) == 0)
+				letter = sys[k].letter;
+		if (letter == 0 && name[0] == '\\')
+			ok = strcasecmp(name, "\\Recent") == 0;
+		else if (letter == 0 &&
+			 mail_index_keyword_letter(m->idx, folder, fd, name, true, &letter, why) != 1)
+			letter = 0;	/* no letter left: the keyword is dropped */
+		if (letter && len + 1 < MAILDIR_FLAGS_MAX && memchr(out, letter, len) == NULL)
+			out[len++] = letter;
 	}
 	out[len] = '\0';
-	return true;
+	buf_free(&why);
+	return ok;
 }
 
 /* write_lf - the literal with CRLF made LF (as delivery stores mail),
@@ -281,7 +289,7 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 			imapmail_tagged(m, "BAD", "Invalid arguments.");
 		goto out;
 	}
-	if (i < c->args_len && c->args[i].type == IMAP_ARG_LIST && !append_flags(m, &c->args[i++], flags))
+	if (i < c->args_len && c->args[i].type == IMAP_ARG_LIST && !append_flags(m, buf_str(folder), fd, &c->args[i++], flags))
 		goto bad;
 	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING &&
 	    imap_date_time_parse(c->args[i++].str, &date, &zone) < 0)

@@ -15,7 +15,7 @@ void imapmail_cmd_capability(struct imapmail *m, struct imap_cmd *c)
 	struct buf *caps = buf_new(256);
 
 	(void)c;
-	imapmail_capabilities(caps);
+	imapmail_capabilities(m->cf, caps);
 	imapmail_untagged(m, "CAPABILITY %s", buf_str(caps));
 	imapmail_tagged(m, "OK", "Capability completed.");
 	buf_free(&caps);

@@ -43,7 +43,7 @@ typ, data = m.expunge()
 print("expunge", typ, data)
 print("status", m.status("Projects", "(MESSAGES UIDNEXT UNSEEN)")[1][0].decode())
 print("status-archive", m.status("Archive", "(MESSAGES)")[1][0].decode())
-typ, data = m.append("Projects", "(\\Seen)", None, b"Subject: appended\r\n\r\nhello\r\n")
+typ, data = m.append("Projects", "(\\Seen $Label1)", None, b"Subject: appended\r\n\r\nhello\r\n")
 print("append", typ, data[0].decode())
 print("logout", m.logout()[0])
 PY
@@ -69,6 +69,8 @@ t_check "imaplib: EXPUNGE of a \\Deleted message" grep -qx "expunge OK \[b'1'\]"
 t_check "imaplib: STATUS Projects" grep -q '^status "\?Projects"\? (MESSAGES 1 UIDNEXT 2 UNSEEN 1)' "$T/flow.out"
 t_check "imaplib: STATUS Archive has the moved message" grep -q '(MESSAGES 1)' <(grep '^status-archive' "$T/flow.out")
 t_check "imaplib: APPEND answers APPENDUID" grep -q '^append OK \[APPENDUID [0-9]* 2\]' "$T/flow.out"
+t_check "...with its keyword: a letter in the file name, named in the folder's dovecot-keywords" \
+	bash -c "ls '$INST_HOME/Maildir/.Projects/cur' | grep -q ':2,Sa\$' && grep -qx '0 \$Label1' '$INST_HOME/Maildir/.Projects/dovecot-keywords'"
 t_check "imaplib: LOGOUT" grep -qx "logout BYE" "$T/flow.out"
 t_expect "INBOX's files: 1 left" 1 bash -c "ls '$INST_HOME/Maildir/cur' '$INST_HOME/Maildir/new' | grep -c ','"
 t_expect "Projects has the copy and the appended message, in cur/" 2 bash -c "ls '$INST_HOME/Maildir/.Projects/cur' | wc -l"
