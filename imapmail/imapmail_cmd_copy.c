@@ -47,12 +47,13 @@ static int target(struct imapmail *m, const struct imap_arg *a, struct buf *fold
 }
 
 /* new_name - a fresh unique base with the sizes of name's base, and
- * name's flags: "SEC.M<us>P<pid>Q<n>.<host>,S=..,W=..:2,FLAGS" */
-static void new_name(const char *name, unsigned long counter, struct buf *out, struct buf *base)
+ * flags: "SEC.M<us>P<pid>Q<n>.<host>,S=..,W=..:2,FLAGS" */
+static void new_name(const char *name, const char *flags, unsigned long counter, struct buf *out,
+		     struct buf *base)
 {
 	size_t blen = maildir_base_len(name);
 	const char *sizes = memchr(name, ',', blen);
-	char host[256] = "localhost", flags[MAILDIR_FLAGS_MAX];
+	char host[256] = "localhost";
 	struct timeval tv;
 
 	gettimeofday(&tv, NULL);
@@ -61,23 +62,49 @@ static void new_name(const char *name, unsigned long counter, struct buf *out, s
 	maildir_unique(base, &tv, getpid(), counter, host);
 	if (sizes)
 		buf_add(base, sizes, (size_t)(name + blen - sizes));
-	maildir_flags_parse(name, flags);
 	buf_reset(out);
 	maildir_flags_name(out, buf_str(base), flags);
 }
 
+/* remap - msg's flags for the target folder: a keyword's letter is the
+ * target's letter for the same name (made there when new) */
+static void remap(struct imapmail *m, const char *folder, int dst, const char *flags, char *out)
+{
+	struct buf *why = buf_new(0);
+	size_t len = 0;
+
+	for (const char *p = flags; *p && len + 1 < MAILDIR_FLAGS_MAX; p++) {
+		char letter = *p;
+		const struct strv *kw = m->box->keywords;
+
+		if (*p >= 'a' && *p <= 'z') {
+			size_t k = (size_t)(*p - 'a');
+
+			if (kw == NULL || k >= kw->len || kw->items[k][0] == '\0' ||
+			    mail_index_keyword_letter(m->idx, folder, dst, kw->items[k], true, &letter,
+						      why) != 1)
+				continue;
+		}
+		out[len++] = letter;
+	}
+	out[len] = '\0';
+	buf_free(&why);
+}
+
 /* place - message msg of the selected folder into dst (link, or rename
  * for a move); its new base into base: 0, -1 (logged) */
-static int place(struct imapmail *m, int dst, const struct mail_index_msg *msg, bool move,
-		 struct buf *base)
+static int place(struct imapmail *m, const char *folder, int dst, const struct mail_index_msg *msg,
+		 bool move, struct buf *base)
 {
 	static unsigned long counter;
 	struct buf *from = buf_new(64), *to = buf_new(64), *name = buf_new(64);
+	char flags[MAILDIR_FLAGS_MAX];
 	int rc = -1;
 
+	remap(m, folder, dst, msg->flags, flags);
 	buf_printf(from, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
 	for (int tries = 0; rc < 0 && tries < 100; tries++) {
-		new_name(msg->name, counter++, name, base);
+		new_name(msg->name, flags, counter++, name, base);
 		buf_reset(to);
 		buf_printf(to, "cur/%s", buf_str(name));
 		if (move)
@@ -152,7 +179,7 @@ void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c)
 	for (size_t k = 0; k < n; k++) {
 		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];
 
-		if (place(m, fd, msg, move, base) < 0)
+		if (place(m, buf_str(folder), fd, msg, move, base) < 0)
 			continue;
 		strv_add(bases, buf_str(base));
 		buf_printf(src, "%s%u", done++ ? "," : "", msg->uid);
