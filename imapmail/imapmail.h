@@ -55,6 +55,8 @@ struct imapmail {
 	bool rev2;			/* ENABLE IMAP4rev2 */
 	int sync;			/* before this command's tagged answer:
 					 * IMAPMAIL_SYNC_* */
+	uint32_t *saved;		/* RETURN (SAVE)'s UIDs, for '$' */
+	size_t n_saved;
 	unsigned long n_fetch, n_store, n_expunge, n_append;
 };
 
@@ -70,7 +72,7 @@ typedef void imapmail_cmd_fn(struct imapmail *m, struct imap_cmd *c);
 
 /* --- imapmail_session.c --- */
 void imapmail_serve(struct imapmail *m);
-void imapmail_capabilities(struct buf *out);
+void imapmail_capabilities(const struct params *cf, struct buf *out);
 void imapmail_tagged(struct imapmail *m, const char *status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void imapmail_untagged(struct imapmail *m, const char *fmt, ...)

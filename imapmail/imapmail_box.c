@@ -49,7 +49,7 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 	b->readonly = readonly;
 	b->recent_min_uid = UINT32_MAX;
 	if ((b->fd = imapmail_folder_open(m, folder)) < 0) {
-		buf_set(why, "Mailbox doesn't exist");
+		buf_printf(why, "Mailbox doesn't exist: %s", folder);
 		goto fail;
 	}
 	if (load(m, b, why) < 0)
@@ -77,6 +77,9 @@ void imapmail_box_close(struct imapmail *m)
 {
 	struct imapmail_box *b = m->box;
 
+	free(m->saved);			/* RFC 5182: '$' ends with the folder */
+	m->saved = NULL;
+	m->n_saved = 0;
 	if (b == NULL)
 		return;
 	if (b->fd >= 0)

@@ -18,10 +18,12 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 
+#include "imap_date.h"
 #include "imap_seqset.h"
 #include "imapmail.h"
 #include "log.h"
 #include "mail_index.h"
+#include "mail_index_keywords.h"
 #include "maildir.h"
 #include "maildir_flags.h"
 #include "mem.h"
@@ -45,12 +47,13 @@ static int target(struct imapmail *m, const struct imap_arg *a, struct buf *fold
 }
 
 /* new_name - a fresh unique base with the sizes of name's base, and
- * name's flags: "SEC.M<us>P<pid>Q<n>.<host>,S=..,W=..:2,FLAGS" */
-static void new_name(const char *name, unsigned long counter, struct buf *out, struct buf *base)
+ * flags: "SEC.M<us>P<pid>Q<n>.<host>,S=..,W=..:2,FLAGS" */
+static void new_name(const char *name, const char *flags, unsigned long counter, struct buf *out,
+		     struct buf *base)
 {
 	size_t blen = maildir_base_len(name);
 	const char *sizes = memchr(name, ',', blen);
-	char host[256] = "localhost", flags[MAILDIR_FLAGS_MAX];
+	char host[256] = "localhost";
 	struct timeval tv;
 
 	gettimeofday(&tv, NULL);
@@ -59,23 +62,49 @@ static void new_name(const char *name, unsigned long counter, struct buf *out, s
 	maildir_unique(base, &tv, getpid(), counter, host);
 	if (sizes)
 		buf_add(base, sizes, (size_t)(name + blen - sizes));
-	maildir_flags_parse(name, flags);
 	buf_reset(out);
 	maildir_flags_name(out, buf_str(base), flags);
 }
 
+/* remap - msg's flags for the target folder: a keyword's letter is the
+ * target's letter for the same name (made there when new) */
+static void remap(struct imapmail *m, const char *folder, int dst, const char *flags, char *out)
+{
+	struct buf *why = buf_new(0);
+	size_t len = 0;
+
+	for (const char *p = flags; *p && len + 1 < MAILDIR_FLAGS_MAX; p++) {
+		char letter = *p;
+		const struct strv *kw = m->box->keywords;
+
+		if (*p >= 'a' && *p <= 'z') {
+			size_t k = (size_t)(*p - 'a');
+
+			if (kw == NULL || k >= kw->len || kw->items[k][0] == '\0' ||
+			    mail_index_keyword_letter(m->idx, folder, dst, kw->items[k], true, &letter,
+						      why) != 1)
+				continue;
+		}
+		out[len++] = letter;
+	}
+	out[len] = '\0';
+	buf_free(&why);
+}
+
 /* place - message msg of the selected folder into dst (link, or rename
  * for a move); its new base into base: 0, -1 (logged) */
-static int place(struct imapmail *m, int dst, const struct mail_index_msg *msg, bool move,
-		 struct buf *base)
+static int place(struct imapmail *m, const char *folder, int dst, const struct mail_index_msg *msg,
+		 bool move, struct buf *base)
 {
 	static unsigned long counter;
 	struct buf *from = buf_new(64), *to = buf_new(64), *name = buf_new(64);
+	char flags[MAILDIR_FLAGS_MAX];
 	int rc = -1;
 
+	remap(m, folder, dst, msg->flags, flags);
 	buf_printf(from, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
 	for (int tries = 0; rc < 0 && tries < 100; tries++) {
-		new_name(msg->name, counter++, name, base);
+		new_name(msg->name, flags, counter++, name, base);
 		buf_reset(to);
 		buf_printf(to, "cur/%s", buf_str(name));
 		if (move)
@@ -150,7 +179,7 @@ void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c)
 	for (size_t k = 0; k < n; k++) {
 		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];
 
-		if (place(m, fd, msg, move, base) < 0)
+		if (place(m, buf_str(folder), fd, msg, move, base) < 0)
 			continue;
 		strv_add(bases, buf_str(base));
 		buf_printf(src, "%s%u", done++ ? "," : "", msg->uid);
@@ -180,53 +209,40 @@ out:
 	buf_free(&dst);
 }
 
-/* append_flags - APPEND's flag list as Maildir letters: false when bad */
-static bool append_flags(struct imapmail *m, const struct imap_arg *a, char *out)
+/* append_flags - APPEND's flag list as Maildir letters (a keyword gets
+ * a letter in the target folder): false when bad */
+static bool append_flags(struct imapmail *m, const char *folder, int fd, const struct imap_arg *a,
+			 char *out)
 {
 	static const struct { char letter; const char *name; } sys[] = {
 		{ 'D', "\\Draft" }, { 'F', "\\Flagged" }, { 'R', "\\Answered" },
 		{ 'S', "\\Seen" }, { 'T', "\\Deleted" } };
+	struct buf *why = buf_new(0);
 	size_t len = 0;
+	bool ok = true;
 
-	(void)m;
-	for (size_t i = 0; i < a->list_len; i++) {
-		bool known = false;
+	for (size_t i = 0; ok && i < a->list_len; i++) {
+		const char *name = a->list[i].str;
+		char letter = 0;
 
-		if (a->list[i].type != IMAP_ARG_ATOM)
-			return false;
-		for (size_t k = 0; k < sizeof(sys) / sizeof(sys[0]); k++) {
-			if (strcasecmp(a->list[i].str, sys[k].name) == 0 && len + 1 < MAILDIR_FLAGS_MAX) {
-				out[len++] = sys[k].letter;
-				known = true;
-			}
+		if (a->list[i].type != IMAP_ARG_ATOM) {
+			ok = false;
+			break;
 		}
-		/* XXX keywords on APPEND: the target's keyword table is not
-		 * loaded here; they are dropped */
-		if (!known && a->list[i].str[0] == '\\')
-			return false;
+		for (size_t k = 0; k < sizeof(sys) / sizeof(sys[0]); k++)
+			if (strcasecmp(name, sys[k].name) == 0)
+				letter = sys[k].letter;
+		if (letter == 0 && name[0] == '\\')
+			ok = strcasecmp(name, "\\Recent") == 0;
+		else if (letter == 0 &&
+			 mail_index_keyword_letter(m->idx, folder, fd, name, true, &letter, why) != 1)
+			letter = 0;	/* no letter left: the keyword is dropped */
+		if (letter && len + 1 < MAILDIR_FLAGS_MAX && memchr(out, letter, len) == NULL)
+			out[len++] = letter;
 	}
 	out[len] = '\0';
-	return true;
-}
-
-/* append_date - APPEND's date-time: "17-Jul-1996 02:44:25 -0700" */
-static bool append_date(const char *s, time_t *t_r)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm = { 0 };
-	char mon[4];
-	int zone, n = 0;
-	const char *p;
-
-	if (sscanf(s, " %2d-%3s-%4d %2d:%2d:%2d %5d%n", &tm.tm_mday, mon, &tm.tm_year, &tm.tm_hour,
-		   &tm.tm_min, &tm.tm_sec, &zone, &n) != 7 || s[n] != '\0' ||
-	    (p = strstr(months, mon)) == NULL || (p - months) % 3 != 0)
-		return false;
-	tm.tm_mon = (int)(p - months) / 3;
-	tm.tm_year -= 1900;
-	*t_r = timegm(&tm) - ((zone / 100) * 3600 + (zone % 100) * 60);
-	return tm.tm_mday >= 1 && tm.tm_mday <= 31 && tm.tm_hour < 24 && tm.tm_min < 60 &&
-	       tm.tm_sec < 61;
+	buf_free(&why);
+	return ok;
 }
 
 /* write_lf - the literal with CRLF made LF (as delivery stores mail),
@@ -292,6 +308,7 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 	char flags[MAILDIR_FLAGS_MAX] = "";
 	time_t date = (time_t)-1;
 	size_t i = 1;
+	int zone;
 	int fd = -1;
 
 	if (c->args_len < 2 || (fd = target(m, &c->args[0], folder)) < 0) {
@@ -299,9 +316,10 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 			imapmail_tagged(m, "BAD", "Invalid arguments.");
 		goto out;
 	}
-	if (i < c->args_len && c->args[i].type == IMAP_ARG_LIST && !append_flags(m, &c->args[i++], flags))
+	if (i < c->args_len && c->args[i].type == IMAP_ARG_LIST && !append_flags(m, buf_str(folder), fd, &c->args[i++], flags))
 		goto bad;
-	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING && !append_date(c->args[i++].str, &date))
+	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING &&
+	    imap_date_time_parse(c->args[i++].str, &date, &zone) < 0)
 		goto bad;
 	if (i + 1 != c->args_len || c->args[i].type != IMAP_ARG_LITERAL)
 		goto bad;

@@ -1,9 +1,11 @@
 /* imapmail_cmd_fetch - FETCH and UID FETCH (RFC 9051 6.4.5): the items
  * are parsed once, then each message's answer is built and sent in
  * turn.  What comes from the index (UID, FLAGS, INTERNALDATE,
- * RFC822.SIZE) needs no file; the rest reads the message file, opened
- * without following a link.  A body part fetched without .PEEK sets
- * \Seen (read-write folders), and the answer then carries FLAGS too. */
+ * RFC822.SIZE) needs no file; ENVELOPE and BODY/BODYSTRUCTURE come from
+ * the index's cache (filled from the file the first time); sections are
+ * read from the file (opened without following a link) by
+ * imapmail_render.  A section fetched without .PEEK sets \Seen
+ * (read-write folders), and the answer then carries FLAGS too. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,58 +15,77 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "imap_date.h"
 #include "imapmail.h"
+#include "imapmail_render.h"
 #include "log.h"
+#include "mail_index_cache.h"
 #include "mail_vsize.h"
 #include "mem.h"
 
-enum item_kind { I_UID, I_FLAGS, I_INTERNALDATE, I_SIZE, I_WHOLE };
+enum item_kind { I_UID, I_FLAGS, I_INTERNALDATE, I_SIZE, I_ENVELOPE, I_BODY, I_BODYSTRUCTURE,
+		 I_SECTION };
 enum { ITEMS_MAX = 64, FILE_MAX = 1 << 30 };
 
 struct item {
 	enum item_kind kind;
-	const char *label;		/* as the answer names it */
+	struct imapmail_section sec;	/* I_SECTION */
 };
 
 struct fetch {
 	struct item items[ITEMS_MAX];
 	size_t len;
 	bool seen;			/* some item sets \Seen */
+	bool parts;			/* some item needs the MIME structure */
+	bool flags;			/* FLAGS was asked for */
+	struct buf *why;		/* a bad item: why */
 };
 
 /* add - one item (once); false when there are too many */
-static bool add(struct fetch *f, enum item_kind kind, const char *label, bool seen)
+static bool add(struct fetch *f, enum item_kind kind)
 {
-	for (size_t i = 0; i < f->len; i++)
-		if (f->items[i].kind == kind && strcmp(f->items[i].label, label) == 0)
+	for (size_t i = 0; kind != I_SECTION && i < f->len; i++)
+		if (f->items[i].kind == kind)
 			return true;
 	if (f->len == ITEMS_MAX)
 		return false;
-	f->items[f->len++] = (struct item){ kind, label };
-	f->seen = f->seen || seen;
+	f->items[f->len++] = (struct item){ .kind = kind };
+	f->parts = f->parts || kind >= I_ENVELOPE;
+	f->flags = f->flags || kind == I_FLAGS;
+	return true;
+}
+
+/* section - BODY[...], BINARY[...], RFC822.* through imapmail_render */
+static bool section(struct fetch *f, const char *a)
+{
+	if (!add(f, I_SECTION))
+		return false;
+	if (imapmail_section_parse(a, &f->items[f->len - 1].sec, f->why) < 0) {
+		f->len--;
+		return false;
+	}
+	f->seen = f->seen || f->items[f->len - 1].sec.seen;
 	return true;
 }
 
 /* item - one attribute of the request into f; false: not one we know */
 static bool item(struct fetch *f, const char *a)
 {
-	if (strcasecmp(a, "UID") == 0)
-		return add(f, I_UID, "UID", false);
-	if (strcasecmp(a, "FLAGS") == 0)
-		return add(f, I_FLAGS, "FLAGS", false);
-	if (strcasecmp(a, "INTERNALDATE") == 0)
-		return add(f, I_INTERNALDATE, "INTERNALDATE", false);
-	if (strcasecmp(a, "RFC822.SIZE") == 0)
-		return add(f, I_SIZE, "RFC822.SIZE", false);
-	if (strcasecmp(a, "FAST") == 0 || strcasecmp(a, "ALL") == 0)
+	static const struct { const char *name; enum item_kind kind; } simple[] = {
+		{ "UID", I_UID }, { "FLAGS", I_FLAGS }, { "INTERNALDATE", I_INTERNALDATE },
+		{ "RFC822.SIZE", I_SIZE }, { "ENVELOPE", I_ENVELOPE }, { "BODY", I_BODY },
+		{ "BODYSTRUCTURE", I_BODYSTRUCTURE } };
+
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
+		if (strcasecmp(a, simple[i].name) == 0)
+			return add(f, simple[i].kind);
+	if (strcasecmp(a, "FAST") == 0)
 		return item(f, "FLAGS") && item(f, "INTERNALDATE") && item(f, "RFC822.SIZE");
-	if (strcasecmp(a, "RFC822") == 0)
-		return add(f, I_WHOLE, "RFC822", true);
-	if (strcasecmp(a, "BODY[]") == 0)
-		return add(f, I_WHOLE, "BODY[]", true);
-	if (strcasecmp(a, "BODY.PEEK[]") == 0)
-		return add(f, I_WHOLE, "BODY[]", false);
-	return false;
+	if (strcasecmp(a, "ALL") == 0)
+		return item(f, "FAST") && item(f, "ENVELOPE");
+	if (strcasecmp(a, "FULL") == 0)
+		return item(f, "ALL") && item(f, "BODY");
+	return section(f, a);
 }
 
 /* parse - the item or list of items after the set */
@@ -80,22 +101,19 @@ static bool parse(struct imapmail *m, const struct imap_cmd *c, struct fetch *f)
 		a = a->list;
 	}
 	if (m->uid)
-		(void)add(f, I_UID, "UID", false);
+		(void)add(f, I_UID);
 	for (size_t i = 0; i < n; i++)
 		if (a[i].type != IMAP_ARG_ATOM || !item(f, a[i].str))
 			return false;
 	return n > 0;
 }
 
-/* internaldate - "06-Dec-2026 20:30:01 +0000" */
+/* internaldate - "06-Dec-2026 20:30:01 +0000", the server's zone */
 static void internaldate(time_t t, struct buf *out)
 {
-	char s[64];
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(s, sizeof(s), "\"%d-%b-%Y %H:%M:%S %z\"", &tm);
-	buf_cat(out, s);
+	buf_putc(out, '"');
+	imap_date_time_format_local(t, out);
+	buf_putc(out, '"');
 }
 
 /* open_msg - the message file, not through a link: fd or -1 */
@@ -124,75 +142,109 @@ static off_t vsize(struct imapmail *m, const struct mail_index_msg *msg)
 	return v;
 }
 
-/* whole - the message with CRLF line ends, as a literal */
-static bool whole(struct imapmail *m, const struct mail_index_msg *msg, struct buf *out)
+/* parts - the message's MIME structure (and envelope fields) from the
+ * index's cache, filled from the file when missing; read from the file
+ * when the message cannot be cached.  NULL when neither works. */
+static struct mime_parts *parts(struct imapmail *m, const struct mail_index_msg *msg, int fd,
+				struct buf *env)
 {
-	struct buf *text = buf_new(msg->size > 0 ? (size_t)msg->size + msg->size / 16 : 64);
-	char in[65536];
-	bool cr = false;
-	ssize_t n;
-	int fd = open_msg(m, msg);
+	struct mime_parts *p = NULL;
+	struct buf *data = buf_new(256), *why = buf_new(0);
+	const char *folder = m->box->name;
+	int rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
 
-	if (fd < 0) {
-		buf_free(&text);
-		return false;
+	if (rc == 0 && mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1)
+		rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
+	if (rc == 1 && mime_parts_decode(buf_str(data), buf_len(data), &p) == 0 &&
+	    mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env, why) == 1)
+		goto out;
+	mime_parts_free(&p);
+	buf_reset(env);
+	if (lseek(fd, 0, SEEK_SET) == 0 && mime_parts_read(fd, &p, why) == 0)
+		buf_add(env, buf_str(p->envelope), buf_len(p->envelope));
+	else
+		log_warn("user %s: %s uid %u: %s", m->user, folder, msg->uid, buf_str(why));
+out:
+	buf_free(&data);
+	buf_free(&why);
+	return p;
+}
+
+/* one_item - item k of message i into out; false when it failed */
+static bool one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
+		     const struct mime_parts *p, const struct buf *env, struct buf *out)
+{
+	const struct mail_index_msg *msg = &m->box->f->msgs[i];
+	struct buf *why;
+	int rc;
+
+	switch (it->kind) {
+	case I_UID:
+		buf_printf(out, "UID %u", msg->uid);
+		return true;
+	case I_FLAGS:
+		imapmail_box_flags(m, i, out);
+		return true;
+	case I_INTERNALDATE:
+		buf_cat(out, "INTERNALDATE ");
+		internaldate(msg->date, out);
+		return true;
+	case I_SIZE:
+		buf_printf(out, "RFC822.SIZE %lld", (long long)vsize(m, msg));
+		return true;
+	case I_ENVELOPE:
+		buf_cat(out, "ENVELOPE ");
+		imapmail_envelope_write(buf_str(env), buf_len(env), out);
+		return true;
+	case I_BODY:
+	case I_BODYSTRUCTURE:
+		buf_cat(out, it->kind == I_BODY ? "BODY " : "BODYSTRUCTURE ");
+		imapmail_bodystructure_write(p, 0, it->kind == I_BODYSTRUCTURE, out);
+		return true;
+	case I_SECTION:
+		break;
 	}
-	while ((n = read(fd, in, sizeof(in))) > 0 && buf_len(text) < FILE_MAX) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (in[i] == '\n' && !cr)
-				buf_putc(text, '\r');
-			cr = in[i] == '\r';
-			buf_putc(text, in[i]);
-		}
-	}
-	close(fd);
-	buf_printf(out, "{%zu}\r\n", buf_len(text));
-	buf_add(out, buf_str(text), buf_len(text));
-	buf_free(&text);
-	return n == 0;
+	why = buf_new(0);
+	if ((rc = imapmail_section_write(fd, p, &it->sec, out, why)) != IMAPMAIL_RENDER_OK)
+		log_warn("user %s: %s uid %u: %s", m->user, m->box->name, msg->uid,
+			 rc == IMAPMAIL_RENDER_UNKNOWN_CTE ? "unknown Content-Transfer-Encoding" : buf_str(why));
+	buf_free(&why);
+	return rc == IMAPMAIL_RENDER_OK;
 }
 
 /* one - the FETCH answer for message i into out; false: the file is gone */
-static bool one(struct imapmail *m, const struct fetch *f, size_t i, struct buf *out)
+static bool one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_now,
+		struct buf *out)
 {
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
-	bool ok = true, flags_done = false;
+	struct mime_parts *p = NULL;
+	struct buf *env = buf_new(256);
+	bool ok = true, file = f->parts;
+	int fd = file ? open_msg(m, msg) : -1;
 
+	if (file && (fd < 0 || (p = parts(m, msg, fd, env)) == NULL))
+		ok = false;
 	buf_printf(out, "* %zu FETCH (", i + 1);
+	if (seen_now && !f->flags) {	/* as Dovecot: the new flags first */
+		imapmail_box_flags(m, i, out);
+		buf_putc(out, ' ');
+	}
 	for (size_t k = 0; ok && k < f->len; k++) {
 		if (k)
 			buf_putc(out, ' ');
-		switch (f->items[k].kind) {
-		case I_UID:
-			buf_printf(out, "UID %u", msg->uid);
-			break;
-		case I_FLAGS:
-			imapmail_box_flags(m, i, out);
-			flags_done = true;
-			break;
-		case I_INTERNALDATE:
-			buf_cat(out, "INTERNALDATE ");
-			internaldate(msg->date, out);
-			break;
-		case I_SIZE:
-			buf_printf(out, "RFC822.SIZE %lld", (long long)vsize(m, msg));
-			break;
-		case I_WHOLE:
-			buf_printf(out, "%s ", f->items[k].label);
-			ok = whole(m, msg, out);
-			break;
-		}
-	}
-	if (f->seen && !flags_done) {
-		buf_cat(out, " ");
-		imapmail_box_flags(m, i, out);
+		ok = one_item(m, &f->items[k], i, fd, p, env, out);
 	}
 	buf_cat(out, ")\r\n");
+	if (fd >= 0)
+		close(fd);
+	mime_parts_free(&p);
+	buf_free(&env);
 	return ok;
 }
 
-/* set_seen - the messages a non-PEEK body fetch reads get \Seen first */
-static void set_seen(struct imapmail *m, const size_t *idx, size_t n)
+/* set_seen - the messages a non-PEEK body fetch reads get \Seen first;
+ * changed[k] says whether message idx[k] had it before */
+static void set_seen(struct imapmail *m, const size_t *idx, size_t n, bool *changed)
 {
 	for (size_t k = 0; k < n; k++) {
 		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];
@@ -201,16 +253,17 @@ static void set_seen(struct imapmail *m, const size_t *idx, size_t n)
 		if (strchr(msg->flags, 'S'))
 			continue;
 		snprintf(flags, sizeof(flags), "%sS", msg->flags);
-		(void)imapmail_flags_set(m, idx[k], flags);
+		changed[k] = imapmail_flags_set(m, idx[k], flags) > 0;
 	}
 }
 
 /* imapmail_cmd_fetch - FETCH set items */
 void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 {
-	struct fetch f = { .len = 0 };
+	struct fetch f = { .why = buf_new(0) };
 	struct buf *out = buf_new(4096);
 	size_t *idx = NULL, n = 0, gone = 0;
+	bool *changed = NULL;
 
 	if (c->args_len < 1 || c->args[0].type != IMAP_ARG_ATOM ||
 	    imapmail_box_seqset(m, c->args[0].str, &idx, &n) < 0) {
@@ -218,14 +271,16 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 		goto out;
 	}
 	if (!parse(m, c, &f)) {
-		imapmail_tagged(m, "BAD", "Error in IMAP command FETCH: Invalid fetch items");
+		imapmail_tagged(m, "BAD", "Error in IMAP command FETCH: %s",
+				buf_len(f.why) ? buf_str(f.why) : "Invalid arguments.");
 		goto out;
 	}
+	changed = xcalloc(n + 1, sizeof(*changed));
 	if (f.seen && !m->box->readonly)
-		set_seen(m, idx, n);
+		set_seen(m, idx, n, changed);
 	for (size_t k = 0; k < n && m->s->state == STREAM_OK; k++) {
 		buf_reset(out);
-		if (!one(m, &f, idx[k], out)) {
+		if (!one(m, &f, idx[k], changed[k], out)) {
 			gone++;
 			continue;
 		}
@@ -239,6 +294,11 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 	else
 		imapmail_tagged(m, "OK", "Fetch completed.");
 out:
+	for (size_t k = 0; k < f.len; k++)
+		if (f.items[k].kind == I_SECTION)
+			imapmail_section_clear(&f.items[k].sec);
+	buf_free(&f.why);
+	free(changed);
 	free(idx);
 	buf_free(&out);
 }

@@ -160,7 +160,7 @@ static void one(struct imapmail *m, const struct listing *l, const char *cmd, co
 	buf_printf(line, "%s (", cmd);
 	start = buf_len(line);
 	if (!exists)
-		buf_cat(line, "\\Noselect");
+		buf_cat(line, m->rev2 ? "\\NonExistent" : "\\Noselect");
 	if (buf_len(line) > start)
 		buf_putc(line, ' ');
 	buf_cat(line, kids ? "\\HasChildren" : "\\HasNoChildren");

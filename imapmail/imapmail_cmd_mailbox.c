@@ -1,11 +1,15 @@
 /* imapmail_cmd_mailbox - SELECT and EXAMINE, CLOSE, UNSELECT (RFC 3691),
  * CREATE, DELETE, RENAME, SUBSCRIBE and UNSUBSCRIBE (RFC 9051 6.3). */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "imap_quote.h"
 #include "imapmail.h"
 #include "log.h"
 #include "maildir_folder.h"
@@ -62,6 +66,8 @@ void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c)
 		imapmail_tagged(m, "BAD", "Unsupported SELECT parameters.");
 		goto out;
 	}
+	if (m->box && m->rev2)		/* RFC 9051 7.1: the old one is closed */
+		imapmail_untagged(m, "OK [CLOSED] Previous mailbox closed.");
 	if (imapmail_box_select(m, buf_str(folder), ro, why) < 0) {
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 		goto out;
@@ -72,6 +78,11 @@ void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c)
 	imapmail_untagged(m, "OK [PERMANENTFLAGS (%s%s)] %s", ro ? "" : buf_str(flags),
 			  ro ? "" : " \\*", ro ? "Read-only mailbox." : "Flags permitted.");
 	imapmail_untagged(m, "%zu EXISTS", b->f->len);
+	if (m->rev2) {			/* RFC 9051 6.3.2: the name as listed */
+		buf_reset(flags);
+		imap_quote_astring(flags, b->name, strlen(b->name));
+		imapmail_untagged(m, "LIST () \".\" %s", buf_str(flags));
+	}
 	if (!m->rev2)
 		imapmail_untagged(m, "%zu RECENT", b->recent);
 	if (!m->rev2 && (unseen = first_unseen(b)) > 0)
@@ -165,8 +176,74 @@ out:
 	buf_free(&why);
 }
 
-/* imapmail_cmd_rename - RENAME; INBOX's messages move to the new folder
- * and INBOX stays (RFC 9051 6.3.6) */
+/* move_all - every file of INBOX's sub (new or cur) into dst's */
+static int move_all(struct imapmail *m, int dst, const char *sub)
+{
+	int from = openat(m->root_fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int to = openat(dst, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = from >= 0 ? fdopendir(from) : NULL;
+	struct dirent *e;
+	int rc = d && to >= 0 ? 0 : -1;
+
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (renameat2(dirfd(d), e->d_name, to, e->d_name, RENAME_NOREPLACE) < 0 && errno != ENOENT)
+			rc = -1;
+	}
+	if (d)
+		closedir(d);
+	else if (from >= 0)
+		close(from);
+	if (to >= 0)
+		close(to);
+	return rc;
+}
+
+/* copy_keywords - INBOX's dovecot-keywords (kept current by the index)
+ * into the new folder, never synced yet: its first sync takes the file,
+ * so the letters in the moved file names keep their names */
+static int copy_keywords(struct imapmail *m, int dst)
+{
+	char data[8192];
+	int in = openat(m->root_fd, "dovecot-keywords", O_RDONLY | O_NOFOLLOW | O_CLOEXEC), out;
+	ssize_t n = in >= 0 ? read(in, data, sizeof(data)) : 0;
+	int rc = 0;
+
+	if (in >= 0)
+		close(in);
+	if (n <= 0)
+		return in < 0 && errno != ENOENT ? -1 : 0;
+	out = openat(dst, "dovecot-keywords", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0 || write(out, data, (size_t)n) != n)
+		rc = -1;
+	if (out >= 0)
+		close(out);
+	return rc;
+}
+
+/* rename_inbox - RFC 9051 6.3.6: INBOX's messages move to a new folder,
+ * INBOX stays, empty */
+static void rename_inbox(struct imapmail *m, const char *to)
+{
+	struct buf *why = buf_new(0);
+	int rc = maildir_folder_create(m->root_fd, to, why), dst = -1;
+
+	if (rc == MAILDIR_FOLDER_EXISTS) {
+		imapmail_tagged(m, "NO", "[ALREADYEXISTS] Target mailbox already exists");
+	} else if (rc < 0 || (dst = imapmail_folder_open(m, to)) < 0 || copy_keywords(m, dst) < 0 ||
+		   move_all(m, dst, "cur") < 0 || move_all(m, dst, "new") < 0) {
+		log_warn("user %s: rename INBOX to %s: %s%m", m->user, to, buf_str(why));
+		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
+	} else {
+		imapmail_tagged(m, "OK", "Rename completed.");
+	}
+	if (dst >= 0)
+		close(dst);
+	buf_free(&why);
+}
+
+/* imapmail_cmd_rename - RENAME, with INBOX's special case */
 void imapmail_cmd_rename(struct imapmail *m, struct imap_cmd *c)
 {
 	struct buf *from = buf_new(64), *to = buf_new(64), *why = buf_new(0);
@@ -176,7 +253,7 @@ void imapmail_cmd_rename(struct imapmail *m, struct imap_cmd *c)
 	if (strcmp(buf_str(to), "INBOX") == 0) {
 		imapmail_tagged(m, "NO", "[ALREADYEXISTS] Mailbox already exists");
 	} else if (strcmp(buf_str(from), "INBOX") == 0) {
-		imapmail_tagged(m, "NO", "[CANNOT] Renaming INBOX isn't supported.");
+		rename_inbox(m, buf_str(to));
 	} else if (maildir_folder_rename(m->root_fd, buf_str(from), buf_str(to), why) < 0) {
 		if (errno == EEXIST)
 			imapmail_tagged(m, "NO", "[ALREADYEXISTS] Target mailbox already exists");

@@ -15,7 +15,7 @@ void imapmail_cmd_capability(struct imapmail *m, struct imap_cmd *c)
 	struct buf *caps = buf_new(256);
 
 	(void)c;
-	imapmail_capabilities(caps);
+	imapmail_capabilities(m->cf, caps);
 	imapmail_untagged(m, "CAPABILITY %s", buf_str(caps));
 	imapmail_tagged(m, "OK", "Capability completed.");
 	buf_free(&caps);
@@ -34,22 +34,32 @@ void imapmail_cmd_logout(struct imapmail *m, struct imap_cmd *c)
 	m->done = true;
 }
 
-/* imapmail_cmd_enable - nothing here changes behaviour yet: known
- * extensions that need no enabling are not reported (RFC 5161 3.1) */
+/* imapmail_cmd_enable - ENABLE (RFC 5161): IMAP4rev2 switches to RFC
+ * 9051's answers (no \Recent, ESEARCH for SEARCH, LIST in SELECT);
+ * names unknown or needing no enabling are left out of ENABLED (3.1) */
 void imapmail_cmd_enable(struct imapmail *m, struct imap_cmd *c)
 {
+	struct buf *enabled = buf_new(32);
+
 	if (c->args_len == 0) {
 		imapmail_tagged(m, "BAD", "Missing argument.");
+		buf_free(&enabled);
 		return;
 	}
 	for (size_t i = 0; i < c->args_len; i++) {
 		if (c->args[i].type != IMAP_ARG_ATOM) {
 			imapmail_tagged(m, "BAD", "Invalid arguments.");
+			buf_free(&enabled);
 			return;
 		}
+		if (imap_arg_atom_is(&c->args[i], "IMAP4rev2") && !m->rev2) {
+			m->rev2 = true;
+			buf_cat(enabled, " IMAP4rev2");
+		}
 	}
-	imapmail_untagged(m, "ENABLED");
+	imapmail_untagged(m, "ENABLED%s", buf_str(enabled));
 	imapmail_tagged(m, "OK", "Enabled.");
+	buf_free(&enabled);
 }
 
 void imapmail_cmd_id(struct imapmail *m, struct imap_cmd *c)

@@ -1,23 +1,112 @@
-/* imapmail_cmd_search - SEARCH and UID SEARCH: XXX the search module
- * (imapmail_search.c) is being written; until it lands only ALL is
- * understood. */
+/* imapmail_cmd_search - SEARCH and UID SEARCH (RFC 9051 6.4.4, ESEARCH
+ * RFC 4731): the program is parsed and evaluated by imapmail_search;
+ * here each message of the view is described to it (flags, keywords,
+ * size, date, its file only when a key needs the text), and the hits
+ * go out as SEARCH or ESEARCH.  RETURN (SAVE) keeps the hits' UIDs for
+ * a later '$' (RFC 5182). */
+#include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imapmail.h"
+#include "imapmail_search.h"
+#include "log.h"
+#include "mem.h"
+
+/* keywords_of - the keyword names of a message's letters */
+static size_t keywords_of(const struct imapmail_box *b, const char *flags, const char **out)
+{
+	size_t n = 0;
+
+	for (const char *p = flags; *p; p++)
+		if (*p >= 'a' && *p <= 'z' && b->keywords && (size_t)(*p - 'a') < b->keywords->len &&
+		    b->keywords->items[*p - 'a'][0])
+			out[n++] = b->keywords->items[*p - 'a'];
+	return n;
+}
+
+/* open_msg - the message file, not through a link */
+static int open_msg(const struct imapmail_box *b, const struct mail_index_msg *msg)
+{
+	struct buf *path = buf_new(64);
+	int fd;
+
+	buf_printf(path, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
+	fd = openat(b->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	buf_free(&path);
+	return fd;
+}
+
+/* run - the hits (UIDs or sequence numbers) of s in the view */
+static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
+		  uint64_t *modseq_r)
+{
+	const struct imapmail_box *b = m->box;
+	const struct mail_index_folder *f = b->f;
+	uint32_t last_uid = f->len ? f->msgs[f->len - 1].uid : 0;
+	bool file = imapmail_search_needs_file(s);
+	size_t n = 0;
+
+	*modseq_r = 0;
+	for (size_t i = 0; i < f->len; i++) {
+		const struct mail_index_msg *msg = &f->msgs[i];
+		const char *kw[26];
+		struct imapmail_search_msg sm = {
+			.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
+			.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
+			.recent = msg->uid >= b->recent_min_uid && b->recent,
+			.size = msg->vsize >= 0 ? msg->vsize : msg->size,
+			.internal_date = msg->date, .fd = file ? open_msg(b, msg) : -1 };
+
+		if (imapmail_search_match(s, &sm, (uint32_t)f->len, last_uid) == 1) {
+			hits[n++] = m->uid ? msg->uid : (uint32_t)(i + 1);
+			*modseq_r = msg->modseq > *modseq_r ? msg->modseq : *modseq_r;
+		}
+		if (sm.fd >= 0)
+			close(sm.fd);
+	}
+	return n;
+}
+
+/* save - RETURN (SAVE): the hits as UIDs, for '$' */
+static void save(struct imapmail *m, const uint32_t *hits, size_t n)
+{
+	free(m->saved);
+	m->saved = xcalloc(n + 1, sizeof(*m->saved));
+	for (size_t i = 0; i < n; i++)
+		m->saved[i] = m->uid ? hits[i] : m->box->f->msgs[hits[i] - 1].uid;
+	m->n_saved = n;
+}
 
 void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 {
-	struct buf *out = buf_new(64);
+	struct imapmail_search *s = NULL;
+	struct buf *why = buf_new(0), *out = buf_new(128);
+	uint32_t *hits = xcalloc(m->box->f->len + 1, sizeof(*hits));
+	uint64_t modseq;
+	size_t n;
+	int rc;
 
-	if (c->args_len != 1 || !imap_arg_atom_is(&c->args[0], "ALL")) {
-		imapmail_tagged(m, "NO", "[CANNOT] Only SEARCH ALL is implemented yet.");
-		buf_free(&out);
-		return;
+	if ((rc = imapmail_search_parse(c->args, c->args_len, &s, why)) < 0) {
+		if (rc == -2)
+			imapmail_tagged(m, "NO", "%s", buf_str(why));
+		else
+			imapmail_tagged(m, "BAD", "Error in IMAP command %sSEARCH: %s",
+					m->uid ? "UID " : "", buf_str(why));
+		goto out;
 	}
-	buf_cat(out, "SEARCH");
-	for (size_t i = 0; i < m->box->f->len; i++)
-		buf_printf(out, " %lu", m->uid ? (unsigned long)m->box->f->msgs[i].uid : (unsigned long)i + 1);
-	imapmail_untagged(m, "%s", buf_str(out));
+	if (imapmail_search_uses_saved(s))
+		imapmail_search_set_saved(s, m->saved, m->n_saved);
+	n = run(m, s, hits, &modseq);
+	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
+		save(m, hits, n);
+	imapmail_search_result(s, c->tag, m->uid, m->rev2, hits, n, modseq, out);
+	stream_write(m->s, buf_str(out), buf_len(out));
 	imapmail_tagged(m, "OK", "Search completed.");
+out:
+	imapmail_search_free(&s);
+	free(hits);
+	buf_free(&why);
 	buf_free(&out);
 }

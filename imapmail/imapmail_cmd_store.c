@@ -147,8 +147,8 @@ void imapmail_cmd_store(struct imapmail *m, struct imap_cmd *c)
 		imapmail_tagged(m, "BAD", "Invalid STORE item %s", c->args[1].str);
 		goto out;
 	}
-	if (m->box->readonly) {
-		imapmail_tagged(m, "NO", "Mailbox is read-only.");
+	if (m->box->readonly) {		/* Dovecot's answer */
+		imapmail_tagged(m, "OK", "Store ignored with read-only mailbox.");
 		goto out;
 	}
 	if ((rc = flag_set(m, c->args + 2, c->args_len - 2, given)) < 0) {

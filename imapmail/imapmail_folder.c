@@ -12,25 +12,57 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "imap_utf7.h"
 #include "imapmail.h"
 #include "maildir_folder.h"
+
+/* name_problem - what is wrong with a name, in Dovecot's words, or NULL */
+static const char *name_problem(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return "Empty name";
+	if (name[0] == '.')
+		return "Begins with hierarchy separator";
+	if (name[len - 1] == '.')
+		return "Ends with hierarchy separator";
+	if (strstr(name, "..") != NULL)
+		return "Has adjacent hierarchy separators";
+	if (strchr(name, '/') != NULL)
+		return "Name must not have '/' characters";
+	if (name[0] == '~')
+		return "Name must not begin with '~'";
+	for (const char *p = name; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "Name must not have control characters";
+		if ((unsigned char)*p >= 0x80)
+			return "Name is not valid mUTF-7";
+	}
+	if (len > MAILDIR_FOLDER_MAX)
+		return "Name is too long";
+	return NULL;
+}
 
 /* imapmail_folder_check - the folder a client's mailbox name is */
 bool imapmail_folder_check(const char *name, struct buf *out, struct buf *why)
 {
+	const char *problem;
+
 	buf_reset(out);
 	if (strcasecmp(name, "INBOX") == 0) {
 		buf_cat(out, "INBOX");
 		return true;
 	}
-	for (const char *p = name; *p; p++) {
-		if ((unsigned char)*p >= 0x80) {
-			buf_set(why, "Mailbox name is not valid mUTF-7");
-			return false;
-		}
-	}
-	if (!maildir_folder_valid(name, why))
+	if (!imap_utf7_is_valid(name)) {
+		buf_set(why, "Mailbox name is not valid mUTF-7");
 		return false;
+	}
+	if ((problem = name_problem(name)) != NULL || !maildir_folder_valid(name, NULL)) {
+		buf_printf(why, "[CANNOT] Invalid mailbox name: %s",
+			   problem ? problem : "Not a valid folder name");
+		return false;
+	}
 	buf_cat(out, name);
 	return true;
 }

@@ -85,7 +85,7 @@ static void session(const struct login_handoff *h, const char *user, const char 
 		goto out;
 	}
 	special_use(&m);
-	imapmail_capabilities(caps);
+	imapmail_capabilities(cf, caps);
 	log_info("user %s: logged in from %s%s", user, h->rip, h->secured ? " (TLS)" : "");
 	stream_printf(m.s, "%s OK [CAPABILITY %s] Logged in\r\n", h->tag, buf_str(caps));
 	imapmail_serve(&m);

@@ -13,6 +13,9 @@
 #include "log.h"
 
 enum { BAD_COMMANDS_MAX = 20, ARGS_MAX = 100000, DEPTH_MAX = 16 };
+/* message_size_limit = 0: literals are still held in memory (XXX: stream
+ * APPEND to the file), so they keep a bound */
+enum { LITERAL_NO_LIMIT = 1 << 30 };
 enum { AUTHED, SELECTED };
 
 struct command {
@@ -54,11 +57,13 @@ static const struct command commands[] = {
 };
 
 /* imapmail_capabilities - what a logged-in client is told */
-void imapmail_capabilities(struct buf *out)
+void imapmail_capabilities(const struct params *cf, struct buf *out)
 {
-	buf_cat(out, "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
+	buf_cat(out, "IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
 		"UIDPLUS MOVE CHILDREN UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS "
-		"STATUS=SIZE ESEARCH");
+		"STATUS=SIZE ESEARCH BINARY");
+	if (cf->message_size_limit > 0)
+		buf_printf(out, " APPENDLIMIT=%ld", (long)cf->message_size_limit);
 }
 
 /* imapmail_untagged - "* ..." */
@@ -150,8 +155,10 @@ void imapmail_serve(struct imapmail *m)
 
 	m->limits = (struct imap_limits){
 		.line_max = (size_t)m->cf->imap_max_line_length,
-		.literal_max = (size_t)m->cf->message_size_limit,
-		.command_max = (size_t)m->cf->message_size_limit,
+		.literal_max = m->cf->message_size_limit > 0 ? (size_t)m->cf->message_size_limit
+							     : LITERAL_NO_LIMIT,
+		.command_max = m->cf->message_size_limit > 0 ? (size_t)m->cf->message_size_limit
+							     : LITERAL_NO_LIMIT,
 		.args_max = ARGS_MAX, .depth_max = DEPTH_MAX, .literal_plus = true };
 	m->cmd = imap_cmd_new();
 	while (!m->done) {

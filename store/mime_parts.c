@@ -97,13 +97,16 @@ static void end_part(struct walk *k, int n, uint64_t end, uint64_t vend, uint64_
 static void end_above(struct walk *k, int n)
 {
 	uint64_t end = k->off - k->prev_eol, vend = k->voff - k->prev_veol;
+	uint64_t lines = k->line - (k->prev_eol && k->line ? 1 : 0);	/* the line end is
+									 * the boundary's */
 
 	if (n == NONE) {		/* the end of the file: no boundary */
 		end = k->off;
 		vend = k->voff;
+		lines = k->line;
 	}
 	while (k->top > 0 && k->stack[k->top - 1] != n)
-		end_part(k, k->stack[--k->top], end, vend, k->line);
+		end_part(k, k->stack[--k->top], end, vend, lines);
 }
 
 /* is_named - a header line "Name:" (white space before the colon
@@ -308,8 +311,11 @@ static int read_lines(struct walk *k, int fd, struct buf *why)
 		if (done)
 			break;
 		if (n == 0) {
-			if (end > start)
+			if (end > start) {
 				feed(k, b + start, end - start, 0, false);
+				k->line--;	/* a last line without a line end
+						 * is no line: IMAP counts line ends */
+			}
 			break;
 		}
 		memmove(b, b + start, end - start);

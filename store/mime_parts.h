@@ -12,7 +12,8 @@
  * with depth one less.  Kinds: the message (part 0), a part of a
  * multipart, the message inside a message/rfc822 part (the part's one
  * child).  Offsets and sizes are bytes of the file; the vsizes count
- * every line end as CRLF, as IMAP does.  A part's header ends with its
+ * every line end as CRLF, as IMAP does, and the lines are line ends
+ * (a last line without one is not counted).  A part's header ends with its
  * empty line; as RFC 2046 says, the line end before a boundary belongs
  * to the boundary, not to the body before it.
  * Fields are header lines unfolded (each line end before a continuation

@@ -43,8 +43,13 @@ typ, data = m.expunge()
 print("expunge", typ, data)
 print("status", m.status("Projects", "(MESSAGES UIDNEXT UNSEEN)")[1][0].decode())
 print("status-archive", m.status("Archive", "(MESSAGES)")[1][0].decode())
-typ, data = m.append("Projects", "(\\Seen)", None, b"Subject: appended\r\n\r\nhello\r\n")
+typ, data = m.append("Projects", "(\\Seen $Label1)", None, b"Subject: appended\r\n\r\nhello\r\n")
 print("append", typ, data[0].decode())
+m.append("Trash", "($Other)", None, b"Subject: other\r\n\r\nx\r\n")
+m.select("INBOX")
+print("copy-kw", m.copy("1", "Trash")[0])
+print("rename-inbox", m.rename("INBOX", "Old-Inbox")[0])
+print("after-rename", m.status("INBOX", "(MESSAGES)")[1][0].decode(), m.status("Old-Inbox", "(MESSAGES)")[1][0].decode())
 print("logout", m.logout()[0])
 PY
 python3 "$T/flow.py" $IMAP_PORT $U $PW >"$T/flow.out" 2>&1
@@ -59,7 +64,8 @@ t_check "...and leaves it unseen" grep -qx '1 (FLAGS (\\Recent))' <(sed -n 's/^p
 t_check "imaplib: RFC822 sets \\Seen" grep -q '^rfc822-flags 2 (FLAGS (\\Seen' "$T/flow.out"
 t_check "imaplib: STORE +FLAGS (\\Flagged \$Work) answers the new flags" \
 	grep -q '^store 3 (FLAGS (\\Flagged \$Work' "$T/flow.out"
-t_check "...and the file name carries F and a keyword letter" bash -c "ls '$INST_HOME/Maildir/cur' | grep -q ':2,Fa\$'"
+t_check "...and the file name carries F and a keyword letter (moved with INBOX's rename)" bash -c "ls '$INST_HOME/Maildir/.Old-Inbox/cur' | grep -q ':2,Fa\$'"
+t_check "...whose keyword the renamed folder knows" grep -qx '0 \$Work' "$INST_HOME/Maildir/.Old-Inbox/dovecot-keywords"
 t_check "...and dovecot-keywords names it" grep -qx '0 \$Work' "$INST_HOME/Maildir/dovecot-keywords"
 t_check "imaplib: CREATE Projects" grep -qx "create OK" "$T/flow.out"
 t_check "imaplib: COPY answers COPYUID" grep -q '^copy \[COPYUID [0-9]* 1 1\] Copy completed' "$T/flow.out"
@@ -69,14 +75,21 @@ t_check "imaplib: EXPUNGE of a \\Deleted message" grep -qx "expunge OK \[b'1'\]"
 t_check "imaplib: STATUS Projects" grep -q '^status "\?Projects"\? (MESSAGES 1 UIDNEXT 2 UNSEEN 1)' "$T/flow.out"
 t_check "imaplib: STATUS Archive has the moved message" grep -q '(MESSAGES 1)' <(grep '^status-archive' "$T/flow.out")
 t_check "imaplib: APPEND answers APPENDUID" grep -q '^append OK \[APPENDUID [0-9]* 2\]' "$T/flow.out"
+t_check "...with its keyword: a letter in the file name, named in the folder's dovecot-keywords" \
+	bash -c "ls '$INST_HOME/Maildir/.Projects/cur' | grep -q ':2,Sa\$' && grep -qx '0 \$Label1' '$INST_HOME/Maildir/.Projects/dovecot-keywords'"
+t_check "COPY of a message with a keyword: the target folder's letter for that name" \
+	bash -c "grep -qx '0 \$Other' '$INST_HOME/Maildir/.Trash/dovecot-keywords' && grep -qx '1 \$Work' '$INST_HOME/Maildir/.Trash/dovecot-keywords' && ls '$INST_HOME/Maildir/.Trash/cur' | grep -q ':2,Fb\$'"
+t_check "imaplib: RENAME INBOX moves its messages to a new folder" grep -qx "rename-inbox OK" "$T/flow.out"
+t_check "...and INBOX stays, empty (RFC 9051 6.3.6)" grep -qx 'after-rename INBOX (MESSAGES 0) "\?Old-Inbox"\? (MESSAGES 1)' "$T/flow.out"
 t_check "imaplib: LOGOUT" grep -qx "logout BYE" "$T/flow.out"
-t_expect "INBOX's files: 1 left" 1 bash -c "ls '$INST_HOME/Maildir/cur' '$INST_HOME/Maildir/new' | grep -c ','"
+t_expect "INBOX's files: none left after the rename" 0 bash -c "ls '$INST_HOME/Maildir/cur' '$INST_HOME/Maildir/new' | grep -c ','"
 t_expect "Projects has the copy and the appended message, in cur/" 2 bash -c "ls '$INST_HOME/Maildir/.Projects/cur' | wc -l"
 
+t_check "one more message delivered, for curl" pop3_send 1
 url=imap://$U:$PW@127.0.0.1:$IMAP_PORT
 t_check "curl imap:// lists INBOX" bash -c "curl -s '$url/' | grep -q 'INBOX'"
 t_check "curl imap:///INBOX;UID=N fetches a message" bash -c \
-	"uid=\$(curl -s '$url/INBOX' -X 'UID SEARCH ALL' | awk '{print \$3}'); curl -s \"$url/INBOX;UID=\$uid\" | grep -q '^Subject: pop3 test'"
+	"uid=\$(curl -s '$url/INBOX' -X 'UID SEARCH ALL' | tr -d '\r' | awk '{print \$3}'); curl -s \"$url/INBOX;UID=\$uid\" | grep -q '^Subject: pop3 test'"
 t_check "curl --ssl-reqd (STARTTLS) lists INBOX" bash -c "curl -s -k --ssl-reqd '$url/' | grep -q INBOX"
 t_check "curl imaps:// lists INBOX" bash -c "curl -s -k 'imaps://$U:$PW@127.0.0.1:$IMAPS_PORT/' | grep -q INBOX"
 printf 'a LOGIN %s %s\r\nb SELECT INBOX\r\nc LOGOUT\r\n' $U $PW >"$T/stls.in"

@@ -207,7 +207,12 @@ inst_add_user() {
 # inst_user NAME - a system user with a home (useradd -m), removed by
 # inst_cleanup; its home into INST_HOME.  NAME must be unique to the test.
 inst_user() {
-	userdel -r "$1" >/dev/null 2>&1
+	# a user left by an earlier run: its processes first (userdel refuses
+	# a user with processes, and the old home would be reused)
+	if id -u "$1" >/dev/null 2>&1; then
+		pkill -KILL -u "$1" 2>/dev/null
+		for _ in $(seq 20); do userdel -r "$1" >/dev/null 2>&1 && break; sleep 0.1; done
+	fi
 	useradd -m -s /bin/sh "$1" && inst_users="${inst_users:-} $1"
 	INST_HOME=$(getent passwd "$1" | cut -d: -f6)
 }

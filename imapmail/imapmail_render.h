@@ -1,0 +1,95 @@
+/* imapmail_render - FETCH's message rendering: ENVELOPE, BODY and
+ * BODYSTRUCTURE from the cached fields and parts, BODY[section]<partial>,
+ * RFC822.*, BINARY[section]<partial> and BINARY.SIZE from the file.
+ *
+ *   imapmail_envelope_write(fields, len, out);     // "(date subject ...)"
+ *   imapmail_bodystructure_write(p, 0, ext, out);  // "(...)": BODY/BODYSTRUCTURE
+ *   if (imapmail_section_parse("BODY.PEEK[1.MIME]<0.10>", &sec, why) < 0)
+ *       -> answer BAD with why
+ *   rc = imapmail_section_write(fd, p, &sec, out, why);
+ *       // out gets "BODY[1.MIME]<0> {10}\r\n..." (the item as answered)
+ *   imapmail_section_clear(&sec);
+ *
+ * fields are mime_parts' unfolded "Name: value\n" lines (p->envelope, or
+ * a nested message's part fields); p the parts of mime_parts_read or
+ * mime_parts_decode.  The file fd holds the message with LF (or CRLF)
+ * line ends and is read with pread at the parts' offsets; every size and
+ * byte written counts line ends as CRLF.  Strings go out through
+ * imap_quote (8-bit or long text as literals).  Dovecot 2.3 is the
+ * model for every choice the RFCs leave open.
+ * Errors: section_parse -1 with why (a bad spec: the caller's BAD);
+ * section_write IMAPMAIL_RENDER_ERROR with why (a read failed) or
+ * IMAPMAIL_RENDER_UNKNOWN_CTE (BINARY of a part whose encoding is not
+ * known: the caller answers NO [UNKNOWN-CTE]); nothing else fails.
+ * Trust: fields, parts and file bytes are the sender's (hostile); the
+ * attribute is the client's.  Nothing is sized by them beyond the parts.
+ */
+#ifndef HATO_IMAPMAIL_RENDER_H
+#define HATO_IMAPMAIL_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "mime_parts.h"
+
+enum imapmail_render_rc {
+	IMAPMAIL_RENDER_OK = 0,
+	IMAPMAIL_RENDER_ERROR = -1,
+	IMAPMAIL_RENDER_UNKNOWN_CTE = -2,
+};
+
+/* which FETCH item a section came from */
+enum imapmail_item {
+	IMAPMAIL_ITEM_BODY,		/* BODY[...], BODY.PEEK[...] */
+	IMAPMAIL_ITEM_BINARY,		/* BINARY[...], BINARY.PEEK[...] */
+	IMAPMAIL_ITEM_BINARY_SIZE,	/* BINARY.SIZE[...] */
+	IMAPMAIL_ITEM_RFC822,		/* = BODY[] */
+	IMAPMAIL_ITEM_RFC822_HEADER,	/* = BODY.PEEK[HEADER] */
+	IMAPMAIL_ITEM_RFC822_TEXT,	/* = BODY[TEXT] */
+};
+
+/* what of the part the section names */
+enum imapmail_text {
+	IMAPMAIL_TEXT_ALL,		/* "" or a part number alone */
+	IMAPMAIL_TEXT_HEADER,
+	IMAPMAIL_TEXT_FIELDS,		/* HEADER.FIELDS (...) */
+	IMAPMAIL_TEXT_FIELDS_NOT,	/* HEADER.FIELDS.NOT (...) */
+	IMAPMAIL_TEXT_TEXT,
+	IMAPMAIL_TEXT_MIME,
+};
+
+enum { IMAPMAIL_SECTION_PARTS_MAX = 64, IMAPMAIL_SECTION_FIELDS_MAX = 1000 };
+
+struct imapmail_section {
+	enum imapmail_item item;
+	bool seen;			/* fetching it sets \Seen */
+	uint32_t part[IMAPMAIL_SECTION_PARTS_MAX];
+	size_t part_len;
+	enum imapmail_text text;
+	struct buf *fields;		/* FIELDS(_NOT): names, upper case, each
+					 * ending in NUL */
+	size_t fields_len;
+	bool partial;			/* <origin.count> given */
+	uint64_t origin, count;		/* count UINT64_MAX: no count */
+	struct buf *name;		/* the item as the answer names it */
+};
+
+/* imapmail_envelope_write - the ENVELOPE list of the fields */
+void imapmail_envelope_write(const char *fields, size_t len, struct buf *out);
+/* imapmail_bodystructure_write - BODY (extended false) or BODYSTRUCTURE
+ * of p->parts[part] and what is inside it */
+void imapmail_bodystructure_write(const struct mime_parts *p, size_t part, bool extended,
+				  struct buf *out);
+/* imapmail_section_parse - a FETCH attribute (BODY[..], BODY.PEEK[..],
+ * BINARY[..], BINARY.PEEK[..], BINARY.SIZE[..], RFC822, RFC822.HEADER,
+ * RFC822.TEXT; any case) into sec: 0, or -1 with why */
+int imapmail_section_parse(const char *att, struct imapmail_section *sec, struct buf *why);
+/* imapmail_section_clear - free what parse allocated */
+void imapmail_section_clear(struct imapmail_section *sec);
+/* imapmail_section_write - the item's name, a space and its data */
+int imapmail_section_write(int fd, const struct mime_parts *p, const struct imapmail_section *sec,
+			   struct buf *out, struct buf *why);
+
+#endif

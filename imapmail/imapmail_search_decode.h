@@ -1,0 +1,29 @@
+/* imapmail_search_decode - message text into SEARCH's form: transfer
+ * decoding, charsets to UTF-8, RFC 2047 words, the charset parameter,
+ * and the Latin decompositions folding uses.  Private to the search
+ * modules (imapmail_search_text.c, imapmail_search_parse.c).  Input is
+ * message bytes (hostile); bad encodings are kept, bad charset bytes
+ * become U+FFFD. */
+#ifndef HATO_IMAPMAIL_SEARCH_DECODE_H
+#define HATO_IMAPMAIL_SEARCH_DECODE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+enum { SEARCH_CHARSET_MAX = 64 };
+
+void search_to_utf8(const char *charset, const char *in, size_t len, struct buf *out);
+void search_qp(const char *s, size_t len, bool header, struct buf *out);
+void search_base64(const char *s, size_t len, struct buf *out);
+void search_decode_header(const char *s, size_t len, struct buf *out);
+void search_decode_body(const char *raw, size_t len, const char *encoding, const char *charset,
+			struct buf *out);
+/* search_charset_param - cs has room for SEARCH_CHARSET_MAX + 1 */
+void search_charset_param(const char *content_type, char *cs);
+/* search_decompose - an upper-case Latin letter with one diacritic: its
+ * base letter and combining mark (Unicode canonical decomposition) */
+bool search_decompose(uint32_t cp, uint32_t *base_r, uint32_t *mark_r);
+
+#endif

@@ -1,0 +1,66 @@
+/* imapmail_search_int - the search program's tree, shared by the parser
+ * (imapmail_search_parse.c), the evaluator (imapmail_search.c) and the
+ * message reader (imapmail_search_text.c).  Private to those three.
+ * A program is an AND of keys; OR has two children, NOT one, a group
+ * any number.  Text values are kept folded (imapmail_search_fold), as
+ * the message's text is, so matching is a plain substring search.
+ */
+#ifndef HATO_IMAPMAIL_SEARCH_INT_H
+#define HATO_IMAPMAIL_SEARCH_INT_H
+
+#include "imap_seqset.h"
+#include "imapmail_search.h"
+
+enum search_key_type {
+	SK_ALL, SK_AND, SK_OR, SK_NOT,
+	SK_SEQSET, SK_UIDSET, SK_SAVED,
+	SK_FLAG,		/* flag: a Maildir letter, set or not (want) */
+	SK_RECENT, SK_KEYWORD,
+	SK_LARGER, SK_SMALLER, SK_MODSEQ,
+	SK_BEFORE, SK_ON, SK_SINCE,
+	SK_SENTBEFORE, SK_SENTON, SK_SENTSINCE,
+	SK_HEADER,		/* name; value "" = has the field */
+	SK_BODY, SK_TEXT,
+};
+
+struct search_key {
+	enum search_key_type type;
+	struct search_key *kids;	/* AND, OR, NOT */
+	size_t n_kids;
+	struct imap_seqset *set;	/* SEQSET, UIDSET */
+	char flag;			/* FLAG: D F R S T */
+	bool want;			/* FLAG, RECENT, KEYWORD: set or not */
+	char *name;			/* KEYWORD; HEADER's field name */
+	struct buf *value;		/* HEADER, BODY, TEXT: folded */
+	uint64_t num;			/* LARGER, SMALLER, MODSEQ */
+	int64_t day;			/* dates */
+	bool hit;			/* text keys, while a message is read */
+};
+
+struct imapmail_search {
+	struct search_key root;		/* an AND */
+	unsigned ret;			/* enum imapmail_search_return */
+	bool ret_given;
+	struct search_key **text;	/* the text keys, for the reader */
+	size_t n_text;
+	bool needs_date;		/* a SENT* key */
+	bool uses_saved;
+	bool uses_modseq;
+	uint32_t *saved;
+	size_t n_saved;
+};
+
+/* what reading a message found, for the second evaluation */
+struct search_file {
+	int64_t sent_day;		/* the Date: field's day in its own zone
+					 * (0, 1-Jan-1970, if none parsed) */
+};
+
+/* search_text_read - read fd's message once, setting hit on s->text keys
+ * and filling f: 0, or -1 on a read error */
+int search_text_read(struct imapmail_search *s, int fd, struct search_file *f);
+/* search_fold - UTF-8 text folded for matching, appended to out */
+void search_fold(const char *s, size_t len, struct buf *out);
+void search_key_clear(struct search_key *k);
+
+#endif

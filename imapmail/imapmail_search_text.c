@@ -1,0 +1,262 @@
+/* imapmail_search_text - reading one message for SEARCH's text keys and
+ * SENT* dates: the file is walked once with the MIME walker (store/
+ * mime.h); each header field is unfolded, its encoded words decoded,
+ * folded and offered to the HEADER keys (the message's own header) and
+ * the TEXT keys (every header block); each text or message part's
+ * body is transfer-decoded, converted to UTF-8 and folded, and offered
+ * to BODY and TEXT.  Attachments (other types) and multipart preambles
+ * are not text, as in Dovecot.  The message comes from anyone: the
+ * walker bounds nesting; XXX the file is read whole into memory (it is
+ * bounded by message_size_limit), and a text part's decoded body too.
+ */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "imap_date.h"
+#include "imapmail_search_decode.h"
+#include "imapmail_search_int.h"
+#include "mem.h"
+#include "mime.h"
+
+enum { READ_CHUNK = 65536 };
+
+struct reader {
+	struct imapmail_search *s;
+	struct search_file *f;
+	size_t open_keys;		/* text keys not hit yet */
+	bool date_seen;
+	struct buf *field;		/* the header field being gathered */
+	enum mime_section field_section;
+	char charset[SEARCH_CHARSET_MAX + 1];	/* of the block's Content-Type */
+	bool text_body;			/* the body being read is text */
+	char encoding[MIME_TOKEN_MAX + 1];
+	struct buf *body, *tmp, *folded;
+};
+
+/* offer - folded text to the keys of the given types not hit yet */
+static void offer(struct reader *r, const struct buf *text, enum search_key_type t1,
+		  enum search_key_type t2, const char *field_name)
+{
+	for (size_t i = 0; i < r->s->n_text; i++) {
+		struct search_key *k = r->s->text[i];
+
+		if (k->hit || (k->type != t1 && k->type != t2))
+			continue;
+		if (k->type == SK_HEADER && strcasecmp(k->name, field_name) != 0)
+			continue;
+		if (memmem(buf_str(text), buf_len(text), buf_str(k->value), buf_len(k->value))) {
+			k->hit = true;
+			r->open_keys--;
+		}
+	}
+}
+
+/* wants - an open key of type t (with a HEADER key: for field name) */
+static bool wants(const struct reader *r, enum search_key_type t, const char *name)
+{
+	for (size_t i = 0; i < r->s->n_text; i++) {
+		const struct search_key *k = r->s->text[i];
+
+		if (!k->hit && k->type == t && (t != SK_HEADER || strcasecmp(k->name, name) == 0))
+			return true;
+	}
+	return false;
+}
+
+/* header_exists - HEADER name "": the field is there */
+static void header_exists(struct reader *r, const char *name)
+{
+	for (size_t i = 0; i < r->s->n_text; i++) {
+		struct search_key *k = r->s->text[i];
+
+		if (!k->hit && k->type == SK_HEADER && buf_len(k->value) == 0 &&
+		    strcasecmp(k->name, name) == 0) {
+			k->hit = true;
+			r->open_keys--;
+		}
+	}
+}
+
+/* field_done - the gathered header field: Content-Type's charset, the
+ * Date:, and the keys */
+static void field_done(struct reader *r)
+{
+	char *name = r->field->data, *colon = strchr(name, ':'), *v;
+	bool top = r->field_section == MIME_TOP;
+
+	if (buf_len(r->field) == 0 || colon == NULL)
+		goto out;
+	*colon = '\0';
+	v = colon + 1;
+	v += strspn(v, " \t");
+	buf_trim(r->field);	/* trailing white space of the value */
+	if (strcasecmp(name, "Content-Type") == 0)
+		search_charset_param(v, r->charset);
+	if (top && !r->date_seen && strcasecmp(name, "Date") == 0) {
+		time_t t;
+		int zone;
+
+		r->date_seen = true;
+		if (imap_date_rfc5322(v, strlen(v), &t, &zone) == 0)
+			r->f->sent_day = imap_date_day_of(t, zone);
+	}
+	if (top)
+		header_exists(r, name);
+	if (top && wants(r, SK_HEADER, name)) {
+		buf_reset(r->tmp);
+		search_decode_header(v, strlen(v), r->tmp);
+		buf_reset(r->folded);
+		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
+		offer(r, r->folded, SK_HEADER, SK_HEADER, name);
+	}
+	if (wants(r, SK_TEXT, NULL)) {
+		/* TEXT sees the whole field, its name too (as Dovecot) */
+		buf_set(r->tmp, name);
+		buf_cat(r->tmp, ": ");
+		search_decode_header(v, strlen(v), r->tmp);
+		buf_reset(r->folded);
+		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
+		offer(r, r->folded, SK_TEXT, SK_TEXT, name);
+	}
+out:
+	buf_reset(r->field);
+}
+
+/* body_done - the text part read so far, to BODY and TEXT */
+static void body_done(struct reader *r)
+{
+	if (r->text_body && buf_len(r->body) > 0 &&
+	    (wants(r, SK_BODY, NULL) || wants(r, SK_TEXT, NULL))) {
+		buf_reset(r->tmp);
+		search_decode_body(buf_str(r->body), buf_len(r->body), r->encoding, r->charset,
+				   r->tmp);
+		buf_reset(r->folded);
+		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
+		offer(r, r->folded, SK_BODY, SK_TEXT, NULL);
+	}
+	buf_reset(r->body);
+	r->text_body = false;
+}
+
+/* block_done - a header block ended: is the body after it text? */
+static void block_done(struct reader *r, const struct mime_line *l)
+{
+	const struct mime_fields *f = l->fields;
+
+	field_done(r);
+	r->text_body = !l->nested_follows && (f == NULL || f->type[0] == '\0' ||
+					      strcmp(f->type, "text") == 0 ||
+					      strcmp(f->type, "message") == 0);
+	if (f != NULL)
+		memcpy(r->encoding, f->encoding, sizeof(r->encoding));
+	else
+		r->encoding[0] = '\0';
+	if (!r->text_body)
+		r->charset[0] = '\0';
+}
+
+/* line - one line of the message (without its line end) */
+static void line(struct reader *r, struct mime *w, const char *p, size_t len)
+{
+	const struct mime_line *l = mime_feed(w, p, len, false);
+
+	switch (l->kind) {
+	case MIME_HEADER:
+		if (!l->continued)
+			field_done(r);
+		r->field_section = l->section;
+		buf_add(r->field, p, len);
+		break;
+	case MIME_HEADER_END:
+		block_done(r, l);
+		break;
+	case MIME_BOUNDARY:
+	case MIME_CLOSE:
+		body_done(r);
+		r->charset[0] = '\0';
+		break;
+	case MIME_BODY:
+		if (l->headers_ended)
+			block_done(r, l);
+		if (r->text_body) {
+			buf_add(r->body, p, len);
+			buf_putc(r->body, '\n');
+		}
+		break;
+	}
+}
+
+/* read_all - the whole file from offset 0 into b: 0, or -1 */
+static int read_all(int fd, struct buf *b)
+{
+	off_t off = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		buf_reserve(b, READ_CHUNK);
+		n = pread(fd, b->data + b->len, READ_CHUNK, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		b->len += (size_t)n;
+		b->data[b->len] = '\0';
+		off += n;
+	}
+	return 0;
+}
+
+/* walk - the message's lines through the walker, stopping early once
+ * every text key is hit and the Date: is known (or not wanted) */
+static void walk(struct reader *r, const struct buf *msg)
+{
+	struct mime *w = mime_new(&(struct mime_opts){ .header_limit = 102400, .eol_len = 1 });
+	const char *p = buf_str(msg), *end = p + buf_len(msg);
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		line(r, w, p, len > 0 && p[len - 1] == '\r' ? len - 1 : len);
+		p += len + (nl != NULL);
+		if (r->open_keys == 0 && (r->date_seen || !r->s->needs_date))
+			break;
+	}
+	field_done(r);
+	body_done(r);
+	mime_free(&w);
+}
+
+/* search_text_read - one message's text keys and Date: */
+int search_text_read(struct imapmail_search *s, int fd, struct search_file *f)
+{
+	struct reader r = { .s = s, .f = f };
+	struct buf *msg = buf_new(READ_CHUNK);
+	int rc;
+
+	for (size_t i = 0; i < s->n_text; i++) {
+		struct search_key *k = s->text[i];
+
+		/* an empty BODY/TEXT string is found in any message */
+		k->hit = k->type != SK_HEADER && buf_len(k->value) == 0;
+		r.open_keys += !k->hit;
+	}
+	if ((rc = read_all(fd, msg)) == 0) {
+		r.field = buf_new(256);
+		r.body = buf_new(1024);
+		r.tmp = buf_new(1024);
+		r.folded = buf_new(1024);
+		walk(&r, msg);
+		buf_free(&r.field);
+		buf_free(&r.body);
+		buf_free(&r.tmp);
+		buf_free(&r.folded);
+	}
+	buf_free(&msg);
+	return rc;
+}

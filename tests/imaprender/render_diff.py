@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""render_diff.py - FETCH answers of a private Dovecot against hato's
+renderers (build/tests/imaprender) for every message of a corpus.
+
+    render_diff.py PORT USER PASS CORPUS_DIR IMAPRENDER KNOWN_FILE
+
+Dovecot serves the corpus from USER's Maildir (EXAMINE: nothing is
+marked \\Seen, so no FLAGS join the answers); each item is fetched alone
+("tN FETCH seq (ITEM)") and its answer taken raw from "* seq FETCH ("
+to the closing ")", literals included.  hato's side is imaprender on
+the same file.  The message is found by its "X-Corpus: NNN" line.
+KNOWN_FILE lists accepted differences, one "NNN ITEM" a line (# starts
+a comment): each is a difference the file explains with the RFC clause
+that makes hato's answer right.  Prints one line per item kind
+("ITEM equal E of N"), each unexplained difference (both answers), and
+exits 1 if there is one.
+"""
+import re
+import socket
+import subprocess
+import sys
+
+ITEMS = [
+    'ENVELOPE', 'BODY', 'BODYSTRUCTURE', 'RFC822.SIZE',
+    'BODY.PEEK[]', 'BODY.PEEK[HEADER]', 'BODY.PEEK[TEXT]', 'RFC822.HEADER', 'RFC822.TEXT', 'RFC822',
+    'BODY.PEEK[HEADER.FIELDS (From To Subject X-Folded)]',
+    'BODY.PEEK[HEADER.FIELDS.NOT (Subject Date "X-Corpus")]',
+    'BODY.PEEK[1]', 'BODY.PEEK[1.MIME]', 'BODY.PEEK[2]', 'BODY.PEEK[2.MIME]',
+    'BODY.PEEK[1.1]', 'BODY.PEEK[2.1]', 'BODY.PEEK[2.2.MIME]', 'BODY.PEEK[3]',
+    'BODY.PEEK[2.HEADER]', 'BODY.PEEK[2.TEXT]', 'BODY.PEEK[2.HEADER.FIELDS (subject)]',
+    'BODY.PEEK[2.1.HEADER]', 'BODY.PEEK[2.2.TEXT]', 'BODY.PEEK[1.2.1]',
+    'BODY.PEEK[TEXT]<10.50>', 'BODY.PEEK[]<0.20>', 'BODY.PEEK[]<5000.10>', 'BODY.PEEK[1]<3>',
+    'BINARY.SIZE[1]', 'BINARY.PEEK[1]', 'BINARY.SIZE[2]', 'BINARY.PEEK[2]', 'BINARY.PEEK[2]<4.10>',
+    'BINARY.SIZE[2.1]', 'BINARY.PEEK[1.1]',
+]
+
+
+class Imap:
+    def __init__(self, port):
+        self.s = socket.create_connection(('127.0.0.1', port))
+        self.f = self.s.makefile('rb')
+        self.n = 0
+        self.f.readline()
+
+    def cmd(self, text):
+        """(tagged line, raw untagged bytes)"""
+        self.n += 1
+        tag = b't%d' % self.n
+        self.s.sendall(tag + b' ' + text.encode() + b'\r\n')
+        raw = b''
+        while True:
+            line = self.f.readline()
+            if not line:
+                raise SystemExit('dovecot closed the connection')
+            if line.startswith(tag + b' '):
+                return line, raw
+            raw += line
+            m = re.search(rb'~?\{(\d+)\}\r\n$', line)
+            while m:
+                raw += self.f.read(int(m.group(1)))
+                line = self.f.readline()
+                raw += line
+                m = re.search(rb'~?\{(\d+)\}\r\n$', line)
+
+
+def dovecot_item(imap, seq, item):
+    tagged, raw = imap.cmd('FETCH %d (%s)' % (seq, item))
+    if b' OK ' not in tagged:
+        if b'UNKNOWN-CTE' in tagged:
+            return b'NO UNKNOWN-CTE'
+        return b'NO ' + tagged.split(b' ', 2)[2].strip()
+    prefix = b'* %d FETCH (' % seq
+    if not raw.startswith(prefix) or not raw.endswith(b')\r\n'):
+        return b'?' + raw
+    return raw[len(prefix):-3]
+
+
+def parse(data):
+    """an answer as IMAP values (RFC 9051 section 4): a quoted string, a
+    literal and a literal8 with the same bytes are the same string, so
+    two servers' answers compare by value, not by representation"""
+    pos = 0
+
+    def value():
+        nonlocal pos
+        c = data[pos:pos + 1]
+        if c == b'(':
+            pos += 1
+            items = []
+            while data[pos:pos + 1] != b')':
+                if pos >= len(data):
+                    raise ValueError('unclosed list')
+                items.append(value())
+                if data[pos:pos + 1] == b' ':
+                    pos += 1
+            pos += 1
+            return ('list', tuple(items))
+        if c == b'"':
+            out = bytearray()
+            pos += 1
+            while data[pos:pos + 1] != b'"':
+                if pos >= len(data):
+                    raise ValueError('unclosed string')
+                if data[pos:pos + 1] == b'\\':
+                    pos += 1
+                out += data[pos:pos + 1]
+                pos += 1
+            pos += 1
+            return ('str', bytes(out))
+        m = re.match(rb'~?\{(\d+)\}\r\n', data[pos:])
+        if m:
+            n = int(m.group(1))
+            pos += m.end()
+            pos += n
+            return ('str', data[pos - n:pos])
+        m = re.match(rb'[^ ()"]+', data[pos:])
+        if not m:
+            raise ValueError('bad value at %d' % pos)
+        pos += m.end()
+        return ('atom', m.group(0).upper()) if m.group(0).upper() != b'NIL' else ('nil',)
+
+    out = []
+    while pos < len(data):
+        out.append(value())
+        if data[pos:pos + 1] == b' ':
+            pos += 1
+    return out
+
+
+def same(a, b):
+    """(equal raw, equal as IMAP values)"""
+    if a == b:
+        return True, True
+    try:
+        return False, parse(a) == parse(b)
+    except (ValueError, IndexError):
+        return False, False
+
+
+def hato_items(prog, path):
+    out = subprocess.run([prog, path] + ITEMS, stdout=subprocess.PIPE, check=True).stdout
+    res, i = [], 0
+    while i < len(out):
+        nl = out.index(b'\n', i)
+        n = int(out[i:nl])
+        res.append(out[nl + 1:nl + 1 + n])
+        i = nl + 1 + n
+    return res
+
+
+def main():
+    port, user, pw, corpus, prog, known_file = sys.argv[1:7]
+    known = set()
+    for line in open(known_file, encoding='utf-8'):
+        line = line.split('#')[0].strip()
+        if line:
+            num, item = line.split(' ', 1)
+            known.add((num, item))
+    imap = Imap(int(port))
+    imap.cmd('LOGIN %s "%s"' % (user, pw))
+    tagged, raw = imap.cmd('EXAMINE INBOX')
+    total = int(re.search(rb'\* (\d+) EXISTS', raw).group(1))
+    equal = {it: 0 for it in ITEMS}
+    raw_equal = {it: 0 for it in ITEMS}
+    seen = {it: 0 for it in ITEMS}
+    bad = 0
+    for seq in range(1, total + 1):
+        hdr = dovecot_item(imap, seq, 'BODY.PEEK[HEADER.FIELDS (X-Corpus)]')
+        num = re.search(rb'X-Corpus: (\d+)', hdr).group(1).decode()
+        mine = hato_items(prog, '%s/%s.eml' % (corpus, num))
+        for item, h in zip(ITEMS, mine):
+            d = dovecot_item(imap, seq, item)
+            seen[item] += 1
+            raw, value = same(d, h)
+            raw_equal[item] += raw
+            if value:
+                equal[item] += 1
+            elif (num, item) in known or (num, '*') in known:
+                equal[item] += 1
+            else:
+                bad += 1
+                print('DIFF %s %s\n  dovecot: %r\n  hato:    %r' % (num, item, d[:600], h[:600]))
+    for item in ITEMS:
+        print('ITEM %s equal %d (byte for byte %d) of %d' % (item, equal[item], raw_equal[item], seen[item]))
+    print('MESSAGES %d DIFFERENCES %d' % (total, bad))
+    imap.cmd('LOGOUT')
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == '__main__':
+    main()

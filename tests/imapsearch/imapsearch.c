@@ -1,0 +1,258 @@
+/* imapsearch - run SEARCH programs through imapmail_search on a Maildir
+ * (a test tool, never installed).
+ *
+ *   imapsearch MAILDIR < queries     one "* SEARCH uid..." line per query
+ *
+ * Each input line is the text after "UID SEARCH" (atoms, "quoted"
+ * strings with 8-bit bytes, parenthesised lists; no literals).  UIDs
+ * come from MAILDIR/dovecot-uidlist (written by Dovecot on the same
+ * Maildir), keywords from dovecot-keywords; flags from the file names,
+ * sizes counted with CRLF line ends, internal dates from the mtimes.
+ * Nothing is recent.  A bad program prints "BAD <why>" or "NO <why>".
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "imapmail_search.h"
+#include "mem.h"
+
+struct msg {
+	uint32_t uid;
+	char path[8192];
+	char flags[32];
+	const char *kw[26];
+	size_t n_kw;
+	off_t size;
+	time_t mtime;
+};
+
+static char *keywords[26];
+
+/* tokens - s into args (lists nested); returns the count, -1 on error */
+static long tokens(const char **sp, struct imap_arg **out, int depth)
+{
+	const char *s = *sp;
+	struct imap_arg *a = NULL;
+	size_t n = 0;
+
+	for (;;) {
+		struct imap_arg x = { 0 };
+
+		while (*s == ' ')
+			s++;
+		if (*s == '\0' || *s == '\n' || *s == ')') {
+			if ((*s == ')') != (depth > 0))
+				return -1;
+			if (*s == ')')
+				s++;
+			break;
+		}
+		if (*s == '(') {
+			long k;
+
+			s++;
+			x.type = IMAP_ARG_LIST;
+			if ((k = tokens(&s, &x.list, depth + 1)) < 0)
+				return -1;
+			x.list_len = (size_t)k;
+		} else if (*s == '"') {
+			struct buf *b = buf_new(16);
+
+			for (s++; *s && *s != '"'; s++) {
+				if (*s == '\\' && s[1])
+					s++;
+				buf_putc(b, *s);
+			}
+			if (*s++ != '"')
+				return -1;
+			x.type = IMAP_ARG_STRING;
+			x.len = buf_len(b);
+			x.str = buf_steal(&b);
+		} else {
+			size_t len = strcspn(s, " ()\n");
+
+			x.type = strncasecmp(s, "NIL", len) == 0 && len == 3 ? IMAP_ARG_NIL : IMAP_ARG_ATOM;
+			x.str = xstrndup(s, len);
+			x.len = len;
+			s += len;
+		}
+		a = xrealloc(a, (n + 1) * sizeof(*a));
+		a[n++] = x;
+	}
+	*sp = s;
+	*out = a;
+	return (long)n;
+}
+
+/* load_keywords - "N name" lines of dovecot-keywords */
+static void load_keywords(const char *dir)
+{
+	char path[4096], line[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/dovecot-keywords", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char name[1000];
+		int i;
+
+		if (sscanf(line, "%d %999s", &i, name) == 2 && i >= 0 && i < 26)
+			keywords[i] = xstrdup(name);
+	}
+	fclose(f);
+}
+
+/* find_file - the file in cur/ or new/ whose base name is base */
+static bool find_file(const char *dir, const char *base, struct msg *m)
+{
+	static const char *const subs[] = { "cur", "new" };
+
+	for (int i = 0; i < 2; i++) {
+		char d[4096];
+		DIR *dp;
+		struct dirent *e;
+
+		snprintf(d, sizeof(d), "%s/%s", dir, subs[i]);
+		if ((dp = opendir(d)) == NULL)
+			continue;
+		while ((e = readdir(dp)) != NULL) {
+			size_t bl = strlen(base);
+
+			if (strncmp(e->d_name, base, bl) == 0 && (e->d_name[bl] == ':' || e->d_name[bl] == '\0')) {
+				snprintf(m->path, sizeof(m->path), "%s/%s", d, e->d_name);
+				closedir(dp);
+				return true;
+			}
+		}
+		closedir(dp);
+	}
+	return false;
+}
+
+/* describe - flags, keywords, size and date of m's file */
+static void describe(struct msg *m)
+{
+	const char *info = strstr(m->path, ":2,");
+	struct stat st;
+	FILE *f;
+	int c, prev = 0;
+
+	if (info != NULL) {
+		for (const char *p = info + 3; *p; p++) {
+			if (isupper((unsigned char)*p) && strlen(m->flags) < sizeof(m->flags) - 1)
+				strncat(m->flags, p, 1);
+			else if (*p >= 'a' && *p <= 'z' && keywords[*p - 'a'])
+				m->kw[m->n_kw++] = keywords[*p - 'a'];
+		}
+	}
+	if (stat(m->path, &st) == 0)
+		m->mtime = st.st_mtime;
+	if ((f = fopen(m->path, "r")) != NULL) {
+		while ((c = getc(f)) != EOF) {
+			m->size += 1 + (c == '\n' && prev != '\r');
+			prev = c;
+		}
+		fclose(f);
+	}
+}
+
+/* load - the messages in dovecot-uidlist order */
+static struct msg *load(const char *dir, size_t *n_r)
+{
+	char path[4096], line[8192];
+	struct msg *v = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/dovecot-uidlist", dir);
+	if ((f = fopen(path, "r")) == NULL)
+		return NULL;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':'), *sp;
+		struct msg m = { 0 };
+
+		if (!isdigit((unsigned char)line[0]) || colon == NULL)
+			continue;
+		m.uid = (uint32_t)strtoul(line, &sp, 10);
+		colon[strcspn(colon, "\r\n")] = '\0';
+		if (!find_file(dir, colon + 1, &m))
+			continue;
+		describe(&m);
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = m;
+	}
+	fclose(f);
+	*n_r = n;
+	return v;
+}
+
+/* run - one query line */
+static void run(const struct msg *v, size_t n, const char *q)
+{
+	struct imap_arg *args;
+	struct imapmail_search *s;
+	struct buf *why = buf_new(0), *out = buf_new(0);
+	uint32_t *hits = xcalloc(n + 1, sizeof(*hits));
+	size_t k = 0;
+	long na = tokens(&q, &args, 0);
+	int rc;
+
+	if (na < 0) {
+		printf("BAD tokens\n");
+		return;
+	}
+	if ((rc = imapmail_search_parse(args, (size_t)na, &s, why)) < 0) {
+		printf("%s %s\n", rc == -2 ? "NO" : "BAD", buf_str(why));
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct imapmail_search_msg m = {
+			.seq = (uint32_t)i + 1, .uid = v[i].uid, .flags = v[i].flags,
+			.keywords = v[i].kw, .n_keywords = v[i].n_kw, .size = v[i].size,
+			.internal_date = v[i].mtime, .fd = -1,
+		};
+
+		if (imapmail_search_needs_file(s))
+			m.fd = open(v[i].path, O_RDONLY);
+		if (imapmail_search_match(s, &m, (uint32_t)n, n ? v[n - 1].uid : 0) == 1)
+			hits[k++] = v[i].uid;
+		if (m.fd >= 0)
+			close(m.fd);
+	}
+	imapmail_search_result(s, "x", true, false, hits, k, 0, out);
+	fputs(buf_str(out), stdout);
+	imapmail_search_free(&s);
+	free(hits);
+	buf_free(&why);
+	buf_free(&out);
+}
+
+int main(int argc, char **argv)
+{
+	char line[65536];
+	struct msg *v;
+	size_t n = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: imapsearch MAILDIR < queries\n");
+		return 2;
+	}
+	load_keywords(argv[1]);
+	if ((v = load(argv[1], &n)) == NULL) {
+		fprintf(stderr, "imapsearch: no dovecot-uidlist in %s\n", argv[1]);
+		return 1;
+	}
+	while (fgets(line, sizeof(line), stdin)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		run(v, n, line);
+		fflush(stdout);
+	}
+	return 0;
+}
