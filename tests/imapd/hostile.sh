@@ -15,36 +15,21 @@
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/imap.sh"
 . "$TOPDIR/tests/lib/dovecot.sh"
+. "$TOPDIR/tests/lib/imap_oracle.sh"
 trap 'dovecot_stop; inst_cleanup' EXIT
 
 U=hlimap3 PW=Imap-pass-3
 t_check "an instance with imapd starts" imap_instance $U $PW "login_timeout = 3s"
-DV_IMAP=$((SMTP_PORT + 6))
-t_check "a private Dovecot (the oracle) starts" dovecot_start $((SMTP_PORT + 5)) $DV_IMAP
+t_check "a private Dovecot (the oracle) starts" oracle_start
 
-hs() { python3 "$TOPDIR/tests/imapd/session.py" 127.0.0.1 $IMAP_PORT "$@"; }
-ds() { python3 "$TOPDIR/tests/imapd/session.py" 127.0.0.1 $DV_IMAP "$@"; }
-# same NAME STEP... - hato's and Dovecot's answers (all but the greeting)
-# are the same
-same() {
-	local name=$1; shift
-	hs "$@" | sed 1d >"$T/same.h"
-	ds "$@" | sed 1d >"$T/same.d"
-	if [ -s "$T/same.h" ] && cmp -s "$T/same.h" "$T/same.d"; then
-		t_ok "$name"
-	else
-		t_fail "$name" "hato: $(tr '\n' '|' <"$T/same.h")" "dovecot: $(tr '\n' '|' <"$T/same.d")"
-	fi
-}
-
-same "a 100 KB line: Dovecot's BYE, closed" "a $(head -c 100000 /dev/zero | tr '\0' x)\\r\\n" '<EXPECT-NOTHING>'
-same "lists nested 1000 deep: Dovecot's BAD" "a ID $(head -c 1000 /dev/zero | tr '\0' '(')\\r\\n"
-same "NUL in a quoted string: Dovecot's BAD" 'a LOGIN "x\x00y" z\r\n'
-same "an unterminated quoted string: Dovecot's BAD" 'a LOGIN "xy\r\n'
-same "a bad tag: Dovecot's untagged BAD" 'a+b NOOP\r\n'
-same "an empty line: Dovecot's untagged BAD" '\r\n'
-same "a NUL in a command name: Dovecot's BAD" 'a NO\x00OP\r\n'
-same "commands of later states: BAD, the third ends the session (Dovecot's words)" \
+same "a 100 KB line: Dovecot's BYE, closed" . "a $(head -c 100000 /dev/zero | tr '\0' x)\\r\\n" '<EXPECT-NOTHING>'
+same "lists nested 1000 deep: Dovecot's BAD" . "a ID $(head -c 1000 /dev/zero | tr '\0' '(')\\r\\n"
+same "NUL in a quoted string: Dovecot's BAD" . 'a LOGIN "x\x00y" z\r\n'
+same "an unterminated quoted string: Dovecot's BAD" . 'a LOGIN "xy\r\n'
+same "a bad tag: Dovecot's untagged BAD" . 'a+b NOOP\r\n'
+same "an empty line: Dovecot's untagged BAD" . '\r\n'
+same "a NUL in a command name: Dovecot's BAD" . 'a NO\x00OP\r\n'
+same "commands of later states: BAD, the third ends the session (Dovecot's words)" . \
 	'a SELECT INBOX\r\n' 'b FETCH 1 FLAGS\r\n' 'c EXAMINE INBOX\r\n' '<EXPECT-NOTHING>'
 hs 'a LOGIN {4294967296}\r\n' 'b NOOP\r\n' >"$T/huge.out"
 t_check "a literal of 2^32 bytes: BAD, no + (Dovecot: BYE)" grep -qx "a BAD Literal size too large" "$T/huge.out"
@@ -83,25 +68,9 @@ t_check "a literal trickled a byte a second is cut near login_timeout (${cut:-?}
 	test "${cut:-99}" -le 8
 
 # STARTTLS with a command pipelined in the same packet
-python3 - 127.0.0.1 $IMAP_PORT <<'PY' >"$T/stls.out" 2>&1
-import socket, ssl, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
-f = s.makefile("rb")
-f.readline()
-s.sendall(b"a STARTTLS\r\nb CAPABILITY\r\n")
-print("starttls:", f.readline().decode().strip())
-ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-t = ctx.wrap_socket(s, server_hostname="x")
-t.settimeout(1.5)
-try:
-    print("inside:", t.recv(100))
-except (socket.timeout, TimeoutError):
-    print("inside: nothing")
-t.sendall(b"c NOOP\r\n")
-t.settimeout(5)
-print("next:", t.recv(100).decode().strip())
-PY
-t_check "STARTTLS answered in the clear" grep -qx "starttls: a OK Begin TLS negotiation now." "$T/stls.out"
+python3 "$TOPDIR/tests/lib/tls_pipeline.py" 127.0.0.1 $IMAP_PORT 'a STARTTLS\r\nb CAPABILITY\r\n' 'c NOOP\r\n' \
+	>"$T/stls.out" 2>&1
+t_check "STARTTLS answered in the clear" grep -qx "start: a OK Begin TLS negotiation now." "$T/stls.out"
 t_check "...the pipelined b CAPABILITY is never answered inside TLS" grep -qx "inside: nothing" "$T/stls.out"
 t_check "...and the next command inside TLS is" grep -qx "next: c OK NOOP completed." "$T/stls.out"
 

@@ -14,28 +14,14 @@
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/imap.sh"
 . "$TOPDIR/tests/lib/dovecot.sh"
+. "$TOPDIR/tests/lib/imap_oracle.sh"
 trap 'dovecot_stop; inst_cleanup' EXIT
 
 U=hlimap2 PW=Imap-pass-2
 t_check "an instance with imapd and imaps starts" imap_instance $U $PW "auth_mechanisms = plain login" "auth_client_failure_limit = 0"
 t_check "one message delivered" pop3_send 1
-DV_IMAP=$((SMTP_PORT + 6))
-t_check "a private Dovecot (the oracle) starts" dovecot_start $((SMTP_PORT + 5)) $DV_IMAP
-
-hs() { python3 "$TOPDIR/tests/imapd/session.py" 127.0.0.1 $IMAP_PORT "$@"; }
-# (Dovecot delays failed logins from one address by up to 15 seconds)
-ds() { python3 "$TOPDIR/tests/imapd/session.py" --quiet 16 127.0.0.1 $DV_IMAP "$@"; }
-# same NAME TAG STEP... - hato's and Dovecot's lines for TAG are the same
-same() {
-	local name=$1 tag=$2; shift 2
-	hs "$@" | grep "^$tag " >"$T/same.h"
-	ds "$@" | grep "^$tag " >"$T/same.d"
-	if [ -s "$T/same.h" ] && cmp -s "$T/same.h" "$T/same.d"; then
-		t_ok "$name"
-	else
-		t_fail "$name" "hato: $(cat "$T/same.h")" "dovecot: $(cat "$T/same.d")"
-	fi
-}
+t_check "a private Dovecot (the oracle) starts" oracle_start
+DS_QUIET=16	# Dovecot delays failed logins from one address by up to 15 s
 caps="IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+"
 plain=$(printf '\0%s\0%s' $U "$PW" | base64 -w0)
 
@@ -43,23 +29,23 @@ hs 'a CAPABILITY\r\n' >"$T/cap.out"
 t_expect "the greeting: CAPABILITY and login_greeting" \
 	"* OK [CAPABILITY $caps STARTTLS AUTH=PLAIN AUTH=LOGIN] hato ready." head -1 "$T/cap.out"
 t_check "CAPABILITY lists the same" grep -qxF "* CAPABILITY $caps STARTTLS AUTH=PLAIN AUTH=LOGIN" "$T/cap.out"
-same "CAPABILITY's tagged OK is Dovecot's" a 'a CAPABILITY\r\n'
+same "CAPABILITY's tagged OK is Dovecot's" '^a ' 'a CAPABILITY\r\n'
 hs 'a STARTTLS\r\n' '<STARTTLS>' 'b CAPABILITY\r\n' >"$T/tls.out"
 t_check "STARTTLS: Dovecot's OK" grep -qx "a OK Begin TLS negotiation now." "$T/tls.out"
 t_check "...after it CAPABILITY has no STARTTLS" \
 	grep -qxF "* CAPABILITY $caps AUTH=PLAIN AUTH=LOGIN" "$T/tls.out"
 hs 'a STARTTLS\r\n' '<STARTTLS>' 'b STARTTLS\r\n' >"$T/tls2.out"
 t_check "...and a second STARTTLS is BAD" grep -qx "b BAD TLS is already active." "$T/tls2.out"
-same "NOOP: Dovecot's answer" a 'a NOOP\r\n'
-same "LOGOUT: Dovecot's tagged answer" a 'a LOGOUT\r\n'
+same "NOOP: Dovecot's answer" '^a ' 'a NOOP\r\n'
+same "LOGOUT: Dovecot's tagged answer" '^a ' 'a LOGOUT\r\n'
 hs 'a LOGOUT\r\n' '<EXPECT-NOTHING>' >"$T/logout.out"
 t_check "...after * BYE Logging out, and the connection closes" \
 	bash -c "grep -qx '\* BYE Logging out' '$T/logout.out' && tail -1 '$T/logout.out' | grep -qx '\[closed\]'"
 hs 'a ID ("name" "test" "version" NIL)\r\n' >"$T/id.out"
 t_check "ID: * ID (\"name\" \"hato\")" grep -qxF '* ID ("name" "hato")' "$T/id.out"
-same "...and Dovecot's tagged OK" a 'a ID ("name" "test" "version" NIL)\r\n'
-same "ID with a nested list: Dovecot's BAD" a 'a ID (("x"))\r\n'
-same "SELECT before login: Dovecot's BAD" a 'a SELECT INBOX\r\n'
+same "...and Dovecot's tagged OK" '^a ' 'a ID ("name" "test" "version" NIL)\r\n'
+same "ID with a nested list: Dovecot's BAD" '^a ' 'a ID (("x"))\r\n'
+same "SELECT before login: Dovecot's BAD" '^a ' 'a SELECT INBOX\r\n'
 hs 'a ENABLE CONDSTORE\r\n' >"$T/enable.out"
 t_check "ENABLE before login is BAD (wrong state)" grep -q "^a BAD " "$T/enable.out"
 
@@ -67,7 +53,7 @@ hs "a1 LOGIN $U $PW\\r\\n" 'a2 SELECT INBOX\r\n' >"$T/login.out"
 t_check "LOGIN: the mail process answers the same tag with its capabilities" \
 	grep -q "^a1 OK \[CAPABILITY IMAP4rev1 .*\] Logged in$" "$T/login.out"
 t_check "...and SELECT works after it" grep -q "^a2 OK \[READ-WRITE\]" "$T/login.out"
-same "LOGIN with a wrong password: Dovecot's NO" a 'a LOGIN nosuchuser wrong-password\r\n'
+same "LOGIN with a wrong password: Dovecot's NO" '^a ' 'a LOGIN nosuchuser wrong-password\r\n'
 hs "a1 LOGIN {${#U}}\\r\\n" "$U {${#PW}+}\\r\\n$PW\\r\\n" >"$T/literal.out"
 t_check "LOGIN with a {n} literal: + OK" grep -qx "+ OK" "$T/literal.out"
 t_check "...and a {n+} literal: logged in" grep -q "^a1 OK \[CAPABILITY .*\] Logged in$" "$T/literal.out"
@@ -81,13 +67,13 @@ t_check "AUTHENTICATE PLAIN with SASL-IR logs in" grep -q "^a OK \[CAPABILITY .*
 hs 'a AUTHENTICATE PLAIN\r\n' "$plain\\r\\n" >"$T/cont.out"
 t_check "AUTHENTICATE PLAIN without it: an empty challenge" grep -qx "+ " "$T/cont.out"
 t_check "...then logged in" grep -q "^a OK \[CAPABILITY .*\] Logged in$" "$T/cont.out"
-same "* cancels an exchange: Dovecot's BAD" a 'a AUTHENTICATE PLAIN\r\n' '*\r\n'
-same "a wrong password through AUTHENTICATE: Dovecot's NO" a \
+same "* cancels an exchange: Dovecot's BAD" '^a ' 'a AUTHENTICATE PLAIN\r\n' '*\r\n'
+same "a wrong password through AUTHENTICATE: Dovecot's NO" '^a ' \
 	"a AUTHENTICATE PLAIN $(printf '\0nosuchuser\0wrong' | base64 -w0)\\r\\n"
-same "an unknown mechanism: Dovecot's NO" a 'a AUTHENTICATE X-NOSUCH\r\n'
-same "an initial response that is not base64: Dovecot's BAD" a 'a AUTHENTICATE PLAIN !!!\r\n'
-same "AUTHENTICATE without a mechanism: Dovecot's BAD" a 'a AUTHENTICATE\r\n'
-same "a response that is not base64: Dovecot's NO" a 'a AUTHENTICATE PLAIN\r\n' '%%%not-base64\r\n'
+same "an unknown mechanism: Dovecot's NO" '^a ' 'a AUTHENTICATE X-NOSUCH\r\n'
+same "an initial response that is not base64: Dovecot's BAD" '^a ' 'a AUTHENTICATE PLAIN !!!\r\n'
+same "AUTHENTICATE without a mechanism: Dovecot's BAD" '^a ' 'a AUTHENTICATE\r\n'
+same "a response that is not base64: Dovecot's NO" '^a ' 'a AUTHENTICATE PLAIN\r\n' '%%%not-base64\r\n'
 hs 'a AUTHENTICATE LOGIN\r\n' "$(printf %s $U | base64 -w0)\\r\\n" "$(printf %s "$PW" | base64 -w0)\\r\\n" >"$T/alogin.out"
 t_check "AUTHENTICATE LOGIN: two challenges, then logged in" \
 	bash -c "[ \$(grep -c '^+ ' '$T/alogin.out') = 2 ] && grep -q '^a OK \[CAPABILITY' '$T/alogin.out'"

@@ -45,27 +45,11 @@ dialog "USER $U" "PASS $PW" "UIDL" "RETR 3" QUIT >"$T/odd.out"
 t_check "the odd file name is listed and retrieved" grep -q "^odd name" "$T/odd.out"
 
 # STLS with USER in the same packet: the USER must not be answered in TLS
-python3 - 127.0.0.1 $POP3_PORT <<'PY' >"$T/stls.out" 2>&1
-import socket, ssl, sys
-s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
-f = s.makefile("rb")
-f.readline()
-s.sendall(b"STLS\r\nUSER injected\r\n")
-print("stls:", f.readline().decode().strip())
-ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
-t = ctx.wrap_socket(s, server_hostname="x")
-t.settimeout(1.5)
-try:
-    print("inside:", t.recv(100))
-except (socket.timeout, TimeoutError):
-    print("inside: nothing")
-t.sendall(b"NOOP\r\n")
-t.settimeout(5)
-print("noop:", t.recv(100))
-PY
-t_check "STLS answered in the clear" grep -q "^stls: +OK Begin TLS" "$T/stls.out"
+python3 "$TOPDIR/tests/lib/tls_pipeline.py" 127.0.0.1 $POP3_PORT 'STLS\r\nUSER injected\r\n' 'NOOP\r\n' \
+	>"$T/stls.out" 2>&1
+t_check "STLS answered in the clear" grep -q "^start: +OK Begin TLS" "$T/stls.out"
 t_check "...the pipelined USER is never answered inside TLS" grep -qx "inside: nothing" "$T/stls.out"
-t_check "...and the next command inside TLS is" grep -q "^noop: b'-ERR" "$T/stls.out"
+t_check "...and the next command inside TLS is" grep -q "^next: -ERR" "$T/stls.out"
 python3 - 127.0.0.1 $POP3_PORT $U $PW <<'PY' >"$T/stls-user.out" 2>&1
 import socket, ssl, sys
 s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10)
