@@ -461,6 +461,27 @@ static void write_single(const struct mime_parts *p, size_t n, const struct ctyp
 		write_ext(m, out);
 }
 
+/* is_multi - with ct part n's parsed Content-Type: a multipart */
+static bool is_multi(const struct mime_parts *p, size_t n, const struct ctype *ct)
+{
+	return ct->type && strcasecmp(buf_str(ct->type), "multipart") == 0 &&
+	       (child(p, n) == 0 || p->parts[child(p, n)].kind == MIME_PART_PART);
+}
+
+/* imapmail_bodystructure_is_multipart - part n is a multipart (by its
+ * type: one without parts too) */
+bool imapmail_bodystructure_is_multipart(const struct mime_parts *p, size_t n)
+{
+	struct ctype *ct = xmalloc(sizeof(*ct));
+	bool multi;
+
+	content_type(&p->parts[n], ct);
+	multi = is_multi(p, n, ct);
+	ctype_free(ct);
+	free(ct);
+	return multi;
+}
+
 /* write_part - one part's body structure (without its parentheses) */
 static void write_part(const struct mime_parts *p, size_t n, bool ext, unsigned level,
 		       struct buf *out)
@@ -470,8 +491,7 @@ static void write_part(const struct mime_parts *p, size_t n, bool ext, unsigned 
 	bool multi;
 
 	content_type(m, ct);
-	multi = ct->type && strcasecmp(buf_str(ct->type), "multipart") == 0 &&
-		(child(p, n) == 0 || p->parts[child(p, n)].kind == MIME_PART_PART);
+	multi = is_multi(p, n, ct);
 	if (multi)
 		write_multipart(p, n, ct, ext, level, out);
 	else
