@@ -247,7 +247,7 @@ static void content_type(const struct mime_part *m, struct ctype *ct)
 {
 	size_t len = 0;
 	const char *v = value_of(m, "Content-Type", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	int rc = -1;
 
 	ct->ps.len = 0;
@@ -294,7 +294,7 @@ static void encoding(const struct mime_part *m, struct buf *out)
 {
 	size_t len = 0;
 	const char *v = value_of(m, "Content-Transfer-Encoding", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	struct buf *tok = buf_new(16);
 
 	if (v && imapmail_rfc822_skip(&r) >= 0 && imapmail_rfc822_token(&r, tok) >= 0 &&
@@ -310,7 +310,7 @@ static void disposition(const struct mime_part *m, struct buf *out)
 {
 	size_t len = 0;
 	const char *v = value_of(m, "Content-Disposition", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	struct buf *tok = buf_new(16);
 	struct params *ps = xmalloc(sizeof(*ps));
 
@@ -334,7 +334,7 @@ static void language(const struct mime_part *m, struct buf *out)
 {
 	size_t len = 0, n = 0;
 	const char *v = value_of(m, "Content-Language", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	struct buf *tag = buf_new(16);
 
 	if (v)

@@ -307,7 +307,7 @@ static void address_list(struct aparse *k)
 /* addresses - the field's address list, or NIL: false if it has none */
 static bool addresses(const char *v, size_t len, struct buf *out)
 {
-	struct aparse k = { .r = { .p = v, .end = v + len }, .out = out };
+	struct aparse k = { .r = { .p = v, .end = v ? v + len : NULL }, .out = out };
 
 	if (v == NULL) {
 		buf_cat(out, "NIL");
