@@ -104,6 +104,7 @@ static void structures(const struct mime_parts *p, const struct mime_parts *read
 	buf_free(&out);
 }
 
+/* LLVMFuzzerTestOneInput - one message through every renderer */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int fd = memfd_create("fuzz", 0);

@@ -39,6 +39,7 @@ static const char *bs(const char *text, bool ext)
 	return buf_str(out);
 }
 
+/* test_imapmail_bodystructure - the unit test (see the header) */
 void test_imapmail_bodystructure(void)
 {
 	test_begin("bodystructure: no Content-Type is text/plain us-ascii; CRLF sizes, line ends");

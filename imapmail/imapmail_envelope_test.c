@@ -1,7 +1,7 @@
 /* imapmail_envelope_test - ENVELOPE from field text: plain addresses,
  * display names (quoted, with escapes, encoded words left alone),
  * comments as names, groups (empty, several, with a mailbox after),
- * routes, a missing domain or local part, broken angle addresses and
+ * routes, fields given twice, a missing domain or local part, broken angle addresses and
  * routes, words without "@" taken as a name, 8-bit names (literals),
  * Sender and Reply-To defaulting to From (also when empty), the Subject
  * made readable, absent fields as NIL. */
@@ -46,7 +46,8 @@ static const char *from(const char *value)
 	return list;
 }
 
-void test_imapmail_envelope(void)
+/* test_fields - the envelope's members, defaults and the Subject */
+static void test_fields(void)
 {
 	test_begin("envelope: all NIL without fields; the members in order");
 	test_assert_str(env(""), "(NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL)");
@@ -65,13 +66,25 @@ void test_imapmail_envelope(void)
 			"((NIL NIL \"a\" \"b.test\")) NIL NIL NIL NIL NIL)");
 	test_end();
 
+	test_begin("envelope: fields given twice: the last text, all the addresses");
+	test_assert_str(env("Subject: one\nFrom: a@x\nSubject: two\nFrom: b@x\nMessage-ID: <1@x>\n"
+			    "Message-ID: <2@x>\n"),
+			"(NIL \"two\" ((NIL NIL \"a\" \"x\")(NIL NIL \"b\" \"x\")) "
+			"((NIL NIL \"a\" \"x\")(NIL NIL \"b\" \"x\")) ((NIL NIL \"a\" \"x\")(NIL NIL \"b\" \"x\")) "
+			"NIL NIL NIL NIL \"<2@x>\")");
+	test_end();
+
 	test_begin("envelope: the Subject's white space made one space");
 	test_assert_str(env("Subject:   a\tb  c   \n"), "(NIL \"a b c\" NIL NIL NIL NIL NIL NIL NIL NIL)");
 	test_assert_str(env("Subject: \n"), "(NIL \"\" NIL NIL NIL NIL NIL NIL NIL NIL)");
 	test_assert_str(env("Subject: =?utf-8?q?caf=C3=A9?=\n"),
 			"(NIL \"=?utf-8?q?caf=C3=A9?=\" NIL NIL NIL NIL NIL NIL NIL NIL)");
 	test_end();
+}
 
+/* test_addresses - address lists as Dovecot parses them */
+static void test_addresses(void)
+{
 	test_begin("envelope: names, comments, quoting");
 	test_assert_str(from("\"Joe Q. Public\" <john@example.com>"),
 			"((\"Joe Q. Public\" NIL \"john\" \"example.com\"))");
@@ -119,7 +132,11 @@ void test_imapmail_envelope(void)
 			"(NIL NIL \"MISSING_MAILBOX\" \"MISSING_DOMAIN\")(NIL NIL \"a\" \"b\"))");
 	test_assert_str(from("(only a comment)"), "NIL");
 	test_end();
+}
 
+/* test_hostile - long and deep input stays bounded */
+static void test_hostile(void)
+{
 	test_begin("envelope: hostile input stays bounded");
 	{
 		static char big[20000];
@@ -133,4 +150,12 @@ void test_imapmail_envelope(void)
 		test_assert(from(big)[0] == '(');
 	}
 	test_end();
+}
+
+/* test_imapmail_envelope - the unit test (see the header) */
+void test_imapmail_envelope(void)
+{
+	test_fields();
+	test_addresses();
+	test_hostile();
 }

@@ -405,7 +405,7 @@ static void header_fields(const char *h, size_t len, const struct imapmail_secti
 	 * has none (Dovecot's filter copies what is there) */
 	if (blank || !not)
 		buf_add(raw, "\n", 1);
-	imapmail_decode_crlf(buf_str(raw), buf_len(raw), out);
+	imapmail_decode_crlf(buf_str(raw), buf_len(raw), false, out);
 	buf_free(&raw);
 }
 
@@ -422,7 +422,7 @@ static int decoded(const char *b, size_t len, const struct mime_part *m, struct 
 	}
 	if (*e && strcmp(e, "7bit") && strcmp(e, "8bit") && strcmp(e, "binary"))
 		return IMAPMAIL_RENDER_UNKNOWN_CTE;
-	imapmail_decode_crlf(b, len, out);
+	imapmail_decode_crlf(b, len, true, out);
 	return 0;
 }
 
@@ -455,7 +455,7 @@ static void binary_header(const char *h, size_t len, struct buf *out)
 		buf_putc(raw, '\n');
 	buf_cat(raw, "Content-Transfer-Encoding: binary\n");
 	buf_add(raw, h + i, len - i);
-	imapmail_decode_crlf(buf_str(raw), buf_len(raw), out);
+	imapmail_decode_crlf(buf_str(raw), buf_len(raw), true, out);
 	buf_free(&raw);
 }
 
@@ -472,7 +472,7 @@ static int raw_crlf(int fd, uint64_t from, uint64_t to, struct buf *data, struct
 	int rc = to > from ? read_at(fd, from, to - from, raw, why) : 0;
 
 	if (rc == 0)
-		imapmail_decode_crlf(buf_str(raw), buf_len(raw), data);
+		imapmail_decode_crlf(buf_str(raw), buf_len(raw), true, data);
 	buf_free(&raw);
 	return rc;
 }
@@ -584,7 +584,7 @@ static int content(int fd, const struct mime_parts *p, const struct imapmail_sec
 		header_fields(buf_str(raw), buf_len(raw), sec, sec->text == IMAPMAIL_TEXT_FIELDS_NOT,
 			      data);
 	else
-		imapmail_decode_crlf(buf_str(raw), buf_len(raw), data);
+		imapmail_decode_crlf(buf_str(raw), buf_len(raw), false, data);
 done:
 	buf_free(&raw);
 	return rc;

@@ -206,8 +206,11 @@ static void test_decoders(void)
 	struct buf *b = buf_new(0);
 
 	test_begin("decode: CRLF, NUL, base64, quoted-printable");
-	imapmail_decode_crlf("a\nb\r\nc\0", 7, b);
+	imapmail_decode_crlf("a\nb\r\nc\0", 7, false, b);
 	test_assert(buf_len(b) == 8 && memcmp(buf_str(b), "a\r\nb\r\nc\x80", 8) == 0);
+	buf_reset(b);
+	imapmail_decode_crlf("c\0\n", 3, true, b);
+	test_assert(buf_len(b) == 4 && memcmp(buf_str(b), "c\0\r\n", 4) == 0);
 	buf_reset(b);
 	test_assert(imapmail_decode_base64("aGVs\r\nbG8=\nignored", 18, b) == 0);
 	test_assert_str(buf_str(b), "hello");
@@ -220,6 +223,7 @@ static void test_decoders(void)
 	buf_free(&b);
 }
 
+/* test_imapmail_section - the unit test (see the header) */
 void test_imapmail_section(void)
 {
 	test_parse();

@@ -53,6 +53,7 @@ static void item(int fd, const struct mime_parts *p, const struct mime_parts *en
 	buf_free(&why);
 }
 
+/* main - the items of one file, in order */
 int main(int argc, char **argv)
 {
 	struct mime_parts *read_p = NULL, *p = NULL;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # render_dovecot.sh - the FETCH rendering differential: a corpus of 240
-# real-world-shaped messages (corpus.py) in a test user's Maildir, served
+# real-world-shaped messages and 8 hand-written ones (corpus.py) in a test user's Maildir, served
 # by a private Dovecot 2.3 (tests/lib/dovecot.sh), and every message's
 # ENVELOPE, BODY, BODYSTRUCTURE, BODY[section]<partial>, RFC822.*,
 # BINARY[..] and BINARY.SIZE[..] compared with what hato's renderers
@@ -31,7 +31,7 @@ P=$(port_pick)
 userdel "$U" >/dev/null 2>&1
 t_check "a test user for the corpus" useradd -M -d "$T/home" -s /usr/sbin/nologin "$U"
 mkdir -p "$T/home/Maildir/cur" "$T/home/Maildir/new" "$T/home/Maildir/tmp"
-t_check "the corpus generator writes 240 messages" python3 "$TOPDIR/tests/imaprender/corpus.py" "$T/corpus" 240
+t_check "the corpus generator writes 240 messages (and the hand-written ones)" python3 "$TOPDIR/tests/imaprender/corpus.py" "$T/corpus" 240
 i=0
 for f in "$T"/corpus/*.eml; do
 	i=$((i + 1))
