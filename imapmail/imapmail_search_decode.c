@@ -312,8 +312,9 @@ void search_charset_param(const char *v, char *cs)
 		if (strncasecmp(p, "charset", 7) != 0)
 			continue;
 		p += 7 + strspn(p + 7, " \t");
-		if (*p++ != '=')
+		if (*p != '=')
 			continue;
+		p++;
 		p += strspn(p, " \t");
 		if (*p == '"')
 			n = strcspn(++p, "\"");

@@ -378,7 +378,7 @@ int imapmail_search_parse(const struct imap_arg *args, size_t n, struct imapmail
 	buf_reset(why);
 	s->root.type = SK_AND;
 	if ((rc = prefix(&p, args, n, &i)) < 0 ||
-	    (rc = parse_list(&p, args + i, n - i, &s->root, 0)) < 0) {
+	    (rc = parse_list(&p, i < n ? args + i : NULL, n - i, &s->root, 0)) < 0) {
 		imapmail_search_free(&s);
 		return rc;
 	}
