@@ -290,6 +290,27 @@ static void test_text(void)
 	test_end();
 }
 
+static void test_chunks(void)
+{
+	struct buf *m = buf_new(0);
+
+	test_begin("imapmail_search: read in chunks: lines across chunk ends, no final line end");
+	buf_cat(m, "Subject: big\n\n");
+	for (int i = 0; i < 9000; i++)
+		buf_cat(m, "filler ");
+	buf_cat(m, "acrosschunks\n");
+	for (int i = 0; i < 20000; i++)
+		buf_cat(m, "line\n");
+	buf_cat(m, "lastword");
+	test_assert(text_match("BODY acrosschunks", buf_str(m)) == 1);
+	test_assert(text_match("BODY lastword", buf_str(m)) == 1);
+	test_assert(text_match("SUBJECT big BODY nothere", buf_str(m)) == 0);
+	test_assert(text_match("SUBJECT big", buf_str(m)) == 1);
+	test_assert(text_match("SUBJECT x", "Subject: x") == 1);
+	test_end();
+	buf_free(&m);
+}
+
 /* result - the writer's answer for program text */
 static const char *result(struct buf *out, const char *text, bool uid, bool esearch,
 			  const uint32_t *hits, size_t n)
@@ -388,6 +409,7 @@ void test_imapmail_search(void)
 	test_depth();
 	test_cheap();
 	test_text();
+	test_chunks();
 	test_result();
 	test_saved();
 	test_decoders();
