@@ -71,9 +71,12 @@ struct pctx {
 	struct buf *why;
 };
 
-/* string_of - an atom, quoted string or literal without NUL, or NULL */
+/* string_of - an atom, quoted string or literal without NUL, or NULL;
+ * NIL is the atom "NIL" here (an astring, as Dovecot reads it) */
 static const char *string_of(const struct imap_arg *a)
 {
+	if (a->type == IMAP_ARG_NIL)
+		return "NIL";
 	if (a->type != IMAP_ARG_ATOM && a->type != IMAP_ARG_STRING && a->type != IMAP_ARG_LITERAL)
 		return NULL;
 	return strlen(a->str) == a->len ? a->str : NULL;

@@ -176,6 +176,7 @@ static void test_cheap(void)
 
 	test_begin("imapmail_search_match: flags, keywords, sets, sizes, dates, MODSEQ, OR/NOT");
 	test_assert(match("ALL", &a) == 1 && match("SEEN FLAGGED", &a) == 1);
+	test_assert(match("UNSEEN SUBJECT NIL", &a) == 0);	/* NIL is an astring here */
 	test_assert(match("UNSEEN", &a) == 0 && match("ANSWERED DELETED", &b) == 1);
 	test_assert(match("KEYWORD work", &a) == 1 && match("KEYWORD WORK", &a) == 1);
 	test_assert(match("KEYWORD work", &b) == 0 && match("UNKEYWORD work", &b) == 1);

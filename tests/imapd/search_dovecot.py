@@ -25,7 +25,7 @@ Q = [
     ("SENTBEFORE 1-Jan-2022", None), ("SENTSINCE 1-Jan-2025", None),
     ("SENTON 28-Apr-2020", None), ("SENTSINCE 1-Jan-2023 SENTBEFORE 1-Jan-2024", None),
     ("NOT SENTBEFORE 1-Jan-2100", None), ("SENTBEFORE 1-Jan-2100", None),
-    ("SUBJECT alpha", None), ("SUBJECT #12", None), ("SUBJECT \"india\"", None),
+    ("SUBJECT alpha", None), ("SUBJECT #12", None), ("SUBJECT NIL", None), ("NOT SUBJECT nil", None), ("SUBJECT \"india\"", None),
     ("CHARSET UTF-8 SUBJECT", "grüße"), ("CHARSET UTF-8 SUBJECT", "MÜNCHEN"),
     ("CHARSET UTF-8 SUBJECT", "ελληνικά"), ("CHARSET UTF-8 SUBJECT", "ЕЩЁ"),
     ("CHARSET UTF-8 SUBJECT", "日本語"), ("CHARSET UTF-8 SUBJECT", "gęślą"),

@@ -265,6 +265,7 @@ static int codecs(int argc, char **argv)
 	return 0;
 }
 
+/* main - the codec modes, or the queries on stdin against MAILDIR */
 int main(int argc, char **argv)
 {
 	char line[65536];
