@@ -158,11 +158,15 @@ static const struct keydef *find_keydef(const char *name)
 	return NULL;
 }
 
-/* add_kid - a new zeroed child of k */
+/* add_kid - a new zeroed child of k; the array doubles when full (its
+ * room is the next power of two), so a long flat list costs linear time */
 static struct search_key *add_kid(struct search_key *k)
 {
-	k->kids = xrealloc(k->kids, (k->n_kids + 1) * sizeof(*k->kids));
-	memset(&k->kids[k->n_kids], 0, sizeof(k->kids[0]));
+	size_t n = k->n_kids;
+
+	if (n == 0 || (n & (n - 1)) == 0)
+		k->kids = xrealloc(k->kids, mem_mul_size(n ? 2 * n : 1, sizeof(*k->kids)));
+	memset(&k->kids[n], 0, sizeof(k->kids[0]));
 	return &k->kids[k->n_kids++];
 }
 

@@ -121,7 +121,7 @@ static void test_depth(void)
 	struct buf *why = buf_new(0), *q = buf_new(0);
 	struct imapmail_search *s = NULL;
 
-	test_begin("imapmail_search_parse: nesting and NOT chains bounded");
+	test_begin("imapmail_search_parse: nesting and NOT chains bounded, long flat lists taken");
 	for (int i = 0; i < 5000; i++)
 		buf_cat(q, "NOT ");
 	buf_cat(q, "SEEN");
@@ -137,6 +137,11 @@ static void test_depth(void)
 	buf_cat(q, "SEEN");
 	for (int i = 0; i < 50; i++)
 		buf_cat(q, ")");
+	test_assert(parse(buf_str(q), &s, why) == 0);
+	imapmail_search_free(&s);
+	buf_reset(q);
+	for (int i = 0; i < 100000; i++)
+		buf_cat(q, "SEEN ");
 	test_assert(parse(buf_str(q), &s, why) == 0);
 	imapmail_search_free(&s);
 	test_end();
