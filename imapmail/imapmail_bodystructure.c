@@ -247,7 +247,7 @@ static void content_type(const struct mime_part *m, struct ctype *ct)
 {
 	size_t len = 0;
 	const char *v = value_of(m, "Content-Type", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	int rc = -1;
 
 	ct->ps.len = 0;
@@ -294,7 +294,7 @@ static void encoding(const struct mime_part *m, struct buf *out)
 {
 	size_t len = 0;
 	const char *v = value_of(m, "Content-Transfer-Encoding", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	struct buf *tok = buf_new(16);
 
 	if (v && imapmail_rfc822_skip(&r) >= 0 && imapmail_rfc822_token(&r, tok) >= 0 &&
@@ -310,7 +310,7 @@ static void disposition(const struct mime_part *m, struct buf *out)
 {
 	size_t len = 0;
 	const char *v = value_of(m, "Content-Disposition", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	struct buf *tok = buf_new(16);
 	struct params *ps = xmalloc(sizeof(*ps));
 
@@ -334,7 +334,7 @@ static void language(const struct mime_part *m, struct buf *out)
 {
 	size_t len = 0, n = 0;
 	const char *v = value_of(m, "Content-Language", &len);
-	struct imapmail_rfc822 r = { .p = v, .end = v + len };
+	struct imapmail_rfc822 r = { .p = v, .end = v ? v + len : NULL };
 	struct buf *tag = buf_new(16);
 
 	if (v)
@@ -372,7 +372,7 @@ static size_t sibling(const struct mime_parts *p, size_t n)
 	return 0;
 }
 
-static void write_part(const struct mime_parts *p, size_t n, bool ext, unsigned level,
+static void write_part(const struct mime_parts *p, size_t n, bool ext,
 		       struct buf *out);
 
 /* write_ext - the single-part extension data after the fields */
@@ -390,7 +390,7 @@ static void write_ext(const struct mime_part *m, struct buf *out)
 
 /* write_multipart - (part)(part) "subtype" [ext] */
 static void write_multipart(const struct mime_parts *p, size_t n, const struct ctype *ct,
-			    bool ext, unsigned level, struct buf *out)
+			    bool ext, struct buf *out)
 {
 	const struct mime_part *m = &p->parts[n];
 	size_t c = child(p, n);
@@ -399,7 +399,7 @@ static void write_multipart(const struct mime_parts *p, size_t n, const struct c
 		buf_cat(out, ext ? "(" EMPTY_PART " NIL NIL NIL NIL)" : "(" EMPTY_PART ")");
 	for (; c; c = sibling(p, c)) {
 		buf_putc(out, '(');
-		write_part(p, c, ext, level + 1, out);
+		write_part(p, c, ext, out);
 		buf_putc(out, ')');
 	}
 	buf_putc(out, ' ');
@@ -421,7 +421,7 @@ static void write_multipart(const struct mime_parts *p, size_t n, const struct c
 
 /* write_single - a non-multipart part's fields */
 static void write_single(const struct mime_parts *p, size_t n, const struct ctype *ct,
-			 bool ext, unsigned level, struct buf *out)
+			 bool ext, struct buf *out)
 {
 	const struct mime_part *m = &p->parts[n];
 	size_t c = child(p, n);
@@ -454,15 +454,36 @@ static void write_single(const struct mime_parts *p, size_t n, const struct ctyp
 		buf_putc(out, ' ');
 		imapmail_envelope_write(buf_str(nm->fields), buf_len(nm->fields), out);
 		buf_cat(out, " (");
-		write_part(p, c, ext, level + 1, out);
+		write_part(p, c, ext, out);
 		buf_printf(out, ") %llu", (unsigned long long)m->body_lines);
 	}
 	if (ext)
 		write_ext(m, out);
 }
 
+/* is_multi - with ct part n's parsed Content-Type: a multipart */
+static bool is_multi(const struct mime_parts *p, size_t n, const struct ctype *ct)
+{
+	return ct->type && strcasecmp(buf_str(ct->type), "multipart") == 0 &&
+	       (child(p, n) == 0 || p->parts[child(p, n)].kind == MIME_PART_PART);
+}
+
+/* imapmail_bodystructure_is_multipart - part n is a multipart (by its
+ * type: one without parts too) */
+bool imapmail_bodystructure_is_multipart(const struct mime_parts *p, size_t n)
+{
+	struct ctype *ct = xmalloc(sizeof(*ct));
+	bool multi;
+
+	content_type(&p->parts[n], ct);
+	multi = is_multi(p, n, ct);
+	ctype_free(ct);
+	free(ct);
+	return multi;
+}
+
 /* write_part - one part's body structure (without its parentheses) */
-static void write_part(const struct mime_parts *p, size_t n, bool ext, unsigned level,
+static void write_part(const struct mime_parts *p, size_t n, bool ext,
 		       struct buf *out)
 {
 	struct ctype *ct = xmalloc(sizeof(*ct));
@@ -470,12 +491,11 @@ static void write_part(const struct mime_parts *p, size_t n, bool ext, unsigned 
 	bool multi;
 
 	content_type(m, ct);
-	multi = ct->type && strcasecmp(buf_str(ct->type), "multipart") == 0 &&
-		(child(p, n) == 0 || p->parts[child(p, n)].kind == MIME_PART_PART);
+	multi = is_multi(p, n, ct);
 	if (multi)
-		write_multipart(p, n, ct, ext, level, out);
+		write_multipart(p, n, ct, ext, out);
 	else
-		write_single(p, n, ct, ext, level, out);
+		write_single(p, n, ct, ext, out);
 	ctype_free(ct);
 	free(ct);
 }
@@ -486,7 +506,7 @@ void imapmail_bodystructure_write(const struct mime_parts *p, size_t part, bool 
 {
 	buf_putc(out, '(');
 	if (part < p->len)
-		write_part(p, part, extended, 0, out);
+		write_part(p, part, extended, out);
 	else
 		buf_cat(out, EMPTY_PART);
 	buf_putc(out, ')');

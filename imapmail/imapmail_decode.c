@@ -6,9 +6,10 @@
 
 #include "imapmail_decode.h"
 
-/* imapmail_decode_crlf - LF (not after CR) as CRLF; NUL as 0x80, since
- * an IMAP literal holds no NUL (Dovecot does the same) */
-void imapmail_decode_crlf(const char *p, size_t len, struct buf *out)
+/* imapmail_decode_crlf - LF (not after CR) as CRLF; NUL as 0x80 unless
+ * nul, since an IMAP literal holds no NUL (Dovecot does the same; BINARY
+ * keeps them, in a literal8) */
+void imapmail_decode_crlf(const char *p, size_t len, bool nul, struct buf *out)
 {
 	size_t start = 0;
 
@@ -18,7 +19,7 @@ void imapmail_decode_crlf(const char *p, size_t len, struct buf *out)
 			buf_add(out, p + start, i - start);
 			buf_add(out, "\r\n", 2);
 			start = i + 1;
-		} else if (p[i] == '\0') {
+		} else if (p[i] == '\0' && !nul) {
 			buf_add(out, p + start, i - start);
 			buf_putc(out, 0x80);
 			start = i + 1;

@@ -2,7 +2,8 @@
  * (RFC 3516) and CRLF conversion for BODY[] (RFC 9051 section 2.3.1:
  * every line end sent is CRLF).
  *
- *   imapmail_decode_crlf(p, len, out);          // LF -> CRLF, NUL -> 0x80
+ *   imapmail_decode_crlf(p, len, nul, out);     // LF -> CRLF, NUL -> 0x80
+ *                                               // (kept with nul: BINARY)
  *   imapmail_decode_base64(p, len, out) < 0     // not base64
  *   imapmail_decode_qp(p, len, out);            // never fails
  *
@@ -18,11 +19,12 @@
 #ifndef HATO_IMAPMAIL_DECODE_H
 #define HATO_IMAPMAIL_DECODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
 
-void imapmail_decode_crlf(const char *p, size_t len, struct buf *out);
+void imapmail_decode_crlf(const char *p, size_t len, bool nul, struct buf *out);
 int imapmail_decode_base64(const char *p, size_t len, struct buf *out);
 void imapmail_decode_qp(const char *p, size_t len, struct buf *out);
 

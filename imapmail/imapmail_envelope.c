@@ -10,8 +10,10 @@
  * parsed (RFC 5322 section 3.4 with the obsolete forms) into lists of
  * (name adl mailbox host), a group as (NIL NIL "name" NIL) ... (NIL NIL
  * NIL NIL).  Sender and Reply-To default to From when they give no
- * address (RFC 9051: "the server MUST default ... to the from field").  The first field of a name
- * counts.  Broken addresses come out as Dovecot 2.3 gives them: a
+ * address (RFC 9051: "the server MUST default ... to the from field").
+ * Fields given twice, as Dovecot 2.3 reads them: the last Date, Subject,
+ * In-Reply-To, Message-ID; the addresses of all the From (To, ...)
+ * fields in one list.  Broken addresses come out as Dovecot 2.3 gives them: a
  * missing local part is "MISSING_MAILBOX", a missing domain
  * "MISSING_DOMAIN", an angle address that does not parse has the host
  * "SYNTAX_ERROR", a bad route "INVALID_ROUTE"; words without "@" and
@@ -304,22 +306,25 @@ static void address_list(struct aparse *k)
 	}
 }
 
-/* addresses - the field's address list, or NIL: false if it has none */
-static bool addresses(const char *v, size_t len, struct buf *out)
+/* addresses - the addresses of every field called name, one list, or
+ * NIL: false if there are none */
+static bool addresses(const char *fields, size_t len, const char *name, struct buf *out)
 {
-	struct aparse k = { .r = { .p = v, .end = v + len }, .out = out };
+	struct aparse k = { .out = out };
+	size_t at = 0, vlen = 0;
+	const char *v;
 
-	if (v == NULL) {
-		buf_cat(out, "NIL");
-		return false;
-	}
 	k.r.comment = buf_new(0);
 	k.tmp = buf_new(64);
 	k.a.name = buf_new(0);
 	k.a.route = buf_new(0);
 	k.a.mailbox = buf_new(0);
 	k.a.domain = buf_new(0);
-	address_list(&k);
+	while ((v = imapmail_rfc822_field_next(fields, len, name, &at, &vlen)) != NULL) {
+		k.r.p = v;
+		k.r.end = v + vlen;
+		address_list(&k);
+	}
 	buf_cat(out, k.count ? ")" : "NIL");
 	buf_free(&k.r.comment);
 	buf_free(&k.tmp);
@@ -330,12 +335,25 @@ static bool addresses(const char *v, size_t len, struct buf *out)
 	return k.count > 0;
 }
 
+/* last - the last field called name (Dovecot keeps the last), or NULL */
+static const char *last(const char *fields, size_t len, const char *name, size_t *vlen)
+{
+	const char *v, *found = NULL;
+	size_t at = 0, n = 0;
+
+	while ((v = imapmail_rfc822_field_next(fields, len, name, &at, &n)) != NULL) {
+		found = v;
+		*vlen = n;
+	}
+	return found;
+}
+
 /* humane - the Subject as Dovecot writes it: runs of white space (and
  * line ends) one space, none at the ends, NUL as 0x80 */
 static void humane(const char *fields, size_t len, struct buf *out)
 {
 	size_t vlen = 0;
-	const char *v = imapmail_rfc822_field(fields, len, "Subject", &vlen);
+	const char *v = last(fields, len, "Subject", &vlen);
 	struct buf *h;
 	bool space = false;
 
@@ -362,7 +380,7 @@ static void humane(const char *fields, size_t len, struct buf *out)
 static void text(const char *fields, size_t len, const char *name, struct buf *out)
 {
 	size_t vlen = 0;
-	const char *v = imapmail_rfc822_field(fields, len, name, &vlen);
+	const char *v = last(fields, len, name, &vlen);
 
 	imap_quote_nstring(out, v, vlen);
 }
@@ -371,21 +389,18 @@ static void text(const char *fields, size_t len, const char *name, struct buf *o
 void imapmail_envelope_write(const char *fields, size_t len, struct buf *out)
 {
 	static const char *const addr_names[] = { "From", "Sender", "Reply-To", "To", "Cc", "Bcc" };
-	const char *from, *v;
-	size_t from_len = 0, vlen = 0, mark;
+	size_t mark;
 
 	buf_putc(out, '(');
 	text(fields, len, "Date", out);
 	buf_putc(out, ' ');
 	humane(fields, len, out);
-	from = imapmail_rfc822_field(fields, len, "From", &from_len);
 	for (size_t i = 0; i < sizeof(addr_names) / sizeof(addr_names[0]); i++) {
 		buf_putc(out, ' ');
-		v = imapmail_rfc822_field(fields, len, addr_names[i], &vlen);
 		mark = buf_len(out);
-		if (!addresses(v, vlen, out) && (i == 1 || i == 2)) {
+		if (!addresses(fields, len, addr_names[i], out) && (i == 1 || i == 2)) {
 			buf_truncate(out, mark);
-			addresses(from, from_len, out);
+			addresses(fields, len, "From", out);
 		}
 	}
 	buf_putc(out, ' ');

@@ -20,7 +20,10 @@
  * Errors: section_parse -1 with why (a bad spec: the caller's BAD);
  * section_write IMAPMAIL_RENDER_ERROR with why (a read failed) or
  * IMAPMAIL_RENDER_UNKNOWN_CTE (BINARY of a part whose encoding is not
- * known: the caller answers NO [UNKNOWN-CTE]); nothing else fails.
+ * known: the caller answers NO [UNKNOWN-CTE], RFC 3516 section 4.3) or
+ * IMAPMAIL_RENDER_PARSE (BINARY of base64 that does not decode: the
+ * caller answers NO [PARSE] Invalid data in MIME part, as Dovecot
+ * does); nothing else fails.
  * Trust: fields, parts and file bytes are the sender's (hostile); the
  * attribute is the client's.  Nothing is sized by them beyond the parts.
  */
@@ -38,6 +41,7 @@ enum imapmail_render_rc {
 	IMAPMAIL_RENDER_OK = 0,
 	IMAPMAIL_RENDER_ERROR = -1,
 	IMAPMAIL_RENDER_UNKNOWN_CTE = -2,
+	IMAPMAIL_RENDER_PARSE = -3,
 };
 
 /* which FETCH item a section came from */
@@ -82,6 +86,9 @@ void imapmail_envelope_write(const char *fields, size_t len, struct buf *out);
  * of p->parts[part] and what is inside it */
 void imapmail_bodystructure_write(const struct mime_parts *p, size_t part, bool extended,
 				  struct buf *out);
+/* imapmail_bodystructure_is_multipart - p->parts[n] is a multipart (by
+ * its Content-Type, as BODYSTRUCTURE shows it; maybe without parts) */
+bool imapmail_bodystructure_is_multipart(const struct mime_parts *p, size_t n);
 /* imapmail_section_parse - a FETCH attribute (BODY[..], BODY.PEEK[..],
  * BINARY[..], BINARY.PEEK[..], BINARY.SIZE[..], RFC822, RFC822.HEADER,
  * RFC822.TEXT; any case) into sec: 0, or -1 with why */

@@ -217,7 +217,16 @@ int imapmail_rfc822_domain(struct imapmail_rfc822 *r, struct buf *out)
 const char *imapmail_rfc822_field(const char *fields, size_t len, const char *name,
 				  size_t *vlen)
 {
-	const char *p = fields, *end = fields + len;
+	size_t at = 0;
+
+	return imapmail_rfc822_field_next(fields, len, name, &at, vlen);
+}
+
+/* imapmail_rfc822_field_next - the next "name:" line's value from *at */
+const char *imapmail_rfc822_field_next(const char *fields, size_t len, const char *name,
+				       size_t *at, size_t *vlen)
+{
+	const char *p = fields + (*at < len ? *at : len), *end = fields + len;
 	size_t n = strlen(name);
 
 	while (p < end) {
@@ -231,6 +240,7 @@ const char *imapmail_rfc822_field(const char *fields, size_t len, const char *na
 				for (q++; q < eol && (*q == ' ' || *q == '\t');)
 					q++;
 				*vlen = (size_t)(eol - q);
+				*at = (size_t)(eol - fields) + 1;
 				return q;
 			}
 		}

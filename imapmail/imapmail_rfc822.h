@@ -40,5 +40,9 @@ bool imapmail_rfc822_is_atext(unsigned char c);
  * line end), or NULL */
 const char *imapmail_rfc822_field(const char *fields, size_t len, const char *name,
 				  size_t *vlen);
+/* imapmail_rfc822_field_next - the same from offset *at on (start at 0),
+ * *at moved past the field found; NULL when there is no more */
+const char *imapmail_rfc822_field_next(const char *fields, size_t len, const char *name,
+				       size_t *at, size_t *vlen);
 
 #endif

@@ -127,17 +127,21 @@ static bool is_utf8_name(const char *cs)
 	       strcasecmp(cs, "us-ascii") == 0 || strcasecmp(cs, "ascii") == 0;
 }
 
-/* search_to_utf8 - in (in charset cs) as UTF-8; an unknown charset's
- * bytes are kept as they are */
-void search_to_utf8(const char *cs, const char *in, size_t len, struct buf *out)
+/* search_to_utf8 - in (in charset cs) as UTF-8: true; false for an
+ * unknown charset, whose bytes are kept as they are */
+bool search_to_utf8(const char *cs, const char *in, size_t len, struct buf *out)
 {
 	iconv_t cd;
 	char *ip = (char *)in;
 	size_t il = len;
 
-	if (is_utf8_name(cs) || (cd = iconv_open("UTF-8", cs)) == (iconv_t)-1) {
+	if (is_utf8_name(cs)) {
 		buf_add(out, in, len);
-		return;
+		return true;
+	}
+	if ((cd = iconv_open("UTF-8", cs)) == (iconv_t)-1) {
+		buf_add(out, in, len);
+		return false;
 	}
 	while (il > 0) {
 		char tmp[4096], *op = tmp;
@@ -154,6 +158,7 @@ void search_to_utf8(const char *cs, const char *in, size_t len, struct buf *out)
 		}
 	}
 	iconv_close(cd);
+	return true;
 }
 
 /* hexval - a hex digit's value, or -1 */
@@ -216,12 +221,13 @@ void search_base64(const char *s, size_t len, struct buf *out)
 }
 
 /* encoded_word - "=?cs?B|Q?text?=" at s[0..len): its length (0 if none
- * is there), with its decoded UTF-8 appended to out */
+ * is there), with its decoded UTF-8 appended to out; a word in a charset
+ * iconv does not know says nothing (as in Dovecot) */
 static size_t encoded_word(const char *s, size_t len, struct buf *out, struct buf *tmp)
 {
 	const char *cs = s + 2, *q1, *enc, *text, *end;
 	char charset[CHARSET_MAX + 1];
-	size_t cslen;
+	size_t cslen, save;
 
 	if (len < 8 || s[0] != '=' || s[1] != '?')
 		return 0;
@@ -245,7 +251,9 @@ static size_t encoded_word(const char *s, size_t len, struct buf *out, struct bu
 		search_base64(text, (size_t)(end - text), tmp);
 	else
 		search_qp(text, (size_t)(end - text), true, tmp);
-	search_to_utf8(charset, buf_str(tmp), buf_len(tmp), out);
+	save = buf_len(out);
+	if (!search_to_utf8(charset, buf_str(tmp), buf_len(tmp), out))
+		buf_truncate(out, save);
 	return (size_t)(end + 2 - s);
 }
 
@@ -312,8 +320,9 @@ void search_charset_param(const char *v, char *cs)
 		if (strncasecmp(p, "charset", 7) != 0)
 			continue;
 		p += 7 + strspn(p + 7, " \t");
-		if (*p++ != '=')
+		if (*p != '=')
 			continue;
+		p++;
 		p += strspn(p, " \t");
 		if (*p == '"')
 			n = strcspn(++p, "\"");

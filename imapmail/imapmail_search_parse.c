@@ -71,9 +71,12 @@ struct pctx {
 	struct buf *why;
 };
 
-/* string_of - an atom, quoted string or literal without NUL, or NULL */
+/* string_of - an atom, quoted string or literal without NUL, or NULL;
+ * NIL is the atom "NIL" here (an astring, as Dovecot reads it) */
 static const char *string_of(const struct imap_arg *a)
 {
+	if (a->type == IMAP_ARG_NIL)
+		return "NIL";
 	if (a->type != IMAP_ARG_ATOM && a->type != IMAP_ARG_STRING && a->type != IMAP_ARG_LITERAL)
 		return NULL;
 	return strlen(a->str) == a->len ? a->str : NULL;
@@ -155,11 +158,15 @@ static const struct keydef *find_keydef(const char *name)
 	return NULL;
 }
 
-/* add_kid - a new zeroed child of k */
+/* add_kid - a new zeroed child of k; the array doubles when full (its
+ * room is the next power of two), so a long flat list costs linear time */
 static struct search_key *add_kid(struct search_key *k)
 {
-	k->kids = xrealloc(k->kids, (k->n_kids + 1) * sizeof(*k->kids));
-	memset(&k->kids[k->n_kids], 0, sizeof(k->kids[0]));
+	size_t n = k->n_kids;
+
+	if (n == 0 || (n & (n - 1)) == 0)
+		k->kids = xrealloc(k->kids, mem_mul_size(n ? 2 * n : 1, sizeof(*k->kids)));
+	memset(&k->kids[n], 0, sizeof(k->kids[0]));
 	return &k->kids[k->n_kids++];
 }
 
@@ -378,7 +385,7 @@ int imapmail_search_parse(const struct imap_arg *args, size_t n, struct imapmail
 	buf_reset(why);
 	s->root.type = SK_AND;
 	if ((rc = prefix(&p, args, n, &i)) < 0 ||
-	    (rc = parse_list(&p, args + i, n - i, &s->root, 0)) < 0) {
+	    (rc = parse_list(&p, i < n ? args + i : NULL, n - i, &s->root, 0)) < 0) {
 		imapmail_search_free(&s);
 		return rc;
 	}

@@ -6,8 +6,10 @@
  * body is transfer-decoded, converted to UTF-8 and folded, and offered
  * to BODY and TEXT.  Attachments (other types) and multipart preambles
  * are not text, as in Dovecot.  The message comes from anyone: the
- * walker bounds nesting; XXX the file is read whole into memory (it is
- * bounded by message_size_limit), and a text part's decoded body too.
+ * walker bounds nesting.  The file is read in chunks, and no further
+ * than needed (only the header when no BODY/TEXT key is open); XXX a
+ * text part is kept whole while it is read and decoded (a part is
+ * bounded by message_size_limit).
  */
 #include <errno.h>
 #include <string.h>
@@ -27,6 +29,7 @@ struct reader {
 	struct search_file *f;
 	size_t open_keys;		/* text keys not hit yet */
 	bool date_seen;
+	bool top_done;			/* the message's own header has ended */
 	struct buf *field;		/* the header field being gathered */
 	enum mime_section field_section;
 	char charset[SEARCH_CHARSET_MAX + 1];	/* of the block's Content-Type */
@@ -146,6 +149,8 @@ static void block_done(struct reader *r, const struct mime_line *l)
 	const struct mime_fields *f = l->fields;
 
 	field_done(r);
+	if (l->section == MIME_TOP)
+		r->top_done = true;
 	r->text_body = !l->nested_follows && (f == NULL || f->type[0] == '\0' ||
 					      strcmp(f->type, "text") == 0 ||
 					      strcmp(f->type, "message") == 0);
@@ -188,55 +193,71 @@ static void line(struct reader *r, struct mime *w, const char *p, size_t len)
 	}
 }
 
-/* read_all - the whole file from offset 0 into b: 0, or -1 */
-static int read_all(int fd, struct buf *b)
+/* one - a line to the walker, true once nothing more is needed: every
+ * text key is hit and the Date: is known, or no BODY/TEXT key is left
+ * open when the message's header has ended */
+static bool one(struct reader *r, struct mime *w, const char *p, size_t len)
 {
-	off_t off = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		buf_reserve(b, READ_CHUNK);
-		n = pread(fd, b->data + b->len, READ_CHUNK, off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		if (n == 0)
-			break;
-		b->len += (size_t)n;
-		b->data[b->len] = '\0';
-		off += n;
-	}
-	return 0;
+	line(r, w, p, len > 0 && p[len - 1] == '\r' ? len - 1 : len);
+	if (r->top_done && !wants(r, SK_BODY, NULL) && !wants(r, SK_TEXT, NULL))
+		return true;
+	return r->open_keys == 0 && (r->top_done || !r->s->needs_date);
 }
 
-/* walk - the message's lines through the walker, stopping early once
- * every text key is hit and the Date: is known (or not wanted) */
-static void walk(struct reader *r, const struct buf *msg)
+/* lines - the whole lines in pend, which keeps the rest; true when done */
+static bool lines(struct reader *r, struct mime *w, struct buf *pend)
+{
+	const char *p = buf_str(pend), *end = p + buf_len(pend), *nl;
+	bool done = false;
+
+	while (!done && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		done = one(r, w, p, (size_t)(nl - p));
+		p = nl + 1;
+	}
+	memmove(pend->data, p, (size_t)(end - p));
+	buf_truncate(pend, (size_t)(end - p));
+	return done;
+}
+
+/* walk - the file from offset 0, READ_CHUNK at a time, through the
+ * walker until done: 0, or -1 on a read error */
+static int walk(struct reader *r, int fd)
 {
 	struct mime *w = mime_new(&(struct mime_opts){ .header_limit = 102400, .eol_len = 1 });
-	const char *p = buf_str(msg), *end = p + buf_len(msg);
+	struct buf *pend = buf_new(READ_CHUNK);
+	bool done = false;
+	off_t off = 0;
+	int rc = 0;
 
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+	while (!done) {
+		ssize_t n;
 
-		line(r, w, p, len > 0 && p[len - 1] == '\r' ? len - 1 : len);
-		p += len + (nl != NULL);
-		if (r->open_keys == 0 && (r->date_seen || !r->s->needs_date))
+		buf_reserve(pend, READ_CHUNK);
+		n = pread(fd, pend->data + pend->len, READ_CHUNK, off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = n < 0 ? -1 : 0;
+			if (n == 0 && buf_len(pend) > 0)
+				(void)one(r, w, buf_str(pend), buf_len(pend));	/* no line end */
 			break;
+		}
+		pend->len += (size_t)n;
+		pend->data[pend->len] = '\0';
+		off += n;
+		done = lines(r, w, pend);
 	}
 	field_done(r);
 	body_done(r);
 	mime_free(&w);
+	buf_free(&pend);
+	return rc;
 }
 
 /* search_text_read - one message's text keys and Date: */
 int search_text_read(struct imapmail_search *s, int fd, struct search_file *f)
 {
 	struct reader r = { .s = s, .f = f };
-	struct buf *msg = buf_new(READ_CHUNK);
 	int rc;
 
 	for (size_t i = 0; i < s->n_text; i++) {
@@ -246,17 +267,14 @@ int search_text_read(struct imapmail_search *s, int fd, struct search_file *f)
 		k->hit = k->type != SK_HEADER && buf_len(k->value) == 0;
 		r.open_keys += !k->hit;
 	}
-	if ((rc = read_all(fd, msg)) == 0) {
-		r.field = buf_new(256);
-		r.body = buf_new(1024);
-		r.tmp = buf_new(1024);
-		r.folded = buf_new(1024);
-		walk(&r, msg);
-		buf_free(&r.field);
-		buf_free(&r.body);
-		buf_free(&r.tmp);
-		buf_free(&r.folded);
-	}
-	buf_free(&msg);
+	r.field = buf_new(256);
+	r.body = buf_new(1024);
+	r.tmp = buf_new(1024);
+	r.folded = buf_new(1024);
+	rc = walk(&r, fd);
+	buf_free(&r.field);
+	buf_free(&r.body);
+	buf_free(&r.tmp);
+	buf_free(&r.folded);
 	return rc;
 }

@@ -282,12 +282,10 @@ static size_t first_child(const struct mime_parts *p, size_t n)
 	return n + 1 < p->len && p->parts[n + 1].depth == p->parts[n].depth + 1 ? n + 1 : 0;
 }
 
-/* is_multipart - part n has parts of a multipart inside */
+/* is_multipart - part n is a multipart (maybe one without parts) */
 static bool is_multipart(const struct mime_parts *p, size_t n)
 {
-	size_t c = first_child(p, n);
-
-	return c && p->parts[c].kind == MIME_PART_PART;
+	return imapmail_bodystructure_is_multipart(p, n);
 }
 
 /* is_rfc822 - part n is a message/rfc822 with its nested message */
@@ -373,6 +371,7 @@ static void header_fields(const char *h, size_t len, const struct imapmail_secti
 			  struct buf *out)
 {
 	struct buf *raw = buf_new(len);
+	bool blank = false;
 	size_t i = 0;
 
 	while (i < len) {
@@ -395,14 +394,18 @@ static void header_fields(const char *h, size_t len, const struct imapmail_secti
 			for (size_t k = 0; k < sec->fields_len && !match; k++, f += strlen(f) + 1)
 				match = strlen(f) == nlen && strncasecmp(f, h + i, nlen) == 0;
 		} else if (end - i <= 2 && (h[i] == '\n' || h[i] == '\r')) {
-			break;	/* the empty line */
+			blank = true;	/* the empty line */
+			break;
 		}
 		if (match != not)
 			buf_add(raw, h + i, end - i);
 		i = end;
 	}
-	buf_add(raw, "\n", 1);
-	imapmail_decode_crlf(buf_str(raw), buf_len(raw), out);
+	/* the empty line ends it; HEADER.FIELDS.NOT of a header without one
+	 * has none (Dovecot's filter copies what is there) */
+	if (blank || !not)
+		buf_add(raw, "\n", 1);
+	imapmail_decode_crlf(buf_str(raw), buf_len(raw), false, out);
 	buf_free(&raw);
 }
 
@@ -419,8 +422,126 @@ static int decoded(const char *b, size_t len, const struct mime_part *m, struct 
 	}
 	if (*e && strcmp(e, "7bit") && strcmp(e, "8bit") && strcmp(e, "binary"))
 		return IMAPMAIL_RENDER_UNKNOWN_CTE;
-	imapmail_decode_crlf(b, len, out);
+	imapmail_decode_crlf(b, len, true, out);
 	return 0;
+}
+
+/* binary_header - a part's header for BINARY: its
+ * Content-Transfer-Encoding fields out, "binary" in before the empty
+ * line (as Dovecot rewrites it), CRLF */
+static void binary_header(const char *h, size_t len, struct buf *out)
+{
+	static const char cte[] = "content-transfer-encoding";
+	struct buf *raw = buf_new(len + 40);
+	size_t i = 0, end;
+
+	while (i < len && h[i] != '\n' && !(h[i] == '\r' && i + 1 < len && h[i + 1] == '\n')) {
+		const char *q = h + i + sizeof(cte) - 1;
+
+		end = i;
+		do {
+			const char *nl = memchr(h + end, '\n', len - end);
+
+			end = nl ? (size_t)(nl - h) + 1 : len;
+		} while (end < len && (h[end] == ' ' || h[end] == '\t'));
+		while (q < h + end && (*q == ' ' || *q == '\t'))
+			q++;
+		if (end - i < sizeof(cte) || strncasecmp(h + i, cte, sizeof(cte) - 1) != 0 ||
+		    q >= h + end || *q != ':')
+			buf_add(raw, h + i, end - i);
+		i = end;
+	}
+	if (buf_len(raw) && raw->data[raw->len - 1] != '\n')
+		buf_putc(raw, '\n');
+	buf_cat(raw, "Content-Transfer-Encoding: binary\n");
+	buf_add(raw, h + i, len - i);
+	imapmail_decode_crlf(buf_str(raw), buf_len(raw), true, out);
+	buf_free(&raw);
+}
+
+/* is_identity - an encoding BINARY leaves as it is */
+static bool is_identity(const char *e)
+{
+	return !*e || !strcmp(e, "7bit") || !strcmp(e, "8bit") || !strcmp(e, "binary");
+}
+
+/* raw_crlf - file bytes [from, to) into data, CRLF: 0 or -1 */
+static int raw_crlf(int fd, uint64_t from, uint64_t to, struct buf *data, struct buf *why)
+{
+	struct buf *raw = buf_new(0);
+	int rc = to > from ? read_at(fd, from, to - from, raw, why) : 0;
+
+	if (rc == 0)
+		imapmail_decode_crlf(buf_str(raw), buf_len(raw), true, data);
+	buf_free(&raw);
+	return rc;
+}
+
+/* binary_leaf - part i's header and body for BINARY: 0, -1, -2, 1 */
+static int binary_leaf(int fd, const struct mime_part *m, struct buf *data, struct buf *why)
+{
+	struct buf *raw = buf_new(0);
+	int rc = read_at(fd, m->hdr_offset, m->hdr_size + m->body_size, raw, why);
+
+	if (rc == 0) {
+		binary_header(buf_str(raw), (size_t)m->hdr_size, data);
+		rc = decoded(buf_str(raw) + m->hdr_size, (size_t)m->body_size, m, data);
+		rc = rc == IMAPMAIL_RENDER_ERROR ? 1 : rc;
+	}
+	buf_free(&raw);
+	return rc;
+}
+
+/* binary_tree - BINARY of the parts in [first, last) between file
+ * offsets from and to: the bytes as they are, but each part encoded in
+ * base64 or quoted-printable decoded (with its header saying
+ * "binary"): 0, -1 (read error), -2 (an unknown encoding), 1 (data
+ * that does not decode) */
+static int binary_tree(int fd, const struct mime_parts *p, size_t first, size_t last,
+		       uint64_t from, uint64_t to, struct buf *data, struct buf *why)
+{
+	uint64_t at = from;
+	int rc;
+
+	for (size_t i = first; i < last; i++) {
+		const struct mime_part *m = &p->parts[i];
+
+		if (is_multipart(p, i) || is_rfc822(p, i) || is_identity(m->encoding))
+			continue;
+		if (strcmp(m->encoding, "base64") && strcmp(m->encoding, "quoted-printable"))
+			return IMAPMAIL_RENDER_UNKNOWN_CTE;
+		if (m->hdr_offset < at || m->hdr_offset + m->hdr_size + m->body_size > to)
+			continue;
+		if ((rc = raw_crlf(fd, at, m->hdr_offset, data, why)) != 0 ||
+		    (rc = binary_leaf(fd, m, data, why)) != 0)
+			return rc;
+		at = m->hdr_offset + m->hdr_size + m->body_size;
+	}
+	return raw_crlf(fd, at, to, data, why);
+}
+
+/* binary - BINARY[section] of part n: 0, -1, -2, 1 */
+static int binary(int fd, const struct mime_parts *p, const struct imapmail_section *sec, size_t n,
+		  struct buf *data, struct buf *why)
+{
+	const struct mime_part *m = &p->parts[n];
+	uint64_t body = m->hdr_offset + m->hdr_size;
+	size_t last = n + 1;
+	struct buf *raw;
+	int rc;
+
+	while (last < p->len && p->parts[last].depth > m->depth)
+		last++;
+	if (sec->part_len == 0)
+		return binary_tree(fd, p, 0, p->len, 0, body + m->body_size, data, why);
+	if (is_multipart(p, n) || is_rfc822(p, n))
+		return binary_tree(fd, p, n + 1, last, body, body + m->body_size, data, why);
+	raw = buf_new(0);
+	if ((rc = read_at(fd, body, m->body_size, raw, why)) == 0 &&
+	    (rc = decoded(buf_str(raw), buf_len(raw), m, data)) == IMAPMAIL_RENDER_ERROR)
+		rc = 1;
+	buf_free(&raw);
+	return rc;
 }
 
 /* content - the section's bytes (whole) into data: 0, -1 (a read
@@ -435,6 +556,10 @@ static int content(int fd, const struct mime_parts *p, const struct imapmail_sec
 
 	if (!find(p, sec, &n))
 		goto done;
+	if (sec->item == IMAPMAIL_ITEM_BINARY || sec->item == IMAPMAIL_ITEM_BINARY_SIZE) {
+		rc = binary(fd, p, sec, n, data, why);
+		goto done;
+	}
 	m = &p->parts[n];
 	switch (sec->text) {
 	case IMAPMAIL_TEXT_ALL:
@@ -458,12 +583,8 @@ static int content(int fd, const struct mime_parts *p, const struct imapmail_sec
 	if (sec->text == IMAPMAIL_TEXT_FIELDS || sec->text == IMAPMAIL_TEXT_FIELDS_NOT)
 		header_fields(buf_str(raw), buf_len(raw), sec, sec->text == IMAPMAIL_TEXT_FIELDS_NOT,
 			      data);
-	else if (sec->item != IMAPMAIL_ITEM_BINARY && sec->item != IMAPMAIL_ITEM_BINARY_SIZE)
-		imapmail_decode_crlf(buf_str(raw), buf_len(raw), data);
-	else if (sec->part_len == 0 || is_multipart(p, n) || is_rfc822(p, n))
-		imapmail_decode_crlf(buf_str(raw), buf_len(raw), data);	/* XXX not decoded */
-	else if ((rc = decoded(buf_str(raw), buf_len(raw), m, data)) == IMAPMAIL_RENDER_ERROR)
-		rc = 1;
+	else
+		imapmail_decode_crlf(buf_str(raw), buf_len(raw), false, data);
 done:
 	buf_free(&raw);
 	return rc;
@@ -477,15 +598,13 @@ int imapmail_section_write(int fd, const struct mime_parts *p, const struct imap
 	size_t off, len;
 	int rc = content(fd, p, sec, data, why);
 
-	if (rc < 0) {
+	if (rc < 0 || rc == 1) {
 		buf_free(&data);
-		return rc;
+		return rc == 1 ? IMAPMAIL_RENDER_PARSE : rc;
 	}
 	buf_add(out, buf_str(sec->name), buf_len(sec->name));
 	if (sec->item == IMAPMAIL_ITEM_BINARY_SIZE) {
-		buf_printf(out, " %zu", rc == 1 ? 0 : buf_len(data));
-	} else if (rc == 1) {
-		buf_cat(out, " NIL");
+		buf_printf(out, " %zu", buf_len(data));
 	} else {
 		off = sec->origin < buf_len(data) ? (size_t)sec->origin : buf_len(data);
 		len = buf_len(data) - off;

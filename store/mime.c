@@ -20,6 +20,9 @@ struct mime {
 	enum mime_section section;	/* of the current header block */
 	int depth;			/* open multiparts */
 	char *boundary[MIME_MAX_DEPTH];
+	bool digest[MIME_MAX_DEPTH];	/* the multipart is a multipart/digest */
+	bool pending_digest;		/* the multipart in the current headers is */
+	bool has_type;			/* the current headers have a Content-Type */
 	int part_depth;			/* multiparts around the current part */
 	bool nested_next;		/* the part is message/rfc822 */
 	char *pending_boundary;		/* multipart seen in the current headers */
@@ -118,10 +121,13 @@ static void note_content_type(struct mime *w, const char *v)
 	if (*end == '/')
 		token(end + 1, "; \t\r\n(", w->fields.subtype);
 	/* prefix tests, as Postfix's: "multipart/" with any subtype */
+	w->has_type = true;
 	if (strncasecmp(v, "multipart/", 10) == 0) {
 		free(w->pending_boundary);
 		w->pending_boundary = boundary_of(v);
-	} else if (strncasecmp(v, "message/rfc822", 14) == 0 && w->section != MIME_TOP) {
+		w->pending_digest = strcmp(w->fields.subtype, "digest") == 0;
+	} else if (strncasecmp(v, "message/rfc822", 14) == 0 &&
+		   (w->section != MIME_TOP || w->o.imap)) {
 		w->nested_next = true;
 	}
 }
@@ -157,6 +163,7 @@ static void add_header(struct mime *w, const char *p, size_t len, bool continuat
 static void new_block(struct mime *w, enum mime_section section)
 {
 	w->section = section;
+	w->has_type = false;
 	memset(&w->fields, 0, sizeof(w->fields));
 }
 
@@ -165,6 +172,7 @@ static void end_block(struct mime *w)
 {
 	finish_header(w);
 	if (w->pending_boundary && w->depth < MIME_MAX_DEPTH) {
+		w->digest[w->depth] = w->pending_digest;
 		w->boundary[w->depth++] = w->pending_boundary;
 		w->fields.has_boundary = true;
 	} else {
@@ -198,6 +206,10 @@ static void header_end(struct mime *w)
 	finish_header(w);
 	w->out.kind = MIME_HEADER_END;
 	w->out.fields = &w->done;
+	/* RFC 2046 section 5.1.5: a digest's part is a message by default */
+	if (w->o.imap && w->section == MIME_PART && !w->has_type && w->depth > 0 &&
+	    w->digest[w->depth - 1])
+		w->nested_next = true;
 	if (w->nested_next) {		/* message/rfc822: its headers follow */
 		w->done = w->fields;
 		w->nested_next = false;

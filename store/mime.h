@@ -76,6 +76,11 @@ struct mime_line {
 struct mime_opts {
 	size_t header_limit;		/* bytes of one header kept for parsing */
 	size_t eol_len;			/* line end bytes counted after each line */
+	bool imap;			/* message/rfc822 at the top too, and a
+					 * multipart/digest's parts without a
+					 * Content-Type messages (RFC 2046
+					 * section 5.1.5), as IMAP's structure
+					 * wants them */
 };
 
 struct mime;

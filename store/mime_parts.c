@@ -47,6 +47,7 @@ struct walk {
 	size_t parts_fields;		/* bytes kept in all parts' fields */
 	uint64_t off, voff, line;	/* where the current line starts */
 	uint64_t prev_eol, prev_veol;	/* the line end of the line before */
+	bool prev_close;		/* the line before closed a multipart */
 };
 
 /* push - a new part after the current line (len bytes, eol more);
@@ -100,7 +101,10 @@ static void end_above(struct walk *k, int n)
 	uint64_t lines = k->line - (k->prev_eol && k->line ? 1 : 0);	/* the line end is
 									 * the boundary's */
 
-	if (n == NONE) {		/* the end of the file: no boundary */
+	/* the end of the file (no boundary), or a boundary right after a
+	 * closing one: that line's end stays with the parts (as Dovecot
+	 * counts it) */
+	if (n == NONE || k->prev_close) {
 		end = k->off;
 		vend = k->voff;
 		lines = k->line;
@@ -268,6 +272,7 @@ static bool feed(struct walk *k, const char *p, size_t len, uint64_t eol, bool p
 		k->line++;
 		k->prev_eol = eol;
 		k->prev_veol = eol ? 2 : 0;
+		k->prev_close = l->kind == MIME_CLOSE;
 	}
 	return more;
 }
@@ -341,7 +346,7 @@ int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why)
 	int rc;
 
 	p->envelope = buf_new(256);
-	k.w = mime_new(&(struct mime_opts){ .header_limit = HEADER_LIMIT, .eol_len = 1 });
+	k.w = mime_new(&(struct mime_opts){ .header_limit = HEADER_LIMIT, .eol_len = 1, .imap = true });
 	for (int i = 0; i <= MIME_MAX_DEPTH; i++)
 		k.mp[i] = NONE;
 	push(&k, MIME_PART_MESSAGE, 0, 0, 0);

@@ -172,6 +172,43 @@ def message(i, t):
     return out + "--%s--\nepilogue\n" % bnd
 
 
+ODD = [
+    # raw 8-bit Latin-1 in a header and body, no MIME at all
+    "Subject: r\xe9sum\xe9 raw latin1\nFrom: raw@odd.example\n\nna\xefve raw body\n",
+    # raw UTF-8 header, CRLF line ends
+    "Subject: Gr\xc3\xbc\xc3\x9fe raw utf8\r\nFrom: crlf@odd.example\r\n\r\nbody with CRLF oddcrlfword\r\n",
+    # an unknown charset, and an encoded word in one
+    "Subject: =?x-unknown?Q?unknowncs_word?=\nContent-Type: text/plain; charset=x-bogus\n\nbogus charset bodyword\n",
+    # encoded words split inside a multi-byte character, lowercase b/q, upper-case charset
+    "Subject: =?UTF-8?b?w6k=?= =?utf-8?q?t=C3=A9?= split =?UTF-8?B?4pyT?=\n\nx\n",
+    # a multipart never closed, broken base64
+    "Subject: unclosed multipart\nContent-Type: multipart/mixed; boundary=zz\n\n--zz\n"
+    "Content-Type: text/plain\nContent-Transfer-Encoding: base64\n\nbm90IGNsb3NlZA==!!garbage\n",
+    # a text/plain attachment with a filename (text, so BODY sees it)
+    "Subject: text attachment\nContent-Type: multipart/mixed; boundary=t1\n\n--t1\nContent-Type: text/plain\n\nmain\n"
+    "--t1\nContent-Type: text/plain; name=notes.txt\nContent-Disposition: attachment; filename=notes.txt\n\n"
+    "attachedtextword\n--t1--\n",
+    # a multipart/digest: its parts are message/rfc822 by default
+    "Subject: digest\nContent-Type: multipart/digest; boundary=d1\n\n--d1\n\nSubject: digested one\n\ndigestbodyword\n--d1--\n",
+    # quoted-printable with soft breaks inside a word and =20 at line ends
+    "Subject: qp soft\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: Quoted-Printable\n\n"
+    "soft=\nbrokenword trailing=20\nK=C3=96NIG\n",
+    # Date: oddities: no seconds, comment, lower-case month, two-digit year
+    "Date: 5 mar 99 23:59 (comment) -0100\nSubject: old date\n\nx\n",
+    "Date: Thu, 31 Dec 2020 23:30:00 -1100\nSubject: late zone\n\nx\n",
+    "Date: Fri, 1 Jan 2021 00:30:00 +1400\nSubject: early zone\n\nx\n",
+    # a folded subject with an encoded word on the continuation line
+    "Subject: first part\n =?iso-8859-1?q?=C4rger?= second\n\nx\n",
+    # HTML entity and tags
+    "Subject: html\nContent-Type: text/html\n\n<p>caf&eacute; <b>bold</b>word</p>\n",
+    # an empty body and a header-only message
+    "Subject: header only\nX-Flag: yes",
+    # Greek final sigma, Turkish dotless i, German sharp s, ligatures
+    "Subject: =?utf-8?b?zp/OtM+Fz4PPg861z43Pgg==?= \xc4\xb1stanbul STRASSE \xef\xac\x81ne\nContent-Type: text/plain; charset=utf-8\n\n"
+    "\xce\x9f\xce\xb4\xcf\x85\xcf\x83\xcf\x83\xce\xb5\xcf\x8d\xcf\x82 \xc4\xb0STANBUL stra\xc3\x9fe\n",
+]
+
+
 def main(maildir):
     for d in ("cur", "new", "tmp"):
         os.makedirs(os.path.join(maildir, d), exist_ok=True)
@@ -191,6 +228,12 @@ def main(maildir):
             f.write(message(i, t))
         mt = t + R.randint(0, 3 * 86400)
         os.utime(path, (mt, mt))
+    for n, text in enumerate(ODD):
+        t = 1600000000 + n * 86400 * 17
+        path = os.path.join(maildir, "cur", "%d.M%dP%d.odd:2," % (t, 500 + n, 500 + n))
+        with open(path, "w", encoding="latin-1") as f:
+            f.write(text)
+        os.utime(path, (t, t))
 
 
 if __name__ == "__main__":

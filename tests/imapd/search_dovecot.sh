@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# search_dovecot.sh - SEARCH against Dovecot: a Maildir of 120 varied
+# search_dovecot.sh - SEARCH against Dovecot: a Maildir of 135 varied
 # messages (search_corpus.py) is searched with the same 100+ UID SEARCH
 # programs by a private Dovecot 2.3 (imaplib) and by hato's SEARCH module
 # (build/tests/imapsearch, until imapmail serves SEARCH), and the
@@ -18,7 +18,7 @@ useradd -M -d "$T/home" -K UID_MIN=1000 "$U" || { t_fail "useradd $U"; exit 1; }
 trap 'dovecot_stop; userdel "$U" >/dev/null 2>&1; rm -rf "$T"' EXIT
 mkdir -p "$T/home" && python3 "$TOPDIR/tests/imapd/search_corpus.py" "$T/home/Maildir" &&
 	chown -R "$U:" "$T/home" || { t_fail "corpus"; exit 1; }
-t_expect "the corpus has 120 messages" 120 bash -c "ls '$T/home/Maildir/cur' | wc -l"
+t_expect "the corpus has 135 messages" 135 bash -c "ls '$T/home/Maildir/cur' | wc -l"
 
 port=$((30000 + RANDOM % 20000))
 t_check "a private Dovecot starts" dovecot_start $((port + 1)) $port

@@ -3,7 +3,8 @@
 differential (render_dovecot.sh): DIR/NNN.eml, one message each, LF line
 ends (a few CRLF), every message's first line "X-Corpus: NNN".
 
-    corpus.py DIR [COUNT]      (COUNT at least 200; default 240)
+    corpus.py DIR [COUNT]      (COUNT generated, default 240; then the
+                               hand-written EXTRA ones, numbered on)
 
 The shapes: plain text with every kind of address (groups, routes,
 comments, quoted local parts, missing domains, unbalanced quotes, 8-bit
@@ -308,6 +309,26 @@ def message(n):
     return data
 
 
+# hand-written messages after the generated ones (they use no randomness,
+# so the generated ones keep their numbers)
+EXTRA = [
+    b'Subject: first\nSubject: second\nFrom: one@x.test\nFrom: two@x.test\nTo: a@x.test\n'
+    b'Message-ID: <1@x>\nMessage-ID: <2@x>\nIn-Reply-To: <p@x>\nIn-Reply-To: <q@x>\n\nbody\n',
+    b'MIME-Version: 1.0\nContent-Type: application/octet-stream\nContent-Transfer-Encoding: base64\n'
+    b'Content-Transfer-Encoding: 7bit\n\nAAECAwQFBgc=\n',
+    b'MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n'
+    b'soft=\nbreak =c3=a9 lower\ntrailing   \n=3D=\n\nlast=20\n',
+    b'Subject: header only\nFrom: a@b.test\n',
+    b'Subject: nul\n\nbefore\x00after\n',
+    b'From: =?utf-8?q?J=C3=B6rg?= (c) <j@x.test>, "A (not a comment)" <a@x.test>\n'
+    b'To: list: x@y.test (X), "q" <q@y.test> ;\nCc: a@b.test (one) (two), c@d.test\n\nx\n',
+    b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=z\n\n--z\n'
+    b'Content-Type: application/pdf\nContent-Disposition: attachment; filename="r\xe9sum\xe9.pdf"\n'
+    b'Content-Transfer-Encoding: base64\n\nJVBERi0=\n--z\nContent-Type: text/plain\n\nx\n--z--\n',
+    b'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="a b"\n\n--a b\n\nspace boundary\n--a b--\n',
+]
+
+
 def main():
     out = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 240
@@ -315,6 +336,9 @@ def main():
     for n in range(count):
         with open(os.path.join(out, '%03d.eml' % n), 'wb') as f:
             f.write(message(n))
+    for i, data in enumerate(EXTRA):
+        with open(os.path.join(out, '%03d.eml' % (count + i)), 'wb') as f:
+            f.write(b'X-Corpus: %03d\n' % (count + i) + data)
 
 
 if __name__ == '__main__':

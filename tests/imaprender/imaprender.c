@@ -7,7 +7,8 @@
  *
  * Each item is printed as "<n>\n" then n bytes: the item as a FETCH
  * answer holds it ("ENVELOPE (...)", "BODY[1] {5}\r\nhello").  A bad
- * attribute prints "BAD why", an unknown encoding "NO UNKNOWN-CTE".
+ * attribute prints "BAD why", an unknown encoding "NO UNKNOWN-CTE",
+ * base64 that does not decode "NO [PARSE] Invalid data in MIME part".
  * The parts are read with mime_parts_read and also sent through
  * mime_parts_encode/decode, as the index cache would give them.
  * Exit 0, or 1 on a usage or read error.  Input: a test's own file.
@@ -43,6 +44,8 @@ static void item(int fd, const struct mime_parts *p, const struct mime_parts *en
 		rc = imapmail_section_write(fd, p, &sec, out, why);
 		if (rc == IMAPMAIL_RENDER_UNKNOWN_CTE)
 			buf_cat(out, "NO UNKNOWN-CTE");
+		else if (rc == IMAPMAIL_RENDER_PARSE)
+			buf_cat(out, "NO [PARSE] Invalid data in MIME part");
 		else if (rc < 0)
 			buf_printf(out, "NO %s", buf_str(why));
 		imapmail_section_clear(&sec);
@@ -50,6 +53,7 @@ static void item(int fd, const struct mime_parts *p, const struct mime_parts *en
 	buf_free(&why);
 }
 
+/* main - the items of one file, in order */
 int main(int argc, char **argv)
 {
 	struct mime_parts *read_p = NULL, *p = NULL;

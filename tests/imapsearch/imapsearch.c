@@ -2,6 +2,8 @@
  * (a test tool, never installed).
  *
  *   imapsearch MAILDIR < queries     one "* SEARCH uid..." line per query
+ *   imapsearch --utf7 < names        per mailbox name "ok UTF-8" or "bad"
+ *   imapsearch --internaldate FILE   the file's mtime as INTERNALDATE
  *
  * Each input line is the text after "UID SEARCH" (atoms, "quoted"
  * strings with 8-bit bytes, parenthesised lists; no literals).  UIDs
@@ -19,6 +21,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "imap_date.h"
+#include "imap_utf7.h"
 #include "imapmail_search.h"
 #include "mem.h"
 
@@ -234,12 +238,42 @@ static void run(const struct msg *v, size_t n, const char *q)
 	buf_free(&out);
 }
 
+/* codecs - the --utf7 and --internaldate modes: 0, or -1 if not one */
+static int codecs(int argc, char **argv)
+{
+	char line[4096];
+	struct buf *b = buf_new(64);
+	struct stat st;
+
+	if (argc == 2 && strcmp(argv[1], "--utf7") == 0) {
+		while (fgets(line, sizeof(line), stdin)) {
+			line[strcspn(line, "\n")] = '\0';
+			buf_reset(b);
+			if (imap_utf7_to_utf8(line, b) == 0)
+				printf("ok %s\n", buf_str(b));
+			else
+				printf("bad\n");
+		}
+	} else if (argc == 3 && strcmp(argv[1], "--internaldate") == 0 && stat(argv[2], &st) == 0) {
+		imap_date_time_format_local(st.st_mtime, b);
+		printf("\"%s\"\n", buf_str(b));
+	} else {
+		buf_free(&b);
+		return -1;
+	}
+	buf_free(&b);
+	return 0;
+}
+
+/* main - the codec modes, or the queries on stdin against MAILDIR */
 int main(int argc, char **argv)
 {
 	char line[65536];
 	struct msg *v;
 	size_t n = 0;
 
+	if (argc > 1 && argv[1][0] == '-')
+		return codecs(argc, argv) == 0 ? 0 : 2;
 	if (argc != 2) {
 		fprintf(stderr, "usage: imapsearch MAILDIR < queries\n");
 		return 2;

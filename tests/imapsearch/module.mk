@@ -2,7 +2,7 @@
 # imapmail/imapmail_search on a Maildir, UIDs taken from the
 # dovecot-uidlist Dovecot wrote, for tests/imapd/search_dovecot.sh
 # until imapmail serves SEARCH (build/tests/imapsearch, never installed).
-IMAPSEARCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard imapmail/imapmail_search*.c))
+IMAPSEARCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %_test.c,$(wildcard imapmail/imapmail_search*.c)))
 $(BUILD)/tests/imapsearch: $(BUILD)/obj/tests/imapsearch/imapsearch.o $(IMAPSEARCH_OBJS) $(LIBS)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
