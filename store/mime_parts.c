@@ -109,8 +109,18 @@ static void end_above(struct walk *k, int n)
 		vend = k->voff;
 		lines = k->line;
 	}
-	while (k->top > 0 && k->stack[k->top - 1] != n)
-		end_part(k, k->stack[--k->top], end, vend, lines);
+	int cut = k->hdr_part;
+
+	while (k->top > 0 && k->stack[k->top - 1] != n) {
+		int m = k->stack[--k->top];
+
+		/* a nested header cut by a boundary: its line end is the
+		 * message/rfc822 part's (as Dovecot counts it) */
+		if (m != cut && cut != NONE && n != NONE && !k->prev_close)
+			end_part(k, m, k->off, k->voff, k->line);
+		else
+			end_part(k, m, end, vend, lines);
+	}
 }
 
 /* is_named - a header line "Name:" (white space before the colon
