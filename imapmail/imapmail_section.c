@@ -510,8 +510,9 @@ static int binary_tree(int fd, const struct mime_parts *p, size_t first, size_t 
 			continue;
 		if (strcmp(m->encoding, "base64") && strcmp(m->encoding, "quoted-printable"))
 			return IMAPMAIL_RENDER_UNKNOWN_CTE;
-		if (m->hdr_offset < at || m->hdr_offset + m->hdr_size + m->body_size > to)
-			continue;
+		if (m->hdr_offset < at || m->hdr_offset + m->hdr_size + m->body_size > to ||
+		    (m->kind == MIME_PART_NESTED && m->body_size == 0))
+			continue;	/* (a nested message's empty body: as Dovecot) */
 		if ((rc = raw_crlf(fd, at, m->hdr_offset, data, why)) != 0 ||
 		    (rc = binary_leaf(fd, m, data, why)) != 0)
 			return rc;

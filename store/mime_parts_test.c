@@ -6,7 +6,8 @@
  * many parts and message/rfc822 nested past the depth limit (flagged,
  * the envelope still whole), the encoding read back unchanged, and the
  * structure as IMAP reads it (line ends counted, top-level and digest
- * messages, boundaries that end a nested header). */
+ * messages, boundaries that end a nested header, also right after its
+ * empty line). */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,12 @@ static void test_imap_shapes(struct buf *t)
 	test_assert(p->len == 4);
 	test_assert_str(sizes(p, 1, t), "30/32 10/11 1");	/* the line end is the part's */
 	test_assert_str(sizes(p, 2, t), "9/9 0/0 0");	/* the header never ended */
+	mime_parts_free(&p);
+	p = parts_of("Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: message/rfc822\n\n"
+		     "Subject: x\n\n--o--\n");
+	test_assert(p->len == 3);
+	test_assert_str(sizes(p, 1, t), "30/32 12/14 2");	/* the empty line is the part's */
+	test_assert_str(sizes(p, 2, t), "11/12 0/0 0");	/* ...not the nested header's */
 	mime_parts_free(&p);
 	test_end();
 }
