@@ -12,7 +12,10 @@
 #include "imapmail.h"
 #include "imapmail_search.h"
 #include "log.h"
+#include "mail_vsize.h"
 #include "mem.h"
+
+enum { SIZE_FILE_MAX = 1 << 30 };	/* as FETCH's RFC822.SIZE */
 
 /* keywords_of - the keyword names of a message's letters */
 static size_t keywords_of(const struct imapmail_box *b, const char *flags, const char **out)
@@ -38,6 +41,21 @@ static int open_msg(const struct imapmail_box *b, const struct mail_index_msg *m
 	return fd;
 }
 
+/* size_of - RFC822.SIZE: the index's, else counted from the file (as
+ * FETCH does), else the file's bytes */
+static off_t size_of(const struct imapmail_box *b, const struct mail_index_msg *msg)
+{
+	off_t v = msg->vsize;
+	int fd;
+
+	if (v >= 0 || (fd = open_msg(b, msg)) < 0)
+		return v >= 0 ? v : msg->size;
+	if (mail_vsize_fd(fd, SIZE_FILE_MAX, &v) < 0)
+		v = msg->size;
+	close(fd);
+	return v;
+}
+
 /* run - the hits (UIDs or sequence numbers) of s in the view */
 static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 		  uint64_t *modseq_r)
@@ -45,7 +63,7 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 	const struct imapmail_box *b = m->box;
 	const struct mail_index_folder *f = b->f;
 	uint32_t last_uid = f->len ? f->msgs[f->len - 1].uid : 0;
-	bool file = imapmail_search_needs_file(s);
+	bool file = imapmail_search_needs_file(s), sized = imapmail_search_needs_size(s);
 	size_t n = 0;
 
 	*modseq_r = 0;
@@ -56,7 +74,7 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 			.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
 			.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
 			.recent = msg->uid >= b->recent_min_uid && b->recent,
-			.size = msg->vsize >= 0 ? msg->vsize : msg->size,
+			.size = sized ? size_of(b, msg) : msg->size,
 			.internal_date = msg->date, .fd = file ? open_msg(b, msg) : -1 };
 
 		if (imapmail_search_match(s, &sm, (uint32_t)f->len, last_uid) == 1) {
