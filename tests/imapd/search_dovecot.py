@@ -85,6 +85,9 @@ Q = [
 KNOWN = {
     "BEFORE 32-Jan-2020": "RFC 9051 section 9: date-day is the day of the month; "
                           "Dovecot takes 32 and answers every message, hato answers BAD",
+    "imapd: (SEEN": "the command reader's BAD for a missing ')' (global/imap_parse) has no "
+                    "\"Error in IMAP command UID SEARCH:\" before it (RFC 9051 7.1.5 leaves "
+                    "the text free)",
     "imapd: MODSEQ 5": "RFC 7162 3.1.1: each server numbers its own changes; hato's index and "
                        "Dovecot's count differently, so the sets and the MODSEQ answer differ",
     'imapd: MODSEQ "/flags/\\\\seen" all 1': "the same: the servers' own modseqs (RFC 7162 3.1.1)",
