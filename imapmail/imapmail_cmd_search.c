@@ -87,9 +87,23 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 	return n;
 }
 
-/* save - RETURN (SAVE): the hits as UIDs, for '$' */
-static void save(struct imapmail *m, const uint32_t *hits, size_t n)
+/* save - RETURN (SAVE): the hits as UIDs, for '$'; with MIN and/or MAX
+ * and neither ALL nor COUNT, only the smallest and/or largest (RFC 5182
+ * 2.1, RFC 9051 6.4.4.1) */
+static void save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t n)
 {
+	unsigned minmax = ret & (IMAPMAIL_SEARCH_RET_MIN | IMAPMAIL_SEARCH_RET_MAX);
+	uint32_t pick[2];
+	size_t k = 0;
+
+	if (minmax && !(ret & (IMAPMAIL_SEARCH_RET_ALL | IMAPMAIL_SEARCH_RET_COUNT)) && n > 0) {
+		if (ret & IMAPMAIL_SEARCH_RET_MIN)
+			pick[k++] = hits[0];
+		if ((ret & IMAPMAIL_SEARCH_RET_MAX) && (k == 0 || n > 1))
+			pick[k++] = hits[n - 1];
+		hits = pick;
+		n = k;
+	}
 	free(m->saved);
 	m->saved = xcalloc(n + 1, sizeof(*m->saved));
 	for (size_t i = 0; i < n; i++)
@@ -118,7 +132,7 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 		imapmail_search_set_saved(s, m->saved, m->n_saved);
 	n = run(m, s, hits, &modseq);
 	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
-		save(m, hits, n);
+		save(m, imapmail_search_return(s), hits, n);
 	imapmail_search_result(s, c->tag, m->uid, m->rev2, hits, n, modseq, out);
 	stream_write(m->s, buf_str(out), buf_len(out));
 	imapmail_tagged(m, "OK", "Search completed.");

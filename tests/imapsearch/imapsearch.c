@@ -12,6 +12,7 @@
  * Maildir), keywords from dovecot-keywords; flags from the file names,
  * sizes counted with CRLF line ends, internal dates from the mtimes.
  * Nothing is recent.  A bad program prints "BAD <why>" or "NO <why>".
+ * RETURN (SAVE) keeps its hits for '$' in the programs after it.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -167,7 +168,27 @@ static struct imapmail_search *program(const char *q)
 	return s;
 }
 
-/* run - one query line: its answer as UID SEARCH gives it */
+static uint32_t *saved;		/* RETURN (SAVE)'s UIDs, for '$' */
+static size_t n_saved;
+
+/* save - the hits of a RETURN (SAVE) program, as imapmail keeps them:
+ * with MIN and/or MAX alone only those (RFC 5182 2.1) */
+static void save(unsigned ret, const uint32_t *hits, size_t n)
+{
+	bool minmax = (ret & (IMAPMAIL_SEARCH_RET_MIN | IMAPMAIL_SEARCH_RET_MAX)) &&
+		      !(ret & (IMAPMAIL_SEARCH_RET_ALL | IMAPMAIL_SEARCH_RET_COUNT));
+
+	free(saved);
+	saved = xcalloc(n + 1, sizeof(*saved));
+	n_saved = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!minmax || (i == 0 && (ret & IMAPMAIL_SEARCH_RET_MIN)) ||
+		    (i == n - 1 && (ret & IMAPMAIL_SEARCH_RET_MAX)))
+			saved[n_saved++] = hits[i];
+}
+
+/* run - one query line: its answer as UID SEARCH gives it ("* SEARCH"
+ * when the writer says nothing, as for RETURN (SAVE) alone) */
 static void run(const struct msg *v, size_t n, const char *q)
 {
 	struct imapmail_search *s = program(q);
@@ -179,6 +200,8 @@ static void run(const struct msg *v, size_t n, const char *q)
 		return;
 	out = buf_new(0);
 	hits = xcalloc(n + 1, sizeof(*hits));
+	if (imapmail_search_uses_saved(s))
+		imapmail_search_set_saved(s, saved, n_saved);
 	for (size_t i = 0; i < n; i++) {
 		struct imapmail_search_msg m = {
 			.seq = (uint32_t)i + 1, .uid = v[i].uid, .flags = v[i].flags,
@@ -193,8 +216,10 @@ static void run(const struct msg *v, size_t n, const char *q)
 		if (m.fd >= 0)
 			close(m.fd);
 	}
+	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
+		save(imapmail_search_return(s), hits, k);
 	imapmail_search_result(s, "x", true, false, hits, k, 0, out);
-	fputs(buf_str(out), stdout);
+	fputs(buf_len(out) ? buf_str(out) : "* SEARCH\n", stdout);
 	imapmail_search_free(&s);
 	free(hits);
 	buf_free(&out);
