@@ -12,7 +12,10 @@
 #include "imapmail.h"
 #include "imapmail_search.h"
 #include "log.h"
+#include "mail_vsize.h"
 #include "mem.h"
+
+enum { SIZE_FILE_MAX = 1 << 30 };	/* as FETCH's RFC822.SIZE */
 
 /* keywords_of - the keyword names of a message's letters */
 static size_t keywords_of(const struct imapmail_box *b, const char *flags, const char **out)
@@ -38,6 +41,21 @@ static int open_msg(const struct imapmail_box *b, const struct mail_index_msg *m
 	return fd;
 }
 
+/* size_of - RFC822.SIZE: the index's, else counted from the file (as
+ * FETCH does), else the file's bytes */
+static off_t size_of(const struct imapmail_box *b, const struct mail_index_msg *msg)
+{
+	off_t v = msg->vsize;
+	int fd;
+
+	if (v >= 0 || (fd = open_msg(b, msg)) < 0)
+		return v >= 0 ? v : msg->size;
+	if (mail_vsize_fd(fd, SIZE_FILE_MAX, &v) < 0)
+		v = msg->size;
+	close(fd);
+	return v;
+}
+
 /* run - the hits (UIDs or sequence numbers) of s in the view */
 static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 		  uint64_t *modseq_r)
@@ -45,7 +63,7 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 	const struct imapmail_box *b = m->box;
 	const struct mail_index_folder *f = b->f;
 	uint32_t last_uid = f->len ? f->msgs[f->len - 1].uid : 0;
-	bool file = imapmail_search_needs_file(s);
+	bool file = imapmail_search_needs_file(s), sized = imapmail_search_needs_size(s);
 	size_t n = 0;
 
 	*modseq_r = 0;
@@ -56,7 +74,7 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 			.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
 			.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
 			.recent = msg->uid >= b->recent_min_uid && b->recent,
-			.size = msg->vsize >= 0 ? msg->vsize : msg->size,
+			.size = sized ? size_of(b, msg) : msg->size,
 			.internal_date = msg->date, .fd = file ? open_msg(b, msg) : -1 };
 
 		if (imapmail_search_match(s, &sm, (uint32_t)f->len, last_uid) == 1) {
@@ -69,9 +87,23 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 	return n;
 }
 
-/* save - RETURN (SAVE): the hits as UIDs, for '$' */
-static void save(struct imapmail *m, const uint32_t *hits, size_t n)
+/* save - RETURN (SAVE): the hits as UIDs, for '$'; with MIN and/or MAX
+ * and neither ALL nor COUNT, only the smallest and/or largest (RFC 5182
+ * 2.1, RFC 9051 6.4.4.1) */
+static void save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t n)
 {
+	unsigned minmax = ret & (IMAPMAIL_SEARCH_RET_MIN | IMAPMAIL_SEARCH_RET_MAX);
+	uint32_t pick[2];
+	size_t k = 0;
+
+	if (minmax && !(ret & (IMAPMAIL_SEARCH_RET_ALL | IMAPMAIL_SEARCH_RET_COUNT)) && n > 0) {
+		if (ret & IMAPMAIL_SEARCH_RET_MIN)
+			pick[k++] = hits[0];
+		if ((ret & IMAPMAIL_SEARCH_RET_MAX) && (k == 0 || n > 1))
+			pick[k++] = hits[n - 1];
+		hits = pick;
+		n = k;
+	}
 	free(m->saved);
 	m->saved = xcalloc(n + 1, sizeof(*m->saved));
 	for (size_t i = 0; i < n; i++)
@@ -100,7 +132,7 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 		imapmail_search_set_saved(s, m->saved, m->n_saved);
 	n = run(m, s, hits, &modseq);
 	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
-		save(m, hits, n);
+		save(m, imapmail_search_return(s), hits, n);
 	imapmail_search_result(s, c->tag, m->uid, m->rev2, hits, n, modseq, out);
 	stream_write(m->s, buf_str(out), buf_len(out));
 	imapmail_tagged(m, "OK", "Search completed.");

@@ -148,6 +148,12 @@ bool imapmail_search_needs_file(const struct imapmail_search *s)
 	return s->n_text > 0 || s->needs_date;
 }
 
+/* imapmail_search_needs_size - LARGER or SMALLER appears */
+bool imapmail_search_needs_size(const struct imapmail_search *s)
+{
+	return s->needs_size;
+}
+
 /* imapmail_search_uses_saved - '$' appears */
 bool imapmail_search_uses_saved(const struct imapmail_search *s)
 {

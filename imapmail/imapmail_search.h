@@ -77,6 +77,10 @@ int imapmail_search_parse(const struct imap_arg *args, size_t n, struct imapmail
 			  struct buf *why);
 /* imapmail_search_needs_file - some key may need the message file */
 bool imapmail_search_needs_file(const struct imapmail_search *s);
+/* imapmail_search_needs_size - some key compares m->size (LARGER,
+ * SMALLER): the caller gives the true RFC822.SIZE, counting it from the
+ * file if its index does not have it */
+bool imapmail_search_needs_size(const struct imapmail_search *s);
 /* imapmail_search_uses_saved - the program refers to '$' */
 bool imapmail_search_uses_saved(const struct imapmail_search *s);
 /* imapmail_search_set_saved - the saved result's UIDs for '$' (sorted

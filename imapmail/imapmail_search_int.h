@@ -46,6 +46,7 @@ struct imapmail_search {
 	bool needs_date;		/* a SENT* key */
 	bool uses_saved;
 	bool uses_modseq;
+	bool needs_size;
 	uint32_t *saved;
 	size_t n_saved;
 };

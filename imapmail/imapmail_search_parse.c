@@ -340,6 +340,10 @@ static void collect(struct imapmail_search *s, struct search_key *k)
 	case SK_MODSEQ:
 		s->uses_modseq = true;
 		break;
+	case SK_LARGER:
+	case SK_SMALLER:
+		s->needs_size = true;
+		break;
 	default:
 		break;
 	}

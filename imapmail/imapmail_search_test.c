@@ -371,7 +371,9 @@ static void test_saved(void)
 	test_assert(imapmail_search_match(s, &a, 5, 50) == 1);
 	test_assert(imapmail_search_match(s, &b, 5, 50) == 0);
 	test_assert(imapmail_search_match(s, &c, 5, 50) == 1);
-	test_assert(!imapmail_search_needs_file(s));
+	test_assert(!imapmail_search_needs_file(s) && !imapmail_search_needs_size(s));
+	imapmail_search_free(&s);
+	test_assert(parse("NOT (OR SMALLER 5 SEEN)", &s, why) == 0 && imapmail_search_needs_size(s));
 	imapmail_search_free(&s);
 	test_end();
 	buf_free(&why);

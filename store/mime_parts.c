@@ -109,8 +109,30 @@ static void end_above(struct walk *k, int n)
 		vend = k->voff;
 		lines = k->line;
 	}
-	while (k->top > 0 && k->stack[k->top - 1] != n)
-		end_part(k, k->stack[--k->top], end, vend, lines);
+	int cut = k->hdr_part, top = k->top > 0 ? k->stack[k->top - 1] : NONE;
+
+	/* a nested message whose header's empty line is right before the
+	 * boundary: that line end is the boundary's, so the header never
+	 * ended (as Dovecot reads it) */
+	if (cut == NONE && top != NONE && top != n && n != NONE && !k->prev_close &&
+	    k->p->parts[top].kind == MIME_PART_NESTED && k->p->parts[top].body_line == k->line &&
+	    k->p->parts[top].hdr_size >= k->prev_eol) {
+		k->p->parts[top].hdr_size -= k->prev_eol;
+		k->p->parts[top].hdr_vsize -= k->prev_veol;
+		cut = top;
+	}
+	while (k->top > 0 && k->stack[k->top - 1] != n) {
+		int m = k->stack[--k->top];
+
+		/* a nested header cut by a boundary: its line end is the
+		 * message/rfc822 part's (as Dovecot counts it) */
+		if (m != cut && cut != NONE && n != NONE && !k->prev_close)
+			end_part(k, m, k->off, k->voff, k->line);
+		else if (m == cut && m != k->hdr_part)
+			continue;	/* its header and empty body are as above */
+		else
+			end_part(k, m, end, vend, lines);
+	}
 }
 
 /* is_named - a header line "Name:" (white space before the colon

@@ -5,12 +5,14 @@
  *   imapsearch --utf7 < names        per mailbox name "ok UTF-8" or "bad"
  *   imapsearch --internaldate FILE   the file's mtime as INTERNALDATE
  *
- * Each input line is the text after "UID SEARCH" (atoms, "quoted"
- * strings with 8-bit bytes, parenthesised lists; no literals).  UIDs
+ * Each input line is the text after "UID SEARCH", read by the command
+ * reader imapd and imapmail use (global/imap_parse; no literals, but
+ * quoted strings may hold UTF-8).  UIDs
  * come from MAILDIR/dovecot-uidlist (written by Dovecot on the same
  * Maildir), keywords from dovecot-keywords; flags from the file names,
  * sizes counted with CRLF line ends, internal dates from the mtimes.
  * Nothing is recent.  A bad program prints "BAD <why>" or "NO <why>".
+ * RETURN (SAVE) keeps its hits for '$' in the programs after it.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "imap_date.h"
+#include "imap_parse.h"
 #include "imap_utf7.h"
 #include "imapmail_search.h"
 #include "mem.h"
@@ -37,62 +40,6 @@ struct msg {
 };
 
 static char *keywords[26];
-
-/* tokens - s into args (lists nested); returns the count, -1 on error */
-static long tokens(const char **sp, struct imap_arg **out, int depth)
-{
-	const char *s = *sp;
-	struct imap_arg *a = NULL;
-	size_t n = 0;
-
-	for (;;) {
-		struct imap_arg x = { 0 };
-
-		while (*s == ' ')
-			s++;
-		if (*s == '\0' || *s == '\n' || *s == ')') {
-			if ((*s == ')') != (depth > 0))
-				return -1;
-			if (*s == ')')
-				s++;
-			break;
-		}
-		if (*s == '(') {
-			long k;
-
-			s++;
-			x.type = IMAP_ARG_LIST;
-			if ((k = tokens(&s, &x.list, depth + 1)) < 0)
-				return -1;
-			x.list_len = (size_t)k;
-		} else if (*s == '"') {
-			struct buf *b = buf_new(16);
-
-			for (s++; *s && *s != '"'; s++) {
-				if (*s == '\\' && s[1])
-					s++;
-				buf_putc(b, *s);
-			}
-			if (*s++ != '"')
-				return -1;
-			x.type = IMAP_ARG_STRING;
-			x.len = buf_len(b);
-			x.str = buf_steal(&b);
-		} else {
-			size_t len = strcspn(s, " ()\n");
-
-			x.type = strncasecmp(s, "NIL", len) == 0 && len == 3 ? IMAP_ARG_NIL : IMAP_ARG_ATOM;
-			x.str = xstrndup(s, len);
-			x.len = len;
-			s += len;
-		}
-		a = xrealloc(a, (n + 1) * sizeof(*a));
-		a[n++] = x;
-	}
-	*sp = s;
-	*out = a;
-	return (long)n;
-}
 
 /* load_keywords - "N name" lines of dovecot-keywords */
 static void load_keywords(const char *dir)
@@ -197,25 +144,64 @@ static struct msg *load(const char *dir, size_t *n_r)
 	return v;
 }
 
-/* run - one query line */
-static void run(const struct msg *v, size_t n, const char *q)
+/* program - q read by the command reader and parsed as a SEARCH
+ * program, or NULL with the refusal printed */
+static struct imapmail_search *program(const char *q)
 {
-	struct imap_arg *args;
-	struct imapmail_search *s;
-	struct buf *why = buf_new(0), *out = buf_new(0);
-	uint32_t *hits = xcalloc(n + 1, sizeof(*hits));
-	size_t k = 0;
-	long na = tokens(&q, &args, 0);
+	static const struct imap_limits lim = {
+		.line_max = 65536, .literal_max = 65536, .command_max = 65536,
+		.args_max = 10000, .depth_max = 100, .literal_plus = true,
+	};
+	struct imap_cmd *c = imap_cmd_new();
+	struct imapmail_search *s = NULL;
+	struct buf *why = buf_new(0), *line = buf_new(0);
 	int rc;
 
-	if (na < 0) {
-		printf("BAD tokens\n");
-		return;
-	}
-	if ((rc = imapmail_search_parse(args, (size_t)na, &s, why)) < 0) {
+	buf_printf(line, "x SEARCH %s\r\n", q);
+	if (imap_cmd_parse_line(buf_str(line), buf_len(line), &lim, c) != IMAP_CMD_OK)
+		printf("BAD %s\n", c->error ? c->error : "");
+	else if ((rc = imapmail_search_parse(c->args, c->args_len, &s, why)) < 0)
 		printf("%s %s\n", rc == -2 ? "NO" : "BAD", buf_str(why));
+	imap_cmd_free(&c);
+	buf_free(&why);
+	buf_free(&line);
+	return s;
+}
+
+static uint32_t *saved;		/* RETURN (SAVE)'s UIDs, for '$' */
+static size_t n_saved;
+
+/* save - the hits of a RETURN (SAVE) program, as imapmail keeps them:
+ * with MIN and/or MAX alone only those (RFC 5182 2.1) */
+static void save(unsigned ret, const uint32_t *hits, size_t n)
+{
+	bool minmax = (ret & (IMAPMAIL_SEARCH_RET_MIN | IMAPMAIL_SEARCH_RET_MAX)) &&
+		      !(ret & (IMAPMAIL_SEARCH_RET_ALL | IMAPMAIL_SEARCH_RET_COUNT));
+
+	free(saved);
+	saved = xcalloc(n + 1, sizeof(*saved));
+	n_saved = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!minmax || (i == 0 && (ret & IMAPMAIL_SEARCH_RET_MIN)) ||
+		    (i == n - 1 && (ret & IMAPMAIL_SEARCH_RET_MAX)))
+			saved[n_saved++] = hits[i];
+}
+
+/* run - one query line: its answer as UID SEARCH gives it ("* SEARCH"
+ * when the writer says nothing, as for RETURN (SAVE) alone) */
+static void run(const struct msg *v, size_t n, const char *q)
+{
+	struct imapmail_search *s = program(q);
+	struct buf *out;
+	uint32_t *hits;
+	size_t k = 0;
+
+	if (s == NULL)
 		return;
-	}
+	out = buf_new(0);
+	hits = xcalloc(n + 1, sizeof(*hits));
+	if (imapmail_search_uses_saved(s))
+		imapmail_search_set_saved(s, saved, n_saved);
 	for (size_t i = 0; i < n; i++) {
 		struct imapmail_search_msg m = {
 			.seq = (uint32_t)i + 1, .uid = v[i].uid, .flags = v[i].flags,
@@ -230,11 +216,12 @@ static void run(const struct msg *v, size_t n, const char *q)
 		if (m.fd >= 0)
 			close(m.fd);
 	}
+	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
+		save(imapmail_search_return(s), hits, k);
 	imapmail_search_result(s, "x", true, false, hits, k, 0, out);
-	fputs(buf_str(out), stdout);
+	fputs(buf_len(out) ? buf_str(out) : "* SEARCH\n", stdout);
 	imapmail_search_free(&s);
 	free(hits);
-	buf_free(&why);
 	buf_free(&out);
 }
 
