@@ -400,11 +400,11 @@ static void put_str(struct buf *b, const void *s, size_t len)
 	buf_add(b, s, len);
 }
 
-/* mime_parts_encode - "P1", the count, the parts */
+/* mime_parts_encode - "P2", the count, the parts */
 void mime_parts_encode(const struct mime_parts *p, struct buf *out)
 {
 	buf_reset(out);
-	buf_cat(out, "P1");
+	buf_cat(out, "P2");
 	put_num(out, p->len);
 	for (size_t i = 0; i < p->len; i++) {
 		const struct mime_part *m = &p->parts[i];
@@ -505,7 +505,7 @@ int mime_parts_decode(const void *data, size_t len, struct mime_parts **pp)
 
 	*pp = NULL;
 	p->envelope = buf_new(0);
-	if (len < 2 || memcmp(data, "P1", 2) != 0)
+	if (len < 2 || memcmp(data, "P2", 2) != 0)
 		r.bad = true;
 	else
 		r.p += 2;
