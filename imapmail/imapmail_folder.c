@@ -44,6 +44,22 @@ static const char *name_problem(const char *name)
 	return NULL;
 }
 
+/* decoded_ok - the name as UTF-8 holds no control character (mUTF-7 can
+ * encode one: "&AAE-") */
+static bool decoded_ok(const char *name)
+{
+	struct buf *u = buf_new(64);
+	bool ok = imap_utf7_to_utf8(name, u) == 0;
+
+	for (size_t i = 0; ok && i < buf_len(u); i++) {
+		unsigned char c = (unsigned char)buf_str(u)[i];
+
+		ok = c >= 0x20 && c != 0x7f;
+	}
+	buf_free(&u);
+	return ok;
+}
+
 /* imapmail_folder_check - the folder a client's mailbox name is */
 bool imapmail_folder_check(const char *name, struct buf *out, struct buf *why)
 {
@@ -54,7 +70,7 @@ bool imapmail_folder_check(const char *name, struct buf *out, struct buf *why)
 		buf_cat(out, "INBOX");
 		return true;
 	}
-	if (!imap_utf7_is_valid(name)) {
+	if (!imap_utf7_is_valid(name) || !decoded_ok(name)) {
 		buf_set(why, "Mailbox name is not valid mUTF-7");
 		return false;
 	}

@@ -17,8 +17,8 @@ t_check "2 messages delivered" pop3_send 2
 dialog() { python3 "$TOPDIR/tests/imapd/dialog.py" 127.0.0.1 $IMAP_PORT "a LOGIN $U $PW" "$@"; }
 
 dialog "b CREATE ../x" "c CREATE a/b" "d CREATE .hidden" "e CREATE ~root" "f CREATE a..b" \
-	"g CREATE &Jjo" "h SELECT ../../etc" "i CREATE x." "j LIST \"\" *" "k LOGOUT" >"$T/names.out"
-for t in b c d e f g h; do
+	"g CREATE &Jjo" "h SELECT ../../etc" "l CREATE &AAE-" "i CREATE x." "j LIST \"\" *" "k LOGOUT" >"$T/names.out"
+for t in b c d e f g h l; do
 	t_check "mailbox name refused: $(grep -m1 "^$t " "$T/names.out" | cut -c1-60)" grep -q "^$t NO " "$T/names.out"
 done
 t_check "CREATE x. (a trailing separator) makes x" grep -q '^i OK' "$T/names.out"
