@@ -335,3 +335,44 @@ void search_charset_param(const char *v, char *cs)
 		return;
 	}
 }
+
+/* search_address_text - comments unwrapped, white space runs squeezed */
+void search_address_text(const char *s, size_t len, struct buf *out)
+{
+	bool quoted = false, space = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!quoted && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' ||
+				(c == ')' && depth > 0))) {
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			space = true;	/* a comment separates like white space */
+			continue;
+		}
+		if (space && buf_len(out) > 0)
+			buf_putc(out, ' ');
+		space = false;
+		buf_putc(out, c);
+		if (c == '\\' && (quoted || depth > 0) && i + 1 < len)
+			buf_putc(out, s[++i]);	/* a quoted pair stays written as one */
+		else if (c == '"' && depth == 0)
+			quoted = !quoted;
+	}
+}
+
+/* search_compress_lwsp - in place */
+void search_compress_lwsp(struct buf *b)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < b->len; i++) {
+		bool ws = b->data[i] == ' ' || b->data[i] == '\t';
+
+		if (ws && o > 0 && b->data[o - 1] == ' ')
+			continue;
+		b->data[o++] = ws ? ' ' : b->data[i];
+	}
+	buf_truncate(b, o);
+}
