@@ -39,16 +39,14 @@ struct reader {
 	struct buf *view[SH_MODES];	/* the field as each header mode reads it */
 };
 
-/* offer - folded text to the keys of the given types not hit yet */
+/* offer - folded text to the BODY / TEXT keys of the given types not hit yet */
 static void offer(struct reader *r, const struct buf *text, enum search_key_type t1,
-		  enum search_key_type t2, const char *field_name)
+		  enum search_key_type t2)
 {
 	for (size_t i = 0; i < r->s->n_text; i++) {
 		struct search_key *k = r->s->text[i];
 
 		if (k->hit || (k->type != t1 && k->type != t2))
-			continue;
-		if (k->type == SK_HEADER && strcasecmp(k->name, field_name) != 0)
 			continue;
 		if (memmem(buf_str(text), buf_len(text), buf_str(k->value), buf_len(k->value))) {
 			k->hit = true;
@@ -138,7 +136,8 @@ static void field_done(struct reader *r)
 	*colon = '\0';
 	v = colon + 1;
 	v += strspn(v, " \t");
-	buf_trim(r->field);	/* trailing white space of the value */
+	for (size_t n = strlen(v); n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
+		v[n - 1] = '\0';	/* trailing white space of the value */
 	if (strcasecmp(name, "Content-Type") == 0)
 		search_charset_param(v, r->charset);
 	if (top && !r->date_seen && strcasecmp(name, "Date") == 0) {
@@ -160,7 +159,7 @@ static void field_done(struct reader *r)
 		search_decode_header(v, strlen(v), r->tmp);
 		buf_reset(r->folded);
 		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
-		offer(r, r->folded, SK_TEXT, SK_TEXT, name);
+		offer(r, r->folded, SK_TEXT, SK_TEXT);
 	}
 out:
 	buf_reset(r->field);
@@ -176,7 +175,7 @@ static void body_done(struct reader *r)
 				   r->tmp);
 		buf_reset(r->folded);
 		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
-		offer(r, r->folded, SK_BODY, SK_TEXT, NULL);
+		offer(r, r->folded, SK_BODY, SK_TEXT);
 	}
 	buf_reset(r->body);
 	r->text_body = false;
