@@ -3,7 +3,9 @@
 several charsets, base64 and quoted-printable bodies in Latin-1 and
 UTF-8, multiparts with attachments and a forwarded message, obsolete,
 broken and missing Date: fields, flags and keywords in the file names,
-varied mtimes and sizes).
+varied mtimes and sizes) and 19 odd ones written out (ODD: raw 8-bit,
+CRLF, unknown charsets, broken MIME, digests, address and white-space
+oddities, case-folding traps).
 
     python3 search_corpus.py MAILDIR
 """

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # search_dovecot.sh - SEARCH against Dovecot: a Maildir of 139 varied
-# messages (search_corpus.py) is searched with the same 180+ UID SEARCH
+# messages (search_corpus.py) is searched with the same 200+ UID SEARCH
 # programs by a private Dovecot 2.3 and by hato's imapd (imaplib, the
 # same Maildir), and by hato's SEARCH module alone (build/tests/
 # imapsearch, UIDs from Dovecot's dovecot-uidlist); the answers must be
