@@ -3,11 +3,16 @@
  * a command that parses has a tag and an upper-case name, no more
  * arguments, list depth or literal bytes than its limits allow, and
  * every string NUL-terminated at its length; one that does not has an
- * error text.  The argument helpers run on every argument. */
+ * error text.  The argument helpers run on every argument.  The same
+ * bytes then go through a socketpair to imap_cmd_read, command after
+ * command until the end (the stream path: "+ OK", long lines read to
+ * their end, what a BAD command's literals leave behind). */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "imap_parse.h"
 
@@ -70,6 +75,40 @@ static void one(const uint8_t *data, size_t size, const struct imap_limits *lim,
 	}
 }
 
+/* streamed - the input as a client's bytes, every command read */
+static void streamed(const uint8_t *data, size_t size, const struct imap_limits *lim)
+{
+	int sv[2];
+	struct stream *s;
+	struct imap_cmd *c;
+	enum imap_cmd_rc rc;
+
+	if (size > 60000 || socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return;
+	if (write(sv[1], data, size) != (ssize_t)size) {
+		close(sv[0]);
+		close(sv[1]);
+		return;
+	}
+	shutdown(sv[1], SHUT_WR);	/* EOF after the input; "+ OK" still lands */
+	s = stream_new(sv[0], 1000);
+	c = imap_cmd_new();
+	for (size_t n = 0; n <= size + 1; n++) {
+		rc = imap_cmd_read(s, lim, c);
+		if (rc == IMAP_CMD_OK)
+			check(walk(c->args, c->args_len, 0, lim) <= lim->args_max);
+		else if (rc != IMAP_CMD_EOF)
+			check(c->error != NULL);
+		if (rc == IMAP_CMD_EOF || rc == IMAP_CMD_CLOSE)
+			break;
+		check(n < size + 1);	/* every command consumes input */
+	}
+	imap_cmd_free(&c);
+	stream_free(&s);
+	close(sv[0]);
+	close(sv[1]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct imap_limits small = {
@@ -86,5 +125,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	one(data, size, &login, c);
 	one(data, size, &login, c);	/* a second command in the same struct */
 	imap_cmd_free(&c);
+	streamed(data, size, &small);
 	return 0;
 }

@@ -153,8 +153,11 @@ static struct mime_parts *parts(struct imapmail *m, const struct mail_index_msg 
 	const char *folder = m->box->name;
 	int rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
 
-	if (rc == 0 && mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1)
+	/* not cached, or cached by an older format: fill it (once) */
+	if ((rc == 0 || (rc == 1 && mime_parts_decode(buf_str(data), buf_len(data), &p) < 0)) &&
+	    mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1)
 		rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
+	mime_parts_free(&p);
 	if (rc == 1 && mime_parts_decode(buf_str(data), buf_len(data), &p) == 0 &&
 	    mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env, why) == 1)
 		goto out;
@@ -170,8 +173,8 @@ out:
 	return p;
 }
 
-/* one_item - item k of message i into out; false when it failed */
-static bool one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
+/* one_item - item k of message i into out: IMAPMAIL_RENDER_OK, or why not */
+static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 		     const struct mime_parts *p, const struct buf *env, struct buf *out)
 {
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
@@ -181,65 +184,65 @@ static bool one_item(struct imapmail *m, const struct item *it, size_t i, int fd
 	switch (it->kind) {
 	case I_UID:
 		buf_printf(out, "UID %u", msg->uid);
-		return true;
+		return IMAPMAIL_RENDER_OK;
 	case I_FLAGS:
 		imapmail_box_flags(m, i, out);
-		return true;
+		return IMAPMAIL_RENDER_OK;
 	case I_INTERNALDATE:
 		buf_cat(out, "INTERNALDATE ");
 		internaldate(msg->date, out);
-		return true;
+		return IMAPMAIL_RENDER_OK;
 	case I_SIZE:
 		buf_printf(out, "RFC822.SIZE %lld", (long long)vsize(m, msg));
-		return true;
+		return IMAPMAIL_RENDER_OK;
 	case I_ENVELOPE:
 		buf_cat(out, "ENVELOPE ");
 		imapmail_envelope_write(buf_str(env), buf_len(env), out);
-		return true;
+		return IMAPMAIL_RENDER_OK;
 	case I_BODY:
 	case I_BODYSTRUCTURE:
 		buf_cat(out, it->kind == I_BODY ? "BODY " : "BODYSTRUCTURE ");
 		imapmail_bodystructure_write(p, 0, it->kind == I_BODYSTRUCTURE, out);
-		return true;
+		return IMAPMAIL_RENDER_OK;
 	case I_SECTION:
 		break;
 	}
 	why = buf_new(0);
-	if ((rc = imapmail_section_write(fd, p, &it->sec, out, why)) != IMAPMAIL_RENDER_OK)
-		log_warn("user %s: %s uid %u: %s", m->user, m->box->name, msg->uid,
-			 rc == IMAPMAIL_RENDER_UNKNOWN_CTE ? "unknown Content-Transfer-Encoding" : buf_str(why));
+	if ((rc = imapmail_section_write(fd, p, &it->sec, out, why)) == IMAPMAIL_RENDER_ERROR)
+		log_warn("user %s: %s uid %u: %s", m->user, m->box->name, msg->uid, buf_str(why));
 	buf_free(&why);
-	return rc == IMAPMAIL_RENDER_OK;
+	return rc;
 }
 
-/* one - the FETCH answer for message i into out; false: the file is gone */
-static bool one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_now,
+/* one - the FETCH answer for message i into out: IMAPMAIL_RENDER_OK, or
+ * _ERROR (the file is gone or unreadable), _UNKNOWN_CTE, _PARSE */
+static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_now,
 		struct buf *out)
 {
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
 	struct mime_parts *p = NULL;
 	struct buf *env = buf_new(256);
-	bool ok = true, file = f->parts;
-	int fd = file ? open_msg(m, msg) : -1;
+	bool file = f->parts;
+	int fd = file ? open_msg(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
 
 	if (file && (fd < 0 || (p = parts(m, msg, fd, env)) == NULL))
-		ok = false;
+		rc = IMAPMAIL_RENDER_ERROR;
 	buf_printf(out, "* %zu FETCH (", i + 1);
 	if (seen_now && !f->flags) {	/* as Dovecot: the new flags first */
 		imapmail_box_flags(m, i, out);
 		buf_putc(out, ' ');
 	}
-	for (size_t k = 0; ok && k < f->len; k++) {
+	for (size_t k = 0; rc == IMAPMAIL_RENDER_OK && k < f->len; k++) {
 		if (k)
 			buf_putc(out, ' ');
-		ok = one_item(m, &f->items[k], i, fd, p, env, out);
+		rc = one_item(m, &f->items[k], i, fd, p, env, out);
 	}
 	buf_cat(out, ")\r\n");
 	if (fd >= 0)
 		close(fd);
 	mime_parts_free(&p);
 	buf_free(&env);
-	return ok;
+	return rc;
 }
 
 /* set_seen - the messages a non-PEEK body fetch reads get \Seen first;
@@ -263,6 +266,7 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 	struct fetch f = { .why = buf_new(0) };
 	struct buf *out = buf_new(4096);
 	size_t *idx = NULL, n = 0, gone = 0;
+	int bad = 0;
 	bool *changed = NULL;
 
 	if (c->args_len < 1 || c->args[0].type != IMAP_ARG_ATOM ||
@@ -278,10 +282,14 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 	changed = xcalloc(n + 1, sizeof(*changed));
 	if (f.seen && !m->box->readonly)
 		set_seen(m, idx, n, changed);
-	for (size_t k = 0; k < n && m->s->state == STREAM_OK; k++) {
+	for (size_t k = 0; k < n && m->s->state == STREAM_OK && bad == 0; k++) {
+		int rc;
+
 		buf_reset(out);
-		if (!one(m, &f, idx[k], changed[k], out)) {
+		if ((rc = one(m, &f, idx[k], changed[k], out)) == IMAPMAIL_RENDER_ERROR)
 			gone++;
+		if (rc != IMAPMAIL_RENDER_OK) {
+			bad = rc == IMAPMAIL_RENDER_ERROR ? 0 : rc;
 			continue;
 		}
 		stream_write(m->s, buf_str(out), buf_len(out));
@@ -289,7 +297,11 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 			(void)stream_flush(m->s);
 	}
 	m->n_fetch++;
-	if (gone)
+	if (bad == IMAPMAIL_RENDER_UNKNOWN_CTE)	/* RFC 3516 4.3 */
+		imapmail_tagged(m, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding.");
+	else if (bad == IMAPMAIL_RENDER_PARSE)
+		imapmail_tagged(m, "NO", "[PARSE] Invalid data in MIME part");
+	else if (gone)
 		imapmail_tagged(m, "NO", "Some messages were not found or could not be read.");
 	else
 		imapmail_tagged(m, "OK", "Fetch completed.");

@@ -1,31 +1,26 @@
 /* imapmail_render - FETCH's message rendering: ENVELOPE, BODY and
- * BODYSTRUCTURE from the cached fields and parts, BODY[section]<partial>,
+ * BODYSTRUCTURE from the cached fields and parts; BODY[section]<partial>,
  * RFC822.*, BINARY[section]<partial> and BINARY.SIZE from the file.
  *
  *   imapmail_envelope_write(fields, len, out);     // "(date subject ...)"
- *   imapmail_bodystructure_write(p, 0, ext, out);  // "(...)": BODY/BODYSTRUCTURE
+ *   imapmail_bodystructure_write(p, 0, ext, out);  // BODY / BODYSTRUCTURE
  *   if (imapmail_section_parse("BODY.PEEK[1.MIME]<0.10>", &sec, why) < 0)
  *       -> answer BAD with why
- *   rc = imapmail_section_write(fd, p, &sec, out, why);
- *       // out gets "BODY[1.MIME]<0> {10}\r\n..." (the item as answered)
+ *   rc = imapmail_section_write(fd, p, &sec, out, why);  // "BODY[1.MIME]<0> {10}\r\n..."
  *   imapmail_section_clear(&sec);
  *
- * fields are mime_parts' unfolded "Name: value\n" lines (p->envelope, or
- * a nested message's part fields); p the parts of mime_parts_read or
- * mime_parts_decode.  The file fd holds the message with LF (or CRLF)
- * line ends and is read with pread at the parts' offsets; every size and
- * byte written counts line ends as CRLF.  Strings go out through
- * imap_quote (8-bit or long text as literals).  Dovecot 2.3 is the
- * model for every choice the RFCs leave open.
- * Errors: section_parse -1 with why (a bad spec: the caller's BAD);
- * section_write IMAPMAIL_RENDER_ERROR with why (a read failed) or
- * IMAPMAIL_RENDER_UNKNOWN_CTE (BINARY of a part whose encoding is not
- * known: the caller answers NO [UNKNOWN-CTE], RFC 3516 section 4.3) or
- * IMAPMAIL_RENDER_PARSE (BINARY of base64 that does not decode: the
- * caller answers NO [PARSE] Invalid data in MIME part, as Dovecot
- * does); nothing else fails.
- * Trust: fields, parts and file bytes are the sender's (hostile); the
- * attribute is the client's.  Nothing is sized by them beyond the parts.
+ * fields: mime_parts' unfolded "Name: value\n" lines (p->envelope, or a
+ * nested message's part fields); p: from mime_parts_read or _decode; fd:
+ * the message file (LF or CRLF), read with pread at the parts' offsets.
+ * Every size and byte written counts line ends as CRLF; strings go out
+ * through imap_quote.  Dovecot 2.3 decides what the RFCs leave open.
+ * Errors: section_parse -1 with why (the caller's BAD); section_write
+ * IMAPMAIL_RENDER_ERROR with why (a read failed), _UNKNOWN_CTE (BINARY of
+ * an unknown encoding: the caller answers NO [UNKNOWN-CTE], RFC 3516
+ * section 4.3), _PARSE (BINARY of base64 that does not decode: NO [PARSE]
+ * Invalid data in MIME part, as Dovecot); nothing else fails.
+ * Trust: fields, parts and file bytes are the sender's (hostile), the
+ * attribute the client's; nothing is sized by them beyond the parts.
  */
 #ifndef HATO_IMAPMAIL_RENDER_H
 #define HATO_IMAPMAIL_RENDER_H

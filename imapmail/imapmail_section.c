@@ -17,9 +17,11 @@
  * itself, and only a message/rfc822 has numbers after it (its nested
  * message's).  HEADER, HEADER.FIELDS and TEXT after a part need a
  * message/rfc822 part and name its nested message; MIME is the part's
- * own header.  A part that is not there is the empty string.
- * XXX the section is built in memory whole (a big attachment costs its
- * size, twice for BINARY); streaming it in pieces is to come.
+ * own header.  A part that is not there is the empty string.  BINARY
+ * decodes base64 and quoted-printable and keeps NULs (a literal8); in a
+ * multipart or message section each encoded part is decoded, its header
+ * then saying "binary" (Dovecot's rewrite).  XXX a section is built in
+ * memory whole (twice for BINARY); streaming it in pieces is to come.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -510,8 +512,9 @@ static int binary_tree(int fd, const struct mime_parts *p, size_t first, size_t 
 			continue;
 		if (strcmp(m->encoding, "base64") && strcmp(m->encoding, "quoted-printable"))
 			return IMAPMAIL_RENDER_UNKNOWN_CTE;
-		if (m->hdr_offset < at || m->hdr_offset + m->hdr_size + m->body_size > to)
-			continue;
+		if (m->hdr_offset < at || m->hdr_offset + m->hdr_size + m->body_size > to ||
+		    (m->kind == MIME_PART_NESTED && m->body_size == 0))
+			continue;	/* (a nested message's empty body: as Dovecot) */
 		if ((rc = raw_crlf(fd, at, m->hdr_offset, data, why)) != 0 ||
 		    (rc = binary_leaf(fd, m, data, why)) != 0)
 			return rc;

@@ -242,6 +242,21 @@ static int boundary_line(struct mime *w, const char *p, size_t len)
 	return 0;
 }
 
+/* is_boundary - the line is a boundary of an open multipart (a test:
+ * nothing changes) */
+static bool is_boundary(const struct mime *w, const char *p, size_t len)
+{
+	if (len < 3 || p[0] != '-' || p[1] != '-')
+		return false;
+	for (int i = w->depth - 1; i >= 0; i--) {
+		size_t bl = strlen(w->boundary[i]);
+
+		if (len >= 2 + bl && memcmp(p + 2, w->boundary[i], bl) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* body_line - a line of a body: a boundary, a closing one, or content */
 static void body_line(struct mime *w, const char *p, size_t len)
 {
@@ -291,10 +306,20 @@ const struct mime_line *mime_feed(struct mime *w, const char *p, size_t len, boo
 		body_line(w, p, len);
 		break;
 	case IN_PART_HEADERS:
-		if (len == 0 && !partial && !w->last_partial)
+		if (len == 0 && !partial && !w->last_partial) {
 			header_end(w);
-		else
+		} else if (w->o.imap && !w->last_partial && is_boundary(w, p, len)) {
+			/* a boundary ends a header that never ended (as Dovecot
+			 * reads it); the block has no body */
+			finish_header(w);
+			free(w->pending_boundary);
+			w->pending_boundary = NULL;
+			w->nested_next = false;
+			w->state = IN_BODY;
+			body_line(w, p, len);
+		} else {
 			header_line(w, p, len);
+		}
 		break;
 	case IN_BODY:
 		body_line(w, p, len);

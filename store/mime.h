@@ -23,7 +23,8 @@
  * Input is hostile: multiparts nest at most MIME_MAX_DEPTH deep (a deeper
  * multipart's boundaries are body lines), and a header is kept for
  * parsing up to opts.header_limit bytes (which also bounds a boundary).
- * Header lines inside a part's header block are never boundaries.
+ * Header lines inside a part's header block are never boundaries (with
+ * opts.imap they are: a boundary ends a header block that never ended).
  */
 #ifndef HATO_MIME_H
 #define HATO_MIME_H
@@ -79,8 +80,9 @@ struct mime_opts {
 	bool imap;			/* message/rfc822 at the top too, and a
 					 * multipart/digest's parts without a
 					 * Content-Type messages (RFC 2046
-					 * section 5.1.5), as IMAP's structure
-					 * wants them */
+					 * section 5.1.5), and a boundary ends a
+					 * part's header block, as IMAP's structure
+					 * (Dovecot) wants them */
 };
 
 struct mime;

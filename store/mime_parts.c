@@ -109,8 +109,30 @@ static void end_above(struct walk *k, int n)
 		vend = k->voff;
 		lines = k->line;
 	}
-	while (k->top > 0 && k->stack[k->top - 1] != n)
-		end_part(k, k->stack[--k->top], end, vend, lines);
+	int cut = k->hdr_part, top = k->top > 0 ? k->stack[k->top - 1] : NONE;
+
+	/* a nested message whose header's empty line is right before the
+	 * boundary: that line end is the boundary's, so the header never
+	 * ended (as Dovecot reads it) */
+	if (cut == NONE && top != NONE && top != n && n != NONE && !k->prev_close &&
+	    k->p->parts[top].kind == MIME_PART_NESTED && k->p->parts[top].body_line == k->line &&
+	    k->p->parts[top].hdr_size >= k->prev_eol) {
+		k->p->parts[top].hdr_size -= k->prev_eol;
+		k->p->parts[top].hdr_vsize -= k->prev_veol;
+		cut = top;
+	}
+	while (k->top > 0 && k->stack[k->top - 1] != n) {
+		int m = k->stack[--k->top];
+
+		/* a nested header cut by a boundary: its line end is the
+		 * message/rfc822 part's (as Dovecot counts it) */
+		if (m != cut && cut != NONE && n != NONE && !k->prev_close)
+			end_part(k, m, k->off, k->voff, k->line);
+		else if (m == cut && m != k->hdr_part)
+			continue;	/* its header and empty body are as above */
+		else
+			end_part(k, m, end, vend, lines);
+	}
 }
 
 /* is_named - a header line "Name:" (white space before the colon
@@ -378,11 +400,11 @@ static void put_str(struct buf *b, const void *s, size_t len)
 	buf_add(b, s, len);
 }
 
-/* mime_parts_encode - "P1", the count, the parts */
+/* mime_parts_encode - "P2", the count, the parts */
 void mime_parts_encode(const struct mime_parts *p, struct buf *out)
 {
 	buf_reset(out);
-	buf_cat(out, "P1");
+	buf_cat(out, "P2");
 	put_num(out, p->len);
 	for (size_t i = 0; i < p->len; i++) {
 		const struct mime_part *m = &p->parts[i];
@@ -483,7 +505,7 @@ int mime_parts_decode(const void *data, size_t len, struct mime_parts **pp)
 
 	*pp = NULL;
 	p->envelope = buf_new(0);
-	if (len < 2 || memcmp(data, "P1", 2) != 0)
+	if (len < 2 || memcmp(data, "P2", 2) != 0)
 		r.bad = true;
 	else
 		r.p += 2;

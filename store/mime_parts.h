@@ -29,7 +29,8 @@
  * MIME_PARTS_MAX parts, MIME_PARTS_DEPTH_MAX deep; what passes one is
  * not cut but flagged (envelope_over, parts_over) and not to be cached.
  * Serialisation (integers are LEB128 varints, strings a varint length
- * then the bytes): "P1", the number of parts, then per part its depth,
+ * then the bytes): "P2" ("P1", an older count of lines, is refused and
+ * so filled again), the number of parts, then per part its depth,
  * kind (a byte: 'M' message, 'P' part, 'N' nested message), header
  * offset, header size, header vsize, body size, body vsize, body lines,
  * then type, subtype, encoding (lowercase; "" when not given) and the

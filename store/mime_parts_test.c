@@ -4,7 +4,10 @@
  * part with no header, a line longer than the read chunk in the body
  * and in a header (the envelope then over its limit, never cut), too
  * many parts and message/rfc822 nested past the depth limit (flagged,
- * the envelope still whole), and the encoding read back unchanged. */
+ * the envelope still whole), the encoding read back unchanged, and the
+ * structure as IMAP reads it (line ends counted, top-level and digest
+ * messages, boundaries that end a nested header, also right after its
+ * empty line). */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,7 +76,46 @@ static void test_shapes(struct buf *t)
 	test_begin("mime_parts: a part without header lines");
 	p = parts_of("Content-Type: multipart/mixed; boundary=b\n\n--b\n\nx\n--b--\n");
 	test_assert(p->len == 2 && p->parts[1].type[0] == '\0');
-	test_assert_str(sizes(p, 1, t), "1/2 1/1 1");
+	test_assert_str(sizes(p, 1, t), "1/2 1/1 0");	/* lines are line ends */
+	mime_parts_free(&p);
+	test_end();
+}
+
+/* test_imap_shapes - the structure as IMAP (Dovecot) reads it: lines
+ * are line ends, a top-level message/rfc822 and a digest's parts nest a
+ * message, a closing boundary's line end stays with the parts, a
+ * boundary ends a nested header that never ended */
+static void test_imap_shapes(struct buf *t)
+{
+	struct mime_parts *p;
+
+	test_begin("mime_parts: IMAP's structure");
+	p = parts_of("Subject: x\n\nno last line end");
+	test_assert_str(sizes(p, 0, t), "12/14 16/16 0");
+	mime_parts_free(&p);
+	p = parts_of("Content-Type: message/rfc822\n\nSubject: in\n\nx\n");
+	test_assert(p->len == 2 && p->parts[1].kind == MIME_PART_NESTED);
+	mime_parts_free(&p);
+	p = parts_of("Content-Type: multipart/digest; boundary=d\n\n--d\n\nSubject: s\n\nx\n--d--\n");
+	test_assert(p->len == 3 && p->parts[2].kind == MIME_PART_NESTED);
+	test_assert_str(sizes(p, 1, t), "1/2 13/15 2");
+	mime_parts_free(&p);
+	p = parts_of("Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: message/rfc822\n\n"
+		     "Content-Type: multipart/mixed; boundary=i\n\n--i\n\nx\n--i--\n--o--\n");
+	test_assert(p->len == 4);
+	test_assert_str(sizes(p, 1, t), "30/32 56/62 6");	/* "--i--\n" is the part's */
+	mime_parts_free(&p);
+	p = parts_of("Content-Type: multipart/mixed; boundary=g\n\n--g\nContent-Type: message/rfc822\n\n"
+		     "no header\n--g\n\nnext\n--g--\n");
+	test_assert(p->len == 4);
+	test_assert_str(sizes(p, 1, t), "30/32 10/11 1");	/* the line end is the part's */
+	test_assert_str(sizes(p, 2, t), "9/9 0/0 0");	/* the header never ended */
+	mime_parts_free(&p);
+	p = parts_of("Content-Type: multipart/mixed; boundary=o\n\n--o\nContent-Type: message/rfc822\n\n"
+		     "Subject: x\n\n--o--\n");
+	test_assert(p->len == 3);
+	test_assert_str(sizes(p, 1, t), "30/32 12/14 2");	/* the empty line is the part's */
+	test_assert_str(sizes(p, 2, t), "11/12 0/0 0");	/* ...not the nested header's */
 	mime_parts_free(&p);
 	test_end();
 }
@@ -167,6 +209,7 @@ void test_mime_parts(void)
 	struct buf *t = buf_new(64);
 
 	test_shapes(t);
+	test_imap_shapes(t);
 	test_long_lines(t);
 	test_limits();
 	test_round_trip();

@@ -17,9 +17,13 @@ trap 'tmux -L "$SOCK" kill-server 2>/dev/null; inst_cleanup' EXIT
 t_check "an instance with imapd and local delivery starts" imap_instance $U $PW
 t_check "3 messages delivered" pop3_send 3
 
-# mutt over imap:// with STARTTLS (ssl_starttls), certificate not checked
-cat >"$T/muttrc" <<MRC
-set folder="imap://$U@127.0.0.1:$IMAP_PORT/"
+# mutt over imap:// with STARTTLS (ssl_starttls), then imaps://;
+# the certificate is not checked
+screen_has() { tmux -L "$SOCK" capture-pane -p -t mutt | grep -qF -- "$1"; }
+gone() { ! tmux -L "$SOCK" has-session -t mutt 2>/dev/null; }
+for url in "imap://$U@127.0.0.1:$IMAP_PORT/" "imaps://$U@127.0.0.1:$IMAPS_PORT/"; do
+	cat >"$T/muttrc" <<MRC
+set folder="$url"
 set spoolfile="+INBOX"
 set imap_pass="$PW"
 set ssl_starttls=yes
@@ -33,20 +37,19 @@ set pager_stop=yes
 set quit=yes
 set move=no
 MRC
-: >"$T/mutt_certs"
-screen_has() { tmux -L "$SOCK" capture-pane -p -t mutt | grep -qF -- "$1"; }
-tmux -L "$SOCK" new-session -d -s mutt -x 120 -y 30 "env TERM=xterm HOME=$T mutt -n -F $T/muttrc"
-# an unknown certificate: mutt asks once; (a)ccept once
-for _ in $(seq 50); do screen_has "(r)eject" && break; sleep 0.1; done
-screen_has "(r)eject" && tmux -L "$SOCK" send-keys -t mutt a
-t_check "mutt (imap://, STARTTLS) lists the inbox" inst_wait screen_has "IDX    3 pop3 test"
-tmux -L "$SOCK" send-keys -t mutt Enter
-t_check "...and its pager shows a message's body" inst_wait screen_has "body of message"
-tmux -L "$SOCK" send-keys -t mutt q
-sleep 0.3
-tmux -L "$SOCK" send-keys -t mutt q
-gone() { ! tmux -L "$SOCK" has-session -t mutt 2>/dev/null; }
-t_check "mutt quits" inst_wait gone
+	: >"$T/mutt_certs"
+	tmux -L "$SOCK" new-session -d -s mutt -x 120 -y 30 "env TERM=xterm HOME=$T mutt -n -F $T/muttrc"
+	# an unknown certificate: mutt asks once; (a)ccept once
+	for _ in $(seq 50); do screen_has "(r)eject" && break; sleep 0.1; done
+	screen_has "(r)eject" && tmux -L "$SOCK" send-keys -t mutt a
+	t_check "mutt ($url) lists the inbox" inst_wait screen_has "IDX    3 pop3 test"
+	tmux -L "$SOCK" send-keys -t mutt Enter
+	t_check "...and its pager shows a message's body" inst_wait screen_has "body of message"
+	tmux -L "$SOCK" send-keys -t mutt q
+	sleep 0.3
+	tmux -L "$SOCK" send-keys -t mutt q
+	t_check "mutt quits" inst_wait gone
+done
 
 # mbsync: a two-way mirror
 mkdir -p "$T/local"
@@ -100,6 +103,10 @@ HOME=$T mbsync -c "$T/mbsyncrc" -a >"$T/mb3.out" 2>&1
 snapshot >"$T/snap.after"
 t_check "mbsync: a third run transfers nothing (the same files on both sides)" cmp -s "$T/snap.before" "$T/snap.after"
 t_check "...and the snapshot is not empty" test -s "$T/snap.before"
+sed -e "s/^Port .*/Port $IMAPS_PORT/" -e "s/^SSLType .*/SSLType IMAPS/" "$T/mbsyncrc" >"$T/mbsyncrc.imaps"
+t_check "mbsync over imaps: a run that succeeds (exit 0)" env HOME=$T mbsync -c "$T/mbsyncrc.imaps" -a
+snapshot >"$T/snap.imaps"
+t_check "...and has nothing to transfer either" cmp -s "$T/snap.before" "$T/snap.imaps"
 
 # fetchmail over IMAP: STARTTLS, then imaps
 for mode in starttls imaps; do

@@ -92,6 +92,24 @@ t_check "curl imap:///INBOX;UID=N fetches a message" bash -c \
 	"uid=\$(curl -s '$url/INBOX' -X 'UID SEARCH ALL' | tr -d '\r' | awk '{print \$3}'); curl -s \"$url/INBOX;UID=\$uid\" | grep -q '^Subject: pop3 test'"
 t_check "curl --ssl-reqd (STARTTLS) lists INBOX" bash -c "curl -s -k --ssl-reqd '$url/' | grep -q INBOX"
 t_check "curl imaps:// lists INBOX" bash -c "curl -s -k 'imaps://$U:$PW@127.0.0.1:$IMAPS_PORT/' | grep -q INBOX"
+cat >"$T/tls.py" <<'PY'
+import imaplib, ssl, sys
+port, sport, user, pw = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+for name, m in (("starttls", None), ("imaps", imaplib.IMAP4_SSL("127.0.0.1", sport, ssl_context=ctx))):
+    if m is None:
+        m = imaplib.IMAP4("127.0.0.1", port)
+        m.starttls(ssl_context=ctx)
+    m.login(user, pw)
+    n = m.select("INBOX")[1][0].decode()
+    typ, data = m.fetch("1", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+    print(name, n, data[0][1].decode().strip())
+    m.logout()
+PY
+python3 "$T/tls.py" $IMAP_PORT $IMAPS_PORT $U $PW >"$T/tls.out" 2>&1
+t_check "imaplib over STARTTLS: login, SELECT, FETCH" grep -q "^starttls 1 Subject: pop3 test" "$T/tls.out"
+t_check "imaplib over imaps: login, SELECT, FETCH" grep -q "^imaps 1 Subject: pop3 test" "$T/tls.out"
 printf 'a LOGIN %s %s\r\nb SELECT INBOX\r\nc LOGOUT\r\n' $U $PW >"$T/stls.in"
 (sleep 1; cat "$T/stls.in"; sleep 2) | timeout 10 openssl s_client -quiet -starttls imap -connect 127.0.0.1:$IMAP_PORT >"$T/stls.out" 2>/dev/null
 t_check "openssl s_client -starttls imap: logged in over TLS" grep -q '^a OK' "$T/stls.out"

@@ -2,7 +2,10 @@
 """render_diff.py - FETCH answers of a private Dovecot against hato's
 renderers (build/tests/imaprender) for every message of a corpus.
 
-    render_diff.py PORT USER PASS CORPUS_DIR IMAPRENDER KNOWN_FILE
+    render_diff.py PORT USER PASS CORPUS_DIR HATO KNOWN_FILE
+
+HATO is build/tests/imaprender (hato's renderers on each file), or
+imap:PORT:USER:PASS, hato's IMAP server holding the same messages.
 
 Dovecot serves the corpus from USER's Maildir (EXAMINE: nothing is
 marked \\Seen, so no FLAGS join the answers); each item is fetched alone
@@ -156,6 +159,24 @@ def size_rule(imap, seq, item, d, h):
     return d.startswith(b'NO ') or int(lit.group(1)) != int(d.split()[-1])
 
 
+class HatoServer:
+    """hato's answers from its IMAP server (HATO = imap:PORT:USER:PASS)"""
+
+    def __init__(self, spec):
+        _, port, user, pw = spec.split(':', 3)
+        self.imap = Imap(int(port))
+        self.imap.cmd('LOGIN %s "%s"' % (user, pw))
+        tagged, raw = self.imap.cmd('EXAMINE INBOX')
+        total = int(re.search(rb'\* (\d+) EXISTS', raw).group(1))
+        self.seq = {}
+        for seq in range(1, total + 1):
+            hdr = dovecot_item(self.imap, seq, 'BODY.PEEK[HEADER.FIELDS (X-Corpus)]')
+            self.seq[re.search(rb'X-Corpus: (\d+)', hdr).group(1).decode()] = seq
+
+    def items(self, num):
+        return [dovecot_item(self.imap, self.seq[num], item) for item in ITEMS]
+
+
 def hato_items(prog, path):
     out = subprocess.run([prog, path] + ITEMS, stdout=subprocess.PIPE, check=True).stdout
     res, i = [], 0
@@ -175,6 +196,7 @@ def main():
         if line:
             num, item = line.split(' ', 1)
             known.add((num, item))
+    server = HatoServer(prog) if prog.startswith('imap:') else None
     imap = Imap(int(port))
     imap.cmd('LOGIN %s "%s"' % (user, pw))
     tagged, raw = imap.cmd('EXAMINE INBOX')
@@ -186,7 +208,10 @@ def main():
     for seq in range(1, total + 1):
         hdr = dovecot_item(imap, seq, 'BODY.PEEK[HEADER.FIELDS (X-Corpus)]')
         num = re.search(rb'X-Corpus: (\d+)', hdr).group(1).decode()
-        mine = hato_items(prog, '%s/%s.eml' % (corpus, num))
+        if server:
+            mine = server.items(num)
+        else:
+            mine = hato_items(prog, '%s/%s.eml' % (corpus, num))
         for item, h in zip(ITEMS, mine):
             d = dovecot_item(imap, seq, item)
             seen[item] += 1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # render_dovecot.sh - the FETCH rendering differential: a corpus of 240
-# real-world-shaped messages and 8 hand-written ones (corpus.py) in a test user's Maildir, served
+# real-world-shaped messages and 10 hand-written ones (corpus.py) in a test user's Maildir, served
 # by a private Dovecot 2.3 (tests/lib/dovecot.sh), and every message's
 # ENVELOPE, BODY, BODYSTRUCTURE, BODY[section]<partial>, RFC822.*,
 # BINARY[..] and BINARY.SIZE[..] compared with what hato's renderers
