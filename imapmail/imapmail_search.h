@@ -28,7 +28,11 @@
  * Text keys match substrings without case (Unicode simple upper case,
  * Latin letters also without their accents, as Dovecot's
  * i;unicode-casemap) on MIME-decoded UTF-8: RFC 2047 words in header
- * values, base64 / quoted-printable text parts in their charset.
+ * values, base64 / quoted-printable text parts in their charset.  As in
+ * Dovecot, SUBJECT reads runs of white space as one space, FROM/TO/CC/
+ * BCC read the field without comments' parentheses and with white space
+ * squeezed, HEADER reads the value as it is, TEXT sees "Name: value" of
+ * every header block and BODY only text and message parts.
  * Dates: BEFORE/ON/SINCE take the internal date's day in the server's
  * zone, SENT* the Date: field's day in its own zone (RFC 9051 6.4.4).
  * Trust: the arguments come from the logged-in client, the files from

@@ -20,6 +20,7 @@
 
 #include "imapmail_search_decode.h"
 #include "imapmail_search_int.h"
+#include "mem.h"
 
 enum { CHARSET_MAX = SEARCH_CHARSET_MAX };
 
@@ -97,19 +98,25 @@ void search_fold(const char *s, size_t len, struct buf *out)
 	locale_t loc = utf8_locale();
 	size_t i = 0;
 
-	buf_reserve(out, len);
+	/* room for the whole result: a decomposition turns 2 bytes into 3,
+	 * and no other mapping here grows a character by more than that */
+	buf_reserve(out, mem_add_size(mem_mul_size(len, 2), 8));
 	while (i < len) {
 		size_t at = i;
-		int32_t cp = utf8_next(u, len, &i);
+		int32_t cp;
 		uint32_t base, mark;
 
+		if (u[i] < 0x80) {	/* the common case, without calls */
+			out->data[out->len++] = (char)(u[i] >= 'a' && u[i] <= 'z' ? u[i] - 32 : u[i]);
+			i++;
+			continue;
+		}
+		cp = utf8_next(u, len, &i);
 		if (cp < 0) {
 			buf_putc(out, u[at]);
 			continue;
 		}
-		if (cp < 0x80)
-			cp = toupper(cp);
-		else if (loc != (locale_t)0)
+		if (loc != (locale_t)0)
 			cp = (int32_t)towupper_l((wint_t)cp, loc);
 		if (search_decompose((uint32_t)cp, &base, &mark)) {
 			put_cp(base, out);
@@ -118,6 +125,7 @@ void search_fold(const char *s, size_t len, struct buf *out)
 			put_cp((uint32_t)cp, out);
 		}
 	}
+	out->data[out->len] = '\0';
 }
 
 /* is_utf8_name - charsets taken as UTF-8 as they are */
@@ -334,4 +342,45 @@ void search_charset_param(const char *v, char *cs)
 		}
 		return;
 	}
+}
+
+/* search_address_text - comments unwrapped, white space runs squeezed */
+void search_address_text(const char *s, size_t len, struct buf *out)
+{
+	bool quoted = false, space = false;
+	int depth = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (!quoted && (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '(' ||
+				(c == ')' && depth > 0))) {
+			depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+			space = true;	/* a comment separates like white space */
+			continue;
+		}
+		if (space && buf_len(out) > 0)
+			buf_putc(out, ' ');
+		space = false;
+		buf_putc(out, c);
+		if (c == '\\' && (quoted || depth > 0) && i + 1 < len)
+			buf_putc(out, s[++i]);	/* a quoted pair stays written as one */
+		else if (c == '"' && depth == 0)
+			quoted = !quoted;
+	}
+}
+
+/* search_compress_lwsp - in place */
+void search_compress_lwsp(struct buf *b)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < b->len; i++) {
+		bool ws = b->data[i] == ' ' || b->data[i] == '\t';
+
+		if (ws && o > 0 && b->data[o - 1] == ' ')
+			continue;
+		b->data[o++] = ws ? ' ' : b->data[i];
+	}
+	buf_truncate(b, o);
 }

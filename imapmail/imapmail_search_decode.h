@@ -21,6 +21,12 @@ void search_base64(const char *s, size_t len, struct buf *out);
 void search_decode_header(const char *s, size_t len, struct buf *out);
 void search_decode_body(const char *raw, size_t len, const char *encoding, const char *charset,
 			struct buf *out);
+/* search_address_text - an address field as Dovecot's FROM/TO/CC/BCC
+ * read it: comments lose their parentheses, runs of white space outside
+ * quoted strings become one space */
+void search_address_text(const char *s, size_t len, struct buf *out);
+/* search_compress_lwsp - runs of spaces and tabs in b as one space */
+void search_compress_lwsp(struct buf *b);
 /* search_charset_param - cs has room for SEARCH_CHARSET_MAX + 1 */
 void search_charset_param(const char *content_type, char *cs);
 /* search_decompose - an upper-case Latin letter with one diacritic: its

@@ -23,6 +23,14 @@ enum search_key_type {
 	SK_BODY, SK_TEXT,
 };
 
+/* how a header key reads its field (as Dovecot's header search types) */
+enum search_hdr_mode {
+	SH_PLAIN,		/* HEADER: the decoded value */
+	SH_LWSP,		/* SUBJECT: white space runs as one space */
+	SH_ADDRESS,		/* FROM TO CC BCC: comments and runs of space gone */
+	SH_MODES,
+};
+
 struct search_key {
 	enum search_key_type type;
 	struct search_key *kids;	/* AND, OR, NOT */
@@ -31,6 +39,7 @@ struct search_key {
 	char flag;			/* FLAG: D F R S T */
 	bool want;			/* FLAG, RECENT, KEYWORD: set or not */
 	char *name;			/* KEYWORD; HEADER's field name */
+	enum search_hdr_mode mode;	/* HEADER */
 	struct buf *value;		/* HEADER, BODY, TEXT: folded */
 	uint64_t num;			/* LARGER, SMALLER, MODSEQ */
 	int64_t day;			/* dates */

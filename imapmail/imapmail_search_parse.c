@@ -237,8 +237,10 @@ static int key_args(struct pctx *p, const struct keydef *d, const struct imap_ar
 	(*i)++;
 	switch (d->arg) {
 	case A_STRING:
-		if (d->header != NULL)
+		if (d->header != NULL) {
 			k->name = xstrdup(d->header);
+			k->mode = strcmp(d->name, "SUBJECT") == 0 ? SH_LWSP : SH_ADDRESS;
+		}
 		text_value(k, v);
 		return 0;
 	case A_NUMBER:

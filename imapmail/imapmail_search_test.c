@@ -262,6 +262,11 @@ static void test_text(void)
 	test_assert(text_match("SUBJECT \"GRÜSSE\"", mime_msg) == 0);
 	test_assert(text_match("SUBJECT \"grüße aus münchen\"", mime_msg) == 1);
 	test_assert(text_match("SUBJECT \"MÜNCHEN FOLDED\"", mime_msg) == 1);
+	test_assert(text_match("SUBJECT \"aus  München\"", "Subject: aus \t München\n\nx\n") == 0);
+	test_assert(text_match("SUBJECT \"aus München\"", "Subject: aus \t München\n\nx\n") == 1);
+	test_assert(text_match("FROM \"(Jane\"", "From: j@x (Jane  Roe)\n\nx\n") == 0);
+	test_assert(text_match("FROM \"Jane Roe\"", "From: j@x (Jane  Roe)\n\nx\n") == 1);
+	test_assert(text_match("HEADER From \"(Jane\"", "From: j@x (Jane  Roe)\n\nx\n") == 1);
 	/* accents decomposed: "MU" + U+0308 + "NCHEN" holds "AUS MU", not "MUNCHEN" */
 	test_assert(text_match("SUBJECT \"aus mu\"", mime_msg) == 1);
 	test_assert(text_match("SUBJECT \"munchen\"", mime_msg) == 0);
@@ -400,6 +405,12 @@ static void test_decoders(void)
 	buf_reset(b);
 	search_to_utf8("utf-16", "\xff", 1, b);
 	test_assert_str(buf_str(b), "\xef\xbf\xbd");
+	buf_reset(b);
+	search_address_text("a@b (Jane  (x) Roe),\r\n \"B  \\\"Bee\\\"\" <c@d>", 41, b);
+	test_assert_str(buf_str(b), "a@b Jane x Roe , \"B  \\\"Bee\\\"\" <c@d>");
+	buf_set(b, "a \t  b\t\tc");
+	search_compress_lwsp(b);
+	test_assert_str(buf_str(b), "a b c");
 	search_charset_param("text/plain; format=flowed; CHARSET = \"ISO-8859-2\"", cs);
 	test_assert_str(cs, "ISO-8859-2");
 	search_charset_param("text/plain", cs);

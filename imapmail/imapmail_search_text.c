@@ -36,20 +36,62 @@ struct reader {
 	bool text_body;			/* the body being read is text */
 	char encoding[MIME_TOKEN_MAX + 1];
 	struct buf *body, *tmp, *folded;
+	struct buf *view[SH_MODES];	/* the field as each header mode reads it */
 };
 
-/* offer - folded text to the keys of the given types not hit yet */
+/* offer - folded text to the BODY / TEXT keys of the given types not hit yet */
 static void offer(struct reader *r, const struct buf *text, enum search_key_type t1,
-		  enum search_key_type t2, const char *field_name)
+		  enum search_key_type t2)
 {
 	for (size_t i = 0; i < r->s->n_text; i++) {
 		struct search_key *k = r->s->text[i];
 
 		if (k->hit || (k->type != t1 && k->type != t2))
 			continue;
-		if (k->type == SK_HEADER && strcasecmp(k->name, field_name) != 0)
-			continue;
 		if (memmem(buf_str(text), buf_len(text), buf_str(k->value), buf_len(k->value))) {
+			k->hit = true;
+			r->open_keys--;
+		}
+	}
+}
+
+/* view - the field's value v as mode reads it, decoded and folded */
+static void view(struct reader *r, enum search_hdr_mode mode, const char *v, struct buf *out)
+{
+	struct buf *src = r->tmp;
+
+	buf_reset(r->tmp);
+	buf_reset(out);
+	if (mode == SH_ADDRESS) {
+		search_address_text(v, strlen(v), r->tmp);
+		src = r->folded;
+		buf_reset(src);
+		search_decode_header(buf_str(r->tmp), buf_len(r->tmp), src);
+	} else {
+		search_decode_header(v, strlen(v), r->tmp);
+		if (mode == SH_LWSP)
+			search_compress_lwsp(r->tmp);
+	}
+	search_fold(buf_str(src), buf_len(src), out);
+}
+
+/* header_keys - the message's field name: v to its open HEADER keys,
+ * each view made once */
+static void header_keys(struct reader *r, const char *name, const char *v)
+{
+	bool made[SH_MODES] = { false };
+
+	for (size_t i = 0; i < r->s->n_text; i++) {
+		struct search_key *k = r->s->text[i];
+
+		if (k->hit || k->type != SK_HEADER || strcasecmp(k->name, name) != 0)
+			continue;
+		if (!made[k->mode]) {
+			view(r, k->mode, v, r->view[k->mode]);
+			made[k->mode] = true;
+		}
+		if (memmem(buf_str(r->view[k->mode]), buf_len(r->view[k->mode]), buf_str(k->value),
+			   buf_len(k->value))) {
 			k->hit = true;
 			r->open_keys--;
 		}
@@ -94,7 +136,8 @@ static void field_done(struct reader *r)
 	*colon = '\0';
 	v = colon + 1;
 	v += strspn(v, " \t");
-	buf_trim(r->field);	/* trailing white space of the value */
+	for (size_t n = strlen(v); n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
+		v[n - 1] = '\0';	/* trailing white space of the value */
 	if (strcasecmp(name, "Content-Type") == 0)
 		search_charset_param(v, r->charset);
 	if (top && !r->date_seen && strcasecmp(name, "Date") == 0) {
@@ -107,13 +150,8 @@ static void field_done(struct reader *r)
 	}
 	if (top)
 		header_exists(r, name);
-	if (top && wants(r, SK_HEADER, name)) {
-		buf_reset(r->tmp);
-		search_decode_header(v, strlen(v), r->tmp);
-		buf_reset(r->folded);
-		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
-		offer(r, r->folded, SK_HEADER, SK_HEADER, name);
-	}
+	if (top && wants(r, SK_HEADER, name))
+		header_keys(r, name, v);
 	if (wants(r, SK_TEXT, NULL)) {
 		/* TEXT sees the whole field, its name too (as Dovecot) */
 		buf_set(r->tmp, name);
@@ -121,7 +159,7 @@ static void field_done(struct reader *r)
 		search_decode_header(v, strlen(v), r->tmp);
 		buf_reset(r->folded);
 		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
-		offer(r, r->folded, SK_TEXT, SK_TEXT, name);
+		offer(r, r->folded, SK_TEXT, SK_TEXT);
 	}
 out:
 	buf_reset(r->field);
@@ -137,7 +175,7 @@ static void body_done(struct reader *r)
 				   r->tmp);
 		buf_reset(r->folded);
 		search_fold(buf_str(r->tmp), buf_len(r->tmp), r->folded);
-		offer(r, r->folded, SK_BODY, SK_TEXT, NULL);
+		offer(r, r->folded, SK_BODY, SK_TEXT);
 	}
 	buf_reset(r->body);
 	r->text_body = false;
@@ -271,7 +309,11 @@ int search_text_read(struct imapmail_search *s, int fd, struct search_file *f)
 	r.body = buf_new(1024);
 	r.tmp = buf_new(1024);
 	r.folded = buf_new(1024);
+	for (int i = 0; i < SH_MODES; i++)
+		r.view[i] = buf_new(256);
 	rc = walk(&r, fd);
+	for (int i = 0; i < SH_MODES; i++)
+		buf_free(&r.view[i]);
 	buf_free(&r.field);
 	buf_free(&r.body);
 	buf_free(&r.tmp);

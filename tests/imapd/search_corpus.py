@@ -3,7 +3,9 @@
 several charsets, base64 and quoted-printable bodies in Latin-1 and
 UTF-8, multiparts with attachments and a forwarded message, obsolete,
 broken and missing Date: fields, flags and keywords in the file names,
-varied mtimes and sizes).
+varied mtimes and sizes) and 19 odd ones written out (ODD: raw 8-bit,
+CRLF, unknown charsets, broken MIME, digests, address and white-space
+oddities, case-folding traps).
 
     python3 search_corpus.py MAILDIR
 """
@@ -206,6 +208,16 @@ ODD = [
     # Greek final sigma, Turkish dotless i, German sharp s, ligatures
     "Subject: =?utf-8?b?zp/OtM+Fz4PPg861z43Pgg==?= \xc4\xb1stanbul STRASSE \xef\xac\x81ne\nContent-Type: text/plain; charset=utf-8\n\n"
     "\xce\x9f\xce\xb4\xcf\x85\xcf\x83\xcf\x83\xce\xb5\xcf\x8d\xcf\x82 \xc4\xb0STANBUL stra\xc3\x9fe\n",
+    # address oddities: a quoted comma, a comment as the name, a group,
+    # an empty group, quoted-pairs, an encoded word inside quotes
+    'From: "Doe, John" <john.doe@addr.example>\nTo: friends: a@one.example, "B \\"Bee\\"" <b@two.example>;\n'
+    'Cc: undisclosed-recipients:;\nSubject: addresses one\n\nx\n',
+    "From: jane@addr.example (Jane Roe)\nTo: <bare@addr.example>\nCc: Name   With   Spaces <sp@addr.example>\n"
+    "Subject: addresses two\n\nx\n",
+    'From: "=?utf-8?q?Quoted_=C3=9Cmlaut?=" <q@addr.example>\nTo: Mixed =?utf-8?q?=C3=84rger?= Name <m@addr.example>\n'
+    "Subject: addresses three\n\nx\n",
+    # white space runs and tabs in a subject and in another field
+    "Subject: spaced    out\t\tsubject\nX-Spaced: wide    field\nFrom: ws@addr.example\n\nx\n",
 ]
 
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# search_dovecot.sh - SEARCH against Dovecot: a Maildir of 135 varied
-# messages (search_corpus.py) is searched with the same 180+ UID SEARCH
+# search_dovecot.sh - SEARCH against Dovecot: a Maildir of 139 varied
+# messages (search_corpus.py) is searched with the same 200+ UID SEARCH
 # programs by a private Dovecot 2.3 and by hato's imapd (imaplib, the
 # same Maildir), and by hato's SEARCH module alone (build/tests/
 # imapsearch, UIDs from Dovecot's dovecot-uidlist); the answers must be
@@ -20,7 +20,7 @@ trap 'dovecot_stop; inst_cleanup' EXIT
 U=hlsrch1 PW=Search-pass-1
 t_check "an instance with imapd starts" imap_instance $U $PW
 python3 "$TOPDIR/tests/imapd/search_corpus.py" "$INST_HOME/Maildir" && chown -R "$U:" "$INST_HOME/Maildir"
-t_expect "the corpus has 135 messages" 135 bash -c "ls '$INST_HOME/Maildir/cur' | wc -l"
+t_expect "the corpus has 139 messages" 139 bash -c "ls '$INST_HOME/Maildir/cur' | wc -l"
 t_check "a private Dovecot starts" oracle_start
 python3 "$TOPDIR/tests/imapd/search_dovecot.py" $DV_IMAP "$DOVECOT_PASS" $IMAP_PORT "$PW" "$U" \
 	"$INST_HOME/Maildir" "$B/tests/imapsearch"
