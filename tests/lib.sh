@@ -14,6 +14,15 @@ EXAMPLES=$TOPDIR/tests/examples/vps-guide
 T=$(mktemp -d /tmp/hato-test.XXXXXX)
 trap 'rm -rf "$T"' EXIT
 
+# t_retry CMD... - CMD again while it fails, for 6 s at most: useradd,
+# userdel and chpasswd fail at once when another process holds the lock
+# of /etc/passwd or /etc/shadow (another test run on the machine)
+t_retry() {
+	local i
+	for i in $(seq 30); do "$@" && return 0; sleep 0.2; done
+	return 1
+}
+
 t_ok() { echo "ok - $1"; }
 t_fail() { echo "not ok - $1"; shift; printf '#   %s\n' "$@"; }
 

@@ -18,8 +18,8 @@ PA=Virt-sha512-A PB=Virt-argon-B PC=Virt-plain-C PD=Virt-lmdb-D PE=Virt-later-E
 drop_users() { for u in $U1 $U2 $U3 $U4; do userdel -r "$u" >/dev/null 2>&1; done; }
 drop_users
 trap 'drop_users; inst_cleanup' EXIT
-for u in $U1 $U2 $U3 $U4; do useradd -m -s /usr/sbin/nologin "$u" || t_fail "useradd $u"; done
-printf '%s\n' "$U1:$P1" "$U2:$P2" "$U3:$P3" "$U4:$P4" | chpasswd
+for u in $U1 $U2 $U3 $U4; do t_retry useradd -m -s /usr/sbin/nologin "$u" || t_fail "useradd $u"; done
+t_retry bash -c "printf '%s\n' '$U1:$P1' '$U2:$P2' '$U3:$P3' '$U4:$P4' | chpasswd"
 usermod -L "$U2"
 usermod -e 1 "$U3"	# expired on 1970-01-02
 chage -d 2 -M 1 -I 0 "$U4"	# password changed 1970-01-03, max age 1 day, inactive after 0

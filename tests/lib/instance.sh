@@ -200,7 +200,7 @@ inst_user_bin() {
 # inst_add_user NAME - a throw-away login user (no home), removed at exit
 # by inst_cleanup (call it in the script's shell, not in $(...))
 inst_add_user() {
-	useradd -M -N -s /bin/sh -d /nonexistent "$1" || return 1
+	t_retry useradd -M -N -s /bin/sh -d /nonexistent "$1" || return 1
 	inst_users="${inst_users:-} $1"
 }
 
@@ -213,7 +213,7 @@ inst_user() {
 		pkill -KILL -u "$1" 2>/dev/null
 		for _ in $(seq 20); do userdel -r "$1" >/dev/null 2>&1 && break; sleep 0.1; done
 	fi
-	useradd -m -s /bin/sh "$1" && inst_users="${inst_users:-} $1"
+	t_retry useradd -m -s /bin/sh "$1" && inst_users="${inst_users:-} $1"
 	INST_HOME=$(getent passwd "$1" | cut -d: -f6)
 }
 

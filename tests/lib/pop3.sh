@@ -12,7 +12,7 @@ pop3_configure() {
 	POP3_USER=$1 POP3_PASS=$2
 	shift 2
 	inst_user "$POP3_USER" || return 1
-	printf '%s:%s\n' "$POP3_USER" "$POP3_PASS" | chpasswd || return 1
+	t_retry bash -c "printf '%s:%s\n' '$POP3_USER' '$POP3_PASS' | chpasswd" || return 1
 	inst_new || return 1
 	inst_add_maildir qmgr
 	cat >>"$I/master.cf" <<MCF
