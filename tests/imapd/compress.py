@@ -2,9 +2,12 @@
 # Python's zlib (raw deflate, wbits -15), for tests/imapd/compress.sh.
 #   python3 compress.py dialog HOST PORT USER PASS MAILDIR [tls]
 #       LOGIN, COMPRESS FOO, COMPRESS DEFLATE, SELECT, FETCH 1:* BODY.PEEK[]
-#       (each body compared with the Maildir's files), IDLE and DONE, a
-#       second COMPRESS, LOGOUT: one line per step, statuses and codes
+#       (each body compared with the Maildir's files), APPEND of 190 KB to
+#       a new folder and FETCH of it, IDLE and DONE, a second COMPRESS,
+#       LOGOUT: one line per step, statuses and codes
 #       only (no timing words), comparable between servers
+#   python3 compress.py pipelined HOST PORT USER PASS
+#       COMPRESS DEFLATE and a compressed NOOP in one packet
 #   python3 compress.py garbage HOST PORT USER PASS plain|binary
 #       COMPRESS DEFLATE, then bytes that are not deflate: is the
 #       connection closed (within 10 s)?
@@ -105,6 +108,18 @@ def dialog(c, user, pw, maildir):
     print("fetch", status(r), "bodies", len(bodies), "of", len(have),
           "byte-for-byte", sorted(bodies) == sorted(have),
           "bytes", sum(len(b) for b in bodies))
+    msg = b"".join(b"Subject: up\r\n\r\n" if i == 0 else
+                   b"appended line %d %s\r\n" % (i, b"xyz" * (i % 30)) for i in range(3000))
+    c.cmd("d1", "DELETE ztest")
+    print("create", status(c.cmd("d2", "CREATE ztest")))
+    c.send(b"d3 APPEND ztest {%d+}\r\n" % len(msg) + msg + b"\r\n")
+    print("append", status(c.response(b"d3")))
+    print("select-ztest", status(c.cmd("d4", "SELECT ztest")))
+    r = c.cmd("d5", "FETCH 1 BODY.PEEK[]")
+    print("append-fetch", status(r), "byte-for-byte",
+          [lit for _, lit in r if lit is not None] == [msg], "bytes", len(msg))
+    print("select-inbox", status(c.cmd("d6", "SELECT INBOX")))
+    print("delete", status(c.cmd("d7", "DELETE ztest")))
     c.send(b"e IDLE\r\n")
     print("idle", c.readline().decode().split()[0])
     c.send(b"DONE\r\n")
@@ -144,8 +159,22 @@ def garbage(c, user, pw, kind):
     print("answer", text.decode(errors="replace").strip().split(" ")[:2])
 
 
+def pipelined(c, user, pw):
+    c.readline()
+    c.cmd("a", "LOGIN %s %s" % (user, pw))
+    z = zlib.compressobj(wbits=-15)
+    c.sock.sendall(b"b COMPRESS DEFLATE\r\n" + z.compress(b"c NOOP\r\n") + z.flush(zlib.Z_SYNC_FLUSH))
+    print("compress", status(c.response(b"b")))
+    c.compress()
+    c.c = z
+    print("noop", status(c.response(b"c")))
+    print("logout", status(c.cmd("d", "LOGOUT")))
+
+
 mode, host, port, user, pw = sys.argv[1:6]
 if mode == "dialog":
     dialog(Conn(host, int(port), len(sys.argv) > 7), user, pw, sys.argv[6])
+elif mode == "pipelined":
+    pipelined(Conn(host, int(port), False), user, pw)
 else:
     garbage(Conn(host, int(port), False), user, pw, sys.argv[6])

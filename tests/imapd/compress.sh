@@ -2,7 +2,8 @@
 # compress.sh - COMPRESS=DEFLATE (RFC 4978) with a Python zlib client
 # (tests/imapd/compress.py): LOGIN, COMPRESS, SELECT, FETCH of every
 # message byte for byte (one of 400 KB), IDLE and DONE, a second COMPRESS
-# (NO [COMPRESSIONACTIVE]), LOGOUT, over plain IMAP and imaps; the same
+# (NO [COMPRESSIONACTIVE]), LOGOUT, over plain IMAP and imaps, with an
+# APPEND of 190 KB read back; a command in COMPRESS's packet; the same
 # dialog against a private Dovecot with imap_zlib gives the same answers
 # (statuses and codes; an unknown mechanism is BAD here, RFC 4978
 # section 3, where Dovecot says NO); bytes that are not deflate after the
@@ -36,6 +37,10 @@ for f in plain tls; do
 	t_check "$f: SELECT, compressed" grep -qx "select OK \[READ-WRITE\]" "$T/$f.out"
 	t_check "$f: FETCH of 3 messages, byte for byte" \
 		grep -q "^fetch OK bodies 3 of 3 byte-for-byte True bytes [0-9]\{6\}" "$T/$f.out"
+	t_check "$f: CREATE, APPEND of 190 KB with LITERAL+, compressed" \
+		bash -c "grep -qx 'create OK' '$T/$f.out' && grep -qx 'append OK \[APPENDUID\]' '$T/$f.out'"
+	t_check "$f: the appended message comes back byte for byte" \
+		grep -q "^append-fetch OK byte-for-byte True bytes [0-9]\{6\}" "$T/$f.out"
 	t_check "$f: IDLE's continuation" grep -qx "idle +" "$T/$f.out"
 	t_check "$f: DONE ends IDLE" grep -qx "done OK" "$T/$f.out"
 	t_check "$f: a second COMPRESS is NO [COMPRESSIONACTIVE]" \
@@ -43,6 +48,10 @@ for f in plain tls; do
 	t_check "$f: LOGOUT" grep -qx "logout \['BYE', 'OK'\]" "$T/$f.out"
 done
 [ -n "${VERBOSE:-}" ] && cat "$T/plain.out"
+
+python3 "$py" pipelined 127.0.0.1 $IMAP_PORT $U $PW >"$T/pipe.out" 2>&1
+t_check "a compressed NOOP in the packet of COMPRESS is answered, compressed" \
+	cmp "$T/pipe.out" <(printf 'compress OK\nnoop OK\nlogout OK\n')
 
 python3 "$py" garbage 127.0.0.1 $IMAP_PORT $U $PW binary >"$T/g1.out" 2>&1
 t_check "garbage after COMPRESS: the session is closed" grep -qx "closed True" "$T/g1.out"
