@@ -3,7 +3,11 @@
  * caller's room only (at most STREAM_BUFSIZE), compressed input waits in
  * a buffer of STREAM_BUFSIZE, and a zlib error ends the stream (EPROTO).
  * Output grows a buffer by what the stream flushes (already in memory
- * as plain text) and no more. */
+ * as plain text) and no more.  A write that meets a full socket keeps its
+ * compressed bytes and says EAGAIN; stream_flush calls again with the
+ * same bytes, which are then only acknowledged (z->owed).  After a flush
+ * that failed (timeout) the output is not to be trusted: end the session,
+ * as imapmail does. */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
