@@ -21,7 +21,7 @@ CPPFLAGS += -D_FORTIFY_SOURCE=2 -D_GNU_SOURCE \
 # full RELRO: symbols bound at start, the GOT read-only (a delivery child
 # then neither resolves symbols again nor copies the GOT page)
 LDFLAGS ?= -Wl,-z,relro,-z,now
-LDLIBS := -llmdb -lpcre2-8 -lresolv -lssl -lcrypto -lsasl2 -lcrypt -largon2
+LDLIBS := -llmdb -lpcre2-8 -lresolv -lssl -lcrypto -lsasl2 -lcrypt -largon2 -lz
 VERSION := 0.1
 
 ALL_CFLAGS = $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP

@@ -58,6 +58,7 @@ struct imapmail {
 	uint32_t *saved;		/* RETURN (SAVE)'s UIDs, for '$' */
 	size_t n_saved;
 	unsigned long n_fetch, n_store, n_expunge, n_append;
+	struct stream_deflate *deflate;	/* COMPRESS DEFLATE active, or NULL */
 };
 
 enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };
@@ -131,5 +132,6 @@ void imapmail_cmd_expunge(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_compress(struct imapmail *m, struct imap_cmd *c);
 
 #endif

@@ -13,6 +13,7 @@
 #include "maildir.h"
 #include "maildir_folder.h"
 #include "server.h"
+#include "stream_deflate.h"
 
 static const struct params *cf;
 
@@ -95,6 +96,7 @@ static void session(const struct login_handoff *h, const char *user, const char 
 out:
 	stream_flush(m.s);
 	stream_free(&m.s);
+	stream_deflate_free(&m.deflate);
 	mail_index_close(&m.idx);
 	if (m.root_fd >= 0)
 		close(m.root_fd);

@@ -20,7 +20,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-de
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
 mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev
 libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl strace
-dovecot-imapd dovecot-pop3d fetchmail isync"
+dovecot-imapd dovecot-pop3d fetchmail isync zlib1g-dev"
 policy=${HATO_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 mark="installed by hato make deps"
 
