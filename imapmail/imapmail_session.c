@@ -54,6 +54,8 @@ static const struct command commands[] = {
 	{ "COPY", imapmail_cmd_copy, SELECTED, true, IMAPMAIL_SYNC_NO_EXPUNGE },
 	{ "MOVE", imapmail_cmd_copy, SELECTED, true, IMAPMAIL_SYNC_ALL },
 	{ "EXPUNGE", imapmail_cmd_expunge, SELECTED, true, IMAPMAIL_SYNC_ALL },
+	{ "SORT", imapmail_cmd_sort, SELECTED, true, IMAPMAIL_SYNC_NO_EXPUNGE },
+	{ "THREAD", imapmail_cmd_thread, SELECTED, true, IMAPMAIL_SYNC_NO_EXPUNGE },
 };
 
 /* imapmail_capabilities - what a logged-in client is told */
