@@ -55,32 +55,42 @@ struct sorting {
 	bool refs;			/* THREAD=REFERENCES */
 };
 
-/* criteria - the SORT list into st: false when it is not one */
-static bool criteria(const struct imap_arg *a, struct sorting *st)
+/* criteria - the SORT list into st: false with why (Dovecot's words) */
+static bool criteria(const struct imap_arg *a, struct sorting *st, struct buf *why)
 {
 	bool reverse = false;
 
-	if (a->type != IMAP_ARG_LIST || a->list_len == 0)
+	if (a->type != IMAP_ARG_LIST) {
+		buf_set(why, "Invalid sort argument");
 		return false;
+	}
 	for (size_t i = 0; i < a->list_len; i++) {
 		const struct imap_arg *w = &a->list[i];
 		size_t k;
 
-		if (w->type != IMAP_ARG_ATOM)
+		if (w->type != IMAP_ARG_ATOM) {
+			buf_set(why, "Invalid sort argument");
 			return false;
+		}
 		if (strcasecmp(w->str, "REVERSE") == 0) {
 			reverse = true;
 			continue;
 		}
 		for (k = 0; k < K_COUNT && strcasecmp(w->str, key_names[k]) != 0; k++)
 			;
-		if (k == K_COUNT || st->len == CRITERIA_MAX)
+		if (k == K_COUNT || st->len == CRITERIA_MAX) {
+			buf_printf(why, "Unknown sort argument: %s", w->str);
 			return false;
+		}
 		st->c[st->len++] = (struct criterion){ .key = (enum key)k, .reverse = reverse };
 		st->want[k] = true;
 		reverse = false;
 	}
-	return !reverse;
+	if (reverse)
+		buf_set(why, "Sort list ends with REVERSE");
+	else if (st->len == 0)
+		buf_set(why, "Empty sort program");
+	return !reverse && st->len > 0;
 }
 
 /* field - the first field called name in the envelope fields, as a
@@ -287,13 +297,13 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 {
 	struct sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
-	struct buf *out = buf_new(256);
+	struct buf *out = buf_new(256), *why = buf_new(0);
 	struct entry *e;
 	size_t n;
 
-	if (c->args_len < 1 || !criteria(&c->args[0], &st)) {
-		imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: Invalid sort argument",
-				m->uid ? "UID " : "");
+	if (c->args_len < 1 || !criteria(&c->args[0], &st, why)) {
+		imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: %s", m->uid ? "UID " : "",
+				buf_len(why) ? buf_str(why) : "Invalid sort argument");
 		goto out;
 	}
 	if (program(m, c, "SORT", &s) < 0)
@@ -311,6 +321,7 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 out:
 	imapmail_search_free(&s);
 	buf_free(&out);
+	buf_free(&why);
 }
 
 /* imapmail_cmd_thread - THREAD algorithm charset key... */

@@ -63,7 +63,7 @@ void imapmail_capabilities(const struct params *cf, struct buf *out)
 {
 	buf_cat(out, "IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
 		"UIDPLUS MOVE CHILDREN UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS "
-		"STATUS=SIZE ESEARCH BINARY");
+		"STATUS=SIZE ESEARCH BINARY SORT SORT=DISPLAY THREAD=ORDEREDSUBJECT THREAD=REFERENCES");
 	if (cf->message_size_limit > 0)
 		buf_printf(out, " APPENDLIMIT=%ld", (long)cf->message_size_limit);
 }
