@@ -3,7 +3,7 @@
  * address keys of SORT FROM and DISPLAYFROM, message ids, and the two
  * THREAD algorithms on small sets (RFC 5256's own shapes: missing
  * parents, dummies at the root, merging by subject, a loop, a duplicate
- * Message-ID, a deep chain written without recursion). */
+ * Message-ID, a chain 5000 deep written without recursion). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +168,43 @@ static void test_threads(void)
 	test_end();
 }
 
+/* test_deep - a chain 5000 deep, written without recursion */
+static void test_deep(void)
+{
+	enum { N = 5000 };
+	struct imapmail_thread_msg *m = calloc(N, sizeof(*m));
+	struct strv **r = calloc(N, sizeof(*r));
+	char (*id)[24] = calloc(N, sizeof(*id));
+	struct buf *out = buf_new(N * 6);
+	bool ok = true;
+
+	for (size_t i = 0; i < N; i++) {
+		snprintf(id[i], sizeof(id[i]), "m%zu@x", i);
+		r[i] = strv_new();
+		if (i > 0)
+			strv_add(r[i], id[i - 1]);
+		m[i] = (struct imapmail_thread_msg){ .seq = (uint32_t)i + 1, .id = (uint32_t)i + 1,
+			.sent = (time_t)(N - i), .subject = "S", .msgid = id[i], .refs = r[i] };
+	}
+	test_begin("THREAD REFERENCES: a chain 5000 deep is one thread in order");
+	imapmail_thread_write(m, N, true, out);
+	for (size_t i = 0, at = 1; i < N && ok; i++) {
+		char want[16];
+		size_t len = (size_t)snprintf(want, sizeof(want), "%zu", i + 1);
+
+		ok = strncmp(buf_str(out) + at, want, len) == 0;
+		at += len + 1;
+	}
+	test_assert(ok && buf_str(out)[0] == '(' && buf_str(out)[buf_len(out) - 1] == ')');
+	test_end();
+	for (size_t i = 0; i < N; i++)
+		strv_free(&r[i]);
+	free(m);
+	free(r);
+	free(id);
+	buf_free(&out);
+}
+
 /* test_imapmail_sort_key - the unit test (see the header) */
 void test_imapmail_sort_key(void)
 {
@@ -175,4 +212,5 @@ void test_imapmail_sort_key(void)
 	test_address();
 	test_msgids();
 	test_threads();
+	test_deep();
 }

@@ -4,13 +4,14 @@ chains (whole, truncated, only In-Reply-To, parents missing, a loop, a
 duplicate and a missing Message-ID), subjects with Re:/Fwd:/(fwd)/
 [tags]/[Fwd: ...] and RFC 2047 words, addresses with names, comments,
 groups and encoded words, equal, missing, broken and zoned dates, equal
-arrival times and sizes.  Seeded: the same corpus every run.
+arrival times and sizes.  Seeded: the same corpus every run (CORPUS_SEED
+explores others).
 
     python3 sort_corpus.py MAILDIR
 """
 import os, random, sys
 
-R = random.Random(5256)
+R = random.Random(int(os.environ.get("CORPUS_SEED", "5256")))
 TOPICS = ["budget", "Lunch plans", "release 2.3", "Zebra crossing", "alpha", "ALPHA",
           "caf\u00e9 meeting", "\u00fcber alles", "weekly report", "Server down", "", "a b"]
 NAMES = ["Alice Smith <alice@example.org>", "bob@example.net (Bob B)", "\"Carol, C\" <carol@x.test>",
