@@ -1,10 +1,12 @@
 /* imapmail_sort_key - the keys SORT and THREAD compare (RFC 5256): the
  * base subject (section 2.1), the first address's mailbox or display
- * name, and message ids.  Interface in imapmail_sort.h.  Values are
+ * name (through ENVELOPE's parser, imapmail_envelope.c), and message
+ * ids.  Interface in imapmail_sort.h.  Values are
  * header text from the sender: every scan stops at the value's end. */
+#include <stdlib.h>
 #include <string.h>
 
-#include "imapmail_rfc822.h"
+#include "imapmail_render.h"
 #include "imapmail_search_decode.h"
 #include "imapmail_search_int.h"
 #include "imapmail_sort.h"
@@ -138,53 +140,72 @@ void imapmail_sort_base_subject(const char *raw, size_t len, struct buf *out, bo
 		*reply_r = reply;
 }
 
-/* imapmail_sort_address - the key of the field's first address */
+/* nstring - one nstring of an ENVELOPE at *p: false for NIL (or
+ * anything else); the string into out */
+static bool nstring(const char **p, const char *end, struct buf *out)
+{
+	const char *s = *p;
+	char *e;
+	unsigned long n;
+
+	while (s < end && *s == ' ')
+		s++;
+	if (s < end && *s == '"') {
+		for (s++; s < end && *s != '"'; s++) {
+			if (*s == '\\' && s + 1 < end)
+				s++;
+			buf_putc(out, *s);
+		}
+		*p = s + 1;
+		return true;
+	}
+	if (s < end && *s == '{' && (n = strtoul(s + 1, &e, 10), e + 3 <= end) &&
+	    memcmp(e, "}\r\n", 3) == 0 && n <= (size_t)(end - e - 3)) {
+		buf_add(out, e + 3, n);
+		*p = e + 3 + n;
+		return true;
+	}
+	*p = s + 3;
+	return false;
+}
+
+/* imapmail_sort_address - the key of the field's first address, as
+ * Dovecot 2.3 takes it: the value RFC 2047-decoded, then parsed as
+ * ENVELOPE parses it (a missing mailbox is "MISSING_MAILBOX", a group
+ * its name) */
 void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf *out)
 {
-	struct imapmail_rfc822 r = { .p = raw, .end = raw + len, .comment = buf_new(0) };
-	struct buf *name = buf_new(64), *box = buf_new(64), *dom = buf_new(64), *key = buf_new(64);
-	int rc;
+	struct buf *f = buf_new(len + 16), *env = buf_new(len + 64), *name = buf_new(64),
+		   *box = buf_new(64), *dom = buf_new(64), *key = buf_new(64);
+	const char *p, *end;
+	bool has_box, has_dom;
 
-	if (imapmail_rfc822_skip(&r) <= 0)
-		goto out;
-	rc = imapmail_rfc822_phrase(&r, name);
-	if (rc > 0 && *r.p == ':') {				/* a group */
-		buf_add(box, buf_str(name), buf_len(name));
-		buf_reset(name);
-	} else if (rc > 0 && *r.p == '<') {			/* name <addr> */
-		r.p++;
-		if (imapmail_rfc822_skip(&r) > 0 && *r.p == '@')
-			while (r.p < r.end && *r.p != ':')	/* a route */
-				r.p++;
-		if (r.p < r.end && *r.p == ':')
-			r.p++;
-		if (imapmail_rfc822_skip(&r) > 0 &&
-		    (*r.p == '"' ? imapmail_rfc822_quoted(&r, box)
-				 : imapmail_rfc822_dot_atom(&r, box)) > 0 && *r.p == '@')
-			(void)imapmail_rfc822_domain(&r, dom);
-	} else {						/* addr-spec */
-		r.p = raw;
-		buf_reset(name);
-		buf_reset(r.comment);
-		if (imapmail_rfc822_skip(&r) > 0 &&
-		    (*r.p == '"' ? imapmail_rfc822_quoted(&r, box)
-				 : imapmail_rfc822_dot_atom(&r, box)) > 0 && *r.p == '@')
-			(void)imapmail_rfc822_domain(&r, dom);
-		buf_add(name, buf_str(r.comment), buf_len(r.comment));
-	}
-	if (display && buf_len(name) > 0) {
-		search_decode_header(buf_str(name), buf_len(name), key);
-	}
-	if (buf_len(key) == 0) {
-		buf_add(key, buf_str(box), buf_len(box));
-		if (display && buf_len(dom) > 0) {
-			buf_putc(key, '@');
-			buf_add(key, buf_str(dom), buf_len(dom));
-		}
+	buf_cat(f, "From: ");
+	search_decode_header(raw, len, f);
+	for (size_t i = 6; i < buf_len(f); i++)	/* one line */
+		if (f->data[i] == '\n' || f->data[i] == '\r')
+			f->data[i] = ' ';
+	buf_putc(f, '\n');
+	imapmail_envelope_write(buf_str(f), buf_len(f), env);
+	p = buf_str(env) + 9;			/* "(NIL NIL " */
+	end = buf_str(env) + buf_len(env);
+	if (p + 2 <= end && p[0] == '(' && p[1] == '(') {
+		p += 2;
+		(void)nstring(&p, end, name);
+		(void)nstring(&p, end, key);	/* the route: not used */
+		buf_reset(key);
+		has_box = nstring(&p, end, box);
+		has_dom = nstring(&p, end, dom);
+		if (display && buf_len(name) > 0)
+			buf_add(key, buf_str(name), buf_len(name));
+		else if (display && has_box && has_dom)
+			buf_printf(key, "%s@%s", buf_str(box), buf_str(dom));
+		else
+			buf_add(key, buf_str(box), buf_len(box));
 	}
 	search_fold(buf_str(key), buf_len(key), out);
-out:
-	buf_free(&r.comment);
+	buf_free(&f);
+	buf_free(&env);
 	buf_free(&name);
 	buf_free(&box);
 	buf_free(&dom);

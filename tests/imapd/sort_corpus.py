@@ -24,6 +24,26 @@ DAYNAMES = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
+ODD = [  # (Subject, From) the RFC's corners
+    ("Re: [fwd: Re: nested (fwd)]", "\"Last, First\" <lf@x.test>"),
+    ("[fwd: unclosed", "(comment only) c@x.test"),
+    ("Re:", "=?UTF-8?B?w4VrZQ==?= <ake@x.test>"),
+    ("[tag]", "group: ;"),
+    ("[a] [b]", "<@r1,@r2:routed@x.test>"),
+    ("re [tag] : spaced", "\"quoted local\"@x.test"),
+    ("Fwd: (fwd)", "Name Only"),
+    ("\tRe:\t tabs\t and  spaces ", "x@y.test, second@y.test"),
+    ("RE: RE: RE: many", "MiXeD@CaSe.test"),
+    ("Re: re: [list] Re: stacked", "=?ISO-8859-1?Q?=D6sten?= <o@x.test>"),
+    ("Fw: fw", "a@b"),
+    ("Refwd: not a prefix", "a.b.c@d.test"),
+    ("[Fwd: [Fwd: twice]]", "\"\" <>"),
+    ("=?UTF-8?Q?Re=3A_?= =?UTF-8?Q?encoded_re?=", "<>"),
+    ("\u00c9t\u00e9 raw 8bit", "\u00e9mile <e@x.test>"),
+    ("Re: =?UTF-8?B?w4l0w6k=?=", "Zoe <zoe@x.test>"),
+]
+
+
 def enc_subject(s):
     """an encoded word now and then, a Re: inside it once"""
     r = R.random()
@@ -130,6 +150,13 @@ def main(maildir):
                   "Subject: loop", "From: a@l.test", "Date: 1 Jan 2024 00:00:00 +0000"], "l\n", base))
     msgs.append((["Message-ID: <loopb@corpus.test>", "References: <loopa@corpus.test>",
                   "Subject: Re: loop", "From: b@l.test", "Date: 1 Jan 2024 00:00:00 +0000"], "l\n", base))
+    for k, (subj, frm) in enumerate(ODD):
+        h = ["Message-ID: <odd%d@corpus.test>" % k, "Subject: " + subj, "From: " + frm,
+             "To: " + frm, "Date: Wed, 3 Jan 2024 %02d:00:00 -0000" % (k % 24)]
+        if k % 4 == 0:
+            h.append("Subject: zzz second subject")
+            h.append("From: zzz@second.test")
+        msgs.append((h, "odd %d\n" % k, base + 9 + k % 3))
     while len(msgs) < 140:
         k = len(msgs)
         msgs.append((["Message-ID: <same%d@corpus.test>" % k, "Subject: Same %d" % (k % 3),
