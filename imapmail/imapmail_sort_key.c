@@ -170,9 +170,9 @@ static bool nstring(const char **p, const char *end, struct buf *out)
 }
 
 /* imapmail_sort_address - the key of the field's first address, as
- * Dovecot 2.3 takes it: the value RFC 2047-decoded, then parsed as
- * ENVELOPE parses it (a missing mailbox is "MISSING_MAILBOX", a group
- * its name) */
+ * Dovecot 2.3 takes it: parsed as ENVELOPE parses it (a missing
+ * mailbox is "MISSING_MAILBOX", a group its name), the display name
+ * then RFC 2047-decoded (an encoded "," stays in the name) */
 void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf *out)
 {
 	struct buf *f = buf_new(len + 16), *env = buf_new(len + 64), *name = buf_new(64),
@@ -181,7 +181,7 @@ void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf
 	bool has_box, has_dom;
 
 	buf_cat(f, "From: ");
-	search_decode_header(raw, len, f);
+	buf_add(f, raw, len);
 	for (size_t i = 6; i < buf_len(f); i++)	/* one line */
 		if (f->data[i] == '\n' || f->data[i] == '\r')
 			f->data[i] = ' ';
@@ -197,7 +197,7 @@ void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf
 		has_box = nstring(&p, end, box);
 		has_dom = nstring(&p, end, dom);
 		if (display && buf_len(name) > 0)
-			buf_add(key, buf_str(name), buf_len(name));
+			search_decode_header(buf_str(name), buf_len(name), key);
 		else if (display && has_box && has_dom)
 			buf_printf(key, "%s@%s", buf_str(box), buf_str(dom));
 		else

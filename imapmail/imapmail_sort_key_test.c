@@ -100,7 +100,7 @@ static void test_address(void)
 	test_assert_str(addr("<>", true), "MISSING_MAILBOX@MISSING_DOMAIN");
 	test_assert_str(addr("Name Only", false), "MISSING_MAILBOX");
 	test_assert_str(addr("Name Only", true), "NAME ONLY");
-	test_assert_str(addr("=?UTF-8?Q?Last=2C_First?= <lf@x>", true), "LAST");
+	test_assert_str(addr("=?UTF-8?Q?Last=2C_First?= <lf@x>", true), "LAST, FIRST");
 	test_end();
 }
 

@@ -41,6 +41,8 @@ ODD = [  # (Subject, From) the RFC's corners
     ("=?UTF-8?Q?Re=3A_?= =?UTF-8?Q?encoded_re?=", "<>"),
     ("\u00c9t\u00e9 raw 8bit", "\u00e9mile <e@x.test>"),
     ("Re: =?UTF-8?B?w4l0w6k=?=", "Zoe <zoe@x.test>"),
+    ("Re: Fwd: [list]", "=?UTF-8?Q?Last=2C_First?= <lf@x.test>"),
+    ("[list] [Fwd: re: inner] (fwd)", "=?UTF-8?Q?=C3=A9l=C3=A8ve?= <eleve@x.test>"),
 ]
 
 
