@@ -1,4 +1,4 @@
-"""sort_corpus - a Maildir of 140 generated messages for SORT and THREAD
+"""sort_corpus - a Maildir of about 160 generated messages for SORT and THREAD
 (tests/imapd/sort_dovecot.sh): threads of References / In-Reply-To
 chains (whole, truncated, only In-Reply-To, parents missing, a loop, a
 duplicate and a missing Message-ID), subjects with Re:/Fwd:/(fwd)/

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# sort_dovecot.sh - SORT and THREAD against Dovecot: a Maildir of 140
+# sort_dovecot.sh - SORT and THREAD against Dovecot: a Maildir of ~160
 # generated messages (sort_corpus.py: threads, missing parents, Re:/Fwd:
 # subjects, [tags], encoded subjects, equal dates) is sorted and
 # threaded with the same commands (SORT with every criterion, REVERSE,
