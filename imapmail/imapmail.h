@@ -133,5 +133,17 @@ void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_compress(struct imapmail *m, struct imap_cmd *c);
+/* --- imapmail_parts.c: the cached MIME parts and envelope fields of msg
+ * (fd: its file, or -1 to open it only when needed); NULL if unreadable */
+struct mime_parts;
+struct mime_parts *imapmail_parts(struct imapmail *m, const struct mail_index_msg *msg, int fd,
+				  struct buf *env);
+int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg);
+/* --- imapmail_cmd_search.c: the sequence numbers (ascending) of the
+ * messages s matches, into hits (room for every message): how many */
+struct imapmail_search;
+size_t imapmail_search_seqs(struct imapmail *m, struct imapmail_search *s, uint32_t *hits);
+void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c);
 
 #endif

@@ -2,7 +2,7 @@
  * are parsed once, then each message's answer is built and sent in
  * turn.  What comes from the index (UID, FLAGS, INTERNALDATE,
  * RFC822.SIZE) needs no file; ENVELOPE and BODY/BODYSTRUCTURE come from
- * the index's cache (filled from the file the first time); sections are
+ * the index's cache (imapmail_parts.c); sections are
  * read from the file (opened without following a link) by
  * imapmail_render.  A section fetched without .PEEK sets \Seen
  * (read-write folders), and the answer then carries FLAGS too. */
@@ -19,7 +19,6 @@
 #include "imapmail.h"
 #include "imapmail_render.h"
 #include "log.h"
-#include "mail_index_cache.h"
 #include "mail_vsize.h"
 #include "mem.h"
 
@@ -142,37 +141,6 @@ static off_t vsize(struct imapmail *m, const struct mail_index_msg *msg)
 	return v;
 }
 
-/* parts - the message's MIME structure (and envelope fields) from the
- * index's cache, filled from the file when missing; read from the file
- * when the message cannot be cached.  NULL when neither works. */
-static struct mime_parts *parts(struct imapmail *m, const struct mail_index_msg *msg, int fd,
-				struct buf *env)
-{
-	struct mime_parts *p = NULL;
-	struct buf *data = buf_new(256), *why = buf_new(0);
-	const char *folder = m->box->name;
-	int rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
-
-	/* not cached, or cached by an older format: fill it (once) */
-	if ((rc == 0 || (rc == 1 && mime_parts_decode(buf_str(data), buf_len(data), &p) < 0)) &&
-	    mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1)
-		rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
-	mime_parts_free(&p);
-	if (rc == 1 && mime_parts_decode(buf_str(data), buf_len(data), &p) == 0 &&
-	    mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env, why) == 1)
-		goto out;
-	mime_parts_free(&p);
-	buf_reset(env);
-	if (lseek(fd, 0, SEEK_SET) == 0 && mime_parts_read(fd, &p, why) == 0)
-		buf_add(env, buf_str(p->envelope), buf_len(p->envelope));
-	else
-		log_warn("user %s: %s uid %u: %s", m->user, folder, msg->uid, buf_str(why));
-out:
-	buf_free(&data);
-	buf_free(&why);
-	return p;
-}
-
 /* one_item - item k of message i into out: IMAPMAIL_RENDER_OK, or why not */
 static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 		     const struct mime_parts *p, const struct buf *env, struct buf *out)
@@ -225,7 +193,7 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 	bool file = f->parts;
 	int fd = file ? open_msg(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
 
-	if (file && (fd < 0 || (p = parts(m, msg, fd, env)) == NULL))
+	if (file && (fd < 0 || (p = imapmail_parts(m, msg, fd, env)) == NULL))
 		rc = IMAPMAIL_RENDER_ERROR;
 	buf_printf(out, "* %zu FETCH (", i + 1);
 	if (seen_now && !f->flags) {	/* as Dovecot: the new flags first */

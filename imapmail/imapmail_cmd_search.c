@@ -142,3 +142,16 @@ out:
 	buf_free(&why);
 	buf_free(&out);
 }
+
+/* imapmail_search_seqs - SEARCH's evaluation for SORT and THREAD */
+size_t imapmail_search_seqs(struct imapmail *m, struct imapmail_search *s, uint32_t *hits)
+{
+	bool uid = m->uid;
+	uint64_t modseq;
+	size_t n;
+
+	m->uid = false;
+	n = run(m, s, hits, &modseq);
+	m->uid = uid;
+	return n;
+}

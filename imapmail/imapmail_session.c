@@ -55,6 +55,8 @@ static const struct command commands[] = {
 	{ "MOVE", imapmail_cmd_copy, SELECTED, true, IMAPMAIL_SYNC_ALL },
 	{ "EXPUNGE", imapmail_cmd_expunge, SELECTED, true, IMAPMAIL_SYNC_ALL },
 	{ "COMPRESS", imapmail_cmd_compress, AUTHED, false, IMAPMAIL_SYNC_NONE },
+	{ "SORT", imapmail_cmd_sort, SELECTED, true, IMAPMAIL_SYNC_NO_EXPUNGE },
+	{ "THREAD", imapmail_cmd_thread, SELECTED, true, IMAPMAIL_SYNC_NO_EXPUNGE },
 };
 
 /* imapmail_capabilities - what a logged-in client is told */
@@ -62,7 +64,8 @@ void imapmail_capabilities(const struct params *cf, struct buf *out)
 {
 	buf_cat(out, "IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
 		"UIDPLUS MOVE CHILDREN UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS "
-		"STATUS=SIZE ESEARCH BINARY COMPRESS=DEFLATE");
+		"STATUS=SIZE ESEARCH BINARY COMPRESS=DEFLATE SORT SORT=DISPLAY "
+		"THREAD=ORDEREDSUBJECT THREAD=REFERENCES");
 	if (cf->message_size_limit > 0)
 		buf_printf(out, " APPENDLIMIT=%ld", (long)cf->message_size_limit);
 }

@@ -1,0 +1,79 @@
+/* imapmail_parts - a message's MIME structure and envelope fields for
+ * FETCH, SORT and THREAD: from the index's cache (mail_index_cache.h),
+ * filled from the file the first time (or again when the cache holds
+ * an older format); read from the file when the message cannot be
+ * cached.
+ *
+ *   p = imapmail_parts(m, msg, fd, env);   // NULL: neither worked
+ *   fd = imapmail_msg_open(m, msg);        // the file, or -1
+ *
+ * fd is the message file (imapmail_msg_open), or -1: it is then opened only if
+ * the file must be read.  env gets the envelope fields (mime_parts.h's
+ * unfolded "Name: value\n" lines).  Errors are logged; the file is the
+ * sender's (hostile), parsed by mime_parts within its limits.
+ */
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "imapmail.h"
+#include "log.h"
+#include "mail_index_cache.h"
+#include "mime_parts.h"
+
+/* imapmail_msg_open - the message file, not through a link: fd or -1 */
+int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg)
+{
+	struct buf *path = buf_new(64);
+	int fd;
+
+	buf_printf(path, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
+	fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	buf_free(&path);
+	return fd;
+}
+
+/* from_file - the parts read from the file itself */
+static struct mime_parts *from_file(struct imapmail *m, const struct mail_index_msg *msg, int fd,
+				    struct buf *env, struct buf *why)
+{
+	struct mime_parts *p = NULL;
+	int own = fd < 0 ? imapmail_msg_open(m, msg) : -1;
+
+	if (own >= 0)
+		fd = own;
+	if (fd >= 0 && lseek(fd, 0, SEEK_SET) == 0 && mime_parts_read(fd, &p, why) == 0)
+		buf_add(env, buf_str(p->envelope), buf_len(p->envelope));
+	else
+		log_warn("user %s: %s uid %u: %s", m->user, m->box->name, msg->uid,
+			 buf_len(why) ? buf_str(why) : "cannot open the message file");
+	if (own >= 0)
+		close(own);
+	return p;
+}
+
+/* imapmail_parts - the parts and envelope fields of msg */
+struct mime_parts *imapmail_parts(struct imapmail *m, const struct mail_index_msg *msg, int fd,
+				  struct buf *env)
+{
+	struct mime_parts *p = NULL;
+	struct buf *data = buf_new(256), *why = buf_new(0);
+	const char *folder = m->box->name;
+	int rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
+
+	/* not cached, or cached by an older format: fill it (once) */
+	if ((rc == 0 || (rc == 1 && mime_parts_decode(buf_str(data), buf_len(data), &p) < 0)) &&
+	    mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1)
+		rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_BODYSTRUCTURE, data, why);
+	mime_parts_free(&p);
+	if (rc == 1 && mime_parts_decode(buf_str(data), buf_len(data), &p) == 0 &&
+	    mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env, why) == 1)
+		goto out;
+	mime_parts_free(&p);
+	buf_reset(env);
+	buf_reset(why);
+	p = from_file(m, msg, fd, env, why);
+out:
+	buf_free(&data);
+	buf_free(&why);
+	return p;
+}

@@ -1,0 +1,59 @@
+/* imapmail_sort - the message keys of SORT and THREAD (RFC 5256) and the
+ * two threading algorithms, apart from the session (testable alone).
+ *
+ *   imapmail_sort_base_subject(raw, len, out, &reply); // section 2.1
+ *   imapmail_sort_address(raw, len, display, out);     // FROM / DISPLAYFROM
+ *   imapmail_sort_msgids(raw, len, ids);               // "<a@b>" ids
+ *   imapmail_thread_write(msgs, n, references, out);   // "(1 2)(3 (4)(5))"
+ *
+ * Keys are compared with strcmp: the base subject and the address keys
+ * are RFC 2047-decoded and folded as Dovecot 2.3 folds them (Unicode
+ * upper case, Latin letters decomposed: i;unicode-casemap, which the
+ * RFC allows in place of its i;ascii-casemap).  The base subject
+ * follows section 2.1's steps exactly; reply is set when a "Re:",
+ * "Fwd:", "(fwd)" or "[fwd: ...]" was removed (section 2.1 and the
+ * REFERENCES step of merging by subject).  Address keys: the first
+ * address's mailbox (local part) for FROM/TO/CC (section 3), its
+ * display name, else "mailbox@domain", for DISPLAYFROM/DISPLAYTO (RFC
+ * 5957); a group's name when the field starts with a group.
+ * Threads: msgs in sequence order, each with its sent date (section
+ * 2.2: the Date: field in UTC, else the internal date), base subject,
+ * Message-ID and references; ties of dates go by sequence number.
+ * ORDEREDSUBJECT and REFERENCES are section 3's algorithms; every walk
+ * over the trees is iterative (a hostile References chain may be
+ * 100,000 deep).  Input is the sender's: nothing is trusted, no
+ * recursion, every loop bounded by the input.
+ */
+#ifndef HATO_IMAPMAIL_SORT_H
+#define HATO_IMAPMAIL_SORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "buf.h"
+#include "strv.h"
+
+struct imapmail_thread_msg {
+	uint32_t seq;			/* 1-based; ties of dates */
+	uint32_t id;			/* what the answer shows: seq or UID */
+	time_t sent;
+	const char *subject;		/* base subject */
+	bool reply;			/* the subject was a reply or forward */
+	const char *msgid;		/* "" or NULL: none */
+	const struct strv *refs;	/* References, else In-Reply-To's first */
+};
+
+void imapmail_sort_base_subject(const char *raw, size_t len, struct buf *out, bool *reply_r);
+void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf *out);
+/* imapmail_sort_msgids - the message ids of a References or
+ * In-Reply-To value ("local@domain", without the angle brackets and
+ * white space) added to ids; how many */
+size_t imapmail_sort_msgids(const char *raw, size_t len, struct strv *ids);
+/* imapmail_thread_write - the THREAD answer's threads (without "*
+ * THREAD ") of msgs, by REFERENCES (else ORDEREDSUBJECT) */
+void imapmail_thread_write(const struct imapmail_thread_msg *msgs, size_t n, bool references,
+			   struct buf *out);
+
+#endif
