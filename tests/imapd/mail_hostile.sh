@@ -65,6 +65,39 @@ t_check "a set of 10000 numbers (48 KB): answered" grep -q '^set e OK' "$T/lit.o
 t_check "30 new keywords, 26 letters: NO, not a crash" grep -q '^keywords f NO' "$T/lit.out"
 t_check "25 unknown commands end with BYE" grep -q '^bad \* BYE Too many invalid IMAP commands' "$T/lit.out"
 
+python3 - $IMAP_PORT $U $PW >"$T/issue.out" 2>&1 <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), 20); f = s.makefile("rb")
+f.readline()
+s.sendall(b"a LOGIN %s %s\r\n" % (sys.argv[2].encode(), sys.argv[3].encode())); f.readline()
+def ask(line, tag):
+    s.sendall(line)
+    while True:
+        l = f.readline()
+        if not l or l.startswith(tag + b" ") or l.startswith(b"* BYE"):
+            return l.decode(errors="replace").strip()
+print("state", ask(b"b FETCH 1 FLAGS\r\n", b"b"))
+print("huge", ask(b"c APPEND INBOX {4294967295}\r\n", b"c"))
+print("parens", ask(b"d SEARCH " + b"(" * 100000 + b"ALL" + b")" * 100000 + b"\r\n", b"d"))
+print("nul", ask(b'e CREATE "a\x00b"\r\n', b"e"))
+print("select", ask(b"f SELECT INBOX\r\n", b"f"))
+print("range", ask(b"g FETCH 1:4294967295 (UID)\r\n", b"g"))
+print("uidrange", ask(b"h UID FETCH 1:4294967295 (UID)\r\n", b"h"))
+# a {10+} literal that carries more than 10 bytes: the rest is the next
+# line, read as a command of its own
+print("overrun", ask(b"i APPEND Drafts {10+}\r\n0123456789abcdefgh\r\nj NOOP\r\n", b"j"))
+print("alive", ask(b"k NOOP\r\n", b"k"))
+PY
+t_check "FETCH before SELECT: BAD" grep -q '^state b BAD' "$T/issue.out"
+t_check "a {4294967295} literal: refused, no continuation" grep -q '^huge c \(BAD\|NO\)' "$T/issue.out"
+t_check "100,000 nested parentheses after login: BAD" grep -q '^parens d BAD' "$T/issue.out"
+t_check "NUL in a quoted string: BAD" grep -q '^nul e BAD' "$T/issue.out"
+t_check "FETCH 1:4294967295: answered" grep -q '^range g OK' "$T/issue.out"
+t_check "UID FETCH 1:4294967295: answered" grep -q '^uidrange h OK' "$T/issue.out"
+t_check "a {10+} literal that overruns: the rest is a line of its own, the session goes on" \
+	grep -q '^overrun j OK' "$T/issue.out"
+t_check "...and answers after it" grep -q '^alive k OK' "$T/issue.out"
+
 python3 - $IMAP_PORT $U $PW >"$T/limit.out" 2>&1 <<'PY'
 import imaplib, sys
 port, u, p = int(sys.argv[1]), sys.argv[2], sys.argv[3]
