@@ -152,8 +152,14 @@ class ImapRows:
         logins = [(u, self.password) for u in self.users[1:]]
         secs, sessions, cpu = self.measure(s, logins, script)
         cmds = sum(x.commands - 2 for x in sessions)      # less LOGIN, LOGOUT
+        kinds = {}
+        for x in sessions:
+            for kind, (n, t) in x.by_kind.items():
+                k = kinds.setdefault(kind, [0, 0.0])
+                k[0], k[1] = k[0] + n, k[1] + t
         return {"cmds_per_s": cmds / secs, "cpu_ms_per_cmd": cpu * 1000 / cmds, "cmds": cmds,
-                "secs": secs, "client_cpu_ms_per_cmd": self.client_cpu * 1000 / cmds}
+                "secs": secs, "client_cpu_ms_per_cmd": self.client_cpu * 1000 / cmds,
+                "ms_by_command": {kind: t * 1000 / n for kind, (n, t) in kinds.items()}}
 
     def memory(self, s):
         """self.idle_sessions in IDLE: {pss_kb_per_session, ...}"""
@@ -208,33 +214,31 @@ class ImapRows:
     def rows(self, i, row):
         """the scenario: row(name, unit, res, key, better) per line"""
         self.setup()
-        cold = self.repeat(i, self.cold)
-        warm = self.repeat(i + 1, self.fetch_all)
-        search = self.repeat(i, self.search)
-        for s in (self.hato, self.dove):            # untimed: the small folders' indexes
-            imapload.run(s.port, [(u, self.password) for u in self.users[1:]],
-                         lambda sess: iter([("cmd", "SELECT INBOX")]))
-        loop = self.repeat(i + 1, self.loop)
-        mem = self.repeat(i, self.memory, 1 if self.bench.args.quick else 3)
-        self.raw = {"cold": cold, "warm": warm, "search": search, "clients_%d" % self.clients: loop,
-                    "idle_%d" % self.idle_sessions: mem, "messages": self.n,
-                    "messages_per_client": self.per_client, "runs": self.reps,
+        big = "%d msgs" % self.n
+        self.raw = {"messages": self.n, "messages_per_client": self.per_client, "runs": self.reps,
                     "loop_seconds": self.loop_secs, "searches_per_run": self.searches,
                     "versions": {"hato": self.hato.version(), "dovecot": self.dove.version()}}
-        big = "%d msgs" % self.n
+        cold = self.raw["cold"] = self.repeat(i, self.cold)
         row("IMAP SELECT+FETCH ENVELOPE, %s, cold" % big, "s", cold, "secs", "lower")
         row("IMAP CPU of it, cold", "s", cold, "cpu_s", "lower")
+        warm = self.raw["warm"] = self.repeat(i + 1, self.fetch_all)
         row("IMAP SELECT+FETCH ENVELOPE, %s, warm" % big, "s", warm, "secs", "lower")
         row("IMAP CPU of it, warm", "s", warm, "cpu_s", "lower")
+        search = self.raw["search"] = self.repeat(i, self.search)
         for key, _ in SEARCHES:
             row("IMAP SEARCH %s, %s" % (key, big), "ms", search, key + "_ms", "lower")
             row("IMAP CPU per SEARCH %s" % key, "ms", search, key + "_cpu_ms", "lower")
+        for s in (self.hato, self.dove):            # untimed: the small folders' indexes
+            imapload.run(s.port, [(u, self.password) for u in self.users[1:]],
+                         lambda sess: iter([("cmd", "SELECT INBOX")]))
+        loop = self.raw["clients_%d" % self.clients] = self.repeat(i + 1, self.loop)
         row("IMAP %d clients SELECT..APPEND loop" % self.clients, "cmds/s", loop, "cmds_per_s")
         row("IMAP CPU per command, %d clients" % self.clients, "ms", loop, "cpu_ms_per_cmd",
             "lower")
+        mem = self.raw["idle_%d" % self.idle_sessions] = self.repeat(
+            i, self.memory, 1 if self.bench.args.quick else 3)
         row("IMAP memory per IDLE session (%d), PSS" % self.idle_sessions, "KB", mem,
             "pss_kb_per_session", "lower")
-
 
 def median(xs):
     xs = sorted(xs)

@@ -18,7 +18,9 @@ class Session:
     """one IMAP session: greeting, LOGIN, then the steps of script(self),
     each ("cmd", text), ("append", folder, data) or ("idle",); after each
     tagged OK, self.last is the whole answer (a memoryview, valid until
-    the next step) and the generator is resumed"""
+    the next step) and the generator is resumed; by_kind, the commands
+    answered and their seconds from sending to the tagged answer, by the
+    command's first word"""
 
     def __init__(self, port, user, password, script):
         self.sock = socket.create_connection(("127.0.0.1", port), 60)
@@ -33,6 +35,8 @@ class Session:
         self.lastcmd = None
         self.commands = 0
         self.last = None
+        self.sent = 0.0
+        self.by_kind = {}           # command word -> [count, seconds]
 
     def fill(self):
         """read what the server sent: False at its close, True otherwise"""
@@ -75,6 +79,10 @@ class Session:
                 raise RuntimeError("IMAP %s: %r" % (self.user, bytes(
                     self.view[max(0, self.len - 300):self.len])))
             self.commands += 1
+            kind = self.lastcmd.split(" ", 1)[0]
+            k = self.by_kind.setdefault(kind, [0, 0.0])
+            k[0] += 1
+            k[1] += time.monotonic() - self.sent
             self.last = self.view[:self.len]
         self.send_next()
         if self.last is not None:
@@ -91,6 +99,7 @@ class Session:
                 return
             step = next(self.steps, ("cmd", "LOGOUT"))
         self.n += 1
+        self.sent = time.monotonic()
         self.tag = b"t%d" % self.n
         self.want = self.tag + b" "
         if step[0] == "cmd":

@@ -8,7 +8,7 @@
 # default process model (hato: imapd, then one imapmail per session;
 # Dovecot: imap-login per connection, then one imap per session), with
 # the limits raised for the 1,000 idle sessions of the memory row
-# (processes, Dovecot's connections per user and IP).
+# (processes; connections per user and IP, 10 by default in both).
 import os
 
 import mta
@@ -29,7 +29,7 @@ class HatoImap(HatoPop3):
         mta.run(self.postconf, "-c", self.dir, "-e", "inet_protocols = ipv4",
                 "passdb = system", "userdb = system", "mail_location = maildir:~/%s" % self.maildir,
                 "first_valid_uid = 1000", "default_process_limit = %d" % LIMIT,
-                "protocols = imap",
+                "protocols = imap", "mail_max_userip_connections = %d" % LIMIT,
                 "ssl_cert = %s/cert.pem" % self.dir, "ssl_key = %s/key.pem" % self.dir)
         with open(os.path.join(self.dir, "master.cf"), "w") as f:
             f.write("""# master.cf for make bench: IMAP only
@@ -65,7 +65,9 @@ mail_location = maildir:~/%(maildir)s
 first_valid_uid = 1000
 default_process_limit = %(limit)d
 default_client_limit = %(clients)d
-mail_max_userip_connections = %(limit)d
+protocol imap {
+  mail_max_userip_connections = %(limit)d
+}
 passdb {
   driver = shadow
 }
