@@ -5,9 +5,9 @@
 # memory with 200 idle SMTP sessions, relay (smtp-source -> MTA ->
 # smtp-sink) at 1/10/50 sessions, local delivery into a Maildir, CPU per
 # 1000 messages, and transaction latency under load; then POP3 against a
-# private Dovecot (bench/pop3.py).  Prints the tables and writes
-# bench/results/latest.json.  Needs root (useradd, cgroups, the masters).
-# Everything it made (instances, cgroups, the hlbench and hlpb users, the
+# private Dovecot (bench/pop3.py) and IMAP against it (bench/imap.py).
+# Prints the tables and writes bench/results/latest.json.  Needs root (useradd, cgroups, the masters).
+# Everything it made (instances, cgroups, the hlbench, hlpb, hlib users, the
 # hato system users when this run created them) is removed at the end,
 # also on failure or Ctrl-C.
 import argparse
@@ -26,6 +26,7 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import load  # noqa: E402
 import mta  # noqa: E402
+import imap  # noqa: E402
 import pop3  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -50,6 +51,8 @@ class Bench:
         self.mtas = []
         self.pop3 = pop3.Pop3Rows(self)
         self.pop3_rows = []
+        self.imap = imap.ImapRows(self)
+        self.imap_rows = []
         self.had_users = {u for u in SYSTEM_USERS if exists("passwd", u)}
         self.had_groups = {g for g in SYSTEM_GROUPS if exists("group", g)}
 
@@ -71,6 +74,7 @@ class Bench:
         for m in self.mtas:
             m.stop()
         self.pop3.cleanup()
+        self.imap.cleanup()
         quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         subprocess.run(["userdel", "-r", self.user], **quiet)
         for u in SYSTEM_USERS:
@@ -93,11 +97,11 @@ class Bench:
                           "hato_over_postfix": ratio, "ceiling": ceiling, "better": better})
         print("  %-36s %s" % (name, fmt_row(h, p, ratio, ceiling)), flush=True)
 
-    def pop3_row(self, name, unit, res, key, better="higher"):
+    def pop3_row(self, name, unit, res, key, better="higher", rows=None):
         """a POP3 row: hato against Dovecot, the medians res[server][key]"""
         h, d = res["hato"][key], res["Dovecot"][key]
         ratio = h / d if d else None
-        self.pop3_rows.append({"scenario": name, "unit": unit, "hato": h, "dovecot": d,
+        (self.pop3_rows if rows is None else rows).append({"scenario": name, "unit": unit, "hato": h, "dovecot": d,
                                "hato_over_dovecot": ratio, "better": better})
         print("  %-36s hato %s, Dovecot %s, hato/Dovecot %s" % (
             name, num(h), num(d), "-" if ratio is None else "%.2f" % ratio), flush=True)
@@ -248,8 +252,8 @@ class Bench:
                                      self.top), flush=True)
         self.load_start = os.getloadavg()
         only = self.args.only
-        if only == "pop3":
-            self.pop3_only()
+        if only in ("pop3", "imap"):
+            self.pop3_only(only)
             return
         self.setup()
         cg = "cgroup v2 cpu.stat" if self.hato.cg and self.pfx.cg else "sampled from /proc"
@@ -276,6 +280,7 @@ class Bench:
                 m.stop()
             self.mtas = []
             self.pop3_scenario(6)
+            self.imap_scenario(7)
         self.report()
 
     def pop3_scenario(self, i):
@@ -288,8 +293,22 @@ class Bench:
         self.pop3_cpu_method = "cgroup v2 cpu.stat" if p.hato.cg and p.dove.cg and not (
             p.hato.sampled or p.dove.sampled) else "sampled from /proc"
 
-    def pop3_only(self):
-        self.pop3_scenario(0)
+    def imap_scenario(self, i):
+        p = self.imap
+        print("  IMAP: %d messages of 2-30 KB for 1 client, %d clients with %d each, "
+              "%d IDLE sessions, %d runs per server (median); hato on 127.0.0.1:%d, "
+              "Dovecot on 127.0.0.1:%d" % (p.n, p.clients, p.per_client, p.idle_sessions,
+                                          p.reps, p.hato.port, p.dove.port), flush=True)
+        p.rows(i, lambda *a: self.pop3_row(*a, rows=self.imap_rows))
+        self.raw["imap"] = p.raw
+        self.imap_cpu_method = "cgroup v2 cpu.stat" if p.hato.cg and p.dove.cg and not (
+            p.hato.sampled or p.dove.sampled) else "sampled from /proc"
+
+    def pop3_only(self, which="pop3"):
+        if which == "pop3":
+            self.pop3_scenario(0)
+        else:
+            self.imap_scenario(0)
         self.cpu_method = None
         self.report()
 
@@ -316,7 +335,8 @@ class Bench:
                "messages_per_run": self.n, "runs_per_scenario": self.args.reps,
                "message_size": "4 KB body (smtp-source -l 4096)",
                "machine": mach,
-               "versions": {"hato": (self.hato if self.rows else self.pop3.hato).version(),
+               "versions": {"hato": (self.hato if self.rows else self.imap.hato if self.imap_rows
+                                     else self.pop3.hato).version(),
                             "postfix": self.pfx.version() if self.rows else None,
                             "dovecot": self.pop3.dove.version(), "hato_commit": git_commit()},
                "cpu_method": self.cpu_method, "rows": self.rows, "raw": self.raw}
@@ -324,6 +344,10 @@ class Bench:
             res["pop3_rows"] = self.pop3_rows
             res["pop3_cpu_method"] = self.pop3_cpu_method
             res["pop3_message_sizes"] = "4-100 KB, uniform, seed 17; LF line ends in the files"
+        if self.imap_rows:
+            res["imap_rows"] = self.imap_rows
+            res["imap_cpu_method"] = self.imap_cpu_method
+            res["imap_message_sizes"] = "2-30 KB, uniform, seeds 27 and 28; LF line ends in the files"
         print()
         print("machine: %d CPUs, %s, kernel %s, %s, load average %.1f at start, %.1f at end; "
               "hato %s (%s), Postfix %s" % (
@@ -335,6 +359,9 @@ class Bench:
         if self.pop3_rows:
             print("\nPOP3 against Dovecot %s:" % res["versions"]["dovecot"])
             print(table(self.pop3_rows, "Dovecot"))
+        if self.imap_rows:
+            print("\nIMAP against Dovecot %s:" % res["versions"]["dovecot"])
+            print(table(self.imap_rows, "Dovecot"))
         out = self.args.output
         os.makedirs(os.path.dirname(out), exist_ok=True)
         with open(out + ".tmp", "w") as f:
@@ -395,8 +422,8 @@ def main():
     ap.add_argument("--dir", default="/var/tmp", help="where the instances and queues go")
     ap.add_argument("--keep", action="store_true", help="keep the work directory")
     ap.add_argument("--output", help="default bench/results/latest.json, quick.json with --quick")
-    ap.add_argument("--only", choices=("memory", "relay", "local", "latency", "pop3"),
-                    help="one scenario (with the ceilings, but for pop3); "
+    ap.add_argument("--only", choices=("memory", "relay", "local", "latency", "pop3", "imap"),
+                    help="one scenario (with the ceilings, but for pop3 and imap); "
                     "written to bench/results/only.json")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)
