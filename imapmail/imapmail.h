@@ -139,6 +139,9 @@ struct mime_parts;
 struct mime_parts *imapmail_parts(struct imapmail *m, const struct mail_index_msg *msg, int fd,
 				  struct buf *env);
 int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg);
+/* imapmail_msg_vsize - RFC822.SIZE of msg (counted from the file when
+ * the index has no vsize) */
+off_t imapmail_msg_vsize(struct imapmail *m, const struct mail_index_msg *msg);
 /* --- imapmail_cmd_search.c: the sequence numbers (ascending) of the
  * messages s matches, into hits (room for every message): how many */
 struct imapmail_search;

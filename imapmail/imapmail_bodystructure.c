@@ -375,17 +375,24 @@ static size_t sibling(const struct mime_parts *p, size_t n)
 static void write_part(const struct mime_parts *p, size_t n, bool ext,
 		       struct buf *out);
 
-/* write_ext - the single-part extension data after the fields */
-static void write_ext(const struct mime_part *m, struct buf *out)
+/* write_dsp_lang_loc - " disposition language location", the end of
+ * every part's extension data */
+static void write_dsp_lang_loc(const struct mime_part *m, struct buf *out)
 {
-	buf_putc(out, ' ');
-	nstring_field(m, "Content-MD5", out);
 	buf_putc(out, ' ');
 	disposition(m, out);
 	buf_putc(out, ' ');
 	language(m, out);
 	buf_putc(out, ' ');
 	nstring_field(m, "Content-Location", out);
+}
+
+/* write_ext - the single-part extension data after the fields */
+static void write_ext(const struct mime_part *m, struct buf *out)
+{
+	buf_putc(out, ' ');
+	nstring_field(m, "Content-MD5", out);
+	write_dsp_lang_loc(m, out);
 }
 
 /* write_multipart - (part)(part) "subtype" [ext] */
@@ -411,12 +418,7 @@ static void write_multipart(const struct mime_parts *p, size_t n, const struct c
 		return;
 	buf_putc(out, ' ');
 	write_params(&ct->ps, false, out);
-	buf_putc(out, ' ');
-	disposition(m, out);
-	buf_putc(out, ' ');
-	language(m, out);
-	buf_putc(out, ' ');
-	nstring_field(m, "Content-Location", out);
+	write_dsp_lang_loc(m, out);
 }
 
 /* write_single - a non-multipart part's fields */

@@ -53,11 +53,12 @@ static void new_name(const char *name, const char *flags, unsigned long counter,
 {
 	size_t blen = maildir_base_len(name);
 	const char *sizes = memchr(name, ',', blen);
-	char host[256] = "localhost";
+	static char host[256];
 	struct timeval tv;
 
+	if (host[0] == '\0' && gethostname(host, sizeof(host) - 1) < 0)
+		strcpy(host, "localhost");	/* once per session, not per message */
 	gettimeofday(&tv, NULL);
-	(void)gethostname(host, sizeof(host) - 1);
 	buf_reset(base);
 	maildir_unique(base, &tv, getpid(), counter, host);
 	if (sizes)

@@ -7,7 +7,6 @@
  * imapmail_render.  A section fetched without .PEEK sets \Seen
  * (read-write folders), and the answer then carries FLAGS too. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +18,11 @@
 #include "imapmail.h"
 #include "imapmail_render.h"
 #include "log.h"
-#include "mail_vsize.h"
 #include "mem.h"
 
 enum item_kind { I_UID, I_FLAGS, I_INTERNALDATE, I_SIZE, I_ENVELOPE, I_BODY, I_BODYSTRUCTURE,
 		 I_SECTION };
-enum { ITEMS_MAX = 64, FILE_MAX = 1 << 30 };
+enum { ITEMS_MAX = 64 };
 
 struct item {
 	enum item_kind kind;
@@ -115,32 +113,6 @@ static void internaldate(time_t t, struct buf *out)
 	buf_putc(out, '"');
 }
 
-/* open_msg - the message file, not through a link: fd or -1 */
-static int open_msg(struct imapmail *m, const struct mail_index_msg *msg)
-{
-	struct buf *path = buf_new(64);
-	int fd;
-
-	buf_printf(path, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
-	fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	buf_free(&path);
-	return fd;
-}
-
-/* vsize - RFC822.SIZE: the index's, else counted from the file */
-static off_t vsize(struct imapmail *m, const struct mail_index_msg *msg)
-{
-	off_t v = msg->vsize;
-	int fd;
-
-	if (v >= 0 || (fd = open_msg(m, msg)) < 0)
-		return v >= 0 ? v : msg->size;
-	if (mail_vsize_fd(fd, FILE_MAX, &v) < 0)
-		v = msg->size;
-	close(fd);
-	return v;
-}
-
 /* one_item - item k of message i into out: IMAPMAIL_RENDER_OK, or why not */
 static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 		     const struct mime_parts *p, const struct buf *env, struct buf *out)
@@ -161,7 +133,7 @@ static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 		internaldate(msg->date, out);
 		return IMAPMAIL_RENDER_OK;
 	case I_SIZE:
-		buf_printf(out, "RFC822.SIZE %lld", (long long)vsize(m, msg));
+		buf_printf(out, "RFC822.SIZE %lld", (long long)imapmail_msg_vsize(m, msg));
 		return IMAPMAIL_RENDER_OK;
 	case I_ENVELOPE:
 		buf_cat(out, "ENVELOPE ");
@@ -191,7 +163,7 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 	struct mime_parts *p = NULL;
 	struct buf *env = buf_new(256);
 	bool file = f->parts;
-	int fd = file ? open_msg(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
+	int fd = file ? imapmail_msg_open(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
 
 	if (file && (fd < 0 || (p = imapmail_parts(m, msg, fd, env)) == NULL))
 		rc = IMAPMAIL_RENDER_ERROR;

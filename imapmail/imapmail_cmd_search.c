@@ -4,7 +4,6 @@
  * size, date, its file only when a key needs the text), and the hits
  * go out as SEARCH or ESEARCH.  RETURN (SAVE) keeps the hits' UIDs for
  * a later '$' (RFC 5182). */
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,10 +11,8 @@
 #include "imapmail.h"
 #include "imapmail_search.h"
 #include "log.h"
-#include "mail_vsize.h"
 #include "mem.h"
 
-enum { SIZE_FILE_MAX = 1 << 30 };	/* as FETCH's RFC822.SIZE */
 
 /* keywords_of - the keyword names of a message's letters */
 static size_t keywords_of(const struct imapmail_box *b, const char *flags, const char **out)
@@ -27,33 +24,6 @@ static size_t keywords_of(const struct imapmail_box *b, const char *flags, const
 		    b->keywords->items[*p - 'a'][0])
 			out[n++] = b->keywords->items[*p - 'a'];
 	return n;
-}
-
-/* open_msg - the message file, not through a link */
-static int open_msg(const struct imapmail_box *b, const struct mail_index_msg *msg)
-{
-	struct buf *path = buf_new(64);
-	int fd;
-
-	buf_printf(path, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
-	fd = openat(b->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	buf_free(&path);
-	return fd;
-}
-
-/* size_of - RFC822.SIZE: the index's, else counted from the file (as
- * FETCH does), else the file's bytes */
-static off_t size_of(const struct imapmail_box *b, const struct mail_index_msg *msg)
-{
-	off_t v = msg->vsize;
-	int fd;
-
-	if (v >= 0 || (fd = open_msg(b, msg)) < 0)
-		return v >= 0 ? v : msg->size;
-	if (mail_vsize_fd(fd, SIZE_FILE_MAX, &v) < 0)
-		v = msg->size;
-	close(fd);
-	return v;
 }
 
 /* run - the hits (UIDs or sequence numbers) of s in the view */
@@ -74,8 +44,8 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 			.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
 			.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
 			.recent = msg->uid >= b->recent_min_uid && b->recent,
-			.size = sized ? size_of(b, msg) : msg->size,
-			.internal_date = msg->date, .fd = file ? open_msg(b, msg) : -1 };
+			.size = sized ? imapmail_msg_vsize(m, msg) : msg->size,
+			.internal_date = msg->date, .fd = file ? imapmail_msg_open(m, msg) : -1 };
 
 		if (imapmail_search_match(s, &sm, (uint32_t)f->len, last_uid) == 1) {
 			hits[n++] = m->uid ? msg->uid : (uint32_t)(i + 1);

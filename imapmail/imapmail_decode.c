@@ -1,5 +1,5 @@
 /* imapmail_decode - CRLF conversion, base64 and quoted-printable
- * decoding for FETCH (see the header).  Each is one pass over bytes
+ * decoding for FETCH (see the header; base64 is libutil's).  Each is one pass over bytes
  * in memory.
  */
 #include <string.h>
@@ -26,47 +26,6 @@ void imapmail_decode_crlf(const char *p, size_t len, bool nul, struct buf *out)
 		}
 	}
 	buf_add(out, p + start, len - start);
-}
-
-/* b64 - the value of a base64 character, or -1 */
-static int b64(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* imapmail_decode_base64 - 0, or -1 on a byte outside the alphabet */
-int imapmail_decode_base64(const char *p, size_t len, struct buf *out)
-{
-	unsigned long acc = 0;
-	int bits = 0, v;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
-			continue;
-		if (c == '=')
-			break;
-		if ((v = b64(c)) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned long)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			buf_putc(out, (int)((acc >> bits) & 0xff));
-		}
-	}
-	return 0;
 }
 
 /* hex - a hex digit's value, or -1 */

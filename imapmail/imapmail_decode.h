@@ -4,12 +4,12 @@
  *
  *   imapmail_decode_crlf(p, len, nul, out);     // LF -> CRLF, NUL -> 0x80
  *                                               // (kept with nul: BINARY)
- *   imapmail_decode_base64(p, len, out) < 0     // not base64
+ *   base64_decode_mime(p, len, out, false) < 0  // not base64 (libutil)
  *   imapmail_decode_qp(p, len, out);            // never fails
  *
- * base64 (RFC 2045 section 6.8): white space and line ends skipped, the
- * text ends at '='; any other byte outside the alphabet is an error
- * (Dovecot then answers BINARY with NIL).  Quoted-printable (section
+ * base64 is libutil/base64.h's base64_decode_mime (a byte outside the
+ * alphabet is an error: Dovecot then answers BINARY with NIL).
+ * Quoted-printable (section
  * 6.7): =XX decoded, a soft line break ("=" at a line end, white space
  * allowed after it) removed, white space at a line end dropped, every
  * hard line end written as CRLF; a malformed "=" is kept as it is.
@@ -25,7 +25,6 @@
 #include "buf.h"
 
 void imapmail_decode_crlf(const char *p, size_t len, bool nul, struct buf *out);
-int imapmail_decode_base64(const char *p, size_t len, struct buf *out);
 void imapmail_decode_qp(const char *p, size_t len, struct buf *out);
 
 #endif

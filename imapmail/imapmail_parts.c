@@ -18,7 +18,10 @@
 #include "imapmail.h"
 #include "log.h"
 #include "mail_index_cache.h"
+#include "mail_vsize.h"
 #include "mime_parts.h"
+
+enum { VSIZE_FILE_MAX = 1 << 30 };
 
 /* imapmail_msg_open - the message file, not through a link: fd or -1 */
 int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg)
@@ -30,6 +33,21 @@ int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg)
 	fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	buf_free(&path);
 	return fd;
+}
+
+/* imapmail_msg_vsize - RFC822.SIZE: the index's, else counted from the
+ * file, else the file's bytes */
+off_t imapmail_msg_vsize(struct imapmail *m, const struct mail_index_msg *msg)
+{
+	off_t v = msg->vsize;
+	int fd;
+
+	if (v >= 0 || (fd = imapmail_msg_open(m, msg)) < 0)
+		return v >= 0 ? v : msg->size;
+	if (mail_vsize_fd(fd, VSIZE_FILE_MAX, &v) < 0)
+		v = msg->size;
+	close(fd);
+	return v;
 }
 
 /* from_file - the parts read from the file itself */

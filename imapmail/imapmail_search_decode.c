@@ -18,6 +18,7 @@
 #include <strings.h>
 #include <wctype.h>
 
+#include "base64.h"
 #include "imapmail_search_decode.h"
 #include "imapmail_search_int.h"
 #include "mem.h"
@@ -207,27 +208,6 @@ void search_qp(const char *s, size_t len, bool header, struct buf *out)
 	}
 }
 
-/* search_base64 - base64, skipping what is not in the alphabet, up to '=' */
-void search_base64(const char *s, size_t len, struct buf *out)
-{
-	uint32_t bits = 0;
-	int n = 0;
-
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-	for (size_t i = 0; i < len && s[i] != '='; i++) {
-		const char *p = s[i] != '\0' ? strchr(b64, s[i]) : NULL;
-
-		if (p == NULL)
-			continue;
-		bits = bits << 6 | (uint32_t)(p - b64);
-		if ((n += 6) >= 8) {
-			n -= 8;
-			buf_putc(out, (int)(bits >> n & 0xff));
-		}
-	}
-}
-
 /* encoded_word - "=?cs?B|Q?text?=" at s[0..len): its length (0 if none
  * is there), with its decoded UTF-8 appended to out; a word in a charset
  * iconv does not know says nothing (as in Dovecot) */
@@ -256,7 +236,7 @@ static size_t encoded_word(const char *s, size_t len, struct buf *out, struct bu
 	charset[strcspn(charset, "*")] = '\0';	/* RFC 2231 language */
 	buf_reset(tmp);
 	if (*enc == 'B' || *enc == 'b')
-		search_base64(text, (size_t)(end - text), tmp);
+		(void)base64_decode_mime(text, (size_t)(end - text), tmp, true);
 	else
 		search_qp(text, (size_t)(end - text), true, tmp);
 	save = buf_len(out);
@@ -306,7 +286,7 @@ void search_decode_body(const char *raw, size_t len, const char *encoding, const
 	}
 	tmp = buf_new(len);
 	if (encoding[0] == 'b')
-		search_base64(raw, len, tmp);
+		(void)base64_decode_mime(raw, len, tmp, true);
 	else
 		search_qp(raw, len, false, tmp);
 	search_to_utf8(charset, buf_str(tmp), buf_len(tmp), out);

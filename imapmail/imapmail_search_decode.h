@@ -17,7 +17,6 @@ enum { SEARCH_CHARSET_MAX = 64 };
 /* search_to_utf8 - false (bytes kept) for a charset iconv does not know */
 bool search_to_utf8(const char *charset, const char *in, size_t len, struct buf *out);
 void search_qp(const char *s, size_t len, bool header, struct buf *out);
-void search_base64(const char *s, size_t len, struct buf *out);
 void search_decode_header(const char *s, size_t len, struct buf *out);
 void search_decode_body(const char *raw, size_t len, const char *encoding, const char *charset,
 			struct buf *out);

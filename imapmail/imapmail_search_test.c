@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "imapmail_search.h"
 #include "imapmail_search_decode.h"
 #include "imapmail_search_int.h"
@@ -400,7 +401,7 @@ static void test_decoders(void)
 	search_qp("a=3Db=\nc=ZZ=", 12, false, b);
 	test_assert_str(buf_str(b), "a=bc=ZZ");
 	buf_reset(b);
-	search_base64("aGVs\nbG8=!!", 11, b);
+	(void)base64_decode_mime("aGVs\nbG8=!!", 11, b, true);
 	test_assert_str(buf_str(b), "hello");
 	buf_reset(b);
 	search_to_utf8("utf-16", "\xff", 1, b);

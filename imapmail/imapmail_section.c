@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "imap_quote.h"
+#include "base64.h"
 #include "imapmail_decode.h"
 #include "imapmail_render.h"
 #include "mem.h"
@@ -417,7 +418,7 @@ static int decoded(const char *b, size_t len, const struct mime_part *m, struct 
 	const char *e = m->encoding;
 
 	if (strcmp(e, "base64") == 0)
-		return imapmail_decode_base64(b, len, out) < 0 ? IMAPMAIL_RENDER_ERROR : 0;
+		return base64_decode_mime(b, len, out, false) < 0 ? IMAPMAIL_RENDER_ERROR : 0;
 	if (strcmp(e, "quoted-printable") == 0) {
 		imapmail_decode_qp(b, len, out);
 		return 0;

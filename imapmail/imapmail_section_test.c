@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base64.h"
 #include "imapmail_decode.h"
 #include "imapmail_render.h"
 #include "test.h"
@@ -212,10 +213,10 @@ static void test_decoders(void)
 	imapmail_decode_crlf("c\0\n", 3, true, b);
 	test_assert(buf_len(b) == 4 && memcmp(buf_str(b), "c\0\r\n", 4) == 0);
 	buf_reset(b);
-	test_assert(imapmail_decode_base64("aGVs\r\nbG8=\nignored", 18, b) == 0);
+	test_assert(base64_decode_mime("aGVs\r\nbG8=\nignored", 18, b, false) == 0);
 	test_assert_str(buf_str(b), "hello");
 	buf_reset(b);
-	test_assert(imapmail_decode_base64("aGV!", 4, b) < 0);
+	test_assert(base64_decode_mime("aGV!", 4, b, false) < 0);
 	buf_reset(b);
 	imapmail_decode_qp("a=3Db=\nc  \n=ZZ=4\nd=  \ne", 23, b);
 	test_assert_str(buf_str(b), "a=bc\r\n=ZZ=4\r\nde");

@@ -104,3 +104,27 @@ bad:
 	buf_truncate(out, start);
 	return -1;
 }
+
+/* base64_decode_mime - see the header */
+int base64_decode_mime(const char *text, size_t len, struct buf *out, bool lenient)
+{
+	uint32_t acc = 0;
+	int bits = 0;
+
+	for (size_t i = 0; i < len && text[i] != '='; i++) {
+		unsigned char c = (unsigned char)text[i];
+		int v = value(c);
+
+		if (v < 0) {
+			if (lenient || c == ' ' || c == '\t' || c == '\r' || c == '\n')
+				continue;
+			return -1;
+		}
+		acc = acc << 6 | (uint32_t)v;
+		if ((bits += 6) >= 8) {
+			bits -= 8;
+			buf_putc(out, (int)(acc >> bits & 0xff));
+		}
+	}
+	return 0;
+}
