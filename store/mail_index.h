@@ -123,4 +123,12 @@ int mail_index_uid_of(struct mail_index *idx, const char *folder, const char *ba
 int mail_index_set_vsize(struct mail_index *idx, const char *folder, uint32_t uid, off_t vsize,
 			 struct buf *why);
 
+/* mail_index_vanished - the UIDs folder lost with a MODSEQ above since,
+ * increasing, into *uids_r (allocated, *n_r of them); *whole_r false when
+ * the index's history does not reach back to since (the index is younger
+ * than the client's MODSEQ): the caller must then take every UID it
+ * cannot see as possibly gone (mail_index_vanished.c).  0, or -1 with why */
+int mail_index_vanished(struct mail_index *idx, const char *folder, uint64_t since,
+			uint32_t **uids_r, size_t *n_r, bool *whole_r, struct buf *why);
+
 #endif

@@ -13,6 +13,8 @@
  *                               base_len u8, flags_len u8, flags, name,
  *                               NUL, vsize i64 (-1: unknown)
  *   "B" folder NUL base      -> uid u32
+ *   "X" folder NUL uid, "H" folder: the expunge history
+ *                               (mail_index_vanished.c)
  *   "L" folder               -> dev u64, ino u64, size u64, mtime s64,
  *                               mtime nsec u32: the folder's
  *                               dovecot-uidlist as the last sync left it
@@ -126,6 +128,16 @@ void mail_index_uidlist_done(struct mail_index_uidlist *u);
 /* mail_index_uidlist_wait_ms - how long a sync waits for another
  * process's dovecot-uidlist.lock before it skips the write */
 extern unsigned mail_index_uidlist_wait_ms;
+
+/* mail_index_vanished_* - the sync's side of the expunge history
+ * (mail_index_vanished.c): uid expunged at modseq; the history begins at
+ * modseq unless it began before; the folder's history dropped.  0 or an
+ * LMDB error */
+int mail_index_vanished_note(struct mail_index *idx, MDB_txn *txn, const char *folder,
+			     uint32_t uid, uint64_t modseq);
+int mail_index_vanished_start(struct mail_index *idx, MDB_txn *txn, const char *folder,
+			      uint64_t modseq);
+int mail_index_vanished_drop(struct mail_index *idx, MDB_txn *txn, const char *folder);
 
 /* mail_index_sync_pause - tests only: called between a sync's dry run
  * and its write transaction, where another writer may get in */

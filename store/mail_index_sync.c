@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dovecot_uidlist.h"
 #include "htable.h"
@@ -35,6 +36,7 @@
 enum {
 	SYNC_ERR = -1,
 	NEED_UIDLIST = -3,		/* a pass without the uidlist gave or took UIDs */
+	MODSEQ_CLOCK_SHIFT = 20,
 	MAP_MAX_SHIFT = 40,
 };
 
@@ -46,6 +48,7 @@ struct sync {
 	struct mail_index_folder old;
 	int found;			/* the folder has a header record */
 	struct mail_index_head head;
+	uint64_t first_modseq;		/* head.highestmodseq as loaded */
 	const struct maildir_scan *scan;
 	struct htable *by_base;		/* base -> old message, or -> &seen */
 	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
@@ -213,13 +216,17 @@ static int expunge(struct sync *s, const struct mail_index_msg *m)
 {
 	struct mail_index_changes *ch = s->ch;
 
+	int rc;
+
 	s->ul_change = true;
 	s->head.highestmodseq++;
 	if (ch && s->found) {
 		ch->expunged = xrealloc(ch->expunged, (ch->n_expunged + 1) * sizeof(*ch->expunged));
 		ch->expunged[ch->n_expunged++] = m->uid;
 	}
-	return del_msg(s, m);
+	if ((rc = del_msg(s, m)) != 0 || s->txn == NULL || !s->found)
+		return rc;
+	return mail_index_vanished_note(s->idx, s->txn, s->folder, m->uid, s->head.highestmodseq);
 }
 
 /* index_old - the old messages by base; a folder without a header has
@@ -256,7 +263,8 @@ static int diff(struct sync *s)
 	if (rc == 0 && s->txn && s->changes) {
 		mail_index_key_folder(s->key, s->folder);
 		mail_index_enc_head(s->val, &s->head);
-		rc = put(s);
+		if ((rc = put(s)) == 0)
+			rc = mail_index_vanished_start(s->idx, s->txn, s->folder, s->first_modseq);
 	}
 	htable_free(&s->by_base, NULL);
 	free(s->matched);
@@ -266,11 +274,15 @@ static int diff(struct sync *s)
 	return rc;
 }
 
-/* start_head - the head of a folder new to the index */
+/* start_head - the head of a folder new to the index.  With the UIDs of
+ * its dovecot-uidlist, clients may hold MODSEQs of an earlier index (or
+ * of Dovecot's): MODSEQs must not go back within a UIDVALIDITY (RFC 7162
+ * 3.1.1), so they start from the clock, 2^20 per second, not from 1 */
 static void start_head(struct sync *s, const struct dovecot_uidlist *ul)
 {
 	s->head.highestmodseq = 1;
 	if (ul) {
+		s->head.highestmodseq = (uint64_t)time(NULL) << MODSEQ_CLOCK_SHIFT;
 		s->head.uidvalidity = ul->uidvalidity;
 		s->head.uidnext = ul->nextuid;
 	} else {
@@ -312,7 +324,8 @@ static int drop_folder(struct sync *s)
 	if (s->txn == NULL)
 		return 0;
 	mail_index_key_uid(s->key, s->folder, 0);
-	if ((rc = del_prefix(s)) != 0 || (rc = mail_index_cache_drop(s->idx, s->txn, s->folder, 0)) != 0)
+	if ((rc = del_prefix(s)) != 0 || (rc = mail_index_cache_drop(s->idx, s->txn, s->folder, 0)) != 0
+	    || (rc = mail_index_vanished_drop(s->idx, s->txn, s->folder)) != 0)
 		return rc;
 	mail_index_key_base(s->key, s->folder, "", 0);
 	if ((rc = del_prefix(s)) != 0)
@@ -380,6 +393,8 @@ static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 	} else {
 		start_head(s, ul);
 	}
+	/* a new UIDVALIDITY has no past: its expunge history is whole */
+	s->first_modseq = s->found || ul ? s->head.highestmodseq : 0;
 	adopt_setup(s, ul);
 	return 0;
 }

@@ -232,6 +232,73 @@ static void test_expunge(void)
 	test_end();
 }
 
+/* vanished - mail_index_vanished of INBOX since: how many, -1 when the
+ * history is not whole; the UIDs into uids (room for 8) */
+static long vanished(int fd, const struct buf *dir, uint64_t since, uint32_t *uids)
+{
+	struct buf *why = buf_new(0);
+	struct mail_index *idx;
+	uint32_t *got = NULL;
+	size_t n = 0;
+	bool whole = false;
+	long rc = -2;
+
+	if (mail_index_open(fd, buf_str(dir), &idx, why) == 0) {
+		if (mail_index_vanished(idx, "INBOX", since, &got, &n, &whole, why) == 0)
+			rc = whole ? (long)n : -1;
+		mail_index_close(&idx);
+	}
+	for (size_t i = 0; i < n && i < 8; i++)
+		uids[i] = got[i];
+	free(got);
+	buf_free(&why);
+	return rc;
+}
+
+/* test_vanished - each expunge keeps its MODSEQ; the history is whole
+ * from the folder's first sync; a rebuilt index starts MODSEQs above any
+ * it gave before and says its history is not whole */
+static void test_vanished(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("vanished", dir);
+	struct mail_index_folder *a, *b;
+	uint32_t uids[8] = { 0 };
+	char p[4096];
+
+	test_begin("mail_index: the expunge history for VANISHED (EARLIER)");
+	put(dir, "new/1.a", "a");
+	put(dir, "new/2.b", "b");
+	put(dir, "new/3.c", "c");
+	put(dir, "new/4.d", "d");
+	a = synced(fd, dir, NULL);
+	test_assert(vanished(fd, dir, 0, uids) == 0);
+	snprintf(p, sizeof(p), "%s/new/2.b", buf_str(dir));
+	unlink(p);
+	b = synced(fd, dir, NULL);
+	snprintf(p, sizeof(p), "%s/new/4.d", buf_str(dir));
+	unlink(p);
+	mail_index_folder_free(&b);
+	b = synced(fd, dir, NULL);
+	test_assert(a && b && b->highestmodseq == a->highestmodseq + 2);
+	test_assert(vanished(fd, dir, 0, uids) == 2 && uids[0] == 2 && uids[1] == 4);
+	test_assert(a && vanished(fd, dir, a->highestmodseq, uids) == 2);
+	test_assert(a && vanished(fd, dir, a->highestmodseq + 1, uids) == 1 && uids[0] == 4);
+	test_assert(b && vanished(fd, dir, b->highestmodseq, uids) == 0);
+	drop_index(dir);
+	mail_index_folder_free(&a);
+	a = synced(fd, dir, NULL);	/* the same UIDVALIDITY, from dovecot-uidlist */
+	test_assert(a && b && a->uidvalidity == b->uidvalidity && a->len == 2);
+	test_assert(a && b && a->highestmodseq > b->highestmodseq + 1000000);
+	test_assert(b && vanished(fd, dir, b->highestmodseq, uids) == -1);
+	test_assert(a && vanished(fd, dir, a->highestmodseq, uids) == 0);
+	mail_index_folder_free(&a);
+	mail_index_folder_free(&b);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
 /* drop_uidlist - rm <Maildir>/dovecot-uidlist */
 static void drop_uidlist(const struct buf *dir)
 {
@@ -659,6 +726,7 @@ void test_mail_index(void)
 	test_stable();
 	test_rename();
 	test_expunge();
+	test_vanished();
 	test_rebuild();
 	test_hostile_files();
 	test_race();
