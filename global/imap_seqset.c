@@ -105,3 +105,18 @@ void imap_seqset_bounds(const struct imap_seqset *set, uint32_t max, uint32_t *l
 		*hi_r = hi > *hi_r ? hi : *hi_r;
 	}
 }
+
+/* imap_seqset_format - ns (increasing) as a set, runs as ranges */
+void imap_seqset_format(const uint32_t *ns, size_t n, struct buf *out)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && ns[j + 1] == ns[j] + 1)
+			j++;
+		buf_printf(out, i ? ",%u" : "%u", ns[i]);
+		if (j > i)
+			buf_printf(out, ":%u", ns[j]);
+		i = j + 1;
+	}
+}

@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "buf.h"
 #include "imap_parse.h"
@@ -39,6 +40,9 @@ struct imapmail_box {
 	size_t recent;			/* in new/ when selected */
 	uint32_t recent_min_uid;	/* UIDs from here on that were in new/ */
 	struct strv *keywords;		/* by letter: 'a' + i */
+	struct timespec stamp[2];	/* new/ and cur/ at the last load, or 0 */
+	bool told_expunge;		/* this command told of an expunge */
+	bool new_keyword;		/* this STORE made a keyword */
 };
 
 struct imapmail {
@@ -59,6 +63,9 @@ struct imapmail {
 	size_t n_saved;
 	unsigned long n_fetch, n_store, n_expunge, n_append;
 	struct stream_deflate *deflate;	/* COMPRESS DEFLATE active, or NULL */
+	bool condstore;			/* CONDSTORE enabled (RFC 7162 3.1) */
+	bool condstore_told;		/* ENABLE named it */
+	bool qresync;			/* QRESYNC enabled: VANISHED, not EXPUNGE */
 };
 
 enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };
@@ -96,12 +103,34 @@ void imapmail_box_close(struct imapmail *m);
 int imapmail_box_sync(struct imapmail *m, bool expunge_ok);
 /* imapmail_box_flags - FLAGS (...) of message i into out */
 void imapmail_box_flags(struct imapmail *m, size_t i, struct buf *out);
+/* imapmail_box_fetch_flags - the untagged FETCH of message i's flags
+ * (with its UID when uid or QRESYNC, its MODSEQ under CONDSTORE; no
+ * FLAGS when silent) */
+void imapmail_box_fetch_flags(struct imapmail *m, size_t i, bool uid, bool silent);
+/* imapmail_box_announce_flags - FLAGS and PERMANENTFLAGS of the folder
+ * (at SELECT, and again when a keyword is new) */
+void imapmail_box_announce_flags(struct imapmail *m);
 /* imapmail_box_seqset - the messages (0-based) a set names, as UIDs when
  * m->uid, into *idx_r (allocated), in order */
 int imapmail_box_seqset(struct imapmail *m, const char *set, size_t **idx_r, size_t *n_r);
 
-/* --- imapmail_cmd_store.c --- */
+/* --- imapmail_condstore.c: CONDSTORE and QRESYNC (RFC 7162) --- */
 struct imap_seqset;
+struct imapmail_qresync {
+	bool condstore;			/* (CONDSTORE) */
+	bool qresync;			/* (QRESYNC (...)) */
+	uint32_t uidvalidity;
+	uint64_t modseq;
+	struct imap_seqset *known;	/* known-uids, or NULL */
+};
+void imapmail_condstore_enable(struct imapmail *m);
+int imapmail_select_params(struct imapmail *m, const struct imap_arg *a,
+			   struct imapmail_qresync *q, struct buf *why);
+void imapmail_qresync_free(struct imapmail_qresync *q);
+void imapmail_qresync_select(struct imapmail *m, const struct imapmail_qresync *q);
+void imapmail_vanished_earlier(struct imapmail *m, uint64_t since, const struct imap_seqset *known);
+
+/* --- imapmail_cmd_store.c --- */
 /* imapmail_expunge_deleted - remove the \Deleted messages (only those
  * whose UID is in uids, unless NULL); the next sync tells the client */
 int imapmail_expunge_deleted(struct imapmail *m, const struct imap_seqset *uids);

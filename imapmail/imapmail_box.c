@@ -4,8 +4,11 @@
  * Maildir brings (EXPUNGE, EXISTS, FETCH FLAGS), RFC 9051 7.4 and 7.5.
  * The view changes only here, so sequence numbers stay what the client
  * was last told. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "imap_seqset.h"
@@ -15,11 +18,45 @@
 #include "maildir_new.h"
 #include "mem.h"
 
+enum { STAMP_SECS = 1 };
+
+/* dir_stamp - the modification time of the folder's new/ and cur/ when
+ * both are older than a second (the clock's granularity: a change later
+ * gives a new time), else zero: look again next time */
+static void dir_stamp(const struct imapmail_box *b, struct timespec *st)
+{
+	struct stat n, c;
+	struct timespec now;
+
+	memset(st, 0, 2 * sizeof(*st));
+	if (fstatat(b->fd, "new", &n, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fstatat(b->fd, "cur", &c, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    clock_gettime(CLOCK_REALTIME, &now) < 0)
+		return;
+	if (now.tv_sec - n.st_mtim.tv_sec < STAMP_SECS || now.tv_sec - c.st_mtim.tv_sec < STAMP_SECS)
+		return;
+	st[0] = n.st_mtim;
+	st[1] = c.st_mtim;
+}
+
+/* unchanged - the folder's directories are as at the last load */
+static bool unchanged(const struct imapmail_box *b)
+{
+	struct timespec st[2];
+
+	if (b->stamp[0].tv_sec == 0)
+		return false;
+	dir_stamp(b, st);
+	return memcmp(st, b->stamp, sizeof(st)) == 0;
+}
+
 /* load - sync folder and take its list and keywords into b */
 static int load(struct imapmail *m, struct imapmail_box *b, struct buf *why)
 {
 	struct mail_index_folder *f = NULL;
+	struct timespec st[2];
 
+	dir_stamp(b, st);
 	if (mail_index_sync(m->idx, b->name, b->fd, NULL, why) < 0 ||
 	    mail_index_list(m->idx, b->name, &f, why) < 0)
 		return -1;
@@ -32,6 +69,7 @@ static int load(struct imapmail *m, struct imapmail_box *b, struct buf *why)
 	b->uidvalidity = f->uidvalidity;
 	b->uidnext = f->uidnext;
 	b->highestmodseq = f->highestmodseq;
+	memcpy(b->stamp, st, sizeof(st));
 	strv_free(&b->keywords);
 	if (mail_index_keywords(m->idx, b->name, b->fd, &b->keywords, why) < 0)
 		return -1;
@@ -126,6 +164,24 @@ void imapmail_box_flags(struct imapmail *m, size_t i, struct buf *out)
 	buf_putc(out, ')');
 }
 
+/* imapmail_box_announce_flags - the system flags and the folder's
+ * keywords as FLAGS and PERMANENTFLAGS (none of those when read-only) */
+void imapmail_box_announce_flags(struct imapmail *m)
+{
+	const struct imapmail_box *b = m->box;
+	struct buf *flags = buf_new(128);
+	bool ro = b->readonly;
+
+	buf_cat(flags, "\\Answered \\Flagged \\Deleted \\Seen \\Draft");
+	for (size_t i = 0; b->keywords && i < b->keywords->len; i++)
+		if (b->keywords->items[i][0])
+			buf_printf(flags, " %s", b->keywords->items[i]);
+	imapmail_untagged(m, "FLAGS (%s)", buf_str(flags));
+	imapmail_untagged(m, "OK [PERMANENTFLAGS (%s%s)] %s", ro ? "" : buf_str(flags),
+			  ro ? "" : " \\*", ro ? "Read-only mailbox." : "Flags permitted.");
+	buf_free(&flags);
+}
+
 /* find_uid - the place of uid in f, or f->len */
 static size_t find_uid(const struct mail_index_folder *f, uint32_t uid)
 {
@@ -142,20 +198,70 @@ static size_t find_uid(const struct mail_index_folder *f, uint32_t uid)
 	return lo < f->len && f->msgs[lo].uid == uid ? lo : f->len;
 }
 
+/* imapmail_box_fetch_flags - "* n FETCH (UID u MODSEQ (m) FLAGS (...))"
+ * for message i, in Dovecot's order: UID when asked or under QRESYNC
+ * (RFC 7162 3.2.4), MODSEQ under CONDSTORE (3.1.2.2), FLAGS unless
+ * silent */
+void imapmail_box_fetch_flags(struct imapmail *m, size_t i, bool uid, bool silent)
+{
+	const struct mail_index_msg *msg = &m->box->f->msgs[i];
+	struct buf *line = buf_new(64);
+
+	if (uid || m->qresync)
+		buf_printf(line, "UID %u ", msg->uid);
+	if (m->condstore)
+		buf_printf(line, "MODSEQ (%llu) ", (unsigned long long)msg->modseq);
+	if (!silent)
+		imapmail_box_flags(m, i, line);
+	if (buf_len(line) && buf_str(line)[buf_len(line) - 1] == ' ')
+		buf_truncate(line, buf_len(line) - 1);
+	imapmail_untagged(m, "%zu FETCH (%s)", i + 1, buf_str(line));
+	buf_free(&line);
+}
+
+/* report_expunged - EXPUNGE per message, last first, or one VANISHED
+ * (QRESYNC, RFC 7162 3.2.10); how many */
+static size_t report_expunged(struct imapmail *m, const struct mail_index_folder *old)
+{
+	const struct mail_index_folder *f = m->box->f;
+	uint32_t *gone = xcalloc(old->len + 1, sizeof(*gone));
+	size_t n = 0;
+
+	for (size_t i = old->len; i-- > 0;) {
+		if (find_uid(f, old->msgs[i].uid) != f->len)
+			continue;
+		gone[n++] = old->msgs[i].uid;
+		if (!m->qresync)
+			imapmail_untagged(m, "%zu EXPUNGE", i + 1);
+	}
+	if (m->qresync && n) {
+		struct buf *set = buf_new(64);
+
+		for (size_t i = 0; i < n / 2; i++) {	/* increasing */
+			uint32_t t = gone[i];
+
+			gone[i] = gone[n - 1 - i];
+			gone[n - 1 - i] = t;
+		}
+		imap_seqset_format(gone, n, set);
+		imapmail_untagged(m, "VANISHED %s", buf_str(set));
+		buf_free(&set);
+	}
+	free(gone);
+	return n;
+}
+
 /* report - the differences between the old view and b->f */
 static void report(struct imapmail *m, struct mail_index_folder *old, bool expunge_ok)
 {
 	struct imapmail_box *b = m->box;
-	struct buf *line = buf_new(64);
 	size_t n = old->len;
 
 	if (expunge_ok) {
-		for (size_t i = old->len; i-- > 0;) {
-			if (find_uid(b->f, old->msgs[i].uid) == b->f->len) {
-				imapmail_untagged(m, "%zu EXPUNGE", i + 1);
-				n--;
-			}
-		}
+		size_t gone = report_expunged(m, old);
+
+		n -= gone;
+		b->told_expunge = b->told_expunge || gone > 0;
 	}
 	if (b->f->len != n)
 		imapmail_untagged(m, "%zu EXISTS", b->f->len);
@@ -164,27 +270,42 @@ static void report(struct imapmail *m, struct mail_index_folder *old, bool expun
 
 		if (j == old->len || strcmp(old->msgs[j].flags, b->f->msgs[i].flags) == 0)
 			continue;
-		buf_reset(line);
-		imapmail_box_flags(m, i, line);
-		imapmail_untagged(m, "%zu FETCH (UID %u %s)", i + 1, b->f->msgs[i].uid, buf_str(line));
+		imapmail_box_fetch_flags(m, i, false, false);
 	}
-	buf_free(&line);
 }
 
-/* keep_expunged - without EXPUNGE allowed, the vanished messages stay in
- * the view (as "gone") so that sequence numbers do not move */
-static void keep_expunged(struct imapmail_box *b, struct mail_index_folder *old)
+/* take - move message src (its name too) into dst's next place */
+static void take(struct mail_index_folder *dst, struct mail_index_msg *src)
 {
-	size_t gone = 0;
+	dst->msgs[dst->len++] = *src;
+	src->name = NULL;
+}
 
-	for (size_t i = 0; i < old->len; i++)
-		gone += find_uid(b->f, old->msgs[i].uid) == b->f->len;
-	if (gone == 0)
-		return;
-	/* the simple answer: keep the old view whole, and the new messages
-	 * wait for a command that may tell both */
+/* merge - without EXPUNGE allowed, the vanished messages stay in the view
+ * (sequence numbers must not move), the others take their new state, and
+ * new ones come after them */
+static void merge(struct imapmail_box *b, struct mail_index_folder *old)
+{
+	struct mail_index_folder *f = b->f, *v = xcalloc(1, sizeof(*v));
+	uint32_t last = old->len ? old->msgs[old->len - 1].uid : 0;
+
+	*v = (struct mail_index_folder){ f->uidvalidity, f->uidnext, f->highestmodseq, 0, NULL };
+	v->msgs = xcalloc(old->len + f->len + 1, sizeof(*v->msgs));
+	for (size_t i = 0; i < old->len; i++) {
+		size_t j = find_uid(f, old->msgs[i].uid);
+
+		if (j == f->len) {
+			take(v, &old->msgs[i]);
+		} else {
+			take(v, &f->msgs[j]);
+			old->msgs[i].name = NULL;	/* report reads flags and UIDs only */
+		}
+	}
+	for (size_t j = 0; j < f->len; j++)
+		if (f->msgs[j].uid > last)
+			take(v, &f->msgs[j]);
 	mail_index_folder_free(&b->f);
-	b->f = old;
+	b->f = v;
 }
 
 /* imapmail_box_sync - see the header */
@@ -193,19 +314,24 @@ int imapmail_box_sync(struct imapmail *m, bool expunge_ok)
 	struct imapmail_box *b = m->box;
 	struct mail_index_folder *old = b->f;
 	struct buf *why = buf_new(0);
-	int rc;
+	int rc = 0;
 
+	if (unchanged(b)) {
+		buf_free(&why);
+		return 0;
+	}
 	b->f = NULL;
 	if ((rc = load(m, b, why)) < 0) {
 		log_warn("user %s: folder %s: %s", m->user, b->name, buf_str(why));
 		mail_index_folder_free(&b->f);
 		b->f = old;
-	} else if (!expunge_ok && (keep_expunged(b, old), b->f == old)) {
-		/* nothing told now */
-	} else {
-		report(m, old, expunge_ok);
-		mail_index_folder_free(&old);
+		buf_free(&why);
+		return rc;
 	}
+	if (!expunge_ok)
+		merge(b, old);
+	report(m, old, expunge_ok);
+	mail_index_folder_free(&old);
 	buf_free(&why);
 	return rc;
 }

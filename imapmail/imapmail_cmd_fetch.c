@@ -15,13 +15,14 @@
 #include <unistd.h>
 
 #include "imap_date.h"
+#include "imap_seqset.h"
 #include "imapmail.h"
 #include "imapmail_render.h"
 #include "log.h"
 #include "mem.h"
 
-enum item_kind { I_UID, I_FLAGS, I_INTERNALDATE, I_SIZE, I_ENVELOPE, I_BODY, I_BODYSTRUCTURE,
-		 I_SECTION };
+enum item_kind { I_UID, I_FLAGS, I_INTERNALDATE, I_SIZE, I_MODSEQ, I_ENVELOPE, I_BODY,
+		 I_BODYSTRUCTURE, I_SECTION };
 enum { ITEMS_MAX = 64 };
 
 struct item {
@@ -35,6 +36,10 @@ struct fetch {
 	bool seen;			/* some item sets \Seen */
 	bool parts;			/* some item needs the MIME structure */
 	bool flags;			/* FLAGS was asked for */
+	bool modseq_item;		/* MODSEQ was (RFC 7162 3.1.4.1) */
+	bool changedsince;		/* (CHANGEDSINCE modseq) */
+	bool vanished;			/* (... VANISHED), RFC 7162 3.2.6 */
+	uint64_t modseq;
 	struct buf *why;		/* a bad item: why */
 };
 
@@ -49,6 +54,7 @@ static bool add(struct fetch *f, enum item_kind kind)
 	f->items[f->len++] = (struct item){ .kind = kind };
 	f->parts = f->parts || kind >= I_ENVELOPE;
 	f->flags = f->flags || kind == I_FLAGS;
+	f->modseq_item = f->modseq_item || kind == I_MODSEQ;
 	return true;
 }
 
@@ -71,7 +77,7 @@ static bool item(struct fetch *f, const char *a)
 	static const struct { const char *name; enum item_kind kind; } simple[] = {
 		{ "UID", I_UID }, { "FLAGS", I_FLAGS }, { "INTERNALDATE", I_INTERNALDATE },
 		{ "RFC822.SIZE", I_SIZE }, { "ENVELOPE", I_ENVELOPE }, { "BODY", I_BODY },
-		{ "BODYSTRUCTURE", I_BODYSTRUCTURE } };
+		{ "BODYSTRUCTURE", I_BODYSTRUCTURE }, { "MODSEQ", I_MODSEQ } };
 
 	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]); i++)
 		if (strcasecmp(a, simple[i].name) == 0)
@@ -85,13 +91,41 @@ static bool item(struct fetch *f, const char *a)
 	return section(f, a);
 }
 
-/* parse - the item or list of items after the set */
+/* modifiers - (CHANGEDSINCE modseq [VANISHED]) after the items (RFC
+ * 7162 3.1.4, 3.2.6) */
+static bool modifiers(struct imapmail *m, const struct imap_arg *a, struct fetch *f)
+{
+	if (a->type != IMAP_ARG_LIST)
+		return false;
+	for (size_t i = 0; i < a->list_len; i++) {
+		const struct imap_arg *p = &a->list[i];
+
+		if (imap_arg_atom_is(p, "CHANGEDSINCE") && i + 1 < a->list_len &&
+		    imap_arg_number64(&p[1], &f->modseq)) {
+			f->changedsince = true;
+			i++;
+		} else if (imap_arg_atom_is(p, "VANISHED")) {
+			f->vanished = true;
+		} else {
+			buf_set(f->why, "Invalid FETCH modifiers");
+			return false;
+		}
+	}
+	if (f->vanished && (!m->uid || !m->qresync || !f->changedsince)) {	/* Dovecot's words */
+		buf_set(f->why, !m->uid ? "Unknown FETCH modifier." : !m->qresync ?
+			"QRESYNC not enabled." : "VANISHED used without CHANGEDSINCE");
+		return false;
+	}
+	return true;
+}
+
+/* parse - the item or list of items after the set, and the modifiers */
 static bool parse(struct imapmail *m, const struct imap_cmd *c, struct fetch *f)
 {
 	const struct imap_arg *a = &c->args[1];
 	size_t n = 1;
 
-	if (c->args_len != 2)
+	if (c->args_len != 2 && (c->args_len != 3 || !modifiers(m, &c->args[2], f)))
 		return false;
 	if (a->type == IMAP_ARG_LIST) {
 		n = a->list_len;
@@ -102,6 +136,8 @@ static bool parse(struct imapmail *m, const struct imap_cmd *c, struct fetch *f)
 	for (size_t i = 0; i < n; i++)
 		if (a[i].type != IMAP_ARG_ATOM || !item(f, a[i].str))
 			return false;
+	if (f->changedsince)		/* RFC 7162 3.1.4.1: MODSEQ is implied */
+		(void)add(f, I_MODSEQ);
 	return n > 0;
 }
 
@@ -134,6 +170,9 @@ static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 		return IMAPMAIL_RENDER_OK;
 	case I_SIZE:
 		buf_printf(out, "RFC822.SIZE %lld", (long long)imapmail_msg_vsize(m, msg));
+		return IMAPMAIL_RENDER_OK;
+	case I_MODSEQ:
+		buf_printf(out, "MODSEQ (%llu)", (unsigned long long)msg->modseq);
 		return IMAPMAIL_RENDER_OK;
 	case I_ENVELOPE:
 		buf_cat(out, "ENVELOPE ");
@@ -171,6 +210,8 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 	if (seen_now && !f->flags) {	/* as Dovecot: the new flags first */
 		imapmail_box_flags(m, i, out);
 		buf_putc(out, ' ');
+		if (m->condstore && !f->modseq_item)
+			buf_printf(out, "MODSEQ (%llu) ", (unsigned long long)msg->modseq);
 	}
 	for (size_t k = 0; rc == IMAPMAIL_RENDER_OK && k < f->len; k++) {
 		if (k)
@@ -186,9 +227,12 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 }
 
 /* set_seen - the messages a non-PEEK body fetch reads get \Seen first;
- * changed[k] says whether message idx[k] had it before */
+ * changed[k] says whether message idx[k] had it before.  Under
+ * CONDSTORE the index is synced for their new MODSEQs (places stay) */
 static void set_seen(struct imapmail *m, const size_t *idx, size_t n, bool *changed)
 {
+	bool any = false;
+
 	for (size_t k = 0; k < n; k++) {
 		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];
 		char flags[MAILDIR_FLAGS_MAX + 1];
@@ -197,7 +241,22 @@ static void set_seen(struct imapmail *m, const size_t *idx, size_t n, bool *chan
 			continue;
 		snprintf(flags, sizeof(flags), "%sS", msg->flags);
 		changed[k] = imapmail_flags_set(m, idx[k], flags) > 0;
+		any = any || changed[k];
 	}
+	if (any && m->condstore)
+		(void)imapmail_box_sync(m, false);
+}
+
+/* vanished - UID FETCH's VANISHED modifier: the set's UIDs expunged
+ * after modseq */
+static void vanished(struct imapmail *m, const char *set, uint64_t modseq)
+{
+	struct imap_seqset *uids;
+
+	if (imap_seqset_parse(set, &uids) < 0)
+		return;
+	imapmail_vanished_earlier(m, modseq, uids);
+	imap_seqset_free(&uids);
 }
 
 /* imapmail_cmd_fetch - FETCH set items */
@@ -215,16 +274,22 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 		goto out;
 	}
 	if (!parse(m, c, &f)) {
-		imapmail_tagged(m, "BAD", "Error in IMAP command FETCH: %s",
+		imapmail_tagged(m, "BAD", "Error in IMAP command %sFETCH: %s", m->uid ? "UID " : "",
 				buf_len(f.why) ? buf_str(f.why) : "Invalid arguments.");
 		goto out;
 	}
+	if (f.modseq_item)
+		imapmail_condstore_enable(m);
+	if (f.vanished)
+		vanished(m, c->args[0].str, f.modseq);
 	changed = xcalloc(n + 1, sizeof(*changed));
 	if (f.seen && !m->box->readonly)
 		set_seen(m, idx, n, changed);
 	for (size_t k = 0; k < n && m->s->state == STREAM_OK && bad == 0; k++) {
 		int rc;
 
+		if (f.changedsince && m->box->f->msgs[idx[k]].modseq <= f.modseq)
+			continue;
 		buf_reset(out);
 		if ((rc = one(m, &f, idx[k], changed[k], out)) == IMAPMAIL_RENDER_ERROR)
 			gone++;

@@ -132,6 +132,8 @@ static int status_items(struct imapmail *m, const char *folder, const struct ima
 			buf_printf(out, "SIZE %lld", size);
 		else if (imap_arg_atom_is(a, "DELETED"))
 			buf_printf(out, "DELETED %zu", deleted);
+		else if (imap_arg_atom_is(a, "HIGHESTMODSEQ"))	/* RFC 7162 3.1.8 */
+			buf_printf(out, "HIGHESTMODSEQ %llu", (unsigned long long)f->highestmodseq);
 		else
 			rc = -2;
 	}

@@ -42,46 +42,40 @@ static size_t first_unseen(const struct imapmail_box *b)
 	return 0;
 }
 
-/* flag_list - the system flags and the folder's keywords */
-static void flag_list(const struct imapmail_box *b, struct buf *out)
-{
-	buf_cat(out, "\\Answered \\Flagged \\Deleted \\Seen \\Draft");
-	for (size_t i = 0; b->keywords && i < b->keywords->len; i++)
-		if (b->keywords->items[i][0])
-			buf_printf(out, " %s", b->keywords->items[i]);
-}
-
 /* imapmail_cmd_select - SELECT and EXAMINE: the folder's state */
 void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c)
 {
 	bool ro = strcmp(c->name, "EXAMINE") == 0;
-	struct buf *folder = buf_new(64), *why = buf_new(0), *flags = buf_new(128);
+	struct buf *folder = buf_new(64), *why = buf_new(0), *name = buf_new(128);
+	struct imapmail_qresync q = { 0 };
 	struct imapmail_box *b;
 	size_t unseen;
 
 	if (!mailbox_arg(m, c, 0, folder))
 		goto out;
-	if (c->args_len > 1) {
+	if (c->args_len > 2 || (c->args_len == 2 && imapmail_select_params(m, &c->args[1], &q, why))) {
+		if (m->box && (m->rev2 || m->qresync))
+			imapmail_untagged(m, "OK [CLOSED] Previous mailbox closed.");
 		imapmail_box_close(m);
-		imapmail_tagged(m, "BAD", "Unsupported SELECT parameters.");
+		imapmail_tagged(m, "BAD", "Error in IMAP command %s: %s", c->name,
+				buf_len(why) ? buf_str(why) : "Invalid arguments.");
 		goto out;
 	}
-	if (m->box && m->rev2)		/* RFC 9051 7.1: the old one is closed */
+	/* RFC 9051 7.1 and RFC 7162 3.2.11: the old one is closed */
+	if (m->box && (m->rev2 || m->qresync))
 		imapmail_untagged(m, "OK [CLOSED] Previous mailbox closed.");
+	if (q.condstore || q.qresync)
+		imapmail_condstore_enable(m);
 	if (imapmail_box_select(m, buf_str(folder), ro, why) < 0) {
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 		goto out;
 	}
 	b = m->box;
-	flag_list(b, flags);
-	imapmail_untagged(m, "FLAGS (%s)", buf_str(flags));
-	imapmail_untagged(m, "OK [PERMANENTFLAGS (%s%s)] %s", ro ? "" : buf_str(flags),
-			  ro ? "" : " \\*", ro ? "Read-only mailbox." : "Flags permitted.");
+	imapmail_box_announce_flags(m);
 	imapmail_untagged(m, "%zu EXISTS", b->f->len);
 	if (m->rev2) {			/* RFC 9051 6.3.2: the name as listed */
-		buf_reset(flags);
-		imap_quote_astring(flags, b->name, strlen(b->name));
-		imapmail_untagged(m, "LIST () \".\" %s", buf_str(flags));
+		imap_quote_astring(name, b->name, strlen(b->name));
+		imapmail_untagged(m, "LIST () \".\" %s", buf_str(name));
 	}
 	if (!m->rev2)
 		imapmail_untagged(m, "%zu RECENT", b->recent);
@@ -89,12 +83,17 @@ void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c)
 		imapmail_untagged(m, "OK [UNSEEN %zu] First unseen.", unseen);
 	imapmail_untagged(m, "OK [UIDVALIDITY %u] UIDs valid", b->uidvalidity);
 	imapmail_untagged(m, "OK [UIDNEXT %u] Predicted next UID", b->uidnext);
+	if (m->condstore)
+		imapmail_untagged(m, "OK [HIGHESTMODSEQ %llu] Highest",
+				  (unsigned long long)b->highestmodseq);
+	imapmail_qresync_select(m, &q);
 	imapmail_tagged(m, "OK", "[%s] %s completed.", ro ? "READ-ONLY" : "READ-WRITE",
 			ro ? "Examine" : "Select");
 out:
+	imapmail_qresync_free(&q);
 	buf_free(&folder);
 	buf_free(&why);
-	buf_free(&flags);
+	buf_free(&name);
 }
 
 /* imapmail_cmd_close - CLOSE expunges silently (unless read-only) */

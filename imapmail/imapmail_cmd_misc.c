@@ -56,6 +56,17 @@ void imapmail_cmd_enable(struct imapmail *m, struct imap_cmd *c)
 			m->rev2 = true;
 			buf_cat(enabled, " IMAP4rev2");
 		}
+		/* as Dovecot: CONDSTORE is named even when a command enabled it */
+		if (imap_arg_atom_is(&c->args[i], "CONDSTORE") && !m->condstore_told) {
+			imapmail_condstore_enable(m);
+			m->condstore_told = true;
+			buf_cat(enabled, " CONDSTORE");
+		}
+		if (imap_arg_atom_is(&c->args[i], "QRESYNC") && !m->qresync) {
+			m->qresync = true;	/* RFC 7162 3.2.3: CONDSTORE too */
+			imapmail_condstore_enable(m);
+			buf_cat(enabled, " QRESYNC");
+		}
 	}
 	imapmail_untagged(m, "ENABLED%s", buf_str(enabled));
 	imapmail_tagged(m, "OK", "Enabled.");

@@ -98,6 +98,8 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 					m->uid ? "UID " : "", buf_str(why));
 		goto out;
 	}
+	if (imapmail_search_uses_modseq(s))	/* RFC 7162 3.1: it enables CONDSTORE */
+		imapmail_condstore_enable(m);
 	if (imapmail_search_uses_saved(s))
 		imapmail_search_set_saved(s, m->saved, m->n_saved);
 	n = run(m, s, hits, &modseq);

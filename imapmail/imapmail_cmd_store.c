@@ -79,6 +79,7 @@ static int flag_letter(struct imapmail *m, const char *flag, char *letter)
 			log_warn("user %s: keywords: %s", m->user, buf_str(why));
 			m->box->keywords = strv_new();
 		}
+		m->box->new_keyword = true;
 	}
 	buf_free(&why);
 	return rc == MAIL_INDEX_KEYWORDS_FULL ? -2 : rc < 0 ? -1 : 1;
@@ -125,58 +126,97 @@ static void combine(const char *old, const char *given, char mode, char *out)
 	out[len] = '\0';
 }
 
-/* imapmail_cmd_store - STORE set [+-]FLAGS[.SILENT] flags */
+/* unchangedsince - STORE's (UNCHANGEDSINCE modseq) at args[*at], if
+ * there: false when it is there and wrong */
+static bool unchangedsince(struct imapmail *m, struct imap_cmd *c, size_t *at, uint64_t *since)
+{
+	const struct imap_arg *a = &c->args[*at];
+
+	if (a->type != IMAP_ARG_LIST)
+		return true;
+	if (a->list_len != 2 || !imap_arg_atom_is(&a->list[0], "UNCHANGEDSINCE") ||
+	    !imap_arg_number64(&a->list[1], since))
+		return false;
+	imapmail_condstore_enable(m);
+	(*at)++;
+	return true;
+}
+
+/* store_flags - the letters of the STORE arguments at args[at..]: 0, or
+ * the tagged answer is sent and -1 */
+static int store_flags(struct imapmail *m, struct imap_cmd *c, size_t at, char *given)
+{
+	int rc = flag_set(m, c->args + at, c->args_len - at, given);
+
+	if (rc == -2)
+		imapmail_tagged(m, "NO", "Mailbox has too many keywords");
+	else if (rc < 0)
+		imapmail_tagged(m, "BAD", "Invalid system flag");
+	return rc < 0 ? -1 : 0;
+}
+
+/* imapmail_cmd_store - STORE set [(UNCHANGEDSINCE m)] [+-]FLAGS[.SILENT] flags */
 void imapmail_cmd_store(struct imapmail *m, struct imap_cmd *c)
 {
 	char given[MAILDIR_FLAGS_MAX] = "", mode = '=';
+	struct buf *modified = buf_new(32);
+	uint64_t since = UINT64_MAX;
 	const char *item;
-	size_t *idx = NULL, n = 0;
+	size_t *idx = NULL, n = 0, at = 1;
+	int *rc = NULL;
 	bool silent;
-	int rc;
 
-	if (c->args_len < 3 || c->args[0].type != IMAP_ARG_ATOM || c->args[1].type != IMAP_ARG_ATOM ||
-	    imapmail_box_seqset(m, c->args[0].str, &idx, &n) < 0) {
+	if (c->args_len < 3 || c->args[0].type != IMAP_ARG_ATOM ||
+	    imapmail_box_seqset(m, c->args[0].str, &idx, &n) < 0 ||
+	    !unchangedsince(m, c, &at, &since) || at + 1 >= c->args_len ||
+	    c->args[at].type != IMAP_ARG_ATOM) {
 		imapmail_tagged(m, "BAD", "Invalid arguments.");
 		goto out;
 	}
-	item = c->args[1].str;
+	item = c->args[at].str;
 	if (*item == '+' || *item == '-')
 		mode = *item++;
 	silent = strcasecmp(item, "FLAGS.SILENT") == 0;
 	if (!silent && strcasecmp(item, "FLAGS") != 0) {
-		imapmail_tagged(m, "BAD", "Invalid STORE item %s", c->args[1].str);
+		imapmail_tagged(m, "BAD", "Invalid STORE item %s", c->args[at].str);
 		goto out;
 	}
 	if (m->box->readonly) {		/* Dovecot's answer */
 		imapmail_tagged(m, "OK", "Store ignored with read-only mailbox.");
 		goto out;
 	}
-	if ((rc = flag_set(m, c->args + 2, c->args_len - 2, given)) < 0) {
-		if (rc == -2)
-			imapmail_tagged(m, "NO", "Mailbox has too many keywords");
-		else
-			imapmail_tagged(m, "BAD", "Invalid system flag");
+	m->box->new_keyword = false;
+	if (store_flags(m, c, at + 1, given) < 0)
 		goto out;
-	}
+	if (m->box->new_keyword)	/* RFC 9051 7.3.5, as Dovecot */
+		imapmail_box_announce_flags(m);
+	rc = xcalloc(n + 1, sizeof(*rc));
 	for (size_t k = 0; k < n; k++) {
-		struct buf *line = buf_new(64);
+		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];
 		char flags[MAILDIR_FLAGS_MAX];
-		size_t i = idx[k];
 
-		combine(m->box->f->msgs[i].flags, given, mode, flags);
-		if (imapmail_flags_set(m, i, flags) >= 0 && !silent) {
-			imapmail_box_flags(m, i, line);
-			if (m->uid)
-				imapmail_untagged(m, "%zu FETCH (UID %u %s)", i + 1,
-						  m->box->f->msgs[i].uid, buf_str(line));
-			else
-				imapmail_untagged(m, "%zu FETCH (%s)", i + 1, buf_str(line));
+		if (msg->modseq > since) {	/* RFC 7162 3.1.3 */
+			buf_printf(modified, "%s%u", buf_len(modified) ? "," : "",
+				   m->uid ? msg->uid : (uint32_t)(idx[k] + 1));
+			rc[k] = -1;
+			continue;
 		}
-		buf_free(&line);
+		combine(msg->flags, given, mode, flags);
+		rc[k] = imapmail_flags_set(m, idx[k], flags);
 	}
+	if (m->condstore)		/* the new MODSEQs; places stay */
+		(void)imapmail_box_sync(m, false);
+	for (size_t k = 0; k < n; k++)
+		if ((!silent && rc[k] >= 0) || (silent && m->condstore && rc[k] > 0))
+			imapmail_box_fetch_flags(m, idx[k], m->uid, silent);
 	m->n_store++;
-	imapmail_tagged(m, "OK", "Store completed.");
+	if (buf_len(modified))
+		imapmail_tagged(m, "OK", "[MODIFIED %s] Conditional store failed.", buf_str(modified));
+	else
+		imapmail_tagged(m, "OK", "Store completed.");
 out:
+	buf_free(&modified);
+	free(rc);
 	free(idx);
 }
 
@@ -219,9 +259,16 @@ void imapmail_cmd_expunge(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (m->box->readonly) {
 		imapmail_tagged(m, "NO", "Mailbox is read-only.");
+		goto out;
+	}
+	imapmail_expunge_deleted(m, uids);
+	if (m->condstore) {		/* RFC 7162 3.1.10: the MODSEQ after it */
+		(void)imapmail_box_sync(m, true);
+		imapmail_tagged(m, "OK", "[HIGHESTMODSEQ %llu] Expunge completed.",
+				(unsigned long long)m->box->highestmodseq);
 	} else {
-		imapmail_expunge_deleted(m, uids);
 		imapmail_tagged(m, "OK", "Expunge completed.");
 	}
+out:
 	imap_seqset_free(&uids);
 }

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "imap_date.h"
+#include "imap_seqset.h"
 #include "imapmail_search_int.h"
 #include "mem.h"
 
@@ -180,21 +181,6 @@ unsigned imapmail_search_return(const struct imapmail_search *s)
 	return s->ret;
 }
 
-/* put_set - hits as a sequence set "2,5:7" */
-static void put_set(const uint32_t *hits, size_t n, struct buf *out)
-{
-	for (size_t i = 0; i < n;) {
-		size_t j = i;
-
-		while (j + 1 < n && hits[j + 1] == hits[j] + 1)
-			j++;
-		buf_printf(out, i ? ",%u" : "%u", hits[i]);
-		if (j > i)
-			buf_printf(out, ":%u", hits[j]);
-		i = j + 1;
-	}
-}
-
 /* put_esearch - "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]" */
 static void put_esearch(unsigned ret, const char *tag, bool uid, const uint32_t *hits, size_t n,
 			uint64_t modseq, struct buf *out)
@@ -214,7 +200,7 @@ static void put_esearch(unsigned ret, const char *tag, bool uid, const uint32_t 
 		buf_printf(out, " MAX %u", hits[n - 1]);
 	if ((ret & IMAPMAIL_SEARCH_RET_ALL) && n > 0) {
 		buf_cat(out, " ALL ");
-		put_set(hits, n, out);
+		imap_seqset_format(hits, n, out);
 	}
 	if (ret & IMAPMAIL_SEARCH_RET_COUNT)
 		buf_printf(out, " COUNT %zu", n);

@@ -65,7 +65,7 @@ void imapmail_capabilities(const struct params *cf, struct buf *out)
 	buf_cat(out, "IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
 		"UIDPLUS MOVE CHILDREN UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS "
 		"STATUS=SIZE ESEARCH BINARY COMPRESS=DEFLATE SORT SORT=DISPLAY "
-		"THREAD=ORDEREDSUBJECT THREAD=REFERENCES");
+		"THREAD=ORDEREDSUBJECT THREAD=REFERENCES CONDSTORE QRESYNC");
 	if (cf->message_size_limit > 0)
 		buf_printf(out, " APPENDLIMIT=%ld", (long)cf->message_size_limit);
 }
@@ -91,6 +91,12 @@ void imapmail_tagged(struct imapmail *m, const char *status, const char *fmt, ..
 
 	if (m->box && m->sync != IMAPMAIL_SYNC_NONE && strcmp(status, "BAD") != 0)
 		(void)imapmail_box_sync(m, m->sync == IMAPMAIL_SYNC_ALL);
+	/* RFC 7162 3.2.10: after an expunge is told, the MODSEQ it left */
+	if (m->box && m->box->told_expunge && m->condstore && strcmp(status, "OK") == 0 &&
+	    fmt[0] != '[')
+		buf_printf(b, "[HIGHESTMODSEQ %llu] ", (unsigned long long)m->box->highestmodseq);
+	if (m->box)
+		m->box->told_expunge = false;
 	va_start(ap, fmt);
 	buf_vprintf(b, fmt, ap);
 	va_end(ap);

@@ -50,7 +50,9 @@ while l.startswith(b"* "): l = f.readline()
 print("set", l.decode().strip())
 kw = b" ".join(b"kw%d" % i for i in range(30))
 s.sendall(b"f STORE 1 +FLAGS (" + kw + b")\r\n")
-print("keywords", f.readline().decode().strip())
+l = f.readline()
+while l.startswith(b"* "): l = f.readline()
+print("keywords", l.decode().strip())
 s.sendall(b"".join(b"g%d NONSENSE\r\n" % i for i in range(25)))
 last = b""
 while True:
