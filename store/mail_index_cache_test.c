@@ -84,6 +84,15 @@ static int maildir(const char *name, struct buf *path)
 }
 
 /* put_file - dir/rel holding len bytes of text */
+/* unlink_file - rm DIR/REL */
+static void unlink_file(const struct buf *dir, const char *rel)
+{
+	char p[4096];
+
+	snprintf(p, sizeof(p), "%s/%s", buf_str(dir), rel);
+	test_assert(unlink(p) == 0);
+}
+
 static void put_file(const struct buf *dir, const char *rel, const char *text, size_t len)
 {
 	char p[4096];
@@ -340,7 +349,8 @@ static void test_invalidate(void)
 	test_end();
 
 	test_begin("mail_index_cache: a changed size is not cached any more");
-	put_file(dir, "cur/4.d.host:2,", "Subject: two, longer\n\ny\n", 24);
+	put_file(dir, "cur/4.d.host:2,S", "Subject: two, longer\n\ny\n", 24);
+	unlink_file(dir, "cur/4.d.host:2,");	/* as a rewrite: a new name */
 	test_assert(get(idx, u2, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);	/* not synced */
 	test_assert(fill(idx, fd, u2) == 0);	/* the file is not as the index says */
 	test_assert(sync_uid(idx, fd, "4.d.host", NULL) == u2);

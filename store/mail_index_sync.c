@@ -60,6 +60,7 @@ struct sync {
 	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
+	const struct mail_index_msg **by_name;	/* s->old's messages by name */
 	size_t changes;
 	struct buf *key, *val, *why;
 };
@@ -411,6 +412,53 @@ static void sync_reset(struct sync *s)
 	}
 }
 
+/* name_order - by_name's order */
+static int name_order(const void *a, const void *b)
+{
+	return strcmp((*(const struct mail_index_msg *const *)a)->name,
+		      (*(const struct mail_index_msg *const *)b)->name);
+}
+
+/* known - maildir_scan_known's question: a file the index has by this
+ * name and place, with its size and date (no stat needed) */
+static bool known(void *ctx, const char *name, bool in_new, off_t *size_r, time_t *mtime_r)
+{
+	struct sync *s = ctx;
+	struct mail_index_msg key = { .name = (char *)name };
+	const struct mail_index_msg *kp = &key, **hit;
+
+	if (s->by_name == NULL)
+		return false;
+	hit = bsearch(&kp, s->by_name, s->old.len, sizeof(*s->by_name), name_order);
+	if (hit == NULL || (*hit)->in_new != in_new)
+		return false;
+	*size_r = (*hit)->size;
+	*mtime_r = (*hit)->date;
+	return true;
+}
+
+/* scan_folder - the folder's files, after load: what the index has by name is
+ * not stat'ed again */
+static int scan_folder(struct sync *s, struct maildir_scan **scanp)
+{
+	int rc;
+
+	free(s->by_name);
+	s->by_name = xcalloc(s->old.len + 1, sizeof(*s->by_name));
+	for (size_t i = 0; s->found && i < s->old.len; i++)
+		s->by_name[i] = &s->old.msgs[i];
+	if (s->found && s->old.len > 1)
+		qsort(s->by_name, s->old.len, sizeof(*s->by_name), name_order);
+	if (!s->found) {
+		free(s->by_name);
+		s->by_name = NULL;
+	}
+	rc = maildir_scan_known(s->folder_fd, MAIL_INDEX_MSGS_MAX, known, s, scanp, s->why);
+	free(s->by_name);
+	s->by_name = NULL;
+	return rc;
+}
+
 /* uidlist_behind - the folder's dovecot-uidlist is missing or not as
  * the last sync left it */
 static bool uidlist_behind(struct sync *s)
@@ -425,6 +473,7 @@ static bool uidlist_behind(struct sync *s)
 static int dry_run(struct sync *s)
 {
 	struct mail_index_changes *ch = s->ch;
+	struct maildir_scan *dry = NULL;
 	MDB_txn *txn;
 	int rc;
 
@@ -434,8 +483,10 @@ static int dry_run(struct sync *s)
 	}
 	s->ch = NULL;
 	s->txn = NULL;
-	rc = load(s, txn, NULL) == 0 ? diff(s) : SYNC_ERR;
+	rc = load(s, txn, NULL) == 0 && scan_folder(s, &dry) == 0 ? (s->scan = dry, diff(s)) : SYNC_ERR;
 	mdb_txn_abort(txn);
+	s->scan = NULL;
+	maildir_scan_free(&dry);
 	s->ch = ch;
 	if (rc != 0)
 		return -1;
@@ -517,12 +568,13 @@ static int write_pass(struct sync *s)
 		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
 		return rc;
 	}
-	if (maildir_scan(s->folder_fd, MAIL_INDEX_MSGS_MAX, &scan, s->why) != 0) {
+	if ((rc = load(s, s->txn, s->u->ul)) != 0 || scan_folder(s, &scan) != 0) {
 		mdb_txn_abort(s->txn);
+		s->txn = NULL;
 		return SYNC_ERR;
 	}
 	s->scan = scan;
-	if ((rc = load(s, s->txn, s->u->ul)) == 0 && (rc = diff(s)) == 0)
+	if ((rc = diff(s)) == 0)
 		rc = !s->ul_mode ? (s->ul_change || !s->found ? NEED_UIDLIST : 0) : update_uidlist(s);
 	if (rc == 0)
 		rc = mdb_txn_commit(s->txn);
@@ -579,7 +631,6 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 {
 	struct sync s = { .idx = idx, .folder = folder, .folder_fd = folder_fd, .ch = ch,
 			  .why = why };
-	struct maildir_scan *scan;
 	int rc;
 
 	if (ch)
@@ -588,14 +639,9 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 		buf_printf(why, "folder name empty or longer than %d bytes", MAIL_INDEX_FOLDER_MAX);
 		return -1;
 	}
-	if (maildir_scan(folder_fd, MAIL_INDEX_MSGS_MAX, &scan, why) != 0)
-		return -1;
 	s.key = buf_new(64);
 	s.val = buf_new(64);
-	s.scan = scan;
 	rc = dry_run(&s);
-	maildir_scan_free(&scan);
-	s.scan = NULL;
 	if (rc > 0)
 		rc = write_sync(&s);
 	mail_index_msgs_free(&s.old);

@@ -3,7 +3,11 @@
  * The directories are read through descriptors opened without following
  * symbolic links (maildir_open_path), and every entry is looked at with
  * fstatat(AT_SYMLINK_NOFOLLOW) relative to them, so nothing outside the
- * folder is ever stat'ed or read through a name the user planted.  A file
+ * folder is ever stat'ed or read through a name the user planted; an
+ * entry readdir says is not a regular file is skipped without one, and
+ * one the caller already knows by its exact name (maildir_scan_known)
+ * takes the size and date the caller has: Maildir files do not change
+ * under a name, a new size or flag comes with a new name.  A file
  * that disappears between readdir and fstatat (another client moved it)
  * is not an error: the next scan sees it under its new name.
  */
@@ -55,7 +59,13 @@ bool maildir_name_vsize(const char *name, off_t *vsize_r)
 	return name_field(name, 'W', vsize_r);
 }
 
-/* add - one message to the scan */
+struct scan_ctx {
+	struct maildir_scan *s;
+	maildir_scan_known_fn *known;
+	void *known_ctx;
+};
+
+/* add - one message to the scan (size and mtime from st, or as known) */
 static void add(struct maildir_scan *s, const char *name, const struct stat *st, bool in_new)
 {
 	struct maildir_msg *m;
@@ -77,16 +87,24 @@ static void add(struct maildir_scan *s, const char *name, const struct stat *st,
 	m->in_new = in_new;
 }
 
-/* entry - one directory entry: 1 added, 0 skipped, -1 error */
-static int entry(struct maildir_scan *s, int dir_fd, const char *name, bool in_new)
+/* entry - one directory entry: 1 added, 0 skipped, -1 error.  A name
+ * the caller knows, of a regular file by readdir's word, is not stat'ed */
+static int entry(struct scan_ctx *c, int dir_fd, const struct dirent *de, bool in_new)
 {
-	struct stat st;
+	struct maildir_scan *s = c->s;
+	const char *name = de->d_name;
+	struct stat st = { 0 };
 
 	if (name[0] == '.')
 		return 0;
-	if (strlen(name) > MAILDIR_NAME_MAX) {
+	if (strlen(name) > MAILDIR_NAME_MAX || (de->d_type != DT_REG && de->d_type != DT_UNKNOWN)) {
 		s->skipped++;
 		return 0;
+	}
+	if (de->d_type == DT_REG && c->known &&
+	    c->known(c->known_ctx, name, in_new, &st.st_size, &st.st_mtime)) {
+		add(s, name, &st, in_new);
+		return 1;
 	}
 	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : -1;
@@ -98,10 +116,11 @@ static int entry(struct maildir_scan *s, int dir_fd, const char *name, bool in_n
 	return 1;
 }
 
-/* scan_dir - the entries of folder/sub into s */
-static int scan_dir(struct maildir_scan *s, int folder_fd, const char *sub, size_t max_msgs,
+/* scan_dir - the entries of folder/sub into c->s */
+static int scan_dir(struct scan_ctx *c, int folder_fd, const char *sub, size_t max_msgs,
 		    struct buf *why)
 {
+	struct maildir_scan *s = c->s;
 	int fd = maildir_open_path(folder_fd, sub, 0, why), err = 0;
 	DIR *dir = fd < 0 ? NULL : fdopendir(fd);
 	struct dirent *de;
@@ -115,7 +134,7 @@ static int scan_dir(struct maildir_scan *s, int folder_fd, const char *sub, size
 	}
 	errno = 0;
 	while (err == 0 && (de = readdir(dir)) != NULL) {
-		if (entry(s, fd, de->d_name, strcmp(sub, "new") == 0) < 0)
+		if (entry(c, fd, de, strcmp(sub, "new") == 0) < 0)
 			err = errno;
 		else if (s->len > max_msgs)
 			err = E2BIG;
@@ -141,11 +160,19 @@ static int by_name(const void *a, const void *b)
 /* maildir_scan - new/ then cur/, sorted by name */
 int maildir_scan(int folder_fd, size_t max_msgs, struct maildir_scan **sp, struct buf *why)
 {
+	return maildir_scan_known(folder_fd, max_msgs, NULL, NULL, sp, why);
+}
+
+/* maildir_scan_known - the same, asking known before a stat */
+int maildir_scan_known(int folder_fd, size_t max_msgs, maildir_scan_known_fn *known,
+		       void *known_ctx, struct maildir_scan **sp, struct buf *why)
+{
 	struct maildir_scan *s = xcalloc(1, sizeof(*s));
+	struct scan_ctx c = { s, known, known_ctx };
 	int err;
 
-	if (scan_dir(s, folder_fd, "new", max_msgs, why) < 0
-	    || scan_dir(s, folder_fd, "cur", max_msgs, why) < 0) {
+	if (scan_dir(&c, folder_fd, "new", max_msgs, why) < 0
+	    || scan_dir(&c, folder_fd, "cur", max_msgs, why) < 0) {
 		err = errno;
 		maildir_scan_free(&s);
 		*sp = NULL;

@@ -48,6 +48,16 @@ struct maildir_scan {
 };
 
 int maildir_scan(int folder_fd, size_t max_msgs, struct maildir_scan **sp, struct buf *why);
+/* maildir_scan_known_fn - a regular file by this name in new/ (in_new)
+ * or cur/ that the caller knows: true with its size and date, else false
+ * (it is then stat'ed) */
+typedef bool maildir_scan_known_fn(void *ctx, const char *name, bool in_new, off_t *size_r,
+				   time_t *mtime_r);
+/* maildir_scan_known - maildir_scan, without a stat for the names known
+ * says it has (an index of the folder): a folder of unchanged files is
+ * read with readdir alone */
+int maildir_scan_known(int folder_fd, size_t max_msgs, maildir_scan_known_fn *known,
+		       void *known_ctx, struct maildir_scan **sp, struct buf *why);
 void maildir_scan_free(struct maildir_scan **sp);
 /* maildir_name_size - the ",S=<size>" of name's base: true and *size_r,
  * false when there is none or it is not a plain decimal number */
