@@ -50,29 +50,56 @@ static bool unchanged(const struct imapmail_box *b)
 	return memcmp(st, b->stamp, sizeof(st)) == 0;
 }
 
-/* load - sync folder and take its list and keywords into b */
-static int load(struct imapmail *m, struct imapmail_box *b, struct buf *why)
+/* same_index - nothing was committed to the index since the view
+ * (b->f, NULL: none) was listed, and the view is the index's */
+static bool same_index(struct imapmail *m, const struct imapmail_box *b)
+{
+	return b->f && !b->holds_gone && b->generation &&
+	       mail_index_generation(m->idx) == b->generation;
+}
+
+/* load - sync folder and take its list and keywords into b: 0 (the list
+ * before goes to *old_r, or is freed when old_r is NULL), 1 when the
+ * index has nothing new for the view (b->f is kept), or -1 */
+static int load(struct imapmail *m, struct imapmail_box *b, struct mail_index_folder **old_r,
+		struct buf *why)
 {
 	struct mail_index_folder *f = NULL;
+	struct strv *keywords = NULL;
 	struct timespec st[2];
+	uint64_t generation;
 
 	dir_stamp(b, st);
-	if (mail_index_sync(m->idx, b->name, b->fd, NULL, why) < 0 ||
-	    mail_index_list(m->idx, b->name, &f, why) < 0)
+	if (mail_index_sync(m->idx, b->name, b->fd, NULL, why) < 0)
+		return -1;
+	if (same_index(m, b)) {
+		memcpy(b->stamp, st, sizeof(st));
+		return 1;
+	}
+	generation = mail_index_generation(m->idx);
+	if (mail_index_list(m->idx, b->name, &f, why) < 0)
 		return -1;
 	if (f == NULL) {
 		buf_set(why, "the folder vanished from the index");
 		return -1;
 	}
-	mail_index_folder_free(&b->f);
+	if (mail_index_keywords(m->idx, b->name, b->fd, &keywords, why) < 0) {
+		mail_index_folder_free(&f);
+		return -1;
+	}
+	strv_free(&b->keywords);
+	b->keywords = keywords;
+	if (old_r)
+		*old_r = b->f;
+	else
+		mail_index_folder_free(&b->f);
 	b->f = f;
+	b->generation = generation;
+	b->holds_gone = false;
 	b->uidvalidity = f->uidvalidity;
 	b->uidnext = f->uidnext;
 	b->highestmodseq = f->highestmodseq;
 	memcpy(b->stamp, st, sizeof(st));
-	strv_free(&b->keywords);
-	if (mail_index_keywords(m->idx, b->name, b->fd, &b->keywords, why) < 0)
-		return -1;
 	return 0;
 }
 
@@ -90,7 +117,7 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 		buf_printf(why, "Mailbox doesn't exist: %s", folder);
 		goto fail;
 	}
-	if (load(m, b, why) < 0)
+	if (load(m, b, NULL, why) < 0)
 		goto fail;
 	for (size_t i = 0; i < b->f->len; i++) {
 		if (b->f->msgs[i].in_new) {
@@ -99,7 +126,8 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 				b->recent_min_uid = b->f->msgs[i].uid;
 		}
 	}
-	if (!readonly && b->recent && maildir_new_move(b->fd, b->f, why) > 0 && load(m, b, why) < 0)
+	if (!readonly && b->recent && maildir_new_move(b->fd, b->f, why) > 0 &&
+	    load(m, b, NULL, why) < 0)
 		goto fail;
 	buf_reset(why);
 	m->box = b;
@@ -296,6 +324,7 @@ static void merge(struct imapmail_box *b, struct mail_index_folder *old)
 
 		if (j == f->len) {
 			take(v, &old->msgs[i]);
+			b->holds_gone = true;
 		} else {
 			take(v, &f->msgs[j]);
 			old->msgs[i].name = NULL;	/* report reads flags and UIDs only */
@@ -320,13 +349,11 @@ int imapmail_box_sync(struct imapmail *m, bool expunge_ok)
 		buf_free(&why);
 		return 0;
 	}
-	b->f = NULL;
-	if ((rc = load(m, b, why)) < 0) {
-		log_warn("user %s: folder %s: %s", m->user, b->name, buf_str(why));
-		mail_index_folder_free(&b->f);
-		b->f = old;
+	if ((rc = load(m, b, &old, why)) != 0) {
+		if (rc < 0)
+			log_warn("user %s: folder %s: %s", m->user, b->name, buf_str(why));
 		buf_free(&why);
-		return rc;
+		return rc < 0 ? rc : 0;
 	}
 	if (!expunge_ok)
 		merge(b, old);

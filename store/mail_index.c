@@ -262,6 +262,16 @@ int mail_index_list(struct mail_index *idx, const char *folder,
 	return 0;
 }
 
+/* mail_index_generation - the id of the environment's last commit */
+uint64_t mail_index_generation(struct mail_index *idx)
+{
+	MDB_envinfo info;
+
+	if (mdb_env_info(idx->env, &info) != 0)
+		return 0;
+	return (uint64_t)info.me_last_txnid;
+}
+
 /* mail_index_folder_free - a list from mail_index_list */
 void mail_index_folder_free(struct mail_index_folder **fp)
 {

@@ -107,6 +107,10 @@ void mail_index_changes_free(struct mail_index_changes *ch);
 int mail_index_list(struct mail_index *idx, const char *folder,
 		    struct mail_index_folder **fp, struct buf *why);
 void mail_index_folder_free(struct mail_index_folder **fp);
+/* mail_index_generation - a number that changes with every commit to
+ * the index, by any process (LMDB's last transaction id): a list taken
+ * at the same generation is still the index's; 0 when unknown */
+uint64_t mail_index_generation(struct mail_index *idx);
 
 /* mail_index_uid_of - the UID of the file with this base in folder: 1,
  * 0 when the index has none, -1 with why */

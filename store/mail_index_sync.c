@@ -3,10 +3,13 @@
  * A first scan is compared with the index in a read transaction; when
  * nothing changed (the usual case) that is all.  Otherwise the write
  * transaction is begun, which takes LMDB's writer lock for the whole
- * environment, and the folder is scanned again under it: the changes
- * applied always come from a scan newer than every other writer's
- * commit, so two processes syncing at once can neither give one file two
- * UIDs nor expunge a file the other has just indexed.
+ * environment, and the folder is scanned again under it unless nobody
+ * committed since the first scan's snapshot (LMDB's transaction ids):
+ * the changes applied always come from a scan newer than every other
+ * writer's commit, so two processes syncing at once can neither give one
+ * file two UIDs nor expunge a file the other has just indexed.  A scan
+ * stats only the files the index does not know by name
+ * (maildir_scan_known).
  * Matching is by base (the name before ":2,"): a renamed file (new flags,
  * new/ to cur/) keeps its UID; a changed flag set takes a new MODSEQ;
  * new files get UIDNEXT in name order (a ",W=" in the name is the
@@ -61,6 +64,8 @@ struct sync {
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
 	const struct mail_index_msg **by_name;	/* s->old's messages by name */
+	struct maildir_scan *dry_scan;	/* the dry run's, and its snapshot's */
+	size_t dry_txnid;		/* last commit: the write pass may reuse it */
 	size_t changes;
 	struct buf *key, *val, *why;
 };
@@ -484,9 +489,10 @@ static int dry_run(struct sync *s)
 	s->ch = NULL;
 	s->txn = NULL;
 	rc = load(s, txn, NULL) == 0 && scan_folder(s, &dry) == 0 ? (s->scan = dry, diff(s)) : SYNC_ERR;
+	s->dry_txnid = mdb_txn_id(txn);
 	mdb_txn_abort(txn);
 	s->scan = NULL;
-	maildir_scan_free(&dry);
+	s->dry_scan = dry;
 	s->ch = ch;
 	if (rc != 0)
 		return -1;
@@ -568,9 +574,19 @@ static int write_pass(struct sync *s)
 		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
 		return rc;
 	}
-	if ((rc = load(s, s->txn, s->u->ul)) != 0 || scan_folder(s, &scan) != 0) {
+	/* no commit since the dry run's snapshot: its scan is newer than
+	 * every other writer's, as the top of the file requires */
+	if (s->dry_scan && mdb_txn_id(s->txn) == s->dry_txnid + 1) {
+		scan = s->dry_scan;
+		s->dry_scan = NULL;
+	} else {
+		maildir_scan_free(&s->dry_scan);
+		scan = NULL;
+	}
+	if ((rc = load(s, s->txn, s->u->ul)) != 0 || (scan == NULL && scan_folder(s, &scan) != 0)) {
 		mdb_txn_abort(s->txn);
 		s->txn = NULL;
+		maildir_scan_free(&scan);
 		return SYNC_ERR;
 	}
 	s->scan = scan;
@@ -644,6 +660,7 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 	rc = dry_run(&s);
 	if (rc > 0)
 		rc = write_sync(&s);
+	maildir_scan_free(&s.dry_scan);
 	mail_index_msgs_free(&s.old);
 	if (rc != 0 && ch)
 		mail_index_changes_free(ch);

@@ -473,15 +473,28 @@ static void test_odd_names(void)
 
 static const struct buf *late_dir;	/* the Maildir of test_late */
 
-/* late_file - the pause hook: a file arrives after the dry run */
+static int late_fd = -1;
+
+/* late_file - the pause hook: a file arrives after the dry run, and
+ * another process commits to the index (so the write pass scans again) */
 static void late_file(void)
 {
+	struct buf *why = buf_new(0);
+	struct mail_index *idx;
+
 	mail_index_sync_pause = NULL;
 	put(late_dir, "new/2.late", "l");
+	test_assert(mail_index_open(late_fd, buf_str(late_dir), &idx, why) == 0);
+	if (idx) {
+		test_assert(mail_index_set_vsize(idx, "INBOX", 1, 1, why) == 1);
+		mail_index_close(&idx);
+	}
+	buf_free(&why);
 }
 
-/* test_late - the dry run saw only a rename, the write pass finds a new
- * file: it is run again with the uidlist, which gets the line */
+/* test_late - the dry run saw only a rename, the write pass (after
+ * another writer's commit) finds a new file: it is run again with the
+ * uidlist, which gets the line */
 static void test_late(void)
 {
 	struct buf *dir = buf_new(64);
@@ -494,6 +507,7 @@ static void test_late(void)
 	mail_index_folder_free(&f);
 	move(dir, "new/1.a", "cur/1.a:2,S");
 	late_dir = dir;
+	late_fd = fd;
 	mail_index_sync_pause = late_file;
 	f = synced(fd, dir);
 	test_assert(mail_index_sync_pause == NULL && uid_of(f, "2.late") == 2);
