@@ -13,16 +13,19 @@
  * Dovecot names it ("&" becomes "&-"); names go back as UTF-8.  Quoted
  * strings may hold UTF-8 both ways (imap_quote_utf8), so ENVELOPE and
  * BODYSTRUCTURE strings go quoted with the message's UTF-8 unchanged.
- * APPEND takes "UTF8 (~{n}...)" (section 4), a literal8.
+ * APPEND takes "UTF8 (~{n}...)" (section 4), a literal8 (RFC 9755
+ * dropped that form; a plain literal is taken too, as before).
  * Not enabled: names are modified UTF-7 (8-bit is refused), "APPEND
- * ... UTF8 (...)" is BAD (section 4: "MUST reject, with a BAD").  A
- * message whose header holds raw UTF-8 (SMTPUTF8 mail) is not
- * downgraded: RFC 6855 section 3 only forbids UTF-8 in quoted strings
- * to such a client, and section 5 leaves the rest to the server (RFC
- * 6857 and 6858 downgrading are options, not duties).  Every string
- * with an 8-bit byte goes as a literal (RFC 3501 section 4.3: literal =
- * CHAR8, 8-bit allowed), unchanged, which is what Dovecot 2.3 (no
- * UTF8=ACCEPT) sends too; BODY[HEADER] is a literal anyway.
+ * ... UTF8 (...)" is BAD (section 4).  A message whose header holds raw
+ * UTF-8 (SMTPUTF8 mail) is not downgraded: RFC 6855 section 3 forbids
+ * the server only to send UTF-8 in a quoted string to such a client,
+ * and section 7 ("Dealing with Legacy Clients") leaves the rest to the
+ * server (RFC 6857 and 6858 downgrading, hiding the message, are
+ * options, not duties).  Every string with an 8-bit byte goes as a
+ * literal (RFC 3501 section 4.3 and 9: literal = CHAR8, 8-bit allowed),
+ * unchanged, byte for byte what Dovecot 2.3 (no UTF8=ACCEPT) sends;
+ * BODY[HEADER] and the like are literals anyway.
+ * ENABLE IMAP4rev2 does not switch names to UTF-8 (left as it was).
  * Limit: a LIST pattern is matched in modified UTF-7, so "%" or "*"
  * between two non-ASCII letters does not match inside one encoded run.
  * Trust: names and literals are the client's; nothing here allocates
