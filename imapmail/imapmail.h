@@ -191,5 +191,9 @@ void imapmail_utf8_patterns(struct imapmail *m, struct strv *patterns);
 /* imapmail_append_data - APPEND's message from c->args[i] on: the
  * literal, or UTF8 (~{n}) when enabled; NULL: BAD */
 const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i);
+/* --- imapmail_esort.c: ESORT (RFC 5267) for imapmail_cmd_sort --- */
+bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret);
+void imapmail_esort_write(const char *tag, bool uid, unsigned ret, const uint32_t *ids, size_t n,
+			  struct buf *out);
 
 #endif
