@@ -2,7 +2,8 @@
 # utf8.sh - SMTPUTF8 mail end to end and UTF8=ACCEPT (RFC 6855), with a
 # raw-socket client (tests/imapd/utf8.py): smtpd takes MAIL FROM with
 # SMTPUTF8 and a UTF-8 sender and recipient, the recipient an alias with
-# a UTF-8 key, local delivery to the user's Maildir; an IMAP client that
+# a UTF-8 key, local delivery to the user's Maildir (and virtual to a
+# virtual_mailbox_maps entry with a UTF-8 key); an IMAP client that
 # enabled UTF8=ACCEPT reads ENVELOPE (UTF-8 in quoted strings), the
 # header fields and body byte for byte as sent; a client that did not
 # gets no 8-bit byte in a quoted string (literals, as imapmail_utf8.c
@@ -20,6 +21,14 @@ t_check "an instance with imapd and local delivery starts" imap_configure $U $PW
 printf 'jürgen: %s\n' $U >"$I/aliases"
 t_check "an alias map with a UTF-8 key" "$B/bin/postalias" "$I/aliases"
 inst_set "alias_maps = hash:$I/aliases"
+# a virtual mailbox with a UTF-8 key (and a UTF-8 directory), as the user
+VB=$T/vmail
+mkdir -p "$VB/virt.test" && chown -R "$U:" "$VB" && chmod 0700 "$VB"
+printf 'jörg@virt.test virt.test/jörg/\n' >"$T/vmailbox"
+inst_set "virtual_mailbox_domains = virt.test" "virtual_mailbox_maps = texthash:$T/vmailbox" \
+	"virtual_mailbox_base = $VB" "virtual_uid_maps = static:$(id -u $U)" \
+	"virtual_gid_maps = static:$(id -g $U)" "virtual_minimum_uid = 100"
+printf 'virtual   unix  -       n       n       -       -       virtual\n' >>"$I/master.cf"
 t_check "started" inst_start
 t_check "listening" inst_wait imap_listening
 py=$TOPDIR/tests/imapd/utf8.py md=$INST_HOME/Maildir
@@ -31,6 +40,12 @@ t_check "delivered to the alias' user" inst_wait pop3_count_is 1
 t_check "the message file holds the raw UTF-8 Subject" \
 	bash -c "grep -rqx 'Subject: Grüße aus Köln — 日本語 \"quoted\"' '$md/new' '$md/cur'"
 t_check "the log says orig_to jürgen@localhost" grep -q "orig_to=<jürgen@localhost>" "$I/maillog"
+python3 "$py" send 127.0.0.1 $SMTP_PORT "jörg@virt.test" >"$T/send2.out" 2>&1
+t_check "SMTPUTF8 to a virtual mailbox with a UTF-8 key: accepted" grep -qx "sent True" "$T/send2.out"
+vmail() { [ "$(find "$VB/virt.test/jörg/new" -type f 2>/dev/null | wc -l)" = 1 ]; }
+t_check "virtual delivers it to virtual_mailbox_base/virt.test/jörg/new" inst_wait vmail
+t_check "the log says to=<jörg@virt.test>, relay=virtual, status=sent" \
+	grep -q "to=<jörg@virt.test>, relay=virtual, .*status=sent" "$I/maillog"
 
 python3 "$py" envelope 127.0.0.1 $IMAP_PORT $U $PW enable >"$T/enable.out" 2>&1
 t_check "enabled: ENABLE UTF8=ACCEPT answers ENABLED UTF8=ACCEPT" \
