@@ -11,8 +11,9 @@
  * the session's setup.  imapmail_session.c: the command loop, states and
  * capabilities.  imapmail_box.c: the selected folder, its view (message
  * sequence numbers) and the untagged updates when the folder changes.
- * imapmail_folder.c: IMAP names to Maildir++ folders.  imapmail_cmd_*.c:
- * the commands, a file per group.
+ * imapmail_folder.c: IMAP names to Maildir++ folders (imapmail_utf8.c:
+ * UTF-8 names after ENABLE UTF8=ACCEPT).  imapmail_cmd_*.c: the commands,
+ * a file per group.
  */
 #ifndef HATO_IMAPMAIL_H
 #define HATO_IMAPMAIL_H
