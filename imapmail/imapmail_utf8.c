@@ -1,34 +1,23 @@
-/* imapmail_utf8 - UTF8=ACCEPT (RFC 6855; kept by RFC 9755): what
- * changes for a session after "ENABLE UTF8=ACCEPT".
- *
- *   imapmail_utf8_enable(m)                      ENABLE's part (m->utf8)
- *   imapmail_folder_name(m, name, folder, why)   a client's mailbox name
- *   imapmail_folder_quote(m, out, folder)        a folder's name for it
- *   imapmail_utf8_patterns(m, patterns)          LIST's patterns
- *   imapmail_append_data(m, c, i)                APPEND's message
- *
- * Enabled: mailbox names are UTF-8 both ways (section 3): a name the
- * client sends must be Net-Unicode (imap_utf8_name_ok) and is turned
- * into the modified UTF-7 the Maildir++ folder is called on disk, as
- * Dovecot names it ("&" becomes "&-"); names go back as UTF-8.  Quoted
- * strings may hold UTF-8 both ways (imap_quote_utf8), so ENVELOPE and
- * BODYSTRUCTURE strings go quoted with the message's UTF-8 unchanged.
- * APPEND takes "UTF8 (~{n}...)" (section 4), a literal8 (RFC 9755
- * dropped that form; a plain literal is taken too, as before).
- * Not enabled: names are modified UTF-7 (8-bit is refused), "APPEND
- * ... UTF8 (...)" is BAD (section 4).  A message whose header holds raw
- * UTF-8 (SMTPUTF8 mail) is not downgraded: RFC 6855 section 3 forbids
- * the server only to send UTF-8 in a quoted string to such a client,
- * and section 7 ("Dealing with Legacy Clients") leaves the rest to the
- * server (RFC 6857 and 6858 downgrading, hiding the message, are
- * options, not duties).  Every string with an 8-bit byte goes as a
- * literal (RFC 3501 section 4.3 and 9: literal = CHAR8, 8-bit allowed),
- * unchanged, byte for byte what Dovecot 2.3 (no UTF8=ACCEPT) sends;
- * BODY[HEADER] and the like are literals anyway.
- * ENABLE IMAP4rev2 does not switch names to UTF-8 (left as it was).
- * Limit: a LIST pattern is matched in modified UTF-7, so "%" or "*"
- * between two non-ASCII letters does not match inside one encoded run.
- * Trust: names and literals are the client's; nothing here allocates
+/* imapmail_utf8 - UTF8=ACCEPT (RFC 6855, now RFC 9755) after "ENABLE
+ * UTF8=ACCEPT": imapmail_utf8_enable (ENABLE's part), imapmail_folder_name
+ * (a client's mailbox name), imapmail_folder_quote (a folder's name for
+ * it), imapmail_utf8_patterns (LIST's), imapmail_append_data (APPEND's
+ * message).
+ * Enabled: names are UTF-8 both ways (section 3): one the client sends
+ * must be Net-Unicode and becomes the modified UTF-7 the Maildir++ folder
+ * has on disk, as Dovecot names it ("&" is "&-"); quoted strings may hold
+ * UTF-8 (imap_quote_utf8), so ENVELOPE shows the header as it came;
+ * APPEND takes "UTF8 (~{n}...)" (section 4; RFC 9755 dropped it) and a
+ * plain literal.  Not enabled: names are modified UTF-7, APPEND UTF8 is
+ * BAD (section 4), and SMTPUTF8 mail is not downgraded: section 3 only
+ * forbids UTF-8 in a quoted string to such a client and section 7
+ * ("Dealing with Legacy Clients") leaves downgrading (RFC 6857, 6858) to
+ * the server, so a string with an 8-bit byte goes as a literal (RFC 3501
+ * sections 4.3 and 9: CHAR8), unchanged, byte for byte as Dovecot 2.3
+ * sends it.  ENABLE IMAP4rev2 alone leaves names modified UTF-7.
+ * Limit: LIST patterns match in modified UTF-7, so a wildcard between two
+ * non-ASCII letters does not match inside one encoded run.
+ * Trust: names and literals are the client's; nothing is allocated
  * beyond their size.
  */
 #include <stdlib.h>
