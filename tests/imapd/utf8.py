@@ -143,6 +143,11 @@ def envelope(mode, conn):
     hdr = ("From: %s\r\nSubject: %s\r\nMessage-ID: %s\r\n\r\n" % (FROM, SUBJECT, MSGID)).encode()
     print("header fields byte for byte", b"}\r\n" + hdr in raw)
     print("body byte for byte", raw.endswith(b"}\r\n" + BODY.encode() + b")\r\n"))
+    if mode == "enable":
+        raw, t = conn.cmd('SEARCH SUBJECT "köln" FROM "müller"')
+    else:
+        raw, t = conn.cmd_lit(b"SEARCH CHARSET UTF-8 SUBJECT {5}", "köln".encode())
+    print("search", status(t), raw.decode().strip())
     print("logout", status(conn.cmd("LOGOUT")[1]))
 
 
@@ -164,6 +169,7 @@ def folders(host, port, user, pw):
         print("create %s" % name, status(a.cmd("CREATE " + q(name))[1]))
     print("create mUTF-7 spelling is a new name", status(a.cmd('CREATE "Entw&APw-rfe"')[1]))
     print("create U+2028", status(a.cmd('CREATE "a\u2028b"')[1]))
+    print("create Latin-1", status(a.cmd(b'CREATE "\xe9t\xe9"')[1]))
     print("enabled list", b" ".join(names(a.cmd('LIST "" "*"')[0])).decode())
     print("enabled list pattern", b" ".join(names(a.cmd('LIST "" "Entwü*"')[0])).decode())
     print("enabled lsub", a.cmd('SUBSCRIBE "Ünï"')[1].split()[1].decode(),

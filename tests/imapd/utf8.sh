@@ -54,6 +54,7 @@ t_check "enabled: ENVELOPE byte for byte as sent, UTF-8 in quoted strings" \
 	grep -qx "envelope as sent True" "$T/enable.out"
 t_check "enabled: the header fields byte for byte" grep -qx "header fields byte for byte True" "$T/enable.out"
 t_check "enabled: the body byte for byte" grep -qx "body byte for byte True" "$T/enable.out"
+t_check "enabled: SEARCH with UTF-8 in quoted strings finds it" grep -qxF "search OK * SEARCH 1" "$T/enable.out"
 
 python3 "$py" envelope 127.0.0.1 $IMAP_PORT $U $PW legacy >"$T/legacy.out" 2>&1
 t_check "not enabled: no 8-bit byte in a quoted string of the ENVELOPE" \
@@ -61,6 +62,7 @@ t_check "not enabled: no 8-bit byte in a quoted string of the ENVELOPE" \
 t_check "not enabled: the UTF-8 strings as literals, unchanged" grep -qx "envelope as sent True" "$T/legacy.out"
 t_check "not enabled: the header fields byte for byte (a literal)" \
 	grep -qx "header fields byte for byte True" "$T/legacy.out"
+t_check "not enabled: SEARCH CHARSET UTF-8 with a literal finds it" grep -qxF "search OK * SEARCH 1" "$T/legacy.out"
 
 python3 "$py" folders 127.0.0.1 $IMAP_PORT $U $PW >"$T/folders.out" 2>&1
 f() { grep -qxF "$1" "$T/folders.out"; }
@@ -74,6 +76,7 @@ for n in "Entwürfe" "Entwürfe.日本" "a&b" "Ünï"; do
 done
 t_check "enabled: \"Entw&APw-rfe\" is a name of its own (with '&')" f "create mUTF-7 spelling is a new name OK"
 t_check "enabled: a name with U+2028 is NO" f "create U+2028 NO [CANNOT]"
+t_check "enabled: a name that is not UTF-8 (Latin-1) is NO" f "create Latin-1 NO [CANNOT]"
 t_check "on disk: modified UTF-7, as Dovecot names them" bash -c \
 	"cd '$md' && test -d '.Entw&APw-rfe' && test -d '.Entw&APw-rfe.&ZeVnLA-' && test -d '.a&-b' && test -d '.Entw&-APw-rfe'"
 t_check "enabled: LIST gives UTF-8 names" \
