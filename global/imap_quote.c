@@ -1,10 +1,19 @@
 /* imap_quote - IMAP strings for the client: quoted or literal (see the
- * header).  The choice depends only on the bytes, so equal input gives
- * equal output. */
+ * header).  The choice depends only on the bytes (and whether UTF-8 is
+ * on), so equal input gives equal output. */
 #include <string.h>
 #include <strings.h>
 
 #include "imap_quote.h"
+#include "imap_utf8.h"
+
+static bool utf8_ok;			/* imap_quote_utf8() */
+
+/* imap_quote_utf8 - may quoted strings hold UTF-8 from now on */
+void imap_quote_utf8(bool on)
+{
+	utf8_ok = on;
+}
 
 /* quotable - may s[0..len) go between double quotes */
 static bool quotable(const char *s, size_t len)
@@ -14,10 +23,10 @@ static bool quotable(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)s[i];
 
-		if (c == '\0' || c == '\r' || c == '\n' || c >= 0x80)
+		if (c == '\0' || c == '\r' || c == '\n' || (c >= 0x80 && !utf8_ok))
 			return false;
 	}
-	return true;
+	return !utf8_ok || imap_utf8_valid(s, len);
 }
 
 void imap_quote_string(struct buf *out, const char *s, size_t len)

@@ -44,4 +44,14 @@ void test_imap_quote(void)
 	test_assert(as(imap_quote_astring, "a%", 2, "\"a%\""));
 	test_assert(as(imap_quote_nstring, NULL, 0, "NIL"));
 	test_end();
+
+	test_begin("imap_quote: after imap_quote_utf8, UTF-8 quoted, other 8-bit a literal");
+	imap_quote_utf8(true);
+	test_assert(as(imap_quote_string, "\xc3\xa9 \"x\"", 6, "\"\xc3\xa9 \\\"x\\\"\""));
+	test_assert(as(imap_quote_string, "\xe9t\xe9", 3, "{3}\r\n\xe9t\xe9"));
+	test_assert(as(imap_quote_string, "\xc3\xa9\r\n", 4, "{4}\r\n\xc3\xa9\r\n"));
+	test_assert(as(imap_quote_astring, "\xc3\xa9", 2, "\"\xc3\xa9\""));
+	imap_quote_utf8(false);
+	test_assert(as(imap_quote_string, "\xc3\xa9", 2, "{2}\r\n\xc3\xa9"));
+	test_end();
 }

@@ -11,8 +11,9 @@
  * the session's setup.  imapmail_session.c: the command loop, states and
  * capabilities.  imapmail_box.c: the selected folder, its view (message
  * sequence numbers) and the untagged updates when the folder changes.
- * imapmail_folder.c: IMAP names to Maildir++ folders.  imapmail_cmd_*.c:
- * the commands, a file per group.
+ * imapmail_folder.c: IMAP names to Maildir++ folders (imapmail_utf8.c:
+ * UTF-8 names after ENABLE UTF8=ACCEPT).  imapmail_cmd_*.c: the commands,
+ * a file per group.
  */
 #ifndef HATO_IMAPMAIL_H
 #define HATO_IMAPMAIL_H
@@ -68,6 +69,7 @@ struct imapmail {
 	bool condstore;			/* CONDSTORE enabled (RFC 7162 3.1) */
 	bool condstore_told;		/* ENABLE named it */
 	bool qresync;			/* QRESYNC enabled: VANISHED, not EXPUNGE */
+	bool utf8;			/* ENABLE UTF8=ACCEPT (imapmail_utf8.c) */
 };
 
 enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };
@@ -179,5 +181,22 @@ struct imapmail_search;
 size_t imapmail_search_seqs(struct imapmail *m, struct imapmail_search *s, uint32_t *hits);
 void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c);
+/* --- imapmail_utf8.c: UTF8=ACCEPT (RFC 6855) --- */
+struct strv;
+void imapmail_utf8_enable(struct imapmail *m);
+/* imapmail_folder_name - imapmail_folder_check of a name as the client
+ * sends it (UTF-8 when enabled, else modified UTF-7) */
+bool imapmail_folder_name(struct imapmail *m, const char *name, struct buf *folder,
+			  struct buf *why);
+/* imapmail_folder_quote - a folder's name as the client reads it */
+void imapmail_folder_quote(struct imapmail *m, struct buf *out, const char *folder);
+void imapmail_utf8_patterns(struct imapmail *m, struct strv *patterns);
+/* imapmail_append_data - APPEND's message from c->args[i] on: the
+ * literal, or UTF8 (~{n}) when enabled; NULL: BAD */
+const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i);
+/* --- imapmail_esort.c: ESORT (RFC 5267) for imapmail_cmd_sort --- */
+bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret);
+void imapmail_esort_write(const char *tag, bool uid, unsigned ret, const uint32_t *ids, size_t n,
+			  struct buf *out);
 
 #endif

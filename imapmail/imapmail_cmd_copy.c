@@ -38,7 +38,7 @@ static int target(struct imapmail *m, const struct imap_arg *a, struct buf *fold
 
 	if (!imap_arg_astring(a, &name))
 		imapmail_tagged(m, "BAD", "Invalid arguments.");
-	else if (!imapmail_folder_check(name, folder, why))
+	else if (!imapmail_folder_name(m, name, folder, why))
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 	else if ((fd = imapmail_folder_open(m, buf_str(folder))) < 0)
 		imapmail_tagged(m, "NO", "[TRYCREATE] Mailbox doesn't exist: %s", name);
@@ -300,12 +300,14 @@ out:
 	return rc;
 }
 
-/* imapmail_cmd_append - APPEND mailbox [(flags)] [date-time] literal */
+/* imapmail_cmd_append - APPEND mailbox [(flags)] [date-time] literal, or
+ * UTF8 (literal8) after ENABLE UTF8=ACCEPT */
 void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 {
 	struct buf *folder = buf_new(64), *name = buf_new(64), *why = buf_new(0), *uid = buf_new(16);
 	struct buf *newname = buf_new(64);
 	struct strv *bases = strv_new();
+	const struct imap_arg *msg;
 	char flags[MAILDIR_FLAGS_MAX] = "";
 	time_t date = (time_t)-1;
 	size_t i = 1;
@@ -322,9 +324,9 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING &&
 	    imap_date_time_parse(c->args[i++].str, &date, &zone) < 0)
 		goto bad;
-	if (i + 1 != c->args_len || c->args[i].type != IMAP_ARG_LITERAL)
+	if ((msg = imapmail_append_data(m, c, i)) == NULL)
 		goto bad;
-	if (store_message(m, buf_str(folder), &c->args[i], date, name, why) < 0) {
+	if (store_message(m, buf_str(folder), msg, date, name, why) < 0) {
 		log_warn("user %s: append to %s: %s", m->user, buf_str(folder), buf_str(why));
 		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
 		goto out;

@@ -171,11 +171,11 @@ static void one(struct imapmail *m, const struct listing *l, const char *cmd, co
 	if (use)
 		buf_printf(line, " %s", use);
 	buf_cat(line, ") \".\" ");
-	imap_quote_astring(line, name, strlen(name));
+	imapmail_folder_quote(m, line, name);
 	imapmail_untagged(m, "%s", buf_str(line));
 	if (exists && l->status && status_items(m, name, l->status, st) == 0) {
 		buf_reset(line);
-		imap_quote_astring(line, name, strlen(name));
+		imapmail_folder_quote(m, line, name);
 		imapmail_untagged(m, "STATUS %s %s", buf_str(line), buf_str(st));
 	}
 out:
@@ -302,6 +302,7 @@ void imapmail_cmd_list(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (lsub)
 		l.opts |= SEL_SUBSCRIBED;
+	imapmail_utf8_patterns(m, l.patterns);
 	if (maildir_folder_list(m->root_fd, &l.folders, why) < 0 ||
 	    maildir_subs_read(m->root_fd, &l.subs, &skipped, why) < 0) {
 		log_warn("user %s: list: %s", m->user, buf_str(why));
@@ -340,7 +341,7 @@ void imapmail_cmd_status(struct imapmail *m, struct imap_cmd *c)
 	if (c->args_len != 2 || !imap_arg_astring(&c->args[0], &name) ||
 	    c->args[1].type != IMAP_ARG_LIST) {
 		imapmail_tagged(m, "BAD", "Invalid arguments.");
-	} else if (!imapmail_folder_check(name, folder, why)) {
+	} else if (!imapmail_folder_name(m, name, folder, why)) {
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 	} else if ((rc = status_items(m, buf_str(folder), &c->args[1], out)) == -2) {
 		imapmail_tagged(m, "BAD", "Invalid status item");

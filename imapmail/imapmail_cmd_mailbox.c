@@ -25,7 +25,7 @@ static bool mailbox_arg(struct imapmail *m, struct imap_cmd *c, size_t i, struct
 
 	if (i >= c->args_len || !imap_arg_astring(&c->args[i], &name))
 		imapmail_tagged(m, "BAD", "Invalid arguments.");
-	else if (!imapmail_folder_check(name, folder, why))
+	else if (!imapmail_folder_name(m, name, folder, why))
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 	else
 		ok = true;
@@ -74,7 +74,7 @@ void imapmail_cmd_select(struct imapmail *m, struct imap_cmd *c)
 	imapmail_box_announce_flags(m);
 	imapmail_untagged(m, "%zu EXISTS", b->f->len);
 	if (m->rev2) {			/* RFC 9051 6.3.2: the name as listed */
-		imap_quote_astring(name, b->name, strlen(b->name));
+		imapmail_folder_quote(m, name, b->name);
 		imapmail_untagged(m, "LIST () \".\" %s", buf_str(name));
 	}
 	if (!m->rev2)
@@ -128,7 +128,7 @@ void imapmail_cmd_create(struct imapmail *m, struct imap_cmd *c)
 	copy = xstrdup(name);
 	if (strlen(copy) > 1 && copy[strlen(copy) - 1] == '.')
 		copy[strlen(copy) - 1] = '\0';
-	if (!imapmail_folder_check(copy, folder, why)) {
+	if (!imapmail_folder_name(m, copy, folder, why)) {
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 	} else if (strcmp(buf_str(folder), "INBOX") == 0) {
 		imapmail_tagged(m, "NO", "[ALREADYEXISTS] Mailbox already exists");

@@ -1,5 +1,6 @@
 /* imapmail_cmd_misc - the small commands of any state after login:
- * CAPABILITY, NOOP and CHECK, LOGOUT, ENABLE (RFC 5161), ID (RFC 2971),
+ * CAPABILITY, NOOP and CHECK, LOGOUT, ENABLE (RFC 5161: IMAP4rev2,
+ * UTF8=ACCEPT in imapmail_utf8.c), ID (RFC 2971),
  * NAMESPACE (RFC 2342), IDLE (RFC 2177). */
 #include <string.h>
 #include <strings.h>
@@ -55,6 +56,9 @@ void imapmail_cmd_enable(struct imapmail *m, struct imap_cmd *c)
 		if (imap_arg_atom_is(&c->args[i], "IMAP4rev2") && !m->rev2) {
 			m->rev2 = true;
 			buf_cat(enabled, " IMAP4rev2");
+		} else if (imap_arg_atom_is(&c->args[i], "UTF8=ACCEPT") && !m->utf8) {
+			imapmail_utf8_enable(m);
+			buf_cat(enabled, " UTF8=ACCEPT");
 		}
 		/* as Dovecot: CONDSTORE is named even when a command enabled it */
 		if (imap_arg_atom_is(&c->args[i], "CONDSTORE") && !m->condstore_told) {

@@ -292,15 +292,20 @@ static void entries_free(struct entry *e, size_t n)
 	free(e);
 }
 
-/* imapmail_cmd_sort - SORT (criteria) charset key... */
+/* imapmail_cmd_sort - SORT [RETURN (...)] (criteria) charset key...
+ * (RETURN: ESORT, imapmail_esort.c) */
 void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 {
 	struct sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
 	struct buf *out = buf_new(256), *why = buf_new(0);
 	struct entry *e;
+	uint32_t *ids;
+	unsigned ret;
 	size_t n;
 
+	if (!imapmail_esort_return(m, c, &ret))
+		goto out;
 	if (c->args_len < 1 || !criteria(&c->args[0], &st, why)) {
 		imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: %s", m->uid ? "UID " : "",
 				buf_len(why) ? buf_str(why) : "Invalid sort argument");
@@ -311,10 +316,18 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	e = entries(m, s, &st, &n);
 	cmp_st = &st;
 	qsort(e, n, sizeof(*e), cmp);
-	buf_cat(out, "* SORT");
+	ids = xcalloc(n + 1, sizeof(*ids));
 	for (size_t k = 0; k < n; k++)
-		buf_printf(out, " %u", e[k].id);
-	buf_cat(out, "\r\n");
+		ids[k] = e[k].id;
+	if (ret) {
+		imapmail_esort_write(c->tag, m->uid, ret, ids, n, out);
+	} else {
+		buf_cat(out, "* SORT");
+		for (size_t k = 0; k < n; k++)
+			buf_printf(out, " %u", ids[k]);
+		buf_cat(out, "\r\n");
+	}
+	free(ids);
 	stream_write(m->s, buf_str(out), buf_len(out));
 	entries_free(e, n);
 	imapmail_tagged(m, "OK", "Sort completed.");

@@ -132,6 +132,7 @@ struct smtp_deliv {
 	long size;			/* content bytes ("\n" line ends) */
 	int eightbit;			/* -1 not scanned yet, 0, 1 */
 	bool smtputf8;			/* the envelope has 8-bit addresses */
+	bool smtputf8_asked;		/* the sender's client said SMTPUTF8 */
 	struct timeval started, ready, done;	/* request, session ready, finished */
 	struct smtp_why last;		/* for recipients left pending */
 };

@@ -215,6 +215,7 @@ static int open_queue_file(struct smtp_deliv *d, struct buf *why)
 	d->smtputf8 = smtp_has_8bit(rq->sender, strlen(rq->sender));
 	for (size_t i = 0; i < rq->nrcpt; i++)
 		d->smtputf8 |= smtp_has_8bit(rq->rcpt[i].address, strlen(rq->rcpt[i].address));
+	d->smtputf8_asked = qfile_attr(d->qf, "smtputf8") != NULL;	/* smtpd's "yes" */
 	return 0;
 }
 

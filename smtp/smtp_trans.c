@@ -123,8 +123,8 @@ static void mail_cmd(struct trans *t)
 		buf_printf(b, " SIZE=%ld", t->d->size);
 	if ((f & SMTP_F_8BITMIME) && t->d->eightbit == 1)
 		buf_cat(b, " BODY=8BITMIME");
-	if ((f & SMTP_F_SMTPUTF8) && t->d->smtputf8)
-		buf_cat(b, " SMTPUTF8");
+	if ((f & SMTP_F_SMTPUTF8) && (t->d->smtputf8 || t->d->smtputf8_asked))
+		buf_cat(b, " SMTPUTF8");	/* passed on; required only by the envelope */
 	if ((f & SMTP_F_DSN) && is_keyword(rq->dsn_ret))
 		buf_printf(b, " RET=%s", rq->dsn_ret);
 	if ((f & SMTP_F_DSN) && rq->dsn_envid && *rq->dsn_envid) {

@@ -34,6 +34,13 @@ for alg in ("ORDEREDSUBJECT", "REFERENCES"):
           "UID THREAD %s UTF-8 NOT FROM alice" % alg, "UID THREAD %s US-ASCII SUBJECT alpha" % alg,
           "UID THREAD %s UTF-8 OR SUBJECT budget SUBJECT report" % alg]
 Q += ["UID THREAD NOSUCH UTF-8 ALL", "UID THREAD REFERENCES KOI8-R ALL", "UID THREAD REFERENCES UTF-8"]
+# ESORT (RFC 5267): one ESEARCH, compared without its (TAG "...")
+Q += ["UID SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL", "SORT RETURN (ALL) (DATE) UTF-8 ALL",
+      "UID SORT RETURN () (REVERSE ARRIVAL) UTF-8 ALL", "UID SORT RETURN (ALL) (ARRIVAL) UTF-8 ALL",
+      "UID SORT RETURN (COUNT) (DATE) UTF-8 SUBJECT nosuchword",
+      "UID SORT RETURN (MIN MAX ALL) (DATE) UTF-8 SUBJECT nosuchword",
+      "UID SORT RETURN (MIN) (SIZE) UTF-8 SEEN", "UID SORT RETURN (MAX COUNT) (FROM DATE) UTF-8 NOT SEEN",
+      "SORT RETURN (MIN MAX) (REVERSE SUBJECT) UTF-8 1:50", "UID SORT RETURN (NOSUCH) (DATE) UTF-8 ALL"]
 
 KNOWN = {
     "UID SORT (SUBJECT) ISO-8859-2 ALL":
@@ -65,9 +72,10 @@ def server(port, user, pw):
         if typ != "OK":
             out.append("ERR %s %s" % (typ, timeless(dat[0].decode(errors="replace") if dat else "")))
             continue
-        for k in ("SORT", "THREAD"):
+        for k in ("SORT", "THREAD", "ESEARCH"):
             if k in m.untagged_responses:
-                out.append(("* %s %s" % (k, m.untagged_responses[k][0].decode())).rstrip())
+                text = re.sub(r'^\(TAG "[^"]*"\) ?', "", m.untagged_responses[k][0].decode())
+                out.append(("* %s %s" % (k, text)).rstrip())
     m.logout()
     return out
 

@@ -6,7 +6,8 @@
 # several criteria and search programs; THREAD ORDEREDSUBJECT and
 # REFERENCES; UID and sequence forms; errors by their status) by a
 # private Dovecot 2.3 and by hato's imapd; the answers must be equal
-# (sort_dovecot.py lists deliberate differences with their RFC clause).
+# (sort_dovecot.py lists deliberate differences with their RFC clause);
+# ESORT (SORT RETURN (MIN MAX COUNT ALL), RFC 5267) answers the same ESEARCH.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "sort tests skipped: they need root # SKIP"; exit 0; }
 command -v dovecot >/dev/null || { t_ok "sort tests skipped: no dovecot # SKIP"; exit 0; }
@@ -25,4 +26,10 @@ t_check "a private Dovecot starts" oracle_start
 t_check "both announce SORT and THREAD" bash -c "
 	python3 '$TOPDIR/tests/imapd/session.py' 127.0.0.1 $IMAP_PORT 'a LOGIN $U $PW\\r\\n' 'b CAPABILITY\\r\\n' 'c LOGOUT\\r\\n' |
 		grep -q 'SORT.*THREAD=ORDEREDSUBJECT THREAD=REFERENCES'"
+has_esort() { "$1" "a LOGIN $U $2\r\n" 'b CAPABILITY\r\n' 'c LOGOUT\r\n' | grep '^\* CAPABILITY' | grep -qw ESORT; }
+if has_esort hs "$PW" && has_esort ds "$DOVECOT_PASS"; then
+	t_ok "both announce ESORT after login (RFC 5267)"
+else
+	t_fail "both announce ESORT after login (RFC 5267)"
+fi
 python3 "$TOPDIR/tests/imapd/sort_dovecot.py" $DV_IMAP "$DOVECOT_PASS" $IMAP_PORT "$PW" "$U"

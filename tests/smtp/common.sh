@@ -48,12 +48,12 @@ queue_msg() {
 
 queue_raw() {
 	local id
-	id=$(${SWAKS_PREFIX:-} python3 - "$SMTP_PORT" "$1" <<'PY'
+	id=$(${SWAKS_PREFIX:-} python3 - "$SMTP_PORT" "$@" <<'PY'
 import smtplib, sys
 port, path = int(sys.argv[1]), sys.argv[2]
 s = smtplib.SMTP("127.0.0.1", port, timeout=30)
 s.ehlo("client.example.org")
-code, msg = s.mail("sender@example.org", ["BODY=8BITMIME"])
+code, msg = s.mail("sender@example.org", ["BODY=8BITMIME"] + sys.argv[3:])
 s.rcpt("user@example.test")
 code, msg = s.data(open(path, "rb").read())
 print(msg.decode())

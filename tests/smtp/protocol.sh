@@ -208,6 +208,21 @@ t_expect "...a server without SMTPUTF8: bounced 5.6.7" \
 	echo "$(out "$r" status) $(out "$r" dsn) $(out "$r" text)"
 stop
 
+# SMTPUTF8 asked by the sender's client (ASCII envelope, UTF-8 header):
+# smtpd's smtputf8=yes in the queue file passes it on where offered, and
+# a server without it still gets the message (nothing in the envelope
+# needs it)
+idu=$(queue_raw "$T/msg8" SMTPUTF8)
+start utf8asked
+r=$(deliver smtp "[127.0.0.1]:$P" "$idu" a@remote.test)
+t_expect "SMTPUTF8 asked, ASCII envelope: MAIL ... SMTPUTF8 where offered" "sent SMTPUTF8" \
+	echo "$(out "$r" status) $(env 1 mail | grep -o SMTPUTF8)"
+stop
+start noutf8asked --ehlo "PIPELINING,8BITMIME"
+r=$(deliver smtp "[127.0.0.1]:$P" "$idu" a@remote.test)
+t_expect "...and sent without it to a server without SMTPUTF8" "sent" echo "$(out "$r" status)"
+stop
+
 start inject
 r=$(deliver smtp "[127.0.0.1]:$P" "$id7" $'a@remote.test>\r\nRSET' b@remote.test)
 t_expect "a recipient with CR LF in it: bounced 5.1.3, the other one sent" "bounced 5.1.3 sent" \

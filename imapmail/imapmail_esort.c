@@ -1,0 +1,92 @@
+/* imapmail_esort - ESORT (RFC 5267 section 3): "SORT RETURN (options)
+ * (criteria) charset program" and its UID form answer one ESEARCH
+ * instead of "* SORT":
+ *
+ *   * ESEARCH (TAG "t") [UID] [MIN id] [MAX id] [ALL set] [COUNT n]
+ *
+ * imapmail_cmd_sort calls imapmail_esort_return first (it takes the
+ * RETURN off the arguments; dispatch puts them back), sorts as ever,
+ * then imapmail_esort_write with the sorted ids.  MIN and MAX are the
+ * first and the last message in sort order (section 3.2: "the lowest
+ * (highest) sorted message"), ALL the ids in sort order, consecutive
+ * ascending runs written "a:b"; with no match only COUNT 0 (RFC 4731
+ * section 3.1), as Dovecot 2.3 answers.  RETURN () is ALL.  SAVE (RFC
+ * 5182) is not taken here (BAD): SEARCHRES is not announced.
+ * Errors: a RETURN that is not a list of those words is BAD.  Trust:
+ * the arguments are the client's; nothing is sized by them.
+ */
+#include <string.h>
+
+#include "imapmail.h"
+#include "imapmail_search.h"
+
+/* imapmail_esort_return - SORT's RETURN (...), taken off c's arguments */
+bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret)
+{
+	static const struct { const char *name; unsigned bit; } opts[] = {
+		{ "MIN", IMAPMAIL_SEARCH_RET_MIN }, { "MAX", IMAPMAIL_SEARCH_RET_MAX },
+		{ "ALL", IMAPMAIL_SEARCH_RET_ALL }, { "COUNT", IMAPMAIL_SEARCH_RET_COUNT } };
+	const struct imap_arg *a;
+
+	*ret = 0;
+	if (c->args_len == 0 || !imap_arg_atom_is(&c->args[0], "RETURN"))
+		return true;
+	if (c->args_len < 2 || c->args[1].type != IMAP_ARG_LIST) {
+		imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: Invalid RETURN options",
+				m->uid ? "UID " : "");
+		return false;
+	}
+	a = &c->args[1];
+	for (size_t i = 0; i < a->list_len; i++) {
+		size_t j = 0;
+
+		while (j < sizeof(opts) / sizeof(opts[0]) && !imap_arg_atom_is(&a->list[i], opts[j].name))
+			j++;
+		if (j == sizeof(opts) / sizeof(opts[0])) {
+			imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: Unknown SEARCH return option",
+					m->uid ? "UID " : "");
+			return false;
+		}
+		*ret |= opts[j].bit;
+	}
+	if (*ret == 0)
+		*ret = IMAPMAIL_SEARCH_RET_ALL;
+	c->args += 2;
+	c->args_len -= 2;
+	return true;
+}
+
+/* imapmail_esort_write - the ESEARCH answer of ids[0..n), sorted */
+void imapmail_esort_write(const char *tag, bool uid, unsigned ret, const uint32_t *ids, size_t n,
+			  struct buf *out)
+{
+	buf_cat(out, "* ESEARCH (TAG \"");
+	for (const char *p = tag; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *p);
+	}
+	buf_cat(out, "\")");
+	if (uid)
+		buf_cat(out, " UID");
+	if ((ret & IMAPMAIL_SEARCH_RET_MIN) && n > 0)
+		buf_printf(out, " MIN %u", ids[0]);
+	if ((ret & IMAPMAIL_SEARCH_RET_MAX) && n > 0)
+		buf_printf(out, " MAX %u", ids[n - 1]);
+	if ((ret & IMAPMAIL_SEARCH_RET_ALL) && n > 0) {
+		buf_cat(out, " ALL ");
+		for (size_t i = 0; i < n;) {
+			size_t j = i;
+
+			while (j + 1 < n && ids[j + 1] == ids[j] + 1)
+				j++;
+			buf_printf(out, i ? ",%u" : "%u", ids[i]);
+			if (j > i)
+				buf_printf(out, ":%u", ids[j]);
+			i = j + 1;
+		}
+	}
+	if (ret & IMAPMAIL_SEARCH_RET_COUNT)
+		buf_printf(out, " COUNT %zu", n);
+	buf_cat(out, "\r\n");
+}
