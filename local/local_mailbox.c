@@ -65,7 +65,7 @@ static void mailbox_child(void *arg, struct agent_result *res)
 		deliver_agent_result_set(res, "4.2.0", "cannot access %s %s: %s",
 				       a->home ? "home directory" : "mail spool directory", a->dir, strerror(errno));
 	else if (a->maildir)
-		deliver_agent_maildir(dir_fd, a->name, &c, &a->key, res);
+		deliver_agent_mailbox(dir_fd, a->name, &c, &a->key, res);
 	else
 		deliver_agent_mbox(dir_fd, a->name, &c, a->m->content_size, &o, res);
 	if (dir_fd >= 0)

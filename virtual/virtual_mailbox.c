@@ -50,7 +50,7 @@ static void mailbox_child(void *arg, struct agent_result *res)
 		deliver_agent_result_set(res, "4.3.0", "cannot access virtual_mailbox_base %s: %s", base,
 				       strerror(errno));
 	else if (a->maildir)
-		deliver_agent_maildir(base_fd, path, &c, &a->key, res);
+		deliver_agent_mailbox(base_fd, path, &c, &a->key, res);
 	else
 		deliver_agent_mbox(base_fd, path, &c, a->m->content_size, &o, res);
 	if (base_fd >= 0)
