@@ -20,7 +20,6 @@
  * answered NO (nothing written); errors updating it are logged only.
  */
 #include <string.h>
-#include <unistd.h>
 
 #include "imap_quote.h"
 #include "imapmail.h"
@@ -83,20 +82,19 @@ static void quota_line(struct imapmail *m, const struct maildir_quota *q)
 	buf_free(&b);
 }
 
-/* imapmail_cmd_getquotaroot - GETQUOTAROOT mailbox */
+/* imapmail_cmd_getquotaroot - GETQUOTAROOT mailbox (any valid name, as
+ * Dovecot answers: the root holds every folder, made or not) */
 void imapmail_cmd_getquotaroot(struct imapmail *m, struct imap_cmd *c)
 {
 	struct buf *folder = buf_new(64), *why = buf_new(0), *b = buf_new(64);
 	struct maildir_quota q;
 	const char *name;
-	int fd = -1, rc;
+	int rc;
 
 	if (c->args_len != 1 || !imap_arg_astring(&c->args[0], &name)) {
 		imapmail_tagged(m, "BAD", "Invalid arguments.");
 	} else if (!imapmail_folder_check(name, folder, why)) {
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
-	} else if ((fd = imapmail_folder_open(m, buf_str(folder))) < 0) {
-		imapmail_tagged(m, "NO", "Mailbox doesn't exist: %s", name);
 	} else if ((rc = load(m, &q)) < 0) {
 		imapmail_tagged(m, "NO", "Internal quota calculation error");
 	} else {
@@ -109,8 +107,6 @@ void imapmail_cmd_getquotaroot(struct imapmail *m, struct imap_cmd *c)
 		quota_line(m, &q);
 		imapmail_tagged(m, "OK", "Getquotaroot completed.");
 	}
-	if (fd >= 0)
-		close(fd);
 	buf_free(&folder);
 	buf_free(&why);
 	buf_free(&b);
@@ -165,7 +161,7 @@ bool imapmail_quota_room(struct imapmail *m, const char *from_folder, const char
 		memset(q, 0, sizeof(*q));
 	if (rc == 0 || !mail_quota_over(q, bytes, count))
 		return true;
-	imapmail_tagged(m, "NO", "[OVERQUOTA] Quota exceeded (mailbox for user is full)");
+	imapmail_tagged(m, "NO", "[OVERQUOTA] Quota exceeded (mailbox for user is full).");
 	return false;
 }
 
