@@ -150,6 +150,8 @@ bool imapmail_quota_room(struct imapmail *m, const char *from_folder, const char
  * updated, a warning when before (room's q, or NULL) crossed one */
 void imapmail_quota_moved(struct imapmail *m, const char *from_folder, const char *folder,
 			  const struct maildir_quota *before, long long bytes, long long count);
+/* imapmail_quota_recalc - maildirsize counted again (after DELETE) */
+void imapmail_quota_recalc(struct imapmail *m);
 /* --- imapmail_parts.c: the cached MIME parts and envelope fields of msg
  * (fd: its file, or -1 to open it only when needed); NULL if unreadable */
 struct mime_parts;

@@ -15,7 +15,7 @@
  * exceeded (mailbox for user is full)" (Dovecot's default text) before
  * anything is written; afterwards their bytes and count go into
  * maildirsize, EXPUNGE's leave it as negative lines (as Dovecot's
- * Maildir++ backend writes them), and quota_warning_percent may put a
+ * Maildir++ backend writes them), a DELETE has it recalculated, and quota_warning_percent may put a
  * warning into the INBOX.  Errors reading maildirsize are logged and
  * answered NO (nothing written); errors updating it are logged only.
  */
@@ -177,6 +177,18 @@ void imapmail_quota_moved(struct imapmail *m, const char *from_folder, const cha
 	if (sign != 0 && mail_quota_update(m->root_fd, cfg(m), sign > 0 && before && before->bytes_limit +
 					   before->count_limit > 0 ? before : NULL,
 					   sign * bytes, sign * count, why) < 0)
+		log_warn("user %s: quota: %s", m->user, buf_str(why));
+	buf_free(&why);
+}
+
+/* imapmail_quota_recalc - after a folder went as a whole (DELETE): the
+ * sums counted again from the messages left, when there is a quota */
+void imapmail_quota_recalc(struct imapmail *m)
+{
+	struct maildir_quota q;
+	struct buf *why = buf_new(0);
+
+	if (load(m, &q) == 1 && maildir_quota_recalc(m->root_fd, &q, why) < 0)
 		log_warn("user %s: quota: %s", m->user, buf_str(why));
 	buf_free(&why);
 }

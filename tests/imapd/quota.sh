@@ -9,12 +9,16 @@
 # - APPEND and COPY over the quota: Dovecot's NO [OVERQUOTA], the folder
 #   unchanged (MESSAGES, maildirsize);
 # - quota_warning_percent = 80: one warning message in the INBOX when an
-#   APPEND crosses 80 %, none for the next one above it;
+#   APPEND crosses 80 %, none for the next one above it; maildirsize's
+#   sums stay the Maildir's, also after DELETE of a folder; Trash is not
+#   counted, but MOVE out of it over the quota is refused;
 # - delivery through SMTP to the full mailbox: with quota_full_tempfail =
 #   yes deferred (4.2.2, mailq shows why), then with no bounced (5.2.2),
 #   the sender's notification saying the mailbox is full and carrying
 #   the message;
-# - hato check refuses a bad quota_rule, naming it.
+# - hato check refuses a bad quota_rule, naming it; a new quota_rule is
+#   written into maildirsize by the next delivery, which warns too when
+#   it crosses 80 %.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "quota tests skipped: they need root # SKIP"; exit 0; }
 command -v dovecot >/dev/null || { t_ok "quota tests skipped: no dovecot # SKIP"; exit 0; }
@@ -57,7 +61,8 @@ t_check "a private Dovecot with quota and imap_quota starts" dovecot_start $((SM
 
 hl() { hs "a LOGIN $U $PW\\r\\n" "$@"; }
 dl() { ds "a LOGIN $U $DOVECOT_PASS\\r\\n" "$@"; }
-untimed='s/ \(([0-9.]+ \+ )*[0-9.]+ secs\)//'	# Dovecot's timing in tagged answers
+# Dovecot's timing in tagged answers; UIDVALIDITY (each side made its own)
+untimed='s/ \(([0-9.]+ \+ )*[0-9.]+ secs\)//; s/(APPENDUID|COPYUID) [0-9]+/\1 V/'
 # both NAME REGEX STEP... - the lines matching REGEX, after the login,
 # equal from hato and Dovecot
 both() {
@@ -74,7 +79,7 @@ both() {
 logged() { grep -q -- "$1" "$I/maillog"; }
 # msg N - N bytes in lines of 50 (CRLF written as session.py's escapes)
 msg() { python3 -c "import sys; print(('y' * 48 + '\\\\r\\\\n') * (int(sys.argv[1]) // 50), end='')" "$1"; }
-append() { printf '%s APPEND INBOX {%s+}\\r\\n%s\\r\\n' "$1" "$2" "$(msg "$2")"; }
+append() { printf '%s APPEND %s {%s+}\\r\\n%s\\r\\n' "$1" "${3:-INBOX}" "$2" "$(msg "$2")"; }
 files() { find "$1/cur" "$1/new" -type f | wc -l; }
 
 # --- the QUOTA commands, APPEND and EXPUNGE: Dovecot's answers ---
@@ -118,6 +123,21 @@ t_expect "...and maildirsize's figures are the Maildir's" \
 	"$(find "$M/cur" "$M/new" -type f -printf '%s\n' | awk '{s+=$1} END {print s, NR}')" \
 	awk 'NR > 1 {b += $1; c += $2} END {print b, c}' "$M/maildirsize"
 
+hl 'c CREATE Junkbox\r\n' >/dev/null
+t_check "an APPEND into another folder" appended w3 "$(append w3 500 Junkbox)"
+t_check "...counted" grep -qx '490 1' "$M/maildirsize"
+hl 'd DELETE Junkbox\r\n' >/dev/null
+t_expect "DELETE of that folder: maildirsize counted again" \
+	"$(find "$M/cur" "$M/new" -type f -printf '%s\n' | awk '{s+=$1} END {print s, NR}')" \
+	awk 'NR > 1 {b += $1; c += $2} END {print b, c}' "$M/maildirsize"
+t_check "Trash is not counted (the Maildir++ rule): an APPEND there over the quota" \
+	appended t1 "$(append t1 5000 Trash)"
+moved_over() {
+	hl 's SELECT Trash\r\n' 'm1 MOVE 1 INBOX\r\n' 'st STATUS Trash (MESSAGES)\r\n' | tr '\n' '|' |
+		grep -q 'm1 NO \[OVERQUOTA\] Quota exceeded (mailbox for user is full)\..*STATUS Trash (MESSAGES 1)'
+}
+t_check "...but MOVE out of it into the INBOX: NO [OVERQUOTA], the message stays" moved_over
+
 # --- delivery to the full mailbox ---
 inst_set "quota_full_tempfail = yes"
 "$HATO" -c "$I" reload >/dev/null 2>&1; sleep 1
@@ -141,3 +161,13 @@ inst_set "quota_rule = *:storage=1X"
 t_expect_err "hato check refuses a bad quota_rule, naming it" 'quota_rule: "*:storage=1X": unknown unit "X"' \
 	"$HATO" -c "$I" check
 inst_set "quota_rule = $RULE"
+
+# --- a delivery crossing 80 % warns too ---
+inst_set "quota_rule = *:storage=24K"
+"$HATO" -c "$I" reload >/dev/null 2>&1; sleep 1
+mid=$(python3 -c "print(('w' * 70 + '\\n') * 28, end='')")
+id=$(inst_send $U2@localhost $U@localhost crossing "$mid")
+t_check "a delivery under the new quota_rule (24K) that crosses 80 %: delivered" \
+	inst_wait logged "$id: to=<$U@localhost>, relay=local, .*status=sent (delivered to maildir"
+t_expect "...maildirsize's first line is the new rule's" "24576S,0C" head -1 "$M/maildirsize"
+t_expect "...and a second warning arrived" "2" warned 80
