@@ -151,7 +151,7 @@ bool imapmail_quota_room(struct imapmail *m, const char *from_folder, const char
 	int rc;
 
 	memset(q, 0, sizeof(*q));
-	if (!counted(folder) || (from_folder && counted(from_folder)))
+	if (count <= 0 || !counted(folder) || (from_folder && counted(from_folder)))
 		return true;	/* the use does not grow */
 	if ((rc = load(m, q)) < 0) {
 		imapmail_tagged(m, "NO", "[SERVERBUG] Internal quota calculation error");
