@@ -6,7 +6,8 @@
  * Maildir, its limits and use as store/mail_quota.h has them (main.cf
  * quota_rule over maildirsize).  Resources as RFC 9208 and Dovecot give
  * them: STORAGE in units of 1024 octets (the use rounded up, the limit
- * down), MESSAGE; only those with a limit are listed.  SETQUOTA is
+ * down), MESSAGE; only those with a limit are listed, and without any
+ * limit there is no root ("OK No quota.", Dovecot's words).  SETQUOTA is
  * refused: the administrator sets quotas (Dovecot without quota admin
  * rights does the same).  Trash is not counted (the Maildir++ rule
  * maildirsize recalculation follows): saving into it is never refused,
@@ -63,6 +64,13 @@ static int load(struct imapmail *m, struct maildir_quota *q)
 	return rc;
 }
 
+/* limited - has q a limit? (a root without one is not shown, as in
+ * Dovecot: "No quota") */
+static bool limited(const struct maildir_quota *q)
+{
+	return q->bytes_limit > 0 || q->count_limit > 0;
+}
+
 /* quota_line - "* QUOTA "User quota" (STORAGE n m MESSAGE n m)" */
 static void quota_line(struct imapmail *m, const struct maildir_quota *q)
 {
@@ -97,13 +105,13 @@ void imapmail_cmd_getquotaroot(struct imapmail *m, struct imap_cmd *c)
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 	} else if ((rc = load(m, &q)) < 0) {
 		imapmail_tagged(m, "NO", "Internal quota calculation error");
+	} else if (rc == 0 || !limited(&q)) {
+		imapmail_tagged(m, "OK", "No quota.");
 	} else {
 		imap_quote_astring(b, name, strlen(name));
 		buf_cat(b, " ");
 		imap_quote_astring(b, root_name, strlen(root_name));
 		imapmail_untagged(m, "QUOTAROOT %s", buf_str(b));
-		if (rc == 0)
-			memset(&q, 0, sizeof(q));
 		quota_line(m, &q);
 		imapmail_tagged(m, "OK", "Getquotaroot completed.");
 	}
@@ -126,9 +134,8 @@ void imapmail_cmd_getquota(struct imapmail *m, struct imap_cmd *c)
 	} else if ((rc = load(m, &q)) < 0) {
 		imapmail_tagged(m, "NO", "Internal quota calculation error");
 	} else {
-		if (rc == 0)
-			memset(&q, 0, sizeof(q));
-		quota_line(m, &q);
+		if (rc == 1 && limited(&q))
+			quota_line(m, &q);
 		imapmail_tagged(m, "OK", "Getquota completed.");
 	}
 }

@@ -118,7 +118,7 @@ int mail_quota_load(int root_fd, const struct mail_quota_cfg *c, struct maildir_
 	} else if (rewrite && maildir_quota_write(root_fd, q, why) < 0) {
 		return -1;
 	}
-	return q->bytes_limit > 0 || q->count_limit > 0 ? 1 : 0;
+	return 1;	/* a file, even without limits: its sums are kept */
 }
 
 /* mail_quota_check - load, then compare */

@@ -57,8 +57,8 @@ int mail_quota_cfg_init(struct mail_quota_cfg *c, const struct params *cf, struc
 int mail_quota_warn_parse(struct mail_quota_cfg *c, const char *text, const char *param, struct buf *why);
 
 /* mail_quota_load - the quota in force for the Maildir at root_fd into
- * q (maildirsize brought in line with the rule first): 1, 0 (no quota),
- * -1 with why */
+ * q (maildirsize brought in line with the rule first): 1 (a maildirsize,
+ * perhaps without limits), 0 (none: no quota), -1 with why */
 int mail_quota_load(int root_fd, const struct mail_quota_cfg *c, struct maildir_quota *q, struct buf *why);
 /* mail_quota_check - may bytes in count more messages join? q is the
  * use before; a maildir_quota verdict (NONE, FITS, OVER) or -1 */

@@ -18,7 +18,8 @@
 #   the message;
 # - hato check refuses a bad quota_rule, naming it; a new quota_rule is
 #   written into maildirsize by the next delivery, which warns too when
-#   it crosses 80 %.
+#   it crosses 80 %;
+# - without quota_rule and maildirsize: Dovecot's "No quota" answers.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "quota tests skipped: they need root # SKIP"; exit 0; }
 command -v dovecot >/dev/null || { t_ok "quota tests skipped: no dovecot # SKIP"; exit 0; }
@@ -171,3 +172,15 @@ t_check "a delivery under the new quota_rule (24K) that crosses 80 %: delivered"
 	inst_wait logged "$id: to=<$U@localhost>, relay=local, .*status=sent (delivered to maildir"
 t_expect "...maildirsize's first line is the new rule's" "24576S,0C" head -1 "$M/maildirsize"
 t_expect "...and a second warning arrived" "2" warned 80
+
+# --- no quota_rule and no maildirsize: no quota, as Dovecot says ---
+inst_set "quota_rule ="
+"$HATO" -c "$I" reload >/dev/null 2>&1; sleep 1
+rm -f "$M/maildirsize" "$INST_HOME/Maildir-dv/maildirsize"
+t_check "a private Dovecot with the quota plugins and no quota_rule starts" dovecot_start $((SMTP_PORT + 5)) $DV_IMAP \
+	"mail_location = maildir:~/Maildir-dv" "mail_plugins = quota" \
+	"protocol imap {" "  mail_plugins = \$mail_plugins imap_quota" "}" \
+	"plugin {" "  quota = maildir:User quota" "}"
+both "without a quota: GETQUOTAROOT and GETQUOTA as Dovecot's (no root)" '^(\* QUOTA|q[0-9])' \
+	'q1 GETQUOTAROOT INBOX\r\n' 'q2 GETQUOTA "User quota"\r\n' 'q3 GETQUOTAROOT Trash\r\n'
+t_check "...and no maildirsize made" test ! -e "$M/maildirsize"
