@@ -16,9 +16,12 @@
  * exceeded (mailbox for user is full)" (Dovecot's default text) before
  * anything is written; afterwards their bytes and count go into
  * maildirsize, EXPUNGE's leave it as negative lines (as Dovecot's
- * Maildir++ backend writes them), a DELETE has it recalculated, and quota_warning_percent may put a
- * warning into the INBOX.  Errors reading maildirsize are logged and
- * answered NO (nothing written); errors updating it are logged only.
+ * Maildir++ backend writes them), a DELETE has it recalculated, and
+ * quota_warning_percent may put a warning into the INBOX.
+ * Errors reading maildirsize are logged and answered NO (nothing
+ * written); errors updating it are logged only.  Trust: this runs as
+ * the user, whose maildirsize it is; main.cf's rule overrides its limits
+ * (store/mail_quota.h), so the user cannot raise a quota_rule quota.
  */
 #include <string.h>
 
@@ -181,9 +184,9 @@ void imapmail_quota_moved(struct imapmail *m, const char *from_folder, const cha
 	struct buf *why = buf_new(0);
 	int sign = (folder && counted(folder) ? 1 : 0) - (from_folder && counted(from_folder) ? 1 : 0);
 
-	if (sign != 0 && mail_quota_update(m->root_fd, cfg(m), sign > 0 && before && before->bytes_limit +
-					   before->count_limit > 0 ? before : NULL,
-					   sign * bytes, sign * count, why) < 0)
+	if (sign <= 0 || (before && !limited(before)))
+		before = NULL;	/* no warning going down, or without a limit */
+	if (sign != 0 && mail_quota_update(m->root_fd, cfg(m), before, sign * bytes, sign * count, why) < 0)
 		log_warn("user %s: quota: %s", m->user, buf_str(why));
 	buf_free(&why);
 }
