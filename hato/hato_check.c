@@ -31,6 +31,7 @@
 
 #include "hato.h"
 #include "log.h"
+#include "mail_quota.h"
 #include "master_proto.h"
 #include "mem.h"
 #include "queue_dirs.h"
@@ -232,6 +233,27 @@ static void check_daemon_dir(struct config *c)
 	closedir(d);
 }
 
+/* check_quota - quota_rule, quota_rule2 and quota_warning_percent parse
+ * (a bad one defers every delivery to a Maildir): 0, or -1 logged */
+static int check_quota(struct config *c)
+{
+	static const char *const rules[] = { "quota_rule", "quota_rule2" };
+	struct buf *why = buf_new(0);
+	struct quota_rule r;
+	struct mail_quota_cfg q;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < sizeof(rules) / sizeof(rules[0]); i++)
+		rc = quota_rule_parse(config_get(c, rules[i]), rules[i], &r, why);
+	if (rc == 0)
+		rc = mail_quota_warn_parse(&q, config_get(c, "quota_warning_percent"),
+					   "quota_warning_percent", why);
+	if (rc < 0)
+		log_error("%s", buf_str(why));
+	buf_free(&why);
+	return rc;
+}
+
 /* hato_check_quiet - every check (master.cf too unless skip_master_cf),
  * messages only for problems */
 int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
@@ -245,6 +267,8 @@ int hato_check_quiet(struct hato_ctx *ctx, bool skip_master_cf)
 	else if ((skip_master_cf || check_master_cf(ctx, c) == 0) && check_queue(c) == 0 &&
 		 hato_check_reach(c) == 0)
 		rc = 0;
+	if (c && check_quota(c) < 0)
+		rc = 1;
 	if (c) {
 		restriction_warn(c, NULL);
 		check_auth_files(c);

@@ -70,11 +70,14 @@ struct imapmail {
 	bool condstore_told;		/* ENABLE named it */
 	bool qresync;			/* QRESYNC enabled: VANISHED, not EXPUNGE */
 	bool utf8;			/* ENABLE UTF8=ACCEPT (imapmail_utf8.c) */
+	struct mail_quota_cfg *quota;	/* main.cf's quota parameters, or NULL
+					 * until first needed (imapmail_cmd_quota.c) */
 };
 
 enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };
 
 struct server_info;
+struct mail_quota_cfg;
 
 /* --- imapmail_login.c --- */
 void imapmail_login_init(const struct server_info *si);
@@ -166,6 +169,22 @@ void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_compress(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_getquotaroot(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_getquota(struct imapmail *m, struct imap_cmd *c);
+void imapmail_cmd_setquota(struct imapmail *m, struct imap_cmd *c);
+/* imapmail_quota_room - may bytes in count messages go from from_folder
+ * (NULL: from outside) into folder?  true (*q: the use before), or
+ * false after the tagged NO ([OVERQUOTA] when over) */
+struct maildir_quota;
+bool imapmail_quota_room(struct imapmail *m, const char *from_folder, const char *folder,
+			 long long bytes, long long count, struct maildir_quota *q);
+/* imapmail_quota_moved - after bytes in count messages went from
+ * from_folder (NULL: outside) to folder (NULL: expunged): maildirsize
+ * updated, a warning when before (room's q, or NULL) crossed one */
+void imapmail_quota_moved(struct imapmail *m, const char *from_folder, const char *folder,
+			  const struct maildir_quota *before, long long bytes, long long count);
+/* imapmail_quota_recalc - maildirsize counted again (after DELETE) */
+void imapmail_quota_recalc(struct imapmail *m);
 /* --- imapmail_parts.c: the cached MIME parts and envelope fields of msg
  * (fd: its file, or -1 to open it only when needed); NULL if unreadable */
 struct mime_parts;

@@ -26,6 +26,7 @@
 #include "mail_index_keywords.h"
 #include "maildir.h"
 #include "maildir_flags.h"
+#include "maildir_quota.h"
 #include "mem.h"
 
 /* target - the target folder's name (checked) and directory: fd or -1
@@ -164,6 +165,8 @@ void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c)
 	struct buf *folder = buf_new(64), *base = buf_new(64), *src = buf_new(64), *dst = buf_new(64);
 	struct strv *bases = strv_new();
 	size_t *idx = NULL, n = 0, done = 0;
+	long long bytes = 0, done_bytes = 0;
+	struct maildir_quota q;
 	int fd = -1;
 
 	if (c->args_len != 2 || c->args[0].type != IMAP_ARG_ATOM ||
@@ -177,14 +180,21 @@ void imapmail_cmd_copy(struct imapmail *m, struct imap_cmd *c)
 		imapmail_tagged(m, "NO", "Mailbox is read-only.");
 		goto out;
 	}
+	for (size_t k = 0; k < n; k++)
+		bytes += (long long)m->box->f->msgs[idx[k]].size;
+	if (!imapmail_quota_room(m, move ? m->box->name : NULL, buf_str(folder), bytes, (long long)n, &q))
+		goto out;
 	for (size_t k = 0; k < n; k++) {
 		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];
 
 		if (place(m, buf_str(folder), fd, msg, move, base) < 0)
 			continue;
+		done_bytes += (long long)msg->size;
 		strv_add(bases, buf_str(base));
 		buf_printf(src, "%s%u", done++ ? "," : "", msg->uid);
 	}
+	imapmail_quota_moved(m, move ? m->box->name : NULL, buf_str(folder), &q, done_bytes,
+			     (long long)done);
 	if (n > 0 && done == 0) {
 		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
 		goto out;
@@ -267,6 +277,16 @@ static int write_lf(struct maildir_file *f, const char *p, size_t len)
 	return (off_t)off == v.size ? 0 : -1;
 }
 
+/* lf_size - the literal's size with CRLF made LF, as write_lf stores it */
+static long long lf_size(const struct imap_arg *lit)
+{
+	long long crlf = 0;
+
+	for (size_t i = 0; i + 1 < lit->len; i++)
+		crlf += lit->str[i] == '\r' && lit->str[i + 1] == '\n';
+	return (long long)lit->len - crlf;
+}
+
 /* store_message - the literal into folder (fd): its new/ name into name */
 static int store_message(struct imapmail *m, const char *folder, const struct imap_arg *lit,
 			 time_t date, struct buf *name, struct buf *why)
@@ -309,6 +329,7 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 	struct strv *bases = strv_new();
 	const struct imap_arg *msg;
 	char flags[MAILDIR_FLAGS_MAX] = "";
+	struct maildir_quota q;
 	time_t date = (time_t)-1;
 	size_t i = 1;
 	int zone;
@@ -326,6 +347,8 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 		goto bad;
 	if ((msg = imapmail_append_data(m, c, i)) == NULL)
 		goto bad;
+	if (!imapmail_quota_room(m, NULL, buf_str(folder), lf_size(msg), 1, &q))
+		goto out;
 	if (store_message(m, buf_str(folder), msg, date, name, why) < 0) {
 		log_warn("user %s: append to %s: %s", m->user, buf_str(folder), buf_str(why));
 		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
@@ -335,6 +358,7 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 		log_warn("user %s: %s", m->user, buf_str(why));
 	strv_addn(bases, buf_str(name), maildir_base_len(buf_str(name)));
 	m->n_append++;
+	imapmail_quota_moved(m, NULL, buf_str(folder), &q, lf_size(msg), 1);
 	if (uids_of(m, buf_str(folder), fd, bases, uid))
 		imapmail_tagged(m, "OK", "[APPENDUID %u %s] Append completed.",
 				uidvalidity(m, buf_str(folder)), buf_str(uid));

@@ -168,6 +168,7 @@ void imapmail_cmd_delete(struct imapmail *m, struct imap_cmd *c)
 		log_warn("user %s: delete %s: %s", m->user, buf_str(folder), buf_str(why));
 		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
 	} else {
+		imapmail_quota_recalc(m);
 		imapmail_tagged(m, "OK", "Delete completed.");
 	}
 out:

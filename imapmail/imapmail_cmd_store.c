@@ -226,19 +226,26 @@ int imapmail_expunge_deleted(struct imapmail *m, const struct imap_seqset *uids)
 	const struct mail_index_folder *f = m->box->f;
 	struct buf *path = buf_new(64);
 	uint32_t max = f->len ? f->msgs[f->len - 1].uid : 0;
+	long long bytes = 0, count = 0;	/* unlinked here: out of the quota */
 
 	for (size_t i = 0; i < f->len; i++) {
 		const struct mail_index_msg *msg = &f->msgs[i];
+		int rc;
 
 		if (strchr(msg->flags, 'T') == NULL || (uids && !imap_seqset_has(uids, msg->uid, max)))
 			continue;
 		buf_reset(path);
 		buf_printf(path, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
-		if (unlinkat(m->box->fd, buf_str(path), 0) < 0 && errno != ENOENT)
+		if ((rc = unlinkat(m->box->fd, buf_str(path), 0)) < 0 && errno != ENOENT)
 			log_warn("user %s: unlink %s: %m", m->user, buf_str(path));
 		else
 			m->n_expunge++;
+		if (rc == 0) {
+			bytes += (long long)msg->size;
+			count++;
+		}
 	}
+	imapmail_quota_moved(m, m->box->name, NULL, NULL, bytes, count);
 	buf_free(&path);
 	return 0;
 }

@@ -4,6 +4,7 @@
  * command (its tag came in the handoff), the Maildir and its index, and
  * the SPECIAL-USE folders a first login makes. */
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -98,6 +99,7 @@ out:
 	stream_free(&m.s);
 	stream_deflate_free(&m.deflate);
 	mail_index_close(&m.idx);
+	free(m.quota);
 	if (m.root_fd >= 0)
 		close(m.root_fd);
 	buf_free(&caps);

@@ -57,6 +57,9 @@ static const struct command commands[] = {
 	{ "COMPRESS", imapmail_cmd_compress, AUTHED, false, IMAPMAIL_SYNC_NONE },
 	{ "SORT", imapmail_cmd_sort, SELECTED, true, IMAPMAIL_SYNC_NO_EXPUNGE },
 	{ "THREAD", imapmail_cmd_thread, SELECTED, true, IMAPMAIL_SYNC_NO_EXPUNGE },
+	{ "GETQUOTAROOT", imapmail_cmd_getquotaroot, AUTHED, false, IMAPMAIL_SYNC_ALL },
+	{ "GETQUOTA", imapmail_cmd_getquota, AUTHED, false, IMAPMAIL_SYNC_ALL },
+	{ "SETQUOTA", imapmail_cmd_setquota, AUTHED, false, IMAPMAIL_SYNC_ALL },
 };
 
 /* imapmail_capabilities - what a logged-in client is told */
@@ -65,7 +68,7 @@ void imapmail_capabilities(const struct params *cf, struct buf *out)
 	buf_cat(out, "IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
 		"UIDPLUS MOVE CHILDREN UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS "
 		"STATUS=SIZE ESEARCH BINARY COMPRESS=DEFLATE SORT SORT=DISPLAY ESORT "
-		"THREAD=ORDEREDSUBJECT THREAD=REFERENCES CONDSTORE QRESYNC UTF8=ACCEPT");
+		"THREAD=ORDEREDSUBJECT THREAD=REFERENCES CONDSTORE QRESYNC UTF8=ACCEPT QUOTA");
 	if (cf->message_size_limit > 0)
 		buf_printf(out, " APPENDLIMIT=%ld", (long)cf->message_size_limit);
 }

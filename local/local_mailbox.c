@@ -18,8 +18,9 @@
  * message over mailbox_size_limit (a Maildir file, or what the mbox file
  * would grow to) bounces 5.2.2, as Postfix's file size limit does; a home
  * directory that cannot be reached defers 4.2.0 with a warning; a full
- * quota (EDQUOT, or the Maildir++ limits of a maildirsize in the Maildir:
- * deliver_agent.h) bounces 5.2.2; other errors (ENOSPC, EIO, a symlink
+ * quota (EDQUOT, or main.cf quota_rule over the Maildir's maildirsize:
+ * deliver_agent_mailbox) bounces 5.2.2, or defers 4.2.2 with
+ * quota_full_tempfail; other errors (ENOSPC, EIO, a symlink
  * planted in the Maildir) defer, never lose the message.
  */
 #include <errno.h>
@@ -65,7 +66,7 @@ static void mailbox_child(void *arg, struct agent_result *res)
 		deliver_agent_result_set(res, "4.2.0", "cannot access %s %s: %s",
 				       a->home ? "home directory" : "mail spool directory", a->dir, strerror(errno));
 	else if (a->maildir)
-		deliver_agent_maildir(dir_fd, a->name, &c, &a->key, res);
+		deliver_agent_mailbox(dir_fd, a->name, &c, &a->key, res);
 	else
 		deliver_agent_mbox(dir_fd, a->name, &c, a->m->content_size, &o, res);
 	if (dir_fd >= 0)

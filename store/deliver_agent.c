@@ -28,12 +28,14 @@
 #include "fsutil.h"
 #include "log.h"
 #include "maildir.h"
-#include "maildir_quota.h"
+#include "mail_quota.h"
 #include "mem.h"
 #include "privdrop.h"
 #include "queue_id.h"
 
 static int msg_fd = -1;		/* the queue file being delivered, for children */
+static struct mail_quota_cfg agent_quota;	/* main.cf's, for users' mailboxes */
+static char *agent_quota_error;		/* a bad quota parameter: why */
 
 /* deliver_agent_result_init - an empty result: deferred until a step says more */
 void deliver_agent_result_init(struct agent_result *res)
@@ -316,13 +318,14 @@ void deliver_agent_key(struct maildir_key *k, const struct agent_msg *m, size_t 
 	buf_free(&rcpt);
 }
 
-/* quota_check - a Maildir with a maildirsize takes the message of bytes
- * only within its limits: 0 (*verdict_r says whether there is a quota),
- * or -1 with why and errno (EDQUOT: over the limit) */
-static int quota_check(struct maildir *md, off_t bytes, int *verdict_r, struct buf *why)
+/* quota_check - the message of bytes only within the Maildir's quota
+ * (mail_quota.h: qc's rule over its maildirsize): 0 (q the use before,
+ * *verdict_r whether there is a quota), or -1 with why and errno
+ * (EDQUOT: over the limit) */
+static int quota_check(struct maildir *md, const struct mail_quota_cfg *qc, off_t bytes,
+		       struct maildir_quota *q, int *verdict_r, struct buf *why)
 {
-	struct maildir_quota q;
-	int rc = maildir_quota_check(maildir_dir_fd(md), (long long)bytes, &q, why);
+	int rc = mail_quota_check(maildir_dir_fd(md), qc, (long long)bytes, 1, q, why);
 
 	*verdict_r = rc;
 	if (rc < 0) {
@@ -333,9 +336,9 @@ static int quota_check(struct maildir *md, off_t bytes, int *verdict_r, struct b
 	if (rc != MAILDIR_QUOTA_OVER)
 		return 0;
 	buf_reset(why);
-	buf_printf(why, "Quota exceeded (mailbox for user is full): maildirsize limit %lld bytes, "
+	buf_printf(why, "Quota exceeded (mailbox for user is full): limit %lld bytes, "
 		   "%lld messages; in use %lld bytes, %lld messages; this message %lld bytes",
-		   q.bytes_limit, q.count_limit, q.bytes, q.count, (long long)bytes);
+		   q->bytes_limit, q->count_limit, q->bytes, q->count, (long long)bytes);
 	errno = EDQUOT;
 	return -1;
 }
@@ -360,10 +363,11 @@ static int found_over_quota(struct maildir *md, const struct maildir_key *key)
  * the message's line: 0 written (why may hold a note), MAILDIR_FOUND,
  * -2 queue file unreadable, -1 (errno, why) */
 static int maildir_write(struct maildir *md, const struct mbox_copy *c, const struct maildir_key *key,
-			 struct buf *why)
+			 const struct mail_quota_cfg *qc, struct buf *why)
 {
 	struct maildir_file *f;
 	struct mail_vsize count;
+	struct maildir_quota q;
 	int rc, verdict = MAILDIR_QUOTA_NONE;
 
 	if (key && key->retry && (rc = maildir_find(md, key, why)) != 0)
@@ -374,26 +378,27 @@ static int maildir_write(struct maildir *md, const struct mbox_copy *c, const st
 		maildir_file_key(f, key);
 	if ((rc = mbox_write(maildir_file_fd(f), c, &count, why)) == 0) {
 		maildir_file_counted(f, &count);
-		if ((rc = quota_check(md, count.size, &verdict, why)) == 0)
+		if ((rc = quota_check(md, qc, count.size, &q, &verdict, why)) == 0)
 			rc = maildir_file_commit(&f, why);
 		else if (errno == EDQUOT && verdict == MAILDIR_QUOTA_OVER)
 			rc = found_over_quota(md, key);
 	}
 	maildir_file_abort(&f);
 	if (rc == 0 && verdict == MAILDIR_QUOTA_FITS)
-		maildir_quota_add(maildir_dir_fd(md), (long long)count.size, 1, why);	/* a note */
+		mail_quota_update(maildir_dir_fd(md), qc, &q, (long long)count.size, 1, why);	/* a note */
 	return rc;
 }
 
-/* deliver_agent_maildir - c's message into the Maildir at path below
- * dir_fd, once: with a key, a file an earlier attempt left there counts
- * as this delivery */
-void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
-			 const struct maildir_key *key, struct agent_result *res)
+/* write_result - c's message into the Maildir at path below dir_fd,
+ * once (with a key, a file an earlier attempt left there counts as this
+ * delivery), within qc's quota */
+static void write_result(int dir_fd, const char *path, const struct mbox_copy *c,
+			 const struct maildir_key *key, const struct mail_quota_cfg *qc,
+			 struct agent_result *res)
 {
 	struct buf *why = buf_new(0);
 	struct maildir *md = maildir_open(dir_fd, path, MAILDIR_CREATE, why);
-	int rc = md ? maildir_write(md, c, key && key->unique[0] ? key : NULL, why) : -1;
+	int rc = md ? maildir_write(md, c, key && key->unique[0] ? key : NULL, qc, why) : -1;
 
 	if (rc == 0 && buf_len(why))
 		deliver_agent_result_set(res, "2.0.0", "delivered to maildir (%s)", buf_str(why));
@@ -405,10 +410,45 @@ void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy 
 	else if (rc == -2)
 		deliver_agent_result_set(res, "4.3.0", "cannot read the queue file: %s", buf_str(why));
 	else
-		deliver_agent_result_set(res, deliver_agent_errno_dsn(errno), "maildir delivery failed: %s",
-								  buf_str(why));
+		deliver_agent_result_set(res, errno == EDQUOT && qc->tempfail ? "4.2.2"
+				       : deliver_agent_errno_dsn(errno), "maildir delivery failed: %s",
+				       buf_str(why));
 	maildir_close(&md);
 	buf_free(&why);
+}
+
+/* deliver_agent_maildir - within maildirsize's limits only */
+void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy *c,
+			 const struct maildir_key *key, struct agent_result *res)
+{
+	static const struct mail_quota_cfg none;
+
+	write_result(dir_fd, path, c, key, &none, res);
+}
+
+/* deliver_agent_quota_init - main.cf's quota parameters, for every
+ * mailbox delivery of this process and its children; a bad one is
+ * logged and defers those deliveries */
+void deliver_agent_quota_init(const struct params *cf)
+{
+	struct buf *why = buf_new(0);
+
+	if (mail_quota_cfg_init(&agent_quota, cf, why) < 0) {
+		log_warn("%s", buf_str(why));
+		agent_quota_error = buf_steal(&why);
+	}
+	buf_free(&why);
+}
+
+/* deliver_agent_mailbox - a user's own Maildir: the administrator's quota */
+void deliver_agent_mailbox(int dir_fd, const char *path, const struct mbox_copy *c,
+			   const struct maildir_key *key, struct agent_result *res)
+{
+	if (agent_quota_error)
+		deliver_agent_result_set(res, "4.3.5", "mail system configuration error: %s",
+				       agent_quota_error);
+	else
+		write_result(dir_fd, path, c, key, &agent_quota, res);
 }
 
 /* deliver_agent_mbox - append c's message to the mbox file at path below

@@ -68,7 +68,7 @@ static void serve_one(const char *f[FIELDS], int fd, struct agent_result *res)
 	} else {
 		deliver_agent_limit(strtol(f[0], NULL, 10));
 		deliver_agent_copy_qf(&c, qf, 0, f[3], f[4]);
-		deliver_agent_maildir(dir_fd, f[2], &c, &key, res);
+		deliver_agent_mailbox(dir_fd, f[2], &c, &key, res);
 		close(dir_fd);
 	}
 	qfile_close(&qf);

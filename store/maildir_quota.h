@@ -23,11 +23,11 @@
  * no quota (MAILDIR_QUOTA_NONE, and no file is made); a message goes
  * over when the bytes in use plus its own exceed the byte limit, or the
  * messages in use already reach the count limit (MAILDIR_QUOTA_OVER).
- * Trust: the user may write anything into maildirsize.  Delivery
- * enforces the limits written there (as Courier's deliverers do): the
- * user can only raise or lower the quota of their own Maildir.  A quota
- * the administrator sets (mailbox_size_limit, userdb) should come from
- * the daemon's configuration, not from here (XXX not done).
+ * Trust: the user may write anything into maildirsize.  Alone, these
+ * functions enforce the limits written there (as Courier's deliverers
+ * do): the user can only raise or lower the quota of their own Maildir.
+ * The administrator's quota (main.cf quota_rule) is mail_quota.h's: it
+ * overrides the file's limits and writes its own into the first line.
  */
 #ifndef HATO_MAILDIR_QUOTA_H
 #define HATO_MAILDIR_QUOTA_H
@@ -51,6 +51,9 @@ int maildir_quota_parse(const char *text, size_t len, struct maildir_quota *q, s
 int maildir_quota_read(int root_fd, struct maildir_quota *q, struct buf *why);
 int maildir_quota_recalc(int root_fd, struct maildir_quota *q, struct buf *why);
 int maildir_quota_add(int root_fd, long long bytes, long long count, struct buf *why);
+/* maildir_quota_write - maildirsize replaced by q's limits and use (one
+ * line of each), through tmp/ and a rename: 0, -1 with why */
+int maildir_quota_write(int root_fd, const struct maildir_quota *q, struct buf *why);
 
 enum maildir_quota_verdict {
 	MAILDIR_QUOTA_NONE = 0,		/* no maildirsize: no quota */

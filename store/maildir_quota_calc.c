@@ -77,8 +77,9 @@ static int sum_folder(int root_fd, const char *path, struct maildir_quota *q,
 	return rc;
 }
 
-/* write_file - "LIMITS\nBYTES COUNT\n" into tmp/, renamed to maildirsize */
-static int write_file(int root_fd, const struct maildir_quota *q, struct buf *why)
+/* maildir_quota_write - "LIMITS\nBYTES COUNT\n" into tmp/, renamed to
+ * maildirsize */
+int maildir_quota_write(int root_fd, const struct maildir_quota *q, struct buf *why)
 {
 	char name[64], text[128];
 	int tmp_fd = maildir_open_path(root_fd, "tmp", 0, why), fd = -1, len, rc = -1;
@@ -140,7 +141,7 @@ int maildir_quota_recalc(int root_fd, struct maildir_quota *q, struct buf *why)
 		if (sum_all(root_fd, q, &changed, why) < 0)
 			return -1;
 	q->recalc = changed;
-	return write_file(root_fd, q, why);
+	return maildir_quota_write(root_fd, q, why);
 }
 
 /* maildir_quota_add - one "BYTES COUNT" line appended (no file: nothing) */

@@ -6,8 +6,9 @@
  * symbolic links and without "..".  A Maildir's missing directories are
  * created (0700, owned by the mailbox uid); an mbox file's directories
  * must exist.  virtual_mailbox_limit bounds a Maildir file or the whole
- * mbox file (5.2.2), as does a Maildir's maildirsize (Maildir++ quota,
- * deliver_agent.h); the same Maildir writer and mbox code as local's:
+ * mbox file (5.2.2), as does a Maildir's quota (main.cf quota_rule over
+ * its maildirsize, deliver_agent_mailbox; 4.2.2 with quota_full_tempfail);
+ * the same Maildir writer and mbox code as local's:
  * a Maildir file is written once per recipient, an attempt repeated after
  * a crash finds the first one's (maildir.h); an mbox append is not.
  */
@@ -50,7 +51,7 @@ static void mailbox_child(void *arg, struct agent_result *res)
 		deliver_agent_result_set(res, "4.3.0", "cannot access virtual_mailbox_base %s: %s", base,
 				       strerror(errno));
 	else if (a->maildir)
-		deliver_agent_maildir(base_fd, path, &c, &a->key, res);
+		deliver_agent_mailbox(base_fd, path, &c, &a->key, res);
 	else
 		deliver_agent_mbox(base_fd, path, &c, a->m->content_size, &o, res);
 	if (base_fd >= 0)
