@@ -105,7 +105,12 @@ static int check_version(struct mail_index *idx, MDB_txn *txn)
 	return st.ms_entries ? MDB_INVALID : mdb_put(txn, idx->dbi, &k, &want, 0);
 }
 
-/* env_open - the LMDB environment: 0, -1, or INDEX_CORRUPT */
+/* env_open - the LMDB environment: 0, -1, or INDEX_CORRUPT.
+ * MDB_NOMETASYNC: a commit syncs its data but not the meta page, so a
+ * crash may undo the last commit, never break the database (LMDB's
+ * word).  The index is a cache of the Maildir: what a lost commit knew
+ * (UIDs) is in dovecot-uidlist, written and synced before the commit,
+ * and the next sync finds the rest again. */
 static int env_open(struct mail_index *idx, struct buf *why)
 {
 	MDB_txn *txn = NULL;
@@ -114,7 +119,7 @@ static int env_open(struct mail_index *idx, struct buf *why)
 	if ((rc = mdb_env_create(&idx->env)) == 0
 	    && (rc = mdb_env_set_mapsize(idx->env, idx->map_size)) == 0
 	    && (rc = mdb_env_set_maxdbs(idx->env, INDEX_DBS_MAX)) == 0
-	    && (rc = mdb_env_open(idx->env, idx->path, MDB_NOTLS, 0600)) == 0
+	    && (rc = mdb_env_open(idx->env, idx->path, MDB_NOTLS | MDB_NOMETASYNC, 0600)) == 0
 	    && (rc = mail_index_txn_begin(idx, 0, &txn)) == 0
 	    && (rc = mdb_dbi_open(txn, NULL, 0, &idx->dbi)) == 0
 	    && (rc = check_version(idx, txn)) == 0

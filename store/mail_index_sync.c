@@ -53,7 +53,8 @@ struct sync {
 	struct mail_index_head head;
 	uint64_t first_modseq;		/* head.highestmodseq as loaded */
 	const struct maildir_scan *scan;
-	struct htable *by_base;		/* base -> old message, or -> &seen */
+	const struct mail_index_msg **old_bases;	/* s->old by base, then UID */
+	struct htable *new_bases;	/* bases first seen in this scan */
 	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
 	uint32_t adopt_from;		/* an entry's UID from here up is taken */
 	struct mail_index_uidlist *u;	/* the file, in a write pass */
@@ -72,7 +73,7 @@ struct sync {
 
 void (*mail_index_sync_pause)(void);
 
-static char seen;			/* by_base value of a base new in this sync */
+static char seen;			/* new_bases' value */
 
 /* put - one record */
 static int put(struct sync *s)
@@ -184,7 +185,7 @@ static int add(struct sync *s, const struct maildir_msg *f, const char *base)
 				    .vsize = f->vsize, .date = f->mtime, .in_new = f->in_new };
 
 	memcpy(m.flags, f->flags, sizeof(m.flags));
-	htable_put(s->by_base, base, &seen);
+	htable_put(s->new_bases, base, &seen);
 	s->ul_change = true;
 	if (new_uid(s, base, &m.uid) != 0)
 		return SYNC_ERR;
@@ -194,24 +195,63 @@ static int add(struct sync *s, const struct maildir_msg *f, const char *base)
 	return put_msg(s, &m, true);
 }
 
+/* base_cmp - two bases (bytes, lengths) in order */
+static int base_cmp(const char *a, size_t alen, const char *b, size_t blen)
+{
+	int c = memcmp(a, b, alen < blen ? alen : blen);
+
+	return c ? c : (alen > blen) - (alen < blen);
+}
+
+/* old_order - old_bases' order: base, then UID */
+static int old_order(const void *x, const void *y)
+{
+	const struct mail_index_msg *a = *(const struct mail_index_msg *const *)x;
+	const struct mail_index_msg *b = *(const struct mail_index_msg *const *)y;
+	int c = base_cmp(a->name, a->base_len, b->name, b->base_len);
+
+	return c ? c : (a->uid > b->uid) - (a->uid < b->uid);
+}
+
+/* old_with_base - the old message (the lowest UID) whose base is f's */
+static struct mail_index_msg *old_with_base(struct sync *s, const struct maildir_msg *f)
+{
+	size_t lo = 0, hi = s->found ? s->old.len : 0;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct mail_index_msg *m = s->old_bases[mid];
+
+		if (base_cmp(m->name, m->base_len, f->name, f->base_len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < (s->found ? s->old.len : 0) &&
+	    base_cmp(s->old_bases[lo]->name, s->old_bases[lo]->base_len, f->name, f->base_len) == 0)
+		return (struct mail_index_msg *)s->old_bases[lo];
+	return NULL;
+}
+
 /* sync_file - one file of the scan */
 static int sync_file(struct sync *s, const struct maildir_msg *f)
 {
-	char *base = xmalloc(f->base_len + 1);
-	struct mail_index_msg *old;
+	struct mail_index_msg *old = old_with_base(s, f);
+	char *base;
 	int rc = 0;
 
+	if (old && !s->matched[old - s->old.msgs]) {
+		s->matched[old - s->old.msgs] = true;
+		return update(s, old, f);
+	}
+	base = xmalloc(f->base_len + 1);
 	memcpy(base, f->name, f->base_len);
 	base[f->base_len] = '\0';
-	old = htable_get(s->by_base, base);
-	if (old == NULL) {
-		rc = add(s, f, base);
-	} else if (old == (void *)&seen || s->matched[old - s->old.msgs]) {
+	if (old || htable_get(s->new_bases, base)) {
 		if (s->ch)
 			s->ch->n_duplicate++;
 	} else {
-		s->matched[old - s->old.msgs] = true;
-		rc = update(s, old, f);
+		rc = add(s, f, base);
 	}
 	free(base);
 	return rc;
@@ -235,22 +275,18 @@ static int expunge(struct sync *s, const struct mail_index_msg *m)
 	return mail_index_vanished_note(s->idx, s->txn, s->folder, m->uid, s->head.highestmodseq);
 }
 
-/* index_old - the old messages by base; a folder without a header has
- * only leftovers, which are all deleted */
+/* index_old - the old messages by base (a second record with a base
+ * already indexed is not matched: it is expunged); a folder without a
+ * header has only leftovers, which are all deleted */
 static void index_old(struct sync *s)
 {
-	s->by_base = htable_new(s->old.len + s->scan->len);
+	s->new_bases = htable_new(16);
 	s->matched = xcalloc(s->old.len + 1, sizeof(*s->matched));
-	for (size_t i = 0; s->found && i < s->old.len; i++) {
-		struct mail_index_msg *m = &s->old.msgs[i];
-		char *base = xmalloc(m->base_len + 1);
-
-		memcpy(base, m->name, m->base_len);
-		base[m->base_len] = '\0';
-		if (htable_get(s->by_base, base) == NULL)
-			htable_put(s->by_base, base, m);
-		free(base);
-	}
+	s->old_bases = xcalloc(s->old.len + 1, sizeof(*s->old_bases));
+	for (size_t i = 0; s->found && i < s->old.len; i++)
+		s->old_bases[i] = &s->old.msgs[i];
+	if (s->found && s->old.len > 1)
+		qsort(s->old_bases, s->old.len, sizeof(*s->old_bases), old_order);
 }
 
 /* diff - compare (and with a txn, apply) scan and index; then the head */
@@ -272,7 +308,9 @@ static int diff(struct sync *s)
 		if ((rc = put(s)) == 0)
 			rc = mail_index_vanished_start(s->idx, s->txn, s->folder, s->first_modseq);
 	}
-	htable_free(&s->by_base, NULL);
+	htable_free(&s->new_bases, NULL);
+	free(s->old_bases);
+	s->old_bases = NULL;
 	free(s->matched);
 	s->matched = NULL;
 	if (rc != 0 && rc != SYNC_ERR)
