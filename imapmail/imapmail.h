@@ -42,6 +42,7 @@ struct imapmail_box {
 	uint32_t recent_min_uid;	/* UIDs from here on that were in new/ */
 	struct strv *keywords;		/* by letter: 'a' + i */
 	struct timespec stamp[2];	/* new/ and cur/ at the last load, or 0 */
+	bool kernel_clock;		/* see imapmail_box.c */
 	uint64_t generation;		/* the index's when b->f was listed */
 	bool holds_gone;		/* the view keeps expunged messages */
 	bool told_expunge;		/* this command told of an expunge */

@@ -7,7 +7,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,20 +22,41 @@
 
 enum { STAMP_SECS = 1 };
 
-/* dir_stamp - the modification time of the folder's new/ and cur/ when
- * both are older than a second (the clock's granularity: a change later
- * gives a new time), else zero: look again next time */
+/* kernel_clock - the folder's file system stamps a change with the
+ * kernel's clock as CLOCK_REALTIME_COARSE reads it, or finer (ext2/3/4,
+ * XFS, Btrfs, tmpfs); others (network file systems) may not */
+static bool kernel_clock(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	return sf.f_type == EXT4_SUPER_MAGIC || sf.f_type == XFS_SUPER_MAGIC ||
+	       sf.f_type == BTRFS_SUPER_MAGIC || sf.f_type == TMPFS_MAGIC;
+}
+
+/* settled - a change made from now on gives t a new value: the coarse
+ * clock is past t (kernel_clock), or a second has begun since */
+static bool settled(const struct imapmail_box *b, const struct timespec *t)
+{
+	struct timespec now;
+
+	if (b->kernel_clock && clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0)
+		return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec > t->tv_nsec);
+	return clock_gettime(CLOCK_REALTIME, &now) == 0 && now.tv_sec - t->tv_sec >= STAMP_SECS;
+}
+
+/* dir_stamp - the modification times of the folder's new/ and cur/ when
+ * both are settled, else zero: look again next time */
 static void dir_stamp(const struct imapmail_box *b, struct timespec *st)
 {
 	struct stat n, c;
-	struct timespec now;
 
 	memset(st, 0, 2 * sizeof(*st));
 	if (fstatat(b->fd, "new", &n, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    fstatat(b->fd, "cur", &c, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    clock_gettime(CLOCK_REALTIME, &now) < 0)
+	    fstatat(b->fd, "cur", &c, AT_SYMLINK_NOFOLLOW) < 0)
 		return;
-	if (now.tv_sec - n.st_mtim.tv_sec < STAMP_SECS || now.tv_sec - c.st_mtim.tv_sec < STAMP_SECS)
+	if (!settled(b, &n.st_mtim) || !settled(b, &c.st_mtim))
 		return;
 	st[0] = n.st_mtim;
 	st[1] = c.st_mtim;
@@ -117,6 +140,7 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 		buf_printf(why, "Mailbox doesn't exist: %s", folder);
 		goto fail;
 	}
+	b->kernel_clock = kernel_clock(b->fd);
 	if (load(m, b, NULL, why) < 0)
 		goto fail;
 	for (size_t i = 0; i < b->f->len; i++) {
