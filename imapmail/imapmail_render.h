@@ -93,5 +93,9 @@ void imapmail_section_clear(struct imapmail_section *sec);
 /* imapmail_section_write - the item's name, a space and its data */
 int imapmail_section_write(int fd, const struct mime_parts *p, const struct imapmail_section *sec,
 			   struct buf *out, struct buf *why);
+/* imapmail_section_write_fields - HEADER.FIELDS of part 0 (sec) from
+ * the message header's bytes h, as imapmail_section_write would give */
+void imapmail_section_write_fields(const char *h, size_t len, const struct imapmail_section *sec,
+				   struct buf *out);
 
 #endif

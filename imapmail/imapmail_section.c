@@ -594,18 +594,11 @@ done:
 	return rc;
 }
 
-/* imapmail_section_write - "NAME data" for the section */
-int imapmail_section_write(int fd, const struct mime_parts *p, const struct imapmail_section *sec,
-			   struct buf *out, struct buf *why)
+/* emit - "NAME data" (the partial of it) */
+static void emit(const struct imapmail_section *sec, const struct buf *data, struct buf *out)
 {
-	struct buf *data = buf_new(0);
 	size_t off, len;
-	int rc = content(fd, p, sec, data, why);
 
-	if (rc < 0 || rc == 1) {
-		buf_free(&data);
-		return rc == 1 ? IMAPMAIL_RENDER_PARSE : rc;
-	}
 	buf_add(out, buf_str(sec->name), buf_len(sec->name));
 	if (sec->item == IMAPMAIL_ITEM_BINARY_SIZE) {
 		buf_printf(out, " %zu", buf_len(data));
@@ -620,6 +613,29 @@ int imapmail_section_write(int fd, const struct mime_parts *p, const struct imap
 			buf_printf(out, " {%zu}\r\n", len);
 		buf_add(out, buf_str(data) + off, len);
 	}
+}
+
+/* imapmail_section_write - "NAME data" for the section */
+int imapmail_section_write(int fd, const struct mime_parts *p, const struct imapmail_section *sec,
+			   struct buf *out, struct buf *why)
+{
+	struct buf *data = buf_new(0);
+	int rc = content(fd, p, sec, data, why);
+
+	if (rc == 0)
+		emit(sec, data, out);
 	buf_free(&data);
-	return IMAPMAIL_RENDER_OK;
+	return rc == 1 ? IMAPMAIL_RENDER_PARSE : rc < 0 ? rc : IMAPMAIL_RENDER_OK;
+}
+
+/* imapmail_section_write_fields - the same for HEADER.FIELDS of the
+ * message from its header's bytes h (a cached copy) */
+void imapmail_section_write_fields(const char *h, size_t len, const struct imapmail_section *sec,
+				   struct buf *out)
+{
+	struct buf *data = buf_new(len);
+
+	header_fields(h, len, sec, false, data);
+	emit(sec, data, out);
+	buf_free(&data);
 }
