@@ -18,7 +18,8 @@
  * file's last line are appended to a file that is version 3, of the same
  * UIDVALIDITY, and ends with a newline.  Anything else (an expunge: lines
  * must go; a header to change; a line that does not match the index) is
- * a rewrite: "dovecot-uidlist.tmp", fdatasync, rename, fsync of the folder.
+ * a rewrite: "dovecot-uidlist.tmp", fdatasync, rename, fsync of the folder
+ * (not when the rewrite only drops lines: see rewrite()).
  *
  * Never a UID twice: the file is written inside the sync, after the
  * index's write transaction has assigned UIDs and before it commits.  So
@@ -298,7 +299,32 @@ static int append(int folder_fd, const struct mail_index_uidlist *u,
 	return rc;
 }
 
-/* rewrite - the whole file, through the temporary name */
+/* only_fewer - the file as read has every line f gives, and the same
+ * header: the rewrite only drops lines (expunges) */
+static bool only_fewer(const struct mail_index_uidlist *u, const struct mail_index_folder *f)
+{
+	const struct dovecot_uidlist *ul = u->ul;
+	size_t j = 0;
+
+	if (ul == NULL || ul->version != 3 || ul->uidvalidity != f->uidvalidity ||
+	    ul->guid[0] == '\0' || ul->nextuid != f->uidnext)
+		return false;
+	for (size_t i = 0; i < f->len; i++) {
+		if (!has_line(&f->msgs[i]))
+			continue;
+		while (j < ul->count && ul->entries[j].uid < f->msgs[i].uid)
+			j++;
+		if (j == ul->count || ul->entries[j].uid != f->msgs[i].uid ||
+		    !same_base(&ul->entries[j], &f->msgs[i]))
+			return false;
+	}
+	return true;
+}
+
+/* rewrite - the whole file, through the temporary name.  The new name is
+ * made durable (the folder synced) unless the rewrite only drops lines:
+ * the old file a crash may leave is then a harmless superset (a line
+ * without its file gives nothing) */
 static int rewrite(int folder_fd, const struct mail_index_uidlist *u,
 		   const struct mail_index_folder *f, struct mail_index_ulstat *st_r)
 {
@@ -313,7 +339,7 @@ static int rewrite(int folder_fd, const struct mail_index_uidlist *u,
 		rc = write_all(fd, b, st_r);
 		if (rc == 0)
 			rc = renameat(folder_fd, UIDLIST_TMP, folder_fd, UIDLIST);
-		if (rc == 0)
+		if (rc == 0 && !only_fewer(u, f))
 			rc = fsync(folder_fd);
 		err = errno;
 		close(fd);
