@@ -304,10 +304,15 @@ static int append(int folder_fd, const struct mail_index_uidlist *u,
 static bool only_fewer(const struct mail_index_uidlist *u, const struct mail_index_folder *f)
 {
 	const struct dovecot_uidlist *ul = u->ul;
+	uint32_t next;
 	size_t j = 0;
 
 	if (ul == NULL || ul->version != 3 || ul->uidvalidity != f->uidvalidity ||
-	    ul->guid[0] == '\0' || ul->nextuid != f->uidnext)
+	    ul->guid[0] == '\0')
+		return false;
+	next = ul->count && ul->entries[ul->count - 1].uid >= ul->nextuid
+		       ? ul->entries[ul->count - 1].uid + 1 : ul->nextuid;
+	if (next != f->uidnext)		/* N as a reader takes it from the old file */
 		return false;
 	for (size_t i = 0; i < f->len; i++) {
 		if (!has_line(&f->msgs[i]))
