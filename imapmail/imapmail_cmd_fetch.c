@@ -222,6 +222,7 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 	changed = xcalloc(n + 1, sizeof(*changed));
 	if (f.seen && !m->box->readonly)
 		set_seen(m, idx, n, changed);
+	imapmail_cache_batch(m, true);
 	for (size_t k = 0; k < n && m->s->state == STREAM_OK && bad == 0; k++) {
 		int rc;
 
@@ -236,6 +237,7 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 		if (stream_pending(m->s) == 0 && buf_len(m->s->out) >= 65536)
 			(void)stream_flush(m->s);
 	}
+	imapmail_cache_batch(m, false);
 	m->n_fetch++;
 	if (bad == IMAPMAIL_RENDER_UNKNOWN_CTE)	/* RFC 3516 4.3 */
 		imapmail_tagged(m, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding.");
