@@ -2,7 +2,8 @@
  * are parsed once, then each message's answer is built and sent in
  * turn.  What comes from the index (UID, FLAGS, INTERNALDATE,
  * RFC822.SIZE) needs no file; ENVELOPE and BODY/BODYSTRUCTURE come from
- * the index's cache (imapmail_parts.c); sections are
+ * the index's cache (imapmail_parts.c), the file opened only to fill it;
+ * sections are
  * read from the file (opened without following a link) by
  * imapmail_render.  A section fetched without .PEEK sets \Seen
  * (read-write folders), and the answer then carries FLAGS too. */
@@ -34,6 +35,7 @@ struct fetch {
 	size_t len;
 	bool seen;			/* some item sets \Seen */
 	bool parts;			/* some item needs the MIME structure */
+	bool sections;			/* some item reads the file (BODY[...]) */
 	bool flags;			/* FLAGS was asked for */
 	struct buf *why;		/* a bad item: why */
 };
@@ -48,6 +50,7 @@ static bool add(struct fetch *f, enum item_kind kind)
 		return false;
 	f->items[f->len++] = (struct item){ .kind = kind };
 	f->parts = f->parts || kind >= I_ENVELOPE;
+	f->sections = f->sections || kind == I_SECTION;
 	f->flags = f->flags || kind == I_FLAGS;
 	return true;
 }
@@ -162,10 +165,11 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
 	struct mime_parts *p = NULL;
 	struct buf *env = buf_new(256);
-	bool file = f->parts;
-	int fd = file ? imapmail_msg_open(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
+	int fd = f->sections ? imapmail_msg_open(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
 
-	if (file && (fd < 0 || (p = imapmail_parts(m, msg, fd, env)) == NULL))
+	/* ENVELOPE and BODYSTRUCTURE alone come from the cache: the file is
+	 * opened only to fill it (imapmail_parts), or for a section */
+	if (f->parts && ((f->sections && fd < 0) || (p = imapmail_parts(m, msg, fd, env)) == NULL))
 		rc = IMAPMAIL_RENDER_ERROR;
 	buf_printf(out, "* %zu FETCH (", i + 1);
 	if (seen_now && !f->flags) {	/* as Dovecot: the new flags first */
