@@ -12,13 +12,15 @@
 #   (FLAGS UID ENVELOPE), STORE +FLAGS \Deleted on message 1, EXPUNGE,
 #   APPEND of a 4 KB message, for a fixed time: commands/s and CPU per
 #   command;
-# - memory per session in IDLE, 1,000 sessions (200 with QUICK) spread
-#   over the 50 users: PSS of the server's cgroup with the sessions less
-#   without, divided by the sessions.
+# - memory per session in IDLE, 1,000 sessions (200 with QUICK; any
+#   list with --imap-idle, e.g. 1000,10000) spread over the 50 users: PSS
+#   of the server's cgroup with the sessions less without, divided by the
+#   sessions.
 # CPU is the server's cgroup (every process of the instance); the client
 # runs outside it.
 import os
 import pwd
+import resource
 import secrets
 import shutil
 import subprocess
@@ -28,6 +30,7 @@ import imapload
 import load
 import mta
 import pop3load
+import imapsrv
 from imapsrv import DovecotImap, HatoImap
 
 FETCH_ALL = "FETCH 1:* (FLAGS UID ENVELOPE)"
@@ -40,7 +43,10 @@ class ImapRows:
         q = args.quick
         self.n = 2000 if q else 10000
         self.clients, self.per_client = 50, 100 if q else 200
-        self.idle_sessions = 200 if q else 1000
+        idle = getattr(args, "imap_idle", None) or ("200" if q else "1000")
+        self.idle_counts = [int(x) for x in idle.split(",")]
+        imapsrv.LIMIT = max(imapsrv.LIMIT, max(self.idle_counts) + 200)
+        raise_nofile(2 * max(self.idle_counts) + 1000)
         self.loop_secs = 8 if q else 20
         self.reps = 3 if q else 5
         self.searches = 5 if q else 10
@@ -161,11 +167,11 @@ class ImapRows:
                 "secs": secs, "client_cpu_ms_per_cmd": self.client_cpu * 1000 / cmds,
                 "ms_by_command": {kind: t * 1000 / n for kind, (n, t) in kinds.items()}}
 
-    def memory(self, s):
-        """self.idle_sessions in IDLE: {pss_kb_per_session, ...}"""
+    def memory(self, s, n):
+        """n sessions in IDLE: {pss_kb_per_session, ...}"""
         idle = s.memory()
         users = self.users[1:]
-        logins = [(users[i % len(users)], self.password) for i in range(self.idle_sessions)]
+        logins = [(users[i % len(users)], self.password) for i in range(n)]
 
         def script(sess):
             yield ("cmd", "SELECT INBOX")
@@ -181,7 +187,6 @@ class ImapRows:
             if time.monotonic() > end:
                 raise RuntimeError("%s's IDLE sessions still there after 120s" % s.name)
             time.sleep(0.2)
-        n = self.idle_sessions
         return {"pss_kb_per_session": (busy[0] - idle[0]) / n,
                 "rss_kb_per_session": (busy[1] - idle[1]) / n,
                 "procs_per_session": (busy[2] - idle[2]) / n,
@@ -235,10 +240,18 @@ class ImapRows:
         row("IMAP %d clients SELECT..APPEND loop" % self.clients, "cmds/s", loop, "cmds_per_s")
         row("IMAP CPU per command, %d clients" % self.clients, "ms", loop, "cpu_ms_per_cmd",
             "lower")
-        mem = self.raw["idle_%d" % self.idle_sessions] = self.repeat(
-            i, self.memory, 1 if self.bench.args.quick else 3)
-        row("IMAP memory per IDLE session (%d), PSS" % self.idle_sessions, "KB", mem,
-            "pss_kb_per_session", "lower")
+        for n in self.idle_counts:
+            mem = self.raw["idle_%d" % n] = self.repeat(
+                i, lambda s, n=n: self.memory(s, n), 1 if self.bench.args.quick or n > 2000 else 3)
+            row("IMAP memory per IDLE session (%d), PSS" % n, "KB", mem, "pss_kb_per_session",
+                "lower")
+
+def raise_nofile(want):
+    """the client's descriptors: one socket per session"""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < want:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
+
 
 def median(xs):
     xs = sorted(xs)

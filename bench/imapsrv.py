@@ -14,7 +14,8 @@ import os
 import mta
 from pop3srv import Dovecot as Pop3Dovecot, HatoPop3
 
-LIMIT = 1200
+LIMIT = 1200        # processes (bench/imap.py raises it for --imap-idle)
+USERIP = 1200       # sessions per user and IP: the idle sessions are spread over 50 users
 
 
 class HatoImap(HatoPop3):
@@ -29,7 +30,7 @@ class HatoImap(HatoPop3):
         mta.run(self.postconf, "-c", self.dir, "-e", "inet_protocols = ipv4",
                 "passdb = system", "userdb = system", "mail_location = maildir:~/%s" % self.maildir,
                 "first_valid_uid = 1000", "default_process_limit = %d" % LIMIT,
-                "protocols = imap", "mail_max_userip_connections = %d" % LIMIT,
+                "protocols = imap", "mail_max_userip_connections = %d" % USERIP,
                 "ssl_cert = %s/cert.pem" % self.dir, "ssl_key = %s/key.pem" % self.dir)
         with open(os.path.join(self.dir, "master.cf"), "w") as f:
             f.write("""# master.cf for make bench: IMAP only
@@ -66,7 +67,7 @@ first_valid_uid = 1000
 default_process_limit = %(limit)d
 default_client_limit = %(clients)d
 protocol imap {
-  mail_max_userip_connections = %(limit)d
+  mail_max_userip_connections = %(userip)d
 }
 passdb {
   driver = shadow
@@ -83,5 +84,5 @@ service imap-login {
   }
 }
 """ % {"dir": self.dir, "cert": self.cert_files[0], "key": self.cert_files[1],
-                "maildir": self.maildir, "port": self.port, "limit": LIMIT,
+                "maildir": self.maildir, "port": self.port, "limit": LIMIT, "userip": USERIP,
                 "clients": 4 * LIMIT})

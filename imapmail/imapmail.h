@@ -195,6 +195,13 @@ int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg);
 /* imapmail_msg_vsize - RFC822.SIZE of msg (counted from the file when
  * the index has no vsize) */
 off_t imapmail_msg_vsize(struct imapmail *m, const struct mail_index_msg *msg);
+/* imapmail_envelope_cached - msg's envelope fields from the cache (filled
+ * first if need be) into env: false when they must be read from the file */
+bool imapmail_envelope_cached(struct imapmail *m, const struct mail_index_msg *msg,
+			      struct buf *env);
+/* imapmail_cache_batch - on: the cache fills that follow are written
+ * together; off: written now (errors logged) */
+void imapmail_cache_batch(struct imapmail *m, bool on);
 /* --- imapmail_cmd_search.c: the sequence numbers (ascending) of the
  * messages s matches, into hits (room for every message): how many */
 struct imapmail_search;

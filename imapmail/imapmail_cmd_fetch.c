@@ -2,7 +2,8 @@
  * are parsed once, then each message's answer is built and sent in
  * turn.  What comes from the index (UID, FLAGS, INTERNALDATE,
  * RFC822.SIZE) needs no file; ENVELOPE and BODY/BODYSTRUCTURE come from
- * the index's cache (imapmail_parts.c); sections are
+ * the index's cache (imapmail_parts.c), the file opened only to fill it;
+ * sections are
  * read from the file (opened without following a link) by
  * imapmail_render.  A section fetched without .PEEK sets \Seen
  * (read-write folders), and the answer then carries FLAGS too. */
@@ -35,6 +36,7 @@ struct fetch {
 	size_t len;
 	bool seen;			/* some item sets \Seen */
 	bool parts;			/* some item needs the MIME structure */
+	bool sections;			/* some item reads the file (BODY[...]) */
 	bool flags;			/* FLAGS was asked for */
 	bool modseq_item;		/* MODSEQ was (RFC 7162 3.1.4.1) */
 	bool changedsince;		/* (CHANGEDSINCE modseq) */
@@ -53,6 +55,7 @@ static bool add(struct fetch *f, enum item_kind kind)
 		return false;
 	f->items[f->len++] = (struct item){ .kind = kind };
 	f->parts = f->parts || kind >= I_ENVELOPE;
+	f->sections = f->sections || kind == I_SECTION;
 	f->flags = f->flags || kind == I_FLAGS;
 	f->modseq_item = f->modseq_item || kind == I_MODSEQ;
 	return true;
@@ -201,10 +204,11 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
 	struct mime_parts *p = NULL;
 	struct buf *env = buf_new(256);
-	bool file = f->parts;
-	int fd = file ? imapmail_msg_open(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
+	int fd = f->sections ? imapmail_msg_open(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
 
-	if (file && (fd < 0 || (p = imapmail_parts(m, msg, fd, env)) == NULL))
+	/* ENVELOPE and BODYSTRUCTURE alone come from the cache: the file is
+	 * opened only to fill it (imapmail_parts), or for a section */
+	if (f->parts && ((f->sections && fd < 0) || (p = imapmail_parts(m, msg, fd, env)) == NULL))
 		rc = IMAPMAIL_RENDER_ERROR;
 	buf_printf(out, "* %zu FETCH (", i + 1);
 	if (seen_now && !f->flags) {	/* as Dovecot: the new flags first */
@@ -285,6 +289,7 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 	changed = xcalloc(n + 1, sizeof(*changed));
 	if (f.seen && !m->box->readonly)
 		set_seen(m, idx, n, changed);
+	imapmail_cache_batch(m, true);
 	for (size_t k = 0; k < n && m->s->state == STREAM_OK && bad == 0; k++) {
 		int rc;
 
@@ -301,6 +306,7 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 		if (stream_pending(m->s) == 0 && buf_len(m->s->out) >= 65536)
 			(void)stream_flush(m->s);
 	}
+	imapmail_cache_batch(m, false);
 	m->n_fetch++;
 	if (bad == IMAPMAIL_RENDER_UNKNOWN_CTE)	/* RFC 3516 4.3 */
 		imapmail_tagged(m, "NO", "[UNKNOWN-CTE] Unknown Content-Transfer-Encoding.");

@@ -2,6 +2,7 @@
  * CAPABILITY, NOOP and CHECK, LOGOUT, ENABLE (RFC 5161: IMAP4rev2,
  * UTF8=ACCEPT in imapmail_utf8.c), ID (RFC 2971),
  * NAMESPACE (RFC 2342), IDLE (RFC 2177). */
+#include <malloc.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -154,6 +155,10 @@ void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 	(void)c;
 	stream_puts(m->s, "+ idling\r\n");
 	stream_set_timeout(m->s, IDLE_NOTIFY_S * 1000);
+	/* an idle session may last hours: the free heap goes back to the
+	 * kernel (malloc_trim also gives back whole free pages inside it) */
+	(void)stream_flush(m->s);
+	malloc_trim(0);
 	while (!m->done) {
 		int rc;
 

@@ -1,8 +1,9 @@
 /* imapmail_cmd_search - SEARCH and UID SEARCH (RFC 9051 6.4.4, ESEARCH
  * RFC 4731): the program is parsed and evaluated by imapmail_search;
  * here each message of the view is described to it (flags, keywords,
- * size, date, its file only when a key needs the text), and the hits
- * go out as SEARCH or ESEARCH.  RETURN (SAVE) keeps the hits' UIDs for
+ * size, date; the envelope fields from the index's cache when a key
+ * can use them; its file only when a key still needs the text), and
+ * the hits go out as SEARCH or ESEARCH.  RETURN (SAVE) keeps the hits' UIDs for
  * a later '$' (RFC 5182). */
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +27,37 @@ static size_t keywords_of(const struct imapmail_box *b, const char *flags, const
 	return n;
 }
 
+/* match - one message: the cached envelope first when it helps, the
+ * file only if the program still needs it */
+static int match(struct imapmail *m, struct imapmail_search *s, struct imapmail_search_msg *sm,
+		 const struct mail_index_msg *msg, struct buf *env)
+{
+	const struct mail_index_folder *f = m->box->f;
+	uint32_t last_uid = f->len ? f->msgs[f->len - 1].uid : 0;
+	int rc;
+
+	buf_reset(env);
+	if (imapmail_search_needs_file(s) && imapmail_search_envelope_helps(s) &&
+	    imapmail_envelope_cached(m, msg, env)) {
+		sm->envelope = buf_str(env);
+		sm->envelope_len = buf_len(env);
+	}
+	rc = imapmail_search_match(s, sm, (uint32_t)f->len, last_uid);
+	if (rc < 0 && imapmail_search_needs_file(s) && (sm->fd = imapmail_msg_open(m, msg)) >= 0) {
+		rc = imapmail_search_match(s, sm, (uint32_t)f->len, last_uid);
+		close(sm->fd);
+	}
+	return rc;
+}
+
 /* run - the hits (UIDs or sequence numbers) of s in the view */
 static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 		  uint64_t *modseq_r)
 {
 	const struct imapmail_box *b = m->box;
 	const struct mail_index_folder *f = b->f;
-	uint32_t last_uid = f->len ? f->msgs[f->len - 1].uid : 0;
-	bool file = imapmail_search_needs_file(s), sized = imapmail_search_needs_size(s);
+	bool sized = imapmail_search_needs_size(s);
+	struct buf *env = buf_new(256);
 	size_t n = 0;
 
 	*modseq_r = 0;
@@ -45,15 +69,14 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 			.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
 			.recent = msg->uid >= b->recent_min_uid && b->recent,
 			.size = sized ? imapmail_msg_vsize(m, msg) : msg->size,
-			.internal_date = msg->date, .fd = file ? imapmail_msg_open(m, msg) : -1 };
+			.internal_date = msg->date, .fd = -1 };
 
-		if (imapmail_search_match(s, &sm, (uint32_t)f->len, last_uid) == 1) {
+		if (match(m, s, &sm, msg, env) == 1) {
 			hits[n++] = m->uid ? msg->uid : (uint32_t)(i + 1);
 			*modseq_r = msg->modseq > *modseq_r ? msg->modseq : *modseq_r;
 		}
-		if (sm.fd >= 0)
-			close(sm.fd);
 	}
+	buf_free(&env);
 	return n;
 }
 
@@ -102,7 +125,9 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 		imapmail_condstore_enable(m);
 	if (imapmail_search_uses_saved(s))
 		imapmail_search_set_saved(s, m->saved, m->n_saved);
+	imapmail_cache_batch(m, true);
 	n = run(m, s, hits, &modseq);
+	imapmail_cache_batch(m, false);
 	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
 		save(m, imapmail_search_return(s), hits, n);
 	imapmail_search_result(s, c->tag, m->uid, m->rev2, hits, n, modseq, out);

@@ -270,11 +270,15 @@ static struct entry *entries(struct imapmail *m, struct imapmail_search *s,
 			     const struct sorting *st, size_t *n_r)
 {
 	uint32_t *hits = xcalloc(m->box->f->len + 1, sizeof(*hits));
-	size_t n = imapmail_search_seqs(m, s, hits);
-	struct entry *e = xcalloc(n + 1, sizeof(*e));
+	struct entry *e;
+	size_t n;
 
+	imapmail_cache_batch(m, true);
+	n = imapmail_search_seqs(m, s, hits);
+	e = xcalloc(n + 1, sizeof(*e));
 	for (size_t k = 0; k < n; k++)
 		fill(m, st, hits[k] - 1, &e[k]);
+	imapmail_cache_batch(m, false);
 	free(hits);
 	*n_r = n;
 	return e;

@@ -6,11 +6,16 @@
  *
  *   p = imapmail_parts(m, msg, fd, env);   // NULL: neither worked
  *   fd = imapmail_msg_open(m, msg);        // the file, or -1
+ *   ok = imapmail_envelope_cached(m, msg, env);  // env alone, for SEARCH
+ *   imapmail_cache_batch(m, true); ... imapmail_cache_batch(m, false);
  *
  * fd is the message file (imapmail_msg_open), or -1: it is then opened only if
  * the file must be read.  env gets the envelope fields (mime_parts.h's
  * unfolded "Name: value\n" lines).  Errors are logged; the file is the
  * sender's (hostile), parsed by mime_parts within its limits.
+ * A command that goes over many messages (FETCH, SORT, THREAD, SEARCH)
+ * brackets its loop with imapmail_cache_batch, so that the fills are
+ * committed a thousand at a time, not one by one.
  */
 #include <fcntl.h>
 #include <unistd.h>
@@ -33,6 +38,21 @@ int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg)
 	fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	buf_free(&path);
 	return fd;
+}
+
+/* imapmail_cache_batch - begin (on) or end and write the cache's batch */
+void imapmail_cache_batch(struct imapmail *m, bool on)
+{
+	struct buf *why;
+
+	if (on) {
+		mail_index_cache_batch_begin(m->idx);
+		return;
+	}
+	why = buf_new(0);
+	if (mail_index_cache_batch_end(m->idx, why) < 0)
+		log_warn("user %s: %s", m->user, buf_str(why));
+	buf_free(&why);
 }
 
 /* imapmail_msg_vsize - RFC822.SIZE: the index's, else counted from the
@@ -67,6 +87,22 @@ static struct mime_parts *from_file(struct imapmail *m, const struct mail_index_
 	if (own >= 0)
 		close(own);
 	return p;
+}
+
+/* imapmail_envelope_cached - msg's envelope fields from the cache,
+ * filled first if need be: true, or false (read the file) */
+bool imapmail_envelope_cached(struct imapmail *m, const struct mail_index_msg *msg,
+			      struct buf *env)
+{
+	struct buf *why = buf_new(0);
+	const char *folder = m->box->name;
+	int rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env, why);
+
+	if (rc == 0 && mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1)
+		rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env,
+					  why);
+	buf_free(&why);
+	return rc == 1;
 }
 
 /* imapmail_parts - the parts and envelope fields of msg */

@@ -1,9 +1,11 @@
 /* imapmail_search - evaluating a parsed SEARCH program per message and
  * writing its answer (see imapmail_search.h).  Evaluation is
  * three-valued: a first pass over what the caller gave (flags, sizes,
- * dates, sets) answers yes, no or "needs the file"; only the last reads
- * the message (imapmail_search_text.c) and evaluates again with the
- * text keys' hits and the Date: field known. */
+ * dates, sets) answers yes, no or "needs the file"; with the cached
+ * envelope fields, a second pass knows the HEADER keys on them and the
+ * Date: (imapmail_search_text.c reads them as it reads a file's
+ * header); only the last reads the message and evaluates again with
+ * every text key's hit and the Date: field known. */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -20,6 +22,7 @@ struct ectx {
 	const struct imapmail_search_msg *m;
 	uint32_t last_seq, last_uid;
 	const struct search_file *f;	/* NULL in the first pass */
+	const struct search_file *env;	/* the envelope pass: its Date: */
 };
 
 /* bool3 - YES or NO */
@@ -58,8 +61,10 @@ static bool in_saved(const struct imapmail_search *s, uint32_t uid)
 
 /* sent - a SENT* key once the file was read; a message without a Date:
  * field that parses counts as sent on 1-Jan-1970, as in Dovecot */
-static int sent(const struct search_key *k, const struct search_file *f)
+static int sent(const struct search_key *k, const struct ectx *c)
 {
+	const struct search_file *f = c->f ? c->f : c->env;
+
 	if (f == NULL)
 		return UNKNOWN;
 	if (k->type == SK_SENTBEFORE)
@@ -121,22 +126,30 @@ static int eval(const struct ectx *c, const struct search_key *k)
 	case SK_BEFORE: return bool3(imap_date_local_day(m->internal_date) < k->day);
 	case SK_ON: return bool3(imap_date_local_day(m->internal_date) == k->day);
 	case SK_SINCE: return bool3(imap_date_local_day(m->internal_date) >= k->day);
-	case SK_SENTBEFORE: case SK_SENTON: case SK_SENTSINCE: return sent(k, c->f);
-	case SK_HEADER: case SK_BODY: case SK_TEXT: return c->f ? bool3(k->hit) : UNKNOWN;
+	case SK_SENTBEFORE: case SK_SENTON: case SK_SENTSINCE: return sent(k, c);
+	case SK_HEADER: case SK_BODY: case SK_TEXT:
+		return c->f || (c->env && k->env) ? bool3(k->hit) : UNKNOWN;
 	}
 	return NO;
 }
 
-/* imapmail_search_match - the two passes */
+/* imapmail_search_match - the passes: cheap keys, the envelope, the file */
 int imapmail_search_match(struct imapmail_search *s, const struct imapmail_search_msg *m,
 			  uint32_t last_seq, uint32_t last_uid)
 {
 	struct ectx c = { .s = s, .m = m, .last_seq = last_seq, .last_uid = last_uid };
-	struct search_file f = { 0 };
+	struct search_file f = { 0 }, fe = { 0 };
 	int v = eval(&c, &s->root);
 
 	if (v != UNKNOWN)
 		return v;
+	if (m->envelope && imapmail_search_envelope_helps(s)) {
+		search_envelope_read(s, m->envelope, m->envelope_len, &fe);
+		c.env = &fe;
+		if ((v = eval(&c, &s->root)) != UNKNOWN)
+			return v;
+		c.env = NULL;
+	}
 	if (m->fd < 0 || search_text_read(s, m->fd, &f) < 0)
 		return -1;
 	c.f = &f;
@@ -147,6 +160,13 @@ int imapmail_search_match(struct imapmail_search *s, const struct imapmail_searc
 bool imapmail_search_needs_file(const struct imapmail_search *s)
 {
 	return s->n_text > 0 || s->needs_date;
+}
+
+/* imapmail_search_envelope_helps - a HEADER key on an envelope field,
+ * or a SENT* key */
+bool imapmail_search_envelope_helps(const struct imapmail_search *s)
+{
+	return s->env_keys || s->needs_date;
 }
 
 /* imapmail_search_needs_size - LARGER or SMALLER appears */

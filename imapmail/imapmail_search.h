@@ -20,11 +20,19 @@
  * Errors for BAD use Dovecot 2.3's words (it adds "Error in IMAP
  * command SEARCH: " before them; the caller may too).
  * Evaluation: flags, keywords, sizes, internal dates, sets and MODSEQ
- * decide first; only a message they leave open has its file read
- * (m->fd, from offset 0, once for all its text keys and SENT* dates).
+ * decide first; then, when the caller gave m->envelope (the index's
+ * cached Date, Subject, From, Sender, Reply-To, To, Cc, Bcc,
+ * In-Reply-To and Message-ID fields), the HEADER keys on those fields
+ * (SUBJECT, FROM ...) and SENT* dates; only a message still left open
+ * has its file read (m->fd, from offset 0, once for all its text keys
+ * and SENT* dates).  The envelope's fields are read exactly as the
+ * file's header would be, so the answer is the same either way.
  * match gives 1 (hit), 0 (no) or -1: the file was needed and could
  * not be read (m->fd -1 or a read error); the caller counts it as no
- * hit (Dovecot does the same for a message expunged under it).
+ * hit (Dovecot does the same for a message expunged under it), or,
+ * having given no fd, opens the file and asks again:
+ *       m.envelope = imapmail_search_envelope_helps(s) ? cached : NULL;
+ *       if ((rc = match(s, &m, ...)) < 0 && needs_file) { m.fd = open(...); rc = match(...); }
  * Text keys match substrings without case (Unicode simple upper case,
  * Latin letters also without their accents, as Dovecot's
  * i;unicode-casemap) on MIME-decoded UTF-8: RFC 2047 words in header
@@ -72,6 +80,8 @@ struct imapmail_search_msg {
 	off_t size;			/* RFC822.SIZE: CRLF-counted */
 	time_t internal_date;		/* the file's mtime */
 	int fd;				/* the message file, or -1 */
+	const char *envelope;		/* or NULL: its envelope fields as */
+	size_t envelope_len;		/* mime_parts.h keeps them (cached) */
 };
 
 struct imapmail_search;
@@ -81,6 +91,9 @@ int imapmail_search_parse(const struct imap_arg *args, size_t n, struct imapmail
 			  struct buf *why);
 /* imapmail_search_needs_file - some key may need the message file */
 bool imapmail_search_needs_file(const struct imapmail_search *s);
+/* imapmail_search_envelope_helps - some key may be answered from the
+ * envelope fields (a HEADER key on one of them, a SENT* date) */
+bool imapmail_search_envelope_helps(const struct imapmail_search *s);
 /* imapmail_search_needs_size - some key compares m->size (LARGER,
  * SMALLER): the caller gives the true RFC822.SIZE, counting it from the
  * file if its index does not have it */

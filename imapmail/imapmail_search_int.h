@@ -44,6 +44,7 @@ struct search_key {
 	uint64_t num;			/* LARGER, SMALLER, MODSEQ */
 	int64_t day;			/* dates */
 	bool hit;			/* text keys, while a message is read */
+	bool env;			/* HEADER on a field the envelope has */
 };
 
 struct imapmail_search {
@@ -56,6 +57,7 @@ struct imapmail_search {
 	bool uses_saved;
 	bool uses_modseq;
 	bool needs_size;
+	bool env_keys;			/* some HEADER key has env set */
 	uint32_t *saved;
 	size_t n_saved;
 };
@@ -69,6 +71,12 @@ struct search_file {
 /* search_text_read - read fd's message once, setting hit on s->text keys
  * and filling f: 0, or -1 on a read error */
 int search_text_read(struct imapmail_search *s, int fd, struct search_file *f);
+/* search_envelope_read - the same from the cached envelope fields (len
+ * bytes of "Name: value\n" lines), for the keys with env set */
+void search_envelope_read(struct imapmail_search *s, const char *env, size_t len,
+			  struct search_file *f);
+/* search_envelope_field - name is one of the envelope's fields */
+bool search_envelope_field(const char *name);
 /* search_fold - UTF-8 text folded for matching, appended to out */
 void search_fold(const char *s, size_t len, struct buf *out);
 void search_key_clear(struct search_key *k);

@@ -333,6 +333,8 @@ static void collect(struct imapmail_search *s, struct search_key *k)
 	case SK_TEXT:
 		s->text = xrealloc(s->text, (s->n_text + 1) * sizeof(*s->text));
 		s->text[s->n_text++] = k;
+		k->env = k->type == SK_HEADER && search_envelope_field(k->name);
+		s->env_keys = s->env_keys || k->env;
 		break;
 	case SK_SENTBEFORE:
 	case SK_SENTON:

@@ -10,6 +10,7 @@
 
 #include "base64.h"
 #include "imapmail_search.h"
+#include "mime_parts.h"
 #include "imapmail_search_decode.h"
 #include "imapmail_search_int.h"
 #include "mem.h"
@@ -207,16 +208,55 @@ static void test_cheap(void)
 	test_end();
 }
 
-/* text_match - program text on message (a temporary file) */
+/* text_match - program text on message (a temporary file); the same
+ * program given the message's envelope fields as the index caches them
+ * (mime_parts) must answer the same, and without the file too unless a
+ * key still needs it (-1) */
 static int text_match(const char *text, const char *message)
 {
 	char *path = test_tmpfile(message);
 	struct imapmail_search_msg m = msg(1, "", (off_t)strlen(message));
-	int rc;
+	struct mime_parts *p = NULL;
+	struct buf *why = buf_new(0);
+	int rc, env_rc;
 
 	m.fd = open(path, O_RDONLY);
 	rc = match(text, &m);
-	close(m.fd);
+	if (mime_parts_read(m.fd, &p, why) == 0 && !p->envelope_over) {
+		m.envelope = buf_str(p->envelope);
+		m.envelope_len = buf_len(p->envelope);
+		test_assert(match(text, &m) == rc);
+		close(m.fd);
+		m.fd = -1;
+		env_rc = match(text, &m);
+		test_assert(env_rc == rc || env_rc == -1);
+	} else {
+		close(m.fd);
+	}
+	mime_parts_free(&p);
+	buf_free(&why);
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+/* env_only - program text answered from message's envelope fields alone */
+static int env_only(const char *text, const char *message)
+{
+	char *path = test_tmpfile(message);
+	struct imapmail_search_msg m = msg(1, "", (off_t)strlen(message));
+	struct mime_parts *p = NULL;
+	struct buf *why = buf_new(0);
+	int fd = open(path, O_RDONLY), rc = -9;
+
+	if (mime_parts_read(fd, &p, why) == 0) {
+		m.envelope = buf_str(p->envelope);
+		m.envelope_len = buf_len(p->envelope);
+		rc = match(text, &m);
+	}
+	close(fd);
+	mime_parts_free(&p);
+	buf_free(&why);
 	unlink(path);
 	free(path);
 	return rc;
@@ -299,6 +339,23 @@ static void test_text(void)
 	test_assert(text_match("SENTBEFORE 18-Jul-1996", mime_msg) == 1);
 	test_assert(text_match("SENTON 1-Jan-1970", "Subject: x\r\n\r\nbody\r\n") == 1);
 	test_assert(text_match("SENTON 1-Jan-1970", "Date: bogus\r\n\r\nbody\r\n") == 1);
+	test_end();
+}
+
+static void test_envelope(void)
+{
+	test_begin("imapmail_search: header keys and SENT* from the cached envelope, no file");
+	test_assert(env_only("SUBJECT \"grüße aus münchen\"", mime_msg) == 1);
+	test_assert(env_only("SUBJECT inner", mime_msg) == 0);
+	test_assert(env_only("FROM \"jürgen weiß\" SENTON 17-Jul-1996", mime_msg) == 1);
+	test_assert(env_only("HEADER MESSAGE-ID \"\"", mime_msg) == 0);
+	test_assert(env_only("HEADER Date \"\"", mime_msg) == 1);
+	test_assert(env_only("OR SUBJECT nothere BODY cafe", mime_msg) == -1);
+	test_assert(env_only("SUBJECT nothere BODY cafe", mime_msg) == 0);
+	test_assert(env_only("HEADER X-Empty \"\"", mime_msg) == -1);
+	test_assert(env_only("SENTON 1-Jan-1970", "Subject: x\r\n\r\nbody\r\n") == 1);
+	test_assert(env_only("TO b CC c", "To: a,\r\n b\r\nCc: c\r\nTo: z\r\n\r\nx\r\n") == 1);
+	test_assert(env_only("HEADER \"Subject\" x", "Subject : x\r\n\r\nbody\r\n") == 0);
 	test_end();
 }
 
@@ -429,6 +486,7 @@ void test_imapmail_search(void)
 	test_depth();
 	test_cheap();
 	test_text();
+	test_envelope();
 	test_chunks();
 	test_result();
 	test_saved();

@@ -10,6 +10,10 @@
  * than needed (only the header when no BODY/TEXT key is open); XXX a
  * text part is kept whole while it is read and decoded (a part is
  * bounded by message_size_limit).
+ * The index's cached envelope fields (store/mime_parts.h: the top
+ * header's fields unfolded as here, one "Name: value" a line, in the
+ * file's order) go through the same field_done, for the HEADER keys on
+ * those fields and the Date:, so that both ways give one answer.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,6 +25,7 @@
 #include "imapmail_search_int.h"
 #include "mem.h"
 #include "mime.h"
+#include "mime_parts.h"
 
 enum { READ_CHUNK = 65536 };
 
@@ -30,6 +35,7 @@ struct reader {
 	size_t open_keys;		/* text keys not hit yet */
 	bool date_seen;
 	bool top_done;			/* the message's own header has ended */
+	bool env_only;			/* reading cached envelope fields */
 	struct buf *field;		/* the header field being gathered */
 	enum mime_section field_section;
 	char charset[SEARCH_CHARSET_MAX + 1];	/* of the block's Content-Type */
@@ -152,7 +158,7 @@ static void field_done(struct reader *r)
 		header_exists(r, name);
 	if (top && wants(r, SK_HEADER, name))
 		header_keys(r, name, v);
-	if (wants(r, SK_TEXT, NULL)) {
+	if (!r->env_only && wants(r, SK_TEXT, NULL)) {
 		/* TEXT sees the whole field, its name too (as Dovecot) */
 		buf_set(r->tmp, name);
 		buf_cat(r->tmp, ": ");
@@ -292,31 +298,69 @@ static int walk(struct reader *r, int fd)
 	return rc;
 }
 
-/* search_text_read - one message's text keys and Date: */
-int search_text_read(struct imapmail_search *s, int fd, struct search_file *f)
+/* reader_init - r for s: the keys' hits cleared, the buffers made */
+static void reader_init(struct reader *r, struct imapmail_search *s, struct search_file *f)
 {
-	struct reader r = { .s = s, .f = f };
-	int rc;
-
+	*r = (struct reader){ .s = s, .f = f };
 	for (size_t i = 0; i < s->n_text; i++) {
 		struct search_key *k = s->text[i];
 
 		/* an empty BODY/TEXT string is found in any message */
 		k->hit = k->type != SK_HEADER && buf_len(k->value) == 0;
-		r.open_keys += !k->hit;
+		r->open_keys += !k->hit;
 	}
-	r.field = buf_new(256);
-	r.body = buf_new(1024);
-	r.tmp = buf_new(1024);
-	r.folded = buf_new(1024);
+	r->field = buf_new(256);
+	r->body = buf_new(1024);
+	r->tmp = buf_new(1024);
+	r->folded = buf_new(1024);
 	for (int i = 0; i < SH_MODES; i++)
-		r.view[i] = buf_new(256);
+		r->view[i] = buf_new(256);
+}
+
+/* reader_free - r's buffers */
+static void reader_free(struct reader *r)
+{
+	for (int i = 0; i < SH_MODES; i++)
+		buf_free(&r->view[i]);
+	buf_free(&r->field);
+	buf_free(&r->body);
+	buf_free(&r->tmp);
+	buf_free(&r->folded);
+}
+
+/* search_text_read - one message's text keys and Date: */
+int search_text_read(struct imapmail_search *s, int fd, struct search_file *f)
+{
+	struct reader r;
+	int rc;
+
+	reader_init(&r, s, f);
 	rc = walk(&r, fd);
-	for (int i = 0; i < SH_MODES; i++)
-		buf_free(&r.view[i]);
-	buf_free(&r.field);
-	buf_free(&r.body);
-	buf_free(&r.tmp);
-	buf_free(&r.folded);
+	reader_free(&r);
 	return rc;
+}
+
+/* search_envelope_read - the envelope's lines as the top header's fields */
+void search_envelope_read(struct imapmail_search *s, const char *env, size_t len,
+			  struct search_file *f)
+{
+	const char *p = env, *end = env + len, *nl;
+	struct reader r;
+
+	reader_init(&r, s, f);
+	r.env_only = true;
+	r.field_section = MIME_TOP;
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		buf_add(r.field, p, (size_t)((nl ? nl : end) - p));
+		field_done(&r);
+		p = nl ? nl + 1 : end;
+	}
+	reader_free(&r);
+}
+
+/* search_envelope_field - a field mime_parts keeps in the envelope */
+bool search_envelope_field(const char *name)
+{
+	return mime_parts_envelope_field(name);
 }

@@ -14,10 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <openssl/evp.h>
 
 #include "conn_count.h"
 #include "mem.h"
+#include "sha256.h"
 
 enum { OPEN_TRIES = 200, NAME_PLAIN_MAX = 200 };
 
@@ -85,8 +85,7 @@ void conn_count_close(struct conn_count **ccp)
  * '#' and its SHA-256 in hex when that would be long; -1 for an empty key */
 static int key_name(const char *key, char name[CONN_COUNT_NAME_MAX])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
+	unsigned char md[SHA256_LEN];
 	size_t n = 0;
 
 	if (*key == '\0')
@@ -100,10 +99,9 @@ static int key_name(const char *key, char name[CONN_COUNT_NAME_MAX])
 	name[n] = '\0';
 	if (n <= NAME_PLAIN_MAX)
 		return 0;
-	if (!EVP_Digest(key, strlen(key), md, &mdlen, EVP_sha256(), NULL))
-		return -1;
+	sha256(key, strlen(key), md);
 	name[0] = '#';
-	for (unsigned int i = 0; i < mdlen; i++)
+	for (unsigned int i = 0; i < SHA256_LEN; i++)
 		snprintf(name + 1 + 2 * i, 3, "%02x", md[i]);
 	return 0;
 }

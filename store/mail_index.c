@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mail_index_cache.h"
 #include "mail_index_int.h"
 #include "mem.h"
 
@@ -191,6 +192,12 @@ void mail_index_close(struct mail_index **idxp)
 
 	if (idx == NULL)
 		return;
+	if (idx->batch) {	/* the cache's waiting fills, if they can be written */
+		struct buf *why = buf_new(0);
+
+		(void)mail_index_cache_batch_end(idx, why);
+		buf_free(&why);
+	}
 	if (idx->env)
 		mdb_env_close(idx->env);
 	if (idx->dir_fd >= 0)

@@ -16,6 +16,10 @@
  * fill opens new/NAME or cur/NAME below the folder without following a
  * symbolic link, and caches only when the file is a regular file of the
  * size in the record it was opened by.
+ * In a batch (mail_index_cache_batch_begin), a fill's two fields and
+ * its validator wait in idx->batch, newest last, and go in one write
+ * transaction with the others (each through put_txn, as a lone fill);
+ * a get of those two fields looks there first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,9 +32,24 @@
 #include "mail_index_cache.h"
 #include "mail_index_int.h"
 #include "maildir_scan.h"
+#include "mem.h"
 #include "mime_parts.h"
 
 enum { FIELDS_PER_PUT = 2 };
+
+/* a fill waiting in a batch */
+struct cache_pend {
+	char *folder;
+	uint32_t uid;
+	struct buf *valid;
+	struct buf *field[FIELDS_PER_PUT];	/* envelope, bodystructure; NULL: uncacheable */
+};
+
+struct cache_batch {
+	struct cache_pend *items;
+	size_t len, cap, bytes;
+	struct buf *why;		/* while written */
+};
 
 struct put_work {
 	const char *folder;
@@ -233,6 +252,100 @@ int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t ui
 	return args_ok(folder, uid, field, why) ? run_put(&w) : -1;
 }
 
+/* pend_clear - the batch's entries freed, the batch kept */
+static void pend_clear(struct cache_batch *b)
+{
+	for (size_t i = 0; i < b->len; i++) {
+		free(b->items[i].folder);
+		buf_free(&b->items[i].valid);
+		for (size_t f = 0; f < FIELDS_PER_PUT; f++)
+			buf_free(&b->items[i].field[f]);
+	}
+	b->len = 0;
+	b->bytes = 0;
+}
+
+/* batch_txn - every waiting fill, checked as a lone fill is */
+static int batch_txn(MDB_txn *txn, void *ctx)
+{
+	struct mail_index *idx = ctx;
+	struct cache_batch *b = idx->batch;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < b->len; i++) {
+		const struct cache_pend *e = &b->items[i];
+		struct put_work w = { .idx = idx, .folder = e->folder, .uid = e->uid, .n = 2,
+				      .want = e->valid, .why = b->why,
+				      .name = { MAIL_INDEX_CACHE_ENVELOPE, MAIL_INDEX_CACHE_BODYSTRUCTURE } };
+
+		for (size_t f = 0; f < FIELDS_PER_PUT; f++) {
+			w.data[f] = e->field[f] ? buf_str(e->field[f]) : NULL;
+			w.len[f] = e->field[f] ? buf_len(e->field[f]) : 0;
+		}
+		rc = put_txn(txn, &w);
+	}
+	return rc;
+}
+
+/* batch_write - the waiting fills in one write transaction: 0 or -1 */
+static int batch_write(struct mail_index *idx, struct buf *why)
+{
+	struct cache_batch *b = idx->batch;
+	int rc = 0;
+
+	if (b->len > 0) {
+		b->why = why;
+		if ((rc = mail_index_write(idx, batch_txn, idx)) != 0 && rc != -1)
+			buf_printf(why, "%s: cache: %s", idx->path, mdb_strerror(rc));
+		b->why = NULL;
+	}
+	pend_clear(b);
+	return rc == 0 ? 0 : -1;
+}
+
+/* mail_index_cache_batch_begin - fills wait in idx->batch from now on */
+void mail_index_cache_batch_begin(struct mail_index *idx)
+{
+	if (idx->batch == NULL)
+		idx->batch = xcalloc(1, sizeof(*idx->batch));
+}
+
+/* mail_index_cache_batch_end - the waiting fills written, the batch gone */
+int mail_index_cache_batch_end(struct mail_index *idx, struct buf *why)
+{
+	int rc;
+
+	if (idx->batch == NULL)
+		return 0;
+	rc = batch_write(idx, why);
+	free(idx->batch->items);
+	free(idx->batch);
+	idx->batch = NULL;
+	return rc;
+}
+
+/* pend_get - a batched fill's field of uid into out: 1, UNCACHEABLE, or
+ * 0 when the batch has none (the newest entry wins) */
+static int pend_get(const struct mail_index *idx, const char *folder, uint32_t uid,
+		    const char *field, struct buf *out)
+{
+	const struct cache_batch *b = idx->batch;
+	size_t f = strcmp(field, MAIL_INDEX_CACHE_ENVELOPE) == 0 ? 0
+	    : strcmp(field, MAIL_INDEX_CACHE_BODYSTRUCTURE) == 0 ? 1 : FIELDS_PER_PUT;
+
+	for (size_t i = b ? b->len : 0; f < FIELDS_PER_PUT && i-- > 0;) {
+		const struct cache_pend *e = &b->items[i];
+
+		if (e->uid != uid || strcmp(e->folder, folder) != 0)
+			continue;
+		if (e->field[f] == NULL)
+			return MAIL_INDEX_CACHE_UNCACHEABLE;
+		buf_add(out, buf_str(e->field[f]), buf_len(e->field[f]));
+		return 1;
+	}
+	return 0;
+}
+
 /* read_field - the entry of field in txn, if the validator holds */
 static int read_field(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
 		      const char *field, struct buf *out, struct buf *why)
@@ -269,6 +382,8 @@ int mail_index_cache_get(struct mail_index *idx, const char *folder, uint32_t ui
 	buf_reset(out);
 	if (!args_ok(folder, uid, field, why))
 		return -1;
+	if ((rc = pend_get(idx, folder, uid, field, out)) != 0)
+		return rc;
 	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) != 0) {
 		buf_printf(why, "%s: %s", idx->path, mdb_strerror(rc));
 		return -1;
@@ -320,6 +435,35 @@ static int open_msg(int folder_fd, const struct mail_index_msg *m, struct buf *w
 	return fd;
 }
 
+/* pend_add - a fill into the batch, written once the batch is full */
+static int pend_add(struct put_work *w, const struct mime_parts *p, struct buf *bs,
+		    const struct buf *valid)
+{
+	struct cache_batch *b = w->idx->batch;
+	struct cache_pend *e;
+
+	if (b->len == b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 64;
+		b->items = xrealloc(b->items, mem_mul_size(b->cap, sizeof(*b->items)));
+	}
+	e = &b->items[b->len++];
+	*e = (struct cache_pend){ .folder = xstrdup(w->folder), .uid = w->uid };
+	e->valid = buf_new(buf_len(valid));
+	buf_add(e->valid, buf_str(valid), buf_len(valid));
+	if (!p->envelope_over) {
+		e->field[0] = buf_new(buf_len(p->envelope));
+		buf_add(e->field[0], buf_str(p->envelope), buf_len(p->envelope));
+	}
+	if (!p->parts_over)
+		e->field[1] = bs;
+	else
+		buf_free(&bs);
+	b->bytes += buf_len(valid) + buf_len(p->envelope) + (e->field[1] ? buf_len(e->field[1]) : 0);
+	if (b->len < MAIL_INDEX_CACHE_BATCH_MAX && b->bytes < MAIL_INDEX_CACHE_BATCH_BYTES)
+		return 1;
+	return batch_write(w->idx, w->why) == 0 ? 1 : -1;
+}
+
 /* fill_put - both fields of p, under the validator valid */
 static int fill_put(struct put_work *w, const struct mime_parts *p, const struct buf *valid)
 {
@@ -327,6 +471,8 @@ static int fill_put(struct put_work *w, const struct mime_parts *p, const struct
 	int rc;
 
 	mime_parts_encode(p, bs);
+	if (w->idx->batch)
+		return pend_add(w, p, bs, valid);
 	w->want = valid;
 	w->n = 2;
 	w->name[0] = MAIL_INDEX_CACHE_ENVELOPE;

@@ -16,6 +16,13 @@
  * limit of mime_parts (a huge header, too many parts), is kept as
  * "uncacheable", never cut, so that no one parses it again and again.
  * Field names: 1 to 32 bytes of a-z, 0-9 and '-'.
+ * Batches: a fill is a write transaction, and a commit is synced to
+ * disk; between mail_index_cache_batch_begin and _end, fills are kept
+ * in memory (gets see them) and written MAIL_INDEX_CACHE_BATCH_MAX at a
+ * time in one transaction, so listing a cold folder commits a few times,
+ * not once per message.  A batch not written when the process dies is
+ * lost, which a cache allows; each entry is checked against the
+ * message's record when it is written, as a fill is.
  * Errors: -1 with why.
  */
 #ifndef HATO_MAIL_INDEX_CACHE_H
@@ -34,6 +41,8 @@ enum {
 	MAIL_INDEX_CACHE_FIELD_MAX = 65536,
 	MAIL_INDEX_CACHE_NAME_MAX = 32,
 	MAIL_INDEX_CACHE_UNCACHEABLE = 2,	/* get: over a limit, read the file */
+	MAIL_INDEX_CACHE_BATCH_MAX = 1000,	/* fills per batch transaction */
+	MAIL_INDEX_CACHE_BATCH_BYTES = 4 << 20,	/* or bytes of them */
 };
 
 /* mail_index_cache_get - the field of uid into out: 1, 0 not cached,
@@ -49,5 +58,11 @@ int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t ui
  * the index says (renamed or rewritten since the sync: sync again), -1 */
 int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
 			  uint32_t uid, struct buf *why);
+
+/* mail_index_cache_batch_begin - keep the fills that follow in memory */
+void mail_index_cache_batch_begin(struct mail_index *idx);
+/* mail_index_cache_batch_end - write what the batch holds and end it:
+ * 0, or -1 with why (the entries are then lost, not wrong) */
+int mail_index_cache_batch_end(struct mail_index *idx, struct buf *why);
 
 #endif

@@ -378,6 +378,61 @@ static void test_invalidate(void)
 	buf_free(&p);
 }
 
+/* test_batch - fills kept in memory, seen by get, written at the end,
+ * when full, or at close; an entry whose message went meanwhile is not */
+static void test_batch(void)
+{
+	struct buf *dir = buf_new(64), *out = buf_new(64), *why = buf_new(0), *p = buf_new(64);
+	int fd = maildir("batch", dir), rc = 1;
+	struct mail_index *idx = NULL;
+	uint32_t u1, u2, u3;
+
+	test_begin("mail_index_cache: a batch's fills are seen at once and written at its end");
+	put_file(dir, "cur/5.e.host:2,", "Subject: five\n\nx\n", 17);
+	put_file(dir, "cur/6.f.host:2,", "Subject: six\n\ny\n", 16);
+	put_file(dir, "cur/7.g.host:2,", "Subject: seven\n\nz\n", 18);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert((u1 = sync_uid(idx, fd, "5.e.host", NULL)) != 0);
+	test_assert((u2 = sync_uid(idx, fd, "6.f.host", NULL)) != 0);
+	test_assert((u3 = sync_uid(idx, fd, "7.g.host", NULL)) != 0);
+	mail_index_cache_batch_begin(idx);
+	test_assert(fill(idx, fd, u1) == 1 && fill(idx, fd, u2) == 1);
+	test_assert(get(idx, u1, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert_str(buf_str(out), "Subject: five\n");
+	test_assert(get(idx, u2, MAIL_INDEX_CACHE_BODYSTRUCTURE, out) == 1);
+	test_assert(get(idx, u3, MAIL_INDEX_CACHE_ENVELOPE, out) == 0);
+	test_assert(entries(idx, u1) == 0 && entries(idx, u2) == 0);	/* not written yet */
+	buf_printf(p, "%s/cur/5.e.host:2,", buf_str(dir));
+	test_assert(unlink(buf_str(p)) == 0);
+	test_assert(sync_uid(idx, fd, "6.f.host", NULL) == u2);	/* u1 expunged */
+	test_assert(mail_index_cache_batch_end(idx, why) == 0);
+	test_assert(entries(idx, u1) == 0 && entries(idx, u2) == 3);
+	test_assert(get(idx, u2, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert_str(buf_str(out), "Subject: six\n");
+	test_end();
+
+	test_begin("mail_index_cache: a full batch is written; close writes the rest");
+	mail_index_cache_batch_begin(idx);
+	for (int i = 0; i < MAIL_INDEX_CACHE_BATCH_MAX && rc == 1; i++)
+		rc = fill(idx, fd, u3);
+	test_assert(rc == 1 && entries(idx, u3) == 3);
+	test_assert(mail_index_cache_put(idx, "INBOX", u2, "x-test", "a", 1, why) == 1);
+	test_assert(fill(idx, fd, u2) == 1);
+	mail_index_close(&idx);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert(get(idx, u2, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert(get(idx, u2, "x-test", out) == 1);
+	test_assert(get(idx, u3, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert_str(buf_str(out), "Subject: seven\n");
+	mail_index_close(&idx);
+	test_end();
+	close(fd);
+	buf_free(&dir);
+	buf_free(&out);
+	buf_free(&why);
+	buf_free(&p);
+}
+
 /* test_dropped_folder - a folder rebuilt after a bad record loses its
  * cache (new UIDVALIDITY, the same UIDs) */
 static void test_dropped_folder(void)
@@ -540,6 +595,7 @@ void test_mail_index_cache(void)
 	test_put_get();
 	test_fill();
 	test_invalidate();
+	test_batch();
 	test_dropped_folder();
 	test_limits();
 	test_grow();

@@ -49,6 +49,7 @@ struct mail_index {
 	MDB_dbi kw_dbi;			/* "keywords": mail_index_keywords.c */
 	MDB_dbi cache_dbi;		/* "cache": mail_index_cache.c */
 	size_t map_size;
+	struct cache_batch *batch;	/* mail_index_cache_batch: fills not written yet */
 };
 
 /* a folder's header record */

@@ -129,6 +129,26 @@ static int move_again(int cur, const char *name, const char *newname, struct buf
 	return rc;
 }
 
+/* maildir_flags_set_at - the move with cur/ and new/ open (new_fd -1
+ * when the file is in cur/) */
+int maildir_flags_set_at(int cur_fd, int new_fd, const char *name, const char *flags,
+			 struct buf *newname, struct buf *why)
+{
+	int from = new_fd >= 0 ? new_fd : cur_fd, rc;
+
+	if (!is_name_ok(name)) {
+		buf_printf(why, "not a message file name");
+		errno = EINVAL;
+		return -1;
+	}
+	buf_reset(newname);
+	maildir_flags_name(newname, name, flags);
+	rc = move(from, name, cur_fd, buf_str(newname), why);
+	if (rc == 0)
+		rc = move_again(cur_fd, name, buf_str(newname), why);
+	return rc;
+}
+
 /* maildir_flags_set - rename name into cur/ with the given flags */
 int maildir_flags_set(int folder_fd, const char *name, bool in_new, const char *flags,
 		      struct buf *newname, struct buf *why)
@@ -142,17 +162,13 @@ int maildir_flags_set(int folder_fd, const char *name, bool in_new, const char *
 	}
 	if ((cur = maildir_open_path(folder_fd, "cur", 0, why)) < 0)
 		return -1;
-	from = in_new ? maildir_open_path(folder_fd, "new", 0, why) : cur;
-	if (from < 0) {
+	from = in_new ? maildir_open_path(folder_fd, "new", 0, why) : -1;
+	if (in_new && from < 0) {
 		close(cur);
 		return -1;
 	}
-	buf_reset(newname);
-	maildir_flags_name(newname, name, flags);
-	rc = move(from, name, cur, buf_str(newname), why);
-	if (rc == 0)
-		rc = move_again(cur, name, buf_str(newname), why);
-	if (from != cur)
+	rc = maildir_flags_set_at(cur, from, name, flags, newname, why);
+	if (from >= 0)
 		close(from);
 	close(cur);
 	return rc;

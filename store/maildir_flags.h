@@ -37,5 +37,9 @@ void maildir_flags_name(struct buf *out, const char *name, const char *flags);
  * cur/BASE:2,FLAGS (its name into newname): 1 done, 0 gone, -1 error */
 int maildir_flags_set(int folder_fd, const char *name, bool in_new, const char *flags,
 		      struct buf *newname, struct buf *why);
+/* maildir_flags_set_at - the same with the folder's cur/ and new/ open
+ * (new_fd -1: the file is in cur/), for many files in a row */
+int maildir_flags_set_at(int cur_fd, int new_fd, const char *name, const char *flags,
+			 struct buf *newname, struct buf *why);
 
 #endif

@@ -152,6 +152,15 @@ static bool is_named(const char *p, size_t len, const char *const *names)
 	return false;
 }
 
+/* mime_parts_envelope_field - name is one of envelope_names */
+bool mime_parts_envelope_field(const char *name)
+{
+	for (const char *const *n = envelope_names; *n; n++)
+		if (strcasecmp(name, *n) == 0)
+			return true;
+	return false;
+}
+
 /* keep - bytes of the header kept in k->dest, within the limits */
 static void keep(struct walk *k, const char *p, size_t len)
 {

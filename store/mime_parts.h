@@ -77,6 +77,9 @@ struct mime_parts {
 /* mime_parts_read - parse the message file fd (read from where it is):
  * 0, or -1 with why on a read error */
 int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why);
+/* mime_parts_envelope_field - name (a field name, any case) is one the
+ * envelope keeps */
+bool mime_parts_envelope_field(const char *name);
 /* mime_parts_encode - p's parts (not the envelope) into out */
 void mime_parts_encode(const struct mime_parts *p, struct buf *out);
 /* mime_parts_decode - bytes from mime_parts_encode: 0, or -1 */

@@ -148,11 +148,11 @@ def first_session(port, user, pw):
     m.logout()
 
 
-def hato(tool, maildir, queries):
+def hato(tool, maildir, queries, opts=()):
     lines = []
     for text, lit in queries:
         lines.append(text + (' "%s"' % lit if lit else ""))
-    p = subprocess.run([tool, maildir], input="\n".join(lines) + "\n", capture_output=True,
+    p = subprocess.run([tool] + list(opts) + [maildir], input="\n".join(lines) + "\n", capture_output=True,
                        text=True, encoding="utf-8", errors="replace", check=True)
     res = []
     for l in p.stdout.splitlines():
@@ -206,6 +206,8 @@ def main():
     d = server(int(dv_port), user, dv_pw, Q)
     diff = compare("imapd", Q, d, server(int(h_port), user, h_pw, Q))
     diff += compare("module", Q, d, hato(tool, maildir, Q))
+    # header keys and SENT* from the envelope fields the index caches
+    diff += compare("module", Q, d, hato(tool, maildir, Q, ["--envelope"]), "ENVELOPE")
     d = server(int(dv_port), user, dv_pw, QSEQ, "SEARCH")
     diff += compare("imapd", QSEQ, d, server(int(h_port), user, h_pw, QSEQ, "SEARCH"), "SEARCH")
     return 1 if diff else 0

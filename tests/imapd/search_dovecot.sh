@@ -3,7 +3,9 @@
 # messages (search_corpus.py) is searched with the same 200+ UID SEARCH
 # programs by a private Dovecot 2.3 and by hato's imapd (imaplib, the
 # same Maildir), and by hato's SEARCH module alone (build/tests/
-# imapsearch, UIDs from Dovecot's dovecot-uidlist); the answers must be
+# imapsearch, UIDs from Dovecot's dovecot-uidlist; once reading the
+# files, once with the envelope fields as the index caches them, the
+# files only for what those cannot answer); the answers must be
 # equal (search_dovecot.py lists deliberate differences with their RFC
 # clause).  Everything runs in one non-UTC zone, so internal dates
 # compare by the server's local day.

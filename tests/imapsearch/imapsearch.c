@@ -2,6 +2,10 @@
  * (a test tool, never installed).
  *
  *   imapsearch MAILDIR < queries     one "* SEARCH uid..." line per query
+ *   imapsearch --envelope MAILDIR < queries   the same, each message given
+ *                                    its envelope fields as the index's
+ *                                    cache keeps them (mime_parts), its
+ *                                    file only when a key still needs it
  *   imapsearch --utf7 < names        per mailbox name "ok UTF-8" or "bad"
  *   imapsearch --internaldate FILE   the file's mtime as INTERNALDATE
  *
@@ -28,6 +32,7 @@
 #include "imap_utf7.h"
 #include "imapmail_search.h"
 #include "mem.h"
+#include "mime_parts.h"
 
 struct msg {
 	uint32_t uid;
@@ -187,6 +192,26 @@ static void save(unsigned ret, const uint32_t *hits, size_t n)
 			saved[n_saved++] = hits[i];
 }
 
+static bool use_envelope;	/* --envelope */
+
+/* envelope_of - the envelope fields of the file at path into m, as the
+ * index's cache has them: the parts holding them (NULL when not cacheable) */
+static struct mime_parts *envelope_of(const char *path, struct imapmail_search_msg *m)
+{
+	struct buf *why = buf_new(0);
+	struct mime_parts *p = NULL;
+	int fd = open(path, O_RDONLY);
+
+	if (fd >= 0 && mime_parts_read(fd, &p, why) == 0 && !p->envelope_over) {
+		m->envelope = buf_str(p->envelope);
+		m->envelope_len = buf_len(p->envelope);
+	}
+	if (fd >= 0)
+		close(fd);
+	buf_free(&why);
+	return p;
+}
+
 /* run - one query line: its answer as UID SEARCH gives it ("* SEARCH"
  * when the writer says nothing, as for RETURN (SAVE) alone) */
 static void run(const struct msg *v, size_t n, const char *q)
@@ -208,13 +233,19 @@ static void run(const struct msg *v, size_t n, const char *q)
 			.keywords = v[i].kw, .n_keywords = v[i].n_kw, .size = v[i].size,
 			.internal_date = v[i].mtime, .fd = -1,
 		};
+		struct mime_parts *p = NULL;
+		int rc;
 
-		if (imapmail_search_needs_file(s))
-			m.fd = open(v[i].path, O_RDONLY);
-		if (imapmail_search_match(s, &m, (uint32_t)n, n ? v[n - 1].uid : 0) == 1)
+		if (use_envelope && imapmail_search_envelope_helps(s))
+			p = envelope_of(v[i].path, &m);
+		rc = imapmail_search_match(s, &m, (uint32_t)n, n ? v[n - 1].uid : 0);
+		if (rc < 0 && imapmail_search_needs_file(s) && (m.fd = open(v[i].path, O_RDONLY)) >= 0)
+			rc = imapmail_search_match(s, &m, (uint32_t)n, n ? v[n - 1].uid : 0);
+		if (rc == 1)
 			hits[k++] = v[i].uid;
 		if (m.fd >= 0)
 			close(m.fd);
+		mime_parts_free(&p);
 	}
 	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
 		save(imapmail_search_return(s), hits, k);
@@ -259,6 +290,11 @@ int main(int argc, char **argv)
 	struct msg *v;
 	size_t n = 0;
 
+	if (argc == 3 && strcmp(argv[1], "--envelope") == 0) {
+		use_envelope = true;
+		argv++;
+		argc--;
+	}
 	if (argc > 1 && argv[1][0] == '-')
 		return codecs(argc, argv) == 0 ? 0 : 2;
 	if (argc != 2) {
