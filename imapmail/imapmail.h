@@ -202,6 +202,10 @@ bool imapmail_envelope_cached(struct imapmail *m, const struct mail_index_msg *m
 /* imapmail_cache_batch - on: the cache fills that follow are written
  * together; off: written now (errors logged) */
 void imapmail_cache_batch(struct imapmail *m, bool on);
+/* --- imapmail_hdrcache.c: HEADER.FIELDS from the cached lean header --- */
+struct imapmail_section;
+bool imapmail_hdrcache_covers(const struct imapmail_section *sec);
+bool imapmail_hdrcache_get(struct imapmail *m, const struct mail_index_msg *msg, struct buf *out);
 /* --- imapmail_cmd_search.c: the sequence numbers (ascending) of the
  * messages s matches, into hits (room for every message): how many */
 struct imapmail_search;

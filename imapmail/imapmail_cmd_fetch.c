@@ -37,6 +37,10 @@ struct fetch {
 	bool seen;			/* some item sets \Seen */
 	bool parts;			/* some item needs the MIME structure */
 	bool sections;			/* some item reads the file (BODY[...]) */
+	bool structure;			/* ENVELOPE, BODY or BODYSTRUCTURE */
+	bool lean;			/* the cached lean header answers every
+					 * section (imapmail_hdrcache.c); starts
+					 * true */
 	bool flags;			/* FLAGS was asked for */
 	bool modseq_item;		/* MODSEQ was (RFC 7162 3.1.4.1) */
 	bool changedsince;		/* (CHANGEDSINCE modseq) */
@@ -56,6 +60,7 @@ static bool add(struct fetch *f, enum item_kind kind)
 	f->items[f->len++] = (struct item){ .kind = kind };
 	f->parts = f->parts || kind >= I_ENVELOPE;
 	f->sections = f->sections || kind == I_SECTION;
+	f->structure = f->structure || (kind >= I_ENVELOPE && kind != I_SECTION);
 	f->flags = f->flags || kind == I_FLAGS;
 	f->modseq_item = f->modseq_item || kind == I_MODSEQ;
 	return true;
@@ -71,6 +76,7 @@ static bool section(struct fetch *f, const char *a)
 		return false;
 	}
 	f->seen = f->seen || f->items[f->len - 1].sec.seen;
+	f->lean = f->lean && imapmail_hdrcache_covers(&f->items[f->len - 1].sec);
 	return true;
 }
 
@@ -154,7 +160,8 @@ static void internaldate(time_t t, struct buf *out)
 
 /* one_item - item k of message i into out: IMAPMAIL_RENDER_OK, or why not */
 static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
-		     const struct mime_parts *p, const struct buf *env, struct buf *out)
+		     const struct mime_parts *p, const struct buf *env, const struct buf *hdr,
+		     struct buf *out)
 {
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
 	struct buf *why;
@@ -187,7 +194,10 @@ static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 		imapmail_bodystructure_write(p, 0, it->kind == I_BODYSTRUCTURE, out);
 		return IMAPMAIL_RENDER_OK;
 	case I_SECTION:
-		break;
+		if (hdr == NULL)
+			break;
+		imapmail_section_write_fields(buf_str(hdr), buf_len(hdr), &it->sec, out);
+		return IMAPMAIL_RENDER_OK;
 	}
 	why = buf_new(0);
 	if ((rc = imapmail_section_write(fd, p, &it->sec, out, why)) == IMAPMAIL_RENDER_ERROR)
@@ -203,12 +213,18 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 {
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
 	struct mime_parts *p = NULL;
-	struct buf *env = buf_new(256);
-	int fd = f->sections ? imapmail_msg_open(m, msg) : -1, rc = IMAPMAIL_RENDER_OK;
+	struct buf *env = buf_new(256), *hdr = NULL;
+	int fd = -1, rc = IMAPMAIL_RENDER_OK;
 
 	/* ENVELOPE and BODYSTRUCTURE alone come from the cache: the file is
-	 * opened only to fill it (imapmail_parts), or for a section */
-	if (f->parts && ((f->sections && fd < 0) || (p = imapmail_parts(m, msg, fd, env)) == NULL))
+	 * opened only to fill it (imapmail_parts), or for a section that the
+	 * cached lean header cannot answer */
+	if (f->sections && f->lean && !imapmail_hdrcache_get(m, msg, (hdr = buf_new(1024))))
+		buf_free(&hdr);
+	if (f->sections && hdr == NULL)
+		fd = imapmail_msg_open(m, msg);
+	if ((f->structure || (f->sections && hdr == NULL)) &&
+	    ((f->sections && hdr == NULL && fd < 0) || (p = imapmail_parts(m, msg, fd, env)) == NULL))
 		rc = IMAPMAIL_RENDER_ERROR;
 	buf_printf(out, "* %zu FETCH (", i + 1);
 	if (seen_now && !f->flags) {	/* as Dovecot: the new flags first */
@@ -220,13 +236,14 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 	for (size_t k = 0; rc == IMAPMAIL_RENDER_OK && k < f->len; k++) {
 		if (k)
 			buf_putc(out, ' ');
-		rc = one_item(m, &f->items[k], i, fd, p, env, out);
+		rc = one_item(m, &f->items[k], i, fd, p, env, hdr, out);
 	}
 	buf_cat(out, ")\r\n");
 	if (fd >= 0)
 		close(fd);
 	mime_parts_free(&p);
 	buf_free(&env);
+	buf_free(&hdr);
 	return rc;
 }
 
@@ -266,7 +283,7 @@ static void vanished(struct imapmail *m, const char *set, uint64_t modseq)
 /* imapmail_cmd_fetch - FETCH set items */
 void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 {
-	struct fetch f = { .why = buf_new(0) };
+	struct fetch f = { .why = buf_new(0), .lean = true };
 	struct buf *out = buf_new(4096);
 	size_t *idx = NULL, n = 0, gone = 0;
 	int bad = 0;

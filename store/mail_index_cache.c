@@ -29,20 +29,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mail_header_lean.h"
 #include "mail_index_cache.h"
 #include "mail_index_int.h"
 #include "maildir_scan.h"
 #include "mem.h"
 #include "mime_parts.h"
 
-enum { FIELDS_PER_PUT = 2 };
+enum { FIELDS_PER_PUT = 3, HEADER_READ_MAX = 4 * MAIL_INDEX_CACHE_FIELD_MAX };
+
+/* what a fill keeps, in this order */
+static const char *const fill_names[FIELDS_PER_PUT] = {
+	MAIL_INDEX_CACHE_ENVELOPE, MAIL_INDEX_CACHE_BODYSTRUCTURE, MAIL_INDEX_CACHE_HEADER_LEAN };
 
 /* a fill waiting in a batch */
 struct cache_pend {
 	char *folder;
 	uint32_t uid;
 	struct buf *valid;
-	struct buf *field[FIELDS_PER_PUT];	/* envelope, bodystructure; NULL: uncacheable */
+	struct buf *field[FIELDS_PER_PUT];	/* as fill_names; NULL: uncacheable */
 };
 
 struct cache_batch {
@@ -274,11 +279,11 @@ static int batch_txn(MDB_txn *txn, void *ctx)
 
 	for (size_t i = 0; rc == 0 && i < b->len; i++) {
 		const struct cache_pend *e = &b->items[i];
-		struct put_work w = { .idx = idx, .folder = e->folder, .uid = e->uid, .n = 2,
-				      .want = e->valid, .why = b->why,
-				      .name = { MAIL_INDEX_CACHE_ENVELOPE, MAIL_INDEX_CACHE_BODYSTRUCTURE } };
+		struct put_work w = { .idx = idx, .folder = e->folder, .uid = e->uid,
+				      .n = FIELDS_PER_PUT, .want = e->valid, .why = b->why };
 
 		for (size_t f = 0; f < FIELDS_PER_PUT; f++) {
+			w.name[f] = fill_names[f];
 			w.data[f] = e->field[f] ? buf_str(e->field[f]) : NULL;
 			w.len[f] = e->field[f] ? buf_len(e->field[f]) : 0;
 		}
@@ -330,8 +335,10 @@ static int pend_get(const struct mail_index *idx, const char *folder, uint32_t u
 		    const char *field, struct buf *out)
 {
 	const struct cache_batch *b = idx->batch;
-	size_t f = strcmp(field, MAIL_INDEX_CACHE_ENVELOPE) == 0 ? 0
-	    : strcmp(field, MAIL_INDEX_CACHE_BODYSTRUCTURE) == 0 ? 1 : FIELDS_PER_PUT;
+	size_t f = 0;
+
+	while (f < FIELDS_PER_PUT && strcmp(field, fill_names[f]) != 0)
+		f++;
 
 	for (size_t i = b ? b->len : 0; f < FIELDS_PER_PUT && i-- > 0;) {
 		const struct cache_pend *e = &b->items[i];
@@ -435,9 +442,9 @@ static int open_msg(int folder_fd, const struct mail_index_msg *m, struct buf *w
 	return fd;
 }
 
-/* pend_add - a fill into the batch, written once the batch is full */
-static int pend_add(struct put_work *w, const struct mime_parts *p, struct buf *bs,
-		    const struct buf *valid)
+/* pend_add - a fill's fields (taken: set to NULL) into the batch,
+ * written once the batch is full */
+static int pend_add(struct put_work *w, struct buf **field, const struct buf *valid)
 {
 	struct cache_batch *b = w->idx->batch;
 	struct cache_pend *e;
@@ -450,39 +457,77 @@ static int pend_add(struct put_work *w, const struct mime_parts *p, struct buf *
 	*e = (struct cache_pend){ .folder = xstrdup(w->folder), .uid = w->uid };
 	e->valid = buf_new(buf_len(valid));
 	buf_add(e->valid, buf_str(valid), buf_len(valid));
-	if (!p->envelope_over) {
-		e->field[0] = buf_new(buf_len(p->envelope));
-		buf_add(e->field[0], buf_str(p->envelope), buf_len(p->envelope));
+	b->bytes += buf_len(valid);
+	for (size_t f = 0; f < FIELDS_PER_PUT; f++) {
+		e->field[f] = field[f];
+		field[f] = NULL;
+		b->bytes += e->field[f] ? buf_len(e->field[f]) : 0;
 	}
-	if (!p->parts_over)
-		e->field[1] = bs;
-	else
-		buf_free(&bs);
-	b->bytes += buf_len(valid) + buf_len(p->envelope) + (e->field[1] ? buf_len(e->field[1]) : 0);
 	if (b->len < MAIL_INDEX_CACHE_BATCH_MAX && b->bytes < MAIL_INDEX_CACHE_BATCH_BYTES)
 		return 1;
 	return batch_write(w->idx, w->why) == 0 ? 1 : -1;
 }
 
-/* fill_put - both fields of p, under the validator valid */
-static int fill_put(struct put_work *w, const struct mime_parts *p, const struct buf *valid)
+/* header_lean - the message's header (part 0's, from the file) less
+ * its traces and signatures (mail_header_lean.h); NULL when over the
+ * field limit or unreadable: uncacheable */
+static struct buf *header_lean(int fd, const struct mime_parts *p)
 {
-	struct buf *bs = buf_new(1024);
+	struct buf *raw, *lean;
+	uint64_t size = p->len ? p->parts[0].hdr_size : 0;
+	size_t got = 0;
+
+	if (p->len == 0 || p->parts[0].hdr_offset != 0 || size > HEADER_READ_MAX)
+		return NULL;
+	raw = buf_new((size_t)size);
+	buf_reserve(raw, (size_t)size);
+	while (got < size) {
+		ssize_t n = pread(fd, raw->data + got, (size_t)size - got, (off_t)got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	raw->len = got;
+	lean = got == size ? buf_new(got) : NULL;
+	if (lean)
+		mail_header_lean(raw->data, got, lean);
+	buf_free(&raw);
+	if (lean && buf_len(lean) > MAIL_INDEX_CACHE_FIELD_MAX)
+		buf_free(&lean);
+	return lean;
+}
+
+/* fill_put - the fields of the message read from fd (p: its parts) */
+static int fill_put(struct put_work *w, int fd, const struct mime_parts *p,
+		    const struct buf *valid)
+{
+	struct buf *field[FIELDS_PER_PUT] = { NULL };
 	int rc;
 
-	mime_parts_encode(p, bs);
+	if (!p->envelope_over) {
+		field[0] = buf_new(buf_len(p->envelope));
+		buf_add(field[0], buf_str(p->envelope), buf_len(p->envelope));
+	}
+	if (!p->parts_over) {
+		field[1] = buf_new(1024);
+		mime_parts_encode(p, field[1]);
+	}
+	field[2] = header_lean(fd, p);
 	if (w->idx->batch)
-		return pend_add(w, p, bs, valid);
+		return pend_add(w, field, valid);
 	w->want = valid;
-	w->n = 2;
-	w->name[0] = MAIL_INDEX_CACHE_ENVELOPE;
-	w->data[0] = p->envelope_over ? NULL : buf_str(p->envelope);
-	w->len[0] = buf_len(p->envelope);
-	w->name[1] = MAIL_INDEX_CACHE_BODYSTRUCTURE;
-	w->data[1] = p->parts_over ? NULL : buf_str(bs);
-	w->len[1] = buf_len(bs);
+	w->n = FIELDS_PER_PUT;
+	for (size_t f = 0; f < FIELDS_PER_PUT; f++) {
+		w->name[f] = fill_names[f];
+		w->data[f] = field[f] ? buf_str(field[f]) : NULL;
+		w->len[f] = field[f] ? buf_len(field[f]) : 0;
+	}
 	rc = run_put(w);
-	buf_free(&bs);
+	for (size_t f = 0; f < FIELDS_PER_PUT; f++)
+		buf_free(&field[f]);
 	return rc;
 }
 
@@ -503,7 +548,7 @@ int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder
 	else if (fd == -2)
 		rc = rc < 0 ? -1 : 0;
 	else if ((rc = mime_parts_read(fd, &p, why)) == 0)
-		rc = fill_put(&w, p, valid);
+		rc = fill_put(&w, fd, p, valid);
 	if (fd >= 0)
 		close(fd);
 	mime_parts_free(&p);

@@ -1,7 +1,8 @@
 /* mail_index_cache - per message, named fields of bytes kept in the
  * index so that IMAP lists a large folder without reading every file:
  * the header fields of the ENVELOPE and the MIME structure of
- * BODYSTRUCTURE (both as mime_parts.h describes them).
+ * BODYSTRUCTURE (both as mime_parts.h describes them), and the header
+ * less its traces and signatures, for HEADER.FIELDS (mail_header_lean.h).
  *
  *   rc = mail_index_cache_get(idx, "INBOX", uid, MAIL_INDEX_CACHE_ENVELOPE, out, why);
  *   if (rc == 0) rc = mail_index_cache_fill(idx, "INBOX", folder_fd, uid, why);
@@ -36,6 +37,8 @@
 
 #define MAIL_INDEX_CACHE_ENVELOPE "envelope-headers"
 #define MAIL_INDEX_CACHE_BODYSTRUCTURE "bodystructure"
+/* the message's header less its traces and signatures (mail_header_lean.h) */
+#define MAIL_INDEX_CACHE_HEADER_LEAN "header-lean"
 
 enum {
 	MAIL_INDEX_CACHE_FIELD_MAX = 65536,
