@@ -134,10 +134,12 @@ def fetched(answer):
 
 
 def hits(answer):
-    """how many numbers the SEARCH response holds"""
+    """how many numbers the SEARCH (or SORT) response holds"""
     b = bytes(answer)
     i = b.find(b"* SEARCH")
-    return len(b[i + 8:b.find(b"\r\n", i)].split())
+    if i < 0:
+        i = b.find(b"* SORT") - 2
+    return len(b[i + 8:b.find(b"\r\n", i + 8)].split())
 
 
 def run(port, logins, script, timeout=900, ramp=50, hold=False):
