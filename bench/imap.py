@@ -7,6 +7,8 @@
 # - LOGIN + SELECT INBOX + FETCH 1:* (FLAGS UID ENVELOPE) + LOGOUT on the
 #   big folder, cold (the folder copied afresh just before: in new/, no
 #   index; the page cache is warm) and warm (the same session again);
+# - a QRESYNC client's resync after 1% of its flags changed
+#   (bench/imap_resync.py);
 # - SEARCH SUBJECT, SEARCH FROM and SORT (SUBJECT) ALL on it, warm, in
 #   one session;
 # - 50 clients, one per user, each looping SELECT, FETCH of the last 10
@@ -27,6 +29,7 @@ import shutil
 import subprocess
 import time
 
+import imap_resync
 import imapload
 import load
 import mta
@@ -236,6 +239,9 @@ class ImapRows:
             what = "SORT (SUBJECT) ALL" if cmd.startswith("SORT") else "SEARCH " + key
             row("IMAP %s, %s" % (what, big), "ms", search, key + "_ms", "lower")
             row("IMAP CPU per %s" % what, "ms", search, key + "_cpu_ms", "lower")
+        resync = self.raw["qresync"] = self.repeat(i + 1, lambda s: imap_resync.qresync(self, s))
+        row("IMAP QRESYNC resync, 1%% of %s changed" % big, "s", resync, "secs", "lower")
+        row("IMAP CPU of it", "s", resync, "cpu_s", "lower")
         for s in (self.hato, self.dove):            # untimed: the small folders' indexes
             imapload.run(s.port, [(u, self.password) for u in self.users[1:]],
                          lambda sess: iter([("cmd", "SELECT INBOX")]))

@@ -1,19 +1,14 @@
-# bench/imap_resync.py - make bench's QRESYNC and SORT rows (bench/imap.py
-# runs them on its big folder, against both servers):
-# - QRESYNC: a client that left knowing UIDVALIDITY and HIGHESTMODSEQ
-#   comes back after another session changed the flags of 1% of the
-#   folder: LOGIN, ENABLE QRESYNC, SELECT INBOX (QRESYNC (v m)), LOGOUT,
-#   timed, with the server's CPU; the answer must hold exactly the changed
-#   messages.  Each run toggles \Flagged on its own 1%.
-# - SORT: SORT (SUBJECT) and SORT (REVERSE DATE) of the whole folder in one
-#   session, warm, per command.
+# bench/imap_resync.py - make bench's QRESYNC row (bench/imap.py runs it
+# on its big folder, against both servers): a client that left knowing
+# UIDVALIDITY and HIGHESTMODSEQ comes back after another session changed
+# the flags of 1% of the folder: LOGIN, ENABLE QRESYNC, SELECT INBOX
+# (QRESYNC (v m)), LOGOUT, timed, with the server's CPU; the answer must
+# hold exactly the changed messages.  Runs toggle \Flagged on a 1%: on,
+# then off again, the same 1% for both servers.
 import random
 import re
-import time
 
 import imapload
-
-SORTS = (("SUBJECT", "SORT (SUBJECT) UTF-8 ALL"), ("DATE", "SORT (REVERSE DATE) UTF-8 ALL"))
 
 
 def _state(rows, s):
@@ -58,24 +53,3 @@ def qresync(rows, s):
     if got != [k]:
         raise RuntimeError("%s: QRESYNC gave %s FETCH responses, %d expected" % (s.name, got, k))
     return {"secs": secs, "cpu_s": cpu, "changed": k}
-
-
-def sort(rows, s):
-    """rows.searches of each SORT in one session: {KEY_ms, KEY_cpu_ms}"""
-    out, marks = {}, []
-
-    def script(sess):
-        yield ("cmd", "SELECT INBOX")
-        for key, cmd in SORTS:
-            marks.append((key, time.monotonic(), s.cpu_seconds()))
-            for _ in range(rows.searches):
-                yield ("cmd", cmd)
-            out[key + "_hits"] = imapload.hits(sess.last)
-        marks.append((None, time.monotonic(), s.cpu_seconds()))
-    rows.measure(s, [(rows.users[0], rows.password)], script)
-    for (key, t0, c0), (_, t1, c1) in zip(marks, marks[1:]):
-        out[key + "_ms"] = (t1 - t0) * 1000 / rows.searches
-        out[key + "_cpu_ms"] = (c1 - c0) * 1000 / rows.searches
-        if out[key + "_hits"] != rows.n:
-            raise RuntimeError("%s: %s sorted %d of %d" % (s.name, key, out[key + "_hits"], rows.n))
-    return out
