@@ -167,7 +167,8 @@ static void fill(struct imapmail *m, const struct sorting *st, size_t i, struct 
 	if (!(st->want[K_DATE] || st->want[K_SUBJECT] || st->want[K_FROM] || st->want[K_TO] ||
 	      st->want[K_CC] || st->want[K_DISPLAYFROM] || st->want[K_DISPLAYTO]))
 		goto out;
-	if ((p = imapmail_parts(m, msg, -1, env)) != NULL)
+	/* the envelope's fields alone; the structure only when not cached */
+	if (!imapmail_envelope_cached(m, msg, env) && (p = imapmail_parts(m, msg, -1, env)) != NULL)
 		mime_parts_free(&p);
 	v = field(env, "Date");
 	if (!v[0] || imap_date_rfc5322(v, strlen(v), &e->sent, &zone) < 0)
