@@ -111,6 +111,8 @@ void imapmail_box_close(struct imapmail *m);
 int imapmail_box_sync(struct imapmail *m, bool expunge_ok);
 /* imapmail_box_flags - FLAGS (...) of message i into out */
 void imapmail_box_flags(struct imapmail *m, size_t i, struct buf *out);
+/* imapmail_box_find_uid - the place of uid in f (UID order), or f->len */
+size_t imapmail_box_find_uid(const struct mail_index_folder *f, uint32_t uid);
 /* imapmail_box_fetch_flags - the untagged FETCH of message i's flags
  * (with its UID when uid or QRESYNC, its MODSEQ under CONDSTORE; no
  * FLAGS when silent) */
@@ -227,7 +229,5 @@ void imapmail_utf8_patterns(struct imapmail *m, struct strv *patterns);
 const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i);
 /* --- imapmail_esort.c: ESORT (RFC 5267) for imapmail_cmd_sort --- */
 bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret);
-void imapmail_esort_write(const char *tag, bool uid, unsigned ret, const uint32_t *ids, size_t n,
-			  struct buf *out);
 
 #endif

@@ -234,8 +234,8 @@ void imapmail_box_announce_flags(struct imapmail *m)
 	buf_free(&flags);
 }
 
-/* find_uid - the place of uid in f, or f->len */
-static size_t find_uid(const struct mail_index_folder *f, uint32_t uid)
+/* imapmail_box_find_uid - the place of uid in f, or f->len */
+size_t imapmail_box_find_uid(const struct mail_index_folder *f, uint32_t uid)
 {
 	size_t lo = 0, hi = f->len;
 
@@ -280,7 +280,7 @@ static size_t report_expunged(struct imapmail *m, const struct mail_index_folder
 	size_t n = 0;
 
 	for (size_t i = old->len; i-- > 0;) {
-		if (find_uid(f, old->msgs[i].uid) != f->len)
+		if (imapmail_box_find_uid(f, old->msgs[i].uid) != f->len)
 			continue;
 		gone[n++] = old->msgs[i].uid;
 		if (!m->qresync)
@@ -318,7 +318,7 @@ static void report(struct imapmail *m, struct mail_index_folder *old, bool expun
 	if (b->f->len != n)
 		imapmail_untagged(m, "%zu EXISTS", b->f->len);
 	for (size_t i = 0; i < b->f->len; i++) {
-		size_t j = find_uid(old, b->f->msgs[i].uid);
+		size_t j = imapmail_box_find_uid(old, b->f->msgs[i].uid);
 
 		if (j == old->len || strcmp(old->msgs[j].flags, b->f->msgs[i].flags) == 0)
 			continue;
@@ -344,7 +344,7 @@ static void merge(struct imapmail_box *b, struct mail_index_folder *old)
 	*v = (struct mail_index_folder){ f->uidvalidity, f->uidnext, f->highestmodseq, 0, NULL };
 	v->msgs = xcalloc(old->len + f->len + 1, sizeof(*v->msgs));
 	for (size_t i = 0; i < old->len; i++) {
-		size_t j = find_uid(f, old->msgs[i].uid);
+		size_t j = imapmail_box_find_uid(f, old->msgs[i].uid);
 
 		if (j == f->len) {
 			take(v, &old->msgs[i]);

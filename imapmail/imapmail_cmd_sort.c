@@ -325,7 +325,7 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	for (size_t k = 0; k < n; k++)
 		ids[k] = e[k].id;
 	if (ret) {
-		imapmail_esort_write(c->tag, m->uid, ret, ids, n, out);
+		imapmail_search_esearch(ret, c->tag, m->uid, ids, n, 0, out);
 	} else {
 		buf_cat(out, "* SORT");
 		for (size_t k = 0; k < n; k++)

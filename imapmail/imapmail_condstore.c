@@ -103,17 +103,7 @@ void imapmail_qresync_free(struct imapmail_qresync *q)
 /* in_view - uid is a message of the view */
 static bool in_view(const struct mail_index_folder *f, uint32_t uid)
 {
-	size_t lo = 0, hi = f->len;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->msgs[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < f->len && f->msgs[lo].uid == uid;
+	return imapmail_box_find_uid(f, uid) < f->len;
 }
 
 /* put_range - lo:hi into the set being written */

@@ -6,7 +6,7 @@
  *
  * imapmail_cmd_sort calls imapmail_esort_return first (it takes the
  * RETURN off the arguments; dispatch puts them back), sorts as ever,
- * then imapmail_esort_write with the sorted ids.  MIN and MAX are the
+ * then imapmail_search_esearch with the sorted ids.  MIN and MAX are the
  * first and the last message in sort order (section 3.2: "the lowest
  * (highest) sorted message"), ALL the ids in sort order, consecutive
  * ascending runs written "a:b"; with no match only COUNT 0 (RFC 4731
@@ -54,39 +54,4 @@ bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret
 	c->args += 2;
 	c->args_len -= 2;
 	return true;
-}
-
-/* imapmail_esort_write - the ESEARCH answer of ids[0..n), sorted */
-void imapmail_esort_write(const char *tag, bool uid, unsigned ret, const uint32_t *ids, size_t n,
-			  struct buf *out)
-{
-	buf_cat(out, "* ESEARCH (TAG \"");
-	for (const char *p = tag; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *p);
-	}
-	buf_cat(out, "\")");
-	if (uid)
-		buf_cat(out, " UID");
-	if ((ret & IMAPMAIL_SEARCH_RET_MIN) && n > 0)
-		buf_printf(out, " MIN %u", ids[0]);
-	if ((ret & IMAPMAIL_SEARCH_RET_MAX) && n > 0)
-		buf_printf(out, " MAX %u", ids[n - 1]);
-	if ((ret & IMAPMAIL_SEARCH_RET_ALL) && n > 0) {
-		buf_cat(out, " ALL ");
-		for (size_t i = 0; i < n;) {
-			size_t j = i;
-
-			while (j + 1 < n && ids[j + 1] == ids[j] + 1)
-				j++;
-			buf_printf(out, i ? ",%u" : "%u", ids[i]);
-			if (j > i)
-				buf_printf(out, ":%u", ids[j]);
-			i = j + 1;
-		}
-	}
-	if (ret & IMAPMAIL_SEARCH_RET_COUNT)
-		buf_printf(out, " COUNT %zu", n);
-	buf_cat(out, "\r\n");
 }

@@ -17,14 +17,12 @@
  * Trust: the header is the sender's; the filter only cuts at line ends.
  */
 #include <string.h>
-#include <strings.h>
 
 #include "imapmail.h"
 #include "imapmail_render.h"
 #include "log.h"
 #include "mail_header_lean.h"
 #include "mail_index_cache.h"
-#include "mime_parts.h"
 
 /* imapmail_hdrcache_covers - the cached header can answer sec */
 bool imapmail_hdrcache_covers(const struct imapmail_section *sec)

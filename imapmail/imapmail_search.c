@@ -201,9 +201,12 @@ unsigned imapmail_search_return(const struct imapmail_search *s)
 	return s->ret;
 }
 
-/* put_esearch - "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]" */
-static void put_esearch(unsigned ret, const char *tag, bool uid, const uint32_t *hits, size_t n,
-			uint64_t modseq, struct buf *out)
+/* imapmail_search_esearch - "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n]
+ * [ALL set] [COUNT n] [MODSEQ m]" of hits in their order (SEARCH's are
+ * increasing; ESORT's in sort order, whose first and last are its MIN
+ * and MAX) */
+void imapmail_search_esearch(unsigned ret, const char *tag, bool uid, const uint32_t *hits,
+			     size_t n, uint64_t modseq, struct buf *out)
 {
 	buf_cat(out, "* ESEARCH (TAG \"");
 	for (const char *p = tag; *p; p++) {
@@ -240,7 +243,7 @@ void imapmail_search_result(const struct imapmail_search *s, const char *tag, bo
 	if (s->ret_given && ret == IMAPMAIL_SEARCH_RET_SAVE)
 		return;		/* RFC 5182: SAVE alone answers nothing */
 	if (s->ret_given || esearch) {
-		put_esearch(ret, tag, uid, hits, n, modseq, out);
+		imapmail_search_esearch(ret, tag, uid, hits, n, modseq, out);
 		return;
 	}
 	buf_cat(out, "* SEARCH");

@@ -123,4 +123,9 @@ void imapmail_search_result(const struct imapmail_search *s, const char *tag, bo
 			    struct buf *out);
 void imapmail_search_free(struct imapmail_search **sp);
 
+/* imapmail_search_esearch - the ESEARCH line of hits (in their order),
+ * for SEARCH and ESORT; MODSEQ when modseq > 0 */
+void imapmail_search_esearch(unsigned ret, const char *tag, bool uid, const uint32_t *hits,
+			     size_t n, uint64_t modseq, struct buf *out);
+
 #endif

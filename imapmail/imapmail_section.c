@@ -32,6 +32,7 @@
 
 #include "imap_quote.h"
 #include "base64.h"
+#include "fsutil.h"
 #include "imapmail_decode.h"
 #include "imapmail_render.h"
 #include "mem.h"
@@ -347,25 +348,10 @@ static bool find(const struct mime_parts *p, const struct imapmail_section *sec,
 /* read_at - len bytes of the file at off into out: 0, or -1 with why */
 static int read_at(int fd, uint64_t off, uint64_t len, struct buf *out, struct buf *why)
 {
-	size_t start = buf_len(out);
-
-	buf_reserve(out, (size_t)len);
-	while (len > 0) {
-		ssize_t n = pread(fd, out->data + out->len, (size_t)len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			buf_printf(why, "read: %s", n < 0 ? strerror(errno) : "the file is shorter");
-			buf_truncate(out, start);
-			return -1;
-		}
-		out->len += (size_t)n;
-		out->data[out->len] = '\0';
-		off += (uint64_t)n;
-		len -= (uint64_t)n;
-	}
-	return 0;
+	if (fsutil_pread_all(fd, off, (size_t)len, out) == 0)
+		return 0;
+	buf_printf(why, "read: %s", errno ? strerror(errno) : "the file is shorter");
+	return -1;
 }
 
 /* header_fields - the header's fields named (or, with not, not named)

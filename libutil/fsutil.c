@@ -109,3 +109,28 @@ int fsutil_load_at(int dir_fd, const char *name, size_t max, struct buf *out,
 	errno = err;
 	return rc;
 }
+
+/* fsutil_pread_all - see fsutil.h */
+int fsutil_pread_all(int fd, unsigned long long off, size_t len, struct buf *out)
+{
+	size_t start = buf_len(out);
+
+	buf_reserve(out, len);
+	while (len > 0) {
+		ssize_t n = pread(fd, out->data + out->len, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (n == 0)
+				errno = 0;
+			buf_truncate(out, start);
+			return -1;
+		}
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
+		off += (unsigned long long)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}

@@ -9,6 +9,7 @@
  * fsutil_load_at() reads a small file of a directory someone else may
  * write (a user's Maildir): no symbolic link followed, a regular file,
  * bounded in size.
+ * fsutil_pread_all() appends len bytes at an offset, retrying short reads.
  */
 #ifndef HATO_FSUTIL_H
 #define HATO_FSUTIL_H
@@ -22,5 +23,8 @@ struct buf;
  * bytes in out: 1 EOF, 0 deadline, -1 EOF after more than keep bytes */
 int fsutil_read_until(int fd, long long deadline, struct buf *out, size_t keep);
 int fsutil_load_at(int dir_fd, const char *name, size_t max, struct buf *out, struct buf *why);
+/* fsutil_pread_all - len bytes of fd at off appended to out: 0, or -1 with
+ * errno (0 when the file is shorter) and out as it was */
+int fsutil_pread_all(int fd, unsigned long long off, size_t len, struct buf *out);
 
 #endif

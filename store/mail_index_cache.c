@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsutil.h"
 #include "mail_header_lean.h"
 #include "mail_index_cache.h"
 #include "mail_index_int.h"
@@ -69,16 +70,6 @@ struct put_work {
 	struct buf *why;
 };
 
-/* put64 - a big-endian u64 */
-static void put64(struct buf *b, uint64_t v)
-{
-	unsigned char p[8];
-
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
-	buf_add(b, p, 8);
-}
-
 /* key - the entry of field (the validator with "") of uid in folder */
 static void key(struct buf *b, const char *folder, uint32_t uid, const char *field)
 {
@@ -116,7 +107,7 @@ static int current(struct mail_index *idx, MDB_txn *txn, const char *folder, uin
 	buf_cat(b, "v1");
 	buf_add(b, (unsigned char[]){ h.uidvalidity >> 24, h.uidvalidity >> 16,
 				      h.uidvalidity >> 8, h.uidvalidity }, 4);
-	put64(b, (uint64_t)m->size);
+	mail_index_put64(b, (uint64_t)m->size);
 	buf_add(b, m->name, m->base_len);
 	return 1;
 }
@@ -475,25 +466,15 @@ static struct buf *header_lean(int fd, const struct mime_parts *p)
 {
 	struct buf *raw, *lean;
 	uint64_t size = p->len ? p->parts[0].hdr_size : 0;
-	size_t got = 0;
+	bool ok;
 
 	if (p->len == 0 || p->parts[0].hdr_offset != 0 || size > HEADER_READ_MAX)
 		return NULL;
 	raw = buf_new((size_t)size);
-	buf_reserve(raw, (size_t)size);
-	while (got < size) {
-		ssize_t n = pread(fd, raw->data + got, (size_t)size - got, (off_t)got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	raw->len = got;
-	lean = got == size ? buf_new(got) : NULL;
+	ok = fsutil_pread_all(fd, 0, (size_t)size, raw) == 0;
+	lean = ok ? buf_new(buf_len(raw)) : NULL;
 	if (lean)
-		mail_header_lean(raw->data, got, lean);
+		mail_header_lean(buf_str(raw), buf_len(raw), lean);
 	buf_free(&raw);
 	if (lean && buf_len(lean) > MAIL_INDEX_CACHE_FIELD_MAX)
 		buf_free(&lean);

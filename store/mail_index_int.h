@@ -80,6 +80,8 @@ void mail_index_enc_msg(struct buf *b, const struct mail_index_msg *m);
 int mail_index_dec_msg(const MDB_val *k, const MDB_val *v, size_t prefix_len,
 		       struct mail_index_msg *m);
 uint32_t mail_index_get32(const unsigned char *p);
+uint64_t mail_index_get64(const unsigned char *p);
+void mail_index_put64(struct buf *b, uint64_t v);
 
 /* mail_index_load - the head (1 found, 0 not) and messages of folder in
  * txn; -1 with why on an LMDB error, MAIL_INDEX_BAD_RECORD on a record

@@ -20,8 +20,8 @@ static void put32(struct buf *b, uint32_t v)
 	buf_add(b, p, 4);
 }
 
-/* put64 - a big-endian u64 */
-static void put64(struct buf *b, uint64_t v)
+/* mail_index_put64 - a big-endian u64 appended to b */
+void mail_index_put64(struct buf *b, uint64_t v)
 {
 	put32(b, v >> 32);
 	put32(b, (uint32_t)v);
@@ -33,8 +33,8 @@ uint32_t mail_index_get32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* get64 - a big-endian u64 */
-static uint64_t get64(const unsigned char *p)
+/* mail_index_get64 - a big-endian u64 */
+uint64_t mail_index_get64(const unsigned char *p)
 {
 	return (uint64_t)mail_index_get32(p) << 32 | mail_index_get32(p + 4);
 }
@@ -59,10 +59,10 @@ void mail_index_key_ulstat(struct buf *b, const char *folder)
 void mail_index_enc_ulstat(struct buf *b, const struct mail_index_ulstat *u)
 {
 	buf_reset(b);
-	put64(b, u->dev);
-	put64(b, u->ino);
-	put64(b, u->size);
-	put64(b, (uint64_t)u->mtime);
+	mail_index_put64(b, u->dev);
+	mail_index_put64(b, u->ino);
+	mail_index_put64(b, u->size);
+	mail_index_put64(b, (uint64_t)u->mtime);
 	put32(b, u->mtime_nsec);
 }
 
@@ -73,10 +73,10 @@ int mail_index_dec_ulstat(const MDB_val *v, struct mail_index_ulstat *u)
 
 	if (v->mv_size != 36)
 		return -1;
-	u->dev = get64(p);
-	u->ino = get64(p + 8);
-	u->size = get64(p + 16);
-	u->mtime = (int64_t)get64(p + 24);
+	u->dev = mail_index_get64(p);
+	u->ino = mail_index_get64(p + 8);
+	u->size = mail_index_get64(p + 16);
+	u->mtime = (int64_t)mail_index_get64(p + 24);
 	u->mtime_nsec = mail_index_get32(p + 32);
 	return 0;
 }
@@ -113,7 +113,7 @@ void mail_index_enc_head(struct buf *b, const struct mail_index_head *h)
 	buf_reset(b);
 	put32(b, h->uidvalidity);
 	put32(b, h->uidnext);
-	put64(b, h->highestmodseq);
+	mail_index_put64(b, h->highestmodseq);
 }
 
 /* mail_index_dec_head - 0, or -1 for a record that cannot be one */
@@ -125,7 +125,7 @@ int mail_index_dec_head(const MDB_val *v, struct mail_index_head *h)
 		return -1;
 	h->uidvalidity = mail_index_get32(p);
 	h->uidnext = mail_index_get32(p + 4);
-	h->highestmodseq = get64(p + 8);
+	h->highestmodseq = mail_index_get64(p + 8);
 	return h->uidvalidity && h->uidnext ? 0 : -1;
 }
 
@@ -135,16 +135,16 @@ void mail_index_enc_msg(struct buf *b, const struct mail_index_msg *m)
 	size_t flen = strlen(m->flags);
 
 	buf_reset(b);
-	put64(b, m->modseq);
-	put64(b, (uint64_t)m->size);
-	put64(b, (uint64_t)(int64_t)m->date);
+	mail_index_put64(b, m->modseq);
+	mail_index_put64(b, (uint64_t)m->size);
+	mail_index_put64(b, (uint64_t)(int64_t)m->date);
 	buf_putc(b, m->in_new);
 	buf_putc(b, (int)m->base_len);
 	buf_putc(b, (int)flen);
 	buf_add(b, m->flags, flen);
 	buf_cat(b, m->name);
 	buf_putc(b, '\0');
-	put64(b, (uint64_t)(int64_t)(m->vsize < 0 ? -1 : m->vsize));
+	mail_index_put64(b, (uint64_t)(int64_t)(m->vsize < 0 ? -1 : m->vsize));
 }
 
 /* name_ok - a file name as maildir_scan gives them */
@@ -169,7 +169,7 @@ static int dec_tail(const unsigned char *p, size_t len, size_t *nlen_r, off_t *v
 		return 0;			/* the first layout: no vsize */
 	if (len - *nlen_r != 1 + 8)
 		return -1;
-	v = (int64_t)get64(nul + 1);
+	v = (int64_t)mail_index_get64(nul + 1);
 	if (v < -1)
 		return -1;
 	*vsize_r = (off_t)v;
@@ -186,9 +186,9 @@ int mail_index_dec_msg(const MDB_val *k, const MDB_val *v, size_t prefix_len,
 	if (k->mv_size != prefix_len + 4 || v->mv_size < MSG_FIXED)
 		return -1;
 	m->uid = mail_index_get32((const unsigned char *)k->mv_data + prefix_len);
-	m->modseq = get64(p);
-	m->size = (off_t)(get64(p + 8) & INT64_MAX);
-	m->date = (time_t)(int64_t)get64(p + 16);
+	m->modseq = mail_index_get64(p);
+	m->size = (off_t)(mail_index_get64(p + 8) & INT64_MAX);
+	m->date = (time_t)(int64_t)mail_index_get64(p + 16);
 	m->in_new = p[24] != 0;
 	m->base_len = p[25];
 	flen = p[26];

@@ -24,23 +24,6 @@
 #include "mail_index_int.h"
 #include "mem.h"
 
-/* put64 - a big-endian u64 */
-static void put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (unsigned char)v;
-}
-
-/* get64 - a big-endian u64 */
-static uint64_t get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 /* key_expunge - "X" folder NUL [uid]; no uid gives the prefix */
 static void key_expunge(struct buf *b, const char *folder, uint32_t uid)
 {
@@ -62,11 +45,15 @@ static void key_history(struct buf *b, const char *folder)
 /* put_u64 - key -> one u64 */
 static int put_u64(struct mail_index *idx, MDB_txn *txn, const struct buf *key, uint64_t v)
 {
-	unsigned char p[8];
-	MDB_val k = mail_index_val(key), val = { .mv_size = 8, .mv_data = p };
+	struct buf *b = buf_new(8);
+	MDB_val k = mail_index_val(key), val;
+	int rc;
 
-	put64(p, v);
-	return mdb_put(txn, idx->dbi, &k, &val, 0);
+	mail_index_put64(b, v);
+	val = mail_index_val(b);
+	rc = mdb_put(txn, idx->dbi, &k, &val, 0);
+	buf_free(&b);
+	return rc;
 }
 
 /* mail_index_vanished_note - uid left folder with modseq */
@@ -137,7 +124,7 @@ static bool history_whole(struct mail_index *idx, MDB_txn *txn, const char *fold
 
 	key_history(key, folder);
 	k = mail_index_val(key);
-	whole = mdb_get(txn, idx->dbi, &k, &v) == 0 && v.mv_size == 8 && get64(v.mv_data) <= since;
+	whole = mdb_get(txn, idx->dbi, &k, &v) == 0 && v.mv_size == 8 && mail_index_get64(v.mv_data) <= since;
 	buf_free(&key);
 	return whole;
 }
@@ -168,7 +155,7 @@ static bool collect(struct mail_index *idx, MDB_txn *txn, const char *folder, ui
 			ok = false;
 			break;
 		}
-		if (get64(v.mv_data) <= since)
+		if (mail_index_get64(v.mv_data) <= since)
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 64;
