@@ -348,7 +348,7 @@ static int user_field(struct auth_user *u, const char *item)
 	} else if (len == 18 && strncmp(item, "system_groups_user", 18) == 0) {
 		return *v == '\0' ? -1 : set_once(&u->system_groups_user, v);
 	} else if (is_quota_rule(item, len)) {
-		strv_add(u->quota_rules, v);
+		strv_add(u->quota_rules, item);
 	}
 	return 0;
 }

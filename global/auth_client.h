@@ -51,7 +51,7 @@ struct auth_user {
 	char *home;			/* NULL: none */
 	char *mail;			/* mail_location expanded for the user, or NULL */
 	char *system_groups_user;	/* whose /etc/group groups apply, or NULL */
-	struct strv *quota_rules;	/* quota_rule, quota_rule2, ... values, in answer order */
+	struct strv *quota_rules;	/* "quota_rule=RULE", "quota_rule2=RULE" ... in answer order */
 };
 
 struct auth_client;

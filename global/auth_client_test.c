@@ -197,7 +197,7 @@ static void test_user_found(void)
 	test_assert_str(u.mail, "maildir:/home/joe/Maildir");
 	test_assert_str(u.system_groups_user, "joe");
 	rules = u.quota_rules ? strv_join(u.quota_rules, "|") : NULL;
-	test_assert_str(rules, "*:storage=1G|Trash:storage=+10%");
+	test_assert_str(rules, "quota_rule=*:storage=1G|quota_rule2=Trash:storage=+10%");
 	free(rules);
 	auth_client_user_clear(&u);
 	test_assert(u.name == NULL && u.quota_rules == NULL);

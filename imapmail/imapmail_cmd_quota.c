@@ -4,7 +4,7 @@
  * One quota root, "User quota" (the name Dovecot's documented
  * "quota = maildir:User quota" gives), holds every folder: the user's
  * Maildir, its limits and use as store/mail_quota.h has them (main.cf
- * quota_rule over maildirsize).  Resources as RFC 9208 and Dovecot give
+ * quota_rule, or the user's from the userdb, over maildirsize).  Resources as RFC 9208 and Dovecot give
  * them: STORAGE in units of 1024 octets (the use rounded up, the limit
  * down), MESSAGE; only those with a limit are listed, and without any
  * limit there is no root ("OK No quota.", Dovecot's words).  SETQUOTA is
@@ -33,8 +33,9 @@
 
 static const char root_name[] = "User quota";
 
-/* cfg - the session's quota parameters, parsed once (a bad one logged:
- * maildirsize's limits alone then) */
+/* cfg - the session's quota parameters, main.cf's with the user's own
+ * userdb rules, parsed once (a bad one logged: maildirsize's limits
+ * alone then) */
 static const struct mail_quota_cfg *cfg(struct imapmail *m)
 {
 	struct buf *why;
@@ -43,7 +44,7 @@ static const struct mail_quota_cfg *cfg(struct imapmail *m)
 		return m->quota;
 	m->quota = xmalloc(sizeof(*m->quota));
 	why = buf_new(0);
-	if (mail_quota_cfg_init(m->quota, m->cf, why) < 0)
+	if (mail_quota_cfg_init(m->quota, m->cf, m->quota_rules, why) < 0)
 		log_warn("user %s: %s", m->user, buf_str(why));
 	buf_free(&why);
 	return m->quota;

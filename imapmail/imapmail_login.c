@@ -71,9 +71,10 @@ static void special_use(struct imapmail *m)
 }
 
 /* session - as the user: the Maildir, the index, the answer, the commands */
-static void session(const struct login_handoff *h, const char *user, const char *path)
+static void session(const struct login_handoff *h, const struct auth_user *u, const char *path)
 {
-	struct imapmail m = { .cf = cf, .user = user, .root_fd = -1 };
+	const char *user = u->name;
+	struct imapmail m = { .cf = cf, .user = user, .root_fd = -1, .quota_rules = u->quota_rules };
 	struct buf *why = buf_new(0), *caps = buf_new(256);
 
 	m.s = stream_new(h->client_fd, (int)cf->imapd_timeout * 1000);
@@ -112,6 +113,6 @@ void imapmail_login(int fd)
 	struct mail_login ml;
 
 	if (mail_login_accept(fd, refuse, &ml) == 0)
-		session(&ml.h, ml.u.name, buf_str(ml.maildir));
+		session(&ml.h, &ml.u, buf_str(ml.maildir));
 	mail_login_done(&ml);
 }

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "htable.h"
 #include "deliver_agent.h"
+#include "deliver_quota.h"
 #include "maps.h"
 #include "params.h"
 #include "strv.h"

@@ -18,8 +18,8 @@
  * message over mailbox_size_limit (a Maildir file, or what the mbox file
  * would grow to) bounces 5.2.2, as Postfix's file size limit does; a home
  * directory that cannot be reached defers 4.2.0 with a warning; a full
- * quota (EDQUOT, or main.cf quota_rule over the Maildir's maildirsize:
- * deliver_agent_mailbox) bounces 5.2.2, or defers 4.2.2 with
+ * quota (EDQUOT, or main.cf quota_rule or the user's userdb rules over
+ * the Maildir's maildirsize: deliver_quota.h) bounces 5.2.2, or defers 4.2.2 with
  * quota_full_tempfail; other errors (ENOSPC, EIO, a symlink
  * planted in the Maildir) defer, never lose the message.
  */
@@ -153,6 +153,8 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 	if (a.limit > 0 && size > a.limit)
 		deliver_agent_result_set(&res, "5.2.2", "message too large for the mailbox: %ld bytes, "
 				       "mailbox_size_limit is %ld", size, a.limit);
+	else if (a.maildir && deliver_quota_lookup(u->name, &res) < 0)
+		;	/* res says why */
 	else if (a.home && a.maildir && privs.uid != 0)	/* the common case: no fork per message */
 		deliver_helper_maildir(&privs, LOCAL_STEP_TIME, a.limit, a.dir, a.name, r->m, to,
 				       a.original_to, &a.key, &res);

@@ -10,7 +10,7 @@ static void local_init(const struct server_info *si)
 	global.cf = si->cf;
 	global.config = si->config;
 	local_alias_init(&global);
-	deliver_agent_quota_init(si->cf);
+	deliver_quota_init(si->cf);
 }
 
 /* local_service - one delivery request from qmgr */

@@ -25,6 +25,7 @@
 
 #include "deadline.h"
 #include "deliver_agent.h"
+#include "deliver_quota.h"
 #include "fsutil.h"
 #include "log.h"
 #include "maildir.h"
@@ -34,8 +35,6 @@
 #include "queue_id.h"
 
 static int msg_fd = -1;		/* the queue file being delivered, for children */
-static struct mail_quota_cfg agent_quota;	/* main.cf's, for users' mailboxes */
-static char *agent_quota_error;		/* a bad quota parameter: why */
 
 /* deliver_agent_result_init - an empty result: deferred until a step says more */
 void deliver_agent_result_init(struct agent_result *res)
@@ -426,29 +425,15 @@ void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy 
 	write_result(dir_fd, path, c, key, &none, res);
 }
 
-/* deliver_agent_quota_init - main.cf's quota parameters, for every
- * mailbox delivery of this process and its children; a bad one is
- * logged and defers those deliveries */
-void deliver_agent_quota_init(const struct params *cf)
-{
-	struct buf *why = buf_new(0);
-
-	if (mail_quota_cfg_init(&agent_quota, cf, why) < 0) {
-		log_warn("%s", buf_str(why));
-		agent_quota_error = buf_steal(&why);
-	}
-	buf_free(&why);
-}
-
-/* deliver_agent_mailbox - a user's own Maildir: the administrator's quota */
+/* deliver_agent_mailbox - a user's own Maildir: the administrator's quota,
+ * with the user's own rules (deliver_quota.h) */
 void deliver_agent_mailbox(int dir_fd, const char *path, const struct mbox_copy *c,
 			   const struct maildir_key *key, struct agent_result *res)
 {
-	if (agent_quota_error)
-		deliver_agent_result_set(res, "4.3.5", "mail system configuration error: %s",
-				       agent_quota_error);
-	else
-		write_result(dir_fd, path, c, key, &agent_quota, res);
+	const struct mail_quota_cfg *qc = deliver_quota_cfg(res);
+
+	if (qc)
+		write_result(dir_fd, path, c, key, qc, res);
 }
 
 /* deliver_agent_mbox - append c's message to the mbox file at path below

@@ -102,14 +102,13 @@ void deliver_agent_maildir(int dir_fd, const char *path, const struct mbox_copy 
 			 const struct maildir_key *key, struct agent_result *res);
 /* deliver_agent_mailbox - the same for a user's own Maildir (local's
  * mailbox, virtual's): the administrator's quota (main.cf quota_rule,
- * mail_quota.h) over maildirsize's, over it 5.2.2 or with
- * quota_full_tempfail 4.2.2, and quota_warning_percent's warnings; a bad
- * quota parameter defers (4.3.5).  deliver_agent_quota_init reads them,
- * once per agent process, before any child */
+ * or the user's own from the userdb, mail_quota.h) over maildirsize's,
+ * over it 5.2.2 or with quota_full_tempfail 4.2.2, and
+ * quota_warning_percent's warnings; a bad quota rule defers (4.3.5).
+ * deliver_quota.h reads them (deliver_quota_init once per agent process,
+ * deliver_quota_lookup before the child) */
 void deliver_agent_mailbox(int dir_fd, const char *path, const struct mbox_copy *c,
 			   const struct maildir_key *key, struct agent_result *res);
-struct params;
-void deliver_agent_quota_init(const struct params *cf);
 /* deliver_agent_key - the Maildir key of recipient i's delivery to
  * delivered_to (maildir.h: a second attempt finds the first one's file) */
 void deliver_agent_key(struct maildir_key *k, const struct agent_msg *m, size_t i, const char *delivered_to);

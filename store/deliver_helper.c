@@ -21,9 +21,10 @@
 #include "deadline.h"
 #include "fd_pass.h"
 #include "deliver_helper.h"
+#include "deliver_quota.h"
 #include "log.h"
 
-enum { REQUEST_MAX = 16384, REPLY_MAX = 8192, FIELDS = 7 };
+enum { REQUEST_MAX = 16384, REPLY_MAX = 8192, FIELDS = 8 };
 
 static struct {
 	pid_t pid;
@@ -68,6 +69,7 @@ static void serve_one(const char *f[FIELDS], int fd, struct agent_result *res)
 	} else {
 		deliver_agent_limit(strtol(f[0], NULL, 10));
 		deliver_agent_copy_qf(&c, qf, 0, f[3], f[4]);
+		deliver_quota_set_rules(f[7]);
 		deliver_agent_mailbox(dir_fd, f[2], &c, &key, res);
 		close(dir_fd);
 	}
@@ -160,7 +162,8 @@ static int request(struct buf *b, long limit, const char *dir, const char *path,
 
 	buf_printf(b, "%ld", limit);
 	buf_putc(b, '\0');
-	for (const char *const *s = (const char *const[]){ dir, path, dt, ot, key->unique, retry, NULL }; *s; s++)
+	for (const char *const *s = (const char *const[]){ dir, path, dt, ot, key->unique, retry,
+							    deliver_quota_rules(), NULL }; *s; s++)
 		buf_add(b, *s, strlen(*s) + 1);
 	return buf_len(b) < REQUEST_MAX ? 0 : -1;
 }

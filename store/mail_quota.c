@@ -48,23 +48,67 @@ int mail_quota_warn_parse(struct mail_quota_cfg *c, const char *text, const char
 	return rc;
 }
 
-/* mail_quota_cfg_init - the four parameters */
-int mail_quota_cfg_init(struct mail_quota_cfg *c, const struct params *cf, struct buf *why)
+/* rule_index - 0 for "quota_rule", N - 1 for "quota_ruleN" (N from 2 to
+ * MAIL_QUOTA_RULES_MAX), -1 for any other name of len bytes */
+static int rule_index(const char *name, size_t len)
 {
-	struct buf *both = buf_new(64);
-	int rc;
+	char *end;
+	long n;
+
+	if (len < 10 || strncmp(name, "quota_rule", 10) != 0)
+		return -1;
+	if (len == 10)
+		return 0;
+	if (name[10] < '2' || name[10] > '9' || len > 12)
+		return -1;
+	n = strtol(name + 10, &end, 10);
+	return end == name + len && n <= MAIL_QUOTA_RULES_MAX ? (int)n - 1 : -1;
+}
+
+/* user_rules - the userdb's "quota_ruleN=RULE" items into text[], over
+ * main.cf's of the same name; from[i] marks those */
+static void user_rules(const struct strv *user, const char *text[], bool from[])
+{
+	for (size_t i = 0; user && i < user->len; i++) {
+		const char *eq = strchr(user->items[i], '=');
+		int k = eq ? rule_index(user->items[i], (size_t)(eq - user->items[i])) : -1;
+
+		if (k >= 0) {
+			text[k] = eq + 1;
+			from[k] = true;
+		}
+	}
+}
+
+/* mail_quota_cfg_init - the four parameters, and the user's rules:
+ * quota_rule, quota_rule2, ... read in turn up to the first missing one,
+ * each adding to or overriding the ones before (Dovecot's order) */
+int mail_quota_cfg_init(struct mail_quota_cfg *c, const struct params *cf, const struct strv *user,
+			struct buf *why)
+{
+	const char *text[MAIL_QUOTA_RULES_MAX] = { cf->quota_rule, cf->quota_rule2 };
+	bool from[MAIL_QUOTA_RULES_MAX] = { false };
+	struct buf *all = buf_new(64), *name = buf_new(32);
+	int rc = 0;
 
 	memset(c, 0, sizeof(*c));
 	c->tempfail = cf->quota_full_tempfail;
-	buf_printf(both, "%s %s", cf->quota_rule, cf->quota_rule2);
-	rc = quota_rule_parse(cf->quota_rule, "quota_rule", &c->rule, why);
-	if (rc == 0)
-		rc = quota_rule_parse(buf_str(both), "quota_rule2", &c->rule, why);
+	user_rules(user, text, from);
+	for (int i = 0; rc == 0 && i < MAIL_QUOTA_RULES_MAX && text[i]; i++) {
+		buf_printf(all, "%s ", text[i]);
+		buf_set(name, "quota_rule");
+		if (i > 0)
+			buf_printf(name, "%d", i + 1);
+		if (from[i])
+			buf_cat(name, " (userdb)");
+		rc = quota_rule_parse(buf_str(all), buf_str(name), &c->rule, why);
+	}
 	if (rc == 0)
 		rc = mail_quota_warn_parse(c, cf->quota_warning_percent, "quota_warning_percent", why);
 	if (rc < 0)
 		memset(&c->rule, 0, sizeof(c->rule));
-	buf_free(&both);
+	buf_free(&all);
+	buf_free(&name);
 	return rc;
 }
 

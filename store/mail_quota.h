@@ -39,8 +39,9 @@
 #include "maildir_quota.h"
 #include "params.h"
 #include "quota_rule.h"
+#include "strv.h"
 
-enum { MAIL_QUOTA_WARN_MAX = 8 };
+enum { MAIL_QUOTA_WARN_MAX = 8, MAIL_QUOTA_RULES_MAX = 9 };
 
 struct mail_quota_cfg {
 	struct quota_rule rule;
@@ -50,9 +51,13 @@ struct mail_quota_cfg {
 };
 
 /* mail_quota_cfg_init - quota_rule, quota_rule2, quota_warning_percent
- * and quota_full_tempfail of cf into c: 0, or -1 with why naming the
- * parameter (c then has no rule) */
-int mail_quota_cfg_init(struct mail_quota_cfg *c, const struct params *cf, struct buf *why);
+ * and quota_full_tempfail of cf into c, with the user's own rules (a
+ * userdb's "quota_rule=RULE", "quota_rule2=RULE" ... items, each in place
+ * of main.cf's of that name, as Dovecot's userdb fields override its
+ * plugin settings; NULL: none): 0, or -1 with why naming the parameter
+ * (c then has no rule) */
+int mail_quota_cfg_init(struct mail_quota_cfg *c, const struct params *cf, const struct strv *user,
+			struct buf *why);
 /* mail_quota_warn_parse - "80 95" into c->warn: 0, -1 with why */
 int mail_quota_warn_parse(struct mail_quota_cfg *c, const char *text, const char *param, struct buf *why);
 

@@ -92,6 +92,8 @@ static int parse_one(const char *p, size_t len, struct quota_rule *r, struct buf
 		buf_printf(why, "no \"MASK:\" (e.g. \"*:storage=1G\")");
 		return -1;
 	}
+	if (colon - p == 5 && memcmp(p, "Trash", 5) == 0 && colon + 1 < end)
+		return 0;	/* Trash is outside the quota already (see quota_rule.h) */
 	if (colon - p != 1 || (p[0] != '*' && p[0] != '?')) {
 		buf_printf(why, "only \"*\" and \"?\" rules are supported, not mailbox \"%.*s\"",
 			   (int)(colon - p), p);

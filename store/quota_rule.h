@@ -14,8 +14,11 @@
  * "messages=N", a unit being B, k, M, G or T (powers of 1024, either
  * case, as Dovecot reads only the first letter); N=0 means no limit.
  * Later rules add to or override earlier ones, as quota_rule2 does in
- * Dovecot.  Not supported, and refused with a reason: rules for one
- * mailbox ("Trash:storage=+100M"), "ignore", "backend=", percentages.
+ * Dovecot.  A rule for Trash ("Trash:storage=+100M", Dovecot's own
+ * example, or "Trash:ignore") is accepted and has nothing to do: hato
+ * never counts Trash (the Maildir++ rule), more room than any such rule
+ * gives.  Not supported, and refused with a reason: rules for another
+ * mailbox, "ignore", "backend=", percentages.
  * Errors: -1 with why naming the parameter and the rule; r is then
  * untouched by the bad rule's later limits.  Trust: the administrator's
  * text; numbers beyond 2^62 are refused, not wrapped.

@@ -18,6 +18,7 @@
 
 #include "config.h"
 #include "deliver_agent.h"
+#include "deliver_quota.h"
 #include "maps.h"
 #include "params.h"
 

@@ -6,8 +6,9 @@
  * symbolic links and without "..".  A Maildir's missing directories are
  * created (0700, owned by the mailbox uid); an mbox file's directories
  * must exist.  virtual_mailbox_limit bounds a Maildir file or the whole
- * mbox file (5.2.2), as does a Maildir's quota (main.cf quota_rule over
- * its maildirsize, deliver_agent_mailbox; 4.2.2 with quota_full_tempfail);
+ * mbox file (5.2.2), as does a Maildir's quota (main.cf quota_rule, or the
+ * recipient's userdb rules (deliver_quota.h), over its maildirsize; 4.2.2
+ * with quota_full_tempfail);
  * the same Maildir writer and mbox code as local's:
  * a Maildir file is written once per recipient, an attempt repeated after
  * a crash finds the first one's (maildir.h); an mbox append is not.
@@ -84,6 +85,8 @@ void virtual_mailbox(struct virtual_global *g, struct agent_msg *m, size_t i,
 				       "virtual_mailbox_limit is %ld", size, g->cf->virtual_mailbox_limit);
 		return;
 	}
+	if (a.maildir && deliver_quota_lookup(a.delivered_to, res) < 0)
+		return;
 	deliver_agent_key(&a.key, m, i, a.delivered_to);
 	snprintf(name, sizeof(name), "uid %lu", (unsigned long)d->uid);
 	deliver_agent_privs(&privs, d->uid, d->gid, name);

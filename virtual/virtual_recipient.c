@@ -27,7 +27,7 @@ void virtual_init(struct virtual_global *g)
 	g->mailbox_maps = maps_open("virtual_mailbox_maps", cf->virtual_mailbox_maps, DICT_FLAG_FOLD_KEY);
 	g->uid_maps = maps_open("virtual_uid_maps", cf->virtual_uid_maps, DICT_FLAG_FOLD_KEY);
 	g->gid_maps = maps_open("virtual_gid_maps", cf->virtual_gid_maps, DICT_FLAG_FOLD_KEY);
-	deliver_agent_quota_init(cf);
+	deliver_quota_init(cf);
 	if ((g->locks = mbox_lock_flags(cf->virtual_mailbox_lock)) < 0) {
 		log_warn("virtual_mailbox_lock: unknown lock type in \"%s\"; using fcntl, dotlock",
 			 cf->virtual_mailbox_lock);

@@ -38,7 +38,7 @@ probe() { "$B/tests/authprobe" "$S" "$@"; }
 t_expect "USER: a system user, with system_groups_user" \
 	"USER $U uid=$uid gid=$gid home=$home mail=maildir:$home/Maildir system_groups_user=$U" probe user $U
 t_expect "USER: a passwd-file user: userdb_mail and quota rules (%% a percent sign)" \
-	"USER vq@example.test uid=5001 gid=5001 home=/var/vmail/vq mail=maildir:/var/vmail/vq/mail/vq quota_rule=*:storage=1G quota_rule=Trash:storage=+10%" \
+	"USER vq@example.test uid=5001 gid=5001 home=/var/vmail/vq mail=maildir:/var/vmail/vq/mail/vq quota_rule=*:storage=1G quota_rule2=Trash:storage=+10%" \
 	probe user vq@example.test
 t_expect "...the name as auth_username_format makes it (%Lu)" "USER vq@example.test" \
 	bash -c "'$B/tests/authprobe' '$S' user VQ@Example.TEST | cut -d' ' -f1,2"

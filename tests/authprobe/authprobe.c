@@ -8,7 +8,7 @@
  *                                             user (privdrop_login; as root)
  *
  * user prints one line per NAME: "USER name uid=U gid=G home=H mail=M
- * quota_rule=R... system_groups_user=S" (fields the answer lacks are left
+ * quota_rule=R quota_rule2=R... system_groups_user=S" (fields the answer lacks are left
  * out), "NOTFOUND", or "TEMPFAIL reason".  login prints the lookup line,
  * then "switched uid=R,E,S gid=R,E,S groups=G,... setuid0=refused" (groups
  * sorted), or "refused: reason".  Exit 0 whatever the answers; 64 on bad
@@ -44,7 +44,7 @@ static void print_user(enum auth_status rc, const struct auth_user *u, const str
 	if (u->mail)
 		printf(" mail=%s", u->mail);
 	for (size_t i = 0; i < u->quota_rules->len; i++)
-		printf(" quota_rule=%s", u->quota_rules->items[i]);
+		printf(" %s", u->quota_rules->items[i]);
 	if (u->system_groups_user)
 		printf(" system_groups_user=%s", u->system_groups_user);
 	printf("\n");
