@@ -63,7 +63,7 @@ struct imapmail {
 	bool rev2;			/* ENABLE IMAP4rev2 */
 	int sync;			/* before this command's tagged answer:
 					 * IMAPMAIL_SYNC_* */
-	uint32_t *saved;		/* RETURN (SAVE)'s UIDs, for '$' */
+	uint32_t *saved;		/* RETURN (SAVE)'s UIDs, for '$', ascending */
 	size_t n_saved;
 	unsigned long n_fetch, n_store, n_expunge, n_append;
 	struct stream_deflate *deflate;	/* COMPRESS DEFLATE active, or NULL */
@@ -122,8 +122,11 @@ void imapmail_box_fetch_flags(struct imapmail *m, size_t i, bool uid, bool silen
  * (at SELECT, and again when a keyword is new) */
 void imapmail_box_announce_flags(struct imapmail *m);
 /* imapmail_box_seqset - the messages (0-based) a set names, as UIDs when
- * m->uid, into *idx_r (allocated), in order */
+ * m->uid, or '$' (RFC 5182: the saved result), into *idx_r (allocated),
+ * in order */
 int imapmail_box_seqset(struct imapmail *m, const char *set, size_t **idx_r, size_t *n_r);
+/* imapmail_uid_cmp - two uint32_t, for qsort and bsearch */
+int imapmail_uid_cmp(const void *a, const void *b);
 
 /* --- imapmail_condstore.c: CONDSTORE and QRESYNC (RFC 7162) --- */
 struct imap_seqset;
@@ -213,6 +216,7 @@ bool imapmail_hdrcache_get(struct imapmail *m, const struct mail_index_msg *msg,
  * messages s matches, into hits (room for every message): how many */
 struct imapmail_search;
 size_t imapmail_search_seqs(struct imapmail *m, struct imapmail_search *s, uint32_t *hits);
+void imapmail_search_save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t n);
 void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c);
 /* --- imapmail_utf8.c: UTF8=ACCEPT (RFC 6855) --- */

@@ -387,7 +387,27 @@ int imapmail_box_sync(struct imapmail *m, bool expunge_ok)
 	return rc;
 }
 
-/* imapmail_box_seqset - the places (0-based) the set names */
+/* imapmail_uid_cmp - two uint32_t, for qsort and bsearch */
+int imapmail_uid_cmp(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* saved_places - the places of the messages SEARCH RETURN (SAVE) kept
+ * ('$', RFC 5182); those expunged since are not there any more */
+static void saved_places(struct imapmail *m, size_t *idx, size_t *n_r)
+{
+	const struct mail_index_folder *f = m->box->f;
+
+	for (size_t i = 0; i < f->len && m->n_saved; i++)
+		if (bsearch(&f->msgs[i].uid, m->saved, m->n_saved, sizeof(*m->saved), imapmail_uid_cmp))
+			idx[(*n_r)++] = i;
+}
+
+/* imapmail_box_seqset - the places (0-based) the set names: numbers,
+ * ranges, '*', or '$' alone (the saved result) */
 int imapmail_box_seqset(struct imapmail *m, const char *set, size_t **idx_r, size_t *n_r)
 {
 	const struct mail_index_folder *f = m->box->f;
@@ -397,6 +417,11 @@ int imapmail_box_seqset(struct imapmail *m, const char *set, size_t **idx_r, siz
 
 	*idx_r = NULL;
 	*n_r = 0;
+	if (strcmp(set, "$") == 0) {
+		*idx_r = xcalloc(f->len + 1, sizeof(**idx_r));
+		saved_places(m, *idx_r, n_r);
+		return 0;
+	}
 	if (imap_seqset_parse(set, &ss) < 0)
 		return -1;
 	max = f->len == 0 ? 0 : m->uid ? f->msgs[f->len - 1].uid : (uint32_t)f->len;

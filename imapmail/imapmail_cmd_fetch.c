@@ -291,7 +291,7 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 
 	if (c->args_len < 1 || c->args[0].type != IMAP_ARG_ATOM ||
 	    imapmail_box_seqset(m, c->args[0].str, &idx, &n) < 0) {
-		imapmail_tagged(m, "BAD", "Error in IMAP command FETCH: Invalid messageset");
+		imapmail_tagged(m, "BAD", "Error in IMAP command FETCH: Invalid messageset.");
 		goto out;
 	}
 	if (!parse(m, c, &f)) {

@@ -80,10 +80,11 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 	return n;
 }
 
-/* save - RETURN (SAVE): the hits as UIDs, for '$'; with MIN and/or MAX
- * and neither ALL nor COUNT, only the smallest and/or largest (RFC 5182
- * 2.1, RFC 9051 6.4.4.1) */
-static void save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t n)
+/* imapmail_search_save - RETURN (SAVE): the hits (SEARCH's, or SORT's in
+ * sort order) as UIDs, for '$'; with MIN and/or MAX and neither ALL nor
+ * COUNT, only the first and/or last (RFC 5182 2.1, RFC 9051 6.4.4.1,
+ * RFC 5267 3.2) */
+void imapmail_search_save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t n)
 {
 	unsigned minmax = ret & (IMAPMAIL_SEARCH_RET_MIN | IMAPMAIL_SEARCH_RET_MAX);
 	uint32_t pick[2];
@@ -102,6 +103,7 @@ static void save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t 
 	for (size_t i = 0; i < n; i++)
 		m->saved[i] = m->uid ? hits[i] : m->box->f->msgs[hits[i] - 1].uid;
 	m->n_saved = n;
+	qsort(m->saved, n, sizeof(*m->saved), imapmail_uid_cmp);	/* SORT's come in sort order */
 }
 
 void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
@@ -129,7 +131,7 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 	n = run(m, s, hits, &modseq);
 	imapmail_cache_batch(m, false);
 	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
-		save(m, imapmail_search_return(s), hits, n);
+		imapmail_search_save(m, imapmail_search_return(s), hits, n);
 	imapmail_search_result(s, c->tag, m->uid, m->rev2, hits, n, modseq, out);
 	stream_write(m->s, buf_str(out), buf_len(out));
 	imapmail_tagged(m, "OK", "Search completed.");

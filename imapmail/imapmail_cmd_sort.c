@@ -256,6 +256,8 @@ static int program(struct imapmail *m, struct imap_cmd *c, const char *what,
 	} else {
 		rc = imapmail_search_parse(args, c->args_len, s, why);
 	}
+	if (rc == 0 && imapmail_search_uses_saved(*s))
+		imapmail_search_set_saved(*s, m->saved, m->n_saved);
 	if (rc == -2)
 		imapmail_tagged(m, "NO", "%s", buf_str(why));
 	else if (rc < 0)
@@ -324,7 +326,11 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	ids = xcalloc(n + 1, sizeof(*ids));
 	for (size_t k = 0; k < n; k++)
 		ids[k] = e[k].id;
-	if (ret) {
+	if (ret & IMAPMAIL_SEARCH_RET_SAVE)
+		imapmail_search_save(m, ret, ids, n);
+	if (ret == IMAPMAIL_SEARCH_RET_SAVE) {
+		;	/* RFC 5182: SAVE alone answers nothing */
+	} else if (ret) {
 		imapmail_search_esearch(ret, c->tag, m->uid, ids, n, 0, out);
 	} else {
 		buf_cat(out, "* SORT");

@@ -250,13 +250,33 @@ int imapmail_expunge_deleted(struct imapmail *m, const struct imap_seqset *uids)
 	return 0;
 }
 
+/* uid_set - UID EXPUNGE's set: numbers, or '$' (the saved result, RFC
+ * 5182; none saved: no message): 0, or -1 */
+static int uid_set(struct imapmail *m, const char *text, struct imap_seqset **uids)
+{
+	struct buf *b;
+	int rc;
+
+	if (strcmp(text, "$") != 0)
+		return imap_seqset_parse(text, uids);
+	if (m->n_saved == 0) {
+		*uids = xcalloc(1, sizeof(**uids));	/* the empty set */
+		return 0;
+	}
+	b = buf_new(64);
+	imap_seqset_format(m->saved, m->n_saved, b);
+	rc = imap_seqset_parse(buf_str(b), uids);
+	buf_free(&b);
+	return rc;
+}
+
 /* imapmail_cmd_expunge - EXPUNGE, UID EXPUNGE set */
 void imapmail_cmd_expunge(struct imapmail *m, struct imap_cmd *c)
 {
 	struct imap_seqset *uids = NULL;
 
 	if (m->uid && (c->args_len != 1 || c->args[0].type != IMAP_ARG_ATOM ||
-		       imap_seqset_parse(c->args[0].str, &uids) < 0)) {
+		       uid_set(m, c->args[0].str, &uids) < 0)) {
 		imapmail_tagged(m, "BAD", "Invalid arguments.");
 		return;
 	}

@@ -11,7 +11,8 @@
  * (highest) sorted message"), ALL the ids in sort order, consecutive
  * ascending runs written "a:b"; with no match only COUNT 0 (RFC 4731
  * section 3.1), as Dovecot 2.3 answers.  RETURN () is ALL.  SAVE (RFC
- * 5182) is not taken here (BAD): SEARCHRES is not announced.
+ * 5182, RFC 5267 3.2) keeps the result in sort order for '$'
+ * (imapmail_search_save); SAVE alone answers no ESEARCH.
  * Errors: a RETURN that is not a list of those words is BAD.  Trust:
  * the arguments are the client's; nothing is sized by them.
  */
@@ -25,7 +26,8 @@ bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret
 {
 	static const struct { const char *name; unsigned bit; } opts[] = {
 		{ "MIN", IMAPMAIL_SEARCH_RET_MIN }, { "MAX", IMAPMAIL_SEARCH_RET_MAX },
-		{ "ALL", IMAPMAIL_SEARCH_RET_ALL }, { "COUNT", IMAPMAIL_SEARCH_RET_COUNT } };
+		{ "ALL", IMAPMAIL_SEARCH_RET_ALL }, { "COUNT", IMAPMAIL_SEARCH_RET_COUNT },
+		{ "SAVE", IMAPMAIL_SEARCH_RET_SAVE } };
 	const struct imap_arg *a;
 
 	*ret = 0;

@@ -126,6 +126,8 @@ static int eval(const struct ectx *c, const struct search_key *k)
 	case SK_BEFORE: return bool3(imap_date_local_day(m->internal_date) < k->day);
 	case SK_ON: return bool3(imap_date_local_day(m->internal_date) == k->day);
 	case SK_SINCE: return bool3(imap_date_local_day(m->internal_date) >= k->day);
+	case SK_OLDER: return bool3((int64_t)m->internal_date < k->day);
+	case SK_YOUNGER: return bool3((int64_t)m->internal_date >= k->day);
 	case SK_SENTBEFORE: case SK_SENTON: case SK_SENTSINCE: return sent(k, c);
 	case SK_HEADER: case SK_BODY: case SK_TEXT:
 		return c->f || (c->env && k->env) ? bool3(k->hit) : UNKNOWN;

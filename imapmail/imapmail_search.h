@@ -14,8 +14,10 @@
  * The arguments are what follows SEARCH (or UID SEARCH): "[RETURN (...)]
  * [CHARSET name] key...".  Every key of RFC 9051 and RFC 3501 is taken,
  * with parenthesised groups, OR, NOT, sequence and UID sets, '$' (the
- * saved result, RFC 5182, given with imapmail_search_set_saved), and
- * MODSEQ (RFC 7162, matched against m->modseq).  CHARSET is UTF-8 or
+ * saved result, RFC 5182, given with imapmail_search_set_saved),
+ * MODSEQ (RFC 7162, matched against m->modseq), and OLDER / YOUNGER
+ * (WITHIN, RFC 5032: the internal date before, or at or after, that many
+ * seconds before the command, as Dovecot compares them).  CHARSET is UTF-8 or
  * US-ASCII; another gives -2 and "[BADCHARSET (UTF-8 US-ASCII)] ...".
  * Errors for BAD use Dovecot 2.3's words (it adds "Error in IMAP
  * command SEARCH: " before them; the caller may too).

@@ -18,6 +18,7 @@ enum search_key_type {
 	SK_RECENT, SK_KEYWORD,
 	SK_LARGER, SK_SMALLER, SK_MODSEQ,
 	SK_BEFORE, SK_ON, SK_SINCE,
+	SK_OLDER, SK_YOUNGER,	/* WITHIN: day is the cut, seconds since 1970 */
 	SK_SENTBEFORE, SK_SENTON, SK_SENTSINCE,
 	SK_HEADER,		/* name; value "" = has the field */
 	SK_BODY, SK_TEXT,

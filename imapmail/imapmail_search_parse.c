@@ -8,13 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "imap_date.h"
 #include "imapmail_search_int.h"
 #include "mem.h"
 
 enum arg_kind {
-	A_NONE, A_STRING, A_HEADER, A_NUMBER, A_DATE, A_SET, A_KEYWORD,
+	A_NONE, A_STRING, A_HEADER, A_NUMBER, A_INTERVAL, A_DATE, A_SET, A_KEYWORD,
 	A_NOT, A_OR, A_MODSEQ, A_NEW,
 };
 
@@ -45,6 +46,7 @@ static const struct keydef keydefs[] = {
 	{ "NEW", SK_AND, A_NEW, 0, true, NULL },
 	{ "NOT", SK_NOT, A_NOT, 0, true, NULL },
 	{ "OLD", SK_RECENT, A_NONE, 0, false, NULL },
+	{ "OLDER", SK_OLDER, A_INTERVAL, 0, true, NULL },
 	{ "ON", SK_ON, A_DATE, 0, true, NULL },
 	{ "OR", SK_OR, A_OR, 0, true, NULL },
 	{ "RECENT", SK_RECENT, A_NONE, 0, true, NULL },
@@ -64,6 +66,7 @@ static const struct keydef keydefs[] = {
 	{ "UNFLAGGED", SK_FLAG, A_NONE, 'F', false, NULL },
 	{ "UNKEYWORD", SK_KEYWORD, A_KEYWORD, 0, false, NULL },
 	{ "UNSEEN", SK_FLAG, A_NONE, 'S', false, NULL },
+	{ "YOUNGER", SK_YOUNGER, A_INTERVAL, 0, true, NULL },
 };
 
 struct pctx {
@@ -245,6 +248,11 @@ static int key_args(struct pctx *p, const struct keydef *d, const struct imap_ar
 		return 0;
 	case A_NUMBER:
 		return number64(v, &k->num) ? 0 : fail(p, "Invalid search size parameter");
+	case A_INTERVAL:	/* WITHIN (RFC 5032): seconds back from now */
+		if (!number64(v, &k->num) || k->num > (uint64_t)INT32_MAX)
+			return fail(p, "Invalid search interval parameter");
+		k->day = (int64_t)time(NULL) - (int64_t)k->num;
+		return 0;
 	case A_DATE:
 		return imap_date_parse(v, &k->day) == 0 ? 0 :
 		       fail(p, "Invalid search date parameter");

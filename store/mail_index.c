@@ -170,6 +170,7 @@ int mail_index_open(int maildir_fd, const char *maildir_path, struct mail_index 
 	idx->maildir_fd = fcntl(maildir_fd, F_DUPFD_CLOEXEC, 0);
 	idx->dir_fd = -1;
 	idx->map_size = mail_index_map_first;
+	idx->vanished_max = MAIL_INDEX_VANISHED_MAX;
 	idx->path = xmalloc(strlen(maildir_path) + sizeof("/" INDEX_DIR));
 	sprintf(idx->path, "%s/%s", maildir_path, INDEX_DIR);
 	if (idx->maildir_fd < 0) {

@@ -13,7 +13,7 @@
  *                               base_len u8, flags_len u8, flags, name,
  *                               NUL, vsize i64 (-1: unknown)
  *   "B" folder NUL base      -> uid u32
- *   "X" folder NUL uid, "H" folder: the expunge history
+ *   "X" folder NUL uid, "H" folder, "C" folder: the expunge history
  *                               (mail_index_vanished.c)
  *   "L" folder               -> dev u64, ino u64, size u64, mtime s64,
  *                               mtime nsec u32: the folder's
@@ -50,7 +50,10 @@ struct mail_index {
 	MDB_dbi cache_dbi;		/* "cache": mail_index_cache.c */
 	size_t map_size;
 	struct cache_batch *batch;	/* mail_index_cache_batch: fills not written yet */
+	unsigned vanished_max;		/* "X" records kept per folder before pruning */
 };
+
+enum { MAIL_INDEX_VANISHED_MAX = 20000 };
 
 /* a folder's header record */
 struct mail_index_head {

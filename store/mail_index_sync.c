@@ -55,6 +55,8 @@ struct sync {
 	const struct maildir_scan *scan;
 	const struct mail_index_msg **old_bases;	/* s->old by base, then UID */
 	struct htable *new_bases;	/* bases first seen in this scan */
+	const struct maildir_msg **fresh;	/* their files, to add in time order */
+	size_t n_fresh;
 	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
 	uint32_t adopt_from;		/* an entry's UID from here up is taken */
 	struct mail_index_uidlist *u;	/* the file, in a write pass */
@@ -185,7 +187,6 @@ static int add(struct sync *s, const struct maildir_msg *f, const char *base)
 				    .vsize = f->vsize, .date = f->mtime, .in_new = f->in_new };
 
 	memcpy(m.flags, f->flags, sizeof(m.flags));
-	htable_put(s->new_bases, base, &seen);
 	s->ul_change = true;
 	if (new_uid(s, base, &m.uid) != 0)
 		return SYNC_ERR;
@@ -251,9 +252,42 @@ static int sync_file(struct sync *s, const struct maildir_msg *f)
 		if (s->ch)
 			s->ch->n_duplicate++;
 	} else {
-		rc = add(s, f, base);
+		htable_put(s->new_bases, base, &seen);
+		s->fresh = xrealloc(s->fresh, (s->n_fresh + 1) * sizeof(*s->fresh));
+		s->fresh[s->n_fresh++] = f;
 	}
 	free(base);
+	return rc;
+}
+
+/* fresh_order - new files in the order they were made (their names'
+ * time), so copies and deliveries take UIDs in that order, as Dovecot
+ * gives them */
+static int fresh_order(const void *x, const void *y)
+{
+	return maildir_name_time_cmp((*(const struct maildir_msg *const *)x)->name,
+				     (*(const struct maildir_msg *const *)y)->name);
+}
+
+/* add_fresh - the files the index did not know, UIDs in time order */
+static int add_fresh(struct sync *s)
+{
+	int rc = 0;
+
+	if (s->n_fresh > 1)
+		qsort(s->fresh, s->n_fresh, sizeof(*s->fresh), fresh_order);
+	for (size_t i = 0; rc == 0 && i < s->n_fresh; i++) {
+		const struct maildir_msg *f = s->fresh[i];
+		char *base = xmalloc(f->base_len + 1);
+
+		memcpy(base, f->name, f->base_len);
+		base[f->base_len] = '\0';
+		rc = add(s, f, base);
+		free(base);
+	}
+	free(s->fresh);
+	s->fresh = NULL;
+	s->n_fresh = 0;
 	return rc;
 }
 
@@ -299,6 +333,11 @@ static int diff(struct sync *s)
 		s->changes++;
 	for (size_t i = 0; rc == 0 && i < s->scan->len; i++)
 		rc = sync_file(s, &s->scan->msgs[i]);
+	if (rc == 0)
+		rc = add_fresh(s);
+	free(s->fresh);
+	s->fresh = NULL;
+	s->n_fresh = 0;
 	for (size_t i = 0; rc == 0 && i < s->old.len; i++)
 		if (!s->matched[i])
 			rc = expunge(s, &s->old.msgs[i]);

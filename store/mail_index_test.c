@@ -21,6 +21,7 @@
 
 #include "mail_index.h"
 #include "mail_index_int.h"
+#include "maildir_scan.h"
 #include "test.h"
 
 /* maildir - a fresh Maildir (its root is INBOX); its fd, path in path */
@@ -294,6 +295,73 @@ static void test_vanished(void)
 	test_assert(a && vanished(fd, dir, a->highestmodseq, uids) == 0);
 	mail_index_folder_free(&a);
 	mail_index_folder_free(&b);
+	close(fd);
+	buf_free(&dir);
+	test_end();
+}
+
+/* test_vanished_pruned - past vanished_max "X" records the older half
+ * goes and the history is whole only from the newest MODSEQ dropped */
+static void test_vanished_pruned(void)
+{
+	struct buf *dir = buf_new(64), *why = buf_new(0);
+	int fd = maildir("pruned", dir);
+	struct mail_index *idx = NULL;
+	uint32_t *uids = NULL;
+	size_t n = 0;
+	bool whole = true;
+	MDB_txn *txn;
+	int rc = -1;
+
+	test_begin("mail_index: the expunge history is pruned past its bound");
+	if (mail_index_open(fd, buf_str(dir), &idx, why) == 0 && mail_index_txn_begin(idx, 0, &txn) == 0) {
+		idx->vanished_max = 10;		/* prunes at 11, keeping 5 */
+		rc = mail_index_vanished_start(idx, txn, "INBOX", 100);
+		for (uint32_t uid = 1; rc == 0 && uid <= 25; uid++)
+			rc = mail_index_vanished_note(idx, txn, "INBOX", uid, 100 + uid);
+		rc = rc == 0 ? mdb_txn_commit(txn) : (mdb_txn_abort(txn), rc);
+	}
+	test_assert(idx && rc == 0);
+	/* pruned at uids 11 (cut 106), 17 (cut 112), 23 (cut 118) */
+	test_assert(idx && mail_index_vanished(idx, "INBOX", 117, &uids, &n, &whole, why) == 0 && !whole);
+	free(uids);
+	uids = NULL;
+	test_assert(idx && mail_index_vanished(idx, "INBOX", 118, &uids, &n, &whole, why) == 0 && whole);
+	test_assert(n == 7 && uids && uids[0] == 19 && uids[6] == 25);
+	free(uids);
+	uids = NULL;
+	test_assert(idx && mail_index_vanished(idx, "INBOX", 120, &uids, &n, &whole, why) == 0 && whole);
+	test_assert(n == 5 && uids && uids[0] == 21);
+	free(uids);
+	mail_index_close(&idx);
+	close(fd);
+	buf_free(&dir);
+	buf_free(&why);
+	test_end();
+}
+
+/* test_time_order - new files take UIDs in the order their names' times
+ * say (seconds, microseconds, counter: numerically), not by name */
+static void test_time_order(void)
+{
+	struct buf *dir = buf_new(64);
+	int fd = maildir("timeorder", dir);
+	struct mail_index_folder *f;
+
+	test_begin("mail_index: new files take UIDs in their names' time order");
+	put(dir, "cur/1000.M100P1Q9.h:2,", "c");
+	put(dir, "new/1000.M99P1Q10.h", "b");
+	put(dir, "cur/1000.M100P1Q10.h:2,S", "d");
+	put(dir, "new/999.M5P1Q1.h", "a");
+	put(dir, "new/zzz", "e");
+	f = synced(fd, dir, NULL);
+	/* a name without a time counts as time 0: first */
+	test_assert(uid_of(f, "zzz") == 1 && uid_of(f, "999.M5P1Q1.h") == 2);
+	test_assert(uid_of(f, "1000.M99P1Q10.h") == 3 && uid_of(f, "1000.M100P1Q9.h") == 4);
+	test_assert(uid_of(f, "1000.M100P1Q10.h") == 5);
+	test_assert(maildir_name_time_cmp("9.M1", "10.M0") < 0 && maildir_name_time_cmp("10.M0", "9.M1") > 0);
+	test_assert(maildir_name_time_cmp("5.M7P1Q2.x", "5.M7P1Q2.x") == 0);
+	mail_index_folder_free(&f);
 	close(fd);
 	buf_free(&dir);
 	test_end();
@@ -733,6 +801,8 @@ void test_mail_index(void)
 	test_rename();
 	test_expunge();
 	test_vanished();
+	test_vanished_pruned();
+	test_time_order();
 	test_rebuild();
 	test_hostile_files();
 	test_race();

@@ -9,14 +9,20 @@
  *   "H" folder               -> modseq u64: the history is whole from
  *                               here on; an expunge at or below it may
  *                               have no "X" record (it happened before
- *                               the index knew the folder, or before
- *                               this record existed)
+ *                               the index knew the folder, before this
+ *                               record existed, or was pruned)
+ *   "C" folder               -> u32: how many "X" records the folder has
  * A sync writes "H" when the folder has none (mail_index_vanished_start),
- * one "X" per expunged file (mail_index_vanished_note), and drops both
- * with the folder (mail_index_vanished_drop).  Records come from a file
- * the user can write: one that does not decode counts as an incomplete
- * history, never as an error.
- * XXX the "X" records are never pruned: about 30 bytes per expunge.
+ * one "X" per expunged file (mail_index_vanished_note), and drops all
+ * three with the folder (mail_index_vanished_drop).  The history is
+ * bounded: when a folder's "X" records pass idx->vanished_max (20,000,
+ * about 600 KB), the older half goes and "H" moves up to the newest
+ * MODSEQ dropped, so a client that resynchronises from before it gets
+ * the superset RFC 7162 3.2.5.1 allows (every UID it knows that is gone),
+ * as Dovecot does once its transaction log has rotated.  Records come
+ * from a file the user can write: one that does not decode counts as an
+ * incomplete history (or, for "C", as a count due for pruning), never as
+ * an error.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +48,14 @@ static void key_history(struct buf *b, const char *folder)
 	buf_cat(b, folder);
 }
 
+/* key_count - "C" folder */
+static void key_count(struct buf *b, const char *folder)
+{
+	buf_reset(b);
+	buf_putc(b, 'C');
+	buf_cat(b, folder);
+}
+
 /* put_u64 - key -> one u64 */
 static int put_u64(struct mail_index *idx, MDB_txn *txn, const struct buf *key, uint64_t v)
 {
@@ -56,15 +70,125 @@ static int put_u64(struct mail_index *idx, MDB_txn *txn, const struct buf *key, 
 	return rc;
 }
 
-/* mail_index_vanished_note - uid left folder with modseq */
+/* get_u64 - key's u64; 0 when it has none (or one that does not decode) */
+static uint64_t get_u64(struct mail_index *idx, MDB_txn *txn, const struct buf *key)
+{
+	MDB_val k = mail_index_val(key), v;
+
+	return mdb_get(txn, idx->dbi, &k, &v) == 0 && v.mv_size == 8 ? mail_index_get64(v.mv_data) : 0;
+}
+
+/* cmp_u64 - for qsort */
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* expunge_modseqs - every "X" record's MODSEQ of folder (a record that
+ * does not decode counts as 0: pruned first); the count, or -1 */
+static long expunge_modseqs(struct mail_index *idx, MDB_txn *txn, const char *folder, uint64_t **out)
+{
+	struct buf *prefix = buf_new(64);
+	size_t n = 0, cap = 0;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	*out = NULL;
+	key_expunge(prefix, folder, 0);
+	k = mail_index_val(prefix);
+	if (mdb_cursor_open(txn, idx->dbi, &c) != 0) {
+		buf_free(&prefix);
+		return -1;
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < buf_len(prefix) || memcmp(k.mv_data, buf_str(prefix), buf_len(prefix)))
+			break;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			*out = xrealloc(*out, cap * sizeof(**out));
+		}
+		(*out)[n++] = v.mv_size == 8 ? mail_index_get64(v.mv_data) : 0;
+	}
+	mdb_cursor_close(c);
+	buf_free(&prefix);
+	return (long)n;
+}
+
+/* drop_older - folder's "X" records at or below cut (or that do not
+ * decode) deleted */
+static int drop_older(struct mail_index *idx, MDB_txn *txn, const char *folder, uint64_t cut)
+{
+	struct buf *prefix = buf_new(64);
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc;
+
+	key_expunge(prefix, folder, 0);
+	k = mail_index_val(prefix);
+	if ((rc = mdb_cursor_open(txn, idx->dbi, &c)) != 0) {
+		buf_free(&prefix);
+		return rc;
+	}
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < buf_len(prefix) || memcmp(k.mv_data, buf_str(prefix), buf_len(prefix)))
+			break;
+		if ((v.mv_size == 8 ? mail_index_get64(v.mv_data) : 0) <= cut && (rc = mdb_cursor_del(c, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	buf_free(&prefix);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* prune - keep folder's newest vanished_max / 2 "X" records (ties at the
+ * cut go too); "H" moves up to the newest MODSEQ dropped; the count
+ * becomes what is left */
+static int prune(struct mail_index *idx, MDB_txn *txn, const char *folder)
+{
+	struct buf *key = buf_new(64);
+	uint64_t *ms, cut;
+	long n = expunge_modseqs(idx, txn, folder, &ms), keep = idx->vanished_max / 2;
+	int rc = 0;
+
+	if (n > keep) {
+		qsort(ms, (size_t)n, sizeof(*ms), cmp_u64);
+		cut = ms[n - keep - 1];
+		key_history(key, folder);
+		if ((rc = drop_older(idx, txn, folder, cut)) == 0 && get_u64(idx, txn, key) < cut)
+			rc = put_u64(idx, txn, key, cut);
+		free(ms);
+		n = expunge_modseqs(idx, txn, folder, &ms);
+	}
+	key_count(key, folder);
+	if (rc == 0)
+		rc = put_u64(idx, txn, key, (uint64_t)(n < 0 ? 0 : n));
+	free(ms);
+	buf_free(&key);
+	return rc;
+}
+
+/* mail_index_vanished_note - uid left folder with modseq; the history
+ * pruned when it grew past idx->vanished_max */
 int mail_index_vanished_note(struct mail_index *idx, MDB_txn *txn, const char *folder,
 			     uint32_t uid, uint64_t modseq)
 {
 	struct buf *key = buf_new(64);
+	uint64_t count;
 	int rc;
 
 	key_expunge(key, folder, uid);
-	rc = put_u64(idx, txn, key, modseq);
+	if ((rc = put_u64(idx, txn, key, modseq)) != 0)
+		goto out;
+	key_count(key, folder);
+	count = get_u64(idx, txn, key) + 1;
+	if (count > idx->vanished_max)
+		rc = prune(idx, txn, folder);
+	else
+		rc = put_u64(idx, txn, key, count);
+out:
 	buf_free(&key);
 	return rc;
 }
@@ -95,6 +219,10 @@ int mail_index_vanished_drop(struct mail_index *idx, MDB_txn *txn, const char *f
 	int rc;
 
 	key_history(key, folder);
+	k = mail_index_val(key);
+	if ((rc = mdb_del(txn, idx->dbi, &k, NULL)) != 0 && rc != MDB_NOTFOUND)
+		goto out;
+	key_count(key, folder);
 	k = mail_index_val(key);
 	if ((rc = mdb_del(txn, idx->dbi, &k, NULL)) != 0 && rc != MDB_NOTFOUND)
 		goto out;

@@ -59,6 +59,49 @@ bool maildir_name_vsize(const char *name, off_t *vsize_r)
 	return name_field(name, 'W', vsize_r);
 }
 
+/* lead_number - the decimal digits at *p (at most 18), moved past */
+static unsigned long long lead_number(const char **p)
+{
+	unsigned long long v = 0;
+
+	for (int n = 0; **p >= '0' && **p <= '9' && n < 18; n++, (*p)++)
+		v = v * 10 + (unsigned long long)(**p - '0');
+	return v;
+}
+
+/* name_time - a name's "SEC[.M<usec>...Q<counter>]" as three numbers
+ * (0 where a part is missing) */
+static void name_time(const char *name, unsigned long long t[3])
+{
+	const char *p = name, *q;
+
+	t[0] = lead_number(&p);
+	t[1] = t[2] = 0;
+	if (p[0] == '.' && p[1] == 'M') {
+		p += 2;
+		t[1] = lead_number(&p);
+	}
+	for (q = p; *q && *q != '.' && *q != ':' && *q != 'Q'; q++)
+		;
+	if (*q == 'Q') {
+		q++;
+		t[2] = lead_number(&q);
+	}
+}
+
+/* maildir_name_time_cmp - see maildir_scan.h */
+int maildir_name_time_cmp(const char *a, const char *b)
+{
+	unsigned long long ta[3], tb[3];
+
+	name_time(a, ta);
+	name_time(b, tb);
+	for (int i = 0; i < 3; i++)
+		if (ta[i] != tb[i])
+			return ta[i] < tb[i] ? -1 : 1;
+	return strcmp(a, b);
+}
+
 struct scan_ctx {
 	struct maildir_scan *s;
 	maildir_scan_known_fn *known;

@@ -65,5 +65,10 @@ bool maildir_name_size(const char *name, off_t *size_r);
 /* maildir_name_vsize - the ",W=<vsize>" of name's base (Dovecot's
  * virtual size: CRLF line ends), as maildir_name_size */
 bool maildir_name_vsize(const char *name, off_t *vsize_r);
+/* maildir_name_time_cmp - the order two Maildir names were made in, as
+ * their leading time says: seconds, then the ".M" microseconds, then
+ * the "Q" counter (hato's and Dovecot's names), numerically (so "M99"
+ * comes before "M100"); ties by name; for qsort through a wrapper */
+int maildir_name_time_cmp(const char *a, const char *b);
 
 #endif

@@ -57,6 +57,8 @@ Q = [
     ("RETURN (MIN MAX COUNT) SEEN", None), ("RETURN () FLAGGED", None),
     ("RETURN (COUNT) KEYWORD nosuchkw", None), ("RETURN (ALL) UNSEEN", None),
     ("RETURN (MIN) BODY delta", None),
+    ("OLDER 1", None), ("YOUNGER 1", None), ("OLDER 86400", None), ("YOUNGER 864000000", None),
+    ("OR OLDER 86400 FLAGGED", None), ("NOT YOUNGER 2000000000", None),
     ("RETURN (SAVE) SEEN", None), ("$", None), ("UID $ FLAGGED", None), ("NOT $", None),
     ("RETURN (SAVE MIN MAX) UNSEEN", None), ("$", None), ("RETURN (SAVE MAX) KEYWORD work", None),
     ("$ RETURN", None), ("RETURN (SAVE COUNT MIN) DRAFT", None), ("OR $ ANSWERED", None),

@@ -35,6 +35,13 @@ for alg in ("ORDEREDSUBJECT", "REFERENCES"):
           "UID THREAD %s UTF-8 OR SUBJECT budget SUBJECT report" % alg]
 Q += ["UID THREAD NOSUCH UTF-8 ALL", "UID THREAD REFERENCES KOI8-R ALL", "UID THREAD REFERENCES UTF-8"]
 # ESORT (RFC 5267): one ESEARCH, compared without its (TAG "...")
+# SEARCHRES (RFC 5182) with ESORT: SAVE keeps the sorted result (its
+# first and last for MIN / MAX) for '$'
+Q += ["UID SORT RETURN (SAVE) (SUBJECT) UTF-8 UID 1:30", "UID SORT (ARRIVAL) UTF-8 $",
+      "SORT RETURN (SAVE MIN) (REVERSE DATE) UTF-8 ALL", "UID SORT (ARRIVAL) UTF-8 $",
+      "UID SORT RETURN (SAVE MIN MAX) (SIZE) UTF-8 SEEN", "SORT (SIZE) UTF-8 $",
+      "UID SORT RETURN (SAVE COUNT) (FROM) UTF-8 NOT SEEN", "UID SORT (FROM) UTF-8 OR $ 1",
+      "UID SORT RETURN (SAVE ALL) (DATE) UTF-8 SUBJECT nosuchword", "UID SORT (DATE) UTF-8 $"]
 Q += ["UID SORT RETURN (MIN MAX COUNT ALL) (SUBJECT) UTF-8 ALL", "SORT RETURN (ALL) (DATE) UTF-8 ALL",
       "UID SORT RETURN () (REVERSE ARRIVAL) UTF-8 ALL", "UID SORT RETURN (ALL) (ARRIVAL) UTF-8 ALL",
       "UID SORT RETURN (COUNT) (DATE) UTF-8 SUBJECT nosuchword",
@@ -72,10 +79,12 @@ def server(port, user, pw):
         if typ != "OK":
             out.append("ERR %s %s" % (typ, timeless(dat[0].decode(errors="replace") if dat else "")))
             continue
-        for k in ("SORT", "THREAD", "ESEARCH"):
-            if k in m.untagged_responses:
-                text = re.sub(r'^\(TAG "[^"]*"\) ?', "", m.untagged_responses[k][0].decode())
-                out.append(("* %s %s" % (k, text)).rstrip())
+        got = [k for k in ("SORT", "THREAD", "ESEARCH") if k in m.untagged_responses]
+        for k in got:
+            text = re.sub(r'^\(TAG "[^"]*"\) ?', "", m.untagged_responses[k][0].decode())
+            out.append(("* %s %s" % (k, text)).rstrip())
+        if not got:
+            out.append("OK, nothing untagged")
     m.logout()
     return out
 
