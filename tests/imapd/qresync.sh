@@ -73,8 +73,13 @@ both other
 same other "another session's STORE, EXPUNGE and a keyword, as Dovecot"
 t_check "a message delivered by SMTP" pop3_send 1
 cp -p "$md"/new/* "$mdd/new/"
-# the 7th and 8th messages of the first SELECT (UIDs in name order)
-bases=$(cd "$md/cur" && ls | sed 's/:2,.*//' | LC_ALL=C sort)
+# the 7th and 8th messages of the first SELECT (UIDs in the order of the
+# names' times: seconds, microseconds, counter)
+bases=$(cd "$md/cur" && ls | sed 's/:2,.*//' | python3 -c 'import re, sys
+def t(n):
+    m = re.match(r"(\d*)(?:\.M(\d*))?[^.:Q]*(?:Q(\d*))?", n)
+    return [int(x or 0) for x in m.groups()] + [n]
+print("\n".join(sorted(sys.stdin.read().split(), key=t)))')
 b7=$(sed -n 6p <<<"$bases") b8=$(sed -n 7p <<<"$bases")
 by_hand "$b7" "$b8" "$md"; by_hand "$b7" "$b8" "$mdd"
 both resync
