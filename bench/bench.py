@@ -426,6 +426,9 @@ def main():
     ap.add_argument("--imap-idle", help="IMAP memory row: sessions in IDLE, a comma list "
                     "(default 1000, 200 with --quick; the issue asks 1000,10000: each server "
                     "then needs about 6 GB and 10,000 processes)")
+    ap.add_argument("--imap-huge", type=int, default=0,
+                    help="IMAP rows on one more folder of N messages (1-8 KB), cold and warm; "
+                         "the issue asks 100000 (minutes, and about 3 GB in --dir); 0: none")
     ap.add_argument("--only", choices=("memory", "relay", "local", "latency", "pop3", "imap"),
                     help="one scenario (with the ceilings, but for pop3 and imap); "
                     "written to bench/results/only.json")

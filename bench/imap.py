@@ -52,6 +52,7 @@ class ImapRows:
         self.idle_counts = [int(x) for x in idle.split(",")]
         imapsrv.LIMIT = max(imapsrv.LIMIT, max(self.idle_counts) + 200)
         raise_nofile(2 * max(self.idle_counts) + 1000)
+        self.huge = getattr(args, "imap_huge", 0) or 0
         self.loop_secs = 8 if q else 20
         self.reps = 3 if q else 5
         self.searches = 5 if q else 10
@@ -67,7 +68,7 @@ class ImapRows:
 
     # --- setup and teardown ---------------------------------------------
     def setup(self):
-        names = [self.prefix + str(i) for i in range(self.clients + 1)]
+        names = [self.prefix + str(i) for i in range(self.clients + (2 if self.huge else 1))]
         for u in names:
             mta.run("useradd", "-m", "-s", "/usr/sbin/nologin", u)
             self.users.append(u)
@@ -82,8 +83,11 @@ class ImapRows:
         pop3load.make_maildir(small, self.per_client, 28, 2, 30)
         with open(os.path.join(small, "new", os.listdir(os.path.join(small, "new"))[0]), "rb") as f:
             self.append_msg = f.read()[:4096].replace(b"\n", b"\r\n")
+        if self.huge:               # the last user: a folder of self.huge messages of 1-8 KB
+            self.huge_dir = os.path.join(self.data, "huge")
+            pop3load.make_maildir(self.huge_dir, self.huge, 29, 1, 8)
         for i, u in enumerate(names):
-            self.give(u, self.big if i == 0 else small)
+            self.give(u, self.big if i == 0 else self.huge_dir if i > self.clients else small)
         for s in (self.hato, self.dove):
             s.setup()
             self.started.append(s)
@@ -117,17 +121,17 @@ class ImapRows:
         time.sleep(0.5)             # the session processes end and are counted
         return secs, sessions, s.cpu_seconds() - cpu0
 
-    def fetch_all(self, s):
-        """one session on the big folder: {secs, cpu_s}"""
-        got = []
+    def fetch_all(self, s, user=0, n=None):
+        """one session on the big folder (users[user]'s, n messages): {secs, cpu_s}"""
+        got, n = [], n or self.n
 
         def script(sess):
             yield ("cmd", "SELECT INBOX")
             yield ("cmd", FETCH_ALL)
             got.append(imapload.fetched(sess.last))
-        secs, _, cpu = self.measure(s, [(self.users[0], self.password)], script)
-        if got != [self.n]:
-            raise RuntimeError("%s: FETCH 1:* gave %s responses, %d expected" % (s.name, got, self.n))
+        secs, _, cpu = self.measure(s, [(self.users[user], self.password)], script)
+        if got != [n]:
+            raise RuntimeError("%s: FETCH 1:* gave %s responses, %d expected" % (s.name, got, n))
         return {"secs": secs, "cpu_s": cpu, "client_cpu_s": self.client_cpu}
 
     def search(self, s):
@@ -160,7 +164,7 @@ class ImapRows:
                 yield ("cmd", "STORE 1 +FLAGS.SILENT (\\Deleted)")
                 yield ("cmd", "EXPUNGE")
                 yield ("append", "INBOX", self.append_msg)
-        logins = [(u, self.password) for u in self.users[1:]]
+        logins = [(u, self.password) for u in self.users[1:1 + self.clients]]
         secs, sessions, cpu = self.measure(s, logins, script)
         cmds = sum(x.commands - 2 for x in sessions)      # less LOGIN, LOGOUT
         kinds = {}
@@ -175,7 +179,7 @@ class ImapRows:
     def memory(self, s, n):
         """n sessions in IDLE: {pss_kb_per_session, ...}"""
         idle = s.memory()
-        users = self.users[1:]
+        users = self.users[1:1 + self.clients]
         logins = [(users[i % len(users)], self.password) for i in range(n)]
 
         def script(sess):
@@ -221,6 +225,24 @@ class ImapRows:
         time.sleep(1)
         return self.fetch_all(s)
 
+    def cold_huge(self, s):
+        u = self.clients + 1
+        self.give(self.users[u], self.huge_dir, (s,))
+        os.sync()
+        time.sleep(1)
+        return self.fetch_all(s, u, self.huge)
+
+    def huge_rows(self, i, row):
+        """cold and warm on the folder of self.huge messages, 2 runs each"""
+        big = "%d msgs" % self.huge
+        cold = self.raw["cold_huge"] = self.repeat(i, self.cold_huge, 2)
+        row("IMAP SELECT+FETCH ENVELOPE, %s, cold" % big, "s", cold, "secs", "lower")
+        row("IMAP CPU of it, %s cold" % big, "s", cold, "cpu_s", "lower")
+        warm = self.raw["warm_huge"] = self.repeat(
+            i + 1, lambda s: self.fetch_all(s, self.clients + 1, self.huge), 2)
+        row("IMAP SELECT+FETCH ENVELOPE, %s, warm" % big, "s", warm, "secs", "lower")
+        row("IMAP CPU of it, %s warm" % big, "s", warm, "cpu_s", "lower")
+
     def rows(self, i, row):
         """the scenario: row(name, unit, res, key, better) per line"""
         self.setup()
@@ -234,6 +256,8 @@ class ImapRows:
         warm = self.raw["warm"] = self.repeat(i + 1, self.fetch_all)
         row("IMAP SELECT+FETCH ENVELOPE, %s, warm" % big, "s", warm, "secs", "lower")
         row("IMAP CPU of it, warm", "s", warm, "cpu_s", "lower")
+        if self.huge:
+            self.huge_rows(i, row)
         search = self.raw["search"] = self.repeat(i, self.search)
         for key, cmd in SEARCHES:
             what = "SORT (SUBJECT) ALL" if cmd.startswith("SORT") else "SEARCH " + key
@@ -243,7 +267,7 @@ class ImapRows:
         row("IMAP QRESYNC resync, 1%% of %s changed" % big, "s", resync, "secs", "lower")
         row("IMAP CPU of it", "s", resync, "cpu_s", "lower")
         for s in (self.hato, self.dove):            # untimed: the small folders' indexes
-            imapload.run(s.port, [(u, self.password) for u in self.users[1:]],
+            imapload.run(s.port, [(u, self.password) for u in self.users[1:1 + self.clients]],
                          lambda sess: iter([("cmd", "SELECT INBOX")]))
         loop = self.raw["clients_%d" % self.clients] = self.repeat(i + 1, self.loop)
         row("IMAP %d clients SELECT..APPEND loop" % self.clients, "cmds/s", loop, "cmds_per_s")
