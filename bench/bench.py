@@ -252,7 +252,7 @@ class Bench:
                                      self.top), flush=True)
         self.load_start = os.getloadavg()
         only = self.args.only
-        if only in ("pop3", "imap"):
+        if only in ("pop3", "imap", "imap-idle"):
             self.pop3_only(only)
             return
         self.setup()
@@ -429,8 +429,10 @@ def main():
     ap.add_argument("--imap-huge", type=int, default=0,
                     help="IMAP rows on one more folder of N messages (1-8 KB), cold and warm; "
                          "the issue asks 100000 (minutes, and about 3 GB in --dir); 0: none")
-    ap.add_argument("--only", choices=("memory", "relay", "local", "latency", "pop3", "imap"),
-                    help="one scenario (with the ceilings, but for pop3 and imap); "
+    ap.add_argument("--only", choices=("memory", "relay", "local", "latency", "pop3", "imap",
+                                       "imap-idle"),
+                    help="one scenario (with the ceilings, but for pop3 and imap; imap-idle: "
+                    "only the IMAP memory rows, see --imap-idle); "
                     "written to bench/results/only.json")
     args = ap.parse_args()
     args.build = os.path.abspath(args.build)

@@ -8,7 +8,9 @@
 # default process model (hato: imapd, then one imapmail per session;
 # Dovecot: imap-login per connection, then one imap per session), with
 # the limits raised for the 1,000 idle sessions of the memory row
-# (processes; connections per user and IP, 10 by default in both).
+# (processes; connections per user and IP, 10 by default in both; and
+# Dovecot's imap service, 1,024 processes by default whatever
+# default_process_limit says: the 10,000 row stopped there).
 import os
 
 import mta
@@ -75,7 +77,11 @@ passdb {
 userdb {
   driver = passwd
 }
+service imap {
+  process_limit = %(limit)d
+}
 service imap-login {
+  process_limit = %(limit)d
   inet_listener imap {
     port = %(port)d
   }

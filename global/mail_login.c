@@ -3,7 +3,6 @@
  * protocol is only a name here (the socket, authd's service, the
  * connection counter) and the words the client hears. */
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 
 #include "log.h"
 #include "mail_login.h"
+#include "mail_login_nss.h"
 #include "privdrop.h"
 
 enum { HANDOFF_MS = 10000, AUTH_MS = 30000 };
@@ -28,13 +28,14 @@ static struct {
 /* mail_login_init - as root, before any client */
 void mail_login_init(const struct server_info *si, const char *protocol)
 {
-	struct passwd *pw = getpwnam(si->cf->default_login_user);
 	struct buf *why = buf_new(0), *base = buf_new(64);
+	uid_t uid = (uid_t)-2;
+	bool found = geteuid() != 0 || mail_login_nss_uid(si->cf->default_login_user, &uid) == 0;
 
 	g.cf = si->cf;
 	snprintf(g.protocol, sizeof(g.protocol), "%s", protocol);
-	g.login_uid = geteuid() != 0 ? geteuid() : pw ? pw->pw_uid : (uid_t)-2;
-	if (geteuid() == 0 && pw == NULL)
+	g.login_uid = geteuid() != 0 ? geteuid() : found ? uid : (uid_t)-2;
+	if (!found)
 		log_warn("default_login_user %s does not exist: no login can be handed over",
 			 si->cf->default_login_user);
 	buf_printf(base, "%s/pid", si->cf->queue_directory);
@@ -113,7 +114,7 @@ static bool become_user(const struct auth_user *u)
 	struct privdrop pd;
 	struct buf *why = buf_new(0);
 	bool ok = u->has_uid && u->has_gid &&
-		  privdrop_ids(&pd, u->uid, u->gid, u->name, u->system_groups_user, why) == 0 &&
+		  mail_login_nss_ids(&pd, u->uid, u->gid, u->name, u->system_groups_user, why) == 0 &&
 		  privdrop_login(&pd, g.cf->first_valid_uid, why) == 0;
 
 	if (!ok)

@@ -159,6 +159,7 @@ void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 	 * kernel (malloc_trim also gives back whole free pages inside it) */
 	(void)stream_flush(m->s);
 	malloc_trim(0);
+	stream_release(m->s);	/* the input buffer's empty pages too */
 	while (!m->done) {
 		int rc;
 

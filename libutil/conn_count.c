@@ -5,21 +5,34 @@
  * waits a moment and opens the name afresh; one that locked a byte of a
  * file removed meanwhile (the name no longer leads to it) starts over.  So
  * two sessions can never count in two different files of one key.
+ * The locks are open file description (OFD) locks: each slot is its own
+ * open of the file, so one process may hold several, and a slot is only
+ * given back by its holder (a POSIX lock goes when its process closes any
+ * descriptor of the file).  A free byte is found in a few tries whatever
+ * the count (the kernel walks every lock of the file per fcntl, so one
+ * fcntl per session held, as a first-free scan did, made a login at 7,000
+ * sessions of a key take a second): the file's first bytes hold a hint,
+ * the byte after the one last taken (or the one last given back), tried
+ * first; then bytes at random; then, only when those were all held, every
+ * byte in turn, which is also how "all held" is known.  The hint is only
+ * a guess: races on it cost a try, never a wrong count.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "conn_count.h"
 #include "mem.h"
 #include "sha256.h"
 
-enum { OPEN_TRIES = 200, NAME_PLAIN_MAX = 200 };
+enum { OPEN_TRIES = 200, NAME_PLAIN_MAX = 200, RANDOM_TRIES = 24 };
 
 struct conn_count {
 	int dir_fd;		/* BASE/SERVICE.sessions */
@@ -106,32 +119,73 @@ static int key_name(const char *key, char name[CONN_COUNT_NAME_MAX])
 	return 0;
 }
 
-/* lock_byte - F_SETLK one byte (len 1) or the whole file (len 0) */
+/* lock_byte - F_OFD_SETLK one byte (len 1) or the whole file (len 0) */
 static int lock_byte(int fd, long offset, long len, short type)
 {
 	struct flock fl = { .l_type = type, .l_whence = SEEK_SET, .l_start = offset, .l_len = len };
 
-	return fcntl(fd, F_SETLK, &fl);
+	return fcntl(fd, F_OFD_SETLK, &fl);
 }
 
-/* other_lock - the length of another process's lock on byte offset:
+/* other_lock - the length of another holder's lock on byte offset:
  * -1 none, 0 a lock on the whole file, else 1 */
 static long other_lock(int fd, long offset)
 {
 	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = offset, .l_len = 1 };
 
-	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0 || fl.l_type == F_UNLCK)
 		return -1;
 	return fl.l_len;
 }
 
-/* take_slot - lock the first free byte of [0, n): its offset, or -1 */
+/* hint_get - the byte the file's hint names, in [0, n) */
+static int hint_get(int fd, int n)
+{
+	uint32_t h = 0;
+
+	if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+		return 0;
+	return (int)(h % (uint32_t)n);
+}
+
+/* hint_put - the byte the next newcomer tries first */
+static void hint_put(int fd, int slot)
+{
+	uint32_t h = (uint32_t)slot;
+
+	(void)!pwrite(fd, &h, sizeof(h), 0);
+}
+
+/* random_below - a byte of [0, n) at random */
+static int random_below(int n)
+{
+	uint32_t r;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != (ssize_t)sizeof(r))
+		r = (uint32_t)getpid() * 2654435761u;
+	return (int)(r % (uint32_t)n);
+}
+
+/* take_slot - lock a free byte of [0, n): the hint's, else one of
+ * RANDOM_TRIES at random, else the first free one from a random start;
+ * its offset, or -1 when every byte is held (or the whole file is) */
 static int take_slot(int fd, int n)
 {
-	for (int i = 0; i < n; i++)
-		if (lock_byte(fd, i, 1, F_WRLCK) == 0)
-			return i;
-	return -1;
+	int at = hint_get(fd, n), slot = -1;
+
+	if (lock_byte(fd, at, 1, F_WRLCK) == 0)
+		slot = at;
+	else if (other_lock(fd, at) == 0)
+		return -1;	/* the last one is leaving: the caller opens afresh */
+	for (int i = 0; slot < 0 && n > 1 && i < RANDOM_TRIES; i++)
+		if (lock_byte(fd, at = random_below(n), 1, F_WRLCK) == 0)
+			slot = at;
+	for (int i = 0, start = random_below(n); slot < 0 && i < n; i++)
+		if (lock_byte(fd, at = (start + i) % n, 1, F_WRLCK) == 0)
+			slot = at;
+	if (slot >= 0)
+		hint_put(fd, (slot + 1) % n);
+	return slot;
 }
 
 /* open_checked - the key's file, created if need be; an existing one must
@@ -201,7 +255,7 @@ int conn_count_enter(struct conn_count *cc, const char *key, int limit, struct c
 	return -1;
 }
 
-/* conn_count_others - the slots of s's key other processes hold, counted
+/* conn_count_others - the slots of s's key others hold, counted
  * up to upto */
 int conn_count_others(const struct conn_count_slot *s, int upto)
 {
@@ -222,6 +276,7 @@ void conn_count_leave(struct conn_count *cc, struct conn_count_slot *s)
 	if (s->fd < 0)
 		return;
 	lock_byte(s->fd, s->slot, 1, F_UNLCK);
+	hint_put(s->fd, s->slot);
 	if (lock_byte(s->fd, 0, 0, F_WRLCK) == 0 && fstat(s->fd, &sb) == 0 && still_named(cc, s->name, &sb))
 		unlinkat(cc->dir_fd, s->name, 0);
 	close(s->fd);

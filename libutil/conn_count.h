@@ -8,7 +8,7 @@
  *   // 1: a slot is held; 0: all limit slots are held by other sessions;
  *   // -1: why (callers admit the session and warn: a broken count must
  *   // not lock clients out)
- *   n = conn_count_others(&slot, upto);   // other holders of that key
+ *   n = conn_count_others(&slot, upto);   // the key's other slots held
  *   conn_count_leave(cc, &slot);          // in every case, also after 0/-1
  *
  * A service has a directory BASE/SERVICE.sessions, mode 0700, owned by the
@@ -20,11 +20,14 @@
  * write lock on one byte of [0, limit) of its key's file; the kernel drops
  * it when the process exits, even by kill -9, so a crash never leaves a
  * client locked out.  The last session of a key removes its file.
- * The locks are POSIX record locks, which belong to the process: a process
- * holds at most one slot of a key (as smtpd, pop3d and imapd do: one
- * session per process).  Trust: keys come from the network; the directory
- * belongs to the sessions' user, so a file in it is used only when it is a
- * plain file of that user with one link.
+ * The locks are open file description locks (F_OFD_SETLK): each slot
+ * is an open of its own, so a process may hold several slots of a key
+ * (and a descriptor it inherits holds the slot too: fork none off while
+ * holding one).  Finding a free byte takes a few tries at any count (a
+ * hint in the file, then random bytes); only "all held" tries them all.
+ * Trust: keys come from the network; the directory belongs to the
+ * sessions' user, so a file in it is used only when it is a plain file of
+ * that user with one link.
  */
 #ifndef HATO_CONN_COUNT_H
 #define HATO_CONN_COUNT_H

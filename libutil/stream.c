@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "deadline.h"
 #include "mem.h"
@@ -273,6 +275,24 @@ size_t stream_pending(const struct stream *s)
 void stream_discard_input(struct stream *s)
 {
 	s->in_pos = s->in_len = 0;
+}
+
+/* stream_release - a stream about to wait long (IMAP IDLE) gives the
+ * whole pages of its empty input buffer back to the kernel; they come
+ * back as zero pages when next read into.  Nothing unread: a no-op
+ * otherwise. */
+void stream_release(struct stream *s)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uintptr_t lo, hi;
+
+	if (s->in_pos != s->in_len || page <= 0)
+		return;
+	s->in_pos = s->in_len = 0;
+	lo = ((uintptr_t)s->in + (uintptr_t)page - 1) & ~((uintptr_t)page - 1);
+	hi = ((uintptr_t)s->in + sizeof(s->in)) & ~((uintptr_t)page - 1);
+	if (hi > lo)
+		(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 /* stream_preload - bytes read by someone else (a login process) go

@@ -27,7 +27,9 @@
  * stream's timeout; which is ready (DEADLINE_FD, DEADLINE_FD2), 0 when
  * the time is up (the stream goes on).  stream_preload(s, p, n): input
  * someone else read (a login process's pipelined bytes), read before
- * anything from the descriptor.  Every wait goes through
+ * anything from the descriptor.  stream_release(s): before a long wait
+ * with nothing unread (IDLE), the input buffer's pages go back to the
+ * kernel.  Every wait goes through
  * deadline_wait (deadline.h): a signal neither ends one nor restarts it.
  */
 #ifndef HATO_STREAM_H
@@ -87,6 +89,7 @@ ssize_t stream_read(struct stream *s, void *p, size_t n);
 size_t stream_pending(const struct stream *s);
 int stream_wait_input(struct stream *s, int fd2);
 void stream_discard_input(struct stream *s);
+void stream_release(struct stream *s);
 size_t stream_preload(struct stream *s, const void *p, size_t n);
 
 void stream_write(struct stream *s, const void *p, size_t n);

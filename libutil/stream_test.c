@@ -145,9 +145,21 @@ static void test_wait_input(struct buf *line)
 	test_assert(stream_wait_input(s, other[0]) == DEADLINE_FD);
 	test_assert(stream_getline(s, line, 512) == 1);
 	test_assert_str(buf_str(line), "DONE\r\n");
+	stream_release(s);	/* "NOOP" is unread: kept */
 	test_assert(stream_wait_input(s, -1) == DEADLINE_FD);
 	test_assert(stream_getline(s, line, 512) == 1);
 	test_assert_str(buf_str(line), "NOOP\r\n");
+	test_end();
+
+	test_begin("stream_release: the emptied buffer reads on after its pages went back");
+	memset(s->in, 'x', sizeof(s->in));
+	stream_release(s);
+	test_assert(s->in_pos == 0 && s->in_len == 0 && s->in[sizeof(s->in) / 2] == '\0');
+	test_assert(write(sv[1], "a\r\nb\r\n", 6) == 6);
+	test_assert(stream_getline(s, line, 512) == 1);
+	test_assert_str(buf_str(line), "a\r\n");
+	test_assert(stream_getline(s, line, 512) == 1);
+	test_assert_str(buf_str(line), "b\r\n");
 	test_end();
 
 	test_begin("stream_wait_input: the client hung up: DEADLINE_FD, then EOF");
