@@ -73,6 +73,7 @@ struct imapmail {
 	bool utf8;			/* ENABLE UTF8=ACCEPT (imapmail_utf8.c) */
 	struct mail_quota_cfg *quota;	/* main.cf's quota parameters, or NULL
 					 * until first needed (imapmail_cmd_quota.c) */
+	struct imapmail_sortcache *sortcache;	/* SORT's keys, or NULL */
 };
 
 enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };

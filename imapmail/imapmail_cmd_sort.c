@@ -37,16 +37,17 @@ struct criterion {
 	bool reverse;
 };
 
-/* one hit's keys */
+/* one hit's keys: numbers, a string key as its rank */
 struct entry {
 	uint32_t seq, id;
-	time_t arrival, sent;
-	off_t size;
-	char *str[K_COUNT];		/* the string keys wanted */
-	bool reply;
-	char *msgid;
-	struct strv *refs;
+	int64_t v[K_COUNT];
 };
+
+/* the string keys' places in the sort keys (imapmail_sort.h) */
+static const int str_of[K_COUNT] = {
+	[K_ARRIVAL] = -1, [K_CC] = IMAPMAIL_SORT_CC, [K_DATE] = -1, [K_FROM] = IMAPMAIL_SORT_FROM,
+	[K_SIZE] = -1, [K_SUBJECT] = IMAPMAIL_SORT_SUBJECT, [K_TO] = IMAPMAIL_SORT_TO,
+	[K_DISPLAYFROM] = IMAPMAIL_SORT_DISPLAYFROM, [K_DISPLAYTO] = IMAPMAIL_SORT_DISPLAYTO };
 
 struct sorting {
 	struct criterion c[CRITERIA_MAX];
@@ -93,125 +94,56 @@ static bool criteria(const struct imap_arg *a, struct sorting *st, struct buf *w
 	return !reverse && st->len > 0;
 }
 
-/* field - the first field called name in the envelope fields, as a
- * NUL-terminated copy ("" when absent) */
-static char *field(const struct buf *env, const char *name)
+/* size - RFC822.SIZE of msg (counted from the file when the index has none) */
+static off_t size(struct imapmail *m, const struct mail_index_msg *msg)
 {
-	size_t vlen = 0;
-	const char *v = imapmail_rfc822_field(buf_str(env), buf_len(env), name, &vlen);
+	off_t n = msg->vsize;
+	int fd;
 
-	return v ? xstrndup(v, vlen) : xstrdup("");
-}
-
-/* header_refs - the file's first References field into ids */
-static void header_refs(struct imapmail *m, const struct mail_index_msg *msg, struct strv *ids)
-{
-	int fd = imapmail_msg_open(m, msg);
-	struct buf *h = buf_new(8192), *v = buf_new(256);
-	const char *s, *end;
-	ssize_t got = 0;
-
-	while (fd >= 0 && buf_len(h) < REFS_HEADER_MAX && !strstr(buf_str(h), "\n\n") &&
-	       !strstr(buf_str(h), "\n\r\n")) {
-		buf_reserve(h, 8192);
-		if ((got = read(fd, h->data + h->len, 8192)) <= 0)
-			break;
-		h->len += (size_t)got;
-		h->data[h->len] = '\0';
-		if (memchr(h->data + h->len - (size_t)got, '\0', (size_t)got))
-			break;
-	}
+	if (n >= 0)
+		return n;
+	fd = imapmail_msg_open(m, msg);
+	if (fd < 0 || mail_vsize_fd(fd, SIZE_FILE_MAX, &n) < 0)
+		n = msg->size;
 	if (fd >= 0)
 		close(fd);
-	for (s = buf_str(h), end = s + strlen(s); s < end;) {
-		const char *eol = memchr(s, '\n', (size_t)(end - s));
-
-		if (eol == NULL)
-			eol = end;
-		if (eol == s || (eol == s + 1 && *s == '\r'))
-			break;			/* the header's end */
-		if (buf_len(v) > 0 && (*s == ' ' || *s == '\t'))
-			buf_add(v, s, (size_t)(eol - s));
-		else if (buf_len(v) > 0)
-			break;
-		else if (strncasecmp(s, "References:", 11) == 0)
-			buf_add(v, s + 11, (size_t)(eol - s - 11));
-		s = eol + 1;
-	}
-	imapmail_sort_msgids(buf_str(v), buf_len(v), ids);
-	buf_free(&h);
-	buf_free(&v);
+	return n;
 }
 
-/* fill - the keys of message i that st wants */
-static void fill(struct imapmail *m, const struct sorting *st, size_t i, struct entry *e)
+/* sent - message i's sent date: its Date: field, else its internal date */
+static int64_t sent(const struct imapmail *m, const struct imapmail_sortkeys *k, size_t i)
 {
-	const struct mail_index_msg *msg = &m->box->f->msgs[i];
-	struct buf *env = buf_new(256), *k = buf_new(64);
-	struct mime_parts *p;
-	char *v;
-	int zone;
+	return k[i].sent != INT64_MIN ? k[i].sent : (int64_t)m->box->f->msgs[i].date;
+}
 
-	e->seq = (uint32_t)(i + 1);
-	e->id = m->uid ? msg->uid : e->seq;
-	e->arrival = e->sent = msg->date;
-	e->size = msg->vsize;
-	if (st->want[K_SIZE] && e->size < 0) {
-		int fd = imapmail_msg_open(m, msg);
+/* fill - the keys st wants of each hit (seq numbers) into e */
+static void fill(struct imapmail *m, const struct sorting *st, const uint32_t *hits, size_t n,
+		 struct entry *e)
+{
+	const struct imapmail_sortkeys *k = NULL;
+	const uint32_t *rank[K_COUNT] = { NULL };
 
-		if (fd < 0 || mail_vsize_fd(fd, SIZE_FILE_MAX, &e->size) < 0)
-			e->size = msg->size;
-		if (fd >= 0)
-			close(fd);
-	}
-	if (!(st->want[K_DATE] || st->want[K_SUBJECT] || st->want[K_FROM] || st->want[K_TO] ||
-	      st->want[K_CC] || st->want[K_DISPLAYFROM] || st->want[K_DISPLAYTO]))
-		goto out;
-	/* the envelope's fields alone; the structure only when not cached */
-	if (!imapmail_envelope_cached(m, msg, env) && (p = imapmail_parts(m, msg, -1, env)) != NULL)
-		mime_parts_free(&p);
-	v = field(env, "Date");
-	if (!v[0] || imap_date_rfc5322(v, strlen(v), &e->sent, &zone) < 0)
-		e->sent = msg->date;
-	free(v);
-	if (st->want[K_SUBJECT]) {
-		v = field(env, "Subject");
-		imapmail_sort_base_subject(v, strlen(v), k, &e->reply);
-		e->str[K_SUBJECT] = xstrndup(buf_str(k), buf_len(k));
-		free(v);
-	}
-	for (int a = K_CC; a < K_COUNT; a++) {
-		static const char *const names[K_COUNT] = {
-			[K_CC] = "Cc", [K_FROM] = "From", [K_TO] = "To",
-			[K_DISPLAYFROM] = "From", [K_DISPLAYTO] = "To" };
+	for (int a = 0; a < K_COUNT; a++)
+		if (st->want[a] && (a == K_DATE || str_of[a] >= 0))
+			k = imapmail_sortcache_keys(m);
+	for (int a = 0; a < K_COUNT; a++)
+		if (st->want[a] && str_of[a] >= 0)
+			rank[a] = imapmail_sortcache_rank(m, (enum imapmail_sort_str)str_of[a]);
+	for (size_t j = 0; j < n; j++) {
+		size_t i = hits[j] - 1;
+		const struct mail_index_msg *msg = &m->box->f->msgs[i];
 
-		if (!st->want[a] || names[a] == NULL)
-			continue;
-		v = field(env, names[a]);
-		buf_reset(k);
-		imapmail_sort_address(v, strlen(v), a >= K_DISPLAYFROM, k);
-		e->str[a] = xstrndup(buf_str(k), buf_len(k));
-		free(v);
+		e[j].seq = (uint32_t)(i + 1);
+		e[j].id = m->uid ? msg->uid : e[j].seq;
+		e[j].v[K_ARRIVAL] = msg->date;
+		if (st->want[K_SIZE])
+			e[j].v[K_SIZE] = size(m, msg);
+		if (k)
+			e[j].v[K_DATE] = sent(m, k, i);
+		for (int a = 0; a < K_COUNT; a++)
+			if (rank[a])
+				e[j].v[a] = rank[a][i];
 	}
-	if (st->refs) {
-		struct strv *ids = strv_new();
-
-		v = field(env, "Message-ID");
-		if (imapmail_sort_msgids(v, strlen(v), ids) > 0)
-			e->msgid = xstrdup(ids->items[0]);
-		free(v);
-		e->refs = strv_new();
-		header_refs(m, msg, e->refs);
-		strv_clear(ids);
-		v = field(env, "In-Reply-To");
-		if (e->refs->len == 0 && imapmail_sort_msgids(v, strlen(v), ids) > 0)
-			strv_add(e->refs, ids->items[0]);
-		free(v);
-		strv_free(&ids);
-	}
-out:
-	buf_free(&env);
-	buf_free(&k);
 }
 
 static const struct sorting *cmp_st;	/* for cmp: qsort has no context */
@@ -225,14 +157,7 @@ static int cmp(const void *pa, const void *pb)
 		enum key k = cmp_st->c[i].key;
 		int r = 0;
 
-		if (k == K_ARRIVAL)
-			r = (a->arrival > b->arrival) - (a->arrival < b->arrival);
-		else if (k == K_DATE)
-			r = (a->sent > b->sent) - (a->sent < b->sent);
-		else if (k == K_SIZE)
-			r = (a->size > b->size) - (a->size < b->size);
-		else
-			r = strcmp(a->str[k], b->str[k]);
+		r = (a->v[k] > b->v[k]) - (a->v[k] < b->v[k]);
 		if (r != 0)
 			return cmp_st->c[i].reverse ? -r : r;
 	}
@@ -266,35 +191,30 @@ static int program(struct imapmail *m, struct imap_cmd *c, const char *what,
 	return rc;
 }
 
+/* hits - the sequence numbers the program matches: how many */
+static size_t hits(struct imapmail *m, struct imapmail_search *s, uint32_t **hits_r)
+{
+	size_t n;
+
+	*hits_r = xcalloc(m->box->f->len + 1, sizeof(**hits_r));
+	imapmail_cache_batch(m, true);
+	n = imapmail_search_seqs(m, s, *hits_r);
+	imapmail_cache_batch(m, false);
+	return n;
+}
+
 /* entries - the hits of the program with their keys */
 static struct entry *entries(struct imapmail *m, struct imapmail_search *s,
 			     const struct sorting *st, size_t *n_r)
 {
-	uint32_t *hits = xcalloc(m->box->f->len + 1, sizeof(*hits));
-	struct entry *e;
-	size_t n;
+	uint32_t *seqs;
+	size_t n = hits(m, s, &seqs);
+	struct entry *e = xcalloc(n + 1, sizeof(*e));
 
-	imapmail_cache_batch(m, true);
-	n = imapmail_search_seqs(m, s, hits);
-	e = xcalloc(n + 1, sizeof(*e));
-	for (size_t k = 0; k < n; k++)
-		fill(m, st, hits[k] - 1, &e[k]);
-	imapmail_cache_batch(m, false);
-	free(hits);
+	fill(m, st, seqs, n, e);
+	free(seqs);
 	*n_r = n;
 	return e;
-}
-
-/* entries_free - the hits' keys */
-static void entries_free(struct entry *e, size_t n)
-{
-	for (size_t k = 0; k < n; k++) {
-		for (int i = 0; i < K_COUNT; i++)
-			free(e[k].str[i]);
-		free(e[k].msgid);
-		strv_free(&e[k].refs);
-	}
-	free(e);
 }
 
 /* imapmail_cmd_sort - SORT [RETURN (...)] (criteria) charset key...
@@ -334,7 +254,7 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	}
 	free(ids);
 	stream_write(m->s, buf_str(out), buf_len(out));
-	entries_free(e, n);
+	free(e);
 	imapmail_tagged(m, "OK", "Sort completed.");
 out:
 	imapmail_search_free(&s);
@@ -347,9 +267,11 @@ void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c)
 {
 	struct sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
+	const struct imapmail_sortkeys *k;
 	struct imapmail_thread_msg *t;
 	struct buf *out = buf_new(256);
-	struct entry *e;
+	struct strv **refs;
+	uint32_t *seqs;
 	size_t n;
 
 	if (c->args_len < 1 || c->args[0].type != IMAP_ARG_ATOM) {
@@ -366,20 +288,31 @@ void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (program(m, c, "THREAD", &s) < 0)
 		goto out;
-	st.want[K_DATE] = st.want[K_SUBJECT] = true;
-	e = entries(m, s, &st, &n);
+	n = hits(m, s, &seqs);
+	k = imapmail_sortcache_keys(m);
 	t = xcalloc(n + 1, sizeof(*t));
-	for (size_t k = 0; k < n; k++)
-		t[k] = (struct imapmail_thread_msg){
-			.seq = e[k].seq, .id = e[k].id, .sent = e[k].sent,
-			.subject = e[k].str[K_SUBJECT], .reply = e[k].reply,
-			.msgid = e[k].msgid, .refs = e[k].refs };
+	refs = xcalloc(n + 1, sizeof(*refs));
+	for (size_t j = 0; j < n; j++) {
+		size_t i = seqs[j] - 1;
+		const char *r = k[i].refs;
+
+		refs[j] = strv_new();
+		for (uint32_t x = 0; st.refs && x < k[i].n_refs; x++, r += strlen(r) + 1)
+			strv_add(refs[j], r);
+		t[j] = (struct imapmail_thread_msg){
+			.seq = (uint32_t)(i + 1), .id = m->uid ? m->box->f->msgs[i].uid : (uint32_t)(i + 1),
+			.sent = (time_t)sent(m, k, i), .subject = k[i].str[IMAPMAIL_SORT_SUBJECT],
+			.reply = k[i].reply, .msgid = st.refs ? k[i].msgid : NULL, .refs = refs[j] };
+	}
 	buf_cat(out, "* THREAD ");
 	imapmail_thread_write(t, n, st.refs, out);
 	buf_cat(out, "\r\n");
 	stream_write(m->s, buf_str(out), buf_len(out));
+	for (size_t j = 0; j < n; j++)
+		strv_free(&refs[j]);
+	free(refs);
 	free(t);
-	entries_free(e, n);
+	free(seqs);
 	imapmail_tagged(m, "OK", "Thread completed.");
 out:
 	imapmail_search_free(&s);

@@ -45,6 +45,40 @@ struct imapmail_thread_msg {
 	const struct strv *refs;	/* References, else In-Reply-To's first */
 };
 
+/* the string keys a message's sort keys hold (imapmail_sortkeys.c) */
+enum imapmail_sort_str {
+	IMAPMAIL_SORT_SUBJECT, IMAPMAIL_SORT_FROM, IMAPMAIL_SORT_TO, IMAPMAIL_SORT_CC,
+	IMAPMAIL_SORT_DISPLAYFROM, IMAPMAIL_SORT_DISPLAYTO, IMAPMAIL_SORT_STRS
+};
+
+/* the index cache's field of the sort keys */
+#define IMAPMAIL_SORTKEYS_FIELD "sort-keys"
+
+/* one message's keys, as decoded: pointers into the entry */
+struct imapmail_sortkeys {
+	int64_t sent;			/* Date: in UTC; INT64_MIN: none */
+	bool reply;			/* the base subject dropped a Re:/Fwd: */
+	const char *str[IMAPMAIL_SORT_STRS];	/* folded keys */
+	const char *msgid;		/* "": none */
+	const char *refs;		/* n_refs ids, each after the other's NUL */
+	uint32_t n_refs;		/* References, else In-Reply-To's first */
+};
+
+void imapmail_sortkeys_compute(const char *env, size_t env_len, const char *hdr,
+			       struct buf *out);
+bool imapmail_sortkeys_decode(const char *data, size_t len, struct imapmail_sortkeys *k);
+void imapmail_sort_header_refs(const char *hdr, struct strv *ids);
+
+/* imapmail_sortcache.c: the keys of every message of the selected
+ * folder, kept by the session while its messages are the same; the
+ * rank of each message (0-based, seq - 1) by a string key, equal keys
+ * equal ranks.  Valid until the next call. */
+struct imapmail;
+struct imapmail_sortcache;
+const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m);
+const uint32_t *imapmail_sortcache_rank(struct imapmail *m, enum imapmail_sort_str s);
+void imapmail_sortcache_free(struct imapmail_sortcache **cp);
+
 void imapmail_sort_base_subject(const char *raw, size_t len, struct buf *out, bool *reply_r);
 void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf *out);
 /* imapmail_sort_msgids - the message ids of a References or

@@ -20,6 +20,9 @@
  * its validator wait in idx->batch, newest last, and go in one write
  * transaction with the others (each through put_txn, as a lone fill);
  * a get of those two fields looks there first.
+ * get_many and put_many are get and put over many UIDs of one folder in
+ * one transaction (SORT's keys); put_many keeps an entry only under the
+ * validator it was computed after, as a batched fill does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -536,4 +539,120 @@ int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder
 	free(m.name);
 	buf_free(&valid);
 	return rc;
+}
+
+/* view_of - uid's fields in txn into v (the validator checked once) */
+static int view_of(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		   const char *const *fields, size_t n_fields, struct buf *kb,
+		   struct mail_index_cache_view *v, struct buf *why)
+{
+	struct mail_index_msg m = { 0 };
+	int rc = current(idx, txn, folder, uid, &m, kb, why);
+
+	free(m.name);
+	*v = (struct mail_index_cache_view){ .valid = buf_str(kb), .valid_len = buf_len(kb) };
+	if (rc < 0 || (rc == 1 && !is_valid(idx, txn, folder, uid, kb)))
+		return rc < 0 ? -1 : 0;
+	for (size_t f = 0; rc == 1 && f < n_fields; f++) {
+		struct buf *fk = buf_new(64);
+		MDB_val k, d;
+
+		key(fk, folder, uid, fields[f]);
+		k = mail_index_val(fk);
+		if (mdb_get(txn, idx->cache_dbi, &k, &d) != 0 || d.mv_size < 1
+		    || d.mv_size > MAIL_INDEX_CACHE_FIELD_MAX + 1)
+			v->rc[f] = 0;
+		else if (*(char *)d.mv_data == '!')
+			v->rc[f] = MAIL_INDEX_CACHE_UNCACHEABLE;
+		else if (*(char *)d.mv_data == '=')
+			v->rc[f] = 1;
+		if (v->rc[f] == 1) {
+			v->data[f] = (char *)d.mv_data + 1;
+			v->len[f] = d.mv_size - 1;
+		}
+		buf_free(&fk);
+	}
+	return 0;
+}
+
+/* mail_index_cache_get_many - see mail_index_cache.h */
+int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			      size_t n, const char *const *fields, size_t n_fields,
+			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why)
+{
+	struct buf *kb;
+	struct mail_index_cache_view v;
+	MDB_txn *txn;
+	int rc;
+
+	if (n_fields > MAIL_INDEX_CACHE_MANY_FIELDS)
+		n_fields = MAIL_INDEX_CACHE_MANY_FIELDS;
+	for (size_t f = 0; f < n_fields; f++)
+		if (!args_ok(folder, 1, fields[f], why))
+			return -1;
+	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) != 0) {
+		buf_printf(why, "%s: %s", idx->path, mdb_strerror(rc));
+		return -1;
+	}
+	kb = buf_new(64);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		if (uids[i] != 0
+		    && (rc = view_of(idx, txn, folder, uids[i], fields, n_fields, kb, &v, why)) == 0)
+			fn(ctx, i, &v);
+	mdb_txn_abort(txn);
+	buf_free(&kb);
+	return rc;
+}
+
+/* many_work - what put_many writes */
+struct many_work {
+	struct put_work w;
+	const uint32_t *uids;
+	const struct buf *const *valid, *const *data;
+	size_t n;
+	long kept;
+};
+
+/* many_txn - each entry as a fill's (put_txn, under its validator) */
+static int many_txn(MDB_txn *txn, void *ctx)
+{
+	struct many_work *mw = ctx;
+	int rc = 0;
+
+	mw->kept = 0;
+	for (size_t i = 0; rc == 0 && i < mw->n; i++) {
+		mw->w.uid = mw->uids[i];
+		mw->w.want = mw->valid[i];
+		mw->w.data[0] = buf_str(mw->data[i]);
+		mw->w.len[0] = buf_len(mw->data[i]);
+		if ((rc = put_txn(txn, &mw->w)) == 0)
+			mw->kept += mw->w.result;
+	}
+	return rc;
+}
+
+/* mail_index_cache_put_many - see mail_index_cache.h */
+long mail_index_cache_put_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			       const struct buf *const *valid, const char *field,
+			       const struct buf *const *data, size_t n, struct buf *why)
+{
+	struct many_work mw = { .w = { .idx = idx, .folder = folder, .n = 1, .why = why,
+				       .name = { field } },
+				.uids = uids, .valid = valid, .data = data, .n = n };
+	int rc;
+
+	if (!args_ok(folder, 1, field, why))
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (uids[i] == 0) {
+			buf_printf(why, "mail_index_cache: bad folder, UID or field name");
+			return -1;
+		}
+	if (n == 0)
+		return 0;
+	if ((rc = mail_index_write(idx, many_txn, &mw)) == 0)
+		return mw.kept;
+	if (rc != -1)
+		buf_printf(why, "%s: folder %s: cache: %s", idx->path, folder, mdb_strerror(rc));
+	return -1;
 }

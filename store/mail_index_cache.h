@@ -62,6 +62,31 @@ int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t ui
 int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
 			  uint32_t uid, struct buf *why);
 
+/* many messages at once (SORT): one message's fields as
+ * mail_index_cache_get_many reads them; data points into the read
+ * transaction (valid during the callback only) */
+enum { MAIL_INDEX_CACHE_MANY_FIELDS = 4 };
+struct mail_index_cache_view {
+	int rc[MAIL_INDEX_CACHE_MANY_FIELDS];	/* as mail_index_cache_get's */
+	const char *data[MAIL_INDEX_CACHE_MANY_FIELDS];
+	size_t len[MAIL_INDEX_CACHE_MANY_FIELDS];
+	const char *valid;		/* the validator they were read under */
+	size_t valid_len;
+};
+typedef void mail_index_cache_each_fn(void *ctx, size_t i, const struct mail_index_cache_view *v);
+/* mail_index_cache_get_many - the fields (at most _MANY_FIELDS) of each
+ * of the n uids, in one read transaction, to fn(ctx, i, view) for the
+ * i-th (a batch's waiting fills are not looked at: not cached): 0, -1 */
+int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			      size_t n, const char *const *fields, size_t n_fields,
+			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why);
+/* mail_index_cache_put_many - data[i] as the field of uids[i], each only
+ * while its validator is still valid[i] (from the get_many it was
+ * computed after), in one write transaction: how many kept, or -1 */
+long mail_index_cache_put_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			       const struct buf *const *valid, const char *field,
+			       const struct buf *const *data, size_t n, struct buf *why);
+
 /* mail_index_cache_batch_begin - keep the fills that follow in memory */
 void mail_index_cache_batch_begin(struct mail_index *idx);
 /* mail_index_cache_batch_end - write what the batch holds and end it:

@@ -1,0 +1,319 @@
+/* imapmail_sortcache - the sort keys of every message of the selected
+ * folder, kept by the session (m->sortcache) for SORT and THREAD.
+ * Interface in imapmail_sort.h:
+ *
+ *   k = imapmail_sortcache_keys(m);      // k[seq - 1], every message
+ *   r = imapmail_sortcache_rank(m, IMAPMAIL_SORT_SUBJECT);  // r[seq - 1]
+ *
+ * The keys stay while the folder's messages are the same: the same
+ * folder, UIDVALIDITY, and UID and size at every sequence number (a
+ * message's bytes never change under its UID; a changed size is
+ * another message to the index's cache).  Otherwise they are read again:
+ * all in one read transaction from the index's cache
+ * (IMAPMAIL_SORTKEYS_FIELD, imapmail_sortkeys.c); the messages without
+ * it (a new message, a cache of an older hato) get theirs computed from
+ * the cached envelope fields and lean header (filled first if need be)
+ * and kept, in one write transaction, each under the validator it was
+ * computed after; a message whose envelope cannot be cached is read
+ * from its file and its keys are not kept.  A rank array is the order
+ * of one string key over the whole folder (strcmp), made on first use,
+ * so that a SORT compares integers.  Errors of the cache are logged;
+ * the keys are then computed.  Trust: keys from the sender's headers,
+ * entries from the index (checked by decode).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "imapmail.h"
+#include "imapmail_sort.h"
+#include "log.h"
+#include "mail_index_cache.h"
+#include "mem.h"
+#include "mime_parts.h"
+
+enum { HEADER_READ_MAX = 256 * 1024 };
+
+struct imapmail_sortcache {
+	char *folder;
+	uint32_t uidvalidity;
+	size_t n;
+	uint32_t *uid;
+	off_t *size;
+	char **entry;			/* each message's encoded keys */
+	struct imapmail_sortkeys *k;
+	uint32_t *rank[IMAPMAIL_SORT_STRS];
+};
+
+/* the work of one load: the messages missing, the entries to keep */
+struct load {
+	struct imapmail *m;
+	struct imapmail_sortcache *c;
+	size_t *miss, n_miss;		/* indexes into c */
+	uint32_t *uids;			/* of the messages being read */
+	struct buf **valid, **data;	/* to keep: n_put of them */
+	uint32_t *put_uid;
+	size_t n_put;
+};
+
+/* imapmail_sortcache_free - the keys and the cache */
+void imapmail_sortcache_free(struct imapmail_sortcache **cp)
+{
+	struct imapmail_sortcache *c = *cp;
+
+	if (c == NULL)
+		return;
+	for (size_t i = 0; i < c->n; i++)
+		free(c->entry[i]);
+	for (int s = 0; s < IMAPMAIL_SORT_STRS; s++)
+		free(c->rank[s]);
+	free(c->folder);
+	free(c->uid);
+	free(c->size);
+	free(c->entry);
+	free(c->k);
+	free(c);
+	*cp = NULL;
+}
+
+/* current - c holds the keys of the folder as the session sees it */
+static bool current(const struct imapmail_sortcache *c, const struct imapmail_box *b)
+{
+	if (c == NULL || strcmp(c->folder, b->name) != 0 || c->uidvalidity != b->uidvalidity
+	    || c->n != b->f->len)
+		return false;
+	for (size_t i = 0; i < c->n; i++)
+		if (c->uid[i] != b->f->msgs[i].uid || c->size[i] != b->f->msgs[i].size)
+			return false;
+	return true;
+}
+
+/* take - entry (len bytes) as message i's keys: false if it is not one */
+static bool take(struct imapmail_sortcache *c, size_t i, const char *entry, size_t len)
+{
+	char *copy = xmalloc(len + 1);
+
+	memcpy(copy, entry, len);
+	if (!imapmail_sortkeys_decode(copy, len, &c->k[i])) {
+		free(copy);
+		return false;
+	}
+	free(c->entry[i]);
+	c->entry[i] = copy;
+	return true;
+}
+
+/* got_keys - get_many's answer for the stored keys */
+static void got_keys(void *ctx, size_t i, const struct mail_index_cache_view *v)
+{
+	struct load *l = ctx;
+
+	if (v->rc[0] == 1)
+		(void)take(l->c, i, v->data[0], v->len[0]);
+}
+
+/* file_header - the header of message i, read from its file (bounded) */
+static void file_header(struct imapmail *m, size_t i, struct buf *h)
+{
+	int fd = imapmail_msg_open(m, &m->box->f->msgs[i]);
+	ssize_t got;
+
+	while (fd >= 0 && buf_len(h) < HEADER_READ_MAX && !strstr(buf_str(h), "\n\n")
+	       && !strstr(buf_str(h), "\n\r\n")) {
+		buf_reserve(h, 8192);
+		if ((got = read(fd, h->data + h->len, 8192)) <= 0)
+			break;
+		h->len += (size_t)got;
+		h->data[h->len] = '\0';
+		if (memchr(h->data + h->len - (size_t)got, '\0', (size_t)got))
+			break;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* compute - message i's keys from env and its header (hdr, or NULL: the
+ * file's) into c; to be kept under valid when not NULL */
+static void compute(struct load *l, size_t i, const char *env, size_t env_len,
+		    const char *hdr, size_t hdr_len, const char *valid, size_t valid_len)
+{
+	struct buf *h = buf_new(hdr ? hdr_len + 1 : 8192), *out = buf_new(256), *vb;
+
+	if (hdr)
+		buf_add(h, hdr, hdr_len);
+	else
+		file_header(l->m, i, h);
+	imapmail_sortkeys_compute(env, env_len, buf_str(h), out);
+	buf_free(&h);
+	if (!take(l->c, i, buf_str(out), buf_len(out)) || valid == NULL) {
+		buf_free(&out);
+		return;
+	}
+	vb = buf_new(valid_len);
+	buf_add(vb, valid, valid_len);
+	l->valid[l->n_put] = vb;
+	l->data[l->n_put] = out;
+	l->put_uid[l->n_put++] = l->c->uid[i];
+}
+
+/* got_envelope - get_many's answer for the envelope and lean header of
+ * a message without keys (i: its place in l->miss) */
+static void got_envelope(void *ctx, size_t i, const struct mail_index_cache_view *v)
+{
+	struct load *l = ctx;
+
+	if (v->rc[0] == 1)
+		compute(l, l->miss[i], v->data[0], v->len[0], v->rc[1] == 1 ? v->data[1] : NULL,
+			v->len[1], v->valid, v->valid_len);
+}
+
+/* misses - the messages of c without keys into l->miss (and l->uids) */
+static size_t misses(struct load *l)
+{
+	l->n_miss = 0;
+	for (size_t i = 0; i < l->c->n; i++)
+		if (l->c->entry[i] == NULL) {
+			l->uids[l->n_miss] = l->c->uid[i];
+			l->miss[l->n_miss++] = i;
+		}
+	return l->n_miss;
+}
+
+/* read_envelopes - keys computed from the cached envelopes of the misses */
+static void read_envelopes(struct load *l, struct buf *why)
+{
+	static const char *const fields[] = { MAIL_INDEX_CACHE_ENVELOPE,
+					      MAIL_INDEX_CACHE_HEADER_LEAN };
+
+	if (misses(l) > 0 && mail_index_cache_get_many(l->m->idx, l->c->folder, l->uids, l->n_miss,
+						      fields, 2, got_envelope, l, why) < 0)
+		log_warn("sort keys of %s: %s", l->c->folder, buf_str(why));
+}
+
+/* fill_missing - the envelopes of the misses into the cache (filled from
+ * the files), then their keys; the rest from the files alone */
+static void fill_missing(struct load *l, struct buf *why)
+{
+	struct buf *env = buf_new(256);
+	struct mime_parts *p;
+
+	size_t n = l->n_miss;
+
+	imapmail_cache_batch(l->m, true);
+	for (size_t k = 0; k < n; k++)
+		(void)imapmail_envelope_cached(l->m, &l->m->box->f->msgs[l->miss[k]], env);
+	imapmail_cache_batch(l->m, false);
+	read_envelopes(l, why);
+	n = misses(l);
+	for (size_t k = 0; k < n; k++) {
+		const struct mail_index_msg *msg = &l->m->box->f->msgs[l->miss[k]];
+
+		buf_reset(env);
+		if (!imapmail_envelope_cached(l->m, msg, env)
+		    && (p = imapmail_parts(l->m, msg, -1, env)) != NULL)
+			mime_parts_free(&p);
+		compute(l, l->miss[k], buf_str(env), buf_len(env), NULL, 0, NULL, 0);
+	}
+	buf_free(&env);
+}
+
+/* load - every message's keys into c */
+static void load(struct imapmail *m, struct imapmail_sortcache *c)
+{
+	static const char *const fields[] = { IMAPMAIL_SORTKEYS_FIELD };
+	struct load l = { .m = m, .c = c };
+	struct buf *why = buf_new(0);
+
+	l.miss = xcalloc(c->n + 1, sizeof(*l.miss));
+	l.uids = xcalloc(c->n + 1, sizeof(*l.uids));
+	if (mail_index_cache_get_many(m->idx, c->folder, c->uid, c->n, fields, 1, got_keys, &l,
+				      why) < 0)
+		log_warn("sort keys of %s: %s", c->folder, buf_str(why));
+	if (misses(&l) > 0) {
+		l.valid = xcalloc(l.n_miss, sizeof(*l.valid));
+		l.data = xcalloc(l.n_miss, sizeof(*l.data));
+		l.put_uid = xcalloc(l.n_miss, sizeof(*l.put_uid));
+		read_envelopes(&l, why);
+		if (misses(&l) > 0)
+			fill_missing(&l, why);
+		buf_reset(why);
+		if (mail_index_cache_put_many(m->idx, c->folder, l.put_uid,
+					      (const struct buf *const *)l.valid,
+					      IMAPMAIL_SORTKEYS_FIELD,
+					      (const struct buf *const *)l.data, l.n_put, why) < 0)
+			log_warn("sort keys of %s: %s", c->folder, buf_str(why));
+		for (size_t k = 0; k < l.n_put; k++) {
+			buf_free(&l.valid[k]);
+			buf_free(&l.data[k]);
+		}
+	}
+	free(l.valid);
+	free(l.data);
+	free(l.put_uid);
+	free(l.miss);
+	free(l.uids);
+	buf_free(&why);
+}
+
+/* imapmail_sortcache_keys - the keys of the selected folder's messages */
+const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m)
+{
+	const struct imapmail_box *b = m->box;
+	struct imapmail_sortcache *c;
+
+	if (current(m->sortcache, b))
+		return m->sortcache->k;
+	imapmail_sortcache_free(&m->sortcache);
+	c = m->sortcache = xcalloc(1, sizeof(*c));
+	c->folder = xstrdup(b->name);
+	c->uidvalidity = b->uidvalidity;
+	c->n = b->f->len;
+	c->uid = xcalloc(c->n + 1, sizeof(*c->uid));
+	c->size = xcalloc(c->n + 1, sizeof(*c->size));
+	c->entry = xcalloc(c->n + 1, sizeof(*c->entry));
+	c->k = xcalloc(c->n + 1, sizeof(*c->k));
+	for (size_t i = 0; i < c->n; i++) {
+		c->uid[i] = b->f->msgs[i].uid;
+		c->size[i] = b->f->msgs[i].size;
+	}
+	load(m, c);
+	return c->k;
+}
+
+static const struct imapmail_sortkeys *rank_keys;	/* for by_key: qsort has no context */
+static enum imapmail_sort_str rank_str;
+
+/* by_key - two messages' places by the string key, then by place */
+static int by_key(const void *pa, const void *pb)
+{
+	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
+	int r = strcmp(rank_keys[a].str[rank_str], rank_keys[b].str[rank_str]);
+
+	return r ? r : (a > b) - (a < b);
+}
+
+/* imapmail_sortcache_rank - each message's rank by the string key s */
+const uint32_t *imapmail_sortcache_rank(struct imapmail *m, enum imapmail_sort_str s)
+{
+	const struct imapmail_sortkeys *k = imapmail_sortcache_keys(m);
+	struct imapmail_sortcache *c = m->sortcache;
+	size_t *order;
+	uint32_t r = 0;
+
+	if (c->rank[s])
+		return c->rank[s];
+	order = xcalloc(c->n + 1, sizeof(*order));
+	for (size_t i = 0; i < c->n; i++)
+		order[i] = i;
+	rank_keys = k;
+	rank_str = s;
+	qsort(order, c->n, sizeof(*order), by_key);
+	c->rank[s] = xcalloc(c->n + 1, sizeof(*c->rank[s]));
+	for (size_t i = 0; i < c->n; i++) {
+		if (i > 0 && strcmp(k[order[i]].str[s], k[order[i - 1]].str[s]) != 0)
+			r++;
+		c->rank[s][order[i]] = r;
+	}
+	free(order);
+	return c->rank[s];
+}
