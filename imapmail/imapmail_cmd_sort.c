@@ -217,6 +217,26 @@ static struct entry *entries(struct imapmail *m, struct imapmail_search *s,
 	return e;
 }
 
+/* put_ids - " 1 2 3": the ids in decimal (a printf each costs a third
+ * of a SORT of a large folder) */
+static void put_ids(struct buf *out, const uint32_t *ids, size_t n)
+{
+	char tmp[12];
+
+	buf_reserve(out, n * 11 + 1);
+	for (size_t k = 0; k < n; k++) {
+		size_t at = sizeof(tmp);
+		uint32_t v = ids[k];
+
+		do {
+			tmp[--at] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		tmp[--at] = ' ';
+		buf_add(out, tmp + at, sizeof(tmp) - at);
+	}
+}
+
 /* imapmail_cmd_sort - SORT [RETURN (...)] (criteria) charset key...
  * (RETURN: ESORT, imapmail_esort.c) */
 void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
@@ -248,8 +268,7 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 		imapmail_search_esearch(ret, c->tag, m->uid, ids, n, 0, out);
 	} else {
 		buf_cat(out, "* SORT");
-		for (size_t k = 0; k < n; k++)
-			buf_printf(out, " %u", ids[k]);
+		put_ids(out, ids, n);
 		buf_cat(out, "\r\n");
 	}
 	free(ids);

@@ -32,7 +32,7 @@
 #include "mem.h"
 #include "mime_parts.h"
 
-enum { HEADER_READ_MAX = 256 * 1024 };
+enum { HEADER_READ_MAX = 256 * 1024, ARENA_BLOCK = 64 * 1024 };
 
 struct imapmail_sortcache {
 	char *folder;
@@ -40,7 +40,9 @@ struct imapmail_sortcache {
 	size_t n;
 	uint32_t *uid;
 	off_t *size;
-	char **entry;			/* each message's encoded keys */
+	bool *have;			/* k[i] holds message i's keys */
+	char **block;			/* the entries k points into */
+	size_t n_block, block_used, block_size;
 	struct imapmail_sortkeys *k;
 	uint32_t *rank[IMAPMAIL_SORT_STRS];
 };
@@ -63,14 +65,15 @@ void imapmail_sortcache_free(struct imapmail_sortcache **cp)
 
 	if (c == NULL)
 		return;
-	for (size_t i = 0; i < c->n; i++)
-		free(c->entry[i]);
+	for (size_t i = 0; i < c->n_block; i++)
+		free(c->block[i]);
 	for (int s = 0; s < IMAPMAIL_SORT_STRS; s++)
 		free(c->rank[s]);
 	free(c->folder);
 	free(c->uid);
 	free(c->size);
-	free(c->entry);
+	free(c->have);
+	free(c->block);
 	free(c->k);
 	free(c);
 	*cp = NULL;
@@ -88,19 +91,29 @@ static bool current(const struct imapmail_sortcache *c, const struct imapmail_bo
 	return true;
 }
 
+/* room - len bytes in c's blocks (one malloc per ARENA_BLOCK of keys) */
+static char *room(struct imapmail_sortcache *c, size_t len)
+{
+	if (c->n_block == 0 || c->block_size - c->block_used < len) {
+		c->block = xrealloc(c->block, (c->n_block + 1) * sizeof(*c->block));
+		c->block_size = len > ARENA_BLOCK ? len : ARENA_BLOCK;
+		c->block[c->n_block++] = xmalloc(c->block_size);
+		c->block_used = 0;
+	}
+	c->block_used += len;
+	return c->block[c->n_block - 1] + c->block_used - len;
+}
+
 /* take - entry (len bytes) as message i's keys: false if it is not one */
 static bool take(struct imapmail_sortcache *c, size_t i, const char *entry, size_t len)
 {
-	char *copy = xmalloc(len + 1);
+	char *copy = room(c, len);
 
 	memcpy(copy, entry, len);
-	if (!imapmail_sortkeys_decode(copy, len, &c->k[i])) {
-		free(copy);
-		return false;
-	}
-	free(c->entry[i]);
-	c->entry[i] = copy;
-	return true;
+	c->have[i] = imapmail_sortkeys_decode(copy, len, &c->k[i]);
+	if (!c->have[i])
+		c->block_used -= len;	/* the room given back */
+	return c->have[i];
 }
 
 /* got_keys - get_many's answer for the stored keys */
@@ -172,7 +185,7 @@ static size_t misses(struct load *l)
 {
 	l->n_miss = 0;
 	for (size_t i = 0; i < l->c->n; i++)
-		if (l->c->entry[i] == NULL) {
+		if (!l->c->have[i]) {
 			l->uids[l->n_miss] = l->c->uid[i];
 			l->miss[l->n_miss++] = i;
 		}
@@ -270,7 +283,7 @@ const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m)
 	c->n = b->f->len;
 	c->uid = xcalloc(c->n + 1, sizeof(*c->uid));
 	c->size = xcalloc(c->n + 1, sizeof(*c->size));
-	c->entry = xcalloc(c->n + 1, sizeof(*c->entry));
+	c->have = xcalloc(c->n + 1, sizeof(*c->have));
 	c->k = xcalloc(c->n + 1, sizeof(*c->k));
 	for (size_t i = 0; i < c->n; i++) {
 		c->uid[i] = b->f->msgs[i].uid;

@@ -541,38 +541,96 @@ int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder
 	return rc;
 }
 
-/* view_of - uid's fields in txn into v (the validator checked once) */
-static int view_of(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
-		   const char *const *fields, size_t n_fields, struct buf *kb,
-		   struct mail_index_cache_view *v, struct buf *why)
+/* many_read - a get_many's transaction: cursors kept positioned, as
+ * the keys come in order, and the folder's header read once */
+struct many_read {
+	struct mail_index *idx;
+	const char *folder;
+	MDB_cursor *main, *cache;
+	struct mail_index_head h;
+	struct buf *kb, *valid;
+	const char *const *fields;
+	size_t n_fields;
+};
+
+/* read_at - the cache entry of key kb: its value's form as
+ * mail_index_cache_get's return, the bytes in *d */
+static int read_at(struct many_read *r, MDB_val *d)
+{
+	MDB_val k = mail_index_val(r->kb);
+
+	if (mdb_cursor_get(r->cache, &k, d, MDB_SET_KEY) != 0 || d->mv_size < 1
+	    || d->mv_size > MAIL_INDEX_CACHE_FIELD_MAX + 1)
+		return 0;
+	return *(char *)d->mv_data == '!' ? MAIL_INDEX_CACHE_UNCACHEABLE
+	    : *(char *)d->mv_data == '=' ? 1 : 0;
+}
+
+/* view_of - uid's fields into v, under its validator (as read_field) */
+static int view_of(struct many_read *r, uint32_t uid, struct mail_index_cache_view *v,
+		   struct buf *why)
 {
 	struct mail_index_msg m = { 0 };
-	int rc = current(idx, txn, folder, uid, &m, kb, why);
+	MDB_val k, d;
+	int rc;
 
+	*v = (struct mail_index_cache_view){ .valid = NULL };
+	mail_index_key_uid(r->kb, r->folder, uid);
+	k = mail_index_val(r->kb);
+	if ((rc = mdb_cursor_get(r->main, &k, &d, MDB_SET_KEY)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || mail_index_dec_msg(&k, &d, strlen(r->folder) + 2, &m) != 0) {
+		buf_printf(why, "%s: folder %s: UID %u: %s", r->idx->path, r->folder, uid,
+			   mdb_strerror(rc ? rc : MDB_CORRUPTED));
+		return -1;
+	}
+	buf_reset(r->valid);
+	buf_cat(r->valid, "v1");
+	buf_add(r->valid, (unsigned char[]){ r->h.uidvalidity >> 24, r->h.uidvalidity >> 16,
+					     r->h.uidvalidity >> 8, r->h.uidvalidity }, 4);
+	mail_index_put64(r->valid, (uint64_t)m.size);
+	buf_add(r->valid, m.name, m.base_len);
 	free(m.name);
-	*v = (struct mail_index_cache_view){ .valid = buf_str(kb), .valid_len = buf_len(kb) };
-	if (rc < 0 || (rc == 1 && !is_valid(idx, txn, folder, uid, kb)))
-		return rc < 0 ? -1 : 0;
-	for (size_t f = 0; rc == 1 && f < n_fields; f++) {
-		struct buf *fk = buf_new(64);
-		MDB_val k, d;
-
-		key(fk, folder, uid, fields[f]);
-		k = mail_index_val(fk);
-		if (mdb_get(txn, idx->cache_dbi, &k, &d) != 0 || d.mv_size < 1
-		    || d.mv_size > MAIL_INDEX_CACHE_FIELD_MAX + 1)
-			v->rc[f] = 0;
-		else if (*(char *)d.mv_data == '!')
-			v->rc[f] = MAIL_INDEX_CACHE_UNCACHEABLE;
-		else if (*(char *)d.mv_data == '=')
-			v->rc[f] = 1;
-		if (v->rc[f] == 1) {
+	v->valid = buf_str(r->valid);
+	v->valid_len = buf_len(r->valid);
+	if (read_at(r, &d) != 0 || d.mv_size != buf_len(r->valid)
+	    || memcmp(d.mv_data, buf_str(r->valid), d.mv_size) != 0)
+		return 0;		/* no validator, or another message's */
+	for (size_t f = 0; f < r->n_fields; f++) {
+		key(r->kb, r->folder, uid, r->fields[f]);
+		if ((v->rc[f] = read_at(r, &d)) == 1) {
 			v->data[f] = (char *)d.mv_data + 1;
 			v->len[f] = d.mv_size - 1;
 		}
-		buf_free(&fk);
 	}
 	return 0;
+}
+
+/* many_begin - r's transaction, cursors and folder header: 1, 0 no such
+ * folder, -1 with why */
+static int many_begin(struct many_read *r, MDB_txn **txn, struct buf *why)
+{
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mail_index_txn_begin(r->idx, MDB_RDONLY, txn)) != 0) {
+		buf_printf(why, "%s: %s", r->idx->path, mdb_strerror(rc));
+		return -1;
+	}
+	mail_index_key_folder(r->kb, r->folder);
+	k = mail_index_val(r->kb);
+	if ((rc = mdb_get(*txn, r->idx->dbi, &k, &v)) == 0 && mail_index_dec_head(&v, &r->h) != 0)
+		rc = MDB_CORRUPTED;
+	if (rc == 0 && (rc = mdb_cursor_open(*txn, r->idx->dbi, &r->main)) == 0
+	    && (rc = mdb_cursor_open(*txn, r->idx->cache_dbi, &r->cache)) != 0)
+		mdb_cursor_close(r->main);
+	if (rc == 0)
+		return 1;
+	mdb_txn_abort(*txn);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	buf_printf(why, "%s: folder %s: %s", r->idx->path, r->folder, mdb_strerror(rc));
+	return -1;
 }
 
 /* mail_index_cache_get_many - see mail_index_cache.h */
@@ -580,27 +638,30 @@ int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const 
 			      size_t n, const char *const *fields, size_t n_fields,
 			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why)
 {
-	struct buf *kb;
+	struct many_read r = { .idx = idx, .folder = folder, .fields = fields,
+			       .n_fields = n_fields };
 	struct mail_index_cache_view v;
 	MDB_txn *txn;
-	int rc;
+	int rc = 0;
 
-	if (n_fields > MAIL_INDEX_CACHE_MANY_FIELDS)
-		n_fields = MAIL_INDEX_CACHE_MANY_FIELDS;
-	for (size_t f = 0; f < n_fields; f++)
+	if (r.n_fields > MAIL_INDEX_CACHE_MANY_FIELDS)
+		r.n_fields = MAIL_INDEX_CACHE_MANY_FIELDS;
+	for (size_t f = 0; f < r.n_fields; f++)
 		if (!args_ok(folder, 1, fields[f], why))
 			return -1;
-	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) != 0) {
-		buf_printf(why, "%s: %s", idx->path, mdb_strerror(rc));
-		return -1;
+	r.kb = buf_new(64);
+	r.valid = buf_new(64);
+	if ((rc = many_begin(&r, &txn, why)) == 1) {
+		rc = 0;
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (uids[i] != 0 && (rc = view_of(&r, uids[i], &v, why)) == 0 && v.valid)
+				fn(ctx, i, &v);
+		mdb_cursor_close(r.main);
+		mdb_cursor_close(r.cache);
+		mdb_txn_abort(txn);
 	}
-	kb = buf_new(64);
-	for (size_t i = 0; rc == 0 && i < n; i++)
-		if (uids[i] != 0
-		    && (rc = view_of(idx, txn, folder, uids[i], fields, n_fields, kb, &v, why)) == 0)
-			fn(ctx, i, &v);
-	mdb_txn_abort(txn);
-	buf_free(&kb);
+	buf_free(&r.kb);
+	buf_free(&r.valid);
 	return rc;
 }
 
