@@ -37,17 +37,19 @@ struct criterion {
 	bool reverse;
 };
 
-/* one hit's keys: numbers, a string key as its rank */
+/* one hit: its first criterion's value (numbers; a string key or the
+ * sent date by its rank), the others in columns by place */
 struct entry {
+	int64_t v;
 	uint32_t seq, id;
-	int64_t v[K_COUNT];
 };
 
-/* the string keys' places in the sort keys (imapmail_sort.h) */
-static const int str_of[K_COUNT] = {
-	[K_ARRIVAL] = -1, [K_CC] = IMAPMAIL_SORT_CC, [K_DATE] = -1, [K_FROM] = IMAPMAIL_SORT_FROM,
-	[K_SIZE] = -1, [K_SUBJECT] = IMAPMAIL_SORT_SUBJECT, [K_TO] = IMAPMAIL_SORT_TO,
-	[K_DISPLAYFROM] = IMAPMAIL_SORT_DISPLAYFROM, [K_DISPLAYTO] = IMAPMAIL_SORT_DISPLAYTO };
+/* the keys whose order the session keeps (imapmail_sortcache_order) */
+static const int cached_of[K_COUNT] = {
+	[K_ARRIVAL] = -1, [K_CC] = IMAPMAIL_SORT_CC, [K_DATE] = IMAPMAIL_SORT_DATE,
+	[K_FROM] = IMAPMAIL_SORT_FROM, [K_SIZE] = -1, [K_SUBJECT] = IMAPMAIL_SORT_SUBJECT,
+	[K_TO] = IMAPMAIL_SORT_TO, [K_DISPLAYFROM] = IMAPMAIL_SORT_DISPLAYFROM,
+	[K_DISPLAYTO] = IMAPMAIL_SORT_DISPLAYTO };
 
 struct sorting {
 	struct criterion c[CRITERIA_MAX];
@@ -110,58 +112,91 @@ static off_t size(struct imapmail *m, const struct mail_index_msg *msg)
 	return n;
 }
 
-/* sent - message i's sent date: its Date: field, else its internal date */
-static int64_t sent(const struct imapmail *m, const struct imapmail_sortkeys *k, size_t i)
-{
-	return k[i].sent != INT64_MIN ? k[i].sent : (int64_t)m->box->f->msgs[i].date;
-}
+static const struct sorting *cmp_st;	/* for cmp: qsort has no context */
+static int64_t *cmp_col[CRITERIA_MAX];	/* the criteria after the first, by place */
 
-/* fill - the keys st wants of each hit (seq numbers) into e */
-static void fill(struct imapmail *m, const struct sorting *st, const uint32_t *hits, size_t n,
-		 struct entry *e)
+/* column - criterion k's value of each hit, by place (seq - 1) */
+static int64_t *column(struct imapmail *m, enum key k, const uint32_t *hits, size_t n)
 {
-	const struct imapmail_sortkeys *k = NULL;
-	const uint32_t *rank[K_COUNT] = { NULL };
+	const struct mail_index_msg *msgs = m->box->f->msgs;
+	const uint32_t *rank = NULL;
+	int64_t *col = xcalloc(m->box->f->len + 1, sizeof(*col));
 
-	for (int a = 0; a < K_COUNT; a++)
-		if (st->want[a] && (a == K_DATE || str_of[a] >= 0))
-			k = imapmail_sortcache_keys(m);
-	for (int a = 0; a < K_COUNT; a++)
-		if (st->want[a] && str_of[a] >= 0)
-			rank[a] = imapmail_sortcache_rank(m, (enum imapmail_sort_str)str_of[a]);
+	if (cached_of[k] >= 0)
+		(void)imapmail_sortcache_order(m, (enum imapmail_sort_str)cached_of[k], &rank);
 	for (size_t j = 0; j < n; j++) {
 		size_t i = hits[j] - 1;
-		const struct mail_index_msg *msg = &m->box->f->msgs[i];
 
-		e[j].seq = (uint32_t)(i + 1);
-		e[j].id = m->uid ? msg->uid : e[j].seq;
-		e[j].v[K_ARRIVAL] = msg->date;
-		if (st->want[K_SIZE])
-			e[j].v[K_SIZE] = size(m, msg);
-		if (k)
-			e[j].v[K_DATE] = sent(m, k, i);
-		for (int a = 0; a < K_COUNT; a++)
-			if (rank[a])
-				e[j].v[a] = rank[a][i];
+		col[i] = rank ? rank[i] : k == K_SIZE ? size(m, &msgs[i]) : msgs[i].date;
 	}
+	return col;
 }
-
-static const struct sorting *cmp_st;	/* for cmp: qsort has no context */
 
 /* cmp - the criteria in turn, then the sequence number */
 static int cmp(const void *pa, const void *pb)
 {
 	const struct entry *a = pa, *b = pb;
+	int r = (a->v > b->v) - (a->v < b->v);
 
-	for (size_t i = 0; i < cmp_st->len; i++) {
-		enum key k = cmp_st->c[i].key;
-		int r = 0;
+	if (r != 0)
+		return cmp_st->c[0].reverse ? -r : r;
+	for (size_t c = 1; c < cmp_st->len; c++) {
+		int64_t x = cmp_col[c][a->seq - 1], y = cmp_col[c][b->seq - 1];
 
-		r = (a->v[k] > b->v[k]) - (a->v[k] < b->v[k]);
-		if (r != 0)
-			return cmp_st->c[i].reverse ? -r : r;
+		if ((r = (x > y) - (x < y)) != 0)
+			return cmp_st->c[c].reverse ? -r : r;
 	}
 	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* sorted_ids - the ids of the hits in st's order, by qsort */
+static void sorted_ids(struct imapmail *m, const struct sorting *st, const uint32_t *hits,
+		       size_t n, uint32_t *ids)
+{
+	struct entry *e = xcalloc(n + 1, sizeof(*e));
+	int64_t *first = column(m, st->c[0].key, hits, n);
+
+	for (size_t c = 1; c < st->len; c++)
+		cmp_col[c] = column(m, st->c[c].key, hits, n);
+	for (size_t j = 0; j < n; j++)
+		e[j] = (struct entry){ .v = first[hits[j] - 1], .seq = hits[j],
+				       .id = m->uid ? m->box->f->msgs[hits[j] - 1].uid : hits[j] };
+	cmp_st = st;
+	qsort(e, n, sizeof(*e), cmp);
+	for (size_t j = 0; j < n; j++)
+		ids[j] = e[j].id;
+	for (size_t c = 1; c < st->len; c++)
+		free(cmp_col[c]);
+	free(first);
+	free(e);
+}
+
+/* ordered_ids - the ids of the hits by one key whose order the session
+ * keeps: that order less the other messages; REVERSE turns the runs of
+ * equal keys, not the places within a run */
+static void ordered_ids(struct imapmail *m, const struct criterion *c, const uint32_t *hits,
+			size_t n, uint32_t *ids)
+{
+	const struct mail_index_folder *f = m->box->f;
+	const uint32_t *rank, *order = imapmail_sortcache_order(
+		m, (enum imapmail_sort_str)cached_of[c->key], &rank);
+	bool *hit = xcalloc(f->len + 1, sizeof(*hit));
+	size_t k = 0;
+
+	for (size_t j = 0; j < n; j++)
+		hit[hits[j] - 1] = true;
+	for (size_t end = f->len; end > 0;) {
+		size_t at = c->reverse ? end - 1 : f->len - end, from = at, to = at + 1;
+
+		if (c->reverse)
+			while (from > 0 && rank[order[from - 1]] == rank[order[at]])
+				from--;
+		end -= c->reverse ? to - from : 1;
+		for (size_t x = from; x < to; x++)
+			if (hit[order[x]])
+				ids[k++] = m->uid ? f->msgs[order[x]].uid : order[x] + 1;
+	}
+	free(hit);
 }
 
 /* program - the search program after the charset (args[0]): 0, or the
@@ -203,20 +238,6 @@ static size_t hits(struct imapmail *m, struct imapmail_search *s, uint32_t **hit
 	return n;
 }
 
-/* entries - the hits of the program with their keys */
-static struct entry *entries(struct imapmail *m, struct imapmail_search *s,
-			     const struct sorting *st, size_t *n_r)
-{
-	uint32_t *seqs;
-	size_t n = hits(m, s, &seqs);
-	struct entry *e = xcalloc(n + 1, sizeof(*e));
-
-	fill(m, st, seqs, n, e);
-	free(seqs);
-	*n_r = n;
-	return e;
-}
-
 /* put_ids - " 1 2 3": the ids in decimal (a printf each costs a third
  * of a SORT of a large folder) */
 static void put_ids(struct buf *out, const uint32_t *ids, size_t n)
@@ -244,8 +265,7 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	struct sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
 	struct buf *out = buf_new(256), *why = buf_new(0);
-	struct entry *e;
-	uint32_t *ids;
+	uint32_t *ids, *seqs;
 	unsigned ret;
 	size_t n;
 
@@ -258,12 +278,13 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (program(m, c, "SORT", &s) < 0)
 		goto out;
-	e = entries(m, s, &st, &n);
-	cmp_st = &st;
-	qsort(e, n, sizeof(*e), cmp);
+	n = hits(m, s, &seqs);
 	ids = xcalloc(n + 1, sizeof(*ids));
-	for (size_t k = 0; k < n; k++)
-		ids[k] = e[k].id;
+	if (st.len == 1 && cached_of[st.c[0].key] >= 0)
+		ordered_ids(m, &st.c[0], seqs, n, ids);
+	else
+		sorted_ids(m, &st, seqs, n, ids);
+	free(seqs);
 	if (ret) {
 		imapmail_search_esearch(ret, c->tag, m->uid, ids, n, 0, out);
 	} else {
@@ -273,7 +294,6 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	}
 	free(ids);
 	stream_write(m->s, buf_str(out), buf_len(out));
-	free(e);
 	imapmail_tagged(m, "OK", "Sort completed.");
 out:
 	imapmail_search_free(&s);
@@ -320,7 +340,7 @@ void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c)
 			strv_add(refs[j], r);
 		t[j] = (struct imapmail_thread_msg){
 			.seq = (uint32_t)(i + 1), .id = m->uid ? m->box->f->msgs[i].uid : (uint32_t)(i + 1),
-			.sent = (time_t)sent(m, k, i), .subject = k[i].str[IMAPMAIL_SORT_SUBJECT],
+			.sent = (time_t)imapmail_sortcache_sent(m, k, i), .subject = k[i].str[IMAPMAIL_SORT_SUBJECT],
 			.reply = k[i].reply, .msgid = st.refs ? k[i].msgid : NULL, .refs = refs[j] };
 	}
 	buf_cat(out, "* THREAD ");

@@ -48,11 +48,10 @@ struct imapmail_thread_msg {
 /* the string keys a message's sort keys hold (imapmail_sortkeys.c) */
 enum imapmail_sort_str {
 	IMAPMAIL_SORT_SUBJECT, IMAPMAIL_SORT_FROM, IMAPMAIL_SORT_TO, IMAPMAIL_SORT_CC,
-	IMAPMAIL_SORT_DISPLAYFROM, IMAPMAIL_SORT_DISPLAYTO, IMAPMAIL_SORT_STRS
+	IMAPMAIL_SORT_DISPLAYFROM, IMAPMAIL_SORT_DISPLAYTO, IMAPMAIL_SORT_STRS,
+	IMAPMAIL_SORT_DATE = IMAPMAIL_SORT_STRS,	/* orders: the sent date too */
+	IMAPMAIL_SORT_KEYS
 };
-
-/* the index cache's field of the sort keys */
-#define IMAPMAIL_SORTKEYS_FIELD "sort-keys"
 
 /* one message's keys, as decoded: pointers into the entry */
 struct imapmail_sortkeys {
@@ -70,13 +69,19 @@ bool imapmail_sortkeys_decode(const char *data, size_t len, struct imapmail_sort
 void imapmail_sort_header_refs(const char *hdr, struct strv *ids);
 
 /* imapmail_sortcache.c: the keys of every message of the selected
- * folder, kept by the session while its messages are the same; the
- * rank of each message (0-based, seq - 1) by a string key, equal keys
- * equal ranks.  Valid until the next call. */
+ * folder, kept by the session while its messages are the same (k[seq -
+ * 1]); the order of the messages by one key (a string key or the sent
+ * date: the places, 0-based, by the key then by place) and each one's
+ * rank in it (equal keys, equal ranks).  Valid until the next call. */
 struct imapmail;
 struct imapmail_sortcache;
 const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m);
-const uint32_t *imapmail_sortcache_rank(struct imapmail *m, enum imapmail_sort_str s);
+const uint32_t *imapmail_sortcache_order(struct imapmail *m, enum imapmail_sort_str s,
+					 const uint32_t **rank_r);
+/* imapmail_sortcache_sent - message i's sent date: the Date: field, else
+ * its internal date */
+int64_t imapmail_sortcache_sent(const struct imapmail *m, const struct imapmail_sortkeys *k,
+				size_t i);
 void imapmail_sortcache_free(struct imapmail_sortcache **cp);
 
 void imapmail_sort_base_subject(const char *raw, size_t len, struct buf *out, bool *reply_r);

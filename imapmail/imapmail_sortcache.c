@@ -3,7 +3,7 @@
  * Interface in imapmail_sort.h:
  *
  *   k = imapmail_sortcache_keys(m);      // k[seq - 1], every message
- *   r = imapmail_sortcache_rank(m, IMAPMAIL_SORT_SUBJECT);  // r[seq - 1]
+ *   o = imapmail_sortcache_order(m, IMAPMAIL_SORT_SUBJECT, &rank);
  *
  * The keys stay while the folder's messages are the same: the same
  * folder, UIDVALIDITY, and UID and size at every sequence number (a
@@ -44,7 +44,7 @@ struct imapmail_sortcache {
 	char **block;			/* the entries k points into */
 	size_t n_block, block_used, block_size;
 	struct imapmail_sortkeys *k;
-	uint32_t *rank[IMAPMAIL_SORT_STRS];
+	uint32_t *order[IMAPMAIL_SORT_KEYS], *rank[IMAPMAIL_SORT_KEYS];
 };
 
 /* the work of one load: the messages missing, the entries to keep */
@@ -56,6 +56,7 @@ struct load {
 	struct buf **valid, **data;	/* to keep: n_put of them */
 	uint32_t *put_uid;
 	size_t n_put;
+	size_t at;			/* side_scan's place in the folder */
 };
 
 /* imapmail_sortcache_free - the keys and the cache */
@@ -67,8 +68,10 @@ void imapmail_sortcache_free(struct imapmail_sortcache **cp)
 		return;
 	for (size_t i = 0; i < c->n_block; i++)
 		free(c->block[i]);
-	for (int s = 0; s < IMAPMAIL_SORT_STRS; s++)
+	for (int s = 0; s < IMAPMAIL_SORT_KEYS; s++) {
+		free(c->order[s]);
 		free(c->rank[s]);
+	}
 	free(c->folder);
 	free(c->uid);
 	free(c->size);
@@ -116,13 +119,20 @@ static bool take(struct imapmail_sortcache *c, size_t i, const char *entry, size
 	return c->have[i];
 }
 
-/* got_keys - get_many's answer for the stored keys */
-static void got_keys(void *ctx, size_t i, const struct mail_index_cache_view *v)
+/* got_keys - a side entry: message i's keys when its validator is the
+ * one of the message the session sees (both in UID order) */
+static void got_keys(void *ctx, uint32_t uid, const char *valid, size_t valid_len,
+		     const char *data, size_t len)
 {
 	struct load *l = ctx;
+	const struct mail_index_folder *f = l->m->box->f;
 
-	if (v->rc[0] == 1)
-		(void)take(l->c, i, v->data[0], v->len[0]);
+	while (l->at < f->len && f->msgs[l->at].uid < uid)
+		l->at++;
+	if (l->at == f->len || f->msgs[l->at].uid != uid)
+		return;
+	if (mail_index_cache_validator_is(valid, valid_len, l->m->box->uidvalidity, &f->msgs[l->at]))
+		(void)take(l->c, l->at, data, len);
 }
 
 /* file_header - the header of message i, read from its file (bounded) */
@@ -233,14 +243,12 @@ static void fill_missing(struct load *l, struct buf *why)
 /* load - every message's keys into c */
 static void load(struct imapmail *m, struct imapmail_sortcache *c)
 {
-	static const char *const fields[] = { IMAPMAIL_SORTKEYS_FIELD };
 	struct load l = { .m = m, .c = c };
 	struct buf *why = buf_new(0);
 
 	l.miss = xcalloc(c->n + 1, sizeof(*l.miss));
 	l.uids = xcalloc(c->n + 1, sizeof(*l.uids));
-	if (mail_index_cache_get_many(m->idx, c->folder, c->uid, c->n, fields, 1, got_keys, &l,
-				      why) < 0)
+	if (mail_index_cache_side_scan(m->idx, c->folder, got_keys, &l, why) < 0)
 		log_warn("sort keys of %s: %s", c->folder, buf_str(why));
 	if (misses(&l) > 0) {
 		l.valid = xcalloc(l.n_miss, sizeof(*l.valid));
@@ -250,9 +258,8 @@ static void load(struct imapmail *m, struct imapmail_sortcache *c)
 		if (misses(&l) > 0)
 			fill_missing(&l, why);
 		buf_reset(why);
-		if (mail_index_cache_put_many(m->idx, c->folder, l.put_uid,
+		if (mail_index_cache_side_put(m->idx, c->folder, l.put_uid,
 					      (const struct buf *const *)l.valid,
-					      IMAPMAIL_SORTKEYS_FIELD,
 					      (const struct buf *const *)l.data, l.n_put, why) < 0)
 			log_warn("sort keys of %s: %s", c->folder, buf_str(why));
 		for (size_t k = 0; k < l.n_put; k++) {
@@ -293,40 +300,85 @@ const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m)
 	return c->k;
 }
 
-static const struct imapmail_sortkeys *rank_keys;	/* for by_key: qsort has no context */
-static enum imapmail_sort_str rank_str;
-
-/* by_key - two messages' places by the string key, then by place */
-static int by_key(const void *pa, const void *pb)
+/* imapmail_sortcache_sent - see imapmail_sort.h */
+int64_t imapmail_sortcache_sent(const struct imapmail *m, const struct imapmail_sortkeys *k,
+				size_t i)
 {
-	size_t a = *(const size_t *)pa, b = *(const size_t *)pb;
-	int r = strcmp(rank_keys[a].str[rank_str], rank_keys[b].str[rank_str]);
-
-	return r ? r : (a > b) - (a < b);
+	return k[i].sent != INT64_MIN ? k[i].sent : (int64_t)m->box->f->msgs[i].date;
 }
 
-/* imapmail_sortcache_rank - each message's rank by the string key s */
-const uint32_t *imapmail_sortcache_rank(struct imapmail *m, enum imapmail_sort_str s)
+/* a message in an order being made: its key's first bytes (big-endian,
+ * so that integers compare as the key does), then its place */
+struct item {
+	uint64_t head;
+	uint32_t i;
+};
+
+static const struct imapmail_sortkeys *by_keys;	/* for by_key: qsort has no context */
+static enum imapmail_sort_str by_str;
+
+/* by_key - the heads, then (a string key) the rest of the strings, then
+ * the places */
+static int by_key(const void *pa, const void *pb)
+{
+	const struct item *a = pa, *b = pb;
+	int r;
+
+	if (a->head != b->head)
+		return a->head < b->head ? -1 : 1;
+	if (by_str != IMAPMAIL_SORT_DATE && (a->head & 0xff) != 0
+	    && (r = strcmp(by_keys[a->i].str[by_str] + 8, by_keys[b->i].str[by_str] + 8)) != 0)
+		return r;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/* head - the first 8 bytes of s (as strcmp orders them), 0-padded */
+static uint64_t head(const char *s)
+{
+	uint64_t h = 0;
+	bool end = false;
+
+	for (int n = 0; n < 8; n++) {
+		end = end || s[n] == '\0';
+		h = h << 8 | (end ? 0 : (unsigned char)s[n]);
+	}
+	return h;
+}
+
+/* imapmail_sortcache_order - the messages in the order of key s */
+const uint32_t *imapmail_sortcache_order(struct imapmail *m, enum imapmail_sort_str s,
+					 const uint32_t **rank_r)
 {
 	const struct imapmail_sortkeys *k = imapmail_sortcache_keys(m);
 	struct imapmail_sortcache *c = m->sortcache;
-	size_t *order;
+	struct item *it;
 	uint32_t r = 0;
 
-	if (c->rank[s])
-		return c->rank[s];
-	order = xcalloc(c->n + 1, sizeof(*order));
-	for (size_t i = 0; i < c->n; i++)
-		order[i] = i;
-	rank_keys = k;
-	rank_str = s;
-	qsort(order, c->n, sizeof(*order), by_key);
+	if (c->order[s]) {
+		*rank_r = c->rank[s];
+		return c->order[s];
+	}
+	it = xcalloc(c->n + 1, sizeof(*it));
+	for (size_t i = 0; i < c->n; i++) {
+		it[i].i = (uint32_t)i;
+		it[i].head = s == IMAPMAIL_SORT_DATE
+		    ? (uint64_t)imapmail_sortcache_sent(m, k, i) ^ (uint64_t)1 << 63
+		    : head(k[i].str[s]);
+	}
+	by_keys = k;
+	by_str = s;
+	qsort(it, c->n, sizeof(*it), by_key);
+	c->order[s] = xcalloc(c->n + 1, sizeof(*c->order[s]));
 	c->rank[s] = xcalloc(c->n + 1, sizeof(*c->rank[s]));
 	for (size_t i = 0; i < c->n; i++) {
-		if (i > 0 && strcmp(k[order[i]].str[s], k[order[i - 1]].str[s]) != 0)
+		if (i > 0 && (it[i].head != it[i - 1].head
+			      || (s != IMAPMAIL_SORT_DATE && (it[i].head & 0xff) != 0
+				  && strcmp(k[it[i].i].str[s] + 8, k[it[i - 1].i].str[s] + 8) != 0)))
 			r++;
-		c->rank[s][order[i]] = r;
+		c->order[s][i] = it[i].i;
+		c->rank[s][it[i].i] = r;
 	}
-	free(order);
-	return c->rank[s];
+	free(it);
+	*rank_r = c->rank[s];
+	return c->order[s];
 }

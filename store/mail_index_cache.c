@@ -41,6 +41,8 @@
 #include "mime_parts.h"
 
 enum { FIELDS_PER_PUT = 3, HEADER_READ_MAX = 4 * MAIL_INDEX_CACHE_FIELD_MAX };
+enum { SIDE = 'C' };		/* the first byte of a side entry's key */
+
 
 /* what a fill keeps, in this order */
 static const char *const fill_names[FIELDS_PER_PUT] = {
@@ -107,12 +109,35 @@ static int current(struct mail_index *idx, MDB_txn *txn, const char *folder, uin
 		buf_printf(why, "%s: folder %s: UID %u: %s", idx->path, folder, uid, mdb_strerror(rc));
 		return -1;
 	}
+	mail_index_cache_validator(h.uidvalidity, m, b);
+	return 1;
+}
+
+/* mail_index_cache_validator_is - valid (len bytes) is the validator of
+ * m in a folder of that UIDVALIDITY (as mail_index_cache_validator
+ * writes it, without writing it) */
+bool mail_index_cache_validator_is(const char *valid, size_t len, uint32_t uidvalidity,
+				   const struct mail_index_msg *m)
+{
+	const unsigned char *u = (const unsigned char *)valid;
+
+	return len == 14 + m->base_len && memcmp(valid, "v1", 2) == 0
+	    && ((uint32_t)u[2] << 24 | (uint32_t)u[3] << 16 | (uint32_t)u[4] << 8 | u[5]) == uidvalidity
+	    && mail_index_get64(u + 6) == (uint64_t)m->size
+	    && memcmp(valid + 14, m->name, m->base_len) == 0;
+}
+
+/* mail_index_cache_validator - the validator of msg in a folder of
+ * that UIDVALIDITY into b (reset first) */
+void mail_index_cache_validator(uint32_t uidvalidity, const struct mail_index_msg *m,
+				struct buf *b)
+{
+	buf_reset(b);
 	buf_cat(b, "v1");
-	buf_add(b, (unsigned char[]){ h.uidvalidity >> 24, h.uidvalidity >> 16,
-				      h.uidvalidity >> 8, h.uidvalidity }, 4);
+	buf_add(b, (unsigned char[]){ uidvalidity >> 24, uidvalidity >> 16, uidvalidity >> 8,
+				      uidvalidity }, 4);
 	mail_index_put64(b, (uint64_t)m->size);
 	buf_add(b, m->name, m->base_len);
-	return 1;
 }
 
 /* is_valid - the stored validator of uid is b */
@@ -131,9 +156,10 @@ static bool is_valid(struct mail_index *idx, MDB_txn *txn, const char *folder, u
 	return ok;
 }
 
-/* mail_index_cache_drop - every entry whose key starts with uid's (or
- * with the folder's, uid 0) */
-int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid)
+/* drop_prefix - the entries whose key starts with uid's (kind: 'U' or
+ * SIDE) */
+static int drop_prefix(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		       char kind)
 {
 	struct buf *prefix = buf_new(64);
 	MDB_cursor *c;
@@ -141,6 +167,7 @@ int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 	int rc;
 
 	key(prefix, folder, uid, "");
+	prefix->data[0] = kind;
 	if ((rc = mdb_cursor_open(txn, idx->cache_dbi, &c)) == 0) {
 		for (;;) {
 			k = mail_index_val(prefix);
@@ -154,6 +181,15 @@ int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 	}
 	buf_free(&prefix);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* mail_index_cache_drop - every entry whose key starts with uid's (or
+ * with the folder's, uid 0), and its side entry */
+int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid)
+{
+	int rc = drop_prefix(idx, txn, folder, uid, 'U');
+
+	return rc ? rc : drop_prefix(idx, txn, folder, uid, SIDE);
 }
 
 /* put_field - one field's entry */
@@ -584,12 +620,7 @@ static int view_of(struct many_read *r, uint32_t uid, struct mail_index_cache_vi
 			   mdb_strerror(rc ? rc : MDB_CORRUPTED));
 		return -1;
 	}
-	buf_reset(r->valid);
-	buf_cat(r->valid, "v1");
-	buf_add(r->valid, (unsigned char[]){ r->h.uidvalidity >> 24, r->h.uidvalidity >> 16,
-					     r->h.uidvalidity >> 8, r->h.uidvalidity }, 4);
-	mail_index_put64(r->valid, (uint64_t)m.size);
-	buf_add(r->valid, m.name, m.base_len);
+	mail_index_cache_validator(r->h.uidvalidity, &m, r->valid);
 	free(m.name);
 	v->valid = buf_str(r->valid);
 	v->valid_len = buf_len(r->valid);
@@ -665,55 +696,124 @@ int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const 
 	return rc;
 }
 
-/* many_work - what put_many writes */
-struct many_work {
-	struct put_work w;
+
+/* side_key - the side entry's key of uid (0: the folder's prefix) */
+static void side_key(struct buf *b, const char *folder, uint32_t uid)
+{
+	mail_index_key_uid(b, folder, uid);
+	b->data[0] = SIDE;
+}
+
+/* side_work - what side_put writes */
+struct side_work {
+	struct mail_index *idx;
+	const char *folder;
 	const uint32_t *uids;
 	const struct buf *const *valid, *const *data;
 	size_t n;
 	long kept;
+	struct buf *why;
 };
 
-/* many_txn - each entry as a fill's (put_txn, under its validator) */
-static int many_txn(MDB_txn *txn, void *ctx)
+/* side_txn - each side entry whose message still has its validator */
+static int side_txn(MDB_txn *txn, void *ctx)
 {
-	struct many_work *mw = ctx;
+	struct side_work *w = ctx;
+	struct buf *kb = buf_new(64), *now = buf_new(64), *vb = buf_new(256);
 	int rc = 0;
 
-	mw->kept = 0;
-	for (size_t i = 0; rc == 0 && i < mw->n; i++) {
-		mw->w.uid = mw->uids[i];
-		mw->w.want = mw->valid[i];
-		mw->w.data[0] = buf_str(mw->data[i]);
-		mw->w.len[0] = buf_len(mw->data[i]);
-		if ((rc = put_txn(txn, &mw->w)) == 0)
-			mw->kept += mw->w.result;
+	w->kept = 0;
+	for (size_t i = 0; rc == 0 && i < w->n; i++) {
+		struct mail_index_msg m = { 0 };
+		MDB_val k, v;
+
+		rc = current(w->idx, txn, w->folder, w->uids[i], &m, now, w->why);
+		free(m.name);
+		if (rc != 1 || buf_len(now) != buf_len(w->valid[i]) || buf_len(now) > UINT8_MAX
+		    || memcmp(buf_str(now), buf_str(w->valid[i]), buf_len(now)) != 0) {
+			rc = rc < 0 ? -1 : 0;
+			continue;
+		}
+		buf_reset(vb);
+		buf_putc(vb, (char)buf_len(now));
+		buf_add(vb, buf_str(now), buf_len(now));
+		buf_add(vb, buf_str(w->data[i]), buf_len(w->data[i]));
+		side_key(kb, w->folder, w->uids[i]);
+		k = mail_index_val(kb);
+		v = mail_index_val(vb);
+		if ((rc = mdb_put(txn, w->idx->cache_dbi, &k, &v, 0)) == 0)
+			w->kept++;
 	}
+	buf_free(&kb);
+	buf_free(&now);
+	buf_free(&vb);
 	return rc;
 }
 
-/* mail_index_cache_put_many - see mail_index_cache.h */
-long mail_index_cache_put_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
-			       const struct buf *const *valid, const char *field,
-			       const struct buf *const *data, size_t n, struct buf *why)
+/* mail_index_cache_side_put - see mail_index_cache.h */
+long mail_index_cache_side_put(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			       const struct buf *const *valid, const struct buf *const *data,
+			       size_t n, struct buf *why)
 {
-	struct many_work mw = { .w = { .idx = idx, .folder = folder, .n = 1, .why = why,
-				       .name = { field } },
-				.uids = uids, .valid = valid, .data = data, .n = n };
+	struct side_work w = { .idx = idx, .folder = folder, .uids = uids, .valid = valid,
+			       .data = data, .n = n, .why = why };
 	int rc;
 
-	if (!args_ok(folder, 1, field, why))
-		return -1;
 	for (size_t i = 0; i < n; i++)
-		if (uids[i] == 0) {
-			buf_printf(why, "mail_index_cache: bad folder, UID or field name");
+		if (!args_ok(folder, uids[i], "side", why)
+		    || buf_len(data[i]) > MAIL_INDEX_CACHE_FIELD_MAX)
 			return -1;
-		}
 	if (n == 0)
 		return 0;
-	if ((rc = mail_index_write(idx, many_txn, &mw)) == 0)
-		return mw.kept;
+	if ((rc = mail_index_write(idx, side_txn, &w)) == 0)
+		return w.kept;
 	if (rc != -1)
 		buf_printf(why, "%s: folder %s: cache: %s", idx->path, folder, mdb_strerror(rc));
 	return -1;
+}
+
+/* mail_index_cache_side_scan - see mail_index_cache.h */
+int mail_index_cache_side_scan(struct mail_index *idx, const char *folder,
+			       mail_index_cache_side_fn *fn, void *ctx, struct buf *why)
+{
+	struct buf *prefix = buf_new(64);
+	MDB_txn *txn = NULL;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, op = MDB_SET_RANGE;
+
+	if (!args_ok(folder, 1, "side", why)) {
+		buf_free(&prefix);
+		return -1;
+	}
+	side_key(prefix, folder, 0);
+	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) == 0
+	    && (rc = mdb_cursor_open(txn, idx->cache_dbi, &c)) == 0) {
+		k = mail_index_val(prefix);
+		while ((rc = mdb_cursor_get(c, &k, &v, (MDB_cursor_op)op)) == 0
+		       && k.mv_size == buf_len(prefix) + 4
+		       && memcmp(k.mv_data, buf_str(prefix), buf_len(prefix)) == 0) {
+			const unsigned char *u = (const unsigned char *)k.mv_data + buf_len(prefix);
+			const char *d = v.mv_data;
+			size_t vlen = v.mv_size ? (unsigned char)d[0] : 0;
+
+			op = MDB_NEXT;
+			if (v.mv_size < 1 + vlen)
+				continue;	/* not one: not cached */
+			fn(ctx, (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3],
+			   d + 1, vlen, d + 1 + vlen, v.mv_size - 1 - vlen);
+		}
+	}
+	if (c)
+		mdb_cursor_close(c);
+	if (rc == 0 || rc == MDB_NOTFOUND) {
+		rc = 0;
+	} else {
+		buf_printf(why, "%s: folder %s: cache: %s", idx->path, folder, mdb_strerror(rc));
+		rc = -1;
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	buf_free(&prefix);
+	return rc;
 }

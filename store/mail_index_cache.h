@@ -29,6 +29,7 @@
 #ifndef HATO_MAIL_INDEX_CACHE_H
 #define HATO_MAIL_INDEX_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -80,12 +81,33 @@ typedef void mail_index_cache_each_fn(void *ctx, size_t i, const struct mail_ind
 int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
 			      size_t n, const char *const *fields, size_t n_fields,
 			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why);
-/* mail_index_cache_put_many - data[i] as the field of uids[i], each only
- * while its validator is still valid[i] (from the get_many it was
- * computed after), in one write transaction: how many kept, or -1 */
-long mail_index_cache_put_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
-			       const struct buf *const *valid, const char *field,
-			       const struct buf *const *data, size_t n, struct buf *why);
+/* mail_index_cache_validator - the validator of msg (in a folder of
+ * that UIDVALIDITY) as get_many and side_scan show them, into b */
+void mail_index_cache_validator(uint32_t uidvalidity, const struct mail_index_msg *msg,
+				struct buf *b);
+/* mail_index_cache_validator_is - valid (len bytes) is that validator */
+bool mail_index_cache_validator_is(const char *valid, size_t len, uint32_t uidvalidity,
+				   const struct mail_index_msg *msg);
+
+/* The side table: one entry per message of a folder, kept apart from
+ * the fields so that a folder's entries are read together, in UID order,
+ * by one walk (SORT's keys).  Each carries the validator it was put
+ * under: the reader compares it with the message's (an entry of
+ * another message, or of other bytes, is not its own); an expunge drops
+ * it with the fields.  Entries are at most MAIL_INDEX_CACHE_FIELD_MAX. */
+typedef void mail_index_cache_side_fn(void *ctx, uint32_t uid, const char *valid,
+				      size_t valid_len, const char *data, size_t len);
+/* mail_index_cache_side_scan - fn for every side entry of the folder,
+ * UIDs ascending, in one read transaction (data valid during the call
+ * only): 0, or -1 with why */
+int mail_index_cache_side_scan(struct mail_index *idx, const char *folder,
+			       mail_index_cache_side_fn *fn, void *ctx, struct buf *why);
+/* mail_index_cache_side_put - data[i] as the side entry of uids[i], each
+ * only while the message's validator is still valid[i], in one write
+ * transaction: how many kept, or -1 */
+long mail_index_cache_side_put(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			       const struct buf *const *valid, const struct buf *const *data,
+			       size_t n, struct buf *why);
 
 /* mail_index_cache_batch_begin - keep the fills that follow in memory */
 void mail_index_cache_batch_begin(struct mail_index *idx);
