@@ -46,7 +46,7 @@ struct entry {
 
 /* the keys whose order the session keeps (imapmail_sortcache_order) */
 static const int cached_of[K_COUNT] = {
-	[K_ARRIVAL] = -1, [K_CC] = IMAPMAIL_SORT_CC, [K_DATE] = IMAPMAIL_SORT_DATE,
+	[K_ARRIVAL] = IMAPMAIL_SORT_ARRIVAL, [K_CC] = IMAPMAIL_SORT_CC, [K_DATE] = IMAPMAIL_SORT_DATE,
 	[K_FROM] = IMAPMAIL_SORT_FROM, [K_SIZE] = -1, [K_SUBJECT] = IMAPMAIL_SORT_SUBJECT,
 	[K_TO] = IMAPMAIL_SORT_TO, [K_DISPLAYFROM] = IMAPMAIL_SORT_DISPLAYFROM,
 	[K_DISPLAYTO] = IMAPMAIL_SORT_DISPLAYTO };

@@ -49,7 +49,8 @@ struct imapmail_thread_msg {
 enum imapmail_sort_str {
 	IMAPMAIL_SORT_SUBJECT, IMAPMAIL_SORT_FROM, IMAPMAIL_SORT_TO, IMAPMAIL_SORT_CC,
 	IMAPMAIL_SORT_DISPLAYFROM, IMAPMAIL_SORT_DISPLAYTO, IMAPMAIL_SORT_STRS,
-	IMAPMAIL_SORT_DATE = IMAPMAIL_SORT_STRS,	/* orders: the sent date too */
+	IMAPMAIL_SORT_DATE = IMAPMAIL_SORT_STRS,	/* orders: the sent date too, */
+	IMAPMAIL_SORT_ARRIVAL,				/* and the internal date */
 	IMAPMAIL_SORT_KEYS
 };
 
@@ -70,8 +71,8 @@ void imapmail_sort_header_refs(const char *hdr, struct strv *ids);
 
 /* imapmail_sortcache.c: the keys of every message of the selected
  * folder, kept by the session while its messages are the same (k[seq -
- * 1]); the order of the messages by one key (a string key or the sent
- * date: the places, 0-based, by the key then by place) and each one's
+ * 1]); the order of the messages by one key (a string key, the sent or
+ * the internal date: the places, 0-based, by the key then by place) and each one's
  * rank in it (equal keys, equal ranks).  Valid until the next call. */
 struct imapmail;
 struct imapmail_sortcache;

@@ -40,6 +40,8 @@ struct imapmail_sortcache {
 	size_t n;
 	uint32_t *uid;
 	off_t *size;
+	time_t *date;			/* internal dates */
+	bool loaded;			/* k holds the keys */
 	bool *have;			/* k[i] holds message i's keys */
 	char **block;			/* the entries k points into */
 	size_t n_block, block_used, block_size;
@@ -75,6 +77,7 @@ void imapmail_sortcache_free(struct imapmail_sortcache **cp)
 	free(c->folder);
 	free(c->uid);
 	free(c->size);
+	free(c->date);
 	free(c->have);
 	free(c->block);
 	free(c->k);
@@ -89,7 +92,8 @@ static bool current(const struct imapmail_sortcache *c, const struct imapmail_bo
 	    || c->n != b->f->len)
 		return false;
 	for (size_t i = 0; i < c->n; i++)
-		if (c->uid[i] != b->f->msgs[i].uid || c->size[i] != b->f->msgs[i].size)
+		if (c->uid[i] != b->f->msgs[i].uid || c->size[i] != b->f->msgs[i].size
+		    || c->date[i] != b->f->msgs[i].date)
 			return false;
 	return true;
 }
@@ -275,14 +279,15 @@ static void load(struct imapmail *m, struct imapmail_sortcache *c)
 	buf_free(&why);
 }
 
-/* imapmail_sortcache_keys - the keys of the selected folder's messages */
-const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m)
+/* cache_of - the session's cache of the folder's messages as it sees
+ * them (made anew, without keys, when they are others) */
+static struct imapmail_sortcache *cache_of(struct imapmail *m)
 {
 	const struct imapmail_box *b = m->box;
 	struct imapmail_sortcache *c;
 
 	if (current(m->sortcache, b))
-		return m->sortcache->k;
+		return m->sortcache;
 	imapmail_sortcache_free(&m->sortcache);
 	c = m->sortcache = xcalloc(1, sizeof(*c));
 	c->folder = xstrdup(b->name);
@@ -290,13 +295,26 @@ const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m)
 	c->n = b->f->len;
 	c->uid = xcalloc(c->n + 1, sizeof(*c->uid));
 	c->size = xcalloc(c->n + 1, sizeof(*c->size));
+	c->date = xcalloc(c->n + 1, sizeof(*c->date));
 	c->have = xcalloc(c->n + 1, sizeof(*c->have));
 	c->k = xcalloc(c->n + 1, sizeof(*c->k));
 	for (size_t i = 0; i < c->n; i++) {
 		c->uid[i] = b->f->msgs[i].uid;
 		c->size[i] = b->f->msgs[i].size;
+		c->date[i] = b->f->msgs[i].date;
 	}
-	load(m, c);
+	return c;
+}
+
+/* imapmail_sortcache_keys - the keys of the selected folder's messages */
+const struct imapmail_sortkeys *imapmail_sortcache_keys(struct imapmail *m)
+{
+	struct imapmail_sortcache *c = cache_of(m);
+
+	if (!c->loaded) {
+		load(m, c);
+		c->loaded = true;
+	}
 	return c->k;
 }
 
@@ -326,7 +344,7 @@ static int by_key(const void *pa, const void *pb)
 
 	if (a->head != b->head)
 		return a->head < b->head ? -1 : 1;
-	if (by_str != IMAPMAIL_SORT_DATE && (a->head & 0xff) != 0
+	if (by_str < IMAPMAIL_SORT_STRS && (a->head & 0xff) != 0
 	    && (r = strcmp(by_keys[a->i].str[by_str] + 8, by_keys[b->i].str[by_str] + 8)) != 0)
 		return r;
 	return (a->i > b->i) - (a->i < b->i);
@@ -349,8 +367,9 @@ static uint64_t head(const char *s)
 const uint32_t *imapmail_sortcache_order(struct imapmail *m, enum imapmail_sort_str s,
 					 const uint32_t **rank_r)
 {
-	const struct imapmail_sortkeys *k = imapmail_sortcache_keys(m);
-	struct imapmail_sortcache *c = m->sortcache;
+	const struct imapmail_sortkeys *k = s == IMAPMAIL_SORT_ARRIVAL ? NULL
+					     : imapmail_sortcache_keys(m);
+	struct imapmail_sortcache *c = cache_of(m);
 	struct item *it;
 	uint32_t r = 0;
 
@@ -363,6 +382,7 @@ const uint32_t *imapmail_sortcache_order(struct imapmail *m, enum imapmail_sort_
 		it[i].i = (uint32_t)i;
 		it[i].head = s == IMAPMAIL_SORT_DATE
 		    ? (uint64_t)imapmail_sortcache_sent(m, k, i) ^ (uint64_t)1 << 63
+		    : s == IMAPMAIL_SORT_ARRIVAL ? (uint64_t)(int64_t)c->date[i] ^ (uint64_t)1 << 63
 		    : head(k[i].str[s]);
 	}
 	by_keys = k;
@@ -372,7 +392,7 @@ const uint32_t *imapmail_sortcache_order(struct imapmail *m, enum imapmail_sort_
 	c->rank[s] = xcalloc(c->n + 1, sizeof(*c->rank[s]));
 	for (size_t i = 0; i < c->n; i++) {
 		if (i > 0 && (it[i].head != it[i - 1].head
-			      || (s != IMAPMAIL_SORT_DATE && (it[i].head & 0xff) != 0
+			      || (s < IMAPMAIL_SORT_STRS && (it[i].head & 0xff) != 0
 				  && strcmp(k[it[i].i].str[s] + 8, k[it[i - 1].i].str[s] + 8) != 0)))
 			r++;
 		c->order[s][i] = it[i].i;
