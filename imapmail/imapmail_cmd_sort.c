@@ -1,33 +1,31 @@
 /* imapmail_cmd_sort - SORT, UID SORT, THREAD and UID THREAD (RFC 5256;
  * DISPLAYFROM and DISPLAYTO of RFC 5957).  The search program after the
  * charset is SEARCH's (imapmail_search: parse, then the hits through
- * imapmail_search_seqs); each hit's keys come from the index: arrival
- * and size from its record, Date, Subject, the addresses, Message-ID
- * and In-Reply-To from the envelope fields in the index's cache
- * (imapmail_parts); References, which that cache does not keep, from
- * the file's header (THREAD=REFERENCES only).  Keys and threads are
- * imapmail_sort.h's.  Ties go by sequence number (RFC 5256 section 3),
- * REVERSE turning only its own key.  Words for errors are Dovecot's.
- * Trust: arguments from the client, headers from any sender; the header
- * read for References is bounded (REFS_HEADER_MAX).
+ * imapmail_search_seqs).  The keys are the session's
+ * (imapmail_sortcache.c: Date, Subject, the addresses, Message-ID and
+ * References of every message of the folder, kept in the index's cache);
+ * arrival and size from the index's record.  A SORT by one key whose
+ * order the session keeps (every key but SIZE) walks that order,
+ * keeping the hits; any other SORT sorts the hits with qsort, comparing
+ * numbers (a string key or a date by its rank in its order).  Ties go
+ * by sequence number (RFC 5256 section 3), REVERSE turning only its own
+ * key.  Threads are imapmail_thread.c's.  Words for errors are Dovecot's.
+ * Trust: arguments from the client, keys from any sender's headers.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "imap_date.h"
 #include "imapmail.h"
-#include "imapmail_rfc822.h"
 #include "imapmail_search.h"
 #include "imapmail_sort.h"
 #include "mail_vsize.h"
 #include "mem.h"
-#include "mime_parts.h"
 
 enum key { K_ARRIVAL, K_CC, K_DATE, K_FROM, K_SIZE, K_SUBJECT, K_TO, K_DISPLAYFROM, K_DISPLAYTO,
 	   K_COUNT };
-enum { CRITERIA_MAX = 32, REFS_HEADER_MAX = 256 * 1024, SIZE_FILE_MAX = 1 << 30 };
+enum { CRITERIA_MAX = 32, SIZE_FILE_MAX = 1 << 30 };
 
 static const char *const key_names[K_COUNT] = {
 	"ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO" };

@@ -5,6 +5,9 @@
  *   imapmail_sort_address(raw, len, display, out);     // FROM / DISPLAYFROM
  *   imapmail_sort_msgids(raw, len, ids);               // "<a@b>" ids
  *   imapmail_thread_write(msgs, n, references, out);   // "(1 2)(3 (4)(5))"
+ *   imapmail_sortkeys_compute(env, len, hdr, out);     // a message's keys,
+ *   imapmail_sortkeys_decode(data, len, &k);           //   as the cache keeps them
+ *   imapmail_sortcache_order(m, key, &rank);           // the session's order
  *
  * Keys are compared with strcmp: the base subject and the address keys
  * are RFC 2047-decoded and folded as Dovecot 2.3 folds them (Unicode

@@ -5,21 +5,24 @@
  *   k = imapmail_sortcache_keys(m);      // k[seq - 1], every message
  *   o = imapmail_sortcache_order(m, IMAPMAIL_SORT_SUBJECT, &rank);
  *
- * The keys stay while the folder's messages are the same: the same
- * folder, UIDVALIDITY, and UID and size at every sequence number (a
- * message's bytes never change under its UID; a changed size is
- * another message to the index's cache).  Otherwise they are read again:
- * all in one read transaction from the index's cache
- * (IMAPMAIL_SORTKEYS_FIELD, imapmail_sortkeys.c); the messages without
- * it (a new message, a cache of an older hato) get theirs computed from
- * the cached envelope fields and lean header (filled first if need be)
- * and kept, in one write transaction, each under the validator it was
- * computed after; a message whose envelope cannot be cached is read
- * from its file and its keys are not kept.  A rank array is the order
- * of one string key over the whole folder (strcmp), made on first use,
- * so that a SORT compares integers.  Errors of the cache are logged;
- * the keys are then computed.  Trust: keys from the sender's headers,
- * entries from the index (checked by decode).
+ * The cache stays while the folder's messages are the same: the same
+ * folder, UIDVALIDITY, and UID, size and internal date at every
+ * sequence number (a message's bytes never change under its UID; a
+ * changed size is another message to the index's cache).  Otherwise it
+ * is made again.  The keys are read on first use, all in one walk of
+ * the index cache's side table (mail_index_cache_side_scan), each entry
+ * taken only under the validator of the message the session sees; the
+ * messages without one (new, or a cache of an older hato) get theirs
+ * computed (imapmail_sortkeys.c) from the cached envelope fields and
+ * lean header, filled first if need be, and kept in one write
+ * transaction, each under the validator it was computed after; a
+ * message whose envelope cannot be cached is read from its file and its
+ * keys are not kept.  An order (the places by one key, then by place)
+ * and its ranks are made on first use with qsort of 8-byte heads of the
+ * key (strcmp's order), so that a SORT compares integers or walks the
+ * order.  Errors of the cache are logged; the keys are then computed.
+ * Trust: keys from the sender's headers, entries from the index
+ * (checked by decode).
  */
 #include <stdlib.h>
 #include <string.h>

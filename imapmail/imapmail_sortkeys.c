@@ -1,7 +1,7 @@
 /* imapmail_sortkeys - one message's SORT and THREAD keys, computed once
- * from its envelope fields and header and kept as a field of the
- * index's cache (IMAPMAIL_SORTKEYS_FIELD), so that a SORT reads them
- * instead of decoding and folding every Subject and address again.
+ * from its envelope fields and header and kept in the index's cache (its
+ * side table, imapmail_sortcache.c), so that a SORT reads them instead
+ * of decoding and folding every Subject and address again.
  * Interface in imapmail_sort.h:
  *
  *   imapmail_sortkeys_compute(env, env_len, hdr, hdr_len, out);  // encoded
