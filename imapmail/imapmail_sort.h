@@ -90,6 +90,8 @@ void imapmail_sortcache_free(struct imapmail_sortcache **cp);
 
 void imapmail_sort_base_subject(const char *raw, size_t len, struct buf *out, bool *reply_r);
 void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf *out);
+void imapmail_sort_addresses(const char *raw, size_t len, struct buf *box_key,
+			     struct buf *display);
 /* imapmail_sort_msgids - the message ids of a References or
  * In-Reply-To value ("local@domain", without the angle brackets and
  * white space) added to ids; how many */

@@ -92,14 +92,39 @@ void imapmail_sort_header_refs(const char *hdr, struct strv *ids)
 	buf_free(&v);
 }
 
+/* addresses - the FROM, TO, CC, DISPLAYFROM and DISPLAYTO keys, in this
+ * order, each parsed once */
+static void addresses(const char *env, size_t env_len, struct buf *out)
+{
+	static const char *const names[] = { "From", "To", "Cc" };
+	struct buf *box[3], *display[3];
+
+	for (int a = 0; a < 3; a++) {
+		char *v = field(env, env_len, names[a]);
+
+		box[a] = buf_new(64);
+		display[a] = buf_new(64);
+		if (a < 2)
+			imapmail_sort_addresses(v, strlen(v), box[a], display[a]);
+		else
+			imapmail_sort_address(v, strlen(v), false, box[a]);
+		free(v);
+	}
+	for (int a = 0; a < 3; a++)
+		put_str(out, buf_str(box[a]), buf_len(box[a]));
+	for (int a = 0; a < 2; a++)
+		put_str(out, buf_str(display[a]), buf_len(display[a]));
+	for (int a = 0; a < 3; a++) {
+		buf_free(&box[a]);
+		buf_free(&display[a]);
+	}
+}
+
 /* imapmail_sortkeys_compute - the keys of a message from its envelope
  * fields and its header (NUL-terminated), encoded into out */
 void imapmail_sortkeys_compute(const char *env, size_t env_len, const char *hdr,
 			       struct buf *out)
 {
-	static const char *const names[IMAPMAIL_SORT_STRS] = {
-		[IMAPMAIL_SORT_FROM] = "From", [IMAPMAIL_SORT_TO] = "To", [IMAPMAIL_SORT_CC] = "Cc",
-		[IMAPMAIL_SORT_DISPLAYFROM] = "From", [IMAPMAIL_SORT_DISPLAYTO] = "To" };
 	struct buf *k = buf_new(64);
 	struct strv *refs = strv_new(), *ids = strv_new();
 	char *v = field(env, env_len, "Date");
@@ -122,13 +147,7 @@ void imapmail_sortkeys_compute(const char *env, size_t env_len, const char *hdr,
 	buf_putc(out, reply);
 	put_u(out, refs->len, 4);
 	put_str(out, buf_str(k), buf_len(k));
-	for (int a = IMAPMAIL_SORT_FROM; a < IMAPMAIL_SORT_STRS; a++) {
-		v = field(env, env_len, names[a]);
-		buf_reset(k);
-		imapmail_sort_address(v, strlen(v), a >= IMAPMAIL_SORT_DISPLAYFROM, k);
-		put_str(out, buf_str(k), buf_len(k));
-		free(v);
-	}
+	addresses(env, env_len, out);
 	strv_clear(ids);
 	v = field(env, env_len, "Message-ID");
 	if (imapmail_sort_msgids(v, strlen(v), ids) > 0)
