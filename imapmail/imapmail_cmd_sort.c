@@ -224,8 +224,8 @@ static int program(struct imapmail *m, struct imap_cmd *c, const char *what,
 	return rc;
 }
 
-/* hits - the sequence numbers the program matches: how many */
-static size_t hits(struct imapmail *m, struct imapmail_search *s, uint32_t **hits_r)
+/* matches - the sequence numbers the program matches: how many */
+static size_t matches(struct imapmail *m, struct imapmail_search *s, uint32_t **hits_r)
 {
 	size_t n;
 
@@ -276,7 +276,7 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (program(m, c, "SORT", &s) < 0)
 		goto out;
-	n = hits(m, s, &seqs);
+	n = matches(m, s, &seqs);
 	ids = xcalloc(n + 1, sizeof(*ids));
 	if (st.len == 1 && cached_of[st.c[0].key] >= 0)
 		ordered_ids(m, &st.c[0], seqs, n, ids);
@@ -325,7 +325,7 @@ void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (program(m, c, "THREAD", &s) < 0)
 		goto out;
-	n = hits(m, s, &seqs);
+	n = matches(m, s, &seqs);
 	k = imapmail_sortcache_keys(m);
 	t = xcalloc(n + 1, sizeof(*t));
 	refs = xcalloc(n + 1, sizeof(*refs));

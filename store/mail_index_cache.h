@@ -24,6 +24,9 @@
  * not once per message.  A batch not written when the process dies is
  * lost, which a cache allows; each entry is checked against the
  * message's record when it is written, as a fill is.
+ * get_many reads fields of many UIDs in one transaction; the side table
+ * (below) keeps one small entry per message apart, read for a whole
+ * folder in one walk (SORT's keys, imapmail_sortcache.c).
  * Errors: -1 with why.
  */
 #ifndef HATO_MAIL_INDEX_CACHE_H
@@ -76,8 +79,9 @@ struct mail_index_cache_view {
 };
 typedef void mail_index_cache_each_fn(void *ctx, size_t i, const struct mail_index_cache_view *v);
 /* mail_index_cache_get_many - the fields (at most _MANY_FIELDS) of each
- * of the n uids, in one read transaction, to fn(ctx, i, view) for the
- * i-th (a batch's waiting fills are not looked at: not cached): 0, -1 */
+ * of the n uids that the index has, in one read transaction, to fn(ctx,
+ * i, view) for the i-th (rc 0 for every field when the entries are of
+ * another message; a batch's waiting fills are not looked at): 0, -1 */
 int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
 			      size_t n, const char *const *fields, size_t n_fields,
 			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why);
