@@ -4,7 +4,10 @@
  * subject, address keys, ids) and the messages are threaded both ways.
  * Checks: a base subject is never longer than its decoded, folded
  * subject could be (4 bytes a byte, at most), and both THREAD answers
- * are balanced parenthesised lists naming every message exactly once. */
+ * are balanced parenthesised lists naming every message exactly once.
+ * The whole input is also a cache entry of sort keys (decoded or
+ * refused, never read past) and a message's envelope fields and header,
+ * whose computed keys must decode. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -67,7 +70,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf *subj[MSGS_MAX], *key = buf_new(64), *out = buf_new(256);
 	struct strv *ids[MSGS_MAX], *own[MSGS_MAX];
 	const char *s = (const char *)data, *end = s + size;
+	struct imapmail_sortkeys k;
+	char *text = xmalloc(size + 1);
 	size_t n = 0;
+
+	/* the cache's entries: any bytes are one or are refused; computed
+	 * keys (the input as envelope fields and as header) always are */
+	(void)imapmail_sortkeys_decode(s, size, &k);
+	memcpy(text, data, size);
+	text[size] = '\0';
+	imapmail_sortkeys_compute(text, size, text, out);
+	check(imapmail_sortkeys_decode(buf_str(out), buf_len(out), &k));
+	free(text);
 
 	while (s < end && n < MSGS_MAX) {
 		const char *e = memchr(s, '\n', (size_t)(end - s)) ?: end, *f;

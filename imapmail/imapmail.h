@@ -74,6 +74,7 @@ struct imapmail {
 	struct mail_quota_cfg *quota;	/* main.cf's quota parameters, or NULL
 					 * until first needed (imapmail_cmd_quota.c) */
 	const struct strv *quota_rules;	/* the userdb's "quota_rule=RULE" items */
+	struct imapmail_sortcache *sortcache;	/* SORT's keys, or NULL */
 };
 
 enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };

@@ -15,6 +15,7 @@
 
 #include "imap_seqset.h"
 #include "imapmail.h"
+#include "imapmail_sort.h"
 #include "log.h"
 #include "mail_index_keywords.h"
 #include "maildir_new.h"
@@ -170,6 +171,7 @@ void imapmail_box_close(struct imapmail *m)
 	free(m->saved);			/* RFC 5182: '$' ends with the folder */
 	m->saved = NULL;
 	m->n_saved = 0;
+	imapmail_sortcache_free(&m->sortcache);
 	if (b == NULL)
 		return;
 	if (b->fd >= 0)

@@ -1,33 +1,31 @@
 /* imapmail_cmd_sort - SORT, UID SORT, THREAD and UID THREAD (RFC 5256;
  * DISPLAYFROM and DISPLAYTO of RFC 5957).  The search program after the
  * charset is SEARCH's (imapmail_search: parse, then the hits through
- * imapmail_search_seqs); each hit's keys come from the index: arrival
- * and size from its record, Date, Subject, the addresses, Message-ID
- * and In-Reply-To from the envelope fields in the index's cache
- * (imapmail_parts); References, which that cache does not keep, from
- * the file's header (THREAD=REFERENCES only).  Keys and threads are
- * imapmail_sort.h's.  Ties go by sequence number (RFC 5256 section 3),
- * REVERSE turning only its own key.  Words for errors are Dovecot's.
- * Trust: arguments from the client, headers from any sender; the header
- * read for References is bounded (REFS_HEADER_MAX).
+ * imapmail_search_seqs).  The keys are the session's
+ * (imapmail_sortcache.c: Date, Subject, the addresses, Message-ID and
+ * References of every message of the folder, kept in the index's cache);
+ * arrival and size from the index's record.  A SORT by one key whose
+ * order the session keeps (every key but SIZE) walks that order,
+ * keeping the hits; any other SORT sorts the hits with qsort, comparing
+ * numbers (a string key or a date by its rank in its order).  Ties go
+ * by sequence number (RFC 5256 section 3), REVERSE turning only its own
+ * key.  Threads are imapmail_thread.c's.  Words for errors are Dovecot's.
+ * Trust: arguments from the client, keys from any sender's headers.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
-#include "imap_date.h"
 #include "imapmail.h"
-#include "imapmail_rfc822.h"
 #include "imapmail_search.h"
 #include "imapmail_sort.h"
 #include "mail_vsize.h"
 #include "mem.h"
-#include "mime_parts.h"
 
 enum key { K_ARRIVAL, K_CC, K_DATE, K_FROM, K_SIZE, K_SUBJECT, K_TO, K_DISPLAYFROM, K_DISPLAYTO,
 	   K_COUNT };
-enum { CRITERIA_MAX = 32, REFS_HEADER_MAX = 256 * 1024, SIZE_FILE_MAX = 1 << 30 };
+enum { CRITERIA_MAX = 32, SIZE_FILE_MAX = 1 << 30 };
 
 static const char *const key_names[K_COUNT] = {
 	"ARRIVAL", "CC", "DATE", "FROM", "SIZE", "SUBJECT", "TO", "DISPLAYFROM", "DISPLAYTO" };
@@ -37,16 +35,19 @@ struct criterion {
 	bool reverse;
 };
 
-/* one hit's keys */
+/* one hit: its first criterion's value (numbers; a string key or the
+ * sent date by its rank), the others in columns by place */
 struct entry {
+	int64_t v;
 	uint32_t seq, id;
-	time_t arrival, sent;
-	off_t size;
-	char *str[K_COUNT];		/* the string keys wanted */
-	bool reply;
-	char *msgid;
-	struct strv *refs;
 };
+
+/* the keys whose order the session keeps (imapmail_sortcache_order) */
+static const int cached_of[K_COUNT] = {
+	[K_ARRIVAL] = IMAPMAIL_SORT_ARRIVAL, [K_CC] = IMAPMAIL_SORT_CC, [K_DATE] = IMAPMAIL_SORT_DATE,
+	[K_FROM] = IMAPMAIL_SORT_FROM, [K_SIZE] = -1, [K_SUBJECT] = IMAPMAIL_SORT_SUBJECT,
+	[K_TO] = IMAPMAIL_SORT_TO, [K_DISPLAYFROM] = IMAPMAIL_SORT_DISPLAYFROM,
+	[K_DISPLAYTO] = IMAPMAIL_SORT_DISPLAYTO };
 
 struct sorting {
 	struct criterion c[CRITERIA_MAX];
@@ -93,150 +94,107 @@ static bool criteria(const struct imap_arg *a, struct sorting *st, struct buf *w
 	return !reverse && st->len > 0;
 }
 
-/* field - the first field called name in the envelope fields, as a
- * NUL-terminated copy ("" when absent) */
-static char *field(const struct buf *env, const char *name)
+/* size - RFC822.SIZE of msg (counted from the file when the index has none) */
+static off_t size(struct imapmail *m, const struct mail_index_msg *msg)
 {
-	size_t vlen = 0;
-	const char *v = imapmail_rfc822_field(buf_str(env), buf_len(env), name, &vlen);
+	off_t n = msg->vsize;
+	int fd;
 
-	return v ? xstrndup(v, vlen) : xstrdup("");
-}
-
-/* header_refs - the file's first References field into ids */
-static void header_refs(struct imapmail *m, const struct mail_index_msg *msg, struct strv *ids)
-{
-	int fd = imapmail_msg_open(m, msg);
-	struct buf *h = buf_new(8192), *v = buf_new(256);
-	const char *s, *end;
-	ssize_t got = 0;
-
-	while (fd >= 0 && buf_len(h) < REFS_HEADER_MAX && !strstr(buf_str(h), "\n\n") &&
-	       !strstr(buf_str(h), "\n\r\n")) {
-		buf_reserve(h, 8192);
-		if ((got = read(fd, h->data + h->len, 8192)) <= 0)
-			break;
-		h->len += (size_t)got;
-		h->data[h->len] = '\0';
-		if (memchr(h->data + h->len - (size_t)got, '\0', (size_t)got))
-			break;
-	}
+	if (n >= 0)
+		return n;
+	fd = imapmail_msg_open(m, msg);
+	if (fd < 0 || mail_vsize_fd(fd, SIZE_FILE_MAX, &n) < 0)
+		n = msg->size;
 	if (fd >= 0)
 		close(fd);
-	for (s = buf_str(h), end = s + strlen(s); s < end;) {
-		const char *eol = memchr(s, '\n', (size_t)(end - s));
-
-		if (eol == NULL)
-			eol = end;
-		if (eol == s || (eol == s + 1 && *s == '\r'))
-			break;			/* the header's end */
-		if (buf_len(v) > 0 && (*s == ' ' || *s == '\t'))
-			buf_add(v, s, (size_t)(eol - s));
-		else if (buf_len(v) > 0)
-			break;
-		else if (strncasecmp(s, "References:", 11) == 0)
-			buf_add(v, s + 11, (size_t)(eol - s - 11));
-		s = eol + 1;
-	}
-	imapmail_sort_msgids(buf_str(v), buf_len(v), ids);
-	buf_free(&h);
-	buf_free(&v);
-}
-
-/* fill - the keys of message i that st wants */
-static void fill(struct imapmail *m, const struct sorting *st, size_t i, struct entry *e)
-{
-	const struct mail_index_msg *msg = &m->box->f->msgs[i];
-	struct buf *env = buf_new(256), *k = buf_new(64);
-	struct mime_parts *p;
-	char *v;
-	int zone;
-
-	e->seq = (uint32_t)(i + 1);
-	e->id = m->uid ? msg->uid : e->seq;
-	e->arrival = e->sent = msg->date;
-	e->size = msg->vsize;
-	if (st->want[K_SIZE] && e->size < 0) {
-		int fd = imapmail_msg_open(m, msg);
-
-		if (fd < 0 || mail_vsize_fd(fd, SIZE_FILE_MAX, &e->size) < 0)
-			e->size = msg->size;
-		if (fd >= 0)
-			close(fd);
-	}
-	if (!(st->want[K_DATE] || st->want[K_SUBJECT] || st->want[K_FROM] || st->want[K_TO] ||
-	      st->want[K_CC] || st->want[K_DISPLAYFROM] || st->want[K_DISPLAYTO]))
-		goto out;
-	/* the envelope's fields alone; the structure only when not cached */
-	if (!imapmail_envelope_cached(m, msg, env) && (p = imapmail_parts(m, msg, -1, env)) != NULL)
-		mime_parts_free(&p);
-	v = field(env, "Date");
-	if (!v[0] || imap_date_rfc5322(v, strlen(v), &e->sent, &zone) < 0)
-		e->sent = msg->date;
-	free(v);
-	if (st->want[K_SUBJECT]) {
-		v = field(env, "Subject");
-		imapmail_sort_base_subject(v, strlen(v), k, &e->reply);
-		e->str[K_SUBJECT] = xstrndup(buf_str(k), buf_len(k));
-		free(v);
-	}
-	for (int a = K_CC; a < K_COUNT; a++) {
-		static const char *const names[K_COUNT] = {
-			[K_CC] = "Cc", [K_FROM] = "From", [K_TO] = "To",
-			[K_DISPLAYFROM] = "From", [K_DISPLAYTO] = "To" };
-
-		if (!st->want[a] || names[a] == NULL)
-			continue;
-		v = field(env, names[a]);
-		buf_reset(k);
-		imapmail_sort_address(v, strlen(v), a >= K_DISPLAYFROM, k);
-		e->str[a] = xstrndup(buf_str(k), buf_len(k));
-		free(v);
-	}
-	if (st->refs) {
-		struct strv *ids = strv_new();
-
-		v = field(env, "Message-ID");
-		if (imapmail_sort_msgids(v, strlen(v), ids) > 0)
-			e->msgid = xstrdup(ids->items[0]);
-		free(v);
-		e->refs = strv_new();
-		header_refs(m, msg, e->refs);
-		strv_clear(ids);
-		v = field(env, "In-Reply-To");
-		if (e->refs->len == 0 && imapmail_sort_msgids(v, strlen(v), ids) > 0)
-			strv_add(e->refs, ids->items[0]);
-		free(v);
-		strv_free(&ids);
-	}
-out:
-	buf_free(&env);
-	buf_free(&k);
+	return n;
 }
 
 static const struct sorting *cmp_st;	/* for cmp: qsort has no context */
+static int64_t *cmp_col[CRITERIA_MAX];	/* the criteria after the first, by place */
+
+/* column - criterion k's value of each hit, by place (seq - 1) */
+static int64_t *column(struct imapmail *m, enum key k, const uint32_t *hits, size_t n)
+{
+	const struct mail_index_msg *msgs = m->box->f->msgs;
+	const uint32_t *rank = NULL;
+	int64_t *col = xcalloc(m->box->f->len + 1, sizeof(*col));
+
+	if (cached_of[k] >= 0)
+		(void)imapmail_sortcache_order(m, (enum imapmail_sort_str)cached_of[k], &rank);
+	for (size_t j = 0; j < n; j++) {
+		size_t i = hits[j] - 1;
+
+		col[i] = rank ? rank[i] : k == K_SIZE ? size(m, &msgs[i]) : msgs[i].date;
+	}
+	return col;
+}
 
 /* cmp - the criteria in turn, then the sequence number */
 static int cmp(const void *pa, const void *pb)
 {
 	const struct entry *a = pa, *b = pb;
+	int r = (a->v > b->v) - (a->v < b->v);
 
-	for (size_t i = 0; i < cmp_st->len; i++) {
-		enum key k = cmp_st->c[i].key;
-		int r = 0;
+	if (r != 0)
+		return cmp_st->c[0].reverse ? -r : r;
+	for (size_t c = 1; c < cmp_st->len; c++) {
+		int64_t x = cmp_col[c][a->seq - 1], y = cmp_col[c][b->seq - 1];
 
-		if (k == K_ARRIVAL)
-			r = (a->arrival > b->arrival) - (a->arrival < b->arrival);
-		else if (k == K_DATE)
-			r = (a->sent > b->sent) - (a->sent < b->sent);
-		else if (k == K_SIZE)
-			r = (a->size > b->size) - (a->size < b->size);
-		else
-			r = strcmp(a->str[k], b->str[k]);
-		if (r != 0)
-			return cmp_st->c[i].reverse ? -r : r;
+		if ((r = (x > y) - (x < y)) != 0)
+			return cmp_st->c[c].reverse ? -r : r;
 	}
 	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* sorted_ids - the ids of the hits in st's order, by qsort */
+static void sorted_ids(struct imapmail *m, const struct sorting *st, const uint32_t *hits,
+		       size_t n, uint32_t *ids)
+{
+	struct entry *e = xcalloc(n + 1, sizeof(*e));
+	int64_t *first = column(m, st->c[0].key, hits, n);
+
+	for (size_t c = 1; c < st->len; c++)
+		cmp_col[c] = column(m, st->c[c].key, hits, n);
+	for (size_t j = 0; j < n; j++)
+		e[j] = (struct entry){ .v = first[hits[j] - 1], .seq = hits[j],
+				       .id = m->uid ? m->box->f->msgs[hits[j] - 1].uid : hits[j] };
+	cmp_st = st;
+	qsort(e, n, sizeof(*e), cmp);
+	for (size_t j = 0; j < n; j++)
+		ids[j] = e[j].id;
+	for (size_t c = 1; c < st->len; c++)
+		free(cmp_col[c]);
+	free(first);
+	free(e);
+}
+
+/* ordered_ids - the ids of the hits by one key whose order the session
+ * keeps: that order less the other messages; REVERSE turns the runs of
+ * equal keys, not the places within a run */
+static void ordered_ids(struct imapmail *m, const struct criterion *c, const uint32_t *hits,
+			size_t n, uint32_t *ids)
+{
+	const struct mail_index_folder *f = m->box->f;
+	const uint32_t *rank, *order = imapmail_sortcache_order(
+		m, (enum imapmail_sort_str)cached_of[c->key], &rank);
+	bool *hit = xcalloc(f->len + 1, sizeof(*hit));
+	size_t k = 0;
+
+	for (size_t j = 0; j < n; j++)
+		hit[hits[j] - 1] = true;
+	for (size_t end = f->len; end > 0;) {
+		size_t at = c->reverse ? end - 1 : f->len - end, from = at, to = at + 1;
+
+		if (c->reverse)
+			while (from > 0 && rank[order[from - 1]] == rank[order[at]])
+				from--;
+		end -= c->reverse ? to - from : 1;
+		for (size_t x = from; x < to; x++)
+			if (hit[order[x]])
+				ids[k++] = m->uid ? f->msgs[order[x]].uid : order[x] + 1;
+	}
+	free(hit);
 }
 
 /* program - the search program after the charset (args[0]): 0, or the
@@ -268,35 +226,36 @@ static int program(struct imapmail *m, struct imap_cmd *c, const char *what,
 	return rc;
 }
 
-/* entries - the hits of the program with their keys */
-static struct entry *entries(struct imapmail *m, struct imapmail_search *s,
-			     const struct sorting *st, size_t *n_r)
+/* matches - the sequence numbers the program matches: how many */
+static size_t matches(struct imapmail *m, struct imapmail_search *s, uint32_t **hits_r)
 {
-	uint32_t *hits = xcalloc(m->box->f->len + 1, sizeof(*hits));
-	struct entry *e;
 	size_t n;
 
+	*hits_r = xcalloc(m->box->f->len + 1, sizeof(**hits_r));
 	imapmail_cache_batch(m, true);
-	n = imapmail_search_seqs(m, s, hits);
-	e = xcalloc(n + 1, sizeof(*e));
-	for (size_t k = 0; k < n; k++)
-		fill(m, st, hits[k] - 1, &e[k]);
+	n = imapmail_search_seqs(m, s, *hits_r);
 	imapmail_cache_batch(m, false);
-	free(hits);
-	*n_r = n;
-	return e;
+	return n;
 }
 
-/* entries_free - the hits' keys */
-static void entries_free(struct entry *e, size_t n)
+/* put_ids - " 1 2 3": the ids in decimal (a printf each costs a third
+ * of a SORT of a large folder) */
+static void put_ids(struct buf *out, const uint32_t *ids, size_t n)
 {
+	char tmp[12];
+
+	buf_reserve(out, n * 11 + 1);
 	for (size_t k = 0; k < n; k++) {
-		for (int i = 0; i < K_COUNT; i++)
-			free(e[k].str[i]);
-		free(e[k].msgid);
-		strv_free(&e[k].refs);
+		size_t at = sizeof(tmp);
+		uint32_t v = ids[k];
+
+		do {
+			tmp[--at] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		tmp[--at] = ' ';
+		buf_add(out, tmp + at, sizeof(tmp) - at);
 	}
-	free(e);
 }
 
 /* imapmail_cmd_sort - SORT [RETURN (...)] (criteria) charset key...
@@ -306,8 +265,7 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	struct sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
 	struct buf *out = buf_new(256), *why = buf_new(0);
-	struct entry *e;
-	uint32_t *ids;
+	uint32_t *ids, *seqs;
 	unsigned ret;
 	size_t n;
 
@@ -320,12 +278,13 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (program(m, c, "SORT", &s) < 0)
 		goto out;
-	e = entries(m, s, &st, &n);
-	cmp_st = &st;
-	qsort(e, n, sizeof(*e), cmp);
+	n = matches(m, s, &seqs);
 	ids = xcalloc(n + 1, sizeof(*ids));
-	for (size_t k = 0; k < n; k++)
-		ids[k] = e[k].id;
+	if (st.len == 1 && cached_of[st.c[0].key] >= 0)
+		ordered_ids(m, &st.c[0], seqs, n, ids);
+	else
+		sorted_ids(m, &st, seqs, n, ids);
+	free(seqs);
 	if (ret & IMAPMAIL_SEARCH_RET_SAVE)
 		imapmail_search_save(m, ret, ids, n);
 	if (ret == IMAPMAIL_SEARCH_RET_SAVE) {
@@ -334,13 +293,11 @@ void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 		imapmail_search_esearch(ret, c->tag, m->uid, ids, n, 0, out);
 	} else {
 		buf_cat(out, "* SORT");
-		for (size_t k = 0; k < n; k++)
-			buf_printf(out, " %u", ids[k]);
+		put_ids(out, ids, n);
 		buf_cat(out, "\r\n");
 	}
 	free(ids);
 	stream_write(m->s, buf_str(out), buf_len(out));
-	entries_free(e, n);
 	imapmail_tagged(m, "OK", "Sort completed.");
 out:
 	imapmail_search_free(&s);
@@ -353,9 +310,11 @@ void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c)
 {
 	struct sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
+	const struct imapmail_sortkeys *k;
 	struct imapmail_thread_msg *t;
 	struct buf *out = buf_new(256);
-	struct entry *e;
+	struct strv **refs;
+	uint32_t *seqs;
 	size_t n;
 
 	if (c->args_len < 1 || c->args[0].type != IMAP_ARG_ATOM) {
@@ -372,20 +331,31 @@ void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c)
 	}
 	if (program(m, c, "THREAD", &s) < 0)
 		goto out;
-	st.want[K_DATE] = st.want[K_SUBJECT] = true;
-	e = entries(m, s, &st, &n);
+	n = matches(m, s, &seqs);
+	k = imapmail_sortcache_keys(m);
 	t = xcalloc(n + 1, sizeof(*t));
-	for (size_t k = 0; k < n; k++)
-		t[k] = (struct imapmail_thread_msg){
-			.seq = e[k].seq, .id = e[k].id, .sent = e[k].sent,
-			.subject = e[k].str[K_SUBJECT], .reply = e[k].reply,
-			.msgid = e[k].msgid, .refs = e[k].refs };
+	refs = xcalloc(n + 1, sizeof(*refs));
+	for (size_t j = 0; j < n; j++) {
+		size_t i = seqs[j] - 1;
+		const char *r = k[i].refs;
+
+		refs[j] = strv_new();
+		for (uint32_t x = 0; st.refs && x < k[i].n_refs; x++, r += strlen(r) + 1)
+			strv_add(refs[j], r);
+		t[j] = (struct imapmail_thread_msg){
+			.seq = (uint32_t)(i + 1), .id = m->uid ? m->box->f->msgs[i].uid : (uint32_t)(i + 1),
+			.sent = (time_t)imapmail_sortcache_sent(m, k, i), .subject = k[i].str[IMAPMAIL_SORT_SUBJECT],
+			.reply = k[i].reply, .msgid = st.refs ? k[i].msgid : NULL, .refs = refs[j] };
+	}
 	buf_cat(out, "* THREAD ");
 	imapmail_thread_write(t, n, st.refs, out);
 	buf_cat(out, "\r\n");
 	stream_write(m->s, buf_str(out), buf_len(out));
+	for (size_t j = 0; j < n; j++)
+		strv_free(&refs[j]);
+	free(refs);
 	free(t);
-	entries_free(e, n);
+	free(seqs);
 	imapmail_tagged(m, "OK", "Thread completed.");
 out:
 	imapmail_search_free(&s);

@@ -175,6 +175,20 @@ static bool nstring(const char **p, const char *end, struct buf *out)
  * then RFC 2047-decoded (an encoded "," stays in the name) */
 void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf *out)
 {
+	struct buf *other = buf_new(64);
+
+	if (display)
+		imapmail_sort_addresses(raw, len, other, out);
+	else
+		imapmail_sort_addresses(raw, len, out, other);
+	buf_free(&other);
+}
+
+/* imapmail_sort_addresses - both keys of the field's first address from
+ * one parse: FROM's (the mailbox) into box, DISPLAYFROM's into display */
+void imapmail_sort_addresses(const char *raw, size_t len, struct buf *box_key,
+			     struct buf *display)
+{
 	struct buf *f = buf_new(len + 16), *env = buf_new(len + 64), *name = buf_new(64),
 		   *box = buf_new(64), *dom = buf_new(64), *key = buf_new(64);
 	const char *p, *end;
@@ -196,14 +210,15 @@ void imapmail_sort_address(const char *raw, size_t len, bool display, struct buf
 		buf_reset(key);
 		has_box = nstring(&p, end, box);
 		has_dom = nstring(&p, end, dom);
-		if (display && buf_len(name) > 0)
+		search_fold(buf_str(box), buf_len(box), box_key);
+		if (buf_len(name) > 0)
 			search_decode_header(buf_str(name), buf_len(name), key);
-		else if (display && has_box && has_dom)
+		else if (has_box && has_dom)
 			buf_printf(key, "%s@%s", buf_str(box), buf_str(dom));
 		else
 			buf_add(key, buf_str(box), buf_len(box));
+		search_fold(buf_str(key), buf_len(key), display);
 	}
-	search_fold(buf_str(key), buf_len(key), out);
 	buf_free(&f);
 	buf_free(&env);
 	buf_free(&name);

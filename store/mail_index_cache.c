@@ -20,6 +20,9 @@
  * its validator wait in idx->batch, newest last, and go in one write
  * transaction with the others (each through put_txn, as a lone fill);
  * a get of those two fields looks there first.
+ * get_many and put_many are get and put over many UIDs of one folder in
+ * one transaction (SORT's keys); put_many keeps an entry only under the
+ * validator it was computed after, as a batched fill does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -38,6 +41,8 @@
 #include "mime_parts.h"
 
 enum { FIELDS_PER_PUT = 3, HEADER_READ_MAX = 4 * MAIL_INDEX_CACHE_FIELD_MAX };
+enum { SIDE = 'C' };		/* the first byte of a side entry's key */
+
 
 /* what a fill keeps, in this order */
 static const char *const fill_names[FIELDS_PER_PUT] = {
@@ -104,12 +109,35 @@ static int current(struct mail_index *idx, MDB_txn *txn, const char *folder, uin
 		buf_printf(why, "%s: folder %s: UID %u: %s", idx->path, folder, uid, mdb_strerror(rc));
 		return -1;
 	}
+	mail_index_cache_validator(h.uidvalidity, m, b);
+	return 1;
+}
+
+/* mail_index_cache_validator_is - valid (len bytes) is the validator of
+ * m in a folder of that UIDVALIDITY (as mail_index_cache_validator
+ * writes it, without writing it) */
+bool mail_index_cache_validator_is(const char *valid, size_t len, uint32_t uidvalidity,
+				   const struct mail_index_msg *m)
+{
+	const unsigned char *u = (const unsigned char *)valid;
+
+	return len == 14 + m->base_len && memcmp(valid, "v1", 2) == 0
+	    && ((uint32_t)u[2] << 24 | (uint32_t)u[3] << 16 | (uint32_t)u[4] << 8 | u[5]) == uidvalidity
+	    && mail_index_get64(u + 6) == (uint64_t)m->size
+	    && memcmp(valid + 14, m->name, m->base_len) == 0;
+}
+
+/* mail_index_cache_validator - the validator of msg in a folder of
+ * that UIDVALIDITY into b (reset first) */
+void mail_index_cache_validator(uint32_t uidvalidity, const struct mail_index_msg *m,
+				struct buf *b)
+{
+	buf_reset(b);
 	buf_cat(b, "v1");
-	buf_add(b, (unsigned char[]){ h.uidvalidity >> 24, h.uidvalidity >> 16,
-				      h.uidvalidity >> 8, h.uidvalidity }, 4);
+	buf_add(b, (unsigned char[]){ uidvalidity >> 24, uidvalidity >> 16, uidvalidity >> 8,
+				      uidvalidity }, 4);
 	mail_index_put64(b, (uint64_t)m->size);
 	buf_add(b, m->name, m->base_len);
-	return 1;
 }
 
 /* is_valid - the stored validator of uid is b */
@@ -128,9 +156,10 @@ static bool is_valid(struct mail_index *idx, MDB_txn *txn, const char *folder, u
 	return ok;
 }
 
-/* mail_index_cache_drop - every entry whose key starts with uid's (or
- * with the folder's, uid 0) */
-int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid)
+/* drop_prefix - the entries whose key starts with uid's (kind: 'U' or
+ * SIDE) */
+static int drop_prefix(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		       char kind)
 {
 	struct buf *prefix = buf_new(64);
 	MDB_cursor *c;
@@ -138,6 +167,7 @@ int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 	int rc;
 
 	key(prefix, folder, uid, "");
+	prefix->data[0] = kind;
 	if ((rc = mdb_cursor_open(txn, idx->cache_dbi, &c)) == 0) {
 		for (;;) {
 			k = mail_index_val(prefix);
@@ -151,6 +181,15 @@ int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 	}
 	buf_free(&prefix);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* mail_index_cache_drop - every entry whose key starts with uid's (or
+ * with the folder's, uid 0), and its side entry */
+int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid)
+{
+	int rc = drop_prefix(idx, txn, folder, uid, 'U');
+
+	return rc ? rc : drop_prefix(idx, txn, folder, uid, SIDE);
 }
 
 /* put_field - one field's entry */
@@ -535,5 +574,246 @@ int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder
 	mime_parts_free(&p);
 	free(m.name);
 	buf_free(&valid);
+	return rc;
+}
+
+/* many_read - a get_many's transaction: cursors kept positioned, as
+ * the keys come in order, and the folder's header read once */
+struct many_read {
+	struct mail_index *idx;
+	const char *folder;
+	MDB_cursor *main, *cache;
+	struct mail_index_head h;
+	struct buf *kb, *valid;
+	const char *const *fields;
+	size_t n_fields;
+};
+
+/* read_at - the cache entry of key kb: its value's form as
+ * mail_index_cache_get's return, the bytes in *d */
+static int read_at(struct many_read *r, MDB_val *d)
+{
+	MDB_val k = mail_index_val(r->kb);
+
+	if (mdb_cursor_get(r->cache, &k, d, MDB_SET_KEY) != 0 || d->mv_size < 1
+	    || d->mv_size > MAIL_INDEX_CACHE_FIELD_MAX + 1)
+		return 0;
+	return *(char *)d->mv_data == '!' ? MAIL_INDEX_CACHE_UNCACHEABLE
+	    : *(char *)d->mv_data == '=' ? 1 : 0;
+}
+
+/* view_of - uid's fields into v, under its validator (as read_field) */
+static int view_of(struct many_read *r, uint32_t uid, struct mail_index_cache_view *v,
+		   struct buf *why)
+{
+	struct mail_index_msg m = { 0 };
+	MDB_val k, d;
+	int rc;
+
+	*v = (struct mail_index_cache_view){ .valid = NULL };
+	mail_index_key_uid(r->kb, r->folder, uid);
+	k = mail_index_val(r->kb);
+	if ((rc = mdb_cursor_get(r->main, &k, &d, MDB_SET_KEY)) == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0 || mail_index_dec_msg(&k, &d, strlen(r->folder) + 2, &m) != 0) {
+		buf_printf(why, "%s: folder %s: UID %u: %s", r->idx->path, r->folder, uid,
+			   mdb_strerror(rc ? rc : MDB_CORRUPTED));
+		return -1;
+	}
+	mail_index_cache_validator(r->h.uidvalidity, &m, r->valid);
+	free(m.name);
+	v->valid = buf_str(r->valid);
+	v->valid_len = buf_len(r->valid);
+	if (read_at(r, &d) != 0 || d.mv_size != buf_len(r->valid)
+	    || memcmp(d.mv_data, buf_str(r->valid), d.mv_size) != 0)
+		return 0;		/* no validator, or another message's */
+	for (size_t f = 0; f < r->n_fields; f++) {
+		key(r->kb, r->folder, uid, r->fields[f]);
+		if ((v->rc[f] = read_at(r, &d)) == 1) {
+			v->data[f] = (char *)d.mv_data + 1;
+			v->len[f] = d.mv_size - 1;
+		}
+	}
+	return 0;
+}
+
+/* many_begin - r's transaction, cursors and folder header: 1, 0 no such
+ * folder, -1 with why */
+static int many_begin(struct many_read *r, MDB_txn **txn, struct buf *why)
+{
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mail_index_txn_begin(r->idx, MDB_RDONLY, txn)) != 0) {
+		buf_printf(why, "%s: %s", r->idx->path, mdb_strerror(rc));
+		return -1;
+	}
+	mail_index_key_folder(r->kb, r->folder);
+	k = mail_index_val(r->kb);
+	if ((rc = mdb_get(*txn, r->idx->dbi, &k, &v)) == 0 && mail_index_dec_head(&v, &r->h) != 0)
+		rc = MDB_CORRUPTED;
+	if (rc == 0 && (rc = mdb_cursor_open(*txn, r->idx->dbi, &r->main)) == 0
+	    && (rc = mdb_cursor_open(*txn, r->idx->cache_dbi, &r->cache)) != 0)
+		mdb_cursor_close(r->main);
+	if (rc == 0)
+		return 1;
+	mdb_txn_abort(*txn);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	buf_printf(why, "%s: folder %s: %s", r->idx->path, r->folder, mdb_strerror(rc));
+	return -1;
+}
+
+/* mail_index_cache_get_many - see mail_index_cache.h */
+int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			      size_t n, const char *const *fields, size_t n_fields,
+			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why)
+{
+	struct many_read r = { .idx = idx, .folder = folder, .fields = fields,
+			       .n_fields = n_fields };
+	struct mail_index_cache_view v;
+	MDB_txn *txn;
+	int rc = 0;
+
+	if (r.n_fields > MAIL_INDEX_CACHE_MANY_FIELDS)
+		r.n_fields = MAIL_INDEX_CACHE_MANY_FIELDS;
+	for (size_t f = 0; f < r.n_fields; f++)
+		if (!args_ok(folder, 1, fields[f], why))
+			return -1;
+	r.kb = buf_new(64);
+	r.valid = buf_new(64);
+	if ((rc = many_begin(&r, &txn, why)) == 1) {
+		rc = 0;
+		for (size_t i = 0; rc == 0 && i < n; i++)
+			if (uids[i] != 0 && (rc = view_of(&r, uids[i], &v, why)) == 0 && v.valid)
+				fn(ctx, i, &v);
+		mdb_cursor_close(r.main);
+		mdb_cursor_close(r.cache);
+		mdb_txn_abort(txn);
+	}
+	buf_free(&r.kb);
+	buf_free(&r.valid);
+	return rc;
+}
+
+
+/* side_key - the side entry's key of uid (0: the folder's prefix) */
+static void side_key(struct buf *b, const char *folder, uint32_t uid)
+{
+	mail_index_key_uid(b, folder, uid);
+	b->data[0] = SIDE;
+}
+
+/* side_work - what side_put writes */
+struct side_work {
+	struct mail_index *idx;
+	const char *folder;
+	const uint32_t *uids;
+	const struct buf *const *valid, *const *data;
+	size_t n;
+	long kept;
+	struct buf *why;
+};
+
+/* side_txn - each side entry whose message still has its validator */
+static int side_txn(MDB_txn *txn, void *ctx)
+{
+	struct side_work *w = ctx;
+	struct buf *kb = buf_new(64), *now = buf_new(64), *vb = buf_new(256);
+	int rc = 0;
+
+	w->kept = 0;
+	for (size_t i = 0; rc == 0 && i < w->n; i++) {
+		struct mail_index_msg m = { 0 };
+		MDB_val k, v;
+
+		rc = current(w->idx, txn, w->folder, w->uids[i], &m, now, w->why);
+		free(m.name);
+		if (rc != 1 || buf_len(now) != buf_len(w->valid[i]) || buf_len(now) > UINT8_MAX
+		    || memcmp(buf_str(now), buf_str(w->valid[i]), buf_len(now)) != 0) {
+			rc = rc < 0 ? -1 : 0;
+			continue;
+		}
+		buf_reset(vb);
+		buf_putc(vb, (char)buf_len(now));
+		buf_add(vb, buf_str(now), buf_len(now));
+		buf_add(vb, buf_str(w->data[i]), buf_len(w->data[i]));
+		side_key(kb, w->folder, w->uids[i]);
+		k = mail_index_val(kb);
+		v = mail_index_val(vb);
+		if ((rc = mdb_put(txn, w->idx->cache_dbi, &k, &v, 0)) == 0)
+			w->kept++;
+	}
+	buf_free(&kb);
+	buf_free(&now);
+	buf_free(&vb);
+	return rc;
+}
+
+/* mail_index_cache_side_put - see mail_index_cache.h */
+long mail_index_cache_side_put(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			       const struct buf *const *valid, const struct buf *const *data,
+			       size_t n, struct buf *why)
+{
+	struct side_work w = { .idx = idx, .folder = folder, .uids = uids, .valid = valid,
+			       .data = data, .n = n, .why = why };
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		if (!args_ok(folder, uids[i], "side", why)
+		    || buf_len(data[i]) > MAIL_INDEX_CACHE_FIELD_MAX)
+			return -1;
+	if (n == 0)
+		return 0;
+	if ((rc = mail_index_write(idx, side_txn, &w)) == 0)
+		return w.kept;
+	if (rc != -1)
+		buf_printf(why, "%s: folder %s: cache: %s", idx->path, folder, mdb_strerror(rc));
+	return -1;
+}
+
+/* mail_index_cache_side_scan - see mail_index_cache.h */
+int mail_index_cache_side_scan(struct mail_index *idx, const char *folder,
+			       mail_index_cache_side_fn *fn, void *ctx, struct buf *why)
+{
+	struct buf *prefix = buf_new(64);
+	MDB_txn *txn = NULL;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc, op = MDB_SET_RANGE;
+
+	if (!args_ok(folder, 1, "side", why)) {
+		buf_free(&prefix);
+		return -1;
+	}
+	side_key(prefix, folder, 0);
+	if ((rc = mail_index_txn_begin(idx, MDB_RDONLY, &txn)) == 0
+	    && (rc = mdb_cursor_open(txn, idx->cache_dbi, &c)) == 0) {
+		k = mail_index_val(prefix);
+		while ((rc = mdb_cursor_get(c, &k, &v, (MDB_cursor_op)op)) == 0
+		       && k.mv_size == buf_len(prefix) + 4
+		       && memcmp(k.mv_data, buf_str(prefix), buf_len(prefix)) == 0) {
+			const unsigned char *u = (const unsigned char *)k.mv_data + buf_len(prefix);
+			const char *d = v.mv_data;
+			size_t vlen = v.mv_size ? (unsigned char)d[0] : 0;
+
+			op = MDB_NEXT;
+			if (v.mv_size < 1 + vlen)
+				continue;	/* not one: not cached */
+			fn(ctx, (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3],
+			   d + 1, vlen, d + 1 + vlen, v.mv_size - 1 - vlen);
+		}
+	}
+	if (c)
+		mdb_cursor_close(c);
+	if (rc == 0 || rc == MDB_NOTFOUND) {
+		rc = 0;
+	} else {
+		buf_printf(why, "%s: folder %s: cache: %s", idx->path, folder, mdb_strerror(rc));
+		rc = -1;
+	}
+	if (txn)
+		mdb_txn_abort(txn);
+	buf_free(&prefix);
 	return rc;
 }

@@ -24,11 +24,15 @@
  * not once per message.  A batch not written when the process dies is
  * lost, which a cache allows; each entry is checked against the
  * message's record when it is written, as a fill is.
+ * get_many reads fields of many UIDs in one transaction; the side table
+ * (below) keeps one small entry per message apart, read for a whole
+ * folder in one walk (SORT's keys, imapmail_sortcache.c).
  * Errors: -1 with why.
  */
 #ifndef HATO_MAIL_INDEX_CACHE_H
 #define HATO_MAIL_INDEX_CACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +65,53 @@ int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t ui
  * the index says (renamed or rewritten since the sync: sync again), -1 */
 int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
 			  uint32_t uid, struct buf *why);
+
+/* many messages at once (SORT): one message's fields as
+ * mail_index_cache_get_many reads them; data points into the read
+ * transaction (valid during the callback only) */
+enum { MAIL_INDEX_CACHE_MANY_FIELDS = 4 };
+struct mail_index_cache_view {
+	int rc[MAIL_INDEX_CACHE_MANY_FIELDS];	/* as mail_index_cache_get's */
+	const char *data[MAIL_INDEX_CACHE_MANY_FIELDS];
+	size_t len[MAIL_INDEX_CACHE_MANY_FIELDS];
+	const char *valid;		/* the validator they were read under */
+	size_t valid_len;
+};
+typedef void mail_index_cache_each_fn(void *ctx, size_t i, const struct mail_index_cache_view *v);
+/* mail_index_cache_get_many - the fields (at most _MANY_FIELDS) of each
+ * of the n uids that the index has, in one read transaction, to fn(ctx,
+ * i, view) for the i-th (rc 0 for every field when the entries are of
+ * another message; a batch's waiting fills are not looked at): 0, -1 */
+int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			      size_t n, const char *const *fields, size_t n_fields,
+			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why);
+/* mail_index_cache_validator - the validator of msg (in a folder of
+ * that UIDVALIDITY) as get_many and side_scan show them, into b */
+void mail_index_cache_validator(uint32_t uidvalidity, const struct mail_index_msg *msg,
+				struct buf *b);
+/* mail_index_cache_validator_is - valid (len bytes) is that validator */
+bool mail_index_cache_validator_is(const char *valid, size_t len, uint32_t uidvalidity,
+				   const struct mail_index_msg *msg);
+
+/* The side table: one entry per message of a folder, kept apart from
+ * the fields so that a folder's entries are read together, in UID order,
+ * by one walk (SORT's keys).  Each carries the validator it was put
+ * under: the reader compares it with the message's (an entry of
+ * another message, or of other bytes, is not its own); an expunge drops
+ * it with the fields.  Entries are at most MAIL_INDEX_CACHE_FIELD_MAX. */
+typedef void mail_index_cache_side_fn(void *ctx, uint32_t uid, const char *valid,
+				      size_t valid_len, const char *data, size_t len);
+/* mail_index_cache_side_scan - fn for every side entry of the folder,
+ * UIDs ascending, in one read transaction (data valid during the call
+ * only): 0, or -1 with why */
+int mail_index_cache_side_scan(struct mail_index *idx, const char *folder,
+			       mail_index_cache_side_fn *fn, void *ctx, struct buf *why);
+/* mail_index_cache_side_put - data[i] as the side entry of uids[i], each
+ * only while the message's validator is still valid[i], in one write
+ * transaction: how many kept, or -1 */
+long mail_index_cache_side_put(struct mail_index *idx, const char *folder, const uint32_t *uids,
+			       const struct buf *const *valid, const struct buf *const *data,
+			       size_t n, struct buf *why);
 
 /* mail_index_cache_batch_begin - keep the fills that follow in memory */
 void mail_index_cache_batch_begin(struct mail_index *idx);

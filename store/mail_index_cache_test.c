@@ -599,6 +599,183 @@ static void test_decode(void)
 	buf_free(&why);
 }
 
+/* seen - what get_many and side_scan called back with */
+struct seen {
+	size_t n;
+	uint32_t uid[4];
+	size_t i[4];
+	int rc[4][2];
+	struct buf *data[4], *valid[4];
+};
+
+/* seen_view - a get_many callback */
+static void seen_view(void *ctx, size_t i, const struct mail_index_cache_view *v)
+{
+	struct seen *s = ctx;
+
+	if (s->n == 4)
+		return;
+	s->i[s->n] = i;
+	s->rc[s->n][0] = v->rc[0];
+	s->rc[s->n][1] = v->rc[1];
+	s->data[s->n] = buf_new(64);
+	buf_add(s->data[s->n], v->data[0] ? v->data[0] : "", v->len[0]);
+	s->valid[s->n] = buf_new(64);
+	buf_add(s->valid[s->n++], v->valid, v->valid_len);
+}
+
+/* seen_side - a side_scan callback */
+static void seen_side(void *ctx, uint32_t uid, const char *valid, size_t vlen, const char *d,
+		      size_t len)
+{
+	struct seen *s = ctx;
+
+	if (s->n == 4)
+		return;
+	s->uid[s->n] = uid;
+	s->data[s->n] = buf_new(64);
+	buf_add(s->data[s->n], d, len);
+	s->valid[s->n] = buf_new(64);
+	buf_add(s->valid[s->n++], valid, vlen);
+}
+
+/* seen_clear - forget what was seen */
+static void seen_clear(struct seen *s)
+{
+	for (size_t k = 0; k < s->n; k++) {
+		buf_free(&s->data[k]);
+		buf_free(&s->valid[k]);
+	}
+	memset(s, 0, sizeof(*s));
+}
+
+/* test_many - get_many over UIDs, each under its validator */
+static void test_many(void)
+{
+	static const char *const fields[] = { MAIL_INDEX_CACHE_ENVELOPE,
+					      MAIL_INDEX_CACHE_HEADER_LEAN };
+	struct buf *dir = buf_new(64), *why = buf_new(0), *v = buf_new(64);
+	int fd = maildir("many", dir);
+	struct mail_index *idx = NULL;
+	struct mail_index_folder *f = NULL;
+	struct seen s = { 0 };
+	uint32_t uids[3];
+
+	test_begin("mail_index_cache_get_many: fields of filled messages, none of others");
+	put_file(dir, "cur/7.g.host:2,", "Subject: seven\n\nx\n", 18);
+	put_file(dir, "cur/8.h.host:2,", "Subject: eight\n\ny\n", 18);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert((uids[0] = sync_uid(idx, fd, "7.g.host", NULL)) != 0);
+	test_assert((uids[1] = sync_uid(idx, fd, "8.h.host", NULL)) != 0);
+	uids[2] = 999;				/* no such message: no call */
+	test_assert(fill(idx, fd, uids[1]) == 1);
+	test_assert(mail_index_cache_get_many(idx, "INBOX", uids, 3, fields, 2, seen_view, &s,
+					      why) == 0);
+	test_assert(s.n == 2 && s.i[0] == 0 && s.i[1] == 1);
+	test_assert(s.rc[0][0] == 0 && s.rc[0][1] == 0);
+	test_assert(s.rc[1][0] == 1 && s.rc[1][1] == 1);
+	test_assert_str(s.n == 2 ? buf_str(s.data[1]) : "", "Subject: eight\n");
+	test_assert(mail_index_list(idx, "INBOX", &f, why) == 0 && f && f->len == 2);
+	if (s.n == 2 && f && f->len == 2) {
+		mail_index_cache_validator(f->uidvalidity, &f->msgs[1], v);
+		test_assert(buf_len(v) == buf_len(s.valid[1])
+			    && memcmp(buf_str(v), buf_str(s.valid[1]), buf_len(v)) == 0);
+		test_assert(mail_index_cache_validator_is(buf_str(v), buf_len(v), f->uidvalidity,
+							  &f->msgs[1]));
+		test_assert(!mail_index_cache_validator_is(buf_str(v), buf_len(v), f->uidvalidity,
+							   &f->msgs[0]));
+		test_assert(!mail_index_cache_validator_is(buf_str(v), buf_len(v),
+							   f->uidvalidity + 1, &f->msgs[1]));
+		test_assert(!mail_index_cache_validator_is(buf_str(v), buf_len(v) - 1,
+							   f->uidvalidity, &f->msgs[1]));
+	}
+	mail_index_folder_free(&f);
+	seen_clear(&s);
+	test_assert(mail_index_cache_get_many(idx, "NoSuch", uids, 2, fields, 2, seen_view, &s,
+					      why) == 0 && s.n == 0);
+	test_end();
+	mail_index_close(&idx);
+	close(fd);
+	buf_free(&dir);
+	buf_free(&why);
+	buf_free(&v);
+}
+
+/* test_side - side entries: put under a validator, scanned in UID order,
+ * dropped by an expunge, refused once the message changed */
+static void test_side(void)
+{
+	static const char *const fields[] = { MAIL_INDEX_CACHE_ENVELOPE };
+	struct buf *dir = buf_new(64), *why = buf_new(0), *d[2], *bad = buf_new(8);
+	int fd = maildir("side", dir);
+	struct mail_index *idx = NULL;
+	struct seen s = { 0 }, views = { 0 };
+	uint32_t uids[2];
+
+	test_begin("mail_index_cache_side: put under the validator, scanned in UID order");
+	put_file(dir, "cur/9.i.host:2,", "Subject: nine\n\nx\n", 17);
+	put_file(dir, "cur/10.j.host:2,", "Subject: ten\n\ny\n", 16);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert((uids[0] = sync_uid(idx, fd, "9.i.host", NULL)) != 0);
+	test_assert((uids[1] = sync_uid(idx, fd, "10.j.host", NULL)) != 0);
+	test_assert(mail_index_cache_get_many(idx, "INBOX", uids, 2, fields, 1, seen_view, &views,
+					      why) == 0 && views.n == 2);
+	d[0] = buf_new(8);
+	d[1] = buf_new(8);
+	buf_cat(d[0], "keys of 9");
+	buf_cat(d[1], "keys of 10");
+	buf_cat(bad, "v1 not it");
+	test_assert(views.n == 2 && mail_index_cache_side_put(
+			    idx, "INBOX", (uint32_t[]){ uids[1], uids[0] },
+			    (const struct buf *const[]){ views.valid[1], bad },
+			    (const struct buf *const[]){ d[1], d[0] }, 2, why) == 1);
+	test_assert(mail_index_cache_side_scan(idx, "INBOX", seen_side, &s, why) == 0);
+	test_assert(s.n == 1 && s.uid[0] == uids[1]);
+	test_assert_str(s.n ? buf_str(s.data[0]) : "", "keys of 10");
+	seen_clear(&s);
+	test_assert(views.n == 2 && mail_index_cache_side_put(
+			    idx, "INBOX", uids, (const struct buf *const[]){ views.valid[0],
+									 views.valid[1] },
+			    (const struct buf *const[]){ d[0], d[1] }, 2, why) == 2);
+	test_assert(mail_index_cache_side_scan(idx, "INBOX", seen_side, &s, why) == 0);
+	test_assert(s.n == 2 && s.uid[0] < s.uid[1]);
+	for (size_t k = 0; k < s.n; k++) {
+		size_t w = s.uid[k] == uids[0] ? 0 : 1;
+
+		test_assert(s.uid[k] == uids[w]);
+		test_assert(buf_len(s.valid[k]) == buf_len(views.valid[w])
+			    && memcmp(buf_str(s.valid[k]), buf_str(views.valid[w]),
+				      buf_len(s.valid[k])) == 0);
+		test_assert_str(buf_str(s.data[k]), buf_str(d[w]));
+	}
+	test_end();
+
+	test_begin("mail_index_cache_side: an expunge drops the entry; a changed message refuses one");
+	seen_clear(&s);
+	unlink_file(dir, "cur/9.i.host:2,");
+	test_assert(sync_uid(idx, fd, "10.j.host", NULL) == uids[1]);
+	test_assert(mail_index_cache_side_scan(idx, "INBOX", seen_side, &s, why) == 0);
+	test_assert(s.n == 1 && s.uid[0] == uids[1]);
+	seen_clear(&s);
+	put_file(dir, "cur/10.j.host:2,S", "Subject: ten, longer\n\ny\n", 24);
+	unlink_file(dir, "cur/10.j.host:2,");
+	test_assert(sync_uid(idx, fd, "10.j.host", NULL) == uids[1]);
+	test_assert(views.n == 2 && mail_index_cache_side_put(
+			    idx, "INBOX", &uids[1], (const struct buf *const[]){ views.valid[1] },
+			    (const struct buf *const[]){ d[1] }, 1, why) == 0);
+	test_assert(mail_index_cache_side_scan(idx, "NoSuch", seen_side, &s, why) == 0 && s.n == 0);
+	test_end();
+	seen_clear(&s);
+	seen_clear(&views);
+	mail_index_close(&idx);
+	close(fd);
+	buf_free(&d[0]);
+	buf_free(&d[1]);
+	buf_free(&bad);
+	buf_free(&dir);
+	buf_free(&why);
+}
+
 void test_mail_index_cache(void)
 {
 	test_put_get();
@@ -610,4 +787,6 @@ void test_mail_index_cache(void)
 	test_grow();
 	test_symlink();
 	test_decode();
+	test_many();
+	test_side();
 }
