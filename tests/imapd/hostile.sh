@@ -18,7 +18,7 @@
 . "$TOPDIR/tests/lib/imap_oracle.sh"
 trap 'dovecot_stop; inst_cleanup' EXIT
 
-U=hlimap3 PW=Imap-pass-3
+U=hlimap8 PW=Imap-pass-8
 t_check "an instance with imapd starts" imap_instance $U $PW "login_timeout = 3s"
 t_check "a private Dovecot (the oracle) starts" oracle_start
 

@@ -10,7 +10,7 @@
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/imap.sh"
 
-U=hlimap4 PW=Imap-pass-4
+U=hlimap9 PW=Imap-pass-9
 t_check "an instance with imapd starts" imap_instance $U $PW
 t_check "one message delivered" pop3_send 1
 

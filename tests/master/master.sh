@@ -25,7 +25,7 @@ cleanup_all() {
 trap cleanup_all EXIT
 [ -n "${KEEP:-}" ] && trap "" EXIT
 
-base=$((20000 + RANDOM % 20000))
+base=$(t_free_ports 5)
 P1=$base P2=$((base + 1)) P3=$((base + 2)) P4=$((base + 3)) P5=$((base + 4))
 listening() { ss -Hltn "sport = :$1" | grep -q .; }
 wait_for() { for _ in $(seq 50); do "$@" && return 0; sleep 0.1; done; return 1; }
