@@ -72,7 +72,7 @@ run_flush() {
 		read -r rc secs <"$dir/$next.rc"
 		header "$next"
 		report "${names[$next]}" "$dir/$next.out" "$rc" "$secs"
-		rm -f "$dir/$next.out" "$dir/$next.rc"
+		rm -f "$dir/$next.out"	# the .rc stays: run_parallel reads it for the slot
 		next=$((next + 1))
 	done
 }
