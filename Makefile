@@ -1,7 +1,8 @@
 # hato - top-level, non-recursive build.  Each folder's module.mk lists its
 # program; libutil becomes build/libutil.a; -MMD tracks headers.
 #   make            build everything into build/bin and build/libexec
-#   make check      every test (unit tests under ASan+UBSan, CLI, scenarios)
+#   make check      every test (unit tests under ASan+UBSan, CLI, scenarios),
+#                   TEST_JOBS (default 2) at once
 #   make deps       install the Debian packages the build and tests need
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make stress     the long robustness tests (tests/robust) with counts
@@ -13,6 +14,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 BUILD := build
 FUZZ_SECONDS ?= 60
+TEST_JOBS ?= 2
 
 CFLAGS ?= -O2 -g
 WARNINGS := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 -Wno-format-nonliteral
@@ -165,7 +167,7 @@ run: deps
 
 check: deps
 	$(MAKE) all unit
-	@tests/run
+	@tests/run -j$(TEST_JOBS)
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/libexec/hato

@@ -21,7 +21,7 @@ static struct imap_arg *args(const char **sp, size_t *n_r, int depth)
 {
 	struct imap_arg *a = NULL;
 	const char *s = *sp;
-	size_t n = 0;
+	size_t n = 0, cap = 0;
 
 	for (;;) {
 		struct imap_arg x = { 0 };
@@ -51,7 +51,10 @@ static struct imap_arg *args(const char **sp, size_t *n_r, int depth)
 			x.len = len;
 			s += len;
 		}
-		a = xrealloc(a, (n + 1) * sizeof(*a));
+		if (n == cap) {	/* doubling: one realloc per member is quadratic */
+			cap = cap ? cap * 2 : 8;
+			a = xrealloc(a, cap * sizeof(*a));
+		}
 		a[n++] = x;
 	}
 	*sp = s;

@@ -23,6 +23,26 @@ t_retry() {
 	return 1
 }
 
+# t_free_ports N - print the first of N consecutive free TCP ports, below
+# the ephemeral range (a random port there can collide with a client
+# socket); under tests/run -jN, in this script's slot's slice of it
+# (HATO_TEST_SLOT of HATO_TEST_SLOTS), so scripts running at once never
+# pick the same ports
+t_free_ports() {
+	local p i busy lo slots=${HATO_TEST_SLOTS:-1} slot=${HATO_TEST_SLOT:-0} width
+	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
+	width=$(((lo - 20000) / slots))
+	for _ in $(seq 50); do
+		p=$((20000 + slot * width + RANDOM % (width - $1 - 2))) busy=
+		for i in $(seq 0 $(($1 - 1))); do
+			ss -Htan "sport = :$((p + i))" | grep -q . && busy=yes
+		done
+		[ -z "$busy" ] && { echo "$p"; return 0; }
+	done
+	echo $((20000 + slot * width + RANDOM % (width - $1 - 2)))
+	return 1
+}
+
 t_ok() { echo "ok - $1"; }
 t_fail() { echo "not ok - $1"; shift; printf '#   %s\n' "$@"; }
 

@@ -22,7 +22,7 @@ touch -d '2026-03-05 01:02:03 UTC' "$md/cur/1.M1P1.x:2,"
 touch -d '2025-10-26 00:30:00 UTC' "$md/cur/2.M2P1.x:2,"
 touch -d '1999-12-31 22:00:00 UTC' "$md/cur/3.M3P1.x:2,"
 chown -R "$U:" "$T/home"
-port=$((30000 + RANDOM % 20000))
+port=$(t_free_ports 2)
 t_check "a private Dovecot starts" dovecot_start $((port + 1)) $port
 
 cat >"$T/names" <<'NAMES'

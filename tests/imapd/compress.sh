@@ -67,7 +67,7 @@ if ! command -v dovecot >/dev/null || [ ! -e /usr/lib/dovecot/modules/lib30_imap
 fi
 . "$TOPDIR/tests/lib/dovecot.sh"
 trap 'dovecot_stop; inst_cleanup' EXIT
-port=$((30000 + RANDOM % 20000))
+port=$(t_free_ports 2)
 t_check "a private Dovecot with imap_zlib starts" dovecot_start $((port + 1)) $port \
 	'mail_plugins = $mail_plugins zlib' 'protocol imap {' \
 	'  mail_plugins = $mail_plugins imap_zlib' '}'

@@ -37,12 +37,15 @@ set quit=yes
 set move=no
 set mark_old=no
 MRC
-# mutt_run - mutt until its index shows REGEX, then quit
+# mutt_run REGEX NAME [THEN] - mutt until its index shows REGEX (and
+# then THEN, for 10 s at most: the count can be drawn before the flags),
+# then quit
 mutt_run() {
 	tmux -L "$SOCK" new-session -d -s mutt -x 120 -y 30 \
 		"env TERM=xterm HOME=$T mutt -d 2 -n -F $T/muttrc"
 	inst_wait screen_has "$1"
 	local rc=$?
+	[ -n "${3:-}" ] && inst_wait screen_has "$3"
 	tmux -L "$SOCK" capture-pane -p -t mutt >"$T/screen.$2"
 	tmux -L "$SOCK" send-keys -t mutt q
 	inst_wait gone
@@ -63,7 +66,7 @@ m.expunge()
 m.logout()
 PY
 
-t_check "mutt, back, lists 3 messages" mutt_run "IDX    3 " second
+t_check "mutt, back, lists 3 messages" mutt_run "IDX    3 " second "IDX +1 \[[^]]*!"
 t_check "...resynchronising with QRESYNC (its UID FETCH (CHANGEDSINCE n VANISHED))" \
 	grep -Eq "UID FETCH [0-9:,]+ \(FLAGS\) \(CHANGEDSINCE [0-9]+ VANISHED\)|SELECT \"?INBOX\"? \(QRESYNC \(" "$T/debug.second"
 t_check "...which told it the expunged UID (VANISHED (EARLIER) 2)" grep -q "VANISHED (EARLIER) 2" "$T/debug.second"

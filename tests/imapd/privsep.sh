@@ -10,7 +10,7 @@
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/imap.sh"
 
-U=hlimap4 PW=Imap-pass-4
+U=hlimap9 PW=Imap-pass-9
 t_check "an instance with imapd starts" imap_instance $U $PW
 t_check "one message delivered" pop3_send 1
 
@@ -46,10 +46,10 @@ python3 - 127.0.0.1 $IMAPS_PORT <<'PY' >"$T/tls.out" 2>&1 &
 import socket, ssl, sys, time
 ctx = ssl.create_default_context(); ctx.check_hostname = False; ctx.verify_mode = ssl.CERT_NONE
 s = ctx.wrap_socket(socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10), server_hostname="x")
-print(s.recv(1000).decode().strip())
+print(s.recv(1000).decode().strip(), flush=True)
 time.sleep(3)
 PY
-sleep 1
+inst_wait test -s "$T/tls.out"	# the TLS greeting came: the session is up
 tls_pid=$(serving $IMAPS_PORT)
 t_expect "imaps pre-login: the same uid" "$nullid $nullid $nullid $nullid" status Uid "$tls_pid"
 t_expect "...and the same root" "$I/queue/login" readlink "/proc/$tls_pid/root"

@@ -9,7 +9,7 @@
 . "$TOPDIR/tests/lib/instance.sh"
 . "$TOPDIR/tests/lib/imap.sh"
 
-U=hlimap2 PW=Imap-pass-2
+U=hlimap7 PW=Imap-pass-7
 t_check "an instance with imapd and local delivery starts" imap_instance $U $PW
 t_check "2 messages delivered" pop3_send 2
 

@@ -104,7 +104,7 @@ if ! command -v dovecot >/dev/null; then
 fi
 . "$TOPDIR/tests/lib/dovecot.sh"
 trap 'dovecot_stop; inst_cleanup' EXIT
-port=$((30000 + RANDOM % 20000))
+port=$(t_free_ports 2)
 t_check "a private Dovecot starts" dovecot_start $((port + 1)) $port
 for c in "FETCH 1 (ENVELOPE)" "FETCH 1 (BODY.PEEK[HEADER.FIELDS (SUBJECT FROM)])"; do
 	python3 "$py" raw 127.0.0.1 $IMAP_PORT $U $PW legacy "$c" >"$T/h.out" 2>&1

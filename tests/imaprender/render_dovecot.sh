@@ -17,16 +17,7 @@ command -v dovecot >/dev/null || { t_fail "dovecot is not installed (make deps)"
 U=hlrender
 trap 'dovecot_stop; userdel "$U" >/dev/null 2>&1; rm -rf "$T"' EXIT
 
-# a port pair below the ephemeral range that nothing listens on
-port_pick() {
-	local p
-	for _ in $(seq 50); do
-		p=$((21000 + RANDOM % 9000))
-		ss -Hltn "sport = :$p" | grep -q . || ss -Hltn "sport = :$((p + 1))" | grep -q . || { echo $p; return; }
-	done
-	echo 29991
-}
-P=$(port_pick)
+P=$(t_free_ports 2)	# a port pair nothing listens on
 
 userdel "$U" >/dev/null 2>&1
 t_check "a test user for the corpus" useradd -M -d "$T/home" -s /usr/sbin/nologin "$U"

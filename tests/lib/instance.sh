@@ -9,21 +9,11 @@
 HATO=$B/bin/hato
 POSTCONF=$B/bin/postconf
 I=$T/inst
-# inst_pick_ports N - SMTP_PORT with N free ports from it, below the
-# ephemeral range (a random port there can collide with a client socket)
-inst_pick_ports() {
-	local p i busy lo
-	read -r lo _ </proc/sys/net/ipv4/ip_local_port_range
-	for _ in $(seq 50); do
-		p=$((20000 + RANDOM % (lo - 20010))) busy=
-		for i in $(seq 0 $(($1 - 1))); do
-			ss -Htan "sport = :$((p + i))" | grep -q . && busy=yes
-		done
-		[ -z "$busy" ] && { SMTP_PORT=$p; return 0; }
-	done
-	return 1
-}
-inst_pick_ports 8 || SMTP_PORT=$((20000 + RANDOM % 10000))
+# inst_pick_ports N - SMTP_PORT with N free ports from it (tests/lib.sh
+# t_free_ports: below the ephemeral range, in this script's slot under
+# tests/run -jN)
+inst_pick_ports() { SMTP_PORT=$(t_free_ports "$1"); }
+inst_pick_ports 8
 inst_created_user=""
 id hato >/dev/null 2>&1 || inst_created_user=yes
 inst_created_authuser=""	# default_internal_user (authd), made by hato init

@@ -25,7 +25,7 @@ cleanup_all() {
 trap cleanup_all EXIT
 [ -n "${KEEP:-}" ] && trap "" EXIT
 
-base=$((20000 + RANDOM % 20000))
+base=$(t_free_ports 5)
 P1=$base P2=$((base + 1)) P3=$((base + 2)) P4=$((base + 3)) P5=$((base + 4))
 listening() { ss -Hltn "sport = :$1" | grep -q .; }
 wait_for() { for _ in $(seq 50); do "$@" && return 0; sleep 0.1; done; return 1; }
@@ -79,9 +79,10 @@ t_check "...no fork storm: $fails failed starts in ${elapsed}s, at most one per 
 hato_uid=$(id -u hato) hato_gid=$(id -g hato)
 # proc_view TARGET - hold a session, read the daemon's ids and root from /proc
 proc_view() {
+	: >"$T/pv"
 	$CLIENT "$1" --hold 1.5 >"$T/pv" &
 	local c=$! pid
-	sleep 0.7
+	wait_for test -s "$T/pv"	# the daemon's line: it serves us (held 1.5 s)
 	pid=$(field pid "$(head -1 "$T/pv")")
 	if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
 		echo "$(awk '/^Uid:/{print $2}' /proc/$pid/status):$(awk '/^Gid:/{print $2}' /proc/$pid/status):$(awk '/^Groups:/{print NF-1}' /proc/$pid/status):$(readlink /proc/$pid/root)"
@@ -98,7 +99,7 @@ t_expect "unix service, chroot y: mail_owner, chrooted into the queue directory"
 # maxproc 2: two sessions in, the third waits until one leaves
 $CLIENT $P1 --hold 3 >"$T/s1" & c1=$!
 $CLIENT $P1 --hold 3 >"$T/s2" & c2=$!
-sleep 1
+wait_for test -s "$T/s1" -a -s "$T/s2"	# both served (and held 3 s)
 t_expect "maxproc 2: a third client waits" "TIMEOUT" bash -c "$CLIENT $P1 --timeout 1 | head -1"
 t_expect "maxproc 2: ...and is served once a session ends" "service=127.0.0.1:$P1" \
 	bash -c "$CLIENT $P1 --timeout 8 | grep -o 'service=.*'"
@@ -107,7 +108,7 @@ t_expect "maxproc 2: the two held sessions were served" "2" bash -c "cat '$T/s1'
 
 # kill -9 of a daemon is logged and the service keeps answering
 $CLIENT $P1 --hold 2 >"$T/k" & ck=$!
-sleep 0.5
+wait_for test -s "$T/k"
 victim=$(field pid "$(head -1 "$T/k")")
 kill -9 "$victim"
 wait $ck
@@ -117,7 +118,7 @@ t_expect "the service answers after the crash" "service=127.0.0.1:$P1" \
 
 # reload moves a port without dropping an open session
 $CLIENT $P1 --hold 3 >"$T/r" & cr=$!
-sleep 0.5
+wait_for test -s "$T/r"	# the session is open
 sed -i "s/^127.0.0.1:$P1 /127.0.0.1:$P3 /" "$I/master.cf"
 t_check "hato reload" "$HATO" -c "$I" reload
 t_check "after reload the new port listens" wait_for listening $P3
@@ -147,7 +148,7 @@ t_expect_err "hato status fails when stopped" "not running" "$HATO" -c "$I" stat
 # a stale pid file (master killed with -9) does not stop the next start
 t_check "start again" "$HATO" -c "$I" start
 kill -9 "$(cat "$I/queue/pid/master.pid")"
-sleep 0.5
+wait_for bash -c "! ss -Hltn 'sport = :$P3' | grep -q ."	# its daemons, which hold the port, gone too
 t_check "start after kill -9 of master" "$HATO" -c "$I" start
 t_check "...and it serves" wait_for bash -c "$CLIENT $P3 | grep -q uid="
 t_check "hato abort" "$HATO" -c "$I" abort
@@ -164,7 +165,7 @@ cp "$T/master.cf.good" "$I/master.cf"; printf 'x unix n - n - - nosuchd\n' >>"$I
 t_expect_err "a missing daemon program names the service" "service x/unix: program" "$HATO" -c "$I" start
 cp "$T/master.cf.good" "$I/master.cf"
 python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $P4)); s.listen(); time.sleep(20)" & blocker=$!
-sleep 0.3
+wait_for listening $P4
 printf '127.0.0.1:%s inet n - n - - %s\n' "$P4" "$PROBE" >>"$I/master.cf"
 t_expect_err "a port in use fails the start with the reason" "port $P4: Address already in use" "$HATO" -c "$I" start
 t_check "...and leaves nothing running" bash -c "! '$HATO' -c '$I' status"

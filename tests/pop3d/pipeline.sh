@@ -34,11 +34,11 @@ f = s.makefile("rb")
 f.readline()
 s.sendall("".join(c + "\r\n" for c in cmds).encode())
 def multi():
-    data = b""
+    data = []    # joined at the end: bytes += per line is quadratic (2 MB RETR)
     while True:
         l = f.readline()
-        if l == b".\r\n" or not l: return data
-        data += l[1:] if l.startswith(b"..") else l
+        if l == b".\r\n" or not l: return b"".join(data)
+        data.append(l[1:] if l.startswith(b"..") else l)
 answers, bodies = [], []
 for c in cmds:
     first = f.readline().decode().strip()

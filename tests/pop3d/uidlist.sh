@@ -16,7 +16,7 @@ command -v dovecot >/dev/null || { t_fail "dovecot is not installed (make deps i
 . "$TOPDIR/tests/lib/dovecot.sh"
 trap 'dovecot_stop; inst_cleanup' EXIT
 
-U=hlpop5 PW=Pop-pass-5
+U=hlpop9 PW=Pop-pass-9
 IMAP_PORT=$((SMTP_PORT + 4))
 
 # uidls [DELE-N] - hato's POP3 UIDLs as "UID UIDVALIDITY" lines (the

@@ -59,8 +59,11 @@ sink_stop d
 sink_start f "$P" --rule "RCPT=450 4.2.0 busy"
 r=$(deliver smtp "[127.0.0.1]:$P" "$id" x@remote.test)
 t_expect "every RCPT refused: deferred" "deferred" out "$r" status
+# the command right after the refused RCPT (the 2 s idle limit may already
+# have ended the session with QUIT on a loaded machine)
+after_rcpt() { sink_cmds "$1" | awk 'prev ~ /^RCPT/ { next_cmd = $0 } { prev = $0 } END { print next_cmd }'; }
 t_expect "...and the session kept for later is reset at once (the server forgets MAIL)" "RSET" \
-	tail -1 <<<"$(sink_cmds f)"
+	after_rcpt f
 sink_stop f
 
 sink_start e "$P"

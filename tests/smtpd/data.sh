@@ -103,8 +103,8 @@ print(f.readline().decode().rstrip(), flush=True)
 PY
 pyc=$!
 sleep 1
-for p in $(pgrep -x cleanup); do
-	[ "$(readlink /proc/$p/exe)" = "$B/libexec/cleanup" ] && kill -9 "$p"
+for p in $(inst_pids cleanup); do	# this instance's only (tests/run -jN)
+	kill -9 "$p"
 done
 wait $pyc
 t_check "kill -9 of cleanup mid-message: the client is told 451, not 250" grep -q '^451 4.3.0' "$T/kill.out"
@@ -112,8 +112,8 @@ t_check "kill -9 of cleanup mid-message: the client is told 451, not 250" grep -
 # ...and under load: kill cleanup again and again while 4 clients send;
 # every message that got a 250 must be in the queue, complete and readable
 ( for _ in $(seq 60); do
-	for p in $(pgrep -x cleanup); do
-		[ "$(readlink /proc/$p/exe)" = "$B/libexec/cleanup" ] && kill -9 "$p" 2>/dev/null
+	for p in $(inst_pids cleanup); do
+		kill -9 "$p" 2>/dev/null
 	done
 	sleep 0.05
 done ) &
