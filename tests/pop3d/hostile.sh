@@ -13,9 +13,10 @@
 U=hlpop3 PW=Pop-pass-3
 t_check "an instance with pop3d starts" pop3_instance $U $PW
 t_check "two messages delivered" pop3_send 2
-# a file with odd bytes in its name, put there by hand
-printf 'Subject: odd\n\nodd name\n' >"$INST_HOME/Maildir/cur/3.odd"$'\x01\xff'"name:2,"
-chown $U "$INST_HOME"/Maildir/cur/3.odd*
+# a file with odd bytes in its name, put there by hand (its time, the
+# leading number, after the deliveries: message 3 of the listing)
+printf 'Subject: odd\n\nodd name\n' >"$INST_HOME/Maildir/cur/9999999999.odd"$'\x01\xff'"name:2,"
+chown $U "$INST_HOME"/Maildir/cur/9999999999.odd*
 
 # dialog LINES... - one session, each line sent after the previous answer
 dialog() { python3 "$TOPDIR/tests/pop3d/dialog.py" 127.0.0.1 $POP3_PORT "$@"; }
