@@ -58,11 +58,11 @@ void buf_truncate(struct buf *b, size_t len)
 /* buf_reserve - make room for extra more bytes plus the terminator */
 void buf_reserve(struct buf *b, size_t extra)
 {
-	size_t need = mem_add_size(mem_add_size(b->len, extra), 1);
-	size_t cap = b->cap;
+	size_t need, cap = b->cap;
 
-	if (need <= cap)
+	if (extra < cap - b->len)	/* room already (cap > len always) */
 		return;
+	need = mem_add_size(mem_add_size(b->len, extra), 1);
 	while (cap < need)
 		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
 	b->data = xrealloc(b->data, cap);
@@ -83,14 +83,6 @@ void buf_add(struct buf *b, const void *data, size_t len)
 void buf_cat(struct buf *b, const char *s)
 {
 	buf_add(b, s, strlen(s));
-}
-
-/* buf_putc - append one byte */
-void buf_putc(struct buf *b, int ch)
-{
-	char c = (char)ch;
-
-	buf_add(b, &c, 1);
 }
 
 /* buf_set - replace the contents with a C string */
