@@ -120,3 +120,18 @@ void imap_seqset_format(const uint32_t *ns, size_t n, struct buf *out)
 		i = j + 1;
 	}
 }
+
+/* imap_seqset_from - one range per run of consecutive numbers */
+struct imap_seqset *imap_seqset_from(const uint32_t *ns, size_t n)
+{
+	struct imap_seqset *set = xcalloc(1, sizeof(*set));
+
+	set->r = xcalloc(n + 1, sizeof(*set->r));
+	for (size_t i = 0; i < n; i++) {
+		if (set->len && set->r[set->len - 1].hi + 1 == ns[i])
+			set->r[set->len - 1].hi = ns[i];
+		else
+			set->r[set->len++] = (struct imap_seqset_range){ ns[i], ns[i] };
+	}
+	return set;
+}

@@ -41,6 +41,8 @@ bool imap_seqset_has(const struct imap_seqset *set, uint32_t n, uint32_t max);
  * '*' meaning max (to walk only that part of a folder) */
 void imap_seqset_bounds(const struct imap_seqset *set, uint32_t max, uint32_t *lo_r,
 			uint32_t *hi_r);
+/* imap_seqset_from - the numbers ns (increasing) as a set, runs joined */
+struct imap_seqset *imap_seqset_from(const uint32_t *ns, size_t n);
 /* imap_seqset_format - the numbers ns (increasing) as a set into out:
  * "2,5:7" */
 void imap_seqset_format(const uint32_t *ns, size_t n, struct buf *out);

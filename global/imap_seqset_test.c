@@ -38,6 +38,17 @@ void test_imap_seqset(void)
 	test_assert(has("4294967295", 4294967295u, 4294967295u));
 	test_end();
 
+	test_begin("imap_seqset_from: runs of numbers as ranges, none as the empty set");
+	set = imap_seqset_from((const uint32_t[]){ 2, 3, 4, 9, 11, 12 }, 6);
+	test_assert(set->len == 3 && set->r[0].lo == 2 && set->r[0].hi == 4 && set->r[1].lo == 9 &&
+		    set->r[1].hi == 9 && set->r[2].lo == 11 && set->r[2].hi == 12);
+	test_assert(imap_seqset_has(set, 3, 20) && !imap_seqset_has(set, 10, 20));
+	imap_seqset_free(&set);
+	set = imap_seqset_from(NULL, 0);
+	test_assert(set->len == 0 && !imap_seqset_has(set, 1, 1));
+	imap_seqset_free(&set);
+	test_end();
+
 	test_begin("imap_seqset: zero, signs, spaces, empty parts and overflow are refused");
 	test_assert(bad("") && bad("0") && bad("1:0") && bad("-1") && bad("+1") && bad("1 ,2"));
 	test_assert(bad("1,") && bad(",1") && bad("1::2") && bad("1:") && bad("4294967296"));

@@ -254,20 +254,10 @@ int imapmail_expunge_deleted(struct imapmail *m, const struct imap_seqset *uids)
  * 5182; none saved: no message): 0, or -1 */
 static int uid_set(struct imapmail *m, const char *text, struct imap_seqset **uids)
 {
-	struct buf *b;
-	int rc;
-
 	if (strcmp(text, "$") != 0)
 		return imap_seqset_parse(text, uids);
-	if (m->n_saved == 0) {
-		*uids = xcalloc(1, sizeof(**uids));	/* the empty set */
-		return 0;
-	}
-	b = buf_new(64);
-	imap_seqset_format(m->saved, m->n_saved, b);
-	rc = imap_seqset_parse(buf_str(b), uids);
-	buf_free(&b);
-	return rc;
+	*uids = imap_seqset_from(m->saved, m->n_saved);
+	return 0;
 }
 
 /* imapmail_cmd_expunge - EXPUNGE, UID EXPUNGE set */

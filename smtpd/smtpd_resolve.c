@@ -9,6 +9,7 @@
  * address literal ([1.2.3.4]) is never ours.  Domain lists hold names
  * and type:table entries (the domain is looked up).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -96,8 +97,9 @@ bool smtpd_is_auth_destination(struct smtpd_global *g, const char *addr)
 	return ours;
 }
 
-/* find - maps lookup of key, then of fallback (may be NULL) */
-static int find(struct maps *m, const char *key, const char *fallback)
+/* find - maps lookup of key, then of unextended and of fallback (each may
+ * be NULL) */
+static int find(struct maps *m, const char *key, const char *unextended, const char *fallback)
 {
 	const char *v;
 	int rc;
@@ -105,6 +107,8 @@ static int find(struct maps *m, const char *key, const char *fallback)
 	if (m == NULL)
 		return 1;
 	rc = maps_find(m, key, &v);
+	if (rc == 0 && unextended)
+		rc = maps_find(m, unextended, &v);
 	if (rc == 0 && fallback)
 		rc = maps_find(m, fallback, &v);
 	return rc;
@@ -141,13 +145,18 @@ int check_unlisted(struct check *c, const char *rcpt)
 	int rc = CHECK_DUNNO, found;
 	struct maps *m = NULL, *asked;
 	const char *table = NULL, *key = local;
+	char *unext = NULL;		/* the address without its extension */
 	long code = 550;
 
 	strcpy(at_domain, "@");
 	strcat(at_domain, domain ? domain : "");
 	if (addr_local_has_routing(local) || dc == DOM_REMOTE)
 		goto out;
-	found = g->virtual_aliases ? find(g->virtual_aliases, rcpt, at_domain) : 0;
+	if (domain && strcmp(base, local) != 0) {	/* user+ext@domain: user@domain too, as Postfix */
+		unext = xmalloc(strlen(base) + strlen(domain) + 2);
+		sprintf(unext, "%s@%s", base, domain);
+	}
+	found = g->virtual_aliases ? find(g->virtual_aliases, rcpt, unext, at_domain) : 0;
 	asked = g->virtual_aliases;
 	if (found == 0 && dc == DOM_LOCAL) {
 		m = g->local_recipients, table = "local recipient table", key = base;
@@ -164,7 +173,7 @@ int check_unlisted(struct check *c, const char *rcpt)
 	if (found == 0 && table && dc == DOM_LOCAL && m == NULL)
 		found = 1;		/* local_recipient_maps is empty: anyone */
 	else if (found == 0 && table && m)
-		found = find(asked = m, key, dc == DOM_LOCAL ? NULL : at_domain);
+		found = find(asked = m, key, dc == DOM_LOCAL ? NULL : unext, dc == DOM_LOCAL ? NULL : at_domain);
 	if (found < 0)		/* the log says which table and why */
 		rc = check_temp(c, rcpt, maps_error(asked));
 	else if (found == 0 && table)
@@ -173,6 +182,7 @@ out:
 	free(local);
 	free(domain);
 	free(base);
+	free(unext);
 	free(at_domain);
 	return rc;
 }

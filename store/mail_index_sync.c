@@ -56,7 +56,7 @@ struct sync {
 	const struct mail_index_msg **old_bases;	/* s->old by base, then UID */
 	struct htable *new_bases;	/* bases first seen in this scan */
 	const struct maildir_msg **fresh;	/* their files, to add in time order */
-	size_t n_fresh;
+	size_t n_fresh, cap_fresh;
 	struct htable *ul_uid;		/* base -> dovecot-uidlist entry */
 	uint32_t adopt_from;		/* an entry's UID from here up is taken */
 	struct mail_index_uidlist *u;	/* the file, in a write pass */
@@ -253,7 +253,10 @@ static int sync_file(struct sync *s, const struct maildir_msg *f)
 			s->ch->n_duplicate++;
 	} else {
 		htable_put(s->new_bases, base, &seen);
-		s->fresh = xrealloc(s->fresh, (s->n_fresh + 1) * sizeof(*s->fresh));
+		if (s->n_fresh == s->cap_fresh) {
+			s->cap_fresh = s->cap_fresh ? 2 * s->cap_fresh : 64;
+			s->fresh = xrealloc(s->fresh, s->cap_fresh * sizeof(*s->fresh));
+		}
 		s->fresh[s->n_fresh++] = f;
 	}
 	free(base);
@@ -287,7 +290,7 @@ static int add_fresh(struct sync *s)
 	}
 	free(s->fresh);
 	s->fresh = NULL;
-	s->n_fresh = 0;
+	s->n_fresh = s->cap_fresh = 0;
 	return rc;
 }
 
@@ -337,7 +340,7 @@ static int diff(struct sync *s)
 		rc = add_fresh(s);
 	free(s->fresh);
 	s->fresh = NULL;
-	s->n_fresh = 0;
+	s->n_fresh = s->cap_fresh = 0;
 	for (size_t i = 0; rc == 0 && i < s->old.len; i++)
 		if (!s->matched[i])
 			rc = expunge(s, &s->old.msgs[i]);

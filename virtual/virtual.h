@@ -34,6 +34,7 @@ struct virtual_global {
 /* where one recipient's mail goes, and as whom */
 struct virtual_dest {
 	char *path;			/* below virtual_mailbox_base */
+	char *user;			/* the address without its extension (the userdb's name) */
 	uid_t uid;
 	gid_t gid;
 };

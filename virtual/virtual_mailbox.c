@@ -85,7 +85,7 @@ void virtual_mailbox(struct virtual_global *g, struct agent_msg *m, size_t i,
 				       "virtual_mailbox_limit is %ld", size, g->cf->virtual_mailbox_limit);
 		return;
 	}
-	if (a.maildir && deliver_quota_lookup(a.delivered_to, res) < 0)
+	if (a.maildir && deliver_quota_lookup(d->user, res) < 0)
 		return;
 	deliver_agent_key(&a.key, m, i, a.delivered_to);
 	snprintf(name, sizeof(name), "uid %lu", (unsigned long)d->uid);

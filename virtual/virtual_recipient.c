@@ -132,6 +132,7 @@ static int lookup(struct virtual_global *g, const char *id, const char *address,
 	else if (rc == 0)
 		deliver_agent_result_set(res, "5.1.1", "User unknown: no virtual mailbox for \"%s\"", address);
 	rc = rc > 0 ? rights(g, id, k, d, res) : -1;
+	d->user = xstrdup(k->items[k->len == 3 ? 1 : 0]);	/* keys: address[, base@domain], @domain */
 	strv_free(&k);
 	return rc;
 }
@@ -162,5 +163,6 @@ void virtual_recipient(void *ctx, struct agent_msg *m, size_t i)
 	deliver_status(m->rq, i, deliver_agent_result_status(&res), res.dsn, "virtual", "%s", buf_str(res.text));
 	deliver_agent_result_free(&res);
 	free(d.path);
+	free(d.user);
 	free(address);
 }

@@ -12,7 +12,9 @@
 #   the first message delivered, maildirsize made with the user's limit,
 #   the next one bounced 5.2.2; APPEND over it: NO [OVERQUOTA];
 # - a bad rule in a user's entry defers that user's mail (4.3.5, naming
-#   "quota_rule (userdb)"), never delivering past it.
+#   "quota_rule (userdb)"), never delivering past it; so does an authd
+#   that cannot be reached (4.3.0); a tagged address (vq+tag) keeps the
+#   user's quota.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "userdb quota tests skipped: they need root # SKIP"; exit 0; }
 command -v dovecot >/dev/null || { t_ok "userdb quota tests skipped: no dovecot # SKIP"; exit 0; }
@@ -30,7 +32,7 @@ start() {
 		"passdb = system passwd-file:$T/vusers" "userdb = system passwd-file:$T/vusers" \
 		"virtual_mailbox_domains = virt.example" "virtual_mailbox_base = $BASE" \
 		"virtual_mailbox_maps = texthash:$T/vmailbox" "virtual_uid_maps = static:$VUID" \
-		"virtual_gid_maps = static:$VGID" "queue_run_delay = 1s" \
+		"virtual_gid_maps = static:$VGID" "queue_run_delay = 1s" "recipient_delimiter = +" \
 		"minimal_backoff_time = 1s" "maximal_backoff_time = 2s" || return 1
 	echo "virtual   unix  -       n       n       -       -       virtual" >>"$I/master.cf"
 	inst_start && inst_wait imap_listening
@@ -81,6 +83,9 @@ id=$(inst_send $U@localhost vq@virt.example second "$body")
 t_check "a second one, over the user's 8 KB: bounced 5.2.2" \
 	inst_wait logged "$id: to=<vq@virt.example>, relay=virtual, .*dsn=5.2.2, status=bounced (maildir delivery failed: Quota exceeded (mailbox for user is full)"
 t_expect "...one message in the Maildir" "1" files "$M"
+id=$(inst_send $U@localhost vq+tag@virt.example tagged "$body")
+t_check "to the user's tagged address (vq+tag): the same user's quota, bounced 5.2.2" \
+	inst_wait logged "$id: to=<vq+tag@virt.example>, relay=virtual, .*dsn=5.2.2, status=bounced (maildir delivery failed: Quota exceeded"
 msg=$(python3 -c "print(('y' * 48 + '\\\\r\\\\n') * 80, end='')")
 t_check "APPEND over the user's quota: NO [OVERQUOTA]" bash -c "python3 '$TOPDIR/tests/imapd/session.py' \
 	127.0.0.1 $IMAP_PORT 'a LOGIN vq@virt.example $VPW\\r\\n' 'p APPEND INBOX {4000+}\\r\\n$msg\\r\\n' |
@@ -90,3 +95,13 @@ id=$(inst_send $U@localhost vbad@virt.example bad-rule "$body")
 t_check "a user whose userdb rule is bad: deferred 4.3.5, naming the rule" \
 	inst_wait logged "$id: to=<vbad@virt.example>, relay=virtual, .*dsn=4.3.5, status=deferred (mail system configuration error: quota_rule (userdb): \"\\*:storage=8X\": unknown unit \"X\")"
 t_expect "...nothing delivered" "0" files "$BASE/vbad/Maildir"
+
+# authd cannot answer (its socket's name taken by a plain file): the
+# message waits, never delivered past the user's own quota
+# and authd restarted, so the agent's kept connection ends too
+mv "$I/queue/login/auth" "$I/queue/login/auth.away" && : >"$I/queue/login/auth"
+kill $(inst_pids authd)
+id=$(inst_send $U@localhost vq@virt.example no-authd "$body")
+t_check "authd unreachable: deferred 4.3.0, the userdb lookup named" \
+	inst_wait logged "$id: to=<vq@virt.example>, relay=virtual, .*dsn=4.3.0, status=deferred (cannot look up the quota of vq@virt.example in the userdb"
+rm -f "$I/queue/login/auth" && mv "$I/queue/login/auth.away" "$I/queue/login/auth"
