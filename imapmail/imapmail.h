@@ -209,6 +209,17 @@ bool imapmail_envelope_cached(struct imapmail *m, const struct mail_index_msg *m
 /* imapmail_cache_batch - on: the cache fills that follow are written
  * together; off: written now (errors logged) */
 void imapmail_cache_batch(struct imapmail *m, bool on);
+/* --- imapmail_fetch_ahead.c: a chunk of FETCH's cached ENVELOPEs --- */
+struct imapmail_ahead {
+	size_t n, cap;
+	struct buf *data;
+	size_t *off, *len;
+	int *rc;			/* as mail_index_cache_get's */
+};
+void imapmail_ahead_read(struct imapmail *m, struct imapmail_ahead *a, const size_t *idx, size_t n);
+bool imapmail_ahead_envelope(struct imapmail *m, const struct imapmail_ahead *a, size_t j,
+			     const struct mail_index_msg *msg, struct buf *out);
+void imapmail_ahead_free(struct imapmail_ahead *a);
 /* --- imapmail_hdrcache.c: HEADER.FIELDS from the cached lean header --- */
 struct imapmail_section;
 bool imapmail_hdrcache_covers(const struct imapmail_section *sec);

@@ -2,7 +2,8 @@
  * are parsed once, then each message's answer is built and sent in
  * turn.  What comes from the index (UID, FLAGS, INTERNALDATE,
  * RFC822.SIZE) needs no file; ENVELOPE and BODY/BODYSTRUCTURE come from
- * the index's cache (imapmail_parts.c), the file opened only to fill it;
+ * the index's cache (imapmail_parts.c), the file opened only to fill it,
+ * the ENVELOPEs read ahead a chunk at a time (imapmail_fetch_ahead.c);
  * sections are
  * read from the file (opened without following a link) by
  * imapmail_render.  A section fetched without .PEEK sets \Seen
@@ -24,7 +25,7 @@
 
 enum item_kind { I_UID, I_FLAGS, I_INTERNALDATE, I_SIZE, I_MODSEQ, I_ENVELOPE, I_BODY,
 		 I_BODYSTRUCTURE, I_SECTION };
-enum { ITEMS_MAX = 64 };
+enum { ITEMS_MAX = 64, AHEAD_CHUNK = 512 };
 
 struct item {
 	enum item_kind kind;
@@ -37,7 +38,8 @@ struct fetch {
 	bool seen;			/* some item sets \Seen */
 	bool parts;			/* some item needs the MIME structure */
 	bool sections;			/* some item reads the file (BODY[...]) */
-	bool structure;			/* ENVELOPE, BODY or BODYSTRUCTURE */
+	bool structure;			/* BODY or BODYSTRUCTURE */
+	bool envelope;			/* ENVELOPE */
 	bool lean;			/* the cached lean header answers every
 					 * section (imapmail_hdrcache.c); starts
 					 * true */
@@ -60,7 +62,8 @@ static bool add(struct fetch *f, enum item_kind kind)
 	f->items[f->len++] = (struct item){ .kind = kind };
 	f->parts = f->parts || kind >= I_ENVELOPE;
 	f->sections = f->sections || kind == I_SECTION;
-	f->structure = f->structure || (kind >= I_ENVELOPE && kind != I_SECTION);
+	f->structure = f->structure || kind == I_BODY || kind == I_BODYSTRUCTURE;
+	f->envelope = f->envelope || kind == I_ENVELOPE;
 	f->flags = f->flags || kind == I_FLAGS;
 	f->modseq_item = f->modseq_item || kind == I_MODSEQ;
 	return true;
@@ -158,11 +161,35 @@ static void internaldate(time_t t, struct buf *out)
 	buf_putc(out, '"');
 }
 
-/* one_item - item k of message i into out: IMAPMAIL_RENDER_OK, or why not */
-static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
-		     const struct mime_parts *p, const struct buf *env, const struct buf *hdr,
-		     struct buf *out)
+/* what one message's items are made from */
+struct src {
+	int fd;				/* the file, or -1 */
+	const struct mime_parts *p;	/* its parts, or NULL */
+	const struct buf *env;		/* its envelope fields (with p) */
+	const struct buf *hdr;		/* its cached lean header, or NULL */
+	const struct imapmail_ahead *ahead;	/* ENVELOPEs read ahead */
+	size_t j;			/* the message's place in ahead */
+};
+
+/* envelope - "ENVELOPE (...)" of message i */
+static int envelope(struct imapmail *m, const struct src *src, size_t i, struct buf *out)
 {
+	buf_cat(out, "ENVELOPE ");
+	if (src->p) {
+		imapmail_envelope_write(buf_str(src->env), buf_len(src->env), out);
+		return IMAPMAIL_RENDER_OK;
+	}
+	return imapmail_ahead_envelope(m, src->ahead, src->j, &m->box->f->msgs[i], out)
+	       ? IMAPMAIL_RENDER_OK : IMAPMAIL_RENDER_ERROR;
+}
+
+/* one_item - item k of message i into out: IMAPMAIL_RENDER_OK, or why not */
+static int one_item(struct imapmail *m, const struct item *it, size_t i, const struct src *src,
+		    struct buf *out)
+{
+	const struct mime_parts *p = src->p;
+	const struct buf *hdr = src->hdr;
+	int fd = src->fd;
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
 	struct buf *why;
 	int rc;
@@ -185,9 +212,7 @@ static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 		buf_printf(out, "MODSEQ (%llu)", (unsigned long long)msg->modseq);
 		return IMAPMAIL_RENDER_OK;
 	case I_ENVELOPE:
-		buf_cat(out, "ENVELOPE ");
-		imapmail_envelope_write(buf_str(env), buf_len(env), out);
-		return IMAPMAIL_RENDER_OK;
+		return envelope(m, src, i, out);
 	case I_BODY:
 	case I_BODYSTRUCTURE:
 		buf_cat(out, it->kind == I_BODY ? "BODY " : "BODYSTRUCTURE ");
@@ -209,7 +234,7 @@ static int one_item(struct imapmail *m, const struct item *it, size_t i, int fd,
 /* one - the FETCH answer for message i into out: IMAPMAIL_RENDER_OK, or
  * _ERROR (the file is gone or unreadable), _UNKNOWN_CTE, _PARSE */
 static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_now,
-		struct buf *out)
+	       const struct imapmail_ahead *ahead, size_t j, struct buf *out)
 {
 	const struct mail_index_msg *msg = &m->box->f->msgs[i];
 	struct mime_parts *p = NULL;
@@ -236,7 +261,8 @@ static int one(struct imapmail *m, const struct fetch *f, size_t i, bool seen_no
 	for (size_t k = 0; rc == IMAPMAIL_RENDER_OK && k < f->len; k++) {
 		if (k)
 			buf_putc(out, ' ');
-		rc = one_item(m, &f->items[k], i, fd, p, env, hdr, out);
+		rc = one_item(m, &f->items[k], i, &(struct src){ .fd = fd, .p = p, .env = env,
+					.hdr = hdr, .ahead = ahead, .j = j }, out);
 	}
 	buf_cat(out, ")\r\n");
 	if (fd >= 0)
@@ -284,6 +310,7 @@ static void vanished(struct imapmail *m, const char *set, uint64_t modseq)
 void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 {
 	struct fetch f = { .why = buf_new(0), .lean = true };
+	struct imapmail_ahead ahead = { 0 };
 	struct buf *out = buf_new(4096);
 	size_t *idx = NULL, n = 0, gone = 0;
 	int bad = 0;
@@ -310,10 +337,13 @@ void imapmail_cmd_fetch(struct imapmail *m, struct imap_cmd *c)
 	for (size_t k = 0; k < n && m->s->state == STREAM_OK && bad == 0; k++) {
 		int rc;
 
+		if (f.envelope && !f.structure && k % AHEAD_CHUNK == 0)
+			imapmail_ahead_read(m, &ahead, idx + k, n - k < AHEAD_CHUNK ? n - k : AHEAD_CHUNK);
 		if (f.changedsince && m->box->f->msgs[idx[k]].modseq <= f.modseq)
 			continue;
 		buf_reset(out);
-		if ((rc = one(m, &f, idx[k], changed[k], out)) == IMAPMAIL_RENDER_ERROR)
+		if ((rc = one(m, &f, idx[k], changed[k], &ahead, k % AHEAD_CHUNK, out)) ==
+		    IMAPMAIL_RENDER_ERROR)
 			gone++;
 		if (rc != IMAPMAIL_RENDER_OK) {
 			bad = rc == IMAPMAIL_RENDER_ERROR ? 0 : rc;
@@ -340,5 +370,6 @@ out:
 	buf_free(&f.why);
 	free(changed);
 	free(idx);
+	imapmail_ahead_free(&ahead);
 	buf_free(&out);
 }

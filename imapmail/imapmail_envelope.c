@@ -20,6 +20,9 @@
  * more words after them are a display name; the rest of a field after
  * an address that does not parse is dropped.
  * Never fails; the fields are the sender's (any bytes).
+ * imapmail_envelope_render is the index cache's rendering (the cached
+ * ENVELOPE of FETCH, imapmail_fetch_ahead.c): 7-bit fields only, whose
+ * answer does not depend on UTF8=ACCEPT.
  */
 #include <string.h>
 
@@ -408,4 +411,14 @@ void imapmail_envelope_write(const char *fields, size_t len, struct buf *out)
 	buf_putc(out, ' ');
 	text(fields, len, "Message-ID", out);
 	buf_putc(out, ')');
+}
+
+/* imapmail_envelope_render - see imapmail_render.h */
+bool imapmail_envelope_render(const char *fields, size_t len, struct buf *out)
+{
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)fields[i] >= 0x80)
+			return false;
+	imapmail_envelope_write(fields, len, out);
+	return true;
 }

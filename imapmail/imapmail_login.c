@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "imapmail.h"
+#include "imapmail_render.h"
 #include "log.h"
+#include "mail_index_cache.h"
 #include "mail_login.h"
 #include "maildir.h"
 #include "maildir_folder.h"
@@ -88,6 +90,7 @@ static void session(const struct login_handoff *h, const struct auth_user *u, co
 		goto out;
 	}
 	special_use(&m);
+	mail_index_cache_derive(IMAPMAIL_ENVELOPE_FIELD, imapmail_envelope_render);
 	imapmail_capabilities(cf, caps);
 	log_info("user %s: logged in from %s%s", user, h->rip, h->secured ? " (TLS)" : "");
 	stream_printf(m.s, "%s OK [CAPABILITY %s] Logged in\r\n", h->tag, buf_str(caps));

@@ -77,6 +77,13 @@ struct imapmail_section {
 
 /* imapmail_envelope_write - the ENVELOPE list of the fields */
 void imapmail_envelope_write(const char *fields, size_t len, struct buf *out);
+/* the index cache's field of the rendered ENVELOPE (mail_index_cache_derive);
+ * the number goes up whenever imapmail_envelope_write's output changes */
+#define IMAPMAIL_ENVELOPE_FIELD "imap-envelope-1"
+/* imapmail_envelope_render - the ENVELOPE of fields made of 7-bit
+ * bytes into out (true): the same whether UTF8=ACCEPT is on or not;
+ * false for 8-bit fields, rendered for each session instead */
+bool imapmail_envelope_render(const char *fields, size_t len, struct buf *out);
 /* imapmail_bodystructure_write - BODY (extended false) or BODYSTRUCTURE
  * of p->parts[part] and what is inside it */
 void imapmail_bodystructure_write(const struct mime_parts *p, size_t part, bool extended,

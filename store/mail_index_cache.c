@@ -40,20 +40,38 @@
 #include "mem.h"
 #include "mime_parts.h"
 
-enum { FIELDS_PER_PUT = 3, HEADER_READ_MAX = 4 * MAIL_INDEX_CACHE_FIELD_MAX };
+enum { FIELDS_PER_PUT = 4, HEADER_READ_MAX = 4 * MAIL_INDEX_CACHE_FIELD_MAX };
 enum { SIDE = 'C' };		/* the first byte of a side entry's key */
 
 
-/* what a fill keeps, in this order */
-static const char *const fill_names[FIELDS_PER_PUT] = {
+/* what a fill keeps, in this order, then the derived field if any */
+static const char *const fill_names[FIELDS_PER_PUT - 1] = {
 	MAIL_INDEX_CACHE_ENVELOPE, MAIL_INDEX_CACHE_BODYSTRUCTURE, MAIL_INDEX_CACHE_HEADER_LEAN };
+
+/* the process's derived field (mail_index_cache_derive) */
+static struct {
+	char name[MAIL_INDEX_CACHE_NAME_MAX + 1];
+	mail_index_cache_derive_fn *fn;
+} derived;
+
+/* fill_count - how many fields a fill keeps */
+static size_t fill_count(void)
+{
+	return derived.fn ? FIELDS_PER_PUT : FIELDS_PER_PUT - 1;
+}
+
+/* fill_name - the name of a fill's field f */
+static const char *fill_name(size_t f)
+{
+	return f < FIELDS_PER_PUT - 1 ? fill_names[f] : derived.name;
+}
 
 /* a fill waiting in a batch */
 struct cache_pend {
 	char *folder;
 	uint32_t uid;
 	struct buf *valid;
-	struct buf *field[FIELDS_PER_PUT];	/* as fill_names; NULL: uncacheable */
+	struct buf *field[FIELDS_PER_PUT];	/* as fill_name; NULL: uncacheable */
 };
 
 struct cache_batch {
@@ -310,10 +328,10 @@ static int batch_txn(MDB_txn *txn, void *ctx)
 	for (size_t i = 0; rc == 0 && i < b->len; i++) {
 		const struct cache_pend *e = &b->items[i];
 		struct put_work w = { .idx = idx, .folder = e->folder, .uid = e->uid,
-				      .n = FIELDS_PER_PUT, .want = e->valid, .why = b->why };
+				      .n = fill_count(), .want = e->valid, .why = b->why };
 
-		for (size_t f = 0; f < FIELDS_PER_PUT; f++) {
-			w.name[f] = fill_names[f];
+		for (size_t f = 0; f < w.n; f++) {
+			w.name[f] = fill_name(f);
 			w.data[f] = e->field[f] ? buf_str(e->field[f]) : NULL;
 			w.len[f] = e->field[f] ? buf_len(e->field[f]) : 0;
 		}
@@ -367,10 +385,10 @@ static int pend_get(const struct mail_index *idx, const char *folder, uint32_t u
 	const struct cache_batch *b = idx->batch;
 	size_t f = 0;
 
-	while (f < FIELDS_PER_PUT && strcmp(field, fill_names[f]) != 0)
+	while (f < fill_count() && strcmp(field, fill_name(f)) != 0)
 		f++;
 
-	for (size_t i = b ? b->len : 0; f < FIELDS_PER_PUT && i-- > 0;) {
+	for (size_t i = b ? b->len : 0; f < fill_count() && i-- > 0;) {
 		const struct cache_pend *e = &b->items[i];
 
 		if (e->uid != uid || strcmp(e->folder, folder) != 0)
@@ -536,12 +554,17 @@ static int fill_put(struct put_work *w, int fd, const struct mime_parts *p,
 		mime_parts_encode(p, field[1]);
 	}
 	field[2] = header_lean(fd, p);
+	if (derived.fn && !p->envelope_over) {
+		field[3] = buf_new(256);
+		if (!derived.fn(buf_str(p->envelope), buf_len(p->envelope), field[3]))
+			buf_free(&field[3]);
+	}
 	if (w->idx->batch)
 		return pend_add(w, field, valid);
 	w->want = valid;
-	w->n = FIELDS_PER_PUT;
-	for (size_t f = 0; f < FIELDS_PER_PUT; f++) {
-		w->name[f] = fill_names[f];
+	w->n = fill_count();
+	for (size_t f = 0; f < w->n; f++) {
+		w->name[f] = fill_name(f);
 		w->data[f] = field[f] ? buf_str(field[f]) : NULL;
 		w->len[f] = field[f] ? buf_len(field[f]) : 0;
 	}
@@ -551,7 +574,20 @@ static int fill_put(struct put_work *w, int fd, const struct mime_parts *p,
 	return rc;
 }
 
-/* mail_index_cache_fill - parse the file once, keep both fields */
+/* mail_index_cache_derive - see mail_index_cache.h */
+void mail_index_cache_derive(const char *name, mail_index_cache_derive_fn *fn)
+{
+	struct buf *why = buf_new(0);
+
+	derived.fn = NULL;
+	if (fn && args_ok("x", 1, name, why)) {
+		snprintf(derived.name, sizeof(derived.name), "%s", name);
+		derived.fn = fn;
+	}
+	buf_free(&why);
+}
+
+/* mail_index_cache_fill - parse the file once, keep its fields */
 int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
 			  uint32_t uid, struct buf *why)
 {

@@ -66,6 +66,18 @@ int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t ui
 int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
 			  uint32_t uid, struct buf *why);
 
+/* mail_index_cache_derive_fn - the derived field's bytes from the
+ * envelope fields (env, len) into out: true, or false to keep it
+ * uncacheable (the caller computes it itself) */
+typedef bool mail_index_cache_derive_fn(const char *env, size_t len, struct buf *out);
+/* mail_index_cache_derive - from now on, this process's fills keep one
+ * more field, name (a field name as above; NULL fn: none), made by fn
+ * from the envelope fields: a rendering the process would otherwise
+ * compute at every read (imapmail's FETCH ENVELOPE).  The name should
+ * carry a version, changed when fn's output does, since entries kept by
+ * an older fn are never recomputed. */
+void mail_index_cache_derive(const char *name, mail_index_cache_derive_fn *fn);
+
 /* many messages at once (SORT): one message's fields as
  * mail_index_cache_get_many reads them; data points into the read
  * transaction (valid during the callback only) */

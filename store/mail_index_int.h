@@ -19,6 +19,10 @@
  *                               mtime nsec u32: the folder's
  *                               dovecot-uidlist as the last sync left it
  *                               (absent: write it at the next sync)
+ *   "D" folder               -> cur/ and new/ (dev, ino, mtime s, ns: u64
+ *                               each) and the "L" layout of the uidlist
+ *                               when a sync last found nothing to do
+ *                               (mail_index_stamp.c)
  * Integers are big-endian, so "U" keys sort in UID order.  The NUL and
  * vsize came later without a new version string: a "U" record that ends
  * with the name (no NUL: names have none) is one of the first layout and
@@ -144,6 +148,26 @@ int mail_index_vanished_note(struct mail_index *idx, MDB_txn *txn, const char *f
 int mail_index_vanished_start(struct mail_index *idx, MDB_txn *txn, const char *folder,
 			      uint64_t modseq);
 int mail_index_vanished_drop(struct mail_index *idx, MDB_txn *txn, const char *folder);
+
+/* a folder's directories as a sync saw them (mail_index_stamp.c) */
+struct mail_index_stamp {
+	struct buf *bytes;		/* the "D" record's value */
+	bool ok;			/* cur/ and new/ are directories */
+	bool stable;			/* their mtimes had settled */
+};
+/* mail_index_stamp_take - st (its bytes allocated by the caller) of the
+ * folder now */
+void mail_index_stamp_take(int folder_fd, struct mail_index_stamp *st);
+/* mail_index_stamp_current - the folder is indexed and was last found
+ * in sync looking as st */
+bool mail_index_stamp_current(struct mail_index *idx, const char *folder,
+			      const struct mail_index_stamp *st);
+/* mail_index_stamp_put - keep a stable st as the folder's record */
+void mail_index_stamp_put(struct mail_index *idx, const char *folder,
+			  const struct mail_index_stamp *st);
+/* mail_index_stamp_drop - the record, in a write transaction: 0 or an
+ * LMDB error */
+int mail_index_stamp_drop(struct mail_index *idx, MDB_txn *txn, const char *folder);
 
 /* mail_index_sync_pause - tests only: called between a sync's dry run
  * and its write transaction, where another writer may get in */

@@ -22,6 +22,9 @@
  * written before the commit, under dovecot-uidlist.lock, taken before
  * the write transaction; the dry run also looks whether the file is as
  * the last sync left it (mail_index_uidlist.c says why and how).
+ * Before any of that, the folder's stamp (mail_index_stamp.c): when its
+ * directories and uidlist look as when a sync last found nothing to do,
+ * there is nothing to do; a dry run that finds nothing keeps the stamp.
  * MDB_MAP_FULL doubles the map and runs the write transaction again.
  */
 #include <errno.h>
@@ -411,7 +414,8 @@ static int drop_folder(struct sync *s)
 		return 0;
 	mail_index_key_uid(s->key, s->folder, 0);
 	if ((rc = del_prefix(s)) != 0 || (rc = mail_index_cache_drop(s->idx, s->txn, s->folder, 0)) != 0
-	    || (rc = mail_index_vanished_drop(s->idx, s->txn, s->folder)) != 0)
+	    || (rc = mail_index_vanished_drop(s->idx, s->txn, s->folder)) != 0
+	    || (rc = mail_index_stamp_drop(s->idx, s->txn, s->folder)) != 0)
 		return rc;
 	mail_index_key_base(s->key, s->folder, "", 0);
 	if ((rc = del_prefix(s)) != 0)
@@ -670,7 +674,7 @@ static int write_pass(struct sync *s)
 		return SYNC_ERR;
 	}
 	s->scan = scan;
-	if ((rc = diff(s)) == 0)
+	if ((rc = mail_index_stamp_drop(s->idx, s->txn, s->folder)) == 0 && (rc = diff(s)) == 0)
 		rc = !s->ul_mode ? (s->ul_change || !s->found ? NEED_UIDLIST : 0) : update_uidlist(s);
 	if (rc == 0)
 		rc = mdb_txn_commit(s->txn);
@@ -727,6 +731,7 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 {
 	struct sync s = { .idx = idx, .folder = folder, .folder_fd = folder_fd, .ch = ch,
 			  .why = why };
+	struct mail_index_stamp stamp;
 	int rc;
 
 	if (ch)
@@ -735,11 +740,20 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 		buf_printf(why, "folder name empty or longer than %d bytes", MAIL_INDEX_FOLDER_MAX);
 		return -1;
 	}
+	stamp.bytes = buf_new(128);
+	mail_index_stamp_take(folder_fd, &stamp);
+	if (mail_index_stamp_current(idx, folder, &stamp)) {
+		buf_free(&stamp.bytes);
+		return 0;
+	}
 	s.key = buf_new(64);
 	s.val = buf_new(64);
 	rc = dry_run(&s);
-	if (rc > 0)
+	if (rc == 0)
+		mail_index_stamp_put(idx, folder, &stamp);
+	else if (rc > 0)
 		rc = write_sync(&s);
+	buf_free(&stamp.bytes);
 	maildir_scan_free(&s.dry_scan);
 	mail_index_msgs_free(&s.old);
 	if (rc != 0 && ch)

@@ -1,0 +1,151 @@
+/* mail_index_stamp - a sync that need not read the folder: the "D"
+ * record keeps what cur/, new/ and dovecot-uidlist looked like (device,
+ * inode, mtime to the nanosecond; the uidlist's size too) when a sync
+ * last found the index equal to the files.  While all three still look
+ * the same, nothing was added, renamed or removed in either directory
+ * and no one rewrote the uidlist, so the sync ends after three stats and
+ * one read of the record; Dovecot's maildir sync skips its readdir on
+ * the same grounds.
+ *
+ *   mail_index_stamp_take(folder_fd, &st);       // before the scan
+ *   if (mail_index_stamp_current(idx, folder, &st)) return 0;
+ *   ... scan; found nothing to change:
+ *   if (st.stable) mail_index_stamp_put(idx, folder, &st);
+ *
+ * A stamp is only kept when both directories' mtimes are older than
+ * STAMP_SETTLE_SECS at the time they were taken (stable): a change in
+ * the same clock tick as the mtime read would not move it, and would be
+ * missed; a change after a settled mtime always gives a newer one.  A
+ * file's own content or mtime changed in place is not seen, as by the
+ * full sync, which does not stat files it knows by name.  The record is
+ * the user's like the rest of the index: anything odd reads as "not
+ * current", which costs a full sync, never a missed change.
+ */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "mail_index_int.h"
+
+enum { STAMP_SETTLE_SECS = 2 };
+
+/* key - "D" folder */
+static void key(struct buf *b, const char *folder)
+{
+	buf_reset(b);
+	buf_putc(b, 'D');
+	buf_cat(b, folder);
+}
+
+/* put_dir - one directory's identity into b: false when it is not one */
+static bool put_dir(int folder_fd, const char *name, time_t now, bool *stable, struct buf *b)
+{
+	struct stat st;
+
+	if (fstatat(folder_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode))
+		return false;
+	mail_index_put64(b, (uint64_t)st.st_dev);
+	mail_index_put64(b, (uint64_t)st.st_ino);
+	mail_index_put64(b, (uint64_t)st.st_mtim.tv_sec);
+	mail_index_put64(b, (uint64_t)st.st_mtim.tv_nsec);
+	if (st.st_mtim.tv_sec > now - STAMP_SETTLE_SECS)
+		*stable = false;
+	return true;
+}
+
+/* mail_index_stamp_take - the folder as it looks now into st */
+void mail_index_stamp_take(int folder_fd, struct mail_index_stamp *st)
+{
+	struct mail_index_ulstat ul;
+	struct buf *u = buf_new(40);
+	time_t now = time(NULL);
+
+	buf_reset(st->bytes);
+	st->stable = true;
+	st->ok = put_dir(folder_fd, "cur", now, &st->stable, st->bytes)
+	      && put_dir(folder_fd, "new", now, &st->stable, st->bytes);
+	mail_index_uidlist_stat(folder_fd, &ul);
+	mail_index_enc_ulstat(u, &ul);
+	buf_add(st->bytes, buf_str(u), buf_len(u));
+	buf_free(&u);
+	st->stable = st->stable && st->ok;
+}
+
+/* mail_index_stamp_current - the folder is in the index and its "D"
+ * record is st */
+bool mail_index_stamp_current(struct mail_index *idx, const char *folder,
+			      const struct mail_index_stamp *st)
+{
+	struct buf *kb;
+	MDB_txn *txn;
+	MDB_val k, v;
+	bool same = false;
+
+	if (!st->ok || mail_index_txn_begin(idx, MDB_RDONLY, &txn) != 0)
+		return false;
+	kb = buf_new(64);
+	key(kb, folder);
+	k = mail_index_val(kb);
+	if (mdb_get(txn, idx->dbi, &k, &v) == 0 && v.mv_size == buf_len(st->bytes)
+	    && memcmp(v.mv_data, buf_str(st->bytes), v.mv_size) == 0) {
+		mail_index_key_folder(kb, folder);
+		k = mail_index_val(kb);
+		same = mdb_get(txn, idx->dbi, &k, &v) == 0;
+	}
+	mdb_txn_abort(txn);
+	buf_free(&kb);
+	return same;
+}
+
+struct put_ctx {
+	const char *folder;
+	const struct mail_index_stamp *st;
+	MDB_dbi dbi;
+};
+
+/* put_txn - the record, if the folder is (still) in the index */
+static int put_txn(MDB_txn *txn, void *ctx)
+{
+	struct put_ctx *p = ctx;
+	struct buf *kb = buf_new(64);
+	MDB_val k, v;
+	int rc;
+
+	mail_index_key_folder(kb, p->folder);
+	k = mail_index_val(kb);
+	if ((rc = mdb_get(txn, p->dbi, &k, &v)) == 0) {
+		key(kb, p->folder);
+		k = mail_index_val(kb);
+		v = mail_index_val(p->st->bytes);
+		rc = mdb_put(txn, p->dbi, &k, &v, 0);
+	}
+	buf_free(&kb);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* mail_index_stamp_put - keep st as the folder's "D" record: a failure
+ * only costs the next sync its scan, so it is not reported */
+void mail_index_stamp_put(struct mail_index *idx, const char *folder,
+			  const struct mail_index_stamp *st)
+{
+	struct put_ctx p = { .folder = folder, .st = st, .dbi = idx->dbi };
+
+	if (st->ok && st->stable)
+		(void)mail_index_write(idx, put_txn, &p);
+}
+
+/* mail_index_stamp_drop - in txn: the folder's "D" record; 0 or an
+ * LMDB error */
+int mail_index_stamp_drop(struct mail_index *idx, MDB_txn *txn, const char *folder)
+{
+	struct buf *kb = buf_new(64);
+	MDB_val k;
+	int rc;
+
+	key(kb, folder);
+	k = mail_index_val(kb);
+	rc = mdb_del(txn, idx->dbi, &k, NULL);
+	buf_free(&kb);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
