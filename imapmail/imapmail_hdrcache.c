@@ -49,7 +49,7 @@ bool imapmail_hdrcache_get(struct imapmail *m, const struct mail_index_msg *msg,
 	int rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_HEADER_LEAN, out,
 				      why);
 
-	if (rc == 0 && mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1) {
+	if (rc == 0 && mail_index_cache_fill_header(m->idx, folder, m->box->fd, msg->uid, why) == 1) {
 		buf_reset(out);
 		rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_HEADER_LEAN,
 					  out, why);

@@ -98,7 +98,7 @@ bool imapmail_envelope_cached(struct imapmail *m, const struct mail_index_msg *m
 	const char *folder = m->box->name;
 	int rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env, why);
 
-	if (rc == 0 && mail_index_cache_fill(m->idx, folder, m->box->fd, msg->uid, why) == 1)
+	if (rc == 0 && mail_index_cache_fill_header(m->idx, folder, m->box->fd, msg->uid, why) == 1)
 		rc = mail_index_cache_get(m->idx, folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, env,
 					  why);
 	buf_free(&why);

@@ -72,6 +72,7 @@ struct cache_pend {
 	uint32_t uid;
 	struct buf *valid;
 	struct buf *field[FIELDS_PER_PUT];	/* as fill_name; NULL: uncacheable */
+	bool header_only;		/* field[1] (the structure) not made */
 };
 
 struct cache_batch {
@@ -210,6 +211,21 @@ int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 	return rc ? rc : drop_prefix(idx, txn, folder, uid, SIDE);
 }
 
+/* work_of - a fill's fields into w (the structure left out of a
+ * header-only fill: not made, which is not uncacheable) */
+static void work_of(struct put_work *w, struct buf *const *field, bool header_only)
+{
+	w->n = 0;
+	for (size_t f = 0; f < fill_count(); f++) {
+		if (header_only && f == 1)
+			continue;
+		w->name[w->n] = fill_name(f);
+		w->data[w->n] = field[f] ? buf_str(field[f]) : NULL;
+		w->len[w->n] = field[f] ? buf_len(field[f]) : 0;
+		w->n++;
+	}
+}
+
 /* put_field - one field's entry */
 static int put_field(struct put_work *w, MDB_txn *txn, size_t i, struct buf *kb, struct buf *vb)
 {
@@ -328,13 +344,9 @@ static int batch_txn(MDB_txn *txn, void *ctx)
 	for (size_t i = 0; rc == 0 && i < b->len; i++) {
 		const struct cache_pend *e = &b->items[i];
 		struct put_work w = { .idx = idx, .folder = e->folder, .uid = e->uid,
-				      .n = fill_count(), .want = e->valid, .why = b->why };
+				      .want = e->valid, .why = b->why };
 
-		for (size_t f = 0; f < w.n; f++) {
-			w.name[f] = fill_name(f);
-			w.data[f] = e->field[f] ? buf_str(e->field[f]) : NULL;
-			w.len[f] = e->field[f] ? buf_len(e->field[f]) : 0;
-		}
+		work_of(&w, e->field, e->header_only);
 		rc = put_txn(txn, &w);
 	}
 	return rc;
@@ -391,7 +403,7 @@ static int pend_get(const struct mail_index *idx, const char *folder, uint32_t u
 	for (size_t i = b ? b->len : 0; f < fill_count() && i-- > 0;) {
 		const struct cache_pend *e = &b->items[i];
 
-		if (e->uid != uid || strcmp(e->folder, folder) != 0)
+		if (e->uid != uid || strcmp(e->folder, folder) != 0 || (f == 1 && e->header_only))
 			continue;
 		if (e->field[f] == NULL)
 			return MAIL_INDEX_CACHE_UNCACHEABLE;
@@ -492,7 +504,8 @@ static int open_msg(int folder_fd, const struct mail_index_msg *m, struct buf *w
 
 /* pend_add - a fill's fields (taken: set to NULL) into the batch,
  * written once the batch is full */
-static int pend_add(struct put_work *w, struct buf **field, const struct buf *valid)
+static int pend_add(struct put_work *w, struct buf **field, bool header_only,
+		    const struct buf *valid)
 {
 	struct cache_batch *b = w->idx->batch;
 	struct cache_pend *e;
@@ -502,7 +515,8 @@ static int pend_add(struct put_work *w, struct buf **field, const struct buf *va
 		b->items = xrealloc(b->items, mem_mul_size(b->cap, sizeof(*b->items)));
 	}
 	e = &b->items[b->len++];
-	*e = (struct cache_pend){ .folder = xstrdup(w->folder), .uid = w->uid };
+	*e = (struct cache_pend){ .folder = xstrdup(w->folder), .uid = w->uid,
+				  .header_only = header_only };
 	e->valid = buf_new(buf_len(valid));
 	buf_add(e->valid, buf_str(valid), buf_len(valid));
 	b->bytes += buf_len(valid);
@@ -549,7 +563,7 @@ static int fill_put(struct put_work *w, int fd, const struct mime_parts *p,
 		field[0] = buf_new(buf_len(p->envelope));
 		buf_add(field[0], buf_str(p->envelope), buf_len(p->envelope));
 	}
-	if (!p->parts_over) {
+	if (!p->parts_over && !p->header_only) {
 		field[1] = buf_new(1024);
 		mime_parts_encode(p, field[1]);
 	}
@@ -560,14 +574,9 @@ static int fill_put(struct put_work *w, int fd, const struct mime_parts *p,
 			buf_free(&field[3]);
 	}
 	if (w->idx->batch)
-		return pend_add(w, field, valid);
+		return pend_add(w, field, p->header_only, valid);
 	w->want = valid;
-	w->n = fill_count();
-	for (size_t f = 0; f < w->n; f++) {
-		w->name[f] = fill_name(f);
-		w->data[f] = field[f] ? buf_str(field[f]) : NULL;
-		w->len[f] = field[f] ? buf_len(field[f]) : 0;
-	}
+	work_of(w, field, p->header_only);
 	rc = run_put(w);
 	for (size_t f = 0; f < FIELDS_PER_PUT; f++)
 		buf_free(&field[f]);
@@ -587,9 +596,10 @@ void mail_index_cache_derive(const char *name, mail_index_cache_derive_fn *fn)
 	buf_free(&why);
 }
 
-/* mail_index_cache_fill - parse the file once, keep its fields */
-int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
-			  uint32_t uid, struct buf *why)
+/* fill - read the file (its header alone, or all of it) once, keep
+ * its fields */
+static int fill(struct mail_index *idx, const char *folder, int folder_fd, uint32_t uid,
+		bool header_only, struct buf *why)
 {
 	struct put_work w = { .idx = idx, .folder = folder, .uid = uid, .why = why };
 	struct mail_index_msg m = { 0 };
@@ -603,7 +613,7 @@ int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder
 		rc = -1;
 	else if (fd == -2)
 		rc = rc < 0 ? -1 : 0;
-	else if ((rc = mime_parts_read(fd, &p, why)) == 0)
+	else if ((rc = (header_only ? mime_parts_read_header : mime_parts_read)(fd, &p, why)) == 0)
 		rc = fill_put(&w, fd, p, valid);
 	if (fd >= 0)
 		close(fd);
@@ -611,6 +621,20 @@ int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder
 	free(m.name);
 	buf_free(&valid);
 	return rc;
+}
+
+/* mail_index_cache_fill - every field */
+int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
+			  uint32_t uid, struct buf *why)
+{
+	return fill(idx, folder, folder_fd, uid, false, why);
+}
+
+/* mail_index_cache_fill_header - the fields of the header */
+int mail_index_cache_fill_header(struct mail_index *idx, const char *folder, int folder_fd,
+				 uint32_t uid, struct buf *why)
+{
+	return fill(idx, folder, folder_fd, uid, true, why);
 }
 
 /* many_read - a get_many's transaction: cursors kept positioned, as

@@ -65,6 +65,11 @@ int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t ui
  * the index says (renamed or rewritten since the sync: sync again), -1 */
 int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder_fd,
 			  uint32_t uid, struct buf *why);
+/* mail_index_cache_fill_header - as _fill, reading only the message's
+ * header: every field but the MIME structure, which stays as it was
+ * (not cached: the next full fill makes it) */
+int mail_index_cache_fill_header(struct mail_index *idx, const char *folder, int folder_fd,
+				 uint32_t uid, struct buf *why);
 
 /* mail_index_cache_derive_fn - the derived field's bytes from the
  * envelope fields (env, len) into out: true, or false to keep it

@@ -9,7 +9,9 @@
  * the size limit (a field over it, a message with a huge
  * header: uncacheable, not cut); the map growing under puts; a symbolic
  * link where the file was; the decoder refusing every cut of a good
- * serialisation.
+ * serialisation; a header-only fill (no structure, the rest there; in
+ * a batch too) and the derived field (made, or uncacheable when its
+ * function declines).
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -776,6 +778,63 @@ static void test_side(void)
 	buf_free(&why);
 }
 
+/* derive_upper - a derived field for the test: the fields upper-cased,
+ * declined for fields holding "decline" */
+static bool derive_upper(const char *env, size_t len, struct buf *out)
+{
+	if (memmem(env, len, "decline", 7))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		buf_putc(out, env[i] >= 'a' && env[i] <= 'z' ? env[i] - 32 : env[i]);
+	return true;
+}
+
+/* test_header_fill - mail_index_cache_fill_header, the derived field */
+static void test_header_fill(void)
+{
+	struct buf *dir = buf_new(64), *out = buf_new(64), *why = buf_new(0);
+	int fd = maildir("hdrfill", dir);
+	struct mail_index *idx = NULL;
+	uint32_t u1, u2;
+
+	test_begin("mail_index_cache: a header-only fill keeps all but the structure");
+	put_file(dir, "cur/11.k.host:2,", "Subject: eleven\nX: y\n\nbody\n", 27);
+	put_file(dir, "cur/12.l.host:2,", "Subject: decline\n\nbody\n", 23);
+	mail_index_cache_derive("x-upper-1", derive_upper);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert((u1 = sync_uid(idx, fd, "11.k.host", NULL)) != 0);
+	test_assert((u2 = sync_uid(idx, fd, "12.l.host", NULL)) != 0);
+	test_assert(mail_index_cache_fill_header(idx, "INBOX", fd, u1, why) == 1);
+	test_assert(get(idx, u1, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert_str(buf_str(out), "Subject: eleven\n");
+	test_assert(get(idx, u1, MAIL_INDEX_CACHE_HEADER_LEAN, out) == 1);
+	test_assert_str(buf_str(out), "Subject: eleven\nX: y\n\n");
+	test_assert(get(idx, u1, "x-upper-1", out) == 1);
+	test_assert_str(buf_str(out), "SUBJECT: ELEVEN\n");
+	test_assert(get(idx, u1, MAIL_INDEX_CACHE_BODYSTRUCTURE, out) == 0);
+	test_assert(fill(idx, fd, u1) == 1);
+	test_assert(get(idx, u1, MAIL_INDEX_CACHE_BODYSTRUCTURE, out) == 1);
+	test_end();
+
+	test_begin("mail_index_cache: a header-only fill in a batch; a declined derived field");
+	mail_index_cache_batch_begin(idx);
+	test_assert(mail_index_cache_fill_header(idx, "INBOX", fd, u2, why) == 1);
+	test_assert(get(idx, u2, MAIL_INDEX_CACHE_BODYSTRUCTURE, out) == 0);
+	test_assert(get(idx, u2, "x-upper-1", out) == MAIL_INDEX_CACHE_UNCACHEABLE);
+	test_assert(mail_index_cache_batch_end(idx, why) == 0);
+	test_assert(get(idx, u2, MAIL_INDEX_CACHE_BODYSTRUCTURE, out) == 0);
+	test_assert(get(idx, u2, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert_str(buf_str(out), "Subject: decline\n");
+	test_assert(get(idx, u2, "x-upper-1", out) == MAIL_INDEX_CACHE_UNCACHEABLE);
+	test_end();
+	mail_index_cache_derive(NULL, NULL);
+	mail_index_close(&idx);
+	close(fd);
+	buf_free(&dir);
+	buf_free(&out);
+	buf_free(&why);
+}
+
 void test_mail_index_cache(void)
 {
 	test_put_get();
@@ -789,4 +848,5 @@ void test_mail_index_cache(void)
 	test_decode();
 	test_many();
 	test_side();
+	test_header_fill();
 }

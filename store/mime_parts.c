@@ -48,6 +48,8 @@ struct walk {
 	uint64_t off, voff, line;	/* where the current line starts */
 	uint64_t prev_eol, prev_veol;	/* the line end of the line before */
 	bool prev_close;		/* the line before closed a multipart */
+	bool header_only;		/* stop once the message's header ended */
+	bool stop;
 };
 
 /* push - a new part after the current line (len bytes, eol more);
@@ -232,6 +234,10 @@ static void body_starts(struct walk *k, const struct mime_line *l, uint64_t eol)
 	strcpy(n->subtype, l->fields->subtype);
 	strcpy(n->encoding, l->fields->encoding);
 	k->hdr_part = NONE;
+	if (n == k->p->parts && k->header_only) {
+		k->stop = true;
+		return;
+	}
 	if (l->nested_follows)
 		push(k, MIME_PART_NESTED, n->depth + 1, 0, eol);
 	else if (l->fields->has_boundary && k->levels < MIME_MAX_DEPTH)
@@ -288,7 +294,7 @@ static bool event(struct walk *k, const struct mime_line *l, const char *p, size
 	case MIME_BODY:
 		break;
 	}
-	return true;
+	return !k->stop;
 }
 
 /* feed - one line (or piece) to the walker and the parts */
@@ -369,11 +375,12 @@ static int read_lines(struct walk *k, int fd, struct buf *why)
 	return 0;
 }
 
-/* mime_parts_read - the parts and fields of the message in fd */
-int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why)
+/* read_parts - the parts and fields of the message in fd (or its
+ * header alone) */
+static int read_parts(int fd, bool header_only, struct mime_parts **pp, struct buf *why)
 {
 	struct mime_parts *p = xcalloc(1, sizeof(*p));
-	struct walk k = { .p = p, .hdr_part = NONE };
+	struct walk k = { .p = p, .hdr_part = NONE, .header_only = header_only };
 	int rc;
 
 	p->envelope = buf_new(256);
@@ -389,8 +396,24 @@ int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why)
 		mime_parts_free(&p);
 		return -1;
 	}
+	if (header_only) {
+		p->header_only = true;	/* the message's body not measured */
+		p->parts[0].body_size = p->parts[0].body_vsize = p->parts[0].body_lines = 0;
+	}
 	*pp = p;
 	return 0;
+}
+
+/* mime_parts_read - the parts and fields of the message in fd */
+int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why)
+{
+	return read_parts(fd, false, pp, why);
+}
+
+/* mime_parts_read_header - the message's header alone */
+int mime_parts_read_header(int fd, struct mime_parts **pp, struct buf *why)
+{
+	return read_parts(fd, true, pp, why);
 }
 
 /* put_num - a LEB128 varint */

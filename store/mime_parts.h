@@ -72,11 +72,18 @@ struct mime_parts {
 	struct buf *envelope;
 	bool envelope_over;		/* the envelope fields passed the limit */
 	bool parts_over;		/* the parts passed a limit */
+	bool header_only;		/* mime_parts_read_header's: parts[0]'s
+					 * header and the envelope alone */
 };
 
 /* mime_parts_read - parse the message file fd (read from where it is):
  * 0, or -1 with why on a read error */
 int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why);
+/* mime_parts_read_header - as mime_parts_read, but only as far as the
+ * message's header: p->envelope, and parts[0] (len 1) with its header's
+ * offset, size and vsize, type, subtype and encoding; no body sizes, no
+ * part below it (header_only set: not a structure to encode) */
+int mime_parts_read_header(int fd, struct mime_parts **pp, struct buf *why);
 /* mime_parts_envelope_field - name (a field name, any case) is one the
  * envelope keeps */
 bool mime_parts_envelope_field(const char *name);
