@@ -72,17 +72,19 @@ void imapmail_ahead_read(struct imapmail *m, struct imapmail_ahead *a, const siz
 	buf_free(&why);
 }
 
-/* one_by_one - msg's ENVELOPE without the chunk: the field after a
- * fill, else the fields rendered here; false when neither is there */
-static bool one_by_one(struct imapmail *m, const struct mail_index_msg *msg, bool try_field,
+/* one_by_one - msg's ENVELOPE without the chunk (rc: what the chunk
+ * read found, -1 when it was not read): the field after a fill, else the
+ * fields rendered here; false when neither is there */
+static bool one_by_one(struct imapmail *m, const struct mail_index_msg *msg, int rc,
 		       struct buf *out)
 {
 	struct buf *got = buf_new(512), *why = buf_new(0);
 	const char *folder = m->box->name;
 	struct mime_parts *p = NULL;
-	int rc = try_field ? mail_index_cache_get(m->idx, folder, msg->uid,
-						  IMAPMAIL_ENVELOPE_FIELD, got, why) : 2;
 	bool ok = true;
+
+	if (rc < 0)
+		rc = mail_index_cache_get(m->idx, folder, msg->uid, IMAPMAIL_ENVELOPE_FIELD, got, why);
 
 	if (rc == 0 && mail_index_cache_fill_header(m->idx, folder, m->box->fd, msg->uid, why) == 1)
 		rc = mail_index_cache_get(m->idx, folder, msg->uid, IMAPMAIL_ENVELOPE_FIELD, got,
@@ -111,7 +113,7 @@ bool imapmail_ahead_envelope(struct imapmail *m, const struct imapmail_ahead *a,
 		buf_add(out, buf_str(a->data) + a->off[j], a->len[j]);
 		return true;
 	}
-	return one_by_one(m, msg, j >= a->n || a->rc[j] == 0, out);
+	return one_by_one(m, msg, j < a->n ? a->rc[j] : -1, out);
 }
 
 /* imapmail_ahead_free - a's memory */

@@ -8,8 +8,9 @@
  * the changes applied always come from a scan newer than every other
  * writer's commit, so two processes syncing at once can neither give one
  * file two UIDs nor expunge a file the other has just indexed.  A scan
- * stats only the files the index does not know by name
- * (maildir_scan_known).
+ * stats only the files the index does not know by name, nor by base
+ * under a name that gives the size (maildir_scan_known: a rename keeps
+ * a file's date).
  * Matching is by base (the name before ":2,"): a renamed file (new flags,
  * new/ to cur/) keeps its UID; a changed flag set takes a new MODSEQ;
  * new files get UIDNEXT in name order (a ",W=" in the name is the
@@ -69,7 +70,7 @@ struct sync {
 	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
-	const struct mail_index_msg **by_name;	/* s->old's messages by name */
+	const struct mail_index_msg **by_base;	/* s->old's messages by base, UID */
 	struct maildir_scan *dry_scan;	/* the dry run's, and its snapshot's */
 	size_t dry_txnid;		/* last commit: the write pass may reuse it */
 	size_t changes;
@@ -266,24 +267,39 @@ static int sync_file(struct sync *s, const struct maildir_msg *f)
 	return rc;
 }
 
+/* a new file and its name's time (maildir_name_time) */
+struct fresh {
+	unsigned long long t[3];
+	const struct maildir_msg *f;
+};
+
 /* fresh_order - new files in the order they were made (their names'
- * time), so copies and deliveries take UIDs in that order, as Dovecot
- * gives them */
+ * time, then their names), so copies and deliveries take UIDs in that
+ * order, as Dovecot gives them */
 static int fresh_order(const void *x, const void *y)
 {
-	return maildir_name_time_cmp((*(const struct maildir_msg *const *)x)->name,
-				     (*(const struct maildir_msg *const *)y)->name);
+	const struct fresh *a = x, *b = y;
+
+	for (int i = 0; i < 3; i++)
+		if (a->t[i] != b->t[i])
+			return a->t[i] < b->t[i] ? -1 : 1;
+	return strcmp(a->f->name, b->f->name);
 }
 
 /* add_fresh - the files the index did not know, UIDs in time order */
 static int add_fresh(struct sync *s)
 {
+	struct fresh *order = xcalloc(s->n_fresh + 1, sizeof(*order));
 	int rc = 0;
 
+	for (size_t i = 0; i < s->n_fresh; i++) {
+		order[i].f = s->fresh[i];
+		maildir_name_time(s->fresh[i]->name, order[i].t);
+	}
 	if (s->n_fresh > 1)
-		qsort(s->fresh, s->n_fresh, sizeof(*s->fresh), fresh_order);
+		qsort(order, s->n_fresh, sizeof(*order), fresh_order);
 	for (size_t i = 0; rc == 0 && i < s->n_fresh; i++) {
-		const struct maildir_msg *f = s->fresh[i];
+		const struct maildir_msg *f = order[i].f;
 		char *base = xmalloc(f->base_len + 1);
 
 		memcpy(base, f->name, f->base_len);
@@ -291,6 +307,7 @@ static int add_fresh(struct sync *s)
 		rc = add(s, f, base);
 		free(base);
 	}
+	free(order);
 	free(s->fresh);
 	s->fresh = NULL;
 	s->n_fresh = s->cap_fresh = 0;
@@ -501,29 +518,36 @@ static void sync_reset(struct sync *s)
 	}
 }
 
-/* name_order - by_name's order */
-static int name_order(const void *a, const void *b)
-{
-	return strcmp((*(const struct mail_index_msg *const *)a)->name,
-		      (*(const struct mail_index_msg *const *)b)->name);
-}
-
 /* known - maildir_scan_known's question: a file the index has by this
- * name and place, with its size and date (no stat needed) */
+ * name and place, with its size and date; or one it has by base under
+ * another name that says its size (",S="): renamed (new/ to cur/, new
+ * flags), which keeps the file's date.  True: no stat needed */
 static bool known(void *ctx, const char *name, bool in_new, off_t *size_r, time_t *mtime_r)
 {
 	struct sync *s = ctx;
-	struct mail_index_msg key = { .name = (char *)name };
-	const struct mail_index_msg *kp = &key, **hit;
+	size_t len = maildir_base_len(name), lo = 0, hi = s->by_base ? s->old.len : 0;
+	const struct mail_index_msg *m;
 
-	if (s->by_name == NULL)
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		m = s->by_base[mid];
+		if (base_cmp(m->name, m->base_len, name, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (s->by_base == NULL || lo == s->old.len)
 		return false;
-	hit = bsearch(&kp, s->by_name, s->old.len, sizeof(*s->by_name), name_order);
-	if (hit == NULL || (*hit)->in_new != in_new)
+	m = s->by_base[lo];
+	if (base_cmp(m->name, m->base_len, name, len) != 0)
 		return false;
-	*size_r = (*hit)->size;
-	*mtime_r = (*hit)->date;
-	return true;
+	*mtime_r = m->date;
+	if (m->in_new == in_new && strcmp(m->name, name) == 0) {
+		*size_r = m->size;
+		return true;
+	}
+	return maildir_name_size(name, size_r);
 }
 
 /* scan_folder - the folder's files, after load: what the index has by name is
@@ -532,19 +556,19 @@ static int scan_folder(struct sync *s, struct maildir_scan **scanp)
 {
 	int rc;
 
-	free(s->by_name);
-	s->by_name = xcalloc(s->old.len + 1, sizeof(*s->by_name));
+	free(s->by_base);
+	s->by_base = xcalloc(s->old.len + 1, sizeof(*s->by_base));
 	for (size_t i = 0; s->found && i < s->old.len; i++)
-		s->by_name[i] = &s->old.msgs[i];
+		s->by_base[i] = &s->old.msgs[i];
 	if (s->found && s->old.len > 1)
-		qsort(s->by_name, s->old.len, sizeof(*s->by_name), name_order);
+		qsort(s->by_base, s->old.len, sizeof(*s->by_base), old_order);
 	if (!s->found) {
-		free(s->by_name);
-		s->by_name = NULL;
+		free(s->by_base);
+		s->by_base = NULL;
 	}
 	rc = maildir_scan_known(s->folder_fd, MAIL_INDEX_MSGS_MAX, known, s, scanp, s->why);
-	free(s->by_name);
-	s->by_name = NULL;
+	free(s->by_base);
+	s->by_base = NULL;
 	return rc;
 }
 

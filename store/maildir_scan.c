@@ -69,9 +69,9 @@ static unsigned long long lead_number(const char **p)
 	return v;
 }
 
-/* name_time - a name's "SEC[.M<usec>...Q<counter>]" as three numbers
- * (0 where a part is missing) */
-static void name_time(const char *name, unsigned long long t[3])
+/* maildir_name_time - a name's "SEC[.M<usec>...Q<counter>]" as three
+ * numbers (0 where a part is missing) */
+void maildir_name_time(const char *name, unsigned long long t[3])
 {
 	const char *p = name, *q;
 
@@ -94,8 +94,8 @@ int maildir_name_time_cmp(const char *a, const char *b)
 {
 	unsigned long long ta[3], tb[3];
 
-	name_time(a, ta);
-	name_time(b, tb);
+	maildir_name_time(a, ta);
+	maildir_name_time(b, tb);
 	for (int i = 0; i < 3; i++)
 		if (ta[i] != tb[i])
 			return ta[i] < tb[i] ? -1 : 1;

@@ -70,5 +70,8 @@ bool maildir_name_vsize(const char *name, off_t *vsize_r);
  * the "Q" counter (hato's and Dovecot's names), numerically (so "M99"
  * comes before "M100"); ties by name; for qsort through a wrapper */
 int maildir_name_time_cmp(const char *a, const char *b);
+/* maildir_name_time - the three numbers maildir_name_time_cmp compares
+ * (0 where a part is missing), for sorting many names by keys made once */
+void maildir_name_time(const char *name, unsigned long long t[3]);
 
 #endif
