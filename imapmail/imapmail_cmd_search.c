@@ -52,8 +52,9 @@ static int match(struct imapmail *m, struct imapmail_search *s, struct imapmail_
 	return rc;
 }
 
-/* imapmail_search_one - does s match message i of the view: 1, else 0
- * (env: a buffer for the cached envelope) */
+/* imapmail_search_one - does s match message i of the view: 1, 0, or -1
+ * (its file was needed and could not be read); env: a buffer for the
+ * cached envelope */
 int imapmail_search_one(struct imapmail *m, struct imapmail_search *s, size_t i, struct buf *env)
 {
 	const struct imapmail_box *b = m->box;
@@ -66,7 +67,7 @@ int imapmail_search_one(struct imapmail *m, struct imapmail_search *s, size_t i,
 		.size = imapmail_search_needs_size(s) ? imapmail_msg_vsize(m, msg) : msg->size,
 		.internal_date = msg->date, .fd = -1 };
 
-	return match(m, s, &sm, msg, env) == 1;
+	return match(m, s, &sm, msg, env);
 }
 
 /* run - the hits (UIDs or sequence numbers) of s in the view */
@@ -81,7 +82,7 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 	for (size_t i = 0; i < f->len; i++) {
 		const struct mail_index_msg *msg = &f->msgs[i];
 
-		if (imapmail_search_one(m, s, i, env)) {
+		if (imapmail_search_one(m, s, i, env) == 1) {
 			hits[n++] = m->uid ? msg->uid : (uint32_t)(i + 1);
 			*modseq_r = msg->modseq > *modseq_r ? msg->modseq : *modseq_r;
 		}

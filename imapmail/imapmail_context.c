@@ -19,6 +19,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "imap_seqset.h"
 #include "imapmail_context.h"
@@ -29,6 +30,7 @@ struct snap {
 	uint32_t uid;
 	uint32_t hash;			/* flags and MODSEQ */
 	bool hit;
+	bool retry;			/* its file could not be read: again */
 };
 
 struct ctx {
@@ -109,7 +111,8 @@ void imapmail_context_add(struct imapmail *m, const char *tag, struct imapmail_s
 	}
 	x->snap = xcalloc(f->len + 1, sizeof(*x->snap));
 	for (size_t i = 0; i < f->len; i++)
-		x->snap[i] = (struct snap){ f->msgs[i].uid, hash(&f->msgs[i]), hit[i] };
+		x->snap[i] = (struct snap){ .uid = f->msgs[i].uid, .hash = hash(&f->msgs[i]),
+					    .hit = hit[i] };
 	x->n_snap = f->len;
 	free(hit);
 }
@@ -259,6 +262,24 @@ void imapmail_context_expunged(struct imapmail *m, const struct mail_index_folde
 	buf_free(&line);
 }
 
+/* judge - message i against x's program into e: a file that cannot be
+ * read (being renamed: new/ to cur/) is no hit yet, to be tried again;
+ * SORT's hits need their file for their keys */
+static void judge(struct imapmail *m, const struct ctx *x, size_t i, struct snap *e,
+		  struct buf *env)
+{
+	int rc = imapmail_search_one(m, x->s, i, env), fd;
+
+	e->hit = rc == 1;
+	e->retry = rc < 0;
+	if (e->hit && x->st) {
+		if ((fd = imapmail_msg_open(m, &m->box->f->msgs[i])) >= 0)
+			close(fd);
+		e->hit = fd >= 0;
+		e->retry = fd < 0;
+	}
+}
+
 /* rematch - x's snapshot of the view now (*ns_r): false when nothing
  * changed */
 static bool rematch(struct imapmail *m, struct ctx *x, struct snap **ns_r, struct buf *env)
@@ -273,18 +294,20 @@ static bool rematch(struct imapmail *m, struct ctx *x, struct snap **ns_r, struc
 
 		while (j < x->n_snap && x->snap[j].uid < uid)
 			j++, changed = true;
-		if (j < x->n_snap && x->snap[j].uid == uid && x->snap[j].hash == h) {
+		if (j < x->n_snap && x->snap[j].uid == uid && x->snap[j].hash == h &&
+		    !x->snap[j].retry) {
 			ns[i] = x->snap[j++];
 			continue;
 		}
 		j += j < x->n_snap && x->snap[j].uid == uid;
 		changed = true;
-		ns[i] = (struct snap){ uid, h, imapmail_search_one(m, x->s, i, env) == 1 };
+		ns[i] = (struct snap){ .uid = uid, .hash = h };
+		judge(m, x, i, &ns[i], env);
 		done[i] = true;
 	}
 	for (size_t i = 0; changed && imapmail_search_volatile(x->s) && i < f->len; i++)
 		if (!done[i])
-			ns[i].hit = imapmail_search_one(m, x->s, i, env) == 1;
+			judge(m, x, i, &ns[i], env);
 	free(done);
 	if (!changed)
 		free(ns);
