@@ -283,6 +283,44 @@ def test_partial(a):
     check(saved == full[1:3], "SAVE with PARTIAL 2:3 keeps PARTIAL's messages (RFC 9394 3.2)", saved)
 
 
+def test_seq_sort(a, b):
+    """SORT by sequence number: REMOVEFROM places and numbers before each
+    EXPUNGE, then the numbers shifted"""
+    tag = start(a, "rsort", "SORT RETURN (UPDATE) (REVERSE SUBJECT) UTF-8 UNDELETED")
+
+    def want():
+        state = folder(b)
+        live = [(i + 1, m) for i, m in enumerate(state) if "\\Deleted" not in m[1]]
+        return [seq for seq, m in sorted(live, key=lambda x: (x[1][3].lower(), -x[0]), reverse=True)]
+
+    def same(step):
+        a.cmd("NOOP")
+        c = a.ctx[tag]
+        check(c.ids == want() and not c.errors, "SORT by sequence number: %s" % step,
+              "heard %s, folder %s %s" % (c.ids, want(), c.errors))
+        c.errors = []
+
+    same("start")
+    subjects = [m[3] for m in folder(b)]
+    pick = [subjects[1], subjects[3], subjects[4], subjects[-1]]
+    b.cmd("UID STORE %s +FLAGS (\\Deleted)" % ",".join(str(uid_of(b, x)) for x in pick))
+    same("four \\Deleted leave it")
+    b.cmd("EXPUNGE")
+    a.untagged = []
+    same("their EXPUNGE")
+    check(not any("REMOVEFROM" in ln for ln in a.untagged), "nothing more to remove at EXPUNGE", a.untagged)
+    b.cmd("UID STORE %d -FLAGS (\\Deleted)" % uid_of(b, subjects[0]))
+    append(b, "zed@example.test", "lime")
+    append(b, "zed@example.test", "aardvark")
+    same("two APPENDs")
+    b.cmd("UID STORE %d,%d +FLAGS (\\Deleted)" % (uid_of(b, "lime"), uid_of(b, subjects[0])))
+    b.cmd("UID EXPUNGE %d" % uid_of(b, "lime"))
+    a.untagged = []
+    same("one \\Deleted, one expunged")
+    order = [ln for ln in a.untagged if "REMOVEFROM" in ln or "EXPUNGE" in ln]
+    check(order and "REMOVEFROM" in order[0], "REMOVEFROM by sequence number before the EXPUNGE", order)
+
+
 def main():
     a, b = Watcher(), Session("b")
     lines, _ = a.cmd("CAPABILITY")
@@ -373,10 +411,12 @@ def main():
     test_partial(a)
 
     a.cmd("SELECT INBOX")
+    a.ctx = {}
     a.untagged = []
     append(b, "alice@example.test", "jujube")
     a.cmd("NOOP")
     check(not any("ESEARCH" in ln for ln in a.untagged), "SELECT ends every context", a.untagged)
+    test_seq_sort(a, b)
     print("# %d failed" % len(FAILS))
     return 1 if FAILS else 0
 
