@@ -19,7 +19,8 @@
  * with "* NO [NOUPDATE "tag"]" (4.3.1) and its command answers as ever.
  * Trust: the programs are the client's; each update costs a walk of the
  * view per context and a match of each changed or new message (every
- * message when the program is imapmail_search_volatile).
+ * message when the program is imapmail_search_volatile); a context holds
+ * 12 bytes a message of the folder, and SORT's 4 more a hit.
  */
 #ifndef HATO_IMAPMAIL_CONTEXT_H
 #define HATO_IMAPMAIL_CONTEXT_H
