@@ -42,6 +42,8 @@ struct ctx {
 	size_t n_snap;
 	uint32_t *order;		/* SORT: the result's UIDs in sort order */
 	size_t n_order;
+	bool expunged;			/* since the last update (the sequence
+					 * numbers moved) */
 };
 
 struct imapmail_contexts {
@@ -100,13 +102,14 @@ void imapmail_context_add(struct imapmail *m, const char *tag, struct imapmail_s
 	*x = (struct ctx){ .tag = xstrdup(tag), .uid = m->uid, .s = *s, .st = st };
 	*s = NULL;
 	hit = xcalloc(f->len + 1, sizeof(*hit));
-	x->order = xcalloc(n + 1, sizeof(*x->order));
+	x->order = st ? xcalloc(n + 1, sizeof(*x->order)) : NULL;
 	for (size_t k = 0; k < n; k++) {
 		size_t i = m->uid ? imapmail_box_find_uid(f, ids[k]) : ids[k] - 1;
 
 		if (i < f->len) {
 			hit[i] = true;
-			x->order[x->n_order++] = f->msgs[i].uid;
+			if (st)
+				x->order[x->n_order++] = f->msgs[i].uid;
 		}
 	}
 	x->snap = xcalloc(f->len + 1, sizeof(*x->snap));
@@ -254,6 +257,7 @@ void imapmail_context_expunged(struct imapmail *m, const struct mail_index_folde
 			else if (x->snap[j].hit)
 				rm[n_rm++] = x->snap[j].uid;
 		}
+		x->expunged = x->expunged || w < x->n_snap;
 		x->n_snap = w;
 		removals(x, old, rm, n_rm, line);
 		flush(m, line);
@@ -286,8 +290,10 @@ static bool rematch(struct imapmail *m, struct ctx *x, struct snap **ns_r, struc
 {
 	const struct mail_index_folder *f = m->box->f;
 	struct snap *ns = xcalloc(f->len + 1, sizeof(*ns));
-	bool *done = xcalloc(f->len + 1, sizeof(*done)), changed = x->n_snap != f->len;
+	bool *done = xcalloc(f->len + 1, sizeof(*done)), changed = x->n_snap != f->len || x->expunged;
 	size_t j = 0;
+
+	x->expunged = false;
 
 	for (size_t i = 0; i < f->len; i++) {
 		uint32_t uid = f->msgs[i].uid, h = hash(&f->msgs[i]);
@@ -398,7 +404,7 @@ void imapmail_cmd_cancelupdate(struct imapmail *m, struct imap_cmd *c)
 		return;
 	}
 	for (size_t i = 0; i < c->args_len; i++) {
-		if (c->args[i].type != IMAP_ARG_STRING && c->args[i].type != IMAP_ARG_ATOM) {
+		if (c->args[i].type == IMAP_ARG_LIST || c->args[i].type == IMAP_ARG_NIL) {
 			imapmail_tagged(m, "BAD", "Error in IMAP command CANCELUPDATE: Invalid tag");
 			return;
 		}

@@ -12,7 +12,8 @@ computed here, in Python, from the folder's state as B fetches it
 (flags, From, Subject by UID).  Then: the sixth context is refused with
 NO [NOUPDATE], a reused tag is BAD, updates come during IDLE,
 CANCELUPDATE stops them, SELECT ends them; PARTIAL answers equal the
-full answer sliced here.  Prints "ok - ..." / "not ok - ..." lines.
+full answer sliced here.  Last, a SORT by sequence number and UID SEARCH
+1:3 (whose result moves when a message before it is expunged).  Prints "ok - ..." / "not ok - ..." lines.
 """
 import re
 import socket
@@ -287,6 +288,7 @@ def test_seq_sort(a, b):
     """SORT by sequence number: REMOVEFROM places and numbers before each
     EXPUNGE, then the numbers shifted"""
     tag = start(a, "rsort", "SORT RETURN (UPDATE) (REVERSE SUBJECT) UTF-8 UNDELETED")
+    first3 = start(a, "first3", "UID SEARCH RETURN (UPDATE) 1:3")  # moves with EXPUNGE
 
     def want():
         state = folder(b)
@@ -299,6 +301,9 @@ def test_seq_sort(a, b):
         check(c.ids == want() and not c.errors, "SORT by sequence number: %s" % step,
               "heard %s, folder %s %s" % (c.ids, want(), c.errors))
         c.errors = []
+        c3, uids = a.ctx[first3], [m[0] for m in folder(b)][:3]
+        check(c3.ids == uids and not c3.errors, "UID SEARCH 1:3 (sequence numbers): %s" % step,
+              "heard %s, folder %s %s" % (c3.ids, uids, c3.errors))
 
     same("start")
     subjects = [m[3] for m in folder(b)]
@@ -308,7 +313,8 @@ def test_seq_sort(a, b):
     b.cmd("EXPUNGE")
     a.untagged = []
     same("their EXPUNGE")
-    check(not any("REMOVEFROM" in ln for ln in a.untagged), "nothing more to remove at EXPUNGE", a.untagged)
+    check(not any('"ctx-rsort") REMOVEFROM' in ln for ln in a.untagged), "nothing more to remove at EXPUNGE",
+          a.untagged)
     b.cmd("UID STORE %d -FLAGS (\\Deleted)" % uid_of(b, subjects[0]))
     append(b, "zed@example.test", "lime")
     append(b, "zed@example.test", "aardvark")
