@@ -20,7 +20,9 @@
  * Trust: the programs are the client's; each update costs a walk of the
  * view per context and a match of each changed or new message (every
  * message when the program is imapmail_search_volatile); a context holds
- * 12 bytes a message of the folder, and SORT's 4 more a hit.
+ * 12 bytes a message of the folder, and SORT's 4 more a hit.  WITHIN's
+ * OLDER / YOUNGER move with the clock, but are evaluated again only
+ * when the folder changes.
  */
 #ifndef HATO_IMAPMAIL_CONTEXT_H
 #define HATO_IMAPMAIL_CONTEXT_H
