@@ -75,6 +75,7 @@ struct imapmail {
 					 * until first needed (imapmail_cmd_quota.c) */
 	const struct strv *quota_rules;	/* the userdb's "quota_rule=RULE" items */
 	struct imapmail_sortcache *sortcache;	/* SORT's keys, or NULL */
+	struct imapmail_contexts *contexts;	/* RETURN (UPDATE)'s, or NULL */
 };
 
 enum { IMAPMAIL_SYNC_NONE, IMAPMAIL_SYNC_NO_EXPUNGE, IMAPMAIL_SYNC_ALL };
@@ -228,7 +229,9 @@ bool imapmail_hdrcache_get(struct imapmail *m, const struct mail_index_msg *msg,
  * messages s matches, into hits (room for every message): how many */
 struct imapmail_search;
 size_t imapmail_search_seqs(struct imapmail *m, struct imapmail_search *s, uint32_t *hits);
-void imapmail_search_save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t n);
+struct imapmail_return;
+void imapmail_search_save(struct imapmail *m, const struct imapmail_return *r, const uint32_t *hits,
+			  size_t n);
 void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c);
 void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c);
 /* --- imapmail_utf8.c: UTF8=ACCEPT (RFC 6855) --- */
@@ -245,6 +248,6 @@ void imapmail_utf8_patterns(struct imapmail *m, struct strv *patterns);
  * literal, or UTF8 (~{n}) when enabled; NULL: BAD */
 const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i);
 /* --- imapmail_esort.c: ESORT (RFC 5267) for imapmail_cmd_sort --- */
-bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret);
+bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, struct imapmail_return *r);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "imap_seqset.h"
 #include "imapmail.h"
+#include "imapmail_context.h"
 #include "imapmail_sort.h"
 #include "log.h"
 #include "mail_index_keywords.h"
@@ -172,6 +173,7 @@ void imapmail_box_close(struct imapmail *m)
 	m->saved = NULL;
 	m->n_saved = 0;
 	imapmail_sortcache_free(&m->sortcache);
+	imapmail_context_free_all(m);	/* RFC 5267 4.3: updates end with it */
 	if (b == NULL)
 		return;
 	if (b->fd >= 0)
@@ -312,7 +314,10 @@ static void report(struct imapmail *m, struct mail_index_folder *old, bool expun
 	size_t n = old->len;
 
 	if (expunge_ok) {
-		size_t gone = report_expunged(m, old);
+		size_t gone;
+
+		imapmail_context_expunged(m, old);	/* RFC 5267 4.3.4: first */
+		gone = report_expunged(m, old);
 
 		n -= gone;
 		b->told_expunge = b->told_expunge || gone > 0;
@@ -363,8 +368,8 @@ static void merge(struct imapmail_box *b, struct mail_index_folder *old)
 	b->f = v;
 }
 
-/* imapmail_box_sync - see the header */
-int imapmail_box_sync(struct imapmail *m, bool expunge_ok)
+/* box_sync - imapmail_box_sync but the contexts' updates */
+static int box_sync(struct imapmail *m, bool expunge_ok)
 {
 	struct imapmail_box *b = m->box;
 	struct mail_index_folder *old = b->f;
@@ -386,6 +391,15 @@ int imapmail_box_sync(struct imapmail *m, bool expunge_ok)
 	report(m, old, expunge_ok);
 	mail_index_folder_free(&old);
 	buf_free(&why);
+	return rc;
+}
+
+/* imapmail_box_sync - see the header; RETURN (UPDATE)'s news last */
+int imapmail_box_sync(struct imapmail *m, bool expunge_ok)
+{
+	int rc = box_sync(m, expunge_ok);
+
+	imapmail_context_update(m);
 	return rc;
 }
 

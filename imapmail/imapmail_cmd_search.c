@@ -4,12 +4,14 @@
  * size, date; the envelope fields from the index's cache when a key
  * can use them; its file only when a key still needs the text), and
  * the hits go out as SEARCH or ESEARCH.  RETURN (SAVE) keeps the hits' UIDs for
- * a later '$' (RFC 5182). */
+ * a later '$' (RFC 5182); RETURN (UPDATE) keeps the program for the
+ * folder's later changes (imapmail_context.c, RFC 5267). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "imapmail.h"
+#include "imapmail_context.h"
 #include "imapmail_search.h"
 #include "log.h"
 #include "mem.h"
@@ -50,28 +52,37 @@ static int match(struct imapmail *m, struct imapmail_search *s, struct imapmail_
 	return rc;
 }
 
+/* imapmail_search_one - does s match message i of the view: 1, 0, or -1
+ * (its file was needed and could not be read); env: a buffer for the
+ * cached envelope */
+int imapmail_search_one(struct imapmail *m, struct imapmail_search *s, size_t i, struct buf *env)
+{
+	const struct imapmail_box *b = m->box;
+	const struct mail_index_msg *msg = &b->f->msgs[i];
+	const char *kw[26];
+	struct imapmail_search_msg sm = {
+		.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
+		.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
+		.recent = msg->uid >= b->recent_min_uid && b->recent,
+		.size = imapmail_search_needs_size(s) ? imapmail_msg_vsize(m, msg) : msg->size,
+		.internal_date = msg->date, .fd = -1 };
+
+	return match(m, s, &sm, msg, env);
+}
+
 /* run - the hits (UIDs or sequence numbers) of s in the view */
 static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 		  uint64_t *modseq_r)
 {
-	const struct imapmail_box *b = m->box;
-	const struct mail_index_folder *f = b->f;
-	bool sized = imapmail_search_needs_size(s);
+	const struct mail_index_folder *f = m->box->f;
 	struct buf *env = buf_new(256);
 	size_t n = 0;
 
 	*modseq_r = 0;
 	for (size_t i = 0; i < f->len; i++) {
 		const struct mail_index_msg *msg = &f->msgs[i];
-		const char *kw[26];
-		struct imapmail_search_msg sm = {
-			.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
-			.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
-			.recent = msg->uid >= b->recent_min_uid && b->recent,
-			.size = sized ? imapmail_msg_vsize(m, msg) : msg->size,
-			.internal_date = msg->date, .fd = -1 };
 
-		if (match(m, s, &sm, msg, env) == 1) {
+		if (imapmail_search_one(m, s, i, env) == 1) {
 			hits[n++] = m->uid ? msg->uid : (uint32_t)(i + 1);
 			*modseq_r = msg->modseq > *modseq_r ? msg->modseq : *modseq_r;
 		}
@@ -83,27 +94,29 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 /* imapmail_search_save - RETURN (SAVE): the hits (SEARCH's, or SORT's in
  * sort order) as UIDs, for '$'; with MIN and/or MAX and neither ALL nor
  * COUNT, only the first and/or last (RFC 5182 2.1, RFC 9051 6.4.4.1,
- * RFC 5267 3.2) */
-void imapmail_search_save(struct imapmail *m, unsigned ret, const uint32_t *hits, size_t n)
+ * RFC 5267 3.2); with PARTIAL and no COUNT, PARTIAL's and those (RFC
+ * 9394 3.2) */
+void imapmail_search_save(struct imapmail *m, const struct imapmail_return *r, const uint32_t *hits,
+			  size_t n)
 {
-	unsigned minmax = ret & (IMAPMAIL_SEARCH_RET_MIN | IMAPMAIL_SEARCH_RET_MAX);
-	uint32_t pick[2];
-	size_t k = 0;
+	unsigned ret = r->ret;
+	bool part = (ret & IMAPMAIL_SEARCH_RET_PARTIAL) && !(ret & IMAPMAIL_SEARCH_RET_COUNT);
+	bool pick = part || ((ret & (IMAPMAIL_SEARCH_RET_MIN | IMAPMAIL_SEARCH_RET_MAX)) &&
+			     !(ret & (IMAPMAIL_SEARCH_RET_ALL | IMAPMAIL_SEARCH_RET_COUNT)));
+	size_t from = 0, to = 0, k = 0;
 
-	if (minmax && !(ret & (IMAPMAIL_SEARCH_RET_ALL | IMAPMAIL_SEARCH_RET_COUNT)) && n > 0) {
-		if (ret & IMAPMAIL_SEARCH_RET_MIN)
-			pick[k++] = hits[0];
-		if ((ret & IMAPMAIL_SEARCH_RET_MAX) && (k == 0 || n > 1))
-			pick[k++] = hits[n - 1];
-		hits = pick;
-		n = k;
-	}
+	if (part)
+		imapmail_return_slice(r, n, &from, &to);
 	free(m->saved);
 	m->saved = xcalloc(n + 1, sizeof(*m->saved));
-	for (size_t i = 0; i < n; i++)
-		m->saved[i] = m->uid ? hits[i] : m->box->f->msgs[hits[i] - 1].uid;
-	m->n_saved = n;
-	qsort(m->saved, n, sizeof(*m->saved), imapmail_uid_cmp);	/* SORT's come in sort order */
+	for (size_t i = 0; i < n; i++) {
+		if (pick && !(i >= from && i < to) && !(i == 0 && (ret & IMAPMAIL_SEARCH_RET_MIN)) &&
+		    !(i == n - 1 && (ret & IMAPMAIL_SEARCH_RET_MAX)))
+			continue;
+		m->saved[k++] = m->uid ? hits[i] : m->box->f->msgs[hits[i] - 1].uid;
+	}
+	m->n_saved = k;
+	qsort(m->saved, k, sizeof(*m->saved), imapmail_uid_cmp);	/* SORT's come in sort order */
 }
 
 void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
@@ -111,6 +124,7 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 	struct imapmail_search *s = NULL;
 	struct buf *why = buf_new(0), *out = buf_new(128);
 	uint32_t *hits = xcalloc(m->box->f->len + 1, sizeof(*hits));
+	const struct imapmail_return *r;
 	uint64_t modseq;
 	size_t n;
 	int rc;
@@ -123,6 +137,11 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 					m->uid ? "UID " : "", buf_str(why));
 		goto out;
 	}
+	r = imapmail_search_returns(s);
+	if ((r->ret & IMAPMAIL_SEARCH_RET_UPDATE) && imapmail_context_tag_used(m, c->tag)) {
+		imapmail_tagged(m, "BAD", "Tag reuse");	/* RFC 5267 4.3 */
+		goto out;
+	}
 	if (imapmail_search_uses_modseq(s))	/* RFC 7162 3.1: it enables CONDSTORE */
 		imapmail_condstore_enable(m);
 	if (imapmail_search_uses_saved(s))
@@ -130,10 +149,12 @@ void imapmail_cmd_search(struct imapmail *m, struct imap_cmd *c)
 	imapmail_cache_batch(m, true);
 	n = run(m, s, hits, &modseq);
 	imapmail_cache_batch(m, false);
-	if (imapmail_search_return(s) & IMAPMAIL_SEARCH_RET_SAVE)
-		imapmail_search_save(m, imapmail_search_return(s), hits, n);
+	if (r->ret & IMAPMAIL_SEARCH_RET_SAVE)
+		imapmail_search_save(m, r, hits, n);
 	imapmail_search_result(s, c->tag, m->uid, m->rev2, hits, n, modseq, out);
 	stream_write(m->s, buf_str(out), buf_len(out));
+	if (r->ret & IMAPMAIL_SEARCH_RET_UPDATE)
+		imapmail_context_add(m, c->tag, &s, NULL, hits, n);
 	imapmail_tagged(m, "OK", "Search completed.");
 out:
 	imapmail_search_free(&s);

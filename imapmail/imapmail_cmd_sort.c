@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "imapmail.h"
+#include "imapmail_context.h"
 #include "imapmail_search.h"
 #include "imapmail_sort.h"
 #include "mail_vsize.h"
@@ -49,7 +50,7 @@ static const int cached_of[K_COUNT] = {
 	[K_TO] = IMAPMAIL_SORT_TO, [K_DISPLAYFROM] = IMAPMAIL_SORT_DISPLAYFROM,
 	[K_DISPLAYTO] = IMAPMAIL_SORT_DISPLAYTO };
 
-struct sorting {
+struct imapmail_sorting {
 	struct criterion c[CRITERIA_MAX];
 	size_t len;
 	bool want[K_COUNT];
@@ -57,7 +58,7 @@ struct sorting {
 };
 
 /* criteria - the SORT list into st: false with why (Dovecot's words) */
-static bool criteria(const struct imap_arg *a, struct sorting *st, struct buf *why)
+static bool criteria(const struct imap_arg *a, struct imapmail_sorting *st, struct buf *why)
 {
 	bool reverse = false;
 
@@ -110,7 +111,7 @@ static off_t size(struct imapmail *m, const struct mail_index_msg *msg)
 	return n;
 }
 
-static const struct sorting *cmp_st;	/* for cmp: qsort has no context */
+static const struct imapmail_sorting *cmp_st;	/* for cmp: qsort has no context */
 static int64_t *cmp_col[CRITERIA_MAX];	/* the criteria after the first, by place */
 
 /* column - criterion k's value of each hit, by place (seq - 1) */
@@ -148,7 +149,7 @@ static int cmp(const void *pa, const void *pb)
 }
 
 /* sorted_ids - the ids of the hits in st's order, by qsort */
-static void sorted_ids(struct imapmail *m, const struct sorting *st, const uint32_t *hits,
+static void sorted_ids(struct imapmail *m, const struct imapmail_sorting *st, const uint32_t *hits,
 		       size_t n, uint32_t *ids)
 {
 	struct entry *e = xcalloc(n + 1, sizeof(*e));
@@ -258,46 +259,67 @@ static void put_ids(struct buf *out, const uint32_t *ids, size_t n)
 	}
 }
 
+/* imapmail_sort_ids - the ids (UIDs when m->uid) of seqs (increasing)
+ * in st's order */
+void imapmail_sort_ids(struct imapmail *m, const struct imapmail_sorting *st, const uint32_t *seqs,
+		       size_t n, uint32_t *ids)
+{
+	if (st->len == 1 && cached_of[st->c[0].key] >= 0)
+		ordered_ids(m, &st->c[0], seqs, n, ids);
+	else
+		sorted_ids(m, st, seqs, n, ids);
+}
+
+/* imapmail_sorting_free - a copy imapmail_cmd_sort gave to a context */
+void imapmail_sorting_free(struct imapmail_sorting **stp)
+{
+	free(*stp);
+	*stp = NULL;
+}
+
 /* imapmail_cmd_sort - SORT [RETURN (...)] (criteria) charset key...
- * (RETURN: ESORT, imapmail_esort.c) */
+ * (RETURN: ESORT, imapmail_esort.c; UPDATE: imapmail_context.c) */
 void imapmail_cmd_sort(struct imapmail *m, struct imap_cmd *c)
 {
-	struct sorting st = { .len = 0 };
+	struct imapmail_sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
 	struct buf *out = buf_new(256), *why = buf_new(0);
+	struct imapmail_return r;
 	uint32_t *ids, *seqs;
-	unsigned ret;
 	size_t n;
 
-	if (!imapmail_esort_return(m, c, &ret))
+	if (!imapmail_esort_return(m, c, &r))
 		goto out;
 	if (c->args_len < 1 || !criteria(&c->args[0], &st, why)) {
 		imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: %s", m->uid ? "UID " : "",
 				buf_len(why) ? buf_str(why) : "Invalid sort argument");
 		goto out;
 	}
+	if ((r.ret & IMAPMAIL_SEARCH_RET_UPDATE) && imapmail_context_tag_used(m, c->tag)) {
+		imapmail_tagged(m, "BAD", "Tag reuse");	/* RFC 5267 4.3 */
+		goto out;
+	}
 	if (program(m, c, "SORT", &s) < 0)
 		goto out;
 	n = matches(m, s, &seqs);
 	ids = xcalloc(n + 1, sizeof(*ids));
-	if (st.len == 1 && cached_of[st.c[0].key] >= 0)
-		ordered_ids(m, &st.c[0], seqs, n, ids);
-	else
-		sorted_ids(m, &st, seqs, n, ids);
+	imapmail_sort_ids(m, &st, seqs, n, ids);
 	free(seqs);
-	if (ret & IMAPMAIL_SEARCH_RET_SAVE)
-		imapmail_search_save(m, ret, ids, n);
-	if (ret == IMAPMAIL_SEARCH_RET_SAVE) {
+	if (r.ret & IMAPMAIL_SEARCH_RET_SAVE)
+		imapmail_search_save(m, &r, ids, n);
+	if (r.ret && !imapmail_return_answers(&r)) {
 		;	/* RFC 5182: SAVE alone answers nothing */
-	} else if (ret) {
-		imapmail_search_esearch(ret, c->tag, m->uid, ids, n, 0, out);
+	} else if (r.ret) {
+		imapmail_search_esearch(&r, c->tag, m->uid, ids, n, 0, out);
 	} else {
 		buf_cat(out, "* SORT");
 		put_ids(out, ids, n);
 		buf_cat(out, "\r\n");
 	}
-	free(ids);
 	stream_write(m->s, buf_str(out), buf_len(out));
+	if (r.ret & IMAPMAIL_SEARCH_RET_UPDATE)
+		imapmail_context_add(m, c->tag, &s, xmemdup(&st, sizeof(st)), ids, n);
+	free(ids);
 	imapmail_tagged(m, "OK", "Sort completed.");
 out:
 	imapmail_search_free(&s);
@@ -308,7 +330,7 @@ out:
 /* imapmail_cmd_thread - THREAD algorithm charset key... */
 void imapmail_cmd_thread(struct imapmail *m, struct imap_cmd *c)
 {
-	struct sorting st = { .len = 0 };
+	struct imapmail_sorting st = { .len = 0 };
 	struct imapmail_search *s = NULL;
 	const struct imapmail_sortkeys *k;
 	struct imapmail_thread_msg *t;

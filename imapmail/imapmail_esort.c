@@ -12,7 +12,9 @@
  * ascending runs written "a:b"; with no match only COUNT 0 (RFC 4731
  * section 3.1), as Dovecot 2.3 answers.  RETURN () is ALL.  SAVE (RFC
  * 5182, RFC 5267 3.2) keeps the result in sort order for '$'
- * (imapmail_search_save); SAVE alone answers no ESEARCH.
+ * (imapmail_search_save); SAVE alone answers no ESEARCH.  CONTEXT=SORT
+ * (RFC 5267 4) adds PARTIAL (places in sort order) and UPDATE
+ * (imapmail_context.c); the list is imapmail_return_parse's.
  * Errors: a RETURN that is not a list of those words is BAD.  Trust:
  * the arguments are the client's; nothing is sized by them.
  */
@@ -22,37 +24,25 @@
 #include "imapmail_search.h"
 
 /* imapmail_esort_return - SORT's RETURN (...), taken off c's arguments */
-bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, unsigned *ret)
+bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, struct imapmail_return *r)
 {
-	static const struct { const char *name; unsigned bit; } opts[] = {
-		{ "MIN", IMAPMAIL_SEARCH_RET_MIN }, { "MAX", IMAPMAIL_SEARCH_RET_MAX },
-		{ "ALL", IMAPMAIL_SEARCH_RET_ALL }, { "COUNT", IMAPMAIL_SEARCH_RET_COUNT },
-		{ "SAVE", IMAPMAIL_SEARCH_RET_SAVE } };
-	const struct imap_arg *a;
+	struct buf *why;
 
-	*ret = 0;
+	*r = (struct imapmail_return){ 0 };
 	if (c->args_len == 0 || !imap_arg_atom_is(&c->args[0], "RETURN"))
 		return true;
-	if (c->args_len < 2 || c->args[1].type != IMAP_ARG_LIST) {
-		imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: Invalid RETURN options",
-				m->uid ? "UID " : "");
+	why = buf_new(0);
+	if (c->args_len < 2 || c->args[1].type != IMAP_ARG_LIST)
+		buf_set(why, "Invalid RETURN options");
+	else
+		(void)imapmail_return_parse(&c->args[1], r, why);
+	if (buf_len(why)) {
+		imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: %s", m->uid ? "UID " : "",
+				buf_str(why));
+		buf_free(&why);
 		return false;
 	}
-	a = &c->args[1];
-	for (size_t i = 0; i < a->list_len; i++) {
-		size_t j = 0;
-
-		while (j < sizeof(opts) / sizeof(opts[0]) && !imap_arg_atom_is(&a->list[i], opts[j].name))
-			j++;
-		if (j == sizeof(opts) / sizeof(opts[0])) {
-			imapmail_tagged(m, "BAD", "Error in IMAP command %sSORT: Unknown SEARCH return option",
-					m->uid ? "UID " : "");
-			return false;
-		}
-		*ret |= opts[j].bit;
-	}
-	if (*ret == 0)
-		*ret = IMAPMAIL_SEARCH_RET_ALL;
+	buf_free(&why);
 	c->args += 2;
 	c->args_len -= 2;
 	return true;

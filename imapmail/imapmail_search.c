@@ -200,15 +200,23 @@ bool imapmail_search_uses_modseq(const struct imapmail_search *s)
 /* imapmail_search_return - the RETURN options */
 unsigned imapmail_search_return(const struct imapmail_search *s)
 {
-	return s->ret;
+	return s->r.ret;
 }
 
-/* imapmail_search_esearch - "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n]
- * [ALL set] [COUNT n] [MODSEQ m]" of hits in their order (SEARCH's are
- * increasing; ESORT's in sort order, whose first and last are its MIN
- * and MAX) */
-void imapmail_search_esearch(unsigned ret, const char *tag, bool uid, const uint32_t *hits,
-			     size_t n, uint64_t modseq, struct buf *out)
+/* imapmail_search_returns - the RETURN list */
+const struct imapmail_return *imapmail_search_returns(const struct imapmail_search *s)
+{
+	return &s->r;
+}
+
+/* imapmail_search_volatile - see the header */
+bool imapmail_search_volatile(const struct imapmail_search *s)
+{
+	return s->volatile_keys;
+}
+
+/* imapmail_search_tag - "* ESEARCH (TAG "t")" */
+void imapmail_search_tag(const char *tag, struct buf *out)
 {
 	buf_cat(out, "* ESEARCH (TAG \"");
 	for (const char *p = tag; *p; p++) {
@@ -217,6 +225,34 @@ void imapmail_search_esearch(unsigned ret, const char *tag, bool uid, const uint
 		buf_putc(out, *p);
 	}
 	buf_cat(out, "\")");
+}
+
+/* partial - " PARTIAL (a:b set)", or NIL for no result in the range
+ * (RFC 5267 4.4: the range as the client gave it) */
+static void partial(const struct imapmail_return *r, const uint32_t *hits, size_t n,
+		    struct buf *out)
+{
+	size_t from, to;
+
+	imapmail_return_slice(r, n, &from, &to);
+	buf_printf(out, " PARTIAL (%lld:%lld ", (long long)r->partial[0], (long long)r->partial[1]);
+	if (from < to)
+		imap_seqset_format(hits + from, to - from, out);
+	else
+		buf_cat(out, "NIL");
+	buf_putc(out, ')');
+}
+
+/* imapmail_search_esearch - "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n]
+ * [ALL set] [PARTIAL (range set)] [COUNT n] [MODSEQ m]" of hits in their
+ * order (SEARCH's are increasing; ESORT's in sort order, whose first and
+ * last are its MIN and MAX) */
+void imapmail_search_esearch(const struct imapmail_return *r, const char *tag, bool uid,
+			     const uint32_t *hits, size_t n, uint64_t modseq, struct buf *out)
+{
+	unsigned ret = r->ret;
+
+	imapmail_search_tag(tag, out);
 	if (uid)
 		buf_cat(out, " UID");
 	if ((ret & IMAPMAIL_SEARCH_RET_MIN) && n > 0)
@@ -227,6 +263,8 @@ void imapmail_search_esearch(unsigned ret, const char *tag, bool uid, const uint
 		buf_cat(out, " ALL ");
 		imap_seqset_format(hits, n, out);
 	}
+	if (ret & IMAPMAIL_SEARCH_RET_PARTIAL)
+		partial(r, hits, n, out);
 	if (ret & IMAPMAIL_SEARCH_RET_COUNT)
 		buf_printf(out, " COUNT %zu", n);
 	if (modseq > 0)
@@ -239,13 +277,13 @@ void imapmail_search_result(const struct imapmail_search *s, const char *tag, bo
 			    bool esearch, const uint32_t *hits, size_t n, uint64_t highest_modseq,
 			    struct buf *out)
 {
-	unsigned ret = s->ret_given ? s->ret : IMAPMAIL_SEARCH_RET_ALL;
+	struct imapmail_return all = { .ret = IMAPMAIL_SEARCH_RET_ALL };
 	uint64_t modseq = s->uses_modseq && n > 0 ? highest_modseq : 0;
 
-	if (s->ret_given && ret == IMAPMAIL_SEARCH_RET_SAVE)
+	if (s->ret_given && !imapmail_return_answers(&s->r))
 		return;		/* RFC 5182: SAVE alone answers nothing */
 	if (s->ret_given || esearch) {
-		imapmail_search_esearch(ret, tag, uid, hits, n, modseq, out);
+		imapmail_search_esearch(s->ret_given ? &s->r : &all, tag, uid, hits, n, modseq, out);
 		return;
 	}
 	buf_cat(out, "* SEARCH");

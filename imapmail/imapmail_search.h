@@ -63,14 +63,36 @@
 
 enum { IMAPMAIL_SEARCH_DEPTH_MAX = 100 };
 
-/* RETURN options (RFC 4731, RFC 5182) */
+/* RETURN options (RFC 4731, RFC 5182, RFC 5267 section 4) */
 enum imapmail_search_return {
 	IMAPMAIL_SEARCH_RET_MIN = 1 << 0,
 	IMAPMAIL_SEARCH_RET_MAX = 1 << 1,
 	IMAPMAIL_SEARCH_RET_ALL = 1 << 2,
 	IMAPMAIL_SEARCH_RET_COUNT = 1 << 3,
 	IMAPMAIL_SEARCH_RET_SAVE = 1 << 4,
+	IMAPMAIL_SEARCH_RET_PARTIAL = 1 << 5,
+	IMAPMAIL_SEARCH_RET_UPDATE = 1 << 6,
+	IMAPMAIL_SEARCH_RET_CONTEXT = 1 << 7,
 };
+
+/* the RETURN list as parsed (imapmail_search_return.c) */
+struct imapmail_return {
+	unsigned ret;			/* enum imapmail_search_return */
+	int64_t partial[2];		/* PARTIAL's range as given: both > 0, or
+					 * both < 0 (RFC 9394: from the end) */
+};
+
+/* imapmail_return_parse - RETURN's list (a: IMAP_ARG_LIST) into r: 0, or
+ * -1 with why (Dovecot's words where it has them).  An empty list, or
+ * one of only UPDATE / CONTEXT, is ALL (RFC 4731 3.1, RFC 5267 4.3);
+ * PARTIAL with ALL, or twice, is refused (RFC 5267 4.4). */
+int imapmail_return_parse(const struct imap_arg *a, struct imapmail_return *r, struct buf *why);
+/* imapmail_return_slice - the places [*from, *to) of n results that
+ * PARTIAL names (empty when none) */
+void imapmail_return_slice(const struct imapmail_return *r, size_t n, size_t *from, size_t *to);
+/* imapmail_return_answers - RETURN asks for an ESEARCH answer (not SAVE
+ * alone, with or without UPDATE and CONTEXT) */
+bool imapmail_return_answers(const struct imapmail_return *r);
 
 struct imapmail_search_msg {
 	uint32_t seq, uid;
@@ -110,6 +132,12 @@ int imapmail_search_match(struct imapmail_search *s, const struct imapmail_searc
 			  uint32_t last_seq, uint32_t last_uid);
 /* imapmail_search_return - the RETURN options (0: none given) */
 unsigned imapmail_search_return(const struct imapmail_search *s);
+/* imapmail_search_returns - the RETURN list (ret 0: none given) */
+const struct imapmail_return *imapmail_search_returns(const struct imapmail_search *s);
+/* imapmail_search_volatile - the program's answer for a message may
+ * change though the message did not (sequence numbers, '*', \Recent,
+ * OLDER / YOUNGER): CONTEXT's updates evaluate every message again */
+bool imapmail_search_volatile(const struct imapmail_search *s);
 /* imapmail_search_uses_modseq - the program has a MODSEQ key: the
  * caller enables CONDSTORE (RFC 7162 3.1) and gives the hits' highest
  * modseq to imapmail_search_result */
@@ -126,8 +154,11 @@ void imapmail_search_result(const struct imapmail_search *s, const char *tag, bo
 void imapmail_search_free(struct imapmail_search **sp);
 
 /* imapmail_search_esearch - the ESEARCH line of hits (in their order),
- * for SEARCH and ESORT; MODSEQ when modseq > 0 */
-void imapmail_search_esearch(unsigned ret, const char *tag, bool uid, const uint32_t *hits,
-			     size_t n, uint64_t modseq, struct buf *out);
+ * for SEARCH and ESORT; PARTIAL (RFC 5267 4.4) sliced from them; MODSEQ
+ * when modseq > 0 */
+void imapmail_search_esearch(const struct imapmail_return *r, const char *tag, bool uid,
+			     const uint32_t *hits, size_t n, uint64_t modseq, struct buf *out);
+/* imapmail_search_tag - "* ESEARCH (TAG "t")" */
+void imapmail_search_tag(const char *tag, struct buf *out);
 
 #endif

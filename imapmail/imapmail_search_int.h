@@ -50,7 +50,7 @@ struct search_key {
 
 struct imapmail_search {
 	struct search_key root;		/* an AND */
-	unsigned ret;			/* enum imapmail_search_return */
+	struct imapmail_return r;	/* RETURN (...) */
 	bool ret_given;
 	struct search_key **text;	/* the text keys, for the reader */
 	size_t n_text;
@@ -58,6 +58,7 @@ struct imapmail_search {
 	bool uses_saved;
 	bool uses_modseq;
 	bool needs_size;
+	bool volatile_keys;		/* imapmail_search_volatile */
 	bool env_keys;			/* some HEADER key has env set */
 	uint32_t *saved;
 	size_t n_saved;

@@ -307,28 +307,11 @@ static int parse_key(struct pctx *p, const struct imap_arg *a, size_t n, size_t 
 	return key_args(p, d, a, n, i, k, depth);
 }
 
-/* return_opts - RETURN's list (RFC 4731; "()" is ALL) */
+/* return_opts - RETURN's list (imapmail_search_return.c) */
 static int return_opts(struct pctx *p, const struct imap_arg *a)
 {
-	static const struct { const char *name; unsigned bit; } opts[] = {
-		{ "MIN", IMAPMAIL_SEARCH_RET_MIN }, { "MAX", IMAPMAIL_SEARCH_RET_MAX },
-		{ "ALL", IMAPMAIL_SEARCH_RET_ALL }, { "COUNT", IMAPMAIL_SEARCH_RET_COUNT },
-		{ "SAVE", IMAPMAIL_SEARCH_RET_SAVE },
-	};
-
 	p->s->ret_given = true;
-	for (size_t i = 0; i < a->list_len; i++) {
-		size_t j = 0;
-
-		while (j < sizeof(opts) / sizeof(opts[0]) && !atom_is(&a->list[i], opts[j].name))
-			j++;
-		if (j == sizeof(opts) / sizeof(opts[0]))
-			return fail(p, "Unknown SEARCH return option");
-		p->s->ret |= opts[j].bit;
-	}
-	if (p->s->ret == 0)
-		p->s->ret = IMAPMAIL_SEARCH_RET_ALL;
-	return 0;
+	return imapmail_return_parse(a, &p->s->r, p->why);
 }
 
 /* collect - the text keys and whether any SENT* key is there, once the
@@ -355,6 +338,13 @@ static void collect(struct imapmail_search *s, struct search_key *k)
 	case SK_LARGER:
 	case SK_SMALLER:
 		s->needs_size = true;
+		break;
+	case SK_SEQSET:
+	case SK_UIDSET:
+	case SK_RECENT:
+	case SK_OLDER:
+	case SK_YOUNGER:
+		s->volatile_keys = true;
 		break;
 	default:
 		break;

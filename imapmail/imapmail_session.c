@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "imapmail.h"
+#include "imapmail_context.h"
 #include "log.h"
 
 enum { BAD_COMMANDS_MAX = 20, ARGS_MAX = 100000, DEPTH_MAX = 16 };
@@ -60,6 +61,7 @@ static const struct command commands[] = {
 	{ "GETQUOTAROOT", imapmail_cmd_getquotaroot, AUTHED, false, IMAPMAIL_SYNC_ALL },
 	{ "GETQUOTA", imapmail_cmd_getquota, AUTHED, false, IMAPMAIL_SYNC_ALL },
 	{ "SETQUOTA", imapmail_cmd_setquota, AUTHED, false, IMAPMAIL_SYNC_ALL },
+	{ "CANCELUPDATE", imapmail_cmd_cancelupdate, SELECTED, false, IMAPMAIL_SYNC_ALL },
 };
 
 /* imapmail_capabilities - what a logged-in client is told */
@@ -68,6 +70,7 @@ void imapmail_capabilities(const struct params *cf, struct buf *out)
 	buf_cat(out, "IMAP4rev1 IMAP4rev2 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ NAMESPACE "
 		"UIDPLUS MOVE CHILDREN UNSELECT SPECIAL-USE LIST-EXTENDED LIST-STATUS "
 		"STATUS=SIZE ESEARCH SEARCHRES WITHIN BINARY COMPRESS=DEFLATE SORT SORT=DISPLAY ESORT "
+		"CONTEXT=SEARCH CONTEXT=SORT "
 		"THREAD=ORDEREDSUBJECT THREAD=REFERENCES CONDSTORE QRESYNC UTF8=ACCEPT QUOTA");
 	if (cf->message_size_limit > 0)
 		buf_printf(out, " APPENDLIMIT=%ld", (long)cf->message_size_limit);

@@ -17,7 +17,9 @@
  * lean header, filled first if need be, and kept in one write
  * transaction, each under the validator it was computed after; a
  * message whose envelope cannot be cached is read from its file and its
- * keys are not kept.  An order (the places by one key, then by place)
+ * keys are not kept; one whose file cannot be read either (renamed from
+ * new/ to cur/ under the session) gets empty keys for now, and the cache
+ * is made again at its next use.  An order (the places by one key, then by place)
  * and its ranks are made on first use with qsort of 8-byte heads of the
  * key (strcmp's order), so that a SORT compares integers or walks the
  * order.  Errors of the cache are logged; the keys are then computed.
@@ -45,6 +47,8 @@ struct imapmail_sortcache {
 	off_t *size;
 	time_t *date;			/* internal dates */
 	bool loaded;			/* k holds the keys */
+	bool unread;			/* a file could not be read: its keys
+					 * are empty, made again next time */
 	bool *have;			/* k[i] holds message i's keys */
 	char **block;			/* the entries k points into */
 	size_t n_block, block_used, block_size;
@@ -91,8 +95,8 @@ void imapmail_sortcache_free(struct imapmail_sortcache **cp)
 /* current - c holds the keys of the folder as the session sees it */
 static bool current(const struct imapmail_sortcache *c, const struct imapmail_box *b)
 {
-	if (c == NULL || strcmp(c->folder, b->name) != 0 || c->uidvalidity != b->uidvalidity
-	    || c->n != b->f->len)
+	if (c == NULL || c->unread || strcmp(c->folder, b->name) != 0 ||
+	    c->uidvalidity != b->uidvalidity || c->n != b->f->len)
 		return false;
 	for (size_t i = 0; i < c->n; i++)
 		if (c->uid[i] != b->f->msgs[i].uid || c->size[i] != b->f->msgs[i].size
@@ -239,9 +243,12 @@ static void fill_missing(struct load *l, struct buf *why)
 		const struct mail_index_msg *msg = &l->m->box->f->msgs[l->miss[k]];
 
 		buf_reset(env);
-		if (!imapmail_envelope_cached(l->m, msg, env)
-		    && (p = imapmail_parts(l->m, msg, -1, env)) != NULL)
-			mime_parts_free(&p);
+		if (!imapmail_envelope_cached(l->m, msg, env)) {
+			if ((p = imapmail_parts(l->m, msg, -1, env)) != NULL)
+				mime_parts_free(&p);
+			else
+				l->c->unread = true;	/* renamed under us? */
+		}
 		compute(l, l->miss[k], buf_str(env), buf_len(env), NULL, 0, NULL, 0);
 	}
 	buf_free(&env);
