@@ -38,8 +38,8 @@ struct imapmail_box {
 	uint32_t uidvalidity, uidnext;
 	uint64_t highestmodseq;
 	struct mail_index_folder *f;	/* f->msgs[seq - 1] */
-	size_t recent;			/* in new/ when selected */
-	uint32_t recent_min_uid;	/* UIDs from here on that were in new/ */
+	size_t recent;			/* \Recent ones in the view */
+	struct imapmail_recent *recent_set;	/* imapmail_recent.c */
 	struct strv *keywords;		/* by letter: 'a' + i */
 	struct timespec stamp[2];	/* new/ and cur/ at the last load, or 0 */
 	bool kernel_clock;		/* see imapmail_box.c */

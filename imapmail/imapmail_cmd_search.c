@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "imapmail.h"
+#include "imapmail_recent.h"
 #include "imapmail_search.h"
 #include "log.h"
 #include "mem.h"
@@ -67,7 +68,7 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 		struct imapmail_search_msg sm = {
 			.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
 			.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
-			.recent = msg->uid >= b->recent_min_uid && b->recent,
+			.recent = imapmail_recent_has(b, msg->uid),
 			.size = sized ? imapmail_msg_vsize(m, msg) : msg->size,
 			.internal_date = msg->date, .fd = -1 };
 
