@@ -13,12 +13,14 @@ an LDA does), owned by the Maildir's owner.
          ("* n EXISTS", "* 1 RECENT"), the file goes new/ -> cur/; B's
          SELECT then has RECENT 0; SEARCH RECENT, NEW, OLD
   C2     EXAMINE while A has INBOX selected: E sees the new one \\Recent,
-         A still takes it at its NOOP
+         A still takes it at its NOOP; STATUS (RECENT) from a third
+         session before and after
   C3     two SELECTs at once: exactly one takes the new message
   C4     A's own APPEND to its selected INBOX; an expunge shifts the
          sequence numbers of A's \\Recent messages, one of a \\Recent one
          is told "* n RECENT"
   C5     taking \\Recent is no change of the message: HIGHESTMODSEQ stays
+  C6     in IDLE, a delivery is told "* n EXISTS", "* 1 RECENT" and taken
 """
 import os
 import re
@@ -150,8 +152,12 @@ def concurrent():
     e.cmd("e", "EXAMINE INBOX")
     e.cmd("f", "FETCH 5:* (FLAGS)")
     in_new()
+    o = Session("O")
+    o.cmd("st", "STATUS INBOX (RECENT)")
     a.cmd("n", "NOOP")
     a.cmd("f", "FETCH 5:* (FLAGS)")
+    o.cmd("st", "STATUS INBOX (RECENT)")
+    o.close()
     e.cmd("n", "NOOP")
     e.cmd("f", "FETCH 5:* (FLAGS)")
     e.cmd("st", "STATUS INBOX (RECENT)")
@@ -193,6 +199,22 @@ def concurrent():
     in_new()
     print("HIGHESTMODSEQ %s by the take" % ("the same" if highestmodseq(q) == before else "changed"))
     q.close()
+    print("-- C6")
+    i = Session("I")
+    i.cmd("s", "SELECT INBOX")
+    i.send("i", "IDLE")
+    print("I: " + i.line())
+    deliver()
+    i.s.settimeout(10)
+    while True:				# to the RECENT the delivery brings
+        ln = i.line()
+        print("I: " + ln)
+        if ln.endswith(" RECENT"):
+            break
+    i.s.sendall(b"DONE\r\n")
+    i.answer("i")
+    in_new()
+    i.close()
 
 
 def highestmodseq(s):

@@ -7,7 +7,8 @@
 # (RECENT) counts what nobody took; six sessions one after another, then
 # two at once (NOOP takes, the next SELECT has RECENT 0; EXAMINE while
 # another has the folder selected; two SELECTs at once, one takes; a
-# session's own APPEND; an expunge under the taken ones).  Each section
+# session's own APPEND; an expunge under the taken ones; no MODSEQ for a
+# take; IDLE).  Each section
 # must answer as Dovecot does, and delivered mail leaves new/ for cur/ at
 # the SELECT or NOOP that takes it, on both.
 . "$HATO_TOP/tests/lib.sh"
@@ -42,12 +43,13 @@ declare -A what=(
 	[S5]="SELECT after a take: RECENT 0; MOVE into INBOX: STATUS INBOX RECENT 1"
 	[S6]="SELECT INBOX takes the moved message only"
 	[C1]="NOOP while selected takes a delivery (EXISTS, RECENT 1), moves it to cur/; the next SELECT has RECENT 0"
-	[C2]="EXAMINE while another session has the folder selected: \\Recent for it, taken by the other's NOOP"
+	[C2]="EXAMINE while another session has the folder selected: \\Recent for it, taken by the other's NOOP; STATUS elsewhere 1, then 0"
 	[C3]="two SELECTs at once: exactly one takes the new message"
 	[C4]="a session's own APPEND to its folder, then expunges: \\Recent follows the messages, * n RECENT when one goes"
 	[C5]="a take gives no new MODSEQ (HIGHESTMODSEQ the same)"
+	[C6]="IDLE takes a delivery: * n EXISTS, * 1 RECENT, the file in cur/"
 )
-for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5; do
+for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5 C6; do
 	section $s "$T/h.out" >"$T/h.$s"
 	section $s "$T/d.out" >"$T/d.$s"
 	if [ -s "$T/d.$s" ] && cmp -s "$T/h.$s" "$T/d.$s"; then
