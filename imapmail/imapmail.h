@@ -11,6 +11,7 @@
  * the session's setup.  imapmail_session.c: the command loop, states and
  * capabilities.  imapmail_box.c: the selected folder, its view (message
  * sequence numbers) and the untagged updates when the folder changes.
+ * imapmail_recent.c: the session's \Recent messages (Dovecot's rules).
  * imapmail_folder.c: IMAP names to Maildir++ folders (imapmail_utf8.c:
  * UTF-8 names after ENABLE UTF8=ACCEPT).  imapmail_cmd_*.c: the commands,
  * a file per group.

@@ -3,7 +3,9 @@
  * as IMAP system flags and keywords, and the updates a new sync of the
  * Maildir brings (EXPUNGE, EXISTS, FETCH FLAGS), RFC 9051 7.4 and 7.5.
  * The view changes only here, so sequence numbers stay what the client
- * was last told. */
+ * was last told.  A read-write view moves new/ to cur/ at SELECT and at
+ * each sync that finds files there, and takes what arrived as \Recent
+ * (imapmail_recent.c), telling "* n RECENT" after EXISTS. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
