@@ -1,7 +1,12 @@
 /* imapmail_recent - a session's \Recent messages (the rules are in
  * imapmail_recent.h): the UID ranges it took from the folder's index
- * record, in increasing order; usually one or two (a SELECT's, then
- * each sync's that brought new mail, merged when they touch).
+ * record (store/mail_index_recent.h), in increasing order; usually one
+ * or two (a SELECT's, then each sync's that brought new mail, merged
+ * when they touch).  A message keeps \Recent for the session's life, so
+ * an expunge only shifts sequence numbers; the count (b->recent) is
+ * recounted over the view when the set grows or a message goes.
+ * Errors: an index that cannot be read or written is logged and the
+ * session takes nothing (its messages are then \Recent for the next).
  */
 #include <stdlib.h>
 

@@ -1,6 +1,8 @@
 /* mail_index_recent - the "R" record: a folder's first UID not yet taken
  * as \Recent (the interface and its meaning are in mail_index_recent.h;
  * mail_index_recent_start, for the sync, in mail_index_int.h).
+ * Record (main database, big-endian): "R" folder -> uidvalidity u32,
+ * first u32.
  * A look is a read transaction.  A take reads first in a read
  * transaction too, and writes only when the record must move (or does
  * not exist yet), reading it again under the write lock: the value it

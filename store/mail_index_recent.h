@@ -2,27 +2,24 @@
  * (RFC 3501 2.3.2): the first UID no IMAP session has taken yet, kept
  * per folder in the index as Dovecot keeps first_recent_uid in its index
  * header.  Every message from there up is \Recent for the next
- * read-write session that sees it (SELECT, or a session already
- * selected when it arrives), however it came: delivered, APPENDed,
- * COPYed or MOVEd.  That session takes them: the record moves up in the
- * same LMDB write transaction that read it, so of two sessions taking
- * at once exactly one gets each message.
+ * read-write session that sees it (SELECT, or a sync while selected),
+ * however it came: delivered, APPENDed, COPYed or MOVEd.  That session
+ * takes them: the record moves up in the same LMDB write transaction
+ * that read it, so of two sessions taking at once exactly one gets each.
  *
- *   uint32_t first;
- *   // read-write: take [first, view's UIDNEXT), keep them for the session
+ *   // read-write: take [first, UIDNEXT of the view), keep them
  *   mail_index_recent(idx, "INBOX", uidvalidity, dflt, uidnext, true, &first, &gen, why);
  *   // EXAMINE, STATUS: only look (\Recent from first up)
  *   mail_index_recent(idx, "INBOX", uidvalidity, dflt, 0, false, &first, NULL, why);
  *
- * A folder with no record for its UIDVALIDITY (an index from before the
- * record, or a folder that took UIDs from its dovecot-uidlist) counts
- * from dflt: the caller's guess, the lowest UID still in new/ (else
- * UIDNEXT), which is what \Recent meant before.  A folder new to the
- * index with a new UIDVALIDITY starts at 1 (mail_index_recent_start, from
- * the sync).  Taking gives no MODSEQ: \Recent is no flag change (RFC 7162).
- * Record (main database, big-endian): "R" folder -> uidvalidity u32,
- * first u32.  One that does not decode counts as none.  Errors: -1 with
- * why.
+ * No record for the folder's UIDVALIDITY (an index older than it, or UIDs
+ * taken from a dovecot-uidlist) counts from dflt, the caller's guess: the
+ * lowest UID still in new/, else UIDNEXT (what \Recent meant before).  A
+ * folder new to the index with a new UIDVALIDITY starts at 1 (the sync
+ * writes it).  A take is no MODSEQ: \Recent is no flag change (RFC 7162).
+ * Trust: the record is the user's; one that does not decode counts as
+ * none, any value only changes which messages look \Recent.  Errors: -1
+ * with why.  The layout is in mail_index_recent.c.
  */
 #ifndef HATO_MAIL_INDEX_RECENT_H
 #define HATO_MAIL_INDEX_RECENT_H
