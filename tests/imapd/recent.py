@@ -21,6 +21,8 @@ an LDA does), owned by the Maildir's owner.
          is told "* n RECENT"
   C5     taking \\Recent is no change of the message: HIGHESTMODSEQ stays
   C6     in IDLE, a delivery is told "* n EXISTS", "* 1 RECENT" and taken
+  C7     EXAMINE hears a delivery at NOOP as \\Recent (and leaves it in
+         new/); a SELECT after UNSELECT takes it, the next one has none
 """
 import os
 import re
@@ -215,6 +217,21 @@ def concurrent():
     i.answer("i")
     in_new()
     i.close()
+    print("-- C7")
+    e = Session("E")
+    e.cmd("e", "EXAMINE INBOX")
+    deliver()
+    time.sleep(0.3)
+    e.cmd("n", "NOOP")
+    e.cmd("f", "FETCH 9:* (FLAGS)")
+    in_new()
+    e.cmd("u", "UNSELECT")
+    e.cmd("s", "SELECT INBOX")
+    e.cmd("f", "FETCH 9:* (FLAGS)")
+    e.cmd("u", "UNSELECT")
+    e.cmd("s", "SELECT INBOX")
+    e.cmd("f", "FETCH 9:* (FLAGS)")
+    e.close()
 
 
 def highestmodseq(s):
