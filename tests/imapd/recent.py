@@ -23,6 +23,8 @@ an LDA does), owned by the Maildir's owner.
   C6     in IDLE, a delivery is told "* n EXISTS", "* 1 RECENT" and taken
   C7     EXAMINE hears a delivery at NOOP as \\Recent (and leaves it in
          new/); a SELECT after UNSELECT takes it, the next one has none
+  C8     EXAMINE's view has a file in new/ that another session's SELECT
+         moves to cur/, then renames with a new flag: FETCH still reads it
 """
 import os
 import re
@@ -231,6 +233,24 @@ def concurrent():
     e.cmd("u", "UNSELECT")
     e.cmd("s", "SELECT INBOX")
     e.cmd("f", "FETCH 9:* (FLAGS)")
+    e.close()
+    print("-- C8")
+    e = Session("E")
+    e.cmd("e", "EXAMINE INBOX")
+    deliver()
+    time.sleep(0.3)
+    e.cmd("n", "NOOP")
+    t = Session("T")
+    t.cmd("s", "SELECT INBOX")
+    t.close()
+    in_new()
+    e.cmd("f", "FETCH 11 (FLAGS BODY.PEEK[TEXT])")
+    t = Session("T")
+    t.cmd("s", "SELECT INBOX")
+    t.cmd("st", "STORE 11 +FLAGS.SILENT (\\Flagged)")
+    t.close()
+    e.cmd("f", "FETCH 11 (BODY.PEEK[TEXT])")
+    e.cmd("n", "NOOP")
     e.close()
 
 

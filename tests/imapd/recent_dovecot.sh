@@ -49,8 +49,9 @@ declare -A what=(
 	[C5]="a take gives no new MODSEQ (HIGHESTMODSEQ the same)"
 	[C6]="IDLE takes a delivery: * n EXISTS, * 1 RECENT, the file in cur/"
 	[C7]="EXAMINE hears a delivery as recent at NOOP without taking it; a SELECT after UNSELECT takes it"
+	[C8]="EXAMINE reads a message another session moved from new/ to cur/, then flagged, meanwhile"
 )
-for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5 C6 C7; do
+for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5 C6 C7 C8; do
 	section $s "$T/h.out" >"$T/h.$s"
 	section $s "$T/d.out" >"$T/d.$s"
 	if [ -s "$T/d.$s" ] && cmp -s "$T/h.$s" "$T/d.$s"; then
