@@ -11,6 +11,7 @@
  * the session's setup.  imapmail_session.c: the command loop, states and
  * capabilities.  imapmail_box.c: the selected folder, its view (message
  * sequence numbers) and the untagged updates when the folder changes.
+ * imapmail_recent.c: the session's \Recent messages (Dovecot's rules).
  * imapmail_folder.c: IMAP names to Maildir++ folders (imapmail_utf8.c:
  * UTF-8 names after ENABLE UTF8=ACCEPT).  imapmail_cmd_*.c: the commands,
  * a file per group.
@@ -38,8 +39,8 @@ struct imapmail_box {
 	uint32_t uidvalidity, uidnext;
 	uint64_t highestmodseq;
 	struct mail_index_folder *f;	/* f->msgs[seq - 1] */
-	size_t recent;			/* in new/ when selected */
-	uint32_t recent_min_uid;	/* UIDs from here on that were in new/ */
+	size_t recent;			/* \Recent ones in the view */
+	struct imapmail_recent *recent_set;	/* imapmail_recent.c */
 	struct strv *keywords;		/* by letter: 'a' + i */
 	struct timespec stamp[2];	/* new/ and cur/ at the last load, or 0 */
 	bool kernel_clock;		/* see imapmail_box.c */

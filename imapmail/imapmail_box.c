@@ -3,7 +3,9 @@
  * as IMAP system flags and keywords, and the updates a new sync of the
  * Maildir brings (EXPUNGE, EXISTS, FETCH FLAGS), RFC 9051 7.4 and 7.5.
  * The view changes only here, so sequence numbers stay what the client
- * was last told. */
+ * was last told.  A read-write view moves new/ to cur/ at SELECT and at
+ * each sync that finds files there, and takes what arrived as \Recent
+ * (imapmail_recent.c), telling "* n RECENT" after EXISTS. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "imap_seqset.h"
 #include "imapmail.h"
 #include "imapmail_context.h"
+#include "imapmail_recent.h"
 #include "imapmail_sort.h"
 #include "log.h"
 #include "mail_index_keywords.h"
@@ -128,8 +131,30 @@ static int load(struct imapmail *m, struct imapmail_box *b, struct mail_index_fo
 	return 0;
 }
 
-/* imapmail_box_select - folder becomes the selected one; new/ moves to
- * cur/ (unless read-only), and what was in new/ is \Recent here */
+/* move_new - a read-write view's files in new/ go to cur/, as Dovecot
+ * moves them at each sync; the view is listed again (the list before is
+ * freed: the names changed, nothing the client sees) */
+static void move_new(struct imapmail *m, struct imapmail_box *b)
+{
+	struct mail_index_folder *before = NULL;
+	struct buf *why;
+	size_t i = 0;
+
+	while (i < b->f->len && !b->f->msgs[i].in_new)
+		i++;
+	if (b->readonly || i == b->f->len)
+		return;
+	why = buf_new(0);
+	if (maildir_new_move(b->fd, b->f, why) > 0 && load(m, b, &before, why) == 0)
+		mail_index_folder_free(&before);
+	if (buf_len(why))
+		log_warn("user %s: folder %s: new/ to cur/: %s", m->user, b->name, buf_str(why));
+	buf_free(&why);
+}
+
+/* imapmail_box_select - folder becomes the selected one: what no
+ * session took is \Recent here (taken unless read-only), and new/ moves
+ * to cur/ (unless read-only) */
 int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, struct buf *why)
 {
 	struct imapmail_box *b = xcalloc(1, sizeof(*b));
@@ -137,7 +162,6 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 	imapmail_box_close(m);
 	b->name = xstrdup(folder);
 	b->readonly = readonly;
-	b->recent_min_uid = UINT32_MAX;
 	if ((b->fd = imapmail_folder_open(m, folder)) < 0) {
 		buf_printf(why, "Mailbox doesn't exist: %s", folder);
 		goto fail;
@@ -145,18 +169,10 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 	b->kernel_clock = kernel_clock(b->fd);
 	if (load(m, b, NULL, why) < 0)
 		goto fail;
-	for (size_t i = 0; i < b->f->len; i++) {
-		if (b->f->msgs[i].in_new) {
-			b->recent++;
-			if (b->f->msgs[i].uid < b->recent_min_uid)
-				b->recent_min_uid = b->f->msgs[i].uid;
-		}
-	}
-	if (!readonly && b->recent && maildir_new_move(b->fd, b->f, why) > 0 &&
-	    load(m, b, NULL, why) < 0)
-		goto fail;
-	buf_reset(why);
 	m->box = b;
+	(void)imapmail_recent_update(m);
+	move_new(m, b);
+	buf_reset(why);
 	return 0;
 fail:
 	m->box = b;
@@ -178,6 +194,7 @@ void imapmail_box_close(struct imapmail *m)
 		return;
 	if (b->fd >= 0)
 		close(b->fd);
+	imapmail_recent_free(b);
 	mail_index_folder_free(&b->f);
 	strv_free(&b->keywords);
 	free(b->name);
@@ -211,8 +228,7 @@ void imapmail_box_flags(struct imapmail *m, size_t i, struct buf *out)
 			buf_putc(out, ' ');
 		buf_cat(out, name);
 	}
-	if (!m->rev2 && msg->uid >= m->box->recent_min_uid && msg->uid < m->box->uidnext &&
-	    m->box->recent) {
+	if (!m->rev2 && imapmail_recent_has(m->box, msg->uid)) {
 		if (buf_len(out) > start)
 			buf_putc(out, ' ');
 		buf_cat(out, "\\Recent");
@@ -307,23 +323,27 @@ static size_t report_expunged(struct imapmail *m, const struct mail_index_folder
 	return n;
 }
 
-/* report - the differences between the old view and b->f */
-static void report(struct imapmail *m, struct mail_index_folder *old, bool expunge_ok)
+/* report - the differences between the old view and b->f; RECENT
+ * after EXISTS when the count of \Recent ones changed (recent: the
+ * session took new ones), as Dovecot tells it */
+static void report(struct imapmail *m, struct mail_index_folder *old, bool expunge_ok,
+		   bool recent)
 {
 	struct imapmail_box *b = m->box;
-	size_t n = old->len;
+	size_t n = old->len, gone = 0;
 
 	if (expunge_ok) {
-		size_t gone;
-
 		imapmail_context_expunged(m, old);	/* RFC 5267 4.3.4: first */
 		gone = report_expunged(m, old);
-
 		n -= gone;
 		b->told_expunge = b->told_expunge || gone > 0;
 	}
 	if (b->f->len != n)
 		imapmail_untagged(m, "%zu EXISTS", b->f->len);
+	if (!recent && gone && b->recent)
+		recent = imapmail_recent_recount(b);
+	if (recent && !m->rev2)
+		imapmail_untagged(m, "%zu RECENT", b->recent);
 	for (size_t i = 0; i < b->f->len; i++) {
 		size_t j = imapmail_box_find_uid(old, b->f->msgs[i].uid);
 
@@ -386,9 +406,10 @@ static int box_sync(struct imapmail *m, bool expunge_ok)
 		buf_free(&why);
 		return rc < 0 ? rc : 0;
 	}
+	move_new(m, b);
 	if (!expunge_ok)
 		merge(b, old);
-	report(m, old, expunge_ok);
+	report(m, old, expunge_ok, imapmail_recent_update(m));
 	mail_index_folder_free(&old);
 	buf_free(&why);
 	return rc;

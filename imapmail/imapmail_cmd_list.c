@@ -10,6 +10,7 @@
 
 #include "imap_quote.h"
 #include "imapmail.h"
+#include "imapmail_recent.h"
 #include "log.h"
 #include "maildir_folder.h"
 #include "mem.h"
@@ -88,6 +89,39 @@ static const char *special_use(const struct listing *l, const char *name)
 	return NULL;
 }
 
+/* STATUS items, in the order Dovecot answers them whatever the order
+ * asked */
+enum { ST_MESSAGES, ST_RECENT, ST_UIDNEXT, ST_UIDVALIDITY, ST_UNSEEN, ST_HIGHESTMODSEQ, ST_SIZE,
+       ST_DELETED, ST_N };
+static const char *const status_names[ST_N] = { "MESSAGES", "RECENT", "UIDNEXT", "UIDVALIDITY",
+						 "UNSEEN", "HIGHESTMODSEQ", "SIZE", "DELETED" };
+
+/* status_mask - the items asked as bits (1 << ST_*); false on one unknown */
+static bool status_mask(const struct imap_arg *items, unsigned *mask)
+{
+	*mask = 0;
+	for (size_t i = 0; i < items->list_len; i++) {
+		size_t k = 0;
+
+		while (k < ST_N && !imap_arg_atom_is(&items->list[i], status_names[k]))
+			k++;
+		if (k == ST_N)
+			return false;
+		*mask |= 1u << k;
+	}
+	return true;
+}
+
+/* status_recent - RECENT of folder (listed as f): for the selected one,
+ * this session's \Recent messages (as Dovecot answers) */
+static unsigned long long status_recent(struct imapmail *m, const char *folder,
+					const struct mail_index_folder *f)
+{
+	if (m->box && strcmp(m->box->name, folder) == 0)
+		return m->box->recent;
+	return imapmail_recent_status(m, folder, f);
+}
+
 /* imapmail_status_items - "(MESSAGES 3 UNSEEN 1)" of folder into out:
  * 0, -1 no such folder, -2 a bad item (BAD) */
 static int status_items(struct imapmail *m, const char *folder, const struct imap_arg *items,
@@ -95,49 +129,39 @@ static int status_items(struct imapmail *m, const char *folder, const struct ima
 {
 	struct mail_index_folder *f = NULL;
 	struct buf *why = buf_new(0);
-	size_t unseen = 0, recent = 0, deleted = 0;
-	long long size = 0;
-	int fd = imapmail_folder_open(m, folder), rc = -1;
+	unsigned long long v[ST_N] = { 0 };
+	unsigned mask;
+	int fd = -1, rc = -1;
 
-	if (fd < 0 || mail_index_sync(m->idx, folder, fd, NULL, why) < 0 ||
+	if (!status_mask(items, &mask)) {
+		rc = -2;
+		goto out;
+	}
+	if ((fd = imapmail_folder_open(m, folder)) < 0 ||
+	    mail_index_sync(m->idx, folder, fd, NULL, why) < 0 ||
 	    mail_index_list(m->idx, folder, &f, why) != 0 || f == NULL) {
 		if (buf_len(why))
 			log_warn("user %s: status %s: %s", m->user, folder, buf_str(why));
 		goto out;
 	}
 	for (size_t i = 0; i < f->len; i++) {
-		unseen += strchr(f->msgs[i].flags, 'S') == NULL;
-		deleted += strchr(f->msgs[i].flags, 'T') != NULL;
-		recent += f->msgs[i].in_new;
-		size += f->msgs[i].vsize >= 0 ? f->msgs[i].vsize : f->msgs[i].size;
+		v[ST_UNSEEN] += strchr(f->msgs[i].flags, 'S') == NULL;
+		v[ST_DELETED] += strchr(f->msgs[i].flags, 'T') != NULL;
+		v[ST_SIZE] += (unsigned long long)(f->msgs[i].vsize >= 0 ? f->msgs[i].vsize
+									 : f->msgs[i].size);
 	}
+	v[ST_MESSAGES] = f->len;
+	v[ST_UIDNEXT] = f->uidnext;
+	v[ST_UIDVALIDITY] = f->uidvalidity;
+	v[ST_HIGHESTMODSEQ] = f->highestmodseq;	/* RFC 7162 3.1.8 */
+	if (mask & (1u << ST_RECENT))
+		v[ST_RECENT] = status_recent(m, folder, f);
 	buf_putc(out, '(');
-	rc = 0;
-	for (size_t i = 0; rc == 0 && i < items->list_len; i++) {
-		const struct imap_arg *a = &items->list[i];
-
-		if (i)
-			buf_putc(out, ' ');
-		if (imap_arg_atom_is(a, "MESSAGES"))
-			buf_printf(out, "MESSAGES %zu", f->len);
-		else if (imap_arg_atom_is(a, "UNSEEN"))
-			buf_printf(out, "UNSEEN %zu", unseen);
-		else if (imap_arg_atom_is(a, "RECENT"))
-			buf_printf(out, "RECENT %zu", recent);
-		else if (imap_arg_atom_is(a, "UIDNEXT"))
-			buf_printf(out, "UIDNEXT %u", f->uidnext);
-		else if (imap_arg_atom_is(a, "UIDVALIDITY"))
-			buf_printf(out, "UIDVALIDITY %u", f->uidvalidity);
-		else if (imap_arg_atom_is(a, "SIZE"))
-			buf_printf(out, "SIZE %lld", size);
-		else if (imap_arg_atom_is(a, "DELETED"))
-			buf_printf(out, "DELETED %zu", deleted);
-		else if (imap_arg_atom_is(a, "HIGHESTMODSEQ"))	/* RFC 7162 3.1.8 */
-			buf_printf(out, "HIGHESTMODSEQ %llu", (unsigned long long)f->highestmodseq);
-		else
-			rc = -2;
-	}
+	for (size_t k = 0, n = 0; k < ST_N; k++)
+		if (mask & (1u << k))
+			buf_printf(out, "%s%s %llu", n++ ? " " : "", status_names[k], v[k]);
 	buf_putc(out, ')');
+	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);
@@ -350,7 +374,10 @@ void imapmail_cmd_status(struct imapmail *m, struct imap_cmd *c)
 	} else {
 		imap_quote_astring(q, name, strlen(name));
 		imapmail_untagged(m, "STATUS %s %s", buf_str(q), buf_str(out));
-		imapmail_tagged(m, "OK", "Status completed.");
+		if (m->box && strcmp(m->box->name, buf_str(folder)) == 0)	/* as Dovecot */
+			imapmail_tagged(m, "OK", "[CLIENTBUG] Status on selected mailbox completed.");
+		else
+			imapmail_tagged(m, "OK", "Status completed.");
 	}
 	buf_free(&folder);
 	buf_free(&why);

@@ -12,6 +12,7 @@
 
 #include "imapmail.h"
 #include "imapmail_context.h"
+#include "imapmail_recent.h"
 #include "imapmail_search.h"
 #include "log.h"
 #include "mem.h"
@@ -63,7 +64,7 @@ int imapmail_search_one(struct imapmail *m, struct imapmail_search *s, size_t i,
 	struct imapmail_search_msg sm = {
 		.seq = (uint32_t)(i + 1), .uid = msg->uid, .modseq = msg->modseq,
 		.flags = msg->flags, .keywords = kw, .n_keywords = keywords_of(b, msg->flags, kw),
-		.recent = msg->uid >= b->recent_min_uid && b->recent,
+		.recent = imapmail_recent_has(b, msg->uid),
 		.size = imapmail_search_needs_size(s) ? imapmail_msg_vsize(m, msg) : msg->size,
 		.internal_date = msg->date, .fd = -1 };
 

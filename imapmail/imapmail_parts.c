@@ -17,18 +17,50 @@
  * brackets its loop with imapmail_cache_batch, so that the fills are
  * committed a thousand at a time, not one by one.
  */
+#include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "imapmail.h"
 #include "log.h"
+#include "maildir_flags.h"
 #include "mail_index_cache.h"
 #include "mail_vsize.h"
 #include "mime_parts.h"
 
 enum { VSIZE_FILE_MAX = 1 << 30 };
 
-/* imapmail_msg_open - the message file, not through a link: fd or -1 */
+/* moved_name - into path, the name in cur/ of msg's file when another
+ * session renamed it since the view was listed (new/ to cur/ at its
+ * SELECT or sync, or new flags): the same base; false when none */
+static bool moved_name(struct imapmail *m, const struct mail_index_msg *msg, struct buf *path)
+{
+	struct dirent *e;
+	bool found = false;
+	DIR *d;
+	int fd = openat(m->box->fd, "cur", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	while (!found && (e = readdir(d)) != NULL)
+		found = maildir_base_len(e->d_name) == msg->base_len &&
+			memcmp(e->d_name, msg->name, msg->base_len) == 0;
+	if (found) {
+		buf_reset(path);
+		buf_printf(path, "cur/%s", e->d_name);
+	}
+	closedir(d);
+	return found;
+}
+
+/* imapmail_msg_open - the message file, not through a link: fd or -1;
+ * where the view has it, else (renamed by another session meanwhile)
+ * where it went */
 int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg)
 {
 	struct buf *path = buf_new(64);
@@ -36,6 +68,14 @@ int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg)
 
 	buf_printf(path, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
 	fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT && msg->in_new) {	/* maildir_new_move's name */
+		buf_reset(path);
+		buf_cat(path, "cur/");
+		maildir_flags_name(path, msg->name, msg->flags);
+		fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	}
+	if (fd < 0 && errno == ENOENT && moved_name(m, msg, path))
+		fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	buf_free(&path);
 	return fd;
 }

@@ -15,6 +15,9 @@
  *   "B" folder NUL base      -> uid u32
  *   "X" folder NUL uid, "H" folder, "C" folder: the expunge history
  *                               (mail_index_vanished.c)
+ *   "R" folder               -> uidvalidity u32, first u32: the first
+ *                               UID not yet taken as \Recent
+ *                               (mail_index_recent.c)
  *   "L" folder               -> dev u64, ino u64, size u64, mtime s64,
  *                               mtime nsec u32: the folder's
  *                               dovecot-uidlist as the last sync left it
@@ -168,6 +171,10 @@ void mail_index_stamp_put(struct mail_index *idx, const char *folder,
 /* mail_index_stamp_drop - the record, in a write transaction: 0 or an
  * LMDB error */
 int mail_index_stamp_drop(struct mail_index *idx, MDB_txn *txn, const char *folder);
+/* mail_index_recent_start - in the sync's txn, a folder new to the index
+ * with a new UIDVALIDITY: \Recent from UID 1 (mail_index_recent.c) */
+int mail_index_recent_start(struct mail_index *idx, MDB_txn *txn, const char *folder,
+			    uint32_t uidvalidity);
 
 /* mail_index_sync_pause - tests only: called between a sync's dry run
  * and its write transaction, where another writer may get in */

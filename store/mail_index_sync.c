@@ -369,6 +369,8 @@ static int diff(struct sync *s)
 		mail_index_enc_head(s->val, &s->head);
 		if ((rc = put(s)) == 0)
 			rc = mail_index_vanished_start(s->idx, s->txn, s->folder, s->first_modseq);
+		if (rc == 0 && !s->found && s->adopt_from == UINT32_MAX)	/* a new UIDVALIDITY */
+			rc = mail_index_recent_start(s->idx, s->txn, s->folder, s->head.uidvalidity);
 	}
 	htable_free(&s->new_bases, NULL);
 	free(s->old_bases);

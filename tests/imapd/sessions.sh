@@ -39,7 +39,10 @@ t2 = time.monotonic()
 print("got", l.decode().strip())
 print("within 1s of delivery", t2 - t1 < 1.0)
 s.sendall(b"DONE\r\n")
-print("done", f.readline().decode().strip())
+l = f.readline()
+while l.startswith(b"* "):		# "* 1 RECENT" after the EXISTS, as Dovecot
+    l = f.readline()
+print("done", l.decode().strip())
 PY
 
 python3 "$T/idle.py" $IMAP_PORT $U $PW \
