@@ -213,6 +213,7 @@ bool imapmail_envelope_cached(struct imapmail *m, const struct mail_index_msg *m
 void imapmail_cache_batch(struct imapmail *m, bool on);
 /* --- imapmail_fetch_ahead.c: a chunk of FETCH's cached ENVELOPEs --- */
 struct imapmail_ahead {
+	const char *field;		/* NULL: IMAPMAIL_ENVELOPE_FIELD */
 	size_t n, cap;
 	struct buf *data;
 	size_t *off, *len;
@@ -221,6 +222,7 @@ struct imapmail_ahead {
 void imapmail_ahead_read(struct imapmail *m, struct imapmail_ahead *a, const size_t *idx, size_t n);
 bool imapmail_ahead_envelope(struct imapmail *m, const struct imapmail_ahead *a, size_t j,
 			     const struct mail_index_msg *msg, struct buf *out);
+bool imapmail_ahead_data(const struct imapmail_ahead *a, size_t j, const char **data, size_t *len);
 void imapmail_ahead_free(struct imapmail_ahead *a);
 /* --- imapmail_hdrcache.c: HEADER.FIELDS from the cached lean header --- */
 struct imapmail_section;

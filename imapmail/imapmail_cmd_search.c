@@ -15,8 +15,17 @@
 #include "imapmail_recent.h"
 #include "imapmail_search.h"
 #include "log.h"
+#include "mail_index_cache.h"
 #include "mem.h"
 
+
+enum { AHEAD_CHUNK = 512 };		/* envelopes read ahead at once */
+
+/* a message's place in the envelopes read ahead */
+struct ahead_at {
+	const struct imapmail_ahead *a;
+	size_t j;
+};
 
 /* keywords_of - the keyword names of a message's letters */
 static size_t keywords_of(const struct imapmail_box *b, const char *flags, const char **out)
@@ -30,18 +39,23 @@ static size_t keywords_of(const struct imapmail_box *b, const char *flags, const
 	return n;
 }
 
-/* match - one message: the cached envelope first when it helps, the
- * file only if the program still needs it */
+/* match - one message: the cached envelope first when it helps (read
+ * ahead, or now), the file only if the program still needs it */
 static int match(struct imapmail *m, struct imapmail_search *s, struct imapmail_search_msg *sm,
-		 const struct mail_index_msg *msg, struct buf *env)
+		 const struct mail_index_msg *msg, const struct ahead_at *at, struct buf *env)
 {
 	const struct mail_index_folder *f = m->box->f;
 	uint32_t last_uid = f->len ? f->msgs[f->len - 1].uid : 0;
+	const char *data;
+	size_t len;
 	int rc;
 
 	buf_reset(env);
-	if (imapmail_search_needs_file(s) && imapmail_search_envelope_helps(s) &&
-	    imapmail_envelope_cached(m, msg, env)) {
+	if (at && imapmail_ahead_data(at->a, at->j, &data, &len)) {
+		sm->envelope = data;
+		sm->envelope_len = len;
+	} else if (imapmail_search_needs_file(s) && imapmail_search_envelope_helps(s) &&
+		   imapmail_envelope_cached(m, msg, env)) {
 		sm->envelope = buf_str(env);
 		sm->envelope_len = buf_len(env);
 	}
@@ -53,10 +67,10 @@ static int match(struct imapmail *m, struct imapmail_search *s, struct imapmail_
 	return rc;
 }
 
-/* imapmail_search_one - does s match message i of the view: 1, 0, or -1
- * (its file was needed and could not be read); env: a buffer for the
- * cached envelope */
-int imapmail_search_one(struct imapmail *m, struct imapmail_search *s, size_t i, struct buf *env)
+/* one - imapmail_search_one, with the envelope fields read ahead (at,
+ * or NULL) */
+static int one(struct imapmail *m, struct imapmail_search *s, size_t i, const struct ahead_at *at,
+	       struct buf *env)
 {
 	const struct imapmail_box *b = m->box;
 	const struct mail_index_msg *msg = &b->f->msgs[i];
@@ -68,7 +82,15 @@ int imapmail_search_one(struct imapmail *m, struct imapmail_search *s, size_t i,
 		.size = imapmail_search_needs_size(s) ? imapmail_msg_vsize(m, msg) : msg->size,
 		.internal_date = msg->date, .fd = -1 };
 
-	return match(m, s, &sm, msg, env);
+	return match(m, s, &sm, msg, at, env);
+}
+
+/* imapmail_search_one - does s match message i of the view: 1, 0, or -1
+ * (its file was needed and could not be read); env: a buffer for the
+ * cached envelope */
+int imapmail_search_one(struct imapmail *m, struct imapmail_search *s, size_t i, struct buf *env)
+{
+	return one(m, s, i, NULL, env);
 }
 
 /* run - the hits (UIDs or sequence numbers) of s in the view */
@@ -76,18 +98,28 @@ static size_t run(struct imapmail *m, struct imapmail_search *s, uint32_t *hits,
 		  uint64_t *modseq_r)
 {
 	const struct mail_index_folder *f = m->box->f;
+	struct imapmail_ahead a = { .field = MAIL_INDEX_CACHE_ENVELOPE };
+	bool ahead = imapmail_search_needs_file(s) && imapmail_search_envelope_helps(s);
 	struct buf *env = buf_new(256);
-	size_t n = 0;
+	size_t n = 0, idx[AHEAD_CHUNK];
 
 	*modseq_r = 0;
 	for (size_t i = 0; i < f->len; i++) {
 		const struct mail_index_msg *msg = &f->msgs[i];
 
-		if (imapmail_search_one(m, s, i, env) == 1) {
+		if (ahead && i % AHEAD_CHUNK == 0) {
+			size_t len = f->len - i < AHEAD_CHUNK ? f->len - i : AHEAD_CHUNK;
+
+			for (size_t k = 0; k < len; k++)
+				idx[k] = i + k;
+			imapmail_ahead_read(m, &a, idx, len);
+		}
+		if (one(m, s, i, ahead ? &(struct ahead_at){ &a, i % AHEAD_CHUNK } : NULL, env) == 1) {
 			hits[n++] = m->uid ? msg->uid : (uint32_t)(i + 1);
 			*modseq_r = msg->modseq > *modseq_r ? msg->modseq : *modseq_r;
 		}
 	}
+	imapmail_ahead_free(&a);
 	buf_free(&env);
 	return n;
 }

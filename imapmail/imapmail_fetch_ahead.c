@@ -4,7 +4,7 @@
  * transaction before their answers are built, so that listing a folder
  * costs a copy per message, not a parse of its address fields.
  *
- *   struct imapmail_ahead a = { 0 };
+ *   struct imapmail_ahead a = { 0 };             // .field: another cache field
  *   imapmail_ahead_read(m, &a, idx + k, n);      // messages idx[k..k+n)
  *   imapmail_ahead_envelope(m, &a, j, out);       // message idx[k + j]
  *   imapmail_ahead_free(&a);
@@ -15,7 +15,8 @@
  * cached fields rendered now, else the file's.  Errors: false from
  * imapmail_ahead_envelope when the message cannot be read at all (the
  * caller's "NO Some messages ..."); a chunk that cannot be read is
- * logged and answered one by one.
+ * logged and answered one by one.  SEARCH reads the envelope fields
+ * (MAIL_INDEX_CACHE_ENVELOPE) ahead the same way: imapmail_ahead_data.
  */
 #include <stdlib.h>
 
@@ -41,9 +42,9 @@ static void keep(void *ctx, size_t i, const struct mail_index_cache_view *v)
 /* imapmail_ahead_read - the renderings of messages idx[0..n) */
 void imapmail_ahead_read(struct imapmail *m, struct imapmail_ahead *a, const size_t *idx, size_t n)
 {
-	static const char *const fields[] = { IMAPMAIL_ENVELOPE_FIELD };
+	const char *const fields[] = { a->field ? a->field : IMAPMAIL_ENVELOPE_FIELD };
 	struct buf *why = buf_new(0);
-	uint32_t *uids;
+	const struct mail_index_msg **msgs;
 
 	if (n > a->cap) {
 		free(a->off);
@@ -58,17 +59,18 @@ void imapmail_ahead_read(struct imapmail *m, struct imapmail_ahead *a, const siz
 		a->data = buf_new(64 * 1024);
 	buf_reset(a->data);
 	a->n = n;
-	uids = xcalloc(n + 1, sizeof(*uids));
+	msgs = xcalloc(n + 1, sizeof(*msgs));
 	for (size_t i = 0; i < n; i++) {
-		uids[i] = m->box->f->msgs[idx[i]].uid;
+		msgs[i] = &m->box->f->msgs[idx[i]];
 		a->rc[i] = 0;
 	}
-	if (mail_index_cache_get_many(m->idx, m->box->name, uids, n, fields, 1, keep, a, why) < 0) {
+	if (mail_index_cache_get_msgs(m->idx, m->box->name, m->box->f->uidvalidity, msgs, n, fields,
+				      1, keep, a, why) < 0) {
 		log_warn("user %s: %s", m->user, buf_str(why));
 		for (size_t i = 0; i < n; i++)
 			a->rc[i] = 0;
 	}
-	free(uids);
+	free(msgs);
 	buf_free(&why);
 }
 
@@ -116,6 +118,17 @@ bool imapmail_ahead_envelope(struct imapmail *m, const struct imapmail_ahead *a,
 	return one_by_one(m, msg, j < a->n ? a->rc[j] : -1, out);
 }
 
+/* imapmail_ahead_data - the field the chunk read for its j-th message:
+ * true with its bytes, false when it has none (not cached, uncacheable) */
+bool imapmail_ahead_data(const struct imapmail_ahead *a, size_t j, const char **data, size_t *len)
+{
+	if (j >= a->n || a->rc[j] != 1)
+		return false;
+	*data = buf_str(a->data) + a->off[j];
+	*len = a->len[j];
+	return true;
+}
+
 /* imapmail_ahead_free - a's memory */
 void imapmail_ahead_free(struct imapmail_ahead *a)
 {
@@ -123,5 +136,5 @@ void imapmail_ahead_free(struct imapmail_ahead *a)
 	free(a->len);
 	free(a->rc);
 	buf_free(&a->data);
-	*a = (struct imapmail_ahead){ 0 };
+	*a = (struct imapmail_ahead){ .field = a->field };
 }

@@ -146,7 +146,7 @@ static void field_done(struct reader *r)
 		v[n - 1] = '\0';	/* trailing white space of the value */
 	if (strcasecmp(name, "Content-Type") == 0)
 		search_charset_param(v, r->charset);
-	if (top && !r->date_seen && strcasecmp(name, "Date") == 0) {
+	if (top && r->s->needs_date && !r->date_seen && strcasecmp(name, "Date") == 0) {
 		time_t t;
 		int zone;
 

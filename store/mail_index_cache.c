@@ -94,8 +94,9 @@ struct put_work {
 	struct buf *why;
 };
 
-/* key - the entry of field (the validator with "") of uid in folder */
-static void key(struct buf *b, const char *folder, uint32_t uid, const char *field)
+/* mail_index_cache_key - the entry of field (the validator with "") of
+ * uid in folder */
+void mail_index_cache_key(struct buf *b, const char *folder, uint32_t uid, const char *field)
 {
 	mail_index_key_uid(b, folder, uid);
 	buf_cat(b, field);
@@ -167,7 +168,7 @@ static bool is_valid(struct mail_index *idx, MDB_txn *txn, const char *folder, u
 	MDB_val k, v;
 	bool ok;
 
-	key(kb, folder, uid, "");
+	mail_index_cache_key(kb, folder, uid, "");
 	k = mail_index_val(kb);
 	ok = mdb_get(txn, idx->cache_dbi, &k, &v) == 0 && v.mv_size == buf_len(b)
 	    && memcmp(v.mv_data, buf_str(b), v.mv_size) == 0;
@@ -185,7 +186,7 @@ static int drop_prefix(struct mail_index *idx, MDB_txn *txn, const char *folder,
 	MDB_val k;
 	int rc;
 
-	key(prefix, folder, uid, "");
+	mail_index_cache_key(prefix, folder, uid, "");
 	prefix->data[0] = kind;
 	if ((rc = mdb_cursor_open(txn, idx->cache_dbi, &c)) == 0) {
 		for (;;) {
@@ -231,7 +232,7 @@ static int put_field(struct put_work *w, MDB_txn *txn, size_t i, struct buf *kb,
 {
 	MDB_val k, v;
 
-	key(kb, w->folder, w->uid, w->name[i]);
+	mail_index_cache_key(kb, w->folder, w->uid, w->name[i]);
 	buf_reset(vb);
 	if (w->data[i] == NULL || w->len[i] > MAIL_INDEX_CACHE_FIELD_MAX) {
 		buf_putc(vb, '!');
@@ -253,7 +254,7 @@ static int put_fields(struct put_work *w, MDB_txn *txn, const struct buf *valid)
 
 	if (!is_valid(w->idx, txn, w->folder, w->uid, valid)
 	    && (rc = mail_index_cache_drop(w->idx, txn, w->folder, w->uid)) == 0) {
-		key(kb, w->folder, w->uid, "");
+		mail_index_cache_key(kb, w->folder, w->uid, "");
 		k = mail_index_val(kb);
 		v = mail_index_val(valid);
 		rc = mdb_put(txn, w->idx->cache_dbi, &k, &v, 0);
@@ -285,8 +286,8 @@ static int put_txn(MDB_txn *txn, void *ctx)
 	return rc == 1 ? 0 : rc;
 }
 
-/* args_ok - a folder and field name the cache takes */
-static bool args_ok(const char *folder, uint32_t uid, const char *field, struct buf *why)
+/* mail_index_cache_args_ok - a folder and field name the cache takes */
+bool mail_index_cache_args_ok(const char *folder, uint32_t uid, const char *field, struct buf *why)
 {
 	size_t n = strlen(field);
 
@@ -318,7 +319,7 @@ int mail_index_cache_put(struct mail_index *idx, const char *folder, uint32_t ui
 	struct put_work w = { .idx = idx, .folder = folder, .uid = uid, .n = 1, .why = why,
 			      .name = { field }, .data = { data }, .len = { len } };
 
-	return args_ok(folder, uid, field, why) ? run_put(&w) : -1;
+	return mail_index_cache_args_ok(folder, uid, field, why) ? run_put(&w) : -1;
 }
 
 /* pend_clear - the batch's entries freed, the batch kept */
@@ -426,7 +427,7 @@ static int read_field(struct mail_index *idx, MDB_txn *txn, const char *folder, 
 	if (rc == 1 && !is_valid(idx, txn, folder, uid, valid))
 		rc = 0;
 	if (rc == 1) {
-		key(valid, folder, uid, field);
+		mail_index_cache_key(valid, folder, uid, field);
 		k = mail_index_val(valid);
 		rc = mdb_get(txn, idx->cache_dbi, &k, &v) != 0 || v.mv_size < 1
 		    || v.mv_size > MAIL_INDEX_CACHE_FIELD_MAX + 1 ? 0
@@ -447,7 +448,7 @@ int mail_index_cache_get(struct mail_index *idx, const char *folder, uint32_t ui
 	int rc;
 
 	buf_reset(out);
-	if (!args_ok(folder, uid, field, why))
+	if (!mail_index_cache_args_ok(folder, uid, field, why))
 		return -1;
 	if ((rc = pend_get(idx, folder, uid, field, out)) != 0)
 		return rc;
@@ -589,7 +590,7 @@ void mail_index_cache_derive(const char *name, mail_index_cache_derive_fn *fn)
 	struct buf *why = buf_new(0);
 
 	derived.fn = NULL;
-	if (fn && args_ok("x", 1, name, why)) {
+	if (fn && mail_index_cache_args_ok("x", 1, name, why)) {
 		snprintf(derived.name, sizeof(derived.name), "%s", name);
 		derived.fn = fn;
 	}
@@ -605,7 +606,7 @@ static int fill(struct mail_index *idx, const char *folder, int folder_fd, uint3
 	struct mail_index_msg m = { 0 };
 	struct buf *valid = buf_new(64);
 	struct mime_parts *p = NULL;
-	int rc = args_ok(folder, uid, MAIL_INDEX_CACHE_ENVELOPE, why) ? record_of(idx, folder, uid,
+	int rc = mail_index_cache_args_ok(folder, uid, MAIL_INDEX_CACHE_ENVELOPE, why) ? record_of(idx, folder, uid,
 										&m, valid, why) : -1;
 	int fd = rc == 1 ? open_msg(folder_fd, &m, why) : -2;
 
@@ -635,125 +636,6 @@ int mail_index_cache_fill_header(struct mail_index *idx, const char *folder, int
 				 uint32_t uid, struct buf *why)
 {
 	return fill(idx, folder, folder_fd, uid, true, why);
-}
-
-/* many_read - a get_many's transaction: cursors kept positioned, as
- * the keys come in order, and the folder's header read once */
-struct many_read {
-	struct mail_index *idx;
-	const char *folder;
-	MDB_cursor *main, *cache;
-	struct mail_index_head h;
-	struct buf *kb, *valid;
-	const char *const *fields;
-	size_t n_fields;
-};
-
-/* read_at - the cache entry of key kb: its value's form as
- * mail_index_cache_get's return, the bytes in *d */
-static int read_at(struct many_read *r, MDB_val *d)
-{
-	MDB_val k = mail_index_val(r->kb);
-
-	if (mdb_cursor_get(r->cache, &k, d, MDB_SET_KEY) != 0 || d->mv_size < 1
-	    || d->mv_size > MAIL_INDEX_CACHE_FIELD_MAX + 1)
-		return 0;
-	return *(char *)d->mv_data == '!' ? MAIL_INDEX_CACHE_UNCACHEABLE
-	    : *(char *)d->mv_data == '=' ? 1 : 0;
-}
-
-/* view_of - uid's fields into v, under its validator (as read_field) */
-static int view_of(struct many_read *r, uint32_t uid, struct mail_index_cache_view *v,
-		   struct buf *why)
-{
-	struct mail_index_msg m = { 0 };
-	MDB_val k, d;
-	int rc;
-
-	*v = (struct mail_index_cache_view){ .valid = NULL };
-	mail_index_key_uid(r->kb, r->folder, uid);
-	k = mail_index_val(r->kb);
-	if ((rc = mdb_cursor_get(r->main, &k, &d, MDB_SET_KEY)) == MDB_NOTFOUND)
-		return 0;
-	if (rc != 0 || mail_index_dec_msg(&k, &d, strlen(r->folder) + 2, &m) != 0) {
-		buf_printf(why, "%s: folder %s: UID %u: %s", r->idx->path, r->folder, uid,
-			   mdb_strerror(rc ? rc : MDB_CORRUPTED));
-		return -1;
-	}
-	mail_index_cache_validator(r->h.uidvalidity, &m, r->valid);
-	free(m.name);
-	v->valid = buf_str(r->valid);
-	v->valid_len = buf_len(r->valid);
-	if (read_at(r, &d) != 0 || d.mv_size != buf_len(r->valid)
-	    || memcmp(d.mv_data, buf_str(r->valid), d.mv_size) != 0)
-		return 0;		/* no validator, or another message's */
-	for (size_t f = 0; f < r->n_fields; f++) {
-		key(r->kb, r->folder, uid, r->fields[f]);
-		if ((v->rc[f] = read_at(r, &d)) == 1) {
-			v->data[f] = (char *)d.mv_data + 1;
-			v->len[f] = d.mv_size - 1;
-		}
-	}
-	return 0;
-}
-
-/* many_begin - r's transaction, cursors and folder header: 1, 0 no such
- * folder, -1 with why */
-static int many_begin(struct many_read *r, MDB_txn **txn, struct buf *why)
-{
-	MDB_val k, v;
-	int rc;
-
-	if ((rc = mail_index_txn_begin(r->idx, MDB_RDONLY, txn)) != 0) {
-		buf_printf(why, "%s: %s", r->idx->path, mdb_strerror(rc));
-		return -1;
-	}
-	mail_index_key_folder(r->kb, r->folder);
-	k = mail_index_val(r->kb);
-	if ((rc = mdb_get(*txn, r->idx->dbi, &k, &v)) == 0 && mail_index_dec_head(&v, &r->h) != 0)
-		rc = MDB_CORRUPTED;
-	if (rc == 0 && (rc = mdb_cursor_open(*txn, r->idx->dbi, &r->main)) == 0
-	    && (rc = mdb_cursor_open(*txn, r->idx->cache_dbi, &r->cache)) != 0)
-		mdb_cursor_close(r->main);
-	if (rc == 0)
-		return 1;
-	mdb_txn_abort(*txn);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	buf_printf(why, "%s: folder %s: %s", r->idx->path, r->folder, mdb_strerror(rc));
-	return -1;
-}
-
-/* mail_index_cache_get_many - see mail_index_cache.h */
-int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
-			      size_t n, const char *const *fields, size_t n_fields,
-			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why)
-{
-	struct many_read r = { .idx = idx, .folder = folder, .fields = fields,
-			       .n_fields = n_fields };
-	struct mail_index_cache_view v;
-	MDB_txn *txn;
-	int rc = 0;
-
-	if (r.n_fields > MAIL_INDEX_CACHE_MANY_FIELDS)
-		r.n_fields = MAIL_INDEX_CACHE_MANY_FIELDS;
-	for (size_t f = 0; f < r.n_fields; f++)
-		if (!args_ok(folder, 1, fields[f], why))
-			return -1;
-	r.kb = buf_new(64);
-	r.valid = buf_new(64);
-	if ((rc = many_begin(&r, &txn, why)) == 1) {
-		rc = 0;
-		for (size_t i = 0; rc == 0 && i < n; i++)
-			if (uids[i] != 0 && (rc = view_of(&r, uids[i], &v, why)) == 0 && v.valid)
-				fn(ctx, i, &v);
-		mdb_cursor_close(r.main);
-		mdb_cursor_close(r.cache);
-		mdb_txn_abort(txn);
-	}
-	buf_free(&r.kb);
-	buf_free(&r.valid);
-	return rc;
 }
 
 
@@ -820,7 +702,7 @@ long mail_index_cache_side_put(struct mail_index *idx, const char *folder, const
 	int rc;
 
 	for (size_t i = 0; i < n; i++)
-		if (!args_ok(folder, uids[i], "side", why)
+		if (!mail_index_cache_args_ok(folder, uids[i], "side", why)
 		    || buf_len(data[i]) > MAIL_INDEX_CACHE_FIELD_MAX)
 			return -1;
 	if (n == 0)
@@ -842,7 +724,7 @@ int mail_index_cache_side_scan(struct mail_index *idx, const char *folder,
 	MDB_val k, v;
 	int rc, op = MDB_SET_RANGE;
 
-	if (!args_ok(folder, 1, "side", why)) {
+	if (!mail_index_cache_args_ok(folder, 1, "side", why)) {
 		buf_free(&prefix);
 		return -1;
 	}

@@ -102,6 +102,15 @@ typedef void mail_index_cache_each_fn(void *ctx, size_t i, const struct mail_ind
 int mail_index_cache_get_many(struct mail_index *idx, const char *folder, const uint32_t *uids,
 			      size_t n, const char *const *fields, size_t n_fields,
 			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why);
+/* mail_index_cache_get_msgs - as get_many, for messages as the caller
+ * holds their records (a view of the folder of that UIDVALIDITY): an
+ * entry counts when its validator is the caller's record's, without
+ * reading the index's record (so a message renamed since the view was
+ * taken, same base and size, still has its entries) */
+int mail_index_cache_get_msgs(struct mail_index *idx, const char *folder, uint32_t uidvalidity,
+			      const struct mail_index_msg *const *msgs, size_t n,
+			      const char *const *fields, size_t n_fields,
+			      mail_index_cache_each_fn *fn, void *ctx, struct buf *why);
 /* mail_index_cache_validator - the validator of msg (in a folder of
  * that UIDVALIDITY) as get_many and side_scan show them, into b */
 void mail_index_cache_validator(uint32_t uidvalidity, const struct mail_index_msg *msg,

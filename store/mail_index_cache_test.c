@@ -691,6 +691,23 @@ static void test_many(void)
 		test_assert(!mail_index_cache_validator_is(buf_str(v), buf_len(v) - 1,
 							   f->uidvalidity, &f->msgs[1]));
 	}
+	test_end();
+
+	test_begin("mail_index_cache_get_msgs: the caller's records, a changed size not");
+	seen_clear(&s);
+	if (f && f->len == 2) {
+		struct mail_index_msg other = f->msgs[1];
+		const struct mail_index_msg *msgs[] = { &f->msgs[0], &f->msgs[1], &other };
+
+		other.size++;
+		test_assert(mail_index_cache_get_msgs(idx, "INBOX", f->uidvalidity, msgs, 3, fields, 2,
+						      seen_view, &s, why) == 0);
+		test_assert(s.n == 1 && s.i[0] == 1 && s.rc[0][0] == 1 && s.rc[0][1] == 1);
+		test_assert_str(s.n == 1 ? buf_str(s.data[0]) : "", "Subject: eight\n");
+		seen_clear(&s);
+		test_assert(mail_index_cache_get_msgs(idx, "INBOX", f->uidvalidity + 1, msgs, 2, fields,
+						      2, seen_view, &s, why) == 0 && s.n == 0);
+	}
 	mail_index_folder_free(&f);
 	seen_clear(&s);
 	test_assert(mail_index_cache_get_many(idx, "NoSuch", uids, 2, fields, 2, seen_view, &s,

@@ -194,6 +194,11 @@ int mail_index_write(struct mail_index *idx, mail_index_write_fn *fn, void *ctx)
  * folder dropped); 0 or an LMDB error */
 int mail_index_cache_drop(struct mail_index *idx, MDB_txn *txn, const char *folder,
 			  uint32_t uid);
+/* mail_index_cache_key - the cache entry of field ("": the validator)
+ * of uid in folder, in b; mail_index_cache_args_ok - a folder, UID and
+ * field name the cache takes (else false with why) */
+void mail_index_cache_key(struct buf *b, const char *folder, uint32_t uid, const char *field);
+bool mail_index_cache_args_ok(const char *folder, uint32_t uid, const char *field, struct buf *why);
 /* mail_index_map_first - the map size a new environment starts with;
  * tests make it small to see it grow */
 extern size_t mail_index_map_first;
