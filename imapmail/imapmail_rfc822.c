@@ -233,7 +233,8 @@ const char *imapmail_rfc822_field_next(const char *fields, size_t len, const cha
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *q = p + n;
 		const char *eol = nl ? nl : end;
 
-		if ((size_t)(eol - p) > n && strncasecmp(p, name, n) == 0) {
+		if ((size_t)(eol - p) > n && (*p | 0x20) == (*name | 0x20) &&
+		    strncasecmp(p, name, n) == 0) {
 			while (q < eol && (*q == ' ' || *q == '\t'))
 				q++;
 			if (q < eol && *q == ':') {

@@ -1,6 +1,6 @@
 /* maildir_new - a folder's new/ moved to cur/, as Dovecot does when a
- * session opens it (POP3 login, IMAP SELECT) and at each sync of a
- * read-write IMAP session: each file keeps its flags
+ * session opens it (pop3mail at login; imapmail leaves files in new/
+ * until their flags change): each file keeps its flags
  * and gets ":2," (maildir_flags_set).
  *
  *   n = maildir_new_move(folder_fd, f, why);   // f from mail_index_list

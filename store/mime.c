@@ -62,8 +62,11 @@ void mime_free(struct mime **wp)
 /* header_name_is - case-insensitive "Name:" test */
 static bool header_name_is(const char *h, const char *name)
 {
-	size_t n = strlen(name);
+	size_t n;
 
+	if ((h[0] | 0x20) != (name[0] | 0x20))	/* names start with letters */
+		return false;
+	n = strlen(name);
 	return strncasecmp(h, name, n) == 0 && (h[n] == ':' || h[n] == ' ' || h[n] == '\t');
 }
 

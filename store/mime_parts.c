@@ -142,8 +142,11 @@ static void end_above(struct walk *k, int n)
 static bool is_named(const char *p, size_t len, const char *const *names)
 {
 	for (; *names; names++) {
-		size_t n = strlen(*names), i = n;
+		size_t n, i;
 
+		if (len == 0 || (p[0] | 0x20) != ((*names)[0] | 0x20))	/* names start with letters */
+			continue;
+		n = i = strlen(*names);
 		if (len <= n || strncasecmp(p, *names, n) != 0)
 			continue;
 		while (i < len && (p[i] == ' ' || p[i] == '\t'))

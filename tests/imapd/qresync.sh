@@ -50,11 +50,18 @@ same() {
 }
 # by_hand BASE7 BASE8 MAILDIR - what mutt would do: the file of BASE7
 # gets \Flagged in its name, the file of BASE8 is deleted
+# (hato leaves unflagged mail in new/, Dovecot moved it to cur/)
 by_hand() {
-	local f7 f8
-	f7=$(cd "$3/cur" && ls | grep -F "$1:") f8=$(cd "$3/cur" && ls | grep -F "$2:")
-	mv "$3/cur/$f7" "$3/cur/${f7%%:2,*}:2,F${f7#*:2,}"
-	rm "$3/cur/$f8"
+	local f7 f8 flags=
+	f7=$(file_of "$1" "$3") f8=$(file_of "$2" "$3")
+	case $f7 in *:2,*) flags=${f7#*:2,} ;; esac
+	mv "$3/$f7" "$3/cur/$1:2,F$flags"
+	rm "$3/$f8"
+}
+# file_of BASE MAILDIR - "cur/NAME" or "new/NAME" of the file with BASE
+file_of() {
+	(cd "$2" && ls cur new | awk -v b="$1" '/:$/ { d = substr($0, 1, length($0) - 1); next }
+		{ n = $0; sub(/:2,.*/, "", n) } n == b { print d "/" $0 }')
 }
 # in_set SET N - N is in the IMAP set
 in_set() {
@@ -72,10 +79,13 @@ t_check "the client saw 8 messages" grep -q "first: 8 messages" "$T/h.first"
 both other
 same other "another session's STORE, EXPUNGE and a keyword, as Dovecot"
 t_check "a message delivered by SMTP" pop3_send 1
-cp -p "$md"/new/* "$mdd/new/"
+for f in "$md"/new/*; do		# the new one (hato keeps older unflagged ones in new/ too)
+	n=${f##*/}
+	[ -n "$(file_of "${n%%:2,*}" "$mdd")" ] || cp -p "$f" "$mdd/new/"
+done
 # the 7th and 8th messages of the first SELECT (UIDs in the order of the
 # names' times: seconds, microseconds, counter)
-bases=$(cd "$md/cur" && ls | sed 's/:2,.*//' | python3 -c 'import re, sys
+bases=$(cd "$md" && ls cur new | grep -v ':$' | grep . | sed 's/:2,.*//' | python3 -c 'import re, sys
 def t(n):
     m = re.match(r"(\d*)(?:\.M(\d*))?[^.:Q]*(?:Q(\d*))?", n)
     return [int(x or 0) for x in m.groups()] + [n]

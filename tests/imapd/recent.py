@@ -118,7 +118,10 @@ def deliver():
 
 
 def in_new():
-    print("new/ holds %d" % len(os.listdir(os.path.join(MAILDIR, "new"))))
+    """how many files new/ holds, on a "## " line: not compared (Dovecot
+    moves them to cur/ when a session takes them as \\Recent, hato when
+    their flags change)"""
+    print("## new/ holds %d" % len(os.listdir(os.path.join(MAILDIR, "new"))))
 
 
 def sequential():

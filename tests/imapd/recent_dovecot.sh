@@ -9,8 +9,10 @@
 # another has the folder selected; two SELECTs at once, one takes; a
 # session's own APPEND; an expunge under the taken ones; no MODSEQ for a
 # take; IDLE).  Each section
-# must answer as Dovecot does, and delivered mail leaves new/ for cur/ at
-# the SELECT or NOOP that takes it, on both.
+# must answer as Dovecot does.  Where the files are differs: Dovecot
+# moves delivered mail from new/ to cur/ at the SELECT or NOOP that takes
+# it, hato leaves it in new/ until its flags change (its \Recent is the
+# index's); the "## new/ holds" lines are not compared.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "imap tests skipped: they need root # SKIP"; exit 0; }
 command -v dovecot >/dev/null || { t_fail "dovecot is not installed (make deps installs dovecot-imapd)"; exit 0; }
@@ -34,7 +36,7 @@ python3 "$TOPDIR/tests/imapd/recent.py" 127.0.0.1 $IMAP_PORT $U $PW "$md" >"$T/h
 python3 "$TOPDIR/tests/imapd/recent.py" 127.0.0.1 $DV $U "$DOVECOT_PASS" "$mdd" >"$T/d.out" 2>&1
 
 # section NAME - the lines of one section of an output file
-section() { awk -v s="-- $1" '$0 == s { on = 1; next } /^-- / { on = 0 } on' "$2"; }
+section() { awk -v s="-- $1" '$0 == s { on = 1; next } /^-- / { on = 0 } on && !/^## /' "$2"; }
 declare -A what=(
 	[S1]="SELECT takes the 2 delivered messages: RECENT 2, \\Recent, SEARCH RECENT"
 	[S2]="the next SELECT has RECENT 0; its own APPEND is * 1 RECENT and \\Recent; COPY to a new folder: STATUS RECENT 2"
@@ -42,14 +44,14 @@ declare -A what=(
 	[S4]="STATUS (RECENT) after EXAMINE still 2; SELECT takes them"
 	[S5]="SELECT after a take: RECENT 0; MOVE into INBOX: STATUS INBOX RECENT 1"
 	[S6]="SELECT INBOX takes the moved message only"
-	[C1]="NOOP while selected takes a delivery (EXISTS, RECENT 1), moves it to cur/; the next SELECT has RECENT 0"
+	[C1]="NOOP while selected takes a delivery (EXISTS, RECENT 1); the next SELECT has RECENT 0"
 	[C2]="EXAMINE while another session has the folder selected: \\Recent for it, taken by the other's NOOP; STATUS elsewhere 1, then 0"
 	[C3]="two SELECTs at once: exactly one takes the new message"
 	[C4]="a session's own APPEND to its folder, then expunges: \\Recent follows the messages, * n RECENT when one goes"
 	[C5]="a take gives no new MODSEQ (HIGHESTMODSEQ the same)"
-	[C6]="IDLE takes a delivery: * n EXISTS, * 1 RECENT, the file in cur/"
+	[C6]="IDLE takes a delivery: * n EXISTS, * 1 RECENT"
 	[C7]="EXAMINE hears a delivery as recent at NOOP without taking it; a SELECT after UNSELECT takes it"
-	[C8]="EXAMINE reads a message another session moved from new/ to cur/, then flagged, meanwhile"
+	[C8]="EXAMINE reads a message another session flagged (new/ to cur/) meanwhile"
 )
 for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5 C6 C7 C8; do
 	section $s "$T/h.out" >"$T/h.$s"
@@ -61,5 +63,6 @@ for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5 C6 C7 C8; do
 	fi
 done
 t_check "hato's answers are whole (no error from the driver)" bash -c "! grep -q Traceback '$T/h.out'"
-t_check "...and the delivered mail is in cur/ at the end (new/ empty)" \
-	bash -c "[ \$(ls '$md/new' | wc -l) = 0 ]"
+t_check "...Dovecot's copy has emptied new/; hato's keeps the mail no one flagged there" \
+	bash -c "[ \$(ls '$mdd/new' | wc -l) = 0 ] && [ \$(ls '$md/new' | wc -l) -gt 0 ] &&
+		 ! ls '$md/new' | grep -q ':2,'"
