@@ -35,6 +35,7 @@ struct master_service {
 	int listen_fds[MASTER_MAX_LISTEN_FDS];
 	int nlisten;
 	int total, avail;	/* processes of this generation, idle ones */
+	int min_avail;		/* idle ones kept started (mail processes) */
 	bool listening, throttled, used;
 	bool limit_watch;	/* listening only to warn about the process limit */
 	long limit_warned;	/* time of the last such warning */

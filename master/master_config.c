@@ -77,6 +77,15 @@ static struct strv *build_argv(const struct master_cf_entry *e, const char *type
 	return v;
 }
 
+/* is_mail_process - prog is a mail process (imapmail, pop3mail): one
+ * per session, started for each login unless kept waiting */
+static bool is_mail_process(const char *prog)
+{
+	const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+
+	return strcmp(base, "imapmail") == 0 || strcmp(base, "pop3mail") == 0;
+}
+
 /* make_service - one service from one entry; NULL when skipped (log_skipped
  * names it) or bad */
 static struct master_service *make_service(struct config *c, const struct master_cf_entry *e,
@@ -115,6 +124,7 @@ static struct master_service *make_service(struct config *c, const struct master
 	svc->wakeup = e->wakeup;
 	svc->wakeup_if_used = e->wakeup_if_used;
 	svc->maxproc = e->maxproc < 0 ? (int)atol(config_get(c, "default_process_limit")) : e->maxproc;
+	svc->min_avail = is_mail_process(prog) ? (int)atol(config_get(c, "mail_process_min_avail")) : 0;
 	svc->path = prog;
 	svc->argv = build_argv(e, type_names[type]);
 	return svc;

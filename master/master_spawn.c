@@ -17,6 +17,10 @@
  * pipe stays readable for every holder, then drops the pipe (a new one
  * serves the processes started after the stress).  So smtpd's idle
  * sessions get the short stressed smtpd_timeout too, not only new ones.
+ * Mail processes (imapmail, pop3mail: one per session) are kept
+ * started, mail_process_min_avail of them idle, as Dovecot's
+ * process_min_avail: a login then does not wait for a fork, an exec and
+ * the start-up, which on a busy machine each wait for a CPU.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,6 +88,11 @@ void master_spawn_update(struct master_service *svc)
 		    (svc->maxproc == 0 || svc->total < svc->maxproc);
 	bool watch_limit = !want && at_limit(svc);
 
+	if (!master.stopping && !svc->throttled && svc->avail < svc->min_avail &&
+	    (svc->maxproc == 0 || svc->total < svc->maxproc)) {
+		master_spawn_start(svc);	/* a spare; it calls back here */
+		return;
+	}
 	if (want == svc->listening && watch_limit == svc->limit_watch)
 		return;
 	for (int i = 0; i < svc->nlisten; i++) {

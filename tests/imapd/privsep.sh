@@ -77,3 +77,19 @@ t_check "a handoff from root (not default_login_user) gets nothing" grep -qx "go
 t_check "...and is logged" grep -q "login/imap: a connection from uid 0, not default_login_user" "$I/maillog"
 runuser -u hatonull -- python3 "$T/forge.py" "$I/queue/login/imap" >"$T/forge2.out" 2>&1
 t_check "a forged token from the login user's uid gets a tagged NO" grep -q "got b't1 NO " "$T/forge2.out"
+
+# mail_process_min_avail (1): an imapmail is started before any login
+# and waits, as root, for a handoff; a login takes it and another waits
+spares() { inst_pids imapmail | while read -r p; do [ "$(status Uid "$p" | cut -d' ' -f1)" = 0 ] && echo "$p"; done; }
+export -f status
+# spare_other PID - a spare other than PID waits
+spare_other() { spares | grep -qvx "$1"; }
+t_check "a spare imapmail waits for the next login (mail_process_min_avail)" inst_wait spare_other none
+spare=$(spares | head -1)
+exec 5<>/dev/tcp/127.0.0.1/$IMAP_PORT
+read -r _ <&5
+printf 'a LOGIN %s %s\r\n' "$U" "$PW" >&5
+read -r reply <&5
+t_expect "...a login is served by it (now as the user)" "$(id -u $U)" bash -c "status Uid $spare | cut -d' ' -f1"
+t_check "...and another spare is started" inst_wait spare_other "$spare"
+exec 5<&-
