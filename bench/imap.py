@@ -286,13 +286,17 @@ class ImapRows:
             "lower")
 
 def session_procs(s):
-    """how many of s's processes are mail processes (hato's imapmail,
-    Dovecot's imap)"""
+    """how many of s's processes are sessions' mail processes (hato's
+    imapmail, Dovecot's imap), not counting the ones waiting for a login
+    as root (hato's mail_process_min_avail)"""
     n = 0
     for pid in s.pids():
         try:
             with open("/proc/%d/comm" % pid) as f:
-                n += f.read().strip() in ("imapmail", "imap")
+                mail = f.read().strip() in ("imapmail", "imap")
+            with open("/proc/%d/status" % pid) as f:
+                uid = [ln.split()[1] for ln in f if ln.startswith("Uid:")]
+            n += mail and uid != ["0"]
         except OSError:
             pass
     return n
