@@ -58,6 +58,8 @@ struct sync {
 	uint64_t first_modseq;		/* head.highestmodseq as loaded */
 	const struct maildir_scan *scan;
 	const struct mail_index_msg **old_bases;	/* s->old by base, then UID */
+	size_t *base_slots;		/* hash of the bases: 1 + place in old_bases */
+	size_t base_mask;
 	struct htable *new_bases;	/* bases first seen in this scan */
 	const struct maildir_msg **fresh;	/* their files, to add in time order */
 	size_t n_fresh, cap_fresh;
@@ -70,7 +72,6 @@ struct sync {
 	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
-	const struct mail_index_msg **by_base;	/* s->old's messages by base, UID */
 	struct maildir_scan *dry_scan;	/* the dry run's, and its snapshot's */
 	size_t dry_txnid;		/* last commit: the write pass may reuse it */
 	size_t changes;
@@ -218,24 +219,33 @@ static int old_order(const void *x, const void *y)
 	return c ? c : (a->uid > b->uid) - (a->uid < b->uid);
 }
 
+/* base_hash - FNV-1a of a base */
+static size_t base_hash(const char *p, size_t len)
+{
+	uint64_t h = 14695981039346656037ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+/* find_base - the old message (the lowest UID) with this base, or NULL */
+static struct mail_index_msg *find_base(const struct sync *s, const char *base, size_t len)
+{
+	for (size_t k = base_hash(base, len) & s->base_mask; s->base_slots && s->base_slots[k];
+	     k = (k + 1) & s->base_mask) {
+		const struct mail_index_msg *m = s->old_bases[s->base_slots[k] - 1];
+
+		if (base_cmp(m->name, m->base_len, base, len) == 0)
+			return (struct mail_index_msg *)m;
+	}
+	return NULL;
+}
+
 /* old_with_base - the old message (the lowest UID) whose base is f's */
 static struct mail_index_msg *old_with_base(struct sync *s, const struct maildir_msg *f)
 {
-	size_t lo = 0, hi = s->found ? s->old.len : 0;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		const struct mail_index_msg *m = s->old_bases[mid];
-
-		if (base_cmp(m->name, m->base_len, f->name, f->base_len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < (s->found ? s->old.len : 0) &&
-	    base_cmp(s->old_bases[lo]->name, s->old_bases[lo]->base_len, f->name, f->base_len) == 0)
-		return (struct mail_index_msg *)s->old_bases[lo];
-	return NULL;
+	return find_base(s, f->name, f->base_len);
 }
 
 /* sync_file - one file of the scan */
@@ -332,6 +342,51 @@ static int expunge(struct sync *s, const struct mail_index_msg *m)
 	return mail_index_vanished_note(s->idx, s->txn, s->folder, m->uid, s->head.highestmodseq);
 }
 
+/* hash_old - s->base_slots over s->old_bases, the first (lowest UID)
+ * of each base only */
+static void hash_old(struct sync *s)
+{
+	size_t n = s->found ? s->old.len : 0, cap = 16;
+
+	while (cap < 2 * n)
+		cap *= 2;
+	free(s->base_slots);
+	s->base_slots = xcalloc(cap, sizeof(*s->base_slots));
+	s->base_mask = cap - 1;
+	for (size_t i = 0; i < n; i++) {
+		const struct mail_index_msg *m = s->old_bases[i];
+		size_t k = base_hash(m->name, m->base_len) & s->base_mask;
+
+		if (i > 0 && base_cmp(s->old_bases[i - 1]->name, s->old_bases[i - 1]->base_len,
+				      m->name, m->base_len) == 0)
+			continue;
+		while (s->base_slots[k])
+			k = (k + 1) & s->base_mask;
+		s->base_slots[k] = i + 1;
+	}
+}
+
+/* drop_old - s->old_bases and its hash */
+static void drop_old(struct sync *s)
+{
+	free(s->old_bases);
+	s->old_bases = NULL;
+	free(s->base_slots);
+	s->base_slots = NULL;
+}
+
+/* sort_old - s->old_bases: s->old by base, then UID, and their hash */
+static void sort_old(struct sync *s)
+{
+	free(s->old_bases);
+	s->old_bases = xcalloc(s->old.len + 1, sizeof(*s->old_bases));
+	for (size_t i = 0; s->found && i < s->old.len; i++)
+		s->old_bases[i] = &s->old.msgs[i];
+	if (s->found && s->old.len > 1)
+		qsort(s->old_bases, s->old.len, sizeof(*s->old_bases), old_order);
+	hash_old(s);
+}
+
 /* index_old - the old messages by base (a second record with a base
  * already indexed is not matched: it is expunged); a folder without a
  * header has only leftovers, which are all deleted */
@@ -339,11 +394,8 @@ static void index_old(struct sync *s)
 {
 	s->new_bases = htable_new(16);
 	s->matched = xcalloc(s->old.len + 1, sizeof(*s->matched));
-	s->old_bases = xcalloc(s->old.len + 1, sizeof(*s->old_bases));
-	for (size_t i = 0; s->found && i < s->old.len; i++)
-		s->old_bases[i] = &s->old.msgs[i];
-	if (s->found && s->old.len > 1)
-		qsort(s->old_bases, s->old.len, sizeof(*s->old_bases), old_order);
+	if (s->old_bases == NULL)	/* scan_folder's, when it ran on this load */
+		sort_old(s);
 }
 
 /* diff - compare (and with a txn, apply) scan and index; then the head */
@@ -373,8 +425,7 @@ static int diff(struct sync *s)
 			rc = mail_index_recent_start(s->idx, s->txn, s->folder, s->head.uidvalidity);
 	}
 	htable_free(&s->new_bases, NULL);
-	free(s->old_bases);
-	s->old_bases = NULL;
+	drop_old(s);
 	free(s->matched);
 	s->matched = NULL;
 	if (rc != 0 && rc != SYNC_ERR)
@@ -512,6 +563,7 @@ static int load(struct sync *s, MDB_txn *txn, const struct dovecot_uidlist *ul)
 static void sync_reset(struct sync *s)
 {
 	mail_index_msgs_free(&s->old);
+	drop_old(s);
 	s->changes = 0;
 	s->ul_change = false;
 	if (s->ch) {
@@ -527,22 +579,9 @@ static void sync_reset(struct sync *s)
 static bool known(void *ctx, const char *name, bool in_new, off_t *size_r, time_t *mtime_r)
 {
 	struct sync *s = ctx;
-	size_t len = maildir_base_len(name), lo = 0, hi = s->by_base ? s->old.len : 0;
-	const struct mail_index_msg *m;
+	const struct mail_index_msg *m = find_base(s, name, maildir_base_len(name));
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		m = s->by_base[mid];
-		if (base_cmp(m->name, m->base_len, name, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (s->by_base == NULL || lo == s->old.len)
-		return false;
-	m = s->by_base[lo];
-	if (base_cmp(m->name, m->base_len, name, len) != 0)
+	if (m == NULL)
 		return false;
 	*mtime_r = m->date;
 	if (m->in_new == in_new && strcmp(m->name, name) == 0) {
@@ -558,19 +597,8 @@ static int scan_folder(struct sync *s, struct maildir_scan **scanp)
 {
 	int rc;
 
-	free(s->by_base);
-	s->by_base = xcalloc(s->old.len + 1, sizeof(*s->by_base));
-	for (size_t i = 0; s->found && i < s->old.len; i++)
-		s->by_base[i] = &s->old.msgs[i];
-	if (s->found && s->old.len > 1)
-		qsort(s->by_base, s->old.len, sizeof(*s->by_base), old_order);
-	if (!s->found) {
-		free(s->by_base);
-		s->by_base = NULL;
-	}
+	sort_old(s);			/* diff's index_old takes it */
 	rc = maildir_scan_known(s->folder_fd, MAIL_INDEX_MSGS_MAX, known, s, scanp, s->why);
-	free(s->by_base);
-	s->by_base = NULL;
 	return rc;
 }
 
@@ -782,6 +810,7 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 	buf_free(&stamp.bytes);
 	maildir_scan_free(&s.dry_scan);
 	mail_index_msgs_free(&s.old);
+	drop_old(&s);
 	if (rc != 0 && ch)
 		mail_index_changes_free(ch);
 	buf_free(&s.key);
