@@ -75,7 +75,9 @@ struct mail_index_ulstat {
 	uint32_t mtime_nsec;
 };
 
-/* mail_index_key_* - the keys above, built in b */
+/* mail_index_key_* - the keys above, built in b; _kind: the one-letter
+ * records of a folder ("F", "L", "D", "R") */
+void mail_index_key_kind(struct buf *b, char kind, const char *folder);
 void mail_index_key_folder(struct buf *b, const char *folder);
 void mail_index_key_ulstat(struct buf *b, const char *folder);
 void mail_index_key_uid(struct buf *b, const char *folder, uint32_t uid);

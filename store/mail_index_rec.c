@@ -39,20 +39,24 @@ uint64_t mail_index_get64(const unsigned char *p)
 	return (uint64_t)mail_index_get32(p) << 32 | mail_index_get32(p + 4);
 }
 
+/* mail_index_key_kind - a folder's record of one kind: kind folder */
+void mail_index_key_kind(struct buf *b, char kind, const char *folder)
+{
+	buf_reset(b);
+	buf_putc(b, kind);
+	buf_cat(b, folder);
+}
+
 /* mail_index_key_folder - "F" folder */
 void mail_index_key_folder(struct buf *b, const char *folder)
 {
-	buf_reset(b);
-	buf_putc(b, 'F');
-	buf_cat(b, folder);
+	mail_index_key_kind(b, 'F', folder);
 }
 
 /* mail_index_key_ulstat - "L" folder */
 void mail_index_key_ulstat(struct buf *b, const char *folder)
 {
-	buf_reset(b);
-	buf_putc(b, 'L');
-	buf_cat(b, folder);
+	mail_index_key_kind(b, 'L', folder);
 }
 
 /* mail_index_enc_ulstat - the "L" record */

@@ -26,14 +26,6 @@ struct take_ctx {
 	uint64_t txnid;			/* the write's transaction, or 0 */
 };
 
-/* key_recent - "R" folder */
-static void key_recent(struct buf *b, const char *folder)
-{
-	buf_reset(b);
-	buf_putc(b, 'R');
-	buf_cat(b, folder);
-}
-
 /* put - the record: uidvalidity, first */
 static int put(struct mail_index *idx, MDB_txn *txn, const struct buf *key, uint32_t uidvalidity,
 	       uint32_t first)
@@ -97,7 +89,7 @@ int mail_index_recent(struct mail_index *idx, const char *folder, uint32_t uidva
 
 	if (gen_r)
 		*gen_r = 0;
-	key_recent(c.key, folder);
+	mail_index_key_kind(c.key, 'R', folder);
 	rc = look(&c);
 	if (rc == 0 && take_them && (!c.found || c.first < upto)) {
 		rc = mail_index_write(idx, take, &c);
@@ -120,7 +112,7 @@ int mail_index_recent_start(struct mail_index *idx, MDB_txn *txn, const char *fo
 	struct buf *key = buf_new(64);
 	int rc;
 
-	key_recent(key, folder);
+	mail_index_key_kind(key, 'R', folder);
 	rc = put(idx, txn, key, uidvalidity, 1);
 	buf_free(&key);
 	return rc;

@@ -30,14 +30,6 @@
 
 enum { STAMP_SETTLE_SECS = 2 };
 
-/* key - "D" folder */
-static void key(struct buf *b, const char *folder)
-{
-	buf_reset(b);
-	buf_putc(b, 'D');
-	buf_cat(b, folder);
-}
-
 /* put_dir - one directory's identity into b: false when it is not one */
 static bool put_dir(int folder_fd, const char *name, time_t now, bool *stable, struct buf *b)
 {
@@ -85,7 +77,7 @@ bool mail_index_stamp_current(struct mail_index *idx, const char *folder,
 	if (!st->ok || mail_index_txn_begin(idx, MDB_RDONLY, &txn) != 0)
 		return false;
 	kb = buf_new(64);
-	key(kb, folder);
+	mail_index_key_kind(kb, 'D', folder);
 	k = mail_index_val(kb);
 	if (mdb_get(txn, idx->dbi, &k, &v) == 0 && v.mv_size == buf_len(st->bytes)
 	    && memcmp(v.mv_data, buf_str(st->bytes), v.mv_size) == 0) {
@@ -115,7 +107,7 @@ static int put_txn(MDB_txn *txn, void *ctx)
 	mail_index_key_folder(kb, p->folder);
 	k = mail_index_val(kb);
 	if ((rc = mdb_get(txn, p->dbi, &k, &v)) == 0) {
-		key(kb, p->folder);
+		mail_index_key_kind(kb, 'D', p->folder);
 		k = mail_index_val(kb);
 		v = mail_index_val(p->st->bytes);
 		rc = mdb_put(txn, p->dbi, &k, &v, 0);
@@ -143,7 +135,7 @@ int mail_index_stamp_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 	MDB_val k;
 	int rc;
 
-	key(kb, folder);
+	mail_index_key_kind(kb, 'D', folder);
 	k = mail_index_val(kb);
 	rc = mdb_del(txn, idx->dbi, &k, NULL);
 	buf_free(&kb);
