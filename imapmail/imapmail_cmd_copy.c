@@ -354,7 +354,8 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
 		goto out;
 	}
-	if (maildir_flags_set(fd, buf_str(name), true, flags, newname, why) < 0)
+	/* without flags it stays in new/, as Dovecot leaves it */
+	if (flags[0] && maildir_flags_set(fd, buf_str(name), true, flags, newname, why) < 0)
 		log_warn("user %s: %s", m->user, buf_str(why));
 	strv_addn(bases, buf_str(name), maildir_base_len(buf_str(name)));
 	m->n_append++;

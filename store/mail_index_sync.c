@@ -67,7 +67,7 @@ struct sync {
 	uint32_t adopt_from;		/* an entry's UID from here up is taken */
 	struct mail_index_uidlist *u;	/* the file, in a write pass */
 	bool ul_mode;			/* this pass reads and writes the file */
-	bool ul_change;			/* a UID given or expunged: the file changes */
+	bool ul_change;			/* a UID given: the file changes */
 	bool want_ul;			/* the dry run's answer: ul_mode */
 	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
@@ -324,14 +324,14 @@ static int add_fresh(struct sync *s)
 	return rc;
 }
 
-/* expunge - an indexed file that is gone */
+/* expunge - an indexed file that is gone; its dovecot-uidlist line
+ * stays until a sync that gives UIDs rewrites the file (stale lines,
+ * mail_index_uidlist.c): an expunge takes neither the lock nor the file */
 static int expunge(struct sync *s, const struct mail_index_msg *m)
 {
 	struct mail_index_changes *ch = s->ch;
-
 	int rc;
 
-	s->ul_change = true;
 	s->head.highestmodseq++;
 	if (ch && s->found) {
 		ch->expunged = xrealloc(ch->expunged, (ch->n_expunged + 1) * sizeof(*ch->expunged));

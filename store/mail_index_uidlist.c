@@ -16,10 +16,14 @@
  * its device, inode, size and mtime; one fstatat tells).  The common case
  * (a delivery, then a POP3 session) costs one append: new UIDs above the
  * file's last line are appended to a file that is version 3, of the same
- * UIDVALIDITY, and ends with a newline.  Anything else (an expunge: lines
- * must go; a header to change; a line that does not match the index) is
- * a rewrite: "dovecot-uidlist.tmp", fdatasync, rename, fsync of the folder
- * (not when the rewrite only drops lines: see rewrite()).
+ * UIDVALIDITY, and ends with a newline.  An expunge writes nothing: its
+ * line stays, stale, as Dovecot leaves them (a line without its file
+ * gives nothing, to Dovecot or to a rebuild), until the stale lines pass
+ * a quarter of the file at a sync that gives UIDs.  Anything else (a
+ * header to change; a line that does not match the index; too many
+ * stale ones) is a rewrite: "dovecot-uidlist.tmp", fdatasync, rename,
+ * fsync of the folder (not when the rewrite only drops lines: see
+ * rewrite()).
  *
  * Never a UID twice: the file is written inside the sync, after the
  * index's write transaction has assigned UIDs and before it commits.  So
@@ -155,30 +159,48 @@ static bool has_line(const struct mail_index_msg *m)
 	return true;
 }
 
+/* stale_max - how many lines for expunged messages a file of n lines
+ * may keep: an expunge leaves its line (Dovecot's readers skip a line
+ * without its file, as Dovecot itself leaves them), the file is
+ * rewritten when they pass a quarter of it */
+static size_t stale_max(size_t n)
+{
+	return n / 4;
+}
+
 /* plan - what brings the file from ul to f; *from_r the first message
- * to append */
+ * to append.  A line whose UID the index no longer has is stale: kept
+ * up to stale_max; a line the index has under another base, or a
+ * message missing between lines, is a rewrite */
 static enum plan plan(const struct mail_index_uidlist *u, const struct mail_index_folder *f,
 		      size_t *from_r)
 {
 	const struct dovecot_uidlist *ul = u->ul;
 	uint32_t next;
-	size_t i, j = 0;
+	size_t i, j = 0, stale = 0;
 	bool more = false;
 
 	if (ul == NULL || ul->version != 3 || ul->uidvalidity != f->uidvalidity
 	    || ul->guid[0] == '\0' || !u->ends_in_newline)
 		return PLAN_REWRITE;
-	for (i = 0; i < f->len && j < ul->count; i++) {
+	for (i = 0; i < f->len; i++) {
 		if (!has_line(&f->msgs[i]))
 			continue;
+		for (; j < ul->count && ul->entries[j].uid < f->msgs[i].uid; j++)
+			stale++;
+		if (j == ul->count)
+			break;			/* f->msgs[i] on: new lines */
 		if (ul->entries[j].uid != f->msgs[i].uid || !same_base(&ul->entries[j], &f->msgs[i]))
-			return PLAN_REWRITE;	/* a line to remove, or to insert */
+			return PLAN_REWRITE;	/* a line to insert, or another base */
 		j++;
 	}
-	if (j < ul->count)
+	stale += ul->count - j;
+	if (stale > stale_max(ul->count))
 		return PLAN_REWRITE;
 	*from_r = i;
 	next = ul->nextuid;
+	if (ul->count && ul->entries[ul->count - 1].uid >= next)
+		next = ul->entries[ul->count - 1].uid + 1;
 	for (; i < f->len; i++)
 		if (has_line(&f->msgs[i])) {
 			next = f->msgs[i].uid + 1;

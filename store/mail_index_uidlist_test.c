@@ -1,7 +1,8 @@
 /* mail_index_uidlist_test - the dovecot-uidlist the index keeps, on
  * Maildirs under the run's scratch directory: the file after the first
  * sync, after new mail (appended: same inode), after an expunge
- * (rewritten, N kept); a sync that changed nothing writes nothing, one
+ * (left alone: a stale line), after more new mail (rewritten without
+ * the stale lines, N kept); a sync that changed nothing writes nothing, one
  * that only renamed neither writes nor locks; the index deleted (same
  * UIDVALIDITY and UIDs); the reuse case (Dovecot left N10, hato gave 10
  * and 11, 10 expunged, index deleted: the next file gets 12); lines a
@@ -161,7 +162,8 @@ static void want_file(const struct buf *dir, const struct mail_index_folder *f, 
 	}
 }
 
-/* test_lifecycle - first sync, new mail, expunge, nothing, rebuild */
+/* test_lifecycle - first sync, new mail, expunge (the file
+ * left alone), new mail (rewritten: stale lines), nothing, rebuild */
 static void test_lifecycle(void)
 {
 	struct buf *dir = buf_new(64);
@@ -192,8 +194,15 @@ static void test_lifecycle(void)
 	gone(dir, "new/1.a");
 	f = synced(fd, dir);
 	a = stat_of(dir, "dovecot-uidlist");
-	test_assert(a.st_ino != b.st_ino);				/* rewritten */
-	want_file(dir, f, 5, "2 :2.b\n3 :3.c,S=1\n", guid2);
+	test_assert(a.st_ino == b.st_ino && a.st_size == b.st_size);	/* expunges: stale lines */
+	test_assert(stat_of(dir, "dovecot-uidlist.lock").st_ino == 0);
+	mail_index_folder_free(&f);
+
+	put(dir, "new/5.e", "e");
+	f = synced(fd, dir);
+	a = stat_of(dir, "dovecot-uidlist");
+	test_assert(a.st_ino != b.st_ino);		/* 2 stale of 4: rewritten */
+	want_file(dir, f, 6, "2 :2.b\n3 :3.c,S=1\n5 :5.e\n", guid2);
 	test_assert(strcmp(guid, guid2) == 0);
 	mail_index_folder_free(&f);
 
@@ -206,11 +215,11 @@ static void test_lifecycle(void)
 
 	test_begin("mail_index_uidlist: index deleted: the same UIDVALIDITY and UIDs, N kept");
 	drop_index(dir);
-	put(dir, "new/5.e", "e");
+	put(dir, "new/6.f", "f");
 	f = synced(fd, dir);
-	test_assert(f && g && f->uidvalidity == g->uidvalidity && f->len == 3);
+	test_assert(f && g && f->uidvalidity == g->uidvalidity && f->len == 4);
 	test_assert(uid_of(f, "2.b") == 2 && uid_of(f, "3.c,S=1") == 3 && uid_of(f, "5.e") == 5);
-	test_assert(f && f->uidnext == 6);
+	test_assert(uid_of(f, "6.f") == 6 && f && f->uidnext == 7);
 	mail_index_folder_free(&f);
 	mail_index_folder_free(&g);
 	close(fd);
@@ -245,7 +254,7 @@ static void test_no_reuse(void)
 	f = synced(fd, dir);
 	test_assert(f && f->uidvalidity == 1700000000 && f->len == 3);
 	test_assert(uid_of(f, "7.a") == 7 && uid_of(f, "9.y") == 11 && uid_of(f, "0.z") == 12);
-	want_file(dir, f, 12, "7 :7.a\n11 :9.y\n12 :0.z\n", NULL);	/* appended: N as before */
+	want_file(dir, f, 13, "7 :7.a\n11 :9.y\n12 :0.z\n", NULL);	/* the stale 10 dropped */
 	mail_index_folder_free(&f);
 	close(fd);
 	buf_free(&dir);
@@ -278,9 +287,11 @@ static void test_alongside(void)
 	test_assert(uid_of(f, "4.d") == 9 && uid_of(f, "3.c") == 10 && f && f->uidnext == 11);
 	mail_index_folder_free(&f);
 	gone(dir, "new/2.b");
+	gone(dir, "new/3.c");
+	put(dir, "new/5.e", "e");		/* 2 stale lines of 4: a rewrite */
 	f = synced(fd, dir);
-	test_assert_str(text_of(dir, "dovecot-uidlist"), "3 V1700000000 N11 G0123456789abcdef"
-			"0123456789abcdef Pfmt\n3 P3abc W17 :1.a\n9 :4.d\n10 :3.c\n");
+	test_assert_str(text_of(dir, "dovecot-uidlist"), "3 V1700000000 N12 G0123456789abcdef"
+			"0123456789abcdef Pfmt\n3 P3abc W17 :1.a\n9 :4.d\n11 :5.e\n");
 	test_assert(dovecot_uidlist_read(fd, NULL, &ul, why) == 1);
 	test_assert(ul && f && ul->version == 3 && ul->uidvalidity == f->uidvalidity
 		    && ul->nextuid == f->uidnext && ul->count == f->len);

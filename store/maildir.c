@@ -237,15 +237,18 @@ int maildir_file_fd(const struct maildir_file *f)
 	return f->fd;
 }
 
-/* publish - tmp/NAME into new/NEWNAME: a hard link, or a rename where the
- * file system has none; never replaces an existing file */
+/* publish - tmp/NAME into new/NEWNAME, never replacing a file there:
+ * one rename that refuses to replace (RENAME_NOREPLACE), or, where the
+ * file system has none, qmail's hard link and unlink */
 static int publish(struct maildir *md, const char *name, const char *newname)
 {
-	if (linkat(md->tmp_fd, name, md->new_fd, newname, 0) == 0)
-		return unlinkat(md->tmp_fd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
-	if (errno != EPERM && errno != ENOSYS && errno != EOPNOTSUPP)
+	if (renameat2(md->tmp_fd, name, md->new_fd, newname, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
 		return -1;
-	return renameat2(md->tmp_fd, name, md->new_fd, newname, RENAME_NOREPLACE);
+	if (linkat(md->tmp_fd, name, md->new_fd, newname, 0) < 0)
+		return -1;
+	return unlinkat(md->tmp_fd, name, 0) < 0 && errno != ENOENT ? -1 : 0;
 }
 
 /* maildir_file_counted - the caller's count of what it wrote */

@@ -93,7 +93,7 @@ m.logout()
 PY
 HOME=$T mbsync -c "$T/mbsyncrc" -a >"$T/mb2.out" 2>&1
 t_check "mbsync: a folder made locally is created on the server" test -d "$INST_HOME/Maildir/.Local-made/cur"
-t_expect "...with its message" 1 bash -c "ls '$INST_HOME/Maildir/.Local-made/cur' | wc -l"
+t_expect "...with its message (in new/: appended without flags)" 1 bash -c "find '$INST_HOME/Maildir/.Local-made/cur' '$INST_HOME/Maildir/.Local-made/new' -type f | wc -l"
 t_expect "mbsync: a folder made on the server reaches the local side" 1 bash -c "ls '$T/local/Server-made/cur' '$T/local/Server-made/new' 2>/dev/null | grep -c ','"
 # snapshot - every file name on both sides (a transfer or a flag change
 # would add or rename one)
