@@ -42,7 +42,9 @@ struct imapmail_box {
 	size_t recent;			/* \Recent ones in the view */
 	struct imapmail_recent *recent_set;	/* imapmail_recent.c */
 	struct strv *keywords;		/* by letter: 'a' + i */
-	struct timespec stamp[2];	/* new/ and cur/ at the last load, or 0 */
+	struct imapmail_watch *watch;	/* inotify and own changes, or NULL */
+	struct timespec stamp[2];	/* without a watch: new/ and cur/ at the
+					 * last load, or 0 */
 	bool kernel_clock;		/* see imapmail_box.c */
 	uint64_t generation;		/* the index's when b->f was listed */
 	bool holds_gone;		/* the view keeps expunged messages */

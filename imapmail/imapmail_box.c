@@ -23,6 +23,7 @@
 #include "imapmail_context.h"
 #include "imapmail_recent.h"
 #include "imapmail_sort.h"
+#include "imapmail_watch.h"
 #include "log.h"
 #include "mail_index_keywords.h"
 #include "mem.h"
@@ -88,24 +89,18 @@ static bool same_index(struct imapmail *m, const struct imapmail_box *b)
 	       mail_index_generation(m->idx) == b->generation;
 }
 
-/* load - sync folder and take its list and keywords into b: 0 (the list
- * before goes to *old_r, or is freed when old_r is NULL), 1 when the
- * index has nothing new for the view (b->f is kept), or -1 */
-static int load(struct imapmail *m, struct imapmail_box *b, struct mail_index_folder **old_r,
-		struct buf *why)
+/* relist - take the index's list and keywords into b after a sync: 0
+ * (the list before goes to *old_r, or is freed when old_r is NULL), 1
+ * when the index has nothing new for the view (b->f is kept), or -1 */
+static int relist(struct imapmail *m, struct imapmail_box *b, struct mail_index_folder **old_r,
+		  struct buf *why)
 {
 	struct mail_index_folder *f = NULL;
 	struct strv *keywords = NULL;
-	struct timespec st[2];
 	uint64_t generation;
 
-	dir_stamp(b, st);
-	if (mail_index_sync(m->idx, b->name, b->fd, NULL, why) < 0)
-		return -1;
-	if (same_index(m, b)) {
-		memcpy(b->stamp, st, sizeof(st));
+	if (same_index(m, b))
 		return 1;
-	}
 	generation = mail_index_generation(m->idx);
 	if (mail_index_list(m->idx, b->name, &f, why) < 0)
 		return -1;
@@ -129,8 +124,47 @@ static int load(struct imapmail *m, struct imapmail_box *b, struct mail_index_fo
 	b->uidvalidity = f->uidvalidity;
 	b->uidnext = f->uidnext;
 	b->highestmodseq = f->highestmodseq;
-	memcpy(b->stamp, st, sizeof(st));
 	return 0;
+}
+
+/* load - sync the folder (read it), then relist; the watch's own
+ * changes are covered by the read */
+static int load(struct imapmail *m, struct imapmail_box *b, struct mail_index_folder **old_r,
+		struct buf *why)
+{
+	struct timespec st[2] = { { 0, 0 }, { 0, 0 } };
+	int rc;
+
+	if (b->watch)
+		imapmail_watch_synced(b->watch);
+	else
+		dir_stamp(b, st);
+	if (mail_index_sync(m->idx, b->name, b->fd, NULL, why) < 0)
+		return -1;
+	if ((rc = relist(m, b, old_r, why)) >= 0)
+		memcpy(b->stamp, st, sizeof(st));
+	return rc;
+}
+
+/* load_watched - with a watch: nothing to do when nothing happened; the
+ * session's own changes alone go to the index as they are
+ * (mail_index_sync_own); anything else reads the folder.  As load, and
+ * 1 for nothing to do */
+static int load_watched(struct imapmail *m, struct imapmail_box *b,
+			struct mail_index_folder **old_r, struct buf *why)
+{
+	struct imapmail_watch *w = b->watch;
+
+	if (imapmail_watch_news(w))
+		return load(m, b, old_r, why);
+	if (w->n_own == 0)		/* expunges kept back are told from the index */
+		return b->holds_gone ? relist(m, b, old_r, why) : 1;
+	if (mail_index_sync_own(m->idx, b->name, b->fd, w->own, w->n_own, NULL, why) != 0) {
+		buf_reset(why);
+		return load(m, b, old_r, why);
+	}
+	imapmail_watch_synced(w);
+	return relist(m, b, old_r, why);
 }
 
 /* imapmail_box_select - folder becomes the selected one: what no
@@ -147,6 +181,7 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 		goto fail;
 	}
 	b->kernel_clock = kernel_clock(b->fd);
+	b->watch = imapmail_watch_open(b->fd);	/* before the read: nothing missed */
 	if (load(m, b, NULL, why) < 0)
 		goto fail;
 	m->box = b;
@@ -173,6 +208,7 @@ void imapmail_box_close(struct imapmail *m)
 		return;
 	if (b->fd >= 0)
 		close(b->fd);
+	imapmail_watch_free(&b->watch);
 	imapmail_recent_free(b);
 	mail_index_folder_free(&b->f);
 	strv_free(&b->keywords);
@@ -375,11 +411,12 @@ static int box_sync(struct imapmail *m, bool expunge_ok)
 	struct buf *why = buf_new(0);
 	int rc = 0;
 
-	if (unchanged(b)) {
+	if (b->watch == NULL && unchanged(b)) {
 		buf_free(&why);
 		return 0;
 	}
-	if ((rc = load(m, b, &old, why)) != 0) {
+	rc = b->watch ? load_watched(m, b, &old, why) : load(m, b, &old, why);
+	if (rc != 0) {
 		if (rc < 0)
 			log_warn("user %s: folder %s: %s", m->user, b->name, buf_str(why));
 		buf_free(&why);

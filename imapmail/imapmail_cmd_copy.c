@@ -21,6 +21,7 @@
 #include "imap_date.h"
 #include "imap_seqset.h"
 #include "imapmail.h"
+#include "imapmail_watch.h"
 #include "log.h"
 #include "mail_index.h"
 #include "mail_index_keywords.h"
@@ -124,13 +125,22 @@ static int place(struct imapmail *m, const char *folder, int dst, const struct m
 	return rc;
 }
 
-/* uids_of - after a sync of folder, the UIDs of the bases into out as a
- * set ("5,6,9"); false when any is missing */
+/* selected - folder is the selected one */
+static bool selected(const struct imapmail *m, const char *folder)
+{
+	return m->box && strcmp(m->box->name, folder) == 0;
+}
+
+/* uids_of - after a sync of folder (the selected one: the session's
+ * sync, which tells the index its own new files, imapmail_watch.h), the
+ * UIDs of the bases into out as a set ("5,6,9"); false when any is
+ * missing */
 static bool uids_of(struct imapmail *m, const char *folder, int fd, const struct strv *bases,
 		    struct buf *out)
 {
 	struct buf *why = buf_new(0);
-	bool ok = mail_index_sync(m->idx, folder, fd, NULL, why) == 0;
+	bool ok = selected(m, folder) ? imapmail_box_sync(m, m->sync == IMAPMAIL_SYNC_ALL) == 0
+				      : mail_index_sync(m->idx, folder, fd, NULL, why) == 0;
 
 	for (size_t i = 0; ok && i < bases->len; i++) {
 		uint32_t uid;
@@ -144,14 +154,16 @@ static bool uids_of(struct imapmail *m, const char *folder, int fd, const struct
 	return ok;
 }
 
-/* uidvalidity - the folder's, from the index */
+/* uidvalidity - the folder's, from the view or the index */
 static uint32_t uidvalidity(struct imapmail *m, const char *folder)
 {
 	struct mail_index_folder *f = NULL;
 	struct buf *why = buf_new(0);
 	uint32_t v = 0;
 
-	if (mail_index_list(m->idx, folder, &f, why) == 0 && f)
+	if (selected(m, folder))
+		v = m->box->uidvalidity;
+	else if (mail_index_list(m->idx, folder, &f, why) == 0 && f)
 		v = f->uidvalidity;
 	mail_index_folder_free(&f);
 	buf_free(&why);
@@ -320,6 +332,31 @@ out:
 	return rc;
 }
 
+/* placed - the appended file (new/name) gets its flags (cur/newname),
+ * or stays in new/ without any, as Dovecot leaves it; in the selected
+ * folder the session tells its watch of it */
+static void placed(struct imapmail *m, const char *folder, int fd, const struct buf *name,
+		   const char *flags, struct buf *newname, struct buf *why)
+{
+	const char *now = buf_str(name);
+	bool in_new = true;
+	struct buf *path = buf_new(64);
+	struct stat st;
+
+	if (flags[0] && maildir_flags_set(fd, buf_str(name), true, flags, newname, why) < 0) {
+		log_warn("user %s: %s", m->user, buf_str(why));
+	} else if (flags[0]) {
+		now = buf_str(newname);
+		in_new = false;
+	}
+	buf_printf(path, "%s/%s", in_new ? "new" : "cur", now);
+	if (selected(m, folder) && fstatat(fd, buf_str(path), &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode))
+		imapmail_watch_new(m->box->watch, in_new ? NULL : buf_str(name), now, in_new,
+				   st.st_size, st.st_mtime);
+	buf_free(&path);
+}
+
 /* imapmail_cmd_append - APPEND mailbox [(flags)] [date-time] literal, or
  * UTF8 (literal8) after ENABLE UTF8=ACCEPT */
 void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
@@ -354,9 +391,7 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
 		goto out;
 	}
-	/* without flags it stays in new/, as Dovecot leaves it */
-	if (flags[0] && maildir_flags_set(fd, buf_str(name), true, flags, newname, why) < 0)
-		log_warn("user %s: %s", m->user, buf_str(why));
+	placed(m, buf_str(folder), fd, name, flags, newname, why);
 	strv_addn(bases, buf_str(name), maildir_base_len(buf_str(name)));
 	m->n_append++;
 	imapmail_quota_moved(m, NULL, buf_str(folder), &q, lf_size(msg), 1);

@@ -9,6 +9,7 @@
 #include <sys/inotify.h>
 
 #include "imapmail.h"
+#include "imapmail_watch.h"
 
 enum { IDLE_NOTIFY_S = 120 };
 
@@ -149,7 +150,10 @@ static void idle_done(struct imapmail *m, struct buf *line)
 void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 {
 	struct buf *line = buf_new(16);
-	int ino = watch(m), timeout = m->s->timeout_ms;
+	/* the selected folder's own watch (its events are read by the sync),
+	 * or one for the command */
+	bool own = m->box && m->box->watch;
+	int ino = own ? m->box->watch->fd : watch(m), timeout = m->s->timeout_ms;
 	long long waited = 0;
 
 	(void)c;
@@ -180,13 +184,13 @@ void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 		} else if (rc == 0) {
 			stream_puts(m->s, "* OK Still here\r\n");
 		}
-		if (ino >= 0 && (rc & DEADLINE_FD2))
+		if (ino >= 0 && !own && (rc & DEADLINE_FD2))
 			drain(ino);
 		if (!m->done && m->box)
 			(void)imapmail_box_sync(m, true);
 	}
 	stream_set_timeout(m->s, timeout);
-	if (ino >= 0)
+	if (ino >= 0 && !own)
 		close(ino);
 	buf_free(&line);
 }

@@ -2,7 +2,9 @@
  * (RFC 4315), and the flag change FETCH's implicit \Seen uses too.
  * Flags live in the Maildir file names (":2,FLAGS", keywords as the
  * letters a-z of the folder's keyword table); a change is a rename in
- * the folder, which the index sees at its next sync (a new MODSEQ). */
+ * the folder, which the index sees at its next sync (a new MODSEQ),
+ * told to the folder's watch (imapmail_watch.h) so that the sync need
+ * not read the folder for it; an EXPUNGE's unlinks too. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 
 #include "imap_seqset.h"
 #include "imapmail.h"
+#include "imapmail_watch.h"
 #include "log.h"
 #include "mail_index_keywords.h"
 #include "maildir_flags.h"
@@ -35,6 +38,8 @@ int imapmail_flags_set(struct imapmail *m, size_t i, const char *flags)
 	if ((rc = maildir_flags_set(m->box->fd, msg->name, msg->in_new, sorted, newname, why)) < 0) {
 		log_warn("user %s: %s", m->user, buf_str(why));
 	} else if (rc > 0) {
+		imapmail_watch_renamed(m->box->watch, msg->uid, msg->name, msg->in_new,
+				       buf_str(newname), false);
 		free(msg->name);
 		msg->name = xstrdup(buf_str(newname));
 		msg->in_new = false;
@@ -241,6 +246,7 @@ int imapmail_expunge_deleted(struct imapmail *m, const struct imap_seqset *uids)
 		else
 			m->n_expunge++;
 		if (rc == 0) {
+			imapmail_watch_gone(m->box->watch, msg->uid, msg->name, msg->in_new);
 			bytes += (long long)msg->size;
 			count++;
 		}

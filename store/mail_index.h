@@ -102,6 +102,38 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 		    struct mail_index_changes *ch, struct buf *why);
 void mail_index_changes_free(struct mail_index_changes *ch);
 
+/* one change a process made to a folder's files itself, that it tells
+ * the index instead of having it read the folder again */
+enum mail_index_own_kind {
+	MAIL_INDEX_OWN_RENAMED,		/* new flags, or new/ to cur/ */
+	MAIL_INDEX_OWN_GONE,		/* unlinked */
+	MAIL_INDEX_OWN_NEW,		/* a file made (APPEND) */
+};
+
+struct mail_index_own {
+	enum mail_index_own_kind kind;
+	uint32_t uid;			/* RENAMED, GONE */
+	char *old_name;			/* RENAMED, GONE: the name the index has */
+	bool old_in_new;
+	char *name;			/* RENAMED, NEW: the name now */
+	bool in_new;
+	off_t size;			/* NEW: the file's (a ",S=" in the name wins) */
+	time_t mtime;			/* NEW: its date */
+};
+
+/* mail_index_sync_own - mail_index_sync for a folder whose files are
+ * known to be as the index has them but for own[0..n): the changes are
+ * applied (new MODSEQs, UIDs, the uidlist) without reading the folder.
+ * The caller must know that nothing else changed (inotify): this
+ * process has synced the folder since it began watching it, and saw no
+ * change but its own since.  0; 1 when a change did not find the file
+ * the index has (another process renamed it first): a mail_index_sync
+ * is then needed; -1 with why */
+int mail_index_sync_own(struct mail_index *idx, const char *folder, int folder_fd,
+			const struct mail_index_own *own, size_t n, struct mail_index_changes *ch,
+			struct buf *why);
+void mail_index_own_free(struct mail_index_own *own, size_t n);
+
 /* mail_index_list - the messages of folder as last synced; 0, or 1 with
  * *fp NULL when the folder was never synced, or -1 with why */
 int mail_index_list(struct mail_index *idx, const char *folder,

@@ -42,6 +42,7 @@
 #include "dovecot_dotlock.h"
 #include "dovecot_uidlist.h"
 #include "mail_index.h"
+#include "maildir_scan.h"
 
 #define MAIL_INDEX_VERSION "hato-index 1"
 
@@ -177,6 +178,13 @@ int mail_index_stamp_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
  * with a new UIDVALIDITY: \Recent from UID 1 (mail_index_recent.c) */
 int mail_index_recent_start(struct mail_index *idx, MDB_txn *txn, const char *folder,
 			    uint32_t uidvalidity);
+
+/* mail_index_own_scan - the folder as its records old and the caller's
+ * own changes make it (mail_index_own.c); *missed_r, the changes not
+ * applied: their records have a third name */
+struct maildir_scan *mail_index_own_scan(const struct mail_index_folder *old,
+					 const struct mail_index_own *own, size_t n,
+					 size_t *missed_r);
 
 /* mail_index_sync_pause - tests only: called between a sync's dry run
  * and its write transaction, where another writer may get in */

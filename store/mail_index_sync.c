@@ -27,6 +27,10 @@
  * directories and uidlist look as when a sync last found nothing to do,
  * there is nothing to do; a dry run that finds nothing keeps the stamp.
  * MDB_MAP_FULL doubles the map and runs the write transaction again.
+ * mail_index_sync_own is the same write pass for a caller that knows
+ * what changed (its own renames, unlinks and new files, and nothing
+ * else: it watches the folder): the scan is made from the records and
+ * those changes (mail_index_own.c), not read from the folder.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -72,6 +76,8 @@ struct sync {
 	struct mail_index_ulstat l_rec;	/* the "L" record; zero: none */
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
+	const struct mail_index_own *own;	/* mail_index_sync_own's changes */
+	size_t n_own, own_missed;
 	struct maildir_scan *dry_scan;	/* the dry run's, and its snapshot's */
 	size_t dry_txnid;		/* last commit: the write pass may reuse it */
 	size_t changes;
@@ -721,7 +727,9 @@ static int write_pass(struct sync *s)
 		maildir_scan_free(&s->dry_scan);
 		scan = NULL;
 	}
-	if ((rc = load(s, s->txn, s->u->ul)) != 0 || (scan == NULL && scan_folder(s, &scan) != 0)) {
+	if ((rc = load(s, s->txn, s->u->ul)) == 0 && s->own && s->found)
+		scan = mail_index_own_scan(&s->old, s->own, s->n_own, &s->own_missed);
+	if (rc != 0 || (scan == NULL && scan_folder(s, &scan) != 0)) {
 		mdb_txn_abort(s->txn);
 		s->txn = NULL;
 		maildir_scan_free(&scan);
@@ -779,6 +787,34 @@ static int write_sync(struct sync *s)
 	return rc == 0 ? 0 : -1;
 }
 
+/* sync_begin - the checks and buffers both entries share: 0, or -1 */
+static int sync_begin(struct sync *s)
+{
+	if (s->ch)
+		*s->ch = (struct mail_index_changes){ 0 };
+	if (*s->folder == '\0' || strlen(s->folder) > MAIL_INDEX_FOLDER_MAX) {
+		buf_printf(s->why, "folder name empty or longer than %d bytes",
+			   MAIL_INDEX_FOLDER_MAX);
+		return -1;
+	}
+	s->key = buf_new(64);
+	s->val = buf_new(64);
+	return 0;
+}
+
+/* sync_end - what a sync leaves to free; rc as the entries return it */
+static int sync_end(struct sync *s, int rc)
+{
+	maildir_scan_free(&s->dry_scan);
+	mail_index_msgs_free(&s->old);
+	drop_old(s);
+	if (rc != 0 && s->ch)
+		mail_index_changes_free(s->ch);
+	buf_free(&s->key);
+	buf_free(&s->val);
+	return rc < 0 ? -1 : 0;
+}
+
 /* mail_index_sync - see the top of the file */
 int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 		    struct mail_index_changes *ch, struct buf *why)
@@ -788,34 +824,39 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
 	struct mail_index_stamp stamp;
 	int rc;
 
-	if (ch)
-		*ch = (struct mail_index_changes){ 0 };
-	if (*folder == '\0' || strlen(folder) > MAIL_INDEX_FOLDER_MAX) {
-		buf_printf(why, "folder name empty or longer than %d bytes", MAIL_INDEX_FOLDER_MAX);
+	if (sync_begin(&s) < 0)
 		return -1;
-	}
 	stamp.bytes = buf_new(128);
 	mail_index_stamp_take(folder_fd, &stamp);
 	if (mail_index_stamp_current(idx, folder, &stamp)) {
 		buf_free(&stamp.bytes);
-		return 0;
+		return sync_end(&s, 0);
 	}
-	s.key = buf_new(64);
-	s.val = buf_new(64);
 	rc = dry_run(&s);
 	if (rc == 0)
 		mail_index_stamp_put(idx, folder, &stamp);
 	else if (rc > 0)
 		rc = write_sync(&s);
 	buf_free(&stamp.bytes);
-	maildir_scan_free(&s.dry_scan);
-	mail_index_msgs_free(&s.old);
-	drop_old(&s);
-	if (rc != 0 && ch)
-		mail_index_changes_free(ch);
-	buf_free(&s.key);
-	buf_free(&s.val);
-	return rc < 0 ? -1 : 0;
+	return sync_end(&s, rc);
+}
+
+/* mail_index_sync_own - see mail_index.h: the write pass takes its scan
+ * from the records and own (mail_index_own.c) instead of the folder */
+int mail_index_sync_own(struct mail_index *idx, const char *folder, int folder_fd,
+			const struct mail_index_own *own, size_t n, struct mail_index_changes *ch,
+			struct buf *why)
+{
+	struct sync s = { .idx = idx, .folder = folder, .folder_fd = folder_fd, .ch = ch,
+			  .why = why, .own = own, .n_own = n };
+
+	if (sync_begin(&s) < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++)
+		s.want_ul = s.want_ul || own[k].kind == MAIL_INDEX_OWN_NEW;
+	if (sync_end(&s, write_sync(&s)) < 0)
+		return -1;
+	return s.own_missed ? 1 : 0;
 }
 
 /* mail_index_changes_free - the expunged list */

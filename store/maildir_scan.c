@@ -130,6 +130,17 @@ static void add(struct maildir_scan *s, const char *name, const struct stat *st,
 	m->in_new = in_new;
 }
 
+/* maildir_scan_put - see the header */
+void maildir_scan_put(struct maildir_scan *s, const char *name, bool in_new, off_t size,
+		      time_t mtime)
+{
+	struct stat st = { 0 };
+
+	st.st_size = size;
+	st.st_mtime = mtime;
+	add(s, name, &st, in_new);
+}
+
 /* entry - one directory entry: 1 added, 0 skipped, -1 error.  A name
  * the caller knows, of a regular file by readdir's word, is not stat'ed */
 static int entry(struct scan_ctx *c, int dir_fd, const struct dirent *de, bool in_new)

@@ -59,6 +59,10 @@ typedef bool maildir_scan_known_fn(void *ctx, const char *name, bool in_new, off
 int maildir_scan_known(int folder_fd, size_t max_msgs, maildir_scan_known_fn *known,
 		       void *known_ctx, struct maildir_scan **sp, struct buf *why);
 void maildir_scan_free(struct maildir_scan **sp);
+/* maildir_scan_put - one message into s as a scan would have found it
+ * (size and mtime as a stat gave them), for a list made without one */
+void maildir_scan_put(struct maildir_scan *s, const char *name, bool in_new, off_t size,
+		      time_t mtime);
 /* maildir_name_size - the ",S=<size>" of name's base: true and *size_r,
  * false when there is none or it is not a plain decimal number */
 bool maildir_name_size(const char *name, off_t *size_r);
