@@ -35,6 +35,7 @@
 struct imapmail_box {
 	char *name;			/* the IMAP name: "INBOX", "Sent", "a.b" */
 	int fd;				/* the folder's directory */
+	int cur_fd, new_fd;		/* its cur/ and new/ (-1: not open) */
 	bool readonly;			/* EXAMINE */
 	uint32_t uidvalidity, uidnext;
 	uint64_t highestmodseq;

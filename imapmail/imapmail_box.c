@@ -25,6 +25,7 @@
 #include "imapmail_sort.h"
 #include "imapmail_watch.h"
 #include "log.h"
+#include "maildir.h"
 #include "mail_index_keywords.h"
 #include "mem.h"
 
@@ -167,13 +168,56 @@ static int load_watched(struct imapmail *m, struct imapmail_box *b,
 	return relist(m, b, old_r, why);
 }
 
+/* forget_selection - what a session keeps about its selected folder
+ * beside the box: RETURN (SAVE)'s result, the sort cache, the contexts */
+static void forget_selection(struct imapmail *m)
+{
+	free(m->saved);			/* RFC 5182: '$' ends with the folder */
+	m->saved = NULL;
+	m->n_saved = 0;
+	imapmail_sortcache_free(&m->sortcache);
+	imapmail_context_free_all(m);	/* RFC 5267 4.3: updates end with it */
+}
+
+/* reselect - SELECT of the folder already selected, whose watch is
+ * sound: the box (descriptors, watch, view) is kept and brought up to
+ * date as a sync would, nothing told; what belongs to one selection
+ * (\Recent taken, '$', contexts) starts again.  0, or -1: not this
+ * folder, or an error (then a fresh select) */
+static int reselect(struct imapmail *m, const char *folder, bool readonly, struct buf *why)
+{
+	struct imapmail_box *b = m->box;
+	struct mail_index_folder *old = NULL;
+	int rc;
+
+	if (b == NULL || strcmp(b->name, folder) != 0 || b->watch == NULL || b->watch->lost)
+		return -1;
+	forget_selection(m);
+	imapmail_recent_free(b);
+	b->recent = 0;
+	b->readonly = readonly;
+	b->told_expunge = b->new_keyword = false;
+	if ((rc = load_watched(m, b, &old, why)) < 0) {
+		buf_reset(why);
+		return -1;
+	}
+	if (rc == 0)
+		mail_index_folder_free(&old);
+	(void)imapmail_recent_update(m);
+	return 0;
+}
+
 /* imapmail_box_select - folder becomes the selected one: what no
  * session took is \Recent here (taken unless read-only) */
 int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, struct buf *why)
 {
-	struct imapmail_box *b = xcalloc(1, sizeof(*b));
+	struct imapmail_box *b;
 
+	if (reselect(m, folder, readonly, why) == 0)
+		return 0;
 	imapmail_box_close(m);
+	b = xcalloc(1, sizeof(*b));
+	b->cur_fd = b->new_fd = -1;
 	b->name = xstrdup(folder);
 	b->readonly = readonly;
 	if ((b->fd = imapmail_folder_open(m, folder)) < 0) {
@@ -184,6 +228,8 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 	b->watch = imapmail_watch_open(b->fd);	/* before the read: nothing missed */
 	if (load(m, b, NULL, why) < 0)
 		goto fail;
+	b->cur_fd = maildir_open_path(b->fd, "cur", 0, why);
+	b->new_fd = maildir_open_path(b->fd, "new", 0, why);
 	m->box = b;
 	(void)imapmail_recent_update(m);
 	buf_reset(why);
@@ -199,15 +245,15 @@ void imapmail_box_close(struct imapmail *m)
 {
 	struct imapmail_box *b = m->box;
 
-	free(m->saved);			/* RFC 5182: '$' ends with the folder */
-	m->saved = NULL;
-	m->n_saved = 0;
-	imapmail_sortcache_free(&m->sortcache);
-	imapmail_context_free_all(m);	/* RFC 5267 4.3: updates end with it */
+	forget_selection(m);
 	if (b == NULL)
 		return;
 	if (b->fd >= 0)
 		close(b->fd);
+	if (b->cur_fd >= 0)
+		close(b->cur_fd);
+	if (b->new_fd >= 0)
+		close(b->new_fd);
 	imapmail_watch_free(&b->watch);
 	imapmail_recent_free(b);
 	mail_index_folder_free(&b->f);

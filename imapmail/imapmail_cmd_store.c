@@ -24,6 +24,17 @@ static const struct { char letter; const char *name; } system_flags[] = {
 	{ 'D', "\\Draft" }, { 'F', "\\Flagged" }, { 'R', "\\Answered" },
 	{ 'S', "\\Seen" }, { 'T', "\\Deleted" } };
 
+/* rename_flags - maildir_flags_set, through the box's cur/ and new/
+ * while its watch says the directories are still the folder's */
+static int rename_flags(const struct imapmail_box *b, const struct mail_index_msg *msg,
+			const char *flags, struct buf *newname, struct buf *why)
+{
+	if (b->watch && !b->watch->lost && b->cur_fd >= 0 && b->new_fd >= 0)
+		return maildir_flags_set_at(b->cur_fd, msg->in_new ? b->new_fd : -1, msg->name,
+					    flags, newname, why);
+	return maildir_flags_set(b->fd, msg->name, msg->in_new, flags, newname, why);
+}
+
 /* imapmail_flags_set - message i gets exactly flags (Maildir letters) */
 int imapmail_flags_set(struct imapmail *m, size_t i, const char *flags)
 {
@@ -35,7 +46,7 @@ int imapmail_flags_set(struct imapmail *m, size_t i, const char *flags)
 	maildir_flags_sort(flags, sorted);
 	if (strcmp(sorted, msg->flags) == 0 && !msg->in_new)
 		goto out;
-	if ((rc = maildir_flags_set(m->box->fd, msg->name, msg->in_new, sorted, newname, why)) < 0) {
+	if ((rc = rename_flags(m->box, msg, sorted, newname, why)) < 0) {
 		log_warn("user %s: %s", m->user, buf_str(why));
 	} else if (rc > 0) {
 		imapmail_watch_renamed(m->box->watch, msg->uid, msg->name, msg->in_new,

@@ -25,6 +25,10 @@ an LDA does), owned by the Maildir's owner.
          new/); a SELECT after UNSELECT takes it, the next one has none
   C8     EXAMINE's view has a file in new/ that another session's SELECT
          moves to cur/, then renames with a new flag: FETCH still reads it
+  C9     SELECT of the folder already selected (EXAMINE, then SELECT,
+         SELECT): another session's STORE and a delivery meanwhile are in
+         the first answer, which takes the delivery (RECENT 1); the next
+         has RECENT 0, its own STORE shows at the third
 """
 import os
 import re
@@ -255,6 +259,22 @@ def concurrent():
     e.cmd("f", "FETCH 11 (BODY.PEEK[TEXT])")
     e.cmd("n", "NOOP")
     e.close()
+    print("-- C9")
+    a = Session("A")
+    a.cmd("e", "EXAMINE INBOX")
+    t = Session("T")
+    t.cmd("s", "SELECT INBOX")
+    t.cmd("st", "STORE 1 +FLAGS.SILENT (\\Draft)")
+    t.close()
+    deliver()
+    time.sleep(0.3)
+    a.cmd("s", "SELECT INBOX")
+    a.cmd("f", "FETCH 1 (FLAGS)")
+    a.cmd("s", "SELECT INBOX")
+    a.cmd("st", "STORE 2 +FLAGS.SILENT (\\Seen)")
+    a.cmd("s", "SELECT INBOX")
+    a.cmd("f", "FETCH 1:2 (FLAGS)")
+    a.close()
 
 
 def highestmodseq(s):

@@ -52,8 +52,9 @@ declare -A what=(
 	[C6]="IDLE takes a delivery: * n EXISTS, * 1 RECENT"
 	[C7]="EXAMINE hears a delivery as recent at NOOP without taking it; a SELECT after UNSELECT takes it"
 	[C8]="EXAMINE reads a message another session flagged (new/ to cur/) meanwhile"
+	[C9]="SELECT of the folder already selected: others' changes in it, \\Recent taken once"
 )
-for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5 C6 C7 C8; do
+for s in S1 S2 S3 S4 S5 S6 C1 C2 C3 C4 C5 C6 C7 C8 C9; do
 	section $s "$T/h.out" >"$T/h.$s"
 	section $s "$T/d.out" >"$T/d.$s"
 	if [ -s "$T/d.$s" ] && cmp -s "$T/h.$s" "$T/d.$s"; then
