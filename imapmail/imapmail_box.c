@@ -147,10 +147,26 @@ static int load(struct imapmail *m, struct imapmail_box *b, struct mail_index_fo
 	return rc;
 }
 
+/* renames_only - the own changes told are renames (STORE), which the
+ * view has already, and no MODSEQ is to be told (no CONDSTORE): they
+ * may wait for the next own change that needs the index (an EXPUNGE, an
+ * APPEND), and go with it in one commit.  The files are the truth: a
+ * session that ends first leaves them to the next sync that reads the
+ * folder (imapmail_box_close tells them first) */
+static bool renames_only(const struct imapmail *m, const struct imapmail_watch *w)
+{
+	if (m->condstore)
+		return false;
+	for (size_t k = 0; k < w->n_own; k++)
+		if (w->own[k].kind != MAIL_INDEX_OWN_RENAMED)
+			return false;
+	return true;
+}
+
 /* load_watched - with a watch: nothing to do when nothing happened; the
  * session's own changes alone go to the index as they are
- * (mail_index_sync_own); anything else reads the folder.  As load, and
- * 1 for nothing to do */
+ * (mail_index_sync_own), when it needs them (renames_only); anything
+ * else reads the folder.  As load, and 1 for nothing to do */
 static int load_watched(struct imapmail *m, struct imapmail_box *b,
 			struct mail_index_folder **old_r, struct buf *why)
 {
@@ -160,6 +176,8 @@ static int load_watched(struct imapmail *m, struct imapmail_box *b,
 		return load(m, b, old_r, why);
 	if (w->n_own == 0)		/* expunges kept back are told from the index */
 		return b->holds_gone ? relist(m, b, old_r, why) : 1;
+	if (!b->holds_gone && renames_only(m, w))
+		return 1;
 	if (mail_index_sync_own(m->idx, b->name, b->fd, w->own, w->n_own, NULL, why) != 0) {
 		buf_reset(why);
 		return load(m, b, old_r, why);
@@ -248,6 +266,13 @@ void imapmail_box_close(struct imapmail *m)
 	forget_selection(m);
 	if (b == NULL)
 		return;
+	if (b->watch && b->watch->n_own && !imapmail_watch_news(b->watch)) {
+		struct buf *why = buf_new(0);	/* renames kept back (renames_only) */
+
+		(void)mail_index_sync_own(m->idx, b->name, b->fd, b->watch->own, b->watch->n_own,
+					  NULL, why);
+		buf_free(&why);
+	}
 	if (b->fd >= 0)
 		close(b->fd);
 	if (b->cur_fd >= 0)

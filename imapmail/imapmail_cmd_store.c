@@ -206,6 +206,10 @@ void imapmail_cmd_store(struct imapmail *m, struct imap_cmd *c)
 		goto out;
 	if (m->box->new_keyword)	/* RFC 9051 7.3.5, as Dovecot */
 		imapmail_box_announce_flags(m);
+	/* +FLAGS and -FLAGS start from the files' flags: a change another
+	 * client made since the last sync is read first (places stay) */
+	if (m->box->watch)
+		(void)imapmail_box_sync(m, false);
 	rc = xcalloc(n + 1, sizeof(*rc));
 	for (size_t k = 0; k < n; k++) {
 		const struct mail_index_msg *msg = &m->box->f->msgs[idx[k]];

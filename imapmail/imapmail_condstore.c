@@ -25,6 +25,8 @@ void imapmail_condstore_enable(struct imapmail *m)
 	if (m->condstore)
 		return;
 	m->condstore = true;
+	if (m->box)			/* renames kept back get their MODSEQs */
+		(void)imapmail_box_sync(m, false);
 	if (m->box)
 		imapmail_untagged(m, "OK [HIGHESTMODSEQ %llu] Highest",
 				  (unsigned long long)m->box->highestmodseq);

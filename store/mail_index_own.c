@@ -29,28 +29,38 @@ static size_t find_uid(const struct mail_index_folder *f, uint32_t uid)
 	return lo < f->len && f->msgs[lo].uid == uid ? lo : f->len;
 }
 
-/* named - the record has this name, in this directory */
-static bool named(const struct mail_index_msg *m, const char *name, bool in_new)
+/* state - a record as the changes so far leave it */
+struct state {
+	const char *name;		/* NULL: unlinked */
+	bool in_new;
+};
+
+/* same - the state is this name, in this directory */
+static bool same(const struct state *st, const char *name, bool in_new)
 {
-	return m->in_new == in_new && strcmp(m->name, name) == 0;
+	return st->name && st->in_new == in_new && strcmp(st->name, name) == 0;
 }
 
-/* place_changes - per record, the change to apply to it (NULL: none);
- * how many changes found a third name */
-static size_t place_changes(const struct mail_index_folder *old, const struct mail_index_own *own,
-			    size_t n, const struct mail_index_own **at)
+/* play - the changes in the order they were made, each on the state
+ * its record has by then (a STORE, then an EXPUNGE of the renamed
+ * file); how many changes found a third name */
+static size_t play(const struct mail_index_folder *old, const struct mail_index_own *own,
+		   size_t n, struct state *st)
 {
 	size_t missed = 0;
 
+	for (size_t i = 0; i < old->len; i++)
+		st[i] = (struct state){ old->msgs[i].name, old->msgs[i].in_new };
 	for (size_t k = 0; k < n; k++) {
 		const struct mail_index_own *c = &own[k];
 		size_t i;
 
 		if (c->kind == MAIL_INDEX_OWN_NEW || (i = find_uid(old, c->uid)) == old->len)
 			continue;
-		if (named(&old->msgs[i], c->old_name, c->old_in_new))
-			at[i] = c;
-		else if (c->kind != MAIL_INDEX_OWN_RENAMED || !named(&old->msgs[i], c->name, c->in_new))
+		if (same(&st[i], c->old_name, c->old_in_new))
+			st[i] = (struct state){ c->kind == MAIL_INDEX_OWN_RENAMED ? c->name : NULL,
+						c->in_new };
+		else if (c->kind != MAIL_INDEX_OWN_RENAMED || !same(&st[i], c->name, c->in_new))
 			missed++;
 	}
 	return missed;
@@ -62,21 +72,17 @@ struct maildir_scan *mail_index_own_scan(const struct mail_index_folder *old,
 					 size_t *missed_r)
 {
 	struct maildir_scan *scan = xcalloc(1, sizeof(*scan));
-	const struct mail_index_own **at = xcalloc(old->len + 1, sizeof(*at));
+	struct state *st = xcalloc(old->len + 1, sizeof(*st));
 
-	*missed_r = place_changes(old, own, n, at);
-	for (size_t i = 0; i < old->len; i++) {
-		const struct mail_index_msg *m = &old->msgs[i];
-
-		if (at[i] == NULL)
-			maildir_scan_put(scan, m->name, m->in_new, m->size, m->date);
-		else if (at[i]->kind == MAIL_INDEX_OWN_RENAMED)
-			maildir_scan_put(scan, at[i]->name, at[i]->in_new, m->size, m->date);
-	}
+	*missed_r = play(old, own, n, st);
+	for (size_t i = 0; i < old->len; i++)
+		if (st[i].name)
+			maildir_scan_put(scan, st[i].name, st[i].in_new, old->msgs[i].size,
+					 old->msgs[i].date);
 	for (size_t k = 0; k < n; k++)
 		if (own[k].kind == MAIL_INDEX_OWN_NEW)
 			maildir_scan_put(scan, own[k].name, own[k].in_new, own[k].size, own[k].mtime);
-	free(at);
+	free(st);
 	return scan;
 }
 

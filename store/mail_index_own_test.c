@@ -4,7 +4,8 @@
  * line) told as the caller's own changes reach the index as a full sync
  * would have them (a full sync after finds nothing to do); a change
  * whose record has a third name (another process renamed the file and
- * synced first) is not applied and says so; one already applied is fine.
+ * synced first) is not applied and says so; one already applied is fine;
+ * a rename and an unlink of the renamed file are played in order.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -122,6 +123,21 @@ void test_mail_index_own(void)
 	mail_index_folder_free(&f);
 	own[0].name = "1.a:2,S";			/* as the other left it */
 	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 1, NULL, why) == 0);
+	test_end();
+
+	test_begin("mail_index_sync_own: a rename, then an unlink of the renamed file, in one call");
+	at(dir, "cur/1.a:2,S", "cur/1.a:2,ST");
+	at(dir, "cur/1.a:2,ST", "");
+	own[0] = (struct mail_index_own){ .kind = MAIL_INDEX_OWN_RENAMED, .uid = 1,
+					  .old_name = "1.a:2,S", .name = "1.a:2,ST" };
+	own[1] = (struct mail_index_own){ .kind = MAIL_INDEX_OWN_GONE, .uid = 1,
+					  .old_name = "1.a:2,ST" };
+	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 2, &ch, why) == 0);
+	test_assert(ch.n_expunged == 1 && ch.expunged && ch.expunged[0] == 1);
+	mail_index_changes_free(&ch);
+	f = listed(idx);
+	test_assert(f && f->len == 2 && msg(f, 1) == NULL);
+	mail_index_folder_free(&f);
 	mail_index_close(&idx);
 	close(fd);
 	buf_free(&dir);
