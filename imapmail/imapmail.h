@@ -42,6 +42,7 @@ struct imapmail_box {
 	struct mail_index_folder *f;	/* f->msgs[seq - 1] */
 	size_t recent;			/* \Recent ones in the view */
 	struct imapmail_recent *recent_set;	/* imapmail_recent.c */
+	struct mail_index_take *taken;	/* a take the last own sync did, or NULL */
 	struct strv *keywords;		/* by letter: 'a' + i */
 	struct imapmail_watch *watch;	/* inotify and own changes, or NULL */
 	struct timespec stamp[2];	/* without a watch: new/ and cur/ at the

@@ -27,6 +27,7 @@
 #include "log.h"
 #include "maildir.h"
 #include "mail_index_keywords.h"
+#include "mail_index_recent.h"
 #include "mem.h"
 
 enum { STAMP_SECS = 1 };
@@ -163,6 +164,24 @@ static bool renames_only(const struct imapmail *m, const struct imapmail_watch *
 	return true;
 }
 
+/* own_take - a read-write box whose own changes bring new files takes
+ * \Recent in the same write (imapmail_recent_update then uses it), or
+ * NULL */
+static struct mail_index_take *own_take(struct imapmail_box *b)
+{
+	const struct imapmail_watch *w = b->watch;
+	bool news = false;
+
+	for (size_t k = 0; k < w->n_own; k++)
+		news = news || w->own[k].kind == MAIL_INDEX_OWN_NEW;
+	if (b->readonly || !news)
+		return NULL;
+	if (b->taken == NULL)
+		b->taken = xcalloc(1, sizeof(*b->taken));
+	b->taken->dflt = imapmail_recent_default(b);
+	return b->taken;
+}
+
 /* load_watched - with a watch: nothing to do when nothing happened; the
  * session's own changes alone go to the index as they are
  * (mail_index_sync_own), when it needs them (renames_only); anything
@@ -178,7 +197,8 @@ static int load_watched(struct imapmail *m, struct imapmail_box *b,
 		return b->holds_gone ? relist(m, b, old_r, why) : 1;
 	if (!b->holds_gone && renames_only(m, w))
 		return 1;
-	if (mail_index_sync_own(m->idx, b->name, b->fd, w->own, w->n_own, NULL, why) != 0) {
+	if (mail_index_sync_own(m->idx, b->name, b->fd, w->own, w->n_own, NULL,
+				own_take(b), why) != 0) {
 		buf_reset(why);
 		return load(m, b, old_r, why);
 	}
@@ -270,7 +290,7 @@ void imapmail_box_close(struct imapmail *m)
 		struct buf *why = buf_new(0);	/* renames kept back (renames_only) */
 
 		(void)mail_index_sync_own(m->idx, b->name, b->fd, b->watch->own, b->watch->n_own,
-					  NULL, why);
+					  NULL, NULL, why);
 		buf_free(&why);
 	}
 	if (b->fd >= 0)
@@ -281,6 +301,7 @@ void imapmail_box_close(struct imapmail *m)
 		close(b->new_fd);
 	imapmail_watch_free(&b->watch);
 	imapmail_recent_free(b);
+	free(b->taken);
 	mail_index_folder_free(&b->f);
 	strv_free(&b->keywords);
 	free(b->name);

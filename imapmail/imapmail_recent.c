@@ -26,6 +26,8 @@ struct imapmail_recent {
  * the lowest UID still in new/, else UIDNEXT (what \Recent meant before) */
 static uint32_t guess(const struct mail_index_folder *f)
 {
+	if (f == NULL)
+		return 1;
 	for (size_t i = 0; i < f->len; i++)
 		if (f->msgs[i].in_new)
 			return f->msgs[i].uid;
@@ -59,6 +61,29 @@ static size_t count(const struct imapmail_box *b)
 	return n;
 }
 
+/* took_in_sync - the range an own sync's write took (imapmail_box.c),
+ * into the set: true when it grew */
+static bool took_in_sync(struct imapmail_box *b, struct imapmail_recent *s)
+{
+	struct mail_index_take *t = b->taken;
+	uint32_t lo;
+	bool grew = false;
+
+	if (t == NULL || !t->done)
+		return false;
+	t->done = false;
+	if (t->uidvalidity != b->uidvalidity || t->upto > b->uidnext)
+		return false;
+	lo = t->first > s->upto ? t->first : s->upto;
+	if (lo < t->upto) {
+		add(s, lo, t->upto);
+		grew = true;
+	}
+	if (t->upto > s->upto)
+		s->upto = t->upto;
+	return grew;
+}
+
 /* imapmail_recent_update - see the header */
 bool imapmail_recent_update(struct imapmail *m)
 {
@@ -67,12 +92,17 @@ bool imapmail_recent_update(struct imapmail *m)
 	struct buf *why;
 	uint32_t first, lo;
 	uint64_t gen;
+	bool grew;
 
 	if (b->recent_set == NULL)
 		b->recent_set = xcalloc(1, sizeof(*b->recent_set));
 	s = b->recent_set;
-	if (b->uidnext <= s->upto)
-		return false;
+	grew = took_in_sync(b, s);
+	if (b->uidnext <= s->upto) {
+		if (grew)
+			b->recent = count(b);
+		return grew;
+	}
 	why = buf_new(0);
 	if (mail_index_recent(m->idx, b->name, b->uidvalidity, guess(b->f), b->uidnext,
 			      !b->readonly, &first, &gen, why) < 0) {
@@ -85,11 +115,19 @@ bool imapmail_recent_update(struct imapmail *m)
 		b->generation = gen;
 	lo = first > s->upto ? first : s->upto;
 	s->upto = b->uidnext;
-	if (lo >= b->uidnext)
-		return false;
-	add(s, lo, b->uidnext);
-	b->recent = count(b);
-	return true;
+	if (lo < b->uidnext) {
+		add(s, lo, b->uidnext);
+		grew = true;
+	}
+	if (grew)
+		b->recent = count(b);
+	return grew;
+}
+
+/* imapmail_recent_default - see the header */
+uint32_t imapmail_recent_default(const struct imapmail_box *b)
+{
+	return guess(b->f);
 }
 
 /* imapmail_recent_recount - see the header */

@@ -23,6 +23,9 @@
  * below its UIDNEXT): take (read-write) or look (read-only) at the
  * folder's untaken ones; true when the set grew (b->recent recounted) */
 bool imapmail_recent_update(struct imapmail *m);
+/* imapmail_recent_default - the first untaken UID to assume when the
+ * index has no record for the folder (an own sync's take) */
+uint32_t imapmail_recent_default(const struct imapmail_box *b);
 /* imapmail_recent_recount - b->recent again (after an expunge): true
  * when it changed */
 bool imapmail_recent_recount(struct imapmail_box *b);

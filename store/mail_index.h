@@ -126,12 +126,15 @@ struct mail_index_own {
  * applied (new MODSEQs, UIDs, the uidlist) without reading the folder.
  * The caller must know that nothing else changed (inotify): this
  * process has synced the folder since it began watching it, and saw no
- * change but its own since.  0; 1 when a change did not find the file
+ * change but its own since.  With take (may be NULL), the session that
+ * has the folder selected read-write takes \Recent in the same write
+ * (mail_index_recent.h).  0; 1 when a change did not find the file
  * the index has (another process renamed it first): a mail_index_sync
  * is then needed; -1 with why */
+struct mail_index_take;
 int mail_index_sync_own(struct mail_index *idx, const char *folder, int folder_fd,
 			const struct mail_index_own *own, size_t n, struct mail_index_changes *ch,
-			struct buf *why);
+			struct mail_index_take *take, struct buf *why);
 void mail_index_own_free(struct mail_index_own *own, size_t n);
 
 /* mail_index_list - the messages of folder as last synced; 0, or 1 with

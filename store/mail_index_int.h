@@ -42,6 +42,7 @@
 #include "dovecot_dotlock.h"
 #include "dovecot_uidlist.h"
 #include "mail_index.h"
+#include "mail_index_recent.h"
 #include "maildir_scan.h"
 
 #define MAIL_INDEX_VERSION "hato-index 1"
@@ -179,6 +180,11 @@ int mail_index_stamp_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 int mail_index_recent_start(struct mail_index *idx, MDB_txn *txn, const char *folder,
 			    uint32_t uidvalidity);
 
+/* mail_index_recent_take_txn - a \Recent take (mail_index_recent.h) in
+ * the write transaction txn, t->uidvalidity and t->upto set: 0, or an
+ * LMDB error */
+int mail_index_recent_take_txn(struct mail_index *idx, MDB_txn *txn, const char *folder,
+			       struct mail_index_take *t);
 /* mail_index_own_scan - the folder as its records old and the caller's
  * own changes make it (mail_index_own.c); *missed_r, the changes not
  * applied: their records have a third name */

@@ -2,7 +2,7 @@
  * a rename (new flags, a new MODSEQ), an unlink (expunged, in the
  * expunge history) and a new file (the next UID, its dovecot-uidlist
  * line) told as the caller's own changes reach the index as a full sync
- * would have them (a full sync after finds nothing to do); a change
+ * would have them, \Recent taken in the same write (a full sync after finds nothing to do); a change
  * whose record has a third name (another process renamed the file and
  * synced first) is not applied and says so; one already applied is fine;
  * a rename and an unlink of the renamed file are played in order.
@@ -16,6 +16,7 @@
 
 #include "fsutil.h"
 #include "mail_index.h"
+#include "mail_index_recent.h"
 #include "test.h"
 
 /* made - an empty file dir/rel */
@@ -88,7 +89,9 @@ void test_mail_index_own(void)
 		{ .kind = MAIL_INDEX_OWN_GONE, .uid = 3, .old_name = "3.c:2," },
 		{ .kind = MAIL_INDEX_OWN_NEW, .name = "4.d,S=0", .in_new = true, .mtime = 1700000000 },
 	};
+	struct mail_index_take take = { .dflt = 1 };
 	uint64_t modseq;
+	uint32_t first = 0;
 
 	test_begin("mail_index_sync_own: a rename, an unlink and a new file without a scan");
 	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
@@ -98,7 +101,9 @@ void test_mail_index_own(void)
 	at(dir, "cur/2.b:2,S", "cur/2.b:2,FS");
 	at(dir, "cur/3.c:2,", "");
 	made(dir, "new/4.d,S=0");
-	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 3, NULL, why) == 0);
+	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 3, NULL, &take, why) == 0);
+	test_assert(take.done && take.first == 1 && take.upto == 5);
+	test_assert(mail_index_recent(idx, "INBOX", take.uidvalidity, 1, 0, false, &first, NULL, why) == 0 && first == 5);
 	g = listed(idx);
 	test_assert(g && g->len == 3 && g->uidnext == 5 && g->highestmodseq > modseq);
 	test_assert((m = msg(g, 2)) && strcmp(m->flags, "FS") == 0 && m->modseq > modseq);
@@ -117,12 +122,12 @@ void test_mail_index_own(void)
 	test_assert(mail_index_sync(idx, "INBOX", fd, NULL, why) == 0);
 	own[0] = (struct mail_index_own){ .kind = MAIL_INDEX_OWN_RENAMED, .uid = 1,
 					  .old_name = "1.a", .old_in_new = true, .name = "1.a:2,T" };
-	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 1, NULL, why) == 1);
+	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 1, NULL, NULL, why) == 1);
 	f = listed(idx);
 	test_assert((m = msg(f, 1)) && strcmp(m->name, "1.a:2,S") == 0);
 	mail_index_folder_free(&f);
 	own[0].name = "1.a:2,S";			/* as the other left it */
-	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 1, NULL, why) == 0);
+	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 1, NULL, NULL, why) == 0);
 	test_end();
 
 	test_begin("mail_index_sync_own: a rename, then an unlink of the renamed file, in one call");
@@ -132,7 +137,7 @@ void test_mail_index_own(void)
 					  .old_name = "1.a:2,S", .name = "1.a:2,ST" };
 	own[1] = (struct mail_index_own){ .kind = MAIL_INDEX_OWN_GONE, .uid = 1,
 					  .old_name = "1.a:2,ST" };
-	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 2, &ch, why) == 0);
+	test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 2, &ch, NULL, why) == 0);
 	test_assert(ch.n_expunged == 1 && ch.expunged && ch.expunged[0] == 1);
 	mail_index_changes_free(&ch);
 	f = listed(idx);

@@ -105,6 +105,21 @@ int mail_index_recent(struct mail_index *idx, const char *folder, uint32_t uidva
 	return 0;
 }
 
+/* mail_index_recent_take_txn - see mail_index_int.h */
+int mail_index_recent_take_txn(struct mail_index *idx, MDB_txn *txn, const char *folder,
+			       struct mail_index_take *t)
+{
+	struct take_ctx c = { idx, buf_new(64), t->uidvalidity, t->dflt, t->upto, 0, false, 0 };
+	int rc;
+
+	mail_index_key_kind(c.key, 'R', folder);
+	rc = take(txn, &c);
+	t->first = c.first;
+	t->done = rc == 0;
+	buf_free(&c.key);
+	return rc;
+}
+
 /* mail_index_recent_start - see mail_index_int.h */
 int mail_index_recent_start(struct mail_index *idx, MDB_txn *txn, const char *folder,
 			    uint32_t uidvalidity)

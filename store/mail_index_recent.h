@@ -38,4 +38,14 @@ int mail_index_recent(struct mail_index *idx, const char *folder, uint32_t uidva
 		      uint32_t dflt, uint32_t upto, bool take, uint32_t *first_r, uint64_t *gen_r,
 		      struct buf *why);
 
+/* a take done inside mail_index_sync_own's write, for the session
+ * that has the folder selected read-write: dflt in; the folder's
+ * UIDVALIDITY and UIDNEXT as synced (upto) and the first UID taken out,
+ * done when it was written (the session took [first, upto)) */
+struct mail_index_take {
+	uint32_t dflt;
+	uint32_t uidvalidity, upto, first;
+	bool done;
+};
+
 #endif

@@ -77,6 +77,7 @@ struct sync {
 	bool *matched;			/* per old message */
 	struct mail_index_changes *ch;
 	const struct mail_index_own *own;	/* mail_index_sync_own's changes */
+	struct mail_index_take *take;	/* and its \Recent take, or NULL */
 	size_t n_own, own_missed;
 	struct maildir_scan *dry_scan;	/* the dry run's, and its snapshot's */
 	size_t dry_txnid;		/* last commit: the write pass may reuse it */
@@ -738,6 +739,11 @@ static int write_pass(struct sync *s)
 	s->scan = scan;
 	if ((rc = mail_index_stamp_drop(s->idx, s->txn, s->folder)) == 0 && (rc = diff(s)) == 0)
 		rc = !s->ul_mode ? (s->ul_change || !s->found ? NEED_UIDLIST : 0) : update_uidlist(s);
+	if (rc == 0 && s->take) {
+		s->take->uidvalidity = s->head.uidvalidity;
+		s->take->upto = s->head.uidnext;
+		rc = mail_index_recent_take_txn(s->idx, s->txn, s->folder, s->take);
+	}
 	if (rc == 0)
 		rc = mdb_txn_commit(s->txn);
 	else
@@ -845,15 +851,17 @@ int mail_index_sync(struct mail_index *idx, const char *folder, int folder_fd,
  * from the records and own (mail_index_own.c) instead of the folder */
 int mail_index_sync_own(struct mail_index *idx, const char *folder, int folder_fd,
 			const struct mail_index_own *own, size_t n, struct mail_index_changes *ch,
-			struct buf *why)
+			struct mail_index_take *take, struct buf *why)
 {
 	struct sync s = { .idx = idx, .folder = folder, .folder_fd = folder_fd, .ch = ch,
-			  .why = why, .own = own, .n_own = n };
+			  .why = why, .own = own, .n_own = n, .take = take };
 
 	if (sync_begin(&s) < 0)
 		return -1;
 	for (size_t k = 0; k < n; k++)
 		s.want_ul = s.want_ul || own[k].kind == MAIL_INDEX_OWN_NEW;
+	if (take)
+		take->done = false;
 	if (sync_end(&s, write_sync(&s)) < 0)
 		return -1;
 	return s.own_missed ? 1 : 0;
