@@ -37,10 +37,13 @@ void imap_quote_string(struct buf *out, const char *s, size_t len)
 		return;
 	}
 	buf_putc(out, '"');
-	for (size_t i = 0; i < len; i++) {
-		if (s[i] == '"' || s[i] == '\\')
+	for (size_t i = 0, run = 0; i <= len; i++) {	/* runs between the escapes */
+		if (i < len && s[i] != '"' && s[i] != '\\')
+			continue;
+		buf_add(out, s + run, i - run);
+		if (i < len)
 			buf_putc(out, '\\');
-		buf_putc(out, s[i]);
+		run = i;
 	}
 	buf_putc(out, '"');
 }

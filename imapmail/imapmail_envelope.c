@@ -309,33 +309,47 @@ static void address_list(struct aparse *k)
 	}
 }
 
+/* aparse_new, aparse_free - one parser for the address fields of an
+ * envelope (its buffers made once) */
+static void aparse_new(struct aparse *k)
+{
+	*k = (struct aparse){ 0 };
+	k->r.comment = buf_new(0);
+	k->tmp = buf_new(64);
+	k->a.name = buf_new(0);
+	k->a.route = buf_new(0);
+	k->a.mailbox = buf_new(0);
+	k->a.domain = buf_new(0);
+}
+
+static void aparse_free(struct aparse *k)
+{
+	buf_free(&k->r.comment);
+	buf_free(&k->tmp);
+	buf_free(&k->a.name);
+	buf_free(&k->a.route);
+	buf_free(&k->a.mailbox);
+	buf_free(&k->a.domain);
+}
+
 /* addresses - the addresses of every field called name, one list, or
  * NIL: false if there are none */
-static bool addresses(const char *fields, size_t len, const char *name, struct buf *out)
+static bool addresses(struct aparse *k, const char *fields, size_t len, const char *name,
+		      struct buf *out)
 {
-	struct aparse k = { .out = out };
 	size_t at = 0, vlen = 0;
 	const char *v;
 
-	k.r.comment = buf_new(0);
-	k.tmp = buf_new(64);
-	k.a.name = buf_new(0);
-	k.a.route = buf_new(0);
-	k.a.mailbox = buf_new(0);
-	k.a.domain = buf_new(0);
+	k->out = out;
+	k->count = 0;
+	k->a.has_name = k->a.has_route = k->a.has_mailbox = k->a.has_domain = false;
 	while ((v = imapmail_rfc822_field_next(fields, len, name, &at, &vlen)) != NULL) {
-		k.r.p = v;
-		k.r.end = v + vlen;
-		address_list(&k);
+		k->r.p = v;
+		k->r.end = v + vlen;
+		address_list(k);
 	}
-	buf_cat(out, k.count ? ")" : "NIL");
-	buf_free(&k.r.comment);
-	buf_free(&k.tmp);
-	buf_free(&k.a.name);
-	buf_free(&k.a.route);
-	buf_free(&k.a.mailbox);
-	buf_free(&k.a.domain);
-	return k.count > 0;
+	buf_cat(out, k->count ? ")" : "NIL");
+	return k->count > 0;
 }
 
 /* last - the last field called name (Dovecot keeps the last), or NULL */
@@ -392,8 +406,10 @@ static void text(const char *fields, size_t len, const char *name, struct buf *o
 void imapmail_envelope_write(const char *fields, size_t len, struct buf *out)
 {
 	static const char *const addr_names[] = { "From", "Sender", "Reply-To", "To", "Cc", "Bcc" };
-	size_t mark;
+	struct aparse k;
+	size_t mark, from = 0, from_len = 0;
 
+	aparse_new(&k);
 	buf_putc(out, '(');
 	text(fields, len, "Date", out);
 	buf_putc(out, ' ');
@@ -401,11 +417,17 @@ void imapmail_envelope_write(const char *fields, size_t len, struct buf *out)
 	for (size_t i = 0; i < sizeof(addr_names) / sizeof(addr_names[0]); i++) {
 		buf_putc(out, ' ');
 		mark = buf_len(out);
-		if (!addresses(fields, len, addr_names[i], out) && (i == 1 || i == 2)) {
-			buf_truncate(out, mark);
-			addresses(fields, len, "From", out);
+		if (!addresses(&k, fields, len, addr_names[i], out) && (i == 1 || i == 2)) {
+			buf_truncate(out, mark);	/* From's list once more */
+			buf_reserve(out, from_len);	/* no move under the copy */
+			buf_add(out, buf_str(out) + from, from_len);
+		}
+		if (i == 0) {
+			from = mark;
+			from_len = buf_len(out) - mark;
 		}
 	}
+	aparse_free(&k);
 	buf_putc(out, ' ');
 	text(fields, len, "In-Reply-To", out);
 	buf_putc(out, ' ');

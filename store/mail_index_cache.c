@@ -542,12 +542,17 @@ static struct buf *header_lean(int fd, const struct mime_parts *p)
 
 	if (p->len == 0 || p->parts[0].hdr_offset != 0 || size > HEADER_READ_MAX)
 		return NULL;
-	raw = buf_new((size_t)size);
-	ok = fsutil_pread_all(fd, 0, (size_t)size, raw) == 0;
-	lean = ok ? buf_new(buf_len(raw)) : NULL;
-	if (lean)
-		mail_header_lean(buf_str(raw), buf_len(raw), lean);
-	buf_free(&raw);
+	if (p->head) {			/* kept as it was read: no second read */
+		lean = buf_new(buf_len(p->head));
+		mail_header_lean(buf_str(p->head), buf_len(p->head), lean);
+	} else {
+		raw = buf_new((size_t)size);
+		ok = fsutil_pread_all(fd, 0, (size_t)size, raw) == 0;
+		lean = ok ? buf_new(buf_len(raw)) : NULL;
+		if (lean)
+			mail_header_lean(buf_str(raw), buf_len(raw), lean);
+		buf_free(&raw);
+	}
 	if (lean && buf_len(lean) > MAIL_INDEX_CACHE_FIELD_MAX)
 		buf_free(&lean);
 	return lean;

@@ -22,7 +22,7 @@
 #include "mem.h"
 #include "mime_parts.h"
 
-enum { CHUNK = 65536, HEADER_LIMIT = 16384, NONE = -1 };
+enum { CHUNK = 65536, HEADER_STEP = 8192, HEADER_LIMIT = 16384, NONE = -1 };
 
 static const char *const envelope_names[] = {
 	"Date", "Subject", "From", "Sender", "Reply-To", "To", "Cc", "Bcc", "In-Reply-To",
@@ -49,6 +49,7 @@ struct walk {
 	uint64_t prev_eol, prev_veol;	/* the line end of the line before */
 	bool prev_close;		/* the line before closed a multipart */
 	bool header_only;		/* stop once the message's header ended */
+	bool head_done;			/* the message's header ended */
 	bool stop;
 };
 
@@ -230,6 +231,8 @@ static void body_starts(struct walk *k, const struct mime_line *l, uint64_t eol)
 
 	header_done(k);
 	n->hdr_size = k->off + eol - n->hdr_offset;
+	if (k->hdr_part == 0)
+		k->head_done = true;
 	n->hdr_vsize = k->voff + veol - n->hdr_voffset;
 	n->body_voffset = k->voff + veol;
 	n->body_line = k->line + (eol || l->kind == MIME_HEADER_END);
@@ -300,10 +303,28 @@ static bool event(struct walk *k, const struct mime_line *l, const char *p, size
 	return !k->stop;
 }
 
+/* keep_head - the message's header bytes as read, into p->head while
+ * they fit MIME_PARTS_HEAD_MAX */
+static void keep_head(struct walk *k, const char *p, size_t len, uint64_t eol)
+{
+	if (k->head_done)
+		return;
+	if (k->off + len + eol > MIME_PARTS_HEAD_MAX) {
+		buf_free(&k->p->head);
+		return;
+	}
+	buf_add(k->p->head, p, len);
+	buf_add(k->p->head, eol == 2 ? "\r\n" : "\n", eol);
+}
+
 /* feed - one line (or piece) to the walker and the parts */
 static bool feed(struct walk *k, const char *p, size_t len, uint64_t eol, bool partial)
 {
-	const struct mime_line *l = mime_feed(k->w, p, len, partial);
+	const struct mime_line *l;
+
+	if (k->p->head)
+		keep_head(k, p, len, eol);
+	l = mime_feed(k->w, p, len, partial);
 	bool more = event(k, l, p, len, eol);
 
 	k->off += len + eol;
@@ -366,7 +387,9 @@ static int read_lines(struct walk *k, int fd, struct buf *why)
 		memmove(b, b + start, end - start);
 		end -= start;
 		start = 0;
-		if ((n = read(fd, b + end, CHUNK - end)) < 0 && errno != EINTR) {
+		/* a header alone is read a step at a time: most are short */
+		if ((n = read(fd, b + end, k->header_only && CHUNK - end > HEADER_STEP
+					   ? HEADER_STEP : CHUNK - end)) < 0 && errno != EINTR) {
 			buf_printf(why, "read: %s", strerror(errno));
 			free(b);
 			return -1;
@@ -387,6 +410,7 @@ static int read_parts(int fd, bool header_only, struct mime_parts **pp, struct b
 	int rc;
 
 	p->envelope = buf_new(256);
+	p->head = buf_new(1024);
 	k.w = mime_new(&(struct mime_opts){ .header_limit = HEADER_LIMIT, .eol_len = 1, .imap = true });
 	for (int i = 0; i <= MIME_MAX_DEPTH; i++)
 		k.mp[i] = NONE;
@@ -399,6 +423,11 @@ static int read_parts(int fd, bool header_only, struct mime_parts **pp, struct b
 		mime_parts_free(&p);
 		return -1;
 	}
+	if (p->head && (p->len == 0 || p->parts[0].hdr_offset != 0 ||
+			buf_len(p->head) < p->parts[0].hdr_size))
+		buf_free(&p->head);
+	else if (p->head)
+		buf_truncate(p->head, (size_t)p->parts[0].hdr_size);
 	if (header_only) {
 		p->header_only = true;	/* the message's body not measured */
 		p->parts[0].body_size = p->parts[0].body_vsize = p->parts[0].body_lines = 0;
@@ -569,6 +598,7 @@ void mime_parts_free(struct mime_parts **pp)
 		buf_free(&p->parts[i].fields);
 	free(p->parts);
 	buf_free(&p->envelope);
+	buf_free(&p->head);
 	free(p);
 	*pp = NULL;
 }

@@ -66,6 +66,8 @@ struct mime_part {
 	uint64_t hdr_voffset, body_voffset, body_line;
 };
 
+enum { MIME_PARTS_HEAD_MAX = 262144 };
+
 struct mime_parts {
 	struct mime_part *parts;
 	size_t len;
@@ -74,6 +76,8 @@ struct mime_parts {
 	bool parts_over;		/* the parts passed a limit */
 	bool header_only;		/* mime_parts_read_header's: parts[0]'s
 					 * header and the envelope alone */
+	struct buf *head;		/* parts[0]'s header as read, or NULL
+					 * (longer than MIME_PARTS_HEAD_MAX) */
 };
 
 /* mime_parts_read - parse the message file fd (read from where it is):

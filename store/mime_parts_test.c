@@ -7,7 +7,7 @@
  * the envelope still whole), the encoding read back unchanged, and the
  * structure as IMAP reads it (line ends counted, top-level and digest
  * messages, boundaries that end a nested header, also right after its
- * empty line). */
+ * empty line); the header's bytes kept as read, up to a limit. */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +204,36 @@ static void test_round_trip(void)
 	test_end();
 }
 
+/* test_head - the message's header bytes as read, kept: LF and CRLF
+ * lines, a folded field, the empty line; none past MIME_PARTS_HEAD_MAX */
+static void test_head(void)
+{
+	static const char *const texts[] = {
+		"Subject: a\nFrom: b@c\n\nbody\n",
+		"Subject: a\r\n folded\r\nTo: d@e\r\n\r\nbody\r\n",
+		"Subject: nothing after\n" };
+	static const size_t head_len[] = { 22, 32, 23 };
+	struct buf *big = buf_new(MIME_PARTS_HEAD_MAX + 64);
+	struct mime_parts *p;
+
+	test_begin("mime_parts: the header as read is kept for the caller");
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		p = parts_of(texts[i]);
+		test_assert(p && p->head && p->len && buf_len(p->head) == p->parts[0].hdr_size);
+		test_assert(p && p->head && memcmp(buf_str(p->head), texts[i], buf_len(p->head)) == 0);
+		test_assert(p && p->head && buf_len(p->head) == head_len[i]);
+		mime_parts_free(&p);
+	}
+	while (buf_len(big) < MIME_PARTS_HEAD_MAX)
+		buf_cat(big, "X-Long: 0123456789012345678901234567890123456789\n");
+	buf_cat(big, "\nbody\n");
+	p = parts_of(buf_str(big));
+	test_assert(p && p->head == NULL);
+	mime_parts_free(&p);
+	buf_free(&big);
+	test_end();
+}
+
 void test_mime_parts(void)
 {
 	struct buf *t = buf_new(64);
@@ -213,5 +243,6 @@ void test_mime_parts(void)
 	test_long_lines(t);
 	test_limits();
 	test_round_trip();
+	test_head();
 	buf_free(&t);
 }
