@@ -313,6 +313,7 @@ void imapmail_search_free(struct imapmail_search **sp)
 	if (s == NULL)
 		return;
 	search_key_clear(&s->root);
+	search_reader_free(s);
 	free(s->text);
 	free(s->saved);
 	free(s);

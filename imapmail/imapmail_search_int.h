@@ -62,6 +62,7 @@ struct imapmail_search {
 	bool env_keys;			/* some HEADER key has env set */
 	uint32_t *saved;
 	size_t n_saved;
+	struct reader *env_reader;	/* search_envelope_read's, kept */
 };
 
 /* what reading a message found, for the second evaluation */
@@ -77,6 +78,8 @@ int search_text_read(struct imapmail_search *s, int fd, struct search_file *f);
  * bytes of "Name: value\n" lines), for the keys with env set */
 void search_envelope_read(struct imapmail_search *s, const char *env, size_t len,
 			  struct search_file *f);
+/* search_reader_free - what search_envelope_read kept in s */
+void search_reader_free(struct imapmail_search *s);
 /* search_envelope_field - name is one of the envelope's fields */
 bool search_envelope_field(const char *name);
 /* search_fold - UTF-8 text folded for matching, appended to out */

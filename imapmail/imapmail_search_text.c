@@ -16,6 +16,7 @@
  * those fields and the Date:, so that both ways give one answer.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
@@ -298,10 +299,15 @@ static int walk(struct reader *r, int fd)
 	return rc;
 }
 
-/* reader_init - r for s: the keys' hits cleared, the buffers made */
-static void reader_init(struct reader *r, struct imapmail_search *s, struct search_file *f)
+/* reader_reset - r for s and another message: the keys' hits cleared */
+static void reader_reset(struct reader *r, struct imapmail_search *s, struct search_file *f)
 {
-	*r = (struct reader){ .s = s, .f = f };
+	r->s = s;
+	r->f = f;
+	r->open_keys = 0;
+	r->date_seen = r->top_done = r->env_only = r->text_body = false;
+	r->field_section = MIME_TOP;
+	r->charset[0] = r->encoding[0] = '\0';
 	for (size_t i = 0; i < s->n_text; i++) {
 		struct search_key *k = s->text[i];
 
@@ -309,6 +315,13 @@ static void reader_init(struct reader *r, struct imapmail_search *s, struct sear
 		k->hit = k->type != SK_HEADER && buf_len(k->value) == 0;
 		r->open_keys += !k->hit;
 	}
+}
+
+/* reader_init - r for s: the keys' hits cleared, the buffers made */
+static void reader_init(struct reader *r, struct imapmail_search *s, struct search_file *f)
+{
+	*r = (struct reader){ .s = s, .f = f };
+	reader_reset(r, s, f);
 	r->field = buf_new(256);
 	r->body = buf_new(1024);
 	r->tmp = buf_new(1024);
@@ -340,23 +353,64 @@ int search_text_read(struct imapmail_search *s, int fd, struct search_file *f)
 	return rc;
 }
 
-/* search_envelope_read - the envelope's lines as the top header's fields */
+/* line_wanted - the envelope line p..eol ("Name: value") is for the
+ * Date: a SENT* key wants, or for an open HEADER key: field_done would
+ * do nothing with any other (no TEXT key reads the envelope) */
+static bool line_wanted(const struct reader *r, const char *p, const char *eol)
+{
+	const char *colon = memchr(p, ':', (size_t)(eol - p));
+	size_t n;
+
+	if (colon == NULL)
+		return false;
+	for (n = (size_t)(colon - p); n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'); n--)
+		;
+	if (r->s->needs_date && !r->date_seen && n == 4 && strncasecmp(p, "Date", 4) == 0)
+		return true;
+	for (size_t i = 0; i < r->s->n_text; i++) {
+		const struct search_key *k = r->s->text[i];
+
+		if (!k->hit && k->type == SK_HEADER && strlen(k->name) == n &&
+		    strncasecmp(k->name, p, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* search_envelope_read - the envelope's lines as the top header's
+ * fields, through one reader kept in s for the whole search */
 void search_envelope_read(struct imapmail_search *s, const char *env, size_t len,
 			  struct search_file *f)
 {
-	const char *p = env, *end = env + len, *nl;
-	struct reader r;
+	const char *p = env, *end = env + len, *nl, *eol;
+	struct reader *r = s->env_reader;
 
-	reader_init(&r, s, f);
-	r.env_only = true;
-	r.field_section = MIME_TOP;
+	if (r == NULL) {
+		r = s->env_reader = xmalloc(sizeof(*r));
+		reader_init(r, s, f);
+	} else {
+		reader_reset(r, s, f);
+	}
+	r->env_only = true;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));
-		buf_add(r.field, p, (size_t)((nl ? nl : end) - p));
-		field_done(&r);
+		eol = nl ? nl : end;
+		if (line_wanted(r, p, eol)) {
+			buf_add(r->field, p, (size_t)(eol - p));
+			field_done(r);
+		}
 		p = nl ? nl + 1 : end;
 	}
-	reader_free(&r);
+}
+
+/* search_reader_free - see imapmail_search_int.h */
+void search_reader_free(struct imapmail_search *s)
+{
+	if (s->env_reader == NULL)
+		return;
+	reader_free(s->env_reader);
+	free(s->env_reader);
+	s->env_reader = NULL;
 }
 
 /* search_envelope_field - a field mime_parts keeps in the envelope */
