@@ -7,8 +7,9 @@
 # - LOGIN + SELECT INBOX + FETCH 1:* (FLAGS UID ENVELOPE) + LOGOUT on the
 #   big folder, cold (the folder copied afresh just before: in new/, no
 #   index; the page cache is warm) and warm (the same session again);
-# - a QRESYNC client's resync after 1% of its flags changed
-#   (bench/imap_resync.py);
+# - a QRESYNC client's resync after 1% of its flags changed, with its
+#   LOGIN and without (the password hash both verify, from /etc/shadow,
+#   is most of a LOGIN) (bench/imap_resync.py);
 # - SEARCH SUBJECT, SEARCH FROM and SORT (SUBJECT) ALL on it, warm, in
 #   one session;
 # - 50 clients, one per user, each looping SELECT, FETCH of the last 10
@@ -277,6 +278,8 @@ class ImapRows:
         resync = self.raw["qresync"] = self.repeat(i + 1, lambda s: imap_resync.qresync(self, s))
         row("IMAP QRESYNC resync, 1%% of %s changed" % big, "s", resync, "secs", "lower")
         row("IMAP CPU of it", "s", resync, "cpu_s", "lower")
+        row("IMAP QRESYNC SELECT alone (no LOGIN)", "ms", resync, "select_ms", "lower")
+        row("IMAP CPU of it, no LOGIN", "ms", resync, "select_cpu_ms", "lower")
         for s in (self.hato, self.dove):            # untimed: the small folders' indexes
             imapload.run(s.port, [(u, self.password) for u in self.users[1:1 + self.clients]],
                          lambda sess: iter([("cmd", "SELECT INBOX")]))

@@ -1,10 +1,14 @@
-# bench/imap_resync.py - make bench's QRESYNC row (bench/imap.py runs it
-# on its big folder, against both servers): a client that left knowing
-# UIDVALIDITY and HIGHESTMODSEQ comes back after another session changed
-# the flags of 1% of the folder: LOGIN, ENABLE QRESYNC, SELECT INBOX
-# (QRESYNC (v m)), LOGOUT, timed, with the server's CPU; the answer must
-# hold exactly the changed messages.  Runs toggle \Flagged on a 1%: on,
-# then off again, the same 1% for both servers.
+# bench/imap_resync.py - make bench's QRESYNC rows (bench/imap.py runs
+# them on its big folder, against both servers): a client that left
+# knowing UIDVALIDITY and HIGHESTMODSEQ comes back after another session
+# changed the flags of 1% of the folder: LOGIN, ENABLE QRESYNC, SELECT
+# INBOX (QRESYNC (v m)), LOGOUT, timed, with the server's CPU; and the
+# resync alone, from the LOGIN's answer to the SELECT's (the password's
+# hash, the same for both servers, left out); the answer must hold
+# exactly the changed messages.  Runs toggle \Flagged on a 1%: on, then
+# off again, the same 1% for both servers.
+import time
+
 import random
 import re
 
@@ -43,13 +47,17 @@ def qresync(rows, s):
     seqs = sorted(random.Random(run // 2).sample(range(1, rows.n + 1), k))
     v, m = _state(rows, s)
     _change(rows, s, seqs, run % 2 == 0)
-    got = []
+    got, mark = [], {}
 
     def script(sess):
+        mark["t0"], mark["c0"] = time.monotonic(), s.cpu_seconds()    # LOGIN answered
         yield ("cmd", "ENABLE QRESYNC")
         yield ("cmd", "SELECT INBOX (QRESYNC (%d %d))" % (v, m))
+        mark["t1"], mark["c1"] = time.monotonic(), s.cpu_seconds()
         got.append(imapload.fetched(sess.last))
     secs, _, cpu = rows.measure(s, [(rows.users[0], rows.password)], script)
     if got != [k]:
         raise RuntimeError("%s: QRESYNC gave %s FETCH responses, %d expected" % (s.name, got, k))
-    return {"secs": secs, "cpu_s": cpu, "changed": k}
+    return {"secs": secs, "cpu_s": cpu, "changed": k,
+            "select_ms": (mark["t1"] - mark["t0"]) * 1000,
+            "select_cpu_ms": (mark["c1"] - mark["c0"]) * 1000}

@@ -47,7 +47,8 @@ struct imapmail_box {
 	struct imapmail_watch *watch;	/* inotify and own changes, or NULL */
 	struct timespec stamp[2];	/* without a watch: new/ and cur/ at the
 					 * last load, or 0 */
-	bool kernel_clock;		/* see imapmail_box.c */
+	bool kernel_clock;		/* mail_index_kernel_clock of the folder */
+	bool flush_own;			/* imapmail_box_flush: no own change waits */
 	uint64_t generation;		/* the index's when b->f was listed */
 	bool holds_gone;		/* the view keeps expunged messages */
 	bool told_expunge;		/* this command told of an expunge */
@@ -117,6 +118,14 @@ void imapmail_box_close(struct imapmail *m);
 /* imapmail_box_sync - the folder again from the Maildir; the changes as
  * untagged answers (EXPUNGE only when expunge_ok) */
 int imapmail_box_sync(struct imapmail *m, bool expunge_ok);
+/* imapmail_box_flush - imapmail_box_sync (no EXPUNGE) with the own
+ * changes that may wait (a STORE's renames) told to the index now */
+void imapmail_box_flush(struct imapmail *m);
+/* imapmail_box_stamp - when the watch proves the folder is as the
+ * index has it, keep its look (mail_index_stamp_own) so that the next
+ * session's sync reads nothing; wait: a tick or two for the look to
+ * settle (at close) */
+void imapmail_box_stamp(struct imapmail *m, bool wait);
 /* imapmail_box_flags - FLAGS (...) of message i into out */
 void imapmail_box_flags(struct imapmail *m, size_t i, struct buf *out);
 /* imapmail_box_find_uid - the place of uid in f (UID order), or f->len */

@@ -12,9 +12,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -30,32 +28,6 @@
 #include "mail_index_recent.h"
 #include "mem.h"
 
-enum { STAMP_SECS = 1 };
-
-/* kernel_clock - the folder's file system stamps a change with the
- * kernel's clock as CLOCK_REALTIME_COARSE reads it, or finer (ext2/3/4,
- * XFS, Btrfs, tmpfs); others (network file systems) may not */
-static bool kernel_clock(int fd)
-{
-	struct statfs sf;
-
-	if (fstatfs(fd, &sf) < 0)
-		return false;
-	return sf.f_type == EXT4_SUPER_MAGIC || sf.f_type == XFS_SUPER_MAGIC ||
-	       sf.f_type == BTRFS_SUPER_MAGIC || sf.f_type == TMPFS_MAGIC;
-}
-
-/* settled - a change made from now on gives t a new value: the coarse
- * clock is past t (kernel_clock), or a second has begun since */
-static bool settled(const struct imapmail_box *b, const struct timespec *t)
-{
-	struct timespec now;
-
-	if (b->kernel_clock && clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0)
-		return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec > t->tv_nsec);
-	return clock_gettime(CLOCK_REALTIME, &now) == 0 && now.tv_sec - t->tv_sec >= STAMP_SECS;
-}
-
 /* dir_stamp - the modification times of the folder's new/ and cur/ when
  * both are settled, else zero: look again next time */
 static void dir_stamp(const struct imapmail_box *b, struct timespec *st)
@@ -66,7 +38,8 @@ static void dir_stamp(const struct imapmail_box *b, struct timespec *st)
 	if (fstatat(b->fd, "new", &n, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    fstatat(b->fd, "cur", &c, AT_SYMLINK_NOFOLLOW) < 0)
 		return;
-	if (!settled(b, &n.st_mtim) || !settled(b, &c.st_mtim))
+	if (!mail_index_settled(b->kernel_clock, &n.st_mtim) ||
+	    !mail_index_settled(b->kernel_clock, &c.st_mtim))
 		return;
 	st[0] = n.st_mtim;
 	st[1] = c.st_mtim;
@@ -195,7 +168,7 @@ static int load_watched(struct imapmail *m, struct imapmail_box *b,
 		return load(m, b, old_r, why);
 	if (w->n_own == 0)		/* expunges kept back are told from the index */
 		return b->holds_gone ? relist(m, b, old_r, why) : 1;
-	if (!b->holds_gone && renames_only(m, w))
+	if (!b->holds_gone && !b->flush_own && renames_only(m, w))
 		return 1;
 	if (mail_index_sync_own(m->idx, b->name, b->fd, w->own, w->n_own, NULL,
 				own_take(b), why) != 0) {
@@ -262,7 +235,7 @@ int imapmail_box_select(struct imapmail *m, const char *folder, bool readonly, s
 		buf_printf(why, "Mailbox doesn't exist: %s", folder);
 		goto fail;
 	}
-	b->kernel_clock = kernel_clock(b->fd);
+	b->kernel_clock = mail_index_kernel_clock(b->fd);
 	b->watch = imapmail_watch_open(b->fd);	/* before the read: nothing missed */
 	if (load(m, b, NULL, why) < 0)
 		goto fail;
@@ -278,6 +251,39 @@ fail:
 	return -1;
 }
 
+/* still_as_indexed - the watch ctx saw nothing but the changes synced */
+static bool still_as_indexed(void *ctx)
+{
+	struct imapmail_watch *w = ctx;
+
+	return !imapmail_watch_news(w) && w->n_own == 0;
+}
+
+/* imapmail_box_stamp - see imapmail.h */
+void imapmail_box_stamp(struct imapmail *m, bool wait)
+{
+	struct imapmail_box *b = m->box;
+
+	if (b == NULL || b->watch == NULL || !still_as_indexed(b->watch))
+		return;
+	for (int tries = 0; tries < 3; tries++) {
+		if (mail_index_stamp_own(m->idx, b->name, b->fd, still_as_indexed, b->watch) != 0 ||
+		    !wait)
+			return;
+		nanosleep(&(struct timespec){ 0, 2000000 }, NULL);	/* a tick */
+	}
+}
+
+/* imapmail_box_flush - see imapmail.h */
+void imapmail_box_flush(struct imapmail *m)
+{
+	if (m->box == NULL)
+		return;
+	m->box->flush_own = true;
+	(void)imapmail_box_sync(m, false);
+	m->box->flush_own = false;
+}
+
 /* imapmail_box_close - back to the authenticated state */
 void imapmail_box_close(struct imapmail *m)
 {
@@ -289,10 +295,12 @@ void imapmail_box_close(struct imapmail *m)
 	if (b->watch && b->watch->n_own && !imapmail_watch_news(b->watch)) {
 		struct buf *why = buf_new(0);	/* renames kept back (renames_only) */
 
-		(void)mail_index_sync_own(m->idx, b->name, b->fd, b->watch->own, b->watch->n_own,
-					  NULL, NULL, why);
+		if (mail_index_sync_own(m->idx, b->name, b->fd, b->watch->own, b->watch->n_own,
+					NULL, NULL, why) == 0)
+			imapmail_watch_synced(b->watch);
 		buf_free(&why);
 	}
+	imapmail_box_stamp(m, true);	/* the next session reads nothing */
 	if (b->fd >= 0)
 		close(b->fd);
 	if (b->cur_fd >= 0)

@@ -158,6 +158,10 @@ void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 
 	(void)c;
 	stream_puts(m->s, "+ idling\r\n");
+	if (m->box) {			/* an idle folder: the index whole, its look kept */
+		imapmail_box_flush(m);
+		imapmail_box_stamp(m, false);
+	}
 	stream_set_timeout(m->s, IDLE_NOTIFY_S * 1000);
 	/* an idle session may last hours: the free heap goes back to the
 	 * kernel (malloc_trim also gives back whole free pages inside it) */

@@ -137,6 +137,24 @@ int mail_index_sync_own(struct mail_index *idx, const char *folder, int folder_f
 			struct mail_index_take *take, struct buf *why);
 void mail_index_own_free(struct mail_index_own *own, size_t n);
 
+/* mail_index_kernel_clock - fd's file system stamps a change with the
+ * kernel's coarse clock, or finer (ext2/3/4, XFS, Btrfs, tmpfs); others
+ * (network file systems) may not */
+bool mail_index_kernel_clock(int fd);
+/* mail_index_settled - a change made from now on gives a directory whose
+ * mtime is t another mtime: the coarse clock is past t (kernel_clock),
+ * or two seconds have passed */
+bool mail_index_settled(bool kernel_clock, const struct timespec *t);
+/* mail_index_stamp_own - for a caller that knows the folder's files are
+ * as the index has them (a watch that saw only its own changes, all
+ * synced): the folder's look is taken and, when settled and
+ * still_as_indexed(ctx) says nothing else happened up to now (the watch
+ * read after the look), kept, so that the next sync of any process
+ * reads nothing while it stays so (mail_index_stamp.c).  1 kept, 0 not
+ * settled yet (try again a tick later), -1 not kept */
+int mail_index_stamp_own(struct mail_index *idx, const char *folder, int folder_fd,
+			 bool (*still_as_indexed)(void *ctx), void *ctx);
+
 /* mail_index_list - the messages of folder as last synced; 0, or 1 with
  * *fp NULL when the folder was never synced, or -1 with why */
 int mail_index_list(struct mail_index *idx, const char *folder,

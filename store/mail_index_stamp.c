@@ -12,10 +12,14 @@
  *   ... scan; found nothing to change:
  *   if (st.stable) mail_index_stamp_put(idx, folder, &st);
  *
- * A stamp is only kept when both directories' mtimes are older than
- * STAMP_SETTLE_SECS at the time they were taken (stable): a change in
- * the same clock tick as the mtime read would not move it, and would be
- * missed; a change after a settled mtime always gives a newer one.  A
+ * A stamp is only kept when both directories' mtimes are settled at the
+ * time they were taken (stable, mail_index_settled): a change in the
+ * same clock tick as the mtime read would not move it, and would be
+ * missed; a change after a settled mtime always gives a newer one.  On
+ * file systems that stamp with the kernel's coarse clock that is once
+ * the clock is past the mtime (a few ms); elsewhere STAMP_SETTLE_SECS.
+ * mail_index_stamp_own keeps one for a caller that knows the folder is
+ * as the index has it without reading it (a watch, imapmail_watch.h).  A
  * file's own content or mtime changed in place is not seen, as by the
  * full sync, which does not stat files it knows by name.  The record is
  * the user's like the rest of the index: anything odd reads as "not
@@ -23,15 +27,39 @@
  */
 #include <fcntl.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 
 #include "mail_index_int.h"
 
 enum { STAMP_SETTLE_SECS = 2 };
 
+/* mail_index_kernel_clock - see mail_index.h */
+bool mail_index_kernel_clock(int fd)
+{
+	struct statfs sf;
+
+	if (fstatfs(fd, &sf) < 0)
+		return false;
+	return sf.f_type == EXT4_SUPER_MAGIC || sf.f_type == XFS_SUPER_MAGIC ||
+	       sf.f_type == BTRFS_SUPER_MAGIC || sf.f_type == TMPFS_MAGIC;
+}
+
+/* mail_index_settled - see mail_index.h */
+bool mail_index_settled(bool kernel_clock, const struct timespec *t)
+{
+	struct timespec now;
+
+	if (kernel_clock && clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0)
+		return now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec > t->tv_nsec);
+	return clock_gettime(CLOCK_REALTIME, &now) == 0 && now.tv_sec - t->tv_sec >= STAMP_SETTLE_SECS;
+}
+
 /* put_dir - one directory's identity into b: false when it is not one */
-static bool put_dir(int folder_fd, const char *name, time_t now, bool *stable, struct buf *b)
+static bool put_dir(int folder_fd, const char *name, bool kernel_clock, bool *stable,
+		    struct buf *b)
 {
 	struct stat st;
 
@@ -41,7 +69,7 @@ static bool put_dir(int folder_fd, const char *name, time_t now, bool *stable, s
 	mail_index_put64(b, (uint64_t)st.st_ino);
 	mail_index_put64(b, (uint64_t)st.st_mtim.tv_sec);
 	mail_index_put64(b, (uint64_t)st.st_mtim.tv_nsec);
-	if (st.st_mtim.tv_sec > now - STAMP_SETTLE_SECS)
+	if (!mail_index_settled(kernel_clock, &st.st_mtim))
 		*stable = false;
 	return true;
 }
@@ -51,12 +79,12 @@ void mail_index_stamp_take(int folder_fd, struct mail_index_stamp *st)
 {
 	struct mail_index_ulstat ul;
 	struct buf *u = buf_new(40);
-	time_t now = time(NULL);
+	bool kc = mail_index_kernel_clock(folder_fd);
 
 	buf_reset(st->bytes);
 	st->stable = true;
-	st->ok = put_dir(folder_fd, "cur", now, &st->stable, st->bytes)
-	      && put_dir(folder_fd, "new", now, &st->stable, st->bytes);
+	st->ok = put_dir(folder_fd, "cur", kc, &st->stable, st->bytes)
+	      && put_dir(folder_fd, "new", kc, &st->stable, st->bytes);
 	mail_index_uidlist_stat(folder_fd, &ul);
 	mail_index_enc_ulstat(u, &ul);
 	buf_add(st->bytes, buf_str(u), buf_len(u));
@@ -140,4 +168,24 @@ int mail_index_stamp_drop(struct mail_index *idx, MDB_txn *txn, const char *fold
 	rc = mdb_del(txn, idx->dbi, &k, NULL);
 	buf_free(&kb);
 	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/* mail_index_stamp_own - see mail_index.h */
+int mail_index_stamp_own(struct mail_index *idx, const char *folder, int folder_fd,
+			 bool (*still_as_indexed)(void *ctx), void *ctx)
+{
+	struct mail_index_stamp st = { .bytes = buf_new(128) };
+	int rc = 0;
+
+	mail_index_stamp_take(folder_fd, &st);
+	if (!st.ok)
+		rc = -1;
+	else if (st.stable && !still_as_indexed(ctx))
+		rc = -1;
+	else if (st.stable)
+		rc = 1;
+	if (rc == 1)
+		mail_index_stamp_put(idx, folder, &st);
+	buf_free(&st.bytes);
+	return rc;
 }

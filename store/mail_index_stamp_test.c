@@ -1,9 +1,11 @@
 /* mail_index_stamp_test - the sync's stamp (mail_index_stamp.c): not kept
- * while the directories' mtimes are fresh; kept once they settled, and
+ * while the directories' mtimes are not settled; kept once they are, and
  * then a sync reads nothing (seen by a rename whose directory mtime is
  * put back by hand: the sync does not notice it, which is the skip);
  * any change that moves an mtime, or a rewritten dovecot-uidlist, is
- * seen again; a folder dropped from the index is not taken as synced.
+ * seen again; a folder dropped from the index is not taken as synced;
+ * mail_index_stamp_own keeps one only when settled and its caller says
+ * nothing else changed.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -51,6 +53,27 @@ static void settle(int fd)
 	test_assert(utimensat(fd, "cur", t, 0) == 0 && utimensat(fd, "new", t, 0) == 0);
 }
 
+/* unsettle - cur/ and new/ dated a minute ahead: never settled yet */
+static void unsettle(int fd)
+{
+	struct timespec t[2] = { { .tv_sec = time(NULL) + 60 }, { .tv_sec = time(NULL) + 60 } };
+
+	test_assert(utimensat(fd, "cur", t, 0) == 0 && utimensat(fd, "new", t, 0) == 0);
+}
+
+/* yes, no - still_as_indexed answers */
+static bool yes(void *ctx)
+{
+	(void)ctx;
+	return true;
+}
+
+static bool no(void *ctx)
+{
+	(void)ctx;
+	return false;
+}
+
 /* sync_new - a sync of INBOX: how many files got a UID, -1 on error */
 static long sync_new(struct mail_index *idx, int fd)
 {
@@ -90,8 +113,9 @@ void test_mail_index_stamp(void)
 	put(path, "cur/1700000002.M2P1.h:2,");
 	test_assert(fd >= 0 && mail_index_open(fd, buf_str(path), &idx, why) == 0);
 	test_assert(sync_new(idx, fd) == 2);
+	unsettle(fd);
 	test_assert(sync_new(idx, fd) == 0);
-	test_assert(!has_stamp(idx));		/* mtimes of this second: not kept */
+	test_assert(!has_stamp(idx));		/* mtimes not settled: not kept */
 
 	settle(fd);
 	test_assert(sync_new(idx, fd) == 0 && has_stamp(idx));
@@ -113,6 +137,17 @@ void test_mail_index_stamp(void)
 	snprintf(b, sizeof(b), "%s/dovecot-uidlist.y", buf_str(path));
 	test_assert(rename(b, a) == 0);
 	test_assert(sync_new(idx, fd) == 1);
+	test_end();
+
+	test_begin("mail_index_stamp_own: kept when settled and the caller says nothing else changed");
+	put(path, "new/1700000005.M5P1.h");
+	test_assert(sync_new(idx, fd) == 1 && !has_stamp(idx));
+	unsettle(fd);
+	test_assert(mail_index_stamp_own(idx, "INBOX", fd, yes, NULL) == 0 && !has_stamp(idx));
+	settle(fd);
+	test_assert(mail_index_stamp_own(idx, "INBOX", fd, no, NULL) == -1 && !has_stamp(idx));
+	test_assert(mail_index_stamp_own(idx, "INBOX", fd, yes, NULL) == 1 && has_stamp(idx));
+	test_assert(sync_new(idx, fd) == 0 && has_stamp(idx));
 	mail_index_close(&idx);
 	if (fd >= 0)
 		close(fd);

@@ -61,8 +61,8 @@ struct sync {
 	struct mail_index_head head;
 	uint64_t first_modseq;		/* head.highestmodseq as loaded */
 	const struct maildir_scan *scan;
-	const struct mail_index_msg **old_bases;	/* s->old by base, then UID */
-	size_t *base_slots;		/* hash of the bases: 1 + place in old_bases */
+	size_t *base_slots;		/* hash of the bases: 1 + place in s->old
+					 * (the lowest UID of a base), or NULL */
 	size_t base_mask;
 	struct htable *new_bases;	/* bases first seen in this scan */
 	const struct maildir_msg **fresh;	/* their files, to add in time order */
@@ -216,16 +216,6 @@ static int base_cmp(const char *a, size_t alen, const char *b, size_t blen)
 	return c ? c : (alen > blen) - (alen < blen);
 }
 
-/* old_order - old_bases' order: base, then UID */
-static int old_order(const void *x, const void *y)
-{
-	const struct mail_index_msg *a = *(const struct mail_index_msg *const *)x;
-	const struct mail_index_msg *b = *(const struct mail_index_msg *const *)y;
-	int c = base_cmp(a->name, a->base_len, b->name, b->base_len);
-
-	return c ? c : (a->uid > b->uid) - (a->uid < b->uid);
-}
-
 /* base_hash - FNV-1a of a base */
 static size_t base_hash(const char *p, size_t len)
 {
@@ -241,7 +231,7 @@ static struct mail_index_msg *find_base(const struct sync *s, const char *base, 
 {
 	for (size_t k = base_hash(base, len) & s->base_mask; s->base_slots && s->base_slots[k];
 	     k = (k + 1) & s->base_mask) {
-		const struct mail_index_msg *m = s->old_bases[s->base_slots[k] - 1];
+		const struct mail_index_msg *m = &s->old.msgs[s->base_slots[k] - 1];
 
 		if (base_cmp(m->name, m->base_len, base, len) == 0)
 			return (struct mail_index_msg *)m;
@@ -249,9 +239,16 @@ static struct mail_index_msg *find_base(const struct sync *s, const char *base, 
 	return NULL;
 }
 
-/* old_with_base - the old message (the lowest UID) whose base is f's */
+/* old_with_base - the old message (the lowest UID) whose base is f's:
+ * the one known() found for it in this load's scan, else looked up */
 static struct mail_index_msg *old_with_base(struct sync *s, const struct maildir_msg *f)
 {
+	if (f->ref && f->ref <= s->old.len) {
+		struct mail_index_msg *m = &s->old.msgs[f->ref - 1];
+
+		if (base_cmp(m->name, m->base_len, f->name, f->base_len) == 0)
+			return m;
+	}
 	return find_base(s, f->name, f->base_len);
 }
 
@@ -349,8 +346,9 @@ static int expunge(struct sync *s, const struct mail_index_msg *m)
 	return mail_index_vanished_note(s->idx, s->txn, s->folder, m->uid, s->head.highestmodseq);
 }
 
-/* hash_old - s->base_slots over s->old_bases, the first (lowest UID)
- * of each base only */
+/* hash_old - s->base_slots over s->old (in UID order): the first, the
+ * lowest UID, of each base; a second record with a base already there is
+ * left out (it is expunged) */
 static void hash_old(struct sync *s)
 {
 	size_t n = s->found ? s->old.len : 0, cap = 16;
@@ -361,37 +359,25 @@ static void hash_old(struct sync *s)
 	s->base_slots = xcalloc(cap, sizeof(*s->base_slots));
 	s->base_mask = cap - 1;
 	for (size_t i = 0; i < n; i++) {
-		const struct mail_index_msg *m = s->old_bases[i];
+		const struct mail_index_msg *m = &s->old.msgs[i];
 		size_t k = base_hash(m->name, m->base_len) & s->base_mask;
+		bool dup = false;
 
-		if (i > 0 && base_cmp(s->old_bases[i - 1]->name, s->old_bases[i - 1]->base_len,
-				      m->name, m->base_len) == 0)
-			continue;
-		while (s->base_slots[k])
-			k = (k + 1) & s->base_mask;
-		s->base_slots[k] = i + 1;
+		for (; s->base_slots[k] && !dup; k = (k + 1) & s->base_mask) {
+			const struct mail_index_msg *o = &s->old.msgs[s->base_slots[k] - 1];
+
+			dup = base_cmp(o->name, o->base_len, m->name, m->base_len) == 0;
+		}
+		if (!dup)
+			s->base_slots[k] = i + 1;
 	}
 }
 
-/* drop_old - s->old_bases and its hash */
+/* drop_old - the hash of s->old */
 static void drop_old(struct sync *s)
 {
-	free(s->old_bases);
-	s->old_bases = NULL;
 	free(s->base_slots);
 	s->base_slots = NULL;
-}
-
-/* sort_old - s->old_bases: s->old by base, then UID, and their hash */
-static void sort_old(struct sync *s)
-{
-	free(s->old_bases);
-	s->old_bases = xcalloc(s->old.len + 1, sizeof(*s->old_bases));
-	for (size_t i = 0; s->found && i < s->old.len; i++)
-		s->old_bases[i] = &s->old.msgs[i];
-	if (s->found && s->old.len > 1)
-		qsort(s->old_bases, s->old.len, sizeof(*s->old_bases), old_order);
-	hash_old(s);
 }
 
 /* index_old - the old messages by base (a second record with a base
@@ -401,8 +387,8 @@ static void index_old(struct sync *s)
 {
 	s->new_bases = htable_new(16);
 	s->matched = xcalloc(s->old.len + 1, sizeof(*s->matched));
-	if (s->old_bases == NULL)	/* scan_folder's, when it ran on this load */
-		sort_old(s);
+	if (s->base_slots == NULL)	/* scan_folder's, when it ran on this load */
+		hash_old(s);
 }
 
 /* diff - compare (and with a txn, apply) scan and index; then the head */
@@ -583,13 +569,15 @@ static void sync_reset(struct sync *s)
  * name and place, with its size and date; or one it has by base under
  * another name that says its size (",S="): renamed (new/ to cur/, new
  * flags), which keeps the file's date.  True: no stat needed */
-static bool known(void *ctx, const char *name, bool in_new, off_t *size_r, time_t *mtime_r)
+static bool known(void *ctx, const char *name, bool in_new, off_t *size_r, time_t *mtime_r,
+		  size_t *ref_r)
 {
 	struct sync *s = ctx;
 	const struct mail_index_msg *m = find_base(s, name, maildir_base_len(name));
 
 	if (m == NULL)
 		return false;
+	*ref_r = (size_t)(m - s->old.msgs) + 1;
 	*mtime_r = m->date;
 	if (m->in_new == in_new && strcmp(m->name, name) == 0) {
 		*size_r = m->size;
@@ -604,7 +592,7 @@ static int scan_folder(struct sync *s, struct maildir_scan **scanp)
 {
 	int rc;
 
-	sort_old(s);			/* diff's index_old takes it */
+	hash_old(s);			/* diff's index_old takes it */
 	rc = maildir_scan_known(s->folder_fd, MAIL_INDEX_MSGS_MAX, known, s, scanp, s->why);
 	return rc;
 }

@@ -148,6 +148,7 @@ static int entry(struct scan_ctx *c, int dir_fd, const struct dirent *de, bool i
 	struct maildir_scan *s = c->s;
 	const char *name = de->d_name;
 	struct stat st = { 0 };
+	size_t ref = 0;
 
 	if (name[0] == '.')
 		return 0;
@@ -156,8 +157,9 @@ static int entry(struct scan_ctx *c, int dir_fd, const struct dirent *de, bool i
 		return 0;
 	}
 	if (de->d_type == DT_REG && c->known &&
-	    c->known(c->known_ctx, name, in_new, &st.st_size, &st.st_mtime)) {
+	    c->known(c->known_ctx, name, in_new, &st.st_size, &st.st_mtime, &ref)) {
 		add(s, name, &st, in_new);
+		s->msgs[s->len - 1].ref = ref;
 		return 1;
 	}
 	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -167,6 +169,7 @@ static int entry(struct scan_ctx *c, int dir_fd, const struct dirent *de, bool i
 		return 0;
 	}
 	add(s, name, &st, in_new);
+	s->msgs[s->len - 1].ref = ref;
 	return 1;
 }
 

@@ -39,6 +39,7 @@ struct maildir_msg {
 	off_t vsize;			/* W= of the name, else -1 */
 	time_t mtime;			/* internal date */
 	bool in_new;
+	size_t ref;			/* maildir_scan_known: what known gave */
 };
 
 struct maildir_scan {
@@ -50,9 +51,10 @@ struct maildir_scan {
 int maildir_scan(int folder_fd, size_t max_msgs, struct maildir_scan **sp, struct buf *why);
 /* maildir_scan_known_fn - a regular file by this name in new/ (in_new)
  * or cur/ that the caller knows: true with its size and date, else false
- * (it is then stat'ed) */
+ * (it is then stat'ed); *ref_r (0 before the call) is kept in the
+ * message's ref either way, for the caller to find what it matched */
 typedef bool maildir_scan_known_fn(void *ctx, const char *name, bool in_new, off_t *size_r,
-				   time_t *mtime_r);
+				   time_t *mtime_r, size_t *ref_r);
 /* maildir_scan_known - maildir_scan, without a stat for the names known
  * says it has (an index of the folder): a folder of unchanged files is
  * read with readdir alone */

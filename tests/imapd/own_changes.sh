@@ -80,10 +80,11 @@ t_expect "the index deleted: rebuilt with the same UIDs and flags" "$a" cat "$T/
 
 # without CONDSTORE a session's renames wait for its next change that
 # needs the index; CONDSTORE enabled (by a FETCH MODSEQ), or the
-# session's end, tells them
-python3 - $IMAP_PORT $U $PW >"$T/defer.out" 2>&1 <<'PY'
-import imaplib, re, sys
-port, user, pw = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+# session's end, tells them; the end keeps the folder's look, and a
+# change by hand after it is still seen
+python3 - $IMAP_PORT $U $PW "$INST_HOME" >"$T/defer.out" 2>&1 <<'PY'
+import imaplib, os, re, sys
+port, user, pw, home = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 def login():
     c = imaplib.IMAP4("127.0.0.1", port); c.login(user, pw); return c
 def modseq(c, n):
@@ -98,10 +99,19 @@ m1, s1 = modseq(a, "1")		# FETCH MODSEQ enables CONDSTORE (RFC 7162 3.1)
 print("enable", m1 > m0, "\\Draft" in s1)
 a.logout()
 c = login(); c.select("INBOX"); c.store("3", "+FLAGS", "(\\Flagged)"); c.logout()
+md = os.path.join(home, "Maildir")
+base2 = [l.split(":", 1)[1].strip() for l in open(os.path.join(md, "dovecot-uidlist"))
+         if l.startswith("2 ") and " :" in l][0]
+src = [os.path.join(md, d, n) for d in ("new", "cur") for n in os.listdir(os.path.join(md, d))
+       if n.startswith(base2)][0]
+os.rename(src, os.path.join(md, "cur", base2 + ":2,S"))	# by hand, after the session's end
 d = login(); d._simple_command("ENABLE", "CONDSTORE"); d.select("INBOX")
 m3, s3 = modseq(d, "3")
 print("logout", m3 > m1, "\\Flagged" in s3)
+print("hand-after", "\\Seen" in modseq(d, "2")[1])
 d.logout()
 PY
 t_check "a STORE's MODSEQ kept back is given when CONDSTORE is enabled" grep -qx "enable True True" "$T/defer.out"
 t_check "...and at the session's end" grep -qx "logout True True" "$T/defer.out"
+t_check "a flag set by hand after a session's end (its look kept) is seen by the next" \
+	grep -qx "hand-after True" "$T/defer.out"
