@@ -224,6 +224,8 @@ bool imapmail_envelope_cached(struct imapmail *m, const struct mail_index_msg *m
 /* imapmail_cache_batch - on: the cache fills that follow are written
  * together; off: written now (errors logged) */
 void imapmail_cache_batch(struct imapmail *m, bool on);
+/* imapmail_cache_end - the fills a batch left waiting written now */
+void imapmail_cache_end(struct imapmail *m);
 /* --- imapmail_fetch_ahead.c: a chunk of FETCH's cached ENVELOPEs --- */
 struct imapmail_ahead {
 	const char *field;		/* NULL: IMAPMAIL_ENVELOPE_FIELD */

@@ -162,6 +162,7 @@ void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 		imapmail_box_flush(m);
 		imapmail_box_stamp(m, false);
 	}
+	imapmail_cache_end(m);		/* and the cache fills held written */
 	stream_set_timeout(m->s, IDLE_NOTIFY_S * 1000);
 	/* an idle session may last hours: the free heap goes back to the
 	 * kernel (malloc_trim also gives back whole free pages inside it) */

@@ -15,7 +15,8 @@
  * sender's (hostile), parsed by mime_parts within its limits.
  * A command that goes over many messages (FETCH, SORT, THREAD, SEARCH)
  * brackets its loop with imapmail_cache_batch, so that the fills are
- * committed a thousand at a time, not one by one.
+ * committed a thousand at a time, not one by one; a few (new mail's)
+ * wait for the session's next write, its IDLE or its end.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -28,6 +29,8 @@
 #include "maildir_flags.h"
 #include "mail_index_cache.h"
 #include "mail_vsize.h"
+
+enum { BATCH_HOLD_MAX = 64 };	/* fills a command leaves for the next write */
 #include "mime_parts.h"
 
 enum { VSIZE_FILE_MAX = 1 << 30 };
@@ -89,7 +92,21 @@ void imapmail_cache_batch(struct imapmail *m, bool on)
 		mail_index_cache_batch_begin(m->idx);
 		return;
 	}
+	/* a few fills (new mail's) wait for the next write the session
+	 * makes anyway (its STORE, EXPUNGE or APPEND), or its end */
+	if (m->box && m->box->watch && mail_index_cache_batch_hold(m->idx, BATCH_HOLD_MAX))
+		return;
 	why = buf_new(0);
+	if (mail_index_cache_batch_end(m->idx, why) < 0)
+		log_warn("user %s: %s", m->user, buf_str(why));
+	buf_free(&why);
+}
+
+/* imapmail_cache_end - the fills held (imapmail_cache_batch) written now */
+void imapmail_cache_end(struct imapmail *m)
+{
+	struct buf *why = buf_new(0);
+
 	if (mail_index_cache_batch_end(m->idx, why) < 0)
 		log_warn("user %s: %s", m->user, buf_str(why));
 	buf_free(&why);

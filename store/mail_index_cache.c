@@ -376,6 +376,32 @@ void mail_index_cache_batch_begin(struct mail_index *idx)
 		idx->batch = xcalloc(1, sizeof(*idx->batch));
 }
 
+/* mail_index_cache_batch_hold - see mail_index_cache.h */
+bool mail_index_cache_batch_hold(struct mail_index *idx, size_t max)
+{
+	return idx->batch && idx->batch->len <= max && idx->batch->bytes <= MAIL_INDEX_CACHE_BATCH_BYTES;
+}
+
+/* mail_index_cache_batch_txn - see mail_index_int.h */
+int mail_index_cache_batch_txn(struct mail_index *idx, MDB_txn *txn, struct buf *why)
+{
+	int rc;
+
+	if (idx->batch == NULL || idx->batch->len == 0)
+		return 0;
+	idx->batch->why = why;
+	rc = batch_txn(txn, idx);
+	idx->batch->why = NULL;
+	return rc;
+}
+
+/* mail_index_cache_batch_written - see mail_index_int.h */
+void mail_index_cache_batch_written(struct mail_index *idx)
+{
+	if (idx->batch)
+		pend_clear(idx->batch);
+}
+
 /* mail_index_cache_batch_end - the waiting fills written, the batch gone */
 int mail_index_cache_batch_end(struct mail_index *idx, struct buf *why)
 {

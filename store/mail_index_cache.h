@@ -141,6 +141,11 @@ long mail_index_cache_side_put(struct mail_index *idx, const char *folder, const
 
 /* mail_index_cache_batch_begin - keep the fills that follow in memory */
 void mail_index_cache_batch_begin(struct mail_index *idx);
+/* mail_index_cache_batch_hold - instead of _end: a batch of at most max
+ * fills is kept waiting (true), to go with the next write transaction
+ * the process commits anyway (a sync's, mail_index_sync.c), or with
+ * _end, or at mail_index_close; false: the caller ends it */
+bool mail_index_cache_batch_hold(struct mail_index *idx, size_t max);
 /* mail_index_cache_batch_end - write what the batch holds and end it:
  * 0, or -1 with why (the entries are then lost, not wrong) */
 int mail_index_cache_batch_end(struct mail_index *idx, struct buf *why);

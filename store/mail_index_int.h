@@ -185,6 +185,11 @@ int mail_index_recent_start(struct mail_index *idx, MDB_txn *txn, const char *fo
  * LMDB error */
 int mail_index_recent_take_txn(struct mail_index *idx, MDB_txn *txn, const char *folder,
 			       struct mail_index_take *t);
+/* mail_index_cache_batch_txn - the fills a held batch keeps, written in
+ * txn (a sync's write): 0, -1 with why, or an LMDB error; after its
+ * commit, mail_index_cache_batch_written forgets them */
+int mail_index_cache_batch_txn(struct mail_index *idx, MDB_txn *txn, struct buf *why);
+void mail_index_cache_batch_written(struct mail_index *idx);
 /* mail_index_own_scan - the folder as its records old and the caller's
  * own changes make it (mail_index_own.c); *missed_r, the changes not
  * applied: their records have a third name */

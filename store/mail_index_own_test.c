@@ -5,7 +5,8 @@
  * would have them, \Recent taken in the same write (a full sync after finds nothing to do); a change
  * whose record has a third name (another process renamed the file and
  * synced first) is not applied and says so; one already applied is fine;
- * a rename and an unlink of the renamed file are played in order.
+ * a rename and an unlink of the renamed file are played in order; cache
+ * fills held for a write go with it.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 
 #include "fsutil.h"
 #include "mail_index.h"
+#include "mail_index_cache.h"
 #include "mail_index_recent.h"
 #include "test.h"
 
@@ -143,6 +145,34 @@ void test_mail_index_own(void)
 	f = listed(idx);
 	test_assert(f && f->len == 2 && msg(f, 1) == NULL);
 	mail_index_folder_free(&f);
+	test_end();
+
+	test_begin("mail_index_sync_own: cache fills held (mail_index_cache_batch_hold) go with its write");
+	{
+		struct mail_index *other = NULL;
+		struct buf *got = buf_new(64);
+
+		made(dir, "new/7.g");
+		test_assert(mail_index_sync(idx, "INBOX", fd, NULL, why) == 0);
+		f = listed(idx);
+		m = f && f->len ? &f->msgs[f->len - 1] : NULL;
+		mail_index_cache_batch_begin(idx);
+		test_assert(m && mail_index_cache_fill_header(idx, "INBOX", fd, m->uid, why) >= 0);
+		test_assert(mail_index_cache_batch_hold(idx, 64));
+		test_assert(mail_index_open(fd, buf_str(dir), &other, why) == 0);
+		test_assert(m && mail_index_cache_get(other, "INBOX", m->uid, MAIL_INDEX_CACHE_ENVELOPE,
+						      got, why) == 0);	/* not written yet */
+		at(dir, "cur/2.b:2,FS", "cur/2.b:2,FRS");
+		own[0] = (struct mail_index_own){ .kind = MAIL_INDEX_OWN_RENAMED, .uid = 2,
+						  .old_name = "2.b:2,FS", .name = "2.b:2,FRS" };
+		test_assert(mail_index_sync_own(idx, "INBOX", fd, own, 1, NULL, NULL, why) == 0);
+		test_assert(m && mail_index_cache_get(other, "INBOX", m->uid, MAIL_INDEX_CACHE_ENVELOPE,
+						      got, why) == 1);	/* written with the sync */
+		test_assert(mail_index_cache_batch_end(idx, why) == 0);
+		mail_index_close(&other);
+		mail_index_folder_free(&f);
+		buf_free(&got);
+	}
 	mail_index_close(&idx);
 	close(fd);
 	buf_free(&dir);

@@ -691,6 +691,18 @@ static void map_uidlist(struct sync *s)
 		htable_put(s->ul_uid, ul->entries[i].base, &ul->entries[i]);
 }
 
+/* held_fills - the cache fills a held batch keeps go with this write
+ * (mail_index_cache_batch_hold); one the cache refuses is left out, the
+ * sync goes on: 0, or an LMDB error (MDB_MAP_FULL: the pass again) */
+static int held_fills(struct sync *s)
+{
+	struct buf *why = buf_new(0);
+	int rc = mail_index_cache_batch_txn(s->idx, s->txn, why);
+
+	buf_free(&why);
+	return rc == -1 ? 0 : rc;
+}
+
 /* write_pass - read the uidlist, scan under the writer lock, apply,
  * write the uidlist, commit: 0, an LMDB error (MDB_MAP_FULL: try
  * again), or SYNC_ERR */
@@ -732,10 +744,12 @@ static int write_pass(struct sync *s)
 		s->take->upto = s->head.uidnext;
 		rc = mail_index_recent_take_txn(s->idx, s->txn, s->folder, s->take);
 	}
-	if (rc == 0)
-		rc = mdb_txn_commit(s->txn);
-	else
+	if (rc == 0 && (rc = held_fills(s)) == 0) {
+		if ((rc = mdb_txn_commit(s->txn)) == 0)
+			mail_index_cache_batch_written(s->idx);
+	} else {
 		mdb_txn_abort(s->txn);
+	}
 	if (rc != 0 && rc != SYNC_ERR && rc != NEED_UIDLIST && buf_len(s->why) == 0)
 		buf_printf(s->why, "%s: commit: %s", s->idx->path, mdb_strerror(rc));
 	s->txn = NULL;
