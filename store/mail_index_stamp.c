@@ -180,6 +180,8 @@ int mail_index_stamp_own(struct mail_index *idx, const char *folder, int folder_
 	mail_index_stamp_take(folder_fd, &st);
 	if (!st.ok)
 		rc = -1;
+	else if (mail_index_stamp_current(idx, folder, &st))
+		rc = 2;				/* kept already: no write */
 	else if (st.stable && !still_as_indexed(ctx))
 		rc = -1;
 	else if (st.stable)
@@ -187,5 +189,5 @@ int mail_index_stamp_own(struct mail_index *idx, const char *folder, int folder_
 	if (rc == 1)
 		mail_index_stamp_put(idx, folder, &st);
 	buf_free(&st.bytes);
-	return rc;
+	return rc == 2 ? 1 : rc;
 }
