@@ -26,6 +26,7 @@
 
 #include "imapmail.h"
 #include "log.h"
+#include "maildir.h"
 #include "maildir_flags.h"
 #include "mail_index_cache.h"
 #include "mail_vsize.h"
@@ -70,15 +71,15 @@ int imapmail_msg_open(struct imapmail *m, const struct mail_index_msg *msg)
 	int fd;
 
 	buf_printf(path, "%s/%s", msg->in_new ? "new" : "cur", msg->name);
-	fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = maildir_msg_open(m->box->fd, buf_str(path));
 	if (fd < 0 && errno == ENOENT && msg->in_new) {	/* maildir_new_move's name */
 		buf_reset(path);
 		buf_cat(path, "cur/");
 		maildir_flags_name(path, msg->name, msg->flags);
-		fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		fd = maildir_msg_open(m->box->fd, buf_str(path));
 	}
 	if (fd < 0 && errno == ENOENT && moved_name(m, msg, path))
-		fd = openat(m->box->fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		fd = maildir_msg_open(m->box->fd, buf_str(path));
 	buf_free(&path);
 	return fd;
 }

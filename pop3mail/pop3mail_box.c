@@ -200,7 +200,7 @@ static int open_cur(struct pop3_box *b, const char *name, struct buf *path)
 {
 	buf_reset(path);
 	buf_printf(path, "cur/%s", name);
-	return openat(b->dir_fd, buf_str(path), O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+	return maildir_msg_open(b->dir_fd, buf_str(path));
 }
 
 /* pop3_box_open_msg - message i for reading: a descriptor, or -1 */

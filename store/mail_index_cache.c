@@ -36,6 +36,7 @@
 #include "mail_header_lean.h"
 #include "mail_index_cache.h"
 #include "mail_index_int.h"
+#include "maildir.h"
 #include "maildir_scan.h"
 #include "mem.h"
 #include "mime_parts.h"
@@ -512,7 +513,7 @@ static int open_msg(int folder_fd, const struct mail_index_msg *m, struct buf *w
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/%s", m->in_new ? "new" : "cur", m->name);
-	fd = openat(folder_fd, path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	fd = maildir_msg_open(folder_fd, path);
 	if (fd < 0 && errno == ENOENT)
 		return -2;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {

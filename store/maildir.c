@@ -237,6 +237,17 @@ int maildir_file_fd(const struct maildir_file *f)
 	return f->fd;
 }
 
+/* maildir_msg_open - see maildir.h */
+int maildir_msg_open(int at_fd, const char *path)
+{
+	int flags = O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC;
+	int fd = openat(at_fd, path, flags | O_NOATIME);
+
+	if (fd < 0 && errno == EPERM)		/* not ours: O_NOATIME refused */
+		fd = openat(at_fd, path, flags);
+	return fd;
+}
+
 /* publish - tmp/NAME into new/NEWNAME, never replacing a file there:
  * one rename that refuses to replace (RENAME_NOREPLACE), or, where the
  * file system has none, qmail's hard link and unlink */

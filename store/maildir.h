@@ -93,5 +93,10 @@ void maildir_unique(struct buf *out, const struct timeval *tv, pid_t pid,
  * component may be a symbolic link, ".." or empty; missing components are
  * created (0700) with MAILDIR_CREATE.  -1 with errno and why. */
 int maildir_open_path(int at_fd, const char *path, int flags, struct buf *why);
+/* maildir_msg_open - a message file at_fd/path for reading: not through
+ * a symbolic link, and without touching its access time (O_NOATIME: a
+ * listing of a folder copied in would otherwise write every inode; a
+ * file that is not the caller's is opened without it): fd, or -1 */
+int maildir_msg_open(int at_fd, const char *path);
 
 #endif
