@@ -709,6 +709,7 @@ static int held_fills(struct sync *s)
 static int write_pass(struct sync *s)
 {
 	struct maildir_scan *scan;
+	size_t txnid;
 	int rc;
 
 	if (s->ul_mode) {
@@ -719,6 +720,7 @@ static int write_pass(struct sync *s)
 		buf_printf(s->why, "%s: %s", s->idx->path, mdb_strerror(rc));
 		return rc;
 	}
+	txnid = mdb_txn_id(s->txn);
 	/* no commit since the dry run's snapshot: its scan is newer than
 	 * every other writer's, as the top of the file requires */
 	if (s->dry_scan && mdb_txn_id(s->txn) == s->dry_txnid + 1) {
@@ -754,6 +756,14 @@ static int write_pass(struct sync *s)
 		buf_printf(s->why, "%s: commit: %s", s->idx->path, mdb_strerror(rc));
 	s->txn = NULL;
 	s->scan = NULL;
+	if ((rc == MDB_MAP_FULL || rc == NEED_UIDLIST) && s->own == NULL) {
+		/* nothing committed: the pass again may take this scan, as the
+		 * first took the dry run's (a new folder of 100,000 files is
+		 * not read and stat'ed again for each doubling of the map) */
+		s->dry_scan = scan;
+		s->dry_txnid = txnid - 1;
+		scan = NULL;
+	}
 	maildir_scan_free(&scan);
 	return rc;
 }
