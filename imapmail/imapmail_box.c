@@ -300,7 +300,10 @@ void imapmail_box_close(struct imapmail *m)
 			imapmail_watch_synced(b->watch);
 		buf_free(&why);
 	}
-	imapmail_box_stamp(m, true);	/* the next session reads nothing */
+	/* the next session reads nothing; at the session's end only, a tick
+	 * or two is waited for an unsettled look (a SELECT of another
+	 * folder does not wait) */
+	imapmail_box_stamp(m, m->done);
 	if (b->fd >= 0)
 		close(b->fd);
 	if (b->cur_fd >= 0)
