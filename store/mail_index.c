@@ -28,7 +28,7 @@
 
 enum { INDEX_CORRUPT = -2, INDEX_DBS_MAX = 4, MAP_MAX_SHIFT = 40 };
 
-size_t mail_index_map_first = 8 << 20;	/* it doubles when full */
+size_t mail_index_map_first = 64 << 20;	/* it doubles when full; address space only */
 
 /* is_corrupt - LMDB errors that mean the file is not a usable index */
 static bool is_corrupt(int rc)
