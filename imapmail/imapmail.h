@@ -118,6 +118,11 @@ void imapmail_box_close(struct imapmail *m);
 /* imapmail_box_sync - the folder again from the Maildir; the changes as
  * untagged answers (EXPUNGE only when expunge_ok) */
 int imapmail_box_sync(struct imapmail *m, bool expunge_ok);
+/* imapmail_box_watch_fd - the selected folder's watch descriptor (for
+ * IDLE to wait on), the watch made now if the box had none (inotify
+ * refused at SELECT; the folder is then read at the next sync), or -1:
+ * no folder, or still no watch (IDLE then looks at its rounds only) */
+int imapmail_box_watch_fd(struct imapmail *m);
 /* imapmail_box_flush - imapmail_box_sync (no EXPUNGE) with the own
  * changes that may wait (a STORE's renames) told to the index now */
 void imapmail_box_flush(struct imapmail *m);
@@ -128,8 +133,6 @@ void imapmail_box_flush(struct imapmail *m);
 void imapmail_box_stamp(struct imapmail *m, bool wait);
 /* imapmail_box_flags - FLAGS (...) of message i into out */
 void imapmail_box_flags(struct imapmail *m, size_t i, struct buf *out);
-/* imapmail_box_find_uid - the place of uid in f (UID order), or f->len */
-size_t imapmail_box_find_uid(const struct mail_index_folder *f, uint32_t uid);
 /* imapmail_box_fetch_flags - the untagged FETCH of message i's flags
  * (with its UID when uid or QRESYNC, its MODSEQ under CONDSTORE; no
  * FLAGS when silent) */

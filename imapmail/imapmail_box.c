@@ -274,6 +274,18 @@ void imapmail_box_stamp(struct imapmail *m, bool wait)
 	}
 }
 
+/* imapmail_box_watch_fd - see imapmail.h */
+int imapmail_box_watch_fd(struct imapmail *m)
+{
+	struct imapmail_box *b = m->box;
+
+	if (b == NULL)
+		return -1;
+	if (b->watch == NULL && (b->watch = imapmail_watch_open(b->fd)) != NULL)
+		b->watch->dirty = true;	/* begun after the last read: read again */
+	return b->watch ? b->watch->fd : -1;
+}
+
 /* imapmail_box_flush - see imapmail.h */
 void imapmail_box_flush(struct imapmail *m)
 {
@@ -372,22 +384,6 @@ void imapmail_box_announce_flags(struct imapmail *m)
 	buf_free(&flags);
 }
 
-/* imapmail_box_find_uid - the place of uid in f, or f->len */
-size_t imapmail_box_find_uid(const struct mail_index_folder *f, uint32_t uid)
-{
-	size_t lo = 0, hi = f->len;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->msgs[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < f->len && f->msgs[lo].uid == uid ? lo : f->len;
-}
-
 /* imapmail_box_fetch_flags - "* n FETCH (UID u MODSEQ (m) FLAGS (...))"
  * for message i, in Dovecot's order: UID when asked or under QRESYNC
  * (RFC 7162 3.2.4), MODSEQ under CONDSTORE (3.1.2.2), FLAGS unless
@@ -418,7 +414,7 @@ static size_t report_expunged(struct imapmail *m, const struct mail_index_folder
 	size_t n = 0;
 
 	for (size_t i = old->len; i-- > 0;) {
-		if (imapmail_box_find_uid(f, old->msgs[i].uid) != f->len)
+		if (mail_index_folder_find(f, old->msgs[i].uid) != f->len)
 			continue;
 		gone[n++] = old->msgs[i].uid;
 		if (!m->qresync)
@@ -463,7 +459,7 @@ static void report(struct imapmail *m, struct mail_index_folder *old, bool expun
 	if (recent && !m->rev2)
 		imapmail_untagged(m, "%zu RECENT", b->recent);
 	for (size_t i = 0; i < b->f->len; i++) {
-		size_t j = imapmail_box_find_uid(old, b->f->msgs[i].uid);
+		size_t j = mail_index_folder_find(old, b->f->msgs[i].uid);
 
 		if (j == old->len || strcmp(old->msgs[j].flags, b->f->msgs[i].flags) == 0)
 			continue;
@@ -489,7 +485,7 @@ static void merge(struct imapmail_box *b, struct mail_index_folder *old)
 	*v = (struct mail_index_folder){ f->uidvalidity, f->uidnext, f->highestmodseq, 0, NULL };
 	v->msgs = xcalloc(old->len + f->len + 1, sizeof(*v->msgs));
 	for (size_t i = 0; i < old->len; i++) {
-		size_t j = imapmail_box_find_uid(f, old->msgs[i].uid);
+		size_t j = mail_index_folder_find(f, old->msgs[i].uid);
 
 		if (j == f->len) {
 			take(v, &old->msgs[i]);

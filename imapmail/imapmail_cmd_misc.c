@@ -6,10 +6,8 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include <sys/inotify.h>
 
 #include "imapmail.h"
-#include "imapmail_watch.h"
 
 enum { IDLE_NOTIFY_S = 120 };
 
@@ -96,38 +94,6 @@ void imapmail_cmd_namespace(struct imapmail *m, struct imap_cmd *c)
 	imapmail_tagged(m, "OK", "Namespace completed.");
 }
 
-/* watch - an inotify descriptor that wakes on any change in the
- * selected folder's new/ and cur/ (delivery, another session, mutt), or
- * -1: then only the "Still here" rounds look again */
-static int watch(struct imapmail *m)
-{
-	static const char *const subdirs[] = { "new", "cur" };
-	struct buf *path = buf_new(64);
-	int fd = m->box ? inotify_init1(IN_NONBLOCK | IN_CLOEXEC) : -1;
-
-	for (size_t i = 0; fd >= 0 && i < 2; i++) {
-		buf_reset(path);
-		buf_printf(path, "/proc/self/fd/%d/%s", m->box->fd, subdirs[i]);
-		if (inotify_add_watch(fd, buf_str(path), IN_CREATE | IN_DELETE | IN_MOVED_FROM |
-				      IN_MOVED_TO | IN_ONLYDIR) < 0) {
-			close(fd);
-			fd = -1;
-		}
-	}
-	buf_free(&path);
-	return fd;
-}
-
-/* drain - read the inotify events away (their content is not needed:
- * the sync looks at the folder) */
-static void drain(int fd)
-{
-	char ev[4096];
-
-	while (read(fd, ev, sizeof(ev)) > 0)
-		;
-}
-
 /* idle_done - the client's line during IDLE: DONE ends it */
 static void idle_done(struct imapmail *m, struct buf *line)
 {
@@ -150,10 +116,7 @@ static void idle_done(struct imapmail *m, struct buf *line)
 void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 {
 	struct buf *line = buf_new(16);
-	/* the selected folder's own watch (its events are read by the sync),
-	 * or one for the command */
-	bool own = m->box && m->box->watch;
-	int ino = own ? m->box->watch->fd : watch(m), timeout = m->s->timeout_ms;
+	int ino = imapmail_box_watch_fd(m), timeout = m->s->timeout_ms;
 	long long waited = 0;
 
 	(void)c;
@@ -189,13 +152,9 @@ void imapmail_cmd_idle(struct imapmail *m, struct imap_cmd *c)
 		} else if (rc == 0) {
 			stream_puts(m->s, "* OK Still here\r\n");
 		}
-		if (ino >= 0 && !own && (rc & DEADLINE_FD2))
-			drain(ino);
-		if (!m->done && m->box)
+		if (!m->done && m->box)		/* it reads the watch's events */
 			(void)imapmail_box_sync(m, true);
 	}
 	stream_set_timeout(m->s, timeout);
-	if (ino >= 0 && !own)
-		close(ino);
 	buf_free(&line);
 }

@@ -105,7 +105,7 @@ void imapmail_qresync_free(struct imapmail_qresync *q)
 /* in_view - uid is a message of the view */
 static bool in_view(const struct mail_index_folder *f, uint32_t uid)
 {
-	return imapmail_box_find_uid(f, uid) < f->len;
+	return mail_index_folder_find(f, uid) < f->len;
 }
 
 /* put_range - lo:hi into the set being written */

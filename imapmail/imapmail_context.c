@@ -104,7 +104,7 @@ void imapmail_context_add(struct imapmail *m, const char *tag, struct imapmail_s
 	hit = xcalloc(f->len + 1, sizeof(*hit));
 	x->order = st ? xcalloc(n + 1, sizeof(*x->order)) : NULL;
 	for (size_t k = 0; k < n; k++) {
-		size_t i = m->uid ? imapmail_box_find_uid(f, ids[k]) : ids[k] - 1;
+		size_t i = m->uid ? mail_index_folder_find(f, ids[k]) : ids[k] - 1;
 
 		if (i < f->len) {
 			hit[i] = true;
@@ -128,7 +128,7 @@ static uint32_t id_of(const struct ctx *x, const struct mail_index_folder *f, ui
 
 	if (x->uid)
 		return uid;
-	i = imapmail_box_find_uid(f, uid);
+	i = mail_index_folder_find(f, uid);
 	return i < f->len ? (uint32_t)(i + 1) : 0;
 }
 
@@ -252,7 +252,7 @@ void imapmail_context_expunged(struct imapmail *m, const struct mail_index_folde
 		size_t n_rm = 0, w = 0;
 
 		for (size_t j = 0; j < x->n_snap; j++) {
-			if (imapmail_box_find_uid(f, x->snap[j].uid) < f->len)
+			if (mail_index_folder_find(f, x->snap[j].uid) < f->len)
 				x->snap[w++] = x->snap[j];
 			else if (x->snap[j].hit)
 				rm[n_rm++] = x->snap[j].uid;

@@ -285,6 +285,22 @@ uint64_t mail_index_generation(struct mail_index *idx)
 	return (uint64_t)info.me_last_txnid;
 }
 
+/* mail_index_folder_find - see mail_index.h */
+size_t mail_index_folder_find(const struct mail_index_folder *f, uint32_t uid)
+{
+	size_t lo = 0, hi = f->len;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (f->msgs[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < f->len && f->msgs[lo].uid == uid ? lo : f->len;
+}
+
 /* mail_index_folder_free - a list from mail_index_list */
 void mail_index_folder_free(struct mail_index_folder **fp)
 {

@@ -160,6 +160,8 @@ int mail_index_stamp_own(struct mail_index *idx, const char *folder, int folder_
 int mail_index_list(struct mail_index *idx, const char *folder,
 		    struct mail_index_folder **fp, struct buf *why);
 void mail_index_folder_free(struct mail_index_folder **fp);
+/* mail_index_folder_find - the place of uid in f (UID order), or f->len */
+size_t mail_index_folder_find(const struct mail_index_folder *f, uint32_t uid);
 /* mail_index_generation - a number that changes with every commit to
  * the index, by any process (LMDB's last transaction id): a list taken
  * at the same generation is still the index's; 0 when unknown */

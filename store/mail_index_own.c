@@ -13,22 +13,6 @@
 #include "mail_index_int.h"
 #include "mem.h"
 
-/* find_uid - the place of uid in f (UID order), or f->len */
-static size_t find_uid(const struct mail_index_folder *f, uint32_t uid)
-{
-	size_t lo = 0, hi = f->len;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (f->msgs[mid].uid < uid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < f->len && f->msgs[lo].uid == uid ? lo : f->len;
-}
-
 /* state - a record as the changes so far leave it */
 struct state {
 	const char *name;		/* NULL: unlinked */
@@ -55,7 +39,7 @@ static size_t play(const struct mail_index_folder *old, const struct mail_index_
 		const struct mail_index_own *c = &own[k];
 		size_t i;
 
-		if (c->kind == MAIL_INDEX_OWN_NEW || (i = find_uid(old, c->uid)) == old->len)
+		if (c->kind == MAIL_INDEX_OWN_NEW || (i = mail_index_folder_find(old, c->uid)) == old->len)
 			continue;
 		if (same(&st[i], c->old_name, c->old_in_new))
 			st[i] = (struct state){ c->kind == MAIL_INDEX_OWN_RENAMED ? c->name : NULL,

@@ -42,8 +42,11 @@ m3 = modseq(d3)
 print("modseq-up", m3 > m1)
 typ, d = a.append("INBOX", None, None, b"Subject: own\r\n\r\nappended\r\n")
 print("appenduid", re.search(rb"APPENDUID \d+ (\d+)", d[0]).group(1).decode())
-print("in-new", len([n for n in os.listdir(new) if ",S=" in n and ":2," not in n]) >= 1)
-print("uidlist-line", any(l.startswith("4 ") for l in open(os.path.join(md, "dovecot-uidlist"))))
+base4 = [l.split(":", 1)[1].strip() for l in open(os.path.join(md, "dovecot-uidlist"))
+         if l.startswith("4 ") and " :" in l]
+print("uidlist-line", len(base4) == 1)
+print("in-new", bool(base4) and base4[0] in os.listdir(new) and
+      not any(n.startswith(base4[0]) for n in os.listdir(cur)))
 a.store("4", "+FLAGS", "(\\Deleted)")
 typ, d = a.expunge()
 print("expunged", d)
