@@ -59,4 +59,30 @@ void test_buf(void)
 	test_assert_str(t->last->key, "k98");
 	htable_free(&t, NULL);
 	test_end();
+
+	test_begin("htable: keys of every length, alike but for one byte");
+	t = htable_new(0);
+	char key[64];
+	memset(key, 'a', sizeof(key));
+	for (int len = 0; len < 40; len++)
+		for (int at = 0; at <= len; at++) {
+			memset(key, 'a', (size_t)len);
+			if (at < len)
+				key[at] = 'b';
+			key[len] = '\0';
+			htable_put(t, key, (void *)(long)(len * 100 + at + 1));
+		}
+	test_assert(t->len == 40 * 41 / 2);
+	memset(key, 'a', 20);
+	key[13] = 'b';
+	key[20] = '\0';
+	test_assert(htable_get(t, key) == (void *)(long)(20 * 100 + 13 + 1));
+	key[19] = '\0';			/* a shorter key of the same bytes */
+	test_assert(htable_get(t, key) == (void *)(long)(19 * 100 + 13 + 1));
+	test_assert(htable_get(t, "") != NULL && htable_get(t, "c") == NULL);
+	while (t->first)		/* an entry removed by its own key */
+		htable_remove(t, t->first->key);
+	test_assert(t->len == 0 && t->last == NULL);
+	htable_free(&t, NULL);
+	test_end();
 }

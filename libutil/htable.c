@@ -1,6 +1,9 @@
 /* htable - chained hash table with insertion order; see htable.h.
- * The hash is FNV-1a: keys may come from outside (table files), but the
- * tables are built from administrator files, not network input. */
+ * The hash is FNV-1a taken eight bytes at a time, then mixed: keys may
+ * come from outside (table files, a Maildir's file names), but not from
+ * a network peer.  Each entry keeps its hash (growing does not hash
+ * again, a lookup compares it before the key) and its key in the same
+ * allocation; the slot count is a power of two. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +11,32 @@
 #include "htable.h"
 #include "mem.h"
 
-/* hash - FNV-1a of a string */
-static size_t hash(const char *s)
+/* hash - FNV-1a over the key's 8-byte words (the tail zero-padded),
+ * then a final mix so that the low bits (the slot) depend on them all */
+static size_t hash(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = 1469598103934665603ULL ^ len, w;
 
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 1099511628211ULL;
 	}
+	w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ w) * 1099511628211ULL;
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
 	return (size_t)h;
+}
+
+/* find - key's entry (its hash h, its length len), or NULL */
+static struct htable_entry *find(const struct htable *t, const char *key, size_t len, size_t h)
+{
+	for (struct htable_entry *e = t->slots[h & (t->nslots - 1)]; e; e = e->next)
+		if (e->hash == h && memcmp(e->key, key, len + 1) == 0)
+			return e;
+	return NULL;
 }
 
 /* htable_new - an empty table */
@@ -25,7 +44,9 @@ struct htable *htable_new(size_t hint)
 {
 	struct htable *t = xmalloc(sizeof(*t));
 
-	t->nslots = hint < 16 ? 16 : hint;
+	t->nslots = 16;
+	while (t->nslots < hint && t->nslots <= SIZE_MAX / 4)
+		t->nslots *= 2;
 	t->slots = xcalloc(t->nslots, sizeof(*t->slots));
 	return t;
 }
@@ -42,7 +63,6 @@ void htable_free(struct htable **tp, htable_free_fn *free_value)
 		next = e->order;
 		if (free_value)
 			free_value(e->value);
-		free(e->key);
 		free(e);
 	}
 	free(t->slots);
@@ -53,10 +73,9 @@ void htable_free(struct htable **tp, htable_free_fn *free_value)
 /* htable_find - the entry for key, or NULL */
 struct htable_entry *htable_find(const struct htable *t, const char *key)
 {
-	for (struct htable_entry *e = t->slots[hash(key) % t->nslots]; e; e = e->next)
-		if (strcmp(e->key, key) == 0)
-			return e;
-	return NULL;
+	size_t len = strlen(key);
+
+	return find(t, key, len, hash(key, len));
 }
 
 /* htable_get - the value for key, or NULL */
@@ -74,7 +93,7 @@ static void grow(struct htable *t)
 	struct htable_entry **slots = xcalloc(n, sizeof(*slots));
 
 	for (struct htable_entry *e = t->first; e; e = e->order) {
-		size_t i = hash(e->key) % n;
+		size_t i = e->hash & (n - 1);
 
 		e->next = slots[i];
 		slots[i] = e;
@@ -87,8 +106,8 @@ static void grow(struct htable *t)
 /* htable_put - insert or replace */
 void *htable_put(struct htable *t, const char *key, void *value)
 {
-	struct htable_entry *e = htable_find(t, key);
-	size_t i;
+	size_t len = strlen(key), h = hash(key, len), i;
+	struct htable_entry *e = find(t, key, len, h);
 
 	if (e) {
 		void *old = e->value;
@@ -98,9 +117,11 @@ void *htable_put(struct htable *t, const char *key, void *value)
 	}
 	if (t->len >= t->nslots)
 		grow(t);
-	i = hash(key) % t->nslots;
-	e = xmalloc(sizeof(*e));
-	e->key = xstrdup(key);
+	i = h & (t->nslots - 1);
+	e = xmalloc_raw(sizeof(*e) + len + 1);	/* the key after the entry */
+	e->key = memcpy((char *)(e + 1), key, len + 1);
+	e->hash = h;
+	e->order = NULL;
 	e->value = value;
 	e->next = t->slots[i];
 	t->slots[i] = e;
@@ -116,12 +137,12 @@ void *htable_put(struct htable *t, const char *key, void *value)
 /* htable_remove - unlink key; returns its value or NULL */
 void *htable_remove(struct htable *t, const char *key)
 {
-	size_t i = hash(key) % t->nslots;
+	size_t len = strlen(key), h = hash(key, len);
 	struct htable_entry **pp, *e, *prev = NULL;
 	void *value;
 
-	for (pp = &t->slots[i]; (e = *pp) != NULL; pp = &e->next)
-		if (strcmp(e->key, key) == 0)
+	for (pp = &t->slots[h & (t->nslots - 1)]; (e = *pp) != NULL; pp = &e->next)
+		if (e->hash == h && memcmp(e->key, key, len + 1) == 0)
 			break;
 	if (e == NULL)
 		return NULL;
@@ -135,7 +156,6 @@ void *htable_remove(struct htable *t, const char *key)
 	if (t->last == e)
 		t->last = prev;
 	value = e->value;
-	free(e->key);
 	free(e);
 	t->len--;
 	return value;

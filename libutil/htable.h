@@ -11,8 +11,9 @@
 #include <stddef.h>
 
 struct htable_entry {
-	char *key;
+	char *key;			/* in the entry's allocation */
 	void *value;
+	size_t hash;
 	struct htable_entry *next;	/* hash chain */
 	struct htable_entry *order;	/* insertion order */
 };

@@ -161,20 +161,33 @@ void mail_index_cache_validator(uint32_t uidvalidity, const struct mail_index_ms
 	buf_add(b, m->name, m->base_len);
 }
 
+enum { VALID = 1, INVALID = 0, NO_VALIDATOR = -1 };
+
+/* validator_is - the stored validator of uid is b (VALID), another
+ * (INVALID), or there is none (NO_VALIDATOR) */
+static int validator_is(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+			const struct buf *b)
+{
+	struct buf *kb = buf_new(64);
+	MDB_val k, v;
+	int rc;
+
+	mail_index_cache_key(kb, folder, uid, "");
+	k = mail_index_val(kb);
+	if (mdb_get(txn, idx->cache_dbi, &k, &v) != 0)
+		rc = NO_VALIDATOR;
+	else
+		rc = v.mv_size == buf_len(b) && memcmp(v.mv_data, buf_str(b), v.mv_size) == 0
+		    ? VALID : INVALID;
+	buf_free(&kb);
+	return rc;
+}
+
 /* is_valid - the stored validator of uid is b */
 static bool is_valid(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
 		     const struct buf *b)
 {
-	struct buf *kb = buf_new(64);
-	MDB_val k, v;
-	bool ok;
-
-	mail_index_cache_key(kb, folder, uid, "");
-	k = mail_index_val(kb);
-	ok = mdb_get(txn, idx->cache_dbi, &k, &v) == 0 && v.mv_size == buf_len(b)
-	    && memcmp(v.mv_data, buf_str(b), v.mv_size) == 0;
-	buf_free(&kb);
-	return ok;
+	return validator_is(idx, txn, folder, uid, b) == VALID;
 }
 
 /* drop_prefix - the entries whose key starts with uid's (kind: 'U' or
@@ -246,15 +259,20 @@ static int put_field(struct put_work *w, MDB_txn *txn, size_t i, struct buf *kb,
 	return mdb_put(txn, w->idx->cache_dbi, &k, &v, 0);
 }
 
-/* put_fields - the validator when it changed, then the fields */
+/* put_fields - the validator when it changed, then the fields.  A UID
+ * without a validator has no fields to drop: a field is written only
+ * here, after its validator, and a drop takes the validator with the
+ * rest.  (A side entry may outlive one: it carries its own validator,
+ * which its reader compares, and the next side put replaces it.) */
 static int put_fields(struct put_work *w, MDB_txn *txn, const struct buf *valid)
 {
 	struct buf *kb = buf_new(64), *vb = buf_new(256);
+	int was = validator_is(w->idx, txn, w->folder, w->uid, valid);
 	MDB_val k, v;
 	int rc = 0;
 
-	if (!is_valid(w->idx, txn, w->folder, w->uid, valid)
-	    && (rc = mail_index_cache_drop(w->idx, txn, w->folder, w->uid)) == 0) {
+	if (was != VALID && (was == NO_VALIDATOR
+			     || (rc = mail_index_cache_drop(w->idx, txn, w->folder, w->uid)) == 0)) {
 		mail_index_cache_key(kb, w->folder, w->uid, "");
 		k = mail_index_val(kb);
 		v = mail_index_val(valid);

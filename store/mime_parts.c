@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -51,6 +52,7 @@ struct walk {
 	bool header_only;		/* stop once the message's header ended */
 	bool head_done;			/* the message's header ended */
 	bool stop;
+	size_t chunk;			/* the read buffer's size (read_size) */
 };
 
 /* push - a new part after the current line (len bytes, eol more);
@@ -347,7 +349,7 @@ static bool next_line(struct walk *k, const char *b, size_t *start, size_t end, 
 	uint64_t eol = 1;
 
 	if (nl == NULL) {
-		if (len < CHUNK)
+		if (len < k->chunk)
 			return false;
 		len -= p[len - 1] == '\r';	/* a CR may start the line end */
 		*done = !feed(k, p, len, 0, true);
@@ -363,14 +365,28 @@ static bool next_line(struct walk *k, const char *b, size_t *start, size_t end, 
 	return !*done;
 }
 
+/* read_size - the read buffer for fd: the file and a byte, at least a
+ * page, at most CHUNK (a message file is smaller than CHUNK as a rule:
+ * its buffer neither spans nor zeroes more than the file) */
+static size_t read_size(int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size >= CHUNK)
+		return CHUNK;
+	return st.st_size < 4096 ? 4096 : (size_t)st.st_size + 1;
+}
+
 /* read_lines - the whole file through feed; 0 or -1 with why */
 static int read_lines(struct walk *k, int fd, struct buf *why)
 {
-	char *b = xmalloc(CHUNK);
+	char *b;
 	size_t start = 0, end = 0;
 	bool done = false;
 	ssize_t n = 1;
 
+	k->chunk = read_size(fd);
+	b = xmalloc_raw(k->chunk);
 	while (!done) {
 		while (next_line(k, b, &start, end, &done))
 			;
@@ -388,8 +404,8 @@ static int read_lines(struct walk *k, int fd, struct buf *why)
 		end -= start;
 		start = 0;
 		/* a header alone is read a step at a time: most are short */
-		if ((n = read(fd, b + end, k->header_only && CHUNK - end > HEADER_STEP
-					   ? HEADER_STEP : CHUNK - end)) < 0 && errno != EINTR) {
+		if ((n = read(fd, b + end, k->header_only && k->chunk - end > HEADER_STEP
+					   ? HEADER_STEP : k->chunk - end)) < 0 && errno != EINTR) {
 			buf_printf(why, "read: %s", strerror(errno));
 			free(b);
 			return -1;
