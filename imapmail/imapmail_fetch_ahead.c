@@ -88,7 +88,8 @@ static bool one_by_one(struct imapmail *m, const struct mail_index_msg *msg, int
 	if (rc < 0)
 		rc = mail_index_cache_get(m->idx, folder, msg->uid, IMAPMAIL_ENVELOPE_FIELD, got, why);
 
-	if (rc == 0 && mail_index_cache_fill_header(m->idx, folder, m->box->fd, msg->uid, why) == 1)
+	if (rc == 0 && mail_index_cache_fill_header_msg(m->idx, folder, m->box->fd,
+							m->box->f->uidvalidity, msg, why) == 1)
 		rc = mail_index_cache_get(m->idx, folder, msg->uid, IMAPMAIL_ENVELOPE_FIELD, got,
 					  why);
 	if (rc == 1) {

@@ -91,6 +91,7 @@ struct put_work {
 	const void *data[FIELDS_PER_PUT];	/* NULL: uncacheable */
 	size_t len[FIELDS_PER_PUT];
 	struct mail_index *idx;
+	uint32_t *uv;			/* the folder's UIDVALIDITY (current_at) */
 	int result;
 	struct buf *why;
 };
@@ -103,18 +104,25 @@ void mail_index_cache_key(struct buf *b, const char *folder, uint32_t uid, const
 	buf_cat(b, field);
 }
 
-/* current - the validator of uid as the index has it now, into b:
- * 1, 0 no such message, -1 with why (an error, a corrupt record) */
-static int current(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
-		   struct mail_index_msg *m, struct buf *b, struct buf *why)
+/* current_at - the validator of uid as the index has it now, into b:
+ * 1, 0 no such message, -1 with why (an error, a corrupt record).
+ * *uv: the folder's UIDVALIDITY in txn, read from its header when 0
+ * (one header read for a batch's fills of a folder) */
+static int current_at(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		      uint32_t *uv, struct mail_index_msg *m, struct buf *b, struct buf *why)
 {
-	struct mail_index_head h;
+	struct mail_index_head h = { .uidvalidity = *uv };
 	MDB_val k, v;
-	int rc;
+	int rc = 0;
 
-	mail_index_key_folder(b, folder);
-	k = mail_index_val(b);
-	if ((rc = mdb_get(txn, idx->dbi, &k, &v)) == 0 && (rc = mail_index_dec_head(&v, &h)) == 0) {
+	if (h.uidvalidity == 0) {
+		mail_index_key_folder(b, folder);
+		k = mail_index_val(b);
+		if ((rc = mdb_get(txn, idx->dbi, &k, &v)) == 0)
+			rc = mail_index_dec_head(&v, &h);
+		*uv = rc == 0 ? h.uidvalidity : 0;
+	}
+	if (rc == 0) {
 		mail_index_key_uid(b, folder, uid);
 		k = mail_index_val(b);
 		if ((rc = mdb_get(txn, idx->dbi, &k, &v)) == 0
@@ -132,6 +140,15 @@ static int current(struct mail_index *idx, MDB_txn *txn, const char *folder, uin
 	}
 	mail_index_cache_validator(h.uidvalidity, m, b);
 	return 1;
+}
+
+/* current - current_at, the header read */
+static int current(struct mail_index *idx, MDB_txn *txn, const char *folder, uint32_t uid,
+		   struct mail_index_msg *m, struct buf *b, struct buf *why)
+{
+	uint32_t uv = 0;
+
+	return current_at(idx, txn, folder, uid, &uv, m, b, why);
 }
 
 /* mail_index_cache_validator_is - valid (len bytes) is the validator of
@@ -291,7 +308,8 @@ static int put_txn(MDB_txn *txn, void *ctx)
 	struct put_work *w = ctx;
 	struct mail_index_msg m = { 0 };
 	struct buf *valid = buf_new(64);
-	int rc = current(w->idx, txn, w->folder, w->uid, &m, valid, w->why);
+	uint32_t uv = 0;
+	int rc = current_at(w->idx, txn, w->folder, w->uid, w->uv ? w->uv : &uv, &m, valid, w->why);
 
 	w->result = 0;
 	if (rc == 1 && (w->want == NULL || (buf_len(w->want) == buf_len(valid)
@@ -359,12 +377,16 @@ static int batch_txn(MDB_txn *txn, void *ctx)
 {
 	struct mail_index *idx = ctx;
 	struct cache_batch *b = idx->batch;
+	uint32_t uv = 0;
 	int rc = 0;
 
 	for (size_t i = 0; rc == 0 && i < b->len; i++) {
 		const struct cache_pend *e = &b->items[i];
 		struct put_work w = { .idx = idx, .folder = e->folder, .uid = e->uid,
-				      .want = e->valid, .why = b->why };
+				      .want = e->valid, .uv = &uv, .why = b->why };
+
+		if (i > 0 && strcmp(e->folder, b->items[i - 1].folder) != 0)
+			uv = 0;
 
 		work_of(&w, e->field, e->header_only);
 		rc = put_txn(txn, &w);
@@ -647,31 +669,56 @@ void mail_index_cache_derive(const char *name, mail_index_cache_derive_fn *fn)
 	buf_free(&why);
 }
 
-/* fill - read the file (its header alone, or all of it) once, keep
- * its fields */
+/* fill_file - read the file m names (its header alone, or all of it)
+ * once, keep its fields under valid: fill's answer, or -2 when the file
+ * is not there or not as m has it */
+static int fill_file(struct mail_index *idx, const char *folder, int folder_fd,
+		     const struct mail_index_msg *m, const struct buf *valid, bool header_only,
+		     struct buf *why)
+{
+	struct put_work w = { .idx = idx, .folder = folder, .uid = m->uid, .why = why };
+	struct mime_parts *p = NULL;
+	int fd = open_msg(folder_fd, m, why), rc;
+
+	if (fd < 0)
+		return fd;
+	if ((rc = (header_only ? mime_parts_read_header : mime_parts_read)(fd, &p, why)) == 0)
+		rc = fill_put(&w, fd, p, valid);
+	close(fd);
+	mime_parts_free(&p);
+	return rc;
+}
+
+/* fill - the record of uid read, then fill_file */
 static int fill(struct mail_index *idx, const char *folder, int folder_fd, uint32_t uid,
 		bool header_only, struct buf *why)
 {
-	struct put_work w = { .idx = idx, .folder = folder, .uid = uid, .why = why };
 	struct mail_index_msg m = { 0 };
 	struct buf *valid = buf_new(64);
-	struct mime_parts *p = NULL;
-	int rc = mail_index_cache_args_ok(folder, uid, MAIL_INDEX_CACHE_ENVELOPE, why) ? record_of(idx, folder, uid,
-										&m, valid, why) : -1;
-	int fd = rc == 1 ? open_msg(folder_fd, &m, why) : -2;
+	int rc = mail_index_cache_args_ok(folder, uid, MAIL_INDEX_CACHE_ENVELOPE, why)
+		 ? record_of(idx, folder, uid, &m, valid, why) : -1;
 
-	if (fd == -1)
-		rc = -1;
-	else if (fd == -2)
-		rc = rc < 0 ? -1 : 0;
-	else if ((rc = (header_only ? mime_parts_read_header : mime_parts_read)(fd, &p, why)) == 0)
-		rc = fill_put(&w, fd, p, valid);
-	if (fd >= 0)
-		close(fd);
-	mime_parts_free(&p);
+	if (rc == 1 && (rc = fill_file(idx, folder, folder_fd, &m, valid, header_only, why)) == -2)
+		rc = 0;
 	free(m.name);
 	buf_free(&valid);
 	return rc;
+}
+
+/* mail_index_cache_fill_header_msg - see mail_index_cache.h */
+int mail_index_cache_fill_header_msg(struct mail_index *idx, const char *folder, int folder_fd,
+				     uint32_t uidvalidity, const struct mail_index_msg *msg,
+				     struct buf *why)
+{
+	struct buf *valid = buf_new(64);
+	int rc = -1;
+
+	if (mail_index_cache_args_ok(folder, msg->uid, MAIL_INDEX_CACHE_ENVELOPE, why)) {
+		mail_index_cache_validator(uidvalidity, msg, valid);
+		rc = fill_file(idx, folder, folder_fd, msg, valid, true, why);
+	}
+	buf_free(&valid);
+	return rc == -2 ? fill(idx, folder, folder_fd, msg->uid, true, why) : rc;
 }
 
 /* mail_index_cache_fill - every field */

@@ -71,6 +71,14 @@ int mail_index_cache_fill(struct mail_index *idx, const char *folder, int folder
 int mail_index_cache_fill_header(struct mail_index *idx, const char *folder, int folder_fd,
 				 uint32_t uid, struct buf *why);
 
+/* mail_index_cache_fill_header_msg - as _fill_header, for the message
+ * as msg (the caller's record of it, in a folder of that UIDVALIDITY)
+ * has it, without reading its record: a record since changed (a file
+ * renamed) is read and filled as _fill_header does; a fill kept under a
+ * record the index no longer has is dropped at its write */
+int mail_index_cache_fill_header_msg(struct mail_index *idx, const char *folder, int folder_fd,
+				     uint32_t uidvalidity, const struct mail_index_msg *msg,
+				     struct buf *why);
 /* mail_index_cache_derive_fn - the derived field's bytes from the
  * envelope fields (env, len) into out: true, or false to keep it
  * uncacheable (the caller computes it itself) */

@@ -852,6 +852,65 @@ static void test_header_fill(void)
 	buf_free(&why);
 }
 
+/* fill_msg - mail_index_cache_fill_header_msg for the record of uid in
+ * the listing f */
+static int fill_msg(struct mail_index *idx, int fd, const struct mail_index_folder *f,
+		    uint32_t uid)
+{
+	struct buf *why = buf_new(0);
+	size_t i = mail_index_folder_find(f, uid);
+	int rc = i < f->len ? mail_index_cache_fill_header_msg(idx, "INBOX", fd, f->uidvalidity,
+							       &f->msgs[i], why) : -9;
+
+	buf_free(&why);
+	return rc;
+}
+
+/* test_header_fill_msg - a fill from the caller's record: as it is, as
+ * it was before a rename, of a message gone */
+static void test_header_fill_msg(void)
+{
+	struct buf *dir = buf_new(64), *out = buf_new(64), *why = buf_new(0);
+	int fd = maildir("hdrmsg", dir);
+	struct mail_index *idx = NULL;
+	struct mail_index_folder *f = NULL;
+	uint32_t u1, u2, u3;
+	char from[4096], to[4096];
+
+	test_begin("mail_index_cache: a header fill from the caller's record, or a stale one");
+	put_file(dir, "cur/21.a.host:2,", "Subject: one\n\nbody\n", 19);
+	put_file(dir, "cur/22.b.host:2,", "Subject: two\n\nbody\n", 19);
+	put_file(dir, "cur/23.c.host:2,", "Subject: three\n\nbody\n", 21);
+	test_assert(mail_index_open(fd, buf_str(dir), &idx, why) == 0);
+	test_assert((u1 = sync_uid(idx, fd, "21.a.host", NULL)) != 0);
+	u2 = sync_uid(idx, fd, "22.b.host", NULL);
+	u3 = sync_uid(idx, fd, "23.c.host", NULL);
+	test_assert(mail_index_list(idx, "INBOX", &f, why) == 0 && f != NULL);
+	/* the listing goes stale: 22 renamed (a flag), 23 expunged */
+	snprintf(from, sizeof(from), "%s/cur/22.b.host:2,", buf_str(dir));
+	snprintf(to, sizeof(to), "%s/cur/22.b.host:2,S", buf_str(dir));
+	test_assert(rename(from, to) == 0);
+	unlink_file(dir, "cur/23.c.host:2,");
+	test_assert(mail_index_sync(idx, "INBOX", fd, NULL, why) == 0);
+	test_assert(f && fill_msg(idx, fd, f, u1) == 1);
+	test_assert(get(idx, u1, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert_str(buf_str(out), "Subject: one\n");
+	test_assert(get(idx, u1, MAIL_INDEX_CACHE_BODYSTRUCTURE, out) == 0);
+	test_assert(f && fill_msg(idx, fd, f, u2) == 1);	/* read again by its record */
+	test_assert(get(idx, u2, MAIL_INDEX_CACHE_ENVELOPE, out) == 1);
+	test_assert_str(buf_str(out), "Subject: two\n");
+	test_assert(f && fill_msg(idx, fd, f, u3) == 0);
+	test_assert(get(idx, u3, MAIL_INDEX_CACHE_ENVELOPE, out) == 0);
+	test_assert(entries(idx, u3) == 0);
+	test_end();
+	mail_index_folder_free(&f);
+	mail_index_close(&idx);
+	close(fd);
+	buf_free(&dir);
+	buf_free(&out);
+	buf_free(&why);
+}
+
 void test_mail_index_cache(void)
 {
 	test_put_get();
@@ -866,4 +925,5 @@ void test_mail_index_cache(void)
 	test_many();
 	test_side();
 	test_header_fill();
+	test_header_fill_msg();
 }
