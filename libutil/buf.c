@@ -8,13 +8,31 @@
 #include "buf.h"
 #include "mem.h"
 
-/* buf_new - an empty string with room for hint bytes */
+enum { INLINE_MAX = 1024 };	/* the largest first buffer made with the header */
+
+/* is_inline - the bytes are still the ones made with the header */
+static bool is_inline(const struct buf *b)
+{
+	return b->data == (const char *)(b + 1);
+}
+
+/* buf_new - an empty string with room for hint bytes.  A small one is
+ * one allocation, the header and its first bytes together (most bufs
+ * never outgrow their hint); growth moves the bytes to their own */
 struct buf *buf_new(size_t hint)
 {
-	struct buf *b = xmalloc(sizeof(*b));
+	size_t cap = hint < 16 ? 16 : mem_add_size(hint, 1);
+	struct buf *b;
 
-	b->cap = hint < 16 ? 16 : mem_add_size(hint, 1);
-	b->data = xmalloc_raw(b->cap);	/* only data[0..len] is ever read */
+	if (cap <= INLINE_MAX) {
+		b = xmalloc_raw(sizeof(*b) + cap);
+		b->data = (char *)(b + 1);
+	} else {
+		b = xmalloc_raw(sizeof(*b));
+		b->data = xmalloc_raw(cap);	/* only data[0..len] is ever read */
+	}
+	b->cap = cap;
+	b->len = 0;
 	b->data[0] = '\0';
 	return b;
 }
@@ -24,7 +42,8 @@ void buf_free(struct buf **bp)
 {
 	if (*bp == NULL)
 		return;
-	free((*bp)->data);
+	if (!is_inline(*bp))
+		free((*bp)->data);
 	free(*bp);
 	*bp = NULL;
 }
@@ -32,7 +51,7 @@ void buf_free(struct buf **bp)
 /* buf_steal - release the wrapper, return the malloc'ed text */
 char *buf_steal(struct buf **bp)
 {
-	char *s = (*bp)->data;
+	char *s = is_inline(*bp) ? xmemdup((*bp)->data, (*bp)->len + 1) : (*bp)->data;
 
 	free(*bp);
 	*bp = NULL;
@@ -65,7 +84,14 @@ void buf_reserve(struct buf *b, size_t extra)
 	need = mem_add_size(mem_add_size(b->len, extra), 1);
 	while (cap < need)
 		cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
-	b->data = xrealloc(b->data, cap);
+	if (is_inline(b)) {
+		char *d = xmalloc_raw(cap);
+
+		memcpy(d, b->data, b->len + 1);
+		b->data = d;
+	} else {
+		b->data = xrealloc(b->data, cap);
+	}
 	b->cap = cap;
 }
 

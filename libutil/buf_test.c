@@ -32,6 +32,30 @@ void test_buf(void)
 	free(s);
 	test_end();
 
+	test_begin("buf: small and large first buffers, grown, stolen");
+	for (size_t hint = 0; hint < 3000; hint += 700) {
+		struct buf *g = buf_new(hint);
+		char *t;
+
+		buf_cat(g, "abc");
+		t = buf_steal(&g);		/* before any growth */
+		test_assert_str(t, "abc");
+		free(t);
+		g = buf_new(hint);
+		for (int i = 0; i < 500; i++)
+			buf_printf(g, "%03d", i);
+		test_assert(buf_len(g) == 1500 && memcmp(buf_str(g) + 1497, "499", 4) == 0);
+		t = buf_steal(&g);
+		test_assert(strlen(t) == 1500);
+		free(t);
+		g = buf_new(hint);
+		buf_add(g, "xy", 2);
+		buf_reserve(g, 5000);
+		test_assert_str(buf_str(g), "xy");
+		buf_free(&g);
+	}
+	test_end();
+
 	test_begin("strv: split drops empty fields, join");
 	struct strv *v = strv_split(" a,, b\tc ,", ", \t");
 	test_assert(v->len == 3);
