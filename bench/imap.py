@@ -12,6 +12,8 @@
 #   is most of a LOGIN) (bench/imap_resync.py);
 # - SEARCH SUBJECT, SEARCH FROM and SORT (SUBJECT) ALL on it, warm, in
 #   one session;
+# - LOGIN, NOOP, LOGOUT of 20 users one after the other: what a
+#   session's start costs (the password's hash most of it);
 # - 50 clients, one per user, each looping SELECT, FETCH of the last 10
 #   (FLAGS UID ENVELOPE), STORE +FLAGS \Deleted on message 1, EXPUNGE,
 #   APPEND of a 4 KB message, for a fixed time: commands/s and CPU per
@@ -39,6 +41,7 @@ import imapsrv
 from imapsrv import DovecotImap, HatoImap
 
 FETCH_ALL = "FETCH 1:* (FLAGS UID ENVELOPE)"
+LOGINS = 20         # sessions of the LOGIN row
 SEARCHES = (("SUBJECT", 'SEARCH SUBJECT "budget"'), ("FROM", 'SEARCH FROM "sender7"'),
             ("SORT_SUBJECT", "SORT (SUBJECT) UTF-8 ALL"))
 
@@ -153,6 +156,13 @@ class ImapRows:
             out[key + "_ms"] = (t1 - t0) * 1000 / self.searches
             out[key + "_cpu_ms"] = (c1 - c0) * 1000 / self.searches
         return out
+
+    def logins(self, s):
+        """LOGIN, NOOP, LOGOUT of LOGINS users one after the other (the
+        password hash and the session's start): {ms, cpu_ms} per session"""
+        users = [(u, self.password) for u in self.users[1:1 + LOGINS]]
+        secs, _, cpu = self.measure(s, users, lambda sess: iter([("cmd", "NOOP")]), ramp=1)
+        return {"ms": secs * 1000 / len(users), "cpu_ms": cpu * 1000 / len(users)}
 
     def loop(self, s):
         """the 50 clients for self.loop_secs: {cmds_per_s, cpu_ms_per_cmd}"""
@@ -280,6 +290,9 @@ class ImapRows:
         row("IMAP CPU of it", "s", resync, "cpu_s", "lower")
         row("IMAP QRESYNC SELECT alone (no LOGIN)", "ms", resync, "select_ms", "lower")
         row("IMAP CPU of it, no LOGIN", "ms", resync, "select_cpu_ms", "lower")
+        login = self.raw["logins"] = self.repeat(i, self.logins)
+        row("IMAP LOGIN + NOOP + LOGOUT, one at a time", "ms", login, "ms", "lower")
+        row("IMAP CPU per LOGIN session", "ms", login, "cpu_ms", "lower")
         for s in (self.hato, self.dove):            # untimed: the small folders' indexes
             imapload.run(s.port, [(u, self.password) for u in self.users[1:1 + self.clients]],
                          lambda sess: iter([("cmd", "SELECT INBOX")]))
