@@ -7,7 +7,7 @@
 #   make fuzz       libFuzzer targets, FUZZ_SECONDS each (default 60)
 #   make stress     the long robustness tests (tests/robust) with counts
 #   make bench      hato against a private Postfix and Dovecot (bench/), QUICK=1 short
-#   make install    DESTDIR= PREFIX=/usr/local
+#   make install    DESTDIR= PREFIX=/usr/local (and make uninstall)
 
 .DEFAULT_GOAL := all
 PREFIX ?= /usr/local
@@ -175,10 +175,18 @@ install: all
 	for p in $(filter $(BUILD)/libexec/%,$(TARGETS)); do install -m 0755 $$p $(DESTDIR)$(PREFIX)/libexec/hato/; done
 	$(INSTALL_EXTRA)
 
+# uninstall - what install put there; the configuration, the queue and
+# the users hato init made stay (remove them by hand: README)
+uninstall:
+	for p in $(notdir $(filter $(BUILD)/bin/%,$(TARGETS) $(EXTRA_TARGETS))); do \
+		rm -f $(DESTDIR)$(PREFIX)/sbin/$$p; done
+	rm -rf $(DESTDIR)$(PREFIX)/libexec/hato
+	$(UNINSTALL_EXTRA)
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all unit layer-inc-% fuzz fuzz-build deps check install clean run
+.PHONY: all unit layer-inc-% fuzz fuzz-build deps check install uninstall clean run
 SHELL := /bin/bash
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

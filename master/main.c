@@ -8,6 +8,8 @@
  * foreground) stops gracefully, QUIT aborts (kills the daemons at once).
  * Before the first daemon starts, the environment is cut down to what
  * import_environment names (env_import.h): daemons inherit only that.
+ * Under systemd (Type=notify, `hato start-fg`) master tells it when it is
+ * ready, reloading and stopping (master_notify.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -42,9 +44,11 @@ int main(int argc, char **argv)
 	master.dir = xstrdup(config_dir(dir));
 	setenv(MASTER_ENV_CONFIG, master.dir, 1);
 	master.ev = ev_new();
+	master.stderr_journal = master_stderr_is_journal();
 	master_load(test_only);
 	if (test_only)
 		return 0;
+	master_notify_init();		/* before the environment is cut down */
 	env_import(master.cf->import_environment);	/* what every daemon inherits */
 	if (!master.foreground)
 		ready_fd = master_detach();
@@ -56,6 +60,7 @@ int main(int argc, char **argv)
 		master_wakeup_start(svc);
 	}
 	log_info("daemon started -- version %s, configuration %s", HATO_VERSION, master.dir);
+	master_notify("READY=1\nSTATUS=running");
 	ev_run(master.ev);
 	master_remove_pid();
 	log_info("stopped");

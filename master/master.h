@@ -64,6 +64,7 @@ struct master_state {
 	int flow_pipe[2];		/* in-flow tokens: qmgr writes, cleanup reads */
 	int sync_page;			/* group commit counters (group_sync.h), or -1 */
 	bool foreground, stopping;
+	bool stderr_journal;		/* stderr is the journal (master_notify.c) */
 	char *dir;
 };
 
@@ -91,5 +92,10 @@ void master_take_lock(int ready_fd);
 void master_setup_signals(void);
 void master_remove_pid(void);
 int master_reload(void);
+
+/* master_notify.c: the service manager (systemd) told of readiness */
+void master_notify_init(void);
+void master_notify(const char *state);
+bool master_stderr_is_journal(void);
 
 #endif

@@ -8,6 +8,7 @@
  * ends, so running sessions finish on the old configuration and new ones
  * get the new.  The master's own log is opened again (logrotate moves
  * maillog_file away, then reloads); daemons open it when they start.
+ * A service manager (master_notify.c) hears RELOADING=1, then READY=1.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -93,8 +94,8 @@ static void reopen_log(void)
 			  master.cf->maillog_file, err);
 }
 
-/* master_reload - 0 when the new configuration runs, -1 when refused */
-int master_reload(void)
+/* reload - 0 when the new configuration runs, -1 when refused */
+static int reload(void)
 {
 	struct buf *why = buf_new(0);
 	struct config *config = config_read(master.dir, CONFIG_STRICT, why);
@@ -130,4 +131,16 @@ int master_reload(void)
 	log_info("reload -- version %s, configuration %s", HATO_VERSION, master.dir);
 	buf_free(&why);
 	return 0;
+}
+
+/* master_reload - reload, the service manager told it began and ended
+ * (a refused reload ends too: the old configuration is ready) */
+int master_reload(void)
+{
+	int rc;
+
+	master_notify("RELOADING=1\nSTATUS=reloading");
+	rc = reload();
+	master_notify("READY=1\nSTATUS=running");
+	return rc;
 }

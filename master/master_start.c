@@ -56,6 +56,7 @@ static void stop(int sig)
 	if (master.stopping)
 		return;
 	master.stopping = true;
+	master_notify("STOPPING=1");
 	log_info("%s -- stopping", sig == SIGQUIT ? "abort" : "terminating on signal");
 	for (struct master_service *svc = master.services; svc; svc = svc->next) {
 		master_wakeup_stop(svc);
@@ -99,12 +100,12 @@ void master_setup_signals(void)
 }
 
 /* master_log_open - maillog_file (or syslog) as cf says, and stderr too
- * while someone reads it; -1 and error_r when the file will not open (the
- * old destination stays) */
+ * while someone reads it (not the journal: it has the lines already);
+ * -1 and error_r when the file will not open (the old destination stays) */
 int master_log_open(const struct params *cf, bool with_stderr, const char **error_r)
 {
 	int dests = (*cf->maillog_file ? LOG_DEST_FILE : LOG_DEST_SYSLOG)
-		    | (with_stderr ? LOG_DEST_STDERR : 0);
+		    | (with_stderr && !master.stderr_journal ? LOG_DEST_STDERR : 0);
 	enum log_format fmt = strcmp(cf->maillog_format, "json") == 0 ? LOG_FORMAT_JSON
 								       : LOG_FORMAT_TEXT;
 
