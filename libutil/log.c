@@ -2,6 +2,7 @@
  * One write(2) per line so concurrent daemons appending to one file do not
  * interleave.  errno is preserved across calls so "%m" reports the caller's
  * error. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <paths.h>
@@ -149,12 +150,29 @@ int log_verbose_level(void)
 	return st.verbose;
 }
 
+/* log_text_id - see log.h */
+size_t log_text_id(const char *text, size_t len, char *id)
+{
+	size_t n = 0;
+	bool digit = false;
+
+	while (n < len && n < LOG_ID_SIZE && isalnum((unsigned char)text[n])) {
+		digit = digit || isdigit((unsigned char)text[n]);
+		n++;
+	}
+	if (n < 10 || n >= LOG_ID_SIZE || !digit || n == len || text[n] != ':')
+		return 0;
+	memcpy(id, text, n);
+	id[n] = '\0';
+	return n;
+}
+
 /* format_file_line - Postfix's maillog line or a JSON object */
 static void format_file_line(struct buf *out, enum log_level level, const char *text)
 {
 	struct timeval tv;
 	struct tm tm;
-	char stamp[64];
+	char stamp[64], id[LOG_ID_SIZE];
 
 	gettimeofday(&tv, NULL);
 	localtime_r(&tv.tv_sec, &tm);
@@ -164,8 +182,11 @@ static void format_file_line(struct buf *out, enum log_level level, const char *
 		json_quote(out, st.host);
 		buf_cat(out, ",\"program\":");
 		json_quote(out, st.syslog_ident);
-		buf_printf(out, ",\"pid\":%ld,\"level\":\"%s\",\"message\":",
-			   (long)self_pid(), level_names[level]);
+		buf_printf(out, ",\"pid\":%ld,\"level\":\"%s\",", (long)self_pid(),
+			   level_names[level]);
+		if (log_text_id(text, strlen(text), id))
+			buf_printf(out, "\"queue_id\":\"%s\",", id);
+		buf_cat(out, "\"message\":");
 		json_quote(out, text);
 		buf_cat(out, "}\n");
 		return;

@@ -20,6 +20,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_LEVEL_INFO, LOG_LEVEL_WARN, LOG_LEVEL_ERROR,
 		 LOG_LEVEL_FATAL, LOG_LEVEL_PANIC };
@@ -37,6 +38,12 @@ typedef void log_fatal_fn(void);
 
 void log_init(const char *progname);
 const char *log_progname(void);
+/* log_text_id - the queue ID a message (len bytes) starts with, "ID: ...",
+ * into id (LOG_ID_SIZE): 10 to 20 of [0-9A-Za-z] with a digit among them
+ * (a word such as "statistics" is none); its length, or 0.  JSON lines
+ * carry it as "queue_id" */
+enum { LOG_ID_SIZE = 21 };
+size_t log_text_id(const char *text, size_t len, char *id);
 int log_open(int dests, const char *file, enum log_format format,
 	     const char *syslog_name, const char **error_r);
 /* log_syslog_ready - whether a syslog daemon listens at log_syslog_path()

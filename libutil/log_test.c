@@ -51,6 +51,19 @@ void test_log(void)
 	free(text);
 	test_end();
 
+	test_begin("log: a JSON line about a message has its queue_id");
+	unlink(path);
+	test_assert(log_open(LOG_DEST_FILE, path, LOG_FORMAT_JSON, "hato", &err) == 0);
+	log_info("1nQd3A0fUq00Gx01Kp: removed");
+	log_info("statistics: 1 connection");
+	text = slurp(path);
+	test_assert(strstr(text, "\"level\":\"info\",\"queue_id\":\"1nQd3A0fUq00Gx01Kp\","
+			   "\"message\":\"1nQd3A0fUq00Gx01Kp: removed\"}\n") != NULL);
+	test_assert(strstr(text, "\"level\":\"info\",\"message\":\"statistics: 1 connection\"}\n")
+		    != NULL);
+	free(text);
+	test_end();
+
 	test_begin("log: unwritable maillog_file is an error, not a crash");
 	test_assert(log_open(LOG_DEST_FILE, "/nonexistent/dir/maillog", LOG_FORMAT_TEXT, NULL, &err) == -1);
 	test_assert(err != NULL);

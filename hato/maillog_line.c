@@ -1,0 +1,88 @@
+/* maillog_line - the queue ID a maillog_file line is about; see
+ * maillog_line.h. */
+#include <ctype.h>
+#include <string.h>
+
+#include "log.h"
+#include "maillog_line.h"
+
+static const char *const levels[] = { "warning: ", "error: ", "fatal: ", "panic: " };
+
+/* id_run - how many [0-9A-Za-z] bytes start s (at most n) */
+static size_t id_run(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && isalnum((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+/* take - the ID of n bytes at s (then a ':' or '"' or the end) into id,
+ * if it has the shape */
+static bool take(const char *s, size_t n, char id[MAILLOG_ID_SIZE])
+{
+	char tmp[MAILLOG_ID_SIZE + 1];
+
+	if (n >= MAILLOG_ID_SIZE)
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = ':';
+	return log_text_id(tmp, n + 1, id) == n;
+}
+
+/* maillog_id_like - see maillog_line.h */
+bool maillog_id_like(const char *s, size_t n)
+{
+	char id[MAILLOG_ID_SIZE];
+
+	return id_run(s, n) == n && take(s, n, id);
+}
+
+/* json_id - "queue_id":"ID" */
+static bool json_id(const char *line, size_t len, char id[MAILLOG_ID_SIZE])
+{
+	static const char key[] = "\"queue_id\":\"";
+	const char *p = memmem(line, len, key, sizeof(key) - 1), *end = line + len;
+
+	if (p == NULL)
+		return false;
+	p += sizeof(key) - 1;
+	return take(p, id_run(p, (size_t)(end - p)), id) && p + strlen(id) < end
+	    && p[strlen(id)] == '"';
+}
+
+/* maillog_line_id - see maillog_line.h */
+bool maillog_line_id(const char *line, size_t len, char id[MAILLOG_ID_SIZE])
+{
+	const char *p, *end = line + len;
+	size_t n;
+
+	if (len > 0 && line[0] == '{')
+		return json_id(line, len, id);
+	if ((p = memmem(line, len, "]: ", 3)) == NULL)
+		return false;
+	p += 3;
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		size_t l = strlen(levels[i]);
+
+		if ((size_t)(end - p) >= l && memcmp(p, levels[i], l) == 0) {
+			p += l;
+			break;
+		}
+	}
+	n = log_text_id(p, (size_t)(end - p), id);
+	return n > 0;
+}
+
+/* maillog_line_after - see maillog_line.h */
+bool maillog_line_after(const char *line, size_t len, const char *marker,
+			char id[MAILLOG_ID_SIZE])
+{
+	const char *p = memmem(line, len, marker, strlen(marker)), *end = line + len;
+
+	if (p == NULL)
+		return false;
+	p += strlen(marker);
+	return take(p, id_run(p, (size_t)(end - p)), id);
+}

@@ -1,0 +1,32 @@
+/* maillog_line - the queue ID a maillog_file line is about.
+ *
+ *   char id[MAILLOG_ID_SIZE];
+ *   if (maillog_line_id(line, len, id)) ...   // "1nQd3A0fUq00Gx01Kp"
+ *
+ * A text line is Postfix's: "Mon DD HH:MM:SS host TAG[PID]: [LEVEL: ]ID: ...";
+ * a JSON line (maillog_format = json) has "queue_id":"ID".  An ID is what
+ * log_text_id (log.h) takes for one: 10 to 20 of [0-9A-Za-z] with a digit
+ * among them (queue_id.h), so a word such as "statistics: " is none.  Nothing in a line is trusted: it
+ * is only read up to len.
+ */
+#ifndef HATO_MAILLOG_LINE_H
+#define HATO_MAILLOG_LINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "log.h"
+
+enum { MAILLOG_ID_SIZE = LOG_ID_SIZE };
+
+/* maillog_line_id - the line's queue ID into id: true, or false when the
+ * line is about no message */
+bool maillog_line_id(const char *line, size_t len, char id[MAILLOG_ID_SIZE]);
+/* maillog_line_after - the ID that follows marker in the line (as in
+ * "sender non-delivery notification: ID"): true, else false */
+bool maillog_line_after(const char *line, size_t len, const char *marker,
+			char id[MAILLOG_ID_SIZE]);
+/* maillog_id_like - s (n bytes) has the shape of a queue ID */
+bool maillog_id_like(const char *s, size_t n);
+
+#endif
