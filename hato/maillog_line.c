@@ -24,7 +24,7 @@ static bool take(const char *s, size_t n, char id[MAILLOG_ID_SIZE])
 {
 	char tmp[MAILLOG_ID_SIZE + 1];
 
-	if (n >= MAILLOG_ID_SIZE)
+	if (n == 0 || n >= MAILLOG_ID_SIZE)
 		return false;
 	memcpy(tmp, s, n);
 	tmp[n] = ':';
