@@ -15,6 +15,9 @@
  * (global/group_sync.h), HATO_SYNC=1 says it is there.  MASTER_STRESS_FD
  * (HATO_STRESS=1) turns readable when master declares its service under
  * stress; HATO_MAXPROC is the process limit of such a service.
+ * MASTER_LOG_FD (HATO_LOG=1) is master's log sink, a datagram socket: with
+ * maillog_file set, a daemon sends its lines there, one per datagram, and
+ * master alone writes the file (it reopens it on reload: hato logrotate).
  */
 #ifndef HATO_MASTER_PROTO_H
 #define HATO_MASTER_PROTO_H
@@ -27,6 +30,7 @@ enum {
 	MASTER_MAX_LISTEN_FDS = 32,
 	MASTER_SYNC_FD = MASTER_LISTEN_FD + MASTER_MAX_LISTEN_FDS,
 	MASTER_STRESS_FD = MASTER_SYNC_FD + 1,
+	MASTER_LOG_FD = MASTER_STRESS_FD + 1,
 	MASTER_TRIGGER_WAKEUP = 'W',
 };
 
@@ -36,5 +40,6 @@ enum {
 #define MASTER_ENV_SYNC "HATO_SYNC"
 #define MASTER_ENV_STRESS "HATO_STRESS"
 #define MASTER_ENV_MAXPROC "HATO_MAXPROC"
+#define MASTER_ENV_LOG "HATO_LOG"
 
 #endif

@@ -206,7 +206,8 @@ static void resolve_run_ids(void)
 	}
 }
 
-/* open_log - maillog_file or syslog, in maillog_format */
+/* open_log - maillog_file (through master's log sink when it gave one) or
+ * syslog, in maillog_format */
 static void open_log(void)
 {
 	const struct params *cf = srv.info.cf;
@@ -216,6 +217,11 @@ static void open_log(void)
 
 	if (isatty(STDERR_FILENO))
 		dests |= LOG_DEST_STDERR;
+	if (*cf->maillog_file && getenv(MASTER_ENV_LOG)
+	    && fcntl(MASTER_LOG_FD, F_SETFD, FD_CLOEXEC) == 0) {	/* master writes the file */
+		log_open_fd(MASTER_LOG_FD, dests, fmt, cf->syslog_name);
+		return;
+	}
 	if (log_open(dests, cf->maillog_file, fmt, cf->syslog_name, &err) < 0)
 		log_fatal("open maillog_file %s: %s", cf->maillog_file, err);
 }

@@ -6,7 +6,8 @@
  * (missing or stale .lmdb) and hato_check_services.c (SASL, required TLS,
  * logging); hato_services.c names the master.cf services hato lacks;
  * hato_perms.c is set-permissions; hato_pw.c makes password hashes;
- * hato_log.c prints one message's log lines (maillog_line.c reads them). */
+ * hato_log.c prints one message's log lines (maillog_line.c reads them);
+ * hato_logrotate.c moves maillog_file away. */
 #ifndef HATO_HATO_H
 #define HATO_HATO_H
 
@@ -33,6 +34,7 @@ int hato_flush(struct hato_ctx *ctx);
 int hato_check(struct hato_ctx *ctx);
 int hato_pw(struct hato_ctx *ctx);
 int hato_log(struct hato_ctx *ctx);
+int hato_logrotate(struct hato_ctx *ctx);
 int hato_set_permissions(struct hato_ctx *ctx);
 /* hato_check_quiet - hato_check without the "ok" line; used by start (which
  * leaves master.cf to master itself, so each warning shows once) and reload */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 
 #include "buf.h"
@@ -79,6 +80,35 @@ int log_open(int dests, const char *file, enum log_format format,
 	st.dests = dests;
 	st.format = format;
 	return 0;
+}
+
+/* log_open_fd - maillog_file's lines (and extra: LOG_DEST_STDERR) to fd,
+ * a datagram socket whose reader writes them to the file, one line per
+ * datagram (master's log sink: a daemon never opens the file) */
+void log_open_fd(int fd, int extra, enum log_format format, const char *syslog_name)
+{
+	if (st.fd >= 0 && st.fd != fd)
+		close(st.fd);
+	st.fd = fd;
+	if (syslog_name && *syslog_name)
+		snprintf(st.syslog_ident, sizeof(st.syslog_ident), "%s/%s",
+			 syslog_name, st.progname);
+	st.dests = LOG_DEST_FILE | (extra & LOG_DEST_STDERR);
+	st.format = format;
+}
+
+/* log_write_line - a line another process formatted (len bytes), to
+ * maillog_file as it is, its line end added when it has none; nothing
+ * when the file is not a destination */
+void log_write_line(const char *line, size_t len)
+{
+	struct iovec iov[2] = { { (void *)line, len }, { "\n", 1 } };
+
+	if (!(st.dests & LOG_DEST_FILE) || st.fd < 0 || len == 0)
+		return;
+	if (writev(st.fd, iov, line[len - 1] == '\n' ? 1 : 2) < 0) {
+		/* nowhere left to report it */
+	}
 }
 
 /* log_file_fd - the maillog_file descriptor, -1 when there is none (a
@@ -218,8 +248,11 @@ static void emit(enum log_level level, const char *text)
 	if ((st.dests & LOG_DEST_FILE) && st.fd >= 0) {
 		buf_reset(line);
 		format_file_line(line, level, text);
-		if (write(st.fd, line->data, line->len) < 0) {
-			/* nowhere left to report it */
+		if (write(st.fd, line->data, line->len) < 0 && errno == EMSGSIZE) {
+			/* longer than a datagram to the log sink: its head */
+			buf_truncate(line, LOG_LINE_MAX - 1);
+			buf_putc(line, '\n');
+			(void)!write(st.fd, line->data, line->len);
 		}
 	}
 	if (st.dests & LOG_DEST_SYSLOG) {

@@ -46,6 +46,13 @@ enum { LOG_ID_SIZE = 21 };
 size_t log_text_id(const char *text, size_t len, char *id);
 int log_open(int dests, const char *file, enum log_format format,
 	     const char *syslog_name, const char **error_r);
+/* log_open_fd - maillog_file's lines to a datagram socket (master's log
+ * sink), extra: LOG_DEST_STDERR too; log_write_line - the sink's reader
+ * writes a line another process formatted to maillog_file.  A line longer
+ * than a datagram is cut to LOG_LINE_MAX bytes */
+enum { LOG_LINE_MAX = 16384 };
+void log_open_fd(int fd, int extra, enum log_format format, const char *syslog_name);
+void log_write_line(const char *line, size_t len);
 /* log_syslog_ready - whether a syslog daemon listens at log_syslog_path()
  * (without one, LOG_DEST_SYSLOG loses every message) */
 bool log_syslog_ready(void);

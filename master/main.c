@@ -54,6 +54,7 @@ int main(int argc, char **argv)
 		ready_fd = master_detach();
 	master_take_lock(ready_fd);
 	master_setup_signals();
+	master_logsink_open();
 	master_spawn_init();
 	for (struct master_service *svc = master.services; svc; svc = svc->next) {
 		master_spawn_update(svc);

@@ -62,6 +62,7 @@ struct master_state {
 	struct master_child *children;
 	int status_pipe[2];
 	int flow_pipe[2];		/* in-flow tokens: qmgr writes, cleanup reads */
+	int log_sink[2];		/* daemons' log lines: master reads [0] */
 	int sync_page;			/* group commit counters (group_sync.h), or -1 */
 	bool foreground, stopping;
 	bool stderr_journal;		/* stderr is the journal (master_notify.c) */
@@ -97,5 +98,8 @@ int master_reload(void);
 void master_notify_init(void);
 void master_notify(const char *state);
 bool master_stderr_is_journal(void);
+
+/* master_logsink.c: the daemons' log lines, written by master */
+void master_logsink_open(void);
 
 #endif

@@ -216,6 +216,7 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 {
 	char count[16];
 	int listeners[MASTER_MAX_LISTEN_FDS], devnull, status, flow_r = -1, flow_w = -1, sync_fd = -1;
+	int log_w = -1;
 	char **argv = child_argv(svc, stressed);
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -233,6 +234,8 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 		sync_fd = move_high(master.sync_page);
 	if (stress_r >= 0)
 		stress_r = move_high(stress_r);
+	if (master.log_sink[1] >= 0)
+		log_w = move_high(master.log_sink[1]);
 
 	for (int i = 0; i < svc->nlisten; i++)
 		if (dup2(listeners[i], MASTER_LISTEN_FD + i) < 0)
@@ -252,6 +255,11 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 		setenv(MASTER_ENV_SYNC, "1", 1);
 	}
 	place_stress(svc, stress_r);
+	if (log_w >= 0) {
+		if (dup2(log_w, MASTER_LOG_FD) < 0)
+			_exit(126);
+		setenv(MASTER_ENV_LOG, "1", 1);
+	}
 	dup2(devnull, STDIN_FILENO);
 	if (!master.foreground) {
 		dup2(devnull, STDOUT_FILENO);
@@ -261,7 +269,9 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 	close_range((unsigned)(MASTER_LISTEN_FD + svc->nlisten), MASTER_SYNC_FD - 1, 0);
 	if (sync_fd < 0)
 		close(MASTER_SYNC_FD);
-	close_range(stress_r >= 0 ? MASTER_STRESS_FD + 1 : MASTER_STRESS_FD, ~0U, 0);
+	if (stress_r < 0)
+		close(MASTER_STRESS_FD);
+	close_range(log_w >= 0 ? MASTER_LOG_FD + 1 : MASTER_LOG_FD, ~0U, 0);
 	snprintf(count, sizeof(count), "%d", svc->nlisten);
 	setenv(MASTER_ENV_LISTEN_FDS, count, 1);
 	setenv(MASTER_ENV_CONFIG, master.dir, 1);
