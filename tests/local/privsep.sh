@@ -2,10 +2,10 @@
 # local/privsep.sh - what a delivery child running as the recipient can
 # reach.  (1) A command alias runs as default_privs: while it sleeps, the
 # process that waits for it (running as that user) may hold only 0-2, its
-# result pipe, the command's output pipe, the queue file and the maillog
-# (it logs warnings; not dumpable, so the user cannot reach it): none of
-# local's sockets (the listener, the qmgr connection), master's pipes, a
-# table or a memfd; the command itself not even the maillog.  (2) A Maildir in a
+# result pipe, the command's output pipe, the queue file and master's log
+# sink (it logs warnings; not dumpable, so the user cannot reach it): none
+# of local's sockets (the listener, the qmgr connection), master's pipes,
+# a table or a memfd; the command itself not even the log sink.  (2) A Maildir in a
 # root-owned mail_spool_directory (mode 0755, "/" at the end, home_mailbox
 # empty) belongs to the recipient, who can read the message.
 . "$HATO_TOP/tests/lib.sh"
@@ -41,9 +41,11 @@ t_check "the command runs" wait_for test -s "$T/out/ppid"
 ppid=$(cat "$T/out/ppid")
 ls -l "/proc/$ppid/fd/" >"$T/parentfds" 2>&1
 t_expect "the command's parent runs as default_privs (nobody)" nobody ps -o user= -p "$ppid"
-t_check "...and holds no socket, memfd, table or queue directory FIFO" \
-	bash -c "! grep -E 'socket:|memfd:|lmdb|/public/|/private/' '$T/parentfds'"
-t_expect "...only 0-2, its result pipe, the command's output pipe, the queue file and the maillog" "7" \
+t_check "...and holds no socket but master's log sink (fd 40), no memfd, table or queue directory FIFO" \
+	bash -c "! grep -E 'socket:|memfd:|lmdb|/public/|/private/' '$T/parentfds' | grep -v ' 40 -> socket:'"
+t_check "...the log sink, not the maillog file (master writes it)" \
+	bash -c "grep -q ' 40 -> socket:' '$T/parentfds' && ! grep -q maillog '$T/parentfds'"
+t_expect "...only 0-2, its result pipe, the command's output pipe, the queue file and the log sink" "7" \
 	bash -c "grep -c ' -> ' '$T/parentfds'"
 # the queue file it reads the message from is open read-only (O_ACCMODE 0)
 qfds() { for f in /proc/$ppid/fd/*; do case $(readlink "$f") in "$I"/queue/active/*) echo "${f##*/}" ;; esac; done; }
