@@ -17,13 +17,14 @@
 # systemd-analyze (tests/master/notify.sh verifies hato.service with it);
 # nothing here makes it the machine's init.  logrotate rotates a test
 # instance's maillog_file with logrotate/hato (tests/master/logrotate.sh).
+# groff-base renders the manual pages (tests/hato/man.sh).
 # HATO_POLICY_RC_D names another policy-rc.d path (tests).
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
 mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev
 libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl strace
-dovecot-imapd dovecot-pop3d fetchmail isync zlib1g-dev systemd logrotate"
+dovecot-imapd dovecot-pop3d fetchmail isync zlib1g-dev systemd logrotate groff-base"
 policy=${HATO_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 mark="installed by hato make deps"
 

@@ -93,6 +93,8 @@ root="$T/root" prefix=$(cut -d' ' -f1 "$B/prefix.stamp")
 make -s -C "$TOPDIR" install DESTDIR="$root" >"$T/install.out" 2>&1
 t_check "make install puts hato.service in PREFIX/lib/systemd/system" \
 	grep -qx "ExecStart=$prefix/sbin/hato start-fg" "$root$prefix/lib/systemd/system/hato.service"
+t_check "...hato(8) in PREFIX/share/man/man8, the logrotate file in /etc/logrotate.d" \
+	bash -c "test -s '$root$prefix/share/man/man8/hato.8' && grep -q 'hato reload' '$root/etc/logrotate.d/hato'"
 make -s -C "$TOPDIR" uninstall DESTDIR="$root" >"$T/uninstall.out" 2>&1
 t_expect "make uninstall takes every file away again" "" \
 	find "$root" -type f -o -type l
