@@ -682,7 +682,8 @@ static int fill_file(struct mail_index *idx, const char *folder, int folder_fd,
 
 	if (fd < 0)
 		return fd;
-	if ((rc = (header_only ? mime_parts_read_header : mime_parts_read)(fd, &p, why)) == 0)
+	/* m->size: the file's, as open_msg checked it (no second fstat) */
+	if ((rc = mime_parts_read_sized(fd, m->size, header_only, &p, why)) == 0)
 		rc = fill_put(&w, fd, p, valid);
 	close(fd);
 	mime_parts_free(&p);

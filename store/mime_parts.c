@@ -365,27 +365,30 @@ static bool next_line(struct walk *k, const char *b, size_t *start, size_t end, 
 	return !*done;
 }
 
-/* read_size - the read buffer for fd: the file and a byte, at least a
- * page, at most CHUNK (a message file is smaller than CHUNK as a rule:
- * its buffer neither spans nor zeroes more than the file) */
-static size_t read_size(int fd)
+/* read_size - the read buffer for a file of size bytes (-1: unknown,
+ * fd's fstat tells): the file and a byte, at least a page, at most CHUNK
+ * (a message file is smaller than CHUNK as a rule: its buffer neither
+ * spans nor zeroes more than the file) */
+static size_t read_size(int fd, off_t size)
 {
 	struct stat st;
 
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size >= CHUNK)
+	if (size < 0)
+		size = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : CHUNK;
+	if (size >= CHUNK)
 		return CHUNK;
-	return st.st_size < 4096 ? 4096 : (size_t)st.st_size + 1;
+	return size < 4096 ? 4096 : (size_t)size + 1;
 }
 
 /* read_lines - the whole file through feed; 0 or -1 with why */
-static int read_lines(struct walk *k, int fd, struct buf *why)
+static int read_lines(struct walk *k, int fd, off_t size, struct buf *why)
 {
 	char *b;
 	size_t start = 0, end = 0;
 	bool done = false;
 	ssize_t n = 1;
 
-	k->chunk = read_size(fd);
+	k->chunk = read_size(fd, size);
 	b = xmalloc_raw(k->chunk);
 	while (!done) {
 		while (next_line(k, b, &start, end, &done))
@@ -419,7 +422,8 @@ static int read_lines(struct walk *k, int fd, struct buf *why)
 
 /* read_parts - the parts and fields of the message in fd (or its
  * header alone) */
-static int read_parts(int fd, bool header_only, struct mime_parts **pp, struct buf *why)
+static int read_parts(int fd, off_t size, bool header_only, struct mime_parts **pp,
+		      struct buf *why)
 {
 	struct mime_parts *p = xcalloc(1, sizeof(*p));
 	struct walk k = { .p = p, .hdr_part = NONE, .header_only = header_only };
@@ -431,7 +435,7 @@ static int read_parts(int fd, bool header_only, struct mime_parts **pp, struct b
 	for (int i = 0; i <= MIME_MAX_DEPTH; i++)
 		k.mp[i] = NONE;
 	push(&k, MIME_PART_MESSAGE, 0, 0, 0);
-	rc = read_lines(&k, fd, why);
+	rc = read_lines(&k, fd, size, why);
 	header_done(&k);
 	end_above(&k, NONE);
 	mime_free(&k.w);
@@ -455,13 +459,20 @@ static int read_parts(int fd, bool header_only, struct mime_parts **pp, struct b
 /* mime_parts_read - the parts and fields of the message in fd */
 int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why)
 {
-	return read_parts(fd, false, pp, why);
+	return read_parts(fd, -1, false, pp, why);
 }
 
 /* mime_parts_read_header - the message's header alone */
 int mime_parts_read_header(int fd, struct mime_parts **pp, struct buf *why)
 {
-	return read_parts(fd, true, pp, why);
+	return read_parts(fd, -1, true, pp, why);
+}
+
+/* mime_parts_read_sized - see mime_parts.h */
+int mime_parts_read_sized(int fd, off_t size, bool header_only, struct mime_parts **pp,
+			  struct buf *why)
+{
+	return read_parts(fd, size < 0 ? 0 : size, header_only, pp, why);
 }
 
 /* put_num - a LEB128 varint */

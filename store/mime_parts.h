@@ -42,6 +42,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "buf.h"
 #include "mime.h"
@@ -88,6 +89,10 @@ int mime_parts_read(int fd, struct mime_parts **pp, struct buf *why);
  * offset, size and vsize, type, subtype and encoding; no body sizes, no
  * part below it (header_only set: not a structure to encode) */
 int mime_parts_read_header(int fd, struct mime_parts **pp, struct buf *why);
+/* mime_parts_read_sized - mime_parts_read (or _header) of a file whose
+ * size the caller has from its own fstat (it sizes the read buffer) */
+int mime_parts_read_sized(int fd, off_t size, bool header_only, struct mime_parts **pp,
+			  struct buf *why);
 /* mime_parts_envelope_field - name (a field name, any case) is one the
  * envelope keeps */
 bool mime_parts_envelope_field(const char *name);

@@ -148,6 +148,34 @@ static void test_long_lines(struct buf *t)
 	test_assert(p->parts[0].body_size == 5);
 	mime_parts_free(&p);
 	test_end();
+
+	test_begin("mime_parts: read with a size too small (the buffer's): the same parts");
+	buf_reset(msg);
+	buf_cat(msg, "Subject: b\nX-Long: ");
+	for (int i = 0; i < 9000; i++)
+		buf_putc(msg, 'z');
+	buf_cat(msg, "\n\nline one\nline two\n");
+	{
+		char *path = test_tmpfile(buf_str(msg));
+		struct buf *why = buf_new(0), *want = buf_new(64);
+		struct mime_parts *q = NULL;
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		p = parts_of(buf_str(msg));
+		buf_cat(want, sizes(p, 0, t));
+		test_assert(fd >= 0 && mime_parts_read_sized(fd, 10, false, &q, why) == 0);
+		test_assert_str(sizes(q, 0, t), buf_str(want));
+		test_assert(q && strcmp(buf_str(q->envelope), buf_str(p->envelope)) == 0);
+		mime_parts_free(&q);
+		mime_parts_free(&p);
+		if (fd >= 0)
+			close(fd);
+		unlink(path);
+		free(path);
+		buf_free(&why);
+		buf_free(&want);
+	}
+	test_end();
 	buf_free(&msg);
 }
 
