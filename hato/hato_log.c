@@ -82,7 +82,7 @@ int hato_log(struct hato_ctx *ctx)
 	long found = 0, got;
 	int rc = 1;
 
-	if (ctx->args[0] == NULL || !maillog_id_like(ctx->args[0], strlen(ctx->args[0]))) {
+	if (ctx->args[0] == NULL || !log_id_like(ctx->args[0], strlen(ctx->args[0]))) {
 		log_error("usage: hato log QUEUEID [FILE...] (QUEUEID: 10 to 20 letters and digits)");
 		goto out;
 	}

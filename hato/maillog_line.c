@@ -18,25 +18,14 @@ static size_t id_run(const char *s, size_t n)
 	return i;
 }
 
-/* take - the ID of n bytes at s (then a ':' or '"' or the end) into id,
- * if it has the shape */
+/* take - the ID of n bytes at s into id, if it has the shape */
 static bool take(const char *s, size_t n, char id[MAILLOG_ID_SIZE])
 {
-	char tmp[MAILLOG_ID_SIZE + 1];
-
-	if (n == 0 || n >= MAILLOG_ID_SIZE)
+	if (!log_id_like(s, n))
 		return false;
-	memcpy(tmp, s, n);
-	tmp[n] = ':';
-	return log_text_id(tmp, n + 1, id) == n;
-}
-
-/* maillog_id_like - see maillog_line.h */
-bool maillog_id_like(const char *s, size_t n)
-{
-	char id[MAILLOG_ID_SIZE];
-
-	return id_run(s, n) == n && take(s, n, id);
+	memcpy(id, s, n);
+	id[n] = '\0';
+	return true;
 }
 
 /* json_id - "queue_id":"ID" */

@@ -26,7 +26,5 @@ bool maillog_line_id(const char *line, size_t len, char id[MAILLOG_ID_SIZE]);
  * "sender non-delivery notification: ID"): true, else false */
 bool maillog_line_after(const char *line, size_t len, const char *marker,
 			char id[MAILLOG_ID_SIZE]);
-/* maillog_id_like - s (n bytes) has the shape of a queue ID */
-bool maillog_id_like(const char *s, size_t n);
 
 #endif

@@ -42,7 +42,7 @@ void test_maillog_line(void)
 				       id) && strcmp(id, "1nQd3B0aaa00Gx01Zz") == 0);
 	test_assert(!maillog_line_after(bounce, strlen(bounce), "delay notification: ", id));
 	test_assert(!maillog_line_after("notification:  x", 16, "notification: ", id));
-	test_assert(maillog_id_like("1nQd3A0fUq", 10) && !maillog_id_like("abcdefghij", 10)
-		    && !maillog_id_like("1nQd3A0f/q", 10) && !maillog_id_like("1nQd3A0fU", 9));
+	test_assert(log_id_like("1nQd3A0fUq", 10) && !log_id_like("abcdefghij", 10)
+		    && !log_id_like("1nQd3A0f/q", 10) && !log_id_like("1nQd3A0fU", 9));
 	test_end();
 }

@@ -180,17 +180,29 @@ int log_verbose_level(void)
 	return st.verbose;
 }
 
+/* log_id_like - see log.h */
+bool log_id_like(const char *s, size_t n)
+{
+	bool digit = false;
+
+	if (n < 10 || n >= LOG_ID_SIZE)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (!isalnum((unsigned char)s[i]))
+			return false;
+		digit = digit || isdigit((unsigned char)s[i]);
+	}
+	return digit;
+}
+
 /* log_text_id - see log.h */
 size_t log_text_id(const char *text, size_t len, char *id)
 {
 	size_t n = 0;
-	bool digit = false;
 
-	while (n < len && n < LOG_ID_SIZE && isalnum((unsigned char)text[n])) {
-		digit = digit || isdigit((unsigned char)text[n]);
+	while (n < len && n < LOG_ID_SIZE && isalnum((unsigned char)text[n]))
 		n++;
-	}
-	if (n < 10 || n >= LOG_ID_SIZE || !digit || n == len || text[n] != ':')
+	if (n == len || text[n] != ':' || !log_id_like(text, n))
 		return 0;
 	memcpy(id, text, n);
 	id[n] = '\0';

@@ -38,11 +38,13 @@ typedef void log_fatal_fn(void);
 
 void log_init(const char *progname);
 const char *log_progname(void);
-/* log_text_id - the queue ID a message (len bytes) starts with, "ID: ...",
- * into id (LOG_ID_SIZE): 10 to 20 of [0-9A-Za-z] with a digit among them
- * (a word such as "statistics" is none); its length, or 0.  JSON lines
- * carry it as "queue_id" */
+/* log_id_like - s (n bytes) has a queue ID's shape: 10 to 20 of
+ * [0-9A-Za-z] with a digit among them (a word such as "statistics" has
+ * not); log_text_id - the queue ID a message (len bytes) starts with,
+ * "ID: ...", into id (LOG_ID_SIZE): its length, or 0.  JSON lines carry
+ * it as "queue_id" */
 enum { LOG_ID_SIZE = 21 };
+bool log_id_like(const char *s, size_t n);
 size_t log_text_id(const char *text, size_t len, char *id);
 int log_open(int dests, const char *file, enum log_format format,
 	     const char *syslog_name, const char **error_r);
