@@ -5,7 +5,8 @@
  * once master no longer holds the moved file (looked up in /proc/PID/fd,
  * MOVE_WAIT_S at most) it is compressed with maillog_file_compressor
  * (gzip; empty: left as it is).  The mail system must be running; a
- * moved name that exists already is refused. */
+ * moved name that exists already is refused, and so is a maillog_file
+ * that is no regular file or lies in a directory others may change. */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -99,6 +100,31 @@ static int moved_name(const char *file, const char *suffix, struct buf *out)
 	return 0;
 }
 
+/* unsafe_place - why file (maillog_file) is not to be moved by this
+ * process, else NULL: not a regular file (a symbolic link is not
+ * followed), or a directory that others than root (or a --dev instance's
+ * user) and its group may change, where a name could be swapped under
+ * the rename and the compressor (group-writable is Debian's /var/log:
+ * root and syslog) */
+static const char *unsafe_place(const char *file)
+{
+	struct buf *dir = buf_new(256);
+	const char *slash = strrchr(file, '/');
+	struct stat st;
+	const char *why = NULL;
+
+	buf_add(dir, slash ? file : ".", slash ? (size_t)(slash - file) : 1);
+	if (buf_len(dir) == 0)
+		buf_cat(dir, "/");
+	if (lstat(file, &st) != 0 || !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (stat(buf_str(dir), &st) != 0 || (st.st_uid != 0 && st.st_uid != geteuid())
+		 || (st.st_mode & S_IWOTH))
+		why = "in a directory others may change";
+	buf_free(&dir);
+	return why;
+}
+
 /* rotate - move, reload, compress */
 static int rotate(struct hato_ctx *ctx, struct config *c, pid_t pid)
 {
@@ -107,6 +133,12 @@ static int rotate(struct hato_ctx *ctx, struct config *c, pid_t pid)
 	struct stat st;
 	int rc = 1;
 
+	const char *unsafe = unsafe_place(file);
+
+	if (unsafe) {
+		log_error("%s is %s: not moved", file, unsafe);
+		goto out;
+	}
 	if (moved_name(file, config_get(c, "maillog_file_rotate_suffix"), moved) < 0)
 		goto out;
 	if (lstat(buf_str(moved), &st) == 0 || errno != ENOENT) {

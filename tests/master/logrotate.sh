@@ -6,7 +6,8 @@
 # the old file (looked up in /proc/PID/fd), and an smtpd that was in a
 # session during the rotation writes its next lines to the new file;
 # the same with logrotate(8) and the file make install puts in
-# /etc/logrotate.d (postrotate: hato reload); refusals: not running,
+# /etc/logrotate.d (postrotate: hato reload); refusals: not running, a
+# maillog_file that is a symbolic link or in a directory anyone may write,
 # maillog_file unset.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "logrotate tests skipped: they need root # SKIP"; exit 0; }
@@ -96,6 +97,15 @@ if command -v logrotate >/dev/null; then
 else
 	t_ok "logrotate(8) with logrotate/hato # SKIP no logrotate (make deps installs it)"
 fi
+
+ln -s "$I/maillog" "$I/maillog.link"
+inst_set "maillog_file = $I/maillog.link"
+t_check "a maillog_file that is a symbolic link: refused, nothing moved" \
+	bash -c "! '$HATO' -c '$I' logrotate 2>'$T/link.err' && grep -q 'not a regular file' '$T/link.err' && test -L '$I/maillog.link'"
+mkdir -m 0777 "$T/open" && : >"$T/open/maillog"
+inst_set "maillog_file = $T/open/maillog"
+t_check "one in a directory anyone may write: refused, nothing moved" \
+	bash -c "! '$HATO' -c '$I' logrotate 2>'$T/open.err' && grep -q 'directory others may change' '$T/open.err' && test -f '$T/open/maillog'"
 
 inst_set "maillog_file ="
 t_check "hato logrotate without maillog_file: refused, says syslog" \
