@@ -40,7 +40,7 @@ static void on_lines(struct ev *ev, int fd, void *ctx)
 /* master_logsink_open - the pair; master_log_sink[1] is the daemons' */
 void master_logsink_open(void)
 {
-	int one = RCVBUF;
+	int size = RCVBUF;
 
 	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, master.log_sink) < 0)
 		log_fatal("socketpair: %m");
@@ -48,7 +48,7 @@ void master_logsink_open(void)
 		log_fatal("fcntl: %m");
 	/* room for a burst of lines while master does something else (as
 	 * root past net.core.rmem_max; the default otherwise) */
-	if (setsockopt(master.log_sink[0], SOL_SOCKET, SO_RCVBUFFORCE, &one, sizeof(one)) < 0)
-		(void)setsockopt(master.log_sink[0], SOL_SOCKET, SO_RCVBUF, &one, sizeof(one));
+	if (setsockopt(master.log_sink[0], SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		(void)setsockopt(master.log_sink[0], SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
 	ev_read(master.ev, master.log_sink[0], on_lines, NULL);
 }
