@@ -4,7 +4,8 @@
  * Every FAIL that is not temporary is logged at once and sent after
  * auth_failure_delay by an event-loop timer, so other requests go on
  * meanwhile; the request's ID stays taken until then.  Log lines carry
- * user, rip, mechanism, service and the reason, never a password.
+ * user, rip, mechanism, service and the reason, never a password, and
+ * the client's session id (session=) when the request named one.
  * Decoded responses are wiped before their memory is freed.  An AUTH
  * with the flag "token" gets a login token with its OK (authd_token.c);
  * TOKEN redeems one for a USER answer, only for root or authd's own uid.
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "mem.h"
 #include "server.h"
+#include "session_id.h"
 
 struct authd_cfg authd;	/* filled by main.c at start */
 
@@ -32,6 +34,7 @@ struct authd_req {
 	const struct mech *mech;
 	char service[32];
 	char rip[64];
+	char session[SESSION_ID_SIZE];	/* the client's session id, or "" */
 	bool secured;
 	bool waiting;		/* a CONT may come */
 	bool want_token;	/* AUTH ... token: a login token with the OK */
@@ -108,12 +111,27 @@ static void send_delayed(struct ev *ev, void *ctx)
 	authd_conn_settle(c);
 }
 
+/* session_on, session_off - r's session id on the log lines between them
+ * (authd serves many clients in one process: set per line, not per
+ * process) */
+static void session_on(const struct authd_req *r)
+{
+	log_set_session(r->session, true);
+}
+
+static void session_off(void)
+{
+	log_set_session(NULL, false);
+}
+
 /* log_result - one line per finished login */
 static void log_result(struct authd_req *r, const char *what, const char *reason)
 {
+	session_on(r);
 	log_warn("%s: user=<%s>, rip=%s, mech=%s, service=%s, %s",
 		what, r->user ? r->user : "", r->rip, r->mech ? r->mech->name : "-",
 		r->service, reason);
+	session_off();
 }
 
 /* authd_req_fail - a non-temporary FAIL, sent after the delay */
@@ -164,8 +182,10 @@ static void succeed(struct authd_req *r, const char *logwhy)
 		temp_fail(r, "reason=no login token: no random bytes");
 		return;
 	}
+	session_on(r);
 	log_info("auth ok: user=<%s>, rip=%s, mech=%s, service=%s, %s%s", r->user, r->rip,
 		 r->mech->name, r->service, logwhy, r->want_token ? ", token issued" : "");
+	session_off();
 	if (r->want_token)
 		authd_conn_send(r->conn, "OK\t%u\tuser=%s\ttoken=%s\n", r->id, r->user, token);
 	else
@@ -296,6 +316,7 @@ static bool is_loopback(const char *rip)
 static struct authd_req *new_request(struct authd_conn *c, char **f, int n, int from)
 {
 	const char *service = authd_field(f, n, from, "service"), *rip = authd_field(f, n, from, "rip");
+	const char *session = authd_field(f, n, from, "session");
 	struct authd_req *r;
 	uint32_t id;
 
@@ -319,11 +340,16 @@ static struct authd_req *new_request(struct authd_conn *c, char **f, int n, int 
 		authd_conn_error(c, f[1], "bad rip=", false);
 		return NULL;
 	}
+	if (session && !session_id_valid(session)) {
+		authd_conn_error(c, f[1], "bad session=", false);
+		return NULL;
+	}
 	r = xcalloc(1, sizeof(*r));
 	r->conn = c;
 	r->id = id;
 	strcpy(r->service, service);
 	strcpy(r->rip, rip ? rip : "unknown");
+	strcpy(r->session, session ? session : "");
 	authd_conn_add(c, r, id);
 	return r;
 }
@@ -417,9 +443,11 @@ void authd_cmd_cancel(struct authd_conn *c, char **f, int n)
 
 	if (r == NULL)
 		return;
+	session_on(r);
 	if (r->mech)
 		log_info("auth cancelled: user=<%s>, rip=%s, mech=%s, service=%s",
 			 r->user ? r->user : "", r->rip, r->mech->name, r->service);
+	session_off();
 	finish(r);
 }
 
@@ -524,6 +552,7 @@ static void redeem(struct authd_conn *c, struct authd_req *r, const char *id, co
 	struct buf *user = buf_new(64);
 	enum authd_token_result res = authd_token_redeem(token, r->service, r->rip, user);
 
+	session_on(r);
 	if (res == AUTHD_TOKEN_OK) {
 		log_info("login token redeemed: user=<%s>, service=%s, rip=%s", buf_str(user),
 			 r->service, r->rip);
@@ -533,6 +562,7 @@ static void redeem(struct authd_conn *c, struct authd_req *r, const char *id, co
 			 authd_token_result_str(res));
 		authd_conn_send(c, "NOTFOUND\t%s\n", id);
 	}
+	session_off();
 	buf_free(&user);
 }
 

@@ -14,6 +14,7 @@
 
 #include "auth_client.h"
 #include "mem.h"
+#include "session_id.h"
 #include "stream.h"
 #include "unix_connect.h"
 
@@ -246,6 +247,13 @@ static bool clean(const char *s)
 	return s != NULL && strpbrk(s, "\t\r\n") == NULL;
 }
 
+/* put_session - "\tsession=ID" when there is a well-formed one */
+static void put_session(struct auth_client *ac, const char *session)
+{
+	if (session_id_valid(session))
+		stream_printf(ac->s, "\tsession=%s", session);
+}
+
 enum auth_status auth_client_start(struct auth_client *ac, const char *mech,
 				   const struct auth_request *req, const char *initial,
 				   struct buf *out)
@@ -262,6 +270,7 @@ enum auth_status auth_client_start(struct auth_client *ac, const char *mech,
 	stream_printf(ac->s, "AUTH\t%lu\t%s\tservice=%s\trip=%s\tlip=%s%s%s", ac->id, mech,
 		      req->service, req->rip, req->lip, req->secured ? "\tsecured" : "",
 		      req->want_token ? "\ttoken" : "");
+	put_session(ac, req->session);
 	if (initial)
 		stream_printf(ac->s, "\tresp=%s", initial);
 	stream_puts(ac->s, "\n");
@@ -428,14 +437,17 @@ const char *auth_client_login_token(const struct auth_client *ac)
 
 /* auth_client_redeem - the user a login token was issued for (TOKEN) */
 enum auth_status auth_client_redeem(struct auth_client *ac, const char *token, const char *service,
-				    const char *rip, struct auth_user *u, struct buf *out)
+				    const char *rip, const char *session, struct auth_user *u,
+				    struct buf *out)
 {
 	enum auth_status rc;
 
 	*u = (struct auth_user){ 0 };
 	if ((rc = user_ready(ac, (const char *[]){ token, service, rip, NULL }, out)) != AUTH_OK)
 		return rc;
-	stream_printf(ac->s, "TOKEN\t%lu\t%s\tservice=%s\trip=%s\n", ac->id, token, service, rip);
+	stream_printf(ac->s, "TOKEN\t%lu\t%s\tservice=%s\trip=%s", ac->id, token, service, rip);
+	put_session(ac, session);
+	stream_puts(ac->s, "\n");
 	return user_wait(ac, u, out);
 }
 

@@ -40,6 +40,8 @@ struct auth_request {
 	const char *rip, *lip;	/* client and local address */
 	bool secured;		/* TLS is active */
 	bool want_token;	/* ask for a one-time login token with the OK */
+	const char *session;	/* NULL, or the session id for authd's log lines
+				 * (session_id.h) */
 };
 
 /* a userdb entry as authd answers USER (docs/auth-protocol.md) */
@@ -73,9 +75,11 @@ void auth_client_cancel(struct auth_client *ac);
 
 /* the login token of the last AUTH_OK, NULL if it carried none */
 const char *auth_client_login_token(const struct auth_client *ac);
-/* the user a login token was issued for (TOKEN); results as auth_client_user */
+/* the user a login token was issued for (TOKEN); results as auth_client_user;
+ * session: NULL or the client's session id, for authd's log line */
 enum auth_status auth_client_redeem(struct auth_client *ac, const char *token, const char *service,
-				    const char *rip, struct auth_user *u, struct buf *out);
+				    const char *rip, const char *session, struct auth_user *u,
+				    struct buf *out);
 
 enum auth_status auth_client_user(struct auth_client *ac, const char *name, const char *service,
 				  struct auth_user *u, struct buf *out);

@@ -312,7 +312,7 @@ static enum auth_status redeem_case(const char *reply, struct auth_user *u, stru
 
 	fake_start(&f, GREETING, "TOKEN\t1\t" TOK "\tservice=pop3\trip=192.0.2.1\n", reply);
 	if ((ac = auth_client_open(f.path, 300, out)) != NULL) {
-		rc = auth_client_redeem(ac, TOK, "pop3", "192.0.2.1", u, out);
+		rc = auth_client_redeem(ac, TOK, "pop3", "192.0.2.1", NULL, u, out);
 		*usable = auth_client_usable(ac);
 		auth_client_free(&ac);
 	}

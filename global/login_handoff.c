@@ -49,6 +49,8 @@ int login_handoff_send(int sock, const struct login_handoff *h, int timeout_ms, 
 	attr_put_int(o, "lport", h->lport);
 	attr_put_int(o, "secured", h->secured);
 	attr_put_str(o, "tag", h->tag);
+	if (session_id_valid(h->session))
+		attr_put_str(o, "session", h->session);
 	attr_put_str(o, "input", buf_str(b64));
 	attr_end(o);
 	if (fd_pass_send(sock, "F", 1, h->client_fd) < 0) {
@@ -96,6 +98,7 @@ static int fill(const struct attr_in *in, struct login_handoff *h, struct buf *w
 {
 	long long lport, secured;
 	const char *input = attr_get(in, "input");
+	const char *session = attr_get(in, "session");
 
 	if (copy_field(in, "protocol", "pop3imap", false, h->protocol, sizeof(h->protocol), why) < 0 ||
 	    (strcmp(h->protocol, "pop3") != 0 && strcmp(h->protocol, "imap") != 0) ||
@@ -113,6 +116,11 @@ static int fill(const struct attr_in *in, struct login_handoff *h, struct buf *w
 		buf_cat(why, "handoff: rip or lip is not an address");
 		return -1;
 	}
+	if (session != NULL && !session_id_valid(session)) {
+		buf_cat(why, "handoff: bad session");
+		return -1;
+	}
+	snprintf(h->session, sizeof(h->session), "%s", session ? session : "");
 	h->lport = (int)lport;
 	h->secured = secured != 0;
 	h->input = buf_new(64);

@@ -10,7 +10,8 @@
  *
  * Wire: one byte carrying the client descriptor (SCM_RIGHTS), then one
  * attr message (attr.h): protocol, token, rip, lip, lport, secured,
- * tag (IMAP: the login command's tag), input (the client's bytes the login
+ * tag (IMAP: the login command's tag), session (the id the login process
+ * logs the client with; optional), input (the client's bytes the login
  * process read past the login command, base64).
  * Trust: the mail process reads this as root, from a process that faced
  * the network.  Every field is bounded and checked; nothing in it names
@@ -22,6 +23,7 @@
 #include <stdbool.h>
 
 #include "buf.h"
+#include "session_id.h"
 
 enum {
 	LOGIN_HANDOFF_INPUT_MAX = 16384,	/* pipelined bytes passed along */
@@ -37,6 +39,7 @@ struct login_handoff {
 	int lport;			/* local port (for logs) */
 	bool secured;			/* TLS, ended by the login process */
 	char tag[LOGIN_HANDOFF_TAG_MAX + 1];	/* "" for POP3 */
+	char session[SESSION_ID_SIZE];	/* the login process's session id, or "" */
 	struct buf *input;		/* NULL or bytes to be read first */
 };
 

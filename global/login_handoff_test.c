@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <sys/socket.h>
 
+#include "attr.h"
 #include "login_handoff.h"
 #include "test.h"
 
@@ -16,6 +17,7 @@ static void sample(struct login_handoff *h, int client_fd)
 	strcpy(h->token, "00ff00ff");
 	strcpy(h->rip, "192.0.2.1");
 	strcpy(h->lip, "::1");
+	strcpy(h->session, "q8Z5k3YV+Mt/AAAB");
 	h->input = buf_new(8);
 	buf_add(h->input, "S\0", 2);
 }
@@ -36,6 +38,7 @@ static void test_round_trip(void)
 	test_assert_str(in.token, "00ff00ff");
 	test_assert_str(in.rip, "192.0.2.1");
 	test_assert(in.secured && in.lport == 110);
+	test_assert_str(in.session, "q8Z5k3YV+Mt/AAAB");
 	test_assert(buf_len(in.input) == 2 && memcmp(buf_str(in.input), "S\0", 2) == 0);
 	/* the passed descriptor is the same socket */
 	test_assert(write(in.client_fd, "x", 1) == 1 && read(client[1], &byte, 1) == 1 && byte == 'x');
@@ -84,8 +87,50 @@ static void test_refused(void)
 	test_end();
 }
 
+/* parse_with_session - login_handoff_parse of a message whose session
+ * field is session (NULL: none) */
+static int parse_with_session(const char *session, struct login_handoff *h, struct buf *why)
+{
+	struct attr_out *o = attr_out_new();
+	int rc;
+
+	attr_put_str(o, "protocol", "imap");
+	attr_put_str(o, "token", "abcd");
+	attr_put_str(o, "rip", "192.0.2.1");
+	attr_put_str(o, "lip", "192.0.2.2");
+	attr_put_int(o, "lport", 143);
+	attr_put_int(o, "secured", 0);
+	attr_put_str(o, "tag", "a1");
+	if (session)
+		attr_put_str(o, "session", session);
+	attr_put_str(o, "input", "");
+	attr_end(o);
+	rc = login_handoff_parse(buf_str(attr_out_buf(o)), buf_len(attr_out_buf(o)), h, why);
+	attr_out_free(&o);
+	return rc;
+}
+
+static void test_session(void)
+{
+	struct login_handoff h;
+	struct buf *why = buf_new(0);
+
+	test_begin("login_handoff: the session id is optional, and checked when there");
+	test_assert(parse_with_session(NULL, &h, why) == 0 && h.session[0] == '\0');
+	login_handoff_clear(&h);
+	test_assert(parse_with_session("AAAAbbbbCCCC0+/9", &h, why) == 0);
+	test_assert_str(h.session, "AAAAbbbbCCCC0+/9");
+	login_handoff_clear(&h);
+	test_assert(parse_with_session("short", &h, why) < 0 && strstr(buf_str(why), "session"));
+	buf_reset(why);
+	test_assert(parse_with_session("AAAAbbbbCCCC0+/9\t", &h, why) < 0);
+	buf_free(&why);
+	test_end();
+}
+
 void test_login_handoff(void)
 {
 	test_round_trip();
 	test_refused();
+	test_session();
 }

@@ -46,6 +46,8 @@ void login_session_open(struct login_session *ls, const struct params *cf,
 	sock_addr_local(fd, ls->lip, sizeof(ls->lip), &ls->lport);
 	ls->s = stream_new(fd, (int)cf->login_timeout * 1000);
 	stream_set_per_record(ls->s, true, 0);
+	session_id_new(ls->session);
+	log_set_session(ls->session, true);
 }
 
 /* login_session_close - TLS and the stream; the token wiped */
@@ -55,6 +57,7 @@ void login_session_close(struct login_session *ls)
 		tls_conn_close(&ls->tls, false);
 	stream_free(&ls->s);
 	explicit_bzero(ls->token, sizeof(ls->token));
+	log_set_session(NULL, false);
 }
 
 /* login_session_vreply - one response line, flushed with the next read */
@@ -202,6 +205,7 @@ static int send_session(struct login_session *ls, const char *service, const cha
 	snprintf(h.rip, sizeof(h.rip), "%s", ls->rip);
 	snprintf(h.lip, sizeof(h.lip), "%s", ls->lip);
 	snprintf(h.tag, sizeof(h.tag), "%s", tag ? tag : "");
+	snprintf(h.session, sizeof(h.session), "%s", ls->session);
 	h.input = pending_input(ls);
 	rc = login_handoff_send(sock, &h, HANDOFF_MS, why);
 	buf_free(&h.input);

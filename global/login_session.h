@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "login_handoff.h"
 #include "params.h"
+#include "session_id.h"
 #include "sock_addr.h"
 #include "stream.h"
 #include "tls.h"
@@ -41,6 +42,8 @@ struct login_session {
 	char rip[SOCK_ADDR_MAX], lip[SOCK_ADDR_MAX];
 	unsigned rport, lport;
 	char token[LOGIN_HANDOFF_TOKEN_MAX + 1];	/* authd's, after a login */
+	char session[SESSION_ID_SIZE];	/* this client's id in every log line
+					 * (login process, authd, mail process) */
 };
 
 struct tls_server *login_session_tls_init(const struct params *cf);

@@ -78,7 +78,7 @@ static int redeem(const struct login_handoff *h, struct auth_user *u)
 	enum auth_status rc = AUTH_TEMPFAIL;
 
 	if (ac)
-		rc = auth_client_redeem(ac, h->token, g.protocol, h->rip, u, why);
+		rc = auth_client_redeem(ac, h->token, g.protocol, h->rip, h->session, u, why);
 	if (rc != AUTH_OK)
 		log_warn("login from %s: the login token was not accepted: %s", h->rip,
 			 buf_len(why) ? buf_str(why) : "unknown or expired");
@@ -160,6 +160,7 @@ int mail_login_accept(int fd, mail_login_refuse_fn *refuse, struct mail_login *m
 		return -1;
 	}
 	buf_free(&why);
+	log_set_session(ml->h.session, true);	/* the login process's, for every line */
 	if (redeem(&ml->h, &ml->u) < 0 || !maildir_path(&ml->u, ml->maildir)) {
 		refuse(&ml->h, MAIL_LOGIN_INTERNAL, 0);
 		return -1;
@@ -186,4 +187,5 @@ void mail_login_done(struct mail_login *ml)
 	login_handoff_clear(&ml->h);
 	auth_client_user_clear(&ml->u);
 	buf_free(&ml->maildir);
+	log_set_session(NULL, false);
 }

@@ -2,7 +2,8 @@
  * line (maillog_line.c, log_text_id).  The input is one line, any bytes.
  * Checks: an ID found has the shape of one (10 to 20 of [0-9A-Za-z], a
  * digit among them) and is in the line; the same for the ID after a
- * marker; nothing is read past the input (ASan: the line is copied to
+ * marker; a session found is well-formed and in the line; nothing is
+ * read past the input (ASan: the line is copied to
  * a buffer of its own size, without a NUL). */
 #include <ctype.h>
 #include <stddef.h>
@@ -37,7 +38,7 @@ static void shaped(const char *id, const char *line, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *line = malloc(size ? size : 1), id[MAILLOG_ID_SIZE];
+	char *line = malloc(size ? size : 1), id[MAILLOG_ID_SIZE], session[SESSION_ID_SIZE];
 
 	if (line == NULL)
 		return 0;
@@ -48,6 +49,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		shaped(id, line, size);
 	if (log_text_id(line, size, id))
 		shaped(id, line, size);
+	if (maillog_line_session(line, size, session))
+		check(session_id_valid(session) && memmem(line, size, session, SESSION_ID_LEN) != NULL);
 	free(line);
 	return 0;
 }

@@ -1,4 +1,4 @@
-/* maillog_line - the queue ID a maillog_file line is about; see
+/* maillog_line - the queue ID and session of a maillog_file line; see
  * maillog_line.h. */
 #include <ctype.h>
 #include <string.h>
@@ -62,6 +62,37 @@ bool maillog_line_id(const char *line, size_t len, char id[MAILLOG_ID_SIZE])
 	}
 	n = log_text_id(p, (size_t)(end - p), id);
 	return n > 0;
+}
+
+/* session_at - the SESSION_ID_LEN bytes at p (before end) followed by
+ * closer, as a session id into id */
+static bool session_at(const char *p, const char *end, char closer, char id[SESSION_ID_SIZE])
+{
+	if (end - p < SESSION_ID_LEN + 1 || p[SESSION_ID_LEN] != closer)
+		return false;
+	memcpy(id, p, SESSION_ID_LEN);
+	id[SESSION_ID_LEN] = '\0';
+	return session_id_valid(id);
+}
+
+/* maillog_line_session - see maillog_line.h */
+bool maillog_line_session(const char *line, size_t len, char id[SESSION_ID_SIZE])
+{
+	static const char json_key[] = "\"session\":\"", text_key[] = ", session=<";
+	const char *end = line + len, *p;
+
+	while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+		len--;
+	if (len > 0 && line[0] == '{') {
+		p = memmem(line, len, json_key, sizeof(json_key) - 1);
+		return p && session_at(p + sizeof(json_key) - 1, end, '"', id);
+	}
+	/* the text form is the line's end: ", session=<" ID ">" */
+	if (len < sizeof(text_key) - 1 + SESSION_ID_LEN + 1)
+		return false;
+	p = line + len - (sizeof(text_key) - 1 + SESSION_ID_LEN + 1);
+	return memcmp(p, text_key, sizeof(text_key) - 1) == 0
+	    && session_at(p + sizeof(text_key) - 1, line + len, '>', id);
 }
 
 /* maillog_line_after - see maillog_line.h */

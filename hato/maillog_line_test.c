@@ -12,6 +12,14 @@ static const char *id_of(const char *s)
 	return maillog_line_id(s, strlen(s), id) ? id : "-";
 }
 
+/* session_of - maillog_line_session of s, or "-" */
+static const char *session_of(const char *s)
+{
+	static char id[SESSION_ID_SIZE];
+
+	return maillog_line_session(s, strlen(s), id) ? id : "-";
+}
+
 void test_maillog_line(void)
 {
 	char id[MAILLOG_ID_SIZE];
@@ -44,5 +52,20 @@ void test_maillog_line(void)
 	test_assert(!maillog_line_after("notification:  x", 16, "notification: ", id));
 	test_assert(log_id_like("1nQd3A0fUq", 10) && !log_id_like("abcdefghij", 10)
 		    && !log_id_like("1nQd3A0f/q", 10) && !log_id_like("1nQd3A0fU", 9));
+	test_end();
+
+	test_begin("maillog_line: the session a text or JSON line ends with");
+	test_assert_str(session_of("Dec  7 12:00:00 mx hato/imapd[9]: warning: x, "
+				   "session=<q8Z5k3YV+Mt/AAAB>\n"), "q8Z5k3YV+Mt/AAAB");
+	test_assert_str(session_of("Dec  7 12:00:00 mx hato/authd[9]: auth ok: user=<a>, "
+				   "session=<q8Z5k3YV+Mt/AAAB>"), "q8Z5k3YV+Mt/AAAB");
+	test_assert_str(session_of("{\"level\":\"info\",\"session\":\"q8Z5k3YV+Mt/AAAB\","
+				   "\"message\":\"x\"}\n"), "q8Z5k3YV+Mt/AAAB");
+	/* in the middle of a text line it is the client's text, not ours */
+	test_assert_str(session_of("Dec  7 x hato/smtpd[9]: x, session=<q8Z5k3YV+Mt/AAAB> y\n"), "-");
+	test_assert_str(session_of("Dec  7 x hato/imapd[9]: x, session=<q8Z5k3YV+Mt/AAA>\n"), "-");
+	test_assert_str(session_of("Dec  7 x hato/imapd[9]: x, session=<q8Z5k3YV+Mt/AA!B>\n"), "-");
+	test_assert_str(session_of("{\"session\":\"q8Z5k3YV+Mt/AAAB"), "-");	/* cut short */
+	test_assert_str(session_of(">"), "-");
 	test_end();
 }

@@ -44,7 +44,7 @@ static const struct command commands[] = {
 	{ "check", hato_check, "validate configuration, queue, owners and modes" },
 	{ "set-permissions", hato_set_permissions, "set the owners and modes of the queue and of postdrop/postqueue" },
 	{ "flush", hato_flush, "retry deferred mail now (postqueue -f)" },
-	{ "log", hato_log, "one message's lines in maillog_file: log QUEUEID [FILE...]" },
+	{ "log", hato_log, "one message's or session's lines in maillog_file: log ID [FILE...]" },
 	{ "logrotate", hato_logrotate, "move maillog_file away, reopen it, compress the old one" },
 	{ "pw", hato_pw, "print a password hash: pw [-s SCHEME] (password on stdin)" },
 	{ "version", cmd_version, "print the version" },

@@ -77,7 +77,8 @@ static void exchange(struct imapd *d, const char *tag, const char *mech, const c
 {
 	struct auth_client *ac = login_session_auth(&d->ls);
 	struct auth_request req = { .service = "imap", .rip = d->ls.rip, .lip = d->ls.lip,
-				    .secured = d->ls.tls != NULL, .want_token = true };
+				    .secured = d->ls.tls != NULL, .want_token = true,
+				    .session = d->ls.session };
 	struct buf *out = buf_new(64), *answer = buf_new(64);
 	enum auth_status rc = AUTH_TEMPFAIL;
 

@@ -32,6 +32,8 @@ static struct {
 	int verbose;
 	log_hook_fn *hook;
 	log_fatal_fn *fatal_hook;
+	char session[LOG_SESSION_SIZE];	/* "" when no session is set */
+	bool session_in_text;
 } st = { .progname = "hato", .dests = LOG_DEST_STDERR, .fd = -1 };
 
 static const char *const level_names[] = {
@@ -209,6 +211,33 @@ size_t log_text_id(const char *text, size_t len, char *id)
 	return n;
 }
 
+/* log_set_session - see log.h */
+void log_set_session(const char *id, bool in_text)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0 || n >= sizeof(st.session) || strspn(id, LOG_SESSION_CHARS) != n) {
+		st.session[0] = '\0';
+		return;
+	}
+	memcpy(st.session, id, n + 1);
+	st.session_in_text = in_text;
+}
+
+/* log_session - see log.h */
+const char *log_session(void)
+{
+	return st.session;
+}
+
+/* add_session_text - ", session=<ID>" after a text line's message, when
+ * the session is to show there */
+static void add_session_text(struct buf *out)
+{
+	if (st.session[0] && st.session_in_text)
+		buf_printf(out, ", session=<%s>", st.session);
+}
+
 /* format_file_line - Postfix's maillog line or a JSON object */
 static void format_file_line(struct buf *out, enum log_level level, const char *text)
 {
@@ -228,6 +257,8 @@ static void format_file_line(struct buf *out, enum log_level level, const char *
 			   level_names[level]);
 		if (log_text_id(text, strlen(text), id))
 			buf_printf(out, "\"queue_id\":\"%s\",", id);
+		if (st.session[0])
+			buf_printf(out, "\"session\":\"%s\",", st.session);
 		buf_cat(out, "\"message\":");
 		json_quote(out, text);
 		buf_cat(out, "}\n");
@@ -237,7 +268,9 @@ static void format_file_line(struct buf *out, enum log_level level, const char *
 	buf_printf(out, "%s %s %s[%ld]: ", stamp, st.host, st.syslog_ident, (long)self_pid());
 	if (level != LOG_LEVEL_INFO)
 		buf_printf(out, "%s: ", level_names[level]);
-	buf_printf(out, "%s\n", text);
+	buf_cat(out, text);
+	add_session_text(out);
+	buf_putc(out, '\n');
 }
 
 /* emit - send one finished message to every destination */
@@ -252,7 +285,9 @@ static void emit(enum log_level level, const char *text)
 		buf_printf(line, "%s: ", st.progname);
 		if (level != LOG_LEVEL_INFO)
 			buf_printf(line, "%s: ", level_names[level]);
-		buf_printf(line, "%s\n", text);
+		buf_cat(line, text);
+		add_session_text(line);
+		buf_putc(line, '\n');
 		if (write(STDERR_FILENO, line->data, line->len) < 0) {
 			/* nowhere left to report it */
 		}
@@ -268,10 +303,12 @@ static void emit(enum log_level level, const char *text)
 		}
 	}
 	if (st.dests & LOG_DEST_SYSLOG) {
-		if (level == LOG_LEVEL_INFO)
-			syslog(prio[level], "%s", text);
-		else
-			syslog(prio[level], "%s: %s", level_names[level], text);
+		buf_reset(line);
+		if (level != LOG_LEVEL_INFO)
+			buf_printf(line, "%s: ", level_names[level]);
+		buf_cat(line, text);
+		add_session_text(line);
+		syslog(prio[level], "%s", buf_str(line));
 	}
 	buf_free(&line);
 }

@@ -46,6 +46,16 @@ const char *log_progname(void);
 enum { LOG_ID_SIZE = 21 };
 bool log_id_like(const char *s, size_t n);
 size_t log_text_id(const char *text, size_t len, char *id);
+/* log_set_session - the session this process serves now (a login or mail
+ * process: one client at a time), NULL or "" for none; an id longer than
+ * LOG_SESSION_SIZE - 1 or with a byte outside LOG_SESSION_CHARS sets none.
+ * JSON lines carry it as "session"; text lines (file, syslog, stderr) end
+ * in ", session=<ID>" (as Dovecot's) when in_text, so smtpd can keep
+ * Postfix's text lines as they are.  log_session - the id set, or "" */
+enum { LOG_SESSION_SIZE = 33 };
+#define LOG_SESSION_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+void log_set_session(const char *id, bool in_text);
+const char *log_session(void);
 int log_open(int dests, const char *file, enum log_format format,
 	     const char *syslog_name, const char **error_r);
 /* log_open_fd - maillog_file's lines to a datagram socket (master's log

@@ -64,6 +64,35 @@ void test_log(void)
 	free(text);
 	test_end();
 
+	test_begin("log: a session's lines carry its id (JSON always, text when asked)");
+	unlink(path);
+	test_assert(log_open(LOG_DEST_FILE, path, LOG_FORMAT_JSON, "hato", &err) == 0);
+	log_set_session("q8Z5k3YV+Mt/AAAB", false);
+	log_info("connect from a[1.2.3.4]");
+	log_set_session(NULL, false);
+	log_info("statistics: none");
+	text = slurp(path);
+	test_assert(strstr(text, "\"level\":\"info\",\"session\":\"q8Z5k3YV+Mt/AAAB\","
+			   "\"message\":\"connect from a[1.2.3.4]\"}\n") != NULL);
+	test_assert(strstr(text, "\"message\":\"statistics: none\"}\n") != NULL);
+	test_assert(strstr(text, "statistics: none\"}") && strstr(strstr(text, "statistics"), "session") == NULL);
+	free(text);
+	unlink(path);
+	test_assert(log_open(LOG_DEST_FILE, path, LOG_FORMAT_TEXT, "hato", &err) == 0);
+	log_set_session("q8Z5k3YV+Mt/AAAB", false);
+	log_info("connect from b[1.2.3.4]");
+	log_set_session("q8Z5k3YV+Mt/AAAB", true);
+	log_warn("user x: logged in");
+	log_set_session("bad id\n", true);		/* refused: none is set */
+	log_info("after a bad id");
+	test_assert(strcmp(log_session(), "") == 0);
+	text = slurp(path);
+	test_assert(strstr(text, ": connect from b[1.2.3.4]\n") != NULL);
+	test_assert(strstr(text, ": warning: user x: logged in, session=<q8Z5k3YV+Mt/AAAB>\n") != NULL);
+	test_assert(strstr(text, ": after a bad id\n") != NULL);
+	free(text);
+	test_end();
+
 	test_begin("log: unwritable maillog_file is an error, not a crash");
 	test_assert(log_open(LOG_DEST_FILE, "/nonexistent/dir/maillog", LOG_FORMAT_TEXT, NULL, &err) == -1);
 	test_assert(err != NULL);

@@ -66,7 +66,8 @@ static void exchange(struct pop3d *p, const char *mech, const char *initial)
 {
 	struct auth_client *ac = login_session_auth(&p->ls);
 	struct auth_request req = { .service = "pop3", .rip = p->ls.rip, .lip = p->ls.lip,
-				    .secured = p->ls.tls != NULL, .want_token = true };
+				    .secured = p->ls.tls != NULL, .want_token = true,
+				    .session = p->ls.session };
 	struct buf *out = buf_new(64), *answer = buf_new(64);
 	enum auth_status rc = AUTH_TEMPFAIL;
 

@@ -19,6 +19,7 @@
 #include "netmatch.h"
 #include "params.h"
 #include "server.h"
+#include "session_id.h"
 #include "stream.h"
 #include "strv.h"
 #include "tls.h"
@@ -70,6 +71,8 @@ struct smtpd {
 	struct buf *line;		/* the current command line */
 	char addr[64];			/* client address */
 	char port[8];
+	char session[SESSION_ID_SIZE];	/* in JSON log lines and authd's, not in
+					 * Postfix's text lines */
 	char *name;			/* verified host name or "unknown" */
 	bool name_temp_fail;		/* "unknown" because DNS failed for now */
 	char reverse_name[256];		/* PTR name, confirmed or not, or "unknown" */

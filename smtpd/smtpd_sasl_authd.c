@@ -80,7 +80,7 @@ static enum auth_status authd_start(struct smtpd *st, const char *mech, const ch
 {
 	char lip[64];
 	struct auth_request req = { .service = "smtp", .rip = st->addr, .lip = lip,
-				    .secured = st->tls != NULL };
+				    .secured = st->tls != NULL, .session = st->session };
 	bool reused = st->g->auth != NULL;
 	struct auth_client *ac = connection(st->g, false);
 	enum auth_status rc;

@@ -229,6 +229,8 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	st.reply = buf_new(256);
 	st.bdat = buf_new(0);
 	st.cleanup_attrs = strv_new();
+	session_id_new(st.session);
+	log_set_session(st.session, false);
 	peer_address(&st, fd);
 	st.name = smtpd_peer_name(&st);
 	log_info("connect from %s[%s]", st.name, st.addr);
@@ -256,4 +258,5 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	buf_free(&st.line);
 	buf_free(&st.reply);
 	stream_free(&st.s);
+	log_set_session(NULL, false);
 }

@@ -51,7 +51,7 @@ t_expect "a rotated file named on the command line is read" "$(cat "$T/ok.out")"
 t_check "an ID without a line: exit 1 and says so" \
 	bash -c "! '$HATO' -c '$I' log 1nQd3A0fUq00Gx01Kp >/dev/null 2>&1 && grep -q 'no line about 1nQd3A0fUq00Gx01Kp' '$T/none.out'"
 "$HATO" -c "$I" log ../etc/passwd >"$T/usage.out" 2>&1
-t_check "an ID that is no queue ID: usage" grep -q "usage: hato log QUEUEID" "$T/usage.out"
+t_check "an ID that is no queue ID: usage" grep -q "usage: hato log ID" "$T/usage.out"
 
 inst_set "maillog_format = json"
 "$HATO" -c "$I" reload >/dev/null 2>&1
