@@ -21,6 +21,7 @@
 #include "authd.h"
 #include "base64.h"
 #include "ev.h"
+#include "idname.h"
 #include "log.h"
 #include "mem.h"
 #include "server.h"
@@ -583,8 +584,10 @@ void authd_cmd_token(struct authd_conn *c, char **f, int n)
 	if (authd_token_peer_ok(peer, getuid())) {
 		redeem(c, r, f[1], f[2]);
 	} else {
-		log_warn("TOKEN refused: client uid %ld is neither root nor authd's, service=%s, rip=%s",
-			 peer == (uid_t)-1 ? -1L : (long)peer, r->service, r->rip);
+		char who[IDNAME_SIZE];
+
+		log_warn("TOKEN refused: client %s is neither root nor authd's user, service=%s, rip=%s",
+			 peer == (uid_t)-1 ? "unknown" : idname_user(peer, who), r->service, r->rip);
 		authd_conn_error(c, f[1], "TOKEN not allowed for this client", false);
 	}
 	explicit_bzero(f[2], strlen(f[2]));

@@ -52,8 +52,8 @@ static bool from_login_process(int fd)
 	socklen_t len = sizeof(cr);
 
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0 || cr.uid != g.login_uid) {
-		log_warn("login/%s: a connection from uid %ld, not default_login_user: refused",
-			 g.protocol, len == sizeof(cr) ? (long)cr.uid : -1L);
+		log_warn("login/%s: a connection from uid %ld, not default_login_user %s: refused",
+			 g.protocol, len == sizeof(cr) ? (long)cr.uid : -1L, g.cf->default_login_user);
 		return false;
 	}
 	return true;

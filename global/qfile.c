@@ -27,6 +27,7 @@
 
 #include "fsutil.h"
 #include "group_sync.h"
+#include "idname.h"
 #include "log.h"
 #include "mem.h"
 #include "qfile.h"
@@ -567,7 +568,9 @@ static int check_opened(int fd, const char *path, int flags, int *status_r, stru
 	} else if (st.st_nlink != 1) {
 		buf_printf(why, "%s: has %lu links", path, (unsigned long)st.st_nlink);
 	} else if (!(flags & QFILE_ANY_OWNER) && geteuid() != 0 && st.st_uid != geteuid()) {
-		buf_printf(why, "%s: owned by uid %lu, not by us", path, (unsigned long)st.st_uid);
+		char who[IDNAME_SIZE];
+
+		buf_printf(why, "%s: owned by %s, not by us", path, idname_user(st.st_uid, who));
 	} else if (!(flags & QFILE_ANY_MODE) && (st.st_mode & 07777) != 0700) {
 		buf_printf(why, "%s: %s (mode %04o)", path, (st.st_mode & 0100) ? "unexpected mode"
 			   : "not complete yet", (unsigned)(st.st_mode & 07777));

@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 
 #include "hato.h"
+#include "idname.h"
 #include "log.h"
 #include "mail_quota.h"
 #include "master_proto.h"
@@ -122,6 +123,7 @@ static void check_auth_exposed(const char *path, uid_t authd_uid, const char *au
 	struct passwd *owner = getpwnam(config_get(c, "mail_owner"));
 	struct group *gr;
 	struct stat st;
+	char who[IDNAME_SIZE];
 
 	if (stat(path, &st) < 0)
 		return;		/* readable_as says why */
@@ -132,9 +134,9 @@ static void check_auth_exposed(const char *path, uid_t authd_uid, const char *au
 	else if (owner && owner->pw_uid != authd_uid &&
 		 ((st.st_uid == owner->pw_uid && (st.st_mode & 0400)) ||
 		  (st.st_gid == owner->pw_gid && (st.st_mode & 0040))))
-		log_warn("%s: owner %lu, group %s, mode %03o: every hato daemon (mail_owner %s) can "
+		log_warn("%s: owner %s, group %s, mode %03o: every hato daemon (mail_owner %s) can "
 			 "read the password hashes (chown root:%s %s; chmod 0640 %s)", path,
-			 (unsigned long)st.st_uid, gr ? gr->gr_name : "?", (unsigned)(st.st_mode & 0777),
+			 idname_user(st.st_uid, who), gr ? gr->gr_name : "?", (unsigned)(st.st_mode & 0777),
 			 owner->pw_name, authd_user, path, path);
 }
 

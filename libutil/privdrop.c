@@ -109,7 +109,8 @@ int privdrop_apply(const struct privdrop *pd, struct buf *why)
 		return -1;
 	}
 	if (setgroups((size_t)pd->ngroups, pd->groups) < 0 || setresgid(pd->gid, pd->gid, pd->gid) < 0) {
-		buf_printf(why, "set group %lu: %s", (unsigned long)pd->gid, strerror(errno));
+		buf_printf(why, "user %s: set group %lu: %s", pd->user, (unsigned long)pd->gid,
+			   strerror(errno));
 		return -1;
 	}
 	if (pd->chroot_dir[0] && (chroot(pd->chroot_dir) < 0 || chdir("/") < 0)) {

@@ -81,7 +81,7 @@ t_expect "a virtual user still logs in" "OK 1 user=vpriv@example.test" \
 # --- hato check: the users file's owner and mode -------------------------------
 chgrp hato "$I/users"
 t_expect_err "hato check: users readable by mail_owner's group is a warning" \
-	"$I/users: owner 0, group hato, mode 640: every hato daemon (mail_owner hato) can read the password hashes" \
+	"$I/users: owner root (uid 0), group hato, mode 640: every hato daemon (mail_owner hato) can read the password hashes" \
 	bash -c "'$HATO' -c '$I' check && false"
 chgrp hatoauth "$I/users"; chmod 0644 "$I/users"
 t_expect_err "hato check: a world-readable users file is a warning" \

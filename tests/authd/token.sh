@@ -102,7 +102,7 @@ t_expect "malformed TOKEN lines: ERROR, the connection stays; an upper-case toke
 	bash -c "python3 '$T/bad.py' '$S' | paste -sd'|'"
 
 t_check "the refused peer is logged with its uid" \
-	inst_wait grep -q "warning: TOKEN refused: client uid $(id -u hato) is neither root nor authd's" "$I/maillog"
+	inst_wait grep -q "warning: TOKEN refused: client hato (uid $(id -u hato)) is neither root nor authd's user" "$I/maillog"
 t_check "a mismatched token is logged with service and rip" \
 	grep -q "warning: login token refused: service=pop3, rip=192.0.2.99, token issued for another service or client address" "$I/maillog"
 t_check "...a replayed one too" grep -q "warning: login token refused: service=pop3, rip=192.0.2.7, unknown token" "$I/maillog"
