@@ -11,7 +11,8 @@ $(BUILD)/man/main.cf.5: man/main.cf.5.in man/params_man.awk global/params.def $(
 	@mkdir -p $(@D)
 	$(if $(Q),@echo "  MAN     $@")
 	$(Q)awk -v prefix='$(PREFIX)' -v version='$(VERSION)' -f man/params_man.awk \
-		global/params.def man/main.cf.5.in > $@.tmp && mv $@.tmp $@
+		global/params.def man/main.cf.5.in > $@.tmp || { rm -f $@.tmp; exit 1; }
+	$(Q)mv $@.tmp $@
 
 INSTALL_EXTRA += for m in $(MAN_PAGES); do s=$${m\#\#*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 	install -m 0644 $$m $(DESTDIR)$(MANDIR)/man$$s/; done;

@@ -1,13 +1,63 @@
 #!/usr/bin/env bash
-# hato/man.sh - the manual pages (man/*.N): groff renders each without a
-# warning (-ww), and hato(8) describes every command hato's usage lists
-# (so a new command without its page fails here).
+# hato/man.sh - the manual pages (man/*.N, and build/man/main.cf.5 made from
+# global/params.def): groff renders each without a warning (-ww); each
+# page's NAME section names its file and .TH its section; a ".so" page
+# points at a page that names it; hato(8) describes every command hato's
+# usage lists; every option of each command's getopt string is in the
+# OPTIONS section of its page, and every option that section describes is
+# in the getopt string; main.cf(5) describes exactly the parameters
+# postconf -d prints.  So a new command, option or parameter without its
+# documentation fails here.
 . "$HATO_TOP/tests/lib.sh"
 
-for page in "$TOPDIR"/man/*.[1-8]; do
+pages=("$TOPDIR"/man/*.[1-8] "$B/man/main.cf.5")
+t_check "main.cf(5) was made from params.def" test -s "$B/man/main.cf.5"
+
+# section PAGE NAME - the lines of section NAME (.SH NAME up to the next .SH)
+section() {
+	awk -v want="$2" '/^\.SH / { s = $0; sub(/^\.SH "?/, "", s); sub(/"$/, "", s); on = s == want; next }
+		on' "$1"
+}
+
+# so_target PAGE - the page a ".so" page stands for ("man1/postqueue.1"), or nothing
+so_target() {
+	sed -n '1s/^\.so \(man[1-8]\/[^ ]*\)$/\1/p' "$1"
+}
+
+# page_names PAGE - the names its NAME section gives, one a line
+page_names() {
+	section "$1" NAME | tr '\n' ' ' | sed 's/ \\-.*//; s/\\-/-/g; s/,/ /g' | tr -s ' ' '\n' | sed '/^$/d'
+}
+
+# check_page PAGE - what is wrong with the page's name, section and NAME line
+check_page() {
+	local page=$1 file base sect target th
+
+	file=${page##*/}
+	base=${file%.*}
+	sect=${file##*.}
+	target=$(so_target "$page")
+	if [ -n "$target" ]; then
+		[ -f "$TOPDIR/man/${target#*/}" ] || { echo "$file: .so $target: no such page in man/"; return; }
+		page_names "$TOPDIR/man/${target#*/}" | grep -qxF "$base" ||
+			echo "$file: $target's NAME section does not name $base"
+		return
+	fi
+	th=$(sed -n 's/^\.TH \([^ ]*\) \([^ ]*\) .*/\1 \2/p' "$page" | head -1)
+	[ "$th" = "${base^^} $sect" ] || echo "$file: .TH says \"$th\", not \"${base^^} $sect\""
+	page_names "$page" | grep -qxF "$base" ||
+		echo "$file: its NAME section does not name $base: $(page_names "$page" | tr '\n' ' ')"
+}
+
+for page in "${pages[@]}"; do
+	[ -n "$(so_target "$page")" ] && continue	# rendered through the page it names
 	t_expect "${page##*/} renders without a warning" "" \
 		bash -c "groff -man -ww -z -Tutf8 '$page' 2>&1"
 done
+for page in "${pages[@]}"; do
+	t_expect "${page##*/}: NAME and .TH match the file name" "" check_page "$page"
+done
+
 "$B/bin/hato" >/dev/null 2>"$T/usage" || true
 cmds=$(sed -n 's/^  \([a-z-]*\)  .*/\1/p' "$T/usage")
 t_check "hato's usage lists its commands" test "$(wc -w <<<"$cmds")" -ge 10
@@ -16,3 +66,51 @@ for c in $cmds; do
 	grep -q "^\.B ${c//-/\\\\-}\( \|$\)" "$TOPDIR/man/hato.8" || missing="$missing $c"
 done
 t_expect "hato(8) has an entry for every command of hato's usage" "" echo "$missing"
+
+# getopt_letters CMD - the option letters of CMD's one getopt() call
+getopt_letters() {
+	local s
+	s=$(cat "$TOPDIR/$1"/*.c | grep -v '_test\.c' | grep -o 'getopt(argc, argv, "[^"]*")' |
+		sed 's/.*"\(.*\)".*/\1/')
+	[ "$(wc -l <<<"$s")" = 1 ] && [ -n "$s" ] || { echo "?"; return; }
+	tr -d '+:' <<<"$s" | fold -w1
+}
+
+# page_options PAGE - the letters the OPTIONS section's .TP tags describe
+page_options() {
+	section "$1" OPTIONS | awk 'tag { print } { tag = $0 == ".TP" }' |
+		grep -o '\\-[A-Za-z#]' | cut -c3 | sort -u
+}
+
+# check_options CMD - options of the source that no .TP tag of the page's
+# OPTIONS section names, and options those tags name that the source does
+# not take
+check_options() {
+	local cmd=$1 page letters described l missing="" extra=""
+
+	page=$TOPDIR/man/$cmd.1
+	letters=$(getopt_letters "$cmd")
+	[ "$letters" = "?" ] && { echo "$cmd: not exactly one getopt() call in $cmd/*.c"; return; }
+	described=$(page_options "$page")
+	for l in $letters; do
+		grep -qxF -- "$l" <<<"$described" || missing="$missing -$l"
+	done
+	for l in $described; do
+		grep -qxF -- "$l" <<<"$letters" || extra="$extra -$l"
+	done
+	[ -z "$missing" ] || echo "$cmd.1 lacks$missing"
+	[ -z "$extra" ] || echo "$cmd.1 describes$extra, which $cmd does not take"
+}
+
+for cmd in sendmail postqueue postsuper postcat postconf postmap postdrop; do
+	t_expect "$cmd(1) describes exactly the options $cmd takes" "" check_options "$cmd"
+done
+
+# main.cf(5) against the parameter table, both ways
+mkdir "$T/conf" && : >"$T/conf/main.cf"
+"$B/bin/postconf" -c "$T/conf" -d 2>/dev/null | sed 's/ = .*//; s/ =$//' | sort >"$T/params"
+section "$B/man/main.cf.5" PARAMETERS | awk 'tag { print } { tag = $0 == ".TP" }' |
+	sed -n 's/^\\fB\([A-Za-z0-9_]*\)\\fR$/\1/p' | sort >"$T/described"
+t_check "postconf -d prints the parameters" test "$(wc -l <"$T/params")" -ge 200
+t_expect "main.cf(5) describes every parameter postconf -d prints, and no other" "" \
+	comm -3 "$T/params" "$T/described"
