@@ -3,11 +3,12 @@
 # global/params.def): groff renders each without a warning (-ww); each
 # page's NAME section names its file and .TH its section; a ".so" page
 # points at a page that names it; hato(8) describes every command hato's
-# usage lists; every option of each command's getopt string is in the
-# OPTIONS section of its page, and every option that section describes is
-# in the getopt string; main.cf(5) describes exactly the parameters
+# usage lists; the .TP tags of each command's OPTIONS section name exactly
+# the options of its getopt() call (master(8) also those of the daemon
+# skeleton, global/server.c); main.cf(5) describes exactly the parameters
 # postconf -d prints.  So a new command, option or parameter without its
-# documentation fails here.
+# documentation fails here, and so does a page that describes one that
+# is gone.
 . "$HATO_TOP/tests/lib.sh"
 
 pages=("$TOPDIR"/man/*.[1-8] "$B/man/main.cf.5")
@@ -67,44 +68,50 @@ for c in $cmds; do
 done
 t_expect "hato(8) has an entry for every command of hato's usage" "" echo "$missing"
 
-# getopt_letters CMD - the option letters of CMD's one getopt() call
+# getopt_letters FILE... - the option letters of the one getopt() call in FILEs
 getopt_letters() {
 	local s
-	s=$(cat "$TOPDIR/$1"/*.c | grep -v '_test\.c' | grep -o 'getopt(argc, argv, "[^"]*")' |
-		sed 's/.*"\(.*\)".*/\1/')
+	s=$(cat "$@" | grep -o 'getopt(argc, argv, "[^"]*")' | sed 's/.*"\(.*\)".*/\1/')
 	[ "$(wc -l <<<"$s")" = 1 ] && [ -n "$s" ] || { echo "?"; return; }
 	tr -d '+:' <<<"$s" | fold -w1
 }
 
-# page_options PAGE - the letters the OPTIONS section's .TP tags describe
+# page_options PAGE SECTION - the letters the section's .TP tags describe
 page_options() {
-	section "$1" OPTIONS | awk 'tag { print } { tag = $0 == ".TP" }' |
+	section "$1" "$2" | awk 'tag { print } { tag = $0 == ".TP" }' |
 		grep -o '\\-[A-Za-z#]' | cut -c3 | sort -u
 }
 
-# check_options CMD - options of the source that no .TP tag of the page's
-# OPTIONS section names, and options those tags name that the source does
-# not take
+# check_options PAGE SECTION FILE... - options of the getopt() call in
+# FILEs that no .TP tag of the page's SECTION names, and options those
+# tags name that the call does not take
 check_options() {
-	local cmd=$1 page letters described l missing="" extra=""
+	local page=$1 sect=$2 letters described l missing="" extra=""
 
-	page=$TOPDIR/man/$cmd.1
-	letters=$(getopt_letters "$cmd")
-	[ "$letters" = "?" ] && { echo "$cmd: not exactly one getopt() call in $cmd/*.c"; return; }
-	described=$(page_options "$page")
+	shift 2
+	letters=$(getopt_letters "$@")
+	[ "$letters" = "?" ] && { echo "not exactly one getopt() call in $*"; return; }
+	described=$(page_options "$page" "$sect")
 	for l in $letters; do
 		grep -qxF -- "$l" <<<"$described" || missing="$missing -$l"
 	done
 	for l in $described; do
 		grep -qxF -- "$l" <<<"$letters" || extra="$extra -$l"
 	done
-	[ -z "$missing" ] || echo "$cmd.1 lacks$missing"
-	[ -z "$extra" ] || echo "$cmd.1 describes$extra, which $cmd does not take"
+	[ -z "$missing" ] || echo "${page##*/} $sect lacks$missing"
+	[ -z "$extra" ] || echo "${page##*/} $sect describes$extra, which $* does not take"
 }
 
 for cmd in sendmail postqueue postsuper postcat postconf postmap postdrop; do
-	t_expect "$cmd(1) describes exactly the options $cmd takes" "" check_options "$cmd"
+	srcs=$(ls "$TOPDIR/$cmd"/*.c | grep -v '_test\.c$')
+	# shellcheck disable=SC2086 # one word per file
+	t_expect "$cmd(1) describes exactly the options $cmd takes" "" \
+		check_options "$TOPDIR/man/$cmd.1" OPTIONS $srcs
 done
+t_expect "master(8) describes exactly the options master takes" "" \
+	check_options "$TOPDIR/man/master.8" OPTIONS "$TOPDIR/master/main.c"
+t_expect "master(8) describes exactly the options every daemon takes" "" \
+	check_options "$TOPDIR/man/master.8" "DAEMON ARGUMENTS" "$TOPDIR/global/server.c"
 
 # main.cf(5) against the parameter table, both ways
 mkdir "$T/conf" && : >"$T/conf/main.cf"
