@@ -113,6 +113,22 @@ t_expect "master(8) describes exactly the options master takes" "" \
 t_expect "master(8) describes exactly the options every daemon takes" "" \
 	check_options "$TOPDIR/man/master.8" "DAEMON ARGUMENTS" "$TOPDIR/global/server.c"
 
+# refs PAGE - the pages it refers to as ".BR name (N)", as name.N
+refs() {
+	grep -oE '^\.B[RI]? [A-Za-z0-9._\\-]+ \([1-8]\)' "$1" | sed 's/^\.B[RI]* //; s/\\-/-/g; s/ (\(.\))/.\1/'
+}
+
+# Postfix's and the system's pages the pages refer to
+external="aliases.5 master.5 postconf.5 gethostname.2"
+bad=""
+for page in "${pages[@]}"; do
+	for r in $(refs "$page"); do
+		[ -f "$TOPDIR/man/$r" ] || [ -f "$B/man/$r" ] || [[ " $external " == *" $r "* ]] ||
+			bad="$bad ${page##*/}:$r"
+	done
+done
+t_expect "every page another page refers to exists" "" echo "$bad"
+
 # main.cf(5) against the parameter table, both ways
 mkdir "$T/conf" && : >"$T/conf/main.cf"
 "$B/bin/postconf" -c "$T/conf" -d 2>/dev/null | sed 's/ = .*//; s/ =$//' | sort >"$T/params"
