@@ -6,7 +6,8 @@
 # usage lists; the .TP tags of each command's OPTIONS section name exactly
 # the options of its getopt() call (master(8) also those of the daemon
 # skeleton, global/server.c); main.cf(5) describes exactly the parameters
-# postconf -d prints.  So a new command, option or parameter without its
+# postconf -d prints, and the parameters the daemon pages name exist;
+# every page a page refers to exists.  So a new command, option or parameter without its
 # documentation fails here, and so does a page that describes one that
 # is gone.
 . "$HATO_TOP/tests/lib.sh"
@@ -137,3 +138,14 @@ section "$B/man/main.cf.5" PARAMETERS | awk 'tag { print } { tag = $0 == ".TP" }
 t_check "postconf -d prints the parameters" test "$(wc -l <"$T/params")" -ge 200
 t_expect "main.cf(5) describes every parameter postconf -d prints, and no other" "" \
 	comm -3 "$T/params" "$T/described"
+
+# the parameters the daemon pages name must exist (a renamed or removed
+# parameter fails here)
+unknown=""
+for page in "$TOPDIR"/man/*.8; do
+	for p in $(section "$page" PARAMETERS | sed -n 's/^\.BR\{0,1\} \([A-Za-z0-9_]*\)\( [,.]\)\{0,1\}$/\1/p'); do
+		grep -qxF "$p" "$T/params" || unknown="$unknown ${page##*/}:$p"
+	done
+done
+t_check "the daemon pages name parameters" test "$(cat "$TOPDIR"/man/*.8 | grep -c '^\.BR [a-z_]* ,$')" -ge 50
+t_expect "every parameter a daemon page names exists" "" echo "$unknown"
