@@ -7,9 +7,9 @@
 # the options of its getopt() call (master(8) also those of the daemon
 # skeleton, global/server.c); main.cf(5) describes exactly the parameters
 # postconf -d prints, and the parameters the daemon pages name exist;
-# every page a page refers to exists.  So a new command, option or parameter without its
-# documentation fails here, and so does a page that describes one that
-# is gone.
+# every page a page refers to exists.  So a new command, option or
+# parameter without its documentation fails here, and so does a page that
+# describes one that is gone.
 . "$HATO_TOP/tests/lib.sh"
 
 pages=("$TOPDIR"/man/*.[1-8] "$B/man/main.cf.5")
