@@ -73,7 +73,10 @@ t_expect "hato(8) has an entry for every command of hato's usage" "" echo "$miss
 getopt_letters() {
 	local s
 	s=$(cat "$@" | grep -o 'getopt(argc, argv, "[^"]*")' | sed 's/.*"\(.*\)".*/\1/')
-	[ "$(wc -l <<<"$s")" = 1 ] && [ -n "$s" ] || { echo "?"; return; }
+	if [ -z "$s" ] || [ "$(wc -l <<<"$s")" != 1 ]; then
+		echo "?"
+		return
+	fi
 	tr -d '+:' <<<"$s" | fold -w1
 }
 
@@ -104,10 +107,12 @@ check_options() {
 }
 
 for cmd in sendmail postqueue postsuper postcat postconf postmap postdrop; do
-	srcs=$(ls "$TOPDIR/$cmd"/*.c | grep -v '_test\.c$')
-	# shellcheck disable=SC2086 # one word per file
+	srcs=()
+	for f in "$TOPDIR/$cmd"/*.c; do
+		[[ $f == *_test.c ]] || srcs+=("$f")
+	done
 	t_expect "$cmd(1) describes exactly the options $cmd takes" "" \
-		check_options "$TOPDIR/man/$cmd.1" OPTIONS $srcs
+		check_options "$TOPDIR/man/$cmd.1" OPTIONS "${srcs[@]}"
 done
 t_expect "master(8) describes exactly the options master takes" "" \
 	check_options "$TOPDIR/man/master.8" OPTIONS "$TOPDIR/master/main.c"
