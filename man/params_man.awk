@@ -157,7 +157,7 @@ function entry(type, a, n,    name, def, doc, lo, hi, out) {
 	else if (def == "")
 		out = out "Default: empty.\n"
 	else
-		out = out "Default: \\fB" roff(def) "\\fR.\n"
+		out = out "Default: \\fB" roff(def) "\\fR" (def ~ /[.]$/ ? "" : ".") "\n"
 	if (type == "PBOOL")
 		out = out "A boolean: \\fByes\\fR or \\fBno\\fR.\n"
 	else if (type == "PINT" && hi == "9223372036854775807")
