@@ -5,12 +5,14 @@
 #       global/params.def man/main.cf.5.in > build/man/main.cf.5
 #
 # The first file is params.def: each "/* area */" comment line opens a
-# subsection, each PSTR/PRAW/PINT/PBOOL/PTIME line (one line each) becomes
-# an entry: the name, its meaning, its default, its type and range.  The
-# second file is the page's hand-written text; its line "@PARAMETERS@" is
-# replaced by the list and "@VERSION@" by the version.  A params.def line
-# this script cannot read stops the build (tests/hato/man.sh compares the
-# page with postconf -d both ways, so a line skipped silently fails too).
+# subsection, each PSTR/PRAW/PINT/PBOOL/PTIME call (on one line or more,
+# its strings concatenated as C does) becomes an entry: the name, its
+# meaning, its default, its type and range.  The second file is the page's
+# hand-written text; its line "@PARAMETERS@" is replaced by the list,
+# "@VERSION@" by the version and "@COUNT@" by the number of parameters.
+# An entry this script cannot read stops the build, and tests/hato/man.sh
+# compares the page with postconf -d both ways, so an entry skipped
+# silently fails there.
 
 # roff - text made safe for roff: backslashes and hyphen-minus escaped,
 # a leading dot or quote neutralised
@@ -93,6 +95,20 @@ function split_args(s, a,    n, i, c, q, depth, cur) {
 	}
 	a[++n] = cur
 	return n
+}
+
+# complete - whether a macro call ends here: its strings closed, its last
+# character a ")"
+function complete(s,    i, c, q) {
+	q = 0
+	for (i = 1; i <= length(s); i++) {
+		c = substr(s, i, 1)
+		if (q && c == "\\")
+			i++
+		else if (c == "\"")
+			q = !q
+	}
+	return !q && s ~ /\)[ \t]*$/
 }
 
 function fail(why) {
@@ -187,9 +203,12 @@ file == 1 && /^\/\* [^*]*\*\/$/ {
 file == 1 && /^P(STR|RAW|INT|BOOL|TIME)\(/ {
 	type = $0; sub(/\(.*/, "", type)
 	body = $0
+	while (!complete(body)) {
+		if ((getline more) <= 0)
+			fail("a parameter that does not end with \")\"")
+		body = body " " more
+	}
 	sub(/^P[A-Z]*\(/, "", body)
-	if (body !~ /\)[ \t]*$/)
-		fail("a parameter must be on one line, ending with \")\"")
 	sub(/\)[ \t]*$/, "", body)
 	n = split_args(body, args)
 	if (n != ((type == "PINT" || type == "PTIME") ? 5 : 3))
