@@ -27,7 +27,7 @@ struct hato_ctx {
 
 int hato_init(struct hato_ctx *ctx);
 /* hato_init_options - init's options from ctx->args (--dev, --keep-existing,
- * --destdir D), -1 for an unknown one or a bad mix */
+ * --destdir D), -1 for an unknown one or --dev with --destdir */
 int hato_init_options(struct hato_ctx *ctx);
 int hato_cert_create(const char *cert_path, const char *key_path, const char *cn,
 		     struct buf *why);

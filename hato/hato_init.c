@@ -337,15 +337,16 @@ static int make_alias_tables(struct config *c, bool say, struct buf *why)
 }
 
 /* make_aliases - a --dev instance's own aliases file (make_alias_tables
- * indexes it) */
-static int make_aliases(const char *dir)
+ * indexes it), unless kept */
+static int make_aliases(const struct hato_ctx *ctx)
 {
 	struct buf *path = buf_new(64);
-	int rc;
+	int rc = 0;
 
-	buf_printf(path, "%s/aliases", dir);
-	rc = write_new(buf_str(path), "# aliases - aliases(5); rebuild with: newaliases -c DIR\n"
-		       "postmaster: root\nabuse: root\nmailer-daemon: postmaster\n", 0644);
+	buf_printf(path, "%s/aliases", ctx->dir);
+	if (!is_kept(ctx, buf_str(path)))
+		rc = write_new(buf_str(path), "# aliases - aliases(5); rebuild with: newaliases -c DIR\n"
+			       "postmaster: root\nabuse: root\nmailer-daemon: postmaster\n", 0644);
 	buf_free(&path);
 	return rc;
 }
@@ -414,7 +415,7 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 			     "#   name:{SCHEME}hash:uid:gid::home::\n"
 			     "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640, users_gid) < 0))
 		goto out;
-	if ((ctx->dev && make_aliases(ctx->dir) < 0) || make_alias_tables(c, !ctx->dev, why) < 0)
+	if ((ctx->dev && make_aliases(ctx) < 0) || make_alias_tables(c, !ctx->dev, why) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -492,8 +493,8 @@ int hato_init_options(struct hato_ctx *ctx)
 		else
 			return -1;
 	}
-	/* a staged configuration is a system's, made by no one in particular */
-	return ctx->dev && (ctx->destdir || ctx->keep_existing) ? -1 : 0;
+	/* a staged configuration is a system's, not one user's instance */
+	return ctx->dev && ctx->destdir ? -1 : 0;
 }
 
 /* hato_init - create the configuration directory and the instance */
