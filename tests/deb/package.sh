@@ -32,12 +32,13 @@ MIRROR=http://deb.debian.org/debian
 ROOT_PKGS=adduser,init-system-helpers,libargon2-1,libcrypt1,liblmdb0,libpcre2-8-0,libsasl2-2,libssl3,zlib1g,postfix
 R=$T/root
 
-# stop_root - a master this test started in the root and left running
-# (the test was cut short in run.sh): ended by its pid, then $T goes
+# stop_root - processes this test left running in the root (cut short
+# in run.sh: master and its daemons), each ended by its id; then $T goes
 stop_root() {
-	local pid
-	pid=$(tr -dc 0-9 <"$R/var/spool/hato/pid/master.pid" 2>/dev/null)
-	[ -n "$pid" ] && [ "$(readlink "/proc/$pid/root")" = "$R" ] && kill -9 "$pid" 2>/dev/null
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$(readlink "$p/root" 2>/dev/null)" = "$R" ] && kill -9 "${p#/proc/}" 2>/dev/null
+	done
 	rm -rf "$T"
 }
 trap stop_root EXIT
