@@ -93,6 +93,9 @@ rc=$?
 t_check "lintian finds no error" test $rc = 0 -a -z "$(grep '^E:' "$T/lintian.out")"
 grep -E '^[EW]:' "$T/lintian.out" | sed 's/^/# lintian: /'
 
+version=$(sed -n 's/^VERSION := //p' "$TOPDIR/Makefile")
+t_expect "the package's version is the Makefile's VERSION (debian/changelog)" "$version" \
+	dpkg-deb -f "$deb" Version
 field() { dpkg-deb -f "$deb" "$1" | tr -d ' ' | tr , '\n' | sort | paste -sd,; }
 t_expect "Provides: the MTA and default MTA, IMAP and POP3 server" \
 	"default-mta,imap-server,mail-transport-agent,pop3-server" field Provides
