@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # deb/package.sh - the Debian package (debian/, make deb): built from a
-# copy of the tree and checked by lintian (no error); its Provides,
-# Conflicts and Replaces, conffiles and the files every Debian MTA has;
+# copy of the tree and checked by lintian (source and binary: no error);
+# its Provides, Conflicts and Replaces, conffiles and the files every
+# Debian MTA has;
 # then installed with apt into a throwaway Debian 12 root that has
 # Postfix: hato replaces Postfix, postinst makes the accounts, the queue,
 # the certificate, /etc/aliases and its index, postdrop set-group-ID
@@ -90,7 +91,7 @@ if [ -n "$deb" ]; then t_ok "make deb builds the package"; else
 fi
 lintian --fail-on error "$T"/deb/hato_*.changes >"$T/lintian.out" 2>&1
 rc=$?
-t_check "lintian finds no error" test $rc = 0 -a -z "$(grep '^E:' "$T/lintian.out")"
+t_check "lintian finds no error in the source and binary packages" test $rc = 0 -a -z "$(grep '^E:' "$T/lintian.out")"
 grep -E '^[EW]:' "$T/lintian.out" | sed 's/^/# lintian: /'
 
 version=$(sed -n 's/^VERSION := //p' "$TOPDIR/Makefile")
