@@ -2,12 +2,13 @@
 # deb/package.sh - the Debian package (debian/, make deb): built from a
 # copy of the tree and checked by lintian (source and binary: no error);
 # its Provides, Conflicts and Replaces, conffiles and the files every
-# Debian MTA has;
-# then installed with apt into a throwaway Debian 12 root that has
-# Postfix: hato replaces Postfix, postinst makes the accounts, the queue,
-# the certificate, /etc/aliases and its index, postdrop set-group-ID
-# hatodrop and the enabled unit; an unprivileged user's sendmail -t
-# queues a message (maildrop/) that mailq lists; reinstalling Postfix
+# Debian MTA has; then installed with apt into a throwaway Debian 12
+# root that has Postfix: hato replaces Postfix, postinst makes the
+# accounts, the queue, the certificate, /etc/aliases and its index,
+# postdrop set-group-ID hatodrop and the enabled unit (and runs again
+# through dpkg-reconfigure); an unprivileged user's sendmail -t puts a
+# message in maildrop/; hato, started in the root, delivers it to root's
+# Maildir and mailq lists its remote recipient; reinstalling Postfix
 # removes hato; purge leaves nothing the package made but what Debian
 # lets stay (the system users and groups).
 #
