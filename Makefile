@@ -8,6 +8,7 @@
 #   make stress     the long robustness tests (tests/robust) with counts
 #   make bench      hato against a private Postfix and Dovecot (bench/), QUICK=1 short
 #   make install    DESTDIR= PREFIX=/usr/local (and make uninstall)
+#   make deb        the Debian package into build/deb (debian/module.mk)
 
 .DEFAULT_GOAL := all
 PREFIX ?= /usr/local

@@ -20,10 +20,15 @@
 struct hato_ctx {
 	const char *dir;	/* config directory */
 	bool dev;		/* init --dev */
+	bool keep_existing;	/* init --keep-existing: make only what is missing */
+	const char *destdir;	/* init --destdir: stage main.cf, master.cf there */
 	char **args;		/* after the command word */
 };
 
 int hato_init(struct hato_ctx *ctx);
+/* hato_init_options - init's options from ctx->args (--dev, --keep-existing,
+ * --destdir D), -1 for an unknown one or --dev with --destdir */
+int hato_init_options(struct hato_ctx *ctx);
 int hato_cert_create(const char *cert_path, const char *key_path, const char *cn,
 		     struct buf *why);
 int hato_start(struct hato_ctx *ctx, bool foreground);

@@ -13,6 +13,10 @@
  * --dev makes a self-contained instance that runs as the invoking user on
  * loopback, with SMTP on 2525, submission 2587, submissions 2465, IMAP
  * 2143, IMAPS 2993, POP3 2110 and POP3S 2995.
+ * For a package (debian/): --destdir D writes only DIR's main.cf and
+ * master.cf, below D and naming the installed paths (the package's
+ * conffiles, made at build time, no root needed); --keep-existing, as its
+ * postinst runs it, keeps what DIR already has and makes the rest.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -64,15 +68,16 @@ static const struct service_line {
 	{ "login/imap", NULL, "unix  -       n       n       -       -       imapmail", NULL },
 };
 
-/* libexec_dir - where the daemons are, next to this hato binary */
-static void libexec_dir(struct buf *out)
+/* libexec_dir - where the daemons are, next to this hato binary; where
+ * they will be installed when staging for a package */
+static void libexec_dir(const struct hato_ctx *ctx, struct buf *out)
 {
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	char *slash;
 	struct stat st;
 
-	if (n <= 0) {
+	if (n <= 0 || ctx->destdir != NULL) {
 		buf_cat(out, HATO_PREFIX "/libexec/hato");
 		return;
 	}
@@ -111,6 +116,14 @@ static int write_new_owned(const char *path, const char *text, mode_t mode, gid_
 	return 0;
 }
 
+/* is_kept - whether path exists and init --keep-existing keeps it */
+static bool is_kept(const struct hato_ctx *ctx, const char *path)
+{
+	struct stat st;
+
+	return ctx->keep_existing && lstat(path, &st) == 0;
+}
+
 /* write_new - create path with text; refuses an existing file */
 static int write_new(const char *path, const char *text, mode_t mode)
 {
@@ -123,7 +136,7 @@ static void main_cf_text(const struct hato_ctx *ctx, const char *user, const cha
 {
 	struct buf *libexec = buf_new(64);
 
-	libexec_dir(libexec);
+	libexec_dir(ctx, libexec);
 	buf_printf(out,
 		"# main.cf - hato's main configuration, in Postfix's syntax.\n"
 		"# \"postconf -n\" shows what this file sets, \"postconf -d\" every default;\n"
@@ -171,15 +184,16 @@ static void main_cf_text(const struct hato_ctx *ctx, const char *user, const cha
 }
 
 /* is_built - whether the program ending line rest is in this build's
- * libexec (a service whose program is not there is written commented out:
- * master would only skip it) */
-static bool is_built(const char *rest)
+ * libexec, below destdir when staging (a service whose program is not
+ * there is written commented out: master would only skip it) */
+static bool is_built(const struct hato_ctx *ctx, const char *rest)
 {
 	const char *prog = strrchr(rest, ' ') + 1;
 	struct buf *path = buf_new(64);
 	bool built;
 
-	libexec_dir(path);
+	buf_cat(path, ctx->destdir ? ctx->destdir : "");
+	libexec_dir(ctx, path);
 	buf_printf(path, "/%s", prog);
 	built = access(buf_str(path), X_OK) == 0;
 	buf_free(&path);
@@ -198,7 +212,7 @@ static void master_cf_text(const struct hato_ctx *ctx, struct buf *out)
 	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++) {
 		const struct service_line *s = &services[i];
 		const char *name = ctx->dev && s->dev_name ? s->dev_name : s->name;
-		bool built = is_built(s->rest);
+		bool built = is_built(ctx, s->rest);
 
 		if (!built)
 			buf_printf(out, "# (%s is not part of this build of hato)\n", strrchr(s->rest, ' ') + 1);
@@ -323,15 +337,16 @@ static int make_alias_tables(struct config *c, bool say, struct buf *why)
 }
 
 /* make_aliases - a --dev instance's own aliases file (make_alias_tables
- * indexes it) */
-static int make_aliases(const char *dir)
+ * indexes it), unless kept */
+static int make_aliases(const struct hato_ctx *ctx)
 {
 	struct buf *path = buf_new(64);
-	int rc;
+	int rc = 0;
 
-	buf_printf(path, "%s/aliases", dir);
-	rc = write_new(buf_str(path), "# aliases - aliases(5); rebuild with: newaliases -c DIR\n"
-		       "postmaster: root\nabuse: root\nmailer-daemon: postmaster\n", 0644);
+	buf_printf(path, "%s/aliases", ctx->dir);
+	if (!is_kept(ctx, buf_str(path)))
+		rc = write_new(buf_str(path), "# aliases - aliases(5); rebuild with: newaliases -c DIR\n"
+			       "postmaster: root\nabuse: root\nmailer-daemon: postmaster\n", 0644);
 	buf_free(&path);
 	return rc;
 }
@@ -389,16 +404,18 @@ static int make_tree(struct hato_ctx *ctx, struct config *c)
 		goto out;
 	buf_printf(a, "%s/cert.pem", ctx->dir);
 	buf_printf(b, "%s/key.pem", ctx->dir);
-	if (hato_cert_create(buf_str(a), buf_str(b), p->myhostname, why) < 0)
+	if (!is_kept(ctx, buf_str(a)) && !is_kept(ctx, buf_str(b)) &&
+	    hato_cert_create(buf_str(a), buf_str(b), p->myhostname, why) < 0)
 		goto out;
 	buf_reset(a);
 	buf_printf(a, "%s/users", ctx->dir);
-	if (users_group(p->default_internal_user, &users_gid, why) < 0 ||
-	    write_new_owned(buf_str(a), "# users - virtual mail users, Dovecot's passwd-file format:\n"
-			    "#   name:{SCHEME}hash:uid:gid::home::\n"
-			    "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640, users_gid) < 0)
+	if (!is_kept(ctx, buf_str(a)) &&
+	    (users_group(p->default_internal_user, &users_gid, why) < 0 ||
+	     write_new_owned(buf_str(a), "# users - virtual mail users, Dovecot's passwd-file format:\n"
+			     "#   name:{SCHEME}hash:uid:gid::home::\n"
+			     "# Make a hash with: hato pw -s SHA512-CRYPT\n", 0640, users_gid) < 0))
 		goto out;
-	if ((ctx->dev && make_aliases(ctx->dir) < 0) || make_alias_tables(c, !ctx->dev, why) < 0)
+	if ((ctx->dev && make_aliases(ctx) < 0) || make_alias_tables(c, !ctx->dev, why) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -411,16 +428,88 @@ out:
 	return rc;
 }
 
+/* write_config - main.cf and master.cf into the directory at (ctx->dir,
+ * or its staged copy below --destdir), each unless kept */
+static int write_config(const struct hato_ctx *ctx, const char *at)
+{
+	struct passwd *pw = getpwuid(geteuid());
+	struct group *gr = getgrgid(getegid());
+	struct buf *text = buf_new(4096), *path = buf_new(64);
+	int rc = -1;
+
+	/* a --dev instance made by root still separates privileges: the
+	 * daemons run as the usual mail_owner, made by ensure_accounts */
+	if (!ctx->dev || geteuid() == 0)
+		main_cf_text(ctx, "hato", "hatodrop", text);
+	else
+		main_cf_text(ctx, pw ? pw->pw_name : "nobody", gr ? gr->gr_name : "nogroup", text);
+	buf_printf(path, "%s/main.cf", at);
+	if (!is_kept(ctx, buf_str(path)) && write_new(buf_str(path), buf_str(text), 0644) < 0)
+		goto out;
+	buf_reset(text);
+	master_cf_text(ctx, text);
+	buf_reset(path);
+	buf_printf(path, "%s/master.cf", at);
+	if (!is_kept(ctx, buf_str(path)) && write_new(buf_str(path), buf_str(text), 0644) < 0)
+		goto out;
+	rc = 0;
+out:
+	buf_free(&text);
+	buf_free(&path);
+	return rc;
+}
+
+/* stage_config - init --destdir: DESTDIR/DIR/main.cf and master.cf naming
+ * DIR and the installed daemons, for a package to ship as conffiles */
+static int stage_config(const struct hato_ctx *ctx)
+{
+	struct buf *at = buf_new(64);
+	int rc = 1;
+
+	if (ctx->dir[0] != '/') {
+		log_error("hato init --destdir: %s: the configuration directory must be absolute", ctx->dir);
+		goto out;
+	}
+	buf_printf(at, "%s%s", ctx->destdir, ctx->dir);
+	if (mkdir(buf_str(at), 0755) < 0 && errno != EEXIST)
+		log_error("mkdir %s: %m", buf_str(at));
+	else if (write_config(ctx, buf_str(at)) == 0)
+		rc = 0;
+out:
+	buf_free(&at);
+	return rc;
+}
+
+/* hato_init_options - --dev, --keep-existing, --destdir D from ctx->args */
+int hato_init_options(struct hato_ctx *ctx)
+{
+	for (; ctx->args[0] && ctx->args[0][0] == '-'; ctx->args++) {
+		if (strcmp(ctx->args[0], "--dev") == 0)
+			ctx->dev = true;
+		else if (strcmp(ctx->args[0], "--keep-existing") == 0)
+			ctx->keep_existing = true;
+		else if (strcmp(ctx->args[0], "--destdir") == 0 && ctx->args[1] && ctx->args[1][0] == '/')
+			ctx->destdir = *++ctx->args;
+		else
+			return -1;
+	}
+	/* a staged configuration is a system's, not one user's instance */
+	return ctx->dev && ctx->destdir ? -1 : 0;
+}
+
 /* hato_init - create the configuration directory and the instance */
 int hato_init(struct hato_ctx *ctx)
 {
 	struct passwd *pw = getpwuid(geteuid());
-	struct group *gr = getgrgid(getegid());
-	struct buf *text = buf_new(4096), *path = buf_new(64), *why = buf_new(0);
+	struct buf *why = buf_new(0);
 	char real[PATH_MAX];
 	struct config *c = NULL;
 	int rc = 1;
 
+	if (ctx->destdir != NULL) {
+		buf_free(&why);
+		return stage_config(ctx);
+	}
 	if (!ctx->dev && geteuid() != 0) {
 		log_error("hato init needs root (or --dev for a private instance run as %s)",
 			  pw ? pw->pw_name : "you");
@@ -435,20 +524,7 @@ int hato_init(struct hato_ctx *ctx)
 		goto out;
 	}
 	ctx->dir = real;
-	/* a --dev instance made by root still separates privileges: the
-	 * daemons run as the usual mail_owner, created below */
-	if (geteuid() == 0)
-		main_cf_text(ctx, "hato", "hatodrop", text);
-	else
-		main_cf_text(ctx, pw ? pw->pw_name : "nobody", gr ? gr->gr_name : "nogroup", text);
-	buf_printf(path, "%s/main.cf", ctx->dir);
-	if (write_new(buf_str(path), buf_str(text), 0644) < 0)
-		goto out;
-	buf_reset(text);
-	master_cf_text(ctx, text);
-	buf_reset(path);
-	buf_printf(path, "%s/master.cf", ctx->dir);
-	if (write_new(buf_str(path), buf_str(text), 0644) < 0)
+	if (write_config(ctx, ctx->dir) < 0)
 		goto out;
 	if ((c = config_read(ctx->dir, CONFIG_STRICT, why)) == NULL) {
 		log_error("%s", buf_str(why));
@@ -458,13 +534,11 @@ int hato_init(struct hato_ctx *ctx)
 		goto out;
 	if (make_tree(ctx, c) < 0)
 		goto out;
-	printf("hato: created %s (main.cf, master.cf, cert.pem, key.pem, users) and the queue in %s\n",
-	       ctx->dir, config_get(c, "queue_directory"));
+	printf("hato: %s %s (main.cf, master.cf, cert.pem, key.pem, users) and the queue in %s\n",
+	       ctx->keep_existing ? "completed" : "created", ctx->dir, config_get(c, "queue_directory"));
 	rc = 0;
 out:
 	config_free(&c);
-	buf_free(&text);
-	buf_free(&path);
 	buf_free(&why);
 	return rc;
 }

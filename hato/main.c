@@ -77,13 +77,9 @@ int main(int argc, char **argv)
 	if (optind >= argc)
 		usage();
 	ctx.args = argv + optind + 1;
-	if (strcmp(argv[optind], "init") == 0 && ctx.args[0] && strcmp(ctx.args[0], "--dev") == 0) {
-		ctx.dev = true;
-		ctx.args++;
-	}
 	/* "hato init --dev DIR" also takes the directory as an argument; an
-	 * option in its place ("hato init --help") is not a directory name */
-	if (strcmp(argv[optind], "init") == 0 && ctx.args[0] && ctx.args[0][0] == '-')
+	 * unknown option in its place ("hato init --help") is not a directory */
+	if (strcmp(argv[optind], "init") == 0 && hato_init_options(&ctx) < 0)
 		usage();
 	if (strcmp(argv[optind], "init") == 0 && ctx.args[0] && opt_c == NULL)
 		opt_c = ctx.args[0];

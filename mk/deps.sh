@@ -18,13 +18,17 @@
 # nothing here makes it the machine's init.  logrotate rotates a test
 # instance's maillog_file with logrotate/hato (tests/master/logrotate.sh).
 # groff-base renders the manual pages (tests/hato/man.sh).
+# dpkg-dev and debhelper build the Debian package (make deb), lintian
+# checks it, mmdebstrap makes the Debian 12 root tests/deb/package.sh
+# installs it into (never into this machine's own dpkg database).
 # HATO_POLICY_RC_D names another policy-rc.d path (tests).
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
 liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfix
 mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev
 libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl strace
-dovecot-imapd dovecot-pop3d fetchmail isync zlib1g-dev systemd logrotate groff-base"
+dovecot-imapd dovecot-pop3d fetchmail isync zlib1g-dev systemd logrotate groff-base
+dpkg-dev debhelper lintian mmdebstrap"
 policy=${HATO_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 mark="installed by hato make deps"
 
