@@ -22,6 +22,7 @@
 #include "ev.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "server.h"
 
 struct authd_cfg authd;	/* filled by main.c at start */
@@ -116,6 +117,18 @@ static void log_result(struct authd_req *r, const char *what, const char *reason
 		r->service, reason);
 }
 
+/* protocol_of - the request's service as a metrics label: smtp, imap,
+ * pop3, or other (the field is the client's: no label of its choosing) */
+static const char *protocol_of(const struct authd_req *r)
+{
+	static const char *const known[] = { "smtp", "imap", "pop3" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(r->service, known[i]) == 0)
+			return known[i];
+	return "other";
+}
+
 /* authd_req_fail - a non-temporary FAIL, sent after the delay */
 void authd_req_fail(struct authd_req *r, const char *reason, const char *logwhy, bool count)
 {
@@ -123,6 +136,7 @@ void authd_req_fail(struct authd_req *r, const char *reason, const char *logwhy,
 
 	buf_printf(why, "reason=%s", logwhy);
 	log_result(r, "auth failed", buf_str(why));
+	metrics_add(METRIC_LOGIN_FAILURES, 1, "protocol", protocol_of(r), NULL);
 	if (count)
 		authd_abuse_failed(r->rip);
 	r->waiting = false;
@@ -166,6 +180,7 @@ static void succeed(struct authd_req *r, const char *logwhy)
 	}
 	log_info("auth ok: user=<%s>, rip=%s, mech=%s, service=%s, %s%s", r->user, r->rip,
 		 r->mech->name, r->service, logwhy, r->want_token ? ", token issued" : "");
+	metrics_add(METRIC_LOGINS, 1, "protocol", protocol_of(r), NULL);
 	if (r->want_token)
 		authd_conn_send(r->conn, "OK\t%u\tuser=%s\ttoken=%s\n", r->id, r->user, token);
 	else
