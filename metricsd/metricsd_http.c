@@ -116,8 +116,8 @@ int http_request_parse(const char *buf, size_t len, struct http_request *req)
 		const char *nl = memchr(buf + at, '\n', len - at);
 		size_t n;
 
-		if (nl == NULL) {
-			if (len - at > HTTP_LINE_MAX)
+		if (nl == NULL) {	/* a line so far: HTTP_LINE_MAX and its CR fit */
+			if (len - at > HTTP_LINE_MAX + 1)
 				return nth == 0 ? 414 : 431;
 			return len >= HTTP_HEAD_MAX ? 431 : HTTP_INCOMPLETE;
 		}
