@@ -156,3 +156,26 @@ assert line.startswith('HTTP/1.1 408'), line
 assert time.time() - t < 8
 "
 t_check "...and the daemon still serves" bash -c "curl -s --max-time 10 'http://127.0.0.1:$METRICS_PORT/metrics' | grep -q '^hato_logins_total'"
+
+# hato check: loopback is quiet, another address is a warning
+"$HATO" -c "$I" check >"$T/check1.out" 2>&1
+t_check "hato check: a metricsd on 127.0.0.1 draws no warning" bash -c "! grep -q 'metricsd answers' '$T/check1.out'"
+echo "0.0.0.0:$((SMTP_PORT + 6)) inet n - n - 2 metricsd" >>"$I/master.cf"
+"$HATO" -c "$I" check >"$T/check2.out" 2>&1
+t_check "...one on 0.0.0.0 does" grep -q "service 0.0.0.0:$((SMTP_PORT + 6)) (line [0-9]*): metricsd answers anyone" "$T/check2.out"
+"$HATO" init --dev "$T/init2" >/dev/null 2>&1
+t_check "hato init's master.cf has the endpoint, commented out" \
+	grep -qE '^#127\.0\.0\.1:9154 +inet +n +- +y +- +2 +metricsd$' "$T/init2/master.cf"
+
+# the Grafana dashboard: JSON, and every metric it asks for exists
+t_check "docs/grafana-hato.json is valid JSON whose queries name only hato's metric families" $PY -c "
+import json, re, sys
+d = json.load(open('$TOPDIR/docs/grafana-hato.json'))
+fams = set(re.findall(r'METRIC\(\w+, \w+, \"(\w+)\"', open('$TOPDIR/global/metrics.def').read()))
+exprs = [t['expr'] for p in d['panels'] for t in p.get('targets', [])]
+assert len(exprs) >= 10, exprs
+for e in exprs:
+    for m in re.findall(r'\bhato_\w+', e):
+        base = re.sub(r'_(total|bucket|sum|count)$', '', m)
+        assert base in fams, (m, e)
+"
