@@ -25,15 +25,16 @@ static struct shm_counters *region;
 static bool warned;
 
 /* metrics_attach_env - the region master passed, if it passed one (the
- * daemon skeleton, before the privilege drop); its descriptor is closed */
-void metrics_attach_env(void)
+ * daemon skeleton, before the privilege drop): mapped when map, else only
+ * given up; its descriptor is closed either way */
+void metrics_attach_env(bool map)
 {
 	const char *v = getenv(MASTER_ENV_METRICS), *err = NULL;
 
 	if (v == NULL || strcmp(v, "1") != 0)
 		return;
 	unsetenv(MASTER_ENV_METRICS);	/* for what this process runs */
-	if ((region = shm_counters_attach(MASTER_METRICS_FD, &err)) == NULL)
+	if (map && (region = shm_counters_attach(MASTER_METRICS_FD, &err)) == NULL)
 		log_warn("metrics region: %s; nothing is counted", err);
 	close(MASTER_METRICS_FD);
 }

@@ -8,6 +8,9 @@
  *
  * Labels are name/value pairs ending with NULL.  A value is made safe for
  * the exposition format (anything but [A-Za-z0-9._:/@+-] becomes '_').
+ * The login processes (pop3d, imapd: the client's bytes before login, as
+ * default_login_user) and the mail processes (imapmail, pop3mail: as the
+ * user) count nothing and do not map it: master and authd count for them.
  * Without a region (a daemon started by hand, a tool, a unit test that did
  * not call metrics_use) every call does nothing.  Nothing here fails: a
  * key too long or a full region costs that sample only (one warning).
@@ -45,7 +48,7 @@ extern const struct metric_family metrics_families[METRIC_COUNT];
 extern const long metrics_buckets[];
 extern const size_t metrics_nbuckets;
 
-void metrics_attach_env(void);
+void metrics_attach_env(bool map);
 int metrics_region_new(void);
 void metrics_use(struct shm_counters *r);
 struct shm_counters *metrics_region(void);

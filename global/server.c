@@ -574,7 +574,9 @@ int server_main(int argc, char **argv, const struct server_opts *opts)
 	open_log();
 	inherit_listeners();
 	inherit_stress(opts);
-	metrics_attach_env();		/* mapped now: it stays after the drop */
+	/* mapped now, it stays after the drop; not in a process that runs
+	 * as default_login_user or as a mail user (metrics.h) */
+	metrics_attach_env(!opts->login && !opts->once);
 	resolve_run_ids();
 	if (opts->pre_init)
 		opts->pre_init(&srv.info);

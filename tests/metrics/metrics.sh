@@ -39,6 +39,13 @@ metrics_listening() { ss -Hltn "sport = :$METRICS_PORT" | grep -q .; }
 t_check "...starts" bash -c "'$HATO' -c '$I' start >/dev/null"
 inst_wait metrics_listening && inst_wait imap_listening
 
+q=$(inst_pids qmgr | head -1)
+t_check "a daemon (qmgr) has the region mapped and its descriptor (41) closed" \
+	bash -c "grep -q '/memfd:hato-metrics' /proc/${q:-0}/maps && [ ! -e /proc/${q:-0}/fd/41 ] && [ -e /proc/${q:-0}/fd/40 ]"
+m=$(inst_pids imapmail | head -1)
+t_check "a mail process (imapmail, which becomes the user) has neither" \
+	bash -c "[ -n '$m' ] && [ -e /proc/$m/fd/40 ] && ! grep -q '/memfd:hato-metrics' /proc/$m/maps && [ ! -e /proc/$m/fd/41 ]"
+
 # messages: 3 delivered, 1 bounced by local (its notification to $U is
 # delivered too), 1 refused at RCPT
 for i in 1 2 3; do inst_send "$U@localhost" "$U@localhost" "metrics $i" >/dev/null; done
