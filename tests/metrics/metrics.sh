@@ -2,14 +2,16 @@
 # metrics/metrics.sh - the metrics endpoint (metricsd) over the counters
 # the daemons share: after a known number of messages (3 delivered, 1 to
 # an unknown user that bounces, 1 refused at RCPT) and logins (2 good and
-# 1 bad IMAP LOGIN, 1 good POP3) the counters equal them; promtool check
-# metrics accepts the text format and prometheus_client's OpenMetrics
-# parser the OpenMetrics one; a held message shows in
-# hato_queue_messages{queue="hold"}; smtpd's process counts while a
-# session is open, an IMAP session in hato_sessions while it lasts; a
-# daemon killed with -9 counts as an abnormal exit; counters survive hato
-# reload; a bad request (no GET, a 10 KB header line, a slow client) gets
-# a 4xx and the daemon keeps serving.
+# 1 bad IMAP LOGIN, 1 good POP3) the counters equal them; a deferral shows
+# per transport; promtool check metrics accepts the text format and
+# prometheus_client's parser the OpenMetrics one; queue sizes (deferred,
+# and a held message in hold); smtpd's process counts while a session is
+# open, an IMAP session in hato_sessions while it lasts; a daemon killed
+# with -9 counts as an abnormal exit; counters survive hato reload; a bad
+# request (no GET, a 10 KB header line, a slow client) gets a 4xx and the
+# daemon keeps serving; only daemons that need it map the region; hato
+# check warns about an endpoint off loopback; hato init's example line;
+# docs/grafana-hato.json asks only for metrics that exist.
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "metrics tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
@@ -34,7 +36,8 @@ status() { local u=$1; shift; curl -s -o /dev/null --max-time 10 -w '%{http_code
 printf 'refuse@localhost REJECT\nhold@localhost HOLD\n' >"$T/access"
 t_check "an instance with local delivery, IMAP, POP3 and metricsd" imap_configure $U $PW \
 	"smtpd_recipient_restrictions = check_recipient_access texthash:$T/access, permit_mynetworks, reject"
-echo "127.0.0.1:$METRICS_PORT inet n - n - 2 metricsd" >>"$I/master.cf"
+# as hato init writes it: mail_owner, chrooted into the queue directory
+echo "127.0.0.1:$METRICS_PORT inet n - y - 2 metricsd" >>"$I/master.cf"
 metrics_listening() { ss -Hltn "sport = :$METRICS_PORT" | grep -q .; }
 t_check "...starts" bash -c "'$HATO' -c '$I' start >/dev/null"
 inst_wait metrics_listening && inst_wait imap_listening
@@ -55,6 +58,9 @@ t_check "a recipient is refused at RCPT" grep -q '<\*\* 554' "$T/refused.out"
 t_check "4 recipients delivered by local: 3 messages and the notification" \
 	wait_value 'hato_recipients_delivered_total{transport="local"}' 4
 scrape >"$T/after-mail.txt"
+mp=$(inst_pids metricsd | head -1)
+t_check "metricsd runs as mail_owner, chrooted into the queue directory" \
+	bash -c "[ -n '$mp' ] && [ \$(stat -c %U /proc/$mp) = hato ] && [ \$(readlink /proc/$mp/root) = '$I/queue' ]"
 want_mail='hato_bounce_notifications_total 1
 hato_delivery_delay_seconds_bucket{transport="local",le="+Inf"} 4
 hato_delivery_delay_seconds_count{transport="local"} 4
@@ -110,6 +116,12 @@ from prometheus_client.openmetrics.parser import text_string_to_metric_families
 fams = list(text_string_to_metric_families(open('$T/om.txt').read()))
 assert any(f.name == 'hato_logins' and f.type == 'counter' for f in fams), 'no hato_logins'
 "
+
+# a deferral: mail for another domain, and no smtp service to take it
+inst_send "$U@localhost" someone@remote.example "deferred" >/dev/null
+t_check "a recipient deferred: hato_recipients_deferred_total{transport=\"smtp\"} 1" \
+	wait_value 'hato_recipients_deferred_total{transport="smtp"}' 1
+t_check "...and hato_queue_messages{queue=\"deferred\"} 1" wait_value 'hato_queue_messages{queue="deferred"}' 1
 
 # queue sizes: a message held by the access map, released
 id=$(inst_send "$U@localhost" hold@localhost "held")
