@@ -19,7 +19,7 @@
 #include "shm_counters.h"
 
 enum { SLOT_FREE = 0, SLOT_CLAIMED = 1, SLOT_READY = 2 };
-enum { CLAIM_WAIT_SPINS = 2000 };	/* sched_yield()s for a claim to finish */
+enum { CLAIM_WAIT_SPINS = 2000 };	/* sched_yield()s a search may wait for claims */
 
 struct slot {
 	_Atomic uint32_t state;
@@ -112,12 +112,15 @@ static size_t key_hash(const char *key)
 }
 
 /* wait_ready - the state of s once a claim in progress has finished, or
- * CLAIMED still after the wait (a claimer that died: step over it) */
-static uint32_t wait_ready(struct slot *s)
+ * CLAIMED still when the search's budget of waits is spent (a claimer
+ * that died, or a writer that marks slots claimed to slow everyone down:
+ * step over it; one search never waits more than CLAIM_WAIT_SPINS) */
+static uint32_t wait_ready(struct slot *s, int *budget)
 {
 	uint32_t st = atomic_load_explicit(&s->state, memory_order_acquire);
 
-	for (int i = 0; st == SLOT_CLAIMED && i < CLAIM_WAIT_SPINS; i++) {
+	while (st == SLOT_CLAIMED && *budget > 0) {
+		(*budget)--;
 		sched_yield();
 		st = atomic_load_explicit(&s->state, memory_order_acquire);
 	}
@@ -141,6 +144,7 @@ static bool try_claim(struct slot *s, const char *key, size_t len)
 static struct slot *find_or_claim(struct shm_counters *r, const char *key, size_t len)
 {
 	size_t start = key_hash(key) % r->nslots;
+	int budget = CLAIM_WAIT_SPINS;
 
 	for (size_t n = 0; n < r->nslots; n++) {
 		struct slot *s = &r->slots[(start + n) % r->nslots];
@@ -148,7 +152,7 @@ static struct slot *find_or_claim(struct shm_counters *r, const char *key, size_
 
 		if (st == SLOT_FREE && try_claim(s, key, len))
 			return s;
-		st = wait_ready(s);
+		st = wait_ready(s, &budget);
 		if (st == SLOT_READY && memcmp(s->key, key, len + 1) == 0)
 			return s;
 	}

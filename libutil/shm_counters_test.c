@@ -1,10 +1,12 @@
 /* shm_counters_test - one key is one slot for every process that maps the
  * region; updates from processes at once all count; a full table and an
- * over-long key give NULL; attach refuses what is not a sealed region;
+ * over-long key give NULL, and so do slots left claimed, after a bounded
+ * wait; attach refuses what is not a sealed region;
  * the reader returns only clean keys and skips raw garbage. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
@@ -146,6 +148,24 @@ static void test_garbage(void)
 	test_end();
 }
 
+static void test_stuck_claims(void)
+{
+	int fd = shm_counters_create("test");
+	struct shm_counters *r = attach(fd);
+	unsigned char raw[128] = { 1 };		/* claimed, never finished */
+	time_t start = time(NULL);
+
+	test_begin("shm_counters: slots left claimed cost a bounded wait, then NULL");
+	for (size_t i = 0; i < shm_counters_nslots(r); i++)
+		shm_counters_poke(r, i, raw, sizeof(raw));
+	test_assert(shm_counters_slot(r, "any_key") == NULL);
+	test_assert(shm_counters_slot(r, "another_key") == NULL);
+	test_assert(time(NULL) - start < 5);
+	shm_counters_detach(&r);
+	close(fd);
+	test_end();
+}
+
 static void test_attach_refuses(void)
 {
 	int fds[2];
@@ -173,5 +193,6 @@ void test_shm_counters(void)
 	close(fd);
 	test_limits();
 	test_garbage();
+	test_stuck_claims();
 	test_attach_refuses();
 }
