@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int check(const char *p, size_t len)
 {
 	struct http_request req;
-	int rc = http_request_parse(p, len, &req);
+	int rc = metricsd_http_parse(p, len, &req);
 
 	if (rc != 0 && rc != HTTP_INCOMPLETE && rc != 400 && rc != 414 && rc != 431 && rc != 505)
 		abort();

@@ -27,7 +27,7 @@ enum {
 	HTTP_HEADERS_MAX = 64,		/* header fields */
 	HTTP_METHOD_MAX = 16,
 	HTTP_PATH_MAX = 256,
-	HTTP_INCOMPLETE = 1,		/* http_request_parse: read more */
+	HTTP_INCOMPLETE = 1,		/* metricsd_http_parse: read more */
 	METRICSD_TIMEOUT_MS = 5000,	/* to read a request and to write an answer */
 };
 
@@ -38,7 +38,7 @@ struct http_request {
 	bool openmetrics;		/* Accept: application/openmetrics-text */
 };
 
-int http_request_parse(const char *buf, size_t len, struct http_request *req);
+int metricsd_http_parse(const char *buf, size_t len, struct http_request *req);
 
 enum render_format { RENDER_TEXT, RENDER_OPENMETRICS };
 void metricsd_render(const struct shm_counters *r, enum render_format fmt, struct buf *out);

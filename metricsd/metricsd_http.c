@@ -1,6 +1,6 @@
 /* metricsd_http - an HTTP/1.x request head, parsed with limits.
  * Trust: the bytes come from whoever can connect to the port.
- *   http_request_parse(buf, len, &req)  0: the head is complete and req is
+ *   metricsd_http_parse(buf, len, &req)  0: the head is complete and req is
  *   filled; HTTP_INCOMPLETE: read more; else the status to refuse with:
  *   400 (bad syntax), 414 (request target too long), 431 (a line too long,
  *   too many fields, a head too big), 505 (not HTTP/1.x).
@@ -105,8 +105,8 @@ static int one_line(const char *p, size_t len, int nth, struct http_request *req
 	return header_line(p, len, req);
 }
 
-/* http_request_parse - see the top of the file */
-int http_request_parse(const char *buf, size_t len, struct http_request *req)
+/* metricsd_http_parse - see the top of the file */
+int metricsd_http_parse(const char *buf, size_t len, struct http_request *req)
 {
 	size_t at = 0;
 	int rc;

@@ -38,14 +38,14 @@ static const struct {
 /* parse - text through the parser */
 static int parse(const char *text, struct http_request *req)
 {
-	return http_request_parse(text, strlen(text), req);
+	return metricsd_http_parse(text, strlen(text), req);
 }
 
 static void test_table(void)
 {
 	struct http_request req;
 
-	test_begin("http_request_parse: table of bad and good heads");
+	test_begin("metricsd_http_parse: table of bad and good heads");
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		int got = parse(cases[i].in, &req);
 
@@ -63,7 +63,7 @@ static void test_accept(void)
 {
 	struct http_request req;
 
-	test_begin("http_request_parse: Accept asks for OpenMetrics, in any case and place");
+	test_begin("metricsd_http_parse: Accept asks for OpenMetrics, in any case and place");
 	test_assert(parse("GET /metrics HTTP/1.1\r\naccept: text/plain;q=0.5, "
 			  "application/openmetrics-text; version=1.0.0\r\n\r\n", &req) == 0);
 	test_assert(req.openmetrics && req.minor == 1);
@@ -97,7 +97,7 @@ static void test_limits(void)
 	struct http_request req;
 	char *s, target[HTTP_PATH_MAX + 32];
 
-	test_begin("http_request_parse: line, field count, head and target limits");
+	test_begin("metricsd_http_parse: line, field count, head and target limits");
 	s = big(HTTP_LINE_MAX - 8, 0);	/* "X-Long: " + value = the limit */
 	test_assert(parse(s, &req) == 0);
 	free(s);
@@ -115,7 +115,7 @@ static void test_limits(void)
 	s = big(0, 0);
 	memset(s, 'a', HTTP_HEAD_MAX);	/* no line end at all */
 	memcpy(s, "GET /", 5);
-	test_assert(http_request_parse(s, HTTP_HEAD_MAX, &req) == 414);
+	test_assert(metricsd_http_parse(s, HTTP_HEAD_MAX, &req) == 414);
 	free(s);
 	memset(target, 'p', sizeof(target));
 	memcpy(target, "GET /", 5);
@@ -130,11 +130,11 @@ static void test_pieces(void)
 	struct http_request req;
 	size_t len = strlen(head), incomplete = 0;
 
-	test_begin("http_request_parse: every prefix reads more, the whole completes");
+	test_begin("metricsd_http_parse: every prefix reads more, the whole completes");
 	for (size_t n = 0; n < len; n++)
-		incomplete += http_request_parse(head, n, &req) == HTTP_INCOMPLETE;
+		incomplete += metricsd_http_parse(head, n, &req) == HTTP_INCOMPLETE;
 	test_assert(incomplete == len);
-	test_assert(http_request_parse(head, len, &req) == 0 && req.openmetrics);
+	test_assert(metricsd_http_parse(head, len, &req) == 0 && req.openmetrics);
 	test_end();
 }
 

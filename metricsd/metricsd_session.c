@@ -97,7 +97,7 @@ static int read_head(int fd, struct http_request *req, long long end)
 		if (n <= 0)
 			return -1;
 		len += (size_t)n;
-		rc = http_request_parse(buf, len, req);
+		rc = metricsd_http_parse(buf, len, req);
 	}
 	return rc;
 }
