@@ -34,7 +34,6 @@
 #include <sys/wait.h>
 
 #include "group_sync.h"
-#include "metrics.h"
 #include "log.h"
 #include "master.h"
 #include "mem.h"
