@@ -141,9 +141,12 @@ t_check "...closed: none busy" \
 	wait_value "hato_processes_busy{service=\"127.0.0.1:$SMTP_PORT\",program=\"smtpd\"}" 0
 
 # an abnormal exit
+started=$(value 'hato_processes_started_total{service="qmgr",program="qmgr"}')
 kill -9 $(inst_pids qmgr) 2>/dev/null
 t_check "qmgr killed with -9: hato_process_abnormal_exits_total for it 1" \
 	wait_value 'hato_process_abnormal_exits_total{service="qmgr",program="qmgr"}' 1
+t_check "...and master started another: hato_processes_started_total for it $started + 1" \
+	wait_value 'hato_processes_started_total{service="qmgr",program="qmgr"}' $((started + 1))
 
 # reload keeps the counters
 start=$(value hato_master_start_time_seconds)
