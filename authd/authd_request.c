@@ -24,6 +24,7 @@
 #include "idname.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "server.h"
 #include "session_id.h"
 
@@ -135,6 +136,18 @@ static void log_result(struct authd_req *r, const char *what, const char *reason
 	session_off();
 }
 
+/* protocol_of - the request's service as a metrics label: smtp, imap,
+ * pop3, or other (the field is the client's: no label of its choosing) */
+static const char *protocol_of(const struct authd_req *r)
+{
+	static const char *const known[] = { "smtp", "imap", "pop3" };
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(r->service, known[i]) == 0)
+			return known[i];
+	return "other";
+}
+
 /* authd_req_fail - a non-temporary FAIL, sent after the delay */
 void authd_req_fail(struct authd_req *r, const char *reason, const char *logwhy, bool count)
 {
@@ -142,6 +155,7 @@ void authd_req_fail(struct authd_req *r, const char *reason, const char *logwhy,
 
 	buf_printf(why, "reason=%s", logwhy);
 	log_result(r, "auth failed", buf_str(why));
+	metrics_add(METRIC_LOGIN_FAILURES, 1, "protocol", protocol_of(r), NULL);
 	if (count)
 		authd_abuse_failed(r->rip);
 	r->waiting = false;
@@ -187,6 +201,7 @@ static void succeed(struct authd_req *r, const char *logwhy)
 	log_info("auth ok: user=<%s>, rip=%s, mech=%s, service=%s, %s%s", r->user, r->rip,
 		 r->mech->name, r->service, logwhy, r->want_token ? ", token issued" : "");
 	session_off();
+	metrics_add(METRIC_LOGINS, 1, "protocol", protocol_of(r), NULL);
 	if (r->want_token)
 		authd_conn_send(r->conn, "OK\t%u\tuser=%s\ttoken=%s\n", r->id, r->user, token);
 	else

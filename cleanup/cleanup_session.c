@@ -27,6 +27,7 @@
 #include "flow.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "qfile.h"
 #include "qrec.h"
 
@@ -345,6 +346,13 @@ static void reply_from_text(struct session *s, const char *t)
 	answer(s, code, dsn, rest);
 }
 
+/* source_of - who handed the message in, by the client's flags: smtpd,
+ * pickup (local submission), or internal (qmgr's notifications) */
+static const char *source_of(int flags)
+{
+	return flags & CLEANUP_F_SMTP ? "smtpd" : flags & CLEANUP_F_LOCAL ? "pickup" : "internal";
+}
+
 /* finish - the end record: decide, commit, answer */
 static void finish(struct session *s)
 {
@@ -383,6 +391,7 @@ static void finish(struct session *s)
 		} else {
 			s->wake = true;
 		}
+		metrics_add(METRIC_MESSAGES_RECEIVED, 1, "source", source_of(s->flags), NULL);
 		answer(s, 250, "2.0.0", "Ok");
 	}
 }

@@ -18,6 +18,8 @@
  * MASTER_LOG_FD (HATO_LOG=1) is master's log sink, a datagram socket: with
  * maillog_file set, a daemon sends its lines there, one per datagram, and
  * master alone writes the file (it reopens it on reload: hato logrotate).
+ * MASTER_METRICS_FD (HATO_METRICS=1) is the shared counter region
+ * (global/metrics.h), master's for as long as it runs (kept on reload).
  */
 #ifndef HATO_MASTER_PROTO_H
 #define HATO_MASTER_PROTO_H
@@ -31,6 +33,7 @@ enum {
 	MASTER_SYNC_FD = MASTER_LISTEN_FD + MASTER_MAX_LISTEN_FDS,
 	MASTER_STRESS_FD = MASTER_SYNC_FD + 1,
 	MASTER_LOG_FD = MASTER_STRESS_FD + 1,
+	MASTER_METRICS_FD = MASTER_LOG_FD + 1,
 	MASTER_TRIGGER_WAKEUP = 'W',
 };
 
@@ -41,5 +44,6 @@ enum {
 #define MASTER_ENV_STRESS "HATO_STRESS"
 #define MASTER_ENV_MAXPROC "HATO_MAXPROC"
 #define MASTER_ENV_LOG "HATO_LOG"
+#define MASTER_ENV_METRICS "HATO_METRICS"
 
 #endif

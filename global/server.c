@@ -28,6 +28,7 @@
 #include "log.h"
 #include "master_proto.h"
 #include "mem.h"
+#include "metrics.h"
 #include "privdrop.h"
 #include "selfpid.h"
 #include "server.h"
@@ -573,6 +574,9 @@ int server_main(int argc, char **argv, const struct server_opts *opts)
 	open_log();
 	inherit_listeners();
 	inherit_stress(opts);
+	/* mapped now, it stays after the drop; not in a process that runs
+	 * as default_login_user or as a mail user (metrics.h) */
+	metrics_attach_env(!opts->login && !opts->once);
 	resolve_run_ids();
 	if (opts->pre_init)
 		opts->pre_init(&srv.info);

@@ -13,6 +13,9 @@
  *    certificate that loads, or every session fails.
  * A pop3d service needs login/auth (authd) and login/pop3 (pop3mail); an
  * imapd service login/auth and login/imap (imapmail).
+ * A metricsd service answers without authentication: it should listen on
+ * loopback only (127.0.0.0/8 or ::1, or a bare port with inet_interfaces =
+ * loopback-only).
  * Also: some log destination must work (maillog_file, or a syslog socket
  * at /dev/log).  Each problem is one warning saying what fixes it.
  */
@@ -215,6 +218,25 @@ static void check_login(const struct master_cf *mcf, const struct master_cf_entr
 			 mail_service, mail_service, mail_program);
 }
 
+/* is_loopback_host - host (of "host:port") is a loopback address */
+static bool is_loopback_host(const char *host, size_t len)
+{
+	return (len > 4 && strncmp(host, "127.", 4) == 0) || (len == 9 && strncmp(host, "localhost", 9) == 0) ||
+	       (len == 5 && strncmp(host, "[::1]", 5) == 0) || (len == 3 && strncmp(host, "::1", 3) == 0);
+}
+
+/* check_metricsd - the metrics endpoint has no authentication: loopback */
+static void check_metricsd(struct config *c, const struct master_cf_entry *e)
+{
+	const char *colon = strrchr(e->service, ':'), *ifs = config_get(c, "inet_interfaces");
+	bool loopback = colon ? is_loopback_host(e->service, (size_t)(colon - e->service))
+			      : strcmp(ifs, "loopback-only") == 0 || is_loopback_host(ifs, strlen(ifs));
+
+	if (!loopback)
+		log_warn("service %s (line %d): metricsd answers anyone who can connect, without "
+			 "authentication: listen on loopback only (127.0.0.1:9154)", e->service, e->line);
+}
+
 /* check_uidl_format - pop3_uidl_format must expand for every message */
 static void check_uidl_format(struct config *c)
 {
@@ -256,6 +278,8 @@ void hato_check_more(struct config *c, const char *dir)
 			check_login(mcf, e, "login/pop3", "pop3mail");
 			logins = true;
 		}
+		if (e->type == MASTER_CF_INET && strcmp(e->command, "metricsd") == 0)
+			check_metricsd(c, e);
 		if (e->type == MASTER_CF_INET && strcmp(e->command, "imapd") == 0) {
 			check_login(mcf, e, "login/imap", "imapmail");
 			logins = true;

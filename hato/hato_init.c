@@ -220,6 +220,8 @@ static void master_cf_text(const struct hato_ctx *ctx, struct buf *out)
 		for (const char *o = s->options; o && *o; o = strchr(o, '\n') + 1)
 			buf_printf(out, "%s%.*s\n", built ? "" : "#", (int)(strchr(o, '\n') - o), o);
 	}
+	buf_cat(out, "# the metrics endpoint (GET /metrics: OpenMetrics / Prometheus), loopback only\n"
+		"#127.0.0.1:9154 inet n      -       y       -       2       metricsd\n");
 }
 
 /* run - fork and exec argv, 0 if it exited 0 */

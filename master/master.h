@@ -64,6 +64,7 @@ struct master_state {
 	int flow_pipe[2];		/* in-flow tokens: qmgr writes, cleanup reads */
 	int log_sink[2];		/* daemons' log lines: master reads [0] */
 	int sync_page;			/* group commit counters (group_sync.h), or -1 */
+	int metrics_fd;			/* the shared counters (metrics.h), or -1 */
 	bool foreground, stopping;
 	bool stderr_journal;		/* stderr is the journal (master_notify.c) */
 	char *dir;
@@ -101,5 +102,12 @@ bool master_stderr_is_journal(void);
 
 /* master_logsink.c: the daemons' log lines, written by master */
 void master_logsink_open(void);
+
+/* master_metrics.c: the shared counters, and what master counts there */
+void master_metrics_init(void);
+void master_metrics_service(const struct master_service *svc);
+void master_metrics_started(const struct master_service *svc);
+void master_metrics_failed(const struct master_service *svc);
+void master_metrics_client(const struct master_service *svc);
 
 #endif

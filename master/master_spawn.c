@@ -88,6 +88,7 @@ void master_spawn_update(struct master_service *svc)
 		    (svc->maxproc == 0 || svc->total < svc->maxproc);
 	bool watch_limit = !want && at_limit(svc);
 
+	master_metrics_service(svc);
 	if (!master.stopping && !svc->throttled && svc->avail < svc->min_avail &&
 	    (svc->maxproc == 0 || svc->total < svc->maxproc)) {
 		master_spawn_start(svc);	/* a spare; it calls back here */
@@ -216,7 +217,7 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 {
 	char count[16];
 	int listeners[MASTER_MAX_LISTEN_FDS], devnull, status, flow_r = -1, flow_w = -1, sync_fd = -1;
-	int log_w = -1;
+	int log_w = -1, metrics = -1;
 	char **argv = child_argv(svc, stressed);
 
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -236,6 +237,8 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 		stress_r = move_high(stress_r);
 	if (master.log_sink[1] >= 0)
 		log_w = move_high(master.log_sink[1]);
+	if (master.metrics_fd >= 0)
+		metrics = move_high(master.metrics_fd);
 
 	for (int i = 0; i < svc->nlisten; i++)
 		if (dup2(listeners[i], MASTER_LISTEN_FD + i) < 0)
@@ -260,6 +263,11 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 			_exit(126);
 		setenv(MASTER_ENV_LOG, "1", 1);
 	}
+	if (metrics >= 0) {
+		if (dup2(metrics, MASTER_METRICS_FD) < 0)
+			_exit(126);
+		setenv(MASTER_ENV_METRICS, "1", 1);
+	}
 	dup2(devnull, STDIN_FILENO);
 	if (!master.foreground) {
 		dup2(devnull, STDOUT_FILENO);
@@ -271,7 +279,9 @@ static void exec_child(struct master_service *svc, bool stressed, int stress_r)
 		close(MASTER_SYNC_FD);
 	if (stress_r < 0)
 		close(MASTER_STRESS_FD);
-	close_range(log_w >= 0 ? MASTER_LOG_FD + 1 : MASTER_LOG_FD, ~0U, 0);
+	if (log_w < 0)
+		close(MASTER_LOG_FD);
+	close_range(metrics >= 0 ? MASTER_METRICS_FD + 1 : MASTER_METRICS_FD, ~0U, 0);
 	snprintf(count, sizeof(count), "%d", svc->nlisten);
 	setenv(MASTER_ENV_LISTEN_FDS, count, 1);
 	setenv(MASTER_ENV_CONFIG, master.dir, 1);
@@ -305,6 +315,7 @@ void master_spawn_start(struct master_service *svc)
 	svc->total++;
 	svc->avail++;
 	svc->used = true;
+	master_metrics_started(svc);
 	master_spawn_update(svc);
 }
 
@@ -353,6 +364,8 @@ static void child_gone(struct master_child *c, int status)
 			 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 	if (svc == NULL)
 		return;
+	if (abnormal && !stopped)
+		master_metrics_failed(svc);
 	svc->total--;
 	if (c->avail)
 		svc->avail--;
@@ -401,6 +414,7 @@ static void on_status(struct ev *ev, int fd, void *ctx)
 			c->avail = false;
 			c->uses++;
 			c->svc->avail--;
+			master_metrics_client(c->svc);
 		} else if (line[0] == 'I' && !c->avail) {
 			c->avail = true;
 			c->svc->avail++;
@@ -414,6 +428,7 @@ void master_spawn_init(void)
 {
 	if (pipe2(master.status_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
 		log_fatal("pipe: %m");
+	master_metrics_init();
 	if ((master.sync_page = group_sync_page_new()) < 0)
 		log_warn("group commit page: %m; every cleanup fsyncs incoming/ itself");
 	if (pipe2(master.flow_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
@@ -435,6 +450,7 @@ void master_spawn_stop(struct master_service *svc)
 		ev_cancel(master.ev, svc->throttle_timer);
 	svc->throttle_timer = 0;
 	svc->total = svc->avail = 0;
+	master_metrics_service(svc);	/* the next generation's counts follow */
 	stress_drop(svc);
 }
 

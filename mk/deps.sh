@@ -5,8 +5,8 @@
 # tools (smtp-source, smtp-sink) and as a reference for differential tests,
 # and dovecot-imapd and dovecot-pop3d as the reference for IMAP and POP3
 # (tests start private instances of both); their services are not
-# started: for the install only, a policy-rc.d refuses to start postfix
-# and dovecot (and nothing else), and it is removed afterwards - only
+# started: for the install only, a policy-rc.d refuses to start postfix,
+# dovecot and prometheus (and nothing else), and it is removed afterwards - only
 # if this script created it, so a policy-rc.d of the machine's (Docker's)
 # stays.  A file left by an older make deps ("installed by hato make deps",
 # which refused every service to every later apt install) is removed.  The
@@ -21,6 +21,10 @@
 # dpkg-dev and debhelper build the Debian package (make deb), lintian
 # checks it, mmdebstrap makes the Debian 12 root tests/deb/package.sh
 # installs it into (never into this machine's own dpkg database).
+# prometheus is for its promtool ("promtool check metrics" checks
+# metricsd's text format, tests/metrics/metrics.sh; its service is not
+# started either) and python3-prometheus-client for its strict
+# OpenMetrics parser (the same test, for the OpenMetrics format).
 # HATO_POLICY_RC_D names another policy-rc.d path (tests).
 set -e
 PKGS="build-essential pkg-config clang libclang-rt-14-dev libssl-dev libsasl2-dev
@@ -28,18 +32,18 @@ liblmdb-dev lmdb-utils libpcre2-dev python3 iproute2 procps netbase swaks postfi
 mutt tmux curl sasl2-bin libsasl2-modules libcrypt-dev libargon2-dev
 libnet-ssleay-perl libio-socket-ssl-perl libauthen-sasl-perl strace
 dovecot-imapd dovecot-pop3d fetchmail isync zlib1g-dev systemd logrotate groff-base
-dpkg-dev debhelper lintian mmdebstrap"
+dpkg-dev debhelper lintian mmdebstrap prometheus python3-prometheus-client"
 policy=${HATO_POLICY_RC_D:-/usr/sbin/policy-rc.d}
 mark="installed by hato make deps"
 
 # is_ours - the policy-rc.d at $policy was written by a make deps
 is_ours() { [ -f "$policy" ] && [ ! -L "$policy" ] && grep -q "$mark" "$policy"; }
 
-# block_references - a policy-rc.d that refuses to start postfix and
-# dovecot, if there is none
+# block_references - a policy-rc.d that refuses to start postfix,
+# dovecot and prometheus, if there is none
 block_references() {
 	[ -e "$policy" ] && return 0
-	printf '#!/bin/sh\n# %s, for its apt-get install only: postfix and dovecot are not started\ncase "$1" in postfix|dovecot) exit 101 ;; esac\nexit 0\n' \
+	printf '#!/bin/sh\n# %s, for its apt-get install only: postfix, dovecot and prometheus are not started\ncase "$1" in postfix|dovecot|prometheus) exit 101 ;; esac\nexit 0\n' \
 		"$mark" >"$policy"
 	chmod 755 "$policy"
 	created_policy=yes

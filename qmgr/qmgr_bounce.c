@@ -12,6 +12,7 @@
 #include "dsn_report.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "qmgr.h"
 
 /* field - the N-th tab-separated field of "address\tdsn\ttext" */
@@ -68,8 +69,10 @@ int qmgr_bounce(struct qmgr_global *g, struct qmgr_msg *m, const struct strv *bo
 		free(a), free(d), free(t);
 	}
 	rc = r.n ? dsn_report_send(&r, headers, m, id, why) : 0;
-	if (rc == 0 && buf_len(id))
+	if (rc == 0 && buf_len(id)) {
 		log_info("%s: sender non-delivery notification: %s", m->id, buf_str(id));
+		metrics_add(METRIC_BOUNCE_NOTIFICATIONS, 1, NULL);
+	}
 	else if (rc == -2)
 		log_warn("%s: non-delivery notification refused for good: %s", m->id, buf_str(why));
 	else if (rc < 0)

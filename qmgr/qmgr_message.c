@@ -23,6 +23,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "qmgr.h"
 #include "qfile_spare.h"
 
@@ -117,6 +118,7 @@ static bool expire(struct qmgr_global *g, struct qmgr_msg *m, time_t now)
 		log_info("%s: to=<%s>, relay=none, delay=%ld, dsn=4.4.7, status=expired, returned to sender",
 			 m->id, r[i].address, (long)(now - arrival.tv_sec));
 		result(m->bounced, r[i].address, "4.4.7", "message expired: delivery temporarily suspended");
+		metrics_add(METRIC_RCPT_EXPIRED, 1, NULL);
 		buf_reset(why);
 		if (qfile_mark_done(m->qf, i, why) < 0)
 			log_warn("%s: %s", m->id, buf_str(why));
@@ -241,6 +243,24 @@ static void finish(struct qmgr_global *g, struct qmgr_msg *m)
 	msg_free(&m);
 }
 
+/* count_result - one recipient's result in the metrics, by transport:
+ * delivered (with its delay since arrival), deferred or bounced */
+static void count_result(const struct qmgr_msg *m, const char *transport, enum deliver_status st)
+{
+	struct timeval now, arrival = qfile_arrival(m->qf);
+
+	if (st == DELIVER_DEFERRED) {
+		metrics_add(METRIC_RCPT_DEFERRED, 1, "transport", transport, NULL);
+	} else if (st == DELIVER_BOUNCED) {
+		metrics_add(METRIC_RCPT_BOUNCED, 1, "transport", transport, NULL);
+	} else {
+		metrics_add(METRIC_RCPT_DELIVERED, 1, "transport", transport, NULL);
+		gettimeofday(&now, NULL);
+		metrics_observe(METRIC_DELIVERY_DELAY, (double)(now.tv_sec - arrival.tv_sec) +
+				(double)(now.tv_usec - arrival.tv_usec) / 1e6, "transport", transport, NULL);
+	}
+}
+
 /* qmgr_msg_job_done - apply a job's recipient results */
 void qmgr_msg_job_done(struct qmgr_global *g, struct qmgr_job *job)
 {
@@ -250,6 +270,7 @@ void qmgr_msg_job_done(struct qmgr_global *g, struct qmgr_job *job)
 	for (size_t i = 0; i < job->rq->nrcpt; i++) {
 		const struct deliver_rcpt *r = &job->rq->rcpt[i];
 
+		count_result(m, job->transport, r->status);
 		if (r->status == DELIVER_DEFERRED) {
 			result(m->deferred, r->address, r->dsn, r->text ? r->text : "");
 			continue;

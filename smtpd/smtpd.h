@@ -112,6 +112,7 @@ struct smtpd {
 /* smtpd_session.c */
 void smtpd_session(struct smtpd_global *g, int fd);
 void smtpd_reply(struct smtpd *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void smtpd_count_reply(const char *reply);
 void smtpd_reset(struct smtpd *st);
 
 /* smtpd_cmd.c */

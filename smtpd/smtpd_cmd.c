@@ -184,6 +184,7 @@ static void cmd_ehlo(struct smtpd *st, char *args)
 	stream_printf(st->s, "250%s%s\r\n", lines->len ? "-" : " ", cf->myhostname);
 	for (size_t i = 0; i < lines->len; i++)
 		stream_printf(st->s, "250%s%s\r\n", i + 1 < lines->len ? "-" : " ", lines->items[i]);
+	smtpd_count_reply("250");
 out:
 	strv_free(&lines);
 }

@@ -159,6 +159,7 @@ static void content_lost(struct smtpd *st, const char *cmd, long long bytes)
 		 cmd, bytes, st->name, st->addr);
 	if (timeout) {
 		stream_printf(st->s, "421 4.4.2 %s Error: timeout exceeded\r\n", st->g->cf->myhostname);
+		smtpd_count_reply("421");
 		stream_flush(st->s);
 	}
 }

@@ -189,6 +189,7 @@ void smtpd_cmd_auth(struct smtpd *st, char *args)
 	rc = st->g->sasl->start(st, mech, initial, out);
 	while (rc == AUTH_CONTINUE) {
 		stream_printf(st->s, "334 %s\r\n", buf_str(out));
+		smtpd_count_reply("334");
 		if ((resp = read_response(st)) == NULL) {
 			st->g->sasl->cancel(st);
 			break;

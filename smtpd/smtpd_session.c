@@ -27,6 +27,7 @@
 
 #include "log.h"
 #include "mem.h"
+#include "metrics.h"
 #include "smtpd.h"
 #include "smtpd_conn.h"
 #include "sock_addr.h"
@@ -38,6 +39,17 @@ static void peer_address(struct smtpd *st, int fd)
 
 	sock_addr_peer(fd, st->addr, sizeof(st->addr), &port);
 	snprintf(st->port, sizeof(st->port), "%u", port);
+}
+
+/* smtpd_count_reply - one reply (its last line, for a multi-line one)
+ * in hato_smtpd_replies, by its class; every reply smtpd sends is counted
+ * here, whether it goes through smtpd_reply or straight to the stream */
+void smtpd_count_reply(const char *reply)
+{
+	static const char *const classes[] = { "2xx", "3xx", "4xx", "5xx" };
+
+	if (reply[0] >= '2' && reply[0] <= '5')
+		metrics_add(METRIC_SMTPD_REPLIES, 1, "class", classes[reply[0] - '2'], NULL);
 }
 
 /* smtpd_reply - queue one reply line; 4xx/5xx count as errors */
@@ -57,6 +69,7 @@ void smtpd_reply(struct smtpd *st, const char *fmt, ...)
 		}
 	}
 	stream_printf(st->s, "%s\r\n", buf_str(st->reply));
+	smtpd_count_reply(buf_str(st->reply));
 }
 
 /* smtpd_reset - forget the transaction (RSET, HELO, after DATA) */
@@ -106,6 +119,7 @@ static enum read_result read_command(struct smtpd *st)
 			log_info("timeout after %s from %s[%s]", st->last ? st->last : "CONNECT",
 				 st->name, st->addr);
 			stream_printf(st->s, "421 4.4.2 %s Error: timeout exceeded\r\n", cf->myhostname);
+			smtpd_count_reply("421");
 			stream_flush(st->s);
 		} else {
 			log_info("lost connection after %s from %s[%s]",
@@ -147,6 +161,7 @@ static void command_loop(struct smtpd *st)
 		if (st->errors >= cf->smtpd_hard_error_limit && !st->quit) {
 			log_info("too many errors after command from %s[%s]", st->name, st->addr);
 			stream_printf(st->s, "421 4.7.0 %s Error: too many errors\r\n", cf->myhostname);
+			smtpd_count_reply("421");
 			break;
 		}
 	}
@@ -201,6 +216,7 @@ static bool admit(struct smtpd *st, struct smtpd_conn *conn)
 		log_warn("too many connections from %s[%s]", st->name, st->addr);
 		stream_printf(st->s, "421 4.7.0 %s Error: too many connections from %s\r\n",
 			      st->g->cf->myhostname, st->addr);
+		smtpd_count_reply("421");
 		return false;
 	case ADMIT_RESERVED:
 		if (st->g->sasl)
@@ -208,6 +224,7 @@ static bool admit(struct smtpd *st, struct smtpd_conn *conn)
 		log_warn("all server ports are busy: the rest is reserved for mynetworks: "
 			 "refused %s[%s]", st->name, st->addr);
 		stream_printf(st->s, "421 4.3.2 All server ports are busy\r\n");
+		smtpd_count_reply("421");
 		return false;
 	}
 	return false;
@@ -234,13 +251,17 @@ void smtpd_session(struct smtpd_global *g, int fd)
 	peer_address(&st, fd);
 	st.name = smtpd_peer_name(&st);
 	log_info("connect from %s[%s]", st.name, st.addr);
+	metrics_add(METRIC_SMTPD_CONNECTIONS, 1, NULL);
 	if (!admit(&st, &conn)) {
 		/* answered */
 	} else if (smtpd_tls_wrapper(&st)) {
-		if (smtpd_check_connect(&st) == NULL)
+		const char *denied = smtpd_check_connect(&st);
+
+		if (denied == NULL)
 			stream_printf(st.s, "220 %s\r\n", g->banner);
 		else
 			stream_printf(st.s, "%s\r\n", st.access_denied);
+		smtpd_count_reply(denied ? st.access_denied : "220");
 		command_loop(&st);
 	}
 	stream_flush(st.s);

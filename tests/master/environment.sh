@@ -4,7 +4,7 @@
 # "hato start" had (LD_PRELOAD, proxies, anything).  Checked in the live
 # processes' /proc/PID/environ (HATO_* are master's own hand-over
 # variables; fd 38 is the group commit page, group_sync.h; fd 40 the log
-# sink, master_logsink.c).
+# sink, master_logsink.c; HATO_METRICS the counter region, metrics.h).
 . "$HATO_TOP/tests/lib.sh"
 [ "$(id -u)" = 0 ] || { t_ok "environment tests skipped: they need root # SKIP"; exit 0; }
 . "$TOPDIR/tests/lib/instance.sh"
@@ -24,7 +24,7 @@ env_q=$(environ_of "${q:-0}" 2>/dev/null)
 t_expect "qmgr's environment: TZ kept, LANG set to C, HATO_CONFIG, nothing else" \
 	"HATO_CONFIG=$I
 LANG=C
-TZ=UTC" grep -Ev '^HATO_(FLOW|LISTEN_FDS|SYNC|LOG)=' <<<"$env_q"
+TZ=UTC" grep -Ev '^HATO_(FLOW|LISTEN_FDS|SYNC|LOG|METRICS)=' <<<"$env_q"
 t_check "qmgr has the group commit page at fd 38 (HATO_SYNC)" \
 	bash -c "readlink /proc/${q:-0}/fd/38 | grep -q '^/memfd:hato-group-sync'"
 t_check "...and master's log sink at fd 40 (HATO_LOG)" \
@@ -40,4 +40,4 @@ q=$(pid_of qmgr)
 t_expect "qmgr's environment follows the custom list" \
 	"EXTRA=on
 HATO_CONFIG=$I
-KEEPME=yes" bash -c "tr '\0' '\n' </proc/${q:-0}/environ | grep -Ev '^HATO_(FLOW|LISTEN_FDS|SYNC|LOG)=' | sort"
+KEEPME=yes" bash -c "tr '\0' '\n' </proc/${q:-0}/environ | grep -Ev '^HATO_(FLOW|LISTEN_FDS|SYNC|LOG|METRICS)=' | sort"

@@ -1,0 +1,2 @@
+# metricsd - the OpenMetrics / Prometheus endpoint over the shared counters
+$(eval $(call program,metricsd,libexec))
