@@ -74,8 +74,13 @@ a.noop()
 print("rename-seen", a.untagged_responses.get("FETCH"))
 a.untagged_responses.clear()
 new = os.path.join(home, "Maildir", "new")	# hato leaves unflagged mail there
-last = max([(n, cur) for n in os.listdir(cur)] + [(n, new) for n in os.listdir(new)])
-os.unlink(os.path.join(last[1], last[0]))
+# the file of message 2, found by its Subject (names made in one second
+# do not sort by time: the microseconds are not zero-padded)
+typ, data = a.fetch("2", "(BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+subject = data[0][1].strip()
+last = [os.path.join(d, n) for d in (cur, new) for n in os.listdir(d)
+        if subject in open(os.path.join(d, n), "rb").read()]
+os.unlink(last[0])
 typ, data = a.fetch("1:*", "(UID)")
 print("no-expunge-in-fetch", a.untagged_responses.get("EXPUNGE"))
 a.noop()
