@@ -24,6 +24,10 @@ struct hato_ctx {
 };
 
 int hato_init(struct hato_ctx *ctx);
+/* hato_init_service - the master.cf line hato init writes for a service,
+ * after its name, and its "-o" lines (hato_init.c) */
+const char *hato_init_service(const char *name, const char **options_r);
+int hato_import(struct hato_ctx *ctx);
 int hato_cert_create(const char *cert_path, const char *key_path, const char *cn,
 		     struct buf *why);
 int hato_start(struct hato_ctx *ctx, bool foreground);

@@ -46,6 +46,7 @@ static const struct command commands[] = {
 	{ "flush", hato_flush, "retry deferred mail now (postqueue -f)" },
 	{ "log", hato_log, "one message's lines in maillog_file: log QUEUEID [FILE...]" },
 	{ "logrotate", hato_logrotate, "move maillog_file away, reopen it, compress the old one" },
+	{ "import", hato_import, "merge /etc/postfix and /etc/dovecot: import [--postfix DIR] [--dovecot DIR] [--dry-run]" },
 	{ "pw", hato_pw, "print a password hash: pw [-s SCHEME] (password on stdin)" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },
