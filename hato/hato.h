@@ -7,7 +7,8 @@
  * logging); hato_services.c names the master.cf services hato lacks;
  * hato_perms.c is set-permissions; hato_pw.c makes password hashes;
  * hato_log.c prints one message's log lines (maillog_line.c reads them);
- * hato_logrotate.c moves maillog_file away. */
+ * hato_logrotate.c moves maillog_file away; hato_import*.c merge a Postfix
+ * and Dovecot configuration (hato_import.h, dovecot_conf.h). */
 #ifndef HATO_HATO_H
 #define HATO_HATO_H
 

@@ -1,7 +1,7 @@
 /* hato - the control command: hato [-c DIR] COMMAND.
  *
  * Commands: init [--dev], start, start-fg, stop, abort, reload, status,
- * check, set-permissions, flush, pw, version.  The config directory is -c DIR, else
+ * check, set-permissions, flush, import, pw, version.  The config directory is -c DIR, else
  * $HATO_CONFIG, else /etc/hato.  Exit 0 on success; 1 with a message that
  * names the file, line or service on failure.
  */
