@@ -100,7 +100,8 @@ static char *unquote(const char *s)
 	return out;
 }
 
-/* expand_variable - "$name rest" with name's earlier value in the section */
+/* expand_variable - "$name rest" with name's earlier value in the section
+ * (nothing when it has none) */
 static char *expand_variable(struct parser *p, const char *value)
 {
 	size_t n = 0;
@@ -112,8 +113,13 @@ static char *expand_variable(struct parser *p, const char *value)
 		n++;
 	memcpy(name, value + 1, n);
 	name[n] = '\0';
-	if (n == 0 || (old = dovecot_conf_get(p->cur, name)) == NULL)
+	if (n == 0)
 		return xstrdup(value);
+	/* a name not set before has Debian's default for protocols, the one
+	 * setting packages extend this way ("protocols = $protocols imap"):
+	 * empty */
+	if ((old = dovecot_conf_get(p->cur, name)) == NULL || old[0] == '\0')
+		return xstrdup(value + 1 + n + strspn(value + 1 + n, " \t"));
 	out = xmalloc(strlen(old) + strlen(value + 1 + n) + 1);
 	strcpy(out, old);
 	strcat(out, value + 1 + n);

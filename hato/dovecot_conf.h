@@ -6,7 +6,8 @@
  *   for (n = dc->root->child; n; n = n->next) ...   // file order
  *
  * Syntax: "key = value" (quotes removed, "<path" kept as written, a value
- * that starts with "$name" gets name's earlier value in the same section);
+ * that starts with "$name" gets name's earlier value in the same section,
+ * or nothing);
  * "type [name] {" ... "}" sections; "!include PATH" and "!include_try
  * PATH" (globs, relative to the including file's directory; include_try
  * skips what is missing); '#' outside quotes starts a comment; a line

@@ -49,7 +49,7 @@ static void test_settings(void)
 	const struct dovecot_node *n, *pdb;
 
 	test_begin("dovecot_conf: settings, quotes, comments, variables, sections, includes");
-	dc = read2("protocols = imap\n"
+	dc = read2("protocols = $protocols imap\n"
 		   "protocols = $protocols pop3  # a comment\n"
 		   "login_greeting = \"Hi # there\"\n"
 		   "ssl_cert = </etc/ssl/c.pem\n"

@@ -174,7 +174,8 @@ int import_show(struct import *im)
 	return rc;
 }
 
-/* make_parents - the directories above name in the config directory */
+/* make_parents - the directories above name in the config directory, real
+ * directories (no symbolic link on the way) */
 static int make_parents(const struct import *im, const char *name)
 {
 	struct buf *path = buf_new(64);
@@ -183,8 +184,13 @@ static int make_parents(const struct import *im, const char *name)
 	for (const char *s = strchr(name, '/'); s && rc == 0; s = strchr(s + 1, '/')) {
 		buf_reset(path);
 		buf_printf(path, "%s/%.*s", im->dir, (int)(s - name), name);
+		struct stat st;
+
 		if (mkdir(buf_str(path), 0755) < 0 && errno != EEXIST) {
 			log_error("mkdir %s: %m", buf_str(path));
+			rc = -1;
+		} else if (lstat(buf_str(path), &st) < 0 || !S_ISDIR(st.st_mode)) {
+			log_error("%s: not a directory (a symbolic link is not followed)", buf_str(path));
 			rc = -1;
 		}
 	}
@@ -243,11 +249,31 @@ static int build(const struct import *im, const struct import_file *f)
 	return rc;
 }
 
+/* readable - every file the plan replaces can be read as it is (not a
+ * symbolic link, not too big), before any of them is written */
+static int readable(const struct import *im)
+{
+	struct buf *path = buf_new(64), *old = buf_new(4096);
+	unsigned mode;
+	int rc = 0;
+
+	for (size_t i = 0; rc == 0 && i < im->nfiles + 2; i++) {
+		buf_reset(path);
+		buf_printf(path, "%s/%s", im->dir, i < im->nfiles ? im->files[i].name :
+			   i == im->nfiles ? "master.cf" : "main.cf");
+		if (old_text(buf_str(path), old, &mode) < 0)
+			rc = -1;
+	}
+	buf_free(&path);
+	buf_free(&old);
+	return rc;
+}
+
 /* import_write - see hato_import.h */
 int import_write(struct import *im)
 {
 	struct buf *main_text = buf_new(8192);
-	int rc = 0;
+	int rc = readable(im);
 
 	for (size_t i = 0; rc == 0 && i < im->nfiles; i++)
 		rc = write_one(im, im->files[i].name, im->files[i].text, im->files[i].mode);

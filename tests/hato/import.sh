@@ -112,6 +112,14 @@ t_expect_err "a --postfix directory without main.cf: refused" "$T/nowhere/main.c
 	"$HATO" -c "$I" import --postfix "$T/nowhere" --dovecot "$T/dovecot"
 t_check "...and after each refusal no file of the config directory changed" \
 	cmp -s "$T/snap.imported" <(snapshot)
+mv "$I/header_checks" "$T/header_checks.saved"
+echo "not to be written" >"$T/victim"
+ln -s "$T/victim" "$I/header_checks"
+t_expect_err "a symbolic link planted in the config directory: refused, not followed" \
+	"$I/header_checks: open: Too many levels of symbolic links" import
+t_expect "...the file it pointed to is unchanged" "not to be written" cat "$T/victim"
+t_check "...and the link is still there, not replaced" test -L "$I/header_checks"
+rm "$I/header_checks" && mv "$T/header_checks.saved" "$I/header_checks"
 
 # the guide's client checks against the imported configuration
 cat >"$T/zone" <<'ZONE'
