@@ -76,10 +76,12 @@ void import_copy_named(struct import *im, const char *param, const char *text, c
 int import_master(struct import *im);
 
 /* hato_import_dovecot.c */
+struct dovecot_node;
 int import_dovecot(struct import *im);
+/* import_dovecot_tree - the translation of a tree read from origin */
+void import_dovecot_tree(struct import *im, const struct dovecot_node *root, const char *origin);
 
 /* hato_import_auth.c: passdb and userdb sections into main.cf */
-struct dovecot_node;
 void import_dovecot_auth(struct import *im, const struct dovecot_node *root, const char *origin);
 
 /* hato_import_write.c */

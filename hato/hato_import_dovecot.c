@@ -321,38 +321,44 @@ static void ssl_required(struct import *im, const struct dovecot_node *root, con
 	}
 }
 
+/* import_dovecot_tree - see hato_import.h */
+void import_dovecot_tree(struct import *im, const struct dovecot_node *root, const char *origin)
+{
+	struct strv *protos = strv_new();
+
+	protocols(im, root, protos);
+	if (dovecot_conf_find(root, "protocols")) {
+		char *joined = strv_join(protos, " ");
+
+		set_value(im, origin, "protocols", joined);
+		free(joined);
+	}
+	for (const struct dovecot_node *n = root->child; n; n = n->next)
+		if (n->kind == DOVECOT_SETTING)
+			setting(im, n, origin);
+		else
+			section(im, n, origin);
+	ssl_required(im, root, origin);
+	import_dovecot_auth(im, root, origin);
+	services(im, root, protos);
+	strv_free(&protos);
+}
+
 /* import_dovecot - see hato_import.h */
 int import_dovecot(struct import *im)
 {
 	struct buf *path = buf_new(64), *why = buf_new(64);
-	struct strv *protos = strv_new();
 	struct dovecot_conf *dc;
 	int rc = -1;
 
 	buf_printf(path, "%s/dovecot.conf", im->dovecot);
 	if ((dc = dovecot_conf_read(buf_str(path), why)) == NULL) {
 		log_error("%s", buf_str(why));
-		goto out;
+	} else {
+		import_dovecot_tree(im, dc->root, buf_str(path));
+		rc = 0;
 	}
-	protocols(im, dc->root, protos);
-	if (protos->len) {
-		char *joined = strv_join(protos, " ");
-
-		set_value(im, buf_str(path), "protocols", joined);
-		free(joined);
-	}
-	for (const struct dovecot_node *n = dc->root->child; n; n = n->next)
-		if (n->kind == DOVECOT_SETTING)
-			setting(im, n, buf_str(path));
-		else
-			section(im, n, buf_str(path));
-	ssl_required(im, dc->root, buf_str(path));
-	import_dovecot_auth(im, dc->root, buf_str(path));
-	services(im, dc->root, protos);
-	rc = 0;
-out:
 	dovecot_conf_free(&dc);
-	strv_free(&protos);
 	buf_free(&path);
 	buf_free(&why);
 	return rc;

@@ -6,7 +6,8 @@
  * hato's own installation settings (queue_directory, mail_owner, ...:
  * the Postfix values name Postfix's paths and users; a note says so), and
  * parameters hato does not know that no value refers to (a problem with
- * file and line, as hato check would warn).  The files such values name
+ * file and line, as hato check would warn), and a hand-over of mail to
+ * Dovecot's LDA or LMTP (hato delivers itself).  The files such values name
  * below the Postfix directory are copied (import_copy_named).
  */
 #include <ctype.h>
@@ -152,6 +153,16 @@ void import_copy_named(struct import *im, const char *param, const char *text, c
 	buf_free(&type);
 }
 
+/* is_dovecot_delivery - a value that hands mail to Dovecot's LDA or LMTP
+ * (mailbox_command = /usr/lib/dovecot/deliver, virtual_transport =
+ * lmtp:unix:private/dovecot-lmtp), which hato's local and virtual replace */
+static bool is_dovecot_delivery(const char *name, const char *text)
+{
+	return (strcmp(name, "mailbox_command") == 0 || strcmp(name, "mailbox_transport") == 0 ||
+		strcmp(name, "virtual_transport") == 0 || strcmp(name, "local_transport") == 0) &&
+	       strstr(text, "dovecot") != NULL;
+}
+
 /* merge_one - one parameter of Postfix's main.cf */
 static void merge_one(struct import *im, const char *path, const struct strv *unknown,
 		      const char *name, const char *text, int line)
@@ -174,6 +185,11 @@ static void merge_one(struct import *im, const char *path, const struct strv *un
 					       name);
 				goto out;
 			}
+		if (is_dovecot_delivery(name, text)) {
+			import_problem(im, path, line, "%s: Dovecot's delivery; hato's local and virtual "
+				       "deliver into the Maildir themselves (left out)", name);
+			goto out;
+		}
 		import_rewrite(im, text, out);
 		import_set(im, path, name, buf_str(out));
 		import_copy_named(im, name, buf_str(out), path, line);

@@ -121,6 +121,20 @@ t_expect "...the file it pointed to is unchanged" "not to be written" cat "$T/vi
 t_check "...and the link is still there, not replaced" test -L "$I/header_checks"
 rm "$I/header_checks" && mv "$T/header_checks.saved" "$I/header_checks"
 
+# one side only: the other side of hato's master.cf stays as it was
+J=$T/only
+"$HATO" init --dev "$J" >/dev/null 2>&1
+"$HATO" -c "$J" import --postfix "$T/postfix" --no-dovecot >"$T/only.out" 2>&1
+t_check "--no-dovecot: Postfix's services, then hato's own IMAP and POP3 lines" \
+	bash -c "grep -qE '^$SUBM inet' '$J/master.cf' && grep -qE '^2143 +inet.*imapd\$' '$J/master.cf' &&
+		grep -qE '^login/pop3 +unix.*pop3mail\$' '$J/master.cf'"
+t_expect "...and main.cf gets no Dovecot settings" "" bash -c "grep -F 'dovecot.conf (hato import)' '$J/main.cf'"
+"$HATO" -c "$J" import --dovecot "$T/dovecot" --no-postfix >"$T/only2.out" 2>&1
+t_check "then --no-postfix: the Postfix services stay, the mail access side is Dovecot's" \
+	bash -c "grep -qE '^$SUBM inet' '$J/master.cf' && grep -qE '^$IMAP +inet.*imapd\$' '$J/master.cf' &&
+		! grep -qE '^2143 ' '$J/master.cf' && [ \$(grep -c '^# The mail access side' '$J/master.cf') = 1 ]"
+t_check "...and hato check accepts it" "$HATO" -c "$J" check
+
 # the guide's client checks against the imported configuration
 cat >"$T/zone" <<'ZONE'
 4.3.2.1.in-addr.arpa PTR client1.example.org
