@@ -9,8 +9,10 @@
  * default_fields are problems with file and line.  When no section
  * translates, hato's own list stays.
  */
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dovecot_conf.h"
 #include "hato_import.h"
@@ -20,6 +22,26 @@
 static bool option_ok(const char *opt)
 {
 	return strncmp(opt, "scheme=", 7) == 0 || strcmp(opt, "username_format=%u") == 0;
+}
+
+/* readable_by_authd - a note when authd (default_internal_user, plus the
+ * group shadow) cannot read path: Dovecot's own files are often
+ * root:dovecot 0640 */
+static void readable_by_authd(struct import *im, const struct dovecot_node *where, const char *path)
+{
+	const char *user = config_get(im->hato, "default_internal_user");
+	struct passwd *pw = getpwnam(user);
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		import_note(im, "%s, line %d: %s: %m", where->file, where->line, path);
+		return;
+	}
+	if ((st.st_mode & S_IROTH) || (pw && st.st_uid == pw->pw_uid) ||
+	    (pw && st.st_gid == pw->pw_gid && (st.st_mode & S_IRGRP)))
+		return;
+	import_note(im, "%s, line %d: authd runs as %s and cannot read %s: chgrp %s %s", where->file,
+		    where->line, user, path, user, path);
 }
 
 /* passwd_file - "passwd-file:PATH" from args into out, or -1 (a problem) */
@@ -44,6 +66,7 @@ static int passwd_file(struct import *im, const struct dovecot_node *sec, const 
 		rc = -1;
 	} else {
 		buf_printf(out, "passwd-file:%s", path);
+		readable_by_authd(im, where, path);
 	}
 	strv_free(&words);
 	return rc;

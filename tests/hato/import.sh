@@ -108,6 +108,11 @@ line=$(($(wc -l <"$T/open/conf.d/20-imap.conf") - 1))
 t_expect_err "a section left open: refused with file and line" \
 	"$T/open/conf.d/20-imap.conf, line $line: section \"protocol imap\" is not closed in this file" \
 	"$HATO" -c "$I" import --postfix "$T/postfix" --dovecot "$T/open"
+rm -rf "$T/badpf" && cp -r "$T/postfix" "$T/badpf" && echo "this line is wrong" >>"$T/badpf/main.cf"
+line=$(wc -l <"$T/badpf/main.cf")
+t_expect_err "a Postfix main.cf line that does not parse: refused with file and line" \
+	"$T/badpf/main.cf, line $line: missing '=' after parameter name \"this\"" \
+	"$HATO" -c "$I" import --postfix "$T/badpf" --dovecot "$T/dovecot"
 t_expect_err "a --postfix directory without main.cf: refused" "$T/nowhere/main.cf" \
 	"$HATO" -c "$I" import --postfix "$T/nowhere" --dovecot "$T/dovecot"
 t_check "...and after each refusal no file of the config directory changed" \
