@@ -6,9 +6,9 @@
  * main.cf or dovecot.conf is skipped with a note, a named one must be
  * there.  The steps (hato_import.h) make a plan; the merged main.cf and
  * master.cf must parse before anything is written.  Output on stdout:
- * "not translated: FILE, line N: ..." for each thing hato import could
- * not carry over, "note: ..." for what it changed or kept on purpose,
- * then the diff (--dry-run) or what it wrote.  Exit 0 when the plan was
+ * the diff (--dry-run) or what it wrote, then "note: ..." for what it
+ * changed or kept on purpose, "not translated: FILE, line N: ..." for
+ * each thing it could not carry over, and their count.  Exit 0 when the plan was
  * shown or written, 1 with an error naming file and line otherwise (and
  * no file changed).
  */
@@ -199,6 +199,8 @@ static void report(const struct import *im)
 		printf("note: %s\n", im->notes->items[i]);
 	for (size_t i = 0; i < im->problems->len; i++)
 		printf("not translated: %s\n", im->problems->items[i]);
+	printf("hato import: %zu thing%s not translated%s\n", im->problems->len,
+	       im->problems->len == 1 ? "" : "s", im->dry_run ? "" : "; now run hato check, then hato reload");
 	fflush(stdout);
 }
 
@@ -235,8 +237,8 @@ int hato_import(struct hato_ctx *ctx)
 	if ((im.postfix && import_postfix_main(&im) < 0) || (im.dovecot && import_dovecot(&im) < 0) ||
 	    import_master(&im) < 0 || check_result(&im) < 0)
 		goto out;
-	report(&im);
 	rc = (im.dry_run ? import_show(&im) : import_write(&im)) < 0 ? 1 : 0;
+	report(&im);
 out:
 	import_free(&im);
 	return rc;

@@ -86,7 +86,7 @@ t_check "master.cf: imaps on Dovecot's port, implicit TLS" \
 t_check "...and authd with the post-login services" \
 	bash -c "grep -qE '^auth +unix.*authd\$' '$I/master.cf' && grep -qE '^login/imap +unix.*imapmail\$' '$I/master.cf'"
 t_expect "a second import changes nothing" "hato import: dry run, 0 files would change, nothing written" \
-	bash -c "\"\$0\" -c '$I' import --postfix '$T/postfix' --dovecot '$T/dovecot' --dry-run | tail -1" "$HATO"
+	bash -c "\"\$0\" -c '$I' import --postfix '$T/postfix' --dovecot '$T/dovecot' --dry-run | grep '^hato import: dry run'" "$HATO"
 t_check "hato check accepts the imported configuration" "$HATO" -c "$I" check
 
 # bad Dovecot input: an error naming file and line, exit 1, nothing changed
