@@ -132,9 +132,25 @@ out:
 void import_copy_named(struct import *im, const char *param, const char *text, const char *file,
 		       int line)
 {
+	static const char *const spellings[] = { "$config_directory", "${config_directory}",
+						 "$(config_directory)", NULL };
 	struct buf *prefix = buf_new(64), *rel = buf_new(64), *type = buf_new(16);
-	const char *p = text, *hit;
+	struct buf *plain = buf_new(256), *tmp = buf_new(256);
+	const char *p, *hit;
 
+	/* "hash:$config_directory/access" names a file of the directory too */
+	buf_set(plain, text);
+	for (const char *const *sp = spellings; *sp; sp++) {
+		buf_reset(tmp);
+		for (p = buf_str(plain); (hit = strstr(p, *sp)) != NULL; p = hit + strlen(*sp)) {
+			buf_add(tmp, p, (size_t)(hit - p));
+			buf_cat(tmp, im->dir);
+		}
+		buf_cat(tmp, p);
+		buf_set(plain, buf_str(tmp));
+	}
+	text = buf_str(plain);
+	p = text;
 	buf_printf(prefix, "%s/", im->dir);
 	while ((hit = strstr(p, buf_str(prefix))) != NULL) {
 		const char *s = hit + buf_len(prefix);
@@ -151,6 +167,8 @@ void import_copy_named(struct import *im, const char *param, const char *text, c
 	buf_free(&prefix);
 	buf_free(&rel);
 	buf_free(&type);
+	buf_free(&plain);
+	buf_free(&tmp);
 }
 
 /* is_dovecot_delivery - a value that hands mail to Dovecot's LDA or LMTP

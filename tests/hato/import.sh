@@ -32,6 +32,9 @@ sed -i "s/port = 143\$/port = $IMAP/; s/port = 993\$/port = $IMAPS/; s/port = 11
 	s/port = 995\$/port = $POP3S/" "$T/dovecot/conf.d/10-master.conf"
 sed -i "s#^ssl_cert = <.*#ssl_cert = <$I/cert.pem#; s#^ssl_key = <.*#ssl_key = <$I/key.pem#" \
 	"$T/dovecot/conf.d/10-ssl.conf"
+# and a table named through $config_directory, as Postfix's own files often do
+printf 'transport_maps = hash:$config_directory/transport\n' >>"$T/postfix/main.cf"
+printf '# no transports\nexample.invalid error:no such domain\n' >"$T/postfix/transport"
 
 t_check "hato init makes the configuration to import into" "$HATO" init --dev "$I"
 inst_set "myhostname = mail.acompass.net"
@@ -79,6 +82,8 @@ t_expect "...ssl_cert from '<file'" "$I/cert.pem" "$POSTCONF" -c "$I" -h ssl_cer
 t_check "the access source is copied" cmp -s "$SRC/postfix/access" "$I/access"
 t_expect "...and its .lmdb built by hato's postmap: 1.2.3 REJECT" "REJECT" "$B/bin/postmap" -q 1.2.3 "hash:$I/access"
 t_expect "...1.2.3.4 OK" "OK" "$B/bin/postmap" -q 1.2.3.4 "hash:$I/access"
+t_expect "a table named as \$config_directory/transport is copied and built too" "error:no such domain" \
+	"$B/bin/postmap" -q example.invalid "hash:$I/transport"
 t_check "header_checks and body_checks are copied" \
 	bash -c "cmp -s '$SRC/postfix/header_checks' '$I/header_checks' && cmp -s '$SRC/postfix/body_checks' '$I/body_checks'"
 t_check "master.cf: imaps on Dovecot's port, implicit TLS" \
