@@ -128,8 +128,12 @@ static void protocols(struct import *im, const struct dovecot_node *root, struct
 /* listener_set - one setting of an inet_listener section */
 static void listener_set(struct import *im, struct listener *l, const struct dovecot_node *n)
 {
-	if (strcmp(n->key, "port") == 0)
+	if (strcmp(n->key, "port") == 0 && strspn(n->value, "0123456789") == strlen(n->value) &&
+	    strlen(n->value) <= 5 && atoi(n->value) <= 65535)
 		l->port = atoi(n->value);
+	else if (strcmp(n->key, "port") == 0)
+		import_problem(im, n->file, n->line, "inet_listener %s { port = %s }: not a port "
+			       "(port %d kept)", l->name, n->value, l->port);
 	else if (strcmp(n->key, "ssl") == 0)
 		l->ssl = strcmp(n->value, "yes") == 0;
 	else if (strcmp(n->key, "address") == 0)
@@ -187,12 +191,19 @@ static void service_line(struct import *im, const struct listener *l, const char
 {
 	const char *std = strcmp(l->name, "imap") == 0 ? "143" : strcmp(l->name, "imaps") == 0 ? "993" :
 			  strcmp(l->name, "pop3") == 0 ? "110" : strcmp(l->name, "pop3s") == 0 ? "995" : "";
-	const char *addr = l->address ? l->address : listen;
 	const char *opts, *rest = hato_init_service(l->ssl ? (l->proto[0] == 'i' ? "imaps" : "pop3s") :
 						    l->proto, &opts);
 	struct buf *name = buf_new(32);
+	struct strv *addrs = strv_split(l->address ? l->address : listen ? listen : "", ", \t[]");
+	const char *addr = addrs->len ? addrs->items[0] : NULL;
 
-	if (addr && strcmp(addr, "*") != 0 && strcmp(addr, "::") != 0 && strcmp(addr, "[::]") != 0)
+	if (addrs->len > 1)
+		import_note(im, "inet_listener %s: hato listens on %s only", l->name, addr);
+	if (addr && (strcmp(addr, "*") == 0 || strcmp(addr, "::") == 0))
+		addr = NULL;
+	if (addr && strchr(addr, ':'))
+		buf_printf(name, "[%s]:%d", addr, l->port);
+	else if (addr)
 		buf_printf(name, "%s:%d", addr, l->port);
 	else if (atoi(std) == l->port)
 		buf_cat(name, l->name);
@@ -201,14 +212,15 @@ static void service_line(struct import *im, const struct listener *l, const char
 	buf_printf(im->services, "%-10s%s%s\n%s", buf_str(name), buf_len(name) < 10 ? "" : " ", rest,
 		   opts ? opts : "");
 	buf_free(&name);
+	strv_free(&addrs);
 }
 
-/* single_listen - Dovecot's listen when it is one address, else NULL */
+/* single_listen - Dovecot's listen (service_line takes its first address) */
 static const char *single_listen(const struct dovecot_node *root, struct buf *out)
 {
 	const char *v = dovecot_conf_get(root, "listen");
 
-	if (v == NULL || strpbrk(v, ", \t"))
+	if (v == NULL)
 		return NULL;
 	buf_set(out, v);
 	return buf_str(out);

@@ -161,16 +161,21 @@ static void note_postfix_entries(struct import *im, const struct master_cf *m)
 	buf_free(&path);
 }
 
-/* add_services - the Dovecot translation's services that base lacks */
-static void add_services(struct import *im, const struct master_cf *base, const bool *dropped)
+/* add_services - the Dovecot translation's services that base lacks; -1
+ * (logged) if they do not parse */
+static int add_services(struct import *im, const struct master_cf *base, const bool *dropped)
 {
 	struct buf *why = buf_new(64);
 	struct master_cf *gen;
 	bool *keep;
 
 	gen = master_cf_parse_text("(generated)", buf_str(im->services), buf_len(im->services), why);
-	if (gen == NULL)
-		log_panic("hato import made a bad master.cf line: %s", buf_str(why));
+	if (gen == NULL) {
+		log_error("the master.cf lines made from %s would not be valid: %s", im->dovecot,
+			  buf_str(why));
+		buf_free(&why);
+		return -1;
+	}
 	keep = xcalloc(gen->len + 1, sizeof(*keep));
 	for (size_t k = 0; k < gen->len; k++) {
 		keep[k] = !has_service(base, gen->entries[k].service, gen->entries[k].type, dropped);
@@ -183,6 +188,7 @@ static void add_services(struct import *im, const struct master_cf *base, const 
 	free(keep);
 	master_cf_free(&gen);
 	buf_free(&why);
+	return 0;
 }
 
 /* import_master - see hato_import.h */
@@ -204,7 +210,8 @@ int import_master(struct import *im)
 	while (buf_len(im->master_cf) >= 2 && strcmp(buf_str(im->master_cf) + buf_len(im->master_cf) - 2, "\n\n") == 0)
 		buf_truncate(im->master_cf, buf_len(im->master_cf) - 1);
 	if (im->dovecot) {
-		add_services(im, base, drop);
+		if (add_services(im, base, drop) < 0)
+			goto out;
 	} else {
 		if ((own = load_master(im, im->dir, own_text)) == NULL)
 			goto out;

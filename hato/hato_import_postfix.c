@@ -111,8 +111,7 @@ static void copy_one(struct import *im, const char *param, const char *rel, cons
 		import_problem(im, file, line, "%s: %s cannot be copied: %s", param, buf_str(src),
 			       buf_len(why) ? buf_str(why) : "no such file");
 	} else {
-		stat(buf_str(src), &st);
-		f = import_add_file(im, rel, text, st.st_mode & 0644);
+		f = import_add_file(im, rel, text, stat(buf_str(src), &st) == 0 ? st.st_mode & 0644 : 0644);
 		text = NULL;
 		if (in_list(indexed, type, strlen(type))) {
 			bool alias = strstr(param, "alias") != NULL;

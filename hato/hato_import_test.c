@@ -110,6 +110,17 @@ static void test_listeners(void)
 	test_assert(has(im.notes, "line 1: protocol lmtp"));
 	test_assert(has(im.problems, "/d/dovecot.conf, line 11: service imap-login { process_min_avail }"));
 	release(&im);
+	translate(&im, "protocols = pop3\nlisten = 127.0.0.1, ::1\n"
+		  "service pop3-login {\n  inet_listener pop3 {\n    address = ::1\n    port = 1110\n  }\n"
+		  "  inet_listener pop3s {\n    port = 99999\n  }\n}\n");
+	test_assert(strstr(buf_str(im.services), "[::1]:1110 inet") != NULL);
+	test_assert(strstr(buf_str(im.services), "127.0.0.1:995 inet") != NULL);
+	test_assert(has(im.notes, "inet_listener pop3s: hato listens on 127.0.0.1 only"));
+	test_assert(has(im.problems, "/d/dovecot.conf, line 9: inet_listener pop3s { port = 99999 }: not a port"));
+	release(&im);
+	translate(&im, "listen = *, ::\n");
+	test_assert(strstr(buf_str(im.services), "\nimaps     inet") != NULL);
+	release(&im);
 	translate(&im, "protocols = imap\nssl = no\n");
 	test_assert(strstr(buf_str(im.services), "imap       inet") == NULL);
 	test_assert(strstr(buf_str(im.services), "imap      inet") != NULL);
