@@ -114,8 +114,14 @@ static void protocols(struct import *im, const struct dovecot_node *root, struct
 	struct strv *v = strv_split(n ? n->value : "imap pop3", " \t,");
 
 	for (size_t i = 0; i < v->len; i++)
-		if (strcmp(v->items[i], "imap") == 0 || strcmp(v->items[i], "pop3") == 0)
-			strv_add(out, v->items[i]);
+		if (strcmp(v->items[i], "imap") == 0 || strcmp(v->items[i], "pop3") == 0) {
+			bool again = false;
+
+			for (size_t k = 0; k < out->len; k++)
+				again = again || strcmp(out->items[k], v->items[i]) == 0;
+			if (!again)
+				strv_add(out, v->items[i]);
+		}
 		else if (strcmp(v->items[i], "lmtp") == 0)
 			import_note(im, "%s, line %d: protocol lmtp: hato delivers mail itself (local, virtual)",
 				    n->file, n->line);
