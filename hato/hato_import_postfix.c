@@ -1,7 +1,8 @@
 /* hato_import_postfix - Postfix's main.cf merged into hato's.
  *
  * Each parameter of the imported main.cf, in its order and with its own
- * line breaks, replaces hato's definition or is appended, with every
+ * line breaks, replaces hato's definition or is appended (with the
+ * comment lines above it), with every
  * /etc/postfix path rewritten to the config directory.  Not taken:
  * hato's own installation settings (queue_directory, mail_owner, ...:
  * the Postfix values name Postfix's paths and users; a note says so), and
@@ -180,11 +181,12 @@ static bool is_dovecot_delivery(const char *name, const char *text)
 	       strstr(text, "dovecot") != NULL;
 }
 
-/* merge_one - one parameter of Postfix's main.cf */
-static void merge_one(struct import *im, const char *path, const struct strv *unknown,
-		      const char *name, const char *text, int line)
+/* merge_one - one parameter of Postfix's main.cf (src); a new one comes
+ * with the comment lines above it */
+static void merge_one(struct import *im, const struct cfgedit *src, const char *path,
+		      const struct strv *unknown, const char *name, const char *text, int line)
 {
-	struct buf *out = buf_new(256);
+	struct buf *out = buf_new(256), *comments = buf_new(256);
 
 	if (in_list(keep_hato, name, strlen(name))) {
 		const char *own = param_find(name) ? config_get(im->hato, name) : NULL;
@@ -207,12 +209,18 @@ static void merge_one(struct import *im, const char *path, const struct strv *un
 				       "deliver into the Maildir themselves (left out)", name);
 			goto out;
 		}
+		if (!cfgedit_has(im->main_cf, name))
+			cfgedit_comments_before(src, line, comments);
+		if (buf_len(comments))
+			buf_cat(comments, "\n");
 		import_rewrite(im, text, out);
-		import_set(im, path, name, buf_str(out));
 		import_copy_named(im, name, buf_str(out), path, line);
+		buf_cat(comments, buf_str(out));
+		import_set(im, path, name, buf_str(comments));
 	}
 out:
 	buf_free(&out);
+	buf_free(&comments);
 }
 
 /* import_postfix_main - see hato_import.h */
@@ -239,7 +247,7 @@ int import_postfix_main(struct import *im)
 	unknown = config_unknown_names(parsed);
 	src = cfgedit_from_text(buf_str(text), buf_len(text));
 	while (cfgedit_next(src, &pos, name, def, &line))
-		merge_one(im, buf_str(path), unknown, buf_str(name), buf_str(def), line);
+		merge_one(im, src, buf_str(path), unknown, buf_str(name), buf_str(def), line);
 	rc = 0;
 out:
 	cfgedit_free(&src);

@@ -249,6 +249,19 @@ bool cfgedit_next(const struct cfgedit *e, size_t *pos, struct buf *name, struct
 	return true;
 }
 
+/* cfgedit_comments_before - see cfgedit.h */
+void cfgedit_comments_before(const struct cfgedit *e, int line, struct buf *out)
+{
+	size_t first = line > 1 ? (size_t)line - 1 : 0;
+
+	buf_reset(out);
+	while (first > 0 && first <= e->lines->len && e->kind[first - 1] == LINE_OTHER &&
+	       e->lines->items[first - 1][strspn(e->lines->items[first - 1], " \t\r")] == '#')
+		first--;
+	for (size_t i = first; i + 1 < (size_t)line && i < e->lines->len; i++)
+		buf_printf(out, "%s%s", buf_len(out) ? "\n" : "", e->lines->items[i]);
+}
+
 /* cfgedit_text - see cfgedit.h */
 void cfgedit_text(const struct cfgedit *e, struct buf *out)
 {

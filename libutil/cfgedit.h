@@ -48,6 +48,9 @@ bool cfgedit_has(const struct cfgedit *e, const char *name);
  * the end */
 bool cfgedit_next(const struct cfgedit *e, size_t *pos, struct buf *name, struct buf *text,
 		  int *line_r);
+/* cfgedit_comments_before - the comment lines right above line (1-based),
+ * up to a blank line or a definition, into out (joined with "\n") */
+void cfgedit_comments_before(const struct cfgedit *e, int line, struct buf *out);
 /* cfgedit_text - the file as it would be written */
 void cfgedit_text(const struct cfgedit *e, struct buf *out);
 /* cfgedit_save - write atomically, keeping the mode of the old file */

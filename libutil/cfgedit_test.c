@@ -45,6 +45,12 @@ void test_cfgedit(void)
 	test_assert(cfgedit_next(e, &pos, name, text, &line) && line == 8);
 	test_assert(!cfgedit_next(e, &pos, name, text, &line));
 	test_assert(cfgedit_has(e, "b") && !cfgedit_has(e, "c"));
+	cfgedit_comments_before(e, 2, text);
+	test_assert_str(buf_str(text), "# a comment");
+	cfgedit_comments_before(e, 3, text);
+	test_assert_str(buf_str(text), "");
+	cfgedit_comments_before(e, 1, text);
+	test_assert_str(buf_str(text), "");
 	test_end();
 
 	test_begin("cfgedit: set replaces the first definition, drops the others, appends a new one");
