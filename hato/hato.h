@@ -7,7 +7,8 @@
  * logging); hato_services.c names the master.cf services hato lacks;
  * hato_perms.c is set-permissions; hato_pw.c makes password hashes;
  * hato_log.c prints one message's log lines (maillog_line.c reads them);
- * hato_logrotate.c moves maillog_file away. */
+ * hato_logrotate.c moves maillog_file away; hato_import*.c merge a Postfix
+ * and Dovecot configuration (hato_import.h, dovecot_conf.h). */
 #ifndef HATO_HATO_H
 #define HATO_HATO_H
 
@@ -29,6 +30,10 @@ int hato_init(struct hato_ctx *ctx);
 /* hato_init_options - init's options from ctx->args (--dev, --keep-existing,
  * --destdir D), -1 for an unknown one or --dev with --destdir */
 int hato_init_options(struct hato_ctx *ctx);
+/* hato_init_service - the master.cf line hato init writes for a service,
+ * after its name, and its "-o" lines (hato_init.c) */
+const char *hato_init_service(const char *name, const char **options_r);
+int hato_import(struct hato_ctx *ctx);
 int hato_cert_create(const char *cert_path, const char *key_path, const char *cn,
 		     struct buf *why);
 int hato_start(struct hato_ctx *ctx, bool foreground);

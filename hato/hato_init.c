@@ -68,6 +68,24 @@ static const struct service_line {
 	{ "login/imap", NULL, "unix  -       n       n       -       -       imapmail", NULL },
 };
 
+/* hato_init_service - the rest of service name's master.cf line after its
+ * name ("inet n - n - - imapd") and its "  -o" lines, or NULL (hato import
+ * writes the same lines) */
+const char *hato_init_service(const char *name, const char **options_r)
+{
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (strcmp(services[i].name, name) == 0 && strncmp(services[i].rest, "inet", 4) == 0) {
+			*options_r = services[i].options;
+			return services[i].rest;
+		}
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (strcmp(services[i].name, name) == 0) {
+			*options_r = services[i].options;
+			return services[i].rest;
+		}
+	return NULL;
+}
+
 /* libexec_dir - where the daemons are, next to this hato binary; where
  * they will be installed when staging for a package */
 static void libexec_dir(const struct hato_ctx *ctx, struct buf *out)

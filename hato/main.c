@@ -1,7 +1,7 @@
 /* hato - the control command: hato [-c DIR] COMMAND.
  *
  * Commands: init [--dev], start, start-fg, stop, abort, reload, status,
- * check, set-permissions, flush, pw, version.  The config directory is -c DIR, else
+ * check, set-permissions, flush, import, pw, version.  The config directory is -c DIR, else
  * $HATO_CONFIG, else /etc/hato.  Exit 0 on success; 1 with a message that
  * names the file, line or service on failure.
  */
@@ -46,6 +46,7 @@ static const struct command commands[] = {
 	{ "flush", hato_flush, "retry deferred mail now (postqueue -f)" },
 	{ "log", hato_log, "one message's or session's lines in maillog_file: log ID [FILE...]" },
 	{ "logrotate", hato_logrotate, "move maillog_file away, reopen it, compress the old one" },
+	{ "import", hato_import, "merge /etc/postfix and /etc/dovecot: import [--postfix DIR] [--dovecot DIR] [--dry-run]" },
 	{ "pw", hato_pw, "print a password hash: pw [-s SCHEME] (password on stdin)" },
 	{ "version", cmd_version, "print the version" },
 	{ NULL, NULL, NULL },

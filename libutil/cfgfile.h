@@ -68,6 +68,9 @@ enum config_origin config_origin(const struct config *c, const char *name);
 int config_line(const struct config *c, const char *name);
 /* config_set_names - names set in main.cf, in file order (postconf -n) */
 struct strv *config_set_names(const struct config *c);
+/* config_unknown_names - names set that the schema does not know and no
+ * value refers to (those "unknown parameter" warns about), in file order */
+struct strv *config_unknown_names(const struct config *c);
 /* config_expand_text - expand $names in text; -1 and why on error */
 int config_expand_text(struct config *c, const char *text, struct buf *out, struct buf *why);
 /* config_expand_name - the expanded value of name, not cached; -1 and why */

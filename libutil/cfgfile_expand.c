@@ -260,21 +260,32 @@ static void note_references(const char *text, struct htable *refs)
 	}
 }
 
-/* warn_unknown - a warning for each unknown name that nothing refers to */
-static void warn_unknown(struct config *c)
+/* config_unknown_names - names set that the schema does not know and that
+ * no value refers to, in file order */
+struct strv *config_unknown_names(const struct config *c)
 {
 	struct htable *refs = htable_new(64);
+	struct strv *set = config_set_names(c), *out = strv_new();
 
 	HTABLE_FOREACH(c->set, e)
 		note_references(((struct config_entry *)e->value)->value, refs);
-	HTABLE_FOREACH(c->set, e) {
-		struct config_entry *ce = e->value;
-
-		if (!c->schema->known(e->key) && htable_find(refs, e->key) == NULL)
-			log_warn("%s, line %d: unknown parameter \"%s\" is ignored",
-				 c->path, ce->line, e->key);
-	}
+	for (size_t i = 0; i < set->len; i++)
+		if (!c->schema->known(set->items[i]) && htable_find(refs, set->items[i]) == NULL)
+			strv_add(out, set->items[i]);
 	htable_free(&refs, NULL);
+	strv_free(&set);
+	return out;
+}
+
+/* warn_unknown - a warning for each unknown name that nothing refers to */
+static void warn_unknown(struct config *c)
+{
+	struct strv *unknown = config_unknown_names(c);
+
+	for (size_t i = 0; i < unknown->len; i++)
+		log_warn("%s, line %d: unknown parameter \"%s\" is ignored",
+			 c->path, config_line(c, unknown->items[i]), unknown->items[i]);
+	strv_free(&unknown);
 }
 
 /* check_entry - expand one set value and check its type */

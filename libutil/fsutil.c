@@ -134,3 +134,31 @@ int fsutil_pread_all(int fd, unsigned long long off, size_t len, struct buf *out
 	}
 	return 0;
 }
+
+/* fsutil_replace - see fsutil.h */
+int fsutil_replace(const char *path, const void *data, size_t len, unsigned mode,
+		   struct buf *why)
+{
+	struct buf *tmp = buf_new(64);
+	int fd, rc = -1;
+
+	buf_printf(tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(buf_str(tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		buf_printf(why, "create %s: %s", buf_str(tmp), strerror(errno));
+	else if (write(fd, data, len) != (ssize_t)len || fchmod(fd, (mode_t)mode) < 0 ||
+		 fsync(fd) < 0)
+		buf_printf(why, "write %s: %s", buf_str(tmp), strerror(errno));
+	else if (rename(buf_str(tmp), path) < 0)
+		buf_printf(why, "rename %s to %s: %s", buf_str(tmp), path, strerror(errno));
+	else if (fsutil_fsync_dir_of(path) < 0)
+		buf_printf(why, "fsync directory of %s: %s", path, strerror(errno));
+	else
+		rc = 0;
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0 && fd >= 0)
+		unlink(buf_str(tmp));
+	buf_free(&tmp);
+	return rc;
+}

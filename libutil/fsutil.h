@@ -10,6 +10,10 @@
  * write (a user's Maildir): no symbolic link followed, a regular file,
  * bounded in size.
  * fsutil_pread_all() appends len bytes at an offset, retrying short reads.
+ * fsutil_replace() puts a whole new file in place atomically: a temporary
+ * file beside it (O_EXCL, O_NOFOLLOW), fsync, rename over the old name
+ * (which replaces a symbolic link there, never follows it), fsync of the
+ * directory; readers see the old file or the new one, never half of one.
  */
 #ifndef HATO_FSUTIL_H
 #define HATO_FSUTIL_H
@@ -26,5 +30,9 @@ int fsutil_load_at(int dir_fd, const char *name, size_t max, struct buf *out, st
 /* fsutil_pread_all - len bytes of fd at off appended to out: 0, or -1 with
  * errno (0 when the file is shorter) and out as it was */
 int fsutil_pread_all(int fd, unsigned long long off, size_t len, struct buf *out);
+
+/* fsutil_replace - path gets exactly data, mode mode: 0, or -1 with why */
+int fsutil_replace(const char *path, const void *data, size_t len, unsigned mode,
+		   struct buf *why);
 
 #endif
