@@ -91,7 +91,7 @@ $(BUILD)/obj/%.o: %.c
 # objects that compile PREFIX in are rebuilt when it changes
 $(BUILD)/prefix.stamp: FORCE
 	@mkdir -p $(@D); echo '$(PREFIX) $(VERSION)' | cmp -s - $@ || echo '$(PREFIX) $(VERSION)' > $@
-$(BUILD)/obj/global/params.o $(BUILD)/obj/hato/hato_init.o: $(BUILD)/prefix.stamp
+$(BUILD)/obj/global/params.o $(BUILD)/obj/hato/hato_init.o $(BUILD)/obj/hato/hato_import_write.o: $(BUILD)/prefix.stamp
 FORCE:
 
 # --- unit tests under ASan + UBSan --------------------------------------

@@ -9,7 +9,8 @@
 . "$HATO_TOP/tests/lib.sh"
 HATO=$B/bin/hato
 S=$T/stage
-prefix=$(strings "$HATO" | grep -m1 -x '/[a-z/]*/libexec/hato')
+# the compiled-in daemon_directory: the build's PREFIX (build/prefix.stamp)
+prefix=$(awk '{ print $1 }' "$B/prefix.stamp")/libexec/hato
 
 mkdir -p "$S/etc" "$S$prefix"
 printf '#!/bin/sh\n' >"$S$prefix/smtpd"; chmod 755 "$S$prefix/smtpd"
