@@ -13,6 +13,8 @@
  * something is a problem with its file and line; empty sections (Debian
  * ships many) and settings hato has no need for (ssl_dh, ...) are not.
  */
+#include <arpa/inet.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -131,6 +133,27 @@ static void protocols(struct import *im, const struct dovecot_node *root, struct
 	strv_free(&v);
 }
 
+/* address_list_ok - Dovecot's address list (listen, inet_listener's
+ * address): every item "*", "::", an IP literal or a host name, so
+ * service_line makes a master.cf service name of it */
+static bool address_list_ok(const char *list)
+{
+	struct strv *items = strv_split(list, ", \t[]");
+	unsigned char ip[16];
+	bool ok = items->len > 0;
+
+	for (size_t i = 0; ok && i < items->len; i++) {
+		const char *a = items->items[i];
+		size_t n = strlen(a);
+
+		ok = strcmp(a, "*") == 0 || inet_pton(AF_INET, a, ip) == 1 || inet_pton(AF_INET6, a, ip) == 1 ||
+		     (n > 0 && n <= 253 && a[0] != '-' && a[0] != '.' &&
+		      strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") == n);
+	}
+	strv_free(&items);
+	return ok;
+}
+
 /* listener_set - one setting of an inet_listener section */
 static void listener_set(struct import *im, struct listener *l, const struct dovecot_node *n)
 {
@@ -142,8 +165,11 @@ static void listener_set(struct import *im, struct listener *l, const struct dov
 			       "(port %d kept)", l->name, n->value, l->port);
 	else if (strcmp(n->key, "ssl") == 0)
 		l->ssl = strcmp(n->value, "yes") == 0;
-	else if (strcmp(n->key, "address") == 0)
+	else if (strcmp(n->key, "address") == 0 && address_list_ok(n->value))
 		l->address = n->value;
+	else if (strcmp(n->key, "address") == 0)
+		import_problem(im, n->file, n->line, "inet_listener %s { address = %s }: not an "
+			       "address list (left out: every address)", l->name, n->value);
 	else
 		import_problem(im, n->file, n->line, "inet_listener %s { %s = %s }: hato has no such "
 			       "setting (left out)", l->name, n->key, n->value);
@@ -221,14 +247,20 @@ static void service_line(struct import *im, const struct listener *l, const char
 	strv_free(&addrs);
 }
 
-/* single_listen - Dovecot's listen (service_line takes its first address) */
-static const char *single_listen(const struct dovecot_node *root, struct buf *out)
+/* single_listen - Dovecot's listen (service_line takes its first address);
+ * one that is no address list is a problem, and every address is taken */
+static const char *single_listen(struct import *im, const struct dovecot_node *root, struct buf *out)
 {
-	const char *v = dovecot_conf_get(root, "listen");
+	const struct dovecot_node *n = dovecot_conf_find(root, "listen");
 
-	if (v == NULL)
+	if (n == NULL || n->value == NULL)
 		return NULL;
-	buf_set(out, v);
+	if (!address_list_ok(n->value)) {
+		import_problem(im, n->file, n->line, "listen = %s: not an address list (left out: "
+			       "every address)", n->value);
+		return NULL;
+	}
+	buf_set(out, n->value);
 	return buf_str(out);
 }
 
@@ -242,7 +274,7 @@ static void services(struct import *im, const struct dovecot_node *root, const s
 	size_t n = 4;
 	const char *ssl = dovecot_conf_get(root, "ssl");
 	struct buf *listen = buf_new(32);
-	const char *addr = single_listen(root, listen);
+	const char *addr = single_listen(im, root, listen);
 	const char *opts;
 
 	for (const struct dovecot_node *c = root->child; c; c = c->next)

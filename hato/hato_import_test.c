@@ -121,6 +121,14 @@ static void test_listeners(void)
 	translate(&im, "listen = *, ::\n");
 	test_assert(strstr(buf_str(im.services), "\nimaps     inet") != NULL);
 	release(&im);
+	translate(&im, "protocols = imap\nlisten = [{\nservice imap-login {\n  inet_listener imap {\n"
+		  "    address = a b!c\n  }\n}\n");
+	test_assert(has(im.problems, "/d/dovecot.conf, line 2: listen = [{: not an address list"));
+	test_assert(has(im.problems, "/d/dovecot.conf, line 5: inet_listener imap { address = a b!c }: "
+			"not an address list"));
+	test_assert(strncmp(buf_str(im.services), "imap      inet", 14) == 0);	/* every address */
+	test_assert(strchr(buf_str(im.services), '{') == NULL && strchr(buf_str(im.services), '!') == NULL);
+	release(&im);
 	translate(&im, "protocols = imap\nssl = no\n");
 	test_assert(strstr(buf_str(im.services), "imap       inet") == NULL);
 	test_assert(strstr(buf_str(im.services), "imap      inet") != NULL);
