@@ -1,6 +1,7 @@
 /* sendmail - the Sendmail-compatible submission command: arguments, the
  * configuration, then the mode (see sendmail.h).  Runs with the caller's
  * rights; postdrop (set-group-ID) does the privileged part. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sysexits.h>
@@ -36,6 +37,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	log_init("sendmail");
+	/* a caller that ignores SIGCHLD (swaks --pipe, some daemons) would
+	 * have postdrop reaped unseen: its exit status decides ours */
+	signal(SIGCHLD, SIG_DFL);
 	if (sendmail_args_parse(argc, argv, &o, why) < 0)
 		return fail(EX_USAGE, why);
 	c = config_read(config_dir(o.config_dir), CONFIG_QUIET, why);

@@ -7,6 +7,8 @@
  *                      and to find -t recipients, the size limit
  *   sendmail_submit.c  the envelope, postdrop as a child, its exit status
  *   sendmail_modes.c   -bp, -bi, -q: run the tool that does the job
+ *   sendmail_smtp.c    -bs: an SMTP dialog on stdin and stdout, each
+ *                      message through postdrop as above
  * Trust: sendmail runs with the caller's rights only; everything it
  * writes is checked again by postdrop (set-group-ID) and by pickup.
  * Exit status (sysexits): 0 queued; EX_USAGE bad arguments or no
@@ -73,6 +75,17 @@ void sendmail_msg_free(struct sendmail_msg **mp);
 /* sendmail_submit.c: the exit status */
 int sendmail_submit(const struct sendmail_opts *o, const struct params *cf);
 void sendmail_find_program(const struct params *cf, const char *name, struct buf *out);
+/* authorized_submit_users: returns when the caller may submit, else exits */
+void sendmail_check_submit_users(const struct params *cf);
+/* one message of -bs: see sendmail_submit.c */
+struct sendmail_tx;
+struct sendmail_tx *sendmail_tx_begin(const struct sendmail_opts *o, const struct params *cf,
+				      const char *sender, const struct strv *rcpts);
+bool sendmail_tx_write(struct sendmail_tx *tx, const char *p, size_t len);
+int sendmail_tx_end(struct sendmail_tx **txp, bool commit);
+
+/* sendmail_smtp.c: -bs, SMTP on stdin and stdout; the exit status */
+int sendmail_smtp(const struct sendmail_opts *o, const struct params *cf);
 void sendmail_from_line(const char *full_name, const char *sender, const char *origin,
 			struct buf *out);
 

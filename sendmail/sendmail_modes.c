@@ -1,9 +1,9 @@
 /* sendmail_modes - the modes that are another program's job, as Postfix
  * does them: -bi (and -I) runs newaliases, -bp runs postqueue -p, -q runs
  * postqueue -f, else "hato flush".  The program is looked for next to
- * sendmail, then in command_directory; -C is passed on as -c.  -bs (SMTP
- * on stdin) and the daemon and test modes (-bd, -bv, ...) are refused with
- * a message saying so.
+ * sendmail, then in command_directory; -C is passed on as -c.  -bs is
+ * sendmail_smtp.c's.  The daemon and test modes (-bd, -bv, ...) are
+ * refused with a message saying so.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -73,8 +73,7 @@ int sendmail_run_mode(const struct sendmail_opts *o, const struct params *cf)
 		return fail(EX_UNAVAILABLE, "-q: neither postqueue nor hato is installed in %s",
 			    cf->command_directory);
 	case SENDMAIL_SMTP:
-		return fail(EX_UNAVAILABLE, "-bs (SMTP on stdin) is not supported yet; submit with "
-			    "SMTP to the submission port, or pipe the message to sendmail without -bs");
+		return sendmail_smtp(o, cf);
 	case SENDMAIL_UNSUPPORTED:
 		return fail(EX_USAGE, "-b%s is not supported by hato's sendmail "
 			    "(supported: -bm, -bi, -bp, -bs)", o->mode_name);

@@ -10,6 +10,10 @@
  * reach the caller's stderr; its exit status decides ours.  When the
  * message must be refused here (too large, -t without recipients),
  * postdrop is stopped first and removes its unfinished file.
+ * sendmail_tx_* do the same for one SMTP transaction of -bs
+ * (sendmail_smtp.c): sender and recipients from MAIL and RCPT, the
+ * content as the client sent it (no From: added), a refusal answered,
+ * not fatal.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -314,9 +318,72 @@ static void content(struct submit *s, const char *from_line)
 	free(in);
 }
 
-/* check_submit_users - authorized_submit_users: postdrop enforces it, asking
+struct sendmail_tx {
+	struct submit s;
+	struct sendmail_msg *m;
+	bool too_big;
+};
+
+/* sendmail_tx_begin - postdrop started, the envelope written: sender and
+ * rcpts (internal form) as MAIL and RCPT gave them */
+struct sendmail_tx *sendmail_tx_begin(const struct sendmail_opts *o, const struct params *cf,
+				      const char *sender, const struct strv *rcpts)
+{
+	struct sendmail_tx *tx = xcalloc(1, sizeof(*tx));
+
+	log_set_fatal_hook(on_fatal);
+	signal(SIGPIPE, SIG_IGN);
+	tx->s = (struct submit){ .o = o, .cf = cf, .sender = xstrdup(sender), .rcpts = strv_new(),
+				 .out = buf_new(FLUSH_AT + 8192) };
+	for (size_t i = 0; i < rcpts->len; i++)
+		strv_add(tx->s.rcpts, rcpts->items[i]);
+	start_postdrop(&tx->s);
+	envelope(&tx->s);
+	tx->m = sendmail_msg_new(&(struct sendmail_msg_opts){ .ignore_dots = true,
+		.size_limit = cf->message_size_limit }, emit, &tx->s);
+	return tx;
+}
+
+/* sendmail_tx_write - content bytes (lines end in "\n"); false once the
+ * message is over message_size_limit */
+bool sendmail_tx_write(struct sendmail_tx *tx, const char *p, size_t len)
+{
+	if (!tx->too_big && sendmail_msg_input(tx->m, p, len) == SENDMAIL_MSG_TOO_BIG)
+		tx->too_big = true;
+	return !tx->too_big;
+}
+
+/* sendmail_tx_end - queue the message (commit) or drop it: 0 queued, else
+ * EX_DATAERR (too big), postdrop's status, or EX_TEMPFAIL; tx is freed */
+int sendmail_tx_end(struct sendmail_tx **txp, bool commit)
+{
+	struct sendmail_tx *tx = *txp;
+	int rc;
+
+	if (commit && !tx->too_big && sendmail_msg_end(tx->m) == SENDMAIL_MSG_TOO_BIG)
+		tx->too_big = true;
+	if (!commit || tx->too_big) {
+		stop_child();		/* postdrop removes its unfinished file */
+		close(tx->s.fd);
+		rc = tx->too_big ? EX_DATAERR : EX_TEMPFAIL;
+	} else {
+		qrec_put(tx->s.out, QREC_XTRA, "", 0);
+		qrec_put(tx->s.out, QREC_END, "", 0);
+		flush(&tx->s);
+		rc = wait_postdrop(&tx->s);
+	}
+	sendmail_msg_free(&tx->m);
+	strv_free(&tx->s.rcpts);
+	buf_free(&tx->s.out);
+	free(tx->s.sender);
+	free(tx);
+	*txp = NULL;
+	return rc;
+}
+
+/* sendmail_check_submit_users - authorized_submit_users: postdrop enforces it, asking
  * here first gives the caller the plain message (as Postfix's sendmail) */
-static void check_submit_users(const struct params *cf)
+void sendmail_check_submit_users(const struct params *cf)
 {
 	struct buf *why = buf_new(0);
 	int rc = mail_acl_check("authorized_submit_users", cf->authorized_submit_users,
@@ -337,7 +404,7 @@ int sendmail_submit(const struct sendmail_opts *o, const struct params *cf)
 
 	log_set_fatal_hook(on_fatal);
 	signal(SIGPIPE, SIG_IGN);	/* a dead postdrop shows in its exit status */
-	check_submit_users(cf);
+	sendmail_check_submit_users(cf);
 	if (o->sender == NULL && pw == NULL)
 		die(EX_TEMPFAIL, "no login name for user ID %lu; use -f sender", (unsigned long)getuid());
 	s.sender = xstrdup(o->sender ? o->sender : pw->pw_name);

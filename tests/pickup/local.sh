@@ -131,7 +131,6 @@ t_expect_err "no recipients and no -t: a clear error" "Recipient addresses must 
 t_check "...and exit status 64 (EX_USAGE) ($rc)" test "$rc" = 64
 t_expect_err "-t without any recipient header: a clear error" "No recipient addresses found in message header" \
 	bash -c 'echo "Subject: x" | "$1" -t' _ "$SM"
-t_expect_err "-bs: not supported yet, said clearly" "-bs (SMTP on stdin) is not supported yet" "$SM" -bs
 t_check "-bp runs postqueue -p (mailq's listing)" bash -c "'$B/bin/sendmail' -bp 2>&1 | grep -qE 'Mail queue is empty|Requests\\.|Queue report unavailable'"
 t_check "-bi runs newaliases" "$B/bin/sendmail" -bi
 t_expect_err "-q runs postqueue -f (here: no qmgr in master.cf, so it says so)" "postqueue: fatal: Cannot flush mail queue" "$B/bin/sendmail" -q
