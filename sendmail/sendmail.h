@@ -84,8 +84,19 @@ struct sendmail_tx *sendmail_tx_begin(const struct sendmail_opts *o, const struc
 bool sendmail_tx_write(struct sendmail_tx *tx, const char *p, size_t len);
 int sendmail_tx_end(struct sendmail_tx **txp, bool commit);
 
-/* sendmail_smtp.c: -bs, SMTP on stdin and stdout; the exit status */
+/* sendmail_smtp.c: -bs, SMTP on stdin and stdout; the exit status.
+ * sendmail_smtp_session - the dialog alone: each message to q (begin
+ * with MAIL's and RCPT's addresses, write its content lines, end: 0
+ * queued, EX_DATAERR too big, else a temporary failure) */
+struct sendmail_smtp_queue {
+	void *(*begin)(void *ctx, const char *sender, const struct strv *rcpts);
+	bool (*write)(void *tx, const char *p, size_t len);
+	int (*end)(void *tx, bool commit);
+	void *ctx;
+};
 int sendmail_smtp(const struct sendmail_opts *o, const struct params *cf);
+void sendmail_smtp_session(const struct params *cf, int in_fd, int out_fd,
+			   const struct sendmail_smtp_queue *q);
 void sendmail_from_line(const char *full_name, const char *sender, const char *origin,
 			struct buf *out);
 

@@ -14,6 +14,9 @@
  * The end of the input ends the session; a transaction it cut short is
  * dropped.  DATA: lines end in CRLF or LF; "." alone ends the message; a
  * leading dot is removed from every other line (RFC 5321 4.5.2).
+ * The dialog (sendmail_smtp_session) takes its descriptors and its queue
+ * (struct sendmail_smtp_queue) as arguments, so fuzz_sendmail_smtp runs
+ * it over any input without a postdrop.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -32,8 +35,9 @@
 enum { IN_MAX = 65536, LINE_MAX_BYTES = 4096, RCPT_MAX = 1000, ERRORS_MAX = 20 };
 
 struct smtp {
-	const struct sendmail_opts *o;
 	const struct params *cf;
+	const struct sendmail_smtp_queue *q;
+	int in_fd, out_fd;
 	char in[IN_MAX];
 	size_t start, end;	/* unread input: in[start..end) */
 	bool eof;
@@ -56,7 +60,7 @@ static void reply(struct smtp *c, const char *fmt, ...)
 	if (b->data[0] == '4' || b->data[0] == '5')
 		c->errors++;
 	for (size_t off = 0; off < buf_len(b);) {
-		ssize_t n = write(STDOUT_FILENO, buf_str(b) + off, buf_len(b) - off);
+		ssize_t n = write(c->out_fd, buf_str(b) + off, buf_len(b) - off);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -82,7 +86,7 @@ static bool fill(struct smtp *c)
 		c->start = 0;
 	}
 	do
-		n = read(STDIN_FILENO, c->in + c->end, sizeof(c->in) - c->end);
+		n = read(c->in_fd, c->in + c->end, sizeof(c->in) - c->end);
 	while (n < 0 && errno == EINTR);
 	if (n <= 0) {
 		c->eof = true;
@@ -226,7 +230,7 @@ static void cmd_rcpt(struct smtp *c, const char *args)
 
 /* read_data - the message up to "." into tx; false when the input ended
  * first */
-static bool read_data(struct smtp *c, struct sendmail_tx *tx)
+static bool read_data(struct smtp *c, void *tx)
 {
 	const char *p;
 	size_t len;
@@ -239,9 +243,9 @@ static bool read_data(struct smtp *c, struct sendmail_tx *tx)
 			p++;	/* dot-stuffing */
 			len--;
 		}
-		sendmail_tx_write(tx, p, len);
+		c->q->write(tx, p, len);
 		if (whole)
-			sendmail_tx_write(tx, "\n", 1);
+			c->q->write(tx, "\n", 1);
 		at_start = whole;
 	}
 	return false;
@@ -250,7 +254,7 @@ static bool read_data(struct smtp *c, struct sendmail_tx *tx)
 /* cmd_data - the message into the queue through postdrop */
 static void cmd_data(struct smtp *c)
 {
-	struct sendmail_tx *tx;
+	void *tx;
 	bool ended;
 	int rc;
 
@@ -263,9 +267,9 @@ static void cmd_data(struct smtp *c)
 		return;
 	}
 	reply(c, "354 End data with <CR><LF>.<CR><LF>");
-	tx = sendmail_tx_begin(c->o, c->cf, c->sender, c->rcpts);
+	tx = c->q->begin(c->q->ctx, c->sender, c->rcpts);
 	ended = read_data(c, tx);
-	rc = sendmail_tx_end(&tx, ended);
+	rc = c->q->end(tx, ended);
 	forget(c);
 	if (!ended)
 		return;		/* the input ended inside DATA: nothing queued */
@@ -311,8 +315,10 @@ static bool command(struct smtp *c, char *line)
 	return true;
 }
 
-/* sendmail_smtp - see the top of the file */
-int sendmail_smtp(const struct sendmail_opts *o, const struct params *cf)
+/* sendmail_smtp_session - the dialog on in_fd and out_fd, each message
+ * into q */
+void sendmail_smtp_session(const struct params *cf, int in_fd, int out_fd,
+			   const struct sendmail_smtp_queue *q)
 {
 	struct smtp *c = xcalloc(1, sizeof(*c));
 	char line[LINE_MAX_BYTES + 1];
@@ -320,9 +326,10 @@ int sendmail_smtp(const struct sendmail_opts *o, const struct params *cf)
 	size_t len;
 	bool whole, go = true, overlong = false;
 
-	sendmail_check_submit_users(cf);
-	c->o = o;
 	c->cf = cf;
+	c->q = q;
+	c->in_fd = in_fd;
+	c->out_fd = out_fd;
 	c->rcpts = strv_new();
 	reply(c, "220 %s", cf->smtpd_banner);
 	while (go && !c->eof && next_line(c, &p, &len, &whole)) {
@@ -347,5 +354,41 @@ int sendmail_smtp(const struct sendmail_opts *o, const struct params *cf)
 	forget(c);
 	strv_free(&c->rcpts);
 	free(c);
+}
+
+/* the queue of a real session: postdrop (sendmail_submit.c) */
+struct postdrop_ctx {
+	const struct sendmail_opts *o;
+	const struct params *cf;
+};
+
+static void *postdrop_begin(void *ctx, const char *sender, const struct strv *rcpts)
+{
+	const struct postdrop_ctx *pc = ctx;
+
+	return sendmail_tx_begin(pc->o, pc->cf, sender, rcpts);
+}
+
+static bool postdrop_write(void *tx, const char *p, size_t len)
+{
+	return sendmail_tx_write(tx, p, len);
+}
+
+static int postdrop_end(void *tx, bool commit)
+{
+	struct sendmail_tx *t = tx;
+
+	return sendmail_tx_end(&t, commit);
+}
+
+/* sendmail_smtp - see the top of the file */
+int sendmail_smtp(const struct sendmail_opts *o, const struct params *cf)
+{
+	struct postdrop_ctx pc = { .o = o, .cf = cf };
+	const struct sendmail_smtp_queue q = { .begin = postdrop_begin, .write = postdrop_write,
+					       .end = postdrop_end, .ctx = &pc };
+
+	sendmail_check_submit_users(cf);
+	sendmail_smtp_session(cf, STDIN_FILENO, STDOUT_FILENO, &q);
 	return EX_OK;
 }
