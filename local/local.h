@@ -124,6 +124,7 @@ void local_include(struct local_rcpt *r, const char *path, const struct local_so
 void local_file(struct local_rcpt *r, const char *path, const struct local_source *src);
 void local_command(struct local_rcpt *r, const char *command, const struct local_source *src);
 void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char *to);
+void local_mailbox_command(struct local_rcpt *r, const struct local_user *u, const char *to);
 
 /* local_forward.c: the collected addresses as one new message */
 void local_forward_flush(struct local_rcpt *r);

@@ -1,5 +1,10 @@
 /* local_mailbox - the user's own mailbox: Maildir when home_mailbox (or
- * mail_spool_directory) ends in "/", else an mbox file with locking.
+ * mail_spool_directory) ends in "/", else an mbox file with locking; or,
+ * with mailbox_command set, that command (procmail, dovecot-lda, ...) as
+ * Postfix runs it: as the user (root's mail with default_privs), whatever
+ * allow_mail_to_commands says, not expanded by hato ($RECIPIENT and the
+ * rest of local_command.c's environment are the shell's), its exit status
+ * deciding as for any "|command".
  *
  * The child runs as the user for the home directory (a Maildir there is
  * written by a helper kept for the next message to the same user,
@@ -169,4 +174,13 @@ void local_mailbox(struct local_rcpt *r, const struct local_user *u, const char 
 	local_recipient_result(r, to, &res);
 	deliver_agent_result_free(&res);
 	buf_free(&name);
+}
+
+/* local_mailbox_command - mailbox_command for user u (see the top) */
+void local_mailbox_command(struct local_rcpt *r, const struct local_user *u, const char *to)
+{
+	struct local_source src = { .cls = 0, .name = u->name, .to = to, .user = u };
+
+	local_item_privs(r->g, &src, u->uid, u->gid, u->name);
+	local_command(r, r->g->cf->mailbox_command, &src);
 }

@@ -102,6 +102,15 @@ void local_recipient_user_free(struct local_user *u)
 	memset(u, 0, sizeof(*u));
 }
 
+/* deliver_mailbox - mailbox_command when set, else the mailbox */
+static void deliver_mailbox(struct local_rcpt *r, const struct local_user *u, const char *to)
+{
+	if (*r->g->cf->mailbox_command)
+		local_mailbox_command(r, u, to);
+	else
+		local_mailbox(r, u, to);
+}
+
 /* deliver_user - .forward unless excluded, else the mailbox */
 static void deliver_user(struct local_rcpt *r, const char *base, const char *to, int flags)
 {
@@ -114,7 +123,7 @@ static void deliver_user(struct local_rcpt *r, const char *base, const char *to,
 	else if (rc == 0)
 		local_recipient_status(r, to, "5.1.1", "User unknown: no local user \"%s\"", base);
 	else if ((flags & LOCAL_NO_FORWARD) || local_dotforward(r, &u, to) == 0)
-		local_mailbox(r, &u, to);
+		deliver_mailbox(r, &u, to);
 	if (rc > 0)
 		local_recipient_user_free(&u);
 	buf_free(&why);
