@@ -266,8 +266,10 @@ bool imapmail_folder_name(struct imapmail *m, const char *name, struct buf *fold
 void imapmail_folder_quote(struct imapmail *m, struct buf *out, const char *folder);
 void imapmail_utf8_patterns(struct imapmail *m, struct strv *patterns);
 /* imapmail_append_data - APPEND's message from c->args[i] on: the
- * literal, or UTF8 (~{n}) when enabled; NULL: BAD */
-const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i);
+ * literal, or UTF8 (~{n}) when enabled, *next the argument after it;
+ * NULL: BAD */
+const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i,
+					    size_t *next);
 /* --- imapmail_esort.c: ESORT (RFC 5267) for imapmail_cmd_sort --- */
 bool imapmail_esort_return(struct imapmail *m, struct imap_cmd *c, struct imapmail_return *r);
 

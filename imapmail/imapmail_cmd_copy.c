@@ -357,19 +357,67 @@ static void placed(struct imapmail *m, const char *folder, int fd, const struct 
 	buf_free(&path);
 }
 
+/* one message of an APPEND (MULTIAPPEND: several) */
+struct append_msg {
+	const struct imap_arg *data;
+	char flags[MAILDIR_FLAGS_MAX];
+	time_t date;
+};
+
+/* append_specs - the messages of c from argument i on: [(flags)]
+ * [date-time] data, repeated (RFC 3502); their count, 0 when bad */
+static size_t append_specs(struct imapmail *m, struct imap_cmd *c, size_t i, const char *folder,
+			   int fd, struct append_msg *out, size_t max)
+{
+	size_t n = 0;
+	int zone;
+
+	while (i < c->args_len) {
+		struct append_msg *a = &out[n];
+
+		if (n == max)
+			return 0;
+		*a = (struct append_msg){ .date = (time_t)-1 };
+		if (c->args[i].type == IMAP_ARG_LIST && !append_flags(m, folder, fd, &c->args[i++], a->flags))
+			return 0;
+		if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING &&
+		    imap_date_time_parse(c->args[i++].str, &a->date, &zone) < 0)
+			return 0;
+		if ((a->data = imapmail_append_data(m, c, i, &i)) == NULL)
+			return 0;
+		n++;
+	}
+	return n;
+}
+
+/* unstore - the new/ files of an APPEND that failed part way (RFC 3502:
+ * none of its messages is appended) */
+static void unstore(int fd, const struct strv *names)
+{
+	struct buf *path = buf_new(64);
+
+	for (size_t i = 0; i < names->len; i++) {
+		buf_reset(path);
+		buf_printf(path, "new/%s", names->items[i]);
+		(void)unlinkat(fd, buf_str(path), 0);
+	}
+	buf_free(&path);
+}
+
 /* imapmail_cmd_append - APPEND mailbox [(flags)] [date-time] literal, or
- * UTF8 (literal8) after ENABLE UTF8=ACCEPT */
+ * UTF8 (literal8) after ENABLE UTF8=ACCEPT; MULTIAPPEND (RFC 3502):
+ * more messages after the first, all appended or none (the files of the
+ * earlier ones removed again when a later one cannot be written); the
+ * literals of one command are bounded together by message_size_limit */
 void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 {
 	struct buf *folder = buf_new(64), *name = buf_new(64), *why = buf_new(0), *uid = buf_new(16);
 	struct buf *newname = buf_new(64);
-	struct strv *bases = strv_new();
-	const struct imap_arg *msg;
-	char flags[MAILDIR_FLAGS_MAX] = "";
+	struct strv *bases = strv_new(), *names = strv_new();
+	struct append_msg *msgs = NULL;
 	struct maildir_quota q;
-	time_t date = (time_t)-1;
-	size_t i = 1;
-	int zone;
+	long long bytes = 0;
+	size_t n = 0;
 	int fd = -1;
 
 	if (c->args_len < 2 || (fd = target(m, &c->args[0], folder)) < 0) {
@@ -377,24 +425,31 @@ void imapmail_cmd_append(struct imapmail *m, struct imap_cmd *c)
 			imapmail_tagged(m, "BAD", "Invalid arguments.");
 		goto out;
 	}
-	if (i < c->args_len && c->args[i].type == IMAP_ARG_LIST && !append_flags(m, buf_str(folder), fd, &c->args[i++], flags))
+	msgs = xcalloc(c->args_len, sizeof(*msgs));
+	if ((n = append_specs(m, c, 1, buf_str(folder), fd, msgs, c->args_len)) == 0)
 		goto bad;
-	if (i < c->args_len && c->args[i].type == IMAP_ARG_STRING &&
-	    imap_date_time_parse(c->args[i++].str, &date, &zone) < 0)
-		goto bad;
-	if ((msg = imapmail_append_data(m, c, i)) == NULL)
-		goto bad;
-	if (!imapmail_quota_room(m, NULL, buf_str(folder), lf_size(msg), 1, &q))
+	for (size_t k = 0; k < n; k++)
+		bytes += lf_size(msgs[k].data);
+	if (!imapmail_quota_room(m, NULL, buf_str(folder), bytes, (long)n, &q))
 		goto out;
-	if (store_message(m, buf_str(folder), msg, date, name, why) < 0) {
-		log_warn("user %s: append to %s: %s", m->user, buf_str(folder), buf_str(why));
-		imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
-		goto out;
+	for (size_t k = 0; k < n; k++) {
+		if (store_message(m, buf_str(folder), msgs[k].data, msgs[k].date, name, why) < 0) {
+			log_warn("user %s: append to %s: %s", m->user, buf_str(folder), buf_str(why));
+			unstore(fd, names);
+			imapmail_tagged(m, "NO", "[SERVERBUG] Internal error occurred.");
+			goto out;
+		}
+		strv_add(names, buf_str(name));
 	}
-	placed(m, buf_str(folder), fd, name, flags, newname, why);
-	strv_addn(bases, buf_str(name), maildir_base_len(buf_str(name)));
-	m->n_append++;
-	imapmail_quota_moved(m, NULL, buf_str(folder), &q, lf_size(msg), 1);
+	for (size_t k = 0; k < n; k++) {
+		const char *stored = names->items[k];
+
+		buf_set(name, stored);
+		placed(m, buf_str(folder), fd, name, msgs[k].flags, newname, why);
+		strv_addn(bases, stored, maildir_base_len(stored));
+	}
+	m->n_append += n;
+	imapmail_quota_moved(m, NULL, buf_str(folder), &q, bytes, (long)n);
 	if (uids_of(m, buf_str(folder), fd, bases, uid))
 		imapmail_tagged(m, "OK", "[APPENDUID %u %s] Append completed.",
 				uidvalidity(m, buf_str(folder)), buf_str(uid));
@@ -406,7 +461,9 @@ bad:
 out:
 	if (fd >= 0)
 		close(fd);
+	free(msgs);
 	strv_free(&bases);
+	strv_free(&names);
 	buf_free(&folder);
 	buf_free(&name);
 	buf_free(&newname);

@@ -101,18 +101,25 @@ void imapmail_utf8_patterns(struct imapmail *m, struct strv *patterns)
 }
 
 /* imapmail_append_data - APPEND's message at c->args[i]: a literal, or
- * (enabled) UTF8 (literal8); NULL when it is neither (BAD) */
-const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i)
+ * (enabled) UTF8 (literal8), with the index of the argument after it in
+ * *next; NULL when it is neither (BAD) */
+const struct imap_arg *imapmail_append_data(struct imapmail *m, const struct imap_cmd *c, size_t i,
+					    size_t *next)
 {
 	const struct imap_arg *a = &c->args[i];
 
-	if (i + 1 == c->args_len && a->type == IMAP_ARG_LITERAL)
+	if (i >= c->args_len)
+		return NULL;
+	if (a->type == IMAP_ARG_LITERAL) {
+		*next = i + 1;
 		return a;
-	if (!m->utf8 || i + 2 != c->args_len || !imap_arg_atom_is(a, "UTF8"))
+	}
+	if (!m->utf8 || i + 2 > c->args_len || !imap_arg_atom_is(a, "UTF8"))
 		return NULL;
 	a = &c->args[i + 1];
 	if (a->type != IMAP_ARG_LIST || a->list_len != 1 || a->list[0].type != IMAP_ARG_LITERAL ||
 	    !a->list[0].literal8)
 		return NULL;
+	*next = i + 2;
 	return &a->list[0];
 }
