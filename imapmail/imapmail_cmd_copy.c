@@ -133,21 +133,27 @@ static bool selected(const struct imapmail *m, const char *folder)
 
 /* uids_of - after a sync of folder (the selected one: the session's
  * sync, which tells the index its own new files, imapmail_watch.h), the
- * UIDs of the bases into out as a set ("5,6,9"); false when any is
- * missing */
+ * UIDs of the bases into out as a set, in the bases' order: runs joined
+ * ("5:7,9", as Dovecot writes them) when they increase, else one by one;
+ * false when any is missing */
 static bool uids_of(struct imapmail *m, const char *folder, int fd, const struct strv *bases,
 		    struct buf *out)
 {
 	struct buf *why = buf_new(0);
 	bool ok = selected(m, folder) ? imapmail_box_sync(m, m->sync == IMAPMAIL_SYNC_ALL) == 0
 				      : mail_index_sync(m->idx, folder, fd, NULL, why) == 0;
+	uint32_t *uids = xcalloc(bases->len ? bases->len : 1, sizeof(*uids));
+	bool increasing = true;
 
 	for (size_t i = 0; ok && i < bases->len; i++) {
-		uint32_t uid;
-
-		ok = mail_index_uid_of(m->idx, folder, bases->items[i], &uid, why) == 1;
-		buf_printf(out, "%s%u", i ? "," : "", uid);
+		ok = mail_index_uid_of(m->idx, folder, bases->items[i], &uids[i], why) == 1;
+		increasing = increasing && (i == 0 || uids[i] > uids[i - 1]);
 	}
+	if (ok && increasing)
+		imap_seqset_format(uids, bases->len, out);
+	for (size_t i = 0; ok && !increasing && i < bases->len; i++)
+		buf_printf(out, "%s%u", i ? "," : "", uids[i]);
+	free(uids);
 	if (buf_len(why))
 		log_warn("user %s: %s: %s", m->user, folder, buf_str(why));
 	buf_free(&why);

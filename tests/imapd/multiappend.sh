@@ -31,8 +31,8 @@ t_check "both announce MULTIAPPEND after login" \
 lit() { local m="Subject: $1\\r\\n\\r\\n$1"; printf '{%d+}\\r\\n%s' "$(printf '%b' "$m" | wc -c)" "$m"; }
 three="c APPEND INBOX (\\\\Seen) $(lit one) \"01-Jan-2020 10:00:00 +0000\" $(lit two) (\\\\Flagged \$Work) $(lit three)\\r\\n"
 hs "$login" "$three" 'd SELECT INBOX\r\n' 'e FETCH 1:* (FLAGS INTERNALDATE BODY.PEEK[HEADER.FIELDS (SUBJECT)])\r\n' >"$T/three.out"
-t_check "three messages in one APPEND: OK with one APPENDUID set of three UIDs" \
-	grep -qE '^c OK \[APPENDUID [0-9]+ (1:3|1,2,3)\] Append completed\.' "$T/three.out"
+t_check "three messages in one APPEND: OK with one APPENDUID set, 1:3 (as Dovecot writes it)" \
+	grep -qE '^c OK \[APPENDUID [0-9]+ 1:3\] Append completed\.' "$T/three.out"
 t_check "...all three in the folder, in order" \
 	bash -c "grep -q '^\* 3 EXISTS' '$T/three.out' && [ \$(grep -c 'Subject: ' '$T/three.out') = 3 ]"
 t_check "...the first \\Seen, the third \\Flagged and \$Work" \
@@ -54,5 +54,5 @@ t_check "three more over a 5-message quota: NO [OVERQUOTA]" grep -q '^g NO \[OVE
 t_expect "...and none of them appended" 3 files
 two="h APPEND INBOX $(lit four) $(lit five)\\r\\n"
 hs "$login" "$two" >"$T/two.out"
-t_check "two more fit: OK [APPENDUID ... 4:5]" grep -qE '^h OK \[APPENDUID [0-9]+ (4:5|4,5)\]' "$T/two.out"
+t_check "two more fit: OK [APPENDUID ... 4:5]" grep -qE '^h OK \[APPENDUID [0-9]+ 4:5\]' "$T/two.out"
 t_expect "...five files" 5 files
