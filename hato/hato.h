@@ -34,6 +34,9 @@ int hato_init_options(struct hato_ctx *ctx);
  * after its name, and its "-o" lines (hato_init.c) */
 const char *hato_init_service(const char *name, const char **options_r);
 int hato_import(struct hato_ctx *ctx);
+/* hato_run - argv[0] (looked for in PATH unless it has a '/') in a child,
+ * waited for: 0 when it exited 0 (hato_run.c) */
+int hato_run(char *const argv[]);
 int hato_cert_create(const char *cert_path, const char *key_path, const char *cn,
 		     struct buf *why);
 int hato_start(struct hato_ctx *ctx, bool foreground);

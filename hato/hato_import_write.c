@@ -12,15 +12,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "fsutil.h"
+#include "hato.h"
 #include "hato_import.h"
 #include "log.h"
 #include "mem.h"
@@ -45,41 +44,14 @@ static int old_text(const char *path, struct buf *out, unsigned *mode_r)
 	return rc;
 }
 
-/* run - fork and exec argv, wait: 0 if it exited 0 */
-static int run(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execv(argv[0], argv);
-		fprintf(stderr, "hato import: %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
-}
-
 /* tool_path - a program beside this hato (build/bin, or $PREFIX/sbin) */
 static void tool_path(const char *name, struct buf *out)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
 	buf_reset(out);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL)
-			*slash = '\0';
-		buf_printf(out, "%s/%s", exe, name);
-	} else {
+	if (fsutil_exe_dir(out) == 0)
+		buf_printf(out, "/%s", name);
+	else
 		buf_printf(out, "%s/sbin/%s", HATO_PREFIX, name);
-	}
 }
 
 /* write_temp - text into dir/name, for diff */
@@ -125,7 +97,7 @@ static int show_one(const struct import *im, const char *tmpdir, const char *nam
 				 a->data, b->data, NULL };
 
 		fflush(stdout);
-		run(argv);	/* 1: they differ */
+		hato_run(argv);	/* 1: they differ */
 		rc = 1;
 	}
 	unlink(buf_str(a));
@@ -241,7 +213,7 @@ static int build(const struct import *im, const struct import_file *f)
 
 	tool_path(f->build, tool);
 	argv[0] = tool->data;
-	if ((rc = run(argv)) < 0)
+	if ((rc = hato_run(argv)) < 0)
 		log_error("%s %s failed", buf_str(tool), f->map);
 	else
 		printf("hato import: %s %s\n", f->build, f->map);

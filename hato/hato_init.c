@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "fsutil.h"
 #include "hato.h"
 #include "dict.h"
 #include "log.h"
@@ -90,25 +91,23 @@ const char *hato_init_service(const char *name, const char **options_r)
  * they will be installed when staging for a package */
 static void libexec_dir(const struct hato_ctx *ctx, struct buf *out)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	struct buf *top = buf_new(64);	/* the directory above this hato's */
+	const char *slash;
 	struct stat st;
 
-	if (n <= 0 || ctx->destdir != NULL) {
+	if (ctx->destdir != NULL || fsutil_exe_dir(top) < 0) {
 		buf_cat(out, HATO_PREFIX "/libexec/hato");
+		buf_free(&top);
 		return;
 	}
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) != NULL)
-		*slash = '\0';
-	if ((slash = strrchr(exe, '/')) != NULL)
-		*slash = '\0';
-	buf_printf(out, "%s/libexec/hato", exe);
-	if (stat(buf_str(out), &st) == 0 && S_ISDIR(st.st_mode))
-		return;
-	buf_reset(out);
-	buf_printf(out, "%s/libexec", exe);
+	if ((slash = strrchr(buf_str(top), '/')) != NULL)
+		buf_truncate(top, (size_t)(slash - buf_str(top)));
+	buf_printf(out, "%s/libexec/hato", buf_str(top));
+	if (stat(buf_str(out), &st) != 0 || !S_ISDIR(st.st_mode)) {
+		buf_reset(out);
+		buf_printf(out, "%s/libexec", buf_str(top));
+	}
+	buf_free(&top);
 }
 
 /* write_new_owned - create path with text, owned by root and group (-1:
@@ -242,22 +241,6 @@ static void master_cf_text(const struct hato_ctx *ctx, struct buf *out)
 		"#127.0.0.1:9154 inet n      -       y       -       2       metricsd\n");
 }
 
-/* run - fork and exec argv, 0 if it exited 0 */
-static int run(char *const argv[])
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid < 0)
-		return -1;
-	if (pid == 0) {
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return -1;
-	return 0;
-}
 
 /* ensure_user - as root: a system user with its own group, made if missing */
 static int ensure_user(const char *user, const char *comment)
@@ -271,7 +254,7 @@ static int ensure_user(const char *user, const char *comment)
 	if (getpwnam(user) != NULL)
 		return 0;
 	log_info("creating user %s", user);
-	if (run(argv) < 0) {
+	if (hato_run(argv) < 0) {
 		log_error("useradd %s failed", user);
 		return -1;
 	}
@@ -288,7 +271,7 @@ static int ensure_accounts(struct config *c)
 		char *argv[] = { "groupadd", "-r", (char *)group, NULL };
 
 		log_info("creating group %s", group);
-		if (run(argv) < 0) {
+		if (hato_run(argv) < 0) {
 			log_error("groupadd -r %s failed", group);
 			return -1;
 		}

@@ -15,11 +15,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "fsutil.h"
 #include "hato.h"
 #include "log.h"
 #include "queue_dirs.h"
@@ -143,16 +143,12 @@ static int fix_programs(struct config *c, const struct queue_owners *o)
 {
 	static const char *const progs[] = { "postdrop", "postqueue" };
 	struct buf *dir = buf_new(64), *path = buf_new(64);
-	char exe[PATH_MAX];
-	ssize_t len;
 	int rc = 0;
 
 	if (config_origin(c, "command_directory") != CONFIG_DEFAULT)
 		buf_cat(dir, config_get(c, "command_directory"));
-	else if ((len = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
-		exe[len] = '\0';
-		buf_add(dir, exe, (size_t)(strrchr(exe, '/') - exe));
-	}
+	else
+		(void)fsutil_exe_dir(dir);	/* unknown: "" is refused below */
 	if (!safe_dir(buf_str(dir))) {
 		buf_free(&dir);
 		buf_free(&path);

@@ -1,6 +1,7 @@
 /* fsutil - durable filesystem helpers; see fsutil.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,4 +162,20 @@ int fsutil_replace(const char *path, const void *data, size_t len, unsigned mode
 		unlink(buf_str(tmp));
 	buf_free(&tmp);
 	return rc;
+}
+
+/* fsutil_exe_dir - see fsutil.h */
+int fsutil_exe_dir(struct buf *out)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return -1;
+	buf_add(out, exe, (size_t)(slash - exe));
+	return 0;
 }

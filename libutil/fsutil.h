@@ -14,6 +14,9 @@
  * file beside it (O_EXCL, O_NOFOLLOW), fsync, rename over the old name
  * (which replaces a symbolic link there, never follows it), fsync of the
  * directory; readers see the old file or the new one, never half of one.
+ * fsutil_exe_dir() appends the directory of the running program (from
+ * /proc/self/exe), where hato's commands find the programs installed
+ * beside them.
  */
 #ifndef HATO_FSUTIL_H
 #define HATO_FSUTIL_H
@@ -23,6 +26,8 @@
 int fsutil_fsync_dir_of(const char *path);
 
 struct buf;
+/* 0 with the directory appended to out, -1 (out unchanged) when unknown */
+int fsutil_exe_dir(struct buf *out);
 /* fsutil_read_until - read fd to EOF or the deadline, keeping at most keep
  * bytes in out: 1 EOF, 0 deadline, -1 EOF after more than keep bytes */
 int fsutil_read_until(int fd, long long deadline, struct buf *out, size_t keep);

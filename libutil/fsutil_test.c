@@ -29,4 +29,13 @@ void test_fsutil(void)
 	unlink(path);
 	free(path);
 	buf_free(&b);
+
+	test_begin("fsutil_exe_dir: the directory of the running program, appended");
+	b = buf_new(16);
+	buf_cat(b, "x:");
+	test_assert(fsutil_exe_dir(b) == 0);
+	test_assert(strncmp(buf_str(b), "x:/", 3) == 0);
+	test_assert(buf_len(b) > 5 && strcmp(buf_str(b) + buf_len(b) - 5, "/asan") == 0);	/* build/asan/unit */
+	buf_free(&b);
+	test_end();
 }

@@ -18,7 +18,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -31,6 +30,7 @@
 
 #include "addr.h"
 #include "cleanup_client.h"
+#include "fsutil.h"
 #include "log.h"
 #include "mem.h"
 #include "qrec.h"
@@ -99,19 +99,11 @@ static void on_fatal(void)
 /* sendmail_find_program - NAME next to this program, else in command_directory */
 void sendmail_find_program(const struct params *cf, const char *name, struct buf *out)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
 	buf_reset(out);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL) {
-			*slash = '\0';
-			buf_printf(out, "%s/%s", exe, name);
-			if (access(buf_str(out), X_OK) == 0)
-				return;
-		}
+	if (fsutil_exe_dir(out) == 0) {
+		buf_printf(out, "/%s", name);
+		if (access(buf_str(out), X_OK) == 0)
+			return;
 	}
 	buf_reset(out);
 	buf_printf(out, "%s/%s", cf->command_directory, name);

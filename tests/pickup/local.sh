@@ -17,7 +17,7 @@ inst_new
 inst_add_pickup
 export HATO_CONFIG=$I
 t_check "instance with smtpd, cleanup and pickup starts" inst_start
-useradd -M -N -s /bin/sh -d /nonexistent "$U" || t_fail "useradd $U"
+t_retry useradd -M -N -s /bin/sh -d /nonexistent "$U" || t_fail "useradd $U"	# retried: another script may hold the passwd lock
 UID_U=$(id -u "$U")
 
 # the commands as an installation has them: postdrop set-group-ID hatodrop

@@ -14,16 +14,12 @@
 . "$TOPDIR/tests/lib/instance.sh"
 
 U=hlbs1
-trap 'userdel "$U" >/dev/null 2>&1; inst_cleanup' EXIT
 inst_new
 inst_add_pickup 1
 t_check "an instance with smtpd, cleanup and pickup starts" inst_start
-userdel "$U" >/dev/null 2>&1
-useradd -M -N -s /bin/sh -d /nonexistent "$U" || t_fail "useradd $U"
-mkdir -p "$T/bin"
-cp "$B/bin/sendmail" "$B/bin/postdrop" "$T/bin/"
-chgrp hatodrop "$T/bin/postdrop" && chmod 2755 "$T/bin/postdrop"
-chmod 755 "$T/bin" "$T/bin/sendmail"
+userdel "$U" >/dev/null 2>&1	# one left by an earlier run
+t_check "a throw-away user" inst_add_user "$U"
+t_check "sendmail and a set-group-ID postdrop as installed" inst_user_bin sendmail postdrop
 SM=$T/bin/sendmail
 as_user() { runuser -u "$U" -- env HATO_CONFIG="$I" "$@"; }
 
