@@ -132,9 +132,10 @@ static void forget(struct smtp *c)
 	c->rcpts = strv_new();
 }
 
-/* path - "FROM:<addr> params" (word "FROM:") into the internal address;
- * NULL after a 501 */
-static char *path(struct smtp *c, const char *args, const char *word, bool is_mail)
+/* path - "FROM:<addr> params" (word "FROM:") into the internal address,
+ * the parameters into *params_r; NULL after a 501 */
+static char *path(struct smtp *c, const char *args, const char *word, bool is_mail,
+		  const char **params_r)
 {
 	struct addr_path p = { 0 };
 	struct buf *why = buf_new(0), *a = buf_new(64);
@@ -156,6 +157,7 @@ static char *path(struct smtp *c, const char *args, const char *word, bool is_ma
 		      is_mail ? "sender" : "recipient");
 		goto out;
 	}
+	*params_r = args + n;
 	if (!p.null && p.domain && *p.domain)
 		buf_printf(a, "%s@%s", p.local, p.domain);
 	else if (!p.null)
@@ -189,16 +191,16 @@ static void cmd_ehlo(struct smtp *c, bool extended)
  * taken as they are */
 static void cmd_mail(struct smtp *c, const char *args)
 {
-	const char *size;
+	const char *params, *size;
 	char *sender;
 
 	if (c->sender) {
 		reply(c, "503 5.5.1 Error: nested MAIL command");
 		return;
 	}
-	if ((sender = path(c, args, "FROM:", true)) == NULL)
+	if ((sender = path(c, args, "FROM:", true, &params)) == NULL)
 		return;
-	size = strcasestr(args, " SIZE=");
+	size = strcasestr(params, " SIZE=");
 	if (size && c->cf->message_size_limit && atol(size + 6) > c->cf->message_size_limit) {
 		reply(c, "552 5.3.4 Message size exceeds fixed limit");
 		free(sender);
@@ -211,6 +213,7 @@ static void cmd_mail(struct smtp *c, const char *args)
 /* cmd_rcpt - RCPT TO: one more recipient */
 static void cmd_rcpt(struct smtp *c, const char *args)
 {
+	const char *params;
 	char *rcpt;
 
 	if (c->sender == NULL) {
@@ -221,7 +224,7 @@ static void cmd_rcpt(struct smtp *c, const char *args)
 		reply(c, "452 4.5.3 Error: too many recipients");
 		return;
 	}
-	if ((rcpt = path(c, args, "TO:", false)) == NULL)
+	if ((rcpt = path(c, args, "TO:", false, &params)) == NULL)
 		return;
 	strv_add(c->rcpts, rcpt);
 	free(rcpt);

@@ -48,7 +48,7 @@ t_check "...sender and recipient as MAIL FROM and RCPT TO gave them" \
 	bash -c "grep -qx 'sender: $U@example.test' '$T/q1' && grep -qx 'recipient: rcpt1@example.test' '$T/q1'"
 t_check "...the body's dot-stuffed line is '.two' again" grep -qx ".two" "$T/q1"
 t_check "...queued from the user's uid (pickup takes the file's owner)" \
-	grep -q "uid=$(id -u "$U")\|uid: $(id -u "$U")\|$(id -u "$U")" "$T/q1"
+	grep -qx "named_attribute: uid=$(id -u "$U")" "$T/q1"
 
 printf 'Subject: chld\n\nx\n' | as_user perl -e '$SIG{CHLD} = "IGNORE"; exec @ARGV' "$SM" e@example.test
 t_check "plain sendmail from a caller that ignores SIGCHLD: exit 0" test $? = 0
